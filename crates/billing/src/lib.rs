@@ -1,1 +1,31 @@
-//! placeholder
+//! Kasa's use cases: what the server (and embedding developers) call to sell packages, charge
+//! tickets and chats, and let agents act on a customer's billing.
+//!
+//! Promises: every use case decides with the pure rules of `kasa-credits` and
+//! `kasa-subscriptions` and changes state through exactly one atomic store call (retrying the
+//! decision when the customer's holding moved meanwhile); every change carries an actor and a
+//! reason; a paid purchase is applied at most once whatever arrives how often; nothing here
+//! knows SQL, HTTP or a vendor.
+
+mod adjust;
+mod billing;
+mod cancel;
+mod charge;
+mod expiry;
+mod grant;
+mod notifications;
+mod purchase;
+
+pub use adjust::AdjustCreditsError;
+pub use billing::{Billing, BillingPorts, Gateways};
+pub use cancel::{CancelSubscriptionError, CancelledSubscription};
+pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
+pub use expiry::ExpiryReport;
+pub use grant::{GrantPackage, GrantPackageError};
+pub use notifications::{DeliveryReport, RenderError, render_purchase_notification};
+pub use purchase::{
+    CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
+};
+
+/// How often a use case re-reads and re-decides when the customer's holding moved meanwhile.
+const MAX_DECISION_ATTEMPTS: u32 = 5;

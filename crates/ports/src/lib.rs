@@ -1,1 +1,43 @@
-//! placeholder
+//! Kasa's ports: the traits through which the use cases reach the outside world (payment
+//! gateways, mail, the store, the clock), and the records that cross them.
+//!
+//! Promises: every trait is object-safe (`dyn` works, so gateways are chosen at run time); every
+//! store method is one atomic change inside the adapter, shaped by one use case; every method
+//! documents its `# Errors` contract; no vendor type appears here. With the `mocks` feature each
+//! trait has a mockall `Mock…` twin for other crates' tests.
+
+mod clock;
+mod gateway;
+mod mailer;
+mod records;
+mod store;
+
+#[cfg(any(test, feature = "mocks"))]
+pub use clock::MockClock;
+pub use clock::{Clock, SystemClock, new_id};
+#[cfg(any(test, feature = "mocks"))]
+pub use gateway::MockPaymentGateway;
+pub use gateway::{
+    CaptureMode, GatewayCallback, GatewayError, GatewayName, GatewayReceipt, GatewayReference,
+    OrderId, PaymentGateway, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
+    PaymentStatusReport,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use mailer::MockMailer;
+pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};
+pub use records::{
+    ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
+    CustomerState, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus, Purchase,
+    PurchaseOutcome, PurchaseStatus, UsageCharge,
+};
+pub use store::{
+    AdjustCredits, AppliedPurchase, CancelSubscription, CatalogStore, ChargeContext,
+    ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HoldingStore, NewUsageCharge,
+    OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication, PurchaseStore,
+    PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use store::{
+    MockCatalogStore, MockChargeStore, MockCustomerStore, MockHoldingStore, MockOutboxStore,
+    MockPurchaseStore, MockSettingsStore,
+};

@@ -1,1 +1,18 @@
-//! placeholder
+//! Kasa's test kit (a dev-dependency only): an in-memory store that implements every store port
+//! with the same guarantees the real stores give (all-or-nothing calls, one grant per purchase,
+//! one charge per ticket, a balance never below zero, an append-only audit log), a settable
+//! clock, a fake gateway with a checkable signature, a recording mailer, and builders.
+//!
+//! The in-memory store is built on the pure ledger of `kasa-credits`, so it is also the
+//! reference the database-backed stores are compared with.
+
+mod doubles;
+mod fixtures;
+mod memory_store;
+
+pub use doubles::{FakeClock, FakeGateway, RecordingMailer};
+pub use fixtures::{
+    TestBilling, agent_context, credit_package, customer, department, help_desk_actor,
+    subscription_package, try_money,
+};
+pub use memory_store::MemoryStore;

@@ -1,0 +1,133 @@
+//! The use-case facade and the ports it is wired with.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use kasa_ports::{
+    CatalogStore, ChargeStore, Clock, CustomerStore, GatewayName, HoldingStore, Mailer,
+    OutboxStore, PaymentGateway, PurchaseStore, SettingsStore,
+};
+
+/// The configured payment gateways, by name.
+#[derive(Clone, Default)]
+pub struct Gateways(BTreeMap<GatewayName, Arc<dyn PaymentGateway>>);
+
+impl Gateways {
+    /// No gateways.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a gateway under its own name.
+    #[must_use]
+    pub fn with(mut self, gateway: Arc<dyn PaymentGateway>) -> Self {
+        self.0.insert(gateway.name(), gateway);
+        self
+    }
+
+    /// The gateway called `name`.
+    #[must_use]
+    pub fn get(&self, name: &GatewayName) -> Option<&Arc<dyn PaymentGateway>> {
+        self.0.get(name)
+    }
+
+    /// The names of the configured gateways.
+    pub fn names(&self) -> impl Iterator<Item = &GatewayName> {
+        self.0.keys()
+    }
+}
+
+impl fmt::Debug for Gateways {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+/// Everything the use cases reach the world through.
+#[derive(Clone)]
+pub struct BillingPorts {
+    /// Departments and packages.
+    pub catalog: Arc<dyn CatalogStore>,
+    /// Customers and cards.
+    pub customers: Arc<dyn CustomerStore>,
+    /// Purchases and payments.
+    pub purchases: Arc<dyn PurchaseStore>,
+    /// Ticket and chat charges.
+    pub charges: Arc<dyn ChargeStore>,
+    /// Credit adjustments, cancellations, expiry.
+    pub holdings: Arc<dyn HoldingStore>,
+    /// The outbox.
+    pub outbox: Arc<dyn OutboxStore>,
+    /// Settings.
+    pub settings: Arc<dyn SettingsStore>,
+    /// Payment gateways.
+    pub gateways: Gateways,
+    /// Outgoing mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl BillingPorts {
+    /// Wires every store port to one store that implements them all.
+    pub fn from_store<S>(
+        store: Arc<S>,
+        gateways: Gateways,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+    ) -> Self
+    where
+        S: CatalogStore
+            + CustomerStore
+            + PurchaseStore
+            + ChargeStore
+            + HoldingStore
+            + OutboxStore
+            + SettingsStore
+            + 'static,
+    {
+        Self {
+            catalog: store.clone(),
+            customers: store.clone(),
+            purchases: store.clone(),
+            charges: store.clone(),
+            holdings: store.clone(),
+            outbox: store.clone(),
+            settings: store,
+            gateways,
+            mailer,
+            clock,
+        }
+    }
+}
+
+impl fmt::Debug for BillingPorts {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("BillingPorts")
+            .field("gateways", &self.gateways)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The use cases. Cheap to clone; share one per process.
+#[derive(Clone, Debug)]
+pub struct Billing {
+    pub(crate) ports: BillingPorts,
+}
+
+impl Billing {
+    /// Wires the use cases.
+    #[must_use]
+    pub fn new(ports: BillingPorts) -> Self {
+        Self { ports }
+    }
+
+    /// The ports, for the server's read-only endpoints.
+    #[must_use]
+    pub fn ports(&self) -> &BillingPorts {
+        &self.ports
+    }
+}

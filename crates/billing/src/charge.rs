@@ -1,0 +1,161 @@
+//! The hot path: a help desk asks whether a ticket or chat may open, and gets it charged once.
+
+use kasa_credits::{ChargeDecision, ChargeRefusal, decide_charge, packages_covering};
+use kasa_domain::{
+    Actor, Credits, DepartmentId, LedgerEntryId, Package, Reason, UsageChargeId, UsageKey,
+};
+use kasa_ports::{
+    ChargeBasis, ChargeContextQuery, CustomerLookup, NewUsageCharge, RecordedCharge, StoreError,
+    UsageCharge, new_id,
+};
+use serde::Serialize;
+
+use crate::Billing;
+
+/// A help desk's request to open a ticket or chat.
+#[derive(Clone, Debug)]
+pub struct ChargeUsage {
+    /// The customer, by id, e-mail or external id.
+    pub customer: CustomerLookup,
+    /// The department.
+    pub department_id: DepartmentId,
+    /// The ticket or chat (its id makes the charge idempotent).
+    pub usage: UsageKey,
+    /// The help desk (or agent) asking.
+    pub actor: Actor,
+}
+
+/// The answer.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ChargeOutcome {
+    /// It may open. `repeated` is true when the same ticket or chat was let through before and
+    /// nothing was charged now.
+    Allowed {
+        /// The (possibly earlier) charge.
+        charge: UsageCharge,
+        /// Whether this is a repeat of an earlier request.
+        repeated: bool,
+    },
+    /// It may not open.
+    Refused {
+        /// Why, with balance and price where they matter.
+        refusal: ChargeRefusal,
+        /// The packages on sale that would cover the department, cheapest first.
+        covering_packages: Vec<Package>,
+    },
+}
+
+/// Why a charge could not be decided.
+#[derive(Debug, thiserror::Error)]
+pub enum ChargeError {
+    /// No such customer.
+    #[error("customer not found")]
+    CustomerNotFound,
+    /// No such department.
+    #[error("department not found")]
+    DepartmentNotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ChargeError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
+            StoreError::NotFound {
+                entity: "department",
+            } => Self::DepartmentNotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl Billing {
+    /// Decides and records a ticket or chat charge: per ticket, never per reply (a repeated
+    /// request returns the first charge and costs nothing), never below zero.
+    ///
+    /// # Errors
+    /// [`ChargeError`]; a business refusal is an `Ok(ChargeOutcome::Refused)`.
+    pub async fn charge_usage(&self, request: ChargeUsage) -> Result<ChargeOutcome, ChargeError> {
+        let context = self
+            .ports
+            .charges
+            .charge_context(ChargeContextQuery {
+                customer: request.customer,
+                department_id: request.department_id,
+                usage: request.usage.clone(),
+            })
+            .await?;
+        if let Some(charge) = context.existing_charge {
+            return Ok(ChargeOutcome::Allowed {
+                charge,
+                repeated: true,
+            });
+        }
+        let now = self.ports.clock.now();
+        let (basis, credits) =
+            match decide_charge(&context.department, &context.card, &context.holding, now) {
+                ChargeDecision::Free => (ChargeBasis::Free, Credits::ZERO),
+                ChargeDecision::CoveredBySubscription { .. } => {
+                    (ChargeBasis::Subscription, Credits::ZERO)
+                }
+                ChargeDecision::ConsumeCredits { price } => (ChargeBasis::Credits, price),
+                ChargeDecision::Refused(refusal) => {
+                    return self.refuse(refusal, request.department_id).await;
+                }
+            };
+        let reason = Reason::new(format!(
+            "{} opened in {}",
+            request.usage, context.department.name
+        ))
+        .map_err(|_| ChargeError::Store(StoreError::Corrupt("charge reason".to_owned())))?;
+        let charge = NewUsageCharge {
+            id: new_id::<UsageChargeId>(),
+            ledger_entry_id: new_id::<LedgerEntryId>(),
+            customer_id: context.customer_id,
+            department_id: request.department_id,
+            usage: request.usage,
+            credits,
+            basis,
+            actor: request.actor,
+            reason,
+            at: now,
+        };
+        match self.ports.charges.record_charge(charge).await {
+            Ok(RecordedCharge::Recorded { charge }) => Ok(ChargeOutcome::Allowed {
+                charge,
+                repeated: false,
+            }),
+            Ok(RecordedCharge::AlreadyCharged { charge }) => Ok(ChargeOutcome::Allowed {
+                charge,
+                repeated: true,
+            }),
+            Err(StoreError::InsufficientCredits { balance }) => {
+                let refusal = ChargeRefusal::InsufficientCredits {
+                    balance,
+                    price: credits,
+                };
+                self.refuse(refusal, request.department_id).await
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn refuse(
+        &self,
+        refusal: ChargeRefusal,
+        department_id: DepartmentId,
+    ) -> Result<ChargeOutcome, ChargeError> {
+        let packages = self.ports.catalog.packages().await?;
+        let covering_packages = packages_covering(&packages, department_id)
+            .into_iter()
+            .cloned()
+            .collect();
+        Ok(ChargeOutcome::Refused {
+            refusal,
+            covering_packages,
+        })
+    }
+}

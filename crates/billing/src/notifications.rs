@@ -1,0 +1,318 @@
+//! Purchase notifications (product rule 10): rendered from the stored purchase when delivered,
+//! in Turkish or English, and handed to the mailer by the outbox worker with retries.
+
+use std::fmt::Write as _;
+
+use kasa_domain::{Customer, Department, Language, PackageKind};
+use kasa_ports::{
+    Audience, BillingSettings, EmailMessage, MailError, OutboxMessage, OutboxPayload, Purchase,
+    StoreError,
+};
+use kasa_subscriptions::Forfeiture;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::Billing;
+
+/// How long a claimed message stays hidden from other workers.
+const DELIVERY_LEASE: Duration = Duration::minutes(5);
+/// The longest wait between two attempts.
+const MAX_RETRY_DELAY: Duration = Duration::hours(6);
+
+/// What one delivery run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryReport {
+    /// Accepted by the mail server.
+    pub sent: u32,
+    /// Failed for now; retried later.
+    pub retrying: u32,
+    /// Refused for good; kept for operators to see.
+    pub abandoned: u32,
+}
+
+/// Why a notification could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A record it refers to is gone or broken.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Billing {
+    /// Delivers up to `limit` due outbox messages. A message is marked sent only after the mail
+    /// server accepted it; a temporary failure is retried with exponential backoff, a permanent
+    /// one is abandoned (and stays visible).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the outbox cannot be read or updated.
+    pub async fn deliver_due_notifications(
+        &self,
+        limit: u32,
+    ) -> Result<DeliveryReport, StoreError> {
+        let now = self.ports.clock.now();
+        let messages = self
+            .ports
+            .outbox
+            .claim_due_messages(now, now + DELIVERY_LEASE, limit)
+            .await?;
+        let mut report = DeliveryReport::default();
+        for message in messages {
+            let outcome = match self.render_outbox_message(&message).await {
+                Ok(email) => self.ports.mailer.send(&email).await,
+                Err(RenderError::Store(StoreError::Unavailable(detail))) => {
+                    Err(MailError::Unavailable(detail))
+                }
+                Err(error) => Err(MailError::Rejected(format!("cannot render: {error}"))),
+            };
+            match outcome {
+                Ok(()) => {
+                    self.ports
+                        .outbox
+                        .mark_message_sent(message.id, self.ports.clock.now())
+                        .await?;
+                    report.sent += 1;
+                }
+                Err(MailError::Unavailable(detail)) => {
+                    let retry_at = self.ports.clock.now() + retry_delay(message.attempts + 1);
+                    tracing::warn!(message = %message.id, attempts = message.attempts + 1, %detail, "mail delivery failed; will retry");
+                    self.ports
+                        .outbox
+                        .mark_message_failed(message.id, detail, Some(retry_at))
+                        .await?;
+                    report.retrying += 1;
+                }
+                Err(MailError::Rejected(detail)) => {
+                    tracing::error!(message = %message.id, %detail, "mail rejected for good");
+                    self.ports
+                        .outbox
+                        .mark_message_failed(message.id, detail, None)
+                        .await?;
+                    report.abandoned += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn render_outbox_message(
+        &self,
+        message: &OutboxMessage,
+    ) -> Result<EmailMessage, RenderError> {
+        match &message.payload {
+            OutboxPayload::PurchaseNotification {
+                purchase_id,
+                audience,
+                to,
+                cc,
+                language,
+            } => {
+                let purchase = self.ports.purchases.purchase(*purchase_id).await?;
+                let customer = self
+                    .ports
+                    .customers
+                    .find_customer(kasa_ports::CustomerLookup::Id {
+                        id: purchase.customer_id,
+                    })
+                    .await?;
+                let mut departments = Vec::with_capacity(purchase.package.departments.len());
+                for department_id in &purchase.package.departments {
+                    departments.push(self.ports.catalog.department(*department_id).await?);
+                }
+                let settings = self.ports.settings.billing_settings().await?;
+                let mut email = render_purchase_notification(
+                    &purchase,
+                    &customer,
+                    &departments,
+                    &settings,
+                    *audience,
+                    *language,
+                );
+                email.to.clone_from(to);
+                email.cc.clone_from(cc);
+                Ok(email)
+            }
+        }
+    }
+}
+
+/// Attempt `n` waits 2^(n-1) minutes, at most six hours.
+fn retry_delay(attempts: u32) -> Duration {
+    let minutes = 1_i64
+        .checked_shl(attempts.saturating_sub(1).min(20))
+        .unwrap_or(i64::MAX);
+    Duration::minutes(minutes).min(MAX_RETRY_DELAY)
+}
+
+/// Renders a purchase notification (plain text) for the operator or the customer. Recipients
+/// are left empty: they come from the outbox message.
+#[must_use]
+pub fn render_purchase_notification(
+    purchase: &Purchase,
+    customer: &Customer,
+    departments: &[Department],
+    settings: &BillingSettings,
+    audience: Audience,
+    language: Language,
+) -> EmailMessage {
+    let words = Words::of(language);
+    let package = &purchase.package;
+    let subject = match audience {
+        Audience::Customer => format!("{}: {}", words.subject_customer, package.name),
+        Audience::Operator => format!(
+            "{}: {} — {}",
+            words.subject_operator, package.name, customer.name
+        ),
+    };
+    let mut body = String::new();
+    let greeting = match audience {
+        Audience::Customer => format!("{} {},\n\n{}\n\n", words.hello, customer.name, words.thanks),
+        Audience::Operator => format!(
+            "{}\n\n{}: {} <{}>\n",
+            words.operator_intro, words.customer, customer.name, customer.email
+        ),
+    };
+    body.push_str(&greeting);
+    let _ = writeln!(body, "{}: {}", words.package, package.name);
+    match purchase.payment.as_ref() {
+        Some(payment) => {
+            let _ = writeln!(
+                body,
+                "{}: {} {}",
+                words.price,
+                payment.amount.amount(),
+                payment.amount.currency()
+            );
+        }
+        None => {
+            let _ = writeln!(body, "{}: {}", words.price, words.free_grant);
+        }
+    }
+    let names: Vec<&str> = departments
+        .iter()
+        .map(|department| department.name.as_str())
+        .collect();
+    let _ = writeln!(body, "{}: {}", words.departments, names.join(", "));
+    if let Some(outcome) = &purchase.outcome {
+        match (package.kind, outcome.balance_after, outcome.term) {
+            (PackageKind::Credit { credits }, Some(balance), _) => {
+                let _ = writeln!(body, "{}: {credits}", words.credits_added);
+                let _ = writeln!(body, "{}: {balance}", words.new_balance);
+            }
+            (PackageKind::Subscription { .. }, _, Some((starts_at, ends_at))) => {
+                let _ = writeln!(
+                    body,
+                    "{}: {} — {}",
+                    words.term,
+                    date(starts_at),
+                    date(ends_at)
+                );
+            }
+            _ => {}
+        }
+        match &outcome.forfeited {
+            Some(Forfeiture::Credits { credits }) => {
+                let _ = writeln!(body, "{}: {credits} {}", words.forfeited, words.credits);
+            }
+            Some(Forfeiture::SubscriptionTime { remaining_days, .. }) => {
+                let _ = writeln!(body, "{}: {remaining_days} {}", words.forfeited, words.days);
+            }
+            None => {}
+        }
+    }
+    let _ = write!(body, "\n{}\n", settings.company_name);
+    EmailMessage {
+        to: Vec::new(),
+        cc: Vec::new(),
+        reply_to: settings.support_address.clone(),
+        subject,
+        text_body: body,
+        html_body: None,
+        attachments: Vec::new(),
+    }
+}
+
+fn date(at: OffsetDateTime) -> String {
+    let date = at.date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+struct Words {
+    subject_customer: &'static str,
+    subject_operator: &'static str,
+    hello: &'static str,
+    thanks: &'static str,
+    operator_intro: &'static str,
+    customer: &'static str,
+    package: &'static str,
+    price: &'static str,
+    free_grant: &'static str,
+    departments: &'static str,
+    credits_added: &'static str,
+    new_balance: &'static str,
+    term: &'static str,
+    forfeited: &'static str,
+    credits: &'static str,
+    days: &'static str,
+}
+
+impl Words {
+    const fn of(language: Language) -> Self {
+        match language {
+            Language::Tr => Self {
+                subject_customer: "Satın alma tamamlandı",
+                subject_operator: "Yeni satın alma",
+                hello: "Merhaba",
+                thanks: "Satın alma işleminiz tamamlandı. Teşekkür ederiz.",
+                operator_intro: "Bir müşteri paket satın aldı.",
+                customer: "Müşteri",
+                package: "Paket",
+                price: "Tutar",
+                free_grant: "ücretsiz tanımlandı",
+                departments: "Departmanlar",
+                credits_added: "Eklenen kredi",
+                new_balance: "Yeni bakiye",
+                term: "Abonelik dönemi",
+                forfeited: "Kullanılmayan ve düşülen",
+                credits: "kredi",
+                days: "gün",
+            },
+            Language::En => Self {
+                subject_customer: "Purchase completed",
+                subject_operator: "New purchase",
+                hello: "Hello",
+                thanks: "Your purchase is complete. Thank you.",
+                operator_intro: "A customer bought a package.",
+                customer: "Customer",
+                package: "Package",
+                price: "Amount",
+                free_grant: "granted free of charge",
+                departments: "Departments",
+                credits_added: "Credits added",
+                new_balance: "New balance",
+                term: "Subscription term",
+                forfeited: "Forfeited",
+                credits: "credits",
+                days: "days",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_six_hours() {
+        assert_eq!(retry_delay(1), Duration::minutes(1));
+        assert_eq!(retry_delay(2), Duration::minutes(2));
+        assert_eq!(retry_delay(5), Duration::minutes(16));
+        assert_eq!(retry_delay(30), Duration::hours(6));
+        assert_eq!(retry_delay(u32::MAX), Duration::hours(6));
+    }
+}

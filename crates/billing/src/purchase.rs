@@ -1,0 +1,558 @@
+//! Buying a package through a gateway: start (decide, record, hand the browser to the gateway)
+//! and complete (verify the gateway's word, apply once).
+
+use kasa_domain::{Actor, CustomerId, PackageId, PaymentId, PurchaseId, Reason};
+use kasa_ports::{
+    ActionContext, AppliedPurchase, Audience, AuditRecord, CaptureMode, CustomerState,
+    GatewayCallback, GatewayError, GatewayName, NewPurchase, OrderId, OutboxPayload, Payment,
+    PaymentFailure, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentSettlement,
+    PaymentStart, PaymentStatus, Purchase, PurchaseApplication, PurchaseStatus, PurchaseTarget,
+    StoreError, new_id,
+};
+use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal, decide_purchase};
+use time::Duration;
+
+use crate::{Billing, MAX_DECISION_ATTEMPTS};
+
+/// A customer starts buying a package.
+#[derive(Clone, Debug)]
+pub struct StartPurchase {
+    /// Who buys.
+    pub customer_id: CustomerId,
+    /// What.
+    pub package_id: PackageId,
+    /// Through which gateway.
+    pub gateway: GatewayName,
+    /// The answer to the forfeit warning.
+    pub confirmation: ForfeitConfirmation,
+    /// Sale or authorise only.
+    pub capture: CaptureMode,
+    /// Where the browser returns after success.
+    pub success_url: String,
+    /// Where the browser returns after failure.
+    pub failure_url: String,
+    /// Who (the customer, or an agent sending a payment link) and which request.
+    pub context: ActionContext,
+}
+
+/// A started purchase and how the browser continues.
+#[derive(Clone, Debug)]
+pub struct StartedPurchase {
+    /// The pending purchase.
+    pub purchase: Purchase,
+    /// What the browser does next.
+    pub initiation: PaymentInitiation,
+}
+
+/// Why a purchase could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartPurchaseError {
+    /// A package rule refuses it (renewal too early, forfeit not confirmed, not on sale).
+    #[error(transparent)]
+    Refused(#[from] PurchaseRefusal),
+    /// No such customer.
+    #[error("customer not found")]
+    CustomerNotFound,
+    /// No such package.
+    #[error("package not found")]
+    PackageNotFound,
+    /// A free package needs no gateway: grant it instead.
+    #[error("the package is free; grant it instead of buying it")]
+    FreePackage,
+    /// The gateway is not configured.
+    #[error("payment system `{0}` is not configured")]
+    UnknownGateway(GatewayName),
+    /// The gateway failed; the purchase is recorded as failed.
+    #[error(transparent)]
+    Gateway(GatewayError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+/// What a callback (or a status query) did to its purchase.
+#[derive(Clone, Debug)]
+pub enum PurchaseCompletion {
+    /// Applied now: credits granted or term added.
+    Completed(Box<AppliedPurchase>),
+    /// It had been applied or closed before: nothing changed.
+    AlreadyProcessed(Box<Purchase>),
+    /// The payment was declined; nothing granted.
+    Declined(Box<Purchase>),
+    /// Paid, but not applicable without an agent (see [`PurchaseStatus::NeedsAttention`]).
+    NeedsAttention(Box<Purchase>),
+    /// The gateway has not decided yet.
+    StillPending(Box<Purchase>),
+}
+
+/// Why a callback was not processed. None of these change anything.
+#[derive(Debug, thiserror::Error)]
+pub enum CompletePurchaseError {
+    /// The gateway is not configured.
+    #[error("payment system `{0}` is not configured")]
+    UnknownGateway(GatewayName),
+    /// The signature failed or the message is not the gateway's.
+    #[error(transparent)]
+    Gateway(GatewayError),
+    /// The order is not one of Kasa's.
+    #[error("unknown order `{0}`")]
+    UnknownOrder(OrderId),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl Billing {
+    /// Starts a purchase: decides with the package rules (a refusal says what to do), records
+    /// the pending purchase and payment, and asks the gateway how the browser continues.
+    ///
+    /// # Errors
+    /// [`StartPurchaseError`].
+    pub async fn start_purchase(
+        &self,
+        request: StartPurchase,
+    ) -> Result<StartedPurchase, StartPurchaseError> {
+        let gateway = self
+            .ports
+            .gateways
+            .get(&request.gateway)
+            .cloned()
+            .ok_or_else(|| StartPurchaseError::UnknownGateway(request.gateway.clone()))?;
+        let state = self
+            .ports
+            .customers
+            .customer_state(request.customer_id)
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound { .. } => StartPurchaseError::CustomerNotFound,
+                other => StartPurchaseError::Store(other),
+            })?;
+        let package = self
+            .ports
+            .catalog
+            .package(request.package_id)
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound { .. } => StartPurchaseError::PackageNotFound,
+                other => StartPurchaseError::Store(other),
+            })?;
+        let now = self.ports.clock.now();
+        decide_purchase(
+            &package,
+            &state.holding,
+            now,
+            PurchaseChannel::CustomerCheckout,
+            request.confirmation,
+        )?;
+        if package.price.is_zero() {
+            return Err(StartPurchaseError::FreePackage);
+        }
+        let purchase_id: PurchaseId = new_id();
+        let order_id = OrderId(purchase_id.as_uuid().simple().to_string());
+        let description = package.name.clone();
+        let amount = package.price;
+        let pending = self
+            .ports
+            .purchases
+            .create_pending_purchase(NewPurchase {
+                id: purchase_id,
+                customer_id: request.customer_id,
+                package,
+                channel: PurchaseChannel::CustomerCheckout,
+                forfeit_confirmation: request.confirmation,
+                started_by: request.context.clone(),
+                created_at: now,
+                payment: Some(Payment {
+                    id: new_id::<PaymentId>(),
+                    gateway: request.gateway.clone(),
+                    order_id: order_id.clone(),
+                    amount,
+                    capture: request.capture,
+                    status: PaymentStatus::Pending,
+                    reference: None,
+                    failure: None,
+                }),
+            })
+            .await
+            .map_err(StartPurchaseError::Store)?;
+        let start = PaymentStart {
+            order_id,
+            amount,
+            capture: request.capture,
+            customer_email: state.customer.email.clone(),
+            customer_name: state.customer.name.clone(),
+            language: state.customer.language,
+            description,
+            success_url: request.success_url,
+            failure_url: request.failure_url,
+        };
+        match gateway.start_payment(start).await {
+            Ok(initiation) => Ok(StartedPurchase {
+                purchase: pending,
+                initiation,
+            }),
+            Err(error) => {
+                let failure = PaymentFailure {
+                    purchase_id,
+                    purchase_status: PurchaseStatus::Failed,
+                    payment_status: PaymentStatus::Declined,
+                    reference: None,
+                    detail: format!("the gateway could not start the payment: {error}"),
+                    audit: audit_record("purchase.failed", request.customer_id, None),
+                    context: request.context,
+                    at: now,
+                };
+                if let Err(store_error) = self.ports.purchases.fail_purchase(failure).await {
+                    tracing::warn!(%purchase_id, %store_error, "could not record a failed payment start");
+                }
+                Err(StartPurchaseError::Gateway(error))
+            }
+        }
+    }
+
+    /// Processes a gateway callback or webhook: verifies it (a forged one changes nothing),
+    /// finds its purchase and applies it at most once.
+    ///
+    /// # Errors
+    /// [`CompletePurchaseError`]; none of them change anything.
+    pub async fn complete_purchase(
+        &self,
+        gateway_name: &GatewayName,
+        callback: GatewayCallback,
+        request_id: Option<String>,
+    ) -> Result<PurchaseCompletion, CompletePurchaseError> {
+        let gateway = self
+            .ports
+            .gateways
+            .get(gateway_name)
+            .cloned()
+            .ok_or_else(|| CompletePurchaseError::UnknownGateway(gateway_name.clone()))?;
+        let result = gateway.verify_callback(callback).await.map_err(|error| {
+            tracing::warn!(gateway = %gateway_name, %error, "gateway callback rejected");
+            CompletePurchaseError::Gateway(error)
+        })?;
+        let purchase = self
+            .ports
+            .purchases
+            .purchase_by_order(gateway_name.clone(), result.order_id.clone())
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound { .. } => {
+                    tracing::warn!(gateway = %gateway_name, order = %result.order_id, "callback for an unknown order");
+                    CompletePurchaseError::UnknownOrder(result.order_id.clone())
+                }
+                other => CompletePurchaseError::Store(other),
+            })?;
+        let context = ActionContext {
+            actor: Actor::System {
+                job: format!("{gateway_name}-callback"),
+            },
+            reason: reason("the payment gateway reported the payment result"),
+            request_id,
+        };
+        self.settle_payment(purchase, result, context)
+            .await
+            .map_err(CompletePurchaseError::Store)
+    }
+
+    /// Asks the gateways about purchases still pending after `older_than` (a lost callback) and
+    /// settles them, so that a customer who paid always gets the package. Returns what happened
+    /// to each purchase looked at.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the pending list cannot be read; a gateway failure for one purchase
+    /// is logged and leaves it pending for the next run.
+    pub async fn reconcile_pending_purchases(
+        &self,
+        older_than: Duration,
+        limit: u32,
+    ) -> Result<Vec<PurchaseCompletion>, StoreError> {
+        let now = self.ports.clock.now();
+        let pending = self
+            .ports
+            .purchases
+            .pending_purchases(now - older_than, limit)
+            .await?;
+        let mut completions = Vec::with_capacity(pending.len());
+        for purchase in pending {
+            let Some(payment) = purchase.payment.clone() else {
+                continue;
+            };
+            let Some(gateway) = self.ports.gateways.get(&payment.gateway).cloned() else {
+                tracing::warn!(purchase = %purchase.id, gateway = %payment.gateway, "pending purchase of an unconfigured gateway");
+                continue;
+            };
+            match gateway.query_status(payment.order_id.clone()).await {
+                Ok(report) => {
+                    let context = ActionContext {
+                        actor: Actor::System {
+                            job: "reconciliation".to_owned(),
+                        },
+                        reason: reason(
+                            "no callback arrived; the gateway's order status was queried",
+                        ),
+                        request_id: None,
+                    };
+                    completions.push(
+                        self.settle_payment(purchase, report.result, context)
+                            .await?,
+                    );
+                }
+                Err(error) => {
+                    tracing::warn!(purchase = %purchase.id, %error, "order status query failed; will retry");
+                }
+            }
+        }
+        Ok(completions)
+    }
+
+    /// Applies a verified payment result to its purchase, once.
+    async fn settle_payment(
+        &self,
+        purchase: Purchase,
+        result: PaymentResult,
+        context: ActionContext,
+    ) -> Result<PurchaseCompletion, StoreError> {
+        if purchase.status != PurchaseStatus::Pending {
+            return Ok(PurchaseCompletion::AlreadyProcessed(Box::new(purchase)));
+        }
+        let expected_amount = purchase.payment.as_ref().map(|payment| payment.amount);
+        let settlement_status = match &result.status {
+            PaymentResultStatus::Pending => {
+                return Ok(PurchaseCompletion::StillPending(Box::new(purchase)));
+            }
+            PaymentResultStatus::Declined { code, message } => {
+                let detail = format!("declined ({code}): {message}");
+                let closed = self
+                    .close_unapplied(
+                        &purchase,
+                        PurchaseStatus::Failed,
+                        PaymentStatus::Declined,
+                        &result,
+                        detail,
+                        context,
+                    )
+                    .await?;
+                return Ok(closed.map_or_else(
+                    || PurchaseCompletion::AlreadyProcessed(Box::new(purchase)),
+                    |p| PurchaseCompletion::Declined(Box::new(p)),
+                ));
+            }
+            PaymentResultStatus::Authorised => PaymentStatus::Authorised,
+            PaymentResultStatus::Captured => PaymentStatus::Captured,
+        };
+        if let (Some(expected), Some(reported)) = (expected_amount, result.amount) {
+            if expected != reported {
+                let detail =
+                    format!("the gateway reported {reported}, but the purchase costs {expected}");
+                return self
+                    .hold_for_agent(purchase, settlement_status, &result, detail, context)
+                    .await;
+            }
+        }
+        let settlement = PaymentSettlement {
+            status: settlement_status,
+            reference: result.reference.clone(),
+        };
+        let target = PurchaseTarget::Pending {
+            purchase_id: purchase.id,
+        };
+        match self
+            .apply_purchase_decision(
+                target,
+                &purchase.package,
+                purchase.customer_id,
+                PurchaseChannel::PaidCompletion,
+                purchase.forfeit_confirmation,
+                Some(settlement),
+                context.clone(),
+            )
+            .await
+        {
+            Ok(applied) => Ok(PurchaseCompletion::Completed(Box::new(applied))),
+            Err(ApplyError::Store(StoreError::PurchaseNotPending(_))) => {
+                let current = self.ports.purchases.purchase(purchase.id).await?;
+                Ok(PurchaseCompletion::AlreadyProcessed(Box::new(current)))
+            }
+            Err(ApplyError::Store(error)) => Err(error),
+            Err(ApplyError::Refused(refusal)) => {
+                let detail = format!("paid, but not applied: {refusal}");
+                self.hold_for_agent(purchase, settlement_status, &result, detail, context)
+                    .await
+            }
+        }
+    }
+
+    async fn hold_for_agent(
+        &self,
+        purchase: Purchase,
+        payment_status: PaymentStatus,
+        result: &PaymentResult,
+        detail: String,
+        context: ActionContext,
+    ) -> Result<PurchaseCompletion, StoreError> {
+        tracing::warn!(purchase = %purchase.id, %detail, "paid purchase needs an agent");
+        let closed = self
+            .close_unapplied(
+                &purchase,
+                PurchaseStatus::NeedsAttention,
+                payment_status,
+                result,
+                detail,
+                context,
+            )
+            .await?;
+        Ok(closed.map_or_else(
+            || PurchaseCompletion::AlreadyProcessed(Box::new(purchase)),
+            |p| PurchaseCompletion::NeedsAttention(Box::new(p)),
+        ))
+    }
+
+    /// Closes a pending purchase without applying it; `None` when it was closed meanwhile.
+    async fn close_unapplied(
+        &self,
+        purchase: &Purchase,
+        purchase_status: PurchaseStatus,
+        payment_status: PaymentStatus,
+        result: &PaymentResult,
+        detail: String,
+        context: ActionContext,
+    ) -> Result<Option<Purchase>, StoreError> {
+        let action = match purchase_status {
+            PurchaseStatus::NeedsAttention => "purchase.needs_attention",
+            _ => "purchase.failed",
+        };
+        let failure = PaymentFailure {
+            purchase_id: purchase.id,
+            purchase_status,
+            payment_status,
+            reference: result.reference.clone(),
+            audit: audit_record(
+                action,
+                purchase.customer_id,
+                Some(serde_json::json!({ "detail": detail })),
+            ),
+            detail,
+            context,
+            at: self.ports.clock.now(),
+        };
+        match self.ports.purchases.fail_purchase(failure).await {
+            Ok(closed) => Ok(Some(closed)),
+            Err(StoreError::PurchaseNotPending(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Decides and applies a purchase in one store call, deciding again when the holding moved
+    /// meanwhile. Shared by gateway completions and agent grants.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn apply_purchase_decision(
+        &self,
+        target: PurchaseTarget,
+        package: &kasa_domain::Package,
+        customer_id: CustomerId,
+        channel: PurchaseChannel,
+        confirmation: ForfeitConfirmation,
+        settlement: Option<PaymentSettlement>,
+        context: ActionContext,
+    ) -> Result<AppliedPurchase, ApplyError> {
+        let settings = self.ports.settings.billing_settings().await?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let state = self.ports.customers.customer_state(customer_id).await?;
+            let now = self.ports.clock.now();
+            let decision = decide_purchase(package, &state.holding, now, channel, confirmation)?;
+            let purchase_id = match &target {
+                PurchaseTarget::Pending { purchase_id } => *purchase_id,
+                PurchaseTarget::New { purchase } => purchase.id,
+            };
+            let application = PurchaseApplication {
+                target: target.clone(),
+                customer_id,
+                expected_version: state.version,
+                audit: audit_record(
+                    "purchase.completed",
+                    customer_id,
+                    Some(serde_json::json!({
+                        "purchase_id": purchase_id,
+                        "package_id": package.id,
+                        "package_name": package.name,
+                        "holding_before": state.holding,
+                        "decision": decision,
+                    })),
+                ),
+                notifications: purchase_notifications(&settings, &state, purchase_id),
+                decision,
+                settlement: settlement.clone(),
+                context: context.clone(),
+                at: now,
+            };
+            match self.ports.purchases.apply_purchase(application).await {
+                Err(StoreError::StaleVersion) if attempt < MAX_DECISION_ATTEMPTS => {
+                    tracing::debug!(%customer_id, attempt, "holding moved; deciding again");
+                }
+                other => return other.map_err(ApplyError::Store),
+            }
+        }
+    }
+}
+
+/// Why a purchase decision could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ApplyError {
+    #[error(transparent)]
+    Refused(#[from] PurchaseRefusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The notifications a completed purchase queues (product rule 10): the operator's address with
+/// its CC list, and the customer in their language.
+fn purchase_notifications(
+    settings: &kasa_ports::BillingSettings,
+    state: &CustomerState,
+    purchase_id: PurchaseId,
+) -> Vec<OutboxPayload> {
+    let mut notifications = Vec::with_capacity(2);
+    let mut operator_to: Vec<_> = settings.notification_address.iter().cloned().collect();
+    let mut operator_cc = settings.notification_cc.clone();
+    if operator_to.is_empty() && !operator_cc.is_empty() {
+        operator_to.push(operator_cc.remove(0));
+    }
+    if !operator_to.is_empty() {
+        notifications.push(OutboxPayload::PurchaseNotification {
+            purchase_id,
+            audience: Audience::Operator,
+            to: operator_to,
+            cc: operator_cc,
+            language: kasa_domain::Language::default(),
+        });
+    }
+    notifications.push(OutboxPayload::PurchaseNotification {
+        purchase_id,
+        audience: Audience::Customer,
+        to: vec![state.customer.email.clone()],
+        cc: Vec::new(),
+        language: state.customer.language,
+    });
+    notifications
+}
+
+pub(crate) fn audit_record(
+    action: &str,
+    customer_id: CustomerId,
+    after: Option<serde_json::Value>,
+) -> AuditRecord {
+    AuditRecord {
+        action: action.to_owned(),
+        subject: format!("customer:{customer_id}"),
+        before: None,
+        after,
+    }
+}
+
+/// A reason Kasa writes itself; the texts are constants, so this cannot fail.
+pub(crate) fn reason(text: &str) -> Reason {
+    Reason::new(text).unwrap_or_else(|_| unreachable!("built-in reasons are valid"))
+}

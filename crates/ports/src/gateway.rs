@@ -1,0 +1,287 @@
+//! The payment gateway port: NestPay, Stripe and custom gateways implement it.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use kasa_domain::{EmailAddress, Language, Money};
+use serde::{Deserialize, Serialize};
+
+/// A configured gateway's name, e.g. `nestpay` or `stripe`; payments remember it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GatewayName(String);
+
+impl GatewayName {
+    /// Makes a name: a short lower-case word.
+    ///
+    /// # Panics
+    /// Never for the names Kasa uses; a name with other characters is a programming error.
+    #[must_use]
+    pub fn new(name: &str) -> Self {
+        assert!(
+            !name.is_empty()
+                && name.len() <= 40
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'),
+            "a gateway name is a short lower-case word, got {name:?}"
+        );
+        Self(name.to_owned())
+    }
+
+    /// The name as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for GatewayName {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The merchant's order id sent to the gateway; unique per gateway.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(pub String);
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The gateway's own reference of a payment (NestPay `TransId`/`HostRefNum`, a Stripe
+/// PaymentIntent id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GatewayReference(pub String);
+
+impl fmt::Display for GatewayReference {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// Whether the gateway should capture at once or only authorise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureMode {
+    /// Sale: authorise and capture.
+    Immediate,
+    /// Authorise only; an agent captures later.
+    AuthoriseOnly,
+}
+
+/// What the gateway needs to start a payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentStart {
+    /// Kasa's order id for this payment.
+    pub order_id: OrderId,
+    /// How much.
+    pub amount: Money,
+    /// Sale or authorise only.
+    pub capture: CaptureMode,
+    /// The customer's e-mail.
+    pub customer_email: EmailAddress,
+    /// The customer's name.
+    pub customer_name: String,
+    /// The language of the gateway's pages.
+    pub language: Language,
+    /// What is bought, for the gateway's records.
+    pub description: String,
+    /// Where the customer returns after success.
+    pub success_url: String,
+    /// Where the customer returns after failure.
+    pub failure_url: String,
+}
+
+/// How the customer's browser continues a started payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentInitiation {
+    /// Post a form to the gateway (NestPay's 3D gate).
+    PostForm {
+        /// The form's action URL.
+        action_url: String,
+        /// The fields, in order.
+        fields: Vec<(String, String)>,
+    },
+    /// Send the browser to a URL (a hosted page).
+    Redirect {
+        /// Where to.
+        url: String,
+    },
+    /// The page confirms with the gateway's script (Stripe PaymentIntent client secret).
+    ClientConfirmation {
+        /// The gateway's payment reference.
+        reference: GatewayReference,
+        /// The secret the page uses.
+        client_secret: String,
+    },
+}
+
+/// What a gateway posted back (browser callback or webhook), exactly as received.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayCallback {
+    /// The raw body, for signatures over bytes (Stripe).
+    pub raw_body: Vec<u8>,
+    /// Form fields, decoded, in arrival order (NestPay).
+    pub fields: Vec<(String, String)>,
+    /// Request headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The state of a payment as the gateway reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PaymentResultStatus {
+    /// Authorised, not captured yet.
+    Authorised,
+    /// Captured: the money is taken.
+    Captured,
+    /// Refused by the bank or by 3-D Secure.
+    Declined {
+        /// The gateway's code (e.g. `05`, `51`).
+        code: String,
+        /// The gateway's message.
+        message: String,
+    },
+    /// Not decided yet, or a status the adapter does not recognise (never taken for success).
+    Pending,
+}
+
+/// A verified callback or status query result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentResult {
+    /// Kasa's order id.
+    pub order_id: OrderId,
+    /// The outcome.
+    pub status: PaymentResultStatus,
+    /// The amount the gateway says it processed, when it says.
+    pub amount: Option<Money>,
+    /// The gateway's reference, when known.
+    pub reference: Option<GatewayReference>,
+}
+
+/// What a capture, void or refund returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayReceipt {
+    /// The gateway's reference of this operation.
+    pub reference: Option<GatewayReference>,
+    /// The amount it applied to.
+    pub amount: Option<Money>,
+}
+
+/// The gateway's answer to an order-status query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentStatusReport {
+    /// The payment's state.
+    pub result: PaymentResult,
+    /// How much has been refunded so far.
+    pub refunded: Option<Money>,
+    /// Whether it has been voided.
+    pub voided: bool,
+}
+
+/// Why a gateway call failed. Adapters translate every vendor error into one of these.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    /// The bank refused (card declined, insufficient funds, ...).
+    #[error("declined ({code}): {message}")]
+    Declined {
+        /// The gateway's code.
+        code: String,
+        /// The gateway's message.
+        message: String,
+    },
+    /// The gateway refused the operation for a business reason the merchant can act on (e.g.
+    /// NestPay `CORE-2508`: refund before end of day, void instead).
+    #[error("the gateway refused the operation ({code}): {message}")]
+    Refused {
+        /// The gateway's code.
+        code: String,
+        /// The gateway's message.
+        message: String,
+    },
+    /// The callback or webhook signature did not verify: it changes nothing.
+    #[error("the gateway signature did not verify")]
+    InvalidSignature,
+    /// The callback or webhook is not something this gateway sends.
+    #[error("malformed gateway message: {0}")]
+    Malformed(String),
+    /// The gateway could not be reached or failed on its side; retry later.
+    #[error("the gateway is unavailable: {0}")]
+    Unavailable(String),
+    /// The gateway did not answer in time; the outcome is unknown until queried.
+    #[error("the gateway did not answer in time")]
+    Timeout,
+    /// This gateway cannot do that (e.g. capture on a store without pre-authorisation).
+    #[error("the gateway does not support {0}")]
+    Unsupported(String),
+    /// The gateway's settings are wrong or missing (credentials, URLs).
+    #[error("the gateway is misconfigured: {0}")]
+    Misconfigured(String),
+}
+
+/// A payment gateway.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    /// This gateway's name, stored with each payment.
+    fn name(&self) -> GatewayName;
+
+    /// Starts a payment and tells how the customer's browser continues.
+    ///
+    /// # Errors
+    /// [`GatewayError::Misconfigured`], [`GatewayError::Unavailable`], [`GatewayError::Timeout`].
+    async fn start_payment(&self, request: PaymentStart)
+    -> Result<PaymentInitiation, GatewayError>;
+
+    /// Verifies a callback or webhook and reads the payment result from it.
+    ///
+    /// # Errors
+    /// [`GatewayError::InvalidSignature`] when the signature fails (the caller changes nothing),
+    /// [`GatewayError::Malformed`] when required fields are missing.
+    async fn verify_callback(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<PaymentResult, GatewayError>;
+
+    /// Captures an authorised payment, fully (`None`) or partly.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`], [`GatewayError::Unsupported`], [`GatewayError::Unavailable`],
+    /// [`GatewayError::Timeout`].
+    async fn capture(
+        &self,
+        order_id: OrderId,
+        amount: Option<Money>,
+    ) -> Result<GatewayReceipt, GatewayError>;
+
+    /// Voids (cancels) a payment before settlement.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`] when it can no longer be voided, [`GatewayError::Unavailable`],
+    /// [`GatewayError::Timeout`].
+    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError>;
+
+    /// Refunds `amount` of a captured payment.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`] (e.g. not settled yet: void instead),
+    /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`].
+    async fn refund(
+        &self,
+        order_id: OrderId,
+        amount: Money,
+    ) -> Result<GatewayReceipt, GatewayError>;
+
+    /// Asks the gateway what became of a payment (reconciliation of lost callbacks).
+    ///
+    /// # Errors
+    /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`], [`GatewayError::Malformed`].
+    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError>;
+}

@@ -1,0 +1,358 @@
+//! The records that cross the store port: what is persisted and read back.
+
+use std::collections::BTreeSet;
+
+use kasa_domain::{
+    Actor, AuditEntryId, Credits, Customer, CustomerCard, CustomerId, DepartmentId, EmailAddress,
+    ExternalId, Holding, Language, Money, OutboxMessageId, Package, PaymentId, PurchaseId, Reason,
+    UsageChargeId, UsageKey,
+};
+use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, PurchaseChannel};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{CaptureMode, GatewayName, GatewayReference, OrderId};
+
+/// Who is acting, why, and in which request: every change carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionContext {
+    /// Who.
+    pub actor: Actor,
+    /// Why.
+    pub reason: Reason,
+    /// The HTTP request (or job run) that caused it, for tracing.
+    pub request_id: Option<String>,
+}
+
+/// How to find a customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum CustomerLookup {
+    /// By Kasa's id.
+    Id {
+        /// The id.
+        id: CustomerId,
+    },
+    /// By e-mail address.
+    Email {
+        /// The address.
+        email: EmailAddress,
+    },
+    /// By an id in a help desk or gateway.
+    External {
+        /// The external id.
+        external_id: ExternalId,
+    },
+}
+
+/// A customer with everything the package rules look at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerState {
+    /// The customer.
+    pub customer: Customer,
+    /// The departments enabled on the card.
+    pub card: CustomerCard,
+    /// What the customer holds.
+    pub holding: Holding,
+    /// Changes whenever the holding's shape changes (kind, terms); store calls that decide on
+    /// the holding pass it back and fail with [`crate::StoreError::StaleVersion`] if it moved.
+    /// Balance changes do not move it: they are atomic in the store.
+    pub version: i64,
+}
+
+/// Where a purchase stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseStatus {
+    /// Started, waiting for the gateway.
+    Pending,
+    /// Paid (or granted) and applied: credits granted or term added.
+    Completed,
+    /// The payment failed; nothing was granted.
+    Failed,
+    /// Paid but not applied, because applying would forfeit something the customer never
+    /// confirmed; an agent decides (grant with confirmation, or refund).
+    NeedsAttention,
+}
+
+impl PurchaseStatus {
+    /// The stored label.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::NeedsAttention => "needs_attention",
+        }
+    }
+}
+
+/// Where a payment stands at the gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Started, no result yet.
+    Pending,
+    /// Authorised, not captured.
+    Authorised,
+    /// Captured.
+    Captured,
+    /// Declined by the bank or 3-D Secure.
+    Declined,
+    /// Voided.
+    Voided,
+    /// Refunded in part.
+    PartiallyRefunded,
+    /// Refunded in full.
+    Refunded,
+}
+
+impl PaymentStatus {
+    /// The stored label.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Authorised => "authorised",
+            Self::Captured => "captured",
+            Self::Declined => "declined",
+            Self::Voided => "voided",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+/// A payment through a gateway (or `manual`, for an agent's charged grant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Its id.
+    pub id: PaymentId,
+    /// Which gateway.
+    pub gateway: GatewayName,
+    /// Kasa's order id at that gateway (unique per gateway).
+    pub order_id: OrderId,
+    /// The amount.
+    pub amount: Money,
+    /// Sale or authorise only.
+    pub capture: CaptureMode,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// The gateway's reference, once known.
+    pub reference: Option<GatewayReference>,
+    /// The gateway's failure code and message, if it failed.
+    pub failure: Option<String>,
+}
+
+/// What applying a purchase did, kept with the purchase (notifications and receipts show it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseOutcome {
+    /// The credit balance right after the grant (credit packages).
+    pub balance_after: Option<Credits>,
+    /// The term added (subscription packages): start and end.
+    pub term: Option<(OffsetDateTime, OffsetDateTime)>,
+    /// What switching kinds forfeited, if anything.
+    pub forfeited: Option<Forfeiture>,
+    /// The departments this purchase enabled.
+    pub departments_enabled: BTreeSet<DepartmentId>,
+}
+
+/// One purchase of one package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    /// Its id.
+    pub id: PurchaseId,
+    /// Who bought it.
+    pub customer_id: CustomerId,
+    /// The package as it was when bought (later edits of the package do not change it).
+    pub package: Package,
+    /// Checkout, agent grant.
+    pub channel: PurchaseChannel,
+    /// The answer to the forfeit warning given when it started.
+    pub forfeit_confirmation: ForfeitConfirmation,
+    /// Where it stands.
+    pub status: PurchaseStatus,
+    /// Who started it and why.
+    pub started_by: ActionContext,
+    /// When it started.
+    pub created_at: OffsetDateTime,
+    /// When it was applied.
+    pub completed_at: Option<OffsetDateTime>,
+    /// Its payment, if paid (a free grant has none).
+    pub payment: Option<Payment>,
+    /// What applying it did.
+    pub outcome: Option<PurchaseOutcome>,
+}
+
+/// A purchase to record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPurchase {
+    /// Its id.
+    pub id: PurchaseId,
+    /// Who buys.
+    pub customer_id: CustomerId,
+    /// The package as it is now.
+    pub package: Package,
+    /// How it is bought.
+    pub channel: PurchaseChannel,
+    /// The answer to the forfeit warning.
+    pub forfeit_confirmation: ForfeitConfirmation,
+    /// Who and why.
+    pub started_by: ActionContext,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// The payment, if any.
+    pub payment: Option<Payment>,
+}
+
+/// Why a ticket or chat was let through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeBasis {
+    /// The department is free.
+    Free,
+    /// An active subscription covers it.
+    Subscription,
+    /// Credits were consumed.
+    Credits,
+}
+
+impl ChargeBasis {
+    /// The stored label.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Subscription => "subscription",
+            Self::Credits => "credits",
+        }
+    }
+}
+
+/// A ticket or chat that was let through, once per key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageCharge {
+    /// Its id.
+    pub id: UsageChargeId,
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// In which department.
+    pub department_id: DepartmentId,
+    /// The ticket or chat.
+    pub usage: UsageKey,
+    /// Credits consumed (zero unless the basis is credits).
+    pub credits: Credits,
+    /// Why it was let through.
+    pub basis: ChargeBasis,
+    /// The balance right after, when credits were consumed.
+    pub balance_after: Option<Credits>,
+    /// Who asked.
+    pub actor: Actor,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// An audit entry to write: what changed and how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// A stable dotted code, e.g. `purchase.completed`, `credits.adjusted`.
+    pub action: String,
+    /// What changed, e.g. `customer:<id>`.
+    pub subject: String,
+    /// The state before, when it matters.
+    pub before: Option<serde_json::Value>,
+    /// The state after.
+    pub after: Option<serde_json::Value>,
+}
+
+/// An entry of the append-only audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Its id.
+    pub id: AuditEntryId,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who, why, which request.
+    pub context: ActionContext,
+    /// What.
+    pub record: AuditRecord,
+}
+
+/// Who a notification is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// The operator's notification address (and its CC list).
+    Operator,
+    /// The customer.
+    Customer,
+}
+
+/// A side effect waiting in the outbox. Recipients are fixed when it is queued; the message is
+/// rendered from the stored records when it is delivered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OutboxPayload {
+    /// "A purchase was completed" (product rule 10).
+    PurchaseNotification {
+        /// The purchase.
+        purchase_id: PurchaseId,
+        /// Operator or customer copy.
+        audience: Audience,
+        /// Main recipients.
+        to: Vec<EmailAddress>,
+        /// Copy recipients.
+        cc: Vec<EmailAddress>,
+        /// The language to render in.
+        language: Language,
+    },
+}
+
+/// An outbox message and its delivery state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Its id.
+    pub id: OutboxMessageId,
+    /// What to do.
+    pub payload: OutboxPayload,
+    /// When it was queued.
+    pub created_at: OffsetDateTime,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Not before this time.
+    pub next_attempt_at: OffsetDateTime,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+    /// When the mail server accepted it.
+    pub sent_at: Option<OffsetDateTime>,
+    /// Set when it will never be retried (a permanent rejection).
+    pub abandoned: bool,
+}
+
+/// The settings the billing use cases read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingSettings {
+    /// The billing module is on (rule 11).
+    pub billing_enabled: bool,
+    /// The operator's notification address.
+    pub notification_address: Option<EmailAddress>,
+    /// Copies of operator notifications.
+    pub notification_cc: Vec<EmailAddress>,
+    /// Where customers' replies go (the help desk's support address).
+    pub support_address: Option<EmailAddress>,
+    /// The seller's name, shown in e-mails.
+    pub company_name: String,
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        Self {
+            billing_enabled: true,
+            notification_address: None,
+            notification_cc: Vec::new(),
+            support_address: None,
+            company_name: "Kasa".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,528 @@
+//! The store ports. Each method is one atomic change (one transaction inside the adapter),
+//! shaped by the use case that calls it; transactions never cross a port.
+
+use async_trait::async_trait;
+use kasa_domain::{
+    Actor, Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId, Holding,
+    LedgerEntryId, OutboxMessageId, Package, PackageId, PurchaseId, Reason, UsageChargeId,
+    UsageKey,
+};
+use kasa_subscriptions::{CancellationPlan, PurchaseDecision};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{
+    ActionContext, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup, CustomerState,
+    GatewayName, GatewayReference, NewPurchase, OrderId, OutboxMessage, OutboxPayload,
+    PaymentStatus, Purchase, PurchaseStatus, UsageCharge,
+};
+
+/// Why a store call failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist.
+    #[error("{entity} not found")]
+    NotFound {
+        /// What kind of thing (`customer`, `department`, `package`, `purchase`, ...).
+        entity: &'static str,
+    },
+    /// A unique thing already exists (an e-mail, an external id, an order id).
+    #[error("{what} already exists")]
+    AlreadyExists {
+        /// What collided.
+        what: String,
+    },
+    /// The purchase was already applied or closed: applying it again changes nothing.
+    #[error("purchase {0} is no longer pending")]
+    PurchaseNotPending(PurchaseId),
+    /// The customer's holding changed since it was read; read again and decide again.
+    #[error("the customer's holding changed meanwhile")]
+    StaleVersion,
+    /// The balance is too low for the change.
+    #[error("insufficient credits: balance {balance}")]
+    InsufficientCredits {
+        /// The balance when refused.
+        balance: Credits,
+    },
+    /// The database could not be reached or failed.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// A stored row broke an invariant when read back (a bug or tampering).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// Reads and writes departments and packages.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// One department.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn department(&self, id: DepartmentId) -> Result<Department, StoreError>;
+
+    /// Every department, by name.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn departments(&self) -> Result<Vec<Department>, StoreError>;
+
+    /// Creates or changes a department, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] for a duplicate name, [`StoreError::Unavailable`].
+    async fn save_department(
+        &self,
+        department: Department,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// One package.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn package(&self, id: PackageId) -> Result<Package, StoreError>;
+
+    /// Every package, on sale or not, by name.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn packages(&self) -> Result<Vec<Package>, StoreError>;
+
+    /// Creates or changes a package, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown department, [`StoreError::Unavailable`].
+    async fn save_package(
+        &self,
+        package: Package,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+}
+
+/// An operator enables or disables a department on a customer's card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetDepartment {
+    /// Whose card.
+    pub customer_id: CustomerId,
+    /// Which department.
+    pub department_id: DepartmentId,
+    /// Enable (by hand) or disable.
+    pub enabled: bool,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// Customers and their cards.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
+    /// Creates a customer with an empty card and no holding, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] for a taken e-mail or external id,
+    /// [`StoreError::Unavailable`].
+    async fn create_customer(
+        &self,
+        customer: Customer,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Finds a customer.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn find_customer(&self, lookup: CustomerLookup) -> Result<Customer, StoreError>;
+
+    /// A customer with card, holding and version.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn customer_state(&self, id: CustomerId) -> Result<CustomerState, StoreError>;
+
+    /// Enables a department by hand or disables it, with an audit entry; returns the card.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown customer or department,
+    /// [`StoreError::Unavailable`].
+    async fn set_department(&self, change: SetDepartment) -> Result<CustomerCard, StoreError>;
+}
+
+/// The purchase being applied: a pending one (paid through a gateway) or a new one (a grant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PurchaseTarget {
+    /// A pending purchase started earlier.
+    Pending {
+        /// Its id.
+        purchase_id: PurchaseId,
+    },
+    /// A purchase recorded and applied at once.
+    New {
+        /// It.
+        purchase: Box<NewPurchase>,
+    },
+}
+
+/// The gateway's word on a payment being applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSettlement {
+    /// Captured or authorised.
+    pub status: PaymentStatus,
+    /// The gateway's reference.
+    pub reference: Option<GatewayReference>,
+}
+
+/// Applies a purchase decision: one transaction that ends the previous holding (forfeiture
+/// entry, released departments), adds credits (one grant per purchase) or a term, enables the
+/// package's departments, completes the purchase and its payment, writes the audit entry and
+/// queues the notifications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseApplication {
+    /// Which purchase.
+    pub target: PurchaseTarget,
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// The [`CustomerState::version`] the decision was made on.
+    pub expected_version: i64,
+    /// What to do.
+    pub decision: PurchaseDecision,
+    /// The payment's new state, when paid through a gateway.
+    pub settlement: Option<PaymentSettlement>,
+    /// The audit entry.
+    pub audit: AuditRecord,
+    /// Notifications to queue.
+    pub notifications: Vec<OutboxPayload>,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// The result of applying a purchase.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedPurchase {
+    /// The completed purchase, with its outcome.
+    pub purchase: Purchase,
+    /// The customer's holding after.
+    pub holding: Holding,
+    /// The customer's card after.
+    pub card: CustomerCard,
+}
+
+/// A payment that will not be applied: declined, or paid but held for an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFailure {
+    /// Which purchase.
+    pub purchase_id: PurchaseId,
+    /// `Failed` (declined) or `NeedsAttention` (paid, not applicable without an agent).
+    pub purchase_status: PurchaseStatus,
+    /// The payment's new state.
+    pub payment_status: PaymentStatus,
+    /// The gateway's reference, if any.
+    pub reference: Option<GatewayReference>,
+    /// What went wrong, for agents.
+    pub detail: String,
+    /// The audit entry.
+    pub audit: AuditRecord,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// Purchases and their payments.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PurchaseStore: Send + Sync {
+    /// Records a pending purchase and its pending payment.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] for a duplicate order id, [`StoreError::NotFound`] for an
+    /// unknown customer, [`StoreError::Unavailable`].
+    async fn create_pending_purchase(&self, purchase: NewPurchase) -> Result<Purchase, StoreError>;
+
+    /// One purchase.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn purchase(&self, id: PurchaseId) -> Result<Purchase, StoreError>;
+
+    /// The purchase paid by a gateway order.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn purchase_by_order(
+        &self,
+        gateway: GatewayName,
+        order_id: OrderId,
+    ) -> Result<Purchase, StoreError>;
+
+    /// Pending purchases started before `started_before`, oldest first (for reconciliation).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn pending_purchases(
+        &self,
+        started_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Purchase>, StoreError>;
+
+    /// Applies a purchase (see [`PurchaseApplication`]), all or nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::PurchaseNotPending`] when it was already applied or closed (nothing
+    /// changes: this is what makes a duplicate callback harmless), [`StoreError::StaleVersion`]
+    /// when the holding moved, [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn apply_purchase(
+        &self,
+        application: PurchaseApplication,
+    ) -> Result<AppliedPurchase, StoreError>;
+
+    /// Closes a pending purchase without applying it.
+    ///
+    /// # Errors
+    /// [`StoreError::PurchaseNotPending`] when it is no longer pending (a late failure never
+    /// undoes a completed purchase), [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError>;
+}
+
+/// What the charge decision needs, read in one go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeContextQuery {
+    /// The customer.
+    pub customer: CustomerLookup,
+    /// The department.
+    pub department_id: DepartmentId,
+    /// The ticket or chat.
+    pub usage: UsageKey,
+}
+
+/// The answer to a [`ChargeContextQuery`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeContext {
+    /// The customer's id.
+    pub customer_id: CustomerId,
+    /// The department.
+    pub department: Department,
+    /// The card.
+    pub card: CustomerCard,
+    /// The holding.
+    pub holding: Holding,
+    /// The earlier charge of the same ticket or chat, if any.
+    pub existing_charge: Option<UsageCharge>,
+}
+
+/// A ticket or chat to let through.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUsageCharge {
+    /// Its id.
+    pub id: UsageChargeId,
+    /// The ledger entry's id, when credits are consumed.
+    pub ledger_entry_id: LedgerEntryId,
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// Which department.
+    pub department_id: DepartmentId,
+    /// The ticket or chat.
+    pub usage: UsageKey,
+    /// Credits to consume (zero for free or subscription).
+    pub credits: Credits,
+    /// Why it is let through.
+    pub basis: ChargeBasis,
+    /// Who asked.
+    pub actor: Actor,
+    /// The ledger reason (e.g. "ticket 123 opened in Support").
+    pub reason: Reason,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// What recording a charge did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum RecordedCharge {
+    /// Recorded now (and credits consumed, if any).
+    Recorded {
+        /// The charge.
+        charge: UsageCharge,
+    },
+    /// The same ticket or chat was recorded before: nothing changed.
+    AlreadyCharged {
+        /// The earlier charge.
+        charge: UsageCharge,
+    },
+}
+
+/// Ticket and chat charges: the hot path.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ChargeStore: Send + Sync {
+    /// Reads everything the charge decision needs.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] with entity `customer` or `department`,
+    /// [`StoreError::Unavailable`].
+    async fn charge_context(&self, query: ChargeContextQuery) -> Result<ChargeContext, StoreError>;
+
+    /// Records a charge once per (customer, ticket or chat), consuming its credits atomically:
+    /// never below zero, never twice.
+    ///
+    /// # Errors
+    /// [`StoreError::InsufficientCredits`] when the balance dropped meanwhile (nothing is
+    /// recorded), [`StoreError::Unavailable`].
+    async fn record_charge(&self, charge: NewUsageCharge) -> Result<RecordedCharge, StoreError>;
+}
+
+/// An agent adds or removes credits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustCredits {
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// The version the customer was read at (the holding must still be credits or nothing).
+    pub expected_version: i64,
+    /// The ledger entry's id.
+    pub ledger_entry_id: LedgerEntryId,
+    /// The signed change, never zero.
+    pub delta: i64,
+    /// The audit entry.
+    pub audit: AuditRecord,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// An agent cancels a subscription.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelSubscription {
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// The version the plan was made on.
+    pub expected_version: i64,
+    /// What to do.
+    pub plan: CancellationPlan,
+    /// The audit entry.
+    pub audit: AuditRecord,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// Terms that have ended are removed and their departments released.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpireTerms {
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// The version the terms were read at.
+    pub expected_version: i64,
+    /// The purchases whose terms ended.
+    pub purchases: Vec<PurchaseId>,
+    /// The audit entry.
+    pub audit: AuditRecord,
+    /// Who (the expiry job) and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// Changes to what a customer holds, outside purchases and charges.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait HoldingStore: Send + Sync {
+    /// Adds or removes credits with a ledger entry and an audit entry; returns the balance.
+    ///
+    /// # Errors
+    /// [`StoreError::InsufficientCredits`] when removing more than the balance,
+    /// [`StoreError::StaleVersion`], [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn adjust_credits(&self, adjustment: AdjustCredits) -> Result<Credits, StoreError>;
+
+    /// Cancels a subscription per plan; returns the holding after.
+    ///
+    /// # Errors
+    /// [`StoreError::StaleVersion`], [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn cancel_subscription(&self, cancel: CancelSubscription) -> Result<Holding, StoreError>;
+
+    /// Customers holding a subscription term that ended at or before `now`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn customers_with_ended_terms(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<CustomerId>, StoreError>;
+
+    /// Removes ended terms and releases their departments; returns the holding after.
+    ///
+    /// # Errors
+    /// [`StoreError::StaleVersion`], [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn expire_terms(&self, expiry: ExpireTerms) -> Result<Holding, StoreError>;
+}
+
+/// The durable outbox of side effects.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Claims up to `limit` messages due at `now` that are neither sent nor abandoned, and
+    /// hides them from other claimers until `lease_until`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn claim_due_messages(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Marks a message delivered.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn mark_message_sent(
+        &self,
+        id: OutboxMessageId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Records a failed attempt: retried at `retry_at`, or abandoned when `None`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn mark_message_failed(
+        &self,
+        id: OutboxMessageId,
+        error: String,
+        retry_at: Option<OffsetDateTime>,
+    ) -> Result<(), StoreError>;
+}
+
+/// Settings.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// The billing settings (defaults when never saved).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn billing_settings(&self) -> Result<BillingSettings, StoreError>;
+
+    /// Saves the billing settings, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn save_billing_settings(
+        &self,
+        settings: BillingSettings,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+}

@@ -1,0 +1,265 @@
+//! A settable clock, a fake gateway and a recording mailer.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use kasa_domain::Money;
+use kasa_ports::{
+    Clock, EmailMessage, GatewayCallback, GatewayError, GatewayName, GatewayReceipt,
+    GatewayReference, MailError, Mailer, OrderId, PaymentGateway, PaymentInitiation, PaymentResult,
+    PaymentResultStatus, PaymentStart, PaymentStatusReport,
+};
+use time::{Duration, OffsetDateTime};
+
+/// A clock that only moves when told to.
+#[derive(Debug)]
+pub struct FakeClock(Mutex<OffsetDateTime>);
+
+impl FakeClock {
+    /// A clock standing at `now`.
+    #[must_use]
+    pub fn at(now: OffsetDateTime) -> Self {
+        Self(Mutex::new(now))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().expect("clock lock") += by;
+    }
+
+    /// Sets the clock.
+    pub fn set(&self, now: OffsetDateTime) {
+        *self.0.lock().expect("clock lock") = now;
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// A gateway double. Its callbacks are form fields `order_id`, `status` (`approved`,
+/// `authorised`, `declined`, `pending`), `amount` and `signature`, where the signature is the
+/// other fields joined with the secret; any tampered field fails verification.
+#[derive(Debug)]
+pub struct FakeGateway {
+    name: GatewayName,
+    secret: String,
+    started: Mutex<Vec<PaymentStart>>,
+    statuses: Mutex<BTreeMap<OrderId, PaymentResultStatus>>,
+    operations: Mutex<Vec<String>>,
+}
+
+impl FakeGateway {
+    /// A gateway called `name`.
+    #[must_use]
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: GatewayName::new(name),
+            secret: format!("{name}-secret"),
+            started: Mutex::new(Vec::new()),
+            statuses: Mutex::new(BTreeMap::new()),
+            operations: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The payments started so far.
+    #[must_use]
+    pub fn started(&self) -> Vec<PaymentStart> {
+        self.started.lock().expect("gateway lock").clone()
+    }
+
+    /// What the gateway will answer to an order-status query.
+    pub fn set_status(&self, order_id: &OrderId, status: PaymentResultStatus) {
+        self.statuses
+            .lock()
+            .expect("gateway lock")
+            .insert(order_id.clone(), status);
+    }
+
+    /// Captures, voids and refunds asked for, as text.
+    #[must_use]
+    pub fn operations(&self) -> Vec<String> {
+        self.operations.lock().expect("gateway lock").clone()
+    }
+
+    /// A correctly signed callback.
+    #[must_use]
+    pub fn callback(&self, order_id: &OrderId, status: &str, amount: &str) -> GatewayCallback {
+        let signature = self.sign(&order_id.0, status, amount);
+        GatewayCallback {
+            raw_body: Vec::new(),
+            fields: vec![
+                ("order_id".to_owned(), order_id.0.clone()),
+                ("status".to_owned(), status.to_owned()),
+                ("amount".to_owned(), amount.to_owned()),
+                ("signature".to_owned(), signature),
+            ],
+            headers: Vec::new(),
+        }
+    }
+
+    fn sign(&self, order_id: &str, status: &str, amount: &str) -> String {
+        format!("{order_id}|{status}|{amount}|{}", self.secret)
+    }
+
+    fn record(&self, operation: String) {
+        self.operations
+            .lock()
+            .expect("gateway lock")
+            .push(operation);
+    }
+}
+
+fn field<'a>(callback: &'a GatewayCallback, name: &str) -> Result<&'a str, GatewayError> {
+    callback
+        .fields
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .ok_or_else(|| GatewayError::Malformed(format!("missing {name}")))
+}
+
+#[async_trait]
+impl PaymentGateway for FakeGateway {
+    fn name(&self) -> GatewayName {
+        self.name.clone()
+    }
+
+    async fn start_payment(
+        &self,
+        request: PaymentStart,
+    ) -> Result<PaymentInitiation, GatewayError> {
+        let fields = vec![
+            ("order_id".to_owned(), request.order_id.0.clone()),
+            ("amount".to_owned(), request.amount.amount().to_string()),
+        ];
+        self.started.lock().expect("gateway lock").push(request);
+        Ok(PaymentInitiation::PostForm {
+            action_url: "https://gateway.invalid/pay".to_owned(),
+            fields,
+        })
+    }
+
+    async fn verify_callback(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<PaymentResult, GatewayError> {
+        let order_id = field(&callback, "order_id")?;
+        let status = field(&callback, "status")?;
+        let amount = field(&callback, "amount")?;
+        if field(&callback, "signature")? != self.sign(order_id, status, amount) {
+            return Err(GatewayError::InvalidSignature);
+        }
+        let status = match status {
+            "approved" => PaymentResultStatus::Captured,
+            "authorised" => PaymentResultStatus::Authorised,
+            "declined" => PaymentResultStatus::Declined {
+                code: "05".to_owned(),
+                message: "Do not honour".to_owned(),
+            },
+            _ => PaymentResultStatus::Pending,
+        };
+        let amount = amount
+            .parse()
+            .ok()
+            .and_then(|decimal| Money::new(decimal, kasa_domain::Currency::Try).ok());
+        Ok(PaymentResult {
+            order_id: OrderId(order_id.to_owned()),
+            status,
+            amount,
+            reference: Some(GatewayReference(format!("ref-{order_id}"))),
+        })
+    }
+
+    async fn capture(
+        &self,
+        order_id: OrderId,
+        amount: Option<Money>,
+    ) -> Result<GatewayReceipt, GatewayError> {
+        self.record(format!("capture {order_id} {amount:?}"));
+        Ok(GatewayReceipt {
+            reference: None,
+            amount,
+        })
+    }
+
+    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError> {
+        self.record(format!("void {order_id}"));
+        Ok(GatewayReceipt {
+            reference: None,
+            amount: None,
+        })
+    }
+
+    async fn refund(
+        &self,
+        order_id: OrderId,
+        amount: Money,
+    ) -> Result<GatewayReceipt, GatewayError> {
+        self.record(format!("refund {order_id} {amount}"));
+        Ok(GatewayReceipt {
+            reference: None,
+            amount: Some(amount),
+        })
+    }
+
+    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError> {
+        let status = self
+            .statuses
+            .lock()
+            .expect("gateway lock")
+            .get(&order_id)
+            .cloned()
+            .ok_or(GatewayError::Unavailable("unknown order".to_owned()))?;
+        Ok(PaymentStatusReport {
+            result: PaymentResult {
+                reference: Some(GatewayReference(format!("ref-{order_id}"))),
+                order_id,
+                status,
+                amount: None,
+            },
+            refunded: None,
+            voided: false,
+        })
+    }
+}
+
+/// A mailer that keeps what it is given, and can be told to fail.
+#[derive(Debug, Default)]
+pub struct RecordingMailer {
+    sent: Mutex<Vec<EmailMessage>>,
+    failure: Mutex<Option<MailError>>,
+}
+
+impl RecordingMailer {
+    /// A working mailer.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every message accepted so far.
+    #[must_use]
+    pub fn sent(&self) -> Vec<EmailMessage> {
+        self.sent.lock().expect("mailer lock").clone()
+    }
+
+    /// From now on, fail every send with `failure` (or work again with `None`).
+    pub fn fail_with(&self, failure: Option<MailError>) {
+        *self.failure.lock().expect("mailer lock") = failure;
+    }
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, message: &EmailMessage) -> Result<(), MailError> {
+        if let Some(failure) = self.failure.lock().expect("mailer lock").clone() {
+            return Err(failure);
+        }
+        self.sent.lock().expect("mailer lock").push(message.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,922 @@
+//! The in-memory store: every store port, each call all-or-nothing (it works on a copy of the
+//! state and keeps it only on success), with the guarantees the database stores give.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use kasa_credits::{CreditLedger, CreditMovement, LedgerEntry, LedgerError};
+use kasa_domain::{
+    Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId, Holding, LedgerEntryId,
+    OutboxMessageId, Package, PackageId, PackageKind, PurchaseId, Subscription, SubscriptionTerm,
+    UsageKey,
+};
+use kasa_ports::{
+    ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditRecord, BillingSettings,
+    CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery, ChargeStore,
+    CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName, HoldingStore,
+    NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore, PaymentFailure, Purchase,
+    PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget,
+    RecordedCharge, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+};
+use kasa_subscriptions::{Forfeiture, PurchaseEffect};
+use time::OffsetDateTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HoldingKind {
+    Nothing,
+    Credits,
+    Subscription,
+}
+
+#[derive(Clone, Debug)]
+struct CustomerRow {
+    customer: Customer,
+    card: CustomerCard,
+    kind: HoldingKind,
+    ledger: CreditLedger,
+    terms: Vec<SubscriptionTerm>,
+    cancel_at_end: bool,
+    version: i64,
+}
+
+impl CustomerRow {
+    fn holding(&self) -> Result<Holding, StoreError> {
+        Ok(match self.kind {
+            HoldingKind::Nothing => Holding::Nothing,
+            HoldingKind::Credits => Holding::Credits {
+                balance: self.ledger.balance(),
+            },
+            HoldingKind::Subscription => Holding::Subscription(
+                Subscription::new(self.terms.clone(), self.cancel_at_end)
+                    .map_err(|error| StoreError::Corrupt(error.to_string()))?,
+            ),
+        })
+    }
+
+    fn state(&self) -> Result<CustomerState, StoreError> {
+        Ok(CustomerState {
+            customer: self.customer.clone(),
+            card: self.card.clone(),
+            holding: self.holding()?,
+            version: self.version,
+        })
+    }
+
+    fn check_version(&mut self, expected: i64) -> Result<(), StoreError> {
+        if self.version != expected {
+            return Err(StoreError::StaleVersion);
+        }
+        self.version += 1;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct State {
+    departments: BTreeMap<DepartmentId, Department>,
+    packages: BTreeMap<PackageId, Package>,
+    customers: BTreeMap<CustomerId, CustomerRow>,
+    purchases: BTreeMap<PurchaseId, Purchase>,
+    orders: BTreeMap<(GatewayName, OrderId), PurchaseId>,
+    charges: BTreeMap<(CustomerId, UsageKey), UsageCharge>,
+    audit: Vec<AuditEntry>,
+    outbox: BTreeMap<OutboxMessageId, OutboxMessage>,
+    settings: Option<BillingSettings>,
+}
+
+impl State {
+    fn customer_mut(&mut self, id: CustomerId) -> Result<&mut CustomerRow, StoreError> {
+        self.customers
+            .get_mut(&id)
+            .ok_or(StoreError::NotFound { entity: "customer" })
+    }
+
+    fn find(&self, lookup: &CustomerLookup) -> Result<&CustomerRow, StoreError> {
+        let found = match lookup {
+            CustomerLookup::Id { id } => self.customers.get(id),
+            CustomerLookup::Email { email } => self
+                .customers
+                .values()
+                .find(|row| &row.customer.email == email),
+            CustomerLookup::External { external_id } => self
+                .customers
+                .values()
+                .find(|row| row.customer.external_ids.contains(external_id)),
+        };
+        found.ok_or(StoreError::NotFound { entity: "customer" })
+    }
+
+    fn audit(&mut self, record: AuditRecord, context: &ActionContext, at: OffsetDateTime) {
+        self.audit.push(AuditEntry {
+            id: new_id(),
+            at,
+            context: context.clone(),
+            record,
+        });
+    }
+
+    /// Releases the department claims of every completed credit purchase of a customer.
+    fn release_credit_purchases(&mut self, customer_id: CustomerId) -> Result<(), StoreError> {
+        let credit_purchases: Vec<PurchaseId> = self
+            .purchases
+            .values()
+            .filter(|purchase| {
+                purchase.customer_id == customer_id
+                    && purchase.status == PurchaseStatus::Completed
+                    && matches!(purchase.package.kind, PackageKind::Credit { .. })
+            })
+            .map(|purchase| purchase.id)
+            .collect();
+        let row = self.customer_mut(customer_id)?;
+        for purchase_id in credit_purchases {
+            row.card.release_purchase(purchase_id);
+        }
+        Ok(())
+    }
+}
+
+fn ledger_error(error: LedgerError, balance: Credits) -> StoreError {
+    match error {
+        LedgerError::InsufficientCredits { balance, .. } => {
+            StoreError::InsufficientCredits { balance }
+        }
+        other => StoreError::Corrupt(format!("{other} (balance {balance})")),
+    }
+}
+
+/// The in-memory store.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `change` on a copy of the state and keeps the copy only when it succeeds.
+    fn transaction<T>(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self.state.lock().expect("store lock");
+        let mut draft = guard.clone();
+        let result = change(&mut draft)?;
+        *guard = draft;
+        Ok(result)
+    }
+
+    fn read<T>(
+        &self,
+        query: impl FnOnce(&State) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        query(&self.state.lock().expect("store lock"))
+    }
+
+    /// The audit log, oldest first.
+    #[must_use]
+    pub fn audit_entries(&self) -> Vec<AuditEntry> {
+        self.state.lock().expect("store lock").audit.clone()
+    }
+
+    /// A customer's credit ledger entries, oldest first.
+    #[must_use]
+    pub fn ledger_entries(&self, customer_id: CustomerId) -> Vec<LedgerEntry> {
+        self.state
+            .lock()
+            .expect("store lock")
+            .customers
+            .get(&customer_id)
+            .map(|row| row.ledger.entries().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Every outbox message, in id order.
+    #[must_use]
+    pub fn outbox_messages(&self) -> Vec<OutboxMessage> {
+        self.state
+            .lock()
+            .expect("store lock")
+            .outbox
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Every usage charge.
+    #[must_use]
+    pub fn usage_charges(&self) -> Vec<UsageCharge> {
+        self.state
+            .lock()
+            .expect("store lock")
+            .charges
+            .values()
+            .cloned()
+            .collect()
+    }
+}
+
+#[async_trait]
+impl CatalogStore for MemoryStore {
+    async fn department(&self, id: DepartmentId) -> Result<Department, StoreError> {
+        self.read(|state| {
+            state
+                .departments
+                .get(&id)
+                .cloned()
+                .ok_or(StoreError::NotFound {
+                    entity: "department",
+                })
+        })
+    }
+
+    async fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        self.read(|state| {
+            let mut all: Vec<Department> = state.departments.values().cloned().collect();
+            all.sort_by(|left, right| left.name.cmp(&right.name));
+            Ok(all)
+        })
+    }
+
+    async fn save_department(
+        &self,
+        department: Department,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            if state
+                .departments
+                .values()
+                .any(|other| other.name == department.name && other.id != department.id)
+            {
+                return Err(StoreError::AlreadyExists {
+                    what: format!("department `{}`", department.name),
+                });
+            }
+            let before = state.departments.insert(department.id, department.clone());
+            let record = AuditRecord {
+                action: "department.saved".to_owned(),
+                subject: format!("department:{}", department.id),
+                before: before.map(|old| serde_json::json!(old)),
+                after: Some(serde_json::json!(department)),
+            };
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+
+    async fn package(&self, id: PackageId) -> Result<Package, StoreError> {
+        self.read(|state| {
+            state
+                .packages
+                .get(&id)
+                .cloned()
+                .ok_or(StoreError::NotFound { entity: "package" })
+        })
+    }
+
+    async fn packages(&self) -> Result<Vec<Package>, StoreError> {
+        self.read(|state| {
+            let mut all: Vec<Package> = state.packages.values().cloned().collect();
+            all.sort_by(|left, right| left.name.cmp(&right.name));
+            Ok(all)
+        })
+    }
+
+    async fn save_package(
+        &self,
+        package: Package,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            if package
+                .departments
+                .iter()
+                .any(|id| !state.departments.contains_key(id))
+            {
+                return Err(StoreError::NotFound {
+                    entity: "department",
+                });
+            }
+            let before = state.packages.insert(package.id, package.clone());
+            let record = AuditRecord {
+                action: "package.saved".to_owned(),
+                subject: format!("package:{}", package.id),
+                before: before.map(|old| serde_json::json!(old)),
+                after: Some(serde_json::json!(package)),
+            };
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+}
+
+#[async_trait]
+impl CustomerStore for MemoryStore {
+    async fn create_customer(
+        &self,
+        customer: Customer,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            for row in state.customers.values() {
+                if row.customer.email == customer.email {
+                    return Err(StoreError::AlreadyExists {
+                        what: format!("customer e-mail {}", customer.email),
+                    });
+                }
+                if let Some(taken) = customer
+                    .external_ids
+                    .iter()
+                    .find(|id| row.customer.external_ids.contains(id))
+                {
+                    return Err(StoreError::AlreadyExists {
+                        what: format!("external id {}:{}", taken.system(), taken.value()),
+                    });
+                }
+            }
+            if state.customers.contains_key(&customer.id) {
+                return Err(StoreError::AlreadyExists {
+                    what: format!("customer {}", customer.id),
+                });
+            }
+            let record = AuditRecord {
+                action: "customer.created".to_owned(),
+                subject: format!("customer:{}", customer.id),
+                before: None,
+                after: Some(serde_json::json!(customer)),
+            };
+            state.customers.insert(
+                customer.id,
+                CustomerRow {
+                    customer,
+                    card: CustomerCard::new(),
+                    kind: HoldingKind::Nothing,
+                    ledger: CreditLedger::new(),
+                    terms: Vec::new(),
+                    cancel_at_end: false,
+                    version: 0,
+                },
+            );
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+
+    async fn find_customer(&self, lookup: CustomerLookup) -> Result<Customer, StoreError> {
+        self.read(|state| state.find(&lookup).map(|row| row.customer.clone()))
+    }
+
+    async fn customer_state(&self, id: CustomerId) -> Result<CustomerState, StoreError> {
+        self.read(|state| state.find(&CustomerLookup::Id { id })?.state())
+    }
+
+    async fn set_department(&self, change: SetDepartment) -> Result<CustomerCard, StoreError> {
+        self.transaction(|state| {
+            if !state.departments.contains_key(&change.department_id) {
+                return Err(StoreError::NotFound {
+                    entity: "department",
+                });
+            }
+            let row = state.customer_mut(change.customer_id)?;
+            let before = row.card.clone();
+            if change.enabled {
+                row.card.enable_by_operator(change.department_id);
+            } else {
+                row.card.disable_by_operator(change.department_id);
+            }
+            let card = row.card.clone();
+            let record = AuditRecord {
+                action: if change.enabled {
+                    "card.department_enabled"
+                } else {
+                    "card.department_disabled"
+                }
+                .to_owned(),
+                subject: format!("customer:{}", change.customer_id),
+                before: Some(serde_json::json!(before)),
+                after: Some(
+                    serde_json::json!({ "department_id": change.department_id, "card": card }),
+                ),
+            };
+            state.audit(record, &change.context, change.at);
+            Ok(card)
+        })
+    }
+}
+
+fn insert_purchase(
+    state: &mut State,
+    new: NewPurchase,
+    status: PurchaseStatus,
+) -> Result<Purchase, StoreError> {
+    if !state.customers.contains_key(&new.customer_id) {
+        return Err(StoreError::NotFound { entity: "customer" });
+    }
+    if state.purchases.contains_key(&new.id) {
+        return Err(StoreError::PurchaseNotPending(new.id));
+    }
+    if let Some(payment) = &new.payment {
+        let key = (payment.gateway.clone(), payment.order_id.clone());
+        if state.orders.contains_key(&key) {
+            return Err(StoreError::AlreadyExists {
+                what: format!("order {} at {}", payment.order_id, payment.gateway),
+            });
+        }
+        state.orders.insert(key, new.id);
+    }
+    let purchase = Purchase {
+        id: new.id,
+        customer_id: new.customer_id,
+        package: new.package,
+        channel: new.channel,
+        forfeit_confirmation: new.forfeit_confirmation,
+        status,
+        started_by: new.started_by,
+        created_at: new.created_at,
+        completed_at: None,
+        payment: new.payment,
+        outcome: None,
+    };
+    state.purchases.insert(purchase.id, purchase.clone());
+    Ok(purchase)
+}
+
+#[async_trait]
+impl PurchaseStore for MemoryStore {
+    async fn create_pending_purchase(&self, purchase: NewPurchase) -> Result<Purchase, StoreError> {
+        self.transaction(|state| insert_purchase(state, purchase, PurchaseStatus::Pending))
+    }
+
+    async fn purchase(&self, id: PurchaseId) -> Result<Purchase, StoreError> {
+        self.read(|state| {
+            state
+                .purchases
+                .get(&id)
+                .cloned()
+                .ok_or(StoreError::NotFound { entity: "purchase" })
+        })
+    }
+
+    async fn purchase_by_order(
+        &self,
+        gateway: GatewayName,
+        order_id: OrderId,
+    ) -> Result<Purchase, StoreError> {
+        self.read(|state| {
+            state
+                .orders
+                .get(&(gateway, order_id))
+                .and_then(|id| state.purchases.get(id))
+                .cloned()
+                .ok_or(StoreError::NotFound { entity: "purchase" })
+        })
+    }
+
+    async fn pending_purchases(
+        &self,
+        started_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Purchase>, StoreError> {
+        self.read(|state| {
+            let mut pending: Vec<Purchase> = state
+                .purchases
+                .values()
+                .filter(|purchase| {
+                    purchase.status == PurchaseStatus::Pending
+                        && purchase.created_at < started_before
+                })
+                .cloned()
+                .collect();
+            pending.sort_by_key(|purchase| purchase.created_at);
+            pending.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            Ok(pending)
+        })
+    }
+
+    async fn apply_purchase(
+        &self,
+        application: PurchaseApplication,
+    ) -> Result<AppliedPurchase, StoreError> {
+        self.transaction(|state| apply_purchase(state, application))
+    }
+
+    async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError> {
+        self.transaction(|state| {
+            let purchase = state
+                .purchases
+                .get_mut(&failure.purchase_id)
+                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            if purchase.status != PurchaseStatus::Pending {
+                return Err(StoreError::PurchaseNotPending(purchase.id));
+            }
+            purchase.status = failure.purchase_status;
+            if let Some(payment) = purchase.payment.as_mut() {
+                payment.status = failure.payment_status;
+                payment.reference.clone_from(&failure.reference);
+                payment.failure = Some(failure.detail.clone());
+            }
+            let closed = purchase.clone();
+            state.audit(failure.audit, &failure.context, failure.at);
+            Ok(closed)
+        })
+    }
+}
+
+fn apply_purchase(
+    state: &mut State,
+    application: PurchaseApplication,
+) -> Result<AppliedPurchase, StoreError> {
+    let PurchaseApplication {
+        target,
+        customer_id,
+        expected_version,
+        decision,
+        settlement,
+        audit,
+        notifications,
+        context,
+        at,
+    } = application;
+    let purchase_id = match target {
+        PurchaseTarget::Pending { purchase_id } => {
+            let purchase = state
+                .purchases
+                .get(&purchase_id)
+                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            if purchase.status != PurchaseStatus::Pending {
+                return Err(StoreError::PurchaseNotPending(purchase_id));
+            }
+            purchase_id
+        }
+        PurchaseTarget::New { purchase } => {
+            insert_purchase(state, *purchase, PurchaseStatus::Pending)?.id
+        }
+    };
+    let package = state.purchases[&purchase_id].package.clone();
+    state
+        .customer_mut(customer_id)?
+        .check_version(expected_version)?;
+
+    let mut forfeited = None;
+    if let Some(end) = &decision.holding_end {
+        if end.ends_credits {
+            let row = state.customer_mut(customer_id)?;
+            let balance = row.ledger.balance();
+            if !balance.is_zero() {
+                row.ledger
+                    .apply(
+                        new_id::<LedgerEntryId>(),
+                        CreditMovement::ForfeitAll,
+                        context.actor.clone(),
+                        context.reason.clone(),
+                        at,
+                    )
+                    .map_err(|error| ledger_error(error, balance))?;
+                forfeited = Some(Forfeiture::Credits { credits: balance });
+            }
+            state.release_credit_purchases(customer_id)?;
+        } else {
+            forfeited.clone_from(&end.forfeiture);
+        }
+        let row = state.customer_mut(customer_id)?;
+        for ended in &end.ended_subscription_purchases {
+            row.card.release_purchase(*ended);
+        }
+        row.terms
+            .retain(|term| !end.ended_subscription_purchases.contains(&term.purchase_id));
+        row.kind = HoldingKind::Nothing;
+    }
+
+    let row = state.customer_mut(customer_id)?;
+    let (balance_after, term) = match decision.effect {
+        PurchaseEffect::GrantCredits { credits, .. } => {
+            let balance = row.ledger.balance();
+            row.ledger
+                .apply(
+                    new_id::<LedgerEntryId>(),
+                    CreditMovement::Grant {
+                        purchase_id,
+                        credits,
+                    },
+                    context.actor.clone(),
+                    context.reason.clone(),
+                    at,
+                )
+                .map_err(|error| ledger_error(error, balance))?;
+            row.kind = HoldingKind::Credits;
+            (Some(row.ledger.balance()), None)
+        }
+        PurchaseEffect::AddSubscriptionTerm {
+            starts_at, ends_at, ..
+        } => {
+            row.terms.push(SubscriptionTerm {
+                purchase_id,
+                package_id: package.id,
+                departments: package.departments.clone(),
+                starts_at,
+                ends_at,
+            });
+            row.cancel_at_end = false;
+            row.kind = HoldingKind::Subscription;
+            (None, Some((starts_at, ends_at)))
+        }
+    };
+    row.card
+        .enable_by_purchase(purchase_id, package.departments.iter().copied());
+    let holding = row.holding()?;
+    let card = row.card.clone();
+
+    let purchase = state
+        .purchases
+        .get_mut(&purchase_id)
+        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+    purchase.status = PurchaseStatus::Completed;
+    purchase.completed_at = Some(at);
+    purchase.outcome = Some(PurchaseOutcome {
+        balance_after,
+        term,
+        forfeited,
+        departments_enabled: package.departments.iter().copied().collect::<BTreeSet<_>>(),
+    });
+    if let (Some(payment), Some(settlement)) = (purchase.payment.as_mut(), settlement) {
+        payment.status = settlement.status;
+        payment.reference = settlement.reference;
+    }
+    let purchase = purchase.clone();
+    state.audit(audit, &context, at);
+    for payload in notifications {
+        let id = new_id::<OutboxMessageId>();
+        state.outbox.insert(
+            id,
+            OutboxMessage {
+                id,
+                payload,
+                created_at: at,
+                attempts: 0,
+                next_attempt_at: at,
+                last_error: None,
+                sent_at: None,
+                abandoned: false,
+            },
+        );
+    }
+    Ok(AppliedPurchase {
+        purchase,
+        holding,
+        card,
+    })
+}
+
+#[async_trait]
+impl ChargeStore for MemoryStore {
+    async fn charge_context(&self, query: ChargeContextQuery) -> Result<ChargeContext, StoreError> {
+        self.read(|state| {
+            let row = state.find(&query.customer)?;
+            let department = state.departments.get(&query.department_id).cloned().ok_or(
+                StoreError::NotFound {
+                    entity: "department",
+                },
+            )?;
+            let customer_id = row.customer.id;
+            Ok(ChargeContext {
+                customer_id,
+                department,
+                card: row.card.clone(),
+                holding: row.holding()?,
+                existing_charge: state.charges.get(&(customer_id, query.usage)).cloned(),
+            })
+        })
+    }
+
+    async fn record_charge(&self, charge: NewUsageCharge) -> Result<RecordedCharge, StoreError> {
+        self.transaction(|state| {
+            let key = (charge.customer_id, charge.usage.clone());
+            if let Some(existing) = state.charges.get(&key) {
+                return Ok(RecordedCharge::AlreadyCharged {
+                    charge: existing.clone(),
+                });
+            }
+            let row = state.customer_mut(charge.customer_id)?;
+            let balance_after = if charge.credits.is_zero() {
+                None
+            } else {
+                let balance = row.ledger.balance();
+                let movement = CreditMovement::Consume {
+                    usage: charge.usage.clone(),
+                    credits: charge.credits,
+                };
+                let entry = row
+                    .ledger
+                    .apply(
+                        charge.ledger_entry_id,
+                        movement,
+                        charge.actor.clone(),
+                        charge.reason.clone(),
+                        charge.at,
+                    )
+                    .map_err(|error| ledger_error(error, balance))?;
+                Some(entry.balance_after)
+            };
+            let recorded = UsageCharge {
+                id: charge.id,
+                customer_id: charge.customer_id,
+                department_id: charge.department_id,
+                usage: charge.usage,
+                credits: charge.credits,
+                basis: charge.basis,
+                balance_after,
+                actor: charge.actor,
+                at: charge.at,
+            };
+            state.charges.insert(key, recorded.clone());
+            Ok(RecordedCharge::Recorded { charge: recorded })
+        })
+    }
+}
+
+#[async_trait]
+impl HoldingStore for MemoryStore {
+    async fn adjust_credits(&self, adjustment: AdjustCredits) -> Result<Credits, StoreError> {
+        self.transaction(|state| {
+            let row = state.customer_mut(adjustment.customer_id)?;
+            row.check_version(adjustment.expected_version)?;
+            if row.kind == HoldingKind::Subscription {
+                return Err(StoreError::StaleVersion);
+            }
+            let balance = row.ledger.balance();
+            row.ledger
+                .apply(
+                    adjustment.ledger_entry_id,
+                    CreditMovement::Adjust {
+                        delta: adjustment.delta,
+                    },
+                    adjustment.context.actor.clone(),
+                    adjustment.context.reason.clone(),
+                    adjustment.at,
+                )
+                .map_err(|error| ledger_error(error, balance))?;
+            row.kind = HoldingKind::Credits;
+            let balance = row.ledger.balance();
+            state.audit(adjustment.audit, &adjustment.context, adjustment.at);
+            Ok(balance)
+        })
+    }
+
+    async fn cancel_subscription(&self, cancel: CancelSubscription) -> Result<Holding, StoreError> {
+        self.transaction(|state| {
+            let row = state.customer_mut(cancel.customer_id)?;
+            row.check_version(cancel.expected_version)?;
+            if row.kind != HoldingKind::Subscription {
+                return Err(StoreError::StaleVersion);
+            }
+            if cancel.plan.ended_purchases.is_empty() {
+                row.cancel_at_end = true;
+            } else {
+                for purchase_id in &cancel.plan.ended_purchases {
+                    row.card.release_purchase(*purchase_id);
+                }
+                row.terms
+                    .retain(|term| !cancel.plan.ended_purchases.contains(&term.purchase_id));
+                if row.terms.is_empty() {
+                    row.kind = HoldingKind::Nothing;
+                    row.cancel_at_end = false;
+                }
+            }
+            let holding = row.holding()?;
+            state.audit(cancel.audit, &cancel.context, cancel.at);
+            Ok(holding)
+        })
+    }
+
+    async fn customers_with_ended_terms(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<CustomerId>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .customers
+                .values()
+                .filter(|row| {
+                    row.kind == HoldingKind::Subscription
+                        && row.terms.iter().any(|term| term.ends_at <= now)
+                })
+                .map(|row| row.customer.id)
+                .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                .collect())
+        })
+    }
+
+    async fn expire_terms(&self, expiry: ExpireTerms) -> Result<Holding, StoreError> {
+        self.transaction(|state| {
+            let row = state.customer_mut(expiry.customer_id)?;
+            row.check_version(expiry.expected_version)?;
+            for purchase_id in &expiry.purchases {
+                row.card.release_purchase(*purchase_id);
+            }
+            row.terms
+                .retain(|term| !expiry.purchases.contains(&term.purchase_id));
+            if row.terms.is_empty() {
+                row.kind = HoldingKind::Nothing;
+                row.cancel_at_end = false;
+            }
+            let holding = row.holding()?;
+            state.audit(expiry.audit, &expiry.context, expiry.at);
+            Ok(holding)
+        })
+    }
+}
+
+#[async_trait]
+impl OutboxStore for MemoryStore {
+    async fn claim_due_messages(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.transaction(|state| {
+            let mut claimed = Vec::new();
+            for message in state.outbox.values_mut() {
+                if claimed.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                    break;
+                }
+                if message.sent_at.is_none() && !message.abandoned && message.next_attempt_at <= now
+                {
+                    message.next_attempt_at = lease_until;
+                    claimed.push(message.clone());
+                }
+            }
+            Ok(claimed)
+        })
+    }
+
+    async fn mark_message_sent(
+        &self,
+        id: OutboxMessageId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            let message = state.outbox.get_mut(&id).ok_or(StoreError::NotFound {
+                entity: "outbox message",
+            })?;
+            message.attempts += 1;
+            message.sent_at = Some(at);
+            Ok(())
+        })
+    }
+
+    async fn mark_message_failed(
+        &self,
+        id: OutboxMessageId,
+        error: String,
+        retry_at: Option<OffsetDateTime>,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            let message = state.outbox.get_mut(&id).ok_or(StoreError::NotFound {
+                entity: "outbox message",
+            })?;
+            message.attempts += 1;
+            message.last_error = Some(error);
+            match retry_at {
+                Some(at) => message.next_attempt_at = at,
+                None => message.abandoned = true,
+            }
+            Ok(())
+        })
+    }
+}
+
+#[async_trait]
+impl SettingsStore for MemoryStore {
+    async fn billing_settings(&self) -> Result<BillingSettings, StoreError> {
+        self.read(|state| Ok(state.settings.clone().unwrap_or_default()))
+    }
+
+    async fn save_billing_settings(
+        &self,
+        settings: BillingSettings,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            let record = AuditRecord {
+                action: "settings.billing_saved".to_owned(),
+                subject: "settings:billing".to_owned(),
+                before: state.settings.as_ref().map(|old| serde_json::json!(old)),
+                after: Some(serde_json::json!(settings)),
+            };
+            state.settings = Some(settings);
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+}
