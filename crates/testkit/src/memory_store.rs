@@ -920,3 +920,14 @@ impl SettingsStore for MemoryStore {
         })
     }
 }
+
+impl MemoryStore {
+    /// The status of one purchase.
+    ///
+    /// # Panics
+    /// When the purchase does not exist (a bug in the test).
+    #[must_use]
+    pub fn purchase_status(&self, id: PurchaseId) -> PurchaseStatus {
+        self.state.lock().expect("store lock").purchases[&id].status
+    }
+}
