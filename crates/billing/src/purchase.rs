@@ -341,14 +341,14 @@ impl Billing {
             PaymentResultStatus::Authorised => PaymentStatus::Authorised,
             PaymentResultStatus::Captured => PaymentStatus::Captured,
         };
-        if let (Some(expected), Some(reported)) = (expected_amount, result.amount) {
-            if expected != reported {
-                let detail =
-                    format!("the gateway reported {reported}, but the purchase costs {expected}");
-                return self
-                    .hold_for_agent(purchase, settlement_status, &result, detail, context)
-                    .await;
-            }
+        if let (Some(expected), Some(reported)) = (expected_amount, result.amount)
+            && expected != reported
+        {
+            let detail =
+                format!("the gateway reported {reported}, but the purchase costs {expected}");
+            return self
+                .hold_for_agent(purchase, settlement_status, &result, detail, context)
+                .await;
         }
         let settlement = PaymentSettlement {
             status: settlement_status,

@@ -59,6 +59,16 @@ fn balance(credits: u32) -> Holding {
 use ForfeitConfirmation::{Confirmed, NotConfirmed};
 use PurchaseChannel::{AgentGrant, CustomerCheckout, PaidCompletion};
 
+/// A named row: package, holding, channel, confirmation, expected decision.
+type Case = (
+    &'static str,
+    Package,
+    Holding,
+    PurchaseChannel,
+    ForfeitConfirmation,
+    Result<PurchaseDecision, PurchaseRefusal>,
+);
+
 #[test]
 fn every_purchase_rule() {
     let grant = |credits, top_up| PurchaseEffect::GrantCredits {
@@ -80,14 +90,7 @@ fn every_purchase_rule() {
     let in_window = NOW + days(30);
     let too_early = NOW + days(30) + time::Duration::seconds(1);
     let ended = NOW - days(1);
-    let table: Vec<(
-        &str,
-        Package,
-        Holding,
-        PurchaseChannel,
-        ForfeitConfirmation,
-        Result<PurchaseDecision, PurchaseRefusal>,
-    )> = vec![
+    let table: Vec<Case> = vec![
         (
             "first credit purchase",
             credit_package(10),

@@ -1,0 +1,23 @@
+# Kasa's everyday commands. Each recipe is a one-liner over scripts/ (which CI calls directly).
+
+set positional-arguments := true
+
+# Start the server; arguments go to the `kasa` binary.
+run *ARGS:
+    scripts/run "$@"
+
+# Run the whole test suite (starts the local PostgreSQL if needed); arguments go to the test runner.
+test *ARGS:
+    scripts/test "$@"
+
+# Everything CI checks: formatting, clippy with warnings denied, then the tests.
+check:
+    scripts/check
+
+# Format every crate.
+fmt:
+    cargo fmt --all
+
+# Run the benchmarks (release builds).
+bench:
+    cargo bench --workspace
