@@ -125,6 +125,23 @@ impl World {
             .expect("callback accepted")
     }
 
+    async fn complete(
+        &self,
+        started: &StartedPurchase,
+        status: &str,
+        amount: &str,
+    ) -> PurchaseCompletion {
+        let callback = self
+            .kit
+            .gateway
+            .callback(&order_of(started), status, amount);
+        self.kit
+            .billing
+            .complete_purchase(&GatewayName::new("testpay"), callback, None)
+            .await
+            .expect("callback accepted")
+    }
+
     async fn holding(&self) -> Holding {
         self.kit
             .store
@@ -571,16 +588,7 @@ async fn a_paid_purchase_that_would_forfeit_without_confirmation_waits_for_an_ag
         .grant(&world.small, ForfeitConfirmation::NotConfirmed)
         .await
         .unwrap();
-    let callback = world
-        .kit
-        .gateway
-        .callback(&order_of(&started), "approved", "250.00");
-    let outcome = world
-        .kit
-        .billing
-        .complete_purchase(&GatewayName::new("testpay"), callback, None)
-        .await
-        .unwrap();
+    let outcome = world.complete(&started, "approved", "250.00").await;
     let PurchaseCompletion::NeedsAttention(purchase) = outcome else {
         panic!("{outcome:?}")
     };
@@ -599,16 +607,7 @@ async fn an_amount_mismatch_is_held_for_an_agent() {
         .start(&world.small, ForfeitConfirmation::NotConfirmed)
         .await
         .unwrap();
-    let callback = world
-        .kit
-        .gateway
-        .callback(&order_of(&started), "approved", "1.00");
-    let outcome = world
-        .kit
-        .billing
-        .complete_purchase(&GatewayName::new("testpay"), callback, None)
-        .await
-        .unwrap();
+    let outcome = world.complete(&started, "approved", "1.00").await;
     assert!(
         matches!(outcome, PurchaseCompletion::NeedsAttention(_)),
         "{outcome:?}"
