@@ -142,6 +142,21 @@ impl World {
             .expect("callback accepted")
     }
 
+    async fn enable_by_hand(&self, department: &Department, reason: &str) {
+        let change = kasa_ports::SetDepartment {
+            customer_id: self.ayse.id,
+            department_id: department.id,
+            enabled: true,
+            context: agent_context(reason),
+            at: TestBilling::START,
+        };
+        self.kit
+            .store
+            .set_department(change)
+            .await
+            .expect("department enabled");
+    }
+
     async fn holding(&self) -> Holding {
         self.kit
             .store
@@ -432,18 +447,7 @@ async fn a_free_department_costs_nothing_once_enabled() {
             ..
         }
     ));
-    world
-        .kit
-        .store
-        .set_department(kasa_ports::SetDepartment {
-            customer_id: world.ayse.id,
-            department_id: world.free.id,
-            enabled: true,
-            context: agent_context("open to everyone"),
-            at: TestBilling::START,
-        })
-        .await
-        .unwrap();
+    world.enable_by_hand(&world.free, "open to everyone").await;
     let ChargeOutcome::Allowed { charge, .. } = world.charge(&world.free, "F-1").await else {
         panic!("free")
     };
@@ -618,18 +622,7 @@ async fn an_amount_mismatch_is_held_for_an_agent() {
 #[tokio::test]
 async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand() {
     let world = world().await;
-    world
-        .kit
-        .store
-        .set_department(kasa_ports::SetDepartment {
-            customer_id: world.ayse.id,
-            department_id: world.sales.id,
-            enabled: true,
-            context: agent_context("VIP"),
-            at: TestBilling::START,
-        })
-        .await
-        .unwrap();
+    world.enable_by_hand(&world.sales, "VIP").await;
     world
         .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
         .await
