@@ -73,10 +73,7 @@ impl Billing {
             .catalog
             .package(grant.package_id)
             .await
-            .map_err(|error| match error {
-                StoreError::NotFound { .. } => GrantPackageError::PackageNotFound,
-                other => GrantPackageError::Store(other),
-            })?;
+            .map_err(|error| GrantPackageError::from(ApplyError::Store(error)))?;
         let purchase_id: PurchaseId = new_id();
         let payment = grant.charged.then(|| Payment {
             id: new_id::<PaymentId>(),

@@ -102,6 +102,16 @@ pub enum CompletePurchaseError {
     Store(StoreError),
 }
 
+impl From<StoreError> for StartPurchaseError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
+            StoreError::NotFound { entity: "package" } => Self::PackageNotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
 impl Billing {
     /// Starts a purchase: decides with the package rules (a refusal says what to do), records
     /// the pending purchase and payment, and asks the gateway how the browser continues.
@@ -123,19 +133,13 @@ impl Billing {
             .customers
             .customer_state(request.customer_id)
             .await
-            .map_err(|error| match error {
-                StoreError::NotFound { .. } => StartPurchaseError::CustomerNotFound,
-                other => StartPurchaseError::Store(other),
-            })?;
+            .map_err(StartPurchaseError::from)?;
         let package = self
             .ports
             .catalog
             .package(request.package_id)
             .await
-            .map_err(|error| match error {
-                StoreError::NotFound { .. } => StartPurchaseError::PackageNotFound,
-                other => StartPurchaseError::Store(other),
-            })?;
+            .map_err(StartPurchaseError::from)?;
         let now = self.ports.clock.now();
         decide_purchase(
             &package,

@@ -145,6 +145,21 @@ fn ledger_error(error: LedgerError, balance: Credits) -> StoreError {
     }
 }
 
+/// The audit record of a catalogue entry created or changed.
+fn saved_record<T: serde::Serialize>(
+    kind: &str,
+    id: impl std::fmt::Display,
+    before: Option<&T>,
+    after: &T,
+) -> AuditRecord {
+    AuditRecord {
+        action: format!("{kind}.saved"),
+        subject: format!("{kind}:{id}"),
+        before: before.map(|old| serde_json::json!(old)),
+        after: Some(serde_json::json!(after)),
+    }
+}
+
 /// The in-memory store.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -259,12 +274,7 @@ impl CatalogStore for MemoryStore {
                 });
             }
             let before = state.departments.insert(department.id, department.clone());
-            let record = AuditRecord {
-                action: "department.saved".to_owned(),
-                subject: format!("department:{}", department.id),
-                before: before.map(|old| serde_json::json!(old)),
-                after: Some(serde_json::json!(department)),
-            };
+            let record = saved_record("department", department.id, before.as_ref(), &department);
             state.audit(record, &context, at);
             Ok(())
         })
@@ -305,12 +315,7 @@ impl CatalogStore for MemoryStore {
                 });
             }
             let before = state.packages.insert(package.id, package.clone());
-            let record = AuditRecord {
-                action: "package.saved".to_owned(),
-                subject: format!("package:{}", package.id),
-                before: before.map(|old| serde_json::json!(old)),
-                after: Some(serde_json::json!(package)),
-            };
+            let record = saved_record("package", package.id, before.as_ref(), &package);
             state.audit(record, &context, at);
             Ok(())
         })
