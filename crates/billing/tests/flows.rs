@@ -4,14 +4,14 @@ use kasa_billing::{
     AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
     PurchaseCompletion, StartPurchase, StartedPurchase,
 };
-use kasa_credits::{ChargeRefusal, LedgerEntryKind};
+use kasa_credits::{ChargeRefusal, LedgerEntry, LedgerEntryKind};
 use kasa_domain::{
     Credits, Customer, Department, Holding, Language, Package, UsageKey, UsageKind, days,
 };
 use kasa_ports::{
-    ActionContext, Audience, BillingSettings, CaptureMode, CustomerLookup, CustomerStore,
-    EmailMessage, GatewayName, MailError, OrderId, OutboxPayload, PaymentResultStatus,
-    PurchaseStatus, SettingsStore,
+    ActionContext, Audience, AuditQuery, BillingSettings, CaptureMode, CustomerLookup,
+    CustomerStore, EmailMessage, GatewayName, HistoryStore, MailError, OrderId, OutboxMessage,
+    OutboxPayload, PaymentResultStatus, PurchaseStatus, PurchaseStore, SettingsStore,
 };
 use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation, Forfeiture, PurchaseRefusal};
 use kasa_testkit::{
@@ -205,10 +205,29 @@ impl World {
             .await
     }
 
-    fn audit_actions(&self) -> Vec<String> {
-        self.kit
+    /// The customer's ledger, oldest first.
+    async fn ledger(&self) -> Vec<LedgerEntry> {
+        let mut entries = self.kit.store.ledger_entries(self.ayse.id, 1000).await.unwrap();
+        entries.reverse();
+        entries
+    }
+
+    async fn outbox(&self) -> Vec<OutboxMessage> {
+        self.kit.store.outbox_messages(false, 1000).await.unwrap()
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        let mut entries = self
+            .kit
             .store
-            .audit_entries()
+            .audit_entries(AuditQuery {
+                limit: 1000,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        entries.reverse();
+        entries
             .into_iter()
             .map(|entry| entry.record.action)
             .collect()
@@ -262,11 +281,7 @@ async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often() {
         "{again:?}"
     );
     assert_eq!(world.balance().await, Credits::from_u32(10));
-    let grants = world
-        .kit
-        .store
-        .ledger_entries(world.ayse.id)
-        .iter()
+    let grants = world.ledger().await.iter()
         .filter(|e| e.kind == LedgerEntryKind::Granted)
         .count();
     assert_eq!(grants, 1);
@@ -284,14 +299,14 @@ async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often() {
     assert!(!card.is_enabled(world.sales.id));
     assert_eq!(
         world
-            .audit_actions()
+            .audit_actions().await
             .iter()
             .filter(|a| *a == "purchase.completed")
             .count(),
         1
     );
     assert_eq!(
-        world.kit.store.outbox_messages().len(),
+        world.outbox().await.len(),
         2,
         "one operator and one customer notification"
     );
@@ -334,7 +349,7 @@ async fn a_tampered_or_unknown_callback_changes_nothing() {
     ));
     assert_eq!(world.holding().await, Holding::Nothing);
     assert_eq!(
-        world.kit.store.purchase_status(started.purchase.id),
+        world.kit.store.purchase(started.purchase.id).await.unwrap().status,
         PurchaseStatus::Pending
     );
 }
@@ -370,7 +385,7 @@ async fn a_declined_payment_grants_nothing_and_a_late_approval_cannot_undo_it() 
     assert_eq!(world.holding().await, Holding::Nothing);
     assert!(
         world
-            .audit_actions()
+            .audit_actions().await
             .contains(&"purchase.failed".to_owned())
     );
 }
@@ -427,11 +442,7 @@ async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_pack
             ..
         }
     ));
-    let consumed = world
-        .kit
-        .store
-        .ledger_entries(world.ayse.id)
-        .iter()
+    let consumed = world.ledger().await.iter()
         .filter(|e| e.kind == LedgerEntryKind::Consumed)
         .count();
     assert_eq!(consumed, 5);
@@ -562,11 +573,7 @@ async fn switching_kinds_needs_confirmation_and_records_the_forfeiture() {
         })
     );
     assert!(matches!(world.holding().await, Holding::Subscription(_)));
-    let last = world
-        .kit
-        .store
-        .ledger_entries(world.ayse.id)
-        .into_iter()
+    let last = world.ledger().await.into_iter()
         .last()
         .unwrap();
     assert_eq!(
@@ -664,7 +671,7 @@ async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand() {
     );
     assert!(
         world
-            .audit_actions()
+            .audit_actions().await
             .contains(&"subscription.terms_ended".to_owned())
     );
     assert_eq!(
@@ -708,7 +715,7 @@ async fn cancelling_now_releases_departments_and_prices_the_unused_time() {
     assert!(!state.card.is_enabled(world.support.id));
     assert!(
         world
-            .audit_actions()
+            .audit_actions().await
             .contains(&"subscription.cancelled".to_owned())
     );
 }
@@ -779,7 +786,7 @@ async fn agents_adjust_credits_within_the_rules() {
             .await,
         Err(AdjustCreditsError::Zero)
     ));
-    let entries = world.kit.store.ledger_entries(world.ayse.id);
+    let entries = world.ledger().await;
     assert_eq!(entries.len(), 2);
     assert!(
         entries
@@ -788,7 +795,7 @@ async fn agents_adjust_credits_within_the_rules() {
     );
     assert_eq!(
         world
-            .audit_actions()
+            .audit_actions().await
             .iter()
             .filter(|a| *a == "credits.adjusted")
             .count(),
@@ -876,10 +883,7 @@ async fn notifications_survive_a_mail_outage_and_are_delivered_once() {
         .unwrap();
     assert_eq!((down.sent, down.retrying), (0, 2));
     assert!(
-        world
-            .kit
-            .store
-            .outbox_messages()
+        world.outbox().await
             .iter()
             .all(|m| m.last_error.as_deref() == Some("connection refused"))
     );
@@ -946,10 +950,7 @@ async fn notifications_survive_a_mail_outage_and_are_delivered_once() {
         customer.reply_to.as_ref().map(|a| a.as_str()),
         Some("support@kasa.example")
     );
-    let audiences: Vec<Audience> = world
-        .kit
-        .store
-        .outbox_messages()
+    let audiences: Vec<Audience> = world.outbox().await
         .into_iter()
         .map(|m| match m.payload {
             OutboxPayload::PurchaseNotification { audience, .. } => audience,
@@ -988,10 +989,7 @@ async fn a_rejected_message_is_abandoned_not_retried() {
         0
     );
     assert!(
-        world
-            .kit
-            .store
-            .outbox_messages()
+        world.outbox().await
             .iter()
             .all(|m| m.abandoned)
     );

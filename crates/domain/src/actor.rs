@@ -60,6 +60,46 @@ impl Actor {
             Self::System { job } => job.clone(),
         }
     }
+
+    /// The actor back from its two labels, as stored.
+    ///
+    /// # Errors
+    /// [`ActorLabelError`] for an unknown kind or an id that is not a UUID.
+    pub fn from_labels(kind: &str, subject: &str) -> Result<Self, ActorLabelError> {
+        let invalid = || ActorLabelError {
+            kind: kind.to_owned(),
+            subject: subject.to_owned(),
+        };
+        let uuid = || subject.parse::<uuid::Uuid>().map_err(|_| invalid());
+        Ok(match kind {
+            "operator" => Self::Operator {
+                user_id: UserId::from_uuid(uuid()?),
+            },
+            "agent" => Self::Agent {
+                user_id: UserId::from_uuid(uuid()?),
+            },
+            "customer" => Self::Customer {
+                customer_id: CustomerId::from_uuid(uuid()?),
+            },
+            "help_desk" => Self::HelpDesk {
+                api_key_id: ApiKeyId::from_uuid(uuid()?),
+            },
+            "system" if !subject.is_empty() => Self::System {
+                job: subject.to_owned(),
+            },
+            _ => return Err(invalid()),
+        })
+    }
+}
+
+/// Stored actor labels that name no actor.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown actor `{kind}:{subject}`")]
+pub struct ActorLabelError {
+    /// The kind label.
+    pub kind: String,
+    /// The subject label.
+    pub subject: String,
 }
 
 impl fmt::Display for Actor {
@@ -150,5 +190,33 @@ mod tests {
             Err(ReasonError::TooLong { max: 1000 })
         );
         assert!(Reason::new("ş".repeat(1000)).is_ok());
+    }
+
+    #[test]
+    fn actors_come_back_from_their_labels() {
+        let actors = [
+            Actor::Operator {
+                user_id: UserId::from_uuid(uuid::Uuid::from_u128(1)),
+            },
+            Actor::Agent {
+                user_id: UserId::from_uuid(uuid::Uuid::from_u128(2)),
+            },
+            Actor::Customer {
+                customer_id: CustomerId::from_uuid(uuid::Uuid::from_u128(3)),
+            },
+            Actor::HelpDesk {
+                api_key_id: ApiKeyId::from_uuid(uuid::Uuid::from_u128(4)),
+            },
+            Actor::System {
+                job: "expiry".to_owned(),
+            },
+        ];
+        for actor in actors {
+            let back = Actor::from_labels(actor.kind_label(), &actor.subject_label());
+            assert_eq!(back, Ok(actor));
+        }
+        assert!(Actor::from_labels("robot", "x").is_err());
+        assert!(Actor::from_labels("agent", "not-a-uuid").is_err());
+        assert!(Actor::from_labels("system", "").is_err());
     }
 }

@@ -18,7 +18,7 @@ mod money;
 mod package;
 mod usage;
 
-pub use actor::{Actor, Reason, ReasonError};
+pub use actor::{Actor, ActorLabelError, Reason, ReasonError};
 pub use card::{CustomerCard, DepartmentEnablement};
 pub use credits::{Credits, CreditsError};
 pub use customer::{Customer, CustomerError, ExternalId, Language};

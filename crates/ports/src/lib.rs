@@ -31,13 +31,13 @@ pub use records::{
     PurchaseOutcome, PurchaseStatus, UsageCharge,
 };
 pub use store::{
-    AdjustCredits, AppliedPurchase, CancelSubscription, CatalogStore, ChargeContext,
-    ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HoldingStore, NewUsageCharge,
+    AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
+    ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore, NewUsageCharge,
     OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication, PurchaseStore,
     PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{
-    MockCatalogStore, MockChargeStore, MockCustomerStore, MockHoldingStore, MockOutboxStore,
+    MockCatalogStore, MockChargeStore, MockCustomerStore, MockHistoryStore, MockHoldingStore, MockOutboxStore,
     MockPurchaseStore, MockSettingsStore,
 };

@@ -266,6 +266,68 @@ pub struct AuditRecord {
     pub after: Option<serde_json::Value>,
 }
 
+impl AuditRecord {
+    /// A catalogue entry (`department`, `package`) created or changed.
+    #[must_use]
+    pub fn saved<T: Serialize>(
+        kind: &str,
+        id: impl std::fmt::Display,
+        before: Option<&T>,
+        after: &T,
+    ) -> Self {
+        Self {
+            action: format!("{kind}.saved"),
+            subject: format!("{kind}:{id}"),
+            before: before.map(|old| serde_json::json!(old)),
+            after: Some(serde_json::json!(after)),
+        }
+    }
+
+    /// A customer created.
+    #[must_use]
+    pub fn customer_created(customer: &Customer) -> Self {
+        Self {
+            action: "customer.created".to_owned(),
+            subject: format!("customer:{}", customer.id),
+            before: None,
+            after: Some(serde_json::json!(customer)),
+        }
+    }
+
+    /// A department enabled by hand on a card, or disabled.
+    #[must_use]
+    pub fn card_changed(
+        customer_id: CustomerId,
+        department_id: DepartmentId,
+        enabled: bool,
+        before: &CustomerCard,
+        after: &CustomerCard,
+    ) -> Self {
+        Self {
+            action: if enabled {
+                "card.department_enabled"
+            } else {
+                "card.department_disabled"
+            }
+            .to_owned(),
+            subject: format!("customer:{customer_id}"),
+            before: Some(serde_json::json!(before)),
+            after: Some(serde_json::json!({ "department_id": department_id, "card": after })),
+        }
+    }
+
+    /// The billing settings saved.
+    #[must_use]
+    pub fn billing_settings_saved(before: Option<&BillingSettings>, after: &BillingSettings) -> Self {
+        Self {
+            action: "settings.billing_saved".to_owned(),
+            subject: "settings:billing".to_owned(),
+            before: before.map(|old| serde_json::json!(old)),
+            after: Some(serde_json::json!(after)),
+        }
+    }
+}
+
 /// An entry of the append-only audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

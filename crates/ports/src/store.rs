@@ -2,8 +2,9 @@
 //! shaped by the use case that calls it; transactions never cross a port.
 
 use async_trait::async_trait;
+use kasa_credits::LedgerEntry;
 use kasa_domain::{
-    Actor, Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId, Holding,
+    Actor, AuditEntryId, Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId, Holding,
     LedgerEntryId, OutboxMessageId, Package, PackageId, PurchaseId, Reason, UsageChargeId,
     UsageKey,
 };
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    ActionContext, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup, CustomerState,
+    ActionContext, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup, CustomerState,
     GatewayName, GatewayReference, NewPurchase, OrderId, OutboxMessage, OutboxPayload,
     PaymentStatus, Purchase, PurchaseStatus, UsageCharge,
 };
@@ -525,4 +526,70 @@ pub trait SettingsStore: Send + Sync {
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+}
+
+/// Which audit entries to read, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Only entries about this subject (e.g. `customer:<id>`).
+    pub subject: Option<String>,
+    /// Only entries with this action (e.g. `purchase.completed`).
+    pub action: Option<String>,
+    /// Only entries older than this one (the cursor of the previous page).
+    pub before: Option<AuditEntryId>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// Reads of what happened: the ledger, charges, purchases, the audit log and the outbox. Every
+/// list is newest first.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait HistoryStore: Send + Sync {
+    /// A customer's latest credit ledger entries.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn ledger_entries(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError>;
+
+    /// A customer's latest ticket and chat charges.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn usage_charges(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<UsageCharge>, StoreError>;
+
+    /// A customer's latest purchases, with their payments.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn customer_purchases(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<Purchase>, StoreError>;
+
+    /// Audit entries matching the query.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Outbox messages: all, or only the undelivered ones (not sent, whether still retried or
+    /// abandoned).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn outbox_messages(
+        &self,
+        undelivered_only: bool,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
 }

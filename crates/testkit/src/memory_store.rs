@@ -12,9 +12,9 @@ use kasa_domain::{
     UsageKey,
 };
 use kasa_ports::{
-    ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditRecord, BillingSettings,
+    ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord, BillingSettings,
     CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery, ChargeStore,
-    CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName, HoldingStore,
+    CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName, HistoryStore, HoldingStore,
     NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore, PaymentFailure, Purchase,
     PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget,
     RecordedCharge, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
@@ -145,21 +145,6 @@ fn ledger_error(error: LedgerError, balance: Credits) -> StoreError {
     }
 }
 
-/// The audit record of a catalogue entry created or changed.
-fn saved_record<T: serde::Serialize>(
-    kind: &str,
-    id: impl std::fmt::Display,
-    before: Option<&T>,
-    after: &T,
-) -> AuditRecord {
-    AuditRecord {
-        action: format!("{kind}.saved"),
-        subject: format!("{kind}:{id}"),
-        before: before.map(|old| serde_json::json!(old)),
-        after: Some(serde_json::json!(after)),
-    }
-}
-
 /// The in-memory store.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -190,48 +175,6 @@ impl MemoryStore {
         query: impl FnOnce(&State) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         query(&self.state.lock().expect("store lock"))
-    }
-
-    /// The audit log, oldest first.
-    #[must_use]
-    pub fn audit_entries(&self) -> Vec<AuditEntry> {
-        self.state.lock().expect("store lock").audit.clone()
-    }
-
-    /// A customer's credit ledger entries, oldest first.
-    #[must_use]
-    pub fn ledger_entries(&self, customer_id: CustomerId) -> Vec<LedgerEntry> {
-        self.state
-            .lock()
-            .expect("store lock")
-            .customers
-            .get(&customer_id)
-            .map(|row| row.ledger.entries().to_vec())
-            .unwrap_or_default()
-    }
-
-    /// Every outbox message, in id order.
-    #[must_use]
-    pub fn outbox_messages(&self) -> Vec<OutboxMessage> {
-        self.state
-            .lock()
-            .expect("store lock")
-            .outbox
-            .values()
-            .cloned()
-            .collect()
-    }
-
-    /// Every usage charge.
-    #[must_use]
-    pub fn usage_charges(&self) -> Vec<UsageCharge> {
-        self.state
-            .lock()
-            .expect("store lock")
-            .charges
-            .values()
-            .cloned()
-            .collect()
     }
 }
 
@@ -274,7 +217,7 @@ impl CatalogStore for MemoryStore {
                 });
             }
             let before = state.departments.insert(department.id, department.clone());
-            let record = saved_record("department", department.id, before.as_ref(), &department);
+            let record = AuditRecord::saved("department", department.id, before.as_ref(), &department);
             state.audit(record, &context, at);
             Ok(())
         })
@@ -315,7 +258,7 @@ impl CatalogStore for MemoryStore {
                 });
             }
             let before = state.packages.insert(package.id, package.clone());
-            let record = saved_record("package", package.id, before.as_ref(), &package);
+            let record = AuditRecord::saved("package", package.id, before.as_ref(), &package);
             state.audit(record, &context, at);
             Ok(())
         })
@@ -352,12 +295,7 @@ impl CustomerStore for MemoryStore {
                     what: format!("customer {}", customer.id),
                 });
             }
-            let record = AuditRecord {
-                action: "customer.created".to_owned(),
-                subject: format!("customer:{}", customer.id),
-                before: None,
-                after: Some(serde_json::json!(customer)),
-            };
+            let record = AuditRecord::customer_created(&customer);
             state.customers.insert(
                 customer.id,
                 CustomerRow {
@@ -398,19 +336,13 @@ impl CustomerStore for MemoryStore {
                 row.card.disable_by_operator(change.department_id);
             }
             let card = row.card.clone();
-            let record = AuditRecord {
-                action: if change.enabled {
-                    "card.department_enabled"
-                } else {
-                    "card.department_disabled"
-                }
-                .to_owned(),
-                subject: format!("customer:{}", change.customer_id),
-                before: Some(serde_json::json!(before)),
-                after: Some(
-                    serde_json::json!({ "department_id": change.department_id, "card": card }),
-                ),
-            };
+            let record = AuditRecord::card_changed(
+                change.customer_id,
+                change.department_id,
+                change.enabled,
+                &before,
+                &card,
+            );
             state.audit(record, &change.context, change.at);
             Ok(card)
         })
@@ -913,12 +845,7 @@ impl SettingsStore for MemoryStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
-            let record = AuditRecord {
-                action: "settings.billing_saved".to_owned(),
-                subject: "settings:billing".to_owned(),
-                before: state.settings.as_ref().map(|old| serde_json::json!(old)),
-                after: Some(serde_json::json!(settings)),
-            };
+            let record = AuditRecord::billing_settings_saved(state.settings.as_ref(), &settings);
             state.settings = Some(settings);
             state.audit(record, &context, at);
             Ok(())
@@ -926,13 +853,98 @@ impl SettingsStore for MemoryStore {
     }
 }
 
-impl MemoryStore {
-    /// The status of one purchase.
-    ///
-    /// # Panics
-    /// When the purchase does not exist (a bug in the test).
-    #[must_use]
-    pub fn purchase_status(&self, id: PurchaseId) -> PurchaseStatus {
-        self.state.lock().expect("store lock").purchases[&id].status
+fn newest<T: Clone>(items: impl DoubleEndedIterator<Item = T>, limit: u32) -> Vec<T> {
+    items
+        .rev()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect()
+}
+
+#[async_trait]
+impl HistoryStore for MemoryStore {
+    async fn ledger_entries(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .customers
+                .get(&customer_id)
+                .map(|row| newest(row.ledger.entries().iter().cloned(), limit))
+                .unwrap_or_default())
+        })
+    }
+
+    async fn usage_charges(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<UsageCharge>, StoreError> {
+        self.read(|state| {
+            let mut charges: Vec<UsageCharge> = state
+                .charges
+                .values()
+                .filter(|charge| charge.customer_id == customer_id)
+                .cloned()
+                .collect();
+            charges.sort_by_key(|charge| (charge.at, charge.id));
+            Ok(newest(charges.into_iter(), limit))
+        })
+    }
+
+    async fn customer_purchases(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<Purchase>, StoreError> {
+        self.read(|state| {
+            let mut purchases: Vec<Purchase> = state
+                .purchases
+                .values()
+                .filter(|purchase| purchase.customer_id == customer_id)
+                .cloned()
+                .collect();
+            purchases.sort_by_key(|purchase| (purchase.created_at, purchase.id));
+            Ok(newest(purchases.into_iter(), limit))
+        })
+    }
+
+    async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|state| {
+            let older = match query.before {
+                Some(before) => state
+                    .audit
+                    .iter()
+                    .position(|entry| entry.id == before)
+                    .unwrap_or(0),
+                None => state.audit.len(),
+            };
+            let matching = state.audit[..older].iter().filter(|entry| {
+                query
+                    .subject
+                    .as_ref()
+                    .is_none_or(|subject| &entry.record.subject == subject)
+                    && query
+                        .action
+                        .as_ref()
+                        .is_none_or(|action| &entry.record.action == action)
+            });
+            Ok(newest(matching.cloned(), query.limit))
+        })
+    }
+
+    async fn outbox_messages(
+        &self,
+        undelivered_only: bool,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.read(|state| {
+            let matching = state
+                .outbox
+                .values()
+                .filter(|message| !undelivered_only || message.sent_at.is_none());
+            Ok(newest(matching.cloned(), limit))
+        })
     }
 }

@@ -1,0 +1,172 @@
+//! Customers and their cards.
+
+use async_trait::async_trait;
+use kasa_domain::{Customer, CustomerCard, CustomerId};
+use kasa_ports::{
+    ActionContext, AuditRecord, CustomerLookup, CustomerState, CustomerStore, SetDepartment,
+    StoreError,
+};
+use time::OffsetDateTime;
+
+use crate::SqlStore;
+use crate::codec::{id, label, text};
+use crate::rows::{
+    execute, execute_unique, fetch_one, find_holder, insert_audit, read_card, read_customer,
+    read_holding,
+};
+
+impl SqlStore {
+    async fn insert_customer(
+        &self,
+        tx: &sea_orm::DatabaseTransaction,
+        customer: &Customer,
+        context: &ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let codec = self.codec;
+        execute_unique(
+            tx,
+            codec.statement(
+                "INSERT INTO customers (id, email, name, language, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                [
+                    id(customer.id),
+                    text(customer.email.as_str()),
+                    text(customer.name.clone()),
+                    text(label(&customer.language)),
+                    codec.at(at),
+                ],
+            ),
+            || format!("customer e-mail {} (or id {})", customer.email, customer.id),
+        )
+        .await?;
+        for external_id in &customer.external_ids {
+            execute_unique(
+                tx,
+                codec.statement(
+                    "INSERT INTO customer_external_ids (system, value, customer_id) \
+                     VALUES ($1, $2, $3)",
+                    [
+                        text(external_id.system()),
+                        text(external_id.value()),
+                        id(customer.id),
+                    ],
+                ),
+                || format!("external id {}:{}", external_id.system(), external_id.value()),
+            )
+            .await?;
+        }
+        execute(
+            tx,
+            codec.statement(
+                "INSERT INTO holdings (customer_id, kind, credit_balance, ledger_entries, \
+                 cancel_at_end, version) VALUES ($1, 'nothing', 0, 0, FALSE, 0)",
+                [id(customer.id)],
+            ),
+        )
+        .await?;
+        insert_audit(
+            tx,
+            codec,
+            &AuditRecord::customer_created(customer),
+            context,
+            at,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl CustomerStore for SqlStore {
+    async fn create_customer(
+        &self,
+        customer: Customer,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let write = self.begin_write().await?;
+        let result = self
+            .insert_customer(&write.transaction, &customer, &context, at)
+            .await;
+        write.finish(result).await
+    }
+
+    async fn find_customer(&self, lookup: CustomerLookup) -> Result<Customer, StoreError> {
+        let holder = find_holder(&self.db, self.codec, &lookup).await?;
+        read_customer(&self.db, self.codec, holder.customer_id).await
+    }
+
+    async fn customer_state(&self, customer_id: CustomerId) -> Result<CustomerState, StoreError> {
+        let codec = self.codec;
+        let holder = find_holder(&self.db, codec, &CustomerLookup::Id { id: customer_id }).await?;
+        Ok(CustomerState {
+            customer: read_customer(&self.db, codec, customer_id).await?,
+            card: read_card(&self.db, codec, customer_id).await?,
+            holding: read_holding(&self.db, codec, &holder).await?,
+            version: holder.version,
+        })
+    }
+
+    async fn set_department(&self, change: SetDepartment) -> Result<CustomerCard, StoreError> {
+        let codec = self.codec;
+        let write = self.begin_write().await?;
+        let result = async {
+            let tx = &write.transaction;
+            let department = fetch_one(
+                tx,
+                codec.statement(
+                    "SELECT id FROM departments WHERE id = $1",
+                    [id(change.department_id)],
+                ),
+            )
+            .await?;
+            if department.is_none() {
+                return Err(StoreError::NotFound {
+                    entity: "department",
+                });
+            }
+            let customer = CustomerLookup::Id {
+                id: change.customer_id,
+            };
+            find_holder(tx, codec, &customer).await?;
+            let before = read_card(tx, codec, change.customer_id).await?;
+            let keys = [id(change.customer_id), id(change.department_id)];
+            if change.enabled {
+                execute(
+                    tx,
+                    codec.statement(
+                        "INSERT INTO card_operator_departments (customer_id, department_id) \
+                         VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                        keys,
+                    ),
+                )
+                .await?;
+            } else {
+                for table in ["card_operator_departments", "card_purchase_departments"] {
+                    execute(
+                        tx,
+                        codec.statement(
+                            &format!(
+                                "DELETE FROM {table} WHERE customer_id = $1 AND department_id = $2"
+                            ),
+                            keys.clone(),
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            let card = read_card(tx, codec, change.customer_id).await?;
+            let record = AuditRecord::card_changed(
+                change.customer_id,
+                change.department_id,
+                change.enabled,
+                &before,
+                &card,
+            );
+            insert_audit(tx, codec, &record, &change.context, change.at).await?;
+            Ok(card)
+        }
+        .await;
+        write.finish(result).await
+    }
+}

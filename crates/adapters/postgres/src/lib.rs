@@ -1,0 +1,26 @@
+//! Kasa's store on sea-orm: every store port, for PostgreSQL and for SQLite (the embedded
+//! default, one file) from one code base.
+//!
+//! Promises: each port call is one transaction; the schema (from `kasa-migrations`) refuses on
+//! its own what must never happen (a negative balance, a second consumption of a ticket, a
+//! second grant of a purchase, a second completion of an order, any change to the ledger or the
+//! audit log), so a bug above cannot break those rules; rows are turned back into domain values
+//! through the domain constructors, so a tampered row is reported as corrupt, not believed.
+//!
+//! The SQL is written once with `$n` parameters, which both drivers accept; [`codec`] turns the
+//! few column types that differ (times, amounts, JSON) into each backend's representation.
+
+mod catalog;
+mod charges;
+mod codec;
+mod customers;
+mod history;
+mod holdings;
+mod ledger;
+mod outbox;
+mod purchases;
+mod rows;
+mod settings;
+mod store;
+
+pub use store::{Backend, SqlStore, StoreConfig};

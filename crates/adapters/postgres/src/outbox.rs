@@ -1,0 +1,106 @@
+//! The outbox: claimed with a lease, marked sent or failed.
+
+use async_trait::async_trait;
+use kasa_domain::OutboxMessageId;
+use kasa_ports::{OutboxMessage, OutboxStore, StoreError};
+use time::OffsetDateTime;
+
+use crate::SqlStore;
+use crate::codec::{id, text};
+use crate::rows::{execute, fetch_all, limit, outbox_message};
+
+impl SqlStore {
+    async fn update_message(&self, sql: &str, values: Vec<sea_orm::Value>) -> Result<(), StoreError> {
+        let write = self.begin_write().await?;
+        let result = execute(&write.transaction, self.codec.statement(sql, values)).await;
+        match result {
+            Ok(0) => write.finish(Err(StoreError::NotFound {
+                entity: "outbox message",
+            })),
+            Ok(_) => write.finish(Ok(())),
+            Err(error) => write.finish(Err(error)),
+        }
+        .await
+    }
+}
+
+#[async_trait]
+impl OutboxStore for SqlStore {
+    async fn claim_due_messages(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        count: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let codec = self.codec;
+        // SQLite has one writer at a time, so only PostgreSQL needs to skip rows that another
+        // worker is claiming.
+        let skip_locked = if codec.is_sqlite() {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
+        };
+        let write = self.begin_write().await?;
+        let result = fetch_all(
+            &write.transaction,
+            codec.statement(
+                &format!(
+                    "UPDATE outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM outbox \
+                     WHERE sent_at IS NULL AND NOT abandoned AND next_attempt_at <= $1 \
+                     ORDER BY next_attempt_at, id LIMIT $3{skip_locked}) \
+                     RETURNING id, payload, created_at, attempts, next_attempt_at, last_error, \
+                     sent_at, abandoned"
+                ),
+                [codec.at(now), codec.at(lease_until), limit(count)],
+            ),
+        )
+        .await
+        .and_then(|rows| {
+            let mut messages = rows
+                .iter()
+                .map(|row| outbox_message(&codec.row(row)))
+                .collect::<Result<Vec<_>, _>>()?;
+            messages.sort_by_key(|message| message.id);
+            Ok(messages)
+        });
+        write.finish(result).await
+    }
+
+    async fn mark_message_sent(
+        &self,
+        message_id: OutboxMessageId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.update_message(
+            "UPDATE outbox SET attempts = attempts + 1, sent_at = $2 WHERE id = $1",
+            vec![id(message_id), self.codec.at(at)],
+        )
+        .await
+    }
+
+    async fn mark_message_failed(
+        &self,
+        message_id: OutboxMessageId,
+        error: String,
+        retry_at: Option<OffsetDateTime>,
+    ) -> Result<(), StoreError> {
+        match retry_at {
+            Some(retry_at) => {
+                self.update_message(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2, \
+                     next_attempt_at = $3 WHERE id = $1",
+                    vec![id(message_id), text(error), self.codec.at(retry_at)],
+                )
+                .await
+            }
+            None => {
+                self.update_message(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2, \
+                     abandoned = TRUE WHERE id = $1",
+                    vec![id(message_id), text(error)],
+                )
+                .await
+            }
+        }
+    }
+}

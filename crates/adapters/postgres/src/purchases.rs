@@ -1,0 +1,527 @@
+//! Purchases and their payments; applying a purchase decision in one transaction.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use kasa_credits::LedgerEntryKind;
+use kasa_domain::{
+    CustomerId, LedgerEntryId, PackageKind, PaymentId, PurchaseId, SubscriptionTerm,
+};
+use kasa_ports::{
+    ActionContext, AppliedPurchase, CustomerLookup, GatewayName, GatewayReference, NewPurchase,
+    OrderId, PaymentFailure, PaymentStatus, Purchase, PurchaseApplication, PurchaseOutcome,
+    PurchaseStatus, PurchaseStore, PurchaseTarget, StoreError, new_id,
+};
+use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, HoldingEnd, PurchaseEffect};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use time::OffsetDateTime;
+
+use crate::SqlStore;
+use crate::codec::{Codec, id, label, opt_text, text};
+use crate::ledger::{CreditMove, move_credits};
+use crate::rows::{
+    HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all,
+    fetch_one, find_holder, insert_audit, insert_outbox, limit, purchase, read_card,
+    read_holding, read_purchase, set_holding_kind,
+};
+
+/// Records a payment's new status and appends it to the payment's history.
+async fn record_payment_status(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    purchase_id: PurchaseId,
+    status: PaymentStatus,
+    reference: Option<&GatewayReference>,
+    failure: Option<&str>,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let Some(row) = fetch_one(
+        connection,
+        codec.statement(
+            "UPDATE payments SET status = $2, reference = COALESCE($3, reference), \
+             failure = COALESCE($4, failure), updated_at = $5 \
+             WHERE purchase_id = $1 RETURNING id",
+            [
+                id(purchase_id),
+                text(label(&status)),
+                opt_text(reference.map(|reference| reference.0.clone())),
+                opt_text(failure),
+                codec.at(at),
+            ],
+        ),
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    let payment_id: PaymentId = codec.row(&row).id("id")?;
+    insert_payment_event(connection, codec, payment_id, status, reference, failure, at).await
+}
+
+async fn insert_payment_event(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    payment_id: PaymentId,
+    status: PaymentStatus,
+    reference: Option<&GatewayReference>,
+    detail: Option<&str>,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    execute(
+        connection,
+        codec.statement(
+            "INSERT INTO payment_events (id, payment_id, status, reference, detail, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                id(new_id::<PaymentId>()),
+                id(payment_id),
+                text(label(&status)),
+                opt_text(reference.map(|reference| reference.0.clone())),
+                opt_text(detail),
+                codec.at(at),
+            ],
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_purchase(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    new: &NewPurchase,
+) -> Result<(), StoreError> {
+    find_holder(tx, codec, &CustomerLookup::Id { id: new.customer_id }).await?;
+    let known = fetch_one(
+        tx,
+        codec.statement("SELECT id FROM purchases WHERE id = $1", [id(new.id)]),
+    )
+    .await?;
+    if known.is_some() {
+        return Err(StoreError::PurchaseNotPending(new.id));
+    }
+    let package_kind = match new.package.kind {
+        PackageKind::Credit { .. } => "credit",
+        PackageKind::Subscription { .. } => "subscription",
+    };
+    let context = &new.started_by;
+    execute_unique(
+        tx,
+        codec.statement(
+            "INSERT INTO purchases (id, customer_id, package_id, package_kind, package, \
+             channel, forfeit_confirmed, status, started_by_kind, started_by_id, \
+             started_reason, started_request_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12)",
+            [
+                id(new.id),
+                id(new.customer_id),
+                id(new.package.id),
+                text(package_kind),
+                codec.json(&new.package),
+                text(label(&new.channel)),
+                Value::from(new.forfeit_confirmation == ForfeitConfirmation::Confirmed),
+                text(context.actor.kind_label()),
+                text(context.actor.subject_label()),
+                text(context.reason.as_str()),
+                opt_text(context.request_id.clone()),
+                codec.at(new.created_at),
+            ],
+        ),
+        || format!("purchase {}", new.id),
+    )
+    .await?;
+    if let Some(payment) = &new.payment {
+        execute_unique(
+            tx,
+            codec.statement(
+                "INSERT INTO payments (id, purchase_id, gateway, order_id, amount, currency, \
+                 capture_mode, status, reference, failure, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                [
+                    id(payment.id),
+                    id(new.id),
+                    text(payment.gateway.as_str()),
+                    text(payment.order_id.0.clone()),
+                    codec.amount(payment.amount.amount()),
+                    text(payment.amount.currency().alpha_code()),
+                    text(label(&payment.capture)),
+                    text(label(&payment.status)),
+                    opt_text(payment.reference.as_ref().map(|reference| reference.0.clone())),
+                    opt_text(payment.failure.clone()),
+                    codec.at(new.created_at),
+                ],
+            ),
+            || format!("order {} at {}", payment.order_id, payment.gateway),
+        )
+        .await?;
+        insert_payment_event(
+            tx,
+            codec,
+            payment.id,
+            payment.status,
+            payment.reference.as_ref(),
+            None,
+            new.created_at,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether a purchase is still pending; `PurchaseNotPending` otherwise.
+async fn ensure_pending(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    purchase_id: PurchaseId,
+) -> Result<(), StoreError> {
+    let row = fetch_one(
+        connection,
+        codec.statement("SELECT status FROM purchases WHERE id = $1", [id(purchase_id)]),
+    )
+    .await?
+    .ok_or(StoreError::NotFound { entity: "purchase" })?;
+    let status: PurchaseStatus = codec.row(&row).label("status")?;
+    if status == PurchaseStatus::Pending {
+        Ok(())
+    } else {
+        Err(StoreError::PurchaseNotPending(purchase_id))
+    }
+}
+
+/// Releases the department claims of purchases.
+async fn release_purchases(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    customer_id: CustomerId,
+    purchases: &[PurchaseId],
+) -> Result<(), StoreError> {
+    for purchase_id in purchases {
+        execute(
+            tx,
+            codec.statement(
+                "DELETE FROM card_purchase_departments WHERE customer_id = $1 AND purchase_id = $2",
+                [id(customer_id), id(*purchase_id)],
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes terms (and their department claims).
+pub(crate) async fn end_terms(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    customer_id: CustomerId,
+    purchases: &[PurchaseId],
+) -> Result<(), StoreError> {
+    release_purchases(tx, codec, customer_id, purchases).await?;
+    for purchase_id in purchases {
+        execute(
+            tx,
+            codec.statement(
+                "DELETE FROM subscription_terms WHERE customer_id = $1 AND purchase_id = $2",
+                [id(customer_id), id(*purchase_id)],
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Ends the previous holding; returns what was forfeited.
+async fn end_holding(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    customer_id: CustomerId,
+    end: &HoldingEnd,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<Option<Forfeiture>, StoreError> {
+    let mut forfeited = end.forfeiture.clone();
+    if end.ends_credits {
+        let holder = find_holder(tx, codec, &CustomerLookup::Id { id: customer_id }).await?;
+        forfeited = None;
+        if !holder.balance.is_zero() {
+            move_credits(
+                tx,
+                codec,
+                CreditMove {
+                    entry_id: new_id::<LedgerEntryId>(),
+                    customer_id,
+                    kind: LedgerEntryKind::Forfeited,
+                    delta: -holder.balance.get(),
+                    actor: context.actor.clone(),
+                    reason: context.reason.clone(),
+                    at,
+                    purchase_id: None,
+                    usage: None,
+                },
+            )
+            .await?;
+            forfeited = Some(Forfeiture::Credits {
+                credits: holder.balance,
+            });
+        }
+        execute(
+            tx,
+            codec.statement(
+                "DELETE FROM card_purchase_departments WHERE customer_id = $1 AND purchase_id IN \
+                 (SELECT id FROM purchases WHERE customer_id = $1 AND status = 'completed' \
+                 AND package_kind = 'credit')",
+                [id(customer_id)],
+            ),
+        )
+        .await?;
+    }
+    end_terms(tx, codec, customer_id, &end.ended_subscription_purchases).await?;
+    set_holding_kind(tx, codec, customer_id, HoldingKind::Nothing).await?;
+    Ok(forfeited)
+}
+
+async fn apply(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    application: PurchaseApplication,
+) -> Result<AppliedPurchase, StoreError> {
+    let PurchaseApplication {
+        target,
+        customer_id,
+        expected_version,
+        decision,
+        settlement,
+        audit,
+        notifications,
+        context,
+        at,
+    } = application;
+    let purchase_id = match target {
+        PurchaseTarget::Pending { purchase_id } => {
+            ensure_pending(tx, codec, purchase_id).await?;
+            purchase_id
+        }
+        PurchaseTarget::New { purchase } => {
+            insert_purchase(tx, codec, &purchase).await?;
+            purchase.id
+        }
+    };
+    let package = read_purchase(tx, codec, purchase_id).await?.package;
+    advance_version(tx, codec, customer_id, expected_version).await?;
+
+    let forfeited = match &decision.holding_end {
+        Some(end) => end_holding(tx, codec, customer_id, end, &context, at).await?,
+        None => None,
+    };
+    let (balance_after, term) = match decision.effect {
+        PurchaseEffect::GrantCredits { credits, .. } => {
+            let entry = move_credits(
+                tx,
+                codec,
+                CreditMove {
+                    entry_id: new_id::<LedgerEntryId>(),
+                    customer_id,
+                    kind: LedgerEntryKind::Granted,
+                    delta: credits.get(),
+                    actor: context.actor.clone(),
+                    reason: context.reason.clone(),
+                    at,
+                    purchase_id: Some(purchase_id),
+                    usage: None,
+                },
+            )
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a grant cannot lower the balance".to_owned()))?;
+            set_holding_kind(tx, codec, customer_id, HoldingKind::Credits).await?;
+            (Some(entry.balance_after), None)
+        }
+        PurchaseEffect::AddSubscriptionTerm {
+            starts_at, ends_at, ..
+        } => {
+            let term = SubscriptionTerm {
+                purchase_id,
+                package_id: package.id,
+                departments: package.departments.clone(),
+                starts_at,
+                ends_at,
+            };
+            execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO subscription_terms (purchase_id, customer_id, package_id, \
+                     departments, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    [
+                        id(purchase_id),
+                        id(customer_id),
+                        id(package.id),
+                        codec.json(&term.departments),
+                        codec.at(starts_at),
+                        codec.at(ends_at),
+                    ],
+                ),
+            )
+            .await?;
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE holdings SET kind = 'subscription', cancel_at_end = FALSE \
+                     WHERE customer_id = $1",
+                    [id(customer_id)],
+                ),
+            )
+            .await?;
+            (None, Some((starts_at, ends_at)))
+        }
+    };
+    for department_id in &package.departments {
+        execute(
+            tx,
+            codec.statement(
+                "INSERT INTO card_purchase_departments (customer_id, department_id, purchase_id) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                [id(customer_id), id(*department_id), id(purchase_id)],
+            ),
+        )
+        .await?;
+    }
+    let outcome = PurchaseOutcome {
+        balance_after,
+        term,
+        forfeited,
+        departments_enabled: package.departments.iter().copied().collect::<BTreeSet<_>>(),
+    };
+    let completed = execute(
+        tx,
+        codec.statement(
+            "UPDATE purchases SET status = 'completed', completed_at = $2, outcome = $3 \
+             WHERE id = $1 AND status = 'pending'",
+            [id(purchase_id), codec.at(at), codec.json(&outcome)],
+        ),
+    )
+    .await?;
+    if completed != 1 {
+        return Err(StoreError::PurchaseNotPending(purchase_id));
+    }
+    if let Some(settlement) = settlement {
+        record_payment_status(
+            tx,
+            codec,
+            purchase_id,
+            settlement.status,
+            settlement.reference.as_ref(),
+            None,
+            at,
+        )
+        .await?;
+    }
+    insert_audit(tx, codec, &audit, &context, at).await?;
+    for payload in &notifications {
+        insert_outbox(tx, codec, payload, at).await?;
+    }
+    let holder = find_holder(tx, codec, &CustomerLookup::Id { id: customer_id }).await?;
+    Ok(AppliedPurchase {
+        purchase: read_purchase(tx, codec, purchase_id).await?,
+        holding: read_holding(tx, codec, &holder).await?,
+        card: read_card(tx, codec, customer_id).await?,
+    })
+}
+
+#[async_trait]
+impl PurchaseStore for SqlStore {
+    async fn create_pending_purchase(&self, new: NewPurchase) -> Result<Purchase, StoreError> {
+        let codec = self.codec;
+        let write = self.begin_write().await?;
+        let result = async {
+            insert_purchase(&write.transaction, codec, &new).await?;
+            read_purchase(&write.transaction, codec, new.id).await
+        }
+        .await;
+        write.finish(result).await
+    }
+
+    async fn purchase(&self, purchase_id: PurchaseId) -> Result<Purchase, StoreError> {
+        read_purchase(&self.db, self.codec, purchase_id).await
+    }
+
+    async fn purchase_by_order(
+        &self,
+        gateway: GatewayName,
+        order_id: OrderId,
+    ) -> Result<Purchase, StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!("{PURCHASE_COLUMNS} WHERE y.gateway = $1 AND y.order_id = $2"),
+                [text(gateway.as_str()), text(order_id.0)],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+        purchase(&codec.row(&row))
+    }
+
+    async fn pending_purchases(
+        &self,
+        started_before: OffsetDateTime,
+        count: u32,
+    ) -> Result<Vec<Purchase>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "{PURCHASE_COLUMNS} WHERE p.status = 'pending' AND p.created_at < $1 \
+                     ORDER BY p.created_at, p.id LIMIT $2"
+                ),
+                [codec.at(started_before), limit(count)],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| purchase(&codec.row(row)))
+        .collect()
+    }
+
+    async fn apply_purchase(
+        &self,
+        application: PurchaseApplication,
+    ) -> Result<AppliedPurchase, StoreError> {
+        let write = self.begin_write().await?;
+        let result = apply(&write.transaction, self.codec, application).await;
+        write.finish(result).await
+    }
+
+    async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError> {
+        let codec = self.codec;
+        let write = self.begin_write().await?;
+        let result = async {
+            let tx = &write.transaction;
+            ensure_pending(tx, codec, failure.purchase_id).await?;
+            let closed = execute(
+                tx,
+                codec.statement(
+                    "UPDATE purchases SET status = $2 WHERE id = $1 AND status = 'pending'",
+                    [id(failure.purchase_id), text(label(&failure.purchase_status))],
+                ),
+            )
+            .await?;
+            if closed != 1 {
+                return Err(StoreError::PurchaseNotPending(failure.purchase_id));
+            }
+            record_payment_status(
+                tx,
+                codec,
+                failure.purchase_id,
+                failure.payment_status,
+                failure.reference.as_ref(),
+                Some(&failure.detail),
+                failure.at,
+            )
+            .await?;
+            insert_audit(tx, codec, &failure.audit, &failure.context, failure.at).await?;
+            read_purchase(tx, codec, failure.purchase_id).await
+        }
+        .await;
+        write.finish(result).await
+    }
+}

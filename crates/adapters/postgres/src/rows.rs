@@ -1,0 +1,520 @@
+//! Reading stored rows back into domain values, and the writes several ports share (audit
+//! entries, outbox messages, the version check).
+
+use std::collections::BTreeMap;
+
+use kasa_credits::LedgerEntry;
+use kasa_domain::{
+    Actor, Credits, Currency, Customer, CustomerCard, CustomerId, DepartmentEnablement,
+    DepartmentId, EmailAddress, ExternalId, Holding, Money, PurchaseId, Reason, Subscription,
+    SubscriptionTerm, UsageKey,
+};
+use kasa_ports::{
+    ActionContext, AuditEntry, AuditRecord, CustomerLookup, OutboxMessage, OutboxPayload, Payment,
+    Purchase, StoreError, UsageCharge, new_id,
+};
+use kasa_subscriptions::ForfeitConfirmation;
+use sea_orm::{ConnectionTrait, QueryResult, SqlErr, Statement, Value};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::codec::{Codec, Row, corrupt, id, label, opt_text, text};
+use crate::store::unavailable;
+
+/// What kind of thing a customer holds, as stored in `holdings.kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum HoldingKind {
+    Nothing,
+    Credits,
+    Subscription,
+}
+
+pub(crate) async fn fetch_one(
+    connection: &impl ConnectionTrait,
+    statement: Statement,
+) -> Result<Option<QueryResult>, StoreError> {
+    connection
+        .query_one_raw(statement)
+        .await
+        .map_err(unavailable)
+}
+
+pub(crate) async fn fetch_all(
+    connection: &impl ConnectionTrait,
+    statement: Statement,
+) -> Result<Vec<QueryResult>, StoreError> {
+    connection
+        .query_all_raw(statement)
+        .await
+        .map_err(unavailable)
+}
+
+/// Runs a statement; returns the number of rows it changed.
+pub(crate) async fn execute(
+    connection: &impl ConnectionTrait,
+    statement: Statement,
+) -> Result<u64, StoreError> {
+    connection
+        .execute_raw(statement)
+        .await
+        .map(|result| result.rows_affected())
+        .map_err(unavailable)
+}
+
+/// Runs a statement that may break a unique constraint; that becomes
+/// [`StoreError::AlreadyExists`] naming `what`.
+pub(crate) async fn execute_unique(
+    connection: &impl ConnectionTrait,
+    statement: Statement,
+    what: impl FnOnce() -> String,
+) -> Result<u64, StoreError> {
+    match connection.execute_raw(statement).await {
+        Ok(result) => Ok(result.rows_affected()),
+        Err(error) => match error.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Err(StoreError::AlreadyExists { what: what() })
+            }
+            _ => Err(unavailable(error)),
+        },
+    }
+}
+
+/// A limit as a parameter.
+pub(crate) fn limit(limit: u32) -> Value {
+    Value::from(i64::from(limit))
+}
+
+fn credits(value: i64, column: &str) -> Result<Credits, StoreError> {
+    Credits::new(value).map_err(|error| corrupt(format!("{column}: {error}")))
+}
+
+fn actor(row: &Row<'_>, kind: &str, subject: &str) -> Result<Actor, StoreError> {
+    Actor::from_labels(&row.text(kind)?, &row.text(subject)?).map_err(corrupt)
+}
+
+fn reason(row: &Row<'_>, column: &str) -> Result<Reason, StoreError> {
+    Reason::new(row.text(column)?).map_err(|error| corrupt(format!("{column}: {error}")))
+}
+
+fn usage(row: &Row<'_>) -> Result<Option<UsageKey>, StoreError> {
+    match row.opt_text("usage_kind")? {
+        None => Ok(None),
+        Some(_) => {
+            let reference = row.text("usage_reference")?;
+            UsageKey::new(row.label("usage_kind")?, &reference)
+                .map(Some)
+                .map_err(corrupt)
+        }
+    }
+}
+
+/// The holding columns of one customer.
+#[derive(Clone, Debug)]
+pub(crate) struct HolderRow {
+    pub(crate) customer_id: CustomerId,
+    pub(crate) kind: HoldingKind,
+    pub(crate) balance: Credits,
+    pub(crate) cancel_at_end: bool,
+    pub(crate) version: i64,
+}
+
+/// Finds a customer's holding columns by any lookup.
+pub(crate) async fn find_holder(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    lookup: &CustomerLookup,
+) -> Result<HolderRow, StoreError> {
+    const COLUMNS: &str = "SELECT h.customer_id, h.kind, h.credit_balance, h.cancel_at_end, \
+        h.version FROM holdings h";
+    let statement = match lookup {
+        CustomerLookup::Id { id: customer_id } => codec.statement(
+            &format!("{COLUMNS} WHERE h.customer_id = $1"),
+            [id(*customer_id)],
+        ),
+        CustomerLookup::Email { email } => codec.statement(
+            &format!("{COLUMNS} JOIN customers c ON c.id = h.customer_id WHERE c.email = $1"),
+            [text(email.as_str())],
+        ),
+        CustomerLookup::External { external_id } => codec.statement(
+            &format!(
+                "{COLUMNS} JOIN customer_external_ids x ON x.customer_id = h.customer_id \
+                 WHERE x.system = $1 AND x.value = $2"
+            ),
+            [text(external_id.system()), text(external_id.value())],
+        ),
+    };
+    let row = fetch_one(connection, statement)
+        .await?
+        .ok_or(StoreError::NotFound { entity: "customer" })?;
+    let row = codec.row(&row);
+    Ok(HolderRow {
+        customer_id: row.id("customer_id")?,
+        kind: row.label("kind")?,
+        balance: credits(row.int("credit_balance")?, "credit_balance")?,
+        cancel_at_end: row.flag("cancel_at_end")?,
+        version: row.int("version")?,
+    })
+}
+
+/// One customer (with external ids).
+pub(crate) async fn read_customer(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    customer_id: CustomerId,
+) -> Result<Customer, StoreError> {
+    let row = fetch_one(
+        connection,
+        codec.statement(
+            "SELECT id, email, name, language FROM customers WHERE id = $1",
+            [id(customer_id)],
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound { entity: "customer" })?;
+    let row = codec.row(&row);
+    let email = EmailAddress::parse(&row.text("email")?).map_err(corrupt)?;
+    let external_rows = fetch_all(
+        connection,
+        codec.statement(
+            "SELECT system, value FROM customer_external_ids WHERE customer_id = $1 \
+             ORDER BY system, value",
+            [id(customer_id)],
+        ),
+    )
+    .await?;
+    let external_ids = external_rows
+        .iter()
+        .map(|external| {
+            let external = codec.row(external);
+            ExternalId::new(&external.text("system")?, &external.text("value")?).map_err(corrupt)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Customer::new(
+        customer_id,
+        email,
+        &row.text("name")?,
+        row.label("language")?,
+        external_ids,
+    )
+    .map_err(corrupt)
+}
+
+/// A customer's card.
+pub(crate) async fn read_card(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    customer_id: CustomerId,
+) -> Result<CustomerCard, StoreError> {
+    let rows = fetch_all(
+        connection,
+        codec.statement(
+            "SELECT department_id, NULL AS purchase_id FROM card_operator_departments \
+             WHERE customer_id = $1 \
+             UNION ALL \
+             SELECT department_id, purchase_id FROM card_purchase_departments \
+             WHERE customer_id = $1",
+            [id(customer_id)],
+        ),
+    )
+    .await?;
+    let mut enablements: BTreeMap<DepartmentId, DepartmentEnablement> = BTreeMap::new();
+    for row in &rows {
+        let row = codec.row(row);
+        let enablement = enablements
+            .entry(row.id("department_id")?)
+            .or_default();
+        match row.opt_id::<PurchaseId>("purchase_id")? {
+            Some(purchase_id) => {
+                enablement.by_purchases.insert(purchase_id);
+            }
+            None => enablement.by_operator = true,
+        }
+    }
+    Ok(CustomerCard::from_enablements(enablements))
+}
+
+/// A customer's subscription terms, oldest first.
+pub(crate) async fn read_terms(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    customer_id: CustomerId,
+) -> Result<Vec<SubscriptionTerm>, StoreError> {
+    let rows = fetch_all(
+        connection,
+        codec.statement(
+            "SELECT purchase_id, package_id, departments, starts_at, ends_at \
+             FROM subscription_terms WHERE customer_id = $1 ORDER BY starts_at",
+            [id(customer_id)],
+        ),
+    )
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let row = codec.row(row);
+            Ok(SubscriptionTerm {
+                purchase_id: row.id("purchase_id")?,
+                package_id: row.id("package_id")?,
+                departments: row.json("departments")?,
+                starts_at: row.at("starts_at")?,
+                ends_at: row.at("ends_at")?,
+            })
+        })
+        .collect()
+}
+
+/// What a customer holds.
+pub(crate) async fn read_holding(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    holder: &HolderRow,
+) -> Result<Holding, StoreError> {
+    Ok(match holder.kind {
+        HoldingKind::Nothing => Holding::Nothing,
+        HoldingKind::Credits => Holding::Credits {
+            balance: holder.balance,
+        },
+        HoldingKind::Subscription => {
+            let terms = read_terms(connection, codec, holder.customer_id).await?;
+            Holding::Subscription(Subscription::new(terms, holder.cancel_at_end).map_err(corrupt)?)
+        }
+    })
+}
+
+/// Moves a customer's version on, if it is still `expected`; locks the holding row for the rest
+/// of the transaction.
+///
+/// # Errors
+/// [`StoreError::StaleVersion`] when it moved, [`StoreError::NotFound`] for no such customer.
+pub(crate) async fn advance_version(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    customer_id: CustomerId,
+    expected: i64,
+) -> Result<HolderRow, StoreError> {
+    let changed = execute(
+        connection,
+        codec.statement(
+            "UPDATE holdings SET version = version + 1 WHERE customer_id = $1 AND version = $2",
+            [id(customer_id), Value::from(expected)],
+        ),
+    )
+    .await?;
+    let holder = find_holder(connection, codec, &CustomerLookup::Id { id: customer_id }).await?;
+    if changed == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(holder)
+}
+
+/// Sets the holding's kind (and clears the cancel-at-end flag unless it stays a subscription).
+pub(crate) async fn set_holding_kind(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    customer_id: CustomerId,
+    kind: HoldingKind,
+) -> Result<(), StoreError> {
+    execute(
+        connection,
+        codec.statement(
+            "UPDATE holdings SET kind = $2, \
+             cancel_at_end = CASE WHEN $2 = 'subscription' THEN cancel_at_end ELSE FALSE END \
+             WHERE customer_id = $1",
+            [id(customer_id), text(label(&kind))],
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Appends an audit entry.
+pub(crate) async fn insert_audit(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    record: &AuditRecord,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    execute(
+        connection,
+        codec.statement(
+            "INSERT INTO audit_log (id, at, actor_kind, actor_id, reason, request_id, action, \
+             subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            [
+                id(new_id::<kasa_domain::AuditEntryId>()),
+                codec.at(at),
+                text(context.actor.kind_label()),
+                text(context.actor.subject_label()),
+                text(context.reason.as_str()),
+                opt_text(context.request_id.clone()),
+                text(record.action.clone()),
+                text(record.subject.clone()),
+                codec.opt_json(record.before.as_ref()),
+                codec.opt_json(record.after.as_ref()),
+            ],
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues a side effect.
+pub(crate) async fn insert_outbox(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    payload: &OutboxPayload,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    execute(
+        connection,
+        codec.statement(
+            "INSERT INTO outbox (id, payload, created_at, attempts, next_attempt_at, \
+             abandoned) VALUES ($1, $2, $3, 0, $3, FALSE)",
+            [
+                id(new_id::<kasa_domain::OutboxMessageId>()),
+                codec.json(payload),
+                codec.at(at),
+            ],
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The columns [`purchase`] reads.
+pub(crate) const PURCHASE_COLUMNS: &str = "SELECT p.id, p.customer_id, p.package, p.channel, \
+    p.forfeit_confirmed, p.status, p.started_by_kind, p.started_by_id, p.started_reason, \
+    p.started_request_id, p.created_at, p.completed_at, p.outcome, y.id AS payment_id, \
+    y.gateway, y.order_id, y.amount, y.currency, y.capture_mode, y.status AS payment_status, \
+    y.reference, y.failure \
+    FROM purchases p LEFT JOIN payments y ON y.purchase_id = p.id";
+
+/// A purchase row (from [`PURCHASE_COLUMNS`]).
+pub(crate) fn purchase(row: &Row<'_>) -> Result<Purchase, StoreError> {
+    let payment = match row.opt_id::<kasa_domain::PaymentId>("payment_id")? {
+        None => None,
+        Some(payment_id) => {
+            let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
+            Some(Payment {
+                id: payment_id,
+                gateway: row.label("gateway")?,
+                order_id: row.label("order_id")?,
+                amount: Money::new(row.amount("amount")?, currency).map_err(corrupt)?,
+                capture: row.label("capture_mode")?,
+                status: row.label("payment_status")?,
+                reference: row.opt_text("reference")?.map(kasa_ports::GatewayReference),
+                failure: row.opt_text("failure")?,
+            })
+        }
+    };
+    Ok(Purchase {
+        id: row.id("id")?,
+        customer_id: row.id("customer_id")?,
+        package: row.json("package")?,
+        channel: row.label("channel")?,
+        forfeit_confirmation: if row.flag("forfeit_confirmed")? {
+            ForfeitConfirmation::Confirmed
+        } else {
+            ForfeitConfirmation::NotConfirmed
+        },
+        status: row.label("status")?,
+        started_by: ActionContext {
+            actor: actor(row, "started_by_kind", "started_by_id")?,
+            reason: reason(row, "started_reason")?,
+            request_id: row.opt_text("started_request_id")?,
+        },
+        created_at: row.at("created_at")?,
+        completed_at: row.opt_at("completed_at")?,
+        payment,
+        outcome: row.opt_json("outcome")?,
+    })
+}
+
+/// Reads one purchase.
+pub(crate) async fn read_purchase(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    purchase_id: PurchaseId,
+) -> Result<Purchase, StoreError> {
+    let row = fetch_one(
+        connection,
+        codec.statement(
+            &format!("{PURCHASE_COLUMNS} WHERE p.id = $1"),
+            [id(purchase_id)],
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound { entity: "purchase" })?;
+    purchase(&codec.row(&row))
+}
+
+/// The columns [`usage_charge`] reads.
+pub(crate) const USAGE_CHARGE_COLUMNS: &str = "SELECT id, customer_id, department_id, \
+    usage_kind, usage_reference, credits, basis, balance_after, actor_kind, actor_id, at \
+    FROM usage_charges";
+
+/// A usage charge row.
+pub(crate) fn usage_charge(row: &Row<'_>) -> Result<UsageCharge, StoreError> {
+    Ok(UsageCharge {
+        id: row.id("id")?,
+        customer_id: row.id("customer_id")?,
+        department_id: row.id("department_id")?,
+        usage: usage(row)?.ok_or_else(|| corrupt("a usage charge without its ticket"))?,
+        credits: credits(row.int("credits")?, "credits")?,
+        basis: row.label("basis")?,
+        balance_after: row
+            .opt_int("balance_after")?
+            .map(|balance| credits(balance, "balance_after"))
+            .transpose()?,
+        actor: actor(row, "actor_kind", "actor_id")?,
+        at: row.at("at")?,
+    })
+}
+
+/// A ledger entry row.
+pub(crate) fn ledger_entry(row: &Row<'_>) -> Result<LedgerEntry, StoreError> {
+    Ok(LedgerEntry {
+        id: row.id("id")?,
+        kind: row.label("kind")?,
+        delta: row.int("delta")?,
+        balance_after: credits(row.int("balance_after")?, "balance_after")?,
+        actor: actor(row, "actor_kind", "actor_id")?,
+        reason: reason(row, "reason")?,
+        at: row.at("at")?,
+        purchase_id: row.opt_id("purchase_id")?,
+        usage: usage(row)?,
+    })
+}
+
+/// An audit log row.
+pub(crate) fn audit_entry(row: &Row<'_>) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: row.id("id")?,
+        at: row.at("at")?,
+        context: ActionContext {
+            actor: actor(row, "actor_kind", "actor_id")?,
+            reason: reason(row, "reason")?,
+            request_id: row.opt_text("request_id")?,
+        },
+        record: AuditRecord {
+            action: row.text("action")?,
+            subject: row.text("subject")?,
+            before: row.opt_json("before")?,
+            after: row.opt_json("after")?,
+        },
+    })
+}
+
+/// An outbox row.
+pub(crate) fn outbox_message(row: &Row<'_>) -> Result<OutboxMessage, StoreError> {
+    Ok(OutboxMessage {
+        id: row.id("id")?,
+        payload: row.json("payload")?,
+        created_at: row.at("created_at")?,
+        attempts: u32::try_from(row.int("attempts")?).map_err(corrupt)?,
+        next_attempt_at: row.at("next_attempt_at")?,
+        last_error: row.opt_text("last_error")?,
+        sent_at: row.opt_at("sent_at")?,
+        abandoned: row.flag("abandoned")?,
+    })
+}
