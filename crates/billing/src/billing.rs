@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use kasa_ports::{
     CatalogStore, ChargeStore, Clock, CustomerStore, GatewayName, HoldingStore, Mailer,
-    OutboxStore, PaymentGateway, PurchaseStore, SettingsStore,
+    OutboxStore, PaymentGateway, PurchaseStore, SettingsStore, Store,
 };
 
 /// The configured payment gateways, by name.
@@ -79,14 +79,7 @@ impl BillingPorts {
         clock: Arc<dyn Clock>,
     ) -> Self
     where
-        S: CatalogStore
-            + CustomerStore
-            + PurchaseStore
-            + ChargeStore
-            + HoldingStore
-            + OutboxStore
-            + SettingsStore
-            + 'static,
+        S: Store + 'static,
     {
         Self {
             catalog: store.clone(),

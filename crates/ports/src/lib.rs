@@ -34,7 +34,7 @@ pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
     ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore, NewUsageCharge,
     OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication, PurchaseStore,
-    PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError,
+    PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{

@@ -593,3 +593,28 @@ pub trait HistoryStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
 }
+
+/// Every store port at once: what a complete store (in memory, SQLite, PostgreSQL) implements.
+pub trait Store:
+    CatalogStore
+    + CustomerStore
+    + PurchaseStore
+    + ChargeStore
+    + HoldingStore
+    + OutboxStore
+    + SettingsStore
+    + HistoryStore
+{
+}
+
+impl<T> Store for T where
+    T: CatalogStore
+        + CustomerStore
+        + PurchaseStore
+        + ChargeStore
+        + HoldingStore
+        + OutboxStore
+        + SettingsStore
+        + HistoryStore
+{
+}

@@ -8,7 +8,7 @@ use kasa_domain::{
     Actor, ApiKeyId, Credits, Currency, Customer, CustomerId, Department, DepartmentId,
     EmailAddress, Language, Money, Package, PackageId, PackageKind, Reason, UserId,
 };
-use kasa_ports::{ActionContext, CatalogStore, CustomerStore, new_id};
+use kasa_ports::{ActionContext, Store, new_id};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -122,14 +122,14 @@ pub fn help_desk_actor() -> Actor {
     }
 }
 
-/// The use cases wired to the in-memory store, a fake clock, a fake `testpay` gateway and a
-/// recording mailer, with handles on each.
+/// The use cases wired to a store (the in-memory one unless another is given), a fake clock, a
+/// fake `testpay` gateway and a recording mailer, with handles on each.
 #[derive(Debug)]
-pub struct TestBilling {
+pub struct TestBilling<S = MemoryStore> {
     /// The use cases.
     pub billing: Billing,
     /// The store behind them.
-    pub store: Arc<MemoryStore>,
+    pub store: Arc<S>,
     /// The clock, standing at 2026-11-23 12:00 UTC.
     pub clock: Arc<FakeClock>,
     /// The `testpay` gateway.
@@ -148,11 +148,18 @@ impl TestBilling {
     /// The moment the clock starts at.
     pub const START: OffsetDateTime = datetime!(2026-11-23 12:00 UTC);
 
-    /// Wires everything.
+    /// Wires everything to a new in-memory store.
     #[must_use]
     pub fn new() -> Self {
-        let store = Arc::new(MemoryStore::new());
-        let clock = Arc::new(FakeClock::at(Self::START));
+        TestBilling::on(Arc::new(MemoryStore::new()))
+    }
+}
+
+impl<S: Store + 'static> TestBilling<S> {
+    /// Wires everything to `store`.
+    #[must_use]
+    pub fn on(store: Arc<S>) -> Self {
+        let clock = Arc::new(FakeClock::at(TestBilling::START));
         let gateway = Arc::new(FakeGateway::new("testpay"));
         let mailer = Arc::new(RecordingMailer::new());
         let ports = BillingPorts::from_store(
@@ -177,13 +184,13 @@ impl TestBilling {
     pub async fn with_catalog(&self, departments: &[Department], packages: &[Package]) {
         for department in departments {
             self.store
-                .save_department(department.clone(), agent_context("setup"), Self::START)
+                .save_department(department.clone(), agent_context("setup"), TestBilling::START)
                 .await
                 .expect("department saved");
         }
         for package in packages {
             self.store
-                .save_package(package.clone(), agent_context("setup"), Self::START)
+                .save_package(package.clone(), agent_context("setup"), TestBilling::START)
                 .await
                 .expect("package saved");
         }
@@ -195,7 +202,7 @@ impl TestBilling {
     /// When the store refuses it (a bug in the test).
     pub async fn with_customer(&self, customer: &Customer) {
         self.store
-            .create_customer(customer.clone(), agent_context("setup"), Self::START)
+            .create_customer(customer.clone(), agent_context("setup"), TestBilling::START)
             .await
             .expect("customer saved");
     }

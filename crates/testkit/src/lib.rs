@@ -3,9 +3,11 @@
 //! one charge per ticket, a balance never below zero, an append-only audit log), a settable
 //! clock, a fake gateway with a checkable signature, a recording mailer, and builders.
 //!
-//! The in-memory store is built on the pure ledger of `kasa-credits`, so it is also the
+//! The store contract suite ([`contract`], [`store_contract_tests!`]) runs the same cases on
+//! every store. The in-memory store is built on the pure ledger of `kasa-credits`, so it is also the
 //! reference the database-backed stores are compared with.
 
+pub mod contract;
 mod doubles;
 mod fixtures;
 mod memory_store;

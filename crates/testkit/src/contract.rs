@@ -1,0 +1,63 @@
+//! The store contract: one suite that every store (in memory, SQLite, PostgreSQL) must pass.
+//!
+//! [`ports`] calls the store ports directly (uniqueness, atomicity, versions, leases, reads);
+//! [`flows`] drives the use cases over the store (purchases, charges, renewals, forfeiture,
+//! cancellation, expiry, notifications); [`concurrency`] charges from 64 tasks at once. [`store_contract_tests!`](crate::store_contract_tests)
+//! turns every case into a test for a given store.
+
+pub mod concurrency;
+pub mod flows;
+pub mod ports;
+
+/// Declares one `#[tokio::test]` per contract case. The argument is an async expression giving
+/// `Option<(Arc<store>, guard)>` for a fresh, empty store: the guard lives as long as the test
+/// (a test database is dropped with it); `None` means the backend is missing, and the case
+/// returns after saying so (the factory prints why).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($fresh_store:expr) => {
+        $crate::store_contract_tests!(@cases $fresh_store;
+            concurrency::sixty_four_help_desks_charge_a_thousand_tickets_against_five_hundred_credits,
+            concurrency::every_ticket_sent_twice_at_once_is_charged_once,
+            ports::the_catalogue_round_trips_and_refuses_duplicate_names,
+            ports::customers_are_found_every_way_and_never_share_an_email_or_external_id,
+            ports::the_card_keeps_the_origin_of_each_department,
+            ports::an_order_id_belongs_to_one_purchase_per_gateway,
+            ports::a_purchase_is_applied_once_and_never_on_a_stale_version,
+            ports::a_failed_payment_closes_its_purchase_once,
+            ports::a_refused_call_leaves_no_trace,
+            ports::a_charge_is_recorded_once_and_never_below_zero,
+            ports::the_outbox_leases_retries_and_settles_messages,
+            ports::settings_start_from_defaults_and_round_trip,
+            ports::the_audit_log_pages_newest_first_with_filters,
+            flows::a_paid_credit_package_is_granted_once_whatever_arrives_how_often,
+            flows::a_tampered_or_unknown_callback_changes_nothing,
+            flows::a_declined_payment_grants_nothing_and_a_late_approval_cannot_undo_it,
+            flows::tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_packages,
+            flows::a_free_department_costs_nothing_once_enabled,
+            flows::subscriptions_renew_only_inside_the_window_and_never_lose_a_day,
+            flows::switching_kinds_needs_confirmation_and_records_the_forfeiture,
+            flows::a_paid_purchase_that_would_forfeit_without_confirmation_waits_for_an_agent,
+            flows::an_amount_mismatch_is_held_for_an_agent,
+            flows::ended_terms_release_their_departments_but_not_those_enabled_by_hand,
+            flows::cancelling_now_releases_departments_and_prices_the_unused_time,
+            flows::cancelling_at_the_end_keeps_access_until_then,
+            flows::agents_adjust_credits_within_the_rules,
+            flows::a_lost_callback_is_reconciled_through_the_order_status,
+            flows::notifications_survive_a_mail_outage_and_are_delivered_once,
+            flows::a_rejected_message_is_abandoned_not_retried,
+            flows::concurrent_duplicate_callbacks_grant_once,
+        );
+    };
+    (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some((store, _guard)) = $fresh_store.await else {
+                    return;
+                };
+                $crate::contract::$module::$case(store).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,1032 @@
+//! The use cases' longer flows, over any store: what the billing rules need the store to do.
+
+use std::sync::Arc;
+
+use kasa_billing::{
+    AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
+    PurchaseCompletion, StartPurchase, StartedPurchase,
+};
+use kasa_credits::{ChargeRefusal, LedgerEntry, LedgerEntryKind};
+use kasa_domain::{
+    Credits, Customer, Department, Holding, Language, Package, UsageKey, UsageKind, days,
+};
+use kasa_ports::{
+    ActionContext, Audience, AuditQuery, BillingSettings, CaptureMode, CustomerLookup,
+    EmailMessage, GatewayName, MailError, OrderId, OutboxMessage, OutboxPayload,
+    PaymentResultStatus, PurchaseStatus, Store,
+};
+use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation, Forfeiture, PurchaseRefusal};
+use crate::{
+    TestBilling, agent_context, credit_package, customer, department, help_desk_actor,
+    subscription_package,
+};
+
+struct World<S: Store + 'static> {
+    kit: TestBilling<S>,
+    support: Department,
+    sales: Department,
+    free: Department,
+    small: Package,
+    large: Package,
+    monthly: Package,
+    ayse: Customer,
+}
+
+async fn world<S: Store + 'static>(store: Arc<S>) -> World<S> {
+    let kit = TestBilling::on(store);
+    let support = department("Teknik Destek", 2);
+    let sales = department("Satış", 1);
+    let free = department("Genel", 0);
+    let small = credit_package("10 kredi", 10, "100.00", &[support.id]);
+    let large = credit_package("50 kredi", 50, "400.00", &[support.id, sales.id]);
+    let monthly = subscription_package("Aylık", 30, "250.00", &[support.id, sales.id]);
+    kit.with_catalog(
+        &[support.clone(), sales.clone(), free.clone()],
+        &[small.clone(), large.clone(), monthly.clone()],
+    )
+    .await;
+    let ayse = customer("ayse@example.com", Language::Tr);
+    kit.with_customer(&ayse).await;
+    kit.store
+        .save_billing_settings(
+            BillingSettings {
+                notification_address: Some("billing@kasa.example".parse().unwrap()),
+                notification_cc: vec![
+                    "finance@kasa.example".parse().unwrap(),
+                    "boss@kasa.example".parse().unwrap(),
+                ],
+                support_address: Some("support@kasa.example".parse().unwrap()),
+                ..BillingSettings::default()
+            },
+            agent_context("setup"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    World {
+        kit,
+        support,
+        sales,
+        free,
+        small,
+        large,
+        monthly,
+        ayse,
+    }
+}
+
+fn customer_context(customer: &Customer) -> ActionContext {
+    ActionContext {
+        actor: kasa_domain::Actor::Customer {
+            customer_id: customer.id,
+        },
+        reason: kasa_domain::Reason::new("checkout").unwrap(),
+        request_id: None,
+    }
+}
+
+impl<S: Store + 'static> World<S> {
+    async fn start(
+        &self,
+        package: &Package,
+        confirmation: ForfeitConfirmation,
+    ) -> Result<StartedPurchase, kasa_billing::StartPurchaseError> {
+        self.kit
+            .billing
+            .start_purchase(StartPurchase {
+                customer_id: self.ayse.id,
+                package_id: package.id,
+                gateway: GatewayName::new("testpay"),
+                confirmation,
+                capture: CaptureMode::Immediate,
+                success_url: "https://kasa.example/ok".to_owned(),
+                failure_url: "https://kasa.example/fail".to_owned(),
+                context: customer_context(&self.ayse),
+            })
+            .await
+    }
+
+    async fn pay(
+        &self,
+        package: &Package,
+        confirmation: ForfeitConfirmation,
+    ) -> PurchaseCompletion {
+        let started = self
+            .start(package, confirmation)
+            .await
+            .expect("purchase starts");
+        let order = order_of(&started);
+        let callback =
+            self.kit
+                .gateway
+                .callback(&order, "approved", &package.price.amount().to_string());
+        self.kit
+            .billing
+            .complete_purchase(&GatewayName::new("testpay"), callback, None)
+            .await
+            .expect("callback accepted")
+    }
+
+    async fn complete(
+        &self,
+        started: &StartedPurchase,
+        status: &str,
+        amount: &str,
+    ) -> PurchaseCompletion {
+        let callback = self
+            .kit
+            .gateway
+            .callback(&order_of(started), status, amount);
+        self.kit
+            .billing
+            .complete_purchase(&GatewayName::new("testpay"), callback, None)
+            .await
+            .expect("callback accepted")
+    }
+
+    async fn enable_by_hand(&self, department: &Department, reason: &str) {
+        let change = kasa_ports::SetDepartment {
+            customer_id: self.ayse.id,
+            department_id: department.id,
+            enabled: true,
+            context: agent_context(reason),
+            at: TestBilling::START,
+        };
+        self.kit
+            .store
+            .set_department(change)
+            .await
+            .expect("department enabled");
+    }
+
+    async fn holding(&self) -> Holding {
+        self.kit
+            .store
+            .customer_state(self.ayse.id)
+            .await
+            .unwrap()
+            .holding
+    }
+
+    async fn balance(&self) -> Credits {
+        match self.holding().await {
+            Holding::Credits { balance } => balance,
+            other => panic!("expected credits, got {other:?}"),
+        }
+    }
+
+    async fn charge(&self, department: &Department, ticket: &str) -> ChargeOutcome {
+        self.kit
+            .billing
+            .charge_usage(ChargeUsage {
+                customer: CustomerLookup::Email {
+                    email: self.ayse.email.clone(),
+                },
+                department_id: department.id,
+                usage: UsageKey::new(UsageKind::Ticket, ticket).unwrap(),
+                actor: help_desk_actor(),
+            })
+            .await
+            .expect("charge decided")
+    }
+
+    async fn grant(
+        &self,
+        package: &Package,
+        confirmation: ForfeitConfirmation,
+    ) -> Result<kasa_ports::AppliedPurchase, GrantPackageError> {
+        self.kit
+            .billing
+            .grant_package(GrantPackage {
+                customer_id: self.ayse.id,
+                package_id: package.id,
+                confirmation,
+                charged: false,
+                context: agent_context("goodwill"),
+            })
+            .await
+    }
+
+    /// The customer's ledger, oldest first.
+    async fn ledger(&self) -> Vec<LedgerEntry> {
+        let mut entries = self.kit.store.ledger_entries(self.ayse.id, 1000).await.unwrap();
+        entries.reverse();
+        entries
+    }
+
+    async fn outbox(&self) -> Vec<OutboxMessage> {
+        self.kit.store.outbox_messages(false, 1000).await.unwrap()
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        let mut entries = self
+            .kit
+            .store
+            .audit_entries(AuditQuery {
+                limit: 1000,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        entries.reverse();
+        entries
+            .into_iter()
+            .map(|entry| entry.record.action)
+            .collect()
+    }
+}
+
+fn order_of(started: &StartedPurchase) -> OrderId {
+    started
+        .purchase
+        .payment
+        .as_ref()
+        .expect("a payment")
+        .order_id
+        .clone()
+}
+
+/// Contract case.
+pub async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    assert_eq!(started.purchase.status, PurchaseStatus::Pending);
+    let order = order_of(&started);
+    let callback = world.kit.gateway.callback(&order, "approved", "100.00");
+    let gateway = GatewayName::new("testpay");
+
+    let first = world
+        .kit
+        .billing
+        .complete_purchase(&gateway, callback.clone(), None)
+        .await
+        .unwrap();
+    let again = world
+        .kit
+        .billing
+        .complete_purchase(&gateway, callback, None)
+        .await
+        .unwrap();
+
+    let PurchaseCompletion::Completed(applied) = first else {
+        panic!("first callback completes: {first:?}")
+    };
+    assert_eq!(
+        applied.purchase.outcome.as_ref().unwrap().balance_after,
+        Some(Credits::from_u32(10))
+    );
+    assert!(
+        matches!(again, PurchaseCompletion::AlreadyProcessed(_)),
+        "{again:?}"
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+    let grants = world.ledger().await.iter()
+        .filter(|e| e.kind == LedgerEntryKind::Granted)
+        .count();
+    assert_eq!(grants, 1);
+    let card = world
+        .kit
+        .store
+        .customer_state(world.ayse.id)
+        .await
+        .unwrap()
+        .card;
+    assert!(
+        card.is_enabled(world.support.id),
+        "buying enables the package's departments"
+    );
+    assert!(!card.is_enabled(world.sales.id));
+    assert_eq!(
+        world
+            .audit_actions().await
+            .iter()
+            .filter(|a| *a == "purchase.completed")
+            .count(),
+        1
+    );
+    assert_eq!(
+        world.outbox().await.len(),
+        2,
+        "one operator and one customer notification"
+    );
+}
+
+/// Contract case.
+pub async fn a_tampered_or_unknown_callback_changes_nothing<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let order = order_of(&started);
+    let gateway = GatewayName::new("testpay");
+    let mut tampered = world.kit.gateway.callback(&order, "approved", "100.00");
+    tampered.fields[2].1 = "1.00".to_owned();
+    let forged = world
+        .kit
+        .billing
+        .complete_purchase(&gateway, tampered, None)
+        .await;
+    assert!(matches!(
+        forged,
+        Err(kasa_billing::CompletePurchaseError::Gateway(
+            kasa_ports::GatewayError::InvalidSignature
+        ))
+    ));
+    let unknown = world
+        .kit
+        .gateway
+        .callback(&OrderId("nope".to_owned()), "approved", "100.00");
+    let unknown = world
+        .kit
+        .billing
+        .complete_purchase(&gateway, unknown, None)
+        .await;
+    assert!(matches!(
+        unknown,
+        Err(kasa_billing::CompletePurchaseError::UnknownOrder(_))
+    ));
+    assert_eq!(world.holding().await, Holding::Nothing);
+    assert_eq!(
+        world.kit.store.purchase(started.purchase.id).await.unwrap().status,
+        PurchaseStatus::Pending
+    );
+}
+
+/// Contract case.
+pub async fn a_declined_payment_grants_nothing_and_a_late_approval_cannot_undo_it<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let order = order_of(&started);
+    let gateway = GatewayName::new("testpay");
+    let declined = world.kit.gateway.callback(&order, "declined", "100.00");
+    let outcome = world
+        .kit
+        .billing
+        .complete_purchase(&gateway, declined, None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, PurchaseCompletion::Declined(_)),
+        "{outcome:?}"
+    );
+    let approved = world.kit.gateway.callback(&order, "approved", "100.00");
+    let late = world
+        .kit
+        .billing
+        .complete_purchase(&gateway, approved, None)
+        .await
+        .unwrap();
+    assert!(matches!(late, PurchaseCompletion::AlreadyProcessed(_)));
+    assert_eq!(world.holding().await, Holding::Nothing);
+    assert!(
+        world
+            .audit_actions().await
+            .contains(&"purchase.failed".to_owned())
+    );
+}
+
+/// Contract case.
+pub async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_packages<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world
+        .pay(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await;
+
+    for reply in 0..3 {
+        let outcome = world.charge(&world.support, "T-1").await;
+        let ChargeOutcome::Allowed { charge, repeated } = outcome else {
+            panic!("allowed")
+        };
+        assert_eq!(repeated, reply > 0, "replies and re-deliveries are repeats");
+        assert_eq!(charge.credits, Credits::from_u32(2));
+    }
+    assert_eq!(world.balance().await, Credits::from_u32(8));
+    for ticket in ["T-2", "T-3", "T-4", "T-5"] {
+        assert!(matches!(
+            world.charge(&world.support, ticket).await,
+            ChargeOutcome::Allowed {
+                repeated: false,
+                ..
+            }
+        ));
+    }
+    assert_eq!(world.balance().await, Credits::ZERO);
+
+    let ChargeOutcome::Refused {
+        refusal,
+        covering_packages,
+    } = world.charge(&world.support, "T-6").await
+    else {
+        panic!("refused when the balance is too low")
+    };
+    assert_eq!(
+        refusal,
+        ChargeRefusal::InsufficientCredits {
+            balance: Credits::ZERO,
+            price: Credits::from_u32(2)
+        }
+    );
+    let names: Vec<_> = covering_packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["10 kredi", "Aylık", "50 kredi"], "cheapest first");
+
+    let not_enabled = world.charge(&world.sales, "T-7").await;
+    assert!(matches!(
+        not_enabled,
+        ChargeOutcome::Refused {
+            refusal: ChargeRefusal::DepartmentNotEnabled,
+            ..
+        }
+    ));
+    let consumed = world.ledger().await.iter()
+        .filter(|e| e.kind == LedgerEntryKind::Consumed)
+        .count();
+    assert_eq!(consumed, 5);
+}
+
+/// Contract case.
+pub async fn a_free_department_costs_nothing_once_enabled<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    assert!(matches!(
+        world.charge(&world.free, "F-1").await,
+        ChargeOutcome::Refused {
+            refusal: ChargeRefusal::DepartmentNotEnabled,
+            ..
+        }
+    ));
+    world.enable_by_hand(&world.free, "open to everyone").await;
+    let ChargeOutcome::Allowed { charge, .. } = world.charge(&world.free, "F-1").await else {
+        panic!("free")
+    };
+    assert_eq!(charge.basis, kasa_ports::ChargeBasis::Free);
+    assert_eq!(world.holding().await, Holding::Nothing);
+}
+
+/// Contract case.
+pub async fn subscriptions_renew_only_inside_the_window_and_never_lose_a_day<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let first = world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let first_end = TestBilling::START + days(30);
+    assert_eq!(
+        first.purchase.outcome.unwrap().term,
+        Some((TestBilling::START, first_end))
+    );
+    assert!(matches!(
+        world.charge(&world.sales, "S-1").await,
+        ChargeOutcome::Allowed { .. }
+    ));
+
+    let second = world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    assert_eq!(
+        second.purchase.outcome.unwrap().term,
+        Some((first_end, first_end + days(30))),
+        "exactly 30 days left is inside the window; the new term starts at the old end"
+    );
+
+    let early = world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await;
+    let Err(GrantPackageError::Refused(PurchaseRefusal::RenewalTooEarly { ends_at, opens_at })) =
+        early
+    else {
+        panic!("{early:?}")
+    };
+    assert_eq!(
+        (ends_at, opens_at),
+        (TestBilling::START + days(60), TestBilling::START + days(30))
+    );
+    let refused_checkout = world
+        .start(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await;
+    assert!(matches!(
+        refused_checkout,
+        Err(kasa_billing::StartPurchaseError::Refused(
+            PurchaseRefusal::RenewalTooEarly { .. }
+        ))
+    ));
+
+    world.kit.clock.advance(days(30));
+    let third = world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    assert_eq!(
+        third.purchase.outcome.unwrap().term,
+        Some((TestBilling::START + days(60), TestBilling::START + days(90)))
+    );
+    let Holding::Subscription(subscription) = world.holding().await else {
+        panic!()
+    };
+    assert_eq!(subscription.ends_at(), TestBilling::START + days(90));
+    assert_eq!(subscription.terms().len(), 3);
+}
+
+/// Contract case.
+pub async fn switching_kinds_needs_confirmation_and_records_the_forfeiture<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world
+        .pay(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world.charge(&world.support, "T-1").await;
+
+    let refused = world
+        .start(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await;
+    let Err(kasa_billing::StartPurchaseError::Refused(PurchaseRefusal::ForfeitNotConfirmed {
+        forfeiture,
+    })) = refused
+    else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(
+        forfeiture,
+        Forfeiture::Credits {
+            credits: Credits::from_u32(8)
+        }
+    );
+    assert_eq!(
+        world.balance().await,
+        Credits::from_u32(8),
+        "nothing forfeited by a refusal"
+    );
+
+    let completion = world
+        .pay(&world.monthly, ForfeitConfirmation::Confirmed)
+        .await;
+    let PurchaseCompletion::Completed(applied) = completion else {
+        panic!("{completion:?}")
+    };
+    assert_eq!(
+        applied.purchase.outcome.unwrap().forfeited,
+        Some(Forfeiture::Credits {
+            credits: Credits::from_u32(8)
+        })
+    );
+    assert!(matches!(world.holding().await, Holding::Subscription(_)));
+    let last = world.ledger().await.into_iter()
+        .last()
+        .unwrap();
+    assert_eq!(
+        (last.kind, last.delta, last.balance_after),
+        (LedgerEntryKind::Forfeited, -8, Credits::ZERO)
+    );
+    assert_eq!(
+        last.actor,
+        kasa_domain::Actor::System {
+            job: "testpay-callback".to_owned()
+        }
+    );
+}
+
+/// Contract case.
+pub async fn a_paid_purchase_that_would_forfeit_without_confirmation_waits_for_an_agent<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world
+        .grant(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let outcome = world.complete(&started, "approved", "250.00").await;
+    let PurchaseCompletion::NeedsAttention(purchase) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(purchase.status, PurchaseStatus::NeedsAttention);
+    assert_eq!(
+        world.balance().await,
+        Credits::from_u32(10),
+        "the credits are not silently forfeited"
+    );
+}
+
+/// Contract case.
+pub async fn an_amount_mismatch_is_held_for_an_agent<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let outcome = world.complete(&started, "approved", "1.00").await;
+    assert!(
+        matches!(outcome, PurchaseCompletion::NeedsAttention(_)),
+        "{outcome:?}"
+    );
+    assert_eq!(world.holding().await, Holding::Nothing);
+}
+
+/// Contract case.
+pub async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world.enable_by_hand(&world.sales, "VIP").await;
+    world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.kit.clock.advance(days(29));
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .end_expired_subscriptions(100)
+            .await
+            .unwrap()
+            .terms_ended,
+        0
+    );
+    world.kit.clock.advance(days(1));
+    assert!(matches!(
+        world.charge(&world.support, "late").await,
+        ChargeOutcome::Refused {
+            refusal: ChargeRefusal::SubscriptionExpired { .. },
+            ..
+        }
+    ));
+
+    let report = world
+        .kit
+        .billing
+        .end_expired_subscriptions(100)
+        .await
+        .unwrap();
+
+    assert_eq!((report.customers, report.terms_ended), (1, 1));
+    let state = world.kit.store.customer_state(world.ayse.id).await.unwrap();
+    assert_eq!(state.holding, Holding::Nothing);
+    assert!(!state.card.is_enabled(world.support.id));
+    assert!(
+        state.card.is_enabled(world.sales.id),
+        "enabled by hand stays"
+    );
+    assert!(
+        world
+            .audit_actions().await
+            .contains(&"subscription.terms_ended".to_owned())
+    );
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .end_expired_subscriptions(100)
+            .await
+            .unwrap()
+            .customers,
+        0
+    );
+}
+
+/// Contract case.
+pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world
+        .pay(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world.kit.clock.advance(days(10) + time::Duration::hours(1));
+    let cancelled = world
+        .kit
+        .billing
+        .cancel_subscription(
+            world.ayse.id,
+            CancellationTiming::Now,
+            true,
+            agent_context("customer asked"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled.holding, Holding::Nothing);
+    assert_eq!(cancelled.prorated_refunds.len(), 1);
+    assert_eq!(
+        cancelled.prorated_refunds[0].1.amount().to_string(),
+        "158.33",
+        "19 of 30 days of 250.00"
+    );
+    let state = world.kit.store.customer_state(world.ayse.id).await.unwrap();
+    assert!(!state.card.is_enabled(world.support.id));
+    assert!(
+        world
+            .audit_actions().await
+            .contains(&"subscription.cancelled".to_owned())
+    );
+}
+
+/// Contract case.
+pub async fn cancelling_at_the_end_keeps_access_until_then<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let cancelled = world
+        .kit
+        .billing
+        .cancel_subscription(
+            world.ayse.id,
+            CancellationTiming::AtEnd,
+            false,
+            agent_context("no renewal"),
+        )
+        .await
+        .unwrap();
+    let Holding::Subscription(subscription) = cancelled.holding else {
+        panic!()
+    };
+    assert!(subscription.cancel_at_end());
+    assert!(matches!(
+        world.charge(&world.support, "still").await,
+        ChargeOutcome::Allowed { .. }
+    ));
+}
+
+/// Contract case.
+pub async fn agents_adjust_credits_within_the_rules<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let context = agent_context("compensation for outage");
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .adjust_credits(world.ayse.id, 5, context.clone())
+            .await
+            .unwrap(),
+        Credits::from_u32(5)
+    );
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .adjust_credits(world.ayse.id, -2, context.clone())
+            .await
+            .unwrap(),
+        Credits::from_u32(3)
+    );
+    assert!(matches!(
+        world
+            .kit
+            .billing
+            .adjust_credits(world.ayse.id, -4, context.clone())
+            .await,
+        Err(AdjustCreditsError::InsufficientCredits { .. })
+    ));
+    assert!(matches!(
+        world
+            .kit
+            .billing
+            .adjust_credits(world.ayse.id, 0, context.clone())
+            .await,
+        Err(AdjustCreditsError::Zero)
+    ));
+    let entries = world.ledger().await;
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.reason.as_str() == "compensation for outage")
+    );
+    assert_eq!(
+        world
+            .audit_actions().await
+            .iter()
+            .filter(|a| *a == "credits.adjusted")
+            .count(),
+        2
+    );
+
+    world
+        .kit
+        .billing
+        .adjust_credits(world.ayse.id, -3, context.clone())
+        .await
+        .unwrap();
+    world
+        .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    assert!(matches!(
+        world
+            .kit
+            .billing
+            .adjust_credits(world.ayse.id, 1, context)
+            .await,
+        Err(AdjustCreditsError::HoldsSubscription)
+    ));
+}
+
+/// Contract case.
+pub async fn a_lost_callback_is_reconciled_through_the_order_status<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.large, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world
+        .kit
+        .gateway
+        .set_status(&order_of(&started), PaymentResultStatus::Captured);
+    let too_soon = world
+        .kit
+        .billing
+        .reconcile_pending_purchases(time::Duration::minutes(15), 10)
+        .await
+        .unwrap();
+    assert!(
+        too_soon.is_empty(),
+        "a fresh purchase is left to its callback"
+    );
+    world.kit.clock.advance(time::Duration::minutes(20));
+    let reconciled = world
+        .kit
+        .billing
+        .reconcile_pending_purchases(time::Duration::minutes(15), 10)
+        .await
+        .unwrap();
+    assert!(
+        matches!(reconciled.as_slice(), [PurchaseCompletion::Completed(_)]),
+        "{reconciled:?}"
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(50));
+    assert!(
+        world
+            .kit
+            .billing
+            .reconcile_pending_purchases(time::Duration::minutes(15), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Contract case.
+pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world
+        .pay(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world.kit.mailer.fail_with(Some(MailError::Unavailable(
+        "connection refused".to_owned(),
+    )));
+    let down = world
+        .kit
+        .billing
+        .deliver_due_notifications(10)
+        .await
+        .unwrap();
+    assert_eq!((down.sent, down.retrying), (0, 2));
+    assert!(
+        world.outbox().await
+            .iter()
+            .all(|m| m.last_error.as_deref() == Some("connection refused"))
+    );
+
+    world.kit.mailer.fail_with(None);
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .deliver_due_notifications(10)
+            .await
+            .unwrap()
+            .sent,
+        0,
+        "not before the retry time"
+    );
+    world.kit.clock.advance(time::Duration::minutes(2));
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .deliver_due_notifications(10)
+            .await
+            .unwrap()
+            .sent,
+        2
+    );
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .deliver_due_notifications(10)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+
+    let sent: Vec<EmailMessage> = world.kit.mailer.sent();
+    assert_eq!(sent.len(), 2);
+    let operator = sent
+        .iter()
+        .find(|m| m.to[0].as_str() == "billing@kasa.example")
+        .expect("operator copy");
+    assert_eq!(
+        operator.cc.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        ["finance@kasa.example", "boss@kasa.example"]
+    );
+    let customer = sent
+        .iter()
+        .find(|m| m.to[0] == world.ayse.email)
+        .expect("customer copy");
+    assert!(
+        customer.subject.starts_with("Satın alma tamamlandı"),
+        "{}",
+        customer.subject
+    );
+    assert!(
+        customer.text_body.contains("Yeni bakiye: 10"),
+        "{}",
+        customer.text_body
+    );
+    assert_eq!(
+        customer.reply_to.as_ref().map(|a| a.as_str()),
+        Some("support@kasa.example")
+    );
+    let audiences: Vec<Audience> = world.outbox().await
+        .into_iter()
+        .map(|m| match m.payload {
+            OutboxPayload::PurchaseNotification { audience, .. } => audience,
+        })
+        .collect();
+    assert!(audiences.contains(&Audience::Operator) && audiences.contains(&Audience::Customer));
+}
+
+/// Contract case.
+pub async fn a_rejected_message_is_abandoned_not_retried<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    world
+        .pay(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world
+        .kit
+        .mailer
+        .fail_with(Some(MailError::Rejected("550 no such user".to_owned())));
+    let report = world
+        .kit
+        .billing
+        .deliver_due_notifications(10)
+        .await
+        .unwrap();
+    assert_eq!(report.abandoned, 2);
+    world.kit.clock.advance(days(1));
+    world.kit.mailer.fail_with(None);
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .deliver_due_notifications(10)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    assert!(
+        world.outbox().await
+            .iter()
+            .all(|m| m.abandoned)
+    );
+}
+
+/// Contract case.
+pub async fn concurrent_duplicate_callbacks_grant_once<S: Store + 'static>(store: Arc<S>) {
+    let world = std::sync::Arc::new(world(store).await);
+    let started = world
+        .start(&world.large, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let callback = world
+        .kit
+        .gateway
+        .callback(&order_of(&started), "approved", "400.00");
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let world = world.clone();
+        let callback = callback.clone();
+        tasks.push(tokio::spawn(async move {
+            world
+                .kit
+                .billing
+                .complete_purchase(&GatewayName::new("testpay"), callback, None)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut completed = 0;
+    for task in tasks {
+        if matches!(task.await.unwrap(), PurchaseCompletion::Completed(_)) {
+            completed += 1;
+        }
+    }
+    assert_eq!(completed, 1);
+    assert_eq!(world.balance().await, Credits::from_u32(50));
+}

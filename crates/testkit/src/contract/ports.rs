@@ -1,0 +1,764 @@
+//! The store ports called directly: uniqueness, atomicity, versions, leases and reads, as every
+//! store must give them.
+
+use std::sync::Arc;
+
+use kasa_domain::{
+    Actor, Credits, Customer, Department, ExternalId, Holding, Language, LedgerEntryId, Package,
+    PaymentId, PurchaseId, UsageChargeId, UsageKey, UsageKind,
+};
+use kasa_ports::{
+    AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
+    GatewayName, GatewayReference, NewPurchase, NewUsageCharge, OrderId, Payment,
+    PaymentFailure, PaymentSettlement, PaymentStatus, PurchaseApplication, PurchaseStatus,
+    PurchaseTarget, RecordedCharge, SetDepartment, Store, StoreError, new_id,
+};
+use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
+use time::Duration;
+
+use crate::{
+    TestBilling, agent_context, credit_package, customer, department, help_desk_actor,
+    subscription_package,
+};
+
+struct Shop<S: Store + 'static> {
+    store: Arc<S>,
+    support: Department,
+    sales: Department,
+    ten: Package,
+    monthly: Package,
+    ayse: Customer,
+}
+
+async fn shop<S: Store + 'static>(store: Arc<S>) -> Shop<S> {
+    let kit = TestBilling::on(store.clone());
+    let support = department("Teknik Destek", 1);
+    let sales = department("Satış", 0);
+    let ten = credit_package("10 kredi", 10, "100.00", &[support.id]);
+    let monthly = subscription_package("Aylık", 30, "250.00", &[support.id, sales.id]);
+    kit.with_catalog(
+        &[support.clone(), sales.clone()],
+        &[ten.clone(), monthly.clone()],
+    )
+    .await;
+    let mut ayse = customer("ayse@example.com", Language::Tr);
+    ayse.external_ids = vec![ExternalId::new("zendesk", "42").unwrap()];
+    kit.with_customer(&ayse).await;
+    Shop {
+        store,
+        support,
+        sales,
+        ten,
+        monthly,
+        ayse,
+    }
+}
+
+impl<S: Store + 'static> Shop<S> {
+    fn new_purchase(&self, package: &Package, order: &str) -> NewPurchase {
+        NewPurchase {
+            id: new_id::<PurchaseId>(),
+            customer_id: self.ayse.id,
+            package: package.clone(),
+            channel: PurchaseChannel::CustomerCheckout,
+            forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
+            started_by: agent_context("checkout"),
+            created_at: TestBilling::START,
+            payment: Some(Payment {
+                id: new_id::<PaymentId>(),
+                gateway: GatewayName::new("testpay"),
+                order_id: OrderId(order.to_owned()),
+                amount: package.price,
+                capture: CaptureMode::Immediate,
+                status: PaymentStatus::Pending,
+                reference: None,
+                failure: None,
+            }),
+        }
+    }
+
+    /// The application of a purchase decided on the customer's current state.
+    async fn application(&self, target: PurchaseTarget, package: &Package) -> PurchaseApplication {
+        let state = self.store.customer_state(self.ayse.id).await.unwrap();
+        let decision = decide_purchase(
+            package,
+            &state.holding,
+            TestBilling::START,
+            PurchaseChannel::PaidCompletion,
+            ForfeitConfirmation::Confirmed,
+        )
+        .unwrap();
+        PurchaseApplication {
+            target,
+            customer_id: self.ayse.id,
+            expected_version: state.version,
+            decision,
+            settlement: Some(PaymentSettlement {
+                status: PaymentStatus::Captured,
+                reference: Some(GatewayReference("bank-1".to_owned())),
+            }),
+            audit: AuditRecord {
+                action: "purchase.completed".to_owned(),
+                subject: format!("customer:{}", self.ayse.id),
+                before: None,
+                after: None,
+            },
+            notifications: Vec::new(),
+            context: agent_context("paid"),
+            at: TestBilling::START,
+        }
+    }
+
+    async fn holding(&self) -> Holding {
+        self.store
+            .customer_state(self.ayse.id)
+            .await
+            .unwrap()
+            .holding
+    }
+
+    fn charge(&self, ticket: &str, credits: u32) -> NewUsageCharge {
+        NewUsageCharge {
+            id: new_id::<UsageChargeId>(),
+            ledger_entry_id: new_id::<LedgerEntryId>(),
+            customer_id: self.ayse.id,
+            department_id: self.support.id,
+            usage: UsageKey::new(UsageKind::Ticket, ticket).unwrap(),
+            credits: Credits::from_u32(credits),
+            basis: if credits == 0 {
+                ChargeBasis::Free
+            } else {
+                ChargeBasis::Credits
+            },
+            actor: help_desk_actor(),
+            reason: kasa_domain::Reason::new(format!("ticket {ticket}")).unwrap(),
+            at: TestBilling::START,
+        }
+    }
+
+    async fn audit_count(&self) -> usize {
+        self.store
+            .audit_entries(AuditQuery {
+                limit: 10_000,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap()
+            .len()
+    }
+
+    /// Grants the ten-credit package through a pending purchase paid by `order`.
+    async fn paid_ten_credits(&self, order: &str) -> PurchaseId {
+        let pending = self
+            .store
+            .create_pending_purchase(self.new_purchase(&self.ten, order))
+            .await
+            .unwrap();
+        let target = PurchaseTarget::Pending {
+            purchase_id: pending.id,
+        };
+        let application = self.application(target, &self.ten).await;
+        self.store.apply_purchase(application).await.unwrap();
+        pending.id
+    }
+}
+
+/// Contract case.
+pub async fn the_catalogue_round_trips_and_refuses_duplicate_names<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    assert_eq!(
+        store.department(shop.support.id).await.unwrap(),
+        shop.support
+    );
+    let names: Vec<String> = store
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|department| department.name)
+        .collect();
+    assert_eq!(names, ["Satış", "Teknik Destek"]);
+    assert_eq!(store.package(shop.ten.id).await.unwrap(), shop.ten);
+    assert_eq!(store.package(shop.monthly.id).await.unwrap(), shop.monthly);
+    assert_eq!(store.packages().await.unwrap().len(), 2);
+
+    let mut cheaper = shop.support.clone();
+    cheaper.credits_per_request = Credits::from_u32(3);
+    store
+        .save_department(cheaper.clone(), agent_context("price change"), TestBilling::START)
+        .await
+        .unwrap();
+    assert_eq!(store.department(shop.support.id).await.unwrap(), cheaper);
+    let saved = store
+        .audit_entries(AuditQuery {
+            subject: Some(format!("department:{}", shop.support.id)),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 2, "created, then changed");
+    assert!(saved[0].record.before.is_some() && saved[1].record.before.is_none());
+
+    let twin = department("Satış", 5);
+    let refused = store
+        .save_department(twin.clone(), agent_context("twin"), TestBilling::START)
+        .await;
+    assert!(matches!(refused, Err(StoreError::AlreadyExists { .. })));
+    assert!(matches!(
+        store.department(twin.id).await,
+        Err(StoreError::NotFound {
+            entity: "department"
+        })
+    ));
+    let orphan = credit_package("Yetim", 5, "10.00", &[new_id()]);
+    assert!(matches!(
+        store
+            .save_package(orphan.clone(), agent_context("orphan"), TestBilling::START)
+            .await,
+        Err(StoreError::NotFound {
+            entity: "department"
+        })
+    ));
+    assert!(matches!(
+        store.package(orphan.id).await,
+        Err(StoreError::NotFound { entity: "package" })
+    ));
+}
+
+/// Contract case.
+pub async fn customers_are_found_every_way_and_never_share_an_email_or_external_id<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    for lookup in [
+        CustomerLookup::Id { id: shop.ayse.id },
+        CustomerLookup::Email {
+            email: shop.ayse.email.clone(),
+        },
+        CustomerLookup::External {
+            external_id: ExternalId::new("zendesk", "42").unwrap(),
+        },
+    ] {
+        assert_eq!(store.find_customer(lookup).await.unwrap(), shop.ayse);
+    }
+    let state = store.customer_state(shop.ayse.id).await.unwrap();
+    assert_eq!(
+        (state.holding, state.version, state.card.is_enabled(shop.support.id)),
+        (Holding::Nothing, 0, false)
+    );
+
+    let audit_before = shop.audit_count().await;
+    let mut same_email = customer("AYSE@example.com", Language::En);
+    same_email.external_ids = vec![ExternalId::new("zendesk", "43").unwrap()];
+    let mut same_external = customer("mehmet@example.com", Language::En);
+    same_external.external_ids = vec![
+        ExternalId::new("stripe", "cus_1").unwrap(),
+        ExternalId::new("zendesk", "42").unwrap(),
+    ];
+    for refused in [same_email, same_external] {
+        let result = store
+            .create_customer(refused.clone(), agent_context("dup"), TestBilling::START)
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::AlreadyExists { .. })),
+            "{result:?}"
+        );
+        assert!(matches!(
+            store.find_customer(CustomerLookup::Id { id: refused.id }).await,
+            Err(StoreError::NotFound { entity: "customer" })
+        ));
+    }
+    assert!(matches!(
+        store
+            .find_customer(CustomerLookup::External {
+                external_id: ExternalId::new("stripe", "cus_1").unwrap(),
+            })
+            .await,
+        Err(StoreError::NotFound { entity: "customer" })
+    ));
+    assert_eq!(
+        shop.audit_count().await,
+        audit_before,
+        "a refused call writes no audit entry"
+    );
+}
+
+/// Contract case.
+pub async fn the_card_keeps_the_origin_of_each_department<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let change = |department_id, enabled| SetDepartment {
+        customer_id: shop.ayse.id,
+        department_id,
+        enabled,
+        context: agent_context("by hand"),
+        at: TestBilling::START,
+    };
+    let card = store
+        .set_department(change(shop.sales.id, true))
+        .await
+        .unwrap();
+    assert!(card.enablement(shop.sales.id).unwrap().by_operator);
+    let purchase_id = shop.paid_ten_credits("order-card").await;
+    let card = store.customer_state(shop.ayse.id).await.unwrap().card;
+    let support = card.enablement(shop.support.id).unwrap();
+    assert!(!support.by_operator && support.by_purchases.contains(&purchase_id));
+    let card = store
+        .set_department(change(shop.support.id, false))
+        .await
+        .unwrap();
+    assert!(!card.is_enabled(shop.support.id) && card.is_enabled(shop.sales.id));
+    assert!(matches!(
+        store.set_department(change(new_id(), true)).await,
+        Err(StoreError::NotFound {
+            entity: "department"
+        })
+    ));
+    let mut stranger = change(shop.sales.id, true);
+    stranger.customer_id = new_id();
+    assert!(matches!(
+        store.set_department(stranger).await,
+        Err(StoreError::NotFound { entity: "customer" })
+    ));
+}
+
+/// Contract case.
+pub async fn an_order_id_belongs_to_one_purchase_per_gateway<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let first = store
+        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
+        .await
+        .unwrap();
+    assert_eq!(first.status, PurchaseStatus::Pending);
+    let again = store
+        .create_pending_purchase(shop.new_purchase(&shop.monthly, "order-1"))
+        .await;
+    assert!(matches!(again, Err(StoreError::AlreadyExists { .. })));
+    let mut elsewhere = shop.new_purchase(&shop.ten, "order-1");
+    if let Some(payment) = elsewhere.payment.as_mut() {
+        payment.gateway = GatewayName::new("othergate");
+    }
+    store.create_pending_purchase(elsewhere).await.unwrap();
+
+    let found = store
+        .purchase_by_order(GatewayName::new("testpay"), OrderId("order-1".to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(found, first);
+    assert_eq!(store.purchase(first.id).await.unwrap(), first);
+    let later = TestBilling::START + Duration::minutes(1);
+    assert_eq!(store.pending_purchases(later, 10).await.unwrap().len(), 2);
+    assert_eq!(store.pending_purchases(later, 1).await.unwrap().len(), 1);
+    assert!(
+        store
+            .pending_purchases(TestBilling::START, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut stranger = shop.new_purchase(&shop.ten, "order-2");
+    stranger.customer_id = new_id();
+    assert!(matches!(
+        store.create_pending_purchase(stranger).await,
+        Err(StoreError::NotFound { entity: "customer" })
+    ));
+}
+
+/// Contract case.
+pub async fn a_purchase_is_applied_once_and_never_on_a_stale_version<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let pending = store
+        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
+        .await
+        .unwrap();
+    let target = PurchaseTarget::Pending {
+        purchase_id: pending.id,
+    };
+    let mut stale = shop.application(target.clone(), &shop.ten).await;
+    stale.expected_version += 1;
+    assert_eq!(
+        store.apply_purchase(stale).await,
+        Err(StoreError::StaleVersion)
+    );
+    assert_eq!(shop.holding().await, Holding::Nothing);
+    assert_eq!(
+        store.purchase(pending.id).await.unwrap().status,
+        PurchaseStatus::Pending
+    );
+
+    let application = shop.application(target, &shop.ten).await;
+    let applied = store.apply_purchase(application.clone()).await.unwrap();
+    assert_eq!(
+        applied.holding,
+        Holding::Credits {
+            balance: Credits::from_u32(10)
+        }
+    );
+    assert!(applied.card.is_enabled(shop.support.id));
+    assert_eq!(applied.purchase.status, PurchaseStatus::Completed);
+    let payment = applied.purchase.payment.clone().unwrap();
+    assert_eq!(payment.status, PaymentStatus::Captured);
+    assert_eq!(payment.reference, Some(GatewayReference("bank-1".to_owned())));
+    assert_eq!(
+        applied.purchase.outcome.as_ref().unwrap().balance_after,
+        Some(Credits::from_u32(10))
+    );
+    assert_eq!(store.purchase(pending.id).await.unwrap(), applied.purchase);
+
+    let mut replay = application;
+    replay.expected_version = store.customer_state(shop.ayse.id).await.unwrap().version;
+    assert_eq!(
+        store.apply_purchase(replay).await,
+        Err(StoreError::PurchaseNotPending(pending.id))
+    );
+    let ledger = store.ledger_entries(shop.ayse.id, 100).await.unwrap();
+    assert_eq!(ledger.len(), 1, "one grant, whatever is replayed");
+    let failure = PaymentFailure {
+        purchase_id: pending.id,
+        purchase_status: PurchaseStatus::Failed,
+        payment_status: PaymentStatus::Declined,
+        reference: None,
+        detail: "late decline".to_owned(),
+        audit: AuditRecord {
+            action: "purchase.failed".to_owned(),
+            subject: format!("purchase:{}", pending.id),
+            before: None,
+            after: None,
+        },
+        context: agent_context("late"),
+        at: TestBilling::START,
+    };
+    assert_eq!(
+        store.fail_purchase(failure).await,
+        Err(StoreError::PurchaseNotPending(pending.id))
+    );
+    assert_eq!(
+        store.purchase(pending.id).await.unwrap().status,
+        PurchaseStatus::Completed
+    );
+}
+
+/// Contract case.
+pub async fn a_failed_payment_closes_its_purchase_once<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let pending = store
+        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
+        .await
+        .unwrap();
+    let failure = PaymentFailure {
+        purchase_id: pending.id,
+        purchase_status: PurchaseStatus::Failed,
+        payment_status: PaymentStatus::Declined,
+        reference: Some(GatewayReference("bank-9".to_owned())),
+        detail: "05: do not honour".to_owned(),
+        audit: AuditRecord {
+            action: "purchase.failed".to_owned(),
+            subject: format!("purchase:{}", pending.id),
+            before: None,
+            after: None,
+        },
+        context: agent_context("declined"),
+        at: TestBilling::START,
+    };
+    let failed = store.fail_purchase(failure.clone()).await.unwrap();
+    assert_eq!(failed.status, PurchaseStatus::Failed);
+    let payment = failed.payment.unwrap();
+    assert_eq!(payment.status, PaymentStatus::Declined);
+    assert_eq!(payment.failure.as_deref(), Some("05: do not honour"));
+    assert_eq!(
+        store.fail_purchase(failure).await,
+        Err(StoreError::PurchaseNotPending(pending.id))
+    );
+    let target = PurchaseTarget::Pending {
+        purchase_id: pending.id,
+    };
+    let application = shop.application(target, &shop.ten).await;
+    assert_eq!(
+        store.apply_purchase(application).await,
+        Err(StoreError::PurchaseNotPending(pending.id))
+    );
+    assert_eq!(shop.holding().await, Holding::Nothing);
+}
+
+/// Contract case.
+pub async fn a_refused_call_leaves_no_trace<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let audit_before = shop.audit_count().await;
+    // A new purchase whose application fails half-way (stale version) is not kept either.
+    let new = shop.new_purchase(&shop.ten, "order-new");
+    let purchase_id = new.id;
+    let mut application = shop
+        .application(
+            PurchaseTarget::New {
+                purchase: Box::new(new),
+            },
+            &shop.ten,
+        )
+        .await;
+    application.expected_version = 99;
+    assert_eq!(
+        store.apply_purchase(application).await,
+        Err(StoreError::StaleVersion)
+    );
+    assert!(matches!(
+        store.purchase(purchase_id).await,
+        Err(StoreError::NotFound { entity: "purchase" })
+    ));
+    assert!(matches!(
+        store
+            .purchase_by_order(GatewayName::new("testpay"), OrderId("order-new".to_owned()))
+            .await,
+        Err(StoreError::NotFound { entity: "purchase" })
+    ));
+    // A charge beyond the balance records nothing.
+    assert_eq!(
+        store.record_charge(shop.charge("T-1", 1)).await,
+        Err(StoreError::InsufficientCredits {
+            balance: Credits::ZERO
+        })
+    );
+    assert!(
+        store
+            .usage_charges(shop.ayse.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .ledger_entries(shop.ayse.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(shop.audit_count().await, audit_before);
+    assert_eq!(
+        store.customer_state(shop.ayse.id).await.unwrap().version,
+        0
+    );
+}
+
+/// Contract case.
+pub async fn a_charge_is_recorded_once_and_never_below_zero<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    shop.paid_ten_credits("order-1").await;
+    let first = store.record_charge(shop.charge("T-1", 4)).await.unwrap();
+    let RecordedCharge::Recorded { charge } = first else {
+        panic!("expected a new charge, got {first:?}");
+    };
+    assert_eq!(charge.balance_after, Some(Credits::from_u32(6)));
+    let again = store.record_charge(shop.charge("T-1", 4)).await.unwrap();
+    assert_eq!(again, RecordedCharge::AlreadyCharged { charge });
+    assert_eq!(
+        store.record_charge(shop.charge("T-2", 7)).await,
+        Err(StoreError::InsufficientCredits {
+            balance: Credits::from_u32(6)
+        })
+    );
+    let free = store.record_charge(shop.charge("T-3", 0)).await.unwrap();
+    assert!(matches!(free, RecordedCharge::Recorded { charge } if charge.balance_after.is_none()));
+    store.record_charge(shop.charge("T-4", 6)).await.unwrap();
+    assert_eq!(
+        shop.holding().await,
+        Holding::Credits {
+            balance: Credits::ZERO
+        }
+    );
+    let ledger = store.ledger_entries(shop.ayse.id, 100).await.unwrap();
+    assert_eq!(ledger.len(), 3, "grant and two consumptions; free costs no entry");
+    assert_eq!(ledger.iter().map(|entry| entry.delta).sum::<i64>(), 0);
+    assert_eq!(ledger[0].balance_after, Credits::ZERO, "newest first");
+    let charges = store.usage_charges(shop.ayse.id, 100).await.unwrap();
+    assert_eq!(charges.len(), 3);
+    let context = store
+        .charge_context(kasa_ports::ChargeContextQuery {
+            customer: CustomerLookup::Email {
+                email: shop.ayse.email.clone(),
+            },
+            department_id: shop.support.id,
+            usage: UsageKey::new(UsageKind::Ticket, "T-1").unwrap(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(context.department, shop.support);
+    assert!(context.card.is_enabled(shop.support.id));
+    assert_eq!(
+        context.existing_charge.map(|charge| charge.credits),
+        Some(Credits::from_u32(4))
+    );
+    let chat = UsageKey::new(UsageKind::Chat, "T-1").unwrap();
+    let mut chat_charge = shop.charge("T-1", 0);
+    chat_charge.usage = chat;
+    assert!(matches!(
+        store.record_charge(chat_charge).await,
+        Ok(RecordedCharge::Recorded { .. })
+    ));
+}
+
+/// Contract case.
+pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let pending = store
+        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
+        .await
+        .unwrap();
+    let mut application = shop
+        .application(
+            PurchaseTarget::Pending {
+                purchase_id: pending.id,
+            },
+            &shop.ten,
+        )
+        .await;
+    application.notifications = (0..3)
+        .map(|_| kasa_ports::OutboxPayload::PurchaseNotification {
+            purchase_id: pending.id,
+            audience: kasa_ports::Audience::Customer,
+            to: vec![shop.ayse.email.clone()],
+            cc: Vec::new(),
+            language: Language::Tr,
+        })
+        .collect();
+    store.apply_purchase(application).await.unwrap();
+    let now = TestBilling::START;
+    let lease = now + Duration::minutes(5);
+    let claimed = store.claim_due_messages(now, lease, 2).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let rest = store.claim_due_messages(now, lease, 10).await.unwrap();
+    assert_eq!(rest.len(), 1, "leased messages are not claimed twice");
+    assert!(
+        store
+            .claim_due_messages(now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.mark_message_sent(claimed[0].id, now).await.unwrap();
+    store
+        .mark_message_failed(claimed[1].id, "421 busy".to_owned(), Some(now + Duration::minutes(1)))
+        .await
+        .unwrap();
+    store
+        .mark_message_failed(rest[0].id, "550 no such user".to_owned(), None)
+        .await
+        .unwrap();
+    let due = store
+        .claim_due_messages(now + Duration::minutes(1), lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].id, due[0].attempts, due[0].last_error.as_deref()),
+        (claimed[1].id, 1, Some("421 busy"))
+    );
+    let much_later = now + Duration::days(1);
+    let retried = store
+        .claim_due_messages(much_later, much_later, 10)
+        .await
+        .unwrap();
+    assert_eq!(retried.len(), 1, "sent and abandoned messages are never claimed");
+    let undelivered = store.outbox_messages(true, 10).await.unwrap();
+    assert_eq!(undelivered.len(), 2);
+    assert!(undelivered.iter().any(|message| message.abandoned));
+    assert_eq!(store.outbox_messages(false, 10).await.unwrap().len(), 3);
+    assert_eq!(
+        store.mark_message_sent(new_id(), now).await,
+        Err(StoreError::NotFound {
+            entity: "outbox message"
+        })
+    );
+}
+
+/// Contract case.
+pub async fn settings_start_from_defaults_and_round_trip<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    assert_eq!(
+        store.billing_settings().await.unwrap(),
+        BillingSettings::default()
+    );
+    let settings = BillingSettings {
+        billing_enabled: false,
+        notification_address: Some("billing@kasa.example".parse().unwrap()),
+        notification_cc: vec!["finance@kasa.example".parse().unwrap()],
+        support_address: Some("support@kasa.example".parse().unwrap()),
+        company_name: "Örnek Yazılım A.Ş.".to_owned(),
+    };
+    for _ in 0..2 {
+        store
+            .save_billing_settings(settings.clone(), agent_context("setup"), TestBilling::START)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.billing_settings().await.unwrap(), settings);
+}
+
+/// Contract case.
+pub async fn the_audit_log_pages_newest_first_with_filters<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    for reason in ["first", "second", "third"] {
+        let change = SetDepartment {
+            customer_id: shop.ayse.id,
+            department_id: shop.sales.id,
+            enabled: true,
+            context: agent_context(reason),
+            at: TestBilling::START,
+        };
+        store.set_department(change).await.unwrap();
+    }
+    let query = AuditQuery {
+        action: Some("card.department_enabled".to_owned()),
+        limit: 2,
+        ..AuditQuery::default()
+    };
+    let page = store.audit_entries(query.clone()).await.unwrap();
+    let reasons: Vec<&str> = page
+        .iter()
+        .map(|entry| entry.context.reason.as_str())
+        .collect();
+    assert_eq!(reasons, ["third", "second"]);
+    assert_eq!(
+        page[0].context.actor,
+        agent_context("x").actor,
+        "the actor is kept"
+    );
+    assert_eq!(page[0].context.request_id.as_deref(), Some("test-request"));
+    let next = store
+        .audit_entries(AuditQuery {
+            before: Some(page[1].id),
+            ..query
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].context.reason.as_str(), "first");
+    let about_ayse = store
+        .audit_entries(AuditQuery {
+            subject: Some(format!("customer:{}", shop.ayse.id)),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(about_ayse.len(), 4, "created, then enabled three times");
+    assert!(matches!(
+        about_ayse[3].context.actor,
+        Actor::Agent { .. }
+    ));
+}
