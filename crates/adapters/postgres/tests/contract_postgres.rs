@@ -1,0 +1,5 @@
+//! The store contract on the real PostgreSQL: a new schema per test.
+
+mod support;
+
+kasa_testkit::store_contract_tests!(support::fresh_postgres_store());

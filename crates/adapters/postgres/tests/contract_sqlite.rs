@@ -1,0 +1,5 @@
+//! The store contract on SQLite: a new file per test.
+
+mod support;
+
+kasa_testkit::store_contract_tests!(support::fresh_sqlite_store());
