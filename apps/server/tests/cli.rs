@@ -38,3 +38,36 @@ fn a_bad_time_is_a_clear_error_and_exit_code_2() {
             .contains("RFC 3339")
     );
 }
+
+#[test]
+fn migrate_creates_a_sqlite_database_and_is_safe_to_repeat() {
+    let folder = std::env::temp_dir().join(format!("kasa-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let url = format!("sqlite://{}", folder.join("kasa.sqlite3").display());
+    let dry = kasa(&["migrate", "--dry-run", "--database-url", &url]);
+    assert!(dry.status.success(), "{dry:?}");
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("would apply 1 migration(s)"));
+    let first = kasa(&["migrate", "--database-url", &url]);
+    assert!(first.status.success(), "{first:?}");
+    let first = String::from_utf8(first.stdout).unwrap();
+    assert!(
+        first.contains("applied 1 migration(s)") && first.contains("m20261123_000001_billing_core"),
+        "{first}"
+    );
+    let again = kasa(&["migrate", "--database-url", &url]);
+    assert!(String::from_utf8(again.stdout).unwrap().contains("nothing to apply"));
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn migrate_reports_an_unreachable_database_without_its_password() {
+    let output = kasa(&[
+        "migrate",
+        "--database-url",
+        "postgres://kasa:s3cret@127.0.0.1:1/kasa",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(error.contains("cannot open the database"), "{error}");
+    assert!(!error.contains("s3cret"), "{error}");
+}
