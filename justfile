@@ -18,6 +18,10 @@ check:
 fmt:
     cargo fmt --all
 
-# Run the benchmarks (release builds).
+# Run the benchmarks (release builds); they print their figures.
 bench:
-    cargo bench --workspace
+    scripts/bench
+
+# Apply the database migrations (SQLite file by default; KASA_DATABASE_URL for PostgreSQL).
+migrate *ARGS:
+    scripts/run migrate "$@"

@@ -24,7 +24,11 @@ struct Cli {
 #[derive(Debug, clap::Args)]
 struct DatabaseArgs {
     /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DATABASE`.
-    #[arg(long, env = "KASA_DATABASE_URL", default_value = "sqlite://kasa.sqlite3")]
+    #[arg(
+        long,
+        env = "KASA_DATABASE_URL",
+        default_value = "sqlite://kasa.sqlite3"
+    )]
     database_url: String,
 }
 
@@ -101,7 +105,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Migrate { database, dry_run } => {
-            match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(runtime) => runtime.block_on(migrate(database, dry_run)),
                 Err(error) => {
                     eprintln!("error: cannot start the async runtime: {error}");

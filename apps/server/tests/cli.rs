@@ -55,7 +55,11 @@ fn migrate_creates_a_sqlite_database_and_is_safe_to_repeat() {
         "{first}"
     );
     let again = kasa(&["migrate", "--database-url", &url]);
-    assert!(String::from_utf8(again.stdout).unwrap().contains("nothing to apply"));
+    assert!(
+        String::from_utf8(again.stdout)
+            .unwrap()
+            .contains("nothing to apply")
+    );
     std::fs::remove_dir_all(&folder).unwrap();
 }
 

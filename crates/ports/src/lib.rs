@@ -32,12 +32,12 @@ pub use records::{
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
-    ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore, NewUsageCharge,
-    OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication, PurchaseStore,
-    PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, Store, StoreError,
+    ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
+    NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication,
+    PurchaseStore, PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{
-    MockCatalogStore, MockChargeStore, MockCustomerStore, MockHistoryStore, MockHoldingStore, MockOutboxStore,
-    MockPurchaseStore, MockSettingsStore,
+    MockCatalogStore, MockChargeStore, MockCustomerStore, MockHistoryStore, MockHoldingStore,
+    MockOutboxStore, MockPurchaseStore, MockSettingsStore,
 };

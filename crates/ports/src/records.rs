@@ -318,7 +318,10 @@ impl AuditRecord {
 
     /// The billing settings saved.
     #[must_use]
-    pub fn billing_settings_saved(before: Option<&BillingSettings>, after: &BillingSettings) -> Self {
+    pub fn billing_settings_saved(
+        before: Option<&BillingSettings>,
+        after: &BillingSettings,
+    ) -> Self {
         Self {
             action: "settings.billing_saved".to_owned(),
             subject: "settings:billing".to_owned(),

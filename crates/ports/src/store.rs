@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use kasa_credits::LedgerEntry;
 use kasa_domain::{
-    Actor, AuditEntryId, Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId, Holding,
-    LedgerEntryId, OutboxMessageId, Package, PackageId, PurchaseId, Reason, UsageChargeId,
+    Actor, AuditEntryId, Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId,
+    Holding, LedgerEntryId, OutboxMessageId, Package, PackageId, PurchaseId, Reason, UsageChargeId,
     UsageKey,
 };
 use kasa_subscriptions::{CancellationPlan, PurchaseDecision};
@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    ActionContext, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup, CustomerState,
-    GatewayName, GatewayReference, NewPurchase, OrderId, OutboxMessage, OutboxPayload,
-    PaymentStatus, Purchase, PurchaseStatus, UsageCharge,
+    ActionContext, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
+    CustomerState, GatewayName, GatewayReference, NewPurchase, OrderId, OutboxMessage,
+    OutboxPayload, PaymentStatus, Purchase, PurchaseStatus, UsageCharge,
 };
 
 /// Why a store call failed.

@@ -184,7 +184,11 @@ impl<S: Store + 'static> TestBilling<S> {
     pub async fn with_catalog(&self, departments: &[Department], packages: &[Package]) {
         for department in departments {
             self.store
-                .save_department(department.clone(), agent_context("setup"), TestBilling::START)
+                .save_department(
+                    department.clone(),
+                    agent_context("setup"),
+                    TestBilling::START,
+                )
                 .await
                 .expect("department saved");
         }

@@ -12,12 +12,12 @@ use kasa_domain::{
     UsageKey,
 };
 use kasa_ports::{
-    ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord, BillingSettings,
-    CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery, ChargeStore,
-    CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName, HistoryStore, HoldingStore,
-    NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore, PaymentFailure, Purchase,
-    PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget,
-    RecordedCharge, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+    ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
+    BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
+    ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName,
+    HistoryStore, HoldingStore, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
+    PaymentFailure, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore,
+    PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -217,7 +217,8 @@ impl CatalogStore for MemoryStore {
                 });
             }
             let before = state.departments.insert(department.id, department.clone());
-            let record = AuditRecord::saved("department", department.id, before.as_ref(), &department);
+            let record =
+                AuditRecord::saved("department", department.id, before.as_ref(), &department);
             state.audit(record, &context, at);
             Ok(())
         })

@@ -57,7 +57,10 @@ async fn read_packages(
         ),
         None => (
             codec.statement(&format!("{COLUMNS} ORDER BY name, id"), []),
-            codec.statement("SELECT package_id, department_id FROM package_departments", []),
+            codec.statement(
+                "SELECT package_id, department_id FROM package_departments",
+                [],
+            ),
         ),
     };
     let mut covered: BTreeMap<PackageId, BTreeSet<DepartmentId>> = BTreeMap::new();
@@ -124,7 +127,9 @@ impl CatalogStore for SqlStore {
         let write = self.begin_write().await?;
         let result = async {
             let tx = &write.transaction;
-            let before = read_departments(tx, codec, Some(department.id)).await?.pop();
+            let before = read_departments(tx, codec, Some(department.id))
+                .await?
+                .pop();
             execute_unique(
                 tx,
                 codec.statement(
@@ -142,7 +147,8 @@ impl CatalogStore for SqlStore {
                 || format!("department `{}`", department.name),
             )
             .await?;
-            let record = AuditRecord::saved("department", department.id, before.as_ref(), &department);
+            let record =
+                AuditRecord::saved("department", department.id, before.as_ref(), &department);
             insert_audit(tx, codec, &record, &context, at).await
         }
         .await;

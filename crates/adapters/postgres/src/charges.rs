@@ -2,20 +2,21 @@
 
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
-use kasa_domain::{CustomerId, Department, UsageKey};
+use kasa_domain::{Credits, CustomerId, Department, UsageChargeId, UsageKey};
 use kasa_ports::{
-    ChargeContext, ChargeContextQuery, ChargeStore, CustomerLookup, NewUsageCharge,
-    RecordedCharge, StoreError, UsageCharge,
+    ChargeContext, ChargeContextQuery, ChargeStore, CustomerLookup, NewUsageCharge, RecordedCharge,
+    StoreError, UsageCharge,
 };
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, SqlErr, Value};
 
 use crate::SqlStore;
 use crate::codec::{Codec, corrupt, id, label, text};
 use crate::ledger::{CreditMove, move_credits};
 use crate::rows::{
-    USAGE_CHARGE_COLUMNS, execute_unique, fetch_one, find_holder, read_card, read_holding,
-    usage_charge,
+    HOLDER_COLUMNS, JOINED_USAGE_CHARGE_COLUMNS, USAGE_CHARGE_COLUMNS, execute_unique, fetch_one,
+    find_holder, holder, lookup_clause, read_card, read_holding, usage_charge,
 };
+use crate::store::unavailable;
 
 async fn existing_charge(
     connection: &impl ConnectionTrait,
@@ -49,9 +50,103 @@ enum NotRecorded {
     Failed(StoreError),
 }
 
+/// The charge as recorded, with the balance after it.
+fn recorded(charge: &NewUsageCharge, balance_after: Option<Credits>) -> UsageCharge {
+    UsageCharge {
+        id: charge.id,
+        customer_id: charge.customer_id,
+        department_id: charge.department_id,
+        usage: charge.usage.clone(),
+        credits: charge.credits,
+        basis: charge.basis,
+        balance_after,
+        actor: charge.actor.clone(),
+        at: charge.at,
+    }
+}
+
+fn not_recorded(error: StoreError) -> NotRecorded {
+    match error {
+        StoreError::AlreadyExists { .. } => NotRecorded::Duplicate,
+        other => NotRecorded::Failed(other),
+    }
+}
+
 impl SqlStore {
-    /// Consumes the credits and inserts the charge in one transaction.
     async fn try_record(&self, charge: &NewUsageCharge) -> Result<UsageCharge, NotRecorded> {
+        if self.codec.is_sqlite() {
+            self.record_in_transaction(charge).await
+        } else {
+            self.record_in_one_statement(charge).await
+        }
+    }
+
+    /// PostgreSQL: the balance, the ledger entry and the charge in one statement (data-modifying
+    /// CTEs run atomically, as one transaction): one round trip on the hot path. The same
+    /// guards apply: the balance condition, the ledger's and the charges' unique indexes.
+    async fn record_in_one_statement(
+        &self,
+        charge: &NewUsageCharge,
+    ) -> Result<UsageCharge, NotRecorded> {
+        let codec = self.codec;
+        let row = self
+            .db
+            .query_one_raw(codec.statement(
+                "WITH moved AS ( \
+                     UPDATE holdings SET credit_balance = credit_balance - $6, \
+                     ledger_entries = ledger_entries + 1 \
+                     WHERE customer_id = $2 AND $6 > 0 AND credit_balance >= $6 \
+                     RETURNING credit_balance, ledger_entries \
+                 ), entry AS ( \
+                     INSERT INTO credit_ledger (id, customer_id, entry_number, kind, delta, \
+                     balance_after, actor_kind, actor_id, reason, at, usage_kind, \
+                     usage_reference) \
+                     SELECT $11, $2, ledger_entries, 'consumed', -$6, credit_balance, $8, $9, \
+                     $12, $10, $4, $5 FROM moved RETURNING balance_after \
+                 ) \
+                 INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, \
+                 usage_reference, credits, basis, balance_after, actor_kind, actor_id, at) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, (SELECT balance_after FROM entry), $8, $9, \
+                 $10 WHERE $6 = 0 OR EXISTS (SELECT 1 FROM entry) \
+                 RETURNING balance_after",
+                [
+                    id(charge.id),
+                    id(charge.customer_id),
+                    id(charge.department_id),
+                    text(label(&charge.usage.kind())),
+                    text(charge.usage.reference()),
+                    Value::from(charge.credits.get()),
+                    text(label(&charge.basis)),
+                    text(charge.actor.kind_label()),
+                    text(charge.actor.subject_label()),
+                    codec.at(charge.at),
+                    id(charge.ledger_entry_id),
+                    text(charge.reason.as_str()),
+                ],
+            ))
+            .await;
+        let row = match row {
+            Ok(Some(row)) => row,
+            Ok(None) => return Err(NotRecorded::LowBalance),
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(NotRecorded::Duplicate);
+            }
+            Err(error) => return Err(NotRecorded::Failed(unavailable(error))),
+        };
+        let balance_after = codec
+            .row(&row)
+            .opt_int("balance_after")
+            .and_then(|balance| balance.map(Credits::new).transpose().map_err(corrupt))
+            .map_err(NotRecorded::Failed)?;
+        Ok(recorded(charge, balance_after))
+    }
+
+    /// SQLite: the same in one transaction (SQLite runs in the process; statements cost no
+    /// round trip).
+    async fn record_in_transaction(
+        &self,
+        charge: &NewUsageCharge,
+    ) -> Result<UsageCharge, NotRecorded> {
         let codec = self.codec;
         let write = self.begin_write().await.map_err(NotRecorded::Failed)?;
         let result = async {
@@ -75,23 +170,10 @@ impl SqlStore {
                     },
                 )
                 .await
-                .map_err(|error| match error {
-                    StoreError::AlreadyExists { .. } => NotRecorded::Duplicate,
-                    other => NotRecorded::Failed(other),
-                })?;
+                .map_err(not_recorded)?;
                 Some(consumed.ok_or(NotRecorded::LowBalance)?.balance_after)
             };
-            let recorded = UsageCharge {
-                id: charge.id,
-                customer_id: charge.customer_id,
-                department_id: charge.department_id,
-                usage: charge.usage.clone(),
-                credits: charge.credits,
-                basis: charge.basis,
-                balance_after,
-                actor: charge.actor.clone(),
-                at: charge.at,
-            };
+            let recorded = recorded(charge, balance_after);
             execute_unique(
                 tx,
                 codec.statement(
@@ -115,15 +197,15 @@ impl SqlStore {
                 String::new,
             )
             .await
-            .map_err(|error| match error {
-                StoreError::AlreadyExists { .. } => NotRecorded::Duplicate,
-                other => NotRecorded::Failed(other),
-            })?;
+            .map_err(not_recorded)?;
             Ok(recorded)
         }
         .await;
         match result {
-            Ok(recorded) => write.finish(Ok(recorded)).await.map_err(NotRecorded::Failed),
+            Ok(recorded) => write
+                .finish(Ok(recorded))
+                .await
+                .map_err(NotRecorded::Failed),
             Err(not_recorded) => {
                 // Roll back first: the answer is read from committed state.
                 write.rollback().await;
@@ -136,32 +218,50 @@ impl SqlStore {
 #[async_trait]
 impl ChargeStore for SqlStore {
     async fn charge_context(&self, query: ChargeContextQuery) -> Result<ChargeContext, StoreError> {
+        // One query for the holding, the department and an earlier charge of the same ticket;
+        // then the card (and the terms, for a subscription).
         let codec = self.codec;
-        let holder = find_holder(&self.db, codec, &query.customer).await?;
-        let department = fetch_one(
-            &self.db,
-            codec.statement(
-                "SELECT id, name, credits_per_request FROM departments WHERE id = $1",
-                [id(query.department_id)],
-            ),
-        )
-        .await?
-        .ok_or(StoreError::NotFound {
-            entity: "department",
-        })?;
-        let department = {
-            let row = codec.row(&department);
-            let price =
-                kasa_domain::Credits::new(row.int("credits_per_request")?).map_err(corrupt)?;
-            Department::new(row.id("id")?, &row.text("name")?, price).map_err(corrupt)?
+        let mut values = Vec::new();
+        let (join, condition) = lookup_clause(&query.customer, &mut values);
+        values.extend([
+            id(query.department_id),
+            text(label(&query.usage.kind())),
+            text(query.usage.reference()),
+        ]);
+        let count = values.len();
+        let sql = format!(
+            "SELECT {HOLDER_COLUMNS}, d.name AS department_name, d.credits_per_request, \
+             {JOINED_USAGE_CHARGE_COLUMNS} FROM holdings h {join} \
+             LEFT JOIN departments d ON d.id = ${} \
+             LEFT JOIN usage_charges u ON u.customer_id = h.customer_id \
+             AND u.usage_kind = ${} AND u.usage_reference = ${} \
+             WHERE {condition}",
+            count - 2,
+            count - 1,
+            count
+        );
+        let row = fetch_one(&self.db, codec.statement(&sql, values))
+            .await?
+            .ok_or(StoreError::NotFound { entity: "customer" })?;
+        let row = codec.row(&row);
+        let holder = holder(&row)?;
+        let Some(name) = row.opt_text("department_name")? else {
+            return Err(StoreError::NotFound {
+                entity: "department",
+            });
+        };
+        let price = Credits::new(row.int("credits_per_request")?).map_err(corrupt)?;
+        let department = Department::new(query.department_id, &name, price).map_err(corrupt)?;
+        let existing_charge = match row.opt_id::<UsageChargeId>("id")? {
+            Some(_) => Some(usage_charge(&row)?),
+            None => None,
         };
         Ok(ChargeContext {
             customer_id: holder.customer_id,
             department,
             card: read_card(&self.db, codec, holder.customer_id).await?,
             holding: read_holding(&self.db, codec, &holder).await?,
-            existing_charge: existing_charge(&self.db, codec, holder.customer_id, &query.usage)
-                .await?,
+            existing_charge,
         })
     }
 

@@ -52,7 +52,13 @@ impl SqlStore {
                         id(customer.id),
                     ],
                 ),
-                || format!("external id {}:{}", external_id.system(), external_id.value()),
+                || {
+                    format!(
+                        "external id {}:{}",
+                        external_id.system(),
+                        external_id.value()
+                    )
+                },
             )
             .await?;
         }

@@ -14,8 +14,8 @@ use crate::codec::{Codec, id};
 use crate::ledger::{CreditMove, move_credits};
 use crate::purchases::end_terms;
 use crate::rows::{
-    HoldingKind, advance_version, execute, fetch_all, fetch_one, find_holder, insert_audit,
-    limit, read_holding, set_holding_kind,
+    HoldingKind, advance_version, execute, fetch_all, fetch_one, find_holder, insert_audit, limit,
+    read_holding, set_holding_kind,
 };
 
 /// The holding after a change; a subscription left without terms becomes nothing.

@@ -72,7 +72,12 @@ pub(crate) async fn move_credits(
                 codec.at(movement.at),
                 opt_id(movement.purchase_id),
                 opt_text(movement.usage.as_ref().map(|usage| label(&usage.kind()))),
-                opt_text(movement.usage.as_ref().map(|usage| usage.reference().to_owned())),
+                opt_text(
+                    movement
+                        .usage
+                        .as_ref()
+                        .map(|usage| usage.reference().to_owned()),
+                ),
             ],
         ),
         || format!("{} ledger entry", movement.kind.label()),

@@ -10,7 +10,11 @@ use crate::codec::{id, text};
 use crate::rows::{execute, fetch_all, limit, outbox_message};
 
 impl SqlStore {
-    async fn update_message(&self, sql: &str, values: Vec<sea_orm::Value>) -> Result<(), StoreError> {
+    async fn update_message(
+        &self,
+        sql: &str,
+        values: Vec<sea_orm::Value>,
+    ) -> Result<(), StoreError> {
         let write = self.begin_write().await?;
         let result = execute(&write.transaction, self.codec.statement(sql, values)).await;
         match result {

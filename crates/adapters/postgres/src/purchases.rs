@@ -20,9 +20,9 @@ use crate::SqlStore;
 use crate::codec::{Codec, id, label, opt_text, text};
 use crate::ledger::{CreditMove, move_credits};
 use crate::rows::{
-    HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all,
-    fetch_one, find_holder, insert_audit, insert_outbox, limit, purchase, read_card,
-    read_holding, read_purchase, set_holding_kind,
+    HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all, fetch_one,
+    find_holder, insert_audit, insert_outbox, limit, purchase, read_card, read_holding,
+    read_purchase, set_holding_kind,
 };
 
 /// Records a payment's new status and appends it to the payment's history.
@@ -55,7 +55,10 @@ async fn record_payment_status(
         return Ok(());
     };
     let payment_id: PaymentId = codec.row(&row).id("id")?;
-    insert_payment_event(connection, codec, payment_id, status, reference, failure, at).await
+    insert_payment_event(
+        connection, codec, payment_id, status, reference, failure, at,
+    )
+    .await
 }
 
 async fn insert_payment_event(
@@ -91,7 +94,14 @@ async fn insert_purchase(
     codec: Codec,
     new: &NewPurchase,
 ) -> Result<(), StoreError> {
-    find_holder(tx, codec, &CustomerLookup::Id { id: new.customer_id }).await?;
+    find_holder(
+        tx,
+        codec,
+        &CustomerLookup::Id {
+            id: new.customer_id,
+        },
+    )
+    .await?;
     let known = fetch_one(
         tx,
         codec.statement("SELECT id FROM purchases WHERE id = $1", [id(new.id)]),
@@ -146,7 +156,12 @@ async fn insert_purchase(
                     text(payment.amount.currency().alpha_code()),
                     text(label(&payment.capture)),
                     text(label(&payment.status)),
-                    opt_text(payment.reference.as_ref().map(|reference| reference.0.clone())),
+                    opt_text(
+                        payment
+                            .reference
+                            .as_ref()
+                            .map(|reference| reference.0.clone()),
+                    ),
                     opt_text(payment.failure.clone()),
                     codec.at(new.created_at),
                 ],
@@ -176,7 +191,10 @@ async fn ensure_pending(
 ) -> Result<(), StoreError> {
     let row = fetch_one(
         connection,
-        codec.statement("SELECT status FROM purchases WHERE id = $1", [id(purchase_id)]),
+        codec.statement(
+            "SELECT status FROM purchases WHERE id = $1",
+            [id(purchase_id)],
+        ),
     )
     .await?
     .ok_or(StoreError::NotFound { entity: "purchase" })?;
@@ -501,7 +519,10 @@ impl PurchaseStore for SqlStore {
                 tx,
                 codec.statement(
                     "UPDATE purchases SET status = $2 WHERE id = $1 AND status = 'pending'",
-                    [id(failure.purchase_id), text(label(&failure.purchase_status))],
+                    [
+                        id(failure.purchase_id),
+                        text(label(&failure.purchase_status)),
+                    ],
                 ),
             )
             .await?;

@@ -119,35 +119,45 @@ pub(crate) struct HolderRow {
     pub(crate) version: i64,
 }
 
-/// Finds a customer's holding columns by any lookup.
-pub(crate) async fn find_holder(
-    connection: &impl ConnectionTrait,
-    codec: Codec,
+/// The holding columns, for [`holder`].
+pub(crate) const HOLDER_COLUMNS: &str =
+    "h.customer_id, h.kind, h.credit_balance, h.cancel_at_end, h.version";
+
+/// The joins and the condition that find a customer's `holdings h` row by a lookup; its
+/// parameters are appended to `values`.
+pub(crate) fn lookup_clause(
     lookup: &CustomerLookup,
-) -> Result<HolderRow, StoreError> {
-    const COLUMNS: &str = "SELECT h.customer_id, h.kind, h.credit_balance, h.cancel_at_end, \
-        h.version FROM holdings h";
-    let statement = match lookup {
-        CustomerLookup::Id { id: customer_id } => codec.statement(
-            &format!("{COLUMNS} WHERE h.customer_id = $1"),
-            [id(*customer_id)],
-        ),
-        CustomerLookup::Email { email } => codec.statement(
-            &format!("{COLUMNS} JOIN customers c ON c.id = h.customer_id WHERE c.email = $1"),
-            [text(email.as_str())],
-        ),
-        CustomerLookup::External { external_id } => codec.statement(
-            &format!(
-                "{COLUMNS} JOIN customer_external_ids x ON x.customer_id = h.customer_id \
-                 WHERE x.system = $1 AND x.value = $2"
-            ),
-            [text(external_id.system()), text(external_id.value())],
-        ),
-    };
-    let row = fetch_one(connection, statement)
-        .await?
-        .ok_or(StoreError::NotFound { entity: "customer" })?;
-    let row = codec.row(&row);
+    values: &mut Vec<Value>,
+) -> (&'static str, String) {
+    match lookup {
+        CustomerLookup::Id { id: customer_id } => {
+            values.push(id(*customer_id));
+            ("", format!("h.customer_id = ${}", values.len()))
+        }
+        CustomerLookup::Email { email } => {
+            values.push(text(email.as_str()));
+            (
+                "JOIN customers c ON c.id = h.customer_id",
+                format!("c.email = ${}", values.len()),
+            )
+        }
+        CustomerLookup::External { external_id } => {
+            values.push(text(external_id.system()));
+            values.push(text(external_id.value()));
+            (
+                "JOIN customer_external_ids x ON x.customer_id = h.customer_id",
+                format!(
+                    "x.system = ${} AND x.value = ${}",
+                    values.len() - 1,
+                    values.len()
+                ),
+            )
+        }
+    }
+}
+
+/// The holding columns of a row selected with [`HOLDER_COLUMNS`].
+pub(crate) fn holder(row: &Row<'_>) -> Result<HolderRow, StoreError> {
     Ok(HolderRow {
         customer_id: row.id("customer_id")?,
         kind: row.label("kind")?,
@@ -155,6 +165,26 @@ pub(crate) async fn find_holder(
         cancel_at_end: row.flag("cancel_at_end")?,
         version: row.int("version")?,
     })
+}
+
+/// Finds a customer's holding columns by any lookup.
+pub(crate) async fn find_holder(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    lookup: &CustomerLookup,
+) -> Result<HolderRow, StoreError> {
+    let mut values = Vec::new();
+    let (join, condition) = lookup_clause(lookup, &mut values);
+    let row = fetch_one(
+        connection,
+        codec.statement(
+            &format!("SELECT {HOLDER_COLUMNS} FROM holdings h {join} WHERE {condition}"),
+            values,
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound { entity: "customer" })?;
+    holder(&codec.row(&row))
 }
 
 /// One customer (with external ids).
@@ -221,9 +251,7 @@ pub(crate) async fn read_card(
     let mut enablements: BTreeMap<DepartmentId, DepartmentEnablement> = BTreeMap::new();
     for row in &rows {
         let row = codec.row(row);
-        let enablement = enablements
-            .entry(row.id("department_id")?)
-            .or_default();
+        let enablement = enablements.entry(row.id("department_id")?).or_default();
         match row.opt_id::<PurchaseId>("purchase_id")? {
             Some(purchase_id) => {
                 enablement.by_purchases.insert(purchase_id);
@@ -452,6 +480,11 @@ pub(crate) async fn read_purchase(
 pub(crate) const USAGE_CHARGE_COLUMNS: &str = "SELECT id, customer_id, department_id, \
     usage_kind, usage_reference, credits, basis, balance_after, actor_kind, actor_id, at \
     FROM usage_charges";
+
+/// Those columns from a `usage_charges u` joined beside a `holdings h` (that gives the
+/// customer id).
+pub(crate) const JOINED_USAGE_CHARGE_COLUMNS: &str = "u.id, u.department_id, u.usage_kind, \
+    u.usage_reference, u.credits, u.basis, u.balance_after, u.actor_kind, u.actor_id, u.at";
 
 /// A usage charge row.
 pub(crate) fn usage_charge(row: &Row<'_>) -> Result<UsageCharge, StoreError> {

@@ -17,7 +17,10 @@ async fn read_billing(
 ) -> Result<Option<BillingSettings>, StoreError> {
     match fetch_one(
         connection,
-        codec.statement("SELECT value FROM settings WHERE section = $1", [text(BILLING)]),
+        codec.statement(
+            "SELECT value FROM settings WHERE section = $1",
+            [text(BILLING)],
+        ),
     )
     .await?
     {
@@ -29,7 +32,9 @@ async fn read_billing(
 #[async_trait]
 impl SettingsStore for SqlStore {
     async fn billing_settings(&self) -> Result<BillingSettings, StoreError> {
-        Ok(read_billing(&self.db, self.codec).await?.unwrap_or_default())
+        Ok(read_billing(&self.db, self.codec)
+            .await?
+            .unwrap_or_default())
     }
 
     async fn save_billing_settings(

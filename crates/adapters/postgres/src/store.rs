@@ -82,8 +82,7 @@ impl SqlStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         let backend = if config.url.starts_with("sqlite:") {
             Backend::Sqlite
-        } else if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://")
-        {
+        } else if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://") {
             Backend::Postgres
         } else {
             return Err(StoreError::Unavailable(

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use kasa_domain::{Credits, Holding, Language, Reason, UsageKey, UsageKind};
 use kasa_ports::{
-    AuditRecord, CaptureMode, ChargeBasis, ChargeStore, GatewayName, NewPurchase,
-    NewUsageCharge, OrderId, Payment, PaymentFailure, PaymentStatus, PurchaseApplication,
-    PurchaseStatus, PurchaseStore, PurchaseTarget, new_id,
+    AuditRecord, CaptureMode, ChargeBasis, ChargeStore, GatewayName, NewPurchase, NewUsageCharge,
+    OrderId, Payment, PaymentFailure, PaymentStatus, PurchaseApplication, PurchaseStatus,
+    PurchaseStore, PurchaseTarget, new_id,
 };
 use kasa_postgres::{Backend, SqlStore};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
@@ -24,7 +24,8 @@ async fn books(store: Arc<SqlStore>) {
     let kit = TestBilling::on(store.clone());
     let support = department("Teknik Destek", 1);
     let ten = credit_package("10 kredi", 10, "100.00", &[support.id]);
-    kit.with_catalog(&[support.clone()], &[ten.clone()]).await;
+    kit.with_catalog(std::slice::from_ref(&support), std::slice::from_ref(&ten))
+        .await;
     let ayse = customer("ayse@example.com", Language::Tr);
     kit.with_customer(&ayse).await;
     let purchase = |order: Option<&str>| NewPurchase {
@@ -161,7 +162,11 @@ fn assert_message(error: &DbErr, words: &str) {
 
 async fn a_balance_never_goes_below_zero(store: Arc<SqlStore>) {
     books(store.clone()).await;
-    let error = refused(&store, "UPDATE holdings SET credit_balance = credit_balance - 100").await;
+    let error = refused(
+        &store,
+        "UPDATE holdings SET credit_balance = credit_balance - 100",
+    )
+    .await;
     assert_message(&error, "check constraint");
     let ledger_error = refused(
         &store,
@@ -236,14 +241,22 @@ async fn an_order_is_paid_and_completed_once(store: Arc<SqlStore>) {
     ] {
         assert_message(&refused(&store, sql).await, "kasa: ");
     }
-    assert_eq!(count(&store, "purchases WHERE status = 'completed'").await, 1);
+    assert_eq!(
+        count(&store, "purchases WHERE status = 'completed'").await,
+        1
+    );
     assert_eq!(count(&store, "purchases WHERE status = 'failed'").await, 1);
 }
 
 async fn history_is_never_rewritten(store: Arc<SqlStore>) {
     books(store.clone()).await;
     let mut statements = Vec::new();
-    for table in ["credit_ledger", "audit_log", "usage_charges", "payment_events"] {
+    for table in [
+        "credit_ledger",
+        "audit_log",
+        "usage_charges",
+        "payment_events",
+    ] {
         statements.push(format!("UPDATE {table} SET at = at"));
         statements.push(format!("DELETE FROM {table}"));
         if store.backend() == Backend::Postgres {
@@ -252,7 +265,12 @@ async fn history_is_never_rewritten(store: Arc<SqlStore>) {
     }
     let before: Vec<i64> = {
         let mut counts = Vec::new();
-        for table in ["credit_ledger", "audit_log", "usage_charges", "payment_events"] {
+        for table in [
+            "credit_ledger",
+            "audit_log",
+            "usage_charges",
+            "payment_events",
+        ] {
             counts.push(count(&store, table).await);
         }
         counts
@@ -261,7 +279,12 @@ async fn history_is_never_rewritten(store: Arc<SqlStore>) {
         assert_message(&refused(&store, sql).await, "append-only");
     }
     let mut after = Vec::new();
-    for table in ["credit_ledger", "audit_log", "usage_charges", "payment_events"] {
+    for table in [
+        "credit_ledger",
+        "audit_log",
+        "usage_charges",
+        "payment_events",
+    ] {
         after.push(count(&store, table).await);
     }
     assert_eq!(before, after);

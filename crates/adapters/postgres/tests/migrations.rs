@@ -35,5 +35,8 @@ async fn an_unknown_database_url_is_refused_clearly() {
     let error = SqlStore::connect(&kasa_postgres::StoreConfig::new("mysql://localhost/kasa"))
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("postgres:// or sqlite:"), "{error}");
+    assert!(
+        error.to_string().contains("postgres:// or sqlite:"),
+        "{error}"
+    );
 }

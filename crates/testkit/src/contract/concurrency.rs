@@ -29,12 +29,19 @@ enum Answer {
 async fn run<S: Store + 'static>(
     store: Arc<S>,
     requests: Vec<usize>,
-) -> (Arc<S>, BTreeMap<usize, Vec<Answer>>, kasa_domain::CustomerId) {
+) -> (
+    Arc<S>,
+    BTreeMap<usize, Vec<Answer>>,
+    kasa_domain::CustomerId,
+) {
     let kit = Arc::new(TestBilling::on(store.clone()));
     let support = department("Teknik Destek", 1);
     let package = credit_package("500 kredi", CREDITS, "1000.00", &[support.id]);
-    kit.with_catalog(&[support.clone()], &[package.clone()])
-        .await;
+    kit.with_catalog(
+        std::slice::from_ref(&support),
+        std::slice::from_ref(&package),
+    )
+    .await;
     let ayse = customer("ayse@example.com", Language::Tr);
     kit.with_customer(&ayse).await;
     kit.billing
@@ -129,7 +136,14 @@ async fn assert_books_balance<S: Store + 'static>(
     let consumed: Vec<String> = ledger
         .iter()
         .filter(|entry| entry.kind == LedgerEntryKind::Consumed)
-        .map(|entry| entry.usage.as_ref().expect("a ticket").reference().to_owned())
+        .map(|entry| {
+            entry
+                .usage
+                .as_ref()
+                .expect("a ticket")
+                .reference()
+                .to_owned()
+        })
         .collect();
     let distinct: BTreeSet<&String> = consumed.iter().collect();
     assert_eq!(consumed.len(), distinct.len(), "no ticket consumed twice");

@@ -2,6 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::{
+    TestBilling, agent_context, credit_package, customer, department, help_desk_actor,
+    subscription_package,
+};
 use kasa_billing::{
     AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
     PurchaseCompletion, StartPurchase, StartedPurchase,
@@ -16,10 +20,6 @@ use kasa_ports::{
     PaymentResultStatus, PurchaseStatus, Store,
 };
 use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation, Forfeiture, PurchaseRefusal};
-use crate::{
-    TestBilling, agent_context, credit_package, customer, department, help_desk_actor,
-    subscription_package,
-};
 
 struct World<S: Store + 'static> {
     kit: TestBilling<S>,
@@ -209,7 +209,12 @@ impl<S: Store + 'static> World<S> {
 
     /// The customer's ledger, oldest first.
     async fn ledger(&self) -> Vec<LedgerEntry> {
-        let mut entries = self.kit.store.ledger_entries(self.ayse.id, 1000).await.unwrap();
+        let mut entries = self
+            .kit
+            .store
+            .ledger_entries(self.ayse.id, 1000)
+            .await
+            .unwrap();
         entries.reverse();
         entries
     }
@@ -247,7 +252,11 @@ fn order_of(started: &StartedPurchase) -> OrderId {
 }
 
 /// Contract case.
-pub async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often<S: Store + 'static>(store: Arc<S>) {
+pub async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     let started = world
         .start(&world.small, ForfeitConfirmation::NotConfirmed)
@@ -283,7 +292,10 @@ pub async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often<S:
         "{again:?}"
     );
     assert_eq!(world.balance().await, Credits::from_u32(10));
-    let grants = world.ledger().await.iter()
+    let grants = world
+        .ledger()
+        .await
+        .iter()
         .filter(|e| e.kind == LedgerEntryKind::Granted)
         .count();
     assert_eq!(grants, 1);
@@ -301,7 +313,8 @@ pub async fn a_paid_credit_package_is_granted_once_whatever_arrives_how_often<S:
     assert!(!card.is_enabled(world.sales.id));
     assert_eq!(
         world
-            .audit_actions().await
+            .audit_actions()
+            .await
             .iter()
             .filter(|a| *a == "purchase.completed")
             .count(),
@@ -351,13 +364,23 @@ pub async fn a_tampered_or_unknown_callback_changes_nothing<S: Store + 'static>(
     ));
     assert_eq!(world.holding().await, Holding::Nothing);
     assert_eq!(
-        world.kit.store.purchase(started.purchase.id).await.unwrap().status,
+        world
+            .kit
+            .store
+            .purchase(started.purchase.id)
+            .await
+            .unwrap()
+            .status,
         PurchaseStatus::Pending
     );
 }
 
 /// Contract case.
-pub async fn a_declined_payment_grants_nothing_and_a_late_approval_cannot_undo_it<S: Store + 'static>(store: Arc<S>) {
+pub async fn a_declined_payment_grants_nothing_and_a_late_approval_cannot_undo_it<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     let started = world
         .start(&world.small, ForfeitConfirmation::NotConfirmed)
@@ -387,13 +410,18 @@ pub async fn a_declined_payment_grants_nothing_and_a_late_approval_cannot_undo_i
     assert_eq!(world.holding().await, Holding::Nothing);
     assert!(
         world
-            .audit_actions().await
+            .audit_actions()
+            .await
             .contains(&"purchase.failed".to_owned())
     );
 }
 
 /// Contract case.
-pub async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_packages<S: Store + 'static>(store: Arc<S>) {
+pub async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_packages<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     world
         .pay(&world.small, ForfeitConfirmation::NotConfirmed)
@@ -444,7 +472,10 @@ pub async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_
             ..
         }
     ));
-    let consumed = world.ledger().await.iter()
+    let consumed = world
+        .ledger()
+        .await
+        .iter()
         .filter(|e| e.kind == LedgerEntryKind::Consumed)
         .count();
     assert_eq!(consumed, 5);
@@ -469,7 +500,9 @@ pub async fn a_free_department_costs_nothing_once_enabled<S: Store + 'static>(st
 }
 
 /// Contract case.
-pub async fn subscriptions_renew_only_inside_the_window_and_never_lose_a_day<S: Store + 'static>(store: Arc<S>) {
+pub async fn subscriptions_renew_only_inside_the_window_and_never_lose_a_day<S: Store + 'static>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     let first = world
         .grant(&world.monthly, ForfeitConfirmation::NotConfirmed)
@@ -534,7 +567,9 @@ pub async fn subscriptions_renew_only_inside_the_window_and_never_lose_a_day<S: 
 }
 
 /// Contract case.
-pub async fn switching_kinds_needs_confirmation_and_records_the_forfeiture<S: Store + 'static>(store: Arc<S>) {
+pub async fn switching_kinds_needs_confirmation_and_records_the_forfeiture<S: Store + 'static>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     world
         .pay(&world.small, ForfeitConfirmation::NotConfirmed)
@@ -575,9 +610,7 @@ pub async fn switching_kinds_needs_confirmation_and_records_the_forfeiture<S: St
         })
     );
     assert!(matches!(world.holding().await, Holding::Subscription(_)));
-    let last = world.ledger().await.into_iter()
-        .last()
-        .unwrap();
+    let last = world.ledger().await.into_iter().last().unwrap();
     assert_eq!(
         (last.kind, last.delta, last.balance_after),
         (LedgerEntryKind::Forfeited, -8, Credits::ZERO)
@@ -591,7 +624,11 @@ pub async fn switching_kinds_needs_confirmation_and_records_the_forfeiture<S: St
 }
 
 /// Contract case.
-pub async fn a_paid_purchase_that_would_forfeit_without_confirmation_waits_for_an_agent<S: Store + 'static>(store: Arc<S>) {
+pub async fn a_paid_purchase_that_would_forfeit_without_confirmation_waits_for_an_agent<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     let started = world
         .start(&world.monthly, ForfeitConfirmation::NotConfirmed)
@@ -629,7 +666,11 @@ pub async fn an_amount_mismatch_is_held_for_an_agent<S: Store + 'static>(store: 
 }
 
 /// Contract case.
-pub async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand<S: Store + 'static>(store: Arc<S>) {
+pub async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     world.enable_by_hand(&world.sales, "VIP").await;
     world
@@ -673,7 +714,8 @@ pub async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand
     );
     assert!(
         world
-            .audit_actions().await
+            .audit_actions()
+            .await
             .contains(&"subscription.terms_ended".to_owned())
     );
     assert_eq!(
@@ -689,7 +731,9 @@ pub async fn ended_terms_release_their_departments_but_not_those_enabled_by_hand
 }
 
 /// Contract case.
-pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: Store + 'static>(store: Arc<S>) {
+pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: Store + 'static>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     world
         .pay(&world.monthly, ForfeitConfirmation::NotConfirmed)
@@ -717,7 +761,8 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
     assert!(!state.card.is_enabled(world.support.id));
     assert!(
         world
-            .audit_actions().await
+            .audit_actions()
+            .await
             .contains(&"subscription.cancelled".to_owned())
     );
 }
@@ -797,7 +842,8 @@ pub async fn agents_adjust_credits_within_the_rules<S: Store + 'static>(store: A
     );
     assert_eq!(
         world
-            .audit_actions().await
+            .audit_actions()
+            .await
             .iter()
             .filter(|a| *a == "credits.adjusted")
             .count(),
@@ -825,7 +871,9 @@ pub async fn agents_adjust_credits_within_the_rules<S: Store + 'static>(store: A
 }
 
 /// Contract case.
-pub async fn a_lost_callback_is_reconciled_through_the_order_status<S: Store + 'static>(store: Arc<S>) {
+pub async fn a_lost_callback_is_reconciled_through_the_order_status<S: Store + 'static>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     let started = world
         .start(&world.large, ForfeitConfirmation::NotConfirmed)
@@ -869,7 +917,9 @@ pub async fn a_lost_callback_is_reconciled_through_the_order_status<S: Store + '
 }
 
 /// Contract case.
-pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store + 'static>(store: Arc<S>) {
+pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store + 'static>(
+    store: Arc<S>,
+) {
     let world = world(store).await;
     world
         .pay(&world.small, ForfeitConfirmation::NotConfirmed)
@@ -885,7 +935,9 @@ pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store
         .unwrap();
     assert_eq!((down.sent, down.retrying), (0, 2));
     assert!(
-        world.outbox().await
+        world
+            .outbox()
+            .await
             .iter()
             .all(|m| m.last_error.as_deref() == Some("connection refused"))
     );
@@ -952,7 +1004,9 @@ pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store
         customer.reply_to.as_ref().map(|a| a.as_str()),
         Some("support@kasa.example")
     );
-    let audiences: Vec<Audience> = world.outbox().await
+    let audiences: Vec<Audience> = world
+        .outbox()
+        .await
         .into_iter()
         .map(|m| match m.payload {
             OutboxPayload::PurchaseNotification { audience, .. } => audience,
@@ -990,11 +1044,7 @@ pub async fn a_rejected_message_is_abandoned_not_retried<S: Store + 'static>(sto
             .sent,
         0
     );
-    assert!(
-        world.outbox().await
-            .iter()
-            .all(|m| m.abandoned)
-    );
+    assert!(world.outbox().await.iter().all(|m| m.abandoned));
 }
 
 /// Contract case.

@@ -9,9 +9,9 @@ use kasa_domain::{
 };
 use kasa_ports::{
     AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
-    GatewayName, GatewayReference, NewPurchase, NewUsageCharge, OrderId, Payment,
-    PaymentFailure, PaymentSettlement, PaymentStatus, PurchaseApplication, PurchaseStatus,
-    PurchaseTarget, RecordedCharge, SetDepartment, Store, StoreError, new_id,
+    GatewayName, GatewayReference, NewPurchase, NewUsageCharge, OrderId, Payment, PaymentFailure,
+    PaymentSettlement, PaymentStatus, PurchaseApplication, PurchaseStatus, PurchaseTarget,
+    RecordedCharge, SetDepartment, Store, StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
 use time::Duration;
@@ -188,7 +188,11 @@ pub async fn the_catalogue_round_trips_and_refuses_duplicate_names<S: Store + 's
     let mut cheaper = shop.support.clone();
     cheaper.credits_per_request = Credits::from_u32(3);
     store
-        .save_department(cheaper.clone(), agent_context("price change"), TestBilling::START)
+        .save_department(
+            cheaper.clone(),
+            agent_context("price change"),
+            TestBilling::START,
+        )
         .await
         .unwrap();
     assert_eq!(store.department(shop.support.id).await.unwrap(), cheaper);
@@ -250,7 +254,11 @@ pub async fn customers_are_found_every_way_and_never_share_an_email_or_external_
     }
     let state = store.customer_state(shop.ayse.id).await.unwrap();
     assert_eq!(
-        (state.holding, state.version, state.card.is_enabled(shop.support.id)),
+        (
+            state.holding,
+            state.version,
+            state.card.is_enabled(shop.support.id)
+        ),
         (Holding::Nothing, 0, false)
     );
 
@@ -271,7 +279,9 @@ pub async fn customers_are_found_every_way_and_never_share_an_email_or_external_
             "{result:?}"
         );
         assert!(matches!(
-            store.find_customer(CustomerLookup::Id { id: refused.id }).await,
+            store
+                .find_customer(CustomerLookup::Id { id: refused.id })
+                .await,
             Err(StoreError::NotFound { entity: "customer" })
         ));
     }
@@ -409,7 +419,10 @@ pub async fn a_purchase_is_applied_once_and_never_on_a_stale_version<S: Store + 
     assert_eq!(applied.purchase.status, PurchaseStatus::Completed);
     let payment = applied.purchase.payment.clone().unwrap();
     assert_eq!(payment.status, PaymentStatus::Captured);
-    assert_eq!(payment.reference, Some(GatewayReference("bank-1".to_owned())));
+    assert_eq!(
+        payment.reference,
+        Some(GatewayReference("bank-1".to_owned()))
+    );
     assert_eq!(
         applied.purchase.outcome.as_ref().unwrap().balance_after,
         Some(Credits::from_u32(10))
@@ -545,10 +558,7 @@ pub async fn a_refused_call_leaves_no_trace<S: Store + 'static>(store: Arc<S>) {
             .is_empty()
     );
     assert_eq!(shop.audit_count().await, audit_before);
-    assert_eq!(
-        store.customer_state(shop.ayse.id).await.unwrap().version,
-        0
-    );
+    assert_eq!(store.customer_state(shop.ayse.id).await.unwrap().version, 0);
 }
 
 /// Contract case.
@@ -579,7 +589,11 @@ pub async fn a_charge_is_recorded_once_and_never_below_zero<S: Store + 'static>(
         }
     );
     let ledger = store.ledger_entries(shop.ayse.id, 100).await.unwrap();
-    assert_eq!(ledger.len(), 3, "grant and two consumptions; free costs no entry");
+    assert_eq!(
+        ledger.len(),
+        3,
+        "grant and two consumptions; free costs no entry"
+    );
     assert_eq!(ledger.iter().map(|entry| entry.delta).sum::<i64>(), 0);
     assert_eq!(ledger[0].balance_after, Credits::ZERO, "newest first");
     let charges = store.usage_charges(shop.ayse.id, 100).await.unwrap();
@@ -650,7 +664,11 @@ pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(
     );
     store.mark_message_sent(claimed[0].id, now).await.unwrap();
     store
-        .mark_message_failed(claimed[1].id, "421 busy".to_owned(), Some(now + Duration::minutes(1)))
+        .mark_message_failed(
+            claimed[1].id,
+            "421 busy".to_owned(),
+            Some(now + Duration::minutes(1)),
+        )
         .await
         .unwrap();
     store
@@ -671,7 +689,11 @@ pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(
         .claim_due_messages(much_later, much_later, 10)
         .await
         .unwrap();
-    assert_eq!(retried.len(), 1, "sent and abandoned messages are never claimed");
+    assert_eq!(
+        retried.len(),
+        1,
+        "sent and abandoned messages are never claimed"
+    );
     let undelivered = store.outbox_messages(true, 10).await.unwrap();
     assert_eq!(undelivered.len(), 2);
     assert!(undelivered.iter().any(|message| message.abandoned));
@@ -757,8 +779,5 @@ pub async fn the_audit_log_pages_newest_first_with_filters<S: Store + 'static>(s
         .await
         .unwrap();
     assert_eq!(about_ayse.len(), 4, "created, then enabled three times");
-    assert!(matches!(
-        about_ayse[3].context.actor,
-        Actor::Agent { .. }
-    ));
+    assert!(matches!(about_ayse[3].context.actor, Actor::Agent { .. }));
 }
