@@ -123,10 +123,7 @@ impl CatalogStore for SqlStore {
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             let before = read_departments(tx, codec, Some(department.id))
                 .await?
                 .pop();
@@ -150,9 +147,8 @@ impl CatalogStore for SqlStore {
             let record =
                 AuditRecord::saved("department", department.id, before.as_ref(), &department);
             insert_audit(tx, codec, &record, &context, at).await
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 
     async fn package(&self, package_id: PackageId) -> Result<Package, StoreError> {
@@ -172,10 +168,7 @@ impl CatalogStore for SqlStore {
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             for department_id in &package.departments {
                 let known = fetch_one(
                     tx,
@@ -241,8 +234,7 @@ impl CatalogStore for SqlStore {
             }
             let record = AuditRecord::saved("package", package.id, before.as_ref(), &package);
             insert_audit(tx, codec, &record, &context, at).await
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 }

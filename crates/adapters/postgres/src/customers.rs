@@ -9,77 +9,74 @@ use kasa_ports::{
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{id, label, text};
+use crate::codec::{Codec, id, label, text};
 use crate::rows::{
     execute, execute_unique, fetch_one, find_holder, insert_audit, read_card, read_customer,
     read_holding,
 };
 
-impl SqlStore {
-    async fn insert_customer(
-        &self,
-        tx: &sea_orm::DatabaseTransaction,
-        customer: &Customer,
-        context: &ActionContext,
-        at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let codec = self.codec;
+async fn insert_customer(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: Codec,
+    customer: &Customer,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    execute_unique(
+        tx,
+        codec.statement(
+            "INSERT INTO customers (id, email, name, language, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            [
+                id(customer.id),
+                text(customer.email.as_str()),
+                text(customer.name.clone()),
+                text(label(&customer.language)),
+                codec.at(at),
+            ],
+        ),
+        || format!("customer e-mail {} (or id {})", customer.email, customer.id),
+    )
+    .await?;
+    for external_id in &customer.external_ids {
         execute_unique(
             tx,
             codec.statement(
-                "INSERT INTO customers (id, email, name, language, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO customer_external_ids (system, value, customer_id) \
+                 VALUES ($1, $2, $3)",
                 [
+                    text(external_id.system()),
+                    text(external_id.value()),
                     id(customer.id),
-                    text(customer.email.as_str()),
-                    text(customer.name.clone()),
-                    text(label(&customer.language)),
-                    codec.at(at),
                 ],
             ),
-            || format!("customer e-mail {} (or id {})", customer.email, customer.id),
+            || {
+                format!(
+                    "external id {}:{}",
+                    external_id.system(),
+                    external_id.value()
+                )
+            },
         )
         .await?;
-        for external_id in &customer.external_ids {
-            execute_unique(
-                tx,
-                codec.statement(
-                    "INSERT INTO customer_external_ids (system, value, customer_id) \
-                     VALUES ($1, $2, $3)",
-                    [
-                        text(external_id.system()),
-                        text(external_id.value()),
-                        id(customer.id),
-                    ],
-                ),
-                || {
-                    format!(
-                        "external id {}:{}",
-                        external_id.system(),
-                        external_id.value()
-                    )
-                },
-            )
-            .await?;
-        }
-        execute(
-            tx,
-            codec.statement(
-                "INSERT INTO holdings (customer_id, kind, credit_balance, ledger_entries, \
-                 cancel_at_end, version) VALUES ($1, 'nothing', 0, 0, FALSE, 0)",
-                [id(customer.id)],
-            ),
-        )
-        .await?;
-        insert_audit(
-            tx,
-            codec,
-            &AuditRecord::customer_created(customer),
-            context,
-            at,
-        )
-        .await
     }
+    execute(
+        tx,
+        codec.statement(
+            "INSERT INTO holdings (customer_id, kind, credit_balance, ledger_entries, \
+             cancel_at_end, version) VALUES ($1, 'nothing', 0, 0, FALSE, 0)",
+            [id(customer.id)],
+        ),
+    )
+    .await?;
+    insert_audit(
+        tx,
+        codec,
+        &AuditRecord::customer_created(customer),
+        context,
+        at,
+    )
+    .await
 }
 
 #[async_trait]
@@ -90,11 +87,10 @@ impl CustomerStore for SqlStore {
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let write = self.begin_write().await?;
-        let result = self
-            .insert_customer(&write.transaction, &customer, &context, at)
-            .await;
-        write.finish(result).await
+        self.in_transaction(async |tx, codec| {
+            insert_customer(tx, codec, &customer, &context, at).await
+        })
+        .await
     }
 
     async fn find_customer(&self, lookup: CustomerLookup) -> Result<Customer, StoreError> {
@@ -114,10 +110,7 @@ impl CustomerStore for SqlStore {
     }
 
     async fn set_department(&self, change: SetDepartment) -> Result<CustomerCard, StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             let department = fetch_one(
                 tx,
                 codec.statement(
@@ -171,8 +164,7 @@ impl CustomerStore for SqlStore {
             );
             insert_audit(tx, codec, &record, &change.context, change.at).await?;
             Ok(card)
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 }

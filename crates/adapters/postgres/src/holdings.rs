@@ -42,10 +42,7 @@ async fn holding_after(
 #[async_trait]
 impl HoldingStore for SqlStore {
     async fn adjust_credits(&self, adjustment: AdjustCredits) -> Result<Credits, StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             let holder = advance_version(
                 tx,
                 codec,
@@ -85,16 +82,12 @@ impl HoldingStore for SqlStore {
             )
             .await?;
             Ok(entry.balance_after)
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 
     async fn cancel_subscription(&self, cancel: CancelSubscription) -> Result<Holding, StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             let holder =
                 advance_version(tx, codec, cancel.customer_id, cancel.expected_version).await?;
             if holder.kind != HoldingKind::Subscription {
@@ -115,9 +108,8 @@ impl HoldingStore for SqlStore {
             let holding = holding_after(tx, codec, cancel.customer_id).await?;
             insert_audit(tx, codec, &cancel.audit, &cancel.context, cancel.at).await?;
             Ok(holding)
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 
     async fn customers_with_ended_terms(
@@ -143,17 +135,13 @@ impl HoldingStore for SqlStore {
     }
 
     async fn expire_terms(&self, expiry: ExpireTerms) -> Result<Holding, StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             advance_version(tx, codec, expiry.customer_id, expiry.expected_version).await?;
             end_terms(tx, codec, expiry.customer_id, &expiry.purchases).await?;
             let holding = holding_after(tx, codec, expiry.customer_id).await?;
             insert_audit(tx, codec, &expiry.audit, &expiry.context, expiry.at).await?;
             Ok(holding)
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 }

@@ -15,15 +15,14 @@ impl SqlStore {
         sql: &str,
         values: Vec<sea_orm::Value>,
     ) -> Result<(), StoreError> {
-        let write = self.begin_write().await?;
-        let result = execute(&write.transaction, self.codec.statement(sql, values)).await;
-        match result {
-            Ok(0) => write.finish(Err(StoreError::NotFound {
-                entity: "outbox message",
-            })),
-            Ok(_) => write.finish(Ok(())),
-            Err(error) => write.finish(Err(error)),
-        }
+        self.in_transaction(async |tx, codec| {
+            match execute(tx, codec.statement(sql, values)).await? {
+                0 => Err(StoreError::NotFound {
+                    entity: "outbox message",
+                }),
+                _ => Ok(()),
+            }
+        })
         .await
     }
 }
@@ -44,30 +43,29 @@ impl OutboxStore for SqlStore {
         } else {
             " FOR UPDATE SKIP LOCKED"
         };
-        let write = self.begin_write().await?;
-        let result = fetch_all(
-            &write.transaction,
-            codec.statement(
-                &format!(
-                    "UPDATE outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM outbox \
+        self.in_transaction(async |tx, codec| {
+            let rows = fetch_all(
+                tx,
+                codec.statement(
+                    &format!(
+                        "UPDATE outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM outbox \
                      WHERE sent_at IS NULL AND NOT abandoned AND next_attempt_at <= $1 \
                      ORDER BY next_attempt_at, id LIMIT $3{skip_locked}) \
                      RETURNING id, payload, created_at, attempts, next_attempt_at, last_error, \
                      sent_at, abandoned"
+                    ),
+                    [codec.at(now), codec.at(lease_until), limit(count)],
                 ),
-                [codec.at(now), codec.at(lease_until), limit(count)],
-            ),
-        )
-        .await
-        .and_then(|rows| {
+            )
+            .await?;
             let mut messages = rows
                 .iter()
                 .map(|row| outbox_message(&codec.row(row)))
                 .collect::<Result<Vec<_>, _>>()?;
             messages.sort_by_key(|message| message.id);
             Ok(messages)
-        });
-        write.finish(result).await
+        })
+        .await
     }
 
     async fn mark_message_sent(

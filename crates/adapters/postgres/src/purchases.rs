@@ -446,14 +446,11 @@ async fn apply(
 #[async_trait]
 impl PurchaseStore for SqlStore {
     async fn create_pending_purchase(&self, new: NewPurchase) -> Result<Purchase, StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            insert_purchase(&write.transaction, codec, &new).await?;
-            read_purchase(&write.transaction, codec, new.id).await
-        }
-        .await;
-        write.finish(result).await
+        self.in_transaction(async |tx, codec| {
+            insert_purchase(tx, codec, &new).await?;
+            read_purchase(tx, codec, new.id).await
+        })
+        .await
     }
 
     async fn purchase(&self, purchase_id: PurchaseId) -> Result<Purchase, StoreError> {
@@ -504,16 +501,12 @@ impl PurchaseStore for SqlStore {
         &self,
         application: PurchaseApplication,
     ) -> Result<AppliedPurchase, StoreError> {
-        let write = self.begin_write().await?;
-        let result = apply(&write.transaction, self.codec, application).await;
-        write.finish(result).await
+        self.in_transaction(async |tx, codec| apply(tx, codec, application).await)
+            .await
     }
 
     async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             ensure_pending(tx, codec, failure.purchase_id).await?;
             let closed = execute(
                 tx,
@@ -541,8 +534,7 @@ impl PurchaseStore for SqlStore {
             .await?;
             insert_audit(tx, codec, &failure.audit, &failure.context, failure.at).await?;
             read_purchase(tx, codec, failure.purchase_id).await
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 }

@@ -43,10 +43,7 @@ impl SettingsStore for SqlStore {
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let codec = self.codec;
-        let write = self.begin_write().await?;
-        let result = async {
-            let tx = &write.transaction;
+        self.in_transaction(async |tx, codec| {
             let before = read_billing(tx, codec).await?;
             execute(
                 tx,
@@ -60,8 +57,7 @@ impl SettingsStore for SqlStore {
             .await?;
             let record = AuditRecord::billing_settings_saved(before.as_ref(), &settings);
             insert_audit(tx, codec, &record, &context, at).await
-        }
-        .await;
-        write.finish(result).await
+        })
+        .await
     }
 }

@@ -182,6 +182,16 @@ impl SqlStore {
         }
     }
 
+    /// Runs `work` in a write transaction: committed when it succeeds, rolled back otherwise.
+    pub(crate) async fn in_transaction<T>(
+        &self,
+        work: impl AsyncFnOnce(&DatabaseTransaction, Codec) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let write = self.begin_write().await?;
+        let result = work(&write.transaction, self.codec).await;
+        write.finish(result).await
+    }
+
     /// Starts a write transaction (on SQLite: the only one, taken at once).
     pub(crate) async fn begin_write(&self) -> Result<Write, StoreError> {
         let writer = self.lock_writer().await;

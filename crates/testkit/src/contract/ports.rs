@@ -77,6 +77,33 @@ impl<S: Store + 'static> Shop<S> {
         }
     }
 
+    /// Records a pending purchase of `package` paid by `order`.
+    async fn pending(&self, package: &Package, order: &str) -> kasa_ports::Purchase {
+        self.store
+            .create_pending_purchase(self.new_purchase(package, order))
+            .await
+            .unwrap()
+    }
+
+    /// A declined payment of a pending purchase.
+    fn declined(&self, purchase_id: PurchaseId, detail: &str) -> PaymentFailure {
+        PaymentFailure {
+            purchase_id,
+            purchase_status: PurchaseStatus::Failed,
+            payment_status: PaymentStatus::Declined,
+            reference: None,
+            detail: detail.to_owned(),
+            audit: AuditRecord {
+                action: "purchase.failed".to_owned(),
+                subject: format!("purchase:{purchase_id}"),
+                before: None,
+                after: None,
+            },
+            context: agent_context("declined"),
+            at: TestBilling::START,
+        }
+    }
+
     /// The application of a purchase decided on the customer's current state.
     async fn application(&self, target: PurchaseTarget, package: &Package) -> PurchaseApplication {
         let state = self.store.customer_state(self.ayse.id).await.unwrap();
@@ -136,6 +163,18 @@ impl<S: Store + 'static> Shop<S> {
         }
     }
 
+    /// The audit entries about one subject, newest first.
+    async fn audit_about(&self, subject: String) -> Vec<kasa_ports::AuditEntry> {
+        self.store
+            .audit_entries(AuditQuery {
+                subject: Some(subject),
+                limit: 100,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap()
+    }
+
     async fn audit_count(&self) -> usize {
         self.store
             .audit_entries(AuditQuery {
@@ -149,11 +188,7 @@ impl<S: Store + 'static> Shop<S> {
 
     /// Grants the ten-credit package through a pending purchase paid by `order`.
     async fn paid_ten_credits(&self, order: &str) -> PurchaseId {
-        let pending = self
-            .store
-            .create_pending_purchase(self.new_purchase(&self.ten, order))
-            .await
-            .unwrap();
+        let pending = self.pending(&self.ten, order).await;
         let target = PurchaseTarget::Pending {
             purchase_id: pending.id,
         };
@@ -196,14 +231,9 @@ pub async fn the_catalogue_round_trips_and_refuses_duplicate_names<S: Store + 's
         .await
         .unwrap();
     assert_eq!(store.department(shop.support.id).await.unwrap(), cheaper);
-    let saved = store
-        .audit_entries(AuditQuery {
-            subject: Some(format!("department:{}", shop.support.id)),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let saved = shop
+        .audit_about(format!("department:{}", shop.support.id))
+        .await;
     assert_eq!(saved.len(), 2, "created, then changed");
     assert!(saved[0].record.before.is_some() && saved[1].record.before.is_none());
 
@@ -343,10 +373,7 @@ pub async fn the_card_keeps_the_origin_of_each_department<S: Store + 'static>(st
 pub async fn an_order_id_belongs_to_one_purchase_per_gateway<S: Store + 'static>(store: Arc<S>) {
     let shop = shop(store).await;
     let store = &shop.store;
-    let first = store
-        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
-        .await
-        .unwrap();
+    let first = shop.pending(&shop.ten, "order-1").await;
     assert_eq!(first.status, PurchaseStatus::Pending);
     let again = store
         .create_pending_purchase(shop.new_purchase(&shop.monthly, "order-1"))
@@ -388,10 +415,7 @@ pub async fn a_purchase_is_applied_once_and_never_on_a_stale_version<S: Store + 
 ) {
     let shop = shop(store).await;
     let store = &shop.store;
-    let pending = store
-        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
-        .await
-        .unwrap();
+    let pending = shop.pending(&shop.ten, "order-1").await;
     let target = PurchaseTarget::Pending {
         purchase_id: pending.id,
     };
@@ -437,21 +461,7 @@ pub async fn a_purchase_is_applied_once_and_never_on_a_stale_version<S: Store + 
     );
     let ledger = store.ledger_entries(shop.ayse.id, 100).await.unwrap();
     assert_eq!(ledger.len(), 1, "one grant, whatever is replayed");
-    let failure = PaymentFailure {
-        purchase_id: pending.id,
-        purchase_status: PurchaseStatus::Failed,
-        payment_status: PaymentStatus::Declined,
-        reference: None,
-        detail: "late decline".to_owned(),
-        audit: AuditRecord {
-            action: "purchase.failed".to_owned(),
-            subject: format!("purchase:{}", pending.id),
-            before: None,
-            after: None,
-        },
-        context: agent_context("late"),
-        at: TestBilling::START,
-    };
+    let failure = shop.declined(pending.id, "late decline");
     assert_eq!(
         store.fail_purchase(failure).await,
         Err(StoreError::PurchaseNotPending(pending.id))
@@ -466,24 +476,10 @@ pub async fn a_purchase_is_applied_once_and_never_on_a_stale_version<S: Store + 
 pub async fn a_failed_payment_closes_its_purchase_once<S: Store + 'static>(store: Arc<S>) {
     let shop = shop(store).await;
     let store = &shop.store;
-    let pending = store
-        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
-        .await
-        .unwrap();
+    let pending = shop.pending(&shop.ten, "order-1").await;
     let failure = PaymentFailure {
-        purchase_id: pending.id,
-        purchase_status: PurchaseStatus::Failed,
-        payment_status: PaymentStatus::Declined,
         reference: Some(GatewayReference("bank-9".to_owned())),
-        detail: "05: do not honour".to_owned(),
-        audit: AuditRecord {
-            action: "purchase.failed".to_owned(),
-            subject: format!("purchase:{}", pending.id),
-            before: None,
-            after: None,
-        },
-        context: agent_context("declined"),
-        at: TestBilling::START,
+        ..shop.declined(pending.id, "05: do not honour")
     };
     let failed = store.fail_purchase(failure.clone()).await.unwrap();
     assert_eq!(failed.status, PurchaseStatus::Failed);
@@ -627,10 +623,7 @@ pub async fn a_charge_is_recorded_once_and_never_below_zero<S: Store + 'static>(
 pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(store: Arc<S>) {
     let shop = shop(store).await;
     let store = &shop.store;
-    let pending = store
-        .create_pending_purchase(shop.new_purchase(&shop.ten, "order-1"))
-        .await
-        .unwrap();
+    let pending = shop.pending(&shop.ten, "order-1").await;
     let mut application = shop
         .application(
             PurchaseTarget::Pending {
@@ -770,14 +763,7 @@ pub async fn the_audit_log_pages_newest_first_with_filters<S: Store + 'static>(s
         .unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].context.reason.as_str(), "first");
-    let about_ayse = store
-        .audit_entries(AuditQuery {
-            subject: Some(format!("customer:{}", shop.ayse.id)),
-            limit: 100,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let about_ayse = shop.audit_about(format!("customer:{}", shop.ayse.id)).await;
     assert_eq!(about_ayse.len(), 4, "created, then enabled three times");
     assert!(matches!(about_ayse[3].context.actor, Actor::Agent { .. }));
 }
