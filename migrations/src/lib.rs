@@ -18,7 +18,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(BillingCore)]
+        vec![Box::new(BillingCore), Box::new(Access)]
     }
 }
 
@@ -66,7 +66,9 @@ async fn run(manager: &SchemaManager<'_>, template: &str, guards: [&str; 2]) -> 
     connection
         .execute_unprepared(&for_backend(template, backend))
         .await?;
-    connection.execute_unprepared(guards).await?;
+    if !guards.is_empty() {
+        connection.execute_unprepared(guards).await?;
+    }
     Ok(())
 }
 
@@ -101,16 +103,41 @@ impl MigrationTrait for BillingCore {
     }
 }
 
+/// Users, sessions, API keys and per-role refund limits.
+#[derive(Debug)]
+struct Access;
+
+impl MigrationName for Access {
+    fn name(&self) -> &str {
+        "m20261123_000002_access"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Access {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(manager, include_str!("sql/0002_access.sql"), ["", ""]).await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_token_is_replaced_for_both_backends() {
-        let template = include_str!("sql/0001_billing_core.sql");
-        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
-            let sql = for_backend(template, backend);
-            assert!(!sql.contains('{'), "a token is left for {backend:?}");
+        for template in [
+            include_str!("sql/0001_billing_core.sql"),
+            include_str!("sql/0002_access.sql"),
+        ] {
+            for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+                let sql = for_backend(template, backend);
+                assert!(!sql.contains('{'), "a token is left for {backend:?}");
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 //! construction, including when it is read back from a database. Nothing here does IO or reads
 //! the clock: the current time is always a parameter.
 
+mod access;
 mod actor;
 mod card;
 mod credits;
@@ -18,6 +19,7 @@ mod money;
 mod package;
 mod usage;
 
+pub use access::{Permission, Role, UnknownRole};
 pub use actor::{Actor, ActorLabelError, Reason, ReasonError};
 pub use card::{CustomerCard, DepartmentEnablement};
 pub use credits::{Credits, CreditsError};

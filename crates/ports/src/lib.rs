@@ -6,12 +6,16 @@
 //! documents its `# Errors` contract; no vendor type appears here. With the `mocks` feature each
 //! trait has a mockall `Mock…` twin for other crates' tests.
 
+mod access;
 mod clock;
 mod gateway;
 mod mailer;
 mod records;
 mod store;
 
+#[cfg(any(test, feature = "mocks"))]
+pub use access::MockAccessStore;
+pub use access::{AccessStore, ApiKey, TokenOwner, User, UserCredentials};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};

@@ -9,8 +9,8 @@
 //! | enums | their serde label as text | the same |
 
 use kasa_domain::{
-    AuditEntryId, CustomerId, Decimal, DepartmentId, LedgerEntryId, OutboxMessageId, PackageId,
-    PaymentId, PurchaseId, UsageChargeId,
+    ApiKeyId, AuditEntryId, CustomerId, Decimal, DepartmentId, LedgerEntryId, OutboxMessageId,
+    PackageId, PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -46,6 +46,7 @@ macro_rules! stored_ids {
 }
 
 stored_ids!(
+    ApiKeyId,
     AuditEntryId,
     CustomerId,
     DepartmentId,
@@ -54,7 +55,8 @@ stored_ids!(
     PackageId,
     PaymentId,
     PurchaseId,
-    UsageChargeId
+    UsageChargeId,
+    UserId
 );
 
 /// An id as a parameter.

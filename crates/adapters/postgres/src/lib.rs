@@ -10,6 +10,7 @@
 //! The SQL is written once with `$n` parameters, which both drivers accept; [`codec`] turns the
 //! few column types that differ (times, amounts, JSON) into each backend's representation.
 
+mod access;
 mod catalog;
 mod charges;
 mod codec;

@@ -1,0 +1,371 @@
+//! Users, sessions, API keys and refund limits.
+
+use async_trait::async_trait;
+use kasa_domain::{ApiKeyId, Currency, EmailAddress, Money, Role, UserId};
+use kasa_ports::{
+    AccessStore, ActionContext, ApiKey, AuditRecord, StoreError, TokenOwner, User, UserCredentials,
+};
+use sea_orm::Value;
+use time::OffsetDateTime;
+
+use crate::SqlStore;
+use crate::codec::{Row, corrupt, id, text};
+use crate::rows::{execute, execute_unique, fetch_all, fetch_one, insert_audit};
+
+const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, created_at";
+const API_KEY_COLUMNS: &str = "id, name, role, prefix, created_at, revoked_at";
+
+fn role(row: &Row<'_>) -> Result<Role, StoreError> {
+    row.text("role")?.parse().map_err(corrupt)
+}
+
+fn credentials(row: &Row<'_>) -> Result<UserCredentials, StoreError> {
+    Ok(UserCredentials {
+        user: User {
+            id: row.id("id")?,
+            email: EmailAddress::parse(&row.text("email")?).map_err(corrupt)?,
+            name: row.text("name")?,
+            role: role(row)?,
+            disabled: row.flag("disabled")?,
+            created_at: row.at("created_at")?,
+        },
+        password_hash: row.text("password_hash")?,
+    })
+}
+
+fn api_key(row: &Row<'_>) -> Result<ApiKey, StoreError> {
+    Ok(ApiKey {
+        id: row.id("id")?,
+        name: row.text("name")?,
+        role: role(row)?,
+        prefix: row.text("prefix")?,
+        created_at: row.at("created_at")?,
+        revoked_at: row.opt_at("revoked_at")?,
+    })
+}
+
+fn audit(action: &str, subject: String, after: serde_json::Value) -> AuditRecord {
+    AuditRecord {
+        action: action.to_owned(),
+        subject,
+        before: None,
+        after: Some(after),
+    }
+}
+
+#[async_trait]
+impl AccessStore for SqlStore {
+    async fn create_user(
+        &self,
+        credentials: UserCredentials,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let user = &credentials.user;
+            execute_unique(
+                tx,
+                codec.statement(
+                    &format!(
+                        "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    ),
+                    [
+                        id(user.id),
+                        text(user.email.as_str()),
+                        text(user.name.clone()),
+                        text(user.role.name()),
+                        text(credentials.password_hash.clone()),
+                        Value::from(user.disabled),
+                        codec.at(user.created_at),
+                    ],
+                ),
+                || format!("user {}", user.email),
+            )
+            .await?;
+            let record = audit(
+                "user.created",
+                format!("user:{}", user.id),
+                serde_json::json!(user),
+            );
+            insert_audit(tx, codec, &record, &context, user.created_at).await
+        })
+        .await
+    }
+
+    async fn user_credentials(&self, email: EmailAddress) -> Result<UserCredentials, StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"),
+                [text(email.as_str())],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound { entity: "user" })?;
+        credentials(&codec.row(&row))
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"),
+                [],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| credentials(&codec.row(row)).map(|found| found.user))
+        .collect()
+    }
+
+    async fn has_users(&self) -> Result<bool, StoreError> {
+        let row = fetch_one(
+            &self.db,
+            self.codec.statement("SELECT id FROM users LIMIT 1", []),
+        )
+        .await?;
+        Ok(row.is_some())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: String,
+        user_id: UserId,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            // Expired sessions are swept as new ones start.
+            execute(
+                tx,
+                codec.statement(
+                    "DELETE FROM sessions WHERE expires_at <= $1",
+                    [codec.at(at)],
+                ),
+            )
+            .await?;
+            execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                    [
+                        text(token_hash),
+                        id(user_id),
+                        codec.at(at),
+                        codec.at(expires_at),
+                    ],
+                ),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn end_session(&self, token_hash: String) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            execute(
+                tx,
+                codec.statement(
+                    "DELETE FROM sessions WHERE token_hash = $1",
+                    [text(token_hash)],
+                ),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_api_key(
+        &self,
+        key: ApiKey,
+        token_hash: String,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            execute_unique(
+                tx,
+                codec.statement(
+                    "INSERT INTO api_keys (id, name, role, prefix, token_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    [
+                        id(key.id),
+                        text(key.name.clone()),
+                        text(key.role.name()),
+                        text(key.prefix.clone()),
+                        text(token_hash),
+                        codec.at(key.created_at),
+                    ],
+                ),
+                || "API key".to_owned(),
+            )
+            .await?;
+            let record = audit(
+                "api_key.created",
+                format!("api_key:{}", key.id),
+                serde_json::json!(key),
+            );
+            insert_audit(tx, codec, &record, &context, key.created_at).await
+        })
+        .await
+    }
+
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"
+                ),
+                [],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| api_key(&codec.row(row)))
+        .collect()
+    }
+
+    async fn revoke_api_key(
+        &self,
+        key_id: ApiKeyId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<ApiKey, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let changed = execute(
+                tx,
+                codec.statement(
+                    "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                    [id(key_id), codec.at(at)],
+                ),
+            )
+            .await?;
+            let row = fetch_one(
+                tx,
+                codec.statement(
+                    &format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE id = $1"),
+                    [id(key_id)],
+                ),
+            )
+            .await?
+            .ok_or(StoreError::NotFound { entity: "API key" })?;
+            let key = api_key(&codec.row(&row))?;
+            if changed > 0 {
+                let record = audit(
+                    "api_key.revoked",
+                    format!("api_key:{key_id}"),
+                    serde_json::json!(key),
+                );
+                insert_audit(tx, codec, &record, &context, at).await?;
+            }
+            Ok(key)
+        })
+        .await
+    }
+
+    async fn token_owner(
+        &self,
+        token_hash: String,
+        now: OffsetDateTime,
+    ) -> Result<TokenOwner, StoreError> {
+        let codec = self.codec;
+        let key = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "SELECT {API_KEY_COLUMNS} FROM api_keys \
+                     WHERE token_hash = $1 AND revoked_at IS NULL"
+                ),
+                [text(token_hash.clone())],
+            ),
+        )
+        .await?;
+        if let Some(row) = key {
+            return api_key(&codec.row(&row)).map(TokenOwner::ApiKey);
+        }
+        let user = fetch_one(
+            &self.db,
+            codec.statement(
+                "SELECT u.id, u.email, u.name, u.role, u.password_hash, u.disabled, \
+                 u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
+                [text(token_hash), codec.at(now)],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound { entity: "token" })?;
+        credentials(&codec.row(&user)).map(|found| TokenOwner::User(found.user))
+    }
+
+    async fn refund_limits(&self) -> Result<Vec<(Role, Money)>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                "SELECT role, max_amount, currency FROM refund_limits ORDER BY role",
+                [],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let row = codec.row(row);
+            let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
+            let limit = Money::new(row.amount("max_amount")?, currency).map_err(corrupt)?;
+            Ok((role(&row)?, limit))
+        })
+        .collect()
+    }
+
+    async fn set_refund_limit(
+        &self,
+        role: Role,
+        limit: Option<Money>,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            match limit {
+                Some(limit) => {
+                    execute(
+                        tx,
+                        codec.statement(
+                            "INSERT INTO refund_limits (role, max_amount, currency) \
+                             VALUES ($1, $2, $3) ON CONFLICT (role) DO UPDATE SET \
+                             max_amount = excluded.max_amount, currency = excluded.currency",
+                            [
+                                text(role.name()),
+                                codec.amount(limit.amount()),
+                                text(limit.currency().alpha_code()),
+                            ],
+                        ),
+                    )
+                    .await?;
+                }
+                None => {
+                    execute(
+                        tx,
+                        codec.statement(
+                            "DELETE FROM refund_limits WHERE role = $1",
+                            [text(role.name())],
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            let record = audit(
+                "role.refund_limit_set",
+                format!("role:{role}"),
+                serde_json::json!({ "role": role, "max_refund": limit }),
+            );
+            insert_audit(tx, codec, &record, &context, at).await
+        })
+        .await
+    }
+}

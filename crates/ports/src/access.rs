@@ -1,0 +1,169 @@
+//! Users, sessions and API keys: who is calling. Secrets are stored only as hashes (passwords
+//! with argon2, tokens with SHA-256, by the server); nothing here ever holds a secret in clear.
+
+use async_trait::async_trait;
+use kasa_domain::{ApiKeyId, EmailAddress, Money, Role, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{ActionContext, StoreError};
+
+/// A person who signs in: operator, agent, finance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Sign-in name; unique.
+    pub email: EmailAddress,
+    /// Display name.
+    pub name: String,
+    /// What the user may do.
+    pub role: Role,
+    /// Signed-out users cannot sign in again.
+    pub disabled: bool,
+    /// When created.
+    pub created_at: OffsetDateTime,
+}
+
+/// A user with the hash of their password (never leaves the server).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserCredentials {
+    /// The user.
+    pub user: User,
+    /// The argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// An API key of a help desk or integrator. The key itself is shown once when created.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    /// Its id.
+    pub id: ApiKeyId,
+    /// What it is for ("Zendesk production").
+    pub name: String,
+    /// Its scope.
+    pub role: Role,
+    /// The key's first characters, to tell keys apart.
+    pub prefix: String,
+    /// When created.
+    pub created_at: OffsetDateTime,
+    /// When revoked; a revoked key authenticates nothing.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Who a bearer token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenOwner {
+    /// A signed-in user.
+    User(User),
+    /// An API key.
+    ApiKey(ApiKey),
+}
+
+/// Users, sessions, API keys and per-role limits.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    /// Creates a user, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] for a taken e-mail, [`StoreError::Unavailable`].
+    async fn create_user(
+        &self,
+        credentials: UserCredentials,
+        context: ActionContext,
+    ) -> Result<(), StoreError>;
+
+    /// A user and password hash, by e-mail.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn user_credentials(&self, email: EmailAddress) -> Result<UserCredentials, StoreError>;
+
+    /// Every user, by e-mail.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Whether any user exists (the first-admin bootstrap asks).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn has_users(&self) -> Result<bool, StoreError>;
+
+    /// Starts a session for a user: the token's hash, valid until `expires_at`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn create_session(
+        &self,
+        token_hash: String,
+        user_id: UserId,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a session.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn end_session(&self, token_hash: String) -> Result<(), StoreError>;
+
+    /// Creates an API key (its token's hash), with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn create_api_key(
+        &self,
+        key: ApiKey,
+        token_hash: String,
+        context: ActionContext,
+    ) -> Result<(), StoreError>;
+
+    /// Every API key, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
+
+    /// Revokes an API key, with an audit entry; revoking twice changes nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn revoke_api_key(
+        &self,
+        id: ApiKeyId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<ApiKey, StoreError>;
+
+    /// The owner of a token, by its hash: a user with a live session or an unrevoked key.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown, expired or revoked token,
+    /// [`StoreError::Unavailable`].
+    async fn token_owner(
+        &self,
+        token_hash: String,
+        now: OffsetDateTime,
+    ) -> Result<TokenOwner, StoreError>;
+
+    /// The largest refund each role may give, for roles that have a limit.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn refund_limits(&self) -> Result<Vec<(Role, Money)>, StoreError>;
+
+    /// Sets (or, with `None`, removes) a role's refund limit, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn set_refund_limit(
+        &self,
+        role: Role,
+        limit: Option<Money>,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+}
