@@ -1,7 +1,13 @@
-//! The `kasa` binary: Kasa's operator command line. It is the only composition root: it wires
-//! adapters into the use cases. The HTTP server (`kasa serve`) joins it with its issue; today it
-//! answers `--help`, `--version`, `migrate` (the database schema) and the package-rule commands
-//! operators use to explain a decision to a customer.
+//! The `kasa` binary: the HTTP API (`kasa serve`, the default) and the operator commands. It is
+//! the only composition root: it wires adapters into the use cases.
+
+mod api;
+mod app;
+mod auth;
+mod config;
+mod metrics;
+mod problem;
+mod server;
 
 use std::process::ExitCode;
 
@@ -14,10 +20,11 @@ use time::format_description::well_known::Rfc3339;
 /// Kasa: billing support for help desks (credit and subscription packages per department,
 /// NestPay and Stripe payments, agent actions, invoices).
 #[derive(Debug, Parser)]
-#[command(name = "kasa", version, arg_required_else_help = true)]
+#[command(name = "kasa", version)]
 struct Cli {
+    /// What to do; `serve` when omitted.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// Where the database is.
@@ -34,6 +41,25 @@ struct DatabaseArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serves the HTTP API (applies pending migrations first). The default command.
+    Serve {
+        #[command(flatten)]
+        overrides: config::Overrides,
+    },
+    /// Prints the OpenAPI specification (JSON) of the HTTP API.
+    Openapi,
+    /// Creates the first administrator (or another admin) and prints how to sign in. The
+    /// password is read from KASA_ADMIN_PASSWORD or, when unset, from standard input.
+    CreateAdmin {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The administrator's e-mail (sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
     /// Applies the database migrations not applied yet (safe to run again: it applies nothing
     /// when the schema is current) and lists what it applied.
     Migrate {
@@ -101,21 +127,175 @@ async fn migrate(database: DatabaseArgs, dry_run: bool) -> ExitCode {
     }
 }
 
+fn run_async(work: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(work),
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(format: config::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KASA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Json => builder.json().init(),
+        config::LogFormat::Text => builder.init(),
+    }
+}
+
+/// Opens the database and applies pending migrations, saying what it does.
+async fn open_store(url: &str) -> Result<SqlStore, String> {
+    let shown = redacted(url);
+    let store = SqlStore::connect(&StoreConfig::new(url))
+        .await
+        .map_err(|error| format!("cannot open the database {shown}: {error}"))?;
+    let applied = store
+        .migrate()
+        .await
+        .map_err(|error| format!("migrating {shown} failed: {error}"))?;
+    for name in applied {
+        tracing::info!(migration = %name, "applied a migration");
+    }
+    Ok(store)
+}
+
+async fn serve(overrides: config::Overrides) -> ExitCode {
+    let config = match config::Config::load(&overrides) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logs(config.log_format);
+    let store = match open_store(&config.database_url).await {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = app::App::new(store, config.session_hours);
+    match app.access.has_users().await {
+        Ok(false) => tracing::warn!(
+            "no users yet: create the first administrator with \
+             `kasa create-admin --email you@example.com`"
+        ),
+        Ok(true) => {}
+        Err(error) => tracing::warn!(%error, "could not count users"),
+    }
+    let listener = poem::listener::TcpListener::bind(config.listen);
+    tracing::info!(
+        listen = %config.listen,
+        database = %redacted(&config.database_url),
+        "Kasa is serving: API under /v1, docs at /docs, spec at /openapi.json"
+    );
+    let result = poem::Server::new(listener)
+        .run_with_graceful_shutdown(
+            server::routes(app, metrics::Metrics::default()),
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+                tracing::info!("shutting down: finishing requests in flight");
+            },
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, listen = %config.listen, "the server stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn create_admin(database: DatabaseArgs, email: String, name: String) -> ExitCode {
+    let password = match std::env::var("KASA_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                eprintln!("error: give the password in KASA_ADMIN_PASSWORD or on standard input");
+                return ExitCode::from(2);
+            }
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let store = match open_store(&database.database_url).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = app::App::new(store, 12);
+    let now = app.clock.now();
+    let created = async {
+        let user = api::access::new_user(&email, &name, "admin", now)?;
+        let credentials = kasa_ports::UserCredentials {
+            user: user.clone(),
+            password_hash: api::access::checked_password_hash(&password)?,
+        };
+        let context = kasa_ports::ActionContext {
+            actor: kasa_domain::Actor::System {
+                job: "create-admin".to_owned(),
+            },
+            reason: kasa_domain::Reason::new("administrator created from the command line")
+                .map_err(|error| problem::ApiError::invalid(error.to_string()))?,
+            request_id: None,
+        };
+        app.access
+            .create_user(credentials, context)
+            .await
+            .map_err(api::store_error)?;
+        Ok::<_, problem::ApiError>(user)
+    }
+    .await;
+    match created {
+        Ok(user) => {
+            println!(
+                "administrator {} created; sign in with POST /v1/sessions and this e-mail",
+                user.email
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Migrate { database, dry_run } => {
-            match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime.block_on(migrate(database, dry_run)),
-                Err(error) => {
-                    eprintln!("error: cannot start the async runtime: {error}");
-                    ExitCode::FAILURE
-                }
-            }
+    let command = match cli.command {
+        Some(command) => command,
+        // No command means `kasa serve`, with its flags read from the environment.
+        None => Cli::parse_from(["kasa", "serve"])
+            .command
+            .unwrap_or(Command::Openapi),
+    };
+    match command {
+        Command::Serve { overrides } => run_async(serve(overrides)),
+        Command::Openapi => {
+            println!("{}", server::spec_json());
+            ExitCode::SUCCESS
         }
+        Command::CreateAdmin {
+            database,
+            email,
+            name,
+        } => run_async(create_admin(database, email, name)),
+        Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use kasa_domain::{Currency, Decimal, Money, Role};
 use kasa_ports::{
-    AccessStore, ApiKey, AuditQuery, HistoryStore, StoreError, TokenOwner, User,
-    UserCredentials, new_id,
+    AccessStore, ApiKey, AuditQuery, HistoryStore, StoreError, TokenOwner, User, UserCredentials,
+    new_id,
 };
 use kasa_postgres::SqlStore;
 use kasa_testkit::{TestBilling, agent_context};
@@ -46,11 +46,19 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
     assert_eq!(store.users().await.unwrap(), vec![user.clone()]);
 
     store
-        .create_session("session-hash".to_owned(), user.id, now, now + Duration::hours(1))
+        .create_session(
+            "session-hash".to_owned(),
+            user.id,
+            now,
+            now + Duration::hours(1),
+        )
         .await
         .unwrap();
     assert_eq!(
-        store.token_owner("session-hash".to_owned(), now).await.unwrap(),
+        store
+            .token_owner("session-hash".to_owned(), now)
+            .await
+            .unwrap(),
         TokenOwner::User(user.clone())
     );
     assert!(matches!(
@@ -60,7 +68,12 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
         Err(StoreError::NotFound { .. })
     ));
     store.end_session("session-hash".to_owned()).await.unwrap();
-    assert!(store.token_owner("session-hash".to_owned(), now).await.is_err());
+    assert!(
+        store
+            .token_owner("session-hash".to_owned(), now)
+            .await
+            .is_err()
+    );
 
     let key = ApiKey {
         id: new_id(),
@@ -71,7 +84,11 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
         revoked_at: None,
     };
     store
-        .create_api_key(key.clone(), "key-hash".to_owned(), agent_context("help desk"))
+        .create_api_key(
+            key.clone(),
+            "key-hash".to_owned(),
+            agent_context("help desk"),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -91,7 +108,10 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
         .set_refund_limit(Role::Agent, Some(limit), agent_context("policy"), now)
         .await
         .unwrap();
-    assert_eq!(store.refund_limits().await.unwrap(), vec![(Role::Agent, limit)]);
+    assert_eq!(
+        store.refund_limits().await.unwrap(),
+        vec![(Role::Agent, limit)]
+    );
     store
         .set_refund_limit(Role::Agent, None, agent_context("policy"), now)
         .await

@@ -1,0 +1,435 @@
+//! Signing in, users, roles and API keys.
+
+use kasa_domain::{ApiKeyId, EmailAddress, Permission, Role};
+use kasa_ports::{ApiKey, StoreError, User, UserCredentials, new_id};
+use poem::http::StatusCode;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use time::Duration;
+
+use super::{MoneyBody, Tag, parse_id, permission_name, store_error};
+use poem::web::Data;
+
+use crate::app::App;
+use crate::auth::{
+    API_KEY_PREFIX, Bearer, SESSION_PREFIX, hash_password, new_token, password_matches, token_hash,
+};
+use crate::problem::ApiError;
+
+/// Sign-in details.
+#[derive(Debug, Object)]
+pub struct SignIn {
+    /// The user's e-mail.
+    pub email: String,
+    /// The password.
+    #[oai(write_only)]
+    pub password: String,
+}
+
+/// A session token.
+#[derive(Debug, Object)]
+pub struct Session {
+    /// Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
+    /// The user's role.
+    pub role: String,
+}
+
+/// A new user.
+#[derive(Debug, Object)]
+pub struct NewUserBody {
+    /// Sign-in e-mail (unique).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `admin`, `billing_manager`, `agent`, `finance` or `read_only`.
+    pub role: String,
+    /// At least 12 characters.
+    #[oai(write_only)]
+    pub password: String,
+    /// Why the user is added (audit log).
+    pub reason: String,
+}
+
+/// A user (never with a password).
+#[derive(Debug, Object)]
+pub struct UserBody {
+    /// Its id.
+    pub id: String,
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Whether the user can sign in.
+    pub disabled: bool,
+}
+
+impl From<User> for UserBody {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            email: user.email.to_string(),
+            name: user.name,
+            role: user.role.name().to_owned(),
+            disabled: user.disabled,
+        }
+    }
+}
+
+/// A new API key.
+#[derive(Debug, Object)]
+pub struct NewApiKeyBody {
+    /// What it is for, e.g. "Zendesk production".
+    pub name: String,
+    /// Its scope: a role, usually `help_desk`.
+    pub role: String,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// An API key (the key itself only in [`CreatedApiKey`]).
+#[derive(Debug, Object)]
+pub struct ApiKeyBody {
+    /// Its id.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// Its scope.
+    pub role: String,
+    /// The key's first characters.
+    pub prefix: String,
+    /// When created.
+    pub created_at: String,
+    /// When revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+impl From<ApiKey> for ApiKeyBody {
+    fn from(key: ApiKey) -> Self {
+        Self {
+            id: key.id.to_string(),
+            name: key.name,
+            role: key.role.name().to_owned(),
+            prefix: key.prefix,
+            created_at: crate::api::billing::rfc3339(key.created_at),
+            revoked_at: key.revoked_at.map(crate::api::billing::rfc3339),
+        }
+    }
+}
+
+/// A key just created: the only time the key is shown.
+#[derive(Debug, Object)]
+pub struct CreatedApiKey {
+    /// The key; store it now, Kasa keeps only its hash.
+    pub key: String,
+    /// Its record.
+    pub api_key: ApiKeyBody,
+}
+
+/// Why (for the audit log).
+#[derive(Debug, Object)]
+pub struct ReasonBody {
+    /// Why.
+    pub reason: String,
+}
+
+/// A role and what it may do.
+#[derive(Debug, Object)]
+pub struct RoleBody {
+    /// Its name.
+    pub name: String,
+    /// Its permissions.
+    pub permissions: Vec<String>,
+    /// The largest refund it may give, when limited.
+    pub max_refund: Option<MoneyBody>,
+}
+
+/// A role's refund limit.
+#[derive(Debug, Object)]
+pub struct RefundLimitBody {
+    /// The limit; absent or null for no limit.
+    pub max_refund: Option<MoneyBody>,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+fn parse_role(text: &str) -> Result<Role, ApiError> {
+    text.parse()
+        .map_err(|error: kasa_domain::UnknownRole| ApiError::invalid(error.to_string()))
+}
+
+fn parse_email(text: &str) -> Result<EmailAddress, ApiError> {
+    EmailAddress::parse(text).map_err(|error| ApiError::invalid(format!("e-mail: {error}")))
+}
+
+/// Signing in, users, roles, API keys.
+#[derive(Debug)]
+pub struct AccessApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Access")]
+impl AccessApi {
+    /// Sign in with e-mail and password; returns a session token.
+    #[oai(path = "/sessions", method = "post", operation_id = "sign_in")]
+    async fn sign_in(
+        &self,
+        app: Data<&App>,
+        body: Json<SignIn>,
+    ) -> Result<Json<Session>, ApiError> {
+        let refused = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid-credentials",
+                "The credentials were not accepted",
+                "the e-mail or the password is wrong, or the user is disabled",
+            )
+        };
+        let email = EmailAddress::parse(&body.email).map_err(|_| refused())?;
+        let credentials = match app.access.user_credentials(email).await {
+            Ok(credentials) => credentials,
+            Err(StoreError::NotFound { .. }) => {
+                // Spend the same time as a real check, so timing does not tell who exists.
+                let _ = password_matches(&body.password, crate::auth::dummy_hash());
+                return Err(refused());
+            }
+            Err(error) => return Err(store_error(error)),
+        };
+        if credentials.user.disabled
+            || !password_matches(&body.password, &credentials.password_hash)
+        {
+            return Err(refused());
+        }
+        let token = new_token(SESSION_PREFIX)?;
+        let now = app.clock.now();
+        let expires_at = now + Duration::hours(app.session_hours);
+        app.access
+            .create_session(token_hash(&token), credentials.user.id, now, expires_at)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(Session {
+            token,
+            expires_at: crate::api::billing::rfc3339(expires_at),
+            role: credentials.user.role.name().to_owned(),
+        }))
+    }
+
+    /// Sign out: the session token stops working.
+    #[oai(
+        path = "/sessions/current",
+        method = "delete",
+        operation_id = "sign_out"
+    )]
+    async fn sign_out(
+        &self,
+        app: Data<&App>,
+        _auth: Bearer,
+        request: &poem::Request,
+    ) -> Result<Json<serde_json::Value>, ApiError> {
+        let token = request
+            .header("authorization")
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        app.access
+            .end_session(token_hash(token.trim()))
+            .await
+            .map_err(store_error)?;
+        Ok(Json(serde_json::json!({ "signed_out": true })))
+    }
+
+    /// Every user.
+    #[oai(path = "/users", method = "get", operation_id = "list_users")]
+    async fn users(&self, app: Data<&App>, auth: Bearer) -> Result<Json<Vec<UserBody>>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let users = app.access.users().await.map_err(store_error)?;
+        Ok(Json(users.into_iter().map(UserBody::from).collect()))
+    }
+
+    /// Adds a user.
+    #[oai(path = "/users", method = "post", operation_id = "create_user")]
+    async fn create_user(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<NewUserBody>,
+    ) -> Result<Json<UserBody>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let context = auth.0.context(&body.reason)?;
+        let user = new_user(&body.email, &body.name, &body.role, app.clock.now())?;
+        let credentials = UserCredentials {
+            user: user.clone(),
+            password_hash: checked_password_hash(&body.password)?,
+        };
+        app.access
+            .create_user(credentials, context)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(user.into()))
+    }
+
+    /// Every role with its permissions and refund limit.
+    #[oai(path = "/roles", method = "get", operation_id = "list_roles")]
+    async fn roles(&self, app: Data<&App>, auth: Bearer) -> Result<Json<Vec<RoleBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let limits = app.access.refund_limits().await.map_err(store_error)?;
+        Ok(Json(
+            Role::ALL
+                .into_iter()
+                .map(|role| RoleBody {
+                    name: role.name().to_owned(),
+                    permissions: role
+                        .permissions()
+                        .iter()
+                        .map(|permission| permission_name(*permission).to_owned())
+                        .collect(),
+                    max_refund: limits
+                        .iter()
+                        .find(|(limited, _)| *limited == role)
+                        .map(|(_, limit)| MoneyBody::from(*limit)),
+                })
+                .collect(),
+        ))
+    }
+
+    /// Sets or removes a role's refund limit.
+    #[oai(
+        path = "/roles/:role/refund-limit",
+        method = "put",
+        operation_id = "set_refund_limit"
+    )]
+    async fn set_refund_limit(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        role: Path<String>,
+        body: Json<RefundLimitBody>,
+    ) -> Result<Json<RoleBody>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let context = auth.0.context(&body.reason)?;
+        let role = parse_role(&role)?;
+        let limit = body.max_refund.as_ref().map(MoneyBody::money).transpose()?;
+        if limit.is_some_and(|limit| !limit.is_positive()) {
+            return Err(ApiError::invalid("a refund limit is more than zero"));
+        }
+        app.access
+            .set_refund_limit(role, limit, context, app.clock.now())
+            .await
+            .map_err(store_error)?;
+        Ok(Json(RoleBody {
+            name: role.name().to_owned(),
+            permissions: role
+                .permissions()
+                .iter()
+                .map(|permission| permission_name(*permission).to_owned())
+                .collect(),
+            max_refund: limit.map(MoneyBody::from),
+        }))
+    }
+
+    /// Every API key (never the keys themselves).
+    #[oai(path = "/api-keys", method = "get", operation_id = "list_api_keys")]
+    async fn api_keys(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+    ) -> Result<Json<Vec<ApiKeyBody>>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let keys = app.access.api_keys().await.map_err(store_error)?;
+        Ok(Json(keys.into_iter().map(ApiKeyBody::from).collect()))
+    }
+
+    /// Creates an API key; the answer is the only time the key is shown.
+    #[oai(path = "/api-keys", method = "post", operation_id = "create_api_key")]
+    async fn create_api_key(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<NewApiKeyBody>,
+    ) -> Result<Json<CreatedApiKey>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let context = auth.0.context(&body.reason)?;
+        let name = body.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(ApiError::invalid("an API key's name is 1-200 characters"));
+        }
+        let token = new_token(API_KEY_PREFIX)?;
+        let key = ApiKey {
+            id: new_id(),
+            name: name.to_owned(),
+            role: parse_role(&body.role)?,
+            prefix: token.chars().take(API_KEY_PREFIX.len() + 6).collect(),
+            created_at: app.clock.now(),
+            revoked_at: None,
+        };
+        app.access
+            .create_api_key(key.clone(), token_hash(&token), context)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(CreatedApiKey {
+            key: token,
+            api_key: key.into(),
+        }))
+    }
+
+    /// Revokes an API key at once.
+    #[oai(
+        path = "/api-keys/:id/revoke",
+        method = "post",
+        operation_id = "revoke_api_key"
+    )]
+    async fn revoke_api_key(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<ReasonBody>,
+    ) -> Result<Json<ApiKeyBody>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let context = auth.0.context(&body.reason)?;
+        let key_id: ApiKeyId = parse_id(&id, "API key")?;
+        let key = app
+            .access
+            .revoke_api_key(key_id, context, app.clock.now())
+            .await
+            .map_err(store_error)?;
+        Ok(Json(key.into()))
+    }
+}
+
+/// A user record from request fields, checked.
+pub fn new_user(
+    email: &str,
+    name: &str,
+    role: &str,
+    now: time::OffsetDateTime,
+) -> Result<User, ApiError> {
+    let role = parse_role(role)?;
+    if role == Role::HelpDesk {
+        return Err(ApiError::invalid(
+            "`help_desk` is for API keys; give people another role",
+        ));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid("a user's name is 1-200 characters"));
+    }
+    Ok(User {
+        id: new_id(),
+        email: parse_email(email)?,
+        name: name.to_owned(),
+        role,
+        disabled: false,
+        created_at: now,
+    })
+}
+
+/// The argon2 hash of an acceptable password.
+pub fn checked_password_hash(password: &str) -> Result<String, ApiError> {
+    if password.chars().count() < 12 {
+        return Err(ApiError::invalid("a password has at least 12 characters"));
+    }
+    hash_password(password)
+}

@@ -1,0 +1,905 @@
+//! Help desks (charge, billing context), agents' actions, purchases and the audit log.
+
+use kasa_billing::{
+    AdjustCreditsError, CancelSubscriptionError, ChargeError, ChargeOutcome, ChargeUsage,
+    GrantPackage, GrantPackageError,
+};
+use kasa_credits::{ChargeRefusal, LedgerEntry};
+use kasa_domain::{
+    CustomerId, DepartmentId, Holding, Package, PackageId, Permission, UsageKey, UsageKind,
+};
+use kasa_ports::{AuditEntry, AuditQuery, CustomerLookup, Purchase, UsageCharge};
+use kasa_subscriptions::{
+    CancellationError, CancellationTiming, ForfeitConfirmation, PurchaseRefusal,
+};
+use poem::http::StatusCode;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::catalog::PackageBody;
+use super::customers::{CardDepartmentBody, CustomerBody, card_body, lookup};
+use super::{MoneyBody, Tag, parse_id, store_error};
+use poem::web::Data;
+
+use crate::app::App;
+use crate::auth::Bearer;
+use crate::problem::ApiError;
+
+/// A time as RFC 3339 text.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+/// Names a customer: exactly one of `customer_id`, `email`, or `external_system` with
+/// `external_id`.
+#[derive(Debug, Object, Default)]
+pub struct CustomerRef {
+    /// Kasa's id.
+    pub customer_id: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// An external system (`zendesk`, ...), with `external_id`.
+    pub external_system: Option<String>,
+    /// The id in that system.
+    pub external_id: Option<String>,
+}
+
+impl CustomerRef {
+    fn lookup(&self) -> Result<CustomerLookup, ApiError> {
+        lookup(
+            self.customer_id.as_deref(),
+            self.email.as_deref(),
+            self.external_system.as_deref(),
+            self.external_id.as_deref(),
+        )
+    }
+}
+
+/// Ticket or chat.
+#[derive(Debug, Enum, Clone, Copy)]
+#[oai(rename_all = "snake_case")]
+pub enum UsageKindBody {
+    /// A ticket.
+    Ticket,
+    /// A live chat.
+    Chat,
+}
+
+/// A help desk asks to open a ticket or chat.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ChargeRequest {
+    /// The customer.
+    pub customer: CustomerRef,
+    /// The department.
+    pub department_id: String,
+    /// Ticket or chat.
+    pub kind: UsageKindBody,
+    /// The help desk's ticket or chat id: the same id is never charged twice.
+    pub reference: String,
+}
+
+impl poem_openapi::types::Example for ChargeRequest {
+    fn example() -> Self {
+        Self {
+            customer: CustomerRef {
+                email: Some("ayse@example.com".to_owned()),
+                ..CustomerRef::default()
+            },
+            department_id: "0193a5c2-7d4e-7000-8000-000000000001".to_owned(),
+            kind: UsageKindBody::Ticket,
+            reference: "12345".to_owned(),
+        }
+    }
+}
+
+/// The ticket or chat may open.
+#[derive(Debug, Object)]
+pub struct ChargeAllowed {
+    /// Always true.
+    pub allowed: bool,
+    /// Credits charged now (0 for a repeat, a free department or a subscription).
+    pub credits_charged: i64,
+    /// The balance left, when the customer holds credits.
+    pub balance: Option<i64>,
+    /// `free`, `subscription` or `credits`.
+    pub basis: String,
+    /// True when this ticket or chat was let through before (nothing charged now).
+    pub repeated: bool,
+    /// The charge's id.
+    pub charge_id: String,
+}
+
+fn covering(packages: &[Package]) -> serde_json::Value {
+    serde_json::Value::Array(
+        packages
+            .iter()
+            .map(|package| {
+                serde_json::json!({
+                    "id": package.id,
+                    "name": package.name,
+                    "price": { "amount": package.price.amount().to_string(),
+                               "currency": package.price.currency().alpha_code() },
+                })
+            })
+            .collect(),
+    )
+}
+
+fn refusal_error(refusal: &ChargeRefusal, packages: &[Package]) -> ApiError {
+    let status = StatusCode::PAYMENT_REQUIRED;
+    let (code, title, detail, facts) = match refusal {
+        ChargeRefusal::DepartmentNotEnabled => (
+            "department-not-enabled",
+            "The department is not enabled for this customer",
+            "the customer's card does not include this department; a package that covers it \
+             enables it, or an operator can enable it by hand"
+                .to_owned(),
+            serde_json::json!({}),
+        ),
+        ChargeRefusal::InsufficientCredits { balance, price } => (
+            "insufficient-credits",
+            "Not enough credits",
+            format!("the ticket costs {price} credits and the balance is {balance}; buy a package"),
+            serde_json::json!({ "balance": balance.get(), "price": price.get() }),
+        ),
+        ChargeRefusal::SubscriptionExpired { ended_at, price } => (
+            "subscription-expired",
+            "The subscription has ended",
+            format!(
+                "the subscription ended at {}; renew it or buy credits",
+                rfc3339(*ended_at)
+            ),
+            serde_json::json!({ "ended_at": rfc3339(*ended_at), "price": price.get() }),
+        ),
+        ChargeRefusal::NotCoveredBySubscription { price } => (
+            "not-covered-by-subscription",
+            "The subscription does not cover this department",
+            "the customer's subscription covers other departments; a package that covers this \
+             one is needed"
+                .to_owned(),
+            serde_json::json!({ "price": price.get() }),
+        ),
+        ChargeRefusal::NoPackage { price } => (
+            "no-package",
+            "The customer holds no package",
+            format!("the ticket costs {price} credits and the customer holds no package; buy one"),
+            serde_json::json!({ "price": price.get() }),
+        ),
+    };
+    let mut facts = facts;
+    if let Some(object) = facts.as_object_mut() {
+        object.insert("covering_packages".to_owned(), covering(packages));
+    }
+    ApiError::new(status, code, title, detail).with_facts(facts)
+}
+
+/// What a customer holds.
+#[derive(Debug, Object)]
+pub struct HoldingBody {
+    /// `nothing`, `credits` or `subscription`.
+    pub kind: String,
+    /// The credit balance (credits).
+    pub balance: Option<i64>,
+    /// The subscription (subscription).
+    pub subscription: Option<SubscriptionBody>,
+}
+
+/// A subscription.
+#[derive(Debug, Object)]
+pub struct SubscriptionBody {
+    /// When the first term started.
+    pub starts_at: String,
+    /// When the last term ends.
+    pub ends_at: String,
+    /// Whole days left.
+    pub days_left: i64,
+    /// Set to end at its end (cancelled).
+    pub cancel_at_end: bool,
+    /// The back-to-back terms.
+    pub terms: Vec<TermBody>,
+}
+
+/// One paid term.
+#[derive(Debug, Object)]
+pub struct TermBody {
+    /// The purchase that paid it.
+    pub purchase_id: String,
+    /// Start.
+    pub starts_at: String,
+    /// End.
+    pub ends_at: String,
+}
+
+/// A holding as JSON.
+pub fn holding_body(holding: &Holding, now: OffsetDateTime) -> HoldingBody {
+    match holding {
+        Holding::Nothing => HoldingBody {
+            kind: "nothing".to_owned(),
+            balance: None,
+            subscription: None,
+        },
+        Holding::Credits { balance } => HoldingBody {
+            kind: "credits".to_owned(),
+            balance: Some(balance.get()),
+            subscription: None,
+        },
+        Holding::Subscription(subscription) => HoldingBody {
+            kind: "subscription".to_owned(),
+            balance: None,
+            subscription: Some(SubscriptionBody {
+                starts_at: rfc3339(subscription.starts_at()),
+                ends_at: rfc3339(subscription.ends_at()),
+                days_left: subscription.remaining_at(now).whole_days(),
+                cancel_at_end: subscription.cancel_at_end(),
+                terms: subscription
+                    .terms()
+                    .iter()
+                    .map(|term| TermBody {
+                        purchase_id: term.purchase_id.to_string(),
+                        starts_at: rfc3339(term.starts_at),
+                        ends_at: rfc3339(term.ends_at),
+                    })
+                    .collect(),
+            }),
+        },
+    }
+}
+
+/// A ticket or chat charged.
+#[derive(Debug, Object)]
+pub struct UsageChargeBody {
+    /// Its id.
+    pub id: String,
+    /// Ticket or chat.
+    pub kind: String,
+    /// The help desk's id.
+    pub reference: String,
+    /// The department.
+    pub department_id: String,
+    /// Credits consumed.
+    pub credits: i64,
+    /// `free`, `subscription` or `credits`.
+    pub basis: String,
+    /// The balance after.
+    pub balance_after: Option<i64>,
+    /// When.
+    pub at: String,
+}
+
+impl From<UsageCharge> for UsageChargeBody {
+    fn from(charge: UsageCharge) -> Self {
+        Self {
+            id: charge.id.to_string(),
+            kind: charge.usage.kind().label().to_owned(),
+            reference: charge.usage.reference().to_owned(),
+            department_id: charge.department_id.to_string(),
+            credits: charge.credits.get(),
+            basis: charge.basis.label().to_owned(),
+            balance_after: charge.balance_after.map(|balance| balance.get()),
+            at: rfc3339(charge.at),
+        }
+    }
+}
+
+/// A payment.
+#[derive(Debug, Object)]
+pub struct PaymentBody {
+    /// Gateway.
+    pub gateway: String,
+    /// Kasa's order id there.
+    pub order_id: String,
+    /// Amount.
+    pub amount: MoneyBody,
+    /// Where it stands.
+    pub status: String,
+    /// The gateway's reference.
+    pub reference: Option<String>,
+    /// Why it failed.
+    pub failure: Option<String>,
+}
+
+/// A purchase.
+#[derive(Debug, Object)]
+pub struct PurchaseBody {
+    /// Its id.
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// The package as bought.
+    pub package: PackageBody,
+    /// `pending`, `completed`, `failed` or `needs_attention`.
+    pub status: String,
+    /// How it was bought.
+    pub channel: String,
+    /// When it started.
+    pub created_at: String,
+    /// When it was applied.
+    pub completed_at: Option<String>,
+    /// Its payment (none for a free grant).
+    pub payment: Option<PaymentBody>,
+    /// What applying it did (balance after, term, forfeiture).
+    pub outcome: Option<serde_json::Value>,
+}
+
+impl From<Purchase> for PurchaseBody {
+    fn from(purchase: Purchase) -> Self {
+        Self {
+            id: purchase.id.to_string(),
+            customer_id: purchase.customer_id.to_string(),
+            package: purchase.package.into(),
+            status: purchase.status.label().to_owned(),
+            channel: serde_json::to_value(purchase.channel)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            created_at: rfc3339(purchase.created_at),
+            completed_at: purchase.completed_at.map(rfc3339),
+            payment: purchase.payment.map(|payment| PaymentBody {
+                gateway: payment.gateway.to_string(),
+                order_id: payment.order_id.to_string(),
+                amount: payment.amount.into(),
+                status: payment.status.label().to_owned(),
+                reference: payment.reference.map(|reference| reference.to_string()),
+                failure: payment.failure,
+            }),
+            outcome: purchase
+                .outcome
+                .and_then(|outcome| serde_json::to_value(outcome).ok()),
+        }
+    }
+}
+
+/// A credit ledger entry.
+#[derive(Debug, Object)]
+pub struct LedgerEntryBody {
+    /// `granted`, `consumed`, `forfeited`, `adjusted` or `reversed`.
+    pub kind: String,
+    /// The signed change.
+    pub delta: i64,
+    /// The balance after.
+    pub balance_after: i64,
+    /// Who (`agent:<id>`, `help_desk:<key id>`, ...).
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: String,
+}
+
+impl From<LedgerEntry> for LedgerEntryBody {
+    fn from(entry: LedgerEntry) -> Self {
+        Self {
+            kind: entry.kind.label().to_owned(),
+            delta: entry.delta,
+            balance_after: entry.balance_after.get(),
+            actor: entry.actor.to_string(),
+            reason: entry.reason.as_str().to_owned(),
+            at: rfc3339(entry.at),
+        }
+    }
+}
+
+/// An audit entry.
+#[derive(Debug, Object)]
+pub struct AuditEntryBody {
+    /// Its id (the cursor for the next page).
+    pub id: String,
+    /// When.
+    pub at: String,
+    /// Who (`agent:<id>`, ...).
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// The request that did it.
+    pub request_id: Option<String>,
+    /// What (`purchase.completed`, `credits.adjusted`, ...).
+    pub action: String,
+    /// About what (`customer:<id>`, ...).
+    pub subject: String,
+    /// The state before.
+    pub before: Option<serde_json::Value>,
+    /// The state after.
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<AuditEntry> for AuditEntryBody {
+    fn from(entry: AuditEntry) -> Self {
+        Self {
+            id: entry.id.to_string(),
+            at: rfc3339(entry.at),
+            actor: entry.context.actor.to_string(),
+            reason: entry.context.reason.as_str().to_owned(),
+            request_id: entry.context.request_id,
+            action: entry.record.action,
+            subject: entry.record.subject,
+            before: entry.record.before,
+            after: entry.record.after,
+        }
+    }
+}
+
+/// Everything about a customer's billing, for the panel beside a ticket.
+#[derive(Debug, Object)]
+pub struct BillingContext {
+    /// The customer.
+    pub customer: CustomerBody,
+    /// What they hold.
+    pub holding: HoldingBody,
+    /// The departments on their card.
+    pub card: Vec<CardDepartmentBody>,
+    /// The latest tickets and chats charged.
+    pub recent_charges: Vec<UsageChargeBody>,
+    /// The latest purchases, with payments.
+    pub purchases: Vec<PurchaseBody>,
+    /// The latest credit movements.
+    pub ledger: Vec<LedgerEntryBody>,
+    /// The latest audit entries about the customer.
+    pub audit: Vec<AuditEntryBody>,
+}
+
+/// Grant a package.
+#[derive(Debug, Object)]
+pub struct GrantRequest {
+    /// The package (it need not be on sale).
+    pub package_id: String,
+    /// The agent confirms forfeiting what the customer holds, when switching kinds.
+    #[oai(default)]
+    pub confirm_forfeit: bool,
+    /// The customer paid outside a gateway (recorded as a captured manual payment).
+    #[oai(default)]
+    pub charged: bool,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// The customer after an action.
+#[derive(Debug, Object)]
+pub struct ActionResult {
+    /// What they hold now.
+    pub holding: HoldingBody,
+    /// The departments on their card now.
+    pub card: Vec<CardDepartmentBody>,
+    /// The purchase, for a grant.
+    pub purchase: Option<PurchaseBody>,
+    /// For a cancellation: when access ends.
+    pub ends_at: Option<String>,
+    /// For a prorated cancellation: the refund each paid purchase is owed.
+    pub prorated_refunds: Option<serde_json::Value>,
+}
+
+/// Add or remove credits.
+#[derive(Debug, Object)]
+pub struct AdjustRequest {
+    /// Credits to add (positive) or remove (negative), never zero.
+    pub delta: i64,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// When a cancellation takes effect.
+#[derive(Debug, Enum, Clone, Copy)]
+#[oai(rename_all = "snake_case")]
+pub enum CancelTiming {
+    /// At once: departments are released now.
+    Now,
+    /// At the end of the paid time.
+    AtEnd,
+}
+
+/// Cancel a subscription.
+#[derive(Debug, Object)]
+pub struct CancelRequest {
+    /// Now or at the end.
+    pub timing: CancelTiming,
+    /// Compute the prorated refund of the unused time (cancelling now).
+    #[oai(default)]
+    pub prorated_refund: bool,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+fn purchase_refusal(refusal: &PurchaseRefusal) -> ApiError {
+    match refusal {
+        PurchaseRefusal::RenewalTooEarly { ends_at, opens_at } => ApiError::new(
+            StatusCode::CONFLICT,
+            "renewal-too-early",
+            "Too early to renew",
+            format!(
+                "the subscription ends at {}; renewal opens at {} (30 days before the end)",
+                rfc3339(*ends_at),
+                rfc3339(*opens_at)
+            ),
+        )
+        .with_facts(serde_json::json!({
+            "ends_at": rfc3339(*ends_at), "renewal_opens_at": rfc3339(*opens_at)
+        })),
+        PurchaseRefusal::ForfeitNotConfirmed { forfeiture } => ApiError::new(
+            StatusCode::CONFLICT,
+            "forfeit-not-confirmed",
+            "Switching kinds forfeits what the customer holds",
+            "this package is of the other kind: the customer's remaining credits or days would \
+             be forfeited; send `confirm_forfeit: true` to go on",
+        )
+        .with_facts(serde_json::json!({ "forfeiture": forfeiture })),
+        PurchaseRefusal::NotOnSale => ApiError::new(
+            StatusCode::CONFLICT,
+            "not-on-sale",
+            "The package is not on sale",
+            "this package is not on sale",
+        ),
+    }
+}
+
+/// Help desks, agents' actions, records.
+#[derive(Debug)]
+pub struct BillingApi;
+
+impl BillingApi {
+    async fn result(
+        app: &App,
+        customer_id: CustomerId,
+        purchase: Option<Purchase>,
+    ) -> Result<ActionResult, ApiError> {
+        let state = app
+            .store
+            .customer_state(customer_id)
+            .await
+            .map_err(store_error)?;
+        Ok(ActionResult {
+            holding: holding_body(&state.holding, app.clock.now()),
+            card: card_body(&state.card),
+            purchase: purchase.map(PurchaseBody::from),
+            ends_at: None,
+            prorated_refunds: None,
+        })
+    }
+}
+
+#[OpenApi(prefix_path = "/v1")]
+impl BillingApi {
+    /// Charges a ticket or chat when it opens: once per ticket or chat id, never per reply.
+    /// Allowed: 200 with the credits charged and the balance left. Refused: 402 with a problem
+    /// whose `code` says why and whose `facts` give the balance, the price and the packages
+    /// that would cover the department.
+    #[oai(
+        path = "/charges",
+        method = "post",
+        operation_id = "charge",
+        tag = "Tag::HelpDesk"
+    )]
+    async fn charge(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<ChargeRequest>,
+    ) -> Result<Json<ChargeAllowed>, ApiError> {
+        auth.0.require(Permission::ChargeUsage)?;
+        let kind = match body.kind {
+            UsageKindBody::Ticket => UsageKind::Ticket,
+            UsageKindBody::Chat => UsageKind::Chat,
+        };
+        let usage = UsageKey::new(kind, &body.reference)
+            .map_err(|error| ApiError::invalid(format!("reference: {error}")))?;
+        let outcome = app
+            .billing
+            .charge_usage(ChargeUsage {
+                customer: body.customer.lookup()?,
+                department_id: parse_id::<DepartmentId>(&body.department_id, "department")?,
+                usage,
+                actor: auth.0.actor.clone(),
+            })
+            .await
+            .map_err(|error| match error {
+                ChargeError::CustomerNotFound => ApiError::not_found("customer"),
+                ChargeError::DepartmentNotFound => ApiError::not_found("department"),
+                ChargeError::Store(error) => store_error(error),
+            })?;
+        match outcome {
+            ChargeOutcome::Allowed { charge, repeated } => Ok(Json(ChargeAllowed {
+                allowed: true,
+                credits_charged: if repeated { 0 } else { charge.credits.get() },
+                balance: charge.balance_after.map(|balance| balance.get()),
+                basis: charge.basis.label().to_owned(),
+                repeated,
+                charge_id: charge.id.to_string(),
+            })),
+            ChargeOutcome::Refused {
+                refusal,
+                covering_packages,
+            } => Err(refusal_error(&refusal, &covering_packages)),
+        }
+    }
+
+    /// A customer's billing context, by id, e-mail or external id.
+    #[oai(
+        path = "/billing-context",
+        method = "get",
+        operation_id = "billing_context",
+        tag = "Tag::HelpDesk"
+    )]
+    async fn billing_context(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        customer_id: Query<Option<String>>,
+        email: Query<Option<String>>,
+        external_system: Query<Option<String>>,
+        external_id: Query<Option<String>>,
+    ) -> Result<Json<BillingContext>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let lookup = lookup(
+            customer_id.as_deref(),
+            email.as_deref(),
+            external_system.as_deref(),
+            external_id.as_deref(),
+        )?;
+        let store = &app.store;
+        let customer = store.find_customer(lookup).await.map_err(store_error)?;
+        let state = store
+            .customer_state(customer.id)
+            .await
+            .map_err(store_error)?;
+        let recent_charges = store
+            .usage_charges(customer.id, 20)
+            .await
+            .map_err(store_error)?;
+        let purchases = store
+            .customer_purchases(customer.id, 20)
+            .await
+            .map_err(store_error)?;
+        let ledger = store
+            .ledger_entries(customer.id, 20)
+            .await
+            .map_err(store_error)?;
+        let audit = store
+            .audit_entries(AuditQuery {
+                subject: Some(format!("customer:{}", customer.id)),
+                limit: 20,
+                ..AuditQuery::default()
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(Json(BillingContext {
+            holding: holding_body(&state.holding, app.clock.now()),
+            card: card_body(&state.card),
+            customer: customer.into(),
+            recent_charges: recent_charges.into_iter().map(Into::into).collect(),
+            purchases: purchases.into_iter().map(Into::into).collect(),
+            ledger: ledger.into_iter().map(Into::into).collect(),
+            audit: audit.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// Grants a package to a customer, free or paid outside a gateway.
+    #[oai(
+        path = "/customers/:id/grants",
+        method = "post",
+        operation_id = "grant_package",
+        tag = "Tag::Actions"
+    )]
+    async fn grant(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<GrantRequest>,
+    ) -> Result<Json<ActionResult>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        let context = auth.0.context(&body.reason)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let applied = app
+            .billing
+            .grant_package(GrantPackage {
+                customer_id,
+                package_id: parse_id::<PackageId>(&body.package_id, "package")?,
+                confirmation: if body.confirm_forfeit {
+                    ForfeitConfirmation::Confirmed
+                } else {
+                    ForfeitConfirmation::NotConfirmed
+                },
+                charged: body.charged,
+                context,
+            })
+            .await
+            .map_err(|error| match error {
+                GrantPackageError::Refused(refusal) => purchase_refusal(&refusal),
+                GrantPackageError::CustomerNotFound => ApiError::not_found("customer"),
+                GrantPackageError::PackageNotFound => ApiError::not_found("package"),
+                GrantPackageError::Store(error) => store_error(error),
+            })?;
+        Ok(Json(ActionResult {
+            holding: holding_body(&applied.holding, app.clock.now()),
+            card: card_body(&applied.card),
+            purchase: Some(applied.purchase.into()),
+            ends_at: None,
+            prorated_refunds: None,
+        }))
+    }
+
+    /// Adds or removes credits by hand.
+    #[oai(
+        path = "/customers/:id/credit-adjustments",
+        method = "post",
+        operation_id = "adjust_credits",
+        tag = "Tag::Actions"
+    )]
+    async fn adjust(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<AdjustRequest>,
+    ) -> Result<Json<ActionResult>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        let context = auth.0.context(&body.reason)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        app.billing
+            .adjust_credits(customer_id, body.delta, context)
+            .await
+            .map_err(|error| match error {
+                AdjustCreditsError::Zero => {
+                    ApiError::invalid("an adjustment adds or removes at least one credit")
+                }
+                AdjustCreditsError::HoldsSubscription => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "holds-subscription",
+                    "The customer holds a subscription",
+                    "credits can be adjusted only for a customer holding credits or nothing",
+                ),
+                AdjustCreditsError::InsufficientCredits { requested, balance } => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "insufficient-credits",
+                    "Not enough credits",
+                    format!("cannot remove {requested} credits: the balance is {balance}"),
+                )
+                .with_facts(serde_json::json!({ "balance": balance.get() })),
+                AdjustCreditsError::CustomerNotFound => ApiError::not_found("customer"),
+                AdjustCreditsError::Store(error) => store_error(error),
+            })?;
+        Ok(Json(Self::result(app.0, customer_id, None).await?))
+    }
+
+    /// Cancels a customer's subscription now or at its end.
+    #[oai(
+        path = "/customers/:id/subscription-cancellations",
+        method = "post",
+        operation_id = "cancel_subscription",
+        tag = "Tag::Actions"
+    )]
+    async fn cancel(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<CancelRequest>,
+    ) -> Result<Json<ActionResult>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        let context = auth.0.context(&body.reason)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let timing = match body.timing {
+            CancelTiming::Now => CancellationTiming::Now,
+            CancelTiming::AtEnd => CancellationTiming::AtEnd,
+        };
+        let cancelled = app
+            .billing
+            .cancel_subscription(customer_id, timing, body.prorated_refund, context)
+            .await
+            .map_err(|error| match error {
+                CancelSubscriptionError::NoSubscription => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no-subscription",
+                    "No subscription",
+                    "the customer holds no subscription to cancel",
+                ),
+                CancelSubscriptionError::Refused(CancellationError::AlreadyEnded { ended_at }) => {
+                    ApiError::new(
+                        StatusCode::CONFLICT,
+                        "subscription-already-ended",
+                        "The subscription already ended",
+                        format!("it ended at {}", rfc3339(ended_at)),
+                    )
+                }
+                CancelSubscriptionError::Refused(CancellationError::AlreadyCancelled {
+                    ends_at,
+                }) => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "subscription-already-cancelled",
+                    "The subscription is already cancelled",
+                    format!("it ends at {}", rfc3339(ends_at)),
+                ),
+                CancelSubscriptionError::CustomerNotFound => ApiError::not_found("customer"),
+                CancelSubscriptionError::Store(error) => store_error(error),
+            })?;
+        let mut result = Self::result(app.0, customer_id, None).await?;
+        result.ends_at = Some(rfc3339(cancelled.ends_at));
+        result.prorated_refunds = Some(serde_json::Value::Array(
+            cancelled
+                .prorated_refunds
+                .iter()
+                .map(|(purchase_id, amount)| {
+                    serde_json::json!({
+                        "purchase_id": purchase_id,
+                        "amount": amount.amount().to_string(),
+                        "currency": amount.currency().alpha_code(),
+                    })
+                })
+                .collect(),
+        ));
+        Ok(Json(result))
+    }
+
+    /// A customer's purchases, newest first.
+    #[oai(
+        path = "/customers/:id/purchases",
+        method = "get",
+        operation_id = "list_customer_purchases",
+        tag = "Tag::Records"
+    )]
+    async fn purchases(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u32>,
+    ) -> Result<Json<Vec<PurchaseBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let purchases = app
+            .store
+            .customer_purchases(customer_id, limit.0)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(purchases.into_iter().map(Into::into).collect()))
+    }
+
+    /// The audit log, newest first; page with `before` (the last entry's id).
+    #[oai(
+        path = "/audit",
+        method = "get",
+        operation_id = "list_audit",
+        tag = "Tag::Records"
+    )]
+    async fn audit(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        subject: Query<Option<String>>,
+        action: Query<Option<String>>,
+        before: Query<Option<String>>,
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u32>,
+    ) -> Result<Json<Vec<AuditEntryBody>>, ApiError> {
+        auth.0.require(Permission::ReadAudit)?;
+        let before = before
+            .0
+            .as_deref()
+            .map(|text| parse_id(text, "audit entry"))
+            .transpose()?;
+        let entries = app
+            .store
+            .audit_entries(AuditQuery {
+                subject: subject.0,
+                action: action.0,
+                before,
+                limit: limit.0,
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(Json(entries.into_iter().map(Into::into).collect()))
+    }
+}
+
+fn default_limit() -> u32 {
+    50
+}

@@ -1,0 +1,248 @@
+//! Customers and the departments on their cards.
+
+use kasa_domain::{
+    Customer, CustomerCard, CustomerId, DepartmentId, EmailAddress, ExternalId, Language,
+    Permission,
+};
+use kasa_ports::{CustomerLookup, SetDepartment, new_id};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::{Tag, parse_id, store_error};
+use poem::web::Data;
+
+use crate::app::App;
+use crate::auth::Bearer;
+use crate::problem::ApiError;
+
+/// An id of the customer in a help desk or gateway.
+#[derive(Clone, Debug, Object)]
+pub struct ExternalIdBody {
+    /// The system: a short lower-case word (`zendesk`, `stripe`, ...).
+    pub system: String,
+    /// The id there.
+    pub value: String,
+}
+
+/// A customer.
+#[derive(Debug, Object)]
+pub struct CustomerBody {
+    /// Its id.
+    pub id: String,
+    /// E-mail (unique).
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// `tr` or `en`: the language of pages and e-mails.
+    pub language: String,
+    /// Ids in help desks and gateways.
+    pub external_ids: Vec<ExternalIdBody>,
+}
+
+impl From<Customer> for CustomerBody {
+    fn from(customer: Customer) -> Self {
+        Self {
+            id: customer.id.to_string(),
+            email: customer.email.to_string(),
+            name: customer.name,
+            language: customer.language.to_string(),
+            external_ids: customer
+                .external_ids
+                .iter()
+                .map(|external| ExternalIdBody {
+                    system: external.system().to_owned(),
+                    value: external.value().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A customer to create.
+#[derive(Debug, Object)]
+pub struct CustomerInput {
+    /// E-mail (unique).
+    pub email: String,
+    /// Name, 1-200 characters.
+    pub name: String,
+    /// `tr` (default) or `en`.
+    pub language: Option<String>,
+    /// Ids in help desks and gateways (each unique).
+    #[oai(default)]
+    pub external_ids: Vec<ExternalIdBody>,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// One department on a card.
+#[derive(Debug, Object)]
+pub struct CardDepartmentBody {
+    /// The department.
+    pub department_id: String,
+    /// Enabled by hand by an operator (stays whatever happens to packages).
+    pub by_operator: bool,
+    /// The purchases whose packages enabled it.
+    pub by_purchases: Vec<String>,
+}
+
+/// Enable or disable a department on a card.
+#[derive(Debug, Object)]
+pub struct CardChange {
+    /// `true` enables it by hand; `false` disables it (whatever enabled it).
+    pub enabled: bool,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// The departments enabled on a card.
+pub fn card_body(card: &CustomerCard) -> Vec<CardDepartmentBody> {
+    card.enablements()
+        .map(|(department_id, enablement)| CardDepartmentBody {
+            department_id: department_id.to_string(),
+            by_operator: enablement.by_operator,
+            by_purchases: enablement
+                .by_purchases
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        })
+        .collect()
+}
+
+/// How a request names a customer: exactly one of id, e-mail, or external system and id.
+pub fn lookup(
+    customer_id: Option<&str>,
+    email: Option<&str>,
+    external_system: Option<&str>,
+    external_id: Option<&str>,
+) -> Result<CustomerLookup, ApiError> {
+    match (customer_id, email, external_system, external_id) {
+        (Some(id), None, None, None) => Ok(CustomerLookup::Id {
+            id: parse_id(id, "customer")?,
+        }),
+        (None, Some(email), None, None) => Ok(CustomerLookup::Email {
+            email: EmailAddress::parse(email)
+                .map_err(|error| ApiError::invalid(format!("e-mail: {error}")))?,
+        }),
+        (None, None, Some(system), Some(value)) => Ok(CustomerLookup::External {
+            external_id: ExternalId::new(system, value)
+                .map_err(|error| ApiError::invalid(error.to_string()))?,
+        }),
+        _ => Err(ApiError::invalid(
+            "name the customer by exactly one of: `customer_id`, `email`, or \
+             `external_system` with `external_id`",
+        )),
+    }
+}
+
+/// Customers and cards.
+#[derive(Debug)]
+pub struct CustomersApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Customers")]
+impl CustomersApi {
+    /// Creates a customer with an empty card.
+    #[oai(path = "/customers", method = "post", operation_id = "create_customer")]
+    async fn create(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<CustomerInput>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        auth.0.require(Permission::ManageCustomers)?;
+        let context = auth.0.context(&body.reason)?;
+        let language = match body.language.as_deref() {
+            None => Language::default(),
+            Some(text) => text.parse().map_err(|error: kasa_domain::CustomerError| {
+                ApiError::invalid(error.to_string())
+            })?,
+        };
+        let email = EmailAddress::parse(&body.email)
+            .map_err(|error| ApiError::invalid(format!("e-mail: {error}")))?;
+        let external_ids = body
+            .external_ids
+            .iter()
+            .map(|external| {
+                ExternalId::new(&external.system, &external.value)
+                    .map_err(|error| ApiError::invalid(error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let customer = Customer::new(new_id(), email, &body.name, language, external_ids)
+            .map_err(|error| ApiError::invalid(error.to_string()))?;
+        app.store
+            .create_customer(customer.clone(), context, app.clock.now())
+            .await
+            .map_err(store_error)?;
+        Ok(Json(customer.into()))
+    }
+
+    /// Finds a customer by e-mail or by an external id.
+    #[oai(path = "/customers", method = "get", operation_id = "find_customer")]
+    async fn find(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        email: Query<Option<String>>,
+        external_system: Query<Option<String>>,
+        external_id: Query<Option<String>>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let lookup = lookup(
+            None,
+            email.as_deref(),
+            external_system.as_deref(),
+            external_id.as_deref(),
+        )?;
+        let customer = app.store.find_customer(lookup).await.map_err(store_error)?;
+        Ok(Json(customer.into()))
+    }
+
+    /// One customer.
+    #[oai(path = "/customers/:id", method = "get", operation_id = "get_customer")]
+    async fn get(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let customer = app
+            .store
+            .find_customer(CustomerLookup::Id { id: customer_id })
+            .await
+            .map_err(store_error)?;
+        Ok(Json(customer.into()))
+    }
+
+    /// Enables a department on a customer's card by hand, or disables it.
+    #[oai(
+        path = "/customers/:id/departments/:department_id",
+        method = "put",
+        operation_id = "set_card_department"
+    )]
+    async fn set_department(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        department_id: Path<String>,
+        body: Json<CardChange>,
+    ) -> Result<Json<Vec<CardDepartmentBody>>, ApiError> {
+        auth.0.require(Permission::ManageCustomers)?;
+        let context = auth.0.context(&body.reason)?;
+        let card = app
+            .store
+            .set_department(SetDepartment {
+                customer_id: parse_id(&id, "customer")?,
+                department_id: parse_id::<DepartmentId>(&department_id, "department")?,
+                enabled: body.enabled,
+                context,
+                at: app.clock.now(),
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(Json(card_body(&card)))
+    }
+}

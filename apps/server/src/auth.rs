@@ -1,0 +1,174 @@
+//! Who is calling: bearer tokens (API keys and session tokens), stored only as SHA-256 hashes;
+//! passwords as argon2 hashes. Every operation names the permission it needs.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use kasa_domain::{Actor, Permission, Reason, Role};
+use kasa_ports::{ActionContext, StoreError, TokenOwner};
+use poem::Request;
+use poem::http::StatusCode;
+use poem_openapi::SecurityScheme;
+use sha2::{Digest, Sha256};
+
+use crate::app::App;
+use crate::problem::ApiError;
+
+/// The start of every API key.
+pub const API_KEY_PREFIX: &str = "kasa_key_";
+/// The start of every session token.
+pub const SESSION_PREFIX: &str = "kasa_session_";
+
+/// An authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// Who, as recorded in the ledger and audit log.
+    pub actor: Actor,
+    /// What they may do.
+    pub role: Role,
+    /// The request, for the audit log.
+    pub request_id: Option<String>,
+}
+
+impl Caller {
+    /// Refuses with 403 `forbidden` unless the caller's role has `permission` (and, like every
+    /// billing call, the billing permission of product rule 11).
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        for needed in [Permission::Billing, permission] {
+            if !self.role.allows(needed) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Not permitted",
+                    format!(
+                        "the role `{}` lacks the `{}` permission; ask an administrator",
+                        self.role,
+                        crate::api::permission_name(needed)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The context of a change this caller makes for `reason`.
+    pub fn context(&self, reason: &str) -> Result<ActionContext, ApiError> {
+        let reason = Reason::new(reason).map_err(|error| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "reason-required",
+                "A reason is required",
+                format!("every change needs a reason: {error}"),
+            )
+        })?;
+        Ok(ActionContext {
+            actor: self.actor.clone(),
+            reason,
+            request_id: self.request_id.clone(),
+        })
+    }
+}
+
+/// `Authorization: Bearer <API key or session token>`.
+#[derive(SecurityScheme)]
+#[oai(
+    ty = "bearer",
+    bearer_format = "kasa_key_… or kasa_session_…",
+    checker = "authenticate"
+)]
+pub struct Bearer(pub Caller);
+
+/// The SHA-256 of a token, hex: what is stored.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A new random token with `prefix` (256 bits from the operating system).
+pub fn new_token(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| ApiError::internal(&error))?;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    Ok(format!("{prefix}{hex}"))
+}
+
+/// An argon2id hash of a password.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0_u8; 16];
+    getrandom::fill(&mut salt).map_err(|error| ApiError::internal(&error))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|error| ApiError::internal(&error))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| ApiError::internal(&error))
+}
+
+/// Whether `password` matches the stored hash.
+pub fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn bad_token() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid-credentials",
+        "The credentials were not accepted",
+        "the token is unknown, expired or revoked; sign in again or use a valid API key",
+    )
+}
+
+async fn authenticate(
+    request: &Request,
+    bearer: poem_openapi::auth::Bearer,
+) -> poem::Result<Caller> {
+    let app = request
+        .data::<App>()
+        .ok_or_else(|| ApiError::internal(&"the app is not attached to the request"))?;
+    let request_id = request
+        .extensions()
+        .get::<crate::server::RequestId>()
+        .map(|id| id.0.clone());
+    let token = bearer.token.trim();
+    if !(token.starts_with(API_KEY_PREFIX) || token.starts_with(SESSION_PREFIX)) {
+        return Err(bad_token().into());
+    }
+    match app
+        .access
+        .token_owner(token_hash(token), app.clock.now())
+        .await
+    {
+        Ok(TokenOwner::ApiKey(key)) => Ok(Caller {
+            actor: Actor::HelpDesk { api_key_id: key.id },
+            role: key.role,
+            request_id,
+        }),
+        Ok(TokenOwner::User(user)) => Ok(Caller {
+            actor: match user.role {
+                Role::Admin | Role::BillingManager => Actor::Operator { user_id: user.id },
+                _ => Actor::Agent { user_id: user.id },
+            },
+            role: user.role,
+            request_id,
+        }),
+        Err(StoreError::NotFound { .. }) => Err(bad_token().into()),
+        Err(error) => Err(ApiError::unavailable(&error).into()),
+    }
+}
+
+/// An argon2 hash of a random password nobody knows, verified against when the e-mail is
+/// unknown, so that a sign-in takes as long whether or not the user exists.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        new_token("")
+            .and_then(|password| hash_password(&password))
+            .unwrap_or_default()
+    })
+}

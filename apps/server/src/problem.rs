@@ -1,0 +1,262 @@
+//! Errors as RFC 9457 problem documents (`application/problem+json`), each with a stable `code`
+//! catalogued in docs/api-errors.md. A business refusal is a 4xx that says what to do; a 5xx
+//! never carries internals (they are logged with the request id).
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Object};
+use serde::Serialize;
+
+/// A problem document (RFC 9457).
+#[derive(Clone, Debug, Object, Serialize)]
+#[oai(rename = "Problem")]
+pub struct ProblemDocument {
+    /// A URI naming the problem type: `https://kasa.dev/problems/<code>`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The stable, machine-readable code (see docs/api-errors.md).
+    pub code: String,
+    /// What happened and what to do, for a person.
+    pub detail: String,
+    /// The request id, to quote when asking for help.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Facts that go with the refusal (balance, price, renewal date, ...), when there are any.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts: Option<serde_json::Value>,
+}
+
+/// An error answer.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: String,
+    facts: Option<serde_json::Value>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{} ({}): {}",
+            self.code, self.status, self.detail
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// A problem with a status, a stable code, its title and a detail for a person.
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            facts: None,
+        }
+    }
+
+    /// Adds facts (balance, price, dates) to the problem.
+    #[must_use]
+    pub fn with_facts(mut self, facts: serde_json::Value) -> Self {
+        self.facts = Some(facts);
+        self
+    }
+
+    /// 400 `invalid-input`: a value that parses but breaks a rule.
+    pub fn invalid(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-input",
+            "A value in the request is not valid",
+            detail,
+        )
+    }
+
+    /// 404 `not-found`.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("no such {what}; check the id or look it up again"),
+        )
+    }
+
+    /// 409 `conflict`.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflicts with what exists",
+            detail,
+        )
+    }
+
+    /// 503 `store-unavailable`, logged with the cause.
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "the store is unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store-unavailable",
+            "The database is unavailable",
+            "Kasa cannot reach its database right now; nothing was changed. Try again shortly.",
+        )
+    }
+
+    /// 500 `internal`, logged with the cause.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "Something went wrong inside Kasa; it has been logged. Quote the request id.",
+        )
+    }
+
+    fn document(&self, request_id: Option<String>) -> ProblemDocument {
+        ProblemDocument {
+            type_uri: format!("https://kasa.dev/problems/{}", self.code),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            detail: self.detail.clone(),
+            request_id,
+            facts: self.facts.clone(),
+        }
+    }
+
+    /// The response, carrying `request_id`.
+    pub fn response(&self, request_id: Option<String>) -> Response {
+        let body = serde_json::to_vec(&self.document(request_id)).unwrap_or_default();
+        Response::builder()
+            .status(self.status)
+            .content_type("application/problem+json")
+            .body(body)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.response(None)
+    }
+}
+
+impl poem::error::ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        self.response(None)
+    }
+}
+
+impl ApiResponse for ApiError {
+    fn meta() -> MetaResponses {
+        let content = || {
+            vec![MetaMediaType {
+                content_type: "application/problem+json",
+                schema: ProblemDocument::schema_ref(),
+            }]
+        };
+        MetaResponses {
+            responses: vec![
+                MetaResponse {
+                    description: "Refused: a problem document (RFC 9457) whose `code` says why \
+                                  (docs/api-errors.md).",
+                    status: None,
+                    status_range: Some("4XX".to_owned()),
+                    content: content(),
+                    headers: Vec::new(),
+                },
+                MetaResponse {
+                    description: "Kasa or its database failed: a problem document; nothing was \
+                                  changed unless the problem says so.",
+                    status: None,
+                    status_range: Some("5XX".to_owned()),
+                    content: content(),
+                    headers: Vec::new(),
+                },
+            ],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ProblemDocument::register(registry);
+    }
+}
+
+/// Turns any error poem raises outside an operation (unparsable JSON, a wrong type, a missing
+/// credential, an unknown route) into a problem document.
+pub fn from_poem_error(error: &poem::Error) -> ApiError {
+    if let Some(api_error) = error.downcast_ref::<ApiError>() {
+        return api_error.clone();
+    }
+    let status = error.status();
+    match status {
+        StatusCode::BAD_REQUEST => ApiError::new(
+            status,
+            "malformed-request",
+            "The request could not be read",
+            format!("{error}; see /openapi.json for the expected shape"),
+        ),
+        StatusCode::UNAUTHORIZED => ApiError::new(
+            status,
+            "unauthenticated",
+            "Authentication required",
+            "send `Authorization: Bearer <token>` with an API key or a session token \
+             (POST /v1/sessions)",
+        ),
+        StatusCode::NOT_FOUND => ApiError::new(
+            status,
+            "no-such-endpoint",
+            "No such endpoint",
+            "no endpoint has this path; see /openapi.json",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "method-not-allowed",
+            "Method not allowed",
+            "this endpoint does not answer this HTTP method; see /openapi.json",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            status,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send JSON with `Content-Type: application/json`",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            status,
+            "payload-too-large",
+            "Request too large",
+            "the request body is larger than Kasa accepts",
+        ),
+        status if status.is_client_error() => ApiError::new(
+            status,
+            "bad-request",
+            "The request was refused",
+            error.to_string(),
+        ),
+        _ => ApiError::internal(error),
+    }
+}

@@ -1,0 +1,117 @@
+//! The HTTP server: the OpenAPI service, health, metrics, request ids and error documents.
+
+use std::time::Instant;
+
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
+use poem_openapi::OpenApiService;
+
+use crate::api::access::AccessApi;
+use crate::api::billing::BillingApi;
+use crate::api::catalog::CatalogApi;
+use crate::api::customers::CustomersApi;
+use crate::api::settings::SettingsApi;
+use crate::app::App;
+use crate::metrics::Metrics;
+use crate::problem::from_poem_error;
+
+/// The id of one request: sent back as `X-Request-Id`, written in logs, the audit log and
+/// problem documents.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// The OpenAPI service (also used by `kasa openapi` and the spec test).
+pub fn openapi()
+-> OpenApiService<(AccessApi, CatalogApi, CustomersApi, BillingApi, SettingsApi), ()> {
+    OpenApiService::new(
+        (AccessApi, CatalogApi, CustomersApi, BillingApi, SettingsApi),
+        "Kasa",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Billing support for help desks: credit and subscription packages per department, \
+         ticket charges, agents' actions with an audit log. Authenticate with \
+         `Authorization: Bearer <API key or session token>`. Every error is an RFC 9457 \
+         problem document with a stable `code` (docs/api-errors.md).",
+    )
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn readyz(app: Data<&App>) -> Response {
+    match app.database.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[handler]
+fn metrics_text(metrics: Data<&Metrics>) -> Response {
+    Response::builder()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render())
+}
+
+/// Every route, with the request-id, logging and error middleware.
+pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
+    let api = openapi();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    Route::new()
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics_text))
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .nest("/", api)
+        .data(app)
+        .data(metrics.clone())
+        .around(move |endpoint, mut request: Request| {
+            let metrics = metrics.clone();
+            async move {
+                let started = Instant::now();
+                let request_id = request
+                    .header("x-request-id")
+                    .filter(|id| !id.is_empty() && id.len() <= 100)
+                    .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+                request.extensions_mut().insert(RequestId(request_id.clone()));
+                let method = request.method().to_string();
+                let path = request.uri().path().to_owned();
+                let mut response = match endpoint.call(request).await {
+                    Ok(response) => response.into_response(),
+                    Err(error) => from_poem_error(&error).response(Some(request_id.clone())),
+                };
+                if response.status().is_server_error() {
+                    tracing::error!(%request_id, %method, %path, status = %response.status(), "request failed");
+                } else {
+                    tracing::info!(%request_id, %method, %path, status = %response.status(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+                }
+                let operation = response
+                    .extensions()
+                    .get::<poem_openapi::OperationId>()
+                    .map_or("other", |operation| operation.0);
+                metrics.observe(operation, response.status().as_u16(), started.elapsed());
+                if let Ok(value) = request_id.parse() {
+                    response.headers_mut().insert("x-request-id", value);
+                }
+                Ok::<Response, poem::Error>(response)
+            }
+        })
+}
+
+/// The OpenAPI specification as JSON, as served at /openapi.json.
+pub fn spec_json() -> String {
+    openapi().spec()
+}
