@@ -1,0 +1,233 @@
+//! A customer's life over HTTP, against the real binary, on SQLite and on PostgreSQL.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{Backend, Kasa};
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("an id").to_owned()
+}
+
+async fn a_customers_life(backend: Backend) {
+    let Some(kasa) = Kasa::start(backend).await else {
+        return;
+    };
+    let admin = kasa.admin_token().await;
+
+    // The operator sets up departments and packages.
+    let support = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Teknik Destek", "credits_per_request": 2, "reason": "setup" }),
+        )
+        .await;
+    let general = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Genel", "credits_per_request": 0, "reason": "setup" }),
+        )
+        .await;
+    let package = |name: &str, kind: &str, amount: u32, price: &str| {
+        let mut body = json!({
+            "name": name, "kind": kind, "department_ids": [id(&support), id(&general)],
+            "price": { "amount": price, "currency": "TRY" }, "on_sale": true, "reason": "setup"
+        });
+        let size = if kind == "credit" { "credits" } else { "days" };
+        body[size] = json!(amount);
+        body
+    };
+    let five = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            package("5 kredi", "credit", 5, "50.00"),
+        )
+        .await;
+    let monthly = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            package("Aylık", "subscription", 30, "250.00"),
+        )
+        .await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz",
+                    "external_ids": [{ "system": "zendesk", "value": "42" }], "reason": "new" }),
+        )
+        .await;
+    let customer_id = id(&customer);
+    let help_desk = kasa.api_key(&admin, "help_desk").await;
+
+    // The customer is granted a credit package.
+    let granted = kasa
+        .post(
+            &format!("/v1/customers/{customer_id}/grants"),
+            &admin,
+            json!({ "package_id": id(&five), "reason": "welcome gift" }),
+        )
+        .await;
+    assert_eq!(granted["holding"]["balance"], 5);
+
+    // The help desk charges tickets: per ticket, replies and re-deliveries are free.
+    let charge = |reference: &str| {
+        json!({ "customer": { "external_system": "zendesk", "external_id": "42" },
+                "department_id": id(&support), "kind": "ticket", "reference": reference })
+    };
+    let first = kasa.post("/v1/charges", &help_desk, charge("T-1")).await;
+    assert_eq!(
+        (first["credits_charged"].clone(), first["balance"].clone()),
+        (json!(2), json!(3))
+    );
+    let reply = kasa.post("/v1/charges", &help_desk, charge("T-1")).await;
+    assert_eq!(
+        (reply["repeated"].clone(), reply["balance"].clone()),
+        (json!(true), json!(3))
+    );
+    kasa.post("/v1/charges", &help_desk, charge("T-2")).await;
+
+    // The balance runs out: the refusal names balance, price and the covering packages.
+    let (status, refusal) = kasa
+        .call(
+            Method::POST,
+            "/v1/charges",
+            Some(&help_desk),
+            Some(charge("T-3")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{refusal}");
+    assert_eq!(refusal["code"], "insufficient-credits");
+    assert_eq!(
+        (
+            refusal["facts"]["balance"].clone(),
+            refusal["facts"]["price"].clone()
+        ),
+        (json!(1), json!(2))
+    );
+    let covering: Vec<&str> = refusal["facts"]["covering_packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|package| package["name"].as_str())
+        .collect();
+    assert!(
+        covering.contains(&"5 kredi") && covering.contains(&"Aylık"),
+        "{covering:?}"
+    );
+
+    // Switching kinds without confirmation is refused; with it, the credits are forfeited.
+    let grants = format!("/v1/customers/{customer_id}/grants");
+    let (status, refused) = kasa
+        .call(
+            Method::POST,
+            &grants,
+            Some(&admin),
+            Some(json!({ "package_id": id(&monthly), "reason": "upgrade" })),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::CONFLICT, Some("forfeit-not-confirmed"))
+    );
+    let switched = kasa
+        .post(
+            &grants,
+            &admin,
+            json!({ "package_id": id(&monthly), "confirm_forfeit": true, "reason": "upgrade" }),
+        )
+        .await;
+    assert_eq!(switched["holding"]["kind"], "subscription");
+    let forfeited = &switched["purchase"]["outcome"]["forfeited"];
+    assert_eq!(forfeited["credits"], 1, "{forfeited}");
+
+    // A 30-day subscription is inside the renewal window at once: the renewal starts where the
+    // first term ends. A third purchase is then 60 days early and refused with the date.
+    let renewed = kasa
+        .post(
+            &grants,
+            &admin,
+            json!({ "package_id": id(&monthly), "reason": "renewal" }),
+        )
+        .await;
+    let terms = renewed["holding"]["subscription"]["terms"]
+        .as_array()
+        .expect("terms")
+        .clone();
+    assert_eq!(terms.len(), 2);
+    assert_eq!(terms[0]["ends_at"], terms[1]["starts_at"]);
+    let (status, too_early) = kasa
+        .call(
+            Method::POST,
+            &grants,
+            Some(&admin),
+            Some(json!({ "package_id": id(&monthly), "reason": "renewal" })),
+        )
+        .await;
+    assert_eq!(
+        (status, too_early["code"].as_str()),
+        (StatusCode::CONFLICT, Some("renewal-too-early"))
+    );
+    assert!(too_early["facts"]["renewal_opens_at"].is_string());
+
+    // The subscription covers tickets at no credit cost.
+    let covered = kasa.post("/v1/charges", &help_desk, charge("T-4")).await;
+    assert_eq!(
+        (covered["basis"].clone(), covered["credits_charged"].clone()),
+        (json!("subscription"), json!(0))
+    );
+
+    // Every step is in the audit log with actor and reason.
+    let context = kasa
+        .get("/v1/billing-context?email=ayse@example.com", &help_desk)
+        .await;
+    assert_eq!(context["holding"]["kind"], "subscription");
+    assert_eq!(context["recent_charges"].as_array().map(Vec::len), Some(3));
+    let audit = kasa
+        .get(&format!("/v1/audit?subject=customer:{customer_id}"), &admin)
+        .await;
+    let steps: Vec<(String, String)> = audit
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|entry| {
+            (
+                entry["action"].as_str().unwrap_or_default().to_owned(),
+                entry["reason"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("customer.created", "new"),
+        ("purchase.completed", "welcome gift"),
+        ("purchase.completed", "upgrade"),
+        ("purchase.completed", "renewal"),
+    ] {
+        assert!(
+            steps
+                .iter()
+                .any(|(action, reason)| action == expected.0 && reason == expected.1),
+            "{expected:?} missing from {steps:?}"
+        );
+    }
+    assert!(audit.as_array().expect("entries").iter().all(|entry| {
+        entry["actor"]
+            .as_str()
+            .is_some_and(|actor| actor.starts_with("operator:"))
+    }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_life_on_sqlite() {
+    a_customers_life(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_life_on_postgres() {
+    a_customers_life(Backend::Postgres).await;
+}

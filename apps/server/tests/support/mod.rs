@@ -1,0 +1,230 @@
+//! Starts the real `kasa` binary on a free loopback port, on a fresh SQLite file or a fresh
+//! PostgreSQL database, and talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, Method, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+/// The administrator every test server starts with.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+/// Their password.
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
+
+/// Which database a server runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    /// A new SQLite file.
+    Sqlite,
+    /// A new PostgreSQL database.
+    Postgres,
+}
+
+/// A running server; stopped (and its database dropped) when dropped.
+#[derive(Debug)]
+pub struct Kasa {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    client: Client,
+    folder: PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+fn kasa_command(database_url: &str, folder: &PathBuf) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kasa"));
+    command
+        .current_dir(folder)
+        .env("KASA_DATABASE_URL", database_url)
+        .env_remove("KASA_CONFIG")
+        .env_remove("KASA_LISTEN");
+    command
+}
+
+fn postgres_server() -> Option<String> {
+    if std::env::var("KASA_TEST_POSTGRES").as_deref() == Ok("absent") {
+        eprintln!(
+            "PostgreSQL end-to-end test NOT RUN: no PostgreSQL installed (KASA_TEST_POSTGRES=absent)"
+        );
+        return None;
+    }
+    Some(
+        std::env::var("KASA_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned()),
+    )
+}
+
+fn with_database(server_url: &str, database: &str) -> String {
+    let base = server_url
+        .rsplit_once('/')
+        .map_or(server_url, |(base, _)| base);
+    format!("{base}/{database}")
+}
+
+async fn admin_sql(server_url: &str, sql: &str) {
+    let admin = Database::connect(server_url)
+        .await
+        .unwrap_or_else(|error| panic!("PostgreSQL at {server_url} does not answer: {error}"));
+    admin.execute_unprepared(sql).await.expect("admin SQL");
+    admin.close().await.expect("closed");
+}
+
+impl Kasa {
+    /// Starts a server with an administrator; `None` when the backend is not installed.
+    pub async fn start(backend: Backend) -> Option<Self> {
+        let folder = std::env::temp_dir().join(format!("kasa-e2e-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).expect("a test folder");
+        let (database_url, postgres) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", folder.join("kasa.sqlite3").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let server = postgres_server()?;
+                let database = format!("kasa_e2e_{}", uuid::Uuid::now_v7().simple());
+                admin_sql(&server, &format!("CREATE DATABASE {database}")).await;
+                (with_database(&server, &database), Some((server, database)))
+            }
+        };
+        let created = kasa_command(&database_url, &folder)
+            .args(["create-admin", "--email", ADMIN_EMAIL])
+            .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .output()
+            .expect("kasa create-admin runs");
+        assert!(created.status.success(), "create-admin: {created:?}");
+        let port = free_port();
+        let child = kasa_command(&database_url, &folder)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kasa serve starts");
+        let kasa = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            client: Client::new(),
+            folder,
+            postgres,
+        };
+        kasa.wait_until_healthy().await;
+        Some(kasa)
+    }
+
+    async fn wait_until_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let answer = self
+                .client
+                .get(format!("{}/healthz", self.base))
+                .send()
+                .await;
+            if answer.is_ok_and(|response| response.status().is_success()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "kasa did not become healthy in 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sends a request; returns the status and the JSON body (or the text as a JSON string).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("kasa answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, body)
+    }
+
+    /// A GET that must succeed.
+    pub async fn get(&self, path: &str, token: &str) -> Value {
+        let (status, body) = self.call(Method::GET, path, Some(token), None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// A POST that must succeed.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Value {
+        let (status, answer) = self.call(Method::POST, path, Some(token), Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "POST {path}: {answer}");
+        answer
+    }
+
+    /// Signs the administrator in; returns the session token.
+    pub async fn admin_token(&self) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/v1/sessions",
+                None,
+                Some(json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "sign in: {body}");
+        body["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Creates an API key with `role`; returns the key.
+    pub async fn api_key(&self, admin: &str, role: &str) -> String {
+        let body = self
+            .post(
+                "/v1/api-keys",
+                admin,
+                json!({ "name": format!("{role} key"), "role": role, "reason": "test" }),
+            )
+            .await;
+        body["key"].as_str().expect("a key").to_owned()
+    }
+}
+
+impl Drop for Kasa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.folder);
+        if let Some((server, database)) = self.postgres.take() {
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(admin_sql(
+                    &server,
+                    &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+                ));
+            })
+            .join();
+            if dropped.is_err() {
+                eprintln!("could not drop a test database");
+            }
+        }
+    }
+}
