@@ -1,0 +1,286 @@
+//! Walks the whole permission table against the real server: every endpoint, called with no
+//! credentials, with wrong credentials, and with a key of every role. The same table is written
+//! in docs/permissions.md; this test fails when the two differ.
+
+mod support;
+
+use kasa_domain::{Permission, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{Backend, Kasa};
+
+/// One endpoint: method, path (with `{…}` placeholders), the permission it needs (`None`: any
+/// signed-in caller), and a body that parses.
+struct Endpoint {
+    method: Method,
+    path: &'static str,
+    permission: Option<Permission>,
+    body: Option<Value>,
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    let id = "01a20830-0000-7000-8000-000000000001";
+    let reason = json!({ "reason": "permission walk" });
+    let money = json!({ "amount": "10.00", "currency": "TRY" });
+    let row = |method: Method, path: &'static str, permission, body: Option<Value>| Endpoint {
+        method,
+        path,
+        permission,
+        body,
+    };
+    use Permission as P;
+    vec![
+        row(Method::DELETE, "/v1/sessions/current", None, None),
+        row(Method::GET, "/v1/users", Some(P::ManageAccess), None),
+        row(
+            Method::POST,
+            "/v1/users",
+            Some(P::ManageAccess),
+            Some(
+                json!({ "email": "walk@example.com", "name": "Walk", "role": "agent",
+                         "password": "a long enough password", "reason": "walk" }),
+            ),
+        ),
+        row(Method::GET, "/v1/roles", Some(P::ReadBilling), None),
+        row(
+            Method::PUT,
+            "/v1/roles/{role}/refund-limit",
+            Some(P::ManageAccess),
+            Some(json!({ "max_refund": money, "reason": "walk" })),
+        ),
+        row(Method::GET, "/v1/api-keys", Some(P::ManageAccess), None),
+        row(
+            Method::POST,
+            "/v1/api-keys",
+            Some(P::ManageAccess),
+            Some(json!({ "name": "walk", "role": "read_only", "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/api-keys/{id}/revoke",
+            Some(P::ManageAccess),
+            Some(reason.clone()),
+        ),
+        row(Method::GET, "/v1/departments", Some(P::ReadBilling), None),
+        row(
+            Method::POST,
+            "/v1/departments",
+            Some(P::ManageCatalog),
+            Some(json!({ "name": "Walk", "credits_per_request": 1, "reason": "walk" })),
+        ),
+        row(
+            Method::PUT,
+            "/v1/departments/{id}",
+            Some(P::ManageCatalog),
+            Some(json!({ "name": "Walk", "credits_per_request": 1, "reason": "walk" })),
+        ),
+        row(Method::GET, "/v1/packages", Some(P::ReadBilling), None),
+        row(
+            Method::POST,
+            "/v1/packages",
+            Some(P::ManageCatalog),
+            Some(
+                json!({ "name": "Walk", "kind": "credit", "credits": 1, "department_ids": [id],
+                         "price": money, "on_sale": true, "reason": "walk" }),
+            ),
+        ),
+        row(
+            Method::PUT,
+            "/v1/packages/{id}",
+            Some(P::ManageCatalog),
+            Some(
+                json!({ "name": "Walk", "kind": "credit", "credits": 1, "department_ids": [id],
+                         "price": money, "on_sale": true, "reason": "walk" }),
+            ),
+        ),
+        row(
+            Method::POST,
+            "/v1/customers",
+            Some(P::ManageCustomers),
+            Some(json!({ "email": "walk@example.com", "name": "Walk", "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/customers?email=walk@example.com",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::GET,
+            "/v1/customers/{id}",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::PUT,
+            "/v1/customers/{id}/departments/{department_id}",
+            Some(P::ManageCustomers),
+            Some(json!({ "enabled": true, "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/charges",
+            Some(P::ChargeUsage),
+            Some(
+                json!({ "customer": { "email": "walk@example.com" }, "department_id": id,
+                         "kind": "ticket", "reference": "W-1" }),
+            ),
+        ),
+        row(
+            Method::GET,
+            "/v1/billing-context?email=walk@example.com",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/customers/{id}/grants",
+            Some(P::BillingActions),
+            Some(json!({ "package_id": id, "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/customers/{id}/credit-adjustments",
+            Some(P::BillingActions),
+            Some(json!({ "delta": 1, "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/customers/{id}/subscription-cancellations",
+            Some(P::BillingActions),
+            Some(json!({ "timing": "now", "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/customers/{id}/purchases",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
+        row(
+            Method::GET,
+            "/v1/settings/billing",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::PUT,
+            "/v1/settings/billing",
+            Some(P::ManageSettings),
+            Some(json!({ "billing_enabled": true, "company_name": "Walk", "reason": "walk" })),
+        ),
+    ]
+}
+
+fn permission_name(permission: Option<Permission>) -> String {
+    permission.map_or_else(
+        || "signed in".to_owned(),
+        |permission| {
+            serde_json::to_value(permission)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        },
+    )
+}
+
+fn allowed(role: Role, permission: Option<Permission>) -> bool {
+    permission.is_none_or(|permission| role.allows(Permission::Billing) && role.allows(permission))
+}
+
+/// The table as docs/permissions.md shows it.
+fn table() -> String {
+    let mut out = String::from("| method | path | permission |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.name()));
+    }
+    out.push_str("\n|---|---|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for endpoint in endpoints() {
+        let path = endpoint.path.split('?').next().unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | `{path}` | {} |",
+            endpoint.method,
+            permission_name(endpoint.permission)
+        ));
+        for role in Role::ALL {
+            out.push_str(if allowed(role, endpoint.permission) {
+                " yes |"
+            } else {
+                " no |"
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn docs_permissions_md_holds_the_table_the_server_enforces() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/permissions.md");
+    let docs = std::fs::read_to_string(path).unwrap_or_default();
+    let table = table();
+    assert!(
+        docs.contains(&table),
+        "docs/permissions.md must contain this table (copy it in):\n\n{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_checks_credentials_and_permission() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let mut keys = Vec::new();
+    for role in Role::ALL {
+        keys.push((role, kasa.api_key(&admin, role.name()).await));
+    }
+    let id = "01a20830-0000-7000-8000-000000000001";
+    let mut failures = Vec::new();
+    for endpoint in endpoints() {
+        let path = endpoint
+            .path
+            .replace("{id}", id)
+            .replace("{department_id}", id)
+            .replace("{role}", "agent");
+        let call = |token: Option<String>| {
+            let (method, body) = (endpoint.method.clone(), endpoint.body.clone());
+            let (kasa, path) = (&kasa, path.clone());
+            async move { kasa.call(method, &path, token.as_deref(), body).await }
+        };
+        let (status, body) = call(None).await;
+        if status != StatusCode::UNAUTHORIZED || body["code"] != "unauthenticated" {
+            failures.push(format!(
+                "{} {path} without credentials: {status} {body}",
+                endpoint.method
+            ));
+        }
+        let (status, body) = call(Some("kasa_key_wrong".to_owned())).await;
+        if status != StatusCode::UNAUTHORIZED || body["code"] != "invalid-credentials" {
+            failures.push(format!(
+                "{} {path} with a wrong key: {status} {body}",
+                endpoint.method
+            ));
+        }
+        for (role, key) in &keys {
+            if endpoint.path == "/v1/sessions/current" {
+                continue;
+            }
+            let (status, body) = call(Some(key.clone())).await;
+            let refused = status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED;
+            if allowed(*role, endpoint.permission) == refused {
+                failures.push(format!(
+                    "{} {path} as {role}: {status} {body}",
+                    endpoint.method
+                ));
+            }
+            if status.is_server_error() {
+                failures.push(format!(
+                    "{} {path} as {role}: a 5xx: {body}",
+                    endpoint.method
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
