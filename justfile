@@ -25,3 +25,7 @@ bench:
 # Apply the database migrations (SQLite file by default; KASA_DATABASE_URL for PostgreSQL).
 migrate *ARGS:
     scripts/run migrate "$@"
+
+# Regenerate the committed OpenAPI spec (a test fails when it is out of date).
+openapi:
+    scripts/run openapi > docs/openapi.json

@@ -75,3 +75,30 @@ fn migrate_reports_an_unreachable_database_without_its_password() {
     assert!(error.contains("cannot open the database"), "{error}");
     assert!(!error.contains("s3cret"), "{error}");
 }
+
+#[test]
+fn the_committed_openapi_spec_is_what_the_server_serves() {
+    let output = kasa(&["openapi"]);
+    assert!(output.status.success());
+    let generated = String::from_utf8(output.stdout).unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        generated.trim() == committed.trim(),
+        "docs/openapi.json is out of date: run `scripts/run openapi > docs/openapi.json` \
+         (or `just openapi`) and commit it"
+    );
+    let spec: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            assert!(
+                operation["operationId"].is_string(),
+                "{method} {path} has no operation id"
+            );
+            assert!(
+                operation["responses"]["4XX"]["content"]["application/problem+json"].is_object(),
+                "{method} {path} does not document its problem responses"
+            );
+        }
+    }
+}
