@@ -102,3 +102,64 @@ fn the_committed_openapi_spec_is_what_the_server_serves() {
         }
     }
 }
+
+/// Every problem code in the server's source, and every code docs/api-errors.md lists.
+#[test]
+fn every_problem_code_is_catalogued_in_docs_api_errors_md() {
+    fn kebab_literals(text: &str) -> std::collections::BTreeSet<String> {
+        text.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|literal| {
+                literal.len() > 2
+                    && literal.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !literal.starts_with('-')
+                    && !literal.ends_with('-')
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+    let source_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut source = String::new();
+    let mut folders = vec![std::path::PathBuf::from(source_dir)];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                source.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    let docs = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/api-errors.md"
+    ))
+    .unwrap();
+    let documented: std::collections::BTreeSet<String> = docs
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    // Kebab-case literals in the source that are not problem codes.
+    let not_codes = ["x-request-id", "create-admin"];
+    let used: Vec<String> = kebab_literals(&source)
+        .into_iter()
+        .filter(|literal| literal.contains('-') && !not_codes.contains(&literal.as_str()))
+        .collect();
+    let missing: Vec<&String> = used
+        .iter()
+        .filter(|code| !documented.contains(*code))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/api-errors.md: {missing:?}");
+    let stale: Vec<&String> = documented
+        .iter()
+        .filter(|code| !source.contains(&format!("\"{code}\"")))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed in docs/api-errors.md but never used: {stale:?}"
+    );
+}
