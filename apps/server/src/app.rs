@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kasa_billing::{Billing, BillingPorts, Gateways};
-use kasa_ports::{AccessStore, Clock, EmailMessage, MailError, Mailer, Store, SystemClock};
+use kasa_ports::{
+    AccessStore, Clock, EmailMessage, IdempotencyStore, MailError, Mailer, Store, SystemClock,
+};
 use kasa_postgres::SqlStore;
 
 /// Shared state.
@@ -16,6 +18,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     /// Users, sessions, keys.
     pub access: Arc<dyn AccessStore>,
+    /// Idempotency keys.
+    pub idempotency: Arc<dyn IdempotencyStore>,
     /// The database, for readiness.
     pub database: Arc<SqlStore>,
     /// The clock.
@@ -59,6 +63,7 @@ impl App {
             billing: Billing::new(ports),
             store: database.clone(),
             access: database.clone(),
+            idempotency: database.clone(),
             database,
             clock,
             session_hours,

@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod auth;
 mod config;
+mod idempotency;
 mod metrics;
 mod problem;
 mod server;

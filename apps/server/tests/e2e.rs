@@ -231,3 +231,69 @@ async fn a_customers_life_on_sqlite() {
 async fn a_customers_life_on_postgres() {
     a_customers_life(Backend::Postgres).await;
 }
+
+async fn idempotency_keys_make_retries_safe(backend: Backend) {
+    let Some(kasa) = Kasa::start(backend).await else {
+        return;
+    };
+    let admin = kasa.admin_token().await;
+    let support = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Destek", "credits_per_request": 1, "reason": "setup" }),
+        )
+        .await;
+    let ten = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
+                    "department_ids": [id(&support)], "on_sale": true, "reason": "setup",
+                    "price": { "amount": "100.00", "currency": "TRY" } }),
+        )
+        .await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "can@example.com", "name": "Can", "reason": "new" }),
+        )
+        .await;
+    let grants = format!("/v1/customers/{}/grants", id(&customer));
+    let grant = json!({ "package_id": id(&ten), "reason": "goodwill" });
+    let client = reqwest::Client::new();
+    let send = |body: Value, key: &'static str| {
+        client
+            .post(format!("{}{grants}", kasa.base))
+            .bearer_auth(&admin)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let first: Value = send(grant.clone(), "grant-1").await.unwrap().json().await.unwrap();
+    let again: Value = send(grant.clone(), "grant-1").await.unwrap().json().await.unwrap();
+    assert_eq!(first, again, "the same key answers the first answer");
+    assert_eq!(again["holding"]["balance"], 10, "and grants once");
+    let other = send(json!({ "package_id": id(&ten), "reason": "another" }), "grant-1")
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = other.json().await.unwrap();
+    assert_eq!(problem["code"], "idempotency-key-reused");
+    let context = kasa
+        .get(&format!("/v1/billing-context?customer_id={}", id(&customer)), &admin)
+        .await;
+    assert_eq!(context["holding"]["balance"], 10);
+    assert_eq!(context["purchases"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_make_retries_safe_on_sqlite() {
+    idempotency_keys_make_retries_safe(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_make_retries_safe_on_postgres() {
+    idempotency_keys_make_retries_safe(Backend::Postgres).await;
+}

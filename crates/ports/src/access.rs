@@ -167,3 +167,60 @@ pub trait AccessStore: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
 }
+
+/// What claiming an idempotency key found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is new: run the request, then complete or release the key.
+    Claimed,
+    /// The same request ran before: here is its answer.
+    Completed {
+        /// The HTTP status.
+        status: u16,
+        /// The JSON body.
+        body: String,
+    },
+    /// The key was used for a different request.
+    Mismatch,
+    /// The same request is running now.
+    InFlight,
+}
+
+/// Idempotency keys of requests that move money or credits.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `key` for `principal`'s request with this fingerprint.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn claim_idempotency_key(
+        &self,
+        principal: String,
+        key: String,
+        request_hash: String,
+        at: OffsetDateTime,
+    ) -> Result<IdempotencyClaim, StoreError>;
+
+    /// Records the answer of a claimed key.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn complete_idempotency_key(
+        &self,
+        principal: String,
+        key: String,
+        status: u16,
+        body: String,
+    ) -> Result<(), StoreError>;
+
+    /// Gives a claimed key back (the request changed nothing and may be sent again).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn release_idempotency_key(
+        &self,
+        principal: String,
+        key: String,
+    ) -> Result<(), StoreError>;
+}

@@ -13,9 +13,11 @@ mod mailer;
 mod records;
 mod store;
 
+pub use access::{
+    AccessStore, ApiKey, IdempotencyClaim, IdempotencyStore, TokenOwner, User, UserCredentials,
+};
 #[cfg(any(test, feature = "mocks"))]
-pub use access::MockAccessStore;
-pub use access::{AccessStore, ApiKey, TokenOwner, User, UserCredentials};
+pub use access::{MockAccessStore, MockIdempotencyStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};

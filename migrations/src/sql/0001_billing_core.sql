@@ -230,7 +230,7 @@ CREATE TABLE idempotency_keys (
     principal TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    response_status INTEGER,
+    response_status BIGINT,
     response_body TEXT,
     created_at {ts} NOT NULL,
     PRIMARY KEY (principal, idempotency_key)

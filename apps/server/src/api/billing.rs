@@ -13,7 +13,7 @@ use kasa_subscriptions::{
     CancellationError, CancellationTiming, ForfeitConfirmation, PurchaseRefusal,
 };
 use poem::http::StatusCode;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use time::OffsetDateTime;
@@ -26,6 +26,7 @@ use poem::web::Data;
 
 use crate::app::App;
 use crate::auth::Bearer;
+use crate::idempotency::idempotent;
 use crate::problem::ApiError;
 
 /// A time as RFC 3339 text.
@@ -575,43 +576,49 @@ impl BillingApi {
         &self,
         app: Data<&App>,
         auth: Bearer,
+        /// Send the same key again to get the first answer, never a second change.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
         body: Json<ChargeRequest>,
     ) -> Result<Json<ChargeAllowed>, ApiError> {
         auth.0.require(Permission::ChargeUsage)?;
-        let kind = match body.kind {
-            UsageKindBody::Ticket => UsageKind::Ticket,
-            UsageKindBody::Chat => UsageKind::Chat,
-        };
-        let usage = UsageKey::new(kind, &body.reference)
-            .map_err(|error| ApiError::invalid(format!("reference: {error}")))?;
-        let outcome = app
-            .billing
-            .charge_usage(ChargeUsage {
-                customer: body.customer.lookup()?,
-                department_id: parse_id::<DepartmentId>(&body.department_id, "department")?,
-                usage,
-                actor: auth.0.actor.clone(),
-            })
-            .await
-            .map_err(|error| match error {
-                ChargeError::CustomerNotFound => ApiError::not_found("customer"),
-                ChargeError::DepartmentNotFound => ApiError::not_found("department"),
-                ChargeError::Store(error) => store_error(error),
-            })?;
-        match outcome {
-            ChargeOutcome::Allowed { charge, repeated } => Ok(Json(ChargeAllowed {
-                allowed: true,
-                credits_charged: if repeated { 0 } else { charge.credits.get() },
-                balance: charge.balance_after.map(|balance| balance.get()),
-                basis: charge.basis.label().to_owned(),
-                repeated,
-                charge_id: charge.id.to_string(),
-            })),
-            ChargeOutcome::Refused {
-                refusal,
-                covering_packages,
-            } => Err(refusal_error(&refusal, &covering_packages)),
-        }
+        idempotent(&app, &auth.0, idempotency_key.0, "charge", &body.0, async {
+            let kind = match body.kind {
+                UsageKindBody::Ticket => UsageKind::Ticket,
+                UsageKindBody::Chat => UsageKind::Chat,
+            };
+            let usage = UsageKey::new(kind, &body.reference)
+                .map_err(|error| ApiError::invalid(format!("reference: {error}")))?;
+            let outcome = app
+                .billing
+                .charge_usage(ChargeUsage {
+                    customer: body.customer.lookup()?,
+                    department_id: parse_id::<DepartmentId>(&body.department_id, "department")?,
+                    usage,
+                    actor: auth.0.actor.clone(),
+                })
+                .await
+                .map_err(|error| match error {
+                    ChargeError::CustomerNotFound => ApiError::not_found("customer"),
+                    ChargeError::DepartmentNotFound => ApiError::not_found("department"),
+                    ChargeError::Store(error) => store_error(error),
+                })?;
+            match outcome {
+                ChargeOutcome::Allowed { charge, repeated } => Ok(Json(ChargeAllowed {
+                    allowed: true,
+                    credits_charged: if repeated { 0 } else { charge.credits.get() },
+                    balance: charge.balance_after.map(|balance| balance.get()),
+                    basis: charge.basis.label().to_owned(),
+                    repeated,
+                    charge_id: charge.id.to_string(),
+                })),
+                ChargeOutcome::Refused {
+                    refusal,
+                    covering_packages,
+                } => Err(refusal_error(&refusal, &covering_packages)),
+            }
+        })
+        .await
     }
 
     /// A customer's billing context, by id, e-mail or external id.
@@ -686,38 +693,51 @@ impl BillingApi {
         app: Data<&App>,
         auth: Bearer,
         id: Path<String>,
+        /// Send the same key again to get the first answer, never a second change.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
         body: Json<GrantRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        let context = auth.0.context(&body.reason)?;
-        let customer_id: CustomerId = parse_id(&id, "customer")?;
-        let applied = app
-            .billing
-            .grant_package(GrantPackage {
-                customer_id,
-                package_id: parse_id::<PackageId>(&body.package_id, "package")?,
-                confirmation: if body.confirm_forfeit {
-                    ForfeitConfirmation::Confirmed
-                } else {
-                    ForfeitConfirmation::NotConfirmed
-                },
-                charged: body.charged,
-                context,
-            })
-            .await
-            .map_err(|error| match error {
-                GrantPackageError::Refused(refusal) => purchase_refusal(&refusal),
-                GrantPackageError::CustomerNotFound => ApiError::not_found("customer"),
-                GrantPackageError::PackageNotFound => ApiError::not_found("package"),
-                GrantPackageError::Store(error) => store_error(error),
-            })?;
-        Ok(Json(ActionResult {
-            holding: holding_body(&applied.holding, app.clock.now()),
-            card: card_body(&applied.card),
-            purchase: Some(applied.purchase.into()),
-            ends_at: None,
-            prorated_refunds: None,
-        }))
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            "grant_package",
+            &body.0,
+            async {
+                let context = auth.0.context(&body.reason)?;
+                let customer_id: CustomerId = parse_id(&id, "customer")?;
+                let applied = app
+                    .billing
+                    .grant_package(GrantPackage {
+                        customer_id,
+                        package_id: parse_id::<PackageId>(&body.package_id, "package")?,
+                        confirmation: if body.confirm_forfeit {
+                            ForfeitConfirmation::Confirmed
+                        } else {
+                            ForfeitConfirmation::NotConfirmed
+                        },
+                        charged: body.charged,
+                        context,
+                    })
+                    .await
+                    .map_err(|error| match error {
+                        GrantPackageError::Refused(refusal) => purchase_refusal(&refusal),
+                        GrantPackageError::CustomerNotFound => ApiError::not_found("customer"),
+                        GrantPackageError::PackageNotFound => ApiError::not_found("package"),
+                        GrantPackageError::Store(error) => store_error(error),
+                    })?;
+                Ok(Json(ActionResult {
+                    holding: holding_body(&applied.holding, app.clock.now()),
+                    card: card_body(&applied.card),
+                    purchase: Some(applied.purchase.into()),
+                    ends_at: None,
+                    prorated_refunds: None,
+                }))
+            },
+        )
+        .await
     }
 
     /// Adds or removes credits by hand.
@@ -732,35 +752,48 @@ impl BillingApi {
         app: Data<&App>,
         auth: Bearer,
         id: Path<String>,
+        /// Send the same key again to get the first answer, never a second change.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
         body: Json<AdjustRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        let context = auth.0.context(&body.reason)?;
-        let customer_id: CustomerId = parse_id(&id, "customer")?;
-        app.billing
-            .adjust_credits(customer_id, body.delta, context)
-            .await
-            .map_err(|error| match error {
-                AdjustCreditsError::Zero => {
-                    ApiError::invalid("an adjustment adds or removes at least one credit")
-                }
-                AdjustCreditsError::HoldsSubscription => ApiError::new(
-                    StatusCode::CONFLICT,
-                    "holds-subscription",
-                    "The customer holds a subscription",
-                    "credits can be adjusted only for a customer holding credits or nothing",
-                ),
-                AdjustCreditsError::InsufficientCredits { requested, balance } => ApiError::new(
-                    StatusCode::CONFLICT,
-                    "insufficient-credits",
-                    "Not enough credits",
-                    format!("cannot remove {requested} credits: the balance is {balance}"),
-                )
-                .with_facts(serde_json::json!({ "balance": balance.get() })),
-                AdjustCreditsError::CustomerNotFound => ApiError::not_found("customer"),
-                AdjustCreditsError::Store(error) => store_error(error),
-            })?;
-        Ok(Json(Self::result(app.0, customer_id, None).await?))
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            "adjust_credits",
+            &body.0,
+            async {
+                let context = auth.0.context(&body.reason)?;
+                let customer_id: CustomerId = parse_id(&id, "customer")?;
+                app.billing
+                .adjust_credits(customer_id, body.delta, context)
+                .await
+                .map_err(|error| match error {
+                    AdjustCreditsError::Zero => {
+                        ApiError::invalid("an adjustment adds or removes at least one credit")
+                    }
+                    AdjustCreditsError::HoldsSubscription => ApiError::new(
+                        StatusCode::CONFLICT,
+                        "holds-subscription",
+                        "The customer holds a subscription",
+                        "credits can be adjusted only for a customer holding credits or nothing",
+                    ),
+                    AdjustCreditsError::InsufficientCredits { requested, balance } => ApiError::new(
+                        StatusCode::CONFLICT,
+                        "insufficient-credits",
+                        "Not enough credits",
+                        format!("cannot remove {requested} credits: the balance is {balance}"),
+                    )
+                    .with_facts(serde_json::json!({ "balance": balance.get() })),
+                    AdjustCreditsError::CustomerNotFound => ApiError::not_found("customer"),
+                    AdjustCreditsError::Store(error) => store_error(error),
+                })?;
+                Ok(Json(Self::result(app.0, customer_id, None).await?))
+            },
+        )
+        .await
     }
 
     /// Cancels a customer's subscription now or at its end.
@@ -775,61 +808,76 @@ impl BillingApi {
         app: Data<&App>,
         auth: Bearer,
         id: Path<String>,
+        /// Send the same key again to get the first answer, never a second change.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
         body: Json<CancelRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        let context = auth.0.context(&body.reason)?;
-        let customer_id: CustomerId = parse_id(&id, "customer")?;
-        let timing = match body.timing {
-            CancelTiming::Now => CancellationTiming::Now,
-            CancelTiming::AtEnd => CancellationTiming::AtEnd,
-        };
-        let cancelled = app
-            .billing
-            .cancel_subscription(customer_id, timing, body.prorated_refund, context)
-            .await
-            .map_err(|error| match error {
-                CancelSubscriptionError::NoSubscription => ApiError::new(
-                    StatusCode::CONFLICT,
-                    "no-subscription",
-                    "No subscription",
-                    "the customer holds no subscription to cancel",
-                ),
-                CancelSubscriptionError::Refused(CancellationError::AlreadyEnded { ended_at }) => {
-                    ApiError::new(
-                        StatusCode::CONFLICT,
-                        "subscription-already-ended",
-                        "The subscription already ended",
-                        format!("it ended at {}", rfc3339(ended_at)),
-                    )
-                }
-                CancelSubscriptionError::Refused(CancellationError::AlreadyCancelled {
-                    ends_at,
-                }) => ApiError::new(
-                    StatusCode::CONFLICT,
-                    "subscription-already-cancelled",
-                    "The subscription is already cancelled",
-                    format!("it ends at {}", rfc3339(ends_at)),
-                ),
-                CancelSubscriptionError::CustomerNotFound => ApiError::not_found("customer"),
-                CancelSubscriptionError::Store(error) => store_error(error),
-            })?;
-        let mut result = Self::result(app.0, customer_id, None).await?;
-        result.ends_at = Some(rfc3339(cancelled.ends_at));
-        result.prorated_refunds = Some(serde_json::Value::Array(
-            cancelled
-                .prorated_refunds
-                .iter()
-                .map(|(purchase_id, amount)| {
-                    serde_json::json!({
-                        "purchase_id": purchase_id,
-                        "amount": amount.amount().to_string(),
-                        "currency": amount.currency().alpha_code(),
-                    })
-                })
-                .collect(),
-        ));
-        Ok(Json(result))
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            "cancel_subscription",
+            &body.0,
+            async {
+                let context = auth.0.context(&body.reason)?;
+                let customer_id: CustomerId = parse_id(&id, "customer")?;
+                let timing = match body.timing {
+                    CancelTiming::Now => CancellationTiming::Now,
+                    CancelTiming::AtEnd => CancellationTiming::AtEnd,
+                };
+                let cancelled = app
+                    .billing
+                    .cancel_subscription(customer_id, timing, body.prorated_refund, context)
+                    .await
+                    .map_err(|error| match error {
+                        CancelSubscriptionError::NoSubscription => ApiError::new(
+                            StatusCode::CONFLICT,
+                            "no-subscription",
+                            "No subscription",
+                            "the customer holds no subscription to cancel",
+                        ),
+                        CancelSubscriptionError::Refused(CancellationError::AlreadyEnded {
+                            ended_at,
+                        }) => ApiError::new(
+                            StatusCode::CONFLICT,
+                            "subscription-already-ended",
+                            "The subscription already ended",
+                            format!("it ended at {}", rfc3339(ended_at)),
+                        ),
+                        CancelSubscriptionError::Refused(CancellationError::AlreadyCancelled {
+                            ends_at,
+                        }) => ApiError::new(
+                            StatusCode::CONFLICT,
+                            "subscription-already-cancelled",
+                            "The subscription is already cancelled",
+                            format!("it ends at {}", rfc3339(ends_at)),
+                        ),
+                        CancelSubscriptionError::CustomerNotFound => {
+                            ApiError::not_found("customer")
+                        }
+                        CancelSubscriptionError::Store(error) => store_error(error),
+                    })?;
+                let mut result = Self::result(app.0, customer_id, None).await?;
+                result.ends_at = Some(rfc3339(cancelled.ends_at));
+                result.prorated_refunds = Some(serde_json::Value::Array(
+                    cancelled
+                        .prorated_refunds
+                        .iter()
+                        .map(|(purchase_id, amount)| {
+                            serde_json::json!({
+                                "purchase_id": purchase_id,
+                                "amount": amount.amount().to_string(),
+                                "currency": amount.currency().alpha_code(),
+                            })
+                        })
+                        .collect(),
+                ));
+                Ok(Json(result))
+            },
+        )
+        .await
     }
 
     /// A customer's purchases, newest first.

@@ -1,9 +1,10 @@
-//! Users, sessions, API keys and refund limits.
+//! Users, sessions, API keys, refund limits and idempotency keys.
 
 use async_trait::async_trait;
 use kasa_domain::{ApiKeyId, Currency, EmailAddress, Money, Role, UserId};
 use kasa_ports::{
-    AccessStore, ActionContext, ApiKey, AuditRecord, StoreError, TokenOwner, User, UserCredentials,
+    AccessStore, ActionContext, ApiKey, AuditRecord, IdempotencyClaim, IdempotencyStore,
+    StoreError, TokenOwner, User, UserCredentials,
 };
 use sea_orm::Value;
 use time::OffsetDateTime;
@@ -365,6 +366,111 @@ impl AccessStore for SqlStore {
                 serde_json::json!({ "role": role, "max_refund": limit }),
             );
             insert_audit(tx, codec, &record, &context, at).await
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for SqlStore {
+    async fn claim_idempotency_key(
+        &self,
+        principal: String,
+        key: String,
+        request_hash: String,
+        at: OffsetDateTime,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let inserted = execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, \
+                     created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    [
+                        text(principal.clone()),
+                        text(key.clone()),
+                        text(request_hash.clone()),
+                        codec.at(at),
+                    ],
+                ),
+            )
+            .await?;
+            if inserted == 1 {
+                return Ok(IdempotencyClaim::Claimed);
+            }
+            let row = fetch_one(
+                tx,
+                codec.statement(
+                    "SELECT request_hash, response_status, response_body FROM idempotency_keys \
+                     WHERE principal = $1 AND idempotency_key = $2",
+                    [text(principal), text(key)],
+                ),
+            )
+            .await?
+            .ok_or_else(|| corrupt("an idempotency key vanished"))?;
+            let row = codec.row(&row);
+            if row.text("request_hash")? != request_hash {
+                return Ok(IdempotencyClaim::Mismatch);
+            }
+            Ok(
+                match (
+                    row.opt_int("response_status")?,
+                    row.opt_text("response_body")?,
+                ) {
+                    (Some(status), Some(body)) => IdempotencyClaim::Completed {
+                        status: u16::try_from(status).map_err(corrupt)?,
+                        body,
+                    },
+                    _ => IdempotencyClaim::InFlight,
+                },
+            )
+        })
+        .await
+    }
+
+    async fn complete_idempotency_key(
+        &self,
+        principal: String,
+        key: String,
+        status: u16,
+        body: String,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE idempotency_keys SET response_status = $3, response_body = $4 \
+                     WHERE principal = $1 AND idempotency_key = $2",
+                    [
+                        text(principal),
+                        text(key),
+                        Value::from(i64::from(status)),
+                        text(body),
+                    ],
+                ),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        principal: String,
+        key: String,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            execute(
+                tx,
+                codec.statement(
+                    "DELETE FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2 \
+                     AND response_status IS NULL",
+                    [text(principal), text(key)],
+                ),
+            )
+            .await?;
+            Ok(())
         })
         .await
     }
