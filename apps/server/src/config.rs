@@ -67,6 +67,10 @@ pub struct Overrides {
     /// Log lines as `text` or `json` [default: text].
     #[arg(long, env = "KASA_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Fill an empty database with demo departments, packages, customers, users and a help desk
+    /// key, and print how to try them. Never in production.
+    #[arg(long, env = "KASA_DEMO")]
+    pub demo: bool,
 }
 
 /// Why the configuration could not be read.

@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod auth;
 mod config;
+mod demo;
 mod idempotency;
 mod metrics;
 mod problem;
@@ -186,6 +187,17 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         }
     };
     let app = app::App::new(store, config.session_hours);
+    if overrides.demo {
+        match demo::seed(&app).await {
+            Ok(true) => tracing::info!("demo data created"),
+            Ok(false) => tracing::info!("the database has users already: demo data not added"),
+            Err(error) => {
+                tracing::error!(%error, "could not create the demo data");
+                return ExitCode::FAILURE;
+            }
+        }
+        eprintln!("{}", demo::welcome(&format!("http://{}", config.listen)));
+    }
     match app.access.has_users().await {
         Ok(false) => tracing::warn!(
             "no users yet: create the first administrator with \
@@ -204,7 +216,7 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         .run_with_graceful_shutdown(
             server::routes(app, metrics::Metrics::default()),
             async {
-                let _ = tokio::signal::ctrl_c().await;
+                shutdown_signal().await;
                 tracing::info!("shutting down: finishing requests in flight");
             },
             Some(std::time::Duration::from_secs(10)),
@@ -216,6 +228,29 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             tracing::error!(%error, listen = %config.listen, "the server stopped");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

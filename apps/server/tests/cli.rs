@@ -127,7 +127,13 @@ fn every_problem_code_is_catalogued_in_docs_api_errors_md() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 folders.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "rs") {
+            } else if path.extension().is_some_and(|extension| extension == "rs")
+                // Problems are made in these files; the others hold no codes.
+                && ["problem.rs", "auth.rs", "idempotency.rs"]
+                    .iter()
+                    .any(|name| path.ends_with(name))
+                || path.parent().is_some_and(|parent| parent.ends_with("api"))
+            {
                 source.push_str(&std::fs::read_to_string(path).unwrap());
             }
         }
@@ -144,7 +150,7 @@ fn every_problem_code_is_catalogued_in_docs_api_errors_md() {
         .map(str::to_owned)
         .collect();
     // Kebab-case literals in the source that are not problem codes.
-    let not_codes = ["x-request-id", "create-admin"];
+    let not_codes: [&str; 0] = [];
     let used: Vec<String> = kebab_literals(&source)
         .into_iter()
         .filter(|literal| literal.contains('-') && !not_codes.contains(&literal.as_str()))

@@ -271,18 +271,34 @@ async fn idempotency_keys_make_retries_safe(backend: Backend) {
             .json(&body)
             .send()
     };
-    let first: Value = send(grant.clone(), "grant-1").await.unwrap().json().await.unwrap();
-    let again: Value = send(grant.clone(), "grant-1").await.unwrap().json().await.unwrap();
-    assert_eq!(first, again, "the same key answers the first answer");
-    assert_eq!(again["holding"]["balance"], 10, "and grants once");
-    let other = send(json!({ "package_id": id(&ten), "reason": "another" }), "grant-1")
+    let first: Value = send(grant.clone(), "grant-1")
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
+    let again: Value = send(grant.clone(), "grant-1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first, again, "the same key answers the first answer");
+    assert_eq!(again["holding"]["balance"], 10, "and grants once");
+    let other = send(
+        json!({ "package_id": id(&ten), "reason": "another" }),
+        "grant-1",
+    )
+    .await
+    .unwrap();
     assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = other.json().await.unwrap();
     assert_eq!(problem["code"], "idempotency-key-reused");
     let context = kasa
-        .get(&format!("/v1/billing-context?customer_id={}", id(&customer)), &admin)
+        .get(
+            &format!("/v1/billing-context?customer_id={}", id(&customer)),
+            &admin,
+        )
         .await;
     assert_eq!(context["holding"]["balance"], 10);
     assert_eq!(context["purchases"].as_array().map(Vec::len), Some(1));
@@ -296,4 +312,29 @@ async fn idempotency_keys_make_retries_safe_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idempotency_keys_make_retries_safe_on_postgres() {
     idempotency_keys_make_retries_safe(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_lets_a_newcomer_try_everything_with_the_printed_credentials() {
+    let kasa = Kasa::start_demo().await;
+    let context = kasa
+        .get(
+            "/v1/billing-context?email=ayse@example.com",
+            "kasa_key_demo_help_desk",
+        )
+        .await;
+    assert_eq!(context["holding"]["balance"], 10);
+    let (status, session) = kasa
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({ "email": "agent@demo.kasa", "password": "demo-agent-password" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let packages = kasa
+        .get("/v1/packages", session["token"].as_str().unwrap())
+        .await;
+    assert_eq!(packages.as_array().map(Vec::len), Some(3));
 }

@@ -85,6 +85,17 @@ async fn admin_sql(server_url: &str, sql: &str) {
 impl Kasa {
     /// Starts a server with an administrator; `None` when the backend is not installed.
     pub async fn start(backend: Backend) -> Option<Self> {
+        Self::start_with(backend, false).await
+    }
+
+    /// Starts a server in demo mode (demo data, no other administrator).
+    pub async fn start_demo() -> Self {
+        Self::start_with(Backend::Sqlite, true)
+            .await
+            .expect("SQLite is always there")
+    }
+
+    async fn start_with(backend: Backend, demo: bool) -> Option<Self> {
         let folder = std::env::temp_dir().join(format!("kasa-e2e-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).expect("a test folder");
         let (database_url, postgres) = match backend {
@@ -99,15 +110,21 @@ impl Kasa {
                 (with_database(&server, &database), Some((server, database)))
             }
         };
-        let created = kasa_command(&database_url, &folder)
-            .args(["create-admin", "--email", ADMIN_EMAIL])
-            .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .output()
-            .expect("kasa create-admin runs");
-        assert!(created.status.success(), "create-admin: {created:?}");
+        if !demo {
+            let created = kasa_command(&database_url, &folder)
+                .args(["create-admin", "--email", ADMIN_EMAIL])
+                .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+                .output()
+                .expect("kasa create-admin runs");
+            assert!(created.status.success(), "create-admin: {created:?}");
+        }
         let port = free_port();
-        let child = kasa_command(&database_url, &folder)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        let mut command = kasa_command(&database_url, &folder);
+        command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+        if demo {
+            command.arg("--demo");
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
