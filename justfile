@@ -29,3 +29,8 @@ migrate *ARGS:
 # Regenerate the committed OpenAPI spec (a test fails when it is out of date).
 openapi:
     scripts/run openapi > docs/openapi.json
+
+# Measure the ticket charge over HTTP (release, PostgreSQL, 64 clients) against the same SQL
+# sent straight to PostgreSQL; needs wrk and pgbench.
+load:
+    scripts/load/run

@@ -9,6 +9,53 @@ use kasa_ports::{
 };
 use kasa_postgres::SqlStore;
 
+/// Tokens recently found valid, so that a busy help desk's key is not looked up in the database
+/// on every request. An entry lives at most [`TokenCache::TTL`]; revoking a key or signing out
+/// empties the cache of this server at once (other servers follow within the TTL).
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<
+        std::collections::HashMap<String, (kasa_ports::TokenOwner, std::time::Instant)>,
+    >,
+}
+
+impl TokenCache {
+    /// How long a looked-up token is trusted without asking the database again.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// The owner of a token hash, if looked up within the TTL.
+    pub fn get(&self, token_hash: &str) -> Option<kasa_ports::TokenOwner> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries
+            .get(token_hash)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(owner, _)| owner.clone())
+    }
+
+    /// Remembers a token's owner.
+    pub fn put(&self, token_hash: String, owner: kasa_ports::TokenOwner) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() > 10_000 {
+            entries.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+        }
+        entries.insert(token_hash, (owner, std::time::Instant::now()));
+    }
+
+    /// Forgets every token (after a revocation or a sign-out).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+}
+
 /// Shared state.
 #[derive(Clone)]
 pub struct App {
@@ -26,6 +73,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// How long a session lasts.
     pub session_hours: i64,
+    /// Recently checked tokens.
+    pub tokens: Arc<TokenCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -67,6 +116,7 @@ impl App {
             database,
             clock,
             session_hours,
+            tokens: Arc::default(),
         }
     }
 }

@@ -139,11 +139,18 @@ async fn authenticate(
     if !(token.starts_with(API_KEY_PREFIX) || token.starts_with(SESSION_PREFIX)) {
         return Err(bad_token().into());
     }
-    match app
-        .access
-        .token_owner(token_hash(token), app.clock.now())
-        .await
-    {
+    let hash = token_hash(token);
+    let owner = match app.tokens.get(&hash) {
+        Some(owner) => Ok(owner),
+        None => {
+            let owner = app.access.token_owner(hash.clone(), app.clock.now()).await;
+            if let Ok(owner) = &owner {
+                app.tokens.put(hash, owner.clone());
+            }
+            owner
+        }
+    };
+    match owner {
         Ok(TokenOwner::ApiKey(key)) => Ok(Caller {
             actor: Actor::HelpDesk { api_key_id: key.id },
             role: key.role,

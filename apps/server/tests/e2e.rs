@@ -338,3 +338,40 @@ async fn the_demo_lets_a_newcomer_try_everything_with_the_printed_credentials() 
         .await;
     assert_eq!(packages.as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_key_stops_working_at_once() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let created = kasa
+        .post(
+            "/v1/api-keys",
+            &admin,
+            json!({ "name": "leaky", "role": "read_only", "reason": "test" }),
+        )
+        .await;
+    let key = created["key"].as_str().unwrap();
+    assert!(key.starts_with("kasa_key_"));
+    kasa.get("/v1/departments", key).await;
+    let listed = kasa.get("/v1/api-keys", &admin).await;
+    assert!(
+        !listed.to_string().contains(key),
+        "a key is shown only once"
+    );
+    kasa.post(
+        &format!(
+            "/v1/api-keys/{}/revoke",
+            created["api_key"]["id"].as_str().unwrap()
+        ),
+        &admin,
+        json!({ "reason": "leaked" }),
+    )
+    .await;
+    let (status, problem) = kasa
+        .call(Method::GET, "/v1/departments", Some(key), None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid-credentials"))
+    );
+}

@@ -237,6 +237,7 @@ impl AccessApi {
             .end_session(token_hash(token.trim()))
             .await
             .map_err(store_error)?;
+        app.tokens.clear();
         Ok(Json(serde_json::json!({ "signed_out": true })))
     }
 
@@ -395,6 +396,7 @@ impl AccessApi {
             .revoke_api_key(key_id, context, app.clock.now())
             .await
             .map_err(store_error)?;
+        app.tokens.clear();
         Ok(Json(key.into()))
     }
 }

@@ -1,0 +1,29 @@
+-- pgbench script: the SQL one ticket charge runs, sent straight to PostgreSQL (the baseline the
+-- HTTP figure is compared with): the charge context, the card, and the one-statement record.
+\set n random(0, 255)
+SELECT h.customer_id, h.kind, h.credit_balance, h.cancel_at_end, h.version,
+       d.name AS department_name, d.credits_per_request, u.id
+FROM holdings h JOIN customers c ON c.id = h.customer_id
+LEFT JOIN departments d ON d.id = :department::uuid
+LEFT JOIN usage_charges u ON u.customer_id = h.customer_id AND u.usage_kind = 'ticket'
+     AND u.usage_reference = 'none'
+WHERE c.email = 'load' || :n::text || '@example.com' \gset
+SELECT department_id, NULL AS purchase_id FROM card_operator_departments WHERE customer_id = :customer_id::uuid
+UNION ALL
+SELECT department_id, purchase_id FROM card_purchase_departments WHERE customer_id = :customer_id::uuid;
+WITH moved AS (
+    UPDATE holdings SET credit_balance = credit_balance - 1, ledger_entries = ledger_entries + 1
+    WHERE customer_id = :customer_id::uuid AND credit_balance >= 1
+    RETURNING credit_balance, ledger_entries
+), entry AS (
+    INSERT INTO credit_ledger (id, customer_id, entry_number, kind, delta, balance_after,
+        actor_kind, actor_id, reason, at, usage_kind, usage_reference)
+    SELECT gen_random_uuid(), :customer_id::uuid, ledger_entries, 'consumed', -1, credit_balance,
+        'help_desk', 'pgbench', 'ticket opened', now(), 'ticket', 'p' || gen_random_uuid()
+    FROM moved RETURNING balance_after, usage_reference
+)
+INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, usage_reference, credits,
+    basis, balance_after, actor_kind, actor_id, at)
+SELECT gen_random_uuid(), :customer_id::uuid, :department::uuid, 'ticket', usage_reference, 1,
+    'credits', balance_after, 'help_desk', 'pgbench', now() FROM entry
+RETURNING balance_after;
