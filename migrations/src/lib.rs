@@ -18,7 +18,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(BillingCore), Box::new(Access)]
+        vec![
+            Box::new(BillingCore),
+            Box::new(Access),
+            Box::new(CustomerSessions),
+        ]
     }
 }
 
@@ -124,6 +128,32 @@ impl MigrationTrait for Access {
     }
 }
 
+/// Customers' billing links.
+#[derive(Debug)]
+struct CustomerSessions;
+
+impl MigrationName for CustomerSessions {
+    fn name(&self) -> &str {
+        "m20261123_000003_customer_sessions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CustomerSessions {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            include_str!("sql/0003_customer_sessions.sql"),
+            ["", ""],
+        )
+        .await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +163,7 @@ mod tests {
         for template in [
             include_str!("sql/0001_billing_core.sql"),
             include_str!("sql/0002_access.sql"),
+            include_str!("sql/0003_customer_sessions.sql"),
         ] {
             for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
                 let sql = for_backend(template, backend);

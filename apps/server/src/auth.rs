@@ -17,14 +17,17 @@ use crate::problem::ApiError;
 pub const API_KEY_PREFIX: &str = "kasa_key_";
 /// The start of every session token.
 pub const SESSION_PREFIX: &str = "kasa_session_";
+/// The start of every customer's billing-link token.
+pub const CUSTOMER_LINK_PREFIX: &str = "kasa_customer_";
 
 /// An authenticated caller.
 #[derive(Clone, Debug)]
 pub struct Caller {
     /// Who, as recorded in the ledger and audit log.
     pub actor: Actor,
-    /// What they may do.
-    pub role: Role,
+    /// What they may do; `None` for a customer following a billing link, who reaches only
+    /// their own billing under `/v1/me`.
+    pub role: Option<Role>,
     /// The request, for the audit log.
     pub request_id: Option<String>,
 }
@@ -33,15 +36,23 @@ impl Caller {
     /// Refuses with 403 `forbidden` unless the caller's role has `permission` (and, like every
     /// billing call, the billing permission of product rule 11).
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        let Some(role) = self.role else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not permitted",
+                "a customer's billing link reaches only the customer's own billing under /v1/me",
+            ));
+        };
         for needed in [Permission::Billing, permission] {
-            if !self.role.allows(needed) {
+            if !role.allows(needed) {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "forbidden",
                     "Not permitted",
                     format!(
                         "the role `{}` lacks the `{}` permission; ask an administrator",
-                        self.role,
+                        role,
                         crate::api::permission_name(needed)
                     ),
                 ));
@@ -72,7 +83,7 @@ impl Caller {
 #[derive(SecurityScheme)]
 #[oai(
     ty = "bearer",
-    bearer_format = "kasa_key_… or kasa_session_…",
+    bearer_format = "kasa_key_…, kasa_session_… or kasa_customer_…",
     checker = "authenticate"
 )]
 pub struct Bearer(pub Caller);
@@ -136,7 +147,10 @@ async fn authenticate(
         .get::<crate::server::RequestId>()
         .map(|id| id.0.clone());
     let token = bearer.token.trim();
-    if !(token.starts_with(API_KEY_PREFIX) || token.starts_with(SESSION_PREFIX)) {
+    if ![API_KEY_PREFIX, SESSION_PREFIX, CUSTOMER_LINK_PREFIX]
+        .iter()
+        .any(|prefix| token.starts_with(prefix))
+    {
         return Err(bad_token().into());
     }
     let hash = token_hash(token);
@@ -153,7 +167,7 @@ async fn authenticate(
     match owner {
         Ok(TokenOwner::ApiKey(key)) => Ok(Caller {
             actor: Actor::HelpDesk { api_key_id: key.id },
-            role: key.role,
+            role: Some(key.role),
             request_id,
         }),
         Ok(TokenOwner::User(user)) => Ok(Caller {
@@ -161,7 +175,12 @@ async fn authenticate(
                 Role::Admin | Role::BillingManager => Actor::Operator { user_id: user.id },
                 _ => Actor::Agent { user_id: user.id },
             },
-            role: user.role,
+            role: Some(user.role),
+            request_id,
+        }),
+        Ok(TokenOwner::Customer(customer_id)) => Ok(Caller {
+            actor: Actor::Customer { customer_id },
+            role: None,
             request_id,
         }),
         Err(StoreError::NotFound { .. }) => Err(bad_token().into()),

@@ -8,7 +8,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, h
 use poem_openapi::OpenApiService;
 
 use crate::api::access::AccessApi;
-use crate::api::billing::BillingApi;
+use crate::api::billing::{BillingApi, MeApi};
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::settings::SettingsApi;
@@ -22,10 +22,26 @@ use crate::problem::from_poem_error;
 pub struct RequestId(pub String);
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
-pub fn openapi()
--> OpenApiService<(AccessApi, CatalogApi, CustomersApi, BillingApi, SettingsApi), ()> {
+pub fn openapi() -> OpenApiService<
+    (
+        AccessApi,
+        CatalogApi,
+        CustomersApi,
+        BillingApi,
+        MeApi,
+        SettingsApi,
+    ),
+    (),
+> {
     OpenApiService::new(
-        (AccessApi, CatalogApi, CustomersApi, BillingApi, SettingsApi),
+        (
+            AccessApi,
+            CatalogApi,
+            CustomersApi,
+            BillingApi,
+            MeApi,
+            SettingsApi,
+        ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
     )

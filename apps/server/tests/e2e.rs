@@ -182,6 +182,21 @@ async fn a_customers_life(backend: Backend) {
         (json!("subscription"), json!(0))
     );
 
+    // The customer's billing link shows her own billing, and nothing else.
+    let link = kasa
+        .post(
+            &format!("/v1/customers/{customer_id}/billing-links"),
+            &admin,
+            json!({ "valid_hours": 1, "reason": "customer asked" }),
+        )
+        .await;
+    let own = kasa
+        .get("/v1/me/billing", link["token"].as_str().expect("a token"))
+        .await;
+    assert_eq!(own["customer"]["email"], "ayse@example.com");
+    assert_eq!(own["holding"]["kind"], "subscription");
+    assert!(own.get("audit").is_none(), "no internal notes for customers");
+
     // Every step is in the audit log with actor and reason.
     let context = kasa
         .get("/v1/billing-context?email=ayse@example.com", &help_desk)

@@ -9,12 +9,23 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{Backend, Kasa};
 
-/// One endpoint: method, path (with `{…}` placeholders), the permission it needs (`None`: any
-/// signed-in caller), and a body that parses.
+/// Who may call an endpoint.
+#[derive(Clone, Copy)]
+enum Access {
+    /// Any staff caller or key.
+    SignedIn,
+    /// Callers whose role has the permission.
+    Needs(Permission),
+    /// Only a customer's billing link.
+    CustomerLink,
+}
+
+/// One endpoint: method, path (with `{…}` placeholders), who may call it, and a body that
+/// parses.
 struct Endpoint {
     method: Method,
     path: &'static str,
-    permission: Option<Permission>,
+    access: Access,
     body: Option<Value>,
 }
 
@@ -22,10 +33,10 @@ fn endpoints() -> Vec<Endpoint> {
     let id = "01a20830-0000-7000-8000-000000000001";
     let reason = json!({ "reason": "permission walk" });
     let money = json!({ "amount": "10.00", "currency": "TRY" });
-    let row = |method: Method, path: &'static str, permission, body: Option<Value>| Endpoint {
+    let row = |method: Method, path: &'static str, permission: Option<Permission>, body| Endpoint {
         method,
         path,
-        permission,
+        access: permission.map_or(Access::SignedIn, Access::Needs),
         body,
     };
     use Permission as P;
@@ -164,6 +175,18 @@ fn endpoints() -> Vec<Endpoint> {
             None,
         ),
         row(
+            Method::POST,
+            "/v1/customers/{id}/billing-links",
+            Some(P::BillingActions),
+            Some(json!({ "reason": "walk" })),
+        ),
+        Endpoint {
+            method: Method::GET,
+            path: "/v1/me/billing",
+            access: Access::CustomerLink,
+            body: None,
+        },
+        row(
             Method::PUT,
             "/v1/settings/billing",
             Some(P::ManageSettings),
@@ -172,20 +195,25 @@ fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-fn permission_name(permission: Option<Permission>) -> String {
-    permission.map_or_else(
-        || "signed in".to_owned(),
-        |permission| {
-            serde_json::to_value(permission)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        },
-    )
+fn access_name(access: Access) -> String {
+    match access {
+        Access::SignedIn => "signed in".to_owned(),
+        Access::CustomerLink => "customer link only".to_owned(),
+        Access::Needs(permission) => serde_json::to_value(permission)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    }
 }
 
-fn allowed(role: Role, permission: Option<Permission>) -> bool {
-    permission.is_none_or(|permission| role.allows(Permission::Billing) && role.allows(permission))
+fn allowed(role: Role, access: Access) -> bool {
+    match access {
+        Access::SignedIn => true,
+        Access::CustomerLink => false,
+        Access::Needs(permission) => {
+            role.allows(Permission::Billing) && role.allows(permission)
+        }
+    }
 }
 
 /// The table as docs/permissions.md shows it.
@@ -202,10 +230,10 @@ fn table() -> String {
         out.push_str(&format!(
             "| {} | `{path}` | {} |",
             endpoint.method,
-            permission_name(endpoint.permission)
+            access_name(endpoint.access)
         ));
         for role in Role::ALL {
-            out.push_str(if allowed(role, endpoint.permission) {
+            out.push_str(if allowed(role, endpoint.access) {
                 " yes |"
             } else {
                 " no |"
@@ -235,6 +263,21 @@ async fn every_endpoint_checks_credentials_and_permission() {
     for role in Role::ALL {
         keys.push((role, kasa.api_key(&admin, role.name()).await));
     }
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "linked@example.com", "name": "Linked", "reason": "walk" }),
+        )
+        .await;
+    let link = kasa
+        .post(
+            &format!("/v1/customers/{}/billing-links", customer["id"].as_str().unwrap()),
+            &admin,
+            json!({ "reason": "walk" }),
+        )
+        .await;
+    let customer_token = link["token"].as_str().unwrap().to_owned();
     let id = "01a20830-0000-7000-8000-000000000001";
     let mut failures = Vec::new();
     for endpoint in endpoints() {
@@ -262,13 +305,19 @@ async fn every_endpoint_checks_credentials_and_permission() {
                 endpoint.method
             ));
         }
+        let (status, body) = call(Some(customer_token.clone())).await;
+        let customer_allowed = matches!(endpoint.access, Access::CustomerLink)
+            || endpoint.path == "/v1/sessions/current";
+        if customer_allowed == (status == StatusCode::FORBIDDEN) {
+            failures.push(format!("{} {path} with a customer link: {status} {body}", endpoint.method));
+        }
         for (role, key) in &keys {
             if endpoint.path == "/v1/sessions/current" {
                 continue;
             }
             let (status, body) = call(Some(key.clone())).await;
             let refused = status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED;
-            if allowed(*role, endpoint.permission) == refused {
+            if allowed(*role, endpoint.access) == refused {
                 failures.push(format!(
                     "{} {path} as {role}: {status} {body}",
                     endpoint.method

@@ -2,7 +2,7 @@
 //! with argon2, tokens with SHA-256, by the server); nothing here ever holds a secret in clear.
 
 use async_trait::async_trait;
-use kasa_domain::{ApiKeyId, EmailAddress, Money, Role, UserId};
+use kasa_domain::{ApiKeyId, CustomerId, EmailAddress, Money, Role, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -58,6 +58,8 @@ pub enum TokenOwner {
     User(User),
     /// An API key.
     ApiKey(ApiKey),
+    /// A customer following a billing link: reaches only their own billing.
+    Customer(CustomerId),
 }
 
 /// Users, sessions, API keys and per-role limits.
@@ -110,6 +112,20 @@ pub trait AccessStore: Send + Sync {
     /// [`StoreError::Unavailable`].
     async fn end_session(&self, token_hash: String) -> Result<(), StoreError>;
 
+    /// Creates a customer's billing link (its token's hash), valid until `expires_at`, with an
+    /// audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown customer, [`StoreError::Unavailable`].
+    async fn create_customer_session(
+        &self,
+        token_hash: String,
+        customer_id: CustomerId,
+        context: ActionContext,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
     /// Creates an API key (its token's hash), with an audit entry.
     ///
     /// # Errors
@@ -138,7 +154,8 @@ pub trait AccessStore: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<ApiKey, StoreError>;
 
-    /// The owner of a token, by its hash: a user with a live session or an unrevoked key.
+    /// The owner of a token, by its hash: an unrevoked key, a user with a live session, or a
+    /// customer with a live billing link.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown, expired or revoked token,

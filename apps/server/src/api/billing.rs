@@ -442,6 +442,46 @@ pub struct BillingContext {
     pub audit: Vec<AuditEntryBody>,
 }
 
+/// A customer's own billing, as their billing link shows it (no internal notes or staff ids).
+#[derive(Debug, Object)]
+pub struct MyBilling {
+    /// The customer.
+    pub customer: CustomerBody,
+    /// What they hold.
+    pub holding: HoldingBody,
+    /// Their latest tickets and chats charged.
+    pub recent_charges: Vec<UsageChargeBody>,
+    /// Their latest purchases, with payments.
+    pub purchases: Vec<PurchaseBody>,
+}
+
+/// Create a billing link for a customer.
+#[derive(Debug, Object)]
+pub struct BillingLinkRequest {
+    /// How long the link works, in hours (1-168, default 24).
+    #[oai(
+        default = "default_link_hours",
+        validator(minimum(value = "1"), maximum(value = "168"))
+    )]
+    pub valid_hours: i64,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+fn default_link_hours() -> i64 {
+    24
+}
+
+/// A customer's billing link.
+#[derive(Debug, Object)]
+pub struct BillingLink {
+    /// The customer sends `Authorization: Bearer <token>` (the hosted pages carry it); it
+    /// reaches only this customer's billing under `/v1/me`. Shown once.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: String,
+}
+
 /// Grant a package.
 #[derive(Debug, Object)]
 pub struct GrantRequest {
@@ -945,6 +985,80 @@ impl BillingApi {
             .await
             .map_err(store_error)?;
         Ok(Json(entries.into_iter().map(Into::into).collect()))
+    }
+}
+
+/// Customers' own billing.
+#[derive(Debug)]
+pub struct MeApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Customers")]
+impl MeApi {
+    /// Creates a signed, expiring billing link for a customer (for an agent to send).
+    #[oai(
+        path = "/customers/:id/billing-links",
+        method = "post",
+        operation_id = "create_billing_link"
+    )]
+    async fn create_link(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<BillingLinkRequest>,
+    ) -> Result<Json<BillingLink>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        let context = auth.0.context(&body.reason)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let token = crate::auth::new_token(crate::auth::CUSTOMER_LINK_PREFIX)?;
+        let now = app.clock.now();
+        let expires_at = now + time::Duration::hours(body.valid_hours);
+        app.access
+            .create_customer_session(
+                crate::auth::token_hash(&token),
+                customer_id,
+                context,
+                now,
+                expires_at,
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(Json(BillingLink {
+            token,
+            expires_at: rfc3339(expires_at),
+        }))
+    }
+
+    /// The signed-in customer's own billing (with a billing link's token only).
+    #[oai(path = "/me/billing", method = "get", operation_id = "my_billing")]
+    async fn my_billing(&self, app: Data<&App>, auth: Bearer) -> Result<Json<MyBilling>, ApiError> {
+        let kasa_domain::Actor::Customer { customer_id } = auth.0.actor else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not permitted",
+                "/v1/me is for customers' billing links; staff use /v1/billing-context",
+            ));
+        };
+        let store = &app.store;
+        let state = store
+            .customer_state(customer_id)
+            .await
+            .map_err(store_error)?;
+        let recent_charges = store
+            .usage_charges(customer_id, 20)
+            .await
+            .map_err(store_error)?;
+        let purchases = store
+            .customer_purchases(customer_id, 20)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(MyBilling {
+            customer: state.customer.into(),
+            holding: holding_body(&state.holding, app.clock.now()),
+            recent_charges: recent_charges.into_iter().map(Into::into).collect(),
+            purchases: purchases.into_iter().map(Into::into).collect(),
+        }))
     }
 }
 

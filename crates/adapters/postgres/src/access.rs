@@ -1,17 +1,17 @@
 //! Users, sessions, API keys, refund limits and idempotency keys.
 
 use async_trait::async_trait;
-use kasa_domain::{ApiKeyId, Currency, EmailAddress, Money, Role, UserId};
+use kasa_domain::{ApiKeyId, Currency, CustomerId, EmailAddress, Money, Role, UserId};
 use kasa_ports::{
-    AccessStore, ActionContext, ApiKey, AuditRecord, IdempotencyClaim, IdempotencyStore,
-    StoreError, TokenOwner, User, UserCredentials,
+    AccessStore, ActionContext, ApiKey, AuditRecord, CustomerLookup, IdempotencyClaim,
+    IdempotencyStore, StoreError, TokenOwner, User, UserCredentials,
 };
 use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Row, corrupt, id, text};
-use crate::rows::{execute, execute_unique, fetch_all, fetch_one, insert_audit};
+use crate::rows::{execute, execute_unique, fetch_all, fetch_one, find_holder, insert_audit};
 
 const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, created_at";
 const API_KEY_COLUMNS: &str = "id, name, role, prefix, created_at, revoked_at";
@@ -181,6 +181,48 @@ impl AccessStore for SqlStore {
         .await
     }
 
+    async fn create_customer_session(
+        &self,
+        token_hash: String,
+        customer_id: CustomerId,
+        context: ActionContext,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            find_holder(tx, codec, &CustomerLookup::Id { id: customer_id }).await?;
+            execute(
+                tx,
+                codec.statement(
+                    "DELETE FROM customer_sessions WHERE expires_at <= $1",
+                    [codec.at(at)],
+                ),
+            )
+            .await?;
+            execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO customer_sessions (token_hash, customer_id, created_at, \
+                     expires_at) VALUES ($1, $2, $3, $4)",
+                    [
+                        text(token_hash),
+                        id(customer_id),
+                        codec.at(at),
+                        codec.at(expires_at),
+                    ],
+                ),
+            )
+            .await?;
+            let record = audit(
+                "customer.billing_link_created",
+                format!("customer:{customer_id}"),
+                serde_json::json!({ "expires_at": expires_at }),
+            );
+            insert_audit(tx, codec, &record, &context, at).await
+        })
+        .await
+    }
+
     async fn create_api_key(
         &self,
         key: ApiKey,
@@ -289,6 +331,18 @@ impl AccessStore for SqlStore {
         .await?;
         if let Some(row) = key {
             return api_key(&codec.row(&row)).map(TokenOwner::ApiKey);
+        }
+        let customer = fetch_one(
+            &self.db,
+            codec.statement(
+                "SELECT customer_id FROM customer_sessions WHERE token_hash = $1 \
+                 AND expires_at > $2",
+                [text(token_hash.clone()), codec.at(now)],
+            ),
+        )
+        .await?;
+        if let Some(row) = customer {
+            return codec.row(&row).id("customer_id").map(TokenOwner::Customer);
         }
         let user = fetch_one(
             &self.db,
