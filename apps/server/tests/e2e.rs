@@ -195,7 +195,10 @@ async fn a_customers_life(backend: Backend) {
         .await;
     assert_eq!(own["customer"]["email"], "ayse@example.com");
     assert_eq!(own["holding"]["kind"], "subscription");
-    assert!(own.get("audit").is_none(), "no internal notes for customers");
+    assert!(
+        own.get("audit").is_none(),
+        "no internal notes for customers"
+    );
 
     // Every step is in the audit log with actor and reason.
     let context = kasa

@@ -210,9 +210,7 @@ fn allowed(role: Role, access: Access) -> bool {
     match access {
         Access::SignedIn => true,
         Access::CustomerLink => false,
-        Access::Needs(permission) => {
-            role.allows(Permission::Billing) && role.allows(permission)
-        }
+        Access::Needs(permission) => role.allows(Permission::Billing) && role.allows(permission),
     }
 }
 
@@ -272,7 +270,10 @@ async fn every_endpoint_checks_credentials_and_permission() {
         .await;
     let link = kasa
         .post(
-            &format!("/v1/customers/{}/billing-links", customer["id"].as_str().unwrap()),
+            &format!(
+                "/v1/customers/{}/billing-links",
+                customer["id"].as_str().unwrap()
+            ),
             &admin,
             json!({ "reason": "walk" }),
         )
@@ -309,7 +310,10 @@ async fn every_endpoint_checks_credentials_and_permission() {
         let customer_allowed = matches!(endpoint.access, Access::CustomerLink)
             || endpoint.path == "/v1/sessions/current";
         if customer_allowed == (status == StatusCode::FORBIDDEN) {
-            failures.push(format!("{} {path} with a customer link: {status} {body}", endpoint.method));
+            failures.push(format!(
+                "{} {path} with a customer link: {status} {body}",
+                endpoint.method
+            ));
         }
         for (role, key) in &keys {
             if endpoint.path == "/v1/sessions/current" {

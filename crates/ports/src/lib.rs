@@ -40,7 +40,8 @@ pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
     ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
     NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication,
-    PurchaseStore, PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, Store, StoreError,
+    PurchaseQuery, PurchaseStore, PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore,
+    Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{

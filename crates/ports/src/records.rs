@@ -294,6 +294,17 @@ impl AuditRecord {
         }
     }
 
+    /// A customer's details changed.
+    #[must_use]
+    pub fn customer_updated(before: &Customer, after: &Customer) -> Self {
+        Self {
+            action: "customer.updated".to_owned(),
+            subject: format!("customer:{}", after.id),
+            before: Some(serde_json::json!(before)),
+            after: Some(serde_json::json!(after)),
+        }
+    }
+
     /// A department enabled by hand on a card, or disabled.
     #[must_use]
     pub fn card_changed(

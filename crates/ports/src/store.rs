@@ -147,6 +147,18 @@ pub trait CustomerStore: Send + Sync {
     /// [`StoreError::NotFound`], [`StoreError::Unavailable`], [`StoreError::Corrupt`].
     async fn customer_state(&self, id: CustomerId) -> Result<CustomerState, StoreError>;
 
+    /// Changes a customer's e-mail, name, language and external ids, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::AlreadyExists`] for a taken e-mail or external id,
+    /// [`StoreError::Unavailable`].
+    async fn update_customer(
+        &self,
+        customer: Customer,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
     /// Enables a department by hand or disables it, with an audit entry; returns the card.
     ///
     /// # Errors
@@ -541,6 +553,19 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
+/// Which purchases to read, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseQuery {
+    /// Only this customer's.
+    pub customer_id: Option<CustomerId>,
+    /// Only purchases in this state.
+    pub status: Option<PurchaseStatus>,
+    /// Only purchases older than this one (the cursor of the previous page).
+    pub before: Option<PurchaseId>,
+    /// At most this many.
+    pub limit: u32,
+}
+
 /// Reads of what happened: the ledger, charges, purchases, the audit log and the outbox. Every
 /// list is newest first.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -575,6 +600,12 @@ pub trait HistoryStore: Send + Sync {
         customer_id: CustomerId,
         limit: u32,
     ) -> Result<Vec<Purchase>, StoreError>;
+
+    /// Purchases matching the query, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn purchases(&self, query: PurchaseQuery) -> Result<Vec<Purchase>, StoreError>;
 
     /// Audit entries matching the query.
     ///

@@ -16,8 +16,9 @@ use kasa_ports::{
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
     ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName,
     HistoryStore, HoldingStore, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
-    PaymentFailure, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore,
-    PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+    PaymentFailure, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery, PurchaseStatus,
+    PurchaseStore, PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError,
+    UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -309,6 +310,40 @@ impl CustomerStore for MemoryStore {
                     version: 0,
                 },
             );
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+
+    async fn update_customer(
+        &self,
+        customer: Customer,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            for row in state.customers.values() {
+                if row.customer.id == customer.id {
+                    continue;
+                }
+                if row.customer.email == customer.email {
+                    return Err(StoreError::AlreadyExists {
+                        what: format!("customer e-mail {}", customer.email),
+                    });
+                }
+                if let Some(taken) = customer
+                    .external_ids
+                    .iter()
+                    .find(|id| row.customer.external_ids.contains(id))
+                {
+                    return Err(StoreError::AlreadyExists {
+                        what: format!("external id {}:{}", taken.system(), taken.value()),
+                    });
+                }
+            }
+            let row = state.customer_mut(customer.id)?;
+            let record = AuditRecord::customer_updated(&row.customer, &customer);
+            row.customer = customer;
             state.audit(record, &context, at);
             Ok(())
         })
@@ -908,6 +943,19 @@ impl HistoryStore for MemoryStore {
                 .collect();
             purchases.sort_by_key(|purchase| (purchase.created_at, purchase.id));
             Ok(newest(purchases.into_iter(), limit))
+        })
+    }
+
+    async fn purchases(&self, query: PurchaseQuery) -> Result<Vec<Purchase>, StoreError> {
+        self.read(|state| {
+            let matching = state.purchases.values().filter(|purchase| {
+                query
+                    .customer_id
+                    .is_none_or(|customer_id| purchase.customer_id == customer_id)
+                    && query.status.is_none_or(|status| purchase.status == status)
+                    && query.before.is_none_or(|before| purchase.id < before)
+            });
+            Ok(newest(matching.cloned(), query.limit))
         })
     }
 

@@ -38,6 +38,31 @@ async fn insert_customer(
         || format!("customer e-mail {} (or id {})", customer.email, customer.id),
     )
     .await?;
+    insert_external_ids(tx, codec, customer).await?;
+    execute(
+        tx,
+        codec.statement(
+            "INSERT INTO holdings (customer_id, kind, credit_balance, ledger_entries, \
+             cancel_at_end, version) VALUES ($1, 'nothing', 0, 0, FALSE, 0)",
+            [id(customer.id)],
+        ),
+    )
+    .await?;
+    insert_audit(
+        tx,
+        codec,
+        &AuditRecord::customer_created(customer),
+        context,
+        at,
+    )
+    .await
+}
+
+async fn insert_external_ids(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: Codec,
+    customer: &Customer,
+) -> Result<(), StoreError> {
     for external_id in &customer.external_ids {
         execute_unique(
             tx,
@@ -60,23 +85,7 @@ async fn insert_customer(
         )
         .await?;
     }
-    execute(
-        tx,
-        codec.statement(
-            "INSERT INTO holdings (customer_id, kind, credit_balance, ledger_entries, \
-             cancel_at_end, version) VALUES ($1, 'nothing', 0, 0, FALSE, 0)",
-            [id(customer.id)],
-        ),
-    )
-    .await?;
-    insert_audit(
-        tx,
-        codec,
-        &AuditRecord::customer_created(customer),
-        context,
-        at,
-    )
-    .await
+    Ok(())
 }
 
 #[async_trait]
@@ -89,6 +98,43 @@ impl CustomerStore for SqlStore {
     ) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
             insert_customer(tx, codec, &customer, &context, at).await
+        })
+        .await
+    }
+
+    async fn update_customer(
+        &self,
+        customer: Customer,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let before = read_customer(tx, codec, customer.id).await?;
+            execute_unique(
+                tx,
+                codec.statement(
+                    "UPDATE customers SET email = $2, name = $3, language = $4 WHERE id = $1",
+                    [
+                        id(customer.id),
+                        text(customer.email.as_str()),
+                        text(customer.name.clone()),
+                        text(label(&customer.language)),
+                    ],
+                ),
+                || format!("customer e-mail {}", customer.email),
+            )
+            .await?;
+            execute(
+                tx,
+                codec.statement(
+                    "DELETE FROM customer_external_ids WHERE customer_id = $1",
+                    [id(customer.id)],
+                ),
+            )
+            .await?;
+            insert_external_ids(tx, codec, &customer).await?;
+            let record = AuditRecord::customer_updated(&before, &customer);
+            insert_audit(tx, codec, &record, &context, at).await
         })
         .await
     }

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use kasa_credits::LedgerEntry;
 use kasa_domain::CustomerId;
 use kasa_ports::{
-    AuditEntry, AuditQuery, HistoryStore, OutboxMessage, Purchase, StoreError, UsageCharge,
+    AuditEntry, AuditQuery, HistoryStore, OutboxMessage, Purchase, PurchaseQuery, StoreError,
+    UsageCharge,
 };
 
 use crate::SqlStore;
@@ -73,6 +74,38 @@ impl HistoryStore for SqlStore {
                  ORDER BY p.created_at DESC, p.id DESC LIMIT $2"
             ),
             vec![id(customer_id), limit(count)],
+            purchase,
+        )
+        .await
+    }
+
+    async fn purchases(&self, query: PurchaseQuery) -> Result<Vec<Purchase>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(customer_id) = query.customer_id {
+            values.push(id(customer_id));
+            conditions.push(format!("p.customer_id = ${}", values.len()));
+        }
+        if let Some(status) = query.status {
+            values.push(text(status.label()));
+            conditions.push(format!("p.status = ${}", values.len()));
+        }
+        if let Some(before) = query.before {
+            values.push(id(before));
+            conditions.push(format!("p.id < ${}", values.len()));
+        }
+        values.push(limit(query.limit));
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        self.read_list(
+            &format!(
+                "{PURCHASE_COLUMNS} {filter} ORDER BY p.id DESC LIMIT ${}",
+                values.len()
+            ),
+            values,
             purchase,
         )
         .await

@@ -10,8 +10,8 @@ use kasa_domain::{
 use kasa_ports::{
     AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
     GatewayName, GatewayReference, NewPurchase, NewUsageCharge, OrderId, Payment, PaymentFailure,
-    PaymentSettlement, PaymentStatus, PurchaseApplication, PurchaseStatus, PurchaseTarget,
-    RecordedCharge, SetDepartment, Store, StoreError, new_id,
+    PaymentSettlement, PaymentStatus, PurchaseApplication, PurchaseQuery, PurchaseStatus,
+    PurchaseTarget, RecordedCharge, SetDepartment, Store, StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
 use time::Duration;
@@ -766,4 +766,132 @@ pub async fn the_audit_log_pages_newest_first_with_filters<S: Store + 'static>(s
     let about_ayse = shop.audit_about(format!("customer:{}", shop.ayse.id)).await;
     assert_eq!(about_ayse.len(), 4, "created, then enabled three times");
     assert!(matches!(about_ayse[3].context.actor, Actor::Agent { .. }));
+}
+
+/// Contract case.
+pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let mehmet = customer("mehmet@example.com", Language::Tr);
+    store
+        .create_customer(mehmet.clone(), agent_context("new"), TestBilling::START)
+        .await
+        .unwrap();
+    let mut changed = shop.ayse.clone();
+    changed.name = "Ayşe Demir".to_owned();
+    changed.language = Language::En;
+    changed.external_ids = vec![ExternalId::new("freshdesk", "7").unwrap()];
+    store
+        .update_customer(
+            changed.clone(),
+            agent_context("married"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    let found = store
+        .find_customer(CustomerLookup::External {
+            external_id: ExternalId::new("freshdesk", "7").unwrap(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(found, changed);
+    assert!(matches!(
+        store
+            .find_customer(CustomerLookup::External {
+                external_id: ExternalId::new("zendesk", "42").unwrap(),
+            })
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let mut thief = mehmet.clone();
+    thief.email = changed.email.clone();
+    assert!(matches!(
+        store
+            .update_customer(thief, agent_context("typo"), TestBilling::START)
+            .await,
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    let mut thief = mehmet.clone();
+    thief.external_ids = changed.external_ids.clone();
+    assert!(matches!(
+        store
+            .update_customer(thief, agent_context("typo"), TestBilling::START)
+            .await,
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    assert_eq!(
+        store
+            .find_customer(CustomerLookup::Id { id: mehmet.id })
+            .await
+            .unwrap(),
+        mehmet
+    );
+    let mut stranger = mehmet;
+    stranger.id = new_id();
+    stranger.email = "nobody@example.com".parse().unwrap();
+    stranger.external_ids = Vec::new();
+    assert!(matches!(
+        store
+            .update_customer(stranger, agent_context("ghost"), TestBilling::START)
+            .await,
+        Err(StoreError::NotFound { entity: "customer" })
+    ));
+    let updates = shop.audit_about(format!("customer:{}", shop.ayse.id)).await;
+    assert_eq!(updates[0].record.action, "customer.updated");
+    assert!(updates[0].record.before.is_some());
+}
+
+/// Contract case.
+pub async fn purchases_page_newest_first_with_filters<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let first = shop.pending(&shop.ten, "order-1").await;
+    let second = shop.pending(&shop.ten, "order-2").await;
+    let third = shop.pending(&shop.monthly, "order-3").await;
+    store
+        .fail_purchase(shop.declined(second.id, "declined"))
+        .await
+        .unwrap();
+    let ids = |purchases: Vec<kasa_ports::Purchase>| -> Vec<PurchaseId> {
+        purchases.into_iter().map(|purchase| purchase.id).collect()
+    };
+    let all = PurchaseQuery {
+        limit: 10,
+        ..PurchaseQuery::default()
+    };
+    assert_eq!(
+        ids(store.purchases(all.clone()).await.unwrap()),
+        [third.id, second.id, first.id]
+    );
+    let pending = PurchaseQuery {
+        status: Some(PurchaseStatus::Pending),
+        ..all.clone()
+    };
+    assert_eq!(
+        ids(store.purchases(pending).await.unwrap()),
+        [third.id, first.id]
+    );
+    let page = PurchaseQuery {
+        limit: 2,
+        ..all.clone()
+    };
+    let next = PurchaseQuery {
+        before: Some(second.id),
+        ..page.clone()
+    };
+    assert_eq!(
+        ids(store.purchases(page).await.unwrap()),
+        [third.id, second.id]
+    );
+    assert_eq!(ids(store.purchases(next).await.unwrap()), [first.id]);
+    let someone_else = PurchaseQuery {
+        customer_id: Some(new_id()),
+        ..all
+    };
+    assert!(store.purchases(someone_else).await.unwrap().is_empty());
 }
