@@ -167,6 +167,12 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ReadBilling),
             None,
         ),
+        row(
+            Method::GET,
+            "/v1/purchases?status=pending",
+            Some(P::ReadBilling),
+            None,
+        ),
         row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
         row(
             Method::GET,

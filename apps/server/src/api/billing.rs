@@ -8,7 +8,7 @@ use kasa_credits::{ChargeRefusal, LedgerEntry};
 use kasa_domain::{
     CustomerId, DepartmentId, Holding, Package, PackageId, Permission, UsageKey, UsageKind,
 };
-use kasa_ports::{AuditEntry, AuditQuery, CustomerLookup, Purchase, UsageCharge};
+use kasa_ports::{AuditEntry, AuditQuery, CustomerLookup, Purchase, PurchaseQuery, UsageCharge};
 use kasa_subscriptions::{
     CancellationError, CancellationTiming, ForfeitConfirmation, PurchaseRefusal,
 };
@@ -943,6 +943,61 @@ impl BillingApi {
         let purchases = app
             .store
             .customer_purchases(customer_id, limit.0)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(purchases.into_iter().map(Into::into).collect()))
+    }
+
+    /// Purchases (paid subscriptions and credit packages), newest first, filtered by customer
+    /// and status; page with `before` (the last purchase's id).
+    #[oai(
+        path = "/purchases",
+        method = "get",
+        operation_id = "list_purchases",
+        tag = "Tag::Records"
+    )]
+    async fn all_purchases(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        customer_id: Query<Option<String>>,
+        /// `pending`, `completed`, `failed` or `needs_attention`.
+        status: Query<Option<String>>,
+        before: Query<Option<String>>,
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u32>,
+    ) -> Result<Json<Vec<PurchaseBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let status = status
+            .0
+            .as_deref()
+            .map(|text| {
+                serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| {
+                    ApiError::invalid(
+                        "status is one of pending, completed, failed, needs_attention",
+                    )
+                })
+            })
+            .transpose()?;
+        let purchases = app
+            .store
+            .purchases(PurchaseQuery {
+                customer_id: customer_id
+                    .0
+                    .as_deref()
+                    .map(|text| parse_id(text, "customer"))
+                    .transpose()?,
+                status,
+                before: before
+                    .0
+                    .as_deref()
+                    .map(|text| parse_id(text, "purchase"))
+                    .transpose()?,
+                limit: limit.0,
+            })
             .await
             .map_err(store_error)?;
         Ok(Json(purchases.into_iter().map(Into::into).collect()))

@@ -75,6 +75,29 @@ pub struct CustomerInput {
     pub reason: String,
 }
 
+impl CustomerInput {
+    fn customer(&self, id: CustomerId) -> Result<Customer, ApiError> {
+        let language = match self.language.as_deref() {
+            None => Language::default(),
+            Some(text) => text.parse().map_err(|error: kasa_domain::CustomerError| {
+                ApiError::invalid(error.to_string())
+            })?,
+        };
+        let email = EmailAddress::parse(&self.email)
+            .map_err(|error| ApiError::invalid(format!("e-mail: {error}")))?;
+        let external_ids = self
+            .external_ids
+            .iter()
+            .map(|external| {
+                ExternalId::new(&external.system, &external.value)
+                    .map_err(|error| ApiError::invalid(error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Customer::new(id, email, &self.name, language, external_ids)
+            .map_err(|error| ApiError::invalid(error.to_string()))
+    }
+}
+
 /// One department on a card.
 #[derive(Debug, Object)]
 pub struct CardDepartmentBody {
@@ -152,24 +175,7 @@ impl CustomersApi {
     ) -> Result<Json<CustomerBody>, ApiError> {
         auth.0.require(Permission::ManageCustomers)?;
         let context = auth.0.context(&body.reason)?;
-        let language = match body.language.as_deref() {
-            None => Language::default(),
-            Some(text) => text.parse().map_err(|error: kasa_domain::CustomerError| {
-                ApiError::invalid(error.to_string())
-            })?,
-        };
-        let email = EmailAddress::parse(&body.email)
-            .map_err(|error| ApiError::invalid(format!("e-mail: {error}")))?;
-        let external_ids = body
-            .external_ids
-            .iter()
-            .map(|external| {
-                ExternalId::new(&external.system, &external.value)
-                    .map_err(|error| ApiError::invalid(error.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let customer = Customer::new(new_id(), email, &body.name, language, external_ids)
-            .map_err(|error| ApiError::invalid(error.to_string()))?;
+        let customer = body.customer(new_id())?;
         app.store
             .create_customer(customer.clone(), context, app.clock.now())
             .await
@@ -211,6 +217,30 @@ impl CustomersApi {
         let customer = app
             .store
             .find_customer(CustomerLookup::Id { id: customer_id })
+            .await
+            .map_err(store_error)?;
+        Ok(Json(customer.into()))
+    }
+
+    /// Changes a customer's e-mail, name, language or external ids (the external ids given
+    /// replace the old ones).
+    #[oai(
+        path = "/customers/:id",
+        method = "put",
+        operation_id = "update_customer"
+    )]
+    async fn update(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<CustomerInput>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        auth.0.require(Permission::ManageCustomers)?;
+        let context = auth.0.context(&body.reason)?;
+        let customer = body.customer(parse_id(&id, "customer")?)?;
+        app.store
+            .update_customer(customer.clone(), context, app.clock.now())
             .await
             .map_err(store_error)?;
         Ok(Json(customer.into()))
