@@ -343,3 +343,73 @@ async fn every_endpoint_checks_credentials_and_permission() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// No input makes the server answer 5xx: every endpoint, as an admin, with bodies of the wrong
+/// shape, wrong types, absurd numbers, ids that are not UUIDs and bad query values. Every answer
+/// is a problem document with a 4xx status, or a success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_input_makes_the_server_fail() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let bodies = [
+        json!({}),
+        json!([]),
+        json!("text"),
+        json!(null),
+        json!({ "reason": 5, "name": [], "credits_per_request": "two" }),
+        json!({ "credits_per_request": 1e300, "delta": -9_223_372_036_854_775_807_i64,
+                "reason": "x", "name": "x" }),
+        json!({ "credits_per_request": 9_223_372_036_854_775_807_i64, "reason": "x",
+                "name": "ş".repeat(5000) }),
+        json!({ "email": "not an e-mail", "password": "", "role": "root", "reason": "" }),
+        json!({ "customer": { "email": "a@b.c", "customer_id": "x" }, "department_id": "x",
+                "kind": "letter", "reference": "" }),
+        json!({ "price": { "amount": "1e999", "currency": "XXX" }, "kind": "credit",
+                "credits": -1, "department_ids": ["x"], "name": "x", "on_sale": true,
+                "reason": "x" }),
+        json!({ "max_refund": { "amount": "-5", "currency": "TRY" }, "reason": "x" }),
+        json!({ "delta": 0, "reason": "x", "timing": "never", "package_id": "x" }),
+    ];
+    let mut failures = Vec::new();
+    for endpoint in endpoints() {
+        for id in ["not-a-uuid", "01a20830-0000-7000-8000-000000000001", "%00"] {
+            let path = endpoint
+                .path
+                .replace("{id}", id)
+                .replace("{department_id}", id)
+                .replace("{role}", "emperor");
+            let paths = [
+                path.clone(),
+                format!(
+                    "{path}{}limit=-1",
+                    if path.contains('?') { "&" } else { "?" }
+                ),
+                format!(
+                    "{path}{}limit=99999999999&before=x&status=lost",
+                    if path.contains('?') { "&" } else { "?" }
+                ),
+            ];
+            for path in paths {
+                let candidates: Vec<Option<Value>> = if endpoint.body.is_some() {
+                    bodies.iter().cloned().map(Some).collect()
+                } else {
+                    vec![None]
+                };
+                for body in candidates {
+                    let (status, answer) = kasa
+                        .call(endpoint.method.clone(), &path, Some(&admin), body.clone())
+                        .await;
+                    if status.is_server_error()
+                        || (status.is_client_error() && answer["code"].as_str().is_none())
+                    {
+                        failures.push(format!(
+                            "{} {path} {body:?}: {status} {answer}",
+                            endpoint.method
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
