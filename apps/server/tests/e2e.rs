@@ -393,3 +393,50 @@ async fn a_revoked_key_stops_working_at_once() {
         (StatusCode::UNAUTHORIZED, Some("invalid-credentials"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_user_is_signed_out_at_once() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let user = kasa
+        .post(
+            "/v1/users",
+            &admin,
+            json!({ "email": "agent@example.com", "name": "Agent", "role": "agent",
+                    "password": "a long agent password", "reason": "hired" }),
+        )
+        .await;
+    let (status, session) = kasa
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({ "email": "agent@example.com", "password": "a long agent password" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let token = session["token"].as_str().unwrap();
+    kasa.get("/v1/departments", token).await;
+    let (status, _) = kasa
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{}", id(&user)),
+            Some(&admin),
+            Some(json!({ "role": "agent", "disabled": true, "reason": "left" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = kasa
+        .call(Method::GET, "/v1/departments", Some(token), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = kasa
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({ "email": "agent@example.com", "password": "a long agent password" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

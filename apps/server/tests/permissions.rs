@@ -52,6 +52,12 @@ fn endpoints() -> Vec<Endpoint> {
                          "password": "a long enough password", "reason": "walk" }),
             ),
         ),
+        row(
+            Method::PUT,
+            "/v1/users/{id}",
+            Some(P::ManageAccess),
+            Some(json!({ "role": "agent", "disabled": true, "reason": "walk" })),
+        ),
         row(Method::GET, "/v1/roles", Some(P::ReadBilling), None),
         row(
             Method::PUT,

@@ -88,6 +88,20 @@ pub trait AccessStore: Send + Sync {
     /// [`StoreError::Unavailable`].
     async fn users(&self) -> Result<Vec<User>, StoreError>;
 
+    /// Changes a user's role and whether they may sign in, with an audit entry; a disabled
+    /// user's sessions end.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn update_user(
+        &self,
+        id: UserId,
+        role: Role,
+        disabled: bool,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<User, StoreError>;
+
     /// Whether any user exists (the first-admin bootstrap asks).
     ///
     /// # Errors

@@ -1,6 +1,6 @@
 //! Signing in, users, roles and API keys.
 
-use kasa_domain::{ApiKeyId, EmailAddress, Permission, Role};
+use kasa_domain::{ApiKeyId, EmailAddress, Permission, Role, UserId};
 use kasa_ports::{ApiKey, StoreError, User, UserCredentials, new_id};
 use poem::http::StatusCode;
 use poem_openapi::param::Path;
@@ -79,6 +79,17 @@ impl From<User> for UserBody {
             disabled: user.disabled,
         }
     }
+}
+
+/// A change to a user.
+#[derive(Debug, Object)]
+pub struct UserChange {
+    /// The new role.
+    pub role: String,
+    /// `true` stops the user signing in and ends their sessions.
+    pub disabled: bool,
+    /// Why (audit log).
+    pub reason: String,
 }
 
 /// A new API key.
@@ -268,6 +279,40 @@ impl AccessApi {
             .create_user(credentials, context)
             .await
             .map_err(store_error)?;
+        Ok(Json(user.into()))
+    }
+
+    /// Changes a user's role, or disables them (their sessions end at once).
+    #[oai(path = "/users/:id", method = "put", operation_id = "update_user")]
+    async fn update_user(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<UserChange>,
+    ) -> Result<Json<UserBody>, ApiError> {
+        auth.0.require(Permission::ManageAccess)?;
+        let context = auth.0.context(&body.reason)?;
+        let user_id: UserId = parse_id(&id, "user")?;
+        let role = parse_role(&body.role)?;
+        if role == Role::HelpDesk {
+            return Err(ApiError::invalid(
+                "`help_desk` is for API keys; give people another role",
+            ));
+        }
+        if auth.0.actor == (kasa_domain::Actor::Operator { user_id })
+            && (body.disabled || role != Role::Admin)
+        {
+            return Err(ApiError::invalid(
+                "you cannot disable yourself or take away your own admin role; ask another admin",
+            ));
+        }
+        let user = app
+            .access
+            .update_user(user_id, role, body.disabled, context, app.clock.now())
+            .await
+            .map_err(store_error)?;
+        app.tokens.clear();
         Ok(Json(user.into()))
     }
 

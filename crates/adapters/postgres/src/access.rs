@@ -121,6 +121,56 @@ impl AccessStore for SqlStore {
         .collect()
     }
 
+    async fn update_user(
+        &self,
+        user_id: UserId,
+        role: Role,
+        disabled: bool,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<User, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let read = async |tx| -> Result<User, StoreError> {
+                let row = fetch_one(
+                    tx,
+                    codec.statement(
+                        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+                        [id(user_id)],
+                    ),
+                )
+                .await?
+                .ok_or(StoreError::NotFound { entity: "user" })?;
+                credentials(&codec.row(&row)).map(|found| found.user)
+            };
+            let before = read(tx).await?;
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE users SET role = $2, disabled = $3 WHERE id = $1",
+                    [id(user_id), text(role.name()), Value::from(disabled)],
+                ),
+            )
+            .await?;
+            if disabled {
+                execute(
+                    tx,
+                    codec.statement("DELETE FROM sessions WHERE user_id = $1", [id(user_id)]),
+                )
+                .await?;
+            }
+            let after = read(tx).await?;
+            let record = AuditRecord {
+                action: "user.updated".to_owned(),
+                subject: format!("user:{user_id}"),
+                before: Some(serde_json::json!(before)),
+                after: Some(serde_json::json!(after)),
+            };
+            insert_audit(tx, codec, &record, &context, at).await?;
+            Ok(after)
+        })
+        .await
+    }
+
     async fn has_users(&self) -> Result<bool, StoreError> {
         let row = fetch_one(
             &self.db,
