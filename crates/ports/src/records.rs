@@ -327,6 +327,25 @@ impl AuditRecord {
         }
     }
 
+    /// A payment system saved: its configuration and the names of the credentials changed.
+    #[must_use]
+    pub fn payment_system_saved(
+        before: Option<&PaymentSystem>,
+        change: &PaymentSystemChange,
+    ) -> Self {
+        Self {
+            action: "settings.payment_system_saved".to_owned(),
+            subject: format!("payment_system:{}", change.gateway),
+            before: before.map(|old| serde_json::json!(old)),
+            after: Some(serde_json::json!({
+                "gateway": change.gateway,
+                "enabled": change.enabled,
+                "configuration": change.configuration,
+                "credentials_changed": change.credentials.keys().collect::<Vec<_>>(),
+            })),
+        }
+    }
+
     /// The billing settings saved.
     #[must_use]
     pub fn billing_settings_saved(
@@ -429,6 +448,84 @@ impl Default for BillingSettings {
             notification_cc: Vec::new(),
             support_address: None,
             company_name: "Kasa".to_owned(),
+        }
+    }
+}
+
+/// A secret (a store key, an API password): never printed, logged or returned by a read.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    #[must_use]
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that needs it (signing a request to the gateway).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Secret(***)")
+    }
+}
+
+/// A payment system as settings show it: its configuration and which credentials are set,
+/// never their values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSystem {
+    /// The gateway (`nestpay`, `stripe`).
+    pub gateway: GatewayName,
+    /// Whether customers may pay through it.
+    pub enabled: bool,
+    /// Public settings (bank, store type, URLs, ...).
+    pub configuration: serde_json::Map<String, serde_json::Value>,
+    /// The names of the credentials that are set.
+    pub credentials_set: Vec<String>,
+}
+
+/// A change to a payment system. Credentials not named keep their stored value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentSystemChange {
+    /// The gateway.
+    pub gateway: GatewayName,
+    /// Whether customers may pay through it.
+    pub enabled: bool,
+    /// Public settings, replacing the old ones.
+    pub configuration: serde_json::Map<String, serde_json::Value>,
+    /// New credential values, by name.
+    pub credentials: std::collections::BTreeMap<String, Secret>,
+}
+
+impl PaymentSystemChange {
+    /// The stored credentials with this change's new values.
+    #[must_use]
+    pub fn merged_credentials(
+        &self,
+        mut stored: std::collections::BTreeMap<String, Secret>,
+    ) -> std::collections::BTreeMap<String, Secret> {
+        stored.extend(self.credentials.clone());
+        stored
+    }
+
+    /// The payment system as it reads after the change, given its credentials.
+    #[must_use]
+    pub fn system(
+        &self,
+        credentials: &std::collections::BTreeMap<String, Secret>,
+    ) -> PaymentSystem {
+        PaymentSystem {
+            gateway: self.gateway.clone(),
+            enabled: self.enabled,
+            configuration: self.configuration.clone(),
+            credentials_set: credentials.keys().cloned().collect(),
         }
     }
 }

@@ -15,7 +15,8 @@ use time::OffsetDateTime;
 use crate::{
     ActionContext, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
     CustomerState, GatewayName, GatewayReference, NewPurchase, OrderId, OutboxMessage,
-    OutboxPayload, PaymentStatus, Purchase, PurchaseStatus, UsageCharge,
+    OutboxPayload, PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase, PurchaseStatus,
+    Secret, UsageCharge,
 };
 
 /// Why a store call failed.
@@ -527,6 +528,33 @@ pub trait SettingsStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn billing_settings(&self) -> Result<BillingSettings, StoreError>;
+
+    /// Every payment system, by gateway name (credentials never included).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn payment_systems(&self) -> Result<Vec<PaymentSystem>, StoreError>;
+
+    /// Creates or changes a payment system, with an audit entry naming (never showing) the
+    /// credentials changed.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn save_payment_system(
+        &self,
+        change: PaymentSystemChange,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<PaymentSystem, StoreError>;
+
+    /// A payment system's credentials, for the gateway adapter only.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn payment_system_credentials(
+        &self,
+        gateway: GatewayName,
+    ) -> Result<std::collections::BTreeMap<String, Secret>, StoreError>;
 
     /// Saves the billing settings, with an audit entry.
     ///

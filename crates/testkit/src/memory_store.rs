@@ -16,9 +16,9 @@ use kasa_ports::{
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
     ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName,
     HistoryStore, HoldingStore, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
-    PaymentFailure, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery, PurchaseStatus,
-    PurchaseStore, PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore, StoreError,
-    UsageCharge, new_id,
+    PaymentFailure, PaymentSystem, PaymentSystemChange, Purchase, PurchaseApplication,
+    PurchaseOutcome, PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge,
+    Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -84,6 +84,7 @@ struct State {
     audit: Vec<AuditEntry>,
     outbox: BTreeMap<OutboxMessageId, OutboxMessage>,
     settings: Option<BillingSettings>,
+    payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
 }
 
 impl State {
@@ -872,6 +873,54 @@ impl OutboxStore for MemoryStore {
 impl SettingsStore for MemoryStore {
     async fn billing_settings(&self) -> Result<BillingSettings, StoreError> {
         self.read(|state| Ok(state.settings.clone().unwrap_or_default()))
+    }
+
+    async fn payment_systems(&self) -> Result<Vec<PaymentSystem>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .payment_systems
+                .values()
+                .map(|(system, _)| system.clone())
+                .collect())
+        })
+    }
+
+    async fn save_payment_system(
+        &self,
+        change: PaymentSystemChange,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<PaymentSystem, StoreError> {
+        self.transaction(|state| {
+            let before = state.payment_systems.get(&change.gateway).cloned();
+            let credentials =
+                change.merged_credentials(before.clone().map(|(_, old)| old).unwrap_or_default());
+            let system = change.system(&credentials);
+            let record = AuditRecord::payment_system_saved(
+                before.as_ref().map(|(system, _)| system),
+                &change,
+            );
+            state
+                .payment_systems
+                .insert(change.gateway.clone(), (system.clone(), credentials));
+            state.audit(record, &context, at);
+            Ok(system)
+        })
+    }
+
+    async fn payment_system_credentials(
+        &self,
+        gateway: GatewayName,
+    ) -> Result<BTreeMap<String, Secret>, StoreError> {
+        self.read(|state| {
+            state
+                .payment_systems
+                .get(&gateway)
+                .map(|(_, credentials)| credentials.clone())
+                .ok_or(StoreError::NotFound {
+                    entity: "payment system",
+                })
+        })
     }
 
     async fn save_billing_settings(

@@ -1,13 +1,19 @@
-//! Settings: one JSON document per section.
+//! Settings: one JSON document per section, and payment systems (whose credentials only
+//! [`SettingsStore::payment_system_credentials`] returns).
 
 use async_trait::async_trait;
-use kasa_ports::{ActionContext, AuditRecord, BillingSettings, SettingsStore, StoreError};
-use sea_orm::ConnectionTrait;
+use std::collections::BTreeMap;
+
+use kasa_ports::{
+    ActionContext, AuditRecord, BillingSettings, GatewayName, PaymentSystem, PaymentSystemChange,
+    Secret, SettingsStore, StoreError,
+};
+use sea_orm::{ConnectionTrait, Value};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Codec, text};
-use crate::rows::{execute, fetch_one, insert_audit};
+use crate::codec::{Codec, Row, text};
+use crate::rows::{execute, fetch_all, fetch_one, insert_audit};
 
 const BILLING: &str = "billing";
 
@@ -29,12 +35,107 @@ async fn read_billing(
     }
 }
 
+fn payment_system(row: &Row<'_>) -> Result<(PaymentSystem, BTreeMap<String, Secret>), StoreError> {
+    let credentials: BTreeMap<String, Secret> = row.json("credentials")?;
+    let system = PaymentSystem {
+        gateway: row.label("gateway")?,
+        enabled: row.flag("enabled")?,
+        configuration: row.json("configuration")?,
+        credentials_set: credentials.keys().cloned().collect(),
+    };
+    Ok((system, credentials))
+}
+
+async fn read_payment_system(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    gateway: &GatewayName,
+) -> Result<Option<(PaymentSystem, BTreeMap<String, Secret>)>, StoreError> {
+    fetch_one(
+        connection,
+        codec.statement(
+            "SELECT gateway, enabled, configuration, credentials FROM payment_systems \
+             WHERE gateway = $1",
+            [text(gateway.as_str())],
+        ),
+    )
+    .await?
+    .map(|row| payment_system(&codec.row(&row)))
+    .transpose()
+}
+
 #[async_trait]
 impl SettingsStore for SqlStore {
     async fn billing_settings(&self) -> Result<BillingSettings, StoreError> {
         Ok(read_billing(&self.db, self.codec)
             .await?
             .unwrap_or_default())
+    }
+
+    async fn payment_systems(&self) -> Result<Vec<PaymentSystem>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                "SELECT gateway, enabled, configuration, credentials FROM payment_systems \
+                 ORDER BY gateway",
+                [],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| payment_system(&codec.row(row)).map(|(system, _)| system))
+        .collect()
+    }
+
+    async fn save_payment_system(
+        &self,
+        change: PaymentSystemChange,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<PaymentSystem, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let before = read_payment_system(tx, codec, &change.gateway).await?;
+            let credentials =
+                change.merged_credentials(before.clone().map(|(_, old)| old).unwrap_or_default());
+            let system = change.system(&credentials);
+            execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO payment_systems (gateway, enabled, configuration, credentials, \
+                     updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (gateway) DO UPDATE SET \
+                     enabled = excluded.enabled, configuration = excluded.configuration, \
+                     credentials = excluded.credentials, updated_at = excluded.updated_at",
+                    [
+                        text(change.gateway.as_str()),
+                        Value::from(change.enabled),
+                        codec.json(&change.configuration),
+                        codec.json(&credentials),
+                        codec.at(at),
+                    ],
+                ),
+            )
+            .await?;
+            let record = AuditRecord::payment_system_saved(
+                before.as_ref().map(|(system, _)| system),
+                &change,
+            );
+            insert_audit(tx, codec, &record, &context, at).await?;
+            Ok(system)
+        })
+        .await
+    }
+
+    async fn payment_system_credentials(
+        &self,
+        gateway: GatewayName,
+    ) -> Result<BTreeMap<String, Secret>, StoreError> {
+        read_payment_system(&self.db, self.codec, &gateway)
+            .await?
+            .map(|(_, credentials)| credentials)
+            .ok_or(StoreError::NotFound {
+                entity: "payment system",
+            })
     }
 
     async fn save_billing_settings(

@@ -10,8 +10,9 @@ use kasa_domain::{
 use kasa_ports::{
     AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
     GatewayName, GatewayReference, NewPurchase, NewUsageCharge, OrderId, Payment, PaymentFailure,
-    PaymentSettlement, PaymentStatus, PurchaseApplication, PurchaseQuery, PurchaseStatus,
-    PurchaseTarget, RecordedCharge, SetDepartment, Store, StoreError, new_id,
+    PaymentSettlement, PaymentStatus, PaymentSystemChange, PurchaseApplication, PurchaseQuery,
+    PurchaseStatus, PurchaseTarget, RecordedCharge, Secret, SetDepartment, Store, StoreError,
+    new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
 use time::Duration;
@@ -894,4 +895,73 @@ pub async fn purchases_page_newest_first_with_filters<S: Store + 'static>(store:
         ..all
     };
     assert!(store.purchases(someone_else).await.unwrap().is_empty());
+}
+
+/// Contract case.
+pub async fn payment_system_credentials_are_kept_but_never_read_back<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let gateway = GatewayName::new("nestpay");
+    let configuration = |bank: &str| {
+        let mut map = serde_json::Map::new();
+        map.insert("bank".to_owned(), serde_json::json!(bank));
+        map
+    };
+    let change = PaymentSystemChange {
+        gateway: gateway.clone(),
+        enabled: true,
+        configuration: configuration("isbank"),
+        credentials: [
+            ("store_key".to_owned(), Secret::new("TOPSECRET-1")),
+            ("api_password".to_owned(), Secret::new("TOPSECRET-2")),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    let saved = store
+        .save_payment_system(change, agent_context("setup"), TestBilling::START)
+        .await
+        .unwrap();
+    assert_eq!(saved.credentials_set, ["api_password", "store_key"]);
+    let without_new_secrets = PaymentSystemChange {
+        gateway: gateway.clone(),
+        enabled: false,
+        configuration: configuration("akbank"),
+        credentials: [("store_key".to_owned(), Secret::new("TOPSECRET-3"))]
+            .into_iter()
+            .collect(),
+    };
+    store
+        .save_payment_system(
+            without_new_secrets,
+            agent_context("bank change"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    let systems = store.payment_systems().await.unwrap();
+    assert_eq!(systems.len(), 1);
+    assert_eq!(
+        (systems[0].enabled, systems[0].configuration["bank"].clone()),
+        (false, serde_json::json!("akbank"))
+    );
+    let credentials = store.payment_system_credentials(gateway).await.unwrap();
+    assert_eq!(credentials["store_key"].expose(), "TOPSECRET-3");
+    assert_eq!(
+        credentials["api_password"].expose(),
+        "TOPSECRET-2",
+        "kept when not sent"
+    );
+    let audit = shop.audit_about("payment_system:nestpay".to_owned()).await;
+    assert_eq!(audit.len(), 2);
+    let shown = format!("{systems:?} {audit:?} {credentials:?}");
+    assert!(!shown.contains("TOPSECRET"), "a secret leaked: {shown}");
+    assert!(matches!(
+        store
+            .payment_system_credentials(GatewayName::new("stripe"))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
 }
