@@ -440,3 +440,41 @@ async fn a_disabled_user_is_signed_out_at_once() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payment_system_credentials_are_write_only() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let (status, saved) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&admin),
+            Some(
+                json!({ "enabled": true, "configuration": { "bank": "isbank" },
+                         "credentials": { "store_key": "SUPER-SECRET-KEY" }, "reason": "setup" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let listed = kasa.get("/v1/settings/payment-systems", &admin).await;
+    let audit = kasa
+        .get("/v1/audit?subject=payment_system:nestpay", &admin)
+        .await;
+    for shown in [&saved, &listed, &audit] {
+        assert!(!shown.to_string().contains("SUPER-SECRET-KEY"), "{shown}");
+    }
+    assert_eq!(listed[0]["credentials_set"], json!(["store_key"]));
+    let (status, problem) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/paypal",
+            Some(&admin),
+            Some(json!({ "enabled": true, "reason": "setup" })),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid-input"))
+    );
+}

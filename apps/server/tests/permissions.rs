@@ -199,6 +199,21 @@ fn endpoints() -> Vec<Endpoint> {
             body: None,
         },
         row(
+            Method::GET,
+            "/v1/settings/payment-systems",
+            Some(P::ManageSettings),
+            None,
+        ),
+        row(
+            Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(P::ManageSettings),
+            Some(
+                json!({ "enabled": false, "credentials": { "store_key": "walk" },
+                         "reason": "walk" }),
+            ),
+        ),
+        row(
             Method::PUT,
             "/v1/settings/billing",
             Some(P::ManageSettings),

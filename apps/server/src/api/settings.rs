@@ -1,8 +1,12 @@
-//! Billing settings: the module switch, notification addresses, the company name.
+//! Billing settings (the module switch, notification addresses, the company name) and payment
+//! systems (configuration, and credentials that are written but never read back).
 
 use kasa_domain::{EmailAddress, Permission};
-use kasa_ports::BillingSettings;
+use std::collections::BTreeMap;
+
+use kasa_ports::{BillingSettings, GatewayName, PaymentSystem, PaymentSystemChange, Secret};
 use poem::web::Data;
+use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
@@ -82,6 +86,49 @@ impl BillingSettingsBody {
     }
 }
 
+/// A payment system as settings show it (credentials never included).
+#[derive(Debug, Object)]
+pub struct PaymentSystemBody {
+    /// The gateway: `nestpay` or `stripe`.
+    pub gateway: String,
+    /// Whether customers may pay through it.
+    pub enabled: bool,
+    /// Public settings (bank, store type, URLs, ...).
+    pub configuration: BTreeMap<String, serde_json::Value>,
+    /// The names of the credentials that are set (their values are never returned).
+    pub credentials_set: Vec<String>,
+}
+
+impl From<PaymentSystem> for PaymentSystemBody {
+    fn from(system: PaymentSystem) -> Self {
+        Self {
+            gateway: system.gateway.to_string(),
+            enabled: system.enabled,
+            configuration: system.configuration.into_iter().collect(),
+            credentials_set: system.credentials_set,
+        }
+    }
+}
+
+/// A payment system to save.
+#[derive(Debug, Object)]
+pub struct PaymentSystemInput {
+    /// Whether customers may pay through it.
+    pub enabled: bool,
+    /// Public settings, replacing the old ones.
+    #[oai(default)]
+    pub configuration: BTreeMap<String, serde_json::Value>,
+    /// New credential values by name (write-only: never returned; names left out keep their
+    /// stored value).
+    #[oai(default, write_only)]
+    pub credentials: BTreeMap<String, String>,
+    /// Why (audit log; the credentials' values are never recorded).
+    pub reason: String,
+}
+
+/// The gateways Kasa has adapters for.
+const GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
+
 /// Settings.
 #[derive(Debug)]
 pub struct SettingsApi;
@@ -102,6 +149,71 @@ impl SettingsApi {
         auth.0.require(Permission::ReadBilling)?;
         let settings = app.store.billing_settings().await.map_err(store_error)?;
         Ok(Json(settings.into()))
+    }
+
+    /// Every payment system (credentials are never returned).
+    #[oai(
+        path = "/settings/payment-systems",
+        method = "get",
+        operation_id = "list_payment_systems"
+    )]
+    async fn payment_systems(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+    ) -> Result<Json<Vec<PaymentSystemBody>>, ApiError> {
+        auth.0.require(Permission::ManageSettings)?;
+        let systems = app.store.payment_systems().await.map_err(store_error)?;
+        Ok(Json(systems.into_iter().map(Into::into).collect()))
+    }
+
+    /// Creates or changes a payment system; credentials are write-only.
+    #[oai(
+        path = "/settings/payment-systems/:gateway",
+        method = "put",
+        operation_id = "save_payment_system"
+    )]
+    async fn save_payment_system(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        gateway: Path<String>,
+        body: Json<PaymentSystemInput>,
+    ) -> Result<Json<PaymentSystemBody>, ApiError> {
+        auth.0.require(Permission::ManageSettings)?;
+        let context = auth.0.context(&body.reason)?;
+        if !GATEWAYS.contains(&gateway.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "unknown payment system `{}`; one of {}",
+                gateway.0,
+                GATEWAYS.join(", ")
+            )));
+        }
+        if let Some((name, _)) = body
+            .credentials
+            .iter()
+            .find(|(name, value)| name.is_empty() || value.is_empty() || name.len() > 100)
+        {
+            return Err(ApiError::invalid(format!(
+                "credential `{name}` needs a name of 1-100 characters and a value"
+            )));
+        }
+        let change = PaymentSystemChange {
+            gateway: GatewayName::new(&gateway),
+            enabled: body.enabled,
+            configuration: body.configuration.clone().into_iter().collect(),
+            credentials: body
+                .credentials
+                .iter()
+                .map(|(name, value)| (name.clone(), Secret::new(value.clone())))
+                .collect(),
+        };
+        let system = app
+            .store
+            .save_payment_system(change, context, app.clock.now())
+            .await
+            .map_err(store_error)?;
+        Ok(Json(system.into()))
     }
 
     /// Changes the billing settings.
