@@ -56,6 +56,42 @@ impl TokenCache {
     }
 }
 
+/// Whether the billing module is on (product rule 11), read from the settings at most every
+/// [`BillingSwitch::TTL`]; saving the settings here refreshes it at once.
+#[derive(Debug, Default)]
+pub struct BillingSwitch {
+    cached: std::sync::Mutex<Option<(bool, std::time::Instant)>>,
+}
+
+impl BillingSwitch {
+    /// How long a read of the switch is trusted.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+    /// Whether billing is on.
+    pub async fn is_on(&self, store: &dyn Store) -> Result<bool, kasa_ports::StoreError> {
+        if let Some((on, at)) = *self
+            .cached
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(on);
+        }
+        let on = store.billing_settings().await?.billing_enabled;
+        self.set(on);
+        Ok(on)
+    }
+
+    /// Records the switch as just saved.
+    pub fn set(&self, on: bool) {
+        *self
+            .cached
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some((on, std::time::Instant::now()));
+    }
+}
+
 /// Shared state.
 #[derive(Clone)]
 pub struct App {
@@ -75,6 +111,8 @@ pub struct App {
     pub session_hours: i64,
     /// Recently checked tokens.
     pub tokens: Arc<TokenCache>,
+    /// The billing module switch.
+    pub billing_switch: Arc<BillingSwitch>,
 }
 
 impl std::fmt::Debug for App {
@@ -117,6 +155,7 @@ impl App {
             clock,
             session_hours,
             tokens: Arc::default(),
+            billing_switch: Arc::default(),
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::api::customers::CustomersApi;
 use crate::api::settings::SettingsApi;
 use crate::app::App;
 use crate::metrics::Metrics;
-use crate::problem::from_poem_error;
+use crate::problem::{ApiError, from_poem_error};
 
 /// The id of one request: sent back as `X-Request-Id`, written in logs, the audit log and
 /// problem documents.
@@ -80,11 +80,45 @@ fn metrics_text(metrics: Data<&Metrics>) -> Response {
         .body(metrics.render())
 }
 
+/// Paths that work with the billing module off: signing in, and what an administrator needs to
+/// manage access and switch billing back on.
+const OUTSIDE_BILLING: [&str; 5] = [
+    "/v1/sessions",
+    "/v1/users",
+    "/v1/api-keys",
+    "/v1/roles",
+    "/v1/settings",
+];
+
+/// With the billing module off (product rule 11), every billing endpoint answers 403
+/// `billing-disabled`.
+async fn billing_module_refusal(app: &App, path: &str) -> Option<ApiError> {
+    if !path.starts_with("/v1/")
+        || OUTSIDE_BILLING
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+    {
+        return None;
+    }
+    match app.billing_switch.is_on(app.store.as_ref()).await {
+        Ok(true) => None,
+        Ok(false) => Some(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "billing-disabled",
+            "The billing module is off",
+            "billing is switched off in the settings (PUT /v1/settings/billing); an \
+             administrator can switch it on",
+        )),
+        Err(error) => Some(crate::api::store_error(error)),
+    }
+}
+
 /// Every route, with the request-id, logging and error middleware.
 pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
     let api = openapi();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
+    let switch_app = app.clone();
     Route::new()
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
@@ -96,6 +130,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .data(metrics.clone())
         .around(move |endpoint, mut request: Request| {
             let metrics = metrics.clone();
+            let app = switch_app.clone();
             async move {
                 let started = Instant::now();
                 let request_id = request
@@ -105,7 +140,15 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                 request.extensions_mut().insert(RequestId(request_id.clone()));
                 let method = request.method().to_string();
                 let path = request.uri().path().to_owned();
-                let mut response = match endpoint.call(request).await {
+                let refused = match billing_module_refusal(&app, &path).await {
+                    Some(refusal) => Some(refusal.response(Some(request_id.clone()))),
+                    None => None,
+                };
+                let result = match refused {
+                    Some(response) => Ok(response),
+                    None => endpoint.call(request).await.map(IntoResponse::into_response),
+                };
+                let mut response = match result {
                     Ok(response) => response.into_response(),
                     Err(error) => from_poem_error(&error).response(Some(request_id.clone())),
                 };

@@ -478,3 +478,38 @@ async fn payment_system_credentials_are_write_only() {
         (StatusCode::BAD_REQUEST, Some("invalid-input"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_the_billing_module_off_closes_every_billing_endpoint() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let settings =
+        |on: bool| json!({ "billing_enabled": on, "company_name": "Kasa", "reason": "licence" });
+    let (status, _) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/billing",
+            Some(&admin),
+            Some(settings(false)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, problem) = kasa
+        .call(Method::GET, "/v1/departments", Some(&admin), None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("billing-disabled"))
+    );
+    kasa.get("/v1/users", &admin).await;
+    let (status, _) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/billing",
+            Some(&admin),
+            Some(settings(true)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    kasa.get("/v1/departments", &admin).await;
+}

@@ -235,6 +235,7 @@ impl SettingsApi {
             .save_billing_settings(settings.clone(), context, app.clock.now())
             .await
             .map_err(store_error)?;
+        app.billing_switch.set(settings.billing_enabled);
         Ok(Json(settings.into()))
     }
 }
