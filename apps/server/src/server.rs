@@ -140,10 +140,9 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                 request.extensions_mut().insert(RequestId(request_id.clone()));
                 let method = request.method().to_string();
                 let path = request.uri().path().to_owned();
-                let refused = match billing_module_refusal(&app, &path).await {
-                    Some(refusal) => Some(refusal.response(Some(request_id.clone()))),
-                    None => None,
-                };
+                let refused = billing_module_refusal(&app, &path)
+                    .await
+                    .map(|refusal| refusal.response(Some(request_id.clone())));
                 let result = match refused {
                     Some(response) => Ok(response),
                     None => endpoint.call(request).await.map(IntoResponse::into_response),
