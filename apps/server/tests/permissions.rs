@@ -169,12 +169,6 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(
             Method::GET,
-            "/v1/customers/{id}/purchases",
-            Some(P::ReadBilling),
-            None,
-        ),
-        row(
-            Method::GET,
             "/v1/purchases?status=pending",
             Some(P::ReadBilling),
             None,

@@ -169,6 +169,18 @@ pub struct RefundLimitBody {
     pub reason: String,
 }
 
+fn role_body(role: Role, max_refund: Option<kasa_domain::Money>) -> RoleBody {
+    RoleBody {
+        name: role.name().to_owned(),
+        permissions: role
+            .permissions()
+            .iter()
+            .map(|permission| permission_name(*permission).to_owned())
+            .collect(),
+        max_refund: max_refund.map(MoneyBody::from),
+    }
+}
+
 fn parse_role(text: &str) -> Result<Role, ApiError> {
     text.parse()
         .map_err(|error: kasa_domain::UnknownRole| ApiError::invalid(error.to_string()))
@@ -324,17 +336,9 @@ impl AccessApi {
         Ok(Json(
             Role::ALL
                 .into_iter()
-                .map(|role| RoleBody {
-                    name: role.name().to_owned(),
-                    permissions: role
-                        .permissions()
-                        .iter()
-                        .map(|permission| permission_name(*permission).to_owned())
-                        .collect(),
-                    max_refund: limits
-                        .iter()
-                        .find(|(limited, _)| *limited == role)
-                        .map(|(_, limit)| MoneyBody::from(*limit)),
+                .map(|role| {
+                    let limit = limits.iter().find(|(limited, _)| *limited == role);
+                    role_body(role, limit.map(|(_, limit)| *limit))
                 })
                 .collect(),
         ))
@@ -364,15 +368,7 @@ impl AccessApi {
             .set_refund_limit(role, limit, context, app.clock.now())
             .await
             .map_err(store_error)?;
-        Ok(Json(RoleBody {
-            name: role.name().to_owned(),
-            permissions: role
-                .permissions()
-                .iter()
-                .map(|permission| permission_name(*permission).to_owned())
-                .collect(),
-            max_refund: limit.map(MoneyBody::from),
-        }))
+        Ok(Json(role_body(role, limit)))
     }
 
     /// Every API key (never the keys themselves).

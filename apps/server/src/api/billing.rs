@@ -21,7 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::catalog::PackageBody;
 use super::customers::{CardDepartmentBody, CustomerBody, card_body, lookup};
-use super::{MoneyBody, Tag, parse_id, store_error};
+use super::{MoneyBody, Tag, parse_id, parse_optional_id, store_error};
 use poem::web::Data;
 
 use crate::app::App;
@@ -920,34 +920,6 @@ impl BillingApi {
         .await
     }
 
-    /// A customer's purchases, newest first.
-    #[oai(
-        path = "/customers/:id/purchases",
-        method = "get",
-        operation_id = "list_customer_purchases",
-        tag = "Tag::Records"
-    )]
-    async fn purchases(
-        &self,
-        app: Data<&App>,
-        auth: Bearer,
-        id: Path<String>,
-        #[oai(
-            default = "default_limit",
-            validator(minimum(value = "1"), maximum(value = "200"))
-        )]
-        limit: Query<u32>,
-    ) -> Result<Json<Vec<PurchaseBody>>, ApiError> {
-        auth.0.require(Permission::ReadBilling)?;
-        let customer_id: CustomerId = parse_id(&id, "customer")?;
-        let purchases = app
-            .store
-            .customer_purchases(customer_id, limit.0)
-            .await
-            .map_err(store_error)?;
-        Ok(Json(purchases.into_iter().map(Into::into).collect()))
-    }
-
     /// Purchases (paid subscriptions and credit packages), newest first, filtered by customer
     /// and status; page with `before` (the last purchase's id).
     #[oai(
@@ -985,17 +957,9 @@ impl BillingApi {
         let purchases = app
             .store
             .purchases(PurchaseQuery {
-                customer_id: customer_id
-                    .0
-                    .as_deref()
-                    .map(|text| parse_id(text, "customer"))
-                    .transpose()?,
+                customer_id: parse_optional_id(customer_id.0.as_deref(), "customer")?,
                 status,
-                before: before
-                    .0
-                    .as_deref()
-                    .map(|text| parse_id(text, "purchase"))
-                    .transpose()?,
+                before: parse_optional_id(before.0.as_deref(), "purchase")?,
                 limit: limit.0,
             })
             .await
@@ -1024,11 +988,7 @@ impl BillingApi {
         limit: Query<u32>,
     ) -> Result<Json<Vec<AuditEntryBody>>, ApiError> {
         auth.0.require(Permission::ReadAudit)?;
-        let before = before
-            .0
-            .as_deref()
-            .map(|text| parse_id(text, "audit entry"))
-            .transpose()?;
+        let before = parse_optional_id(before.0.as_deref(), "audit entry")?;
         let entries = app
             .store
             .audit_entries(AuditQuery {

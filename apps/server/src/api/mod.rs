@@ -131,3 +131,11 @@ pub fn parse_id<T: From<uuid::Uuid>>(text: &str, what: &str) -> Result<T, ApiErr
         .map(T::from)
         .map_err(|_| ApiError::invalid(format!("`{text}` is not a {what} id (a UUID)")))
 }
+
+/// Parses an optional id from a query parameter.
+pub fn parse_optional_id<T: From<uuid::Uuid>>(
+    text: Option<&str>,
+    what: &str,
+) -> Result<Option<T>, ApiError> {
+    text.map(|text| parse_id(text, what)).transpose()
+}
