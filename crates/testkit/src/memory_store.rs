@@ -109,6 +109,30 @@ impl State {
         found.ok_or(StoreError::NotFound { entity: "customer" })
     }
 
+    /// Refuses an e-mail or external id another customer has.
+    fn ensure_unique(&self, customer: &Customer) -> Result<(), StoreError> {
+        for row in self.customers.values() {
+            if row.customer.id == customer.id {
+                continue;
+            }
+            if row.customer.email == customer.email {
+                return Err(StoreError::AlreadyExists {
+                    what: format!("customer e-mail {}", customer.email),
+                });
+            }
+            if let Some(taken) = customer
+                .external_ids
+                .iter()
+                .find(|id| row.customer.external_ids.contains(id))
+            {
+                return Err(StoreError::AlreadyExists {
+                    what: format!("external id {}:{}", taken.system(), taken.value()),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn audit(&mut self, record: AuditRecord, context: &ActionContext, at: OffsetDateTime) {
         self.audit.push(AuditEntry {
             id: new_id(),
@@ -277,22 +301,7 @@ impl CustomerStore for MemoryStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
-            for row in state.customers.values() {
-                if row.customer.email == customer.email {
-                    return Err(StoreError::AlreadyExists {
-                        what: format!("customer e-mail {}", customer.email),
-                    });
-                }
-                if let Some(taken) = customer
-                    .external_ids
-                    .iter()
-                    .find(|id| row.customer.external_ids.contains(id))
-                {
-                    return Err(StoreError::AlreadyExists {
-                        what: format!("external id {}:{}", taken.system(), taken.value()),
-                    });
-                }
-            }
+            state.ensure_unique(&customer)?;
             if state.customers.contains_key(&customer.id) {
                 return Err(StoreError::AlreadyExists {
                     what: format!("customer {}", customer.id),
@@ -323,25 +332,7 @@ impl CustomerStore for MemoryStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
-            for row in state.customers.values() {
-                if row.customer.id == customer.id {
-                    continue;
-                }
-                if row.customer.email == customer.email {
-                    return Err(StoreError::AlreadyExists {
-                        what: format!("customer e-mail {}", customer.email),
-                    });
-                }
-                if let Some(taken) = customer
-                    .external_ids
-                    .iter()
-                    .find(|id| row.customer.external_ids.contains(id))
-                {
-                    return Err(StoreError::AlreadyExists {
-                        what: format!("external id {}:{}", taken.system(), taken.value()),
-                    });
-                }
-            }
+            state.ensure_unique(&customer)?;
             let row = state.customer_mut(customer.id)?;
             let record = AuditRecord::customer_updated(&row.customer, &customer);
             row.customer = customer;

@@ -8,12 +8,45 @@ use kasa_ports::{
     UsageCharge,
 };
 
+use sea_orm::Value;
+
 use crate::SqlStore;
 use crate::codec::{Row, id, text};
 use crate::rows::{
     PURCHASE_COLUMNS, USAGE_CHARGE_COLUMNS, audit_entry, fetch_all, ledger_entry, limit,
     outbox_message, purchase, usage_charge,
 };
+
+/// The optional conditions of a list query, and its parameters.
+#[derive(Default)]
+struct Filter {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Filter {
+    /// Adds `<column and operator> $n` when the value is given.
+    fn add(&mut self, column_and_operator: &str, value: Option<Value>) {
+        if let Some(value) = value {
+            self.values.push(value);
+            self.conditions
+                .push(format!("{column_and_operator} ${}", self.values.len()));
+        }
+    }
+
+    /// `WHERE … ORDER BY … LIMIT $n` (without `WHERE` when nothing was added), and the
+    /// parameters.
+    fn finish(mut self, order_by: &str, count: u32) -> (String, Vec<Value>) {
+        let filter = if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {} ", self.conditions.join(" AND "))
+        };
+        self.values.push(limit(count));
+        let clause = format!("{filter}ORDER BY {order_by} LIMIT ${}", self.values.len());
+        (clause, self.values)
+    }
+}
 
 impl SqlStore {
     async fn read_list<T>(
@@ -80,63 +113,28 @@ impl HistoryStore for SqlStore {
     }
 
     async fn purchases(&self, query: PurchaseQuery) -> Result<Vec<Purchase>, StoreError> {
-        let mut conditions = Vec::new();
-        let mut values = Vec::new();
-        if let Some(customer_id) = query.customer_id {
-            values.push(id(customer_id));
-            conditions.push(format!("p.customer_id = ${}", values.len()));
-        }
-        if let Some(status) = query.status {
-            values.push(text(status.label()));
-            conditions.push(format!("p.status = ${}", values.len()));
-        }
-        if let Some(before) = query.before {
-            values.push(id(before));
-            conditions.push(format!("p.id < ${}", values.len()));
-        }
-        values.push(limit(query.limit));
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-        self.read_list(
-            &format!(
-                "{PURCHASE_COLUMNS} {filter} ORDER BY p.id DESC LIMIT ${}",
-                values.len()
-            ),
-            values,
-            purchase,
-        )
-        .await
+        let mut filter = Filter::default();
+        filter.add("p.customer_id =", query.customer_id.map(id));
+        filter.add(
+            "p.status =",
+            query.status.map(|status| text(status.label())),
+        );
+        filter.add("p.id <", query.before.map(id));
+        let (clause, values) = filter.finish("p.id DESC", query.limit);
+        self.read_list(&format!("{PURCHASE_COLUMNS} {clause}"), values, purchase)
+            .await
     }
 
     async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut conditions = Vec::new();
-        let mut values = Vec::new();
-        if let Some(subject) = query.subject {
-            values.push(text(subject));
-            conditions.push(format!("subject = ${}", values.len()));
-        }
-        if let Some(action) = query.action {
-            values.push(text(action));
-            conditions.push(format!("action = ${}", values.len()));
-        }
-        if let Some(before) = query.before {
-            values.push(id(before));
-            conditions.push(format!("id < ${}", values.len()));
-        }
-        values.push(limit(query.limit));
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
+        let mut filter = Filter::default();
+        filter.add("subject =", query.subject.map(text));
+        filter.add("action =", query.action.map(text));
+        filter.add("id <", query.before.map(id));
+        let (clause, values) = filter.finish("id DESC", query.limit);
         self.read_list(
             &format!(
                 "SELECT id, at, actor_kind, actor_id, reason, request_id, action, subject, \
-                 before, after FROM audit_log {filter} ORDER BY id DESC LIMIT ${}",
-                values.len()
+                 before, after FROM audit_log {clause}"
             ),
             values,
             audit_entry,
