@@ -30,6 +30,8 @@ pub struct Caller {
     pub role: Option<Role>,
     /// The request, for the audit log.
     pub request_id: Option<String>,
+    /// The SHA-256 of the token used (signing out ends exactly this session).
+    pub token_hash: String,
 }
 
 impl Caller {
@@ -154,6 +156,13 @@ async fn authenticate(
         return Err(bad_token().into());
     }
     let hash = token_hash(token);
+    let caller_hash = hash.clone();
+    let caller = |actor, role| Caller {
+        actor,
+        role,
+        request_id: request_id.clone(),
+        token_hash: caller_hash.clone(),
+    };
     let owner = match app.tokens.get(&hash) {
         Some(owner) => Ok(owner),
         None => {
@@ -164,28 +173,26 @@ async fn authenticate(
             owner
         }
     };
-    match owner {
-        Ok(TokenOwner::ApiKey(key)) => Ok(Caller {
-            actor: Actor::HelpDesk { api_key_id: key.id },
-            role: Some(key.role),
-            request_id,
-        }),
-        Ok(TokenOwner::User(user)) => Ok(Caller {
-            actor: match user.role {
+    let caller = match owner {
+        Ok(TokenOwner::ApiKey(key)) => {
+            caller(Actor::HelpDesk { api_key_id: key.id }, Some(key.role))
+        }
+        Ok(TokenOwner::User(user)) => caller(
+            match user.role {
                 Role::Admin | Role::BillingManager => Actor::Operator { user_id: user.id },
                 _ => Actor::Agent { user_id: user.id },
             },
-            role: Some(user.role),
-            request_id,
-        }),
-        Ok(TokenOwner::Customer(customer_id)) => Ok(Caller {
-            actor: Actor::Customer { customer_id },
-            role: None,
-            request_id,
-        }),
-        Err(StoreError::NotFound { .. }) => Err(bad_token().into()),
-        Err(error) => Err(ApiError::unavailable(&error).into()),
+            Some(user.role),
+        ),
+        Ok(TokenOwner::Customer(customer_id)) => caller(Actor::Customer { customer_id }, None),
+        Err(StoreError::NotFound { .. }) => return Err(bad_token().into()),
+        Err(error) => return Err(ApiError::unavailable(&error).into()),
+    };
+    // Only an authenticated caller learns whether the billing module is on.
+    if let Some(refusal) = crate::server::billing_module_refusal(app, request.uri().path()).await {
+        return Err(refusal.into());
     }
+    Ok(caller)
 }
 
 /// An argon2 hash of a random password nobody knows, verified against when the e-mail is

@@ -2,8 +2,10 @@
 //! returns the first answer and changes nothing; the same key with another request is refused.
 //!
 //! Only successful answers are kept. A refused request (4xx) changed nothing, so its key is given
-//! back and the request may be sent again, corrected or not. A key whose request is still running
-//! (or whose server stopped mid-request) answers `idempotency-key-in-use`.
+//! back and the request may be sent again, corrected or not. After a 5xx Kasa cannot tell whether
+//! the change happened (the database may have committed before the failure), so the key stays
+//! taken: sending it again answers `idempotency-key-in-use`, and the caller reads the resource to
+//! see what happened, as it does for a key whose request is still running.
 
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
@@ -15,7 +17,9 @@ use crate::app::App;
 use crate::auth::Caller;
 use crate::problem::ApiError;
 
-/// Runs `request` at most once per `key` (when one is given) for this caller.
+/// Runs `request` at most once per `key` (when one is given) for this caller. `operation` names
+/// the operation and its target (e.g. `grant_package <customer id>`): a key reused for another
+/// target is another request.
 pub async fn idempotent<T, B>(
     app: &App,
     caller: &Caller,

@@ -79,8 +79,25 @@ enum Command {
     },
 }
 
-/// Hides the password of a database URL, for messages.
+/// Hides the password of a database URL (in the user part or a `password=` parameter), for
+/// messages.
 fn redacted(url: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let base = redacted_user_part(base);
+    if query.is_empty() {
+        return base;
+    }
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+fn redacted_user_part(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
@@ -366,5 +383,9 @@ mod tests {
             "postgres://postgres@127.0.0.1/kasa"
         );
         assert_eq!(redacted("sqlite://kasa.sqlite3"), "sqlite://kasa.sqlite3");
+        assert_eq!(
+            redacted("postgres://db/kasa?user=kasa&password=s3cret&sslmode=require"),
+            "postgres://db/kasa?user=kasa&password=***&sslmode=require"
+        );
     }
 }

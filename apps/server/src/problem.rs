@@ -118,7 +118,8 @@ impl ApiError {
             StatusCode::SERVICE_UNAVAILABLE,
             "store-unavailable",
             "The database is unavailable",
-            "Kasa cannot reach its database right now; nothing was changed. Try again shortly.",
+            "Kasa cannot reach its database right now. If this answered a change, read the \
+             resource before sending it again (or resend with the same Idempotency-Key).",
         )
     }
 

@@ -91,8 +91,8 @@ const OUTSIDE_BILLING: [&str; 5] = [
 ];
 
 /// With the billing module off (product rule 11), every billing endpoint answers 403
-/// `billing-disabled`.
-async fn billing_module_refusal(app: &App, path: &str) -> Option<ApiError> {
+/// `billing-disabled` to an authenticated caller.
+pub async fn billing_module_refusal(app: &App, path: &str) -> Option<ApiError> {
     if !path.starts_with("/v1/")
         || OUTSIDE_BILLING
             .iter()
@@ -118,7 +118,6 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
     let api = openapi();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let switch_app = app.clone();
     Route::new()
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
@@ -130,7 +129,6 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .data(metrics.clone())
         .around(move |endpoint, mut request: Request| {
             let metrics = metrics.clone();
-            let app = switch_app.clone();
             async move {
                 let started = Instant::now();
                 let request_id = request
@@ -140,14 +138,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                 request.extensions_mut().insert(RequestId(request_id.clone()));
                 let method = request.method().to_string();
                 let path = request.uri().path().to_owned();
-                let refused = billing_module_refusal(&app, &path)
-                    .await
-                    .map(|refusal| refusal.response(Some(request_id.clone())));
-                let result = match refused {
-                    Some(response) => Ok(response),
-                    None => endpoint.call(request).await.map(IntoResponse::into_response),
-                };
-                let mut response = match result {
+                let mut response = match endpoint.call(request).await {
                     Ok(response) => response.into_response(),
                     Err(error) => from_poem_error(&error).response(Some(request_id.clone())),
                 };

@@ -417,6 +417,29 @@ async fn a_disabled_user_is_signed_out_at_once() {
     assert_eq!(status, StatusCode::OK);
     let token = session["token"].as_str().unwrap();
     kasa.get("/v1/departments", token).await;
+    // Signing out (with the scheme in lower case, as HTTP allows) ends exactly this session.
+    let (status, second) = kasa
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({ "email": "agent@example.com", "password": "a long agent password" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let second = second["token"].as_str().unwrap();
+    let signed_out = reqwest::Client::new()
+        .delete(format!("{}/v1/sessions/current", kasa.base))
+        .header("authorization", format!("bearer {second}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::OK);
+    let (status, _) = kasa
+        .call(Method::GET, "/v1/departments", Some(second), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    kasa.get("/v1/departments", token).await;
     let (status, _) = kasa
         .call(
             Method::PUT,

@@ -221,9 +221,9 @@ impl AccessApi {
             }
             Err(error) => return Err(store_error(error)),
         };
-        if credentials.user.disabled
-            || !password_matches(&body.password, &credentials.password_hash)
-        {
+        // The password is checked first, so a disabled account answers as slowly as any other.
+        let matches = password_matches(&body.password, &credentials.password_hash);
+        if !matches || credentials.user.disabled {
             return Err(refused());
         }
         let token = new_token(SESSION_PREFIX)?;
@@ -249,15 +249,10 @@ impl AccessApi {
     async fn sign_out(
         &self,
         app: Data<&App>,
-        _auth: Bearer,
-        request: &poem::Request,
+        auth: Bearer,
     ) -> Result<Json<serde_json::Value>, ApiError> {
-        let token = request
-            .header("authorization")
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .unwrap_or_default();
         app.access
-            .end_session(token_hash(token.trim()))
+            .end_session(auth.0.token_hash.clone())
             .await
             .map_err(store_error)?;
         app.tokens.clear();

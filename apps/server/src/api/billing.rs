@@ -743,7 +743,7 @@ impl BillingApi {
             &app,
             &auth.0,
             idempotency_key.0,
-            "grant_package",
+            &format!("grant_package {}", id.0),
             &body.0,
             async {
                 let context = auth.0.context(&body.reason)?;
@@ -798,11 +798,16 @@ impl BillingApi {
         body: Json<AdjustRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
+        if body.delta.unsigned_abs() > MAX_CREDITS.unsigned_abs() {
+            return Err(ApiError::invalid(format!(
+                "an adjustment moves at most {MAX_CREDITS} credits"
+            )));
+        }
         idempotent(
             &app,
             &auth.0,
             idempotency_key.0,
-            "adjust_credits",
+            &format!("adjust_credits {}", id.0),
             &body.0,
             async {
                 let context = auth.0.context(&body.reason)?;
@@ -858,7 +863,7 @@ impl BillingApi {
             &app,
             &auth.0,
             idempotency_key.0,
-            "cancel_subscription",
+            &format!("cancel_subscription {}", id.0),
             &body.0,
             async {
                 let context = auth.0.context(&body.reason)?;
@@ -1072,10 +1077,24 @@ impl MeApi {
             customer: state.customer.into(),
             holding: holding_body(&state.holding, app.clock.now()),
             recent_charges: recent_charges.into_iter().map(Into::into).collect(),
-            purchases: purchases.into_iter().map(Into::into).collect(),
+            purchases: purchases
+                .into_iter()
+                .map(|purchase| {
+                    let mut body = PurchaseBody::from(purchase);
+                    // The failure detail is written for agents.
+                    if let Some(payment) = body.payment.as_mut() {
+                        payment.failure = None;
+                    }
+                    body
+                })
+                .collect(),
         }))
     }
 }
+
+/// The most credits one request may move (a bound far above any real package, far below
+/// overflow).
+pub const MAX_CREDITS: i64 = 1_000_000_000;
 
 fn default_limit() -> u32 {
     50

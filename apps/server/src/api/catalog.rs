@@ -126,6 +126,14 @@ pub struct PackageInput {
 impl PackageInput {
     fn package(&self, id: PackageId) -> Result<Package, ApiError> {
         let kind = match (self.kind, self.credits, self.days) {
+            (PackageKindBody::Credit, Some(credits), None)
+                if credits > super::billing::MAX_CREDITS =>
+            {
+                return Err(ApiError::invalid(format!(
+                    "a credit package grants at most {} credits",
+                    super::billing::MAX_CREDITS
+                )));
+            }
             (PackageKindBody::Credit, Some(credits), None) => PackageKind::Credit {
                 credits: Credits::new(credits)
                     .map_err(|error| ApiError::invalid(format!("credits: {error}")))?,
@@ -172,6 +180,12 @@ impl CatalogApi {
     ) -> Result<Json<DepartmentBody>, ApiError> {
         auth.0.require(Permission::ManageCatalog)?;
         let context = auth.0.context(&input.reason)?;
+        if input.credits_per_request > super::billing::MAX_CREDITS {
+            return Err(ApiError::invalid(format!(
+                "a department costs at most {} credits per request",
+                super::billing::MAX_CREDITS
+            )));
+        }
         let price = Credits::new(input.credits_per_request)
             .map_err(|error| ApiError::invalid(format!("credits_per_request: {error}")))?;
         let department = Department::new(id, &input.name, price)

@@ -29,7 +29,7 @@ async fn read_departments(
             [],
         ),
     };
-    fetch_all(connection, statement)
+    let mut departments = fetch_all(connection, statement)
         .await?
         .iter()
         .map(|row| {
@@ -37,7 +37,10 @@ async fn read_departments(
             let credits = Credits::new(row.int("credits_per_request")?).map_err(corrupt)?;
             Department::new(row.id("id")?, &row.text("name")?, credits).map_err(corrupt)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    // By name in code point order on both databases (PostgreSQL's collation would differ).
+    departments.sort_by(|left, right| left.name.cmp(&right.name));
+    Ok(departments)
 }
 
 async fn read_packages(
@@ -71,7 +74,7 @@ async fn read_packages(
             .or_default()
             .insert(row.id("department_id")?);
     }
-    fetch_all(connection, packages)
+    let mut packages = fetch_all(connection, packages)
         .await?
         .iter()
         .map(|row| {
@@ -99,7 +102,9 @@ async fn read_packages(
             )
             .map_err(corrupt)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    packages.sort_by(|left, right| left.name.cmp(&right.name));
+    Ok(packages)
 }
 
 #[async_trait]

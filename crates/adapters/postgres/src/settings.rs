@@ -95,6 +95,16 @@ impl SettingsStore for SqlStore {
         at: OffsetDateTime,
     ) -> Result<PaymentSystem, StoreError> {
         self.in_transaction(async |tx, codec| {
+            // Lock the row (PostgreSQL) before reading the credentials to merge, so that two
+            // saves cannot lose one another's credentials.
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE payment_systems SET gateway = gateway WHERE gateway = $1",
+                    [text(change.gateway.as_str())],
+                ),
+            )
+            .await?;
             let before = read_payment_system(tx, codec, &change.gateway).await?;
             let credentials =
                 change.merged_credentials(before.clone().map(|(_, old)| old).unwrap_or_default());
