@@ -1,0 +1,197 @@
+//! The mailer against a real SMTP server (maildev, installed by scripts/test in tests/tools),
+//! started on free loopback ports; delivered messages are read back over maildev's HTTP API.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kasa_ports::{EmailAttachment, EmailMessage, MailError, Mailer};
+use kasa_smtp::{SmtpConfig, SmtpMailer, SmtpSecurity};
+use serde_json::Value;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+/// A running maildev; killed (and its mail folder removed) when dropped.
+struct MailDev {
+    child: Child,
+    smtp_port: u16,
+    web: String,
+    folder: std::path::PathBuf,
+}
+
+impl MailDev {
+    async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    async fn start_with(extra: &[&str]) -> Self {
+        let binary = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../tests/tools/node_modules/.bin/maildev"
+        );
+        assert!(
+            std::path::Path::new(binary).exists(),
+            "maildev is not installed: run scripts/test (it runs `npm ci --prefix tests/tools`)"
+        );
+        let (smtp_port, web_port) = (free_port(), free_port());
+        let folder = std::env::temp_dir().join(format!("kasa-maildev-{smtp_port}-{web_port}"));
+        let child = Command::new(binary)
+            .args([
+                "--ip",
+                "127.0.0.1",
+                "--web-ip",
+                "127.0.0.1",
+                "--smtp",
+                &smtp_port.to_string(),
+                "--web",
+                &web_port.to_string(),
+                "--mail-directory",
+                folder.to_str().unwrap(),
+                "--silent",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("maildev starts");
+        let maildev = Self {
+            child,
+            smtp_port,
+            web: format!("http://127.0.0.1:{web_port}"),
+            folder,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let answer = reqwest::get(format!("{}/api/email", maildev.web)).await;
+            if answer.is_ok_and(|response| response.status().is_success()) {
+                return maildev;
+            }
+            assert!(Instant::now() < deadline, "maildev did not start in 30 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn received(&self) -> Vec<Value> {
+        reqwest::get(format!("{}/api/email", self.web))
+            .await
+            .expect("maildev answers")
+            .json()
+            .await
+            .expect("a JSON list")
+    }
+
+    fn mailer(&self) -> SmtpMailer {
+        mailer_on(self.smtp_port)
+    }
+}
+
+impl Drop for MailDev {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+fn mailer_on(port: u16) -> SmtpMailer {
+    mailer_with(port, None)
+}
+
+fn mailer_with(port: u16, credentials: Option<(&str, &str)>) -> SmtpMailer {
+    SmtpMailer::new(&SmtpConfig {
+        host: "127.0.0.1".to_owned(),
+        port,
+        security: SmtpSecurity::None,
+        credentials: credentials
+            .map(|(user, password)| (user.to_owned(), kasa_ports::Secret::new(password))),
+        from: "billing@kasa.example".parse().unwrap(),
+        from_name: "Kasa Fatura".to_owned(),
+        timeout: Duration::from_secs(5),
+    })
+    .expect("a mailer")
+}
+
+fn message() -> EmailMessage {
+    EmailMessage {
+        to: vec!["ayse@example.com".parse().unwrap()],
+        cc: vec!["finance@kasa.example".parse().unwrap()],
+        reply_to: Some("support+ayse@kasa.example".parse().unwrap()),
+        subject: "Satın alımınız tamamlandı: 10 Kredi".to_owned(),
+        text_body: "Merhaba Ayşe, 10 kredi hesabınıza eklendi. Tutar: ₺100,00".to_owned(),
+        html_body: Some("<p>Merhaba Ayşe, <b>10 kredi</b> hesabınıza eklendi.</p>".to_owned()),
+        attachments: vec![EmailAttachment {
+            file_name: "fatura-2026-000001.pdf".to_owned(),
+            content_type: "application/pdf".to_owned(),
+            bytes: b"%PDF-1.7 test".to_vec(),
+        }],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_reaches_the_server_with_recipients_reply_to_alternatives_and_attachment() {
+    let maildev = MailDev::start().await;
+    maildev.mailer().send(&message()).await.expect("accepted");
+    let received = maildev.received().await;
+    assert_eq!(received.len(), 1);
+    let mail = &received[0];
+    assert_eq!(mail["subject"], "Satın alımınız tamamlandı: 10 Kredi");
+    assert_eq!(mail["to"][0]["address"], "ayse@example.com");
+    assert_eq!(mail["cc"][0]["address"], "finance@kasa.example");
+    assert_eq!(mail["from"][0]["address"], "billing@kasa.example");
+    assert_eq!(mail["from"][0]["name"], "Kasa Fatura");
+    // maildev keeps each message's source in a file and names it in `source`.
+    let source = std::fs::read_to_string(mail["source"].as_str().unwrap()).unwrap();
+    assert!(
+        source.contains("Reply-To: support+ayse@kasa.example"),
+        "{source}"
+    );
+    assert!(mail["text"].as_str().unwrap().contains("₺100,00"), "{mail}");
+    assert!(
+        mail["html"].as_str().unwrap().contains("<b>10 kredi</b>"),
+        "{mail}"
+    );
+    assert_eq!(
+        mail["attachments"][0]["filename"], "fatura-2026-000001.pdf",
+        "{mail}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_does_not_answer_is_temporarily_unavailable() {
+    let closed = free_port();
+    let error = mailer_on(closed).send(&message()).await.unwrap_err();
+    assert!(matches!(error, MailError::Unavailable(_)), "{error:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_without_recipients_is_rejected_for_good() {
+    let mut empty = message();
+    empty.to.clear();
+    let error = mailer_on(free_port()).send(&empty).await.unwrap_err();
+    assert!(matches!(error, MailError::Rejected(_)), "{error:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mailer_authenticates_and_a_wrong_password_is_rejected_for_good() {
+    let maildev =
+        MailDev::start_with(&["--incoming-user", "kasa", "--incoming-pass", "s3cret"]).await;
+    mailer_with(maildev.smtp_port, Some(("kasa", "s3cret")))
+        .send(&message())
+        .await
+        .expect("accepted with the right password");
+    let error = mailer_with(maildev.smtp_port, Some(("kasa", "wrong")))
+        .send(&message())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, MailError::Rejected(_)), "{error:?}");
+    assert!(
+        !format!("{error:?}").contains("wrong"),
+        "the password is not in the error"
+    );
+    assert_eq!(maildev.received().await.len(), 1);
+}
