@@ -105,17 +105,47 @@ impl fmt::Debug for BillingPorts {
     }
 }
 
+/// How the outbox worker retries a temporary mail failure: attempt `n` waits
+/// `first_retry × 2^(n-1)`, at most `max_retry`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryPolicy {
+    /// The wait after the first failure.
+    pub first_retry: time::Duration,
+    /// The longest wait.
+    pub max_retry: time::Duration,
+}
+
+impl Default for DeliveryPolicy {
+    fn default() -> Self {
+        Self {
+            first_retry: time::Duration::minutes(1),
+            max_retry: time::Duration::hours(6),
+        }
+    }
+}
+
 /// The use cases. Cheap to clone; share one per process.
 #[derive(Clone, Debug)]
 pub struct Billing {
     pub(crate) ports: BillingPorts,
+    pub(crate) delivery: DeliveryPolicy,
 }
 
 impl Billing {
     /// Wires the use cases.
     #[must_use]
     pub fn new(ports: BillingPorts) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            delivery: DeliveryPolicy::default(),
+        }
+    }
+
+    /// Uses another retry policy for mail delivery.
+    #[must_use]
+    pub fn with_delivery_policy(mut self, delivery: DeliveryPolicy) -> Self {
+        self.delivery = delivery;
+        self
     }
 
     /// The ports, for the server's read-only endpoints.

@@ -17,7 +17,7 @@ mod notifications;
 mod purchase;
 
 pub use adjust::AdjustCreditsError;
-pub use billing::{Billing, BillingPorts, Gateways};
+pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
 pub use cancel::{CancelSubscriptionError, CancelledSubscription};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use expiry::ExpiryReport;

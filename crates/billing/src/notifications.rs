@@ -12,12 +12,10 @@ use kasa_subscriptions::Forfeiture;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::Billing;
+use crate::{Billing, DeliveryPolicy};
 
 /// How long a claimed message stays hidden from other workers.
 const DELIVERY_LEASE: Duration = Duration::minutes(5);
-/// The longest wait between two attempts.
-const MAX_RETRY_DELAY: Duration = Duration::hours(6);
 
 /// What one delivery run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -73,7 +71,8 @@ impl Billing {
                     report.sent += 1;
                 }
                 Err(MailError::Unavailable(detail)) => {
-                    let retry_at = self.ports.clock.now() + retry_delay(message.attempts + 1);
+                    let retry_at =
+                        self.ports.clock.now() + retry_delay(self.delivery, message.attempts + 1);
                     tracing::warn!(message = %message.id, attempts = message.attempts + 1, %detail, "mail delivery failed; will retry");
                     self.ports
                         .outbox
@@ -135,12 +134,16 @@ impl Billing {
     }
 }
 
-/// Attempt `n` waits 2^(n-1) minutes, at most six hours.
-fn retry_delay(attempts: u32) -> Duration {
-    let minutes = 1_i64
+/// Attempt `n` waits `first_retry × 2^(n-1)`, at most `max_retry`.
+fn retry_delay(policy: DeliveryPolicy, attempts: u32) -> Duration {
+    let factor = 1_i32
         .checked_shl(attempts.saturating_sub(1).min(20))
-        .unwrap_or(i64::MAX);
-    Duration::minutes(minutes).min(MAX_RETRY_DELAY)
+        .unwrap_or(i32::MAX);
+    policy
+        .first_retry
+        .checked_mul(factor)
+        .unwrap_or(policy.max_retry)
+        .min(policy.max_retry)
 }
 
 /// Renders a purchase notification (plain text) for the operator or the customer. Recipients
@@ -309,10 +312,11 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_up_to_six_hours() {
-        assert_eq!(retry_delay(1), Duration::minutes(1));
-        assert_eq!(retry_delay(2), Duration::minutes(2));
-        assert_eq!(retry_delay(5), Duration::minutes(16));
-        assert_eq!(retry_delay(30), Duration::hours(6));
-        assert_eq!(retry_delay(u32::MAX), Duration::hours(6));
+        let policy = DeliveryPolicy::default();
+        assert_eq!(retry_delay(policy, 1), Duration::minutes(1));
+        assert_eq!(retry_delay(policy, 2), Duration::minutes(2));
+        assert_eq!(retry_delay(policy, 5), Duration::minutes(16));
+        assert_eq!(retry_delay(policy, 30), Duration::hours(6));
+        assert_eq!(retry_delay(policy, u32::MAX), Duration::hours(6));
     }
 }

@@ -1,102 +1,10 @@
-//! The mailer against a real SMTP server (maildev, installed by scripts/test in tests/tools),
-//! started on free loopback ports; delivered messages are read back over maildev's HTTP API.
+//! The mailer against a real SMTP server (maildev, see `kasa_testkit::maildev`).
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kasa_ports::{EmailAttachment, EmailMessage, MailError, Mailer};
 use kasa_smtp::{SmtpConfig, SmtpMailer, SmtpSecurity};
-use serde_json::Value;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
-
-/// A running maildev; killed (and its mail folder removed) when dropped.
-struct MailDev {
-    child: Child,
-    smtp_port: u16,
-    web: String,
-    folder: std::path::PathBuf,
-}
-
-impl MailDev {
-    async fn start() -> Self {
-        Self::start_with(&[]).await
-    }
-
-    async fn start_with(extra: &[&str]) -> Self {
-        let binary = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../tests/tools/node_modules/.bin/maildev"
-        );
-        assert!(
-            std::path::Path::new(binary).exists(),
-            "maildev is not installed: run scripts/test (it runs `npm ci --prefix tests/tools`)"
-        );
-        let (smtp_port, web_port) = (free_port(), free_port());
-        let folder = std::env::temp_dir().join(format!("kasa-maildev-{smtp_port}-{web_port}"));
-        let child = Command::new(binary)
-            .args([
-                "--ip",
-                "127.0.0.1",
-                "--web-ip",
-                "127.0.0.1",
-                "--smtp",
-                &smtp_port.to_string(),
-                "--web",
-                &web_port.to_string(),
-                "--mail-directory",
-                folder.to_str().unwrap(),
-                "--silent",
-            ])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("maildev starts");
-        let maildev = Self {
-            child,
-            smtp_port,
-            web: format!("http://127.0.0.1:{web_port}"),
-            folder,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let answer = reqwest::get(format!("{}/api/email", maildev.web)).await;
-            if answer.is_ok_and(|response| response.status().is_success()) {
-                return maildev;
-            }
-            assert!(Instant::now() < deadline, "maildev did not start in 30 s");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn received(&self) -> Vec<Value> {
-        reqwest::get(format!("{}/api/email", self.web))
-            .await
-            .expect("maildev answers")
-            .json()
-            .await
-            .expect("a JSON list")
-    }
-
-    fn mailer(&self) -> SmtpMailer {
-        mailer_on(self.smtp_port)
-    }
-}
-
-impl Drop for MailDev {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.folder);
-    }
-}
+use kasa_testkit::maildev::{MailDev, free_port};
 
 fn mailer_on(port: u16) -> SmtpMailer {
     mailer_with(port, None)
@@ -135,7 +43,10 @@ fn message() -> EmailMessage {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_reaches_the_server_with_recipients_reply_to_alternatives_and_attachment() {
     let maildev = MailDev::start().await;
-    maildev.mailer().send(&message()).await.expect("accepted");
+    mailer_on(maildev.smtp_port)
+        .send(&message())
+        .await
+        .expect("accepted");
     let received = maildev.received().await;
     assert_eq!(received.len(), 1);
     let mail = &received[0];
