@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kasa_billing::{Billing, BillingPorts, Gateways};
+use kasa_billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
 use kasa_ports::{
     AccessStore, Clock, EmailMessage, IdempotencyStore, MailError, Mailer, Store, SystemClock,
 };
@@ -136,18 +136,23 @@ impl Mailer for NoMailServer {
 }
 
 impl App {
-    /// Wires the use cases to the database.
-    pub fn new(database: SqlStore, session_hours: i64) -> Self {
+    /// Wires the use cases to the database (and the mail server, when there is one).
+    pub fn new(
+        database: SqlStore,
+        session_hours: i64,
+        mailer: Option<Arc<dyn Mailer>>,
+        delivery: DeliveryPolicy,
+    ) -> Self {
         let database = Arc::new(database);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let ports = BillingPorts::from_store(
             database.clone(),
             Gateways::new(),
-            Arc::new(NoMailServer),
+            mailer.unwrap_or_else(|| Arc::new(NoMailServer)),
             clock.clone(),
         );
         Self {
-            billing: Billing::new(ports),
+            billing: Billing::new(ports).with_delivery_policy(delivery),
             store: database.clone(),
             access: database.clone(),
             idempotency: database.clone(),

@@ -18,6 +18,56 @@ pub struct Config {
     pub log_format: LogFormat,
     /// How long a sign-in lasts, in hours.
     pub session_hours: i64,
+    /// The mail server; without one, e-mails wait in the outbox.
+    pub smtp: Option<SmtpSettings>,
+    /// How often the outbox worker looks for mail to send, in milliseconds.
+    pub outbox_interval_ms: u64,
+    /// The wait after a first failed delivery, in seconds (doubling, at most six hours).
+    pub mail_first_retry_seconds: u64,
+}
+
+/// The mail server.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    /// Host name.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub security: SmtpSecurityName,
+    /// User name, when the server wants one.
+    pub username: Option<String>,
+    /// Password (never logged).
+    pub password: Option<String>,
+    /// The sender address.
+    pub from: String,
+    /// The sender's name.
+    pub from_name: String,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the mail connection is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurityName {
+    /// STARTTLS (port 587).
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+    /// None: only for a server on this machine.
+    None,
 }
 
 /// How log lines look.
@@ -37,6 +87,9 @@ impl Default for Config {
             database_url: "sqlite://kasa.sqlite3".to_owned(),
             log_format: LogFormat::Text,
             session_hours: 12,
+            smtp: None,
+            outbox_interval_ms: 5_000,
+            mail_first_retry_seconds: 60,
         }
     }
 }
@@ -49,6 +102,15 @@ struct FileConfig {
     database_url: Option<String>,
     log_format: Option<LogFormat>,
     session_hours: Option<i64>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<SmtpSecurityName>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    smtp_from: Option<String>,
+    smtp_from_name: Option<String>,
+    outbox_interval_ms: Option<u64>,
+    mail_first_retry_seconds: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -67,6 +129,31 @@ pub struct Overrides {
     /// Log lines as `text` or `json` [default: text].
     #[arg(long, env = "KASA_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// The mail server's host; without one, e-mails wait in the outbox.
+    #[arg(long, env = "KASA_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// The mail server's port [default: 587].
+    #[arg(long, env = "KASA_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls`, `tls` or `none` (only for a server on this machine) [default: starttls].
+    #[arg(long, env = "KASA_SMTP_SECURITY", value_enum)]
+    pub smtp_security: Option<SmtpSecurityName>,
+    /// The mail server's user name.
+    #[arg(long, env = "KASA_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// The mail server's password (prefer the environment variable or the file).
+    #[arg(long, env = "KASA_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The sender address of Kasa's e-mails.
+    #[arg(long, env = "KASA_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// How often the outbox worker looks for mail to send, in milliseconds [default: 5000].
+    #[arg(long, env = "KASA_OUTBOX_INTERVAL_MS")]
+    pub outbox_interval_ms: Option<u64>,
+    /// The wait after a first failed delivery, in seconds; it doubles each time, up to six
+    /// hours [default: 60].
+    #[arg(long, env = "KASA_MAIL_FIRST_RETRY_SECONDS")]
+    pub mail_first_retry_seconds: Option<u64>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -83,6 +170,12 @@ pub enum ConfigError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// A setting that goes with another is missing.
+    #[error("missing setting: {what}")]
+    Missing {
+        /// Which, and what it is for.
+        what: &'static str,
     },
     /// The file is not valid.
     #[error("the configuration file {path} is not valid: {message}")]
@@ -119,6 +212,35 @@ impl Config {
                 .or(file.log_format)
                 .unwrap_or(defaults.log_format),
             session_hours: file.session_hours.unwrap_or(defaults.session_hours),
+            smtp: match overrides.smtp_host.clone().or(file.smtp_host) {
+                None => None,
+                Some(host) => Some(SmtpSettings {
+                    host,
+                    port: overrides.smtp_port.or(file.smtp_port).unwrap_or(587),
+                    security: overrides
+                        .smtp_security
+                        .or(file.smtp_security)
+                        .unwrap_or(SmtpSecurityName::Starttls),
+                    username: overrides.smtp_username.clone().or(file.smtp_username),
+                    password: overrides.smtp_password.clone().or(file.smtp_password),
+                    from: overrides
+                        .smtp_from
+                        .clone()
+                        .or(file.smtp_from)
+                        .ok_or_else(|| ConfigError::Missing {
+                            what: "smtp_from (KASA_SMTP_FROM): the sender address of e-mails",
+                        })?,
+                    from_name: file.smtp_from_name.unwrap_or_else(|| "Kasa".to_owned()),
+                }),
+            },
+            outbox_interval_ms: overrides
+                .outbox_interval_ms
+                .or(file.outbox_interval_ms)
+                .unwrap_or(defaults.outbox_interval_ms),
+            mail_first_retry_seconds: overrides
+                .mail_first_retry_seconds
+                .or(file.mail_first_retry_seconds)
+                .unwrap_or(defaults.mail_first_retry_seconds),
         })
     }
 }

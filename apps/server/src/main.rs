@@ -203,7 +203,31 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = app::App::new(store, config.session_hours);
+    let mailer = match config.smtp.as_ref().map(smtp_mailer).transpose() {
+        Ok(mailer) => mailer,
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    let delivers_mail = mailer.is_some();
+    let delivery = kasa_billing::DeliveryPolicy {
+        first_retry: time::Duration::seconds(
+            i64::try_from(config.mail_first_retry_seconds).unwrap_or(60),
+        ),
+        ..kasa_billing::DeliveryPolicy::default()
+    };
+    let app = app::App::new(store, config.session_hours, mailer, delivery);
+    if delivers_mail {
+        tokio::spawn(deliver_mail(
+            app.clone(),
+            std::time::Duration::from_millis(config.outbox_interval_ms.max(100)),
+        ));
+    } else {
+        tracing::warn!(
+            "no mail server configured (KASA_SMTP_HOST): notifications wait in the outbox"
+        );
+    }
     if overrides.demo {
         match demo::seed(&app).await {
             Ok(true) => tracing::info!("demo data created"),
@@ -245,6 +269,56 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             tracing::error!(%error, listen = %config.listen, "the server stopped");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The mailer for the configured server.
+fn smtp_mailer(
+    settings: &config::SmtpSettings,
+) -> Result<std::sync::Arc<dyn kasa_ports::Mailer>, String> {
+    let from = settings
+        .from
+        .parse()
+        .map_err(|error| format!("the sender address `{}`: {error}", settings.from))?;
+    let mailer = kasa_smtp::SmtpMailer::new(&kasa_smtp::SmtpConfig {
+        host: settings.host.clone(),
+        port: settings.port,
+        security: match settings.security {
+            config::SmtpSecurityName::Starttls => kasa_smtp::SmtpSecurity::StartTls,
+            config::SmtpSecurityName::Tls => kasa_smtp::SmtpSecurity::Tls,
+            config::SmtpSecurityName::None => kasa_smtp::SmtpSecurity::None,
+        },
+        credentials: settings.username.clone().map(|user| {
+            (
+                user,
+                kasa_ports::Secret::new(settings.password.clone().unwrap_or_default()),
+            )
+        }),
+        from,
+        from_name: settings.from_name.clone(),
+        timeout: std::time::Duration::from_secs(30),
+    })
+    .map_err(|error| error.to_string())?;
+    Ok(std::sync::Arc::new(mailer))
+}
+
+/// The outbox worker: delivers due mail every `interval`. A crash loses nothing (messages are
+/// claimed with a lease and marked sent only after the server accepted them).
+async fn deliver_mail(app: app::App, interval: std::time::Duration) {
+    loop {
+        match app.billing.deliver_due_notifications(50).await {
+            Ok(report) if report.sent + report.retrying + report.abandoned > 0 => {
+                tracing::info!(
+                    sent = report.sent,
+                    retrying = report.retrying,
+                    abandoned = report.abandoned,
+                    "outbox delivery"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the outbox could not be read"),
+        }
+        tokio::time::sleep(interval).await;
     }
 }
 
@@ -290,7 +364,7 @@ async fn create_admin(database: DatabaseArgs, email: String, name: String) -> Ex
             return ExitCode::FAILURE;
         }
     };
-    let app = app::App::new(store, 12);
+    let app = app::App::new(store, 12, None, kasa_billing::DeliveryPolicy::default());
     let now = app.clock.now();
     let created = async {
         let user = api::access::new_user(&email, &name, "admin", now)?;

@@ -199,6 +199,12 @@ fn endpoints() -> Vec<Endpoint> {
             None,
         ),
         row(
+            Method::GET,
+            "/v1/outbox?undelivered=true",
+            Some(P::ManageSettings),
+            None,
+        ),
+        row(
             Method::PUT,
             "/v1/settings/payment-systems/nestpay",
             Some(P::ManageSettings),

@@ -43,6 +43,15 @@ impl MailDev {
     /// # Panics
     /// When maildev is not installed or does not start within 30 seconds.
     pub async fn start_with(extra: &[&str]) -> Self {
+        Self::start_on(free_port(), extra).await
+    }
+
+    /// Starts maildev with its SMTP server on `smtp_port` (to come back where an earlier one
+    /// stopped).
+    ///
+    /// # Panics
+    /// When maildev is not installed or does not start within 30 seconds.
+    pub async fn start_on(smtp_port: u16, extra: &[&str]) -> Self {
         let binary = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../tests/tools/node_modules/.bin/maildev"
@@ -51,7 +60,7 @@ impl MailDev {
             std::path::Path::new(binary).exists(),
             "maildev is not installed: run scripts/test (it runs `npm ci --prefix tests/tools`)"
         );
-        let (smtp_port, web_port) = (free_port(), free_port());
+        let web_port = free_port();
         let folder = std::env::temp_dir().join(format!("kasa-maildev-{smtp_port}-{web_port}"));
         let child = Command::new(binary)
             .args([

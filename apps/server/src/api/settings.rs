@@ -4,12 +4,15 @@
 use kasa_domain::{EmailAddress, Permission};
 use std::collections::BTreeMap;
 
-use kasa_ports::{BillingSettings, GatewayName, PaymentSystem, PaymentSystemChange, Secret};
+use kasa_ports::{
+    BillingSettings, GatewayName, OutboxMessage, PaymentSystem, PaymentSystemChange, Secret,
+};
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use super::billing::rfc3339;
 use super::{Tag, store_error};
 use crate::app::App;
 use crate::auth::Bearer;
@@ -126,6 +129,46 @@ pub struct PaymentSystemInput {
     pub reason: String,
 }
 
+/// An e-mail (or other side effect) in the outbox.
+#[derive(Debug, Object)]
+pub struct OutboxMessageBody {
+    /// Its id.
+    pub id: String,
+    /// What it is (`purchase_notification`).
+    pub kind: String,
+    /// Recipients, purpose and language.
+    pub payload: serde_json::Value,
+    /// When it was queued.
+    pub created_at: String,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Not tried again before this time.
+    pub next_attempt_at: String,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+    /// When the mail server accepted it.
+    pub sent_at: Option<String>,
+    /// Refused for good; never retried.
+    pub abandoned: bool,
+}
+
+impl From<OutboxMessage> for OutboxMessageBody {
+    fn from(message: OutboxMessage) -> Self {
+        let payload = serde_json::to_value(&message.payload).unwrap_or_default();
+        Self {
+            id: message.id.to_string(),
+            kind: payload["kind"].as_str().unwrap_or_default().to_owned(),
+            payload,
+            created_at: rfc3339(message.created_at),
+            attempts: message.attempts,
+            next_attempt_at: rfc3339(message.next_attempt_at),
+            last_error: message.last_error,
+            sent_at: message.sent_at.map(rfc3339),
+            abandoned: message.abandoned,
+        }
+    }
+}
+
 /// The gateways Kasa has adapters for.
 const GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
 
@@ -216,6 +259,29 @@ impl SettingsApi {
         Ok(Json(system.into()))
     }
 
+    /// The outbox, newest first: with `undelivered=true`, only what has not reached the mail
+    /// server (still retried, or abandoned), with the last error.
+    #[oai(path = "/outbox", method = "get", operation_id = "list_outbox")]
+    async fn outbox(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        #[oai(default)] undelivered: Query<bool>,
+        #[oai(
+            default = "default_outbox_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u32>,
+    ) -> Result<Json<Vec<OutboxMessageBody>>, ApiError> {
+        auth.0.require(Permission::ManageSettings)?;
+        let messages = app
+            .store
+            .outbox_messages(undelivered.0, limit.0)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(messages.into_iter().map(Into::into).collect()))
+    }
+
     /// Changes the billing settings.
     #[oai(
         path = "/settings/billing",
@@ -238,4 +304,8 @@ impl SettingsApi {
         app.billing_switch.set(settings.billing_enabled);
         Ok(Json(settings.into()))
     }
+}
+
+fn default_outbox_limit() -> u32 {
+    50
 }

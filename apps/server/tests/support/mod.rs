@@ -85,17 +85,24 @@ async fn admin_sql(server_url: &str, sql: &str) {
 impl Kasa {
     /// Starts a server with an administrator; `None` when the backend is not installed.
     pub async fn start(backend: Backend) -> Option<Self> {
-        Self::start_with(backend, false).await
+        Self::start_with(backend, false, &[]).await
     }
 
-    /// Starts a server in demo mode (demo data, no other administrator).
-    pub async fn start_demo() -> Self {
-        Self::start_with(Backend::Sqlite, true)
+    /// Starts a SQLite server with extra environment (mail server settings, ...).
+    pub async fn start_with_env(env: &[(&str, String)]) -> Self {
+        Self::start_with(Backend::Sqlite, false, env)
             .await
             .expect("SQLite is always there")
     }
 
-    async fn start_with(backend: Backend, demo: bool) -> Option<Self> {
+    /// Starts a server in demo mode (demo data, no other administrator).
+    pub async fn start_demo() -> Self {
+        Self::start_with(Backend::Sqlite, true, &[])
+            .await
+            .expect("SQLite is always there")
+    }
+
+    async fn start_with(backend: Backend, demo: bool, env: &[(&str, String)]) -> Option<Self> {
         let folder = std::env::temp_dir().join(format!("kasa-e2e-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).expect("a test folder");
         let (database_url, postgres) = match backend {
@@ -124,6 +131,7 @@ impl Kasa {
         if demo {
             command.arg("--demo");
         }
+        command.envs(env.iter().map(|(name, value)| (*name, value.as_str())));
         let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -1,0 +1,157 @@
+//! Notification e-mails through a real SMTP server (maildev): delivered once, and kept through an
+//! outage until the server is back.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use kasa_testkit::maildev::MailDev;
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::Kasa;
+
+async fn wait_for(maildev: &MailDev, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let received = maildev.received().await;
+        if received.len() >= count {
+            return received;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{count} messages did not arrive in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn grant_ten_credits(kasa: &Kasa, admin: &str, email: &str) {
+    let department = kasa
+        .get("/v1/departments", admin)
+        .await
+        .as_array()
+        .and_then(|list| list.first().cloned());
+    let department = match department {
+        Some(department) => department,
+        None => {
+            kasa.post(
+                "/v1/departments",
+                admin,
+                json!({ "name": "Destek", "credits_per_request": 1, "reason": "setup" }),
+            )
+            .await
+        }
+    };
+    let package = kasa
+        .post(
+            "/v1/packages",
+            admin,
+            json!({ "name": format!("10 kredi {email}"), "kind": "credit", "credits": 10,
+                    "department_ids": [department["id"]], "on_sale": true, "reason": "setup",
+                    "price": { "amount": "100.00", "currency": "TRY" } }),
+        )
+        .await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            admin,
+            json!({ "email": email, "name": "Ayşe", "language": "tr", "reason": "new" }),
+        )
+        .await;
+    kasa.post(
+        &format!("/v1/customers/{}/grants", customer["id"].as_str().unwrap()),
+        admin,
+        json!({ "package_id": package["id"], "charged": true, "reason": "paid by transfer" }),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purchase_notifications_survive_a_mail_outage_and_arrive_once() {
+    let maildev = MailDev::start().await;
+    let smtp_port = maildev.smtp_port;
+    let kasa = Kasa::start_with_env(&[
+        ("KASA_SMTP_HOST", "127.0.0.1".to_owned()),
+        ("KASA_SMTP_PORT", smtp_port.to_string()),
+        ("KASA_SMTP_SECURITY", "none".to_owned()),
+        ("KASA_SMTP_FROM", "billing@kasa.example".to_owned()),
+        ("KASA_OUTBOX_INTERVAL_MS", "200".to_owned()),
+        ("KASA_MAIL_FIRST_RETRY_SECONDS", "1".to_owned()),
+    ])
+    .await;
+    let admin = kasa.admin_token().await;
+    let (status, _) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/billing",
+            Some(&admin),
+            Some(
+                json!({ "billing_enabled": true, "company_name": "Örnek A.Ş.",
+                         "notification_address": "ops@kasa.example",
+                         "notification_cc": ["finance@kasa.example"], "reason": "setup" }),
+            ),
+        )
+        .await;
+    assert!(status.is_success());
+
+    // Delivered: one copy for the operator (with CC), one for the customer, in Turkish.
+    grant_ten_credits(&kasa, &admin, "ayse@example.com").await;
+    let received = wait_for(&maildev, 2).await;
+    let to = |mail: &Value| {
+        mail["to"][0]["address"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let operator = received
+        .iter()
+        .find(|mail| to(mail) == "ops@kasa.example")
+        .expect("operator copy");
+    assert_eq!(operator["cc"][0]["address"], "finance@kasa.example");
+    let customer = received
+        .iter()
+        .find(|mail| to(mail) == "ayse@example.com")
+        .expect("customer copy");
+    assert!(
+        customer["text"].as_str().unwrap().contains("10"),
+        "{customer}"
+    );
+
+    // The mail server goes away: new mail waits, with its error visible to operators.
+    drop(maildev);
+    grant_ten_credits(&kasa, &admin, "mehmet@example.com").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let waiting = kasa.get("/v1/outbox?undelivered=true", &admin).await;
+        let failing = waiting
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|message| message["attempts"].as_u64() > Some(0))
+            .count();
+        if failing == 2 {
+            assert!(waiting[0]["last_error"].as_str().is_some(), "{waiting}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "delivery was not attempted: {waiting}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // It comes back on the same port: each waiting message arrives exactly once.
+    let maildev = MailDev::start_on(smtp_port, &[]).await;
+    let received = wait_for(&maildev, 2).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let received_later = maildev.received().await;
+    assert_eq!(received.len(), 2);
+    assert_eq!(received_later.len(), 2, "nothing is sent twice");
+    let recipients: Vec<String> = received_later.iter().map(to).collect();
+    assert!(
+        recipients.contains(&"mehmet@example.com".to_owned()),
+        "{recipients:?}"
+    );
+    let waiting = kasa.get("/v1/outbox?undelivered=true", &admin).await;
+    assert_eq!(waiting.as_array().map(Vec::len), Some(0), "{waiting}");
+}
