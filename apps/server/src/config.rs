@@ -223,13 +223,11 @@ impl Config {
                         .unwrap_or(SmtpSecurityName::Starttls),
                     username: overrides.smtp_username.clone().or(file.smtp_username),
                     password: overrides.smtp_password.clone().or(file.smtp_password),
-                    from: overrides
-                        .smtp_from
-                        .clone()
-                        .or(file.smtp_from)
-                        .ok_or_else(|| ConfigError::Missing {
+                    from: overrides.smtp_from.clone().or(file.smtp_from).ok_or(
+                        ConfigError::Missing {
                             what: "smtp_from (KASA_SMTP_FROM): the sender address of e-mails",
-                        })?,
+                        },
+                    )?,
                     from_name: file.smtp_from_name.unwrap_or_else(|| "Kasa".to_owned()),
                 }),
             },
