@@ -146,8 +146,9 @@ fn retry_delay(policy: DeliveryPolicy, attempts: u32) -> Duration {
         .min(policy.max_retry)
 }
 
-/// Renders a purchase notification (plain text) for the operator or the customer. Recipients
-/// are left empty: they come from the outbox message.
+/// Renders a purchase notification (plain text with an HTML alternative, from the same facts)
+/// for the operator or the customer. Recipients are left empty: they come from the outbox
+/// message.
 #[must_use]
 pub fn render_purchase_notification(
     purchase: &Purchase,
@@ -166,72 +167,126 @@ pub fn render_purchase_notification(
             words.subject_operator, package.name, customer.name
         ),
     };
-    let mut body = String::new();
-    let greeting = match audience {
-        Audience::Customer => format!("{} {},\n\n{}\n\n", words.hello, customer.name, words.thanks),
-        Audience::Operator => format!(
-            "{}\n\n{}: {} <{}>\n",
-            words.operator_intro, words.customer, customer.name, customer.email
-        ),
+    let mut facts: Vec<(&str, String)> = Vec::new();
+    let opening = match audience {
+        Audience::Customer => vec![
+            format!("{} {},", words.hello, customer.name),
+            words.thanks.to_owned(),
+        ],
+        Audience::Operator => {
+            facts.push((
+                words.customer,
+                format!("{} <{}>", customer.name, customer.email),
+            ));
+            vec![words.operator_intro.to_owned()]
+        }
     };
-    body.push_str(&greeting);
-    let _ = writeln!(body, "{}: {}", words.package, package.name);
-    match purchase.payment.as_ref() {
-        Some(payment) => {
-            let _ = writeln!(
-                body,
-                "{}: {} {}",
-                words.price,
-                payment.amount.amount(),
-                payment.amount.currency()
-            );
-        }
-        None => {
-            let _ = writeln!(body, "{}: {}", words.price, words.free_grant);
-        }
-    }
+    facts.push((words.package, package.name.clone()));
+    facts.push((
+        words.price,
+        match purchase.payment.as_ref() {
+            Some(payment) => format!("{} {}", payment.amount.amount(), payment.amount.currency()),
+            None => words.free_grant.to_owned(),
+        },
+    ));
     let names: Vec<&str> = departments
         .iter()
         .map(|department| department.name.as_str())
         .collect();
-    let _ = writeln!(body, "{}: {}", words.departments, names.join(", "));
+    facts.push((words.departments, names.join(", ")));
     if let Some(outcome) = &purchase.outcome {
         match (package.kind, outcome.balance_after, outcome.term) {
             (PackageKind::Credit { credits }, Some(balance), _) => {
-                let _ = writeln!(body, "{}: {credits}", words.credits_added);
-                let _ = writeln!(body, "{}: {balance}", words.new_balance);
+                facts.push((words.credits_added, credits.to_string()));
+                facts.push((words.new_balance, balance.to_string()));
             }
             (PackageKind::Subscription { .. }, _, Some((starts_at, ends_at))) => {
-                let _ = writeln!(
-                    body,
-                    "{}: {} — {}",
+                facts.push((
                     words.term,
-                    date(starts_at),
-                    date(ends_at)
-                );
+                    format!("{} — {}", date(starts_at), date(ends_at)),
+                ));
             }
             _ => {}
         }
         match &outcome.forfeited {
             Some(Forfeiture::Credits { credits }) => {
-                let _ = writeln!(body, "{}: {credits} {}", words.forfeited, words.credits);
+                facts.push((words.forfeited, format!("{credits} {}", words.credits)));
             }
             Some(Forfeiture::SubscriptionTime { remaining_days, .. }) => {
-                let _ = writeln!(body, "{}: {remaining_days} {}", words.forfeited, words.days);
+                facts.push((words.forfeited, format!("{remaining_days} {}", words.days)));
             }
             None => {}
         }
     }
-    let _ = write!(body, "\n{}\n", settings.company_name);
     EmailMessage {
         to: Vec::new(),
         cc: Vec::new(),
         reply_to: settings.support_address.clone(),
         subject,
-        text_body: body,
-        html_body: None,
+        text_body: text_body(&opening, &facts, &settings.company_name),
+        html_body: Some(html_body(
+            &opening,
+            &facts,
+            &settings.company_name,
+            language,
+        )),
         attachments: Vec::new(),
     }
+}
+
+fn text_body(opening: &[String], facts: &[(&str, String)], signature: &str) -> String {
+    let mut body = opening.join("\n\n");
+    body.push_str("\n\n");
+    for (label, value) in facts {
+        let _ = writeln!(body, "{label}: {value}");
+    }
+    let _ = write!(body, "\n{signature}\n");
+    body
+}
+
+fn html_body(
+    opening: &[String],
+    facts: &[(&str, String)],
+    signature: &str,
+    language: Language,
+) -> String {
+    let mut body = format!(
+        "<!DOCTYPE html><html lang=\"{language}\"><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family:sans-serif\">"
+    );
+    for paragraph in opening {
+        let _ = write!(body, "<p>{}</p>", escape_html(paragraph));
+    }
+    body.push_str("<table cellpadding=\"4\">");
+    for (label, value) in facts {
+        let _ = write!(
+            body,
+            "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+            escape_html(label),
+            escape_html(value)
+        );
+    }
+    let _ = write!(
+        body,
+        "</table><p>{}</p></body></html>",
+        escape_html(signature)
+    );
+    body
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
 }
 
 fn date(at: OffsetDateTime) -> String {
@@ -309,6 +364,23 @@ impl Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_bodies_escape_what_people_typed() {
+        assert_eq!(
+            escape_html(r#"Ayşe <b>"&'"#),
+            "Ayşe &lt;b&gt;&quot;&amp;&#39;"
+        );
+        let html = html_body(
+            &["Merhaba <Ayşe>,".to_owned()],
+            &[("Paket", "10 Kredi & more".to_owned())],
+            "Örnek A.Ş.",
+            Language::Tr,
+        );
+        assert!(html.contains("<p>Merhaba &lt;Ayşe&gt;,</p>"), "{html}");
+        assert!(html.contains("<th align=\"left\">Paket</th><td>10 Kredi &amp; more</td>"));
+        assert!(html.contains("lang=\"tr\""));
+    }
 
     #[test]
     fn retries_back_off_exponentially_up_to_six_hours() {
