@@ -228,6 +228,7 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             "no mail server configured (KASA_SMTP_HOST): notifications wait in the outbox"
         );
     }
+    tokio::spawn(end_expired_subscriptions(app.clone()));
     if overrides.demo {
         match demo::seed(&app).await {
             Ok(true) => tracing::info!("demo data created"),
@@ -319,6 +320,25 @@ async fn deliver_mail(app: app::App, interval: std::time::Duration) {
             Err(error) => tracing::warn!(%error, "the outbox could not be read"),
         }
         tokio::time::sleep(interval).await;
+    }
+}
+
+/// The expiry job: once a minute, ended subscription terms are removed and the departments
+/// they enabled released (product rule 8). Running it twice, or on two servers, is harmless:
+/// each change is guarded by the customer's version.
+async fn end_expired_subscriptions(app: app::App) {
+    loop {
+        match app.billing.end_expired_subscriptions(500).await {
+            Ok(report) if report.customers > 0 => tracing::info!(
+                customers = report.customers,
+                terms_ended = report.terms_ended,
+                skipped = report.skipped,
+                "ended subscription terms"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the expiry job could not run"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }
 }
 
