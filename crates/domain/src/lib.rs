@@ -17,6 +17,7 @@ mod holding;
 mod ids;
 mod money;
 mod package;
+mod tax;
 mod usage;
 
 pub use access::{Permission, Role, UnknownRole};
@@ -34,6 +35,7 @@ pub use ids::{
 pub use money::{Currency, Money, MoneyError};
 pub use package::{Package, PackageError, PackageKind};
 pub use rust_decimal::Decimal;
+pub use tax::{PriceBasis, TaxRate, TaxRateError, TaxedAmount};
 pub use usage::{UsageKey, UsageKeyError, UsageKind};
 
 /// Whole days as a duration; subscription terms and the renewal window are counted in days of
