@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(BillingCore),
             Box::new(Access),
             Box::new(CustomerSessions),
+            Box::new(Invoices),
         ]
     }
 }
@@ -154,6 +155,35 @@ impl MigrationTrait for CustomerSessions {
     }
 }
 
+/// Invoices, receipts and credit notes, with gap-free numbering.
+#[derive(Debug)]
+struct Invoices;
+
+impl MigrationName for Invoices {
+    fn name(&self) -> &str {
+        "m20261123_000004_invoices"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Invoices {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            include_str!("sql/0004_invoices.sql"),
+            [
+                include_str!("sql/0004_guards_postgres.sql"),
+                include_str!("sql/0004_guards_sqlite.sql"),
+            ],
+        )
+        .await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +194,7 @@ mod tests {
             include_str!("sql/0001_billing_core.sql"),
             include_str!("sql/0002_access.sql"),
             include_str!("sql/0003_customer_sessions.sql"),
+            include_str!("sql/0004_invoices.sql"),
         ] {
             for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
                 let sql = for_backend(template, backend);

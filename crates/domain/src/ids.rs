@@ -95,3 +95,7 @@ define_id!(
     /// An API key of a help desk or integrator.
     ApiKeyId
 );
+define_id!(
+    /// An invoice, receipt or credit note.
+    InvoiceId
+);

@@ -33,19 +33,19 @@ pub use mailer::MockMailer;
 pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus,
-    PaymentSystem, PaymentSystemChange, Purchase, PurchaseOutcome, PurchaseStatus, Secret,
-    UsageCharge,
+    CustomerState, Invoice, InvoiceKind, InvoiceNumber, NewInvoice, NewPurchase, OutboxMessage,
+    OutboxPayload, Payment, PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase,
+    PurchaseOutcome, PurchaseStatus, Secret, UsageCharge,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
     ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
-    NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement, PurchaseApplication,
-    PurchaseQuery, PurchaseStore, PurchaseTarget, RecordedCharge, SetDepartment, SettingsStore,
-    Store, StoreError,
+    InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
+    PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget, RecordedCharge,
+    SetDepartment, SettingsStore, Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{
     MockCatalogStore, MockChargeStore, MockCustomerStore, MockHistoryStore, MockHoldingStore,
-    MockOutboxStore, MockPurchaseStore, MockSettingsStore,
+    MockInvoiceStore, MockOutboxStore, MockPurchaseStore, MockSettingsStore,
 };

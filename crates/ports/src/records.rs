@@ -529,3 +529,68 @@ impl PaymentSystemChange {
         }
     }
 }
+
+/// What a billing document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceKind {
+    /// A tax invoice.
+    Invoice,
+    /// A receipt.
+    Receipt,
+    /// A credit note for a refund, referring to the invoice it corrects.
+    CreditNote,
+}
+
+/// A document's number: sequential without gaps per series and year.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct InvoiceNumber {
+    /// The series (e.g. `KSA`, or `KSA-CN` for credit notes).
+    pub series: String,
+    /// The calendar year of issue.
+    pub year: i32,
+    /// 1, 2, 3, … within the series and year.
+    pub sequence: u32,
+}
+
+impl std::fmt::Display for InvoiceNumber {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{}-{}-{:06}",
+            self.series, self.year, self.sequence
+        )
+    }
+}
+
+/// A document to issue; the store gives it its number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInvoice {
+    /// Its id.
+    pub id: kasa_domain::InvoiceId,
+    /// Invoice, receipt or credit note.
+    pub kind: InvoiceKind,
+    /// The numbering series.
+    pub series: String,
+    /// The purchase it bills.
+    pub purchase_id: PurchaseId,
+    /// The buyer.
+    pub customer_id: CustomerId,
+    /// When issued (its year picks the counter).
+    pub issued_at: OffsetDateTime,
+    /// The totals.
+    pub total: kasa_domain::TaxedAmount,
+    /// The document as issued (seller, buyer, lines, payment), frozen.
+    pub document: serde_json::Value,
+    /// The invoice a credit note corrects.
+    pub refers_to: Option<kasa_domain::InvoiceId>,
+}
+
+/// An issued document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    /// Its number.
+    pub number: InvoiceNumber,
+    /// Everything else, as issued.
+    pub issued: NewInvoice,
+}

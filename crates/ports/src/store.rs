@@ -14,9 +14,9 @@ use time::OffsetDateTime;
 
 use crate::{
     ActionContext, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, GatewayName, GatewayReference, NewPurchase, OrderId, OutboxMessage,
-    OutboxPayload, PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase, PurchaseStatus,
-    Secret, UsageCharge,
+    CustomerState, GatewayName, GatewayReference, Invoice, NewInvoice, NewPurchase, OrderId,
+    OutboxMessage, OutboxPayload, PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase,
+    PurchaseStatus, Secret, UsageCharge,
 };
 
 /// Why a store call failed.
@@ -653,6 +653,25 @@ pub trait HistoryStore: Send + Sync {
     ) -> Result<Vec<OutboxMessage>, StoreError>;
 }
 
+/// Invoices, receipts and credit notes: numbered without gaps, never changed once issued.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait InvoiceStore: Send + Sync {
+    /// Issues a document: takes the next number of its series and year and stores it, in one
+    /// transaction (a failure takes no number).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown purchase, customer or referred invoice,
+    /// [`StoreError::AlreadyExists`] for a reused id, [`StoreError::Unavailable`].
+    async fn issue_invoice(&self, invoice: NewInvoice) -> Result<Invoice, StoreError>;
+
+    /// The documents of a purchase, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError>;
+}
+
 /// Every store port at once: what a complete store (in memory, SQLite, PostgreSQL) implements.
 pub trait Store:
     CatalogStore
@@ -663,6 +682,7 @@ pub trait Store:
     + OutboxStore
     + SettingsStore
     + HistoryStore
+    + InvoiceStore
 {
 }
 
@@ -675,5 +695,6 @@ impl<T> Store for T where
         + OutboxStore
         + SettingsStore
         + HistoryStore
+        + InvoiceStore
 {
 }

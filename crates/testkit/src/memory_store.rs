@@ -15,10 +15,11 @@ use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
     ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName,
-    HistoryStore, HoldingStore, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
-    PaymentFailure, PaymentSystem, PaymentSystemChange, Purchase, PurchaseApplication,
-    PurchaseOutcome, PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge,
-    Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+    HistoryStore, HoldingStore, Invoice, InvoiceNumber, InvoiceStore, NewInvoice, NewPurchase,
+    NewUsageCharge, OrderId, OutboxMessage, OutboxStore, PaymentFailure, PaymentSystem,
+    PaymentSystemChange, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery,
+    PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Secret, SetDepartment,
+    SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -85,6 +86,8 @@ struct State {
     outbox: BTreeMap<OutboxMessageId, OutboxMessage>,
     settings: Option<BillingSettings>,
     payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
+    invoices: Vec<Invoice>,
+    invoice_counters: BTreeMap<(String, i32), u32>,
 }
 
 impl State {
@@ -1034,6 +1037,64 @@ impl HistoryStore for MemoryStore {
                 .values()
                 .filter(|message| !undelivered_only || message.sent_at.is_none());
             Ok(newest(matching.cloned(), limit))
+        })
+    }
+}
+
+#[async_trait]
+impl InvoiceStore for MemoryStore {
+    async fn issue_invoice(&self, new: NewInvoice) -> Result<Invoice, StoreError> {
+        self.transaction(|state| {
+            if !state.purchases.contains_key(&new.purchase_id) {
+                return Err(StoreError::NotFound { entity: "purchase" });
+            }
+            if !state.customers.contains_key(&new.customer_id) {
+                return Err(StoreError::NotFound { entity: "customer" });
+            }
+            if let Some(referred) = new.refers_to
+                && !state
+                    .invoices
+                    .iter()
+                    .any(|invoice| invoice.issued.id == referred)
+            {
+                return Err(StoreError::NotFound { entity: "invoice" });
+            }
+            if state
+                .invoices
+                .iter()
+                .any(|invoice| invoice.issued.id == new.id)
+            {
+                return Err(StoreError::AlreadyExists {
+                    what: format!("invoice {}", new.id),
+                });
+            }
+            let year = new.issued_at.year();
+            let counter = state
+                .invoice_counters
+                .entry((new.series.clone(), year))
+                .or_insert(0);
+            *counter += 1;
+            let invoice = Invoice {
+                number: InvoiceNumber {
+                    series: new.series.clone(),
+                    year,
+                    sequence: *counter,
+                },
+                issued: new,
+            };
+            state.invoices.push(invoice.clone());
+            Ok(invoice)
+        })
+    }
+
+    async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .invoices
+                .iter()
+                .filter(|invoice| invoice.issued.purchase_id == purchase_id)
+                .cloned()
+                .collect())
         })
     }
 }

@@ -9,8 +9,8 @@
 //! | enums | their serde label as text | the same |
 
 use kasa_domain::{
-    ApiKeyId, AuditEntryId, CustomerId, Decimal, DepartmentId, LedgerEntryId, OutboxMessageId,
-    PackageId, PaymentId, PurchaseId, UsageChargeId, UserId,
+    ApiKeyId, AuditEntryId, CustomerId, Decimal, DepartmentId, InvoiceId, LedgerEntryId,
+    OutboxMessageId, PackageId, PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -50,6 +50,7 @@ stored_ids!(
     AuditEntryId,
     CustomerId,
     DepartmentId,
+    InvoiceId,
     LedgerEntryId,
     OutboxMessageId,
     PackageId,

@@ -17,6 +17,7 @@ mod codec;
 mod customers;
 mod history;
 mod holdings;
+mod invoices;
 mod ledger;
 mod outbox;
 mod purchases;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use kasa_domain::{Credits, Holding, Language, Reason, UsageKey, UsageKind};
 use kasa_ports::{
-    AuditRecord, CaptureMode, ChargeBasis, ChargeStore, GatewayName, NewPurchase, NewUsageCharge,
-    OrderId, Payment, PaymentFailure, PaymentStatus, PurchaseApplication, PurchaseStatus,
-    PurchaseStore, PurchaseTarget, new_id,
+    AuditRecord, CaptureMode, ChargeBasis, ChargeStore, GatewayName, InvoiceStore, NewPurchase,
+    NewUsageCharge, OrderId, Payment, PaymentFailure, PaymentStatus, PurchaseApplication,
+    PurchaseStatus, PurchaseStore, PurchaseTarget, new_id,
 };
 use kasa_postgres::{Backend, SqlStore};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
@@ -291,6 +291,51 @@ async fn history_is_never_rewritten(store: Arc<SqlStore>) {
     assert!(before.iter().all(|rows| *rows > 0), "{before:?}");
 }
 
+async fn invoices_are_never_rewritten(store: Arc<SqlStore>) {
+    books(store.clone()).await;
+    let purchase = store
+        .purchase_by_order(GatewayName::new("testpay"), OrderId("order-1".to_owned()))
+        .await
+        .unwrap();
+    let price = kasa_testkit::try_money("120.00");
+    store
+        .issue_invoice(kasa_ports::NewInvoice {
+            id: new_id(),
+            kind: kasa_ports::InvoiceKind::Invoice,
+            series: "KSA".to_owned(),
+            purchase_id: purchase.id,
+            customer_id: purchase.customer_id,
+            issued_at: TestBilling::START,
+            total: kasa_domain::TaxedAmount {
+                net: price,
+                tax: kasa_domain::Money::zero(price.currency()),
+                gross: price,
+            },
+            document: serde_json::json!({}),
+            refers_to: None,
+        })
+        .await
+        .unwrap();
+    let mut statements = vec![
+        "UPDATE invoices SET gross = net".to_owned(),
+        "DELETE FROM invoices".to_owned(),
+    ];
+    if store.backend() == Backend::Postgres {
+        statements.push("TRUNCATE invoices CASCADE".to_owned());
+    }
+    for sql in &statements {
+        assert_message(&refused(&store, sql).await, "append-only");
+    }
+    assert_eq!(count(&store, "invoices").await, 1);
+    // Two documents cannot share a number.
+    let duplicate = format!(
+        "INSERT INTO invoices SELECT {}, kind, series, year, sequence, purchase_id, customer_id, \
+         issued_at, currency, net, tax, gross, document, refers_to FROM invoices",
+        new_uuid_sql(&store)
+    );
+    assert_unique_violation(&refused(&store, &duplicate).await);
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),*) => {
         mod sqlite {
@@ -322,5 +367,6 @@ on_both_backends!(
     a_ticket_is_consumed_and_charged_once,
     a_purchase_is_granted_once,
     an_order_is_paid_and_completed_once,
-    history_is_never_rewritten
+    history_is_never_rewritten,
+    invoices_are_never_rewritten
 );

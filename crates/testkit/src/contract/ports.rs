@@ -9,10 +9,10 @@ use kasa_domain::{
 };
 use kasa_ports::{
     AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
-    GatewayName, GatewayReference, NewPurchase, NewUsageCharge, OrderId, Payment, PaymentFailure,
-    PaymentSettlement, PaymentStatus, PaymentSystemChange, PurchaseApplication, PurchaseQuery,
-    PurchaseStatus, PurchaseTarget, RecordedCharge, Secret, SetDepartment, Store, StoreError,
-    new_id,
+    GatewayName, GatewayReference, InvoiceKind, NewInvoice, NewPurchase, NewUsageCharge, OrderId,
+    Payment, PaymentFailure, PaymentSettlement, PaymentStatus, PaymentSystemChange,
+    PurchaseApplication, PurchaseQuery, PurchaseStatus, PurchaseTarget, RecordedCharge, Secret,
+    SetDepartment, Store, StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
 use time::Duration;
@@ -964,4 +964,111 @@ pub async fn payment_system_credentials_are_kept_but_never_read_back<S: Store + 
             .await,
         Err(StoreError::NotFound { .. })
     ));
+}
+
+fn new_invoice(
+    purchase_id: PurchaseId,
+    customer_id: kasa_domain::CustomerId,
+    series: &str,
+    year: i32,
+    refers_to: Option<kasa_domain::InvoiceId>,
+) -> NewInvoice {
+    let price = crate::try_money("120.00");
+    let total = kasa_domain::TaxedAmount::of(
+        price,
+        kasa_domain::TaxRate::new(rust_decimal::Decimal::from(20)).unwrap(),
+        kasa_domain::PriceBasis::TaxInclusive,
+    )
+    .unwrap();
+    NewInvoice {
+        id: new_id(),
+        kind: if refers_to.is_some() {
+            InvoiceKind::CreditNote
+        } else {
+            InvoiceKind::Invoice
+        },
+        series: series.to_owned(),
+        purchase_id,
+        customer_id,
+        issued_at: time::Date::from_calendar_date(year, time::Month::March, 1)
+            .unwrap()
+            .midnight()
+            .assume_utc(),
+        total,
+        document: serde_json::json!({ "lines": [{ "description": "10 kredi" }] }),
+        refers_to,
+    }
+}
+
+/// Contract case.
+pub async fn invoices_are_numbered_without_gaps_per_series_and_year<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let purchase = shop.pending(&shop.ten, "order-1").await;
+    let issue = |series: &str, year: i32, refers_to| {
+        store.issue_invoice(new_invoice(
+            purchase.id,
+            shop.ayse.id,
+            series,
+            year,
+            refers_to,
+        ))
+    };
+    let first = issue("KSA", 2026, None).await.unwrap();
+    assert_eq!(first.number.to_string(), "KSA-2026-000001");
+    assert_eq!(issue("KSA", 2026, None).await.unwrap().number.sequence, 2);
+    // A failed issue takes no number.
+    let mut orphan = new_invoice(new_id(), shop.ayse.id, "KSA", 2026, None);
+    assert!(matches!(
+        store.issue_invoice(orphan.clone()).await,
+        Err(StoreError::NotFound { entity: "purchase" })
+    ));
+    orphan.purchase_id = purchase.id;
+    orphan.id = first.issued.id;
+    assert!(matches!(
+        store.issue_invoice(orphan).await,
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    assert!(matches!(
+        issue("KSA-CN", 2026, Some(new_id())).await,
+        Err(StoreError::NotFound { entity: "invoice" })
+    ));
+    assert_eq!(issue("KSA", 2026, None).await.unwrap().number.sequence, 3);
+    // Each year and each series counts on its own.
+    assert_eq!(issue("KSA", 2027, None).await.unwrap().number.sequence, 1);
+    let credit_note = issue("KSA-CN", 2026, Some(first.issued.id)).await.unwrap();
+    assert_eq!(credit_note.number.to_string(), "KSA-CN-2026-000001");
+    let all = store.purchase_invoices(purchase.id).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert!(all.contains(&first) && all.contains(&credit_note));
+    assert_eq!(
+        all.iter()
+            .find(|invoice| invoice.issued.id == first.issued.id)
+            .unwrap()
+            .issued
+            .total,
+        first.issued.total
+    );
+}
+
+/// Contract case.
+pub async fn concurrent_invoices_take_consecutive_numbers<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let purchase = shop.pending(&shop.ten, "order-1").await;
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let store = shop.store.clone();
+        let invoice = new_invoice(purchase.id, shop.ayse.id, "KSA", 2026, None);
+        tasks.push(tokio::spawn(
+            async move { store.issue_invoice(invoice).await },
+        ));
+    }
+    let mut sequences = Vec::new();
+    for task in tasks {
+        sequences.push(task.await.unwrap().unwrap().number.sequence);
+    }
+    sequences.sort_unstable();
+    assert_eq!(sequences, (1..=32).collect::<Vec<u32>>());
 }
