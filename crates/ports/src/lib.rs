@@ -33,9 +33,9 @@ pub use mailer::MockMailer;
 pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, Invoice, InvoiceKind, InvoiceNumber, NewInvoice, NewPurchase, OutboxMessage,
-    OutboxPayload, Payment, PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase,
-    PurchaseOutcome, PurchaseStatus, Secret, UsageCharge,
+    CustomerState, Invoice, InvoiceKind, InvoiceNumber, InvoiceSettings, NewInvoice, NewPurchase,
+    OutboxMessage, OutboxPayload, Payment, PaymentStatus, PaymentSystem, PaymentSystemChange,
+    Purchase, PurchaseOutcome, PurchaseStatus, Secret, UsageCharge,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -438,6 +438,9 @@ pub struct BillingSettings {
     pub support_address: Option<EmailAddress>,
     /// The seller's name, shown in e-mails.
     pub company_name: String,
+    /// How invoices are issued.
+    #[serde(default)]
+    pub invoicing: InvoiceSettings,
 }
 
 impl Default for BillingSettings {
@@ -448,6 +451,44 @@ impl Default for BillingSettings {
             notification_cc: Vec::new(),
             support_address: None,
             company_name: "Kasa".to_owned(),
+            invoicing: InvoiceSettings::default(),
+        }
+    }
+}
+
+/// How billing documents are issued after a payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSettings {
+    /// Invoices or receipts.
+    pub kind: InvoiceKind,
+    /// The numbering series of invoices and receipts.
+    pub series: String,
+    /// The numbering series of credit notes.
+    pub credit_note_series: String,
+    /// The VAT (KDV) rate.
+    pub tax_rate: kasa_domain::TaxRate,
+    /// Whether package prices include the tax.
+    pub price_basis: kasa_domain::PriceBasis,
+    /// The seller's postal address.
+    pub seller_address: Option<String>,
+    /// The seller's tax office (vergi dairesi).
+    pub seller_tax_office: Option<String>,
+    /// The seller's tax number (vergi numarası).
+    pub seller_tax_number: Option<String>,
+}
+
+impl Default for InvoiceSettings {
+    fn default() -> Self {
+        Self {
+            kind: InvoiceKind::Invoice,
+            series: "KSA".to_owned(),
+            credit_note_series: "KSA-CN".to_owned(),
+            tax_rate: kasa_domain::TaxRate::new(kasa_domain::Decimal::from(20))
+                .unwrap_or_else(|_| unreachable!("20 is a valid rate")),
+            price_basis: kasa_domain::PriceBasis::TaxInclusive,
+            seller_address: None,
+            seller_tax_office: None,
+            seller_tax_number: None,
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Billing settings (the module switch, notification addresses, the company name) and payment
 //! systems (configuration, and credentials that are written but never read back).
 
-use kasa_domain::{EmailAddress, Permission};
 use std::collections::BTreeMap;
 
+use kasa_domain::{EmailAddress, Permission, PriceBasis, TaxRate};
 use kasa_ports::{
-    BillingSettings, GatewayName, OutboxMessage, PaymentSystem, PaymentSystemChange, Secret,
+    BillingSettings, GatewayName, InvoiceKind, InvoiceSettings, OutboxMessage, PaymentSystem,
+    PaymentSystemChange, Secret,
 };
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -30,8 +31,112 @@ pub struct BillingSettingsBody {
     pub notification_cc: Vec<String>,
     /// The help desk's support address (customers' replies go there).
     pub support_address: Option<String>,
-    /// The seller's name in e-mails.
+    /// The seller's name in e-mails and invoices.
     pub company_name: String,
+    /// How invoices are issued (defaults when left out).
+    #[oai(default)]
+    pub invoicing: InvoicingBody,
+}
+
+/// How billing documents are issued.
+#[derive(Debug, Object)]
+pub struct InvoicingBody {
+    /// `invoice` or `receipt`.
+    pub kind: String,
+    /// The numbering series (1-20 of A-Z, 0-9 and -), e.g. `KSA`.
+    pub series: String,
+    /// The credit notes' series, e.g. `KSA-CN`.
+    pub credit_note_series: String,
+    /// The VAT (KDV) rate in percent, as a decimal string, e.g. `"20"`.
+    pub tax_rate_percent: String,
+    /// `tax_inclusive` (prices include the tax) or `tax_exclusive`.
+    pub price_basis: String,
+    /// The seller's postal address.
+    pub seller_address: Option<String>,
+    /// The seller's tax office (vergi dairesi).
+    pub seller_tax_office: Option<String>,
+    /// The seller's tax number.
+    pub seller_tax_number: Option<String>,
+}
+
+impl Default for InvoicingBody {
+    fn default() -> Self {
+        InvoiceSettings::default().into()
+    }
+}
+
+impl From<InvoiceSettings> for InvoicingBody {
+    fn from(settings: InvoiceSettings) -> Self {
+        let label = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+        Self {
+            kind: label(serde_json::json!(settings.kind)),
+            series: settings.series,
+            credit_note_series: settings.credit_note_series,
+            tax_rate_percent: settings.tax_rate.percent().to_string(),
+            price_basis: label(serde_json::json!(settings.price_basis)),
+            seller_address: settings.seller_address,
+            seller_tax_office: settings.seller_tax_office,
+            seller_tax_number: settings.seller_tax_number,
+        }
+    }
+}
+
+impl InvoicingBody {
+    fn settings(&self) -> Result<InvoiceSettings, ApiError> {
+        let series = |text: &str| {
+            let valid = !text.is_empty()
+                && text.len() <= 20
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+            if valid {
+                Ok(text.to_owned())
+            } else {
+                Err(ApiError::invalid(format!(
+                    "series `{text}`: 1-20 characters of A-Z, 0-9 and -"
+                )))
+            }
+        };
+        let kind = match self.kind.as_str() {
+            "invoice" => InvoiceKind::Invoice,
+            "receipt" => InvoiceKind::Receipt,
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "kind `{other}`: `invoice` or `receipt`"
+                )));
+            }
+        };
+        let price_basis = match self.price_basis.as_str() {
+            "tax_inclusive" => PriceBasis::TaxInclusive,
+            "tax_exclusive" => PriceBasis::TaxExclusive,
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "price_basis `{other}`: `tax_inclusive` or `tax_exclusive`"
+                )));
+            }
+        };
+        let tax_rate = self
+            .tax_rate_percent
+            .parse()
+            .ok()
+            .and_then(|percent| TaxRate::new(percent).ok())
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "tax_rate_percent `{}`: a number from 0 to 100",
+                    self.tax_rate_percent
+                ))
+            })?;
+        Ok(InvoiceSettings {
+            kind,
+            series: series(&self.series)?,
+            credit_note_series: series(&self.credit_note_series)?,
+            tax_rate,
+            price_basis,
+            seller_address: self.seller_address.clone(),
+            seller_tax_office: self.seller_tax_office.clone(),
+            seller_tax_number: self.seller_tax_number.clone(),
+        })
+    }
 }
 
 /// New billing settings.
@@ -56,6 +161,7 @@ impl From<BillingSettings> for BillingSettingsBody {
                 .collect(),
             support_address: settings.support_address.map(|email| email.to_string()),
             company_name: settings.company_name,
+            invoicing: settings.invoicing.into(),
         }
     }
 }
@@ -85,6 +191,7 @@ impl BillingSettingsBody {
                 .collect::<Result<_, _>>()?,
             support_address: self.support_address.as_deref().map(email).transpose()?,
             company_name: company_name.to_owned(),
+            invoicing: self.invoicing.settings()?,
         })
     }
 }

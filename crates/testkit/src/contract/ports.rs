@@ -714,6 +714,12 @@ pub async fn settings_start_from_defaults_and_round_trip<S: Store + 'static>(sto
         notification_cc: vec!["finance@kasa.example".parse().unwrap()],
         support_address: Some("support@kasa.example".parse().unwrap()),
         company_name: "Örnek Yazılım A.Ş.".to_owned(),
+        invoicing: kasa_ports::InvoiceSettings {
+            kind: InvoiceKind::Receipt,
+            seller_tax_office: Some("Kadıköy".to_owned()),
+            seller_tax_number: Some("1234567890".to_owned()),
+            ..kasa_ports::InvoiceSettings::default()
+        },
     };
     for _ in 0..2 {
         store
