@@ -98,7 +98,7 @@ impl Billing {
                 forfeit_confirmation: grant.confirmation,
                 started_by: grant.context.clone(),
                 created_at: self.ports.clock.now(),
-                payment,
+                payment: payment.clone(),
             }),
         };
         let applied = self
@@ -109,6 +109,7 @@ impl Billing {
                 PurchaseChannel::AgentGrant,
                 grant.confirmation,
                 settlement,
+                payment.as_ref(),
                 grant.context,
             )
             .await?;

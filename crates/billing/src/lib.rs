@@ -13,6 +13,7 @@ mod cancel;
 mod charge;
 mod expiry;
 mod grant;
+mod invoicing;
 mod notifications;
 mod purchase;
 

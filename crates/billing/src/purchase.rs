@@ -369,6 +369,7 @@ impl Billing {
                 PurchaseChannel::PaidCompletion,
                 purchase.forfeit_confirmation,
                 Some(settlement),
+                purchase.payment.as_ref(),
                 context.clone(),
             )
             .await
@@ -458,9 +459,14 @@ impl Billing {
         channel: PurchaseChannel,
         confirmation: ForfeitConfirmation,
         settlement: Option<PaymentSettlement>,
+        payment: Option<&Payment>,
         context: ActionContext,
     ) -> Result<AppliedPurchase, ApplyError> {
         let settings = self.ports.settings.billing_settings().await?;
+        // A purchase paid in full (captured) gets its invoice in the same transaction.
+        let captured = settlement
+            .as_ref()
+            .is_some_and(|settlement| settlement.status == PaymentStatus::Captured);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -487,6 +493,20 @@ impl Billing {
                     })),
                 ),
                 notifications: purchase_notifications(&settings, &state, purchase_id),
+                invoice: match payment.filter(|_| captured) {
+                    Some(payment) => Some(
+                        crate::invoicing::invoice_for(
+                            &settings,
+                            purchase_id,
+                            &state.customer,
+                            package,
+                            payment,
+                            now,
+                        )
+                        .map_err(|error| StoreError::Corrupt(format!("invoice: {error}")))?,
+                    ),
+                    None => None,
+                },
                 decision,
                 settlement: settlement.clone(),
                 context: context.clone(),

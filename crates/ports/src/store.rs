@@ -195,8 +195,8 @@ pub struct PaymentSettlement {
 
 /// Applies a purchase decision: one transaction that ends the previous holding (forfeiture
 /// entry, released departments), adds credits (one grant per purchase) or a term, enables the
-/// package's departments, completes the purchase and its payment, writes the audit entry and
-/// queues the notifications.
+/// package's departments, completes the purchase and its payment, issues its invoice (the
+/// next number), writes the audit entry and queues the notifications.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseApplication {
     /// Which purchase.
@@ -213,6 +213,8 @@ pub struct PurchaseApplication {
     pub audit: AuditRecord,
     /// Notifications to queue.
     pub notifications: Vec<OutboxPayload>,
+    /// The invoice or receipt to issue with it, when it was paid.
+    pub invoice: Option<NewInvoice>,
     /// Who and why.
     pub context: ActionContext,
     /// When.

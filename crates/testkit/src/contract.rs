@@ -24,6 +24,7 @@ macro_rules! store_contract_tests {
             ports::payment_system_credentials_are_kept_but_never_read_back,
             ports::invoices_are_numbered_without_gaps_per_series_and_year,
             ports::concurrent_invoices_take_consecutive_numbers,
+            flows::a_paid_purchase_is_invoiced_once_and_a_free_grant_is_not,
             ports::the_catalogue_round_trips_and_refuses_duplicate_names,
             ports::customers_are_found_every_way_and_never_share_an_email_or_external_id,
             ports::the_card_keeps_the_origin_of_each_department,

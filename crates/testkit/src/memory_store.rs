@@ -510,6 +510,7 @@ fn apply_purchase(
         settlement,
         audit,
         notifications,
+        invoice,
         context,
         at,
     } = application;
@@ -619,6 +620,9 @@ fn apply_purchase(
         payment.reference = settlement.reference;
     }
     let purchase = purchase.clone();
+    if let Some(invoice) = invoice {
+        issue_invoice(state, invoice)?;
+    }
     state.audit(audit, &context, at);
     for payload in notifications {
         let id = new_id::<OutboxMessageId>();
@@ -1041,50 +1045,53 @@ impl HistoryStore for MemoryStore {
     }
 }
 
+/// Numbers and keeps a document (inside a transaction).
+fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreError> {
+    if !state.purchases.contains_key(&new.purchase_id) {
+        return Err(StoreError::NotFound { entity: "purchase" });
+    }
+    if !state.customers.contains_key(&new.customer_id) {
+        return Err(StoreError::NotFound { entity: "customer" });
+    }
+    if let Some(referred) = new.refers_to
+        && !state
+            .invoices
+            .iter()
+            .any(|invoice| invoice.issued.id == referred)
+    {
+        return Err(StoreError::NotFound { entity: "invoice" });
+    }
+    if state
+        .invoices
+        .iter()
+        .any(|invoice| invoice.issued.id == new.id)
+    {
+        return Err(StoreError::AlreadyExists {
+            what: format!("invoice {}", new.id),
+        });
+    }
+    let year = new.issued_at.year();
+    let counter = state
+        .invoice_counters
+        .entry((new.series.clone(), year))
+        .or_insert(0);
+    *counter += 1;
+    let invoice = Invoice {
+        number: InvoiceNumber {
+            series: new.series.clone(),
+            year,
+            sequence: *counter,
+        },
+        issued: new,
+    };
+    state.invoices.push(invoice.clone());
+    Ok(invoice)
+}
+
 #[async_trait]
 impl InvoiceStore for MemoryStore {
     async fn issue_invoice(&self, new: NewInvoice) -> Result<Invoice, StoreError> {
-        self.transaction(|state| {
-            if !state.purchases.contains_key(&new.purchase_id) {
-                return Err(StoreError::NotFound { entity: "purchase" });
-            }
-            if !state.customers.contains_key(&new.customer_id) {
-                return Err(StoreError::NotFound { entity: "customer" });
-            }
-            if let Some(referred) = new.refers_to
-                && !state
-                    .invoices
-                    .iter()
-                    .any(|invoice| invoice.issued.id == referred)
-            {
-                return Err(StoreError::NotFound { entity: "invoice" });
-            }
-            if state
-                .invoices
-                .iter()
-                .any(|invoice| invoice.issued.id == new.id)
-            {
-                return Err(StoreError::AlreadyExists {
-                    what: format!("invoice {}", new.id),
-                });
-            }
-            let year = new.issued_at.year();
-            let counter = state
-                .invoice_counters
-                .entry((new.series.clone(), year))
-                .or_insert(0);
-            *counter += 1;
-            let invoice = Invoice {
-                number: InvoiceNumber {
-                    series: new.series.clone(),
-                    year,
-                    sequence: *counter,
-                },
-                issued: new,
-            };
-            state.invoices.push(invoice.clone());
-            Ok(invoice)
-        })
+        self.transaction(|state| issue_invoice(state, new))
     }
 
     async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError> {

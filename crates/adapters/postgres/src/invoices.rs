@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use kasa_domain::{Currency, Money, PurchaseId, TaxedAmount};
 use kasa_ports::{Invoice, InvoiceNumber, InvoiceStore, NewInvoice, StoreError};
-use sea_orm::Value;
+use sea_orm::{DatabaseTransaction, Value};
 
 use crate::SqlStore;
-use crate::codec::{Row, corrupt, id, label, opt_id, text};
+use crate::codec::{Codec, Row, corrupt, id, label, opt_id, text};
 use crate::rows::{execute_unique, fetch_all, fetch_one};
 
 const COLUMNS: &str = "SELECT id, kind, series, year, sequence, purchase_id, customer_id, \
@@ -41,77 +41,84 @@ fn invoice(row: &Row<'_>) -> Result<Invoice, StoreError> {
     })
 }
 
+/// Numbers and stores a document, inside the caller's transaction.
+pub(crate) async fn issue(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    new: NewInvoice,
+) -> Result<Invoice, StoreError> {
+    let year = new.issued_at.year();
+    for (table, value, entity) in [
+        ("purchases", Some(id(new.purchase_id)), "purchase"),
+        ("customers", Some(id(new.customer_id)), "customer"),
+        ("invoices", new.refers_to.map(id), "invoice"),
+    ] {
+        let Some(value) = value else { continue };
+        let found = fetch_one(
+            tx,
+            codec.statement(&format!("SELECT id FROM {table} WHERE id = $1"), [value]),
+        )
+        .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound { entity });
+        }
+    }
+    // The counter row is locked until the transaction ends: numbers are taken one at
+    // a time, and a rolled-back issue gives its number back.
+    let row = fetch_one(
+        tx,
+        codec.statement(
+            "INSERT INTO invoice_counters (series, year, last_sequence) VALUES ($1, $2, 1) \
+             ON CONFLICT (series, year) DO UPDATE \
+             SET last_sequence = invoice_counters.last_sequence + 1 \
+             RETURNING last_sequence",
+            [text(new.series.clone()), Value::from(i64::from(year))],
+        ),
+    )
+    .await?
+    .ok_or_else(|| corrupt("the invoice counter returned nothing"))?;
+    let sequence = codec.row(&row).int("last_sequence")?;
+    execute_unique(
+        tx,
+        codec.statement(
+            "INSERT INTO invoices (id, kind, series, year, sequence, purchase_id, \
+             customer_id, issued_at, currency, net, tax, gross, document, refers_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            [
+                id(new.id),
+                text(label(&new.kind)),
+                text(new.series.clone()),
+                Value::from(i64::from(year)),
+                Value::from(sequence),
+                id(new.purchase_id),
+                id(new.customer_id),
+                codec.at(new.issued_at),
+                text(new.total.gross.currency().alpha_code()),
+                codec.amount(new.total.net.amount()),
+                codec.amount(new.total.tax.amount()),
+                codec.amount(new.total.gross.amount()),
+                codec.json(&new.document),
+                opt_id(new.refers_to),
+            ],
+        ),
+        || format!("invoice {}", new.id),
+    )
+    .await?;
+    Ok(Invoice {
+        number: InvoiceNumber {
+            series: new.series.clone(),
+            year,
+            sequence: u32::try_from(sequence).map_err(corrupt)?,
+        },
+        issued: new,
+    })
+}
+
 #[async_trait]
 impl InvoiceStore for SqlStore {
     async fn issue_invoice(&self, new: NewInvoice) -> Result<Invoice, StoreError> {
-        self.in_transaction(async |tx, codec| {
-            let year = new.issued_at.year();
-            for (table, value, entity) in [
-                ("purchases", Some(id(new.purchase_id)), "purchase"),
-                ("customers", Some(id(new.customer_id)), "customer"),
-                ("invoices", new.refers_to.map(id), "invoice"),
-            ] {
-                let Some(value) = value else { continue };
-                let found = fetch_one(
-                    tx,
-                    codec.statement(&format!("SELECT id FROM {table} WHERE id = $1"), [value]),
-                )
-                .await?;
-                if found.is_none() {
-                    return Err(StoreError::NotFound { entity });
-                }
-            }
-            // The counter row is locked until the transaction ends: numbers are taken one at
-            // a time, and a rolled-back issue gives its number back.
-            let row = fetch_one(
-                tx,
-                codec.statement(
-                    "INSERT INTO invoice_counters (series, year, last_sequence) VALUES ($1, $2, 1) \
-                     ON CONFLICT (series, year) DO UPDATE \
-                     SET last_sequence = invoice_counters.last_sequence + 1 \
-                     RETURNING last_sequence",
-                    [text(new.series.clone()), Value::from(i64::from(year))],
-                ),
-            )
-            .await?
-            .ok_or_else(|| corrupt("the invoice counter returned nothing"))?;
-            let sequence = codec.row(&row).int("last_sequence")?;
-            execute_unique(
-                tx,
-                codec.statement(
-                    "INSERT INTO invoices (id, kind, series, year, sequence, purchase_id, \
-                     customer_id, issued_at, currency, net, tax, gross, document, refers_to) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                    [
-                        id(new.id),
-                        text(label(&new.kind)),
-                        text(new.series.clone()),
-                        Value::from(i64::from(year)),
-                        Value::from(sequence),
-                        id(new.purchase_id),
-                        id(new.customer_id),
-                        codec.at(new.issued_at),
-                        text(new.total.gross.currency().alpha_code()),
-                        codec.amount(new.total.net.amount()),
-                        codec.amount(new.total.tax.amount()),
-                        codec.amount(new.total.gross.amount()),
-                        codec.json(&new.document),
-                        opt_id(new.refers_to),
-                    ],
-                ),
-                || format!("invoice {}", new.id),
-            )
-            .await?;
-            Ok(Invoice {
-                number: InvoiceNumber {
-                    series: new.series.clone(),
-                    year,
-                    sequence: u32::try_from(sequence).map_err(corrupt)?,
-                },
-                issued: new,
-            })
-        })
-        .await
+        self.in_transaction(async |tx, codec| issue(tx, codec, new).await)
+            .await
     }
 
     async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError> {

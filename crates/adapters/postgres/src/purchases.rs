@@ -310,6 +310,7 @@ async fn apply(
         settlement,
         audit,
         notifications,
+        invoice,
         context,
         at,
     } = application;
@@ -430,6 +431,9 @@ async fn apply(
             at,
         )
         .await?;
+    }
+    if let Some(invoice) = invoice {
+        crate::invoices::issue(tx, codec, invoice).await?;
     }
     insert_audit(tx, codec, &audit, &context, at).await?;
     for payload in &notifications {

@@ -72,6 +72,7 @@ async fn books(store: Arc<SqlStore>) {
             settlement: None,
             audit: audit("purchase.completed"),
             notifications: Vec::new(),
+            invoice: None,
             context: agent_context("goodwill"),
             at: TestBilling::START,
         })

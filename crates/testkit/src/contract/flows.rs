@@ -1080,3 +1080,69 @@ pub async fn concurrent_duplicate_callbacks_grant_once<S: Store + 'static>(store
     assert_eq!(completed, 1);
     assert_eq!(world.balance().await, Credits::from_u32(50));
 }
+
+/// Contract case.
+pub async fn a_paid_purchase_is_invoiced_once_and_a_free_grant_is_not<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        world.complete(&started, "approved", "100.00").await;
+    }
+    let invoices = world
+        .kit
+        .store
+        .purchase_invoices(started.purchase.id)
+        .await
+        .unwrap();
+    assert_eq!(invoices.len(), 1, "one invoice, whatever arrives how often");
+    let invoice = &invoices[0];
+    assert_eq!(invoice.number.to_string(), "KSA-2026-000001");
+    // 100.00 TRY including 20% KDV: tax 16.67, net 83.33.
+    assert_eq!(invoice.issued.total.gross, crate::try_money("100.00"));
+    assert_eq!(invoice.issued.total.tax, crate::try_money("16.67"));
+    assert_eq!(invoice.issued.total.net, crate::try_money("83.33"));
+    assert_eq!(
+        invoice.issued.document["lines"][0]["description"],
+        "10 kredi"
+    );
+    assert_eq!(invoice.issued.document["payment"]["method"], "testpay");
+
+    let free = world
+        .grant(&world.large, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    assert!(
+        world
+            .kit
+            .store
+            .purchase_invoices(free.purchase.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let charged = world
+        .kit
+        .billing
+        .grant_package(GrantPackage {
+            customer_id: world.ayse.id,
+            package_id: world.small.id,
+            confirmation: ForfeitConfirmation::NotConfirmed,
+            charged: true,
+            context: agent_context("paid by bank transfer"),
+        })
+        .await
+        .unwrap();
+    let invoices = world
+        .kit
+        .store
+        .purchase_invoices(charged.purchase.id)
+        .await
+        .unwrap();
+    assert_eq!(invoices.len(), 1);
+    assert_eq!(invoices[0].number.sequence, 2, "the next number, no gap");
+}

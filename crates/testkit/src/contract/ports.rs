@@ -132,6 +132,7 @@ impl<S: Store + 'static> Shop<S> {
                 after: None,
             },
             notifications: Vec::new(),
+            invoice: None,
             context: agent_context("paid"),
             at: TestBilling::START,
         }
