@@ -58,12 +58,26 @@ async fn grant_ten_credits(kasa: &Kasa, admin: &str, email: &str) {
             json!({ "email": email, "name": "Ayşe", "language": "tr", "reason": "new" }),
         )
         .await;
-    kasa.post(
-        &format!("/v1/customers/{}/grants", customer["id"].as_str().unwrap()),
-        admin,
-        json!({ "package_id": package["id"], "charged": true, "reason": "paid by transfer" }),
-    )
-    .await;
+    let granted = kasa
+        .post(
+            &format!("/v1/customers/{}/grants", customer["id"].as_str().unwrap()),
+            admin,
+            json!({ "package_id": package["id"], "charged": true, "reason": "paid by transfer" }),
+        )
+        .await;
+    // Paid (outside a gateway), so invoiced: 100.00 including 20% KDV.
+    let invoices = kasa
+        .get(
+            &format!(
+                "/v1/purchases/{}/invoices",
+                granted["purchase"]["id"].as_str().unwrap()
+            ),
+            admin,
+        )
+        .await;
+    assert_eq!(invoices.as_array().map(Vec::len), Some(1), "{invoices}");
+    assert_eq!(invoices[0]["tax"]["amount"], "16.67");
+    assert!(invoices[0]["number"].as_str().unwrap().starts_with("KSA-"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -173,6 +173,12 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ReadBilling),
             None,
         ),
+        row(
+            Method::GET,
+            "/v1/purchases/{id}/invoices",
+            Some(P::ReadBilling),
+            None,
+        ),
         row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
         row(
             Method::GET,

@@ -423,6 +423,52 @@ impl From<AuditEntry> for AuditEntryBody {
     }
 }
 
+/// An invoice, receipt or credit note as issued.
+#[derive(Debug, Object)]
+pub struct InvoiceBody {
+    /// Its id.
+    pub id: String,
+    /// Its number, e.g. `KSA-2026-000001`.
+    pub number: String,
+    /// `invoice`, `receipt` or `credit_note`.
+    pub kind: String,
+    /// The purchase it bills.
+    pub purchase_id: String,
+    /// When issued.
+    pub issued_at: String,
+    /// Before tax.
+    pub net: MoneyBody,
+    /// The tax (KDV).
+    pub tax: MoneyBody,
+    /// The total paid.
+    pub gross: MoneyBody,
+    /// Seller, buyer, lines and payment, frozen at issue.
+    pub document: serde_json::Value,
+    /// The invoice a credit note corrects.
+    pub refers_to: Option<String>,
+}
+
+impl From<kasa_ports::Invoice> for InvoiceBody {
+    fn from(invoice: kasa_ports::Invoice) -> Self {
+        let issued = invoice.issued;
+        Self {
+            id: issued.id.to_string(),
+            number: invoice.number.to_string(),
+            kind: serde_json::to_value(issued.kind)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            purchase_id: issued.purchase_id.to_string(),
+            issued_at: rfc3339(issued.issued_at),
+            net: issued.total.net.into(),
+            tax: issued.total.tax.into(),
+            gross: issued.total.gross.into(),
+            document: issued.document,
+            refers_to: issued.refers_to.map(|id| id.to_string()),
+        }
+    }
+}
+
 /// Everything about a customer's billing, for the panel beside a ticket.
 #[derive(Debug, Object)]
 pub struct BillingContext {
@@ -970,6 +1016,29 @@ impl BillingApi {
             .await
             .map_err(store_error)?;
         Ok(Json(purchases.into_iter().map(Into::into).collect()))
+    }
+
+    /// The invoices, receipts and credit notes of a purchase.
+    #[oai(
+        path = "/purchases/:id/invoices",
+        method = "get",
+        operation_id = "list_purchase_invoices",
+        tag = "Tag::Records"
+    )]
+    async fn purchase_invoices(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<Vec<InvoiceBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let purchase_id: kasa_domain::PurchaseId = parse_id(&id, "purchase")?;
+        let invoices = app
+            .store
+            .purchase_invoices(purchase_id)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(invoices.into_iter().map(Into::into).collect()))
     }
 
     /// The audit log, newest first; page with `before` (the last entry's id).
