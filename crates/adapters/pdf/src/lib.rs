@@ -1,0 +1,307 @@
+//! Kasa's billing documents as PDF: an invoice, receipt or credit note on one A4 page, in
+//! Turkish or English, drawn with krilla in DejaVu Sans (embedded, so Turkish letters and the
+//! lira sign render on every machine; the font's licence is in `fonts/`).
+//!
+//! Promises: the page shows exactly what was issued (the store's frozen document: seller,
+//! buyer, lines, totals, payment, number, date); nothing is recomputed here.
+
+// Layout coordinates are points on a page (f32 in krilla's API), never money: amounts are
+// printed from the issued document's decimals.
+#![allow(clippy::float_arithmetic)]
+
+use std::sync::OnceLock;
+
+use kasa_domain::Money;
+use kasa_ports::{Invoice, InvoiceKind};
+use krilla::Document;
+use krilla::geom::Point;
+use krilla::page::PageSettings;
+use krilla::text::{Font, TextDirection};
+use serde_json::Value;
+
+const FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+const A4: (f32, f32) = (595.0, 842.0);
+const MARGIN: f32 = 56.0;
+
+/// Why a document could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The embedded font could not be read (a build problem).
+    #[error("the embedded font cannot be read")]
+    Font,
+    /// krilla refused the document.
+    #[error("the PDF could not be written: {0}")]
+    Write(String),
+}
+
+fn font() -> Result<Font, PdfError> {
+    static FONT_DATA: OnceLock<Option<Font>> = OnceLock::new();
+    FONT_DATA
+        .get_or_init(|| Font::new(FONT.to_vec().into(), 0))
+        .clone()
+        .ok_or(PdfError::Font)
+}
+
+struct Labels {
+    title: &'static str,
+    number: &'static str,
+    date: &'static str,
+    seller: &'static str,
+    buyer: &'static str,
+    tax_office: &'static str,
+    tax_number: &'static str,
+    description: &'static str,
+    rate: &'static str,
+    net: &'static str,
+    tax: &'static str,
+    gross: &'static str,
+    totals: &'static str,
+    payment: &'static str,
+    refers_to: &'static str,
+}
+
+fn labels(kind: InvoiceKind, turkish: bool) -> Labels {
+    let title = match (kind, turkish) {
+        (InvoiceKind::Invoice, true) => "FATURA",
+        (InvoiceKind::Invoice, false) => "INVOICE",
+        (InvoiceKind::Receipt, true) => "MAKBUZ",
+        (InvoiceKind::Receipt, false) => "RECEIPT",
+        (InvoiceKind::CreditNote, true) => "İADE FATURASI",
+        (InvoiceKind::CreditNote, false) => "CREDIT NOTE",
+    };
+    if turkish {
+        Labels {
+            title,
+            number: "Numara",
+            date: "Tarih",
+            seller: "Satıcı",
+            buyer: "Alıcı",
+            tax_office: "Vergi dairesi",
+            tax_number: "Vergi no",
+            description: "Açıklama",
+            rate: "KDV %",
+            net: "Tutar",
+            tax: "KDV",
+            gross: "Toplam",
+            totals: "Genel toplam",
+            payment: "Ödeme",
+            refers_to: "İlgili fatura",
+        }
+    } else {
+        Labels {
+            title,
+            number: "Number",
+            date: "Date",
+            seller: "Seller",
+            buyer: "Buyer",
+            tax_office: "Tax office",
+            tax_number: "Tax number",
+            description: "Description",
+            rate: "VAT %",
+            net: "Net",
+            tax: "VAT",
+            gross: "Total",
+            totals: "Grand total",
+            payment: "Payment",
+            refers_to: "Corrects invoice",
+        }
+    }
+}
+
+/// An amount as people read it: `₺1.234,50` in Turkish, `TRY 1,234.50` in English.
+fn amount(money: &Money, turkish: bool) -> String {
+    let text = money.amount().to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = whole
+        .strip_prefix('-')
+        .map_or(("", whole), |digits| ("-", digits));
+    let separator = if turkish { '.' } else { ',' };
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(separator);
+        }
+        grouped.push(digit);
+    }
+    let decimal = if turkish { ',' } else { '.' };
+    let number = if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}{decimal}{fraction}")
+    };
+    match (money.currency().symbol(), turkish) {
+        (symbol, true) => format!("{symbol}{number}"),
+        (_, false) => format!("{} {number}", money.currency().alpha_code()),
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Draws `invoice` as a one-page PDF.
+///
+/// # Errors
+/// [`PdfError`] when the font or the writer fails.
+pub fn render_invoice(invoice: &Invoice) -> Result<Vec<u8>, PdfError> {
+    let issued = &invoice.issued;
+    let document = &issued.document;
+    let turkish = document["language"].as_str() != Some("en");
+    let labels = labels(issued.kind, turkish);
+    let font = font()?;
+    let mut pdf = Document::new();
+    let mut page = pdf.start_page_with(
+        PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PdfError::Write("page size".into()))?,
+    );
+    let mut surface = page.surface();
+    let mut y = MARGIN;
+    let line =
+        |surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, size: f32, words: &str| {
+            surface.draw_text(
+                Point::from_xy(x, y),
+                font.clone(),
+                size,
+                words,
+                false,
+                TextDirection::Auto,
+            );
+        };
+    line(&mut surface, MARGIN, y, 20.0, labels.title);
+    y += 28.0;
+    line(
+        &mut surface,
+        MARGIN,
+        y,
+        10.0,
+        &format!("{}: {}", labels.number, invoice.number),
+    );
+    y += 14.0;
+    let date = issued.issued_at.date();
+    line(
+        &mut surface,
+        MARGIN,
+        y,
+        10.0,
+        &format!(
+            "{}: {:02}.{:02}.{}",
+            labels.date,
+            date.day(),
+            u8::from(date.month()),
+            date.year()
+        ),
+    );
+    if let Some(referred) = issued.refers_to {
+        y += 14.0;
+        line(
+            &mut surface,
+            MARGIN,
+            y,
+            10.0,
+            &format!("{}: {referred}", labels.refers_to),
+        );
+    }
+    y += 28.0;
+    let seller = &document["seller"];
+    let buyer = &document["buyer"];
+    let column = A4.0 / 2.0;
+    line(&mut surface, MARGIN, y, 11.0, labels.seller);
+    line(&mut surface, column, y, 11.0, labels.buyer);
+    y += 15.0;
+    let seller_lines = [
+        text(&seller["name"]),
+        text(&seller["address"]),
+        format!("{}: {}", labels.tax_office, text(&seller["tax_office"])),
+        format!("{}: {}", labels.tax_number, text(&seller["tax_number"])),
+    ];
+    let buyer_lines = [text(&buyer["name"]), text(&buyer["email"])];
+    for (index, seller_line) in seller_lines.iter().enumerate() {
+        line(&mut surface, MARGIN, y, 10.0, seller_line);
+        if let Some(buyer_line) = buyer_lines.get(index) {
+            line(&mut surface, column, y, 10.0, buyer_line);
+        }
+        y += 13.0;
+    }
+    y += 20.0;
+    let columns = [MARGIN, 300.0, 360.0, 430.0, 500.0];
+    for (x, header) in columns.iter().zip([
+        labels.description,
+        labels.rate,
+        labels.net,
+        labels.tax,
+        labels.gross,
+    ]) {
+        line(&mut surface, *x, y, 10.0, header);
+    }
+    y += 16.0;
+    let currency = issued.total.gross.currency();
+    let money = |value: &Value| -> String {
+        value
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| value.as_number().map(ToString::to_string))
+            .and_then(|decimal| decimal.parse().ok())
+            .and_then(|decimal| Money::new(decimal, currency).ok())
+            .map_or_else(|| text(value), |parsed| amount(&parsed, turkish))
+    };
+    for item in document["lines"].as_array().into_iter().flatten() {
+        let cells = [
+            text(&item["description"]),
+            text(&item["tax_rate_percent"]),
+            money(&item["net"]),
+            money(&item["tax"]),
+            money(&item["gross"]),
+        ];
+        for (x, cell) in columns.iter().zip(cells) {
+            line(&mut surface, *x, y, 10.0, &cell);
+        }
+        y += 14.0;
+    }
+    y += 20.0;
+    let total = &issued.total;
+    for (label, value) in [
+        (labels.net, &total.net),
+        (labels.tax, &total.tax),
+        (labels.totals, &total.gross),
+    ] {
+        line(&mut surface, 360.0, y, 11.0, label);
+        line(&mut surface, 470.0, y, 11.0, &amount(value, turkish));
+        y += 15.0;
+    }
+    y += 20.0;
+    let payment = &document["payment"];
+    line(
+        &mut surface,
+        MARGIN,
+        y,
+        10.0,
+        &format!(
+            "{}: {} {}",
+            labels.payment,
+            text(&payment["method"]),
+            text(&payment["order_id"])
+        ),
+    );
+    surface.finish();
+    page.finish();
+    pdf.finish()
+        .map_err(|error| PdfError::Write(format!("{error:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kasa_domain::{Currency, Decimal};
+
+    #[test]
+    fn amounts_read_the_way_each_language_writes_them() {
+        let money = Money::new(Decimal::new(123_450, 2), Currency::Try).unwrap();
+        assert_eq!(amount(&money, true), "₺1.234,50");
+        assert_eq!(amount(&money, false), "TRY 1,234.50");
+        let small = Money::new(Decimal::new(1667, 2), Currency::Try).unwrap();
+        assert_eq!(amount(&small, true), "₺16,67");
+    }
+}

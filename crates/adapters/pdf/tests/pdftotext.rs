@@ -1,0 +1,96 @@
+//! The PDF read back with pdftotext (poppler-utils, installed by scripts/test): numbers, totals
+//! and Turkish text come out as issued.
+
+use std::process::Command;
+
+use kasa_domain::{Currency, Money, PriceBasis, TaxRate, TaxedAmount};
+use kasa_pdf::render_invoice;
+use kasa_ports::{Invoice, InvoiceKind, InvoiceNumber, NewInvoice};
+use rust_decimal::Decimal;
+use time::macros::datetime;
+
+fn invoice(language: &str, kind: InvoiceKind) -> Invoice {
+    let price = Money::new(Decimal::new(10_000, 2), Currency::Try).unwrap();
+    let line = TaxedAmount::of(
+        price,
+        TaxRate::new(Decimal::from(20)).unwrap(),
+        PriceBasis::TaxInclusive,
+    )
+    .unwrap();
+    Invoice {
+        number: InvoiceNumber {
+            series: "KSA".to_owned(),
+            year: 2026,
+            sequence: 1,
+        },
+        issued: NewInvoice {
+            id: uuid::Uuid::from_u128(1).into(),
+            kind,
+            series: "KSA".to_owned(),
+            purchase_id: uuid::Uuid::from_u128(2).into(),
+            customer_id: uuid::Uuid::from_u128(3).into(),
+            issued_at: datetime!(2026-11-23 12:00 UTC),
+            total: line,
+            document: serde_json::json!({
+                "language": language,
+                "seller": { "name": "Örnek Yazılım A.Ş.", "address": "Bağdat Cad. 1, İstanbul",
+                            "tax_office": "Kadıköy", "tax_number": "1234567890" },
+                "buyer": { "name": "Ayşe Yılmaz", "email": "ayse@example.com" },
+                "lines": [{ "description": "10 Kredi — Teknik Destek", "tax_rate_percent": "20",
+                            "net": "83.33", "tax": "16.67", "gross": "100.00" }],
+                "payment": { "method": "nestpay", "order_id": "KSA-ORDER-1" },
+            }),
+            refers_to: None,
+        },
+    }
+}
+
+fn extract(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("kasa-invoice-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs (scripts/test installs poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_turkish_invoice_reads_back_with_its_letters_lira_sign_numbers_and_totals() {
+    let pdf = render_invoice(&invoice("tr", InvoiceKind::Invoice)).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = extract(&pdf);
+    for expected in [
+        "FATURA",
+        "KSA-2026-000001",
+        "23.11.2026",
+        "Örnek Yazılım A.Ş.",
+        "Bağdat Cad. 1, İstanbul",
+        "Vergi dairesi: Kadıköy",
+        "Ayşe Yılmaz",
+        "10 Kredi — Teknik Destek",
+        "₺83,33",
+        "₺16,67",
+        "₺100,00",
+        "Genel toplam",
+        "nestpay KSA-ORDER-1",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` missing from:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn an_english_receipt_uses_english_labels_and_the_currency_code() {
+    let text = extract(&render_invoice(&invoice("en", InvoiceKind::Receipt)).unwrap());
+    for expected in ["RECEIPT", "Grand total", "TRY 100.00", "TRY 16.67"] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` missing from:\n{text}"
+        );
+    }
+}
