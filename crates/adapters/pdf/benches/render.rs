@@ -1,0 +1,61 @@
+//! Per-invoice render time: `cargo bench -p kasa-pdf --bench render` (or `scripts/bench`).
+//! Prints figures; not a test.
+
+use std::time::Instant;
+
+use kasa_domain::{Currency, Money, PriceBasis, TaxRate, TaxedAmount};
+use kasa_pdf::render_invoice;
+use kasa_ports::{Invoice, InvoiceKind, InvoiceNumber, NewInvoice};
+use rust_decimal::Decimal;
+use time::macros::datetime;
+
+fn invoice(language: &str, kind: InvoiceKind) -> Invoice {
+    let price = Money::new(Decimal::new(10_000, 2), Currency::Try).unwrap();
+    let line = TaxedAmount::of(
+        price,
+        TaxRate::new(Decimal::from(20)).unwrap(),
+        PriceBasis::TaxInclusive,
+    )
+    .unwrap();
+    Invoice {
+        number: InvoiceNumber {
+            series: "KSA".to_owned(),
+            year: 2026,
+            sequence: 1,
+        },
+        issued: NewInvoice {
+            id: uuid::Uuid::from_u128(1).into(),
+            kind,
+            series: "KSA".to_owned(),
+            purchase_id: uuid::Uuid::from_u128(2).into(),
+            customer_id: uuid::Uuid::from_u128(3).into(),
+            issued_at: datetime!(2026-11-23 12:00 UTC),
+            total: line,
+            document: serde_json::json!({
+                "language": language,
+                "seller": { "name": "Örnek Yazılım A.Ş.", "address": "Bağdat Cad. 1, İstanbul",
+                            "tax_office": "Kadıköy", "tax_number": "1234567890" },
+                "buyer": { "name": "Ayşe Yılmaz", "email": "ayse@example.com" },
+                "lines": [{ "description": "10 Kredi — Teknik Destek", "tax_rate_percent": "20",
+                            "net": "83.33", "tax": "16.67", "gross": "100.00" }],
+                "payment": { "method": "nestpay", "order_id": "KSA-ORDER-1" },
+            }),
+            refers_to: None,
+        },
+    }
+}
+
+fn main() {
+    let invoice = invoice("tr", InvoiceKind::Invoice);
+    let warm = render_invoice(&invoice).expect("renders");
+    let runs = 500_u32;
+    let started = Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(render_invoice(std::hint::black_box(&invoice)).expect("renders"));
+    }
+    let each = started.elapsed() / runs;
+    println!(
+        "invoice PDF: {each:.2?} per invoice over {runs} renders, {} bytes each",
+        warm.len()
+    );
+}
