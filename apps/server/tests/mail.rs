@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use kasa_testkit::maildev::MailDev;
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::Kasa;
 
@@ -78,6 +78,60 @@ async fn grant_ten_credits(kasa: &Kasa, admin: &str, email: &str) {
     assert_eq!(invoices.as_array().map(Vec::len), Some(1), "{invoices}");
     assert_eq!(invoices[0]["tax"]["amount"], "16.67");
     assert!(invoices[0]["number"].as_str().unwrap().starts_with("KSA-"));
+
+    // Agents download it as a PDF; so does the customer, through a billing link, and nobody
+    // else's link reaches it.
+    let pdf_path = format!(
+        "/purchases/{}/invoices/{}/pdf",
+        granted["purchase"]["id"].as_str().unwrap(),
+        invoices[0]["id"].as_str().unwrap()
+    );
+    let (status, content_type, pdf) = kasa.get_bytes(&format!("/v1{pdf_path}"), admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let link = kasa
+        .post(
+            &format!(
+                "/v1/customers/{}/billing-links",
+                customer["id"].as_str().unwrap()
+            ),
+            admin,
+            json!({ "reason": "invoice download" }),
+        )
+        .await;
+    let (status, _, mine) = kasa
+        .get_bytes(
+            &format!("/v1/me{pdf_path}"),
+            link["token"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(mine.starts_with(b"%PDF-"));
+    let stranger = kasa
+        .post(
+            "/v1/customers",
+            admin,
+            json!({ "email": format!("stranger.{email}"), "name": "Stranger", "reason": "test" }),
+        )
+        .await;
+    let stranger_link = kasa
+        .post(
+            &format!(
+                "/v1/customers/{}/billing-links",
+                stranger["id"].as_str().unwrap()
+            ),
+            admin,
+            json!({ "reason": "test" }),
+        )
+        .await;
+    let (status, _, _) = kasa
+        .get_bytes(
+            &format!("/v1/me{pdf_path}"),
+            stranger_link["token"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -179,6 +179,12 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ReadBilling),
             None,
         ),
+        row(
+            Method::GET,
+            "/v1/purchases/{id}/invoices/{invoice_id}/pdf",
+            Some(P::ReadBilling),
+            None,
+        ),
         row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
         row(
             Method::GET,
@@ -195,6 +201,12 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             method: Method::GET,
             path: "/v1/me/billing",
+            access: Access::CustomerLink,
+            body: None,
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/v1/me/purchases/{id}/invoices/{invoice_id}/pdf",
             access: Access::CustomerLink,
             body: None,
         },
@@ -319,6 +331,7 @@ async fn every_endpoint_checks_credentials_and_permission() {
             .path
             .replace("{id}", id)
             .replace("{department_id}", id)
+            .replace("{invoice_id}", id)
             .replace("{role}", "agent");
         let call = |token: Option<String>| {
             let (method, body) = (endpoint.method.clone(), endpoint.body.clone());
@@ -404,6 +417,7 @@ async fn no_input_makes_the_server_fail() {
                 .path
                 .replace("{id}", id)
                 .replace("{department_id}", id)
+                .replace("{invoice_id}", id)
                 .replace("{role}", "emperor");
             let paths = [
                 path.clone(),

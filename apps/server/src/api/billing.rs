@@ -14,8 +14,8 @@ use kasa_subscriptions::{
 };
 use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::Json;
-use poem_openapi::{Enum, Object, OpenApi};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -467,6 +467,42 @@ impl From<kasa_ports::Invoice> for InvoiceBody {
             refers_to: issued.refers_to.map(|id| id.to_string()),
         }
     }
+}
+
+/// A billing document as a PDF file.
+#[derive(Debug, ApiResponse)]
+pub enum PdfDocument {
+    /// The PDF.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// One of a purchase's documents as a PDF, for the staff or (with `customer`) for its buyer.
+async fn invoice_pdf(
+    app: &App,
+    purchase_id: &str,
+    invoice_id: &str,
+    customer: Option<CustomerId>,
+) -> Result<PdfDocument, ApiError> {
+    let purchase_id: kasa_domain::PurchaseId = parse_id(purchase_id, "purchase")?;
+    let invoice_id: kasa_domain::InvoiceId = parse_id(invoice_id, "invoice")?;
+    let invoice = app
+        .store
+        .purchase_invoices(purchase_id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .find(|invoice| invoice.issued.id == invoice_id)
+        .filter(|invoice| customer.is_none_or(|customer| invoice.issued.customer_id == customer))
+        .ok_or_else(|| ApiError::not_found("invoice"))?;
+    let pdf = kasa_pdf::render_invoice(&invoice).map_err(|error| ApiError::internal(&error))?;
+    Ok(PdfDocument::Pdf(
+        Binary(pdf),
+        format!("attachment; filename=\"{}.pdf\"", invoice.number),
+    ))
 }
 
 /// Everything about a customer's billing, for the panel beside a ticket.
@@ -1041,6 +1077,24 @@ impl BillingApi {
         Ok(Json(invoices.into_iter().map(Into::into).collect()))
     }
 
+    /// One of a purchase's documents as a PDF.
+    #[oai(
+        path = "/purchases/:id/invoices/:invoice_id/pdf",
+        method = "get",
+        operation_id = "download_invoice",
+        tag = "Tag::Records"
+    )]
+    async fn download_invoice(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        invoice_id: Path<String>,
+    ) -> Result<PdfDocument, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        invoice_pdf(&app, &id, &invoice_id, None).await
+    }
+
     /// The audit log, newest first; page with `before` (the last entry's id).
     #[oai(
         path = "/audit",
@@ -1116,6 +1170,30 @@ impl MeApi {
             token,
             expires_at: rfc3339(expires_at),
         }))
+    }
+
+    /// One of the customer's own documents as a PDF (with a billing link's token only).
+    #[oai(
+        path = "/me/purchases/:id/invoices/:invoice_id/pdf",
+        method = "get",
+        operation_id = "download_my_invoice"
+    )]
+    async fn download_my_invoice(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        invoice_id: Path<String>,
+    ) -> Result<PdfDocument, ApiError> {
+        let kasa_domain::Actor::Customer { customer_id } = auth.0.actor else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not permitted",
+                "/v1/me is for customers' billing links; staff use /v1/purchases",
+            ));
+        };
+        invoice_pdf(&app, &id, &invoice_id, Some(customer_id)).await
     }
 
     /// The signed-in customer's own billing (with a billing link's token only).

@@ -196,6 +196,26 @@ impl Kasa {
         body
     }
 
+    /// A GET of a file: the status, the content type and the bytes.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("kasa answers");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = response.bytes().await.expect("a body").to_vec();
+        (status, content_type, bytes)
+    }
+
     /// A POST that must succeed.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Value {
         let (status, answer) = self.call(Method::POST, path, Some(token), Some(body)).await;
