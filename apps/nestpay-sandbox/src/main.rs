@@ -1,0 +1,3 @@
+//! The local NestPay bank (being written).
+
+fn main() {}

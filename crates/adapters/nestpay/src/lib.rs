@@ -1,0 +1,1 @@
+//! NestPay gateway adapter (being written).
