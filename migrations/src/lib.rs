@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(Access),
             Box::new(CustomerSessions),
             Box::new(Invoices),
+            Box::new(PaymentActions),
         ]
     }
 }
@@ -184,6 +185,35 @@ impl MigrationTrait for Invoices {
     }
 }
 
+/// Captures, voids and refunds of payments, requested then finished once.
+#[derive(Debug)]
+struct PaymentActions;
+
+impl MigrationName for PaymentActions {
+    fn name(&self) -> &str {
+        "m20261123_000005_payment_actions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for PaymentActions {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            include_str!("sql/0005_payment_actions.sql"),
+            [
+                include_str!("sql/0005_guards_postgres.sql"),
+                include_str!("sql/0005_guards_sqlite.sql"),
+            ],
+        )
+        .await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +225,7 @@ mod tests {
             include_str!("sql/0002_access.sql"),
             include_str!("sql/0003_customer_sessions.sql"),
             include_str!("sql/0004_invoices.sql"),
+            include_str!("sql/0005_payment_actions.sql"),
         ] {
             for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
                 let sql = for_backend(template, backend);

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use kasa_ports::{
-    CatalogStore, ChargeStore, Clock, CustomerStore, GatewayName, HoldingStore, Mailer,
-    OutboxStore, PaymentGateway, PurchaseStore, SettingsStore, Store,
+    CatalogStore, ChargeStore, Clock, CustomerStore, GatewayName, HoldingStore, InvoiceStore,
+    Mailer, OutboxStore, PaymentActionStore, PaymentGateway, PurchaseStore, SettingsStore, Store,
 };
 
 /// The configured payment gateways, by name.
@@ -62,6 +62,10 @@ pub struct BillingPorts {
     pub outbox: Arc<dyn OutboxStore>,
     /// Settings.
     pub settings: Arc<dyn SettingsStore>,
+    /// Captures, voids and refunds.
+    pub payment_actions: Arc<dyn PaymentActionStore>,
+    /// Invoices, receipts and credit notes.
+    pub invoices: Arc<dyn InvoiceStore>,
     /// Payment gateways.
     pub gateways: Gateways,
     /// Outgoing mail.
@@ -88,7 +92,9 @@ impl BillingPorts {
             charges: store.clone(),
             holdings: store.clone(),
             outbox: store.clone(),
-            settings: store,
+            settings: store.clone(),
+            payment_actions: store.clone(),
+            invoices: store,
             gateways,
             mailer,
             clock,

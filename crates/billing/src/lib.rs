@@ -15,6 +15,7 @@ mod expiry;
 mod grant;
 mod invoicing;
 mod notifications;
+mod payment_actions;
 mod purchase;
 
 pub use adjust::AdjustCreditsError;
@@ -24,6 +25,7 @@ pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use expiry::ExpiryReport;
 pub use grant::{GrantPackage, GrantPackageError};
 pub use notifications::{DeliveryReport, RenderError, render_purchase_notification};
+pub use payment_actions::{ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction};
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };

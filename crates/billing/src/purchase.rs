@@ -501,6 +501,7 @@ impl Billing {
                             &state.customer,
                             package,
                             payment,
+                            payment.amount,
                             now,
                         )
                         .map_err(|error| StoreError::Corrupt(format!("invoice: {error}")))?,

@@ -13,10 +13,11 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, AppliedPurchase, Audience, BillingSettings, CaptureMode, ChargeBasis,
     ChargeContext, CustomerLookup, CustomerState, GatewayCallback, GatewayError, GatewayName,
-    MockCatalogStore, MockChargeStore, MockClock, MockCustomerStore, MockHoldingStore, MockMailer,
-    MockOutboxStore, MockPaymentGateway, MockPurchaseStore, MockSettingsStore, OrderId,
-    OutboxMessage, OutboxPayload, Payment, PaymentResult, PaymentResultStatus, PaymentStatus,
-    Purchase, PurchaseStatus, StoreError, UsageCharge,
+    MockCatalogStore, MockChargeStore, MockClock, MockCustomerStore, MockHoldingStore,
+    MockInvoiceStore, MockMailer, MockOutboxStore, MockPaymentActionStore, MockPaymentGateway,
+    MockPurchaseStore, MockSettingsStore, OrderId, OutboxMessage, OutboxPayload, Payment,
+    PaymentResult, PaymentResultStatus, PaymentStatus, Purchase, PurchaseStatus, StoreError,
+    UsageCharge,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel};
 use kasa_testkit::{TestBilling, credit_package, customer, department, help_desk_actor, try_money};
@@ -64,6 +65,8 @@ impl Mocks {
             holdings: Arc::new(self.holdings),
             outbox: Arc::new(self.outbox),
             settings: Arc::new(self.settings),
+            payment_actions: Arc::new(MockPaymentActionStore::new()),
+            invoices: Arc::new(MockInvoiceStore::new()),
             gateways: Gateways::new().with(Arc::new(self.gateway)),
             mailer: Arc::new(self.mailer),
             clock: Arc::new(clock),

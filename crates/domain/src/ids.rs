@@ -72,6 +72,10 @@ define_id!(
     PaymentId
 );
 define_id!(
+    /// One capture, void or refund an agent asked of a payment's gateway.
+    PaymentActionId
+);
+define_id!(
     /// One entry of the credit ledger.
     LedgerEntryId
 );

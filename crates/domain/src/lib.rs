@@ -30,7 +30,7 @@ pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
     ApiKeyId, AuditEntryId, CustomerId, DepartmentId, InvoiceId, LedgerEntryId, OutboxMessageId,
-    PackageId, PaymentId, PurchaseId, UsageChargeId, UserId,
+    PackageId, PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use package::{Package, PackageError, PackageKind};

@@ -206,6 +206,13 @@ pub enum GatewayError {
         /// The gateway's message.
         message: String,
     },
+    /// A refund was refused because the payment is not settled yet (NestPay `CORE-2508`, before
+    /// the end of day): void the whole payment instead, or refund after settlement.
+    #[error("the payment is not settled yet ({message}); void it instead")]
+    NotSettled {
+        /// The gateway's message.
+        message: String,
+    },
     /// The callback or webhook signature did not verify: it changes nothing.
     #[error("the gateway signature did not verify")]
     InvalidSignature,
@@ -271,7 +278,8 @@ pub trait PaymentGateway: Send + Sync {
     /// Refunds `amount` of a captured payment.
     ///
     /// # Errors
-    /// [`GatewayError::Refused`] (e.g. not settled yet: void instead),
+    /// [`GatewayError::NotSettled`] (before the end of day: void instead),
+    /// [`GatewayError::Refused`],
     /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`].
     async fn refund(
         &self,

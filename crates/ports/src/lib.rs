@@ -10,6 +10,7 @@ mod access;
 mod clock;
 mod gateway;
 mod mailer;
+mod payment_actions;
 mod records;
 mod store;
 
@@ -31,6 +32,12 @@ pub use gateway::{
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;
 pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};
+#[cfg(any(test, feature = "mocks"))]
+pub use payment_actions::MockPaymentActionStore;
+pub use payment_actions::{
+    FinishedPaymentAction, NewPaymentAction, PaymentAction, PaymentActionKind,
+    PaymentActionOutcome, PaymentActionResult, PaymentActionState, PaymentActionStore,
+};
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
     CustomerState, Invoice, InvoiceKind, InvoiceNumber, InvoiceSettings, NewInvoice, NewPurchase,

@@ -685,6 +685,7 @@ pub trait Store:
     + SettingsStore
     + HistoryStore
     + InvoiceStore
+    + crate::PaymentActionStore
 {
 }
 
@@ -698,5 +699,6 @@ impl<T> Store for T where
         + SettingsStore
         + HistoryStore
         + InvoiceStore
+        + crate::PaymentActionStore
 {
 }

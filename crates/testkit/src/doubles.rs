@@ -1,6 +1,6 @@
 //! A settable clock, a fake gateway and a recording mailer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -50,6 +50,8 @@ pub struct FakeGateway {
     started: Mutex<Vec<PaymentStart>>,
     statuses: Mutex<BTreeMap<OrderId, PaymentResultStatus>>,
     operations: Mutex<Vec<String>>,
+    unsettled: Mutex<BTreeSet<OrderId>>,
+    failing: Mutex<Option<GatewayError>>,
 }
 
 impl FakeGateway {
@@ -62,7 +64,39 @@ impl FakeGateway {
             started: Mutex::new(Vec::new()),
             statuses: Mutex::new(BTreeMap::new()),
             operations: Mutex::new(Vec::new()),
+            unsettled: Mutex::new(BTreeSet::new()),
+            failing: Mutex::new(None),
         }
+    }
+
+    /// Makes `order_id` unsettled (before the bank's end of day): refunds of it are refused
+    /// with [`GatewayError::NotSettled`] until [`FakeGateway::settle`].
+    pub fn hold_settlement(&self, order_id: &OrderId) {
+        self.unsettled
+            .lock()
+            .expect("gateway lock")
+            .insert(order_id.clone());
+    }
+
+    /// The bank's end of day for `order_id`.
+    pub fn settle(&self, order_id: &OrderId) {
+        self.unsettled
+            .lock()
+            .expect("gateway lock")
+            .remove(order_id);
+    }
+
+    /// The next capture, void or refund fails with `error`.
+    pub fn fail_next(&self, error: GatewayError) {
+        *self.failing.lock().expect("gateway lock") = Some(error);
+    }
+
+    fn take_failure(&self) -> Result<(), GatewayError> {
+        self.failing
+            .lock()
+            .expect("gateway lock")
+            .take()
+            .map_or(Ok(()), Err)
     }
 
     /// The payments started so far.
@@ -179,6 +213,7 @@ impl PaymentGateway for FakeGateway {
         order_id: OrderId,
         amount: Option<Money>,
     ) -> Result<GatewayReceipt, GatewayError> {
+        self.take_failure()?;
         self.record(format!("capture {order_id} {amount:?}"));
         Ok(GatewayReceipt {
             reference: None,
@@ -187,6 +222,11 @@ impl PaymentGateway for FakeGateway {
     }
 
     async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError> {
+        self.take_failure()?;
+        self.unsettled
+            .lock()
+            .expect("gateway lock")
+            .remove(&order_id);
         self.record(format!("void {order_id}"));
         Ok(GatewayReceipt {
             reference: None,
@@ -199,6 +239,17 @@ impl PaymentGateway for FakeGateway {
         order_id: OrderId,
         amount: Money,
     ) -> Result<GatewayReceipt, GatewayError> {
+        self.take_failure()?;
+        if self
+            .unsettled
+            .lock()
+            .expect("gateway lock")
+            .contains(&order_id)
+        {
+            return Err(GatewayError::NotSettled {
+                message: "refund before the end of day".to_owned(),
+            });
+        }
         self.record(format!("refund {order_id} {amount}"));
         Ok(GatewayReceipt {
             reference: None,

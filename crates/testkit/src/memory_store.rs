@@ -14,12 +14,14 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
-    ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, GatewayName,
-    HistoryStore, HoldingStore, Invoice, InvoiceNumber, InvoiceStore, NewInvoice, NewPurchase,
-    NewUsageCharge, OrderId, OutboxMessage, OutboxStore, PaymentFailure, PaymentSystem,
-    PaymentSystemChange, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery,
-    PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Secret, SetDepartment,
-    SettingsStore, StoreError, UsageCharge, new_id,
+    ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
+    GatewayName, HistoryStore, HoldingStore, Invoice, InvoiceNumber, InvoiceStore, NewInvoice,
+    NewPaymentAction, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
+    PaymentAction, PaymentActionOutcome, PaymentActionResult, PaymentActionState,
+    PaymentActionStore, PaymentFailure, PaymentSystem, PaymentSystemChange, Purchase,
+    PurchaseApplication, PurchaseOutcome, PurchaseQuery, PurchaseStatus, PurchaseStore,
+    PurchaseTarget, RecordedCharge, Secret, SetDepartment, SettingsStore, StoreError, UsageCharge,
+    new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -88,6 +90,7 @@ struct State {
     payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
     invoices: Vec<Invoice>,
     invoice_counters: BTreeMap<(String, i32), u32>,
+    payment_actions: Vec<PaymentAction>,
 }
 
 impl State {
@@ -624,22 +627,7 @@ fn apply_purchase(
         issue_invoice(state, invoice)?;
     }
     state.audit(audit, &context, at);
-    for payload in notifications {
-        let id = new_id::<OutboxMessageId>();
-        state.outbox.insert(
-            id,
-            OutboxMessage {
-                id,
-                payload,
-                created_at: at,
-                attempts: 0,
-                next_attempt_at: at,
-                last_error: None,
-                sent_at: None,
-                abandoned: false,
-            },
-        );
-    }
+    queue(state, notifications, at);
     Ok(AppliedPurchase {
         purchase,
         holding,
@@ -1100,6 +1088,206 @@ impl InvoiceStore for MemoryStore {
                 .invoices
                 .iter()
                 .filter(|invoice| invoice.issued.purchase_id == purchase_id)
+                .cloned()
+                .collect())
+        })
+    }
+}
+
+/// Takes a purchase's package back (full refund or void): its remaining grant reversed, or its
+/// term ended, and the departments it enabled released. Returns the credits reversed.
+fn take_back(
+    state: &mut State,
+    purchase: &Purchase,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<Option<Credits>, StoreError> {
+    let row = state.customer_mut(purchase.customer_id)?;
+    row.version += 1;
+    row.card.release_purchase(purchase.id);
+    match purchase.package.kind {
+        PackageKind::Credit { .. } => {
+            let reversible = row.ledger.reversible_for(purchase.id);
+            let Some(credits) = reversible.filter(|credits| !credits.is_zero()) else {
+                return Ok(reversible);
+            };
+            let balance = row.ledger.balance();
+            row.ledger
+                .apply(
+                    new_id::<LedgerEntryId>(),
+                    CreditMovement::ReverseGrant {
+                        purchase_id: purchase.id,
+                    },
+                    context.actor.clone(),
+                    context.reason.clone(),
+                    at,
+                )
+                .map_err(|error| ledger_error(error, balance))?;
+            Ok(Some(credits))
+        }
+        PackageKind::Subscription { .. } => {
+            row.terms.retain(|term| term.purchase_id != purchase.id);
+            if row.kind == HoldingKind::Subscription && row.terms.is_empty() {
+                row.kind = HoldingKind::Nothing;
+                row.cancel_at_end = false;
+            }
+            Ok(None)
+        }
+    }
+}
+
+fn queue(state: &mut State, payloads: Vec<kasa_ports::OutboxPayload>, at: OffsetDateTime) {
+    for payload in payloads {
+        let id = new_id::<OutboxMessageId>();
+        state.outbox.insert(
+            id,
+            OutboxMessage {
+                id,
+                payload,
+                created_at: at,
+                attempts: 0,
+                next_attempt_at: at,
+                last_error: None,
+                sent_at: None,
+                abandoned: false,
+            },
+        );
+    }
+}
+
+fn finish_payment_action(
+    state: &mut State,
+    result: PaymentActionResult,
+) -> Result<FinishedPaymentAction, StoreError> {
+    let index = state
+        .payment_actions
+        .iter()
+        .position(|action| {
+            action.id == result.action_id && action.purchase_id == result.purchase_id
+        })
+        .ok_or(StoreError::NotFound {
+            entity: "payment action",
+        })?;
+    if state.payment_actions[index].state != PaymentActionState::Requested {
+        return Err(StoreError::AlreadyExists {
+            what: format!("the result of payment action {}", result.action_id),
+        });
+    }
+    let mut document = None;
+    let mut credits_reversed = None;
+    match result.outcome {
+        PaymentActionOutcome::Failed { detail } => {
+            let action = &mut state.payment_actions[index];
+            action.state = PaymentActionState::Failed;
+            action.detail = Some(detail);
+            action.finished_at = Some(result.at);
+        }
+        PaymentActionOutcome::Succeeded {
+            reference,
+            payment_status,
+            take_back: taking_back,
+            document: new_document,
+            notifications,
+        } => {
+            let action = &mut state.payment_actions[index];
+            action.state = PaymentActionState::Succeeded;
+            action.reference.clone_from(&reference);
+            action.finished_at = Some(result.at);
+            let purchase = state
+                .purchases
+                .get_mut(&result.purchase_id)
+                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            if let Some(payment) = purchase.payment.as_mut() {
+                payment.status = payment_status;
+            }
+            let purchase = purchase.clone();
+            if taking_back {
+                credits_reversed = take_back(state, &purchase, &result.context, result.at)?;
+            }
+            if let Some(new_document) = new_document {
+                document = Some(issue_invoice(state, *new_document)?);
+            }
+            queue(state, notifications, result.at);
+        }
+    }
+    state.audit(result.audit, &result.context, result.at);
+    Ok(FinishedPaymentAction {
+        action: state.payment_actions[index].clone(),
+        purchase: state
+            .purchases
+            .get(&result.purchase_id)
+            .cloned()
+            .ok_or(StoreError::NotFound { entity: "purchase" })?,
+        document,
+        credits_reversed,
+    })
+}
+
+#[async_trait]
+impl PaymentActionStore for MemoryStore {
+    async fn begin_payment_action(
+        &self,
+        new: NewPaymentAction,
+    ) -> Result<PaymentAction, StoreError> {
+        self.transaction(|state| {
+            let purchase = state
+                .purchases
+                .get(&new.purchase_id)
+                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            if purchase.payment.is_none() {
+                return Err(StoreError::NotFound { entity: "payment" });
+            }
+            let existing: Vec<&PaymentAction> = state
+                .payment_actions
+                .iter()
+                .filter(|action| action.purchase_id == new.purchase_id)
+                .collect();
+            if existing
+                .iter()
+                .any(|action| action.state == PaymentActionState::Requested)
+            {
+                return Err(StoreError::AlreadyExists {
+                    what: "an unfinished action on this payment".to_owned(),
+                });
+            }
+            if existing.len() != usize::try_from(new.expected_actions).unwrap_or(usize::MAX) {
+                return Err(StoreError::StaleVersion);
+            }
+            let action = PaymentAction {
+                id: new.id,
+                purchase_id: new.purchase_id,
+                kind: new.kind,
+                amount: new.amount,
+                state: PaymentActionState::Requested,
+                reference: None,
+                detail: None,
+                actor: new.context.actor,
+                reason: new.context.reason,
+                request_id: new.context.request_id,
+                requested_at: new.at,
+                finished_at: None,
+            };
+            state.payment_actions.push(action.clone());
+            Ok(action)
+        })
+    }
+
+    async fn finish_payment_action(
+        &self,
+        result: PaymentActionResult,
+    ) -> Result<FinishedPaymentAction, StoreError> {
+        self.transaction(|state| finish_payment_action(state, result))
+    }
+
+    async fn payment_actions(
+        &self,
+        purchase_id: PurchaseId,
+    ) -> Result<Vec<PaymentAction>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .payment_actions
+                .iter()
+                .filter(|action| action.purchase_id == purchase_id)
                 .cloned()
                 .collect())
         })

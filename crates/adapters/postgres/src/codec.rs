@@ -10,7 +10,7 @@
 
 use kasa_domain::{
     ApiKeyId, AuditEntryId, CustomerId, Decimal, DepartmentId, InvoiceId, LedgerEntryId,
-    OutboxMessageId, PackageId, PaymentId, PurchaseId, UsageChargeId, UserId,
+    OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -54,6 +54,7 @@ stored_ids!(
     LedgerEntryId,
     OutboxMessageId,
     PackageId,
+    PaymentActionId,
     PaymentId,
     PurchaseId,
     UsageChargeId,

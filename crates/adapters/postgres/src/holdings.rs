@@ -19,7 +19,7 @@ use crate::rows::{
 };
 
 /// The holding after a change; a subscription left without terms becomes nothing.
-async fn holding_after(
+pub(crate) async fn holding_after(
     tx: &DatabaseTransaction,
     codec: Codec,
     customer_id: CustomerId,

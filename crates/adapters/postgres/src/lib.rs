@@ -20,6 +20,7 @@ mod holdings;
 mod invoices;
 mod ledger;
 mod outbox;
+mod payment_actions;
 mod purchases;
 mod rows;
 mod settings;

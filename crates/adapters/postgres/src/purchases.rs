@@ -26,7 +26,7 @@ use crate::rows::{
 };
 
 /// Records a payment's new status and appends it to the payment's history.
-async fn record_payment_status(
+pub(crate) async fn record_payment_status(
     connection: &impl ConnectionTrait,
     codec: Codec,
     purchase_id: PurchaseId,
@@ -207,7 +207,7 @@ async fn ensure_pending(
 }
 
 /// Releases the department claims of purchases.
-async fn release_purchases(
+pub(crate) async fn release_purchases(
     tx: &DatabaseTransaction,
     codec: Codec,
     customer_id: CustomerId,

@@ -89,11 +89,11 @@ fn credits(value: i64, column: &str) -> Result<Credits, StoreError> {
     Credits::new(value).map_err(|error| corrupt(format!("{column}: {error}")))
 }
 
-fn actor(row: &Row<'_>, kind: &str, subject: &str) -> Result<Actor, StoreError> {
+pub(crate) fn actor(row: &Row<'_>, kind: &str, subject: &str) -> Result<Actor, StoreError> {
     Actor::from_labels(&row.text(kind)?, &row.text(subject)?).map_err(corrupt)
 }
 
-fn reason(row: &Row<'_>, column: &str) -> Result<Reason, StoreError> {
+pub(crate) fn reason(row: &Row<'_>, column: &str) -> Result<Reason, StoreError> {
     Reason::new(row.text(column)?).map_err(|error| corrupt(format!("{column}: {error}")))
 }
 

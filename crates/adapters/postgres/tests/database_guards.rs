@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use kasa_domain::{Credits, Holding, Language, Reason, UsageKey, UsageKind};
 use kasa_ports::{
-    AuditRecord, CaptureMode, ChargeBasis, ChargeStore, GatewayName, InvoiceStore, NewPurchase,
-    NewUsageCharge, OrderId, Payment, PaymentFailure, PaymentStatus, PurchaseApplication,
-    PurchaseStatus, PurchaseStore, PurchaseTarget, new_id,
+    AuditRecord, CaptureMode, ChargeBasis, ChargeStore, GatewayName, InvoiceStore,
+    NewPaymentAction, NewPurchase, NewUsageCharge, OrderId, Payment, PaymentActionKind,
+    PaymentActionStore, PaymentFailure, PaymentStatus, PurchaseApplication, PurchaseStatus,
+    PurchaseStore, PurchaseTarget, new_id,
 };
 use kasa_postgres::{Backend, SqlStore};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
@@ -337,6 +338,55 @@ async fn invoices_are_never_rewritten(store: Arc<SqlStore>) {
     assert_unique_violation(&refused(&store, &duplicate).await);
 }
 
+async fn a_payment_action_is_finished_once_and_one_at_a_time(store: Arc<SqlStore>) {
+    books(store.clone()).await;
+    let purchase = store
+        .purchase_by_order(GatewayName::new("testpay"), OrderId("order-1".to_owned()))
+        .await
+        .unwrap();
+    let new_action = || NewPaymentAction {
+        id: new_id(),
+        purchase_id: purchase.id,
+        kind: PaymentActionKind::Refund,
+        amount: kasa_testkit::try_money("10.00"),
+        expected_actions: 0,
+        context: agent_context("refund"),
+        at: TestBilling::START,
+    };
+    let first = store.begin_payment_action(new_action()).await.unwrap();
+    // A second action on the same payment while the first is in flight: refused by the index.
+    let second = store.begin_payment_action(new_action()).await;
+    assert!(
+        matches!(second, Err(kasa_ports::StoreError::AlreadyExists { .. })),
+        "{second:?}"
+    );
+    let duplicate = format!(
+        "INSERT INTO payment_actions SELECT {}, payment_id, purchase_id, kind, amount, currency, \
+         state, reference, detail, actor_kind, actor_id, reason, request_id, requested_at, \
+         finished_at FROM payment_actions",
+        new_uuid_sql(&store)
+    );
+    assert_unique_violation(&refused(&store, &duplicate).await);
+    store
+        .connection()
+        .execute_unprepared(
+            "UPDATE payment_actions SET state = 'failed', finished_at = requested_at, \
+             detail = 'bank down' WHERE state = 'requested'",
+        )
+        .await
+        .expect("requested -> failed is allowed once");
+    for sql in [
+        "UPDATE payment_actions SET state = 'succeeded'",
+        "UPDATE payment_actions SET state = 'requested', finished_at = NULL",
+        "UPDATE payment_actions SET amount = amount + 1",
+        "DELETE FROM payment_actions",
+    ] {
+        assert_message(&refused(&store, sql).await, "kasa:");
+    }
+    assert_eq!(count(&store, "payment_actions").await, 1);
+    let _ = first;
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),*) => {
         mod sqlite {
@@ -364,6 +414,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_payment_action_is_finished_once_and_one_at_a_time,
     a_balance_never_goes_below_zero,
     a_ticket_is_consumed_and_charged_once,
     a_purchase_is_granted_once,

@@ -7,8 +7,9 @@ use crate::{
     subscription_package,
 };
 use kasa_billing::{
-    AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
-    PurchaseCompletion, StartPurchase, StartedPurchase,
+    ActOnPayment, AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
+    PaymentActionDone, PaymentActionError, PurchaseCompletion, RequestedAction, StartPurchase,
+    StartedPurchase,
 };
 use kasa_credits::{ChargeRefusal, LedgerEntry, LedgerEntryKind};
 use kasa_domain::{
@@ -17,7 +18,7 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, Audience, AuditQuery, BillingSettings, CaptureMode, CustomerLookup,
     EmailMessage, GatewayName, MailError, OrderId, OutboxMessage, OutboxPayload,
-    PaymentResultStatus, PurchaseStatus, Store,
+    PaymentResultStatus, PaymentStatus, PurchaseStatus, Store,
 };
 use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation, Forfeiture, PurchaseRefusal};
 
@@ -1145,4 +1146,386 @@ pub async fn a_paid_purchase_is_invoiced_once_and_a_free_grant_is_not<S: Store +
         .unwrap();
     assert_eq!(invoices.len(), 1);
     assert_eq!(invoices[0].number.sequence, 2, "the next number, no gap");
+}
+
+impl<S: Store + 'static> World<S> {
+    async fn act(
+        &self,
+        purchase_id: kasa_domain::PurchaseId,
+        action: RequestedAction,
+        refund_limit: Option<&str>,
+    ) -> Result<PaymentActionDone, PaymentActionError> {
+        self.kit
+            .billing
+            .act_on_payment(ActOnPayment {
+                purchase_id,
+                action,
+                refund_limit: refund_limit.map(crate::try_money),
+                context: agent_context("customer asked"),
+            })
+            .await
+    }
+
+    async fn payment_status(&self, purchase_id: kasa_domain::PurchaseId) -> PaymentStatus {
+        self.kit
+            .store
+            .purchase(purchase_id)
+            .await
+            .unwrap()
+            .payment
+            .unwrap()
+            .status
+    }
+}
+
+fn refund(amount: Option<&str>) -> RequestedAction {
+    RequestedAction::Refund {
+        amount: amount.map(crate::try_money),
+    }
+}
+
+/// Contract case.
+pub async fn a_full_refund_takes_the_package_back_with_a_credit_note<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "100.00").await;
+    let purchase_id = started.purchase.id;
+    assert!(matches!(
+        world.charge(&world.support, "T-1").await,
+        ChargeOutcome::Allowed { .. }
+    ));
+    assert_eq!(world.balance().await, Credits::from_u32(8));
+
+    let done = world.act(purchase_id, refund(None), None).await.unwrap();
+    assert!(!done.voided_instead_of_refund);
+    assert_eq!(done.finished.action.amount, crate::try_money("100.00"));
+    assert_eq!(
+        done.finished.credits_reversed,
+        Some(Credits::from_u32(8)),
+        "what is left of the grant; spent credits are not taken twice"
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(0));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Refunded
+    );
+    let card = world
+        .kit
+        .store
+        .customer_state(world.ayse.id)
+        .await
+        .unwrap()
+        .card;
+    assert!(
+        !card.is_enabled(world.support.id),
+        "a full refund releases the departments the purchase enabled"
+    );
+    let note = done.finished.document.expect("a credit note");
+    assert_eq!(note.number.to_string(), "KSA-CN-2026-000001");
+    assert_eq!(note.issued.kind, kasa_ports::InvoiceKind::CreditNote);
+    assert_eq!(note.issued.total.gross, crate::try_money("100.00"));
+    assert_eq!(note.issued.total.tax, crate::try_money("16.67"));
+    let invoices = world
+        .kit
+        .store
+        .purchase_invoices(purchase_id)
+        .await
+        .unwrap();
+    assert_eq!(note.issued.refers_to, Some(invoices[0].issued.id));
+    assert_eq!(
+        note.issued.document["refers_to"]["number"],
+        "KSA-2026-000001"
+    );
+    let reversed: Vec<_> = world
+        .ledger()
+        .await
+        .into_iter()
+        .filter(|entry| entry.kind == LedgerEntryKind::Reversed)
+        .collect();
+    assert_eq!(reversed.len(), 1);
+    assert_eq!(reversed[0].delta, -8);
+    assert!(
+        world
+            .audit_actions()
+            .await
+            .contains(&"payment.refund_succeeded".to_owned())
+    );
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec![format!("refund {} 100.00 TRY", order_of(&started))]
+    );
+
+    // Nothing is left to refund: refused, and the gateway is not asked again.
+    let again = world.act(purchase_id, refund(None), None).await;
+    assert!(
+        matches!(again, Err(PaymentActionError::NotAllowed { .. })),
+        "{again:?}"
+    );
+    assert_eq!(world.kit.gateway.operations().len(), 1);
+}
+
+/// Contract case.
+pub async fn a_partial_refund_keeps_the_package_until_everything_is_given_back<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "100.00").await;
+    let purchase_id = started.purchase.id;
+
+    let done = world
+        .act(purchase_id, refund(Some("30.00")), None)
+        .await
+        .unwrap();
+    assert_eq!(done.finished.credits_reversed, None);
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    let note = done.finished.document.expect("a credit note");
+    assert_eq!(note.issued.total.gross, crate::try_money("30.00"));
+    assert_eq!(note.issued.total.tax, crate::try_money("5.00"));
+
+    let too_much = world.act(purchase_id, refund(Some("70.01")), None).await;
+    assert!(
+        matches!(&too_much, Err(PaymentActionError::AmountTooLarge { available, .. })
+            if *available == crate::try_money("70.00")),
+        "{too_much:?}"
+    );
+    let over_limit = world
+        .act(purchase_id, refund(Some("70.00")), Some("50.00"))
+        .await;
+    assert!(
+        matches!(over_limit, Err(PaymentActionError::OverRefundLimit { .. })),
+        "{over_limit:?}"
+    );
+    let rest = world.act(purchase_id, refund(None), None).await.unwrap();
+    assert_eq!(rest.finished.action.amount, crate::try_money("70.00"));
+    assert_eq!(rest.finished.credits_reversed, Some(Credits::from_u32(10)));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Refunded
+    );
+    assert_eq!(rest.finished.document.unwrap().number.sequence, 2);
+}
+
+/// Contract case.
+pub async fn before_settlement_a_full_refund_is_a_void_and_a_partial_one_waits<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "250.00").await;
+    let purchase_id = started.purchase.id;
+    world.kit.gateway.hold_settlement(&order_of(&started));
+    assert!(matches!(world.holding().await, Holding::Subscription(_)));
+
+    let partial = world.act(purchase_id, refund(Some("10.00")), None).await;
+    assert!(
+        matches!(
+            partial,
+            Err(PaymentActionError::PartialRefundBeforeSettlement)
+        ),
+        "{partial:?}"
+    );
+    assert!(matches!(world.holding().await, Holding::Subscription(_)));
+
+    let done = world.act(purchase_id, refund(None), None).await.unwrap();
+    assert!(done.voided_instead_of_refund);
+    assert_eq!(
+        done.finished.action.kind,
+        kasa_ports::PaymentActionKind::Void
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Voided
+    );
+    assert_eq!(
+        world.holding().await,
+        Holding::Nothing,
+        "the voided subscription's term ended"
+    );
+    let card = world
+        .kit
+        .store
+        .customer_state(world.ayse.id)
+        .await
+        .unwrap()
+        .card;
+    assert!(!card.is_enabled(world.support.id));
+    assert!(!card.is_enabled(world.sales.id));
+    let actions = world.kit.store.payment_actions(purchase_id).await.unwrap();
+    let states: Vec<_> = actions
+        .iter()
+        .map(|action| (action.kind, action.state))
+        .collect();
+    use kasa_ports::{PaymentActionKind as K, PaymentActionState as St};
+    assert_eq!(
+        states,
+        vec![
+            (K::Refund, St::Failed),
+            (K::Refund, St::Failed),
+            (K::Void, St::Succeeded)
+        ]
+    );
+}
+
+/// Contract case.
+pub async fn a_gateway_failure_is_recorded_and_moves_nothing<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "100.00").await;
+    let purchase_id = started.purchase.id;
+    world
+        .kit
+        .gateway
+        .fail_next(kasa_ports::GatewayError::Unavailable(
+            "bank down".to_owned(),
+        ));
+    let failed = world.act(purchase_id, RequestedAction::Void, None).await;
+    assert!(
+        matches!(failed, Err(PaymentActionError::Gateway(_))),
+        "{failed:?}"
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Captured
+    );
+    let actions = world.kit.store.payment_actions(purchase_id).await.unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].state, kasa_ports::PaymentActionState::Failed);
+    assert!(actions[0].detail.as_deref().unwrap().contains("bank down"));
+    assert!(
+        world
+            .audit_actions()
+            .await
+            .contains(&"payment.void_failed".to_owned())
+    );
+    // Once the bank is back, the same action goes through.
+    world
+        .act(purchase_id, RequestedAction::Void, None)
+        .await
+        .unwrap();
+    assert_eq!(world.balance().await, Credits::from_u32(0));
+}
+
+/// Contract case.
+pub async fn an_authorised_payment_is_captured_in_part_and_invoiced_for_that<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "authorised", "100.00").await;
+    let purchase_id = started.purchase.id;
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Authorised
+    );
+    assert!(
+        world
+            .kit
+            .store
+            .purchase_invoices(purchase_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing is invoiced before money is taken"
+    );
+    let refund_first = world.act(purchase_id, refund(None), None).await;
+    assert!(
+        matches!(refund_first, Err(PaymentActionError::NotAllowed { .. })),
+        "{refund_first:?}"
+    );
+    let done = world
+        .act(
+            purchase_id,
+            RequestedAction::Capture {
+                amount: Some(crate::try_money("60.00")),
+            },
+            Some("1.00"),
+        )
+        .await
+        .expect("a capture is not limited by the refund limit");
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Captured
+    );
+    let invoice = done.finished.document.expect("an invoice");
+    assert_eq!(invoice.issued.total.gross, crate::try_money("60.00"));
+    assert_eq!(invoice.issued.total.tax, crate::try_money("10.00"));
+    // Only what was captured can be refunded.
+    let too_much = world.act(purchase_id, refund(Some("60.01")), None).await;
+    assert!(
+        matches!(too_much, Err(PaymentActionError::AmountTooLarge { .. })),
+        "{too_much:?}"
+    );
+}
+
+/// Contract case: two agents refunding the same payment at once give the money back once.
+pub async fn concurrent_refunds_give_the_money_back_once<S: Store + 'static>(store: Arc<S>) {
+    let world = Arc::new(world(store).await);
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "100.00").await;
+    let purchase_id = started.purchase.id;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let world = world.clone();
+        tasks.push(tokio::spawn(async move {
+            world.act(purchase_id, refund(None), None).await
+        }));
+    }
+    let mut succeeded = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => succeeded += 1,
+            Err(PaymentActionError::InProgress | PaymentActionError::NotAllowed { .. }) => {}
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(succeeded, 1);
+    let refunds = world
+        .kit
+        .gateway
+        .operations()
+        .iter()
+        .filter(|operation| operation.starts_with("refund"))
+        .count();
+    assert_eq!(refunds, 1, "the bank was asked once");
+    assert_eq!(
+        world
+            .kit
+            .store
+            .purchase_invoices(purchase_id)
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "the invoice and one credit note"
+    );
 }

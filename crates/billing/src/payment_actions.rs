@@ -1,0 +1,611 @@
+//! Agents' actions on a payment at its gateway: capture, void and refund (full or partial).
+//!
+//! Each action is recorded as requested before the gateway is called and finished after, with
+//! everything that follows in the same transaction: the payment's status, the package taken back
+//! (a full refund or a void), the invoice of a capture or the credit note of a refund, the audit
+//! entry. One action at a time per payment (the store refuses a second while one is in flight),
+//! so two agents can never refund the same money twice.
+
+use kasa_domain::{Money, MoneyError, PaymentActionId, PurchaseId};
+use kasa_ports::{
+    ActionContext, AuditRecord, FinishedPaymentAction, GatewayError, Invoice, InvoiceKind,
+    NewInvoice, NewPaymentAction, Payment, PaymentAction, PaymentActionKind, PaymentActionOutcome,
+    PaymentActionResult, PaymentActionState, PaymentStatus, Purchase, PurchaseStatus, StoreError,
+    new_id,
+};
+
+use crate::invoicing::{credit_note_for, invoice_for};
+use crate::{Billing, MAX_DECISION_ATTEMPTS};
+
+/// What an agent asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestedAction {
+    /// Capture an authorised payment: all of it (`None`) or part.
+    Capture {
+        /// How much; `None` for the whole authorised amount.
+        amount: Option<Money>,
+    },
+    /// Void the payment (before settlement).
+    Void,
+    /// Refund a captured payment: what is left of it (`None`) or part.
+    Refund {
+        /// How much; `None` for everything not refunded yet.
+        amount: Option<Money>,
+    },
+}
+
+/// An agent's action on a purchase's payment.
+#[derive(Clone, Debug)]
+pub struct ActOnPayment {
+    /// The purchase.
+    pub purchase_id: PurchaseId,
+    /// What to do.
+    pub action: RequestedAction,
+    /// The most the caller's role may give back in one action; `None` for no limit.
+    pub refund_limit: Option<Money>,
+    /// Who and why.
+    pub context: ActionContext,
+}
+
+/// What an action did.
+#[derive(Clone, Debug)]
+pub struct PaymentActionDone {
+    /// The action as recorded, the purchase after, the document issued.
+    pub finished: FinishedPaymentAction,
+    /// A full refund the gateway could not make before settlement was done as a void.
+    pub voided_instead_of_refund: bool,
+}
+
+/// Why an action was refused or failed. Only [`PaymentActionError::Gateway`] is recorded (as a
+/// failed action); the others change nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentActionError {
+    /// No such purchase.
+    #[error("purchase not found")]
+    PurchaseNotFound,
+    /// The purchase was granted without a gateway payment: there is nothing to act on.
+    #[error(
+        "this purchase has no gateway payment (it was granted); adjust credits or cancel instead"
+    )]
+    NoPayment,
+    /// The payment is in a state that does not allow the action.
+    #[error("the payment is {status}; {hint}")]
+    NotAllowed {
+        /// The payment's status.
+        status: &'static str,
+        /// What the agent can do.
+        hint: &'static str,
+    },
+    /// The amount is zero, negative, or in another currency than the payment.
+    #[error("the amount must be positive and in {currency}")]
+    InvalidAmount {
+        /// The payment's currency.
+        currency: &'static str,
+    },
+    /// More than is left to capture or refund.
+    #[error("at most {available} can be {verb}")]
+    AmountTooLarge {
+        /// What is left.
+        available: Money,
+        /// `captured` or `refunded`.
+        verb: &'static str,
+    },
+    /// More than the caller's role may give back.
+    #[error("your role may give back at most {limit} in one action")]
+    OverRefundLimit {
+        /// The role's limit.
+        limit: Money,
+    },
+    /// The gateway refuses a partial refund before settlement (end of day); a full refund would
+    /// be voided instead.
+    #[error(
+        "the payment is not settled yet, so only the whole payment can be given back (as a void) until the end of day"
+    )]
+    PartialRefundBeforeSettlement,
+    /// Another action on this payment has not finished.
+    #[error("another action on this payment is in progress; try again when it has finished")]
+    InProgress,
+    /// The payment's gateway is not configured.
+    #[error("payment system `{0}` is not configured")]
+    UnknownGateway(String),
+    /// The gateway refused or failed; the action is recorded as failed and nothing moved.
+    #[error(transparent)]
+    Gateway(GatewayError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for PaymentActionError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { entity: "purchase" } => Self::PurchaseNotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// Where a payment's money stands, from its status and its finished actions.
+#[derive(Clone, Copy, Debug)]
+struct Position {
+    captured: Money,
+    refunded: Money,
+    voided: bool,
+}
+
+impl Position {
+    fn of(payment: &Payment, actions: &[PaymentAction]) -> Result<Self, MoneyError> {
+        let currency = payment.amount.currency();
+        let succeeded = |kind| {
+            actions
+                .iter()
+                .filter(move |action| {
+                    action.kind == kind && action.state == PaymentActionState::Succeeded
+                })
+                .try_fold(Money::zero(currency), |sum, action| {
+                    sum.checked_add(&action.amount)
+                })
+        };
+        // Captured by an agent's capture actions, or at once by the sale itself.
+        let captures = succeeded(PaymentActionKind::Capture)?;
+        let sold = matches!(
+            payment.status,
+            PaymentStatus::Captured
+                | PaymentStatus::PartiallyRefunded
+                | PaymentStatus::Refunded
+                | PaymentStatus::Voided
+        );
+        let captured = if captures.is_zero() && sold {
+            payment.amount
+        } else {
+            captures
+        };
+        Ok(Self {
+            captured,
+            refunded: succeeded(PaymentActionKind::Refund)?,
+            voided: payment.status == PaymentStatus::Voided,
+        })
+    }
+
+    fn refundable(&self) -> Result<Money, MoneyError> {
+        self.captured.checked_sub(&self.refunded)
+    }
+}
+
+/// The action to send, with its amount settled.
+#[derive(Clone, Copy, Debug)]
+struct Planned {
+    kind: PaymentActionKind,
+    amount: Money,
+}
+
+fn not_allowed(payment: &Payment, hint: &'static str) -> PaymentActionError {
+    PaymentActionError::NotAllowed {
+        status: payment.status.label(),
+        hint,
+    }
+}
+
+fn store_money(error: MoneyError) -> PaymentActionError {
+    PaymentActionError::Store(StoreError::Corrupt(format!("payment amounts: {error}")))
+}
+
+/// Checks `requested` against the payment and what is left; returns the amount to use.
+fn plan(
+    payment: &Payment,
+    position: &Position,
+    requested: RequestedAction,
+) -> Result<Planned, PaymentActionError> {
+    let currency = payment.amount.currency();
+    let check_amount = |amount: Option<Money>, available: Money, verb| match amount {
+        None => Ok(available),
+        Some(amount) if amount.currency() != currency || !amount.is_positive() => {
+            Err(PaymentActionError::InvalidAmount {
+                currency: currency.alpha_code(),
+            })
+        }
+        Some(amount) if amount.checked_cmp(&available).map_err(store_money)?.is_gt() => {
+            Err(PaymentActionError::AmountTooLarge { available, verb })
+        }
+        Some(amount) => Ok(amount),
+    };
+    match requested {
+        RequestedAction::Capture { amount } => {
+            if payment.status != PaymentStatus::Authorised {
+                return Err(not_allowed(
+                    payment,
+                    "only an authorised (not yet captured) payment can be captured",
+                ));
+            }
+            Ok(Planned {
+                kind: PaymentActionKind::Capture,
+                amount: check_amount(amount, payment.amount, "captured")?,
+            })
+        }
+        RequestedAction::Void => match payment.status {
+            PaymentStatus::Authorised | PaymentStatus::Captured => Ok(Planned {
+                kind: PaymentActionKind::Void,
+                amount: if payment.status == PaymentStatus::Authorised {
+                    payment.amount
+                } else {
+                    position.refundable().map_err(store_money)?
+                },
+            }),
+            _ => Err(not_allowed(
+                payment,
+                "only an authorised or captured payment that was not refunded can be voided",
+            )),
+        },
+        RequestedAction::Refund { amount } => {
+            if !matches!(
+                payment.status,
+                PaymentStatus::Captured | PaymentStatus::PartiallyRefunded
+            ) || position.voided
+            {
+                return Err(not_allowed(
+                    payment,
+                    if payment.status == PaymentStatus::Authorised {
+                        "an authorised payment is not captured: void it instead"
+                    } else {
+                        "only a captured payment can be refunded"
+                    },
+                ));
+            }
+            let available = position.refundable().map_err(store_money)?;
+            if !available.is_positive() {
+                return Err(not_allowed(payment, "nothing is left to refund"));
+            }
+            Ok(Planned {
+                kind: PaymentActionKind::Refund,
+                amount: check_amount(amount, available, "refunded")?,
+            })
+        }
+    }
+}
+
+/// Whether `planned` gives money back beyond the role's limit.
+fn check_limit(
+    planned: &Planned,
+    payment: &Payment,
+    limit: Option<&Money>,
+) -> Result<(), PaymentActionError> {
+    let gives_back = match planned.kind {
+        PaymentActionKind::Refund => true,
+        PaymentActionKind::Void => payment.status == PaymentStatus::Captured,
+        PaymentActionKind::Capture => false,
+    };
+    let Some(limit) = limit.filter(|_| gives_back) else {
+        return Ok(());
+    };
+    let over = limit
+        .checked_cmp(&planned.amount)
+        .map_or(true, std::cmp::Ordering::is_lt);
+    if over {
+        Err(PaymentActionError::OverRefundLimit { limit: *limit })
+    } else {
+        Ok(())
+    }
+}
+
+impl Billing {
+    /// Captures, voids or refunds a purchase's payment at its gateway (see the module docs).
+    /// A full refund the gateway refuses before settlement is done as a void, as the bank
+    /// requires; a partial one is refused until then.
+    ///
+    /// # Errors
+    /// [`PaymentActionError`].
+    pub async fn act_on_payment(
+        &self,
+        request: ActOnPayment,
+    ) -> Result<PaymentActionDone, PaymentActionError> {
+        let mut attempt = 0;
+        let (purchase, payment, gateway, position, planned, action) = loop {
+            attempt += 1;
+            // The actions first, then the purchase: an action finishing in between is then
+            // seen by the store's count check, never half-seen.
+            let actions = self
+                .ports
+                .payment_actions
+                .payment_actions(request.purchase_id)
+                .await?;
+            let purchase = self.ports.purchases.purchase(request.purchase_id).await?;
+            let payment = purchase
+                .payment
+                .clone()
+                .ok_or(PaymentActionError::NoPayment)?;
+            let gateway = self
+                .ports
+                .gateways
+                .get(&payment.gateway)
+                .cloned()
+                .ok_or_else(|| PaymentActionError::UnknownGateway(payment.gateway.to_string()))?;
+            if actions
+                .iter()
+                .any(|action| action.state == PaymentActionState::Requested)
+            {
+                return Err(PaymentActionError::InProgress);
+            }
+            let position = Position::of(&payment, &actions).map_err(store_money)?;
+            let planned = plan(&payment, &position, request.action)?;
+            check_limit(&planned, &payment, request.refund_limit.as_ref())?;
+            let expected = u32::try_from(actions.len()).unwrap_or(u32::MAX);
+            match self
+                .begin(&purchase, planned, expected, &request.context)
+                .await
+            {
+                Ok(action) => break (purchase, payment, gateway, position, planned, action),
+                Err(PaymentActionError::Store(StoreError::StaleVersion))
+                    if attempt < MAX_DECISION_ATTEMPTS =>
+                {
+                    tracing::debug!(purchase = %purchase.id, attempt, "payment moved; deciding again");
+                }
+                Err(PaymentActionError::Store(StoreError::StaleVersion)) => {
+                    return Err(PaymentActionError::InProgress);
+                }
+                Err(other) => return Err(other),
+            }
+        };
+        let order = payment.order_id.clone();
+        let answer = match planned.kind {
+            PaymentActionKind::Capture => {
+                gateway
+                    .capture(order, request_amount(request.action, planned))
+                    .await
+            }
+            PaymentActionKind::Void => gateway.void(order).await,
+            PaymentActionKind::Refund => gateway.refund(order, planned.amount).await,
+        };
+        match answer {
+            Ok(receipt) => {
+                let finished = self
+                    .finish_succeeded(
+                        &purchase,
+                        &payment,
+                        &position,
+                        &action,
+                        receipt.reference,
+                        &request.context,
+                    )
+                    .await?;
+                Ok(PaymentActionDone {
+                    finished,
+                    voided_instead_of_refund: false,
+                })
+            }
+            Err(GatewayError::NotSettled { message })
+                if planned.kind == PaymentActionKind::Refund =>
+            {
+                let whole = position.refunded.is_zero() && planned.amount == position.captured;
+                self.finish_failed(
+                    &purchase,
+                    &action,
+                    format!("not settled yet: {message}"),
+                    &request.context,
+                )
+                .await?;
+                if !whole {
+                    return Err(PaymentActionError::PartialRefundBeforeSettlement);
+                }
+                tracing::info!(purchase = %purchase.id, "refund before settlement: voiding instead");
+                let void = Planned {
+                    kind: PaymentActionKind::Void,
+                    amount: planned.amount,
+                };
+                let expected = u32::try_from(
+                    self.ports
+                        .payment_actions
+                        .payment_actions(purchase.id)
+                        .await?
+                        .len(),
+                )
+                .unwrap_or(u32::MAX);
+                let action = self
+                    .begin(&purchase, void, expected, &request.context)
+                    .await?;
+                match gateway.void(payment.order_id.clone()).await {
+                    Ok(receipt) => {
+                        let finished = self
+                            .finish_succeeded(
+                                &purchase,
+                                &payment,
+                                &position,
+                                &action,
+                                receipt.reference,
+                                &request.context,
+                            )
+                            .await?;
+                        Ok(PaymentActionDone {
+                            finished,
+                            voided_instead_of_refund: true,
+                        })
+                    }
+                    Err(error) => {
+                        self.finish_failed(&purchase, &action, error.to_string(), &request.context)
+                            .await?;
+                        Err(PaymentActionError::Gateway(error))
+                    }
+                }
+            }
+            Err(error) => {
+                self.finish_failed(&purchase, &action, error.to_string(), &request.context)
+                    .await?;
+                Err(PaymentActionError::Gateway(error))
+            }
+        }
+    }
+
+    async fn begin(
+        &self,
+        purchase: &Purchase,
+        planned: Planned,
+        expected_actions: u32,
+        context: &ActionContext,
+    ) -> Result<PaymentAction, PaymentActionError> {
+        self.ports
+            .payment_actions
+            .begin_payment_action(NewPaymentAction {
+                id: new_id::<PaymentActionId>(),
+                purchase_id: purchase.id,
+                kind: planned.kind,
+                amount: planned.amount,
+                expected_actions,
+                context: context.clone(),
+                at: self.ports.clock.now(),
+            })
+            .await
+            .map_err(|error| match error {
+                StoreError::AlreadyExists { .. } => PaymentActionError::InProgress,
+                other => PaymentActionError::from(other),
+            })
+    }
+
+    async fn finish_failed(
+        &self,
+        purchase: &Purchase,
+        action: &PaymentAction,
+        detail: String,
+        context: &ActionContext,
+    ) -> Result<FinishedPaymentAction, PaymentActionError> {
+        tracing::warn!(purchase = %purchase.id, kind = ?action.kind, %detail, "payment action failed at the gateway");
+        Ok(self
+            .ports
+            .payment_actions
+            .finish_payment_action(PaymentActionResult {
+                action_id: action.id,
+                purchase_id: purchase.id,
+                customer_id: purchase.customer_id,
+                audit: action_audit(purchase, action, "failed", Some(&detail)),
+                outcome: PaymentActionOutcome::Failed { detail },
+                context: context.clone(),
+                at: self.ports.clock.now(),
+            })
+            .await?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_succeeded(
+        &self,
+        purchase: &Purchase,
+        payment: &Payment,
+        position: &Position,
+        action: &PaymentAction,
+        reference: Option<kasa_ports::GatewayReference>,
+        context: &ActionContext,
+    ) -> Result<FinishedPaymentAction, PaymentActionError> {
+        let now = self.ports.clock.now();
+        let settings = self.ports.settings.billing_settings().await?;
+        let invoices = self.ports.invoices.purchase_invoices(purchase.id).await?;
+        let original = invoices
+            .iter()
+            .find(|invoice| invoice.issued.kind != InvoiceKind::CreditNote);
+        let applied = purchase.status == PurchaseStatus::Completed;
+        let (payment_status, take_back, document) = match action.kind {
+            PaymentActionKind::Capture => {
+                let state = self
+                    .ports
+                    .customers
+                    .customer_state(purchase.customer_id)
+                    .await?;
+                let invoice = invoice_for(
+                    &settings,
+                    purchase.id,
+                    &state.customer,
+                    &purchase.package,
+                    payment,
+                    action.amount,
+                    now,
+                )
+                .map_err(store_money)?;
+                (PaymentStatus::Captured, false, Some(invoice))
+            }
+            PaymentActionKind::Void => (
+                PaymentStatus::Voided,
+                applied,
+                credit_note(&settings, original, action.amount, now)?,
+            ),
+            PaymentActionKind::Refund => {
+                let refunded = position
+                    .refunded
+                    .checked_add(&action.amount)
+                    .map_err(store_money)?;
+                let whole = refunded == position.captured;
+                (
+                    if whole {
+                        PaymentStatus::Refunded
+                    } else {
+                        PaymentStatus::PartiallyRefunded
+                    },
+                    whole && applied,
+                    credit_note(&settings, original, action.amount, now)?,
+                )
+            }
+        };
+        Ok(self
+            .ports
+            .payment_actions
+            .finish_payment_action(PaymentActionResult {
+                action_id: action.id,
+                purchase_id: purchase.id,
+                customer_id: purchase.customer_id,
+                audit: action_audit(purchase, action, "succeeded", None),
+                outcome: PaymentActionOutcome::Succeeded {
+                    reference,
+                    payment_status,
+                    take_back,
+                    document: document.map(Box::new),
+                    notifications: Vec::new(),
+                },
+                context: context.clone(),
+                at: now,
+            })
+            .await?)
+    }
+}
+
+/// The amount to send with a capture: `None` (everything) unless the agent named a part.
+fn request_amount(requested: RequestedAction, planned: Planned) -> Option<Money> {
+    match requested {
+        RequestedAction::Capture { amount: Some(_) } => Some(planned.amount),
+        _ => None,
+    }
+}
+
+/// A credit note for `amount` when the purchase was invoiced; nothing otherwise (an authorised
+/// payment voided before capture was never invoiced).
+fn credit_note(
+    settings: &kasa_ports::BillingSettings,
+    original: Option<&Invoice>,
+    amount: Money,
+    at: time::OffsetDateTime,
+) -> Result<Option<NewInvoice>, PaymentActionError> {
+    original
+        .map(|original| credit_note_for(settings, original, amount, at))
+        .transpose()
+        .map_err(store_money)
+}
+
+fn action_audit(
+    purchase: &Purchase,
+    action: &PaymentAction,
+    result: &str,
+    detail: Option<&str>,
+) -> AuditRecord {
+    AuditRecord {
+        action: format!(
+            "payment.{}_{result}",
+            match action.kind {
+                PaymentActionKind::Capture => "capture",
+                PaymentActionKind::Void => "void",
+                PaymentActionKind::Refund => "refund",
+            }
+        ),
+        subject: format!("customer:{}", purchase.customer_id),
+        before: None,
+        after: Some(serde_json::json!({
+            "purchase_id": purchase.id,
+            "payment_action_id": action.id,
+            "amount": action.amount,
+            "detail": detail,
+        })),
+    }
+}

@@ -1,0 +1,181 @@
+//! Captures, voids and refunds: what agents ask of a payment's gateway, recorded before the
+//! gateway is called and finished after, so that money moved at the bank is never lost to a
+//! crash and two agents never act on one payment at once.
+
+use async_trait::async_trait;
+use kasa_domain::{Actor, Credits, CustomerId, Money, PaymentActionId, PurchaseId, Reason};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{
+    ActionContext, AuditRecord, GatewayReference, Invoice, NewInvoice, OutboxPayload,
+    PaymentStatus, Purchase, StoreError,
+};
+
+/// What is asked of the gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentActionKind {
+    /// Take (part of) an authorised amount.
+    Capture,
+    /// Cancel the payment before settlement.
+    Void,
+    /// Give back (part of) a captured amount.
+    Refund,
+}
+
+/// Where an action stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentActionState {
+    /// Recorded; the gateway's answer is not recorded yet.
+    Requested,
+    /// The gateway did it.
+    Succeeded,
+    /// The gateway refused or failed; nothing moved.
+    Failed,
+}
+
+/// One action on one payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAction {
+    /// Its id.
+    pub id: PaymentActionId,
+    /// The purchase whose payment it acts on.
+    pub purchase_id: PurchaseId,
+    /// Capture, void or refund.
+    pub kind: PaymentActionKind,
+    /// How much (a void's amount is what it cancels).
+    pub amount: Money,
+    /// Where it stands.
+    pub state: PaymentActionState,
+    /// The gateway's reference of the operation, when it succeeded.
+    pub reference: Option<GatewayReference>,
+    /// The gateway's refusal or error, when it failed.
+    pub detail: Option<String>,
+    /// Who asked.
+    pub actor: Actor,
+    /// Why.
+    pub reason: Reason,
+    /// The request that asked.
+    pub request_id: Option<String>,
+    /// When asked.
+    pub requested_at: OffsetDateTime,
+    /// When the gateway's answer was recorded.
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// An action about to be sent to the gateway.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPaymentAction {
+    /// Its id.
+    pub id: PaymentActionId,
+    /// The purchase whose payment it acts on.
+    pub purchase_id: PurchaseId,
+    /// Capture, void or refund.
+    pub kind: PaymentActionKind,
+    /// How much.
+    pub amount: Money,
+    /// How many actions the payment had when this one was decided: the store refuses the
+    /// action when another was recorded meanwhile, so the decision is made again.
+    pub expected_actions: u32,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// The gateway's answer to an action and everything that follows from it, applied together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentActionResult {
+    /// The action.
+    pub action_id: PaymentActionId,
+    /// Its purchase.
+    pub purchase_id: PurchaseId,
+    /// The buyer.
+    pub customer_id: CustomerId,
+    /// What the gateway said.
+    pub outcome: PaymentActionOutcome,
+    /// The audit entry.
+    pub audit: AuditRecord,
+    /// Who and why.
+    pub context: ActionContext,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// What the gateway said, and what Kasa does about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum PaymentActionOutcome {
+    /// Done at the gateway.
+    Succeeded {
+        /// The gateway's reference of the operation.
+        reference: Option<GatewayReference>,
+        /// The payment's status now.
+        payment_status: PaymentStatus,
+        /// Whether the package goes back (full refund or void of an applied purchase): credits
+        /// reversed (the smaller of the grant and the balance), the subscription term ended,
+        /// the departments it enabled released.
+        take_back: bool,
+        /// The invoice (a capture) or credit note (a refund or void) to issue.
+        document: Option<Box<NewInvoice>>,
+        /// Mail to queue (the customer's copy of the document).
+        notifications: Vec<OutboxPayload>,
+    },
+    /// Refused or failed at the gateway: nothing moved.
+    Failed {
+        /// The gateway's code and message.
+        detail: String,
+    },
+}
+
+/// A finished action and what it did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinishedPaymentAction {
+    /// The action as recorded.
+    pub action: PaymentAction,
+    /// The purchase afterwards.
+    pub purchase: Purchase,
+    /// The invoice or credit note issued.
+    pub document: Option<Invoice>,
+    /// Credits taken back, when the package was.
+    pub credits_reversed: Option<Credits>,
+}
+
+/// Payment actions.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PaymentActionStore: Send + Sync {
+    /// Records an action as requested, before the gateway is called.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (`payment`) when the purchase has no payment,
+    /// [`StoreError::AlreadyExists`] when another action on the payment is still in flight,
+    /// [`StoreError::StaleVersion`] when the payment has more actions than expected (decide
+    /// again), [`StoreError::Unavailable`].
+    async fn begin_payment_action(
+        &self,
+        action: NewPaymentAction,
+    ) -> Result<PaymentAction, StoreError>;
+
+    /// Records the gateway's answer and applies what follows (payment status, take-back,
+    /// document, audit, mail) in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (`payment action`), [`StoreError::AlreadyExists`] when it was
+    /// finished already, [`StoreError::Unavailable`].
+    async fn finish_payment_action(
+        &self,
+        result: PaymentActionResult,
+    ) -> Result<FinishedPaymentAction, StoreError>;
+
+    /// A purchase's payment actions, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn payment_actions(
+        &self,
+        purchase_id: PurchaseId,
+    ) -> Result<Vec<PaymentAction>, StoreError>;
+}
