@@ -9,6 +9,8 @@ use kasa_ports::{
 };
 use kasa_postgres::SqlStore;
 
+use crate::gateways::ConfiguredGateway;
+
 /// Tokens recently found valid, so that a busy help desk's key is not looked up in the database
 /// on every request. An entry lives at most [`TokenCache::TTL`]; revoking a key or signing out
 /// empties the cache of this server at once (other servers follow within the TTL).
@@ -113,6 +115,10 @@ pub struct App {
     pub tokens: Arc<TokenCache>,
     /// The billing module switch.
     pub billing_switch: Arc<BillingSwitch>,
+    /// The gateways configured through the settings (rebuilt when those change).
+    pub gateways: Vec<Arc<ConfiguredGateway>>,
+    /// Where customers' browsers reach Kasa, without a trailing slash.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for App {
@@ -136,19 +142,38 @@ impl Mailer for NoMailServer {
 }
 
 impl App {
+    /// Rebuilds the gateways from the saved settings (after the settings changed).
+    pub async fn reload_gateways(&self) {
+        for gateway in &self.gateways {
+            gateway.reload().await;
+        }
+    }
+
     /// Wires the use cases to the database (and the mail server, when there is one).
     pub fn new(
         database: SqlStore,
         session_hours: i64,
         mailer: Option<Arc<dyn Mailer>>,
         delivery: DeliveryPolicy,
+        public_url: String,
     ) -> Self {
         let database = Arc::new(database);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let configured = vec![Arc::new(ConfiguredGateway::new(
+            "nestpay",
+            database.clone(),
+            crate::nestpay::build_gateway,
+        ))];
+        let gateways = configured
+            .iter()
+            .fold(Gateways::new(), |gateways, gateway| {
+                gateways.with(gateway.clone() as Arc<dyn kasa_ports::PaymentGateway>)
+            });
         let ports = BillingPorts::from_store(
             database.clone(),
-            Gateways::new(),
+            gateways,
             mailer.unwrap_or_else(|| Arc::new(NoMailServer)),
+            Arc::new(kasa_pdf::PdfRenderer),
             clock.clone(),
         );
         Self {
@@ -161,6 +186,8 @@ impl App {
             session_hours,
             tokens: Arc::default(),
             billing_switch: Arc::default(),
+            gateways: configured,
+            public_url,
         }
     }
 }

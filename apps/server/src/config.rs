@@ -24,6 +24,12 @@ pub struct Config {
     pub outbox_interval_ms: u64,
     /// The wait after a first failed delivery, in seconds (doubling, at most six hours).
     pub mail_first_retry_seconds: u64,
+    /// The address customers' browsers reach Kasa at (the bank returns them here); `None`
+    /// means `http://` + the listen address.
+    pub public_url: Option<String>,
+    /// How long a payment may wait for its gateway's callback before Kasa asks the gateway
+    /// for the order's status, in seconds.
+    pub reconcile_after_seconds: u64,
 }
 
 /// The mail server.
@@ -90,6 +96,8 @@ impl Default for Config {
             smtp: None,
             outbox_interval_ms: 5_000,
             mail_first_retry_seconds: 60,
+            public_url: None,
+            reconcile_after_seconds: 600,
         }
     }
 }
@@ -111,6 +119,8 @@ struct FileConfig {
     smtp_from_name: Option<String>,
     outbox_interval_ms: Option<u64>,
     mail_first_retry_seconds: Option<u64>,
+    public_url: Option<String>,
+    reconcile_after_seconds: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -154,6 +164,14 @@ pub struct Overrides {
     /// hours [default: 60].
     #[arg(long, env = "KASA_MAIL_FIRST_RETRY_SECONDS")]
     pub mail_first_retry_seconds: Option<u64>,
+    /// The address customers' browsers reach Kasa at, e.g. `https://billing.example.com`; the
+    /// bank sends customers back there after paying [default: http:// + the listen address].
+    #[arg(long, env = "KASA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How long a payment waits for its gateway's callback before Kasa asks the gateway for
+    /// the order's status, in seconds [default: 600].
+    #[arg(long, env = "KASA_RECONCILE_AFTER_SECONDS")]
+    pub reconcile_after_seconds: Option<u64>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -239,6 +257,15 @@ impl Config {
                 .mail_first_retry_seconds
                 .or(file.mail_first_retry_seconds)
                 .unwrap_or(defaults.mail_first_retry_seconds),
+            public_url: overrides
+                .public_url
+                .clone()
+                .or(file.public_url)
+                .map(|url| url.trim_end_matches('/').to_owned()),
+            reconcile_after_seconds: overrides
+                .reconcile_after_seconds
+                .or(file.reconcile_after_seconds)
+                .unwrap_or(defaults.reconcile_after_seconds),
         })
     }
 }

@@ -6,8 +6,11 @@ mod app;
 mod auth;
 mod config;
 mod demo;
+mod gateways;
 mod idempotency;
 mod metrics;
+mod nestpay;
+mod pages;
 mod problem;
 mod server;
 
@@ -217,7 +220,11 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         ),
         ..kasa_billing::DeliveryPolicy::default()
     };
-    let app = app::App::new(store, config.session_hours, mailer, delivery);
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    let app = app::App::new(store, config.session_hours, mailer, delivery, public_url);
     if delivers_mail {
         tokio::spawn(deliver_mail(
             app.clone(),
@@ -229,6 +236,10 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         );
     }
     tokio::spawn(end_expired_subscriptions(app.clone()));
+    tokio::spawn(reconcile_payments(
+        app.clone(),
+        time::Duration::seconds(i64::try_from(config.reconcile_after_seconds).unwrap_or(600)),
+    ));
     if overrides.demo {
         match demo::seed(&app).await {
             Ok(true) => tracing::info!("demo data created"),
@@ -342,6 +353,33 @@ async fn end_expired_subscriptions(app: app::App) {
     }
 }
 
+/// The reconciliation job: payments still waiting for their gateway's callback after
+/// `older_than` are looked up with the gateway's order-status query and settled, so that a
+/// customer who paid gets the package even when the browser never came back. Each settlement
+/// applies at most once, so overlapping runs (or servers) are harmless.
+async fn reconcile_payments(app: app::App, older_than: time::Duration) {
+    let pause = std::time::Duration::from_secs(
+        u64::try_from(older_than.whole_seconds() / 4)
+            .unwrap_or(60)
+            .clamp(1, 60),
+    );
+    loop {
+        match app
+            .billing
+            .reconcile_pending_purchases(older_than, 100)
+            .await
+        {
+            Ok(settled) if !settled.is_empty() => tracing::info!(
+                purchases = settled.len(),
+                "reconciled payments whose callback had not arrived"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the reconciliation job could not run"),
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
 /// Ctrl-C, or SIGTERM (what service managers send).
 async fn shutdown_signal() {
     #[cfg(unix)]
@@ -384,7 +422,13 @@ async fn create_admin(database: DatabaseArgs, email: String, name: String) -> Ex
             return ExitCode::FAILURE;
         }
     };
-    let app = app::App::new(store, 12, None, kasa_billing::DeliveryPolicy::default());
+    let app = app::App::new(
+        store,
+        12,
+        None,
+        kasa_billing::DeliveryPolicy::default(),
+        String::new(),
+    );
     let now = app.clock.now();
     let created = async {
         let user = api::access::new_user(&email, &name, "admin", now)?;

@@ -11,6 +11,7 @@ use crate::api::access::AccessApi;
 use crate::api::billing::{BillingApi, MeApi};
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
+use crate::api::payments::PaymentsApi;
 use crate::api::settings::SettingsApi;
 use crate::app::App;
 use crate::metrics::Metrics;
@@ -21,24 +22,26 @@ use crate::problem::{ApiError, from_poem_error};
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+/// Every part of the API, in the order the spec lists them.
+type Apis = (
+    AccessApi,
+    CatalogApi,
+    CustomersApi,
+    BillingApi,
+    PaymentsApi,
+    MeApi,
+    SettingsApi,
+);
+
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
-pub fn openapi() -> OpenApiService<
-    (
-        AccessApi,
-        CatalogApi,
-        CustomersApi,
-        BillingApi,
-        MeApi,
-        SettingsApi,
-    ),
-    (),
-> {
+pub fn openapi() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             AccessApi,
             CatalogApi,
             CustomersApi,
             BillingApi,
+            PaymentsApi,
             MeApi,
             SettingsApi,
         ),
@@ -124,6 +127,12 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_text))
         .at("/openapi.json", spec)
+        .at("/billing", get(crate::pages::billing_page))
+        .at("/billing/checkout", poem::post(crate::pages::checkout))
+        .at(
+            "/gateways/:gateway/return",
+            poem::post(crate::pages::gateway_return),
+        )
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

@@ -46,12 +46,12 @@ fn migrate_creates_a_sqlite_database_and_is_safe_to_repeat() {
     let url = format!("sqlite://{}", folder.join("kasa.sqlite3").display());
     let dry = kasa(&["migrate", "--dry-run", "--database-url", &url]);
     assert!(dry.status.success(), "{dry:?}");
-    assert!(String::from_utf8_lossy(&dry.stdout).contains("would apply 4 migration(s)"));
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("would apply 5 migration(s)"));
     let first = kasa(&["migrate", "--database-url", &url]);
     assert!(first.status.success(), "{first:?}");
     let first = String::from_utf8(first.stdout).unwrap();
     assert!(
-        first.contains("applied 4 migration(s)") && first.contains("m20261123_000001_billing_core"),
+        first.contains("applied 5 migration(s)") && first.contains("m20261123_000001_billing_core"),
         "{first}"
     );
     let again = kasa(&["migrate", "--database-url", &url]);

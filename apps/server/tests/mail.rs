@@ -156,7 +156,8 @@ async fn purchase_notifications_survive_a_mail_outage_and_arrive_once() {
             Some(
                 json!({ "billing_enabled": true, "company_name": "Örnek A.Ş.",
                          "notification_address": "ops@kasa.example",
-                         "notification_cc": ["finance@kasa.example"], "reason": "setup" }),
+                         "notification_cc": ["finance@kasa.example"],
+                         "support_address": "support@kasa.example", "reason": "setup" }),
             ),
         )
         .await;
@@ -183,6 +184,40 @@ async fn purchase_notifications_survive_a_mail_outage_and_arrive_once() {
     assert!(
         customer["text"].as_str().unwrap().contains("10"),
         "{customer}"
+    );
+    // The customer's copy carries the invoice as a PDF, and replies name the customer.
+    let attachments = customer["attachments"].as_array().expect("attachments");
+    assert_eq!(attachments.len(), 1, "{customer}");
+    assert_eq!(attachments[0]["contentType"], "application/pdf");
+    assert!(
+        attachments[0]["filename"]
+            .as_str()
+            .unwrap()
+            .starts_with("fatura-KSA-"),
+        "{customer}"
+    );
+    let source = MailDev::source(customer);
+    let reply_to = source
+        .lines()
+        .find_map(|line| line.strip_prefix("Reply-To: "))
+        .unwrap_or_default()
+        .trim()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    assert!(reply_to.starts_with("support+"), "{customer}");
+    let context = kasa
+        .get(
+            &format!(
+                "/v1/billing-context?reply_to={}",
+                reply_to.replace('+', "%2B").replace('@', "%40")
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(context["customer"]["email"], "ayse@example.com");
+    assert!(
+        operator["attachments"].as_array().is_none_or(Vec::is_empty),
+        "the operator's copy has no attachment"
     );
 
     // The mail server goes away: new mail waits, with its error visible to operators.

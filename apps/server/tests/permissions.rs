@@ -185,6 +185,30 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ReadBilling),
             None,
         ),
+        row(
+            Method::POST,
+            "/v1/purchases/{id}/refunds",
+            Some(P::Refund),
+            Some(json!({ "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/purchases/{id}/voids",
+            Some(P::Refund),
+            Some(json!({ "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/purchases/{id}/captures",
+            Some(P::BillingActions),
+            Some(json!({ "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/purchases/{id}/payment-actions",
+            Some(P::ReadBilling),
+            None,
+        ),
         row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
         row(
             Method::GET,

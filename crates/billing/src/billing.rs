@@ -5,8 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use kasa_ports::{
-    CatalogStore, ChargeStore, Clock, CustomerStore, GatewayName, HoldingStore, InvoiceStore,
-    Mailer, OutboxStore, PaymentActionStore, PaymentGateway, PurchaseStore, SettingsStore, Store,
+    CatalogStore, ChargeStore, Clock, CustomerStore, DocumentRenderer, GatewayName, HoldingStore,
+    InvoiceStore, Mailer, OutboxStore, PaymentActionStore, PaymentGateway, PurchaseStore,
+    SettingsStore, Store,
 };
 
 /// The configured payment gateways, by name.
@@ -70,6 +71,8 @@ pub struct BillingPorts {
     pub gateways: Gateways,
     /// Outgoing mail.
     pub mailer: Arc<dyn Mailer>,
+    /// Invoices as files, attached to customers' mail.
+    pub documents: Arc<dyn DocumentRenderer>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
 }
@@ -80,6 +83,7 @@ impl BillingPorts {
         store: Arc<S>,
         gateways: Gateways,
         mailer: Arc<dyn Mailer>,
+        documents: Arc<dyn DocumentRenderer>,
         clock: Arc<dyn Clock>,
     ) -> Self
     where
@@ -97,6 +101,7 @@ impl BillingPorts {
             invoices: store,
             gateways,
             mailer,
+            documents,
             clock,
         }
     }

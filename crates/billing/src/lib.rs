@@ -24,7 +24,9 @@ pub use cancel::{CancelSubscriptionError, CancelledSubscription};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use expiry::ExpiryReport;
 pub use grant::{GrantPackage, GrantPackageError};
-pub use notifications::{DeliveryReport, RenderError, render_purchase_notification};
+pub use notifications::{
+    DeliveryReport, RenderError, parse_reply_address, render_purchase_notification, reply_address,
+};
 pub use payment_actions::{ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction};
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,

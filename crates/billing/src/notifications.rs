@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use kasa_domain::{Customer, Department, Language, PackageKind};
+use kasa_domain::{Customer, CustomerId, Department, EmailAddress, Language, PackageKind};
 use kasa_ports::{
-    Audience, BillingSettings, EmailMessage, MailError, OutboxMessage, OutboxPayload, Purchase,
-    StoreError,
+    Audience, BillingSettings, EmailAttachment, EmailMessage, Invoice, InvoiceKind, MailError,
+    OutboxMessage, OutboxPayload, Purchase, StoreError,
 };
 use kasa_subscriptions::Forfeiture;
 use serde::Serialize;
@@ -118,14 +118,42 @@ impl Billing {
                     departments.push(self.ports.catalog.department(*department_id).await?);
                 }
                 let settings = self.ports.settings.billing_settings().await?;
+                let invoices = self.ports.invoices.purchase_invoices(*purchase_id).await?;
+                let invoice = invoices
+                    .iter()
+                    .find(|invoice| invoice.issued.kind != InvoiceKind::CreditNote);
                 let mut email = render_purchase_notification(
                     &purchase,
                     &customer,
                     &departments,
                     &settings,
+                    invoice,
                     *audience,
                     *language,
                 );
+                // The customer's copy carries the invoice (or receipt) itself.
+                if *audience == Audience::Customer
+                    && let Some(invoice) = invoice
+                {
+                    let documents = &self.ports.documents;
+                    match documents.render(invoice) {
+                        Ok(bytes) => email.attachments.push(EmailAttachment {
+                            file_name: format!(
+                                "{}-{}.{}",
+                                Words::of(*language).attachment,
+                                invoice.number,
+                                documents.extension()
+                            ),
+                            content_type: documents.content_type().to_owned(),
+                            bytes,
+                        }),
+                        // The mail still goes; the customer can download the document.
+                        Err(error) => tracing::error!(
+                            invoice = %invoice.number, %error,
+                            "the invoice could not be attached"
+                        ),
+                    }
+                }
                 email.to.clone_from(to);
                 email.cc.clone_from(cc);
                 Ok(email)
@@ -155,6 +183,7 @@ pub fn render_purchase_notification(
     customer: &Customer,
     departments: &[Department],
     settings: &BillingSettings,
+    invoice: Option<&Invoice>,
     audience: Audience,
     language: Language,
 ) -> EmailMessage {
@@ -189,6 +218,22 @@ pub fn render_purchase_notification(
             None => words.free_grant.to_owned(),
         },
     ));
+    if let Some(invoice) = invoice {
+        let total = &invoice.issued.total;
+        let rate = invoice.issued.document["lines"][0]["tax_rate_percent"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        facts.push((
+            words.tax,
+            format!(
+                "%{rate}: {} {}",
+                total.tax.amount(),
+                total.tax.currency().alpha_code()
+            ),
+        ));
+        facts.push((words.invoice, invoice.number.to_string()));
+    }
     let names: Vec<&str> = departments
         .iter()
         .map(|department| department.name.as_str())
@@ -221,7 +266,13 @@ pub fn render_purchase_notification(
     EmailMessage {
         to: Vec::new(),
         cc: Vec::new(),
-        reply_to: settings.support_address.clone(),
+        reply_to: settings.support_address.as_ref().map(|support| {
+            reply_address(
+                support,
+                customer.id,
+                invoice.map(|invoice| invoice.number.to_string()).as_deref(),
+            )
+        }),
         subject,
         text_body: text_body(&opening, &facts, &settings.company_name),
         html_body: Some(html_body(
@@ -232,6 +283,41 @@ pub fn render_purchase_notification(
         )),
         attachments: Vec::new(),
     }
+}
+
+/// The address replies go to: the support address, plus-addressed with the customer and the
+/// document (`support+<customer id>.<document number>@example.com`), so that a reply arriving
+/// in the help desk names its billing context ([`parse_reply_address`] reads it back). Falls back
+/// to the plain support address when the result would not be a valid address.
+#[must_use]
+pub fn reply_address(
+    support: &EmailAddress,
+    customer_id: CustomerId,
+    document: Option<&str>,
+) -> EmailAddress {
+    let Some((local, domain)) = support.as_str().split_once('@') else {
+        return support.clone();
+    };
+    let local = local.split('+').next().unwrap_or(local);
+    let mut tag = customer_id.as_uuid().simple().to_string();
+    if let Some(document) = document {
+        tag.push('.');
+        tag.push_str(document);
+    }
+    EmailAddress::parse(&format!("{local}+{tag}@{domain}")).unwrap_or_else(|_| support.clone())
+}
+
+/// The customer and document a reply address names, if it is one of [`reply_address`]'s.
+#[must_use]
+pub fn parse_reply_address(address: &str) -> Option<(CustomerId, Option<String>)> {
+    let (local, _) = address.trim().split_once('@')?;
+    let (_, tag) = local.split_once('+')?;
+    let (customer, document) = match tag.split_once('.') {
+        // Addresses are kept in lower case; document series are upper case.
+        Some((customer, document)) => (customer, Some(document.to_ascii_uppercase())),
+        None => (tag, None),
+    };
+    Some((customer.parse().ok()?, document))
 }
 
 fn text_body(opening: &[String], facts: &[(&str, String)], signature: &str) -> String {
@@ -316,6 +402,9 @@ struct Words {
     forfeited: &'static str,
     credits: &'static str,
     days: &'static str,
+    tax: &'static str,
+    invoice: &'static str,
+    attachment: &'static str,
 }
 
 impl Words {
@@ -338,6 +427,9 @@ impl Words {
                 forfeited: "Kullanılmayan ve düşülen",
                 credits: "kredi",
                 days: "gün",
+                tax: "KDV",
+                invoice: "Belge numarası",
+                attachment: "fatura",
             },
             Language::En => Self {
                 subject_customer: "Purchase completed",
@@ -356,6 +448,9 @@ impl Words {
                 forfeited: "Forfeited",
                 credits: "credits",
                 days: "days",
+                tax: "VAT",
+                invoice: "Document number",
+                attachment: "invoice",
             },
         }
     }

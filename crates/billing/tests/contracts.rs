@@ -32,6 +32,7 @@ struct Mocks {
     settings: MockSettingsStore,
     gateway: MockPaymentGateway,
     mailer: MockMailer,
+    invoices: MockInvoiceStore,
 }
 
 impl Mocks {
@@ -50,6 +51,7 @@ impl Mocks {
             settings: MockSettingsStore::new(),
             gateway,
             mailer: MockMailer::new(),
+            invoices: MockInvoiceStore::new(),
         }
     }
 
@@ -66,9 +68,10 @@ impl Mocks {
             outbox: Arc::new(self.outbox),
             settings: Arc::new(self.settings),
             payment_actions: Arc::new(MockPaymentActionStore::new()),
-            invoices: Arc::new(MockInvoiceStore::new()),
+            invoices: Arc::new(self.invoices),
             gateways: Gateways::new().with(Arc::new(self.gateway)),
             mailer: Arc::new(self.mailer),
+            documents: Arc::new(kasa_ports::MockDocumentRenderer::new()),
             clock: Arc::new(clock),
         })
     }
@@ -373,6 +376,10 @@ async fn the_mailer_gets_the_operator_address_its_cc_list_and_the_customer() {
         ),
     ];
     let mut mocks = Mocks::new();
+    mocks
+        .invoices
+        .expect_purchase_invoices()
+        .returning(|_| Ok(Vec::new()));
     mocks
         .outbox
         .expect_claim_due_messages()

@@ -8,6 +8,7 @@
 
 mod access;
 mod clock;
+mod documents;
 mod gateway;
 mod mailer;
 mod payment_actions;
@@ -22,6 +23,9 @@ pub use access::{MockAccessStore, MockIdempotencyStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};
+#[cfg(any(test, feature = "mocks"))]
+pub use documents::MockDocumentRenderer;
+pub use documents::{DocumentError, DocumentRenderer};
 #[cfg(any(test, feature = "mocks"))]
 pub use gateway::MockPaymentGateway;
 pub use gateway::{

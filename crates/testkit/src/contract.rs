@@ -59,6 +59,7 @@ macro_rules! store_contract_tests {
             flows::a_gateway_failure_is_recorded_and_moves_nothing,
             flows::an_authorised_payment_is_captured_in_part_and_invoiced_for_that,
             flows::concurrent_refunds_give_the_money_back_once,
+            flows::the_customers_mail_carries_the_invoice_and_a_reply_address_naming_them,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

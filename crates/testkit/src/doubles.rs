@@ -314,3 +314,28 @@ impl Mailer for RecordingMailer {
         Ok(())
     }
 }
+
+/// A document renderer double: the document's number and total as plain text (the real PDF
+/// renderer is `kasa-pdf`, tested on its own and through the server).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextDocuments;
+
+impl kasa_ports::DocumentRenderer for TextDocuments {
+    fn content_type(&self) -> &'static str {
+        "text/plain"
+    }
+
+    fn extension(&self) -> &'static str {
+        "txt"
+    }
+
+    fn render(&self, invoice: &kasa_ports::Invoice) -> Result<Vec<u8>, kasa_ports::DocumentError> {
+        Ok(format!(
+            "{} {} {}",
+            invoice.number,
+            invoice.issued.total.gross.amount(),
+            invoice.issued.total.gross.currency().alpha_code()
+        )
+        .into_bytes())
+    }
+}

@@ -166,6 +166,7 @@ impl<S: Store + 'static> TestBilling<S> {
             store.clone(),
             Gateways::new().with(gateway.clone()),
             mailer.clone(),
+            Arc::new(crate::TextDocuments),
             clock.clone(),
         );
         Self {

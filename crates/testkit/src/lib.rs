@@ -13,7 +13,7 @@ mod fixtures;
 pub mod maildev;
 mod memory_store;
 
-pub use doubles::{FakeClock, FakeGateway, RecordingMailer};
+pub use doubles::{FakeClock, FakeGateway, RecordingMailer, TextDocuments};
 pub use fixtures::{
     TestBilling, agent_context, credit_package, customer, department, help_desk_actor,
     subscription_package, try_money,

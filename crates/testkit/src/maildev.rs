@@ -110,6 +110,17 @@ impl MailDev {
             .await
             .expect("a JSON list")
     }
+
+    /// A received message as the mail server got it (headers and MIME parts): maildev keeps
+    /// each one as a file on this machine and names it in the message's `source`.
+    ///
+    /// # Panics
+    /// When the file cannot be read.
+    #[must_use]
+    pub fn source(message: &Value) -> String {
+        let path = message["source"].as_str().expect("a source file");
+        std::fs::read_to_string(path).expect("the message source")
+    }
 }
 
 impl Drop for MailDev {

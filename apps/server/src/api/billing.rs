@@ -743,13 +743,16 @@ impl BillingApi {
         .await
     }
 
-    /// A customer's billing context, by id, e-mail or external id.
+    /// A customer's billing context, by id, e-mail, external id, or the reply address of one of
+    /// Kasa's e-mails (`reply_to`, e.g. the To of a customer's reply arriving in the help desk:
+    /// `support+<customer>.<document>@…`).
     #[oai(
         path = "/billing-context",
         method = "get",
         operation_id = "billing_context",
         tag = "Tag::HelpDesk"
     )]
+    #[allow(clippy::too_many_arguments)] // one per query parameter
     async fn billing_context(
         &self,
         app: Data<&App>,
@@ -758,10 +761,31 @@ impl BillingApi {
         email: Query<Option<String>>,
         external_system: Query<Option<String>>,
         external_id: Query<Option<String>>,
+        reply_to: Query<Option<String>>,
     ) -> Result<Json<BillingContext>, ApiError> {
         auth.0.require(Permission::ReadBilling)?;
+        let replied = match reply_to.as_deref() {
+            Some(address) if customer_id.is_none() => Some(
+                kasa_billing::parse_reply_address(address)
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "`reply_to` is not one of Kasa's reply addresses \
+                             (support+<customer>.<document>@…)",
+                        )
+                    })?
+                    .0
+                    .to_string(),
+            ),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "name the customer by exactly one of: `customer_id`, `email`, \
+                     `external_system` with `external_id`, or `reply_to`",
+                ));
+            }
+            None => None,
+        };
         let lookup = lookup(
-            customer_id.as_deref(),
+            customer_id.as_deref().or(replied.as_deref()),
             email.as_deref(),
             external_system.as_deref(),
             external_id.as_deref(),

@@ -4,6 +4,7 @@ pub mod access;
 pub mod billing;
 pub mod catalog;
 pub mod customers;
+pub mod payments;
 pub mod settings;
 
 use kasa_domain::{Currency, Money, Permission};

@@ -363,6 +363,7 @@ impl SettingsApi {
             .save_payment_system(change, context, app.clock.now())
             .await
             .map_err(store_error)?;
+        app.reload_gateways().await;
         Ok(Json(system.into()))
     }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod html;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -271,5 +273,68 @@ impl Drop for Kasa {
                 eprintln!("could not drop a test database");
             }
         }
+    }
+}
+
+/// The local NestPay bank (apps/nestpay-sandbox), started on a free port; stopped when dropped.
+#[derive(Debug)]
+pub struct Sandbox {
+    child: Child,
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+/// The sandbox's store, as its defaults have it.
+pub const SANDBOX_CLIENT_ID: &str = "100200127";
+/// The sandbox store's key.
+pub const SANDBOX_STORE_KEY: &str = "TEST1234";
+/// The sandbox's XML API user.
+pub const SANDBOX_API_USER: &str = "kasa-api";
+/// The sandbox's XML API password.
+pub const SANDBOX_API_PASSWORD: &str = "kasa-api-pass";
+
+impl Sandbox {
+    /// Starts the sandbox built next to the `kasa` binary (scripts/test builds it).
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_kasa"))
+            .with_file_name(format!("nestpay-sandbox{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            binary.exists(),
+            "{} is missing: build it with `cargo build -p kasa-nestpay-sandbox` (scripts/test does)",
+            binary.display()
+        );
+        let mut child = Command::new(binary)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the sandbox starts");
+        let stdout = child.stdout.take().expect("its output");
+        let mut line = String::new();
+        let mut stdout = std::io::BufReader::new(stdout);
+        stdout
+            .read_line(&mut line)
+            .expect("the sandbox says where it listens");
+        let base = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|url| url.starts_with("http://"))
+            .unwrap_or_else(|| panic!("unexpected first line from the sandbox: {line:?}"))
+            .to_owned();
+        Self {
+            child,
+            _stdout: stdout,
+            base,
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

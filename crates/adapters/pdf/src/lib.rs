@@ -143,6 +143,24 @@ fn text(value: &Value) -> String {
     }
 }
 
+/// The PDF renderer behind the [`kasa_ports::DocumentRenderer`] port.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PdfRenderer;
+
+impl kasa_ports::DocumentRenderer for PdfRenderer {
+    fn content_type(&self) -> &'static str {
+        "application/pdf"
+    }
+
+    fn extension(&self) -> &'static str {
+        "pdf"
+    }
+
+    fn render(&self, invoice: &Invoice) -> Result<Vec<u8>, kasa_ports::DocumentError> {
+        render_invoice(invoice).map_err(|error| kasa_ports::DocumentError(error.to_string()))
+    }
+}
+
 /// Draws `invoice` as a one-page PDF.
 ///
 /// # Errors

@@ -1001,9 +1001,14 @@ pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store
         "{}",
         customer.text_body
     );
-    assert_eq!(
-        customer.reply_to.as_ref().map(|a| a.as_str()),
-        Some("support@kasa.example")
+    assert!(
+        customer
+            .reply_to
+            .as_ref()
+            .is_some_and(|address| address.as_str().starts_with("support+")
+                && address.as_str().ends_with("@kasa.example")),
+        "replies go to the support address, tagged: {:?}",
+        customer.reply_to
     );
     let audiences: Vec<Audience> = world
         .outbox()
@@ -1528,4 +1533,57 @@ pub async fn concurrent_refunds_give_the_money_back_once<S: Store + 'static>(sto
         2,
         "the invoice and one credit note"
     );
+}
+
+/// Contract case: the customer's mail carries the invoice, the tax, and a reply address that
+/// names the customer and the invoice; the operator's copy carries no attachment.
+pub async fn the_customers_mail_carries_the_invoice_and_a_reply_address_naming_them<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    world
+        .pay(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world
+        .kit
+        .billing
+        .deliver_due_notifications(10)
+        .await
+        .unwrap();
+    let sent = world.kit.mailer.sent();
+    let customer = sent
+        .iter()
+        .find(|mail| mail.to == vec![world.ayse.email.clone()])
+        .expect("the customer's copy");
+    assert_eq!(customer.attachments.len(), 1);
+    let attachment = &customer.attachments[0];
+    assert_eq!(attachment.file_name, "fatura-KSA-2026-000001.txt");
+    assert_eq!(
+        String::from_utf8_lossy(&attachment.bytes),
+        "KSA-2026-000001 100.00 TRY"
+    );
+    assert!(
+        customer.text_body.contains("KDV: %20: 16.67 TRY"),
+        "{}",
+        customer.text_body
+    );
+    let reply_to = customer.reply_to.as_ref().expect("a reply address");
+    assert_eq!(
+        reply_to.as_str(),
+        format!(
+            "support+{}.ksa-2026-000001@kasa.example",
+            world.ayse.id.as_uuid().simple()
+        )
+    );
+    assert_eq!(
+        kasa_billing::parse_reply_address(reply_to.as_str()),
+        Some((world.ayse.id, Some("KSA-2026-000001".to_owned())))
+    );
+    let operator = sent
+        .iter()
+        .find(|mail| mail.to != vec![world.ayse.email.clone()])
+        .expect("the operator's copy");
+    assert!(operator.attachments.is_empty());
 }

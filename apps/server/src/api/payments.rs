@@ -1,0 +1,375 @@
+//! Agents' actions on a purchase's payment at its gateway: refund, void, capture.
+
+use kasa_billing::{ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction};
+use kasa_domain::{Money, Permission, PurchaseId};
+use kasa_ports::{GatewayError, PaymentAction};
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::billing::{InvoiceBody, PurchaseBody, rfc3339};
+use super::{MoneyBody, Tag, parse_id, store_error};
+use crate::app::App;
+use crate::auth::{Bearer, Caller};
+use crate::idempotency::idempotent;
+use crate::problem::ApiError;
+
+/// A refund: of everything not refunded yet, or of `amount`.
+#[derive(Debug, Object)]
+pub struct RefundRequest {
+    /// How much to give back; leave out for everything not refunded yet. Before the bank's end
+    /// of day a full refund is done as a void and a partial one is refused.
+    pub amount: Option<MoneyBody>,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// A void of the whole payment, before settlement.
+#[derive(Debug, Object)]
+pub struct VoidRequest {
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// A capture of an authorised payment: all of it, or `amount`.
+#[derive(Debug, Object)]
+pub struct CaptureRequest {
+    /// How much to take; leave out for the whole authorised amount.
+    pub amount: Option<MoneyBody>,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// One action on a payment, as recorded.
+#[derive(Debug, Object)]
+pub struct PaymentActionBody {
+    /// Its id.
+    pub id: String,
+    /// `capture`, `void` or `refund`.
+    pub kind: String,
+    /// How much.
+    pub amount: MoneyBody,
+    /// `requested` (the gateway's answer is not recorded yet), `succeeded` or `failed`.
+    pub state: String,
+    /// The gateway's reference of the operation.
+    pub reference: Option<String>,
+    /// The gateway's refusal or error.
+    pub detail: Option<String>,
+    /// Who asked, e.g. `agent:…`.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// When asked.
+    pub requested_at: String,
+    /// When the gateway's answer was recorded.
+    pub finished_at: Option<String>,
+}
+
+impl From<PaymentAction> for PaymentActionBody {
+    fn from(action: PaymentAction) -> Self {
+        Self {
+            id: action.id.to_string(),
+            kind: snake_case(&action.kind),
+            amount: action.amount.into(),
+            state: snake_case(&action.state),
+            reference: action.reference.map(|reference| reference.0),
+            detail: action.detail,
+            actor: action.actor.to_string(),
+            reason: action.reason.as_str().to_owned(),
+            requested_at: rfc3339(action.requested_at),
+            finished_at: action.finished_at.map(rfc3339),
+        }
+    }
+}
+
+/// The snake-case name serde gives an enum value.
+fn snake_case<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// What an action did.
+#[derive(Debug, Object)]
+pub struct PaymentActionResultBody {
+    /// The action as recorded.
+    pub action: PaymentActionBody,
+    /// The purchase afterwards (its payment's status included).
+    pub purchase: PurchaseBody,
+    /// The invoice (a capture) or credit note (a refund or void) issued.
+    pub document: Option<InvoiceBody>,
+    /// Credits taken back with the package (a full refund or void of a credit package).
+    pub credits_reversed: Option<i64>,
+    /// A full refund the bank could not make before its end of day was done as a void.
+    pub voided_instead_of_refund: bool,
+}
+
+impl From<PaymentActionDone> for PaymentActionResultBody {
+    fn from(done: PaymentActionDone) -> Self {
+        let finished = done.finished;
+        Self {
+            action: finished.action.into(),
+            purchase: finished.purchase.into(),
+            document: finished.document.map(Into::into),
+            credits_reversed: finished.credits_reversed.map(|credits| credits.get()),
+            voided_instead_of_refund: done.voided_instead_of_refund,
+        }
+    }
+}
+
+fn gateway_problem(error: &GatewayError) -> ApiError {
+    match error {
+        GatewayError::Declined { .. }
+        | GatewayError::Refused { .. }
+        | GatewayError::NotSettled { .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "gateway-refused",
+            "The payment gateway refused",
+            format!("{error}; nothing changed"),
+        ),
+        GatewayError::Unavailable(_) | GatewayError::Timeout => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "gateway-unavailable",
+            "The payment gateway did not answer",
+            format!(
+                "{error}; the action is recorded as failed and nothing changed; try again later"
+            ),
+        ),
+        GatewayError::Unsupported(_)
+        | GatewayError::Misconfigured(_)
+        | GatewayError::InvalidSignature
+        | GatewayError::Malformed(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "gateway-misconfigured",
+            "The payment system is not set up for this",
+            format!("{error}; check the payment system's settings"),
+        ),
+    }
+}
+
+fn action_problem(error: PaymentActionError) -> ApiError {
+    let detail = error.to_string();
+    let problem = |status, code, title| ApiError::new(status, code, title, detail.clone());
+    match error {
+        PaymentActionError::PurchaseNotFound => ApiError::not_found("purchase"),
+        PaymentActionError::NoPayment => problem(
+            StatusCode::CONFLICT,
+            "no-gateway-payment",
+            "The purchase was not paid through a gateway",
+        ),
+        PaymentActionError::NotAllowed { .. } => problem(
+            StatusCode::CONFLICT,
+            "payment-action-not-allowed",
+            "Not possible for this payment now",
+        ),
+        PaymentActionError::InvalidAmount { .. } => ApiError::invalid(detail),
+        PaymentActionError::AmountTooLarge { available, .. } => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "amount-too-large",
+            "More than the payment has left",
+        )
+        .with_facts(serde_json::json!({ "available": { "amount": available.amount(), "currency": available.currency().alpha_code() } })),
+        PaymentActionError::OverRefundLimit { limit } => problem(
+            StatusCode::FORBIDDEN,
+            "refund-limit-exceeded",
+            "More than your role may give back",
+        )
+        .with_facts(serde_json::json!({ "limit": { "amount": limit.amount(), "currency": limit.currency().alpha_code() } })),
+        PaymentActionError::PartialRefundBeforeSettlement => problem(
+            StatusCode::CONFLICT,
+            "not-settled",
+            "The bank has not settled the payment yet",
+        ),
+        PaymentActionError::InProgress => problem(
+            StatusCode::CONFLICT,
+            "payment-action-in-progress",
+            "Another action on this payment is running",
+        ),
+        PaymentActionError::UnknownGateway(_) => problem(
+            StatusCode::CONFLICT,
+            "gateway-misconfigured",
+            "The payment system is not set up",
+        ),
+        PaymentActionError::Gateway(error) => gateway_problem(&error),
+        PaymentActionError::Store(error) => store_error(error),
+    }
+}
+
+fn money(amount: Option<&MoneyBody>) -> Result<Option<Money>, ApiError> {
+    amount.map(MoneyBody::money).transpose()
+}
+
+/// Runs one action for `caller`, with their role's refund limit.
+async fn act(
+    app: &App,
+    caller: &Caller,
+    purchase_id: &str,
+    action: RequestedAction,
+    reason: &str,
+) -> Result<Json<PaymentActionResultBody>, ApiError> {
+    let context = caller.context(reason)?;
+    let purchase_id: PurchaseId = parse_id(purchase_id, "purchase")?;
+    let refund_limit = match caller.role {
+        Some(role) => app
+            .access
+            .refund_limits()
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .find_map(|(limited, limit)| (limited == role).then_some(limit)),
+        None => None,
+    };
+    let done = app
+        .billing
+        .act_on_payment(ActOnPayment {
+            purchase_id,
+            action,
+            refund_limit,
+            context,
+        })
+        .await
+        .map_err(action_problem)?;
+    Ok(Json(done.into()))
+}
+
+/// Refunds, voids and captures.
+#[derive(Debug)]
+pub struct PaymentsApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Actions")]
+impl PaymentsApi {
+    /// Refunds a purchase's payment, fully or in part, within the role's refund limit. A full
+    /// refund (or the last part of one) takes the package back: credits reversed (never more
+    /// than the balance), the subscription term ended, the departments it enabled released. A
+    /// partial refund gives money back and keeps the package. A credit note is issued.
+    #[oai(
+        path = "/purchases/:id/refunds",
+        method = "post",
+        operation_id = "refund_payment"
+    )]
+    async fn refund(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        /// Send the same key again to get the first answer, never a second refund.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<RefundRequest>,
+    ) -> Result<Json<PaymentActionResultBody>, ApiError> {
+        auth.0.require(Permission::Refund)?;
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            &format!("refund_payment {}", id.0),
+            &body.0,
+            async {
+                let amount = money(body.amount.as_ref())?;
+                act(
+                    &app,
+                    &auth.0,
+                    &id,
+                    RequestedAction::Refund { amount },
+                    &body.reason,
+                )
+                .await
+            },
+        )
+        .await
+    }
+
+    /// Voids a purchase's payment before the bank settles it; takes the package back like a
+    /// full refund (the role's refund limit applies when money was taken).
+    #[oai(
+        path = "/purchases/:id/voids",
+        method = "post",
+        operation_id = "void_payment"
+    )]
+    async fn void(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        /// Send the same key again to get the first answer, never a second void.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<VoidRequest>,
+    ) -> Result<Json<PaymentActionResultBody>, ApiError> {
+        auth.0.require(Permission::Refund)?;
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            &format!("void_payment {}", id.0),
+            &body.0,
+            act(&app, &auth.0, &id, RequestedAction::Void, &body.reason),
+        )
+        .await
+    }
+
+    /// Captures an authorised payment, fully or in part, and issues its invoice.
+    #[oai(
+        path = "/purchases/:id/captures",
+        method = "post",
+        operation_id = "capture_payment"
+    )]
+    async fn capture(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        /// Send the same key again to get the first answer, never a second capture.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<CaptureRequest>,
+    ) -> Result<Json<PaymentActionResultBody>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            &format!("capture_payment {}", id.0),
+            &body.0,
+            async {
+                let amount = money(body.amount.as_ref())?;
+                act(
+                    &app,
+                    &auth.0,
+                    &id,
+                    RequestedAction::Capture { amount },
+                    &body.reason,
+                )
+                .await
+            },
+        )
+        .await
+    }
+
+    /// A purchase's payment actions (refunds, voids, captures), oldest first.
+    #[oai(
+        path = "/purchases/:id/payment-actions",
+        method = "get",
+        operation_id = "list_payment_actions",
+        tag = "Tag::Records"
+    )]
+    async fn list(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<Vec<PaymentActionBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let purchase_id: PurchaseId = parse_id(&id, "purchase")?;
+        app.store.purchase(purchase_id).await.map_err(store_error)?;
+        let actions = app
+            .store
+            .payment_actions(purchase_id)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(actions.into_iter().map(Into::into).collect()))
+    }
+}

@@ -1,0 +1,135 @@
+//! Payment gateways configured at run time through the settings API: each gateway Kasa has an
+//! adapter for is registered once, and builds its adapter from the stored payment system (its
+//! configuration and credentials) on first use, again after the settings change.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kasa_domain::Money;
+use kasa_ports::{
+    GatewayCallback, GatewayError, GatewayName, GatewayReceipt, OrderId, PaymentGateway,
+    PaymentInitiation, PaymentResult, PaymentStart, PaymentStatusReport, PaymentSystem, Secret,
+    SettingsStore,
+};
+use tokio::sync::RwLock;
+
+/// Builds a gateway adapter from a payment system's settings.
+pub type GatewayBuilder =
+    fn(&PaymentSystem, &BTreeMap<String, Secret>) -> Result<Arc<dyn PaymentGateway>, GatewayError>;
+
+/// A gateway whose adapter follows the stored settings.
+pub struct ConfiguredGateway {
+    name: GatewayName,
+    settings: Arc<dyn SettingsStore>,
+    build: GatewayBuilder,
+    current: RwLock<Option<(Arc<dyn PaymentGateway>, bool)>>,
+}
+
+impl std::fmt::Debug for ConfiguredGateway {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ConfiguredGateway")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfiguredGateway {
+    /// The gateway `name`, built with `build` from the settings in `settings`.
+    pub fn new(name: &str, settings: Arc<dyn SettingsStore>, build: GatewayBuilder) -> Self {
+        Self {
+            name: GatewayName::new(name),
+            settings,
+            build,
+            current: RwLock::new(None),
+        }
+    }
+
+    /// Forgets the built adapter: the next call builds it from the saved settings.
+    pub async fn reload(&self) {
+        *self.current.write().await = None;
+    }
+
+    /// The adapter and whether customers may start payments through it.
+    async fn adapter(&self) -> Result<(Arc<dyn PaymentGateway>, bool), GatewayError> {
+        if let Some((adapter, enabled)) = self.current.read().await.as_ref() {
+            return Ok((adapter.clone(), *enabled));
+        }
+        let unavailable =
+            |error: kasa_ports::StoreError| GatewayError::Unavailable(error.to_string());
+        let system = self
+            .settings
+            .payment_systems()
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .find(|system| system.gateway == self.name)
+            .ok_or_else(|| {
+                GatewayError::Misconfigured(format!(
+                    "payment system `{}` is not set up (PUT /v1/settings/payment-systems/{})",
+                    self.name, self.name
+                ))
+            })?;
+        let credentials = self
+            .settings
+            .payment_system_credentials(self.name.clone())
+            .await
+            .map_err(unavailable)?;
+        let adapter = (self.build)(&system, &credentials)?;
+        *self.current.write().await = Some((adapter.clone(), system.enabled));
+        Ok((adapter, system.enabled))
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for ConfiguredGateway {
+    fn name(&self) -> GatewayName {
+        self.name.clone()
+    }
+
+    async fn start_payment(
+        &self,
+        request: PaymentStart,
+    ) -> Result<PaymentInitiation, GatewayError> {
+        let (adapter, enabled) = self.adapter().await?;
+        if !enabled {
+            return Err(GatewayError::Misconfigured(format!(
+                "payment system `{}` is switched off",
+                self.name
+            )));
+        }
+        adapter.start_payment(request).await
+    }
+
+    async fn verify_callback(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<PaymentResult, GatewayError> {
+        self.adapter().await?.0.verify_callback(callback).await
+    }
+
+    async fn capture(
+        &self,
+        order_id: OrderId,
+        amount: Option<Money>,
+    ) -> Result<GatewayReceipt, GatewayError> {
+        self.adapter().await?.0.capture(order_id, amount).await
+    }
+
+    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError> {
+        self.adapter().await?.0.void(order_id).await
+    }
+
+    async fn refund(
+        &self,
+        order_id: OrderId,
+        amount: Money,
+    ) -> Result<GatewayReceipt, GatewayError> {
+        self.adapter().await?.0.refund(order_id, amount).await
+    }
+
+    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError> {
+        self.adapter().await?.0.query_status(order_id).await
+    }
+}

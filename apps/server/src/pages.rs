@@ -1,0 +1,673 @@
+//! The customer's hosted billing pages, in Turkish and English: what they hold, the packages
+//! they may buy (with the forfeit warning and the renewal-window refusal where they apply), the
+//! checkout that hands the card to the bank, and the page the bank sends them back to.
+//!
+//! A customer arrives with a billing link (`/billing?token=kasa_customer_…`); the token moves
+//! into an HTTP-only, `SameSite=Lax` cookie so that it leaves the address bar, and other sites
+//! cannot post forms with it. Card numbers never reach Kasa: for `3d_pay` the card form posts
+//! straight to the bank, for `3d_pay_hosting` the bank's own page asks for the card, and the
+//! return endpoint refuses any request that carries card fields.
+
+use kasa_billing::{PurchaseCompletion, StartPurchase, StartPurchaseError};
+use kasa_domain::{CustomerId, Holding, Language, Money, Package, PackageId, PackageKind};
+use kasa_ports::{
+    ActionContext, CaptureMode, GatewayCallback, GatewayName, PaymentInitiation, Purchase,
+};
+use kasa_subscriptions::{
+    ForfeitConfirmation, Forfeiture, PurchaseChannel, PurchaseRefusal, decide_purchase,
+};
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path, Query};
+use poem::{Body, Request, Response, handler};
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::auth::{CUSTOMER_LINK_PREFIX, token_hash};
+
+/// The cookie that carries the customer's billing-link token.
+const COOKIE: &str = "kasa_billing";
+
+/// Card fields a browser must only ever send to the bank.
+const CARD_FIELDS: [&str; 4] = [
+    "pan",
+    "cv2",
+    "ecom_payment_card_expdate_month",
+    "ecom_payment_card_expdate_year",
+];
+
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The words of the pages.
+struct Words {
+    lang: &'static str,
+    title: &'static str,
+    holding: &'static str,
+    nothing: &'static str,
+    credits: &'static str,
+    subscription_until: &'static str,
+    packages: &'static str,
+    days: &'static str,
+    buy: &'static str,
+    forfeit_credits: &'static str,
+    forfeit_days: &'static str,
+    confirm_forfeit: &'static str,
+    renewal_opens: &'static str,
+    none_on_sale: &'static str,
+    card_title: &'static str,
+    card_number: &'static str,
+    card_expiry: &'static str,
+    card_cvc: &'static str,
+    pay: &'static str,
+    to_bank: &'static str,
+    card_note: &'static str,
+    approved: &'static str,
+    approved_credits: &'static str,
+    approved_term: &'static str,
+    declined: &'static str,
+    pending: &'static str,
+    attention: &'static str,
+    back: &'static str,
+    link_invalid: &'static str,
+    not_verified: &'static str,
+    unknown_order: &'static str,
+    unavailable: &'static str,
+    must_confirm: &'static str,
+}
+
+const TURKISH: Words = Words {
+    lang: "tr",
+    title: "Destek paketleriniz",
+    holding: "Şu anki paketiniz",
+    nothing: "Henüz bir paketiniz yok.",
+    credits: "kredi",
+    subscription_until: "Aboneliğiniz şu tarihte bitiyor:",
+    packages: "Satın alabileceğiniz paketler",
+    days: "gün",
+    buy: "Satın al",
+    forfeit_credits: "Bu paketi alırsanız kalan krediniz silinir:",
+    forfeit_days: "Bu paketi alırsanız aboneliğinizin kalan günleri silinir:",
+    confirm_forfeit: "Bunu anladım ve onaylıyorum",
+    renewal_opens: "Aboneliğinizi şu tarihten itibaren yenileyebilirsiniz:",
+    none_on_sale: "Şu anda satışta paket yok.",
+    card_title: "Kart bilgileri",
+    card_number: "Kart numarası",
+    card_expiry: "Son kullanma (AA / YY)",
+    card_cvc: "Güvenlik kodu (CVC)",
+    pay: "Öde",
+    to_bank: "Bankanın ödeme sayfasına yönlendiriliyorsunuz…",
+    card_note: "Kart bilgileriniz doğrudan bankaya gönderilir; bize ulaşmaz.",
+    approved: "Ödemeniz alındı. Teşekkür ederiz!",
+    approved_credits: "Yeni kredi bakiyeniz:",
+    approved_term: "Aboneliğiniz şu tarihe kadar geçerli:",
+    declined: "Ödeme gerçekleşmedi:",
+    pending: "Ödemenizin sonucu henüz gelmedi. Birkaç dakika içinde hesabınıza yansıyacak; sonucu size e-posta ile bildireceğiz.",
+    attention: "Ödemeniz alındı; paketiniz bir temsilcimiz tarafından tanımlanacak. Size e-posta ile haber vereceğiz.",
+    back: "Paketlerime dön",
+    link_invalid: "Bu bağlantı geçersiz veya süresi dolmuş. Destek ekibinden yeni bir bağlantı isteyin.",
+    not_verified: "Banka yanıtı doğrulanamadı; hiçbir işlem yapılmadı.",
+    unknown_order: "Bu ödeme bulunamadı; hiçbir işlem yapılmadı.",
+    unavailable: "Ödeme sistemi şu anda kullanılamıyor. Lütfen daha sonra tekrar deneyin.",
+    must_confirm: "Devam etmek için uyarıyı onaylayın.",
+};
+
+const ENGLISH: Words = Words {
+    lang: "en",
+    title: "Your support packages",
+    holding: "What you have now",
+    nothing: "You have no package yet.",
+    credits: "credits",
+    subscription_until: "Your subscription ends on",
+    packages: "Packages you can buy",
+    days: "days",
+    buy: "Buy",
+    forfeit_credits: "Buying this package cancels your remaining credits:",
+    forfeit_days: "Buying this package cancels the remaining days of your subscription:",
+    confirm_forfeit: "I understand and confirm",
+    renewal_opens: "You can renew your subscription from",
+    none_on_sale: "No package is on sale right now.",
+    card_title: "Card details",
+    card_number: "Card number",
+    card_expiry: "Expiry (MM / YY)",
+    card_cvc: "Security code (CVC)",
+    pay: "Pay",
+    to_bank: "Taking you to your bank's payment page…",
+    card_note: "Your card details go straight to the bank; they never reach us.",
+    approved: "Payment received. Thank you!",
+    approved_credits: "Your new credit balance:",
+    approved_term: "Your subscription now runs until",
+    declined: "The payment did not go through:",
+    pending: "The result of your payment has not arrived yet. It will reach your account within minutes, and we will e-mail you the result.",
+    attention: "Payment received; one of our team will set up your package and e-mail you.",
+    back: "Back to my packages",
+    link_invalid: "This link is invalid or has expired. Ask the support team for a new one.",
+    not_verified: "The bank's answer could not be verified; nothing was done.",
+    unknown_order: "This payment is unknown; nothing was done.",
+    unavailable: "The payment system is not available right now. Please try again later.",
+    must_confirm: "Confirm the warning to go on.",
+};
+
+fn words(language: Language) -> &'static Words {
+    match language {
+        Language::Tr => &TURKISH,
+        Language::En => &ENGLISH,
+    }
+}
+
+fn date(at: OffsetDateTime) -> String {
+    format!("{:02}.{:02}.{}", at.day(), u8::from(at.month()), at.year())
+}
+
+fn money(amount: Money) -> String {
+    format!("{} {}", amount.amount(), amount.currency().alpha_code())
+}
+
+/// A whole page.
+fn page(status: StatusCode, words: &Words, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>\
+         body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}}\
+         .package{{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}}\
+         .warning{{background:#fff4e5;padding:.5rem;border-radius:4px}}\
+         .result{{font-size:1.2rem}} label{{display:block;margin:.5rem 0}}\
+         button{{padding:.5rem 1.5rem}}</style></head><body>{body}</body></html>",
+        lang = words.lang,
+        title = escape(words.title),
+    );
+    Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header("content-security-policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *")
+        .body(html)
+}
+
+fn message(status: StatusCode, words: &Words, text: &str) -> Response {
+    page(
+        status,
+        words,
+        &format!(
+            "<h1>{}</h1><p class=\"result\">{}</p>",
+            escape(words.title),
+            escape(text)
+        ),
+    )
+}
+
+/// The customer whose billing-link token the request carries (query or cookie).
+async fn customer_of(app: &App, token: Option<&str>) -> Option<CustomerId> {
+    let token = token.filter(|token| token.starts_with(CUSTOMER_LINK_PREFIX))?;
+    match app
+        .access
+        .token_owner(token_hash(token), app.clock.now())
+        .await
+    {
+        Ok(kasa_ports::TokenOwner::Customer(customer_id)) => Some(customer_id),
+        _ => None,
+    }
+}
+
+fn cookie_token(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == COOKIE).then(|| value.to_owned())
+        })
+}
+
+/// `?token=` of a billing link.
+#[derive(Debug, serde::Deserialize)]
+pub struct LinkQuery {
+    token: Option<String>,
+}
+
+/// The customer's billing page.
+#[handler]
+pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQuery>) -> Response {
+    if let Some(token) = &query.token {
+        // Move the token from the address into a cookie, then show the page without it.
+        if customer_of(&app, Some(token)).await.is_none() {
+            return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+        }
+        return Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, "/billing")
+            .header(
+                header::SET_COOKIE,
+                format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800"),
+            )
+            .finish();
+    }
+    let Some(customer_id) = customer_of(&app, cookie_token(request).as_deref()).await else {
+        return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    };
+    match overview(&app, customer_id, None).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::warn!(%error, "billing page failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &TURKISH,
+                TURKISH.unavailable,
+            )
+        }
+    }
+}
+
+async fn overview(
+    app: &App,
+    customer_id: CustomerId,
+    notice: Option<&str>,
+) -> Result<Response, kasa_ports::StoreError> {
+    let state = app.store.customer_state(customer_id).await?;
+    let words = words(state.customer.language);
+    let now = app.clock.now();
+    let mut body = format!("<h1>{}</h1>", escape(words.title));
+    if let Some(notice) = notice {
+        body.push_str(&format!("<p class=\"warning\">{}</p>", escape(notice)));
+    }
+    body.push_str(&format!(
+        "<h2>{}</h2><p id=\"holding\">",
+        escape(words.holding)
+    ));
+    body.push_str(&match &state.holding {
+        Holding::Nothing => escape(words.nothing),
+        Holding::Credits { balance } => format!("{} {}", balance.get(), words.credits),
+        Holding::Subscription(subscription) => {
+            format!(
+                "{} {}",
+                words.subscription_until,
+                date(subscription.ends_at())
+            )
+        }
+    });
+    body.push_str("</p>");
+    body.push_str(&format!("<h2>{}</h2>", escape(words.packages)));
+    let packages: Vec<Package> = app
+        .store
+        .packages()
+        .await?
+        .into_iter()
+        .filter(|package| package.on_sale && package.price.is_positive())
+        .collect();
+    if packages.is_empty() {
+        body.push_str(&format!("<p>{}</p>", escape(words.none_on_sale)));
+    }
+    for package in packages {
+        body.push_str(&package_card(words, &package, &state.holding, now));
+    }
+    Ok(page(StatusCode::OK, words, &body))
+}
+
+fn package_card(
+    words: &Words,
+    package: &Package,
+    holding: &Holding,
+    now: OffsetDateTime,
+) -> String {
+    let size = match package.kind {
+        PackageKind::Credit { credits } => format!("{} {}", credits.get(), words.credits),
+        PackageKind::Subscription { days } => format!("{days} {}", words.days),
+    };
+    let mut card = format!(
+        "<div class=\"package\" data-package=\"{id}\"><h3>{name}</h3><p>{size} — {price}</p>",
+        id = package.id,
+        name = escape(&package.name),
+        price = money(package.price),
+    );
+    let decision = decide_purchase(
+        package,
+        holding,
+        now,
+        PurchaseChannel::CustomerCheckout,
+        ForfeitConfirmation::NotConfirmed,
+    );
+    let form = |extra: &str| {
+        format!(
+            "<form method=\"post\" action=\"/billing/checkout\">\
+             <input type=\"hidden\" name=\"package_id\" value=\"{}\">{extra}\
+             <button type=\"submit\">{}</button></form>",
+            package.id,
+            escape(words.buy)
+        )
+    };
+    match decision {
+        Ok(_) => card.push_str(&form("")),
+        Err(PurchaseRefusal::ForfeitNotConfirmed { forfeiture }) => {
+            let lost = match forfeiture {
+                Forfeiture::Credits { credits } => format!(
+                    "{} {} {}",
+                    words.forfeit_credits,
+                    credits.get(),
+                    words.credits
+                ),
+                Forfeiture::SubscriptionTime { remaining_days, .. } => {
+                    format!("{} {remaining_days} {}", words.forfeit_days, words.days)
+                }
+            };
+            card.push_str(&form(&format!(
+                "<p class=\"warning\">{}</p><label><input type=\"checkbox\" \
+                 name=\"confirm_forfeit\" value=\"yes\" required> {}</label>",
+                escape(&lost),
+                escape(words.confirm_forfeit)
+            )));
+        }
+        Err(PurchaseRefusal::RenewalTooEarly { opens_at, .. }) => card.push_str(&format!(
+            "<p class=\"warning\">{} {}</p>",
+            escape(words.renewal_opens),
+            date(opens_at)
+        )),
+        Err(PurchaseRefusal::NotOnSale) => return String::new(),
+    }
+    card.push_str("</div>");
+    card
+}
+
+/// The checkout form's fields.
+#[derive(Debug, serde::Deserialize)]
+pub struct CheckoutForm {
+    package_id: String,
+    confirm_forfeit: Option<String>,
+}
+
+/// Starts a purchase and hands the browser to the bank.
+#[handler]
+pub async fn checkout(
+    app: Data<&App>,
+    request: &Request,
+    form: poem::web::Form<CheckoutForm>,
+) -> Response {
+    let Some(customer_id) = customer_of(&app, cookie_token(request).as_deref()).await else {
+        return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    };
+    let language = match app.store.customer_state(customer_id).await {
+        Ok(state) => state.customer.language,
+        Err(_) => Language::Tr,
+    };
+    let words = words(language);
+    let Ok(package_id) = form.package_id.parse::<uuid::Uuid>().map(PackageId::from) else {
+        return message(StatusCode::BAD_REQUEST, words, words.unknown_order);
+    };
+    let return_url = format!("{}/gateways/nestpay/return", app.public_url);
+    let started = app
+        .billing
+        .start_purchase(StartPurchase {
+            customer_id,
+            package_id,
+            gateway: GatewayName::new("nestpay"),
+            confirmation: if form.confirm_forfeit.is_some() {
+                ForfeitConfirmation::Confirmed
+            } else {
+                ForfeitConfirmation::NotConfirmed
+            },
+            capture: CaptureMode::Immediate,
+            success_url: return_url.clone(),
+            failure_url: return_url,
+            context: ActionContext {
+                actor: kasa_domain::Actor::Customer { customer_id },
+                reason: kasa_domain::Reason::new("checkout").unwrap_or_else(|_| unreachable!()),
+                request_id: request
+                    .extensions()
+                    .get::<crate::server::RequestId>()
+                    .map(|id| id.0.clone()),
+            },
+        })
+        .await;
+    let started = match started {
+        Ok(started) => started,
+        Err(StartPurchaseError::Refused(refusal)) => {
+            let notice = match refusal {
+                PurchaseRefusal::ForfeitNotConfirmed { .. } => words.must_confirm.to_owned(),
+                PurchaseRefusal::RenewalTooEarly { opens_at, .. } => {
+                    format!("{} {}", words.renewal_opens, date(opens_at))
+                }
+                PurchaseRefusal::NotOnSale => words.none_on_sale.to_owned(),
+            };
+            return overview(&app, customer_id, Some(&notice))
+                .await
+                .unwrap_or_else(|_| message(StatusCode::CONFLICT, words, &notice));
+        }
+        Err(error) => {
+            tracing::warn!(%error, "checkout could not start");
+            return message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable);
+        }
+    };
+    match started.initiation {
+        PaymentInitiation::PostForm { action_url, fields } => {
+            gateway_form(words, &action_url, &fields, &started.purchase)
+        }
+        PaymentInitiation::Redirect { url } => Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, url)
+            .finish(),
+        PaymentInitiation::ClientConfirmation { .. } => {
+            message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable)
+        }
+    }
+}
+
+/// The signed form for the bank: with card inputs for `3d_pay` (posted straight to the bank),
+/// sent on by itself otherwise (the bank's page asks for the card).
+fn gateway_form(
+    words: &Words,
+    action_url: &str,
+    fields: &[(String, String)],
+    purchase: &Purchase,
+) -> Response {
+    let hidden: String = fields
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(name),
+                escape(value)
+            )
+        })
+        .collect();
+    let card_form = fields
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("storetype") && value == "3d_pay");
+    let summary = format!(
+        "<p>{} — {}</p>",
+        escape(&purchase.package.name),
+        money(purchase.package.price)
+    );
+    let body = if card_form {
+        format!(
+            "<h1>{title}</h1>{summary}<form id=\"card\" method=\"post\" action=\"{action}\">{hidden}\
+             <h2>{card_title}</h2>\
+             <label>{number}<br><input name=\"pan\" inputmode=\"numeric\" autocomplete=\"cc-number\" required></label>\
+             <label>{expiry}<br><input name=\"Ecom_Payment_Card_ExpDate_Month\" size=\"2\" autocomplete=\"cc-exp-month\" required> / \
+             <input name=\"Ecom_Payment_Card_ExpDate_Year\" size=\"2\" autocomplete=\"cc-exp-year\" required></label>\
+             <label>{cvc}<br><input name=\"cv2\" size=\"4\" autocomplete=\"cc-csc\" required></label>\
+             <p>{note}</p><button type=\"submit\" id=\"pay\">{pay}</button></form>",
+            title = escape(words.title),
+            action = escape(action_url),
+            card_title = escape(words.card_title),
+            number = escape(words.card_number),
+            expiry = escape(words.card_expiry),
+            cvc = escape(words.card_cvc),
+            note = escape(words.card_note),
+            pay = escape(words.pay),
+        )
+    } else {
+        format!(
+            "<h1>{title}</h1>{summary}<form id=\"bank\" method=\"post\" action=\"{action}\">{hidden}\
+             <p>{to_bank}</p><button type=\"submit\" id=\"pay\">{pay}</button></form>\
+             <script>document.getElementById('bank').submit();</script>",
+            title = escape(words.title),
+            action = escape(action_url),
+            to_bank = escape(words.to_bank),
+            pay = escape(words.pay),
+        )
+    };
+    page(StatusCode::OK, words, &body)
+}
+
+/// Where the bank sends the customer back (its okUrl and failUrl): verifies the signature,
+/// records the payment and completes the purchase once, and shows the result. A forged,
+/// tampered or replayed post changes nothing.
+#[handler]
+pub async fn gateway_return(
+    app: Data<&App>,
+    request: &Request,
+    gateway: Path<String>,
+    body: Body,
+) -> Response {
+    let raw = match body.into_bytes_limit(64 * 1024).await {
+        Ok(raw) => raw.to_vec(),
+        Err(_) => {
+            return message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &TURKISH,
+                TURKISH.not_verified,
+            );
+        }
+    };
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&raw)
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let field = |wanted: &str| {
+        fields
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| value.as_str())
+    };
+    let mut words = match field("lang") {
+        Some("en") => &ENGLISH,
+        _ => &TURKISH,
+    };
+    if fields
+        .iter()
+        .any(|(name, _)| CARD_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
+    {
+        tracing::error!(gateway = %gateway.0, "a gateway return carried card fields; refused without reading them");
+        return message(StatusCode::BAD_REQUEST, words, words.not_verified);
+    }
+    let Some(gateway_name) = app
+        .billing
+        .ports()
+        .gateways
+        .names()
+        .find(|name| name.as_str() == gateway.0)
+        .cloned()
+    else {
+        return message(StatusCode::NOT_FOUND, words, words.unknown_order);
+    };
+    let callback = GatewayCallback {
+        raw_body: raw,
+        fields,
+        headers: request
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    name.as_str().to_ascii_lowercase(),
+                    value.to_str().ok()?.to_owned(),
+                ))
+            })
+            .collect(),
+    };
+    let request_id = request
+        .extensions()
+        .get::<crate::server::RequestId>()
+        .map(|id| id.0.clone());
+    let completion = app
+        .billing
+        .complete_purchase(&gateway_name, callback, request_id)
+        .await;
+    let purchase = match &completion {
+        Ok(
+            PurchaseCompletion::AlreadyProcessed(purchase)
+            | PurchaseCompletion::Declined(purchase)
+            | PurchaseCompletion::NeedsAttention(purchase)
+            | PurchaseCompletion::StillPending(purchase),
+        ) => Some(purchase.as_ref().clone()),
+        Ok(PurchaseCompletion::Completed(applied)) => Some(applied.purchase.clone()),
+        Err(_) => None,
+    };
+    if let Some(purchase) = &purchase
+        && let Ok(state) = app.store.customer_state(purchase.customer_id).await
+    {
+        words = self::words(state.customer.language);
+    }
+    let back = format!("<p><a href=\"/billing\">{}</a></p>", escape(words.back));
+    let (status, text) = match completion {
+        Err(kasa_billing::CompletePurchaseError::Gateway(_)) => {
+            (StatusCode::BAD_REQUEST, words.not_verified.to_owned())
+        }
+        Err(kasa_billing::CompletePurchaseError::UnknownOrder(_)) => {
+            (StatusCode::NOT_FOUND, words.unknown_order.to_owned())
+        }
+        Err(error) => {
+            tracing::warn!(%error, "gateway return failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                words.unavailable.to_owned(),
+            )
+        }
+        Ok(PurchaseCompletion::Completed(_) | PurchaseCompletion::AlreadyProcessed(_))
+            if purchase.as_ref().is_some_and(|purchase| {
+                purchase.status == kasa_ports::PurchaseStatus::Completed
+            }) =>
+        {
+            (StatusCode::OK, approved_text(words, purchase.as_ref()))
+        }
+        Ok(PurchaseCompletion::NeedsAttention(_)) => (StatusCode::OK, words.attention.to_owned()),
+        Ok(PurchaseCompletion::StillPending(_)) => (StatusCode::OK, words.pending.to_owned()),
+        Ok(_) => {
+            let reason = purchase
+                .as_ref()
+                .and_then(|purchase| purchase.payment.as_ref())
+                .and_then(|payment| payment.failure.clone())
+                .unwrap_or_default();
+            (StatusCode::OK, format!("{} {reason}", words.declined))
+        }
+    };
+    page(
+        status,
+        words,
+        &format!(
+            "<h1>{}</h1><p class=\"result\" id=\"result\">{}</p>{back}",
+            escape(words.title),
+            escape(&text)
+        ),
+    )
+}
+
+fn approved_text(words: &Words, purchase: Option<&Purchase>) -> String {
+    let outcome = purchase.and_then(|purchase| purchase.outcome.as_ref());
+    let mut text = words.approved.to_owned();
+    if let Some(balance) = outcome.and_then(|outcome| outcome.balance_after) {
+        text.push_str(&format!(
+            " {} {} {}",
+            words.approved_credits,
+            balance.get(),
+            words.credits
+        ));
+    }
+    if let Some((_, ends_at)) = outcome.and_then(|outcome| outcome.term) {
+        text.push_str(&format!(" {} {}", words.approved_term, date(ends_at)));
+    }
+    text
+}
