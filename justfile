@@ -6,6 +6,10 @@ set positional-arguments := true
 run *ARGS:
     scripts/run "$@"
 
+# The demo: Kasa with demo data and the local NestPay bank, to buy a package with a test card.
+demo *ARGS:
+    scripts/demo "$@"
+
 # Run the whole test suite (starts the local PostgreSQL if needed); arguments go to the test runner.
 test *ARGS:
     scripts/test "$@"

@@ -22,6 +22,10 @@ pub const ADMIN: (&str, &str) = ("admin@demo.kasa", "demo-admin-password");
 pub const AGENT: (&str, &str) = ("agent@demo.kasa", "demo-agent-password");
 /// The demo help desk's API key.
 pub const HELP_DESK_KEY: &str = "kasa_key_demo_help_desk";
+/// The demo customers' billing links (Ayşe in Turkish, John in English).
+pub const CUSTOMER_LINKS: [&str; 2] = ["kasa_customer_demo_ayse", "kasa_customer_demo_john"];
+/// Where the demo expects the local NestPay bank (`scripts/demo` starts it there).
+pub const SANDBOX_URL: &str = "http://127.0.0.1:8090";
 
 fn try_money(amount: i64) -> Result<Money, ApiError> {
     Money::from_minor_units(amount * 100, Currency::Try).map_err(|error| ApiError::internal(&error))
@@ -137,6 +141,16 @@ pub async fn seed(app: &App) -> Result<bool, ApiError> {
             .create_customer(customer.clone(), context.clone(), now)
             .await
             .map_err(store_error)?;
+        app.access
+            .create_customer_session(
+                token_hash(CUSTOMER_LINKS[index]),
+                customer.id,
+                context.clone(),
+                now,
+                now + time::Duration::days(365),
+            )
+            .await
+            .map_err(store_error)?;
         if index == 0
             && let Some(package_id) = first_package
         {
@@ -152,6 +166,34 @@ pub async fn seed(app: &App) -> Result<bool, ApiError> {
                 .map_err(|error| ApiError::internal(&error))?;
         }
     }
+    // Customers pay at the local NestPay bank (apps/nestpay-sandbox) with its default store.
+    let sandbox = std::env::var("KASA_DEMO_NESTPAY_URL").unwrap_or_else(|_| SANDBOX_URL.to_owned());
+    let configuration = serde_json::json!({
+        "base_url": sandbox,
+        "client_id": "100200127",
+        "store_type": "3d_pay",
+    });
+    app.store
+        .save_payment_system(
+            kasa_ports::PaymentSystemChange {
+                gateway: kasa_ports::GatewayName::new("nestpay"),
+                enabled: true,
+                configuration: configuration.as_object().cloned().unwrap_or_default(),
+                credentials: [
+                    ("store_key", "TEST1234"),
+                    ("api_user", "kasa-api"),
+                    ("api_password", "kasa-api-pass"),
+                ]
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), kasa_ports::Secret::new(value)))
+                .collect(),
+            },
+            context.clone(),
+            now,
+        )
+        .await
+        .map_err(store_error)?;
+    app.reload_gateways().await;
     Ok(true)
 }
 
@@ -167,6 +209,10 @@ pub fn welcome(base: &str) -> String {
          \n  Help desk key:   {key}\
          \n  Customers:       ayse@example.com (10 credits, zendesk 1001), john@example.com \
          (nothing yet, zendesk 1002)\
+         \n  Buy a package:   {base}/billing?token={ayse} (Ayşe, Turkish) or \
+         {base}/billing?token={john} (John, English);\
+         \n                   pay with test card 4508 0345 0803 4509, 12/30, CVC 123 at the \
+         local bank ({sandbox}: `scripts/demo` starts it)\
          \n\n  Try: curl -s -H 'Authorization: Bearer {key}' \
          '{base}/v1/billing-context?email=ayse@example.com'\n",
         admin = ADMIN.0,
@@ -174,5 +220,8 @@ pub fn welcome(base: &str) -> String {
         agent = AGENT.0,
         agent_password = AGENT.1,
         key = HELP_DESK_KEY,
+        ayse = CUSTOMER_LINKS[0],
+        john = CUSTOMER_LINKS[1],
+        sandbox = SANDBOX_URL,
     )
 }

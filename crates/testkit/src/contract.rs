@@ -60,6 +60,7 @@ macro_rules! store_contract_tests {
             flows::an_authorised_payment_is_captured_in_part_and_invoiced_for_that,
             flows::concurrent_refunds_give_the_money_back_once,
             flows::the_customers_mail_carries_the_invoice_and_a_reply_address_naming_them,
+            flows::invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

@@ -1587,3 +1587,67 @@ pub async fn the_customers_mail_carries_the_invoice_and_a_reply_address_naming_t
         .expect("the operator's copy");
     assert!(operator.attachments.is_empty());
 }
+
+/// Contract case: sixteen customers pay at once, every other card is declined: the eight paid
+/// purchases take invoice numbers 1 to 8, without a gap and without a number for a decline.
+pub async fn invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = Arc::new(world(store).await);
+    let mut tasks = Vec::new();
+    for index in 0..16 {
+        let world = world.clone();
+        tasks.push(tokio::spawn(async move {
+            let buyer = customer(&format!("buyer{index}@example.com"), Language::En);
+            world.kit.with_customer(&buyer).await;
+            let started = world
+                .kit
+                .billing
+                .start_purchase(StartPurchase {
+                    customer_id: buyer.id,
+                    package_id: world.small.id,
+                    gateway: GatewayName::new("testpay"),
+                    confirmation: ForfeitConfirmation::NotConfirmed,
+                    capture: CaptureMode::Immediate,
+                    success_url: "https://kasa.example/ok".to_owned(),
+                    failure_url: "https://kasa.example/fail".to_owned(),
+                    context: customer_context(&buyer),
+                })
+                .await
+                .unwrap();
+            let status = if index % 2 == 0 {
+                "approved"
+            } else {
+                "declined"
+            };
+            let callback = world
+                .kit
+                .gateway
+                .callback(&order_of(&started), status, "100.00");
+            world
+                .kit
+                .billing
+                .complete_purchase(&GatewayName::new("testpay"), callback, None)
+                .await
+                .unwrap();
+            started.purchase.id
+        }));
+    }
+    let mut sequences = Vec::new();
+    for task in tasks {
+        let purchase_id = task.await.unwrap();
+        for invoice in world
+            .kit
+            .store
+            .purchase_invoices(purchase_id)
+            .await
+            .unwrap()
+        {
+            sequences.push(invoice.number.sequence);
+        }
+    }
+    sequences.sort_unstable();
+    assert_eq!(sequences, (1..=8).collect::<Vec<u32>>());
+}
