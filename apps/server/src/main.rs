@@ -13,6 +13,7 @@ mod nestpay;
 mod pages;
 mod problem;
 mod server;
+mod tools;
 
 use std::process::ExitCode;
 
@@ -74,6 +75,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Stripe debugging: verify a webhook's signature.
+    #[command(subcommand)]
+    Stripe(tools::StripeCommand),
     /// Tells from when a subscription that ends at END may be renewed (product rule 5: 30 days
     /// or fewer before its end).
     RenewalOpens {
@@ -487,6 +491,7 @@ fn main() -> ExitCode {
             name,
         } => run_async(create_admin(database, email, name)),
         Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
+        Command::Stripe(command) => tools::stripe(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -169,3 +169,57 @@ fn every_problem_code_is_catalogued_in_docs_api_errors_md() {
         "listed in docs/api-errors.md but never used: {stale:?}"
     );
 }
+
+/// Runs `kasa` with `input` on standard input.
+fn kasa_with_input(arguments: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kasa"))
+        .args(arguments)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kasa runs");
+    // A command that refuses its arguments exits without reading: ignore the broken pipe.
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    child.wait_with_output().expect("kasa ends")
+}
+
+#[test]
+fn stripe_verify_webhook_exits_zero_only_for_a_genuine_fresh_delivery() {
+    let body = br#"{"id":"evt_1","type":"charge.refunded"}"#;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let now = i64::try_from(now).unwrap();
+    let fresh = kasa_stripe::webhook::sign(body, "whsec_cli", now);
+    let old = kasa_stripe::webhook::sign(body, "whsec_cli", now - 3600);
+    let verify = |header: &str, tolerance: &str, body: &[u8]| {
+        kasa_with_input(
+            &[
+                "stripe",
+                "verify-webhook",
+                "--secret",
+                "whsec_cli",
+                "--header",
+                header,
+                "--tolerance",
+                tolerance,
+            ],
+            body,
+        )
+    };
+    let ok = verify(&format!("Stripe-Signature: {fresh}"), "300", body);
+    assert!(ok.status.success(), "{ok:?}");
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("valid"));
+    let tampered = verify(&fresh, "300", br#"{"id":"evt_1","type":"charge.captured"}"#);
+    assert_eq!(tampered.status.code(), Some(1));
+    let stale = verify(&old, "300", body);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stale.stdout).contains("3600 s"));
+    let stored = verify(&old, "none", body);
+    assert!(stored.status.success(), "{stored:?}");
+    let bad_tolerance = verify(&fresh, "soon", body);
+    assert_eq!(bad_tolerance.status.code(), Some(2));
+}
