@@ -172,6 +172,15 @@ impl Position {
     }
 }
 
+/// What an answer is recorded against.
+#[derive(Clone, Copy, Debug)]
+struct Settled<'a> {
+    purchase: &'a Purchase,
+    payment: &'a Payment,
+    position: &'a Position,
+    context: &'a ActionContext,
+}
+
 /// The action to send, with its amount settled.
 #[derive(Clone, Copy, Debug)]
 struct Planned {
@@ -355,23 +364,13 @@ impl Billing {
             PaymentActionKind::Void => gateway.void(order).await,
             PaymentActionKind::Refund => gateway.refund(order, planned.amount).await,
         };
+        let settled = Settled {
+            purchase: &purchase,
+            payment: &payment,
+            position: &position,
+            context: &request.context,
+        };
         match answer {
-            Ok(receipt) => {
-                let finished = self
-                    .finish_succeeded(
-                        &purchase,
-                        &payment,
-                        &position,
-                        &action,
-                        receipt.reference,
-                        &request.context,
-                    )
-                    .await?;
-                Ok(PaymentActionDone {
-                    finished,
-                    voided_instead_of_refund: false,
-                })
-            }
             Err(GatewayError::NotSettled { message })
                 if planned.kind == PaymentActionKind::Refund =>
             {
@@ -402,32 +401,31 @@ impl Billing {
                 let action = self
                     .begin(&purchase, void, expected, &request.context)
                     .await?;
-                match gateway.void(payment.order_id.clone()).await {
-                    Ok(receipt) => {
-                        let finished = self
-                            .finish_succeeded(
-                                &purchase,
-                                &payment,
-                                &position,
-                                &action,
-                                receipt.reference,
-                                &request.context,
-                            )
-                            .await?;
-                        Ok(PaymentActionDone {
-                            finished,
-                            voided_instead_of_refund: true,
-                        })
-                    }
-                    Err(error) => {
-                        self.finish_failed(&purchase, &action, error.to_string(), &request.context)
-                            .await?;
-                        Err(PaymentActionError::Gateway(error))
-                    }
-                }
+                let answer = gateway.void(payment.order_id.clone()).await;
+                self.record_answer(&settled, &action, answer, true).await
             }
+            answer => self.record_answer(&settled, &action, answer, false).await,
+        }
+    }
+
+    /// Records the gateway's answer to `action`: success with everything that follows, or
+    /// failure (nothing moved).
+    async fn record_answer(
+        &self,
+        settled: &Settled<'_>,
+        action: &PaymentAction,
+        answer: Result<kasa_ports::GatewayReceipt, GatewayError>,
+        voided_instead_of_refund: bool,
+    ) -> Result<PaymentActionDone, PaymentActionError> {
+        match answer {
+            Ok(receipt) => Ok(PaymentActionDone {
+                finished: self
+                    .finish_succeeded(settled, action, receipt.reference)
+                    .await?,
+                voided_instead_of_refund,
+            }),
             Err(error) => {
-                self.finish_failed(&purchase, &action, error.to_string(), &request.context)
+                self.finish_failed(settled.purchase, action, error.to_string(), settled.context)
                     .await?;
                 Err(PaymentActionError::Gateway(error))
             }
@@ -482,16 +480,18 @@ impl Billing {
             .await?)
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn finish_succeeded(
         &self,
-        purchase: &Purchase,
-        payment: &Payment,
-        position: &Position,
+        settled: &Settled<'_>,
         action: &PaymentAction,
         reference: Option<kasa_ports::GatewayReference>,
-        context: &ActionContext,
     ) -> Result<FinishedPaymentAction, PaymentActionError> {
+        let Settled {
+            purchase,
+            payment,
+            position,
+            context,
+        } = *settled;
         let now = self.ports.clock.now();
         let settings = self.ports.settings.billing_settings().await?;
         let invoices = self.ports.invoices.purchase_invoices(purchase.id).await?;
