@@ -18,8 +18,6 @@ pub fn build_gateway(
     system: &PaymentSystem,
     credentials: &BTreeMap<String, Secret>,
 ) -> Result<Arc<dyn PaymentGateway>, GatewayError> {
-    let _ = (system, credentials);
-    Err(GatewayError::Misconfigured(
-        "the NestPay adapter is being wired".to_owned(),
-    ))
+    let config = kasa_nestpay::NestPayConfig::from_settings(&system.configuration, credentials)?;
+    Ok(Arc::new(kasa_nestpay::NestPayGateway::new(config)?))
 }
