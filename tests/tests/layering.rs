@@ -97,13 +97,20 @@ const LAYERS: &[Layer] = &[
         never_reaches: &[],
         why: "adapters depend on core + ports (and the schema crate) only, never on each other, billing or the server",
     },
+    Layer {
+        name: "sandbox",
+        members: Members::Named(&["kasa-nestpay-sandbox"]),
+        may_depend_on: &[],
+        never_reaches: &[],
+        why: "the NestPay sandbox is written from the protocol alone: it shares no code with Kasa, so a misreading in the adapter is caught by it",
+    },
 ];
 
 /// Crates other workspace crates may use only as dev-dependencies, with the crates exempt.
 const DEV_ONLY: &[(&str, &[&str])] = &[("kasa-testkit", &["kasa-tests"])];
 
 /// Crates no workspace crate may depend on, with any dependency kind.
-const NEVER_DEPENDED_ON: &[&str] = &["kasa-server"];
+const NEVER_DEPENDED_ON: &[&str] = &["kasa-server", "kasa-nestpay-sandbox"];
 
 // ---------------------------------------------------------------------------------------------
 // The checker.
@@ -400,6 +407,7 @@ const FIXTURE_MEMBERS: &[(&str, &str)] = &[
     ("kasa-migrations", "migrations"),
     ("kasa-testkit", "crates/testkit"),
     ("kasa-server", "apps/server"),
+    ("kasa-nestpay-sandbox", "apps/nestpay-sandbox"),
     ("kasa-tests", "tests"),
 ];
 
@@ -515,6 +523,8 @@ fn the_checker_reports_forbidden_workspace_edges() {
         ("kasa-stripe", "kasa-postgres", None),
         ("kasa-stripe", "kasa-billing", Some("dev")),
         ("kasa-ports", "kasa-server", Some("dev")),
+        ("kasa-nestpay-sandbox", "kasa-domain", None),
+        ("kasa-server", "kasa-nestpay-sandbox", Some("dev")),
     ]));
     let edges: Vec<&str> = violations
         .iter()
@@ -525,7 +535,9 @@ fn the_checker_reports_forbidden_workspace_edges() {
         [
             "kasa-billing -> kasa-testkit",
             "kasa-domain -> kasa-credits",
+            "kasa-nestpay-sandbox -> kasa-domain",
             "kasa-ports -> kasa-server",
+            "kasa-server -> kasa-nestpay-sandbox",
             "kasa-stripe -> kasa-billing",
             "kasa-stripe -> kasa-postgres",
         ],

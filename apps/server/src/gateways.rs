@@ -46,6 +46,18 @@ impl ConfiguredGateway {
         }
     }
 
+    /// Whether `system` with `credentials` would build an adapter (settings about to be saved).
+    ///
+    /// # Errors
+    /// The adapter's [`GatewayError::Misconfigured`] naming the problem.
+    pub fn check(
+        &self,
+        system: &PaymentSystem,
+        credentials: &BTreeMap<String, Secret>,
+    ) -> Result<(), GatewayError> {
+        (self.build)(system, credentials).map(|_| ())
+    }
+
     /// Forgets the built adapter: the next call builds it from the saved settings.
     pub async fn reload(&self) {
         *self.current.write().await = None;

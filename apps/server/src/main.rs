@@ -75,6 +75,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// NestPay debugging: hash gate fields, verify a callback's signature.
+    #[command(subcommand)]
+    Nestpay(tools::NestpayCommand),
     /// Stripe debugging: verify a webhook's signature.
     #[command(subcommand)]
     Stripe(tools::StripeCommand),
@@ -492,6 +495,7 @@ fn main() -> ExitCode {
         } => run_async(create_admin(database, email, name)),
         Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
         Command::Stripe(command) => tools::stripe(command),
+        Command::Nestpay(command) => tools::nestpay(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -24,6 +24,109 @@ pub enum StripeCommand {
     },
 }
 
+/// `kasa nestpay …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum NestpayCommand {
+    /// Reads gate-request fields as an application/x-www-form-urlencoded body on standard input
+    /// and prints their hash (and, with --show-plaintext, the text that was hashed).
+    Hash {
+        /// The store key.
+        #[arg(long, env = "KASA_NESTPAY_STORE_KEY", hide_env_values = true)]
+        store_key: String,
+        /// `ver3` (SHA-512 over every field but hash and encoding) or `ver1` (legacy SHA-1 over
+        /// clientid, oid, amount, okUrl, failUrl, islemtipi, taksit and rnd).
+        #[arg(long, default_value = "ver3", value_parser = ["ver3", "ver1"])]
+        algorithm: String,
+        /// Also print the text before hashing (it ends with the store key: mind who sees it).
+        #[arg(long)]
+        show_plaintext: bool,
+    },
+    /// Reads a callback's body (application/x-www-form-urlencoded) on standard input and says
+    /// whether its signature is valid: ver3, or ver1 when it carries HASHPARAMS. Exits 0 only
+    /// when it is.
+    Verify {
+        /// The store key.
+        #[arg(long, env = "KASA_NESTPAY_STORE_KEY", hide_env_values = true)]
+        store_key: String,
+    },
+}
+
+/// Runs a `kasa nestpay` command.
+pub fn nestpay(command: NestpayCommand) -> ExitCode {
+    let body = match read_stdin() {
+        Ok(body) => body,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    // A pasted body often ends with a newline.
+    let body = body.trim_ascii();
+    let fields = kasa_nestpay::parse_callback_body(body);
+    if fields.is_empty() {
+        eprintln!("error: standard input holds no form fields (name=value&name=value…)");
+        return ExitCode::from(2);
+    }
+    match command {
+        NestpayCommand::Hash {
+            store_key,
+            algorithm,
+            show_plaintext,
+        } => {
+            if algorithm == "ver1" {
+                let field = |name: &str| {
+                    fields
+                        .iter()
+                        .find(|(field, _)| field.eq_ignore_ascii_case(name))
+                        .map_or("", |(_, value)| value.as_str())
+                };
+                println!(
+                    "{}",
+                    kasa_nestpay::hash_ver1_request(
+                        field("clientid"),
+                        field("oid"),
+                        field("amount"),
+                        field("okUrl"),
+                        field("failUrl"),
+                        field("islemtipi"),
+                        field("taksit"),
+                        field("rnd"),
+                        &store_key,
+                    )
+                );
+            } else {
+                if show_plaintext {
+                    println!("{}", kasa_nestpay::hash_ver3_plaintext(&fields, &store_key));
+                }
+                println!("{}", kasa_nestpay::hash_ver3(&fields, &store_key));
+            }
+            ExitCode::SUCCESS
+        }
+        NestpayCommand::Verify { store_key } => {
+            match kasa_nestpay::verify_callback_signature(&fields, &store_key) {
+                Ok(kasa_nestpay::Signature::Ver3) => {
+                    println!(
+                        "valid: the ver3 signature matches ({} fields)",
+                        fields.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(kasa_nestpay::Signature::Ver1 { signed_fields }) => {
+                    println!(
+                        "valid: the ver1 signature matches; only these fields are signed: {}",
+                        signed_fields.join(", ")
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    println!("invalid: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
 fn read_stdin() -> Result<Vec<u8>, String> {
     let mut input = Vec::new();
     std::io::stdin()

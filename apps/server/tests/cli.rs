@@ -223,3 +223,53 @@ fn stripe_verify_webhook_exits_zero_only_for_a_genuine_fresh_delivery() {
     let bad_tolerance = verify(&fresh, "soon", body);
     assert_eq!(bad_tolerance.status.code(), Some(2));
 }
+
+#[test]
+fn nestpay_hash_and_verify_help_operators_debug_a_store() {
+    // The vendor's example from docs (nestpay.md): fields on standard input, the hash out.
+    let example = b"clientid=100200127&amount=95.93&okurl=https%3A%2F%2Fyoursite.com%2Fok\
+        &failUrl=https%3A%2F%2Fyoursite.com%2Ffail&TranType=Auth&Instalment=\
+        &callbackUrl=https%3A%2F%2Fyoursite.com%2Fcallback&currency=949&rnd=1715000000\
+        &storetype=3d&hashAlgorithm=ver3&lang=tr&BillToName=name&BillToCompany=billToCompany\n";
+    let hashed = kasa_with_input(&["nestpay", "hash", "--store-key", "TEST1234"], example);
+    assert!(hashed.status.success(), "{hashed:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&hashed.stdout).trim(),
+        "TX/adVRVplssPyiZuXkvUxlRRroHIvbChDcK2gbi03HkzcopbMVUqkfk8FO0HXuSC7QgRS6t6cnUYE51nKiKbQ=="
+    );
+
+    // A callback signed with the store key verifies; changed by one field, it does not.
+    let fields = [
+        ("clientid", "100200127"),
+        ("oid", "ORDER-1"),
+        ("Response", "Approved"),
+        ("ProcReturnCode", "00"),
+        ("mdStatus", "1"),
+        ("hashAlgorithm", "ver3"),
+        ("rnd", "abc"),
+    ];
+    let hash = kasa_nestpay::hash_ver3(&fields, "TEST1234");
+    let body = |fields: &[(&str, &str)]| {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        body.extend_pairs(fields.iter().copied());
+        body.append_pair("HASH", &hash);
+        body.finish().into_bytes()
+    };
+    let verify =
+        |body: &[u8]| kasa_with_input(&["nestpay", "verify", "--store-key", "TEST1234"], body);
+    let valid = verify(&body(&fields));
+    assert!(valid.status.success(), "{valid:?}");
+    let said = String::from_utf8_lossy(&valid.stdout);
+    assert!(said.starts_with("valid: the ver3"), "{said}");
+    let mut tampered = fields;
+    tampered[3] = ("ProcReturnCode", "05");
+    let invalid = verify(&body(&tampered));
+    assert_eq!(invalid.status.code(), Some(1), "{invalid:?}");
+    let wrong_key = kasa_with_input(
+        &["nestpay", "verify", "--store-key", "OTHER"],
+        &body(&fields),
+    );
+    assert_eq!(wrong_key.status.code(), Some(1));
+    let empty = verify(b"");
+    assert_eq!(empty.status.code(), Some(2));
+}

@@ -468,7 +468,8 @@ async fn a_disabled_user_is_signed_out_at_once() {
 async fn payment_system_credentials_are_write_only() {
     let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
     let admin = kasa.admin_token().await;
-    let (status, saved) = kasa
+    // Switched on but incomplete: refused, naming what is missing.
+    let (status, refused) = kasa
         .call(
             Method::PUT,
             "/v1/settings/payment-systems/nestpay",
@@ -479,15 +480,35 @@ async fn payment_system_credentials_are_write_only() {
             ),
         )
         .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("client_id"),
+        "{refused}"
+    );
+    let (status, saved) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&admin),
+            Some(json!({ "enabled": true,
+                         "configuration": { "bank": "isbank", "client_id": "700655000200" },
+                         "credentials": { "store_key": "SUPER-SECRET-KEY", "api_user": "api",
+                                          "api_password": "SUPER-SECRET-PASSWORD" },
+                         "reason": "setup" })),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let listed = kasa.get("/v1/settings/payment-systems", &admin).await;
     let audit = kasa
         .get("/v1/audit?subject=payment_system:nestpay", &admin)
         .await;
-    for shown in [&saved, &listed, &audit] {
-        assert!(!shown.to_string().contains("SUPER-SECRET-KEY"), "{shown}");
+    for shown in [&refused, &saved, &listed, &audit] {
+        assert!(!shown.to_string().contains("SUPER-SECRET"), "{shown}");
     }
-    assert_eq!(listed[0]["credentials_set"], json!(["store_key"]));
+    assert_eq!(
+        listed[0]["credentials_set"],
+        json!(["api_password", "api_user", "store_key"])
+    );
     let (status, problem) = kasa
         .call(
             Method::PUT,

@@ -358,6 +358,29 @@ impl SettingsApi {
                 .map(|(name, value)| (name.clone(), Secret::new(value.clone())))
                 .collect(),
         };
+        // A switched-on payment system must be usable: its settings are checked by the adapter
+        // that will use them, with the stored credentials the change leaves in place.
+        if change.enabled {
+            let stored = match app
+                .store
+                .payment_system_credentials(change.gateway.clone())
+                .await
+            {
+                Ok(stored) => stored,
+                Err(kasa_ports::StoreError::NotFound { .. }) => BTreeMap::new(),
+                Err(error) => return Err(store_error(error)),
+            };
+            let credentials = change.merged_credentials(stored);
+            let system = change.system(&credentials);
+            if let Some(gateway) = app.gateways.iter().find(|gateway| {
+                kasa_ports::PaymentGateway::name(gateway.as_ref()) == change.gateway
+            }) && let Err(error) = gateway.check(&system, &credentials)
+            {
+                return Err(ApiError::invalid(format!(
+                    "{error} (or save it with `enabled: false` until it is complete)"
+                )));
+            }
+        }
         let system = app
             .store
             .save_payment_system(change, context, app.clock.now())
