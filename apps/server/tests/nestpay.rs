@@ -19,6 +19,7 @@ const APPROVED: &str = "4508034508034509";
 const DECLINED_05: &str = "4000000000000002";
 const DECLINED_51: &str = "4000000000000051";
 const SECURE_FAILED: &str = "4000000000000010";
+const HALF_SECURE: &str = "4000000000000028";
 
 /// A shop: Kasa and the bank, an administrator, a catalogue and one customer in a browser.
 struct Shop {
@@ -628,4 +629,29 @@ async fn a_customer_buys_in_a_real_browser_and_the_card_goes_only_to_the_bank() 
         "the card number reached only the bank"
     );
     assert_eq!(shop.context().await["holding"]["balance"], 10);
+}
+
+/// A half-secure 3-D Secure result the bank charged, on a store that accepts only full
+/// authentication: nothing is granted and the charge is voided at the bank at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_secure_charge_is_voided_at_the_bank() {
+    let shop = Shop::open("3d_pay", &[]).await;
+    let (callback, status, html) = shop.buy(&shop.credits, HALF_SECURE).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(text_of(&html).contains("Ödeme gerçekleşmedi"), "{html}");
+    assert_eq!(shop.context().await["holding"]["kind"], "nothing");
+    let purchase = shop.only_purchase().await;
+    assert_eq!(purchase["status"], "failed");
+    assert_eq!(purchase["payment"]["status"], "voided");
+    let order = callback.get("oid").unwrap().to_owned();
+    let at_bank: Value = shop
+        .browser
+        .get(format!("{}/sandbox/orders/{order}", shop.sandbox.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_bank["voided"], true, "{at_bank}");
 }

@@ -342,6 +342,46 @@ impl Billing {
                     |p| PurchaseCompletion::Declined(Box::new(p)),
                 ));
             }
+            PaymentResultStatus::ChargedButRefused { code, message } => {
+                let detail = format!("refused ({code}): {message}");
+                let closed = self
+                    .close_unapplied(
+                        &purchase,
+                        PurchaseStatus::Failed,
+                        PaymentStatus::Captured,
+                        &result,
+                        detail,
+                        context,
+                    )
+                    .await?;
+                let Some(closed) = closed else {
+                    return Ok(PurchaseCompletion::AlreadyProcessed(Box::new(purchase)));
+                };
+                // Money taken for a payment Kasa refuses goes straight back.
+                let voided = self
+                    .act_on_payment(crate::ActOnPayment {
+                        purchase_id: closed.id,
+                        action: crate::RequestedAction::Void,
+                        refund_limit: None,
+                        context: ActionContext {
+                            actor: Actor::System {
+                                job: "refused-payment-void".to_owned(),
+                            },
+                            reason: reason(
+                                "the gateway charged a payment the store's rules refuse",
+                            ),
+                            request_id: None,
+                        },
+                    })
+                    .await;
+                return Ok(match voided {
+                    Ok(done) => PurchaseCompletion::Declined(Box::new(done.finished.purchase)),
+                    Err(error) => {
+                        tracing::error!(purchase = %closed.id, %error, "a refused payment could not be voided; an agent must void or refund it");
+                        PurchaseCompletion::Declined(Box::new(closed))
+                    }
+                });
+            }
             PaymentResultStatus::Authorised => PaymentStatus::Authorised,
             PaymentResultStatus::Captured => PaymentStatus::Captured,
         };

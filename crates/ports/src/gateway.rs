@@ -149,6 +149,15 @@ pub enum PaymentResultStatus {
         /// The gateway's message.
         message: String,
     },
+    /// The gateway took the money, but the store's rules refuse the payment (NestPay: a
+    /// half-secure 3-D Secure result the bank charged while only full authentication is
+    /// accepted). Kasa grants nothing and voids the payment.
+    ChargedButRefused {
+        /// The gateway's code (e.g. `mdStatus-2`).
+        code: String,
+        /// Why it is refused.
+        message: String,
+    },
     /// Not decided yet, or a status the adapter does not recognise (never taken for success).
     Pending,
 }

@@ -61,6 +61,7 @@ macro_rules! store_contract_tests {
             flows::concurrent_refunds_give_the_money_back_once,
             flows::the_customers_mail_carries_the_invoice_and_a_reply_address_naming_them,
             flows::invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments,
+            flows::a_charged_but_refused_payment_is_voided_and_grants_nothing,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

@@ -41,7 +41,7 @@ impl Clock for FakeClock {
 }
 
 /// A gateway double. Its callbacks are form fields `order_id`, `status` (`approved`,
-/// `authorised`, `declined`, `pending`), `amount` and `signature`, where the signature is the
+/// `authorised`, `declined`, `charged_but_refused`, `pending`), `amount` and `signature`, where the signature is the
 /// other fields joined with the secret; any tampered field fails verification.
 #[derive(Debug)]
 pub struct FakeGateway {
@@ -193,6 +193,10 @@ impl PaymentGateway for FakeGateway {
             "declined" => PaymentResultStatus::Declined {
                 code: "05".to_owned(),
                 message: "Do not honour".to_owned(),
+            },
+            "charged_but_refused" => PaymentResultStatus::ChargedButRefused {
+                code: "mdStatus-2".to_owned(),
+                message: "half-secure".to_owned(),
             },
             _ => PaymentResultStatus::Pending,
         };

@@ -245,15 +245,21 @@ fn read_status(
             .get("mdErrorMsg")?
             .or(fields.get("ErrMsg")?)
             .unwrap_or("3-D Secure authentication failed");
-        let detail = if proc_return_code == Some("00") {
-            // 3d_pay may charge half-secure results; Kasa does not accept them: say so.
-            format!("{detail} (the bank approved the charge, ProcReturnCode 00: void it)")
-        } else {
-            detail.to_owned()
-        };
+        let code = format!("mdStatus-{status}");
+        if proc_return_code == Some("00") {
+            // 3d_pay may charge half-secure results; this store does not accept them, so the
+            // charge must be voided.
+            return Ok(PaymentResultStatus::ChargedButRefused {
+                code,
+                message: format!(
+                    "{detail}: the bank charged the card, but this store accepts only full \
+                     3-D Secure authentication"
+                ),
+            });
+        }
         return Ok(PaymentResultStatus::Declined {
-            code: format!("mdStatus-{status}"),
-            message: detail,
+            code,
+            message: detail.to_owned(),
         });
     }
     let approved_code = proc_return_code == Some("00");

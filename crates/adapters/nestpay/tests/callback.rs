@@ -195,9 +195,9 @@ async fn half_secure_approves_only_when_the_store_allows_it() {
         assert_eq!(allowed.status, PaymentResultStatus::Captured, "{md_status}");
         let refused = verify(&gateway(false), fields).await.unwrap();
         match refused.status {
-            PaymentResultStatus::Declined { code, message } => {
+            PaymentResultStatus::ChargedButRefused { code, message } => {
                 assert_eq!(code, format!("mdStatus-{md_status}"));
-                assert!(message.contains("void"), "{message}");
+                assert!(message.contains("charged"), "{message}");
             }
             other => panic!("mdStatus {md_status} without half-secure: {other:?}"),
         }

@@ -1651,3 +1651,48 @@ pub async fn invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments
     sequences.sort_unstable();
     assert_eq!(sequences, (1..=8).collect::<Vec<u32>>());
 }
+
+/// Contract case: a payment the gateway charged but the store's rules refuse (half-secure 3-D
+/// Secure) grants nothing and is voided at once; a repeat of its callback changes nothing.
+pub async fn a_charged_but_refused_payment_is_voided_and_grants_nothing<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let completion = world
+        .complete(&started, "charged_but_refused", "100.00")
+        .await;
+    assert!(
+        matches!(completion, PurchaseCompletion::Declined(_)),
+        "{completion:?}"
+    );
+    let again = world
+        .complete(&started, "charged_but_refused", "100.00")
+        .await;
+    assert!(
+        matches!(again, PurchaseCompletion::AlreadyProcessed(_)),
+        "{again:?}"
+    );
+    assert_eq!(world.holding().await, Holding::Nothing);
+    assert_eq!(
+        world.payment_status(started.purchase.id).await,
+        PaymentStatus::Voided
+    );
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec![format!("void {}", order_of(&started))],
+        "voided once"
+    );
+    assert!(
+        world
+            .kit
+            .store
+            .purchase_invoices(started.purchase.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
