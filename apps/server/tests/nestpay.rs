@@ -655,3 +655,63 @@ async fn a_half_secure_charge_is_voided_at_the_bank() {
         .unwrap();
     assert_eq!(at_bank["voided"], true, "{at_bank}");
 }
+
+/// The billing page applies the package rules before anyone pays: switching kinds shows what
+/// would be forfeited and needs a ticked confirmation (rule 6); renewing a subscription more than
+/// 30 days before its end is refused with the date renewal opens (rule 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_warns_before_a_forfeit_and_refuses_an_early_renewal() {
+    let shop = Shop::open("3d_pay", &[]).await;
+    let quarterly = shop
+        .kasa
+        .post(
+            "/v1/packages",
+            &shop.admin,
+            json!({ "name": "Üç aylık", "kind": "subscription", "days": 90,
+                    "department_ids": [shop.department_id],
+                    "price": { "amount": "600.00", "currency": "TRY" }, "on_sale": true,
+                    "reason": "setup" }),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    shop.buy(&shop.credits, APPROVED).await;
+    let (_, page) = shop.page("/billing").await;
+    let text = text_of(&page);
+    assert!(text.contains("10 kredi"), "{page}");
+    assert!(
+        text.contains("Bu paketi alırsanız kalan krediniz silinir: 10 kredi"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"confirm_forfeit\""), "{page}");
+    // Without the confirmation the purchase does not start; the page says why.
+    let (status, refused) = shop
+        .post_form(
+            &format!("{}/billing/checkout", shop.kasa.base),
+            &[("package_id".to_owned(), quarterly.clone())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text_of(&refused).contains("Devam etmek için uyarıyı onaylayın"),
+        "{refused}"
+    );
+    // Confirmed: the credits are forfeited for 90 days of subscription.
+    let form = shop.checkout(&quarterly, true).await;
+    let callback = shop.pay_at_bank(form, APPROVED).await;
+    let (status, _) = shop.return_to_kasa(&callback).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shop.context().await["holding"]["kind"], "subscription");
+    // 90 days left: renewal opens 30 days before the end, and the page says from when.
+    let (_, page) = shop.page("/billing").await;
+    assert!(
+        text_of(&page).contains("Aboneliğinizi şu tarihten itibaren yenileyebilirsiniz"),
+        "{page}"
+    );
+    let quarterly_card = page
+        .split("<div class=\"package\"")
+        .find(|card| card.contains(&quarterly))
+        .unwrap();
+    assert!(!quarterly_card.contains("<button"), "{quarterly_card}");
+}
