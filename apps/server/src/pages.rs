@@ -209,6 +209,14 @@ fn message(status: StatusCode, words: &Words, text: &str) -> Response {
     )
 }
 
+/// Whether the billing module is on (product rule 11): off, the pages sell nothing.
+async fn billing_on(app: &App) -> bool {
+    app.billing_switch
+        .is_on(app.store.as_ref())
+        .await
+        .unwrap_or(false)
+}
+
 /// The customer whose billing-link token the request carries (query or cookie).
 async fn customer_of(app: &App, token: Option<&str>) -> Option<CustomerId> {
     let token = token.filter(|token| token.starts_with(CUSTOMER_LINK_PREFIX))?;
@@ -244,6 +252,13 @@ pub struct LinkQuery {
 /// The customer's billing page.
 #[handler]
 pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQuery>) -> Response {
+    if !billing_on(&app).await {
+        return message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &TURKISH,
+            TURKISH.unavailable,
+        );
+    }
     if let Some(token) = &query.token {
         // Move the token from the address into a cookie, then show the page without it.
         if customer_of(&app, Some(token)).await.is_none() {
@@ -254,7 +269,15 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
             .header(header::LOCATION, "/billing")
             .header(
                 header::SET_COOKIE,
-                format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800"),
+                format!(
+                    "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800{}",
+                    // Over HTTPS the cookie never travels in clear.
+                    if app.public_url.starts_with("https://") {
+                        "; Secure"
+                    } else {
+                        ""
+                    }
+                ),
             )
             .finish();
     }
@@ -397,6 +420,13 @@ pub async fn checkout(
     request: &Request,
     form: poem::web::Form<CheckoutForm>,
 ) -> Response {
+    if !billing_on(&app).await {
+        return message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &TURKISH,
+            TURKISH.unavailable,
+        );
+    }
     let Some(customer_id) = customer_of(&app, cookie_token(request).as_deref()).await else {
         return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
     };

@@ -546,6 +546,11 @@ async fn switching_the_billing_module_off_closes_every_billing_endpoint() {
         (StatusCode::FORBIDDEN, Some("billing-disabled"))
     );
     kasa.get("/v1/users", &admin).await;
+    // The customer's pages sell nothing either.
+    let (status, _) = kasa
+        .call(Method::GET, "/billing?token=kasa_customer_x", None, None)
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     let (status, _) = kasa
         .call(
             Method::PUT,
