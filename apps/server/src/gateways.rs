@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kasa_domain::Money;
 use kasa_ports::{
-    GatewayCallback, GatewayError, GatewayName, GatewayReceipt, OrderId, PaymentGateway,
+    GatewayCallback, GatewayError, GatewayName, GatewayReceipt, PaymentGateway, PaymentHandle,
     PaymentInitiation, PaymentResult, PaymentStart, PaymentStatusReport, PaymentSystem, Secret,
     SettingsStore,
 };
@@ -123,25 +123,28 @@ impl PaymentGateway for ConfiguredGateway {
 
     async fn capture(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Option<Money>,
     ) -> Result<GatewayReceipt, GatewayError> {
-        self.adapter().await?.0.capture(order_id, amount).await
+        self.adapter().await?.0.capture(payment, amount).await
     }
 
-    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError> {
-        self.adapter().await?.0.void(order_id).await
+    async fn void(&self, payment: PaymentHandle) -> Result<GatewayReceipt, GatewayError> {
+        self.adapter().await?.0.void(payment).await
     }
 
     async fn refund(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Money,
     ) -> Result<GatewayReceipt, GatewayError> {
-        self.adapter().await?.0.refund(order_id, amount).await
+        self.adapter().await?.0.refund(payment, amount).await
     }
 
-    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError> {
-        self.adapter().await?.0.query_status(order_id).await
+    async fn query_status(
+        &self,
+        payment: PaymentHandle,
+    ) -> Result<PaymentStatusReport, GatewayError> {
+        self.adapter().await?.0.query_status(payment).await
     }
 }

@@ -354,15 +354,15 @@ impl Billing {
                 Err(other) => return Err(other),
             }
         };
-        let order = payment.order_id.clone();
+        let handle = payment.handle();
         let answer = match planned.kind {
             PaymentActionKind::Capture => {
                 gateway
-                    .capture(order, request_amount(request.action, planned))
+                    .capture(handle, request_amount(request.action, planned))
                     .await
             }
-            PaymentActionKind::Void => gateway.void(order).await,
-            PaymentActionKind::Refund => gateway.refund(order, planned.amount).await,
+            PaymentActionKind::Void => gateway.void(handle).await,
+            PaymentActionKind::Refund => gateway.refund(handle, planned.amount).await,
         };
         let settled = Settled {
             purchase: &purchase,
@@ -401,7 +401,7 @@ impl Billing {
                 let action = self
                     .begin(&purchase, void, expected, &request.context)
                     .await?;
-                let answer = gateway.void(payment.order_id.clone()).await;
+                let answer = gateway.void(payment.handle()).await;
                 self.record_answer(&settled, &action, answer, true).await
             }
             answer => self.record_answer(&settled, &action, answer, false).await,

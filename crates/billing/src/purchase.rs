@@ -191,10 +191,26 @@ impl Billing {
             failure_url: request.failure_url,
         };
         match gateway.start_payment(start).await {
-            Ok(initiation) => Ok(StartedPurchase {
-                purchase: pending,
-                initiation,
-            }),
+            Ok(initiation) => {
+                if let PaymentInitiation::ClientConfirmation { reference, .. } = &initiation {
+                    // Without it a lost webhook could not be reconciled: the gateway finds the
+                    // payment by its own reference. Failing here would strand the customer at a
+                    // payment the gateway has already created, so it is logged and the webhook
+                    // (which carries Kasa's order id) still settles the purchase.
+                    if let Err(error) = self
+                        .ports
+                        .purchases
+                        .record_payment_reference(purchase_id, reference.clone(), now)
+                        .await
+                    {
+                        tracing::warn!(%purchase_id, %error, "could not record the gateway's payment reference");
+                    }
+                }
+                Ok(StartedPurchase {
+                    purchase: pending,
+                    initiation,
+                })
+            }
             Err(error) => {
                 let failure = PaymentFailure {
                     purchase_id,
@@ -286,7 +302,7 @@ impl Billing {
                 tracing::warn!(purchase = %purchase.id, gateway = %payment.gateway, "pending purchase of an unconfigured gateway");
                 continue;
             };
-            match gateway.query_status(payment.order_id.clone()).await {
+            match gateway.query_status(payment.handle()).await {
                 Ok(report) => {
                     let context = ActionContext {
                         actor: Actor::System {

@@ -65,6 +65,16 @@ impl fmt::Display for GatewayReference {
     }
 }
 
+/// How a gateway finds a payment it took: Kasa's order id and, once known, the gateway's own
+/// reference (Stripe needs its PaymentIntent id; NestPay finds orders by Kasa's id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PaymentHandle {
+    /// Kasa's order id.
+    pub order_id: OrderId,
+    /// The gateway's reference, when the payment has one yet.
+    pub reference: Option<GatewayReference>,
+}
+
 /// Whether the gateway should capture at once or only authorise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -273,7 +283,7 @@ pub trait PaymentGateway: Send + Sync {
     /// [`GatewayError::Timeout`].
     async fn capture(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Option<Money>,
     ) -> Result<GatewayReceipt, GatewayError>;
 
@@ -282,7 +292,7 @@ pub trait PaymentGateway: Send + Sync {
     /// # Errors
     /// [`GatewayError::Refused`] when it can no longer be voided, [`GatewayError::Unavailable`],
     /// [`GatewayError::Timeout`].
-    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError>;
+    async fn void(&self, payment: PaymentHandle) -> Result<GatewayReceipt, GatewayError>;
 
     /// Refunds `amount` of a captured payment.
     ///
@@ -292,7 +302,7 @@ pub trait PaymentGateway: Send + Sync {
     /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`].
     async fn refund(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Money,
     ) -> Result<GatewayReceipt, GatewayError>;
 
@@ -300,5 +310,8 @@ pub trait PaymentGateway: Send + Sync {
     ///
     /// # Errors
     /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`], [`GatewayError::Malformed`].
-    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError>;
+    async fn query_status(
+        &self,
+        payment: PaymentHandle,
+    ) -> Result<PaymentStatusReport, GatewayError>;
 }

@@ -30,8 +30,8 @@ pub use documents::{DocumentError, DocumentRenderer};
 pub use gateway::MockPaymentGateway;
 pub use gateway::{
     CaptureMode, GatewayCallback, GatewayError, GatewayName, GatewayReceipt, GatewayReference,
-    OrderId, PaymentGateway, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
-    PaymentStatusReport,
+    OrderId, PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus,
+    PaymentStart, PaymentStatusReport,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;

@@ -11,7 +11,7 @@ use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, PurchaseChannel};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{CaptureMode, GatewayName, GatewayReference, OrderId};
+use crate::{CaptureMode, GatewayName, GatewayReference, OrderId, PaymentHandle};
 
 /// Who is acting, why, and in which request: every change carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +143,17 @@ pub struct Payment {
     pub reference: Option<GatewayReference>,
     /// The gateway's failure code and message, if it failed.
     pub failure: Option<String>,
+}
+
+impl Payment {
+    /// What the gateway needs to find this payment.
+    #[must_use]
+    pub fn handle(&self) -> PaymentHandle {
+        PaymentHandle {
+            order_id: self.order_id.clone(),
+            reference: self.reference.clone(),
+        }
+    }
 }
 
 /// What applying a purchase did, kept with the purchase (notifications and receipts show it).

@@ -307,6 +307,19 @@ pub trait PurchaseStore: Send + Sync {
     /// [`StoreError::PurchaseNotPending`] when it is no longer pending (a late failure never
     /// undoes a completed purchase), [`StoreError::NotFound`], [`StoreError::Unavailable`].
     async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError>;
+
+    /// Remembers the gateway's reference of a pending purchase's payment, learnt when the
+    /// payment started (a Stripe PaymentIntent id), so later calls can find it. A payment that
+    /// already has a reference, or is no longer pending, keeps what it has.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn record_payment_reference(
+        &self,
+        purchase_id: PurchaseId,
+        reference: GatewayReference,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 }
 
 /// What the charge decision needs, read in one go.

@@ -31,6 +31,7 @@ macro_rules! store_contract_tests {
             ports::an_order_id_belongs_to_one_purchase_per_gateway,
             ports::a_purchase_is_applied_once_and_never_on_a_stale_version,
             ports::a_failed_payment_closes_its_purchase_once,
+            ports::a_payment_reference_is_recorded_once_while_pending,
             ports::a_refused_call_leaves_no_trace,
             ports::a_charge_is_recorded_once_and_never_below_zero,
             ports::the_outbox_leases_retries_and_settles_messages,

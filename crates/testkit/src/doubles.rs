@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use kasa_domain::Money;
 use kasa_ports::{
     Clock, EmailMessage, GatewayCallback, GatewayError, GatewayName, GatewayReceipt,
-    GatewayReference, MailError, Mailer, OrderId, PaymentGateway, PaymentInitiation, PaymentResult,
-    PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    GatewayReference, MailError, Mailer, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
+    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -214,9 +214,10 @@ impl PaymentGateway for FakeGateway {
 
     async fn capture(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Option<Money>,
     ) -> Result<GatewayReceipt, GatewayError> {
+        let order_id = payment.order_id;
         self.take_failure()?;
         self.record(format!("capture {order_id} {amount:?}"));
         Ok(GatewayReceipt {
@@ -225,7 +226,8 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError> {
+    async fn void(&self, payment: PaymentHandle) -> Result<GatewayReceipt, GatewayError> {
+        let order_id = payment.order_id;
         self.take_failure()?;
         self.unsettled
             .lock()
@@ -240,9 +242,10 @@ impl PaymentGateway for FakeGateway {
 
     async fn refund(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Money,
     ) -> Result<GatewayReceipt, GatewayError> {
+        let order_id = payment.order_id;
         self.take_failure()?;
         if self
             .unsettled
@@ -261,7 +264,11 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError> {
+    async fn query_status(
+        &self,
+        payment: PaymentHandle,
+    ) -> Result<PaymentStatusReport, GatewayError> {
+        let order_id = payment.order_id;
         let status = self
             .statuses
             .lock()

@@ -15,13 +15,13 @@ use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
     ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
-    GatewayName, HistoryStore, HoldingStore, Invoice, InvoiceNumber, InvoiceStore, NewInvoice,
-    NewPaymentAction, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
-    PaymentAction, PaymentActionOutcome, PaymentActionResult, PaymentActionState,
-    PaymentActionStore, PaymentFailure, PaymentSystem, PaymentSystemChange, Purchase,
-    PurchaseApplication, PurchaseOutcome, PurchaseQuery, PurchaseStatus, PurchaseStore,
-    PurchaseTarget, RecordedCharge, Secret, SetDepartment, SettingsStore, StoreError, UsageCharge,
-    new_id,
+    GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber,
+    InvoiceStore, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
+    OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
+    PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
+    PaymentSystemChange, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery,
+    PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Secret, SetDepartment,
+    SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -497,6 +497,27 @@ impl PurchaseStore for MemoryStore {
             let closed = purchase.clone();
             state.audit(failure.audit, &failure.context, failure.at);
             Ok(closed)
+        })
+    }
+
+    async fn record_payment_reference(
+        &self,
+        purchase_id: PurchaseId,
+        reference: GatewayReference,
+        _at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            let purchase = state
+                .purchases
+                .get_mut(&purchase_id)
+                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            if let Some(payment) = purchase.payment.as_mut()
+                && payment.status == PaymentStatus::Pending
+                && payment.reference.is_none()
+            {
+                payment.reference = Some(reference);
+            }
+            Ok(())
         })
     }
 }

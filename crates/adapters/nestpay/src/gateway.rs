@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use kasa_domain::{Currency, Money};
 use kasa_ports::{
     GatewayCallback, GatewayError, GatewayName, GatewayReceipt, GatewayReference, OrderId,
-    PaymentGateway, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
-    PaymentStatusReport,
+    PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus,
+    PaymentStart, PaymentStatusReport,
 };
 
 use crate::client::ApiClient;
@@ -353,9 +353,10 @@ impl PaymentGateway for NestPayGateway {
     /// [`GatewayError::Malformed`], [`GatewayError::Misconfigured`].
     async fn capture(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Option<Money>,
     ) -> Result<GatewayReceipt, GatewayError> {
+        let order_id = payment.order_id;
         let total = amount.as_ref().map(format_amount).transpose()?;
         let response = self
             .call(
@@ -378,7 +379,8 @@ impl PaymentGateway for NestPayGateway {
     /// # Errors
     /// [`GatewayError::Refused`] (`CORE-2008`: nothing voidable), [`GatewayError::Unavailable`],
     /// [`GatewayError::Timeout`], [`GatewayError::Malformed`], [`GatewayError::Misconfigured`].
-    async fn void(&self, order_id: OrderId) -> Result<GatewayReceipt, GatewayError> {
+    async fn void(&self, payment: PaymentHandle) -> Result<GatewayReceipt, GatewayError> {
+        let order_id = payment.order_id;
         let response = self
             .call("void", &order_id, Some("Void"), None, None, &[])
             .await?;
@@ -396,9 +398,10 @@ impl PaymentGateway for NestPayGateway {
     /// [`GatewayError::Timeout`], [`GatewayError::Malformed`], [`GatewayError::Misconfigured`].
     async fn refund(
         &self,
-        order_id: OrderId,
+        payment: PaymentHandle,
         amount: Money,
     ) -> Result<GatewayReceipt, GatewayError> {
+        let order_id = payment.order_id;
         let total = format_amount(&amount)?;
         let currency = currency_code(amount.currency())?;
         let response = self
@@ -430,7 +433,11 @@ impl PaymentGateway for NestPayGateway {
     /// # Errors
     /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`], [`GatewayError::Malformed`],
     /// [`GatewayError::Refused`] (the bank answered `Error`), [`GatewayError::Misconfigured`].
-    async fn query_status(&self, order_id: OrderId) -> Result<PaymentStatusReport, GatewayError> {
+    async fn query_status(
+        &self,
+        payment: PaymentHandle,
+    ) -> Result<PaymentStatusReport, GatewayError> {
+        let order_id = payment.order_id;
         let response = self
             .call(
                 "order status",

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use kasa_domain::{Currency, Money};
 use kasa_nestpay::{BankHost, NestPayConfig, NestPayGateway, StoreType};
 use kasa_ports::{
-    GatewayError, GatewayReference, OrderId, PaymentGateway, PaymentResultStatus, Secret,
+    GatewayError, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentResultStatus,
+    Secret,
 };
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -168,8 +169,11 @@ fn gateway_at(base_url: &str, timeout: Duration) -> NestPayGateway {
     NestPayGateway::new(config).expect("a valid config")
 }
 
-fn order() -> OrderId {
-    OrderId("ORD-1".to_owned())
+fn order() -> PaymentHandle {
+    PaymentHandle {
+        order_id: OrderId("ORD-1".to_owned()),
+        reference: None,
+    }
 }
 
 fn lira(amount: kasa_domain::Decimal) -> Money {
@@ -298,7 +302,7 @@ async fn a_utf8_answer_is_read_as_utf8() {
 async fn the_order_status_query_reads_trans_stat_and_minor_units() {
     let bank = FakeBank::start().await;
     let report = bank.gateway("status").query_status(order()).await.unwrap();
-    assert_eq!(report.result.order_id, order());
+    assert_eq!(report.result.order_id, order().order_id);
     assert_eq!(report.result.status, PaymentResultStatus::Authorised);
     assert_eq!(report.result.amount, Some(lira(dec!(95.93))));
     assert_eq!(
@@ -318,7 +322,7 @@ async fn the_order_history_lists_raw_rows() {
     let bank = FakeBank::start().await;
     let rows = bank
         .gateway("history")
-        .order_history(&order())
+        .order_history(&order().order_id)
         .await
         .unwrap();
     assert_eq!(rows.len(), 2);

@@ -541,4 +541,43 @@ impl PurchaseStore for SqlStore {
         })
         .await
     }
+
+    async fn record_payment_reference(
+        &self,
+        purchase_id: PurchaseId,
+        reference: GatewayReference,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            match ensure_pending(tx, codec, purchase_id).await {
+                Err(StoreError::PurchaseNotPending(_)) => return Ok(()),
+                other => other?,
+            }
+            let Some(row) = fetch_one(
+                tx,
+                codec.statement(
+                    "UPDATE payments SET reference = $2, updated_at = $3 \
+                     WHERE purchase_id = $1 AND status = 'pending' AND reference IS NULL \
+                     RETURNING id",
+                    [id(purchase_id), text(reference.0.clone()), codec.at(at)],
+                ),
+            )
+            .await?
+            else {
+                return Ok(());
+            };
+            let payment_id: PaymentId = codec.row(&row).id("id")?;
+            insert_payment_event(
+                tx,
+                codec,
+                payment_id,
+                PaymentStatus::Pending,
+                Some(&reference),
+                None,
+                at,
+            )
+            .await
+        })
+        .await
+    }
 }

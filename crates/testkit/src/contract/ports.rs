@@ -10,7 +10,7 @@ use kasa_domain::{
 use kasa_ports::{
     AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
     GatewayName, GatewayReference, InvoiceKind, NewInvoice, NewPurchase, NewUsageCharge, OrderId,
-    Payment, PaymentFailure, PaymentSettlement, PaymentStatus, PaymentSystemChange,
+    Payment, PaymentFailure, PaymentSettlement, PaymentStatus, PaymentSystemChange, Purchase,
     PurchaseApplication, PurchaseQuery, PurchaseStatus, PurchaseTarget, RecordedCharge, Secret,
     SetDepartment, Store, StoreError, new_id,
 };
@@ -501,6 +501,49 @@ pub async fn a_failed_payment_closes_its_purchase_once<S: Store + 'static>(store
         Err(StoreError::PurchaseNotPending(pending.id))
     );
     assert_eq!(shop.holding().await, Holding::Nothing);
+}
+
+/// Contract case.
+pub async fn a_payment_reference_is_recorded_once_while_pending<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let pending = shop.pending(&shop.ten, "order-1").await;
+    let at = TestBilling::START;
+    store
+        .record_payment_reference(pending.id, GatewayReference("pi_1".to_owned()), at)
+        .await
+        .unwrap();
+    let reference = |purchase: Purchase| purchase.payment.unwrap().reference;
+    assert_eq!(
+        reference(store.purchase(pending.id).await.unwrap()),
+        Some(GatewayReference("pi_1".to_owned()))
+    );
+    // A second start cannot replace it.
+    store
+        .record_payment_reference(pending.id, GatewayReference("pi_2".to_owned()), at)
+        .await
+        .unwrap();
+    assert_eq!(
+        reference(store.purchase(pending.id).await.unwrap()),
+        Some(GatewayReference("pi_1".to_owned()))
+    );
+    // A closed purchase keeps what the gateway said when it closed.
+    let other = shop.pending(&shop.ten, "order-2").await;
+    store
+        .fail_purchase(shop.declined(other.id, "05: do not honour"))
+        .await
+        .unwrap();
+    store
+        .record_payment_reference(other.id, GatewayReference("pi_3".to_owned()), at)
+        .await
+        .unwrap();
+    assert_eq!(reference(store.purchase(other.id).await.unwrap()), None);
+    assert_eq!(
+        store
+            .record_payment_reference(new_id(), GatewayReference("pi_4".to_owned()), at)
+            .await,
+        Err(StoreError::NotFound { entity: "purchase" })
+    );
 }
 
 /// Contract case.
