@@ -1,0 +1,734 @@
+//! [`StripeGateway`]: the [`PaymentGateway`] port on Stripe's PaymentIntents.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use kasa_domain::Money;
+use kasa_ports::{
+    CaptureMode, GatewayCallback, GatewayError, GatewayName, GatewayReceipt, GatewayReference,
+    OrderId, PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus,
+    PaymentStart, PaymentStatusReport,
+};
+
+use crate::client::{NewCustomer, StripeClient, StripeError, from_stripe_amount, to_stripe_amount};
+use crate::config::{Dialect, StripeConfig};
+use crate::event::StripeEvent;
+use crate::form::{Form, IdempotencyKey};
+use crate::types::{Expandable, List, PaymentIntent};
+use crate::webhook::verify_signature;
+
+/// The gateway's name, stored with each payment.
+pub const GATEWAY_NAME: &str = "stripe";
+/// The PaymentIntent metadata key that carries Kasa's order id.
+pub const ORDER_ID_METADATA_KEY: &str = "kasa_order_id";
+/// The PaymentIntent metadata key that carries what is bought (also on localstripe).
+pub const DESCRIPTION_METADATA_KEY: &str = "kasa_description";
+/// The header Stripe signs webhooks in (names are lower-cased in [`GatewayCallback`]).
+pub const SIGNATURE_HEADER: &str = "stripe-signature";
+/// Stripe's limit on a metadata value.
+const MAX_METADATA_VALUE_CHARS: usize = 500;
+
+/// The Stripe gateway of one account.
+///
+/// - `start_payment` finds the customer by e-mail (or creates them) and creates a PaymentIntent
+///   (`capture_method` `manual` for authorise-only); the checkout page confirms it with
+///   Stripe.js and the returned client secret.
+/// - `verify_callback` verifies a webhook's `Stripe-Signature` ([`Self::verify_webhook`]) and
+///   reads the PaymentIntent it carries.
+/// - `capture`, `void` (cancel), `refund` and `query_status` need the PaymentIntent id
+///   ([`PaymentHandle::reference`]); `query_status` without it looks the order up.
+///
+/// Every POST carries an idempotency key derived from Kasa's order id (see ADR 0007).
+#[derive(Clone, Debug)]
+pub struct StripeGateway {
+    client: StripeClient,
+}
+
+impl StripeGateway {
+    /// A gateway for the account `config` describes.
+    ///
+    /// # Errors
+    /// [`GatewayError::Misconfigured`] when the config is invalid ([`StripeConfig::validate`]).
+    pub fn new(config: StripeConfig) -> Result<Self, GatewayError> {
+        Ok(Self {
+            client: StripeClient::new(config)?,
+        })
+    }
+
+    /// The API client, for the operations the port does not have (customers, cards,
+    /// subscriptions, tax IDs).
+    #[must_use]
+    pub const fn client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    /// The account's settings.
+    #[must_use]
+    pub const fn config(&self) -> &StripeConfig {
+        self.client.config()
+    }
+
+    /// Verifies a webhook delivery's `Stripe-Signature` with the endpoint secret and the
+    /// tolerance, against the system clock, and reads the event.
+    ///
+    /// # Errors
+    /// [`GatewayError::InvalidSignature`] when the header is missing or malformed, no signature
+    /// matches (a changed body or another secret), or the signature is older than the tolerance
+    /// (a replay); [`GatewayError::Malformed`] when the verified body is not an event.
+    pub fn verify_webhook(&self, callback: &GatewayCallback) -> Result<StripeEvent, GatewayError> {
+        self.verify_webhook_at(callback, unix_now())
+    }
+
+    /// [`Self::verify_webhook`] at the Unix time `now` (for tests and replays).
+    ///
+    /// # Errors
+    /// As [`Self::verify_webhook`].
+    pub fn verify_webhook_at(
+        &self,
+        callback: &GatewayCallback,
+        now: i64,
+    ) -> Result<StripeEvent, GatewayError> {
+        let header = callback
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(SIGNATURE_HEADER))
+            .map(|(_, value)| value.as_str())
+            .ok_or_else(|| {
+                tracing::warn!("a Stripe webhook came without a Stripe-Signature header");
+                GatewayError::InvalidSignature
+            })?;
+        let config = self.config();
+        verify_signature(
+            &callback.raw_body,
+            header,
+            config.webhook_secret.expose(),
+            now,
+            Some(config.webhook_tolerance_seconds),
+        )
+        .map_err(|error| {
+            tracing::warn!(%error, "a Stripe webhook did not verify");
+            GatewayError::InvalidSignature
+        })?;
+        StripeEvent::parse(&callback.raw_body)
+    }
+
+    /// The PaymentIntent form Kasa sends for `request`, for the Stripe customer `customer_id`.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`] for an amount that does not fit Stripe's integers.
+    pub fn payment_intent_form(
+        &self,
+        request: &PaymentStart,
+        customer_id: &str,
+    ) -> Result<Form, GatewayError> {
+        let (amount, currency) = to_stripe_amount(&request.amount)?;
+        let capture_method = match request.capture {
+            CaptureMode::Immediate => "automatic",
+            CaptureMode::AuthoriseOnly => "manual",
+        };
+        let description: String = request
+            .description
+            .chars()
+            .take(MAX_METADATA_VALUE_CHARS)
+            .collect();
+        let form = Form::new()
+            .field("amount", amount)
+            .field("currency", currency)
+            .field("capture_method", capture_method)
+            .field("customer", customer_id)
+            .nested("metadata", ORDER_ID_METADATA_KEY, &request.order_id.0)
+            .nested("metadata", DESCRIPTION_METADATA_KEY, &description);
+        Ok(match self.config().dialect {
+            Dialect::Stripe => form
+                .field("description", &description)
+                .field("receipt_email", request.customer_email.as_str())
+                .optional(
+                    "statement_descriptor_suffix",
+                    self.config().statement_descriptor.as_deref(),
+                ),
+            Dialect::LocalStripe => form,
+        })
+    }
+
+    /// The most recent PaymentIntent of a Kasa order, found by its metadata: Stripe's search
+    /// API first; where the server has none (localstripe answers 404) the 100 most recent
+    /// PaymentIntents are scanned.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`], ….
+    pub async fn find_payment_intent(
+        &self,
+        order_id: &OrderId,
+    ) -> Result<Option<PaymentIntent>, GatewayError> {
+        let escaped = order_id.0.replace('\\', "\\\\").replace('\'', "\\'");
+        let query = Form::new()
+            .field(
+                "query",
+                format!("metadata['{ORDER_ID_METADATA_KEY}']:'{escaped}'"),
+            )
+            .field("limit", 10);
+        let found: Result<List<PaymentIntent>, StripeError> =
+            self.client.get("/v1/payment_intents/search", &query).await;
+        let candidates = match found {
+            Ok(page) => page.data,
+            Err(
+                StripeError::Api { status: 404, .. }
+                | StripeError::UnreadableError { status: 404, .. },
+            ) => {
+                let page: List<PaymentIntent> = self
+                    .client
+                    .get("/v1/payment_intents", &Form::new().field("limit", 100))
+                    .await?;
+                page.data
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let newest = candidates
+            .into_iter()
+            .filter(|intent| intent.metadata.get(ORDER_ID_METADATA_KEY) == Some(&order_id.0))
+            .max_by_key(|intent| intent.created);
+        match newest {
+            // Re-read with the latest charge expanded, as query_status needs it.
+            Some(intent) => Ok(Some(self.client.retrieve_payment_intent(&intent.id).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Seconds since the Unix epoch by the system clock (the adapter may read it; core crates do
+/// not).
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
+/// The PaymentIntent id a capture, void or refund needs.
+fn payment_intent_id<'a>(
+    payment: &'a PaymentHandle,
+    operation: &str,
+) -> Result<&'a str, GatewayError> {
+    payment
+        .reference
+        .as_ref()
+        .map(|reference| reference.0.as_str())
+        .ok_or_else(|| GatewayError::Refused {
+            code: "missing_payment_intent".to_owned(),
+            message: format!(
+                "the order {} has no Stripe PaymentIntent id, so it cannot {operation}; query its \
+                 status first",
+                payment.order_id
+            ),
+        })
+}
+
+/// Refuses an amount in another currency than the payment's.
+fn check_currency(amount: &Money, intent: &PaymentIntent) -> Result<(), GatewayError> {
+    if amount
+        .currency()
+        .alpha_code()
+        .eq_ignore_ascii_case(&intent.currency)
+    {
+        Ok(())
+    } else {
+        Err(GatewayError::Refused {
+            code: "currency_mismatch".to_owned(),
+            message: format!(
+                "the amount is in {}, the payment {} in {}",
+                amount.currency(),
+                intent.id,
+                intent.currency.to_ascii_uppercase()
+            ),
+        })
+    }
+}
+
+/// Refuses a PaymentIntent whose metadata names another order.
+fn check_order(intent: &PaymentIntent, order_id: &OrderId) -> Result<(), GatewayError> {
+    match intent.metadata.get(ORDER_ID_METADATA_KEY) {
+        Some(owner) if owner != &order_id.0 => Err(GatewayError::Malformed(format!(
+            "the PaymentIntent {} belongs to the order {owner}, not {order_id}",
+            intent.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A PaymentIntent's state as the port's status, by its `status` field: `succeeded` →
+/// captured, `requires_capture` → authorised, `canceled` → declined (`canceled`),
+/// `requires_payment_method` after a failed attempt → declined with the attempt's code;
+/// anything else (`processing`, `requires_action`, `requires_confirmation`, a new status) →
+/// pending, never success.
+#[must_use]
+pub fn payment_status(intent: &PaymentIntent) -> PaymentResultStatus {
+    match intent.status.as_str() {
+        "succeeded" => PaymentResultStatus::Captured,
+        "requires_capture" => PaymentResultStatus::Authorised,
+        "canceled" => canceled(intent),
+        "requires_payment_method" if intent.last_payment_error.is_some() => failed(intent),
+        _ => PaymentResultStatus::Pending,
+    }
+}
+
+fn canceled(intent: &PaymentIntent) -> PaymentResultStatus {
+    PaymentResultStatus::Declined {
+        code: "canceled".to_owned(),
+        message: intent.cancellation_reason.as_ref().map_or_else(
+            || "the payment was canceled".to_owned(),
+            |reason| format!("the payment was canceled ({reason})"),
+        ),
+    }
+}
+
+fn failed(intent: &PaymentIntent) -> PaymentResultStatus {
+    let error = intent.last_payment_error.clone().unwrap_or_default();
+    PaymentResultStatus::Declined {
+        code: error
+            .decline_code
+            .or(error.code)
+            .unwrap_or_else(|| "payment_failed".to_owned()),
+        message: error
+            .message
+            .unwrap_or_else(|| "the payment failed".to_owned()),
+    }
+}
+
+/// A webhook's PaymentIntent as the port's result: the event type decides for the four types
+/// that name an outcome, the PaymentIntent's status for the others.
+fn result_of_event(event: &StripeEvent) -> Result<PaymentResult, GatewayError> {
+    let intent = event.payment_intent()?;
+    let status = match event.event_type.as_str() {
+        "payment_intent.succeeded" => PaymentResultStatus::Captured,
+        "payment_intent.amount_capturable_updated" => PaymentResultStatus::Authorised,
+        "payment_intent.payment_failed" => failed(&intent),
+        "payment_intent.canceled" => canceled(&intent),
+        _ => payment_status(&intent),
+    };
+    result_of(&intent, status)
+}
+
+fn result_of(
+    intent: &PaymentIntent,
+    status: PaymentResultStatus,
+) -> Result<PaymentResult, GatewayError> {
+    let order_id = intent
+        .metadata
+        .get(ORDER_ID_METADATA_KEY)
+        .cloned()
+        .ok_or_else(|| {
+            GatewayError::Malformed(format!(
+                "the PaymentIntent {} carries no metadata.{ORDER_ID_METADATA_KEY}",
+                intent.id
+            ))
+        })?;
+    let minor_units = intent
+        .amount_received
+        .filter(|received| *received > 0)
+        .unwrap_or(intent.amount);
+    Ok(PaymentResult {
+        order_id: OrderId(order_id),
+        status,
+        amount: Some(from_stripe_amount(minor_units, &intent.currency)?),
+        reference: Some(GatewayReference(intent.id.clone())),
+    })
+}
+
+/// How much of a PaymentIntent was refunded: the latest charge's `amount_refunded` less the part
+/// a partial capture released (Stripe counts it as refunded). `None` when the charge was not
+/// expanded.
+fn refunded(intent: &PaymentIntent) -> Result<Option<Money>, GatewayError> {
+    let Some(latest) = &intent.latest_charge else {
+        return from_stripe_amount(0, &intent.currency).map(Some);
+    };
+    let Some(charge) = latest.object() else {
+        return Ok(None);
+    };
+    let released = if charge.captured {
+        let captured = charge
+            .amount_captured
+            .or(intent.amount_received.filter(|received| *received > 0))
+            .unwrap_or(charge.amount);
+        charge.amount.saturating_sub(captured).max(0)
+    } else {
+        0
+    };
+    let minor_units = charge.amount_refunded.saturating_sub(released).max(0);
+    from_stripe_amount(minor_units, &intent.currency).map(Some)
+}
+
+/// The reference of a capture: the charge when known, else the PaymentIntent.
+fn charge_or_intent(intent: &PaymentIntent) -> GatewayReference {
+    GatewayReference(intent.latest_charge.as_ref().map_or_else(
+        || intent.id.clone(),
+        |charge| Expandable::id(charge).to_owned(),
+    ))
+}
+
+#[async_trait]
+impl PaymentGateway for StripeGateway {
+    fn name(&self) -> GatewayName {
+        GatewayName::new(GATEWAY_NAME)
+    }
+
+    async fn start_payment(
+        &self,
+        request: PaymentStart,
+    ) -> Result<PaymentInitiation, GatewayError> {
+        let email = request.customer_email.as_str();
+        let customer = match self.client.find_customer_by_email(email).await? {
+            Some(customer) => customer,
+            None => {
+                let name = request.customer_name.trim();
+                self.client
+                    .create_customer(
+                        &NewCustomer {
+                            email: email.to_owned(),
+                            name: (!name.is_empty()).then(|| name.to_owned()),
+                            preferred_locales: vec![request.language.code().to_owned()],
+                            metadata: Vec::new(),
+                        },
+                        &IdempotencyKey::derived(&[&request.order_id.0, "customer"]),
+                    )
+                    .await?
+            }
+        };
+        let form = self.payment_intent_form(&request, &customer.id)?;
+        let intent = self
+            .client
+            .create_payment_intent(
+                &form,
+                &IdempotencyKey::derived(&[&request.order_id.0, "payment_intent"]),
+            )
+            .await?;
+        let client_secret = intent.client_secret.ok_or_else(|| {
+            GatewayError::Malformed(format!(
+                "Stripe created the PaymentIntent {} without a client secret",
+                intent.id
+            ))
+        })?;
+        Ok(PaymentInitiation::ClientConfirmation {
+            reference: GatewayReference(intent.id),
+            client_secret,
+        })
+    }
+
+    async fn verify_callback(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<PaymentResult, GatewayError> {
+        let event = self.verify_webhook(&callback)?;
+        result_of_event(&event)
+    }
+
+    async fn capture(
+        &self,
+        payment: PaymentHandle,
+        amount: Option<Money>,
+    ) -> Result<GatewayReceipt, GatewayError> {
+        let intent_id = payment_intent_id(&payment, "be captured")?;
+        if let Some(amount) = &amount {
+            let intent = self.client.retrieve_payment_intent(intent_id).await?;
+            check_order(&intent, &payment.order_id)?;
+            check_currency(amount, &intent)?;
+        }
+        let amount_to_capture = amount.as_ref().map(to_stripe_amount).transpose()?;
+        let amount_part = amount_to_capture
+            .as_ref()
+            .map_or_else(|| "full".to_owned(), |(minor, _)| minor.to_string());
+        let intent = self
+            .client
+            .capture_payment_intent(
+                intent_id,
+                amount_to_capture.as_ref().map(|(minor, _)| *minor),
+                &IdempotencyKey::derived(&[&payment.order_id.0, "capture", &amount_part]),
+            )
+            .await?;
+        let captured = intent
+            .amount_received
+            .filter(|received| *received > 0)
+            .or(amount_to_capture.map(|(minor, _)| minor))
+            .unwrap_or(intent.amount);
+        Ok(GatewayReceipt {
+            reference: Some(charge_or_intent(&intent)),
+            amount: Some(from_stripe_amount(captured, &intent.currency)?),
+        })
+    }
+
+    async fn void(&self, payment: PaymentHandle) -> Result<GatewayReceipt, GatewayError> {
+        let intent_id = payment_intent_id(&payment, "be voided")?;
+        let intent = self
+            .client
+            .cancel_payment_intent(
+                intent_id,
+                &IdempotencyKey::derived(&[&payment.order_id.0, "cancel"]),
+            )
+            .await?;
+        Ok(GatewayReceipt {
+            reference: Some(GatewayReference(intent.id.clone())),
+            amount: Some(from_stripe_amount(intent.amount, &intent.currency)?),
+        })
+    }
+
+    async fn refund(
+        &self,
+        payment: PaymentHandle,
+        amount: Money,
+    ) -> Result<GatewayReceipt, GatewayError> {
+        let intent_id = payment_intent_id(&payment, "be refunded")?;
+        let intent = self.client.retrieve_payment_intent(intent_id).await?;
+        check_order(&intent, &payment.order_id)?;
+        check_currency(&amount, &intent)?;
+        let (minor_units, _) = to_stripe_amount(&amount)?;
+        // What Stripe counts as refunded so far makes a second refund of the same amount a
+        // different request, and the same call sent again (retries inside the client) the same.
+        let refunded_before = intent
+            .latest_charge
+            .as_ref()
+            .and_then(Expandable::object)
+            .map_or(0, |charge| charge.amount_refunded);
+        let key = IdempotencyKey::derived(&[
+            &payment.order_id.0,
+            "refund",
+            &minor_units.to_string(),
+            &format!("after-{refunded_before}"),
+        ]);
+        let refund = self
+            .client
+            .create_refund(
+                intent_id,
+                Some(minor_units),
+                &[(ORDER_ID_METADATA_KEY.to_owned(), payment.order_id.0.clone())],
+                &key,
+            )
+            .await?;
+        if matches!(refund.status.as_str(), "failed" | "canceled") {
+            return Err(GatewayError::Refused {
+                code: format!("refund_{}", refund.status),
+                message: format!("Stripe's refund {} {}", refund.id, refund.status),
+            });
+        }
+        let currency = if refund.currency.is_empty() {
+            &intent.currency
+        } else {
+            &refund.currency
+        };
+        Ok(GatewayReceipt {
+            reference: Some(GatewayReference(refund.id.clone())),
+            amount: Some(from_stripe_amount(refund.amount, currency)?),
+        })
+    }
+
+    async fn query_status(
+        &self,
+        payment: PaymentHandle,
+    ) -> Result<PaymentStatusReport, GatewayError> {
+        let intent = match &payment.reference {
+            Some(reference) => Some(self.client.retrieve_payment_intent(&reference.0).await?),
+            None => self.find_payment_intent(&payment.order_id).await?,
+        };
+        let Some(intent) = intent else {
+            // Stripe knows no payment of this order: nothing happened yet.
+            return Ok(PaymentStatusReport {
+                result: PaymentResult {
+                    order_id: payment.order_id,
+                    status: PaymentResultStatus::Pending,
+                    amount: None,
+                    reference: None,
+                },
+                refunded: None,
+                voided: false,
+            });
+        };
+        check_order(&intent, &payment.order_id)?;
+        let mut result = result_of(&intent, payment_status(&intent)).or_else(|error| {
+            // A PaymentIntent made outside Kasa has no order metadata; the handle names it.
+            match error {
+                GatewayError::Malformed(_)
+                    if !intent.metadata.contains_key(ORDER_ID_METADATA_KEY) =>
+                {
+                    Ok(PaymentResult {
+                        order_id: payment.order_id.clone(),
+                        status: payment_status(&intent),
+                        amount: Some(from_stripe_amount(intent.amount, &intent.currency)?),
+                        reference: Some(GatewayReference(intent.id.clone())),
+                    })
+                }
+                other => Err(other),
+            }
+        })?;
+        result.order_id = payment.order_id;
+        Ok(PaymentStatusReport {
+            refunded: refunded(&intent)?,
+            voided: intent.status == "canceled",
+            result,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kasa_ports::Secret;
+
+    use super::*;
+    use crate::types::{ApiErrorDetails, Charge};
+
+    fn intent(status: &str) -> PaymentIntent {
+        PaymentIntent {
+            id: "pi_1".to_owned(),
+            amount: 10_000,
+            currency: "try".to_owned(),
+            status: status.to_owned(),
+            metadata: [(ORDER_ID_METADATA_KEY.to_owned(), "ord_1".to_owned())].into(),
+            ..PaymentIntent::default()
+        }
+    }
+
+    #[test]
+    fn statuses_map_to_the_port_and_unknown_ones_stay_pending() {
+        assert_eq!(
+            payment_status(&intent("succeeded")),
+            PaymentResultStatus::Captured
+        );
+        assert_eq!(
+            payment_status(&intent("requires_capture")),
+            PaymentResultStatus::Authorised
+        );
+        assert!(matches!(
+            payment_status(&intent("canceled")),
+            PaymentResultStatus::Declined { code, .. } if code == "canceled"
+        ));
+        for pending in [
+            "requires_payment_method",
+            "requires_confirmation",
+            "requires_action",
+            "processing",
+            "something_new",
+            "",
+        ] {
+            assert_eq!(
+                payment_status(&intent(pending)),
+                PaymentResultStatus::Pending,
+                "{pending}"
+            );
+        }
+        let mut declined = intent("requires_payment_method");
+        declined.last_payment_error = Some(ApiErrorDetails {
+            code: Some("card_declined".to_owned()),
+            decline_code: Some("insufficient_funds".to_owned()),
+            message: Some("Your card has insufficient funds.".to_owned()),
+            ..ApiErrorDetails::default()
+        });
+        assert_eq!(
+            payment_status(&declined),
+            PaymentResultStatus::Declined {
+                code: "insufficient_funds".to_owned(),
+                message: "Your card has insufficient funds.".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn refunded_leaves_out_what_a_partial_capture_released() {
+        let mut partly = intent("succeeded");
+        partly.amount_received = Some(6_000);
+        partly.latest_charge = Some(Expandable::Object(Box::new(Charge {
+            id: "ch_1".to_owned(),
+            amount: 10_000,
+            amount_captured: Some(6_000),
+            amount_refunded: 5_000,
+            captured: true,
+            ..Charge::default()
+        })));
+        assert_eq!(
+            refunded(&partly).unwrap(),
+            Some(from_stripe_amount(1_000, "try").unwrap())
+        );
+        let mut not_expanded = intent("succeeded");
+        not_expanded.latest_charge = Some(Expandable::Id("ch_1".to_owned()));
+        assert_eq!(refunded(&not_expanded).unwrap(), None);
+        assert_eq!(
+            refunded(&intent("requires_payment_method")).unwrap(),
+            Some(from_stripe_amount(0, "try").unwrap())
+        );
+    }
+
+    fn gateway(dialect: Dialect) -> StripeGateway {
+        let mut config = StripeConfig::new(Secret::new("sk_test_1"), Secret::new("whsec_1"));
+        config.dialect = dialect;
+        config.statement_descriptor = Some("KASA".to_owned());
+        StripeGateway::new(config).unwrap()
+    }
+
+    fn start(capture: CaptureMode) -> PaymentStart {
+        PaymentStart {
+            order_id: OrderId("ord_1".to_owned()),
+            amount: Money::from_minor_units(105_050, kasa_domain::Currency::Try).unwrap(),
+            capture,
+            customer_email: kasa_domain::EmailAddress::parse("ayse@example.com").unwrap(),
+            customer_name: "Ayşe".to_owned(),
+            language: kasa_domain::Language::Tr,
+            description: "10 kredi".to_owned(),
+            success_url: "https://kasa.example/ok".to_owned(),
+            failure_url: "https://kasa.example/fail".to_owned(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_payment_intent_form_carries_minor_units_capture_mode_and_the_order() {
+        let form = gateway(Dialect::Stripe)
+            .payment_intent_form(&start(CaptureMode::AuthoriseOnly), "cus_1")
+            .unwrap();
+        let fields: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("amount", "105050"),
+                ("currency", "try"),
+                ("capture_method", "manual"),
+                ("customer", "cus_1"),
+                ("metadata[kasa_order_id]", "ord_1"),
+                ("metadata[kasa_description]", "10 kredi"),
+                ("description", "10 kredi"),
+                ("receipt_email", "ayse@example.com"),
+                ("statement_descriptor_suffix", "KASA"),
+            ]
+        );
+        let local = gateway(Dialect::LocalStripe)
+            .payment_intent_form(&start(CaptureMode::Immediate), "cus_1")
+            .unwrap();
+        assert!(
+            local
+                .fields()
+                .contains(&("capture_method".to_owned(), "automatic".to_owned()))
+        );
+        assert!(!local.fields().iter().any(|(key, _)| key == "description"
+            || key == "receipt_email"
+            || key == "statement_descriptor_suffix"));
+    }
+
+    #[tokio::test]
+    async fn operations_without_a_payment_intent_id_are_refused_before_calling_stripe() {
+        let gateway = gateway(Dialect::Stripe);
+        let handle = PaymentHandle {
+            order_id: OrderId("ord_1".to_owned()),
+            reference: None,
+        };
+        let amount = Money::from_minor_units(100, kasa_domain::Currency::Try).unwrap();
+        for result in [
+            gateway.capture(handle.clone(), None).await,
+            gateway.void(handle.clone()).await,
+            gateway.refund(handle.clone(), amount).await,
+        ] {
+            assert!(matches!(
+                result,
+                Err(GatewayError::Refused { code, .. }) if code == "missing_payment_intent"
+            ));
+        }
+    }
+}
