@@ -16,15 +16,90 @@ pub use sea_orm_migration::MigratorTrait;
 #[derive(Debug)]
 pub struct Migrator;
 
+/// The steps: name (never changed once released), what it holds, the schema text, and the
+/// guards for PostgreSQL and SQLite.
+const STEPS: [SqlStep; 6] = [
+    SqlStep {
+        name: "m20261123_000001_billing_core",
+        // Departments, packages, customers and their cards, holdings, purchases and payments,
+        // the credit ledger, usage charges, the audit log, the outbox, settings, payment
+        // systems and idempotency keys.
+        schema: include_str!("sql/0001_billing_core.sql"),
+        guards: [
+            include_str!("sql/0001_guards_postgres.sql"),
+            include_str!("sql/0001_guards_sqlite.sql"),
+        ],
+    },
+    SqlStep {
+        name: "m20261123_000002_access",
+        // Users, sessions, API keys and per-role refund limits.
+        schema: include_str!("sql/0002_access.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261123_000003_customer_sessions",
+        // Customers' billing links.
+        schema: include_str!("sql/0003_customer_sessions.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261123_000004_invoices",
+        // Invoices, receipts and credit notes, with gap-free numbering.
+        schema: include_str!("sql/0004_invoices.sql"),
+        guards: [
+            include_str!("sql/0004_guards_postgres.sql"),
+            include_str!("sql/0004_guards_sqlite.sql"),
+        ],
+    },
+    SqlStep {
+        name: "m20261123_000005_payment_actions",
+        // Captures, voids and refunds of payments, requested then finished once.
+        schema: include_str!("sql/0005_payment_actions.sql"),
+        guards: [
+            include_str!("sql/0005_guards_postgres.sql"),
+            include_str!("sql/0005_guards_sqlite.sql"),
+        ],
+    },
+    SqlStep {
+        name: "m20261201_000006_customer_tax_details",
+        // Buyers' tax ids, tax offices and billing addresses.
+        schema: include_str!("sql/0006_customer_tax_details.sql"),
+        guards: ["", ""],
+    },
+];
+
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(BillingCore),
-            Box::new(Access),
-            Box::new(CustomerSessions),
-            Box::new(Invoices),
-            Box::new(PaymentActions),
-        ]
+        STEPS
+            .iter()
+            .map(|step| Box::new(*step) as Box<dyn MigrationTrait>)
+            .collect()
+    }
+}
+
+/// One step: plain SQL with column-type tokens, then its guards, in one transaction.
+#[derive(Clone, Copy, Debug)]
+struct SqlStep {
+    name: &'static str,
+    schema: &'static str,
+    /// PostgreSQL's, then SQLite's.
+    guards: [&'static str; 2],
+}
+
+impl MigrationName for SqlStep {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SqlStep {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(manager, self.schema, self.guards).await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
     }
 }
 
@@ -78,155 +153,13 @@ async fn run(manager: &SchemaManager<'_>, template: &str, guards: [&str; 2]) -> 
     Ok(())
 }
 
-/// Departments, packages, customers and their cards, holdings, purchases and payments, the
-/// credit ledger, usage charges, the audit log, the outbox, settings, payment systems and
-/// idempotency keys.
-#[derive(Debug)]
-struct BillingCore;
-
-impl MigrationName for BillingCore {
-    fn name(&self) -> &str {
-        "m20261123_000001_billing_core"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for BillingCore {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            include_str!("sql/0001_billing_core.sql"),
-            [
-                include_str!("sql/0001_guards_postgres.sql"),
-                include_str!("sql/0001_guards_sqlite.sql"),
-            ],
-        )
-        .await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
-
-/// Users, sessions, API keys and per-role refund limits.
-#[derive(Debug)]
-struct Access;
-
-impl MigrationName for Access {
-    fn name(&self) -> &str {
-        "m20261123_000002_access"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Access {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, include_str!("sql/0002_access.sql"), ["", ""]).await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
-
-/// Customers' billing links.
-#[derive(Debug)]
-struct CustomerSessions;
-
-impl MigrationName for CustomerSessions {
-    fn name(&self) -> &str {
-        "m20261123_000003_customer_sessions"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CustomerSessions {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            include_str!("sql/0003_customer_sessions.sql"),
-            ["", ""],
-        )
-        .await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
-
-/// Invoices, receipts and credit notes, with gap-free numbering.
-#[derive(Debug)]
-struct Invoices;
-
-impl MigrationName for Invoices {
-    fn name(&self) -> &str {
-        "m20261123_000004_invoices"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Invoices {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            include_str!("sql/0004_invoices.sql"),
-            [
-                include_str!("sql/0004_guards_postgres.sql"),
-                include_str!("sql/0004_guards_sqlite.sql"),
-            ],
-        )
-        .await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
-
-/// Captures, voids and refunds of payments, requested then finished once.
-#[derive(Debug)]
-struct PaymentActions;
-
-impl MigrationName for PaymentActions {
-    fn name(&self) -> &str {
-        "m20261123_000005_payment_actions"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for PaymentActions {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
-            manager,
-            include_str!("sql/0005_payment_actions.sql"),
-            [
-                include_str!("sql/0005_guards_postgres.sql"),
-                include_str!("sql/0005_guards_sqlite.sql"),
-            ],
-        )
-        .await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_token_is_replaced_for_both_backends() {
-        for template in [
-            include_str!("sql/0001_billing_core.sql"),
-            include_str!("sql/0002_access.sql"),
-            include_str!("sql/0003_customer_sessions.sql"),
-            include_str!("sql/0004_invoices.sql"),
-            include_str!("sql/0005_payment_actions.sql"),
-        ] {
+        for template in STEPS.iter().map(|step| step.schema) {
             for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
                 let sql = for_backend(template, backend);
                 assert!(!sql.contains('{'), "a token is left for {backend:?}");

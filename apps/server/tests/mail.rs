@@ -258,3 +258,179 @@ async fn purchase_notifications_survive_a_mail_outage_and_arrive_once() {
     let waiting = kasa.get("/v1/outbox?undelivered=true", &admin).await;
     assert_eq!(waiting.as_array().map(Vec::len), Some(0), "{waiting}");
 }
+
+/// The text of a PDF, read with pdftotext (poppler-utils, installed by scripts/test).
+fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("kasa-server-invoice-{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs (scripts/test installs poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_buyers_tax_details_set_by_an_agent_or_the_customer_reach_the_next_invoice() {
+    let kasa = Kasa::start_with_env(&[]).await;
+    let admin = kasa.admin_token().await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "vergi@example.com", "name": "Vergi Müşterisi", "reason": "new",
+                    "tax_details": { "billing_address": "Eski Adres 1" } }),
+        )
+        .await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    assert_eq!(customer["tax_details"]["billing_address"], "Eski Adres 1");
+    let path = format!("/v1/customers/{customer_id}/tax-details");
+
+    // A wrong Turkish identity number is refused with a reason a person can act on.
+    let (status, problem) = kasa
+        .call(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({ "tax_id": "10000000147", "reason": "from the ticket" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "invalid-input");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("check digits"),
+        "{problem}"
+    );
+    let (status, problem) = kasa
+        .call(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({ "tax_id": "10000000146" })),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a reason is required: {problem}"
+    );
+
+    // The agent's change, with its reason and before/after, is in the audit log.
+    let (status, changed) = kasa
+        .call(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({ "tax_id": "100 000 001 46", "tax_office": "Kadıköy",
+                         "billing_address": "Moda Cad. 5\n34710 Kadıköy / İstanbul",
+                         "reason": "customer asked in ticket 77" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["tax_details"]["tax_id"], "10000000146");
+    let audit = kasa
+        .get(
+            &format!("/v1/audit?subject=customer:{customer_id}&limit=1"),
+            &admin,
+        )
+        .await;
+    let entry = &audit["entries"][0];
+    assert_eq!(entry["action"], "customer.updated", "{audit}");
+    assert_eq!(entry["reason"], "customer asked in ticket 77");
+    assert_eq!(
+        entry["before"]["tax_details"]["billing_address"],
+        "Eski Adres 1"
+    );
+    assert_eq!(entry["after"]["tax_details"]["tax_office"], "Kadıköy");
+
+    // A plain customer update keeps the tax details it does not mention.
+    let (status, updated) = kasa
+        .call(
+            Method::PUT,
+            &format!("/v1/customers/{customer_id}"),
+            Some(&admin),
+            Some(
+                json!({ "email": "vergi@example.com", "name": "Vergi Müşterisi A.Ş.",
+                         "reason": "company name" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["tax_details"]["tax_id"], "10000000146");
+
+    // The customer changes their own address through their billing link; staff cannot use /me.
+    let link = kasa
+        .post(
+            &format!("/v1/customers/{customer_id}/billing-links"),
+            &admin,
+            json!({ "reason": "tax details" }),
+        )
+        .await;
+    let token = link["token"].as_str().unwrap();
+    let (status, mine) = kasa
+        .call(
+            Method::PUT,
+            "/v1/me/tax-details",
+            Some(token),
+            Some(json!({ "tax_id": "10000000146", "tax_office": "Üsküdar",
+                         "billing_address": "Bağlarbaşı Cad. 9\n34664 Üsküdar / İstanbul" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    let (status, _) = kasa
+        .call(
+            Method::PUT,
+            "/v1/me/tax-details",
+            Some(&admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The next invoice carries the buyer's details as they are now.
+    let package = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "5 kredi", "kind": "credit", "credits": 5, "department_ids": [],
+                    "on_sale": true, "reason": "setup",
+                    "price": { "amount": "50.00", "currency": "TRY" } }),
+        )
+        .await;
+    let granted = kasa
+        .post(
+            &format!("/v1/customers/{customer_id}/grants"),
+            &admin,
+            json!({ "package_id": package["id"], "charged": true, "reason": "paid by transfer" }),
+        )
+        .await;
+    let purchase_id = granted["purchase"]["id"].as_str().unwrap();
+    let invoices = kasa
+        .get(&format!("/v1/purchases/{purchase_id}/invoices"), &admin)
+        .await;
+    let (status, _, pdf) = kasa
+        .get_bytes(
+            &format!(
+                "/v1/purchases/{purchase_id}/invoices/{}/pdf",
+                invoices[0]["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = pdf_text(&pdf);
+    for expected in [
+        "Vergi Müşterisi A.Ş.",
+        "Bağlarbaşı Cad. 9",
+        "34664 Üsküdar / İstanbul",
+        "Vergi dairesi: Üsküdar",
+        "10000000146",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+}

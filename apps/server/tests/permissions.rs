@@ -130,6 +130,12 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(
             Method::PUT,
+            "/v1/customers/{id}/tax-details",
+            Some(P::ManageCustomers),
+            Some(json!({ "tax_id": "DE123456789", "reason": "walk" })),
+        ),
+        row(
+            Method::PUT,
             "/v1/customers/{id}/departments/{department_id}",
             Some(P::ManageCustomers),
             Some(json!({ "enabled": true, "reason": "walk" })),
@@ -233,6 +239,12 @@ fn endpoints() -> Vec<Endpoint> {
             path: "/v1/me/purchases/{id}/invoices/{invoice_id}/pdf",
             access: Access::CustomerLink,
             body: None,
+        },
+        Endpoint {
+            method: Method::PUT,
+            path: "/v1/me/tax-details",
+            access: Access::CustomerLink,
+            body: Some(json!({ "tax_office": "Kadıköy" })),
         },
         row(
             Method::GET,

@@ -37,6 +37,9 @@ pub(crate) fn invoice_for(
         "buyer": {
             "name": customer.name,
             "email": customer.email,
+            "address": customer.tax_details.billing_address,
+            "tax_office": customer.tax_details.tax_office,
+            "tax_number": customer.tax_details.tax_id,
         },
         "lines": [{
             "description": package.name,

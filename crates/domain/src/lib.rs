@@ -24,7 +24,7 @@ pub use access::{Permission, Role, UnknownRole};
 pub use actor::{Actor, ActorLabelError, Reason, ReasonError};
 pub use card::{CustomerCard, DepartmentEnablement};
 pub use credits::{Credits, CreditsError};
-pub use customer::{Customer, CustomerError, ExternalId, Language};
+pub use customer::{Customer, CustomerError, ExternalId, Language, TaxDetails, TaxId};
 pub use department::{Department, DepartmentError};
 pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};

@@ -20,7 +20,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::catalog::PackageBody;
-use super::customers::{CardDepartmentBody, CustomerBody, card_body, lookup};
+use super::customers::{
+    CardDepartmentBody, CustomerBody, TaxDetailsBody, card_body, change_tax_details, lookup,
+};
 use super::{MoneyBody, Tag, parse_id, parse_optional_id, store_error};
 use poem::web::Data;
 
@@ -1209,28 +1211,14 @@ impl MeApi {
         id: Path<String>,
         invoice_id: Path<String>,
     ) -> Result<PdfDocument, ApiError> {
-        let kasa_domain::Actor::Customer { customer_id } = auth.0.actor else {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Not permitted",
-                "/v1/me is for customers' billing links; staff use /v1/purchases",
-            ));
-        };
+        let customer_id = own_customer(&auth, "/v1/purchases")?;
         invoice_pdf(&app, &id, &invoice_id, Some(customer_id)).await
     }
 
     /// The signed-in customer's own billing (with a billing link's token only).
     #[oai(path = "/me/billing", method = "get", operation_id = "my_billing")]
     async fn my_billing(&self, app: Data<&App>, auth: Bearer) -> Result<Json<MyBilling>, ApiError> {
-        let kasa_domain::Actor::Customer { customer_id } = auth.0.actor else {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Not permitted",
-                "/v1/me is for customers' billing links; staff use /v1/billing-context",
-            ));
-        };
+        let customer_id = own_customer(&auth, "/v1/billing-context")?;
         let store = &app.store;
         let state = store
             .customer_state(customer_id)
@@ -1260,6 +1248,40 @@ impl MeApi {
                 })
                 .collect(),
         }))
+    }
+
+    /// The signed-in customer changes their own tax id, tax office and billing address (with a
+    /// billing link's token only); their next invoices carry them.
+    #[oai(
+        path = "/me/tax-details",
+        method = "put",
+        operation_id = "set_my_tax_details"
+    )]
+    async fn set_my_tax_details(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<TaxDetailsBody>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        let customer_id = own_customer(&auth, "/v1/customers/{id}/tax-details")?;
+        let context = auth
+            .0
+            .context("changed by the customer on their billing page")?;
+        let customer = change_tax_details(&app, customer_id, &body, context).await?;
+        Ok(Json(customer.into()))
+    }
+}
+
+/// The customer a billing link's token belongs to; staff are sent to their own endpoint.
+fn own_customer(auth: &Bearer, staff_path: &str) -> Result<CustomerId, ApiError> {
+    match auth.0.actor {
+        kasa_domain::Actor::Customer { customer_id } => Ok(customer_id),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not permitted",
+            format!("/v1/me is for customers' billing links; staff use {staff_path}"),
+        )),
     }
 }
 

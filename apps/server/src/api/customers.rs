@@ -2,7 +2,7 @@
 
 use kasa_domain::{
     Customer, CustomerCard, CustomerId, DepartmentId, EmailAddress, ExternalId, Language,
-    Permission,
+    Permission, TaxDetails,
 };
 use kasa_ports::{CustomerLookup, SetDepartment, new_id};
 use poem_openapi::param::{Path, Query};
@@ -38,6 +38,56 @@ pub struct CustomerBody {
     pub language: String,
     /// Ids in help desks and gateways.
     pub external_ids: Vec<ExternalIdBody>,
+    /// What invoices say about the buyer.
+    pub tax_details: TaxDetailsBody,
+}
+
+/// What invoices say about the buyer beyond the name; every field optional.
+#[derive(Clone, Debug, Default, Object)]
+pub struct TaxDetailsBody {
+    /// Tax id: a Turkish VKN (10 digits) or TCKN (11 digits, check digits verified), or
+    /// another country's number (2-32 letters and digits, e.g. `DE123456789`); spaces, dots and
+    /// dashes are dropped.
+    pub tax_id: Option<String>,
+    /// Tax office (vergi dairesi), up to 100 characters.
+    pub tax_office: Option<String>,
+    /// Billing address, lines separated by `\n`, up to 500 characters.
+    pub billing_address: Option<String>,
+}
+
+impl TaxDetailsBody {
+    /// The checked tax details.
+    ///
+    /// # Errors
+    /// `invalid-input` naming what is wrong.
+    pub fn tax_details(&self) -> Result<TaxDetails, ApiError> {
+        TaxDetails::new(
+            self.tax_id.as_deref(),
+            self.tax_office.as_deref(),
+            self.billing_address.as_deref(),
+        )
+        .map_err(|error| ApiError::invalid(error.to_string()))
+    }
+}
+
+impl From<TaxDetails> for TaxDetailsBody {
+    fn from(details: TaxDetails) -> Self {
+        Self {
+            tax_id: details.tax_id.map(String::from),
+            tax_office: details.tax_office,
+            billing_address: details.billing_address,
+        }
+    }
+}
+
+/// New tax details of a customer, and why.
+#[derive(Debug, Object)]
+pub struct TaxDetailsChange {
+    /// The details; a field left out or blank is cleared.
+    #[oai(flatten)]
+    pub details: TaxDetailsBody,
+    /// Why (audit log).
+    pub reason: String,
 }
 
 impl From<Customer> for CustomerBody {
@@ -55,6 +105,7 @@ impl From<Customer> for CustomerBody {
                     value: external.value().to_owned(),
                 })
                 .collect(),
+            tax_details: customer.tax_details.into(),
         }
     }
 }
@@ -71,6 +122,8 @@ pub struct CustomerInput {
     /// Ids in help desks and gateways (each unique).
     #[oai(default)]
     pub external_ids: Vec<ExternalIdBody>,
+    /// What invoices say about the buyer; on an update, left out keeps what the customer has.
+    pub tax_details: Option<TaxDetailsBody>,
     /// Why (audit log).
     pub reason: String,
 }
@@ -93,8 +146,15 @@ impl CustomerInput {
                     .map_err(|error| ApiError::invalid(error.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Customer::new(id, email, &self.name, language, external_ids)
-            .map_err(|error| ApiError::invalid(error.to_string()))
+        let tax_details = self
+            .tax_details
+            .as_ref()
+            .map(TaxDetailsBody::tax_details)
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Customer::new(id, email, &self.name, language, external_ids)
+            .map_err(|error| ApiError::invalid(error.to_string()))?
+            .with_tax_details(tax_details))
     }
 }
 
@@ -238,11 +298,41 @@ impl CustomersApi {
     ) -> Result<Json<CustomerBody>, ApiError> {
         auth.0.require(Permission::ManageCustomers)?;
         let context = auth.0.context(&body.reason)?;
-        let customer = body.customer(parse_id(&id, "customer")?)?;
+        let customer_id = parse_id(&id, "customer")?;
+        let mut customer = body.customer(customer_id)?;
+        if body.tax_details.is_none() {
+            customer.tax_details = app
+                .store
+                .find_customer(CustomerLookup::Id { id: customer_id })
+                .await
+                .map_err(store_error)?
+                .tax_details;
+        }
         app.store
             .update_customer(customer.clone(), context, app.clock.now())
             .await
             .map_err(store_error)?;
+        Ok(Json(customer.into()))
+    }
+
+    /// Adds or changes a customer's tax id, tax office and billing address (what their next
+    /// invoices say about the buyer; issued invoices keep what they said).
+    #[oai(
+        path = "/customers/:id/tax-details",
+        method = "put",
+        operation_id = "set_customer_tax_details"
+    )]
+    async fn set_tax_details(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<TaxDetailsChange>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        auth.0.require(Permission::ManageCustomers)?;
+        let context = auth.0.context(&body.reason)?;
+        let customer =
+            change_tax_details(&app, parse_id(&id, "customer")?, &body.details, context).await?;
         Ok(Json(customer.into()))
     }
 
@@ -275,4 +365,28 @@ impl CustomersApi {
             .map_err(store_error)?;
         Ok(Json(card_body(&card)))
     }
+}
+
+/// Gives a customer new tax details, audited with `context`.
+///
+/// # Errors
+/// `invalid-input` for bad details, `not-found`, store failures.
+pub async fn change_tax_details(
+    app: &App,
+    customer_id: CustomerId,
+    details: &TaxDetailsBody,
+    context: kasa_ports::ActionContext,
+) -> Result<Customer, ApiError> {
+    let tax_details = details.tax_details()?;
+    let customer = app
+        .store
+        .find_customer(CustomerLookup::Id { id: customer_id })
+        .await
+        .map_err(store_error)?
+        .with_tax_details(tax_details);
+    app.store
+        .update_customer(customer.clone(), context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    Ok(customer)
 }

@@ -229,15 +229,12 @@ pub fn render_invoice(invoice: &Invoice) -> Result<Vec<u8>, PdfError> {
     line(&mut surface, MARGIN, y, 11.0, labels.seller);
     line(&mut surface, column, y, 11.0, labels.buyer);
     y += 15.0;
-    let seller_lines = [
-        text(&seller["name"]),
-        text(&seller["address"]),
-        format!("{}: {}", labels.tax_office, text(&seller["tax_office"])),
-        format!("{}: {}", labels.tax_number, text(&seller["tax_number"])),
-    ];
-    let buyer_lines = [text(&buyer["name"]), text(&buyer["email"])];
-    for (index, seller_line) in seller_lines.iter().enumerate() {
-        line(&mut surface, MARGIN, y, 10.0, seller_line);
+    let seller_lines = party_lines(seller, &labels);
+    let buyer_lines = party_lines(buyer, &labels);
+    for index in 0..seller_lines.len().max(buyer_lines.len()) {
+        if let Some(seller_line) = seller_lines.get(index) {
+            line(&mut surface, MARGIN, y, 10.0, seller_line);
+        }
         if let Some(buyer_line) = buyer_lines.get(index) {
             line(&mut surface, column, y, 10.0, buyer_line);
         }
@@ -307,6 +304,30 @@ pub fn render_invoice(invoice: &Invoice) -> Result<Vec<u8>, PdfError> {
     page.finish();
     pdf.finish()
         .map_err(|error| PdfError::Write(format!("{error:?}")))
+}
+
+/// A seller's or buyer's block: name, e-mail, each address line, tax office and number; what
+/// the document does not have is left out.
+fn party_lines(party: &Value, labels: &Labels) -> Vec<String> {
+    let present = |key: &str| party[key].as_str().filter(|value| !value.trim().is_empty());
+    let mut lines: Vec<String> = ["name", "email"]
+        .into_iter()
+        .filter_map(present)
+        .map(str::to_owned)
+        .collect();
+    lines.extend(
+        present("address")
+            .into_iter()
+            .flat_map(str::lines)
+            .map(str::to_owned),
+    );
+    if let Some(office) = present("tax_office") {
+        lines.push(format!("{}: {office}", labels.tax_office));
+    }
+    if let Some(number) = present("tax_number") {
+        lines.push(format!("{}: {number}", labels.tax_number));
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -9,11 +9,21 @@ use kasa_ports::{
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Codec, id, label, text};
+use crate::codec::{Codec, id, label, opt_text, text};
 use crate::rows::{
     execute, execute_unique, fetch_one, find_holder, insert_audit, read_card, read_customer,
     read_holding,
 };
+
+/// The `tax_id`, `tax_office` and `billing_address` columns.
+fn tax_columns(customer: &Customer) -> [sea_orm::Value; 3] {
+    let details = &customer.tax_details;
+    [
+        opt_text(details.tax_id.as_ref().map(ToString::to_string)),
+        opt_text(details.tax_office.clone()),
+        opt_text(details.billing_address.clone()),
+    ]
+}
 
 async fn insert_customer(
     tx: &sea_orm::DatabaseTransaction,
@@ -22,17 +32,21 @@ async fn insert_customer(
     context: &ActionContext,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
+    let tax_columns = tax_columns(customer);
     execute_unique(
         tx,
         codec.statement(
-            "INSERT INTO customers (id, email, name, language, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO customers (id, email, name, language, created_at, \
+             tax_id, tax_office, billing_address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             [
                 id(customer.id),
                 text(customer.email.as_str()),
                 text(customer.name.clone()),
                 text(label(&customer.language)),
                 codec.at(at),
+                tax_columns[0].clone(),
+                tax_columns[1].clone(),
+                tax_columns[2].clone(),
             ],
         ),
         || format!("customer e-mail {} (or id {})", customer.email, customer.id),
@@ -110,15 +124,20 @@ impl CustomerStore for SqlStore {
     ) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
             let before = read_customer(tx, codec, customer.id).await?;
+            let tax_columns = tax_columns(&customer);
             execute_unique(
                 tx,
                 codec.statement(
-                    "UPDATE customers SET email = $2, name = $3, language = $4 WHERE id = $1",
+                    "UPDATE customers SET email = $2, name = $3, language = $4, tax_id = $5, \
+                     tax_office = $6, billing_address = $7 WHERE id = $1",
                     [
                         id(customer.id),
                         text(customer.email.as_str()),
                         text(customer.name.clone()),
                         text(label(&customer.language)),
+                        tax_columns[0].clone(),
+                        tax_columns[1].clone(),
+                        tax_columns[2].clone(),
                     ],
                 ),
                 || format!("customer e-mail {}", customer.email),

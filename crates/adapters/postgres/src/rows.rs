@@ -7,7 +7,7 @@ use kasa_credits::LedgerEntry;
 use kasa_domain::{
     Actor, Credits, Currency, Customer, CustomerCard, CustomerId, DepartmentEnablement,
     DepartmentId, EmailAddress, ExternalId, Holding, Money, PurchaseId, Reason, Subscription,
-    SubscriptionTerm, UsageKey,
+    SubscriptionTerm, TaxDetails, UsageKey,
 };
 use kasa_ports::{
     ActionContext, AuditEntry, AuditRecord, CustomerLookup, OutboxMessage, OutboxPayload, Payment,
@@ -196,7 +196,8 @@ pub(crate) async fn read_customer(
     let row = fetch_one(
         connection,
         codec.statement(
-            "SELECT id, email, name, language FROM customers WHERE id = $1",
+            "SELECT id, email, name, language, tax_id, tax_office, billing_address \
+             FROM customers WHERE id = $1",
             [id(customer_id)],
         ),
     )
@@ -220,14 +221,21 @@ pub(crate) async fn read_customer(
             ExternalId::new(&external.text("system")?, &external.text("value")?).map_err(corrupt)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Customer::new(
+    let tax_details = TaxDetails::new(
+        row.opt_text("tax_id")?.as_deref(),
+        row.opt_text("tax_office")?.as_deref(),
+        row.opt_text("billing_address")?.as_deref(),
+    )
+    .map_err(corrupt)?;
+    Ok(Customer::new(
         customer_id,
         email,
         &row.text("name")?,
         row.label("language")?,
         external_ids,
     )
-    .map_err(corrupt)
+    .map_err(corrupt)?
+    .with_tax_details(tax_details))
 }
 
 /// A customer's card.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use kasa_domain::{
     Actor, Credits, Customer, Department, ExternalId, Holding, Language, LedgerEntryId, Package,
-    PaymentId, PurchaseId, UsageChargeId, UsageKey, UsageKind,
+    PaymentId, PurchaseId, TaxDetails, UsageChargeId, UsageKey, UsageKind,
 };
 use kasa_ports::{
     AuditQuery, AuditRecord, BillingSettings, CaptureMode, ChargeBasis, CustomerLookup,
@@ -836,6 +836,12 @@ pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id
     changed.name = "Ayşe Demir".to_owned();
     changed.language = Language::En;
     changed.external_ids = vec![ExternalId::new("freshdesk", "7").unwrap()];
+    changed.tax_details = TaxDetails::new(
+        Some("10000000146"),
+        Some("Kadıköy"),
+        Some("Moda Cad. 1\n34710 Kadıköy / İstanbul"),
+    )
+    .unwrap();
     store
         .update_customer(
             changed.clone(),
