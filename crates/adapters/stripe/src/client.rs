@@ -916,14 +916,14 @@ impl StripeClient {
         .await
     }
 
-    /// A customer's tax IDs (the first 100).
+    /// A customer's tax IDs (Stripe's default page of 10; localstripe refuses a `limit` here).
     ///
     /// # Errors
     /// [`StripeError`].
     pub async fn list_tax_ids(&self, customer_id: &str) -> Result<List<TaxId>, StripeError> {
         self.get(
             &format!("/v1/customers/{}/tax_ids", path_id(customer_id)?),
-            &Form::new().field("limit", 100),
+            &Form::new(),
         )
         .await
     }
