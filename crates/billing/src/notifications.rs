@@ -1,5 +1,6 @@
-//! Purchase notifications (product rule 10): rendered from the stored purchase when delivered,
-//! in Turkish or English, and handed to the mailer by the outbox worker with retries.
+//! Purchase notifications (product rule 10) and document notifications (the invoice of a
+//! capture, the credit note of a refund or void): rendered from the stored records when
+//! delivered, in Turkish or English, and handed to the mailer by the outbox worker with retries.
 
 use std::fmt::Write as _;
 
@@ -135,29 +136,51 @@ impl Billing {
                 if *audience == Audience::Customer
                     && let Some(invoice) = invoice
                 {
-                    let documents = &self.ports.documents;
-                    match documents.render(invoice) {
-                        Ok(bytes) => email.attachments.push(EmailAttachment {
-                            file_name: format!(
-                                "{}-{}.{}",
-                                Words::of(*language).attachment,
-                                invoice.number,
-                                documents.extension()
-                            ),
-                            content_type: documents.content_type().to_owned(),
-                            bytes,
-                        }),
-                        // The mail still goes; the customer can download the document.
-                        Err(error) => tracing::error!(
-                            invoice = %invoice.number, %error,
-                            "the invoice could not be attached"
-                        ),
-                    }
+                    self.attach(&mut email, invoice, *language);
                 }
                 email.to.clone_from(to);
                 email.cc.clone_from(cc);
                 Ok(email)
             }
+            OutboxPayload::DocumentNotification {
+                purchase_id,
+                invoice_id,
+                to,
+                language,
+            } => {
+                let invoices = self.ports.invoices.purchase_invoices(*purchase_id).await?;
+                let invoice = invoices
+                    .iter()
+                    .find(|invoice| invoice.issued.id == *invoice_id)
+                    .ok_or(StoreError::NotFound { entity: "invoice" })?;
+                let settings = self.ports.settings.billing_settings().await?;
+                let mut email = render_document_notification(invoice, &settings, *language);
+                self.attach(&mut email, invoice, *language);
+                email.to.clone_from(to);
+                Ok(email)
+            }
+        }
+    }
+
+    /// Attaches `invoice` as a file; when it cannot be rendered the mail still goes (the
+    /// customer can download the document) and the failure is logged.
+    fn attach(&self, email: &mut EmailMessage, invoice: &Invoice, language: Language) {
+        let documents = &self.ports.documents;
+        match documents.render(invoice) {
+            Ok(bytes) => email.attachments.push(EmailAttachment {
+                file_name: format!(
+                    "{}-{}.{}",
+                    document_word(invoice.issued.kind, language).file_name,
+                    invoice.number,
+                    documents.extension()
+                ),
+                content_type: documents.content_type().to_owned(),
+                bytes,
+            }),
+            Err(error) => tracing::error!(
+                invoice = %invoice.number, %error,
+                "the document could not be attached"
+            ),
         }
     }
 }
@@ -285,6 +308,102 @@ pub fn render_purchase_notification(
     }
 }
 
+/// Renders the mail that brings a customer a document (the invoice of a capture, the credit
+/// note of a refund or void): its number, total and tax, and for a credit note the invoice it
+/// corrects. Recipients and the attachment are added by the caller.
+#[must_use]
+pub fn render_document_notification(
+    invoice: &Invoice,
+    settings: &BillingSettings,
+    language: Language,
+) -> EmailMessage {
+    let words = Words::of(language);
+    let kind = document_word(invoice.issued.kind, language);
+    let document = &invoice.issued.document;
+    let buyer = document["buyer"]["name"].as_str().unwrap_or_default();
+    let total = &invoice.issued.total;
+    let mut facts: Vec<(&str, String)> = vec![
+        (words.invoice, invoice.number.to_string()),
+        (
+            words.price,
+            format!("{} {}", total.gross.amount(), total.gross.currency()),
+        ),
+        (
+            words.tax,
+            format!("{} {}", total.tax.amount(), total.tax.currency()),
+        ),
+    ];
+    if let Some(original) = document["refers_to"]["number"].as_str() {
+        facts.push((words.refers_to, original.to_owned()));
+    }
+    if let Some(line) = document["lines"][0]["description"].as_str() {
+        facts.push((words.package, line.to_owned()));
+    }
+    let opening = vec![format!("{} {buyer},", words.hello), kind.intro.to_owned()];
+    EmailMessage {
+        to: Vec::new(),
+        cc: Vec::new(),
+        reply_to: settings.support_address.as_ref().map(|support| {
+            reply_address(
+                support,
+                invoice.issued.customer_id,
+                Some(&invoice.number.to_string()),
+            )
+        }),
+        subject: format!("{}: {}", kind.subject, invoice.number),
+        text_body: text_body(&opening, &facts, &settings.company_name),
+        html_body: Some(html_body(
+            &opening,
+            &facts,
+            &settings.company_name,
+            language,
+        )),
+        attachments: Vec::new(),
+    }
+}
+
+/// How a kind of document is named in a mail: subject, opening line and file name.
+struct DocumentWords {
+    subject: &'static str,
+    intro: &'static str,
+    file_name: &'static str,
+}
+
+const fn document_word(kind: InvoiceKind, language: Language) -> DocumentWords {
+    match (kind, language) {
+        (InvoiceKind::Invoice, Language::Tr) => DocumentWords {
+            subject: "Faturanız",
+            intro: "Ödemenizin faturası ektedir.",
+            file_name: "fatura",
+        },
+        (InvoiceKind::Receipt, Language::Tr) => DocumentWords {
+            subject: "Makbuzunuz",
+            intro: "Ödemenizin makbuzu ektedir.",
+            file_name: "makbuz",
+        },
+        (InvoiceKind::CreditNote, Language::Tr) => DocumentWords {
+            subject: "İade faturanız",
+            intro: "İadeniz yapıldı; iade faturası ektedir.",
+            file_name: "iade-faturasi",
+        },
+        (InvoiceKind::Invoice, Language::En) => DocumentWords {
+            subject: "Your invoice",
+            intro: "The invoice for your payment is attached.",
+            file_name: "invoice",
+        },
+        (InvoiceKind::Receipt, Language::En) => DocumentWords {
+            subject: "Your receipt",
+            intro: "The receipt for your payment is attached.",
+            file_name: "receipt",
+        },
+        (InvoiceKind::CreditNote, Language::En) => DocumentWords {
+            subject: "Your credit note",
+            intro: "Your refund has been made; the credit note is attached.",
+            file_name: "credit-note",
+        },
+    }
+}
+
 /// The address replies go to: the support address, plus-addressed with the customer and the
 /// document (`support+<customer id>.<document number>@example.com`), so that a reply arriving
 /// in the help desk names its billing context ([`parse_reply_address`] reads it back). Falls back
@@ -404,7 +523,7 @@ struct Words {
     days: &'static str,
     tax: &'static str,
     invoice: &'static str,
-    attachment: &'static str,
+    refers_to: &'static str,
 }
 
 impl Words {
@@ -429,7 +548,7 @@ impl Words {
                 days: "gün",
                 tax: "KDV",
                 invoice: "Belge numarası",
-                attachment: "fatura",
+                refers_to: "İlgili fatura",
             },
             Language::En => Self {
                 subject_customer: "Purchase completed",
@@ -450,7 +569,7 @@ impl Words {
                 days: "days",
                 tax: "VAT",
                 invoice: "Document number",
-                attachment: "invoice",
+                refers_to: "Corrects invoice",
             },
         }
     }

@@ -9,9 +9,9 @@
 use kasa_domain::{Money, MoneyError, PaymentActionId, PurchaseId};
 use kasa_ports::{
     ActionContext, AuditRecord, FinishedPaymentAction, GatewayError, Invoice, InvoiceKind,
-    NewInvoice, NewPaymentAction, Payment, PaymentAction, PaymentActionKind, PaymentActionOutcome,
-    PaymentActionResult, PaymentActionState, PaymentStatus, Purchase, PurchaseStatus, StoreError,
-    new_id,
+    NewInvoice, NewPaymentAction, OutboxPayload, Payment, PaymentAction, PaymentActionKind,
+    PaymentActionOutcome, PaymentActionResult, PaymentActionState, PaymentStatus, Purchase,
+    PurchaseStatus, StoreError, new_id,
 };
 
 use crate::invoicing::{credit_note_for, invoice_for};
@@ -540,6 +540,23 @@ impl Billing {
                 )
             }
         };
+        // The customer gets the document the action issued, in the same transaction.
+        let mut notifications = Vec::new();
+        if let Some(document) = &document {
+            let customer = self
+                .ports
+                .customers
+                .find_customer(kasa_ports::CustomerLookup::Id {
+                    id: purchase.customer_id,
+                })
+                .await?;
+            notifications.push(OutboxPayload::DocumentNotification {
+                purchase_id: purchase.id,
+                invoice_id: document.id,
+                to: vec![customer.email],
+                language: customer.language,
+            });
+        }
         Ok(self
             .ports
             .payment_actions
@@ -553,7 +570,7 @@ impl Billing {
                     payment_status,
                     take_back,
                     document: document.map(Box::new),
-                    notifications: Vec::new(),
+                    notifications,
                 },
                 context: context.clone(),
                 at: now,

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use kasa_domain::{
     Actor, AuditEntryId, Credits, Customer, CustomerCard, CustomerId, DepartmentId, EmailAddress,
-    ExternalId, Holding, Language, Money, OutboxMessageId, Package, PaymentId, PurchaseId, Reason,
-    UsageChargeId, UsageKey,
+    ExternalId, Holding, InvoiceId, Language, Money, OutboxMessageId, Package, PaymentId,
+    PurchaseId, Reason, UsageChargeId, UsageKey,
 };
 use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, PurchaseChannel};
 use serde::{Deserialize, Serialize};
@@ -410,6 +410,18 @@ pub enum OutboxPayload {
         to: Vec<EmailAddress>,
         /// Copy recipients.
         cc: Vec<EmailAddress>,
+        /// The language to render in.
+        language: Language,
+    },
+    /// "Here is your document": an invoice or receipt issued after a capture, or the credit
+    /// note of a refund or void, sent to the customer with the document attached.
+    DocumentNotification {
+        /// The purchase the document belongs to.
+        purchase_id: PurchaseId,
+        /// The document.
+        invoice_id: InvoiceId,
+        /// Recipients.
+        to: Vec<EmailAddress>,
         /// The language to render in.
         language: Language,
     },

@@ -1014,8 +1014,9 @@ pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store
         .outbox()
         .await
         .into_iter()
-        .map(|m| match m.payload {
-            OutboxPayload::PurchaseNotification { audience, .. } => audience,
+        .filter_map(|m| match m.payload {
+            OutboxPayload::PurchaseNotification { audience, .. } => Some(audience),
+            OutboxPayload::DocumentNotification { .. } => None,
         })
         .collect();
     assert!(audiences.contains(&Audience::Operator) && audiences.contains(&Audience::Customer));
@@ -1263,6 +1264,53 @@ pub async fn a_full_refund_takes_the_package_back_with_a_credit_note<S: Store + 
     assert_eq!(
         world.kit.gateway.operations(),
         vec![format!("refund {} 100.00 TRY", order_of(&started))]
+    );
+
+    // The credit note goes to the customer, queued with the refund, attached.
+    let queued: Vec<_> = world
+        .outbox()
+        .await
+        .into_iter()
+        .filter_map(|message| match message.payload {
+            OutboxPayload::DocumentNotification { invoice_id, to, .. } => Some((invoice_id, to)),
+            OutboxPayload::PurchaseNotification { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        queued,
+        vec![(note.issued.id, vec![world.ayse.email.clone()])]
+    );
+    world
+        .kit
+        .billing
+        .deliver_due_notifications(10)
+        .await
+        .unwrap();
+    let mail = world
+        .kit
+        .mailer
+        .sent()
+        .into_iter()
+        .find(|mail| mail.subject.contains("KSA-CN-2026-000001"))
+        .expect("the credit note's mail");
+    assert_eq!(mail.subject, "İade faturanız: KSA-CN-2026-000001");
+    assert!(
+        mail.text_body.contains("İlgili fatura: KSA-2026-000001"),
+        "{}",
+        mail.text_body
+    );
+    assert!(
+        mail.text_body.contains("Tutar: 100.00 TRY"),
+        "{}",
+        mail.text_body
+    );
+    assert_eq!(mail.attachments.len(), 1);
+    assert!(
+        mail.attachments[0]
+            .file_name
+            .starts_with("iade-faturasi-KSA-CN-2026-000001."),
+        "{}",
+        mail.attachments[0].file_name
     );
 
     // Nothing is left to refund: refused, and the gateway is not asked again.
