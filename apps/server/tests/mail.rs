@@ -272,8 +272,45 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// How many images a PDF holds, by `pdfimages -list` (poppler-utils).
+fn pdf_images(pdf: &[u8]) -> usize {
+    let path = std::env::temp_dir().join(format!("kasa-server-logo-{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdfimages")
+        .args(["-list", path.to_str().unwrap()])
+        .output()
+        .expect("pdfimages runs (scripts/test installs poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip(2)
+        .count()
+}
+
+/// Standard base64, padded.
+fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let word = chunk.iter().enumerate().fold(0_u32, |word, (index, byte)| {
+            word | u32::from(*byte) << (16 - 8 * index)
+        });
+        for index in 0..4 {
+            if index <= chunk.len() {
+                out.push(char::from(
+                    ALPHABET[(word >> (18 - 6 * index) & 63) as usize],
+                ));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[tokio::test]
-async fn a_buyers_tax_details_set_by_an_agent_or_the_customer_reach_the_next_invoice() {
+async fn the_sellers_logo_and_the_buyers_tax_details_set_by_an_agent_or_the_customer_reach_the_next_invoice()
+ {
     let kasa = Kasa::start_with_env(&[]).await;
     let admin = kasa.admin_token().await;
     let customer = kasa
@@ -389,6 +426,44 @@ async fn a_buyers_tax_details_set_by_an_agent_or_the_customer_reach_the_next_inv
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // The seller's logo: only a PNG or JPEG that can be drawn is taken.
+    for (image, why) in [
+        ("R0lGODlhAQABAAAAACw=", "a GIF"),
+        ("not base64!", "not base64"),
+        (
+            "iVBORw0KGgpub3QgcmVhbGx5",
+            "a PNG signature without an image",
+        ),
+    ] {
+        let (status, problem) = kasa
+            .call(
+                Method::PUT,
+                "/v1/settings/logo",
+                Some(&admin),
+                Some(json!({ "image_base64": image, "reason": "branding" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {problem}");
+        assert_eq!(problem["code"], "invalid-input", "{why}");
+    }
+    let logo = include_bytes!("../../../crates/adapters/pdf/tests/fixtures/logo.png");
+    let (status, saved) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/logo",
+            Some(&admin),
+            Some(json!({ "image_base64": base64_of(logo), "reason": "branding" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["content_type"], "image/png");
+    let (status, content_type, image) = kasa.get_bytes("/v1/settings/logo", &admin).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "image/png")
+    );
+    assert_eq!(image, logo);
+
     // The next invoice carries the buyer's details as they are now.
     let department = kasa
         .post(
@@ -429,6 +504,7 @@ async fn a_buyers_tax_details_set_by_an_agent_or_the_customer_reach_the_next_inv
         .await;
     assert_eq!(status, StatusCode::OK);
     let text = pdf_text(&pdf);
+    assert_eq!(pdf_images(&pdf), 1, "the logo is on the invoice");
     for expected in [
         "Vergi Müşterisi A.Ş.",
         "Bağlarbaşı Cad. 9",

@@ -228,6 +228,13 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::BillingActions),
             Some(json!({ "reason": "walk" })),
         ),
+        row(Method::GET, "/v1/settings/logo", Some(P::ReadBilling), None),
+        row(
+            Method::PUT,
+            "/v1/settings/logo",
+            Some(P::ManageSettings),
+            Some(json!({ "image_base64": null, "reason": "walk" })),
+        ),
         Endpoint {
             method: Method::GET,
             path: "/v1/me/billing",

@@ -136,7 +136,7 @@ impl Billing {
                 if *audience == Audience::Customer
                     && let Some(invoice) = invoice
                 {
-                    self.attach(&mut email, invoice, *language);
+                    self.attach(&mut email, invoice, *language).await?;
                 }
                 email.to.clone_from(to);
                 email.cc.clone_from(cc);
@@ -155,18 +155,24 @@ impl Billing {
                     .ok_or(StoreError::NotFound { entity: "invoice" })?;
                 let settings = self.ports.settings.billing_settings().await?;
                 let mut email = render_document_notification(invoice, &settings, *language);
-                self.attach(&mut email, invoice, *language);
+                self.attach(&mut email, invoice, *language).await?;
                 email.to.clone_from(to);
                 Ok(email)
             }
         }
     }
 
-    /// Attaches `invoice` as a file; when it cannot be rendered the mail still goes (the
-    /// customer can download the document) and the failure is logged.
-    fn attach(&self, email: &mut EmailMessage, invoice: &Invoice, language: Language) {
+    /// Attaches `invoice` as a file, with the seller's logo; when it cannot be rendered the
+    /// mail still goes (the customer can download the document) and the failure is logged.
+    async fn attach(
+        &self,
+        email: &mut EmailMessage,
+        invoice: &Invoice,
+        language: Language,
+    ) -> Result<(), RenderError> {
+        let logo = self.ports.settings.logo().await?;
         let documents = &self.ports.documents;
-        match documents.render(invoice) {
+        match documents.render(invoice, logo.as_ref()) {
             Ok(bytes) => email.attachments.push(EmailAttachment {
                 file_name: format!(
                     "{}-{}.{}",
@@ -182,6 +188,7 @@ impl Billing {
                 "the document could not be attached"
             ),
         }
+        Ok(())
     }
 }
 

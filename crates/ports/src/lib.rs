@@ -25,7 +25,7 @@ pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};
 #[cfg(any(test, feature = "mocks"))]
 pub use documents::MockDocumentRenderer;
-pub use documents::{DocumentError, DocumentRenderer};
+pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat};
 #[cfg(any(test, feature = "mocks"))]
 pub use gateway::MockPaymentGateway;
 pub use gateway::{

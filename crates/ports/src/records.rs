@@ -370,6 +370,23 @@ impl AuditRecord {
             after: Some(serde_json::json!(after)),
         }
     }
+
+    /// The documents' logo saved or removed (the audit keeps its format and size, not the
+    /// image).
+    #[must_use]
+    pub fn logo_saved(before: Option<&crate::Logo>, after: Option<&crate::Logo>) -> Self {
+        let describe = |logo: Option<&crate::Logo>| {
+            logo.map(
+                |logo| serde_json::json!({ "format": logo.format(), "bytes": logo.bytes().len() }),
+            )
+        };
+        Self {
+            action: "settings.logo_saved".to_owned(),
+            subject: "settings:logo".to_owned(),
+            before: describe(before),
+            after: describe(after),
+        }
+    }
 }
 
 /// An entry of the append-only audit log.

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::{
     ActionContext, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, GatewayName, GatewayReference, Invoice, NewInvoice, NewPurchase, OrderId,
+    CustomerState, GatewayName, GatewayReference, Invoice, Logo, NewInvoice, NewPurchase, OrderId,
     OutboxMessage, OutboxPayload, PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase,
     PurchaseStatus, Secret, UsageCharge,
 };
@@ -578,6 +578,23 @@ pub trait SettingsStore: Send + Sync {
     async fn save_billing_settings(
         &self,
         settings: BillingSettings,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The seller's logo for documents, if one was saved.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn logo(&self) -> Result<Option<Logo>, StoreError>;
+
+    /// Saves (or with `None` removes) the logo, with an audit entry naming its format and size.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn save_logo(
+        &self,
+        logo: Option<Logo>,
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;

@@ -340,12 +340,21 @@ impl kasa_ports::DocumentRenderer for TextDocuments {
         "txt"
     }
 
-    fn render(&self, invoice: &kasa_ports::Invoice) -> Result<Vec<u8>, kasa_ports::DocumentError> {
+    fn render(
+        &self,
+        invoice: &kasa_ports::Invoice,
+        logo: Option<&kasa_ports::Logo>,
+    ) -> Result<Vec<u8>, kasa_ports::DocumentError> {
         Ok(format!(
-            "{} {} {}",
+            "{} {} {}{}",
             invoice.number,
             invoice.issued.total.gross.amount(),
-            invoice.issued.total.gross.currency().alpha_code()
+            invoice.issued.total.gross.currency().alpha_code(),
+            logo.map_or_else(String::new, |logo| format!(
+                " logo:{}:{}",
+                logo.format().content_type(),
+                logo.bytes().len()
+            ))
         )
         .into_bytes())
     }

@@ -16,7 +16,7 @@ use kasa_ports::{
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
     ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
     GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber,
-    InvoiceStore, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
+    InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
     OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
     PaymentSystemChange, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery,
@@ -87,6 +87,7 @@ struct State {
     audit: Vec<AuditEntry>,
     outbox: BTreeMap<OutboxMessageId, OutboxMessage>,
     settings: Option<BillingSettings>,
+    logo: Option<Logo>,
     payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
     invoices: Vec<Invoice>,
     invoice_counters: BTreeMap<(String, i32), u32>,
@@ -939,6 +940,24 @@ impl SettingsStore for MemoryStore {
         self.transaction(|state| {
             let record = AuditRecord::billing_settings_saved(state.settings.as_ref(), &settings);
             state.settings = Some(settings);
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+
+    async fn logo(&self) -> Result<Option<Logo>, StoreError> {
+        self.read(|state| Ok(state.logo.clone()))
+    }
+
+    async fn save_logo(
+        &self,
+        logo: Option<Logo>,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            let record = AuditRecord::logo_saved(state.logo.as_ref(), logo.as_ref());
+            state.logo = logo;
             state.audit(record, &context, at);
             Ok(())
         })

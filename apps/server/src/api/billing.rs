@@ -500,7 +500,9 @@ async fn invoice_pdf(
         .find(|invoice| invoice.issued.id == invoice_id)
         .filter(|invoice| customer.is_none_or(|customer| invoice.issued.customer_id == customer))
         .ok_or_else(|| ApiError::not_found("invoice"))?;
-    let pdf = kasa_pdf::render_invoice(&invoice).map_err(|error| ApiError::internal(&error))?;
+    let logo = app.store.logo().await.map_err(store_error)?;
+    let pdf = kasa_pdf::render_invoice(&invoice, logo.as_ref())
+        .map_err(|error| ApiError::internal(&error))?;
     Ok(PdfDocument::Pdf(
         Binary(pdf),
         format!("attachment; filename=\"{}.pdf\"", invoice.number),

@@ -5,19 +5,59 @@ use std::collections::BTreeMap;
 
 use kasa_domain::{EmailAddress, Permission, PriceBasis, TaxRate};
 use kasa_ports::{
-    BillingSettings, GatewayName, InvoiceKind, InvoiceSettings, OutboxMessage, PaymentSystem,
+    BillingSettings, GatewayName, InvoiceKind, InvoiceSettings, Logo, OutboxMessage, PaymentSystem,
     PaymentSystemChange, Secret,
 };
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::billing::rfc3339;
 use super::{Tag, store_error};
 use crate::app::App;
 use crate::auth::Bearer;
 use crate::problem::ApiError;
+
+/// A new logo for invoices, receipts and credit notes, or none.
+#[derive(Debug, Object)]
+pub struct LogoChange {
+    /// A PNG or JPEG image (at most 512 KiB), base64-encoded; `null` removes the logo.
+    pub image_base64: Option<String>,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// The logo as saved.
+#[derive(Debug, Object)]
+pub struct LogoBody {
+    /// `image/png` or `image/jpeg`; absent when there is no logo.
+    pub content_type: Option<String>,
+    /// The image's size in bytes (0 without a logo).
+    pub bytes: u64,
+}
+
+impl From<Option<&Logo>> for LogoBody {
+    fn from(logo: Option<&Logo>) -> Self {
+        Self {
+            content_type: logo.map(|logo| logo.format().content_type().to_owned()),
+            bytes: logo.map_or(0, |logo| {
+                u64::try_from(logo.bytes().len()).unwrap_or(u64::MAX)
+            }),
+        }
+    }
+}
+
+/// The logo image.
+#[derive(Debug, ApiResponse)]
+pub enum LogoImage {
+    /// A PNG logo.
+    #[oai(status = 200, content_type = "image/png")]
+    Png(Binary<Vec<u8>>),
+    /// A JPEG logo.
+    #[oai(status = 200, content_type = "image/jpeg")]
+    Jpeg(Binary<Vec<u8>>),
+}
 
 /// The billing settings.
 #[derive(Debug, Object)]
@@ -388,6 +428,52 @@ impl SettingsApi {
             .map_err(store_error)?;
         app.reload_gateways().await;
         Ok(Json(system.into()))
+    }
+
+    /// Saves the logo printed at the top right of invoices, receipts and credit notes (also
+    /// those issued earlier, when they are downloaded or mailed again), or removes it.
+    #[oai(path = "/settings/logo", method = "put", operation_id = "save_logo")]
+    async fn save_logo(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<LogoChange>,
+    ) -> Result<Json<LogoBody>, ApiError> {
+        auth.0.require(Permission::ManageSettings)?;
+        let context = auth.0.context(&body.reason)?;
+        let logo = body
+            .image_base64
+            .as_deref()
+            .map(Logo::from_base64)
+            .transpose()
+            .map_err(|error| ApiError::invalid(error.to_string()))?;
+        if let Some(logo) = &logo {
+            // A logo that cannot be drawn would break every document later: refuse it now.
+            kasa_pdf::check_logo(logo).map_err(|error| ApiError::invalid(error.to_string()))?;
+        }
+        let answer = LogoBody::from(logo.as_ref());
+        app.store
+            .save_logo(logo, context, app.clock.now())
+            .await
+            .map_err(store_error)?;
+        Ok(Json(answer))
+    }
+
+    /// The logo printed on invoices, receipts and credit notes.
+    #[oai(path = "/settings/logo", method = "get", operation_id = "get_logo")]
+    async fn logo(&self, app: Data<&App>, auth: Bearer) -> Result<LogoImage, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let logo = app
+            .store
+            .logo()
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found("logo"))?;
+        let bytes = Binary(logo.bytes().to_vec());
+        Ok(match logo.format() {
+            kasa_ports::LogoFormat::Png => LogoImage::Png(bytes),
+            kasa_ports::LogoFormat::Jpeg => LogoImage::Jpeg(bytes),
+        })
     }
 
     /// The outbox, newest first: with `undelivered=true`, only what has not reached the mail

@@ -47,11 +47,13 @@ fn invoice(language: &str, kind: InvoiceKind) -> Invoice {
 
 fn main() {
     let invoice = invoice("tr", InvoiceKind::Invoice);
-    let warm = render_invoice(&invoice).expect("renders");
+    let warm = render_invoice(&invoice, None).expect("renders");
     let runs = 500_u32;
     let started = Instant::now();
     for _ in 0..runs {
-        std::hint::black_box(render_invoice(std::hint::black_box(&invoice)).expect("renders"));
+        std::hint::black_box(
+            render_invoice(std::hint::black_box(&invoice), None).expect("renders"),
+        );
     }
     let each = started.elapsed() / runs;
     println!(

@@ -12,9 +12,10 @@
 use std::sync::OnceLock;
 
 use kasa_domain::Money;
-use kasa_ports::{Invoice, InvoiceKind};
+use kasa_ports::{Invoice, InvoiceKind, Logo, LogoFormat};
 use krilla::Document;
-use krilla::geom::Point;
+use krilla::geom::{Point, Size, Transform};
+use krilla::image::Image;
 use krilla::page::PageSettings;
 use krilla::text::{Font, TextDirection};
 use serde_json::Value;
@@ -32,7 +33,13 @@ pub enum PdfError {
     /// krilla refused the document.
     #[error("the PDF could not be written: {0}")]
     Write(String),
+    /// The logo is not an image krilla can decode.
+    #[error("the logo cannot be drawn: {0}")]
+    Logo(String),
 }
+
+/// The box the logo is fitted into, top right, in points (keeping its proportions).
+const LOGO_BOX: (f32, f32) = (140.0, 56.0);
 
 fn font() -> Result<Font, PdfError> {
     static FONT_DATA: OnceLock<Option<Font>> = OnceLock::new();
@@ -156,16 +163,50 @@ impl kasa_ports::DocumentRenderer for PdfRenderer {
         "pdf"
     }
 
-    fn render(&self, invoice: &Invoice) -> Result<Vec<u8>, kasa_ports::DocumentError> {
-        render_invoice(invoice).map_err(|error| kasa_ports::DocumentError(error.to_string()))
+    fn render(
+        &self,
+        invoice: &Invoice,
+        logo: Option<&Logo>,
+    ) -> Result<Vec<u8>, kasa_ports::DocumentError> {
+        render_invoice(invoice, logo).map_err(|error| kasa_ports::DocumentError(error.to_string()))
     }
 }
 
-/// Draws `invoice` as a one-page PDF.
+/// Decodes the logo for krilla.
+fn logo_image(logo: &Logo) -> Result<Image, PdfError> {
+    let data = logo.bytes().to_vec().into();
+    match logo.format() {
+        LogoFormat::Png => Image::from_png(data, true),
+        LogoFormat::Jpeg => Image::from_jpeg(data, true),
+    }
+    .map_err(PdfError::Logo)
+}
+
+/// Checks that `logo` can be drawn (decodes it and measures it).
 ///
 /// # Errors
-/// [`PdfError`] when the font or the writer fails.
-pub fn render_invoice(invoice: &Invoice) -> Result<Vec<u8>, PdfError> {
+/// [`PdfError::Logo`] naming why not.
+pub fn check_logo(logo: &Logo) -> Result<(), PdfError> {
+    let image = logo_image(logo)?;
+    logo_size(&image)
+        .map(|_| ())
+        .ok_or_else(|| PdfError::Logo("the image has no pixels".to_owned()))
+}
+
+/// The logo's drawn size: fitted into [`LOGO_BOX`], never enlarged past its pixels.
+fn logo_size(image: &Image) -> Option<Size> {
+    let (width, height) = image.size();
+    #[allow(clippy::cast_precision_loss)] // image sides are far below 2^24 pixels
+    let (width, height) = (width as f32, height as f32);
+    let scale = (LOGO_BOX.0 / width).min(LOGO_BOX.1 / height).min(1.0);
+    Size::from_wh(width * scale, height * scale)
+}
+
+/// Draws `invoice` as a one-page PDF, with the seller's `logo` at the top right.
+///
+/// # Errors
+/// [`PdfError`] when the font, the logo or the writer fails.
+pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>, PdfError> {
     let issued = &invoice.issued;
     let document = &issued.document;
     let turkish = document["language"].as_str() != Some("en");
@@ -176,6 +217,16 @@ pub fn render_invoice(invoice: &Invoice) -> Result<Vec<u8>, PdfError> {
         PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PdfError::Write("page size".into()))?,
     );
     let mut surface = page.surface();
+    if let Some(logo) = logo {
+        let image = logo_image(logo)?;
+        if let Some(size) = logo_size(&image) {
+            // Top right, its top edge level with the title's.
+            let x = A4.0 - MARGIN - size.width();
+            surface.push_transform(&Transform::from_translate(x, MARGIN - 20.0));
+            surface.draw_image(image, size);
+            surface.pop();
+        }
+    }
     let mut y = MARGIN;
     let line =
         |surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, size: f32, words: &str| {

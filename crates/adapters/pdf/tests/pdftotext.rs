@@ -5,7 +5,7 @@ use std::process::Command;
 
 use kasa_domain::{Currency, Money, PriceBasis, TaxRate, TaxedAmount};
 use kasa_pdf::render_invoice;
-use kasa_ports::{Invoice, InvoiceKind, InvoiceNumber, NewInvoice};
+use kasa_ports::{Invoice, InvoiceKind, InvoiceNumber, Logo, NewInvoice};
 use rust_decimal::Decimal;
 use time::macros::datetime;
 
@@ -61,7 +61,7 @@ fn extract(pdf: &[u8]) -> String {
 
 #[test]
 fn a_turkish_invoice_reads_back_with_its_letters_lira_sign_numbers_and_totals() {
-    let pdf = render_invoice(&invoice("tr", InvoiceKind::Invoice)).unwrap();
+    let pdf = render_invoice(&invoice("tr", InvoiceKind::Invoice), None).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     let text = extract(&pdf);
     for expected in [
@@ -91,11 +91,48 @@ fn a_turkish_invoice_reads_back_with_its_letters_lira_sign_numbers_and_totals() 
 
 #[test]
 fn an_english_receipt_uses_english_labels_and_the_currency_code() {
-    let text = extract(&render_invoice(&invoice("en", InvoiceKind::Receipt)).unwrap());
+    let text = extract(&render_invoice(&invoice("en", InvoiceKind::Receipt), None).unwrap());
     for expected in ["RECEIPT", "Grand total", "TRY 100.00", "TRY 16.67"] {
         assert!(
             text.contains(expected),
             "`{expected}` missing from:\n{text}"
         );
     }
+}
+
+/// What `pdfimages -list` (poppler-utils) says about a PDF's images: one row per image.
+fn image_rows(pdf: &[u8]) -> Vec<String> {
+    let path = std::env::temp_dir().join(format!("kasa-logo-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = Command::new("pdfimages")
+        .args(["-list", path.to_str().unwrap()])
+        .output()
+        .expect("pdfimages runs (scripts/test installs poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_sellers_logo_is_drawn_once_and_the_text_stays_readable() {
+    let logo = Logo::new(include_bytes!("fixtures/logo.png").to_vec()).unwrap();
+    kasa_pdf::check_logo(&logo).unwrap();
+    let pdf = render_invoice(&invoice("tr", InvoiceKind::Invoice), Some(&logo)).unwrap();
+    let images = image_rows(&pdf);
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert!(images[0].contains("96    32"), "its own pixels: {images:?}");
+    assert!(extract(&pdf).contains("KSA-2026-000001"));
+    assert!(
+        image_rows(&render_invoice(&invoice("tr", InvoiceKind::Invoice), None).unwrap()).is_empty()
+    );
+
+    // A file that only looks like a PNG is refused before it can break a document.
+    let broken = Logo::new(b"\x89PNG\r\n\x1a\nnot really".to_vec()).unwrap();
+    assert!(kasa_pdf::check_logo(&broken).is_err());
+    assert!(render_invoice(&invoice("tr", InvoiceKind::Invoice), Some(&broken)).is_err());
 }

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 use kasa_ports::{
-    ActionContext, AuditRecord, BillingSettings, GatewayName, PaymentSystem, PaymentSystemChange,
-    Secret, SettingsStore, StoreError,
+    ActionContext, AuditRecord, BillingSettings, GatewayName, Logo, PaymentSystem,
+    PaymentSystemChange, Secret, SettingsStore, StoreError,
 };
 use sea_orm::{ConnectionTrait, Value};
 use time::OffsetDateTime;
@@ -16,16 +16,18 @@ use crate::codec::{Codec, Row, text};
 use crate::rows::{execute, fetch_all, fetch_one, insert_audit};
 
 const BILLING: &str = "billing";
+const LOGO: &str = "logo";
 
-async fn read_billing(
+async fn read_section<T: serde::de::DeserializeOwned>(
     connection: &impl ConnectionTrait,
     codec: Codec,
-) -> Result<Option<BillingSettings>, StoreError> {
+    section: &str,
+) -> Result<Option<T>, StoreError> {
     match fetch_one(
         connection,
         codec.statement(
             "SELECT value FROM settings WHERE section = $1",
-            [text(BILLING)],
+            [text(section)],
         ),
     )
     .await?
@@ -33,6 +35,33 @@ async fn read_billing(
         Some(row) => codec.row(&row).json("value").map(Some),
         None => Ok(None),
     }
+}
+
+async fn read_billing(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+) -> Result<Option<BillingSettings>, StoreError> {
+    read_section(connection, codec, BILLING).await
+}
+
+async fn write_section(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    section: &str,
+    value: &impl serde::Serialize,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    execute(
+        connection,
+        codec.statement(
+            "INSERT INTO settings (section, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (section) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at",
+            [text(section), codec.json(value), codec.at(at)],
+        ),
+    )
+    .await
+    .map(|_| ())
 }
 
 fn payment_system(row: &Row<'_>) -> Result<(PaymentSystem, BTreeMap<String, Secret>), StoreError> {
@@ -156,17 +185,36 @@ impl SettingsStore for SqlStore {
     ) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
             let before = read_billing(tx, codec).await?;
-            execute(
-                tx,
-                codec.statement(
-                    "INSERT INTO settings (section, value, updated_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (section) DO UPDATE SET value = excluded.value, \
-                     updated_at = excluded.updated_at",
-                    [text(BILLING), codec.json(&settings), codec.at(at)],
-                ),
-            )
-            .await?;
+            write_section(tx, codec, BILLING, &settings, at).await?;
             let record = AuditRecord::billing_settings_saved(before.as_ref(), &settings);
+            insert_audit(tx, codec, &record, &context, at).await
+        })
+        .await
+    }
+
+    async fn logo(&self) -> Result<Option<Logo>, StoreError> {
+        read_section(&self.db, self.codec, LOGO).await
+    }
+
+    async fn save_logo(
+        &self,
+        logo: Option<Logo>,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let before: Option<Logo> = read_section(tx, codec, LOGO).await?;
+            match &logo {
+                Some(logo) => write_section(tx, codec, LOGO, logo, at).await?,
+                None => {
+                    execute(
+                        tx,
+                        codec.statement("DELETE FROM settings WHERE section = $1", [text(LOGO)]),
+                    )
+                    .await?;
+                }
+            }
+            let record = AuditRecord::logo_saved(before.as_ref(), logo.as_ref());
             insert_audit(tx, codec, &record, &context, at).await
         })
         .await
