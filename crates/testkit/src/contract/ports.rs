@@ -772,6 +772,39 @@ pub async fn settings_start_from_defaults_and_round_trip<S: Store + 'static>(sto
             .unwrap();
     }
     assert_eq!(store.billing_settings().await.unwrap(), settings);
+
+    // The logo is kept apart from the settings; its audit entry names format and size only.
+    assert_eq!(store.logo().await.unwrap(), None);
+    let logo = kasa_ports::Logo::new(b"\x89PNG\r\n\x1a\nlogo".to_vec()).unwrap();
+    store
+        .save_logo(
+            Some(logo.clone()),
+            agent_context("branding"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.logo().await.unwrap(), Some(logo));
+    assert_eq!(store.billing_settings().await.unwrap(), settings);
+    store
+        .save_logo(None, agent_context("no logo"), TestBilling::START)
+        .await
+        .unwrap();
+    assert_eq!(store.logo().await.unwrap(), None);
+    let entries = store
+        .audit_entries(AuditQuery {
+            subject: Some("settings:logo".to_owned()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        entries[0].record.before,
+        Some(serde_json::json!({ "format": "png", "bytes": 12 }))
+    );
+    assert_eq!(entries[0].record.after, None);
 }
 
 /// Contract case.
