@@ -53,6 +53,7 @@ pub(crate) fn invoice_for(
         "payment": {
             "method": payment.gateway,
             "order_id": payment.order_id,
+            "reference": payment.reference,
         },
     });
     Ok(NewInvoice {

@@ -556,7 +556,14 @@ impl Billing {
                             purchase_id,
                             &state.customer,
                             package,
-                            payment,
+                            // The document names the gateway's reference this settlement brings.
+                            &Payment {
+                                reference: settlement
+                                    .as_ref()
+                                    .and_then(|settled| settled.reference.clone())
+                                    .or_else(|| payment.reference.clone()),
+                                ..payment.clone()
+                            },
                             payment.amount,
                             now,
                         )

@@ -344,12 +344,16 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
         MARGIN,
         y,
         10.0,
-        &format!(
-            "{}: {} {}",
-            labels.payment,
+        &[
             text(&payment["method"]),
-            text(&payment["order_id"])
-        ),
+            text(&payment["order_id"]),
+            text(&payment["reference"]),
+        ]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .fold(format!("{}:", labels.payment), |line, part| {
+            format!("{line} {part}")
+        }),
     );
     surface.finish();
     page.finish();

@@ -40,7 +40,7 @@ fn invoice(language: &str, kind: InvoiceKind) -> Invoice {
                            "tax_office": "Üsküdar", "tax_number": "10000000146" },
                 "lines": [{ "description": "10 Kredi — Teknik Destek", "tax_rate_percent": "20",
                             "net": "83.33", "tax": "16.67", "gross": "100.00" }],
-                "payment": { "method": "nestpay", "order_id": "KSA-ORDER-1" },
+                "payment": { "method": "nestpay", "order_id": "KSA-ORDER-1", "reference": "24012AbCd" },
             }),
             refers_to: None,
         },
@@ -80,7 +80,7 @@ fn a_turkish_invoice_reads_back_with_its_letters_lira_sign_numbers_and_totals() 
         "₺16,67",
         "₺100,00",
         "Genel toplam",
-        "nestpay KSA-ORDER-1",
+        "nestpay KSA-ORDER-1 24012AbCd",
     ] {
         assert!(
             text.contains(expected),

@@ -1118,6 +1118,11 @@ pub async fn a_paid_purchase_is_invoiced_once_and_a_free_grant_is_not<S: Store +
         "10 kredi"
     );
     assert_eq!(invoice.issued.document["payment"]["method"], "testpay");
+    assert_eq!(
+        invoice.issued.document["payment"]["reference"],
+        format!("ref-{}", order_of(&started)),
+        "the gateway's reference from the settlement"
+    );
 
     let free = world
         .grant(&world.large, ForfeitConfirmation::NotConfirmed)
