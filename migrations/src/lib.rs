@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 6] = [
+const STEPS: [SqlStep; 7] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -64,6 +64,12 @@ const STEPS: [SqlStep; 6] = [
         name: "m20261201_000006_customer_tax_details",
         // Buyers' tax ids, tax offices and billing addresses.
         schema: include_str!("sql/0006_customer_tax_details.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261201_000007_gateway_events",
+        // Webhook events acted on (each id once), and payments found by gateway reference.
+        schema: include_str!("sql/0007_gateway_events.sql"),
         guards: ["", ""],
     },
 ];

@@ -17,6 +17,7 @@ mod invoicing;
 mod notifications;
 mod payment_actions;
 mod purchase;
+mod webhooks;
 
 pub use adjust::AdjustCreditsError;
 pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
@@ -31,6 +32,7 @@ pub use payment_actions::{ActOnPayment, PaymentActionDone, PaymentActionError, R
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };
+pub use webhooks::{WebhookError, WebhookOutcome};
 
 /// How often a use case re-reads and re-decides when the customer's holding moved meanwhile.
 const MAX_DECISION_ATTEMPTS: u32 = 5;

@@ -408,6 +408,80 @@ impl Billing {
         }
     }
 
+    /// Records money the gateway says it gave back beyond what Kasa has recorded (a refund made
+    /// in the gateway's dashboard): `refunded_total` is the gateway's running total. The
+    /// difference becomes a succeeded refund action, with everything a refund brings (credit
+    /// note and its mail, the package taken back when all is refunded, audit) and without
+    /// calling the gateway. `None` when Kasa already has it all (its own refunds come back this
+    /// way too).
+    ///
+    /// # Errors
+    /// [`PaymentActionError::InProgress`] while an action on the payment is in flight (its
+    /// answer may be this very refund: decide after it), store errors.
+    pub(crate) async fn record_gateway_refund(
+        &self,
+        purchase_id: PurchaseId,
+        refunded_total: Money,
+        reference: Option<kasa_ports::GatewayReference>,
+        context: &ActionContext,
+    ) -> Result<Option<PaymentActionDone>, PaymentActionError> {
+        let actions = self
+            .ports
+            .payment_actions
+            .payment_actions(purchase_id)
+            .await?;
+        if actions
+            .iter()
+            .any(|action| action.state == PaymentActionState::Requested)
+        {
+            return Err(PaymentActionError::InProgress);
+        }
+        let purchase = self.ports.purchases.purchase(purchase_id).await?;
+        let payment = purchase
+            .payment
+            .clone()
+            .ok_or(PaymentActionError::NoPayment)?;
+        let position = Position::of(&payment, &actions).map_err(store_money)?;
+        let (Ok(unrecorded), Ok(refundable)) = (
+            refunded_total.checked_sub(&position.refunded),
+            position.captured.checked_sub(&position.refunded),
+        ) else {
+            return Err(PaymentActionError::Store(StoreError::Corrupt(format!(
+                "the gateway's refund total {refunded_total} is not in the payment's currency"
+            ))));
+        };
+        if !unrecorded.is_positive() {
+            return Ok(None);
+        }
+        let planned = Planned {
+            kind: PaymentActionKind::Refund,
+            // Never more than is left: the gateway's total counts nothing Kasa has not seen.
+            amount: if unrecorded
+                .checked_cmp(&refundable)
+                .is_ok_and(std::cmp::Ordering::is_gt)
+            {
+                refundable
+            } else {
+                unrecorded
+            },
+        };
+        let expected = u32::try_from(actions.len()).unwrap_or(u32::MAX);
+        let action = self.begin(&purchase, planned, expected, context).await?;
+        let settled = Settled {
+            purchase: &purchase,
+            payment: &payment,
+            position: &position,
+            context,
+        };
+        let receipt = kasa_ports::GatewayReceipt {
+            reference,
+            amount: Some(planned.amount),
+        };
+        self.record_answer(&settled, &action, Ok(receipt), false)
+            .await
+            .map(Some)
+    }
+
     /// Records the gateway's answer to `action`: success with everything that follows, or
     /// failure (nothing moved).
     async fn record_answer(

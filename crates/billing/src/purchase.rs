@@ -251,6 +251,16 @@ impl Billing {
             tracing::warn!(gateway = %gateway_name, %error, "gateway callback rejected");
             CompletePurchaseError::Gateway(error)
         })?;
+        self.settle_reported(gateway_name, result, request_id).await
+    }
+
+    /// Applies a verified payment result from the gateway to its purchase, at most once.
+    pub(crate) async fn settle_reported(
+        &self,
+        gateway_name: &GatewayName,
+        result: PaymentResult,
+        request_id: Option<String>,
+    ) -> Result<PurchaseCompletion, CompletePurchaseError> {
         let purchase = self
             .ports
             .purchases

@@ -205,6 +205,39 @@ pub struct PaymentStatusReport {
     pub voided: bool,
 }
 
+/// A verified webhook event: what the gateway says happened, with its own event id (the same
+/// event may be delivered more than once; Kasa acts on each id once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayEvent {
+    /// The gateway's event id (Stripe `evt_…`).
+    pub id: String,
+    /// The gateway's event type, for logs and the event record (`payment_intent.succeeded`).
+    pub event_type: String,
+    /// What it means for Kasa.
+    pub kind: GatewayEventKind,
+}
+
+/// What a webhook event means for Kasa.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GatewayEventKind {
+    /// A payment's state changed (succeeded, failed, authorised, ...).
+    Payment(PaymentResult),
+    /// Money was given back at the gateway: `refunded_total` is everything refunded on the
+    /// payment so far (refunds made outside Kasa, e.g. in the gateway's dashboard, show up as
+    /// more than Kasa has recorded).
+    Refunded {
+        /// The payment, by the gateway's reference (and Kasa's order id when the event names it).
+        reference: GatewayReference,
+        /// Kasa's order id, when the event carries it.
+        order_id: Option<OrderId>,
+        /// The total refunded so far.
+        refunded_total: Money,
+    },
+    /// An event Kasa does not act on (acknowledged, recorded, ignored).
+    Ignored,
+}
+
 /// Why a gateway call failed. Adapters translate every vendor error into one of these.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GatewayError {
@@ -305,6 +338,23 @@ pub trait PaymentGateway: Send + Sync {
         payment: PaymentHandle,
         amount: Money,
     ) -> Result<GatewayReceipt, GatewayError>;
+
+    /// Verifies a webhook delivery (signature over the raw body, age) and reads its event.
+    /// Gateways without webhooks keep this default, which refuses.
+    ///
+    /// # Errors
+    /// [`GatewayError::InvalidSignature`] (a forged, tampered or stale delivery: it changes
+    /// nothing), [`GatewayError::Malformed`], [`GatewayError::Unsupported`].
+    async fn verify_webhook(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<GatewayEvent, GatewayError> {
+        let _ = callback;
+        Err(GatewayError::Unsupported(format!(
+            "webhooks from {}",
+            self.name()
+        )))
+    }
 
     /// Asks the gateway what became of a payment (reconciliation of lost callbacks).
     ///

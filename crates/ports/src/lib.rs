@@ -29,9 +29,9 @@ pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat
 #[cfg(any(test, feature = "mocks"))]
 pub use gateway::MockPaymentGateway;
 pub use gateway::{
-    CaptureMode, GatewayCallback, GatewayError, GatewayName, GatewayReceipt, GatewayReference,
-    OrderId, PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus,
-    PaymentStart, PaymentStatusReport,
+    CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
+    GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
+    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;
@@ -52,8 +52,8 @@ pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
     ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
     InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
-    PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget, RecordedCharge,
-    SetDepartment, SettingsStore, Store, StoreError,
+    ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
+    RecordedCharge, SetDepartment, SettingsStore, Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{

@@ -320,6 +320,48 @@ pub trait PurchaseStore: Send + Sync {
         reference: GatewayReference,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+
+    /// The purchase whose payment has this gateway reference (a Stripe PaymentIntent id).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn purchase_by_reference(
+        &self,
+        gateway: GatewayName,
+        reference: GatewayReference,
+    ) -> Result<Purchase, StoreError>;
+
+    /// Whether a gateway's webhook event was processed already.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn gateway_event_processed(
+        &self,
+        gateway: GatewayName,
+        event_id: String,
+    ) -> Result<bool, StoreError>;
+
+    /// Records a processed webhook event; returns `false` (and changes nothing) when the id
+    /// was recorded before.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn record_gateway_event(&self, event: ProcessedGatewayEvent) -> Result<bool, StoreError>;
+}
+
+/// A webhook event Kasa has acted on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessedGatewayEvent {
+    /// The gateway.
+    pub gateway: GatewayName,
+    /// Its event id.
+    pub event_id: String,
+    /// Its event type.
+    pub event_type: String,
+    /// What Kasa did (`purchase completed`, `duplicate`, `ignored`, ...).
+    pub outcome: String,
+    /// When.
+    pub at: OffsetDateTime,
 }
 
 /// What the charge decision needs, read in one go.

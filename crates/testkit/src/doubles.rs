@@ -6,9 +6,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use kasa_domain::Money;
 use kasa_ports::{
-    Clock, EmailMessage, GatewayCallback, GatewayError, GatewayName, GatewayReceipt,
-    GatewayReference, MailError, Mailer, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
-    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    Clock, EmailMessage, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind,
+    GatewayName, GatewayReceipt, GatewayReference, MailError, Mailer, OrderId, PaymentGateway,
+    PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
+    PaymentStatusReport,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -135,6 +136,42 @@ impl FakeGateway {
         }
     }
 
+    /// A correctly signed webhook delivery: `kind` is `payment` (with `status` and `value` the
+    /// amount, as in [`Self::callback`]), `refund` (`value` the refunded total) or anything
+    /// else (an event Kasa ignores).
+    #[must_use]
+    pub fn webhook(
+        &self,
+        event_id: &str,
+        kind: &str,
+        order_id: &OrderId,
+        status: &str,
+        value: &str,
+    ) -> GatewayCallback {
+        let mut callback = self.callback(order_id, status, value);
+        let signature = self.sign_event(event_id, kind, &order_id.0, status, value);
+        callback.fields.extend([
+            ("event_id".to_owned(), event_id.to_owned()),
+            ("event_kind".to_owned(), kind.to_owned()),
+            ("event_signature".to_owned(), signature),
+        ]);
+        callback
+    }
+
+    fn sign_event(
+        &self,
+        event_id: &str,
+        kind: &str,
+        order_id: &str,
+        status: &str,
+        value: &str,
+    ) -> String {
+        format!(
+            "{event_id}|{kind}|{order_id}|{status}|{value}|{}",
+            self.secret
+        )
+    }
+
     fn sign(&self, order_id: &str, status: &str, amount: &str) -> String {
         format!("{order_id}|{status}|{amount}|{}", self.secret)
     }
@@ -212,6 +249,41 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
+    async fn verify_webhook(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<GatewayEvent, GatewayError> {
+        let event_id = field(&callback, "event_id")?.to_owned();
+        let kind = field(&callback, "event_kind")?.to_owned();
+        let order_id = field(&callback, "order_id")?.to_owned();
+        let status = field(&callback, "status")?.to_owned();
+        let value = field(&callback, "amount")?.to_owned();
+        if field(&callback, "event_signature")?
+            != self.sign_event(&event_id, &kind, &order_id, &status, &value)
+        {
+            return Err(GatewayError::InvalidSignature);
+        }
+        let event_type = format!("test.{kind}");
+        let kind = match kind.as_str() {
+            "payment" => GatewayEventKind::Payment(self.verify_callback(callback).await?),
+            "refund" => GatewayEventKind::Refunded {
+                reference: GatewayReference(format!("ref-{order_id}")),
+                order_id: Some(OrderId(order_id)),
+                refunded_total: value
+                    .parse()
+                    .ok()
+                    .and_then(|decimal| Money::new(decimal, kasa_domain::Currency::Try).ok())
+                    .ok_or_else(|| GatewayError::Malformed("refunded total".to_owned()))?,
+            },
+            _ => GatewayEventKind::Ignored,
+        };
+        Ok(GatewayEvent {
+            id: event_id,
+            event_type,
+            kind,
+        })
+    }
+
     async fn capture(
         &self,
         payment: PaymentHandle,
@@ -259,7 +331,7 @@ impl PaymentGateway for FakeGateway {
         }
         self.record(format!("refund {order_id} {amount}"));
         Ok(GatewayReceipt {
-            reference: None,
+            reference: Some(GatewayReference(format!("refund-{order_id}"))),
             amount: Some(amount),
         })
     }

@@ -19,9 +19,9 @@ use kasa_ports::{
     InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
     OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
-    PaymentSystemChange, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery,
-    PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Secret, SetDepartment,
-    SettingsStore, StoreError, UsageCharge, new_id,
+    PaymentSystemChange, ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome,
+    PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Secret,
+    SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -88,6 +88,7 @@ struct State {
     outbox: BTreeMap<OutboxMessageId, OutboxMessage>,
     settings: Option<BillingSettings>,
     logo: Option<Logo>,
+    gateway_events: BTreeMap<(GatewayName, String), ProcessedGatewayEvent>,
     payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
     invoices: Vec<Invoice>,
     invoice_counters: BTreeMap<(String, i32), u32>,
@@ -492,12 +493,52 @@ impl PurchaseStore for MemoryStore {
             purchase.status = failure.purchase_status;
             if let Some(payment) = purchase.payment.as_mut() {
                 payment.status = failure.payment_status;
-                payment.reference.clone_from(&failure.reference);
+                if failure.reference.is_some() {
+                    payment.reference.clone_from(&failure.reference);
+                }
                 payment.failure = Some(failure.detail.clone());
             }
             let closed = purchase.clone();
             state.audit(failure.audit, &failure.context, failure.at);
             Ok(closed)
+        })
+    }
+
+    async fn purchase_by_reference(
+        &self,
+        gateway: GatewayName,
+        reference: GatewayReference,
+    ) -> Result<Purchase, StoreError> {
+        self.read(|state| {
+            state
+                .purchases
+                .values()
+                .find(|purchase| {
+                    purchase.payment.as_ref().is_some_and(|payment| {
+                        payment.gateway == gateway && payment.reference.as_ref() == Some(&reference)
+                    })
+                })
+                .cloned()
+                .ok_or(StoreError::NotFound { entity: "purchase" })
+        })
+    }
+
+    async fn gateway_event_processed(
+        &self,
+        gateway: GatewayName,
+        event_id: String,
+    ) -> Result<bool, StoreError> {
+        self.read(|state| Ok(state.gateway_events.contains_key(&(gateway, event_id))))
+    }
+
+    async fn record_gateway_event(&self, event: ProcessedGatewayEvent) -> Result<bool, StoreError> {
+        self.transaction(|state| {
+            let key = (event.gateway.clone(), event.event_id.clone());
+            if state.gateway_events.contains_key(&key) {
+                return Ok(false);
+            }
+            state.gateway_events.insert(key, event);
+            Ok(true)
         })
     }
 
@@ -642,7 +683,9 @@ fn apply_purchase(
     });
     if let (Some(payment), Some(settlement)) = (purchase.payment.as_mut(), settlement) {
         payment.status = settlement.status;
-        payment.reference = settlement.reference;
+        if settlement.reference.is_some() {
+            payment.reference = settlement.reference;
+        }
     }
     let purchase = purchase.clone();
     if let Some(invoice) = invoice {

@@ -265,7 +265,9 @@ impl PaymentActionStore for SqlStore {
             let mut document = None;
             let mut credits_reversed = None;
             if let PaymentActionOutcome::Succeeded {
-                reference,
+                // The action's own reference (a refund's id) stays on the action: the payment
+                // keeps the reference it is found by at the gateway.
+                reference: _,
                 payment_status,
                 take_back: taking_back,
                 document: new_document,
@@ -277,7 +279,7 @@ impl PaymentActionStore for SqlStore {
                     codec,
                     result.purchase_id,
                     payment_status,
-                    reference.as_ref(),
+                    None,
                     None,
                     result.at,
                 )

@@ -9,8 +9,8 @@ use kasa_domain::{
 };
 use kasa_ports::{
     ActionContext, AppliedPurchase, CustomerLookup, GatewayName, GatewayReference, NewPurchase,
-    OrderId, PaymentFailure, PaymentStatus, Purchase, PurchaseApplication, PurchaseOutcome,
-    PurchaseStatus, PurchaseStore, PurchaseTarget, StoreError, new_id,
+    OrderId, PaymentFailure, PaymentStatus, ProcessedGatewayEvent, Purchase, PurchaseApplication,
+    PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget, StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, HoldingEnd, PurchaseEffect};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
@@ -538,6 +538,64 @@ impl PurchaseStore for SqlStore {
             .await?;
             insert_audit(tx, codec, &failure.audit, &failure.context, failure.at).await?;
             read_purchase(tx, codec, failure.purchase_id).await
+        })
+        .await
+    }
+
+    async fn purchase_by_reference(
+        &self,
+        gateway: GatewayName,
+        reference: GatewayReference,
+    ) -> Result<Purchase, StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!("{PURCHASE_COLUMNS} WHERE y.gateway = $1 AND y.reference = $2"),
+                [text(gateway.as_str()), text(reference.0)],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+        purchase(&codec.row(&row))
+    }
+
+    async fn gateway_event_processed(
+        &self,
+        gateway: GatewayName,
+        event_id: String,
+    ) -> Result<bool, StoreError> {
+        let codec = self.codec;
+        Ok(fetch_one(
+            &self.db,
+            codec.statement(
+                "SELECT 1 AS seen FROM gateway_events WHERE gateway = $1 AND event_id = $2",
+                [text(gateway.as_str()), text(event_id)],
+            ),
+        )
+        .await?
+        .is_some())
+    }
+
+    async fn record_gateway_event(&self, event: ProcessedGatewayEvent) -> Result<bool, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let inserted = execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO gateway_events (gateway, event_id, event_type, outcome, \
+                     processed_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (gateway, event_id) DO NOTHING",
+                    [
+                        text(event.gateway.as_str()),
+                        text(event.event_id.clone()),
+                        text(event.event_type.clone()),
+                        text(event.outcome.clone()),
+                        codec.at(event.at),
+                    ],
+                ),
+            )
+            .await?;
+            Ok(inserted == 1)
         })
         .await
     }

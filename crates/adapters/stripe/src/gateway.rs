@@ -5,14 +5,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use kasa_domain::Money;
 use kasa_ports::{
-    CaptureMode, GatewayCallback, GatewayError, GatewayName, GatewayReceipt, GatewayReference,
-    OrderId, PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus,
-    PaymentStart, PaymentStatusReport,
+    CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
+    GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
+    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
 };
 
 use crate::client::{NewCustomer, StripeClient, StripeError, from_stripe_amount, to_stripe_amount};
 use crate::config::{Dialect, StripeConfig};
-use crate::event::StripeEvent;
+use crate::event::{HandledEvent, StripeEvent};
 use crate::form::{Form, IdempotencyKey};
 use crate::types::{Expandable, List, PaymentIntent};
 use crate::webhook::verify_signature;
@@ -75,15 +75,15 @@ impl StripeGateway {
     /// [`GatewayError::InvalidSignature`] when the header is missing or malformed, no signature
     /// matches (a changed body or another secret), or the signature is older than the tolerance
     /// (a replay); [`GatewayError::Malformed`] when the verified body is not an event.
-    pub fn verify_webhook(&self, callback: &GatewayCallback) -> Result<StripeEvent, GatewayError> {
-        self.verify_webhook_at(callback, unix_now())
+    pub fn verify_event(&self, callback: &GatewayCallback) -> Result<StripeEvent, GatewayError> {
+        self.verify_event_at(callback, unix_now())
     }
 
     /// [`Self::verify_webhook`] at the Unix time `now` (for tests and replays).
     ///
     /// # Errors
     /// As [`Self::verify_webhook`].
-    pub fn verify_webhook_at(
+    pub fn verify_event_at(
         &self,
         callback: &GatewayCallback,
         now: i64,
@@ -418,8 +418,41 @@ impl PaymentGateway for StripeGateway {
         &self,
         callback: GatewayCallback,
     ) -> Result<PaymentResult, GatewayError> {
-        let event = self.verify_webhook(&callback)?;
+        let event = self.verify_event(&callback)?;
         result_of_event(&event)
+    }
+
+    /// Verifies the delivery and says what it means for Kasa: PaymentIntent events of Kasa's
+    /// payments (those carrying its order id) are payment results; `charge.refunded` is the
+    /// PaymentIntent's refunded total; everything else (other PaymentIntents, invoices and
+    /// subscriptions, which Kasa does not sell through Stripe yet) is acknowledged and ignored.
+    async fn verify_webhook(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<GatewayEvent, GatewayError> {
+        let event = self.verify_event(&callback)?;
+        let kind = match event.handled()? {
+            HandledEvent::PaymentIntent { payment_intent, .. }
+                if payment_intent.metadata.contains_key(ORDER_ID_METADATA_KEY) =>
+            {
+                GatewayEventKind::Payment(result_of_event(&event)?)
+            }
+            HandledEvent::ChargeRefunded {
+                payment_intent_id: Some(payment_intent_id),
+                amount_refunded,
+                ..
+            } => GatewayEventKind::Refunded {
+                reference: GatewayReference(payment_intent_id),
+                order_id: None,
+                refunded_total: amount_refunded,
+            },
+            _ => GatewayEventKind::Ignored,
+        };
+        Ok(GatewayEvent {
+            id: event.id,
+            event_type: event.event_type,
+            kind,
+        })
     }
 
     async fn capture(

@@ -138,7 +138,7 @@ async fn a_delivered_payment_succeeded_webhook_verifies_and_reads_as_captured() 
         .delivery("payment_intent.succeeded", is_about(&intent_id))
         .await;
 
-    let event = gateway.verify_webhook(&delivery).unwrap();
+    let event = gateway.verify_event(&delivery).unwrap();
     assert!(event.id.starts_with("evt_"));
     assert_eq!(event.event_type, "payment_intent.succeeded");
     let result = gateway.verify_callback(delivery.clone()).await.unwrap();
@@ -156,7 +156,7 @@ async fn a_delivered_payment_succeeded_webhook_verifies_and_reads_as_captured() 
     let text = String::from_utf8(tampered.raw_body).unwrap();
     tampered.raw_body = text.replacen("4990", "4991", 1).into_bytes();
     assert_eq!(
-        gateway.verify_webhook(&tampered),
+        gateway.verify_event(&tampered),
         Err(GatewayError::InvalidSignature)
     );
     let mut other_config = config_for(localstripe.base_url());
@@ -169,16 +169,16 @@ async fn a_delivered_payment_succeeded_webhook_verifies_and_reads_as_captured() 
     let tolerance = gateway.config().webhook_tolerance_seconds;
     assert!(
         gateway
-            .verify_webhook_at(&delivery, event.created + tolerance)
+            .verify_event_at(&delivery, event.created + tolerance)
             .is_ok()
     );
     // A replay later than the tolerance: refused (within it, event ids make it harmless).
     assert_eq!(
-        gateway.verify_webhook_at(&delivery, event.created + tolerance + 1),
+        gateway.verify_event_at(&delivery, event.created + tolerance + 1),
         Err(GatewayError::InvalidSignature)
     );
     assert_eq!(
-        gateway.verify_webhook_at(&delivery, event.created + 86_400),
+        gateway.verify_event_at(&delivery, event.created + 86_400),
         Err(GatewayError::InvalidSignature)
     );
     let mut unsigned = delivery;
@@ -186,7 +186,7 @@ async fn a_delivered_payment_succeeded_webhook_verifies_and_reads_as_captured() 
         .headers
         .retain(|(name, _)| name != "stripe-signature");
     assert_eq!(
-        gateway.verify_webhook(&unsigned),
+        gateway.verify_event(&unsigned),
         Err(GatewayError::InvalidSignature)
     );
 }
@@ -214,7 +214,7 @@ async fn a_failed_payment_webhook_reads_as_declined_and_other_events_are_not_pay
 
     // A verified event that is not about a PaymentIntent is no payment result.
     let customer_created = endpoint.delivery("customer.created", |_| true).await;
-    assert!(gateway.verify_webhook(&customer_created).is_ok());
+    assert!(gateway.verify_event(&customer_created).is_ok());
     assert!(matches!(
         gateway.verify_callback(customer_created).await,
         Err(GatewayError::Malformed(message)) if message.contains("customer.created")
@@ -283,7 +283,7 @@ async fn subscription_webhooks_read_the_paid_period_and_the_end() {
         subscription_id,
         amount_paid,
         period_end_unix,
-    } = gateway.verify_webhook(&paid).unwrap().handled().unwrap()
+    } = gateway.verify_event(&paid).unwrap().handled().unwrap()
     else {
         panic!("an invoice payment");
     };
@@ -300,7 +300,7 @@ async fn subscription_webhooks_read_the_paid_period_and_the_end() {
         .delivery("customer.subscription.deleted", is_about(&subscription.id))
         .await;
     assert_eq!(
-        gateway.verify_webhook(&ended).unwrap().handled().unwrap(),
+        gateway.verify_event(&ended).unwrap().handled().unwrap(),
         HandledEvent::SubscriptionDeleted {
             subscription_id: subscription.id.clone(),
             customer_id: Some(customer.id),

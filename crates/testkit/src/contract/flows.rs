@@ -9,7 +9,7 @@ use crate::{
 use kasa_billing::{
     ActOnPayment, AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
     PaymentActionDone, PaymentActionError, PurchaseCompletion, RequestedAction, StartPurchase,
-    StartedPurchase,
+    StartedPurchase, WebhookError, WebhookOutcome,
 };
 use kasa_credits::{ChargeRefusal, LedgerEntry, LedgerEntryKind};
 use kasa_domain::{
@@ -17,8 +17,8 @@ use kasa_domain::{
 };
 use kasa_ports::{
     ActionContext, Audience, AuditQuery, BillingSettings, CaptureMode, CustomerLookup,
-    EmailMessage, GatewayName, MailError, OrderId, OutboxMessage, OutboxPayload,
-    PaymentResultStatus, PaymentStatus, PurchaseStatus, Store,
+    EmailMessage, GatewayError, GatewayName, GatewayReference, MailError, OrderId, OutboxMessage,
+    OutboxPayload, PaymentResultStatus, PaymentStatus, PurchaseStatus, Store,
 };
 use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation, Forfeiture, PurchaseRefusal};
 
@@ -1160,6 +1160,21 @@ pub async fn a_paid_purchase_is_invoiced_once_and_a_free_grant_is_not<S: Store +
 }
 
 impl<S: Store + 'static> World<S> {
+    async fn webhook(
+        &self,
+        event: &str,
+        kind: &str,
+        order: &OrderId,
+        status: &str,
+        value: &str,
+    ) -> Result<WebhookOutcome, WebhookError> {
+        let callback = self.kit.gateway.webhook(event, kind, order, status, value);
+        self.kit
+            .billing
+            .process_webhook(&GatewayName::new("testpay"), callback, None)
+            .await
+    }
+
     async fn act(
         &self,
         purchase_id: kasa_domain::PurchaseId,
@@ -1354,6 +1369,19 @@ pub async fn a_partial_refund_keeps_the_package_until_everything_is_given_back<
     let note = done.finished.document.expect("a credit note");
     assert_eq!(note.issued.total.gross, crate::try_money("30.00"));
     assert_eq!(note.issued.total.tax, crate::try_money("5.00"));
+    let order = order_of(&started);
+    assert_eq!(
+        done.finished.action.reference,
+        Some(GatewayReference(format!("refund-{order}")))
+    );
+    assert_eq!(
+        done.finished
+            .purchase
+            .payment
+            .and_then(|payment| payment.reference),
+        Some(GatewayReference(format!("ref-{order}"))),
+        "the payment keeps the reference the gateway finds it by (the refund's stays on the action)"
+    );
 
     let too_much = world.act(purchase_id, refund(Some("70.01")), None).await;
     assert!(
@@ -1747,5 +1775,212 @@ pub async fn a_charged_but_refused_payment_is_voided_and_grants_nothing<S: Store
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// Contract case.
+pub async fn a_webhook_event_is_acted_on_once_and_a_forged_one_changes_nothing<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let testpay = GatewayName::new("testpay");
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    let order = order_of(&started);
+
+    // Forged: a declined payment turned into an approval. Nothing changes, nothing recorded.
+    let mut forged = world
+        .kit
+        .gateway
+        .webhook("evt_1", "payment", &order, "declined", "100.00");
+    for (name, value) in &mut forged.fields {
+        if name == "status" {
+            *value = "approved".to_owned();
+        }
+    }
+    let refused = world
+        .kit
+        .billing
+        .process_webhook(&testpay, forged, None)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(WebhookError::Gateway(GatewayError::InvalidSignature))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        world
+            .kit
+            .store
+            .purchase(started.purchase.id)
+            .await
+            .unwrap()
+            .status,
+        PurchaseStatus::Pending
+    );
+
+    // The genuine event settles the purchase; its redelivery is a duplicate; another event
+    // about the same payment finds it settled.
+    let first = world
+        .webhook("evt_1", "payment", &order, "approved", "100.00")
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            first,
+            WebhookOutcome::Payment(PurchaseCompletion::Completed(_))
+        ),
+        "{first:?}"
+    );
+    assert!(matches!(
+        world
+            .webhook("evt_1", "payment", &order, "approved", "100.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Duplicate
+    ));
+    assert!(matches!(
+        world
+            .webhook("evt_2", "payment", &order, "approved", "100.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Payment(PurchaseCompletion::AlreadyProcessed(_))
+    ));
+    assert_eq!(world.balance().await, Credits::from_u32(10), "granted once");
+    assert!(matches!(
+        world
+            .webhook("evt_3", "other", &order, "approved", "100.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Ignored
+    ));
+    assert!(matches!(
+        world
+            .webhook("evt_3", "other", &order, "approved", "100.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Duplicate
+    ));
+    // An event about an order Kasa never started changes nothing.
+    let stranger = world.kit.gateway.webhook(
+        "evt_4",
+        "payment",
+        &OrderId("not-ours".to_owned()),
+        "approved",
+        "100.00",
+    );
+    assert!(matches!(
+        world
+            .kit
+            .billing
+            .process_webhook(&testpay, stranger, None)
+            .await,
+        Err(WebhookError::UnknownPayment(_))
+    ));
+}
+
+/// Contract case.
+pub async fn a_refund_made_at_the_gateway_is_recorded_once_with_its_credit_note<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "100.00").await;
+    let purchase_id = started.purchase.id;
+    let order = order_of(&started);
+
+    // 40.00 refunded in the gateway's dashboard: recorded once, with its credit note.
+    assert!(matches!(
+        world
+            .webhook("evt_r1", "refund", &order, "refunded", "40.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Refund { recorded: true }
+    ));
+    assert!(matches!(
+        world
+            .webhook("evt_r1", "refund", &order, "refunded", "40.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Duplicate
+    ));
+    assert!(matches!(
+        world
+            .webhook("evt_r2", "refund", &order, "refunded", "40.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Refund { recorded: false }
+    ));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    assert_eq!(
+        world.balance().await,
+        Credits::from_u32(10),
+        "a partial refund keeps the package"
+    );
+
+    // Kasa's own refund comes back as the gateway's new total: nothing more is recorded.
+    world
+        .act(purchase_id, refund(Some("10.00")), None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        world
+            .webhook("evt_r3", "refund", &order, "refunded", "50.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Refund { recorded: false }
+    ));
+    // The rest refunded at the gateway: the package is taken back.
+    assert!(matches!(
+        world
+            .webhook("evt_r4", "refund", &order, "refunded", "100.00")
+            .await
+            .unwrap(),
+        WebhookOutcome::Refund { recorded: true }
+    ));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Refunded
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(0));
+    let notes: Vec<String> = world
+        .kit
+        .store
+        .purchase_invoices(purchase_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|invoice| invoice.issued.kind == kasa_ports::InvoiceKind::CreditNote)
+        .map(|invoice| invoice.issued.total.gross.amount().to_string())
+        .collect();
+    assert_eq!(notes, ["40.00", "10.00", "50.00"]);
+    let actors: Vec<String> = world
+        .kit
+        .store
+        .payment_actions(purchase_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|action| action.actor.to_string())
+        .collect();
+    assert_eq!(actors[0], "system:testpay-webhook", "{actors:?}");
+    // The gateway was asked only for Kasa's own refund.
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec![format!("refund {order} 10.00 TRY")]
     );
 }

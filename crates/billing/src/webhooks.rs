@@ -1,0 +1,184 @@
+//! Gateway webhooks: a verified event is acted on once per event id. Payment events settle
+//! their purchase (the same path as the browser's return, so a purchase is applied at most
+//! once whichever arrives first); refund events record money given back at the gateway that
+//! Kasa has not recorded yet; other events are acknowledged and recorded.
+
+use kasa_domain::Actor;
+use kasa_ports::{
+    ActionContext, GatewayCallback, GatewayError, GatewayEventKind, GatewayName,
+    ProcessedGatewayEvent, StoreError,
+};
+
+use crate::purchase::reason;
+use crate::{Billing, CompletePurchaseError, PaymentActionError, PurchaseCompletion};
+
+/// What a webhook delivery did.
+#[derive(Debug)]
+pub enum WebhookOutcome {
+    /// The event id was processed before: nothing changed.
+    Duplicate,
+    /// A payment event, applied to its purchase (or found applied already).
+    Payment(PurchaseCompletion),
+    /// A refund made at the gateway was recorded (`true`), or Kasa had it already (`false`).
+    Refund {
+        /// Whether a new refund was recorded.
+        recorded: bool,
+    },
+    /// An event Kasa does not act on.
+    Ignored,
+}
+
+impl WebhookOutcome {
+    /// A short description for the event record and logs.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Duplicate => "duplicate".to_owned(),
+            Self::Payment(PurchaseCompletion::Completed(applied)) => {
+                format!("purchase {} completed", applied.purchase.id)
+            }
+            Self::Payment(PurchaseCompletion::AlreadyProcessed(purchase)) => {
+                format!("purchase {} was settled before", purchase.id)
+            }
+            Self::Payment(PurchaseCompletion::Declined(purchase)) => {
+                format!("purchase {} declined", purchase.id)
+            }
+            Self::Payment(PurchaseCompletion::NeedsAttention(purchase)) => {
+                format!("purchase {} needs attention", purchase.id)
+            }
+            Self::Payment(PurchaseCompletion::StillPending(purchase)) => {
+                format!("purchase {} still pending", purchase.id)
+            }
+            Self::Refund { recorded: true } => "refund recorded".to_owned(),
+            Self::Refund { recorded: false } => "refund already recorded".to_owned(),
+            Self::Ignored => "ignored".to_owned(),
+        }
+    }
+}
+
+/// Why a webhook delivery was not processed. None of these change anything; the gateway
+/// delivers again later, which is what [`WebhookError::RetryLater`] asks for.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The gateway is not configured.
+    #[error("payment system `{0}` is not configured")]
+    UnknownGateway(GatewayName),
+    /// The signature failed, the delivery is stale, or it is not the gateway's.
+    #[error(transparent)]
+    Gateway(GatewayError),
+    /// The event names a payment Kasa does not have.
+    #[error("the event names a payment Kasa does not have: {0}")]
+    UnknownPayment(String),
+    /// Kasa cannot decide now (an action on the payment is in flight); deliver again.
+    #[error("an action on this payment is in flight; deliver the event again later")]
+    RetryLater,
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<CompletePurchaseError> for WebhookError {
+    fn from(error: CompletePurchaseError) -> Self {
+        match error {
+            CompletePurchaseError::UnknownGateway(name) => Self::UnknownGateway(name),
+            CompletePurchaseError::Gateway(error) => Self::Gateway(error),
+            CompletePurchaseError::UnknownOrder(order) => Self::UnknownPayment(order.to_string()),
+            CompletePurchaseError::Store(error) => Self::Store(error),
+        }
+    }
+}
+
+impl Billing {
+    /// Verifies a webhook delivery and acts on its event once per event id.
+    ///
+    /// # Errors
+    /// [`WebhookError`]; none of them change anything.
+    pub async fn process_webhook(
+        &self,
+        gateway_name: &GatewayName,
+        callback: GatewayCallback,
+        request_id: Option<String>,
+    ) -> Result<WebhookOutcome, WebhookError> {
+        let gateway = self
+            .ports
+            .gateways
+            .get(gateway_name)
+            .cloned()
+            .ok_or_else(|| WebhookError::UnknownGateway(gateway_name.clone()))?;
+        let event = gateway.verify_webhook(callback).await.map_err(|error| {
+            tracing::warn!(gateway = %gateway_name, %error, "webhook rejected");
+            WebhookError::Gateway(error)
+        })?;
+        let purchases = &self.ports.purchases;
+        if purchases
+            .gateway_event_processed(gateway_name.clone(), event.id.clone())
+            .await
+            .map_err(WebhookError::Store)?
+        {
+            tracing::info!(gateway = %gateway_name, event = %event.id, "duplicate webhook event ignored");
+            return Ok(WebhookOutcome::Duplicate);
+        }
+        let outcome = match event.kind {
+            GatewayEventKind::Payment(result) => WebhookOutcome::Payment(
+                self.settle_reported(gateway_name, result, request_id)
+                    .await?,
+            ),
+            GatewayEventKind::Refunded {
+                reference,
+                order_id,
+                refunded_total,
+            } => {
+                let purchase = match order_id {
+                    Some(order_id) => {
+                        purchases
+                            .purchase_by_order(gateway_name.clone(), order_id)
+                            .await
+                    }
+                    None => {
+                        purchases
+                            .purchase_by_reference(gateway_name.clone(), reference.clone())
+                            .await
+                    }
+                }
+                .map_err(|error| match error {
+                    StoreError::NotFound { .. } => {
+                        WebhookError::UnknownPayment(reference.to_string())
+                    }
+                    other => WebhookError::Store(other),
+                })?;
+                let context = ActionContext {
+                    actor: Actor::System {
+                        job: format!("{gateway_name}-webhook"),
+                    },
+                    reason: reason("the payment gateway reported a refund made there"),
+                    request_id,
+                };
+                let recorded = self
+                    .record_gateway_refund(purchase.id, refunded_total, Some(reference), &context)
+                    .await
+                    .map_err(|error| match error {
+                        PaymentActionError::InProgress => WebhookError::RetryLater,
+                        PaymentActionError::Store(error) => WebhookError::Store(error),
+                        other => WebhookError::Store(StoreError::Corrupt(other.to_string())),
+                    })?;
+                WebhookOutcome::Refund {
+                    recorded: recorded.is_some(),
+                }
+            }
+            GatewayEventKind::Ignored => WebhookOutcome::Ignored,
+        };
+        let description = outcome.describe();
+        tracing::info!(gateway = %gateway_name, event = %event.id, event_type = %event.event_type, outcome = %description, "webhook event processed");
+        purchases
+            .record_gateway_event(ProcessedGatewayEvent {
+                gateway: gateway_name.clone(),
+                event_id: event.id,
+                event_type: event.event_type,
+                outcome: description,
+                at: self.ports.clock.now(),
+            })
+            .await
+            .map_err(WebhookError::Store)?;
+        Ok(outcome)
+    }
+}
