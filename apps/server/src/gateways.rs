@@ -8,9 +8,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kasa_domain::Money;
 use kasa_ports::{
-    GatewayCallback, GatewayError, GatewayName, GatewayReceipt, PaymentGateway, PaymentHandle,
-    PaymentInitiation, PaymentResult, PaymentStart, PaymentStatusReport, PaymentSystem, Secret,
-    SettingsStore,
+    GatewayCallback, GatewayError, GatewayEvent, GatewayName, GatewayReceipt, PaymentGateway,
+    PaymentHandle, PaymentInitiation, PaymentResult, PaymentStart, PaymentStatusReport,
+    PaymentSystem, Secret, SettingsStore,
 };
 use tokio::sync::RwLock;
 
@@ -119,6 +119,13 @@ impl PaymentGateway for ConfiguredGateway {
         callback: GatewayCallback,
     ) -> Result<PaymentResult, GatewayError> {
         self.adapter().await?.0.verify_callback(callback).await
+    }
+
+    async fn verify_webhook(
+        &self,
+        callback: GatewayCallback,
+    ) -> Result<GatewayEvent, GatewayError> {
+        self.adapter().await?.0.verify_webhook(callback).await
     }
 
     async fn capture(

@@ -13,6 +13,7 @@ mod nestpay;
 mod pages;
 mod problem;
 mod server;
+mod stripe;
 mod tools;
 
 use std::process::ExitCode;

@@ -86,6 +86,10 @@ struct Words {
     unknown_order: &'static str,
     unavailable: &'static str,
     must_confirm: &'static str,
+    pay_with: &'static str,
+    bank_card: &'static str,
+    stripe_card: &'static str,
+    stripe_note: &'static str,
 }
 
 const TURKISH: Words = Words {
@@ -122,6 +126,10 @@ const TURKISH: Words = Words {
     unknown_order: "Bu ödeme bulunamadı; hiçbir işlem yapılmadı.",
     unavailable: "Ödeme sistemi şu anda kullanılamıyor. Lütfen daha sonra tekrar deneyin.",
     must_confirm: "Devam etmek için uyarıyı onaylayın.",
+    pay_with: "Ödeme yöntemi",
+    bank_card: "Kredi kartı (banka)",
+    stripe_card: "Kredi kartı (Stripe)",
+    stripe_note: "Kart bilgileriniz doğrudan Stripe'a gönderilir; bize ulaşmaz.",
 };
 
 const ENGLISH: Words = Words {
@@ -158,6 +166,10 @@ const ENGLISH: Words = Words {
     unknown_order: "This payment is unknown; nothing was done.",
     unavailable: "The payment system is not available right now. Please try again later.",
     must_confirm: "Confirm the warning to go on.",
+    pay_with: "Pay with",
+    bank_card: "Card (bank)",
+    stripe_card: "Card (Stripe)",
+    stripe_note: "Your card details go straight to Stripe; they never reach us.",
 };
 
 fn words(language: Language) -> &'static Words {
@@ -175,8 +187,17 @@ fn money(amount: Money) -> String {
     format!("{} {}", amount.amount(), amount.currency().alpha_code())
 }
 
+/// The pages' Content-Security-Policy: nothing from elsewhere, forms may post to the bank.
+const PAGE_POLICY: &str =
+    "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *";
+
 /// A whole page.
 fn page(status: StatusCode, words: &Words, body: &str) -> Response {
+    page_with_policy(status, words, body, PAGE_POLICY)
+}
+
+/// A whole page with its own Content-Security-Policy.
+fn page_with_policy(status: StatusCode, words: &Words, body: &str, policy: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -193,7 +214,7 @@ fn page(status: StatusCode, words: &Words, body: &str) -> Response {
         .status(status)
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
-        .header("content-security-policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *")
+        .header("content-security-policy", policy)
         .body(html)
 }
 
@@ -247,6 +268,8 @@ fn cookie_token(request: &Request) -> Option<String> {
 #[derive(Debug, serde::Deserialize)]
 pub struct LinkQuery {
     token: Option<String>,
+    /// A purchase the customer just paid for in the browser (Stripe), whose result to show.
+    purchase: Option<String>,
 }
 
 /// The customer's billing page.
@@ -284,7 +307,11 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
     let Some(customer_id) = customer_of(&app, cookie_token(request).as_deref()).await else {
         return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
     };
-    match overview(&app, customer_id, None).await {
+    let notice = match &query.purchase {
+        Some(purchase) => purchase_notice(&app, customer_id, purchase).await,
+        None => None,
+    };
+    match overview(&app, customer_id, notice).await {
         Ok(response) => response,
         Err(error) => {
             tracing::warn!(%error, "billing page failed");
@@ -295,6 +322,32 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
             )
         }
     }
+}
+
+/// What became of one of the customer's purchases, said as the return page says it (another
+/// customer's purchase, or none, says nothing).
+async fn purchase_notice(
+    app: &App,
+    customer_id: CustomerId,
+    purchase: &str,
+) -> Option<&'static str> {
+    let purchase_id: kasa_domain::PurchaseId = purchase.parse::<uuid::Uuid>().ok()?.into();
+    let purchase = app.store.purchase(purchase_id).await.ok()?;
+    if purchase.customer_id != customer_id {
+        return None;
+    }
+    let words = words(
+        app.store
+            .customer_state(customer_id)
+            .await
+            .map_or(Language::Tr, |state| state.customer.language),
+    );
+    Some(match purchase.status {
+        kasa_ports::PurchaseStatus::Completed => words.approved,
+        kasa_ports::PurchaseStatus::Pending => words.pending,
+        kasa_ports::PurchaseStatus::NeedsAttention => words.attention,
+        _ => words.declined,
+    })
 }
 
 async fn overview(
@@ -336,10 +389,70 @@ async fn overview(
     if packages.is_empty() {
         body.push_str(&format!("<p>{}</p>", escape(words.none_on_sale)));
     }
+    let gateways = checkout_gateways(app).await?;
     for package in packages {
-        body.push_str(&package_card(words, &package, &state.holding, now));
+        body.push_str(&package_card(
+            words,
+            &package,
+            &state.holding,
+            now,
+            &gateways,
+        ));
     }
     Ok(page(StatusCode::OK, words, &body))
+}
+
+/// The gateways Kasa has a checkout for.
+const CHECKOUT_GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
+
+/// The gateways customers may pay through now: the switched-on payment systems Kasa has a
+/// checkout for (NestPay when none is switched on, so the page says payments are unavailable
+/// when a customer tries).
+async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
+    let enabled: Vec<String> = app
+        .store
+        .payment_systems()
+        .await?
+        .into_iter()
+        .filter(|system| system.enabled)
+        .map(|system| system.gateway.as_str().to_owned())
+        .filter(|name| CHECKOUT_GATEWAYS.contains(&name.as_str()))
+        .collect();
+    Ok(if enabled.is_empty() {
+        vec![CHECKOUT_GATEWAYS[0].to_owned()]
+    } else {
+        enabled
+    })
+}
+
+/// The checkout form's choice of gateway: hidden with one, a choice with several.
+fn gateway_choice(words: &Words, gateways: &[String]) -> String {
+    let label = |name: &str| match name {
+        "stripe" => words.stripe_card,
+        _ => words.bank_card,
+    };
+    match gateways {
+        [only] => format!(
+            "<input type=\"hidden\" name=\"gateway\" value=\"{}\">",
+            escape(only)
+        ),
+        several => {
+            let options: String = several
+                .iter()
+                .map(|name| {
+                    format!(
+                        "<option value=\"{}\">{}</option>",
+                        escape(name),
+                        escape(label(name))
+                    )
+                })
+                .collect();
+            format!(
+                "<label>{} <select name=\"gateway\">{options}</select></label>",
+                escape(words.pay_with)
+            )
+        }
+    }
 }
 
 fn package_card(
@@ -347,6 +460,7 @@ fn package_card(
     package: &Package,
     holding: &Holding,
     now: OffsetDateTime,
+    gateways: &[String],
 ) -> String {
     let size = match package.kind {
         PackageKind::Credit { credits } => format!("{} {}", credits.get(), words.credits),
@@ -368,9 +482,10 @@ fn package_card(
     let form = |extra: &str| {
         format!(
             "<form method=\"post\" action=\"/billing/checkout\">\
-             <input type=\"hidden\" name=\"package_id\" value=\"{}\">{extra}\
+             <input type=\"hidden\" name=\"package_id\" value=\"{}\">{extra}{}\
              <button type=\"submit\">{}</button></form>",
             package.id,
+            gateway_choice(words, gateways),
             escape(words.buy)
         )
     };
@@ -411,6 +526,8 @@ fn package_card(
 pub struct CheckoutForm {
     package_id: String,
     confirm_forfeit: Option<String>,
+    /// `nestpay` or `stripe`; NestPay when absent (forms of earlier pages).
+    gateway: Option<String>,
 }
 
 /// Starts a purchase and hands the browser to the bank.
@@ -438,13 +555,21 @@ pub async fn checkout(
     let Ok(package_id) = form.package_id.parse::<uuid::Uuid>().map(PackageId::from) else {
         return message(StatusCode::BAD_REQUEST, words, words.unknown_order);
     };
-    let return_url = format!("{}/gateways/nestpay/return", app.public_url);
+    let gateway = form.gateway.as_deref().unwrap_or(CHECKOUT_GATEWAYS[0]);
+    let Some(gateway) = CHECKOUT_GATEWAYS
+        .into_iter()
+        .find(|known| *known == gateway)
+        .map(GatewayName::new)
+    else {
+        return message(StatusCode::BAD_REQUEST, words, words.unavailable);
+    };
+    let return_url = format!("{}/gateways/{gateway}/return", app.public_url);
     let started = app
         .billing
         .start_purchase(StartPurchase {
             customer_id,
             package_id,
-            gateway: GatewayName::new("nestpay"),
+            gateway,
             confirmation: if form.confirm_forfeit.is_some() {
                 ForfeitConfirmation::Confirmed
             } else {
@@ -490,10 +615,115 @@ pub async fn checkout(
             .status(StatusCode::SEE_OTHER)
             .header(header::LOCATION, url)
             .finish(),
-        PaymentInitiation::ClientConfirmation { .. } => {
-            message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable)
+        PaymentInitiation::ClientConfirmation { client_secret, .. } => {
+            match stripe_browser_settings(&app).await {
+                Some(settings) => {
+                    stripe_card_page(words, &settings, &client_secret, &started.purchase)
+                }
+                None => message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable),
+            }
         }
     }
+}
+
+/// What the customer's browser needs of the Stripe settings: the publishable key and where
+/// Stripe.js and the API are (Stripe's own hosts, or a Stripe-compatible server's).
+struct StripeBrowserSettings {
+    publishable_key: String,
+    script_url: String,
+    api_origin: String,
+}
+
+async fn stripe_browser_settings(app: &App) -> Option<StripeBrowserSettings> {
+    let system = app
+        .store
+        .payment_systems()
+        .await
+        .ok()?
+        .into_iter()
+        .find(|system| system.gateway.as_str() == "stripe")?;
+    let text = |key: &str| {
+        system
+            .configuration
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(|value| value.trim().trim_end_matches('/').to_owned())
+            .filter(|value| !value.is_empty())
+    };
+    let publishable_key = text("publishable_key")?;
+    Some(match text("base_url") {
+        Some(base) => StripeBrowserSettings {
+            publishable_key,
+            script_url: format!("{base}/js.stripe.com/v3/"),
+            api_origin: base,
+        },
+        None => StripeBrowserSettings {
+            publishable_key,
+            script_url: "https://js.stripe.com/v3/".to_owned(),
+            api_origin: "https://api.stripe.com".to_owned(),
+        },
+    })
+}
+
+/// The card page for a Stripe PaymentIntent: Stripe.js takes the card (Kasa never sees it) and
+/// confirms the payment, with 3-D Secure when the card asks for it; the browser then comes back
+/// to the billing page, and Stripe's webhook settles the purchase.
+fn stripe_card_page(
+    words: &Words,
+    settings: &StripeBrowserSettings,
+    client_secret: &str,
+    purchase: &Purchase,
+) -> Response {
+    let body = format!(
+        "<h1>{title}</h1><p>{name} — {price}</p>\
+         <form id=\"stripe-card\" data-key=\"{key}\" data-client-secret=\"{secret}\" \
+         data-purchase=\"{purchase}\"><h2>{card_title}</h2><div id=\"card-element\"></div>\
+         <p id=\"card-errors\" class=\"warning\" role=\"alert\" hidden></p><p>{note}</p>\
+         <button type=\"submit\" id=\"pay\">{pay}</button></form>\
+         <script src=\"{script}\"></script><script>\
+         const form = document.getElementById('stripe-card');\
+         const stripe = Stripe(form.dataset.key);\
+         const card = stripe.elements().create('card');\
+         card.mount('#card-element');\
+         form.addEventListener('submit', async (event) => {{\
+           event.preventDefault();\
+           const pay = document.getElementById('pay');\
+           const errors = document.getElementById('card-errors');\
+           pay.disabled = true;\
+           const result = await stripe.confirmCardPayment(form.dataset.clientSecret,\
+             {{ payment_method: {{ card }} }});\
+           if (result.error) {{\
+             errors.textContent = result.error.message || '';\
+             errors.hidden = false;\
+             pay.disabled = false;\
+           }} else {{\
+             window.location = '/billing?purchase=' + form.dataset.purchase;\
+           }}\
+         }});</script>",
+        title = escape(words.title),
+        name = escape(&purchase.package.name),
+        price = money(purchase.package.price),
+        key = escape(&settings.publishable_key),
+        secret = escape(client_secret),
+        purchase = purchase.id,
+        card_title = escape(words.card_title),
+        note = escape(words.stripe_note),
+        pay = escape(words.pay),
+        script = escape(&settings.script_url),
+    );
+    let script_origin = settings
+        .script_url
+        .split('/')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("/");
+    let policy = format!(
+        "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline' {script_origin}; \
+         frame-src {script_origin} https://hooks.stripe.com; connect-src {api} {script_origin}; \
+         form-action 'self'",
+        api = settings.api_origin,
+    );
+    page_with_policy(StatusCode::OK, words, &body, &policy)
 }
 
 /// The signed form for the bank: with card inputs for `3d_pay` (posted straight to the bank),

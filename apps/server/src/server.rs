@@ -133,6 +133,10 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
             "/gateways/:gateway/return",
             poem::post(crate::pages::gateway_return),
         )
+        .at(
+            "/gateways/:gateway/webhook",
+            poem::post(crate::stripe::webhook),
+        )
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

@@ -181,6 +181,12 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(
             Method::GET,
+            "/v1/purchases/{id}",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::GET,
             "/v1/purchases/{id}/invoices",
             Some(P::ReadBilling),
             None,

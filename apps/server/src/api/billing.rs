@@ -1082,6 +1082,28 @@ impl BillingApi {
         Ok(Json(purchases.into_iter().map(Into::into).collect()))
     }
 
+    /// One purchase, with its payment.
+    #[oai(
+        path = "/purchases/:id",
+        method = "get",
+        operation_id = "get_purchase",
+        tag = "Tag::Records"
+    )]
+    async fn one_purchase(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<PurchaseBody>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let purchase = app
+            .store
+            .purchase(parse_id(&id, "purchase")?)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(purchase.into()))
+    }
+
     /// The invoices, receipts and credit notes of a purchase.
     #[oai(
         path = "/purchases/:id/invoices",

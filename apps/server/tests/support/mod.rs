@@ -225,6 +225,45 @@ impl Kasa {
         answer
     }
 
+    /// A browser holding `customer_id`'s billing-link cookie (the link sets it and sends the
+    /// browser on without the token in the address); redirects are not followed.
+    pub async fn billing_browser(
+        &self,
+        admin: &str,
+        customer_id: &str,
+    ) -> (reqwest::Client, String) {
+        let link = self
+            .post(
+                &format!("/v1/customers/{customer_id}/billing-links"),
+                admin,
+                serde_json::json!({ "reason": "checkout" }),
+            )
+            .await;
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let arrived = browser
+            .get(format!(
+                "{}/billing?token={}",
+                self.base,
+                link["token"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(arrived.status(), StatusCode::SEE_OTHER);
+        let cookie = arrived.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(cookie.starts_with("kasa_billing=kasa_customer_"));
+        (browser, cookie)
+    }
+
     /// Signs the administrator in; returns the session token.
     pub async fn admin_token(&self) -> String {
         let (status, body) = self

@@ -1,0 +1,141 @@
+//! Stripe from the payment-system settings, and its webhook endpoint.
+//!
+//! Settings (`PUT /v1/settings/payment-systems/stripe`): configuration `publishable_key`
+//! (`pk_…`, shown to customers' browsers), optionally `base_url` (a Stripe-compatible server,
+//! e.g. localstripe), `timeout_seconds`, `webhook_tolerance_seconds` (default 300),
+//! `statement_descriptor`; credentials `secret_key` (`sk_…`) and `webhook_secret` (`whsec_…`).
+//! Stripe sends events to `POST /gateways/stripe/webhook`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kasa_billing::{WebhookError, WebhookOutcome};
+use kasa_ports::{
+    GatewayCallback, GatewayError, GatewayName, PaymentGateway, PaymentSystem, Secret,
+};
+use poem::http::StatusCode;
+use poem::web::{Data, Json, Path};
+use poem::{Body, IntoResponse, Request, Response, handler};
+
+use crate::app::App;
+use crate::problem::ApiError;
+
+/// Builds the Stripe adapter from its settings.
+///
+/// # Errors
+/// [`GatewayError::Misconfigured`] naming the missing or wrong setting.
+pub fn build_gateway(
+    system: &PaymentSystem,
+    credentials: &BTreeMap<String, Secret>,
+) -> Result<Arc<dyn PaymentGateway>, GatewayError> {
+    let config = kasa_stripe::StripeConfig::from_settings(&system.configuration, credentials)?;
+    Ok(Arc::new(kasa_stripe::StripeGateway::new(config)?))
+}
+
+/// The largest webhook body read; Stripe's events are a few kilobytes.
+const MAX_WEBHOOK_BYTES: usize = 512 * 1024;
+
+/// A gateway's webhook deliveries (`POST /gateways/{gateway}/webhook`): verified with the
+/// gateway's signature, acted on once per event id. Answers 200 when the event was processed
+/// (or seen before), a problem document otherwise: 400 `invalid-signature` for a forged,
+/// tampered or stale delivery (nothing changes), 503 `retry-later` when Kasa cannot decide now
+/// (the gateway delivers again).
+#[handler]
+pub async fn webhook(
+    app: Data<&App>,
+    request: &Request,
+    gateway: Path<String>,
+    body: Body,
+) -> Response {
+    let request_id = request
+        .extensions()
+        .get::<crate::server::RequestId>()
+        .map(|id| id.0.clone());
+    let problem = |error: ApiError| error.response(request_id.clone());
+    let Ok(raw) = body.into_bytes_limit(MAX_WEBHOOK_BYTES).await else {
+        return problem(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "The body is too large",
+            format!("a webhook body is at most {MAX_WEBHOOK_BYTES} bytes"),
+        ));
+    };
+    let Some(gateway_name) = app
+        .billing
+        .ports()
+        .gateways
+        .names()
+        .find(|name| name.as_str() == gateway.0)
+        .cloned()
+    else {
+        return problem(ApiError::not_found("gateway"));
+    };
+    let callback = GatewayCallback {
+        raw_body: raw.to_vec(),
+        fields: Vec::new(),
+        headers: request
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    name.as_str().to_ascii_lowercase(),
+                    value.to_str().ok()?.to_owned(),
+                ))
+            })
+            .collect(),
+    };
+    match app
+        .billing
+        .process_webhook(&gateway_name, callback, request_id.clone())
+        .await
+    {
+        Ok(outcome) => received(&outcome),
+        Err(error) => problem(webhook_problem(&gateway_name, error)),
+    }
+}
+
+fn received(outcome: &WebhookOutcome) -> Response {
+    Json(serde_json::json!({
+        "received": true,
+        "duplicate": matches!(outcome, WebhookOutcome::Duplicate),
+        "outcome": outcome.describe(),
+    }))
+    .into_response()
+}
+
+fn webhook_problem(gateway: &GatewayName, error: WebhookError) -> ApiError {
+    match error {
+        WebhookError::UnknownGateway(_) => ApiError::not_found("gateway"),
+        WebhookError::Gateway(GatewayError::InvalidSignature | GatewayError::Malformed(_)) => {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-signature",
+                "The webhook did not verify",
+                format!(
+                    "the delivery's signature, age or shape is not {gateway}'s; nothing was changed \
+                 (check the endpoint's signing secret in the payment-system settings)"
+                ),
+            )
+        }
+        WebhookError::Gateway(GatewayError::Misconfigured(detail)) => ApiError::new(
+            StatusCode::CONFLICT,
+            "gateway-misconfigured",
+            "The payment system is not set up",
+            detail,
+        ),
+        WebhookError::UnknownPayment(payment) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown-payment",
+            "The event names a payment Kasa does not have",
+            format!("no payment of {gateway} is `{payment}`; nothing was changed"),
+        ),
+        WebhookError::RetryLater => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "retry-later",
+            "Deliver this event again later",
+            "an action on this payment is in flight; its answer decides what the event means",
+        ),
+        WebhookError::Gateway(other) => ApiError::unavailable(&other),
+        WebhookError::Store(error) => ApiError::unavailable(&error),
+    }
+}

@@ -1,0 +1,473 @@
+//! Customers pay through Stripe, end to end: the real `kasa` server and a real localstripe (a
+//! stateful fake Stripe server from PyPI), with the test doing what Stripe.js does in the
+//! customer's browser (turning the card into a payment method and confirming the
+//! PaymentIntent). localstripe then delivers its signed webhook to Kasa, which grants the
+//! package once. Agents refund through Stripe; a refund made in Stripe's dashboard reaches Kasa
+//! as a `charge.refunded` event; forged, tampered, stale and replayed deliveries change nothing.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use kasa_stripe::{Form, IdempotencyKey, StripeClient, StripeConfig};
+use kasa_testkit::localstripe::{LocalStripe, PUBLISHABLE_KEY, SECRET_KEY};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::Kasa;
+
+const WEBHOOK_SECRET: &str = "whsec_kasa_stripe_test";
+const CARD_OK: &str = "4242424242424242";
+const CARD_DECLINED: &str = "4000000000000341";
+
+/// Kasa selling through localstripe, an administrator, a credit package and one customer whose
+/// browser holds a billing-link cookie.
+struct Shop {
+    stripe: LocalStripe,
+    api: StripeClient,
+    kasa: Kasa,
+    admin: String,
+    browser: reqwest::Client,
+    cookie: String,
+    customer_id: String,
+    package_id: String,
+}
+
+impl Shop {
+    async fn open() -> Self {
+        let stripe = LocalStripe::start().await;
+        let kasa = Kasa::start_with_env(&[]).await;
+        let admin = kasa.admin_token().await;
+        let department = kasa
+            .post(
+                "/v1/departments",
+                &admin,
+                json!({ "name": "Teknik Destek", "credits_per_request": 1, "reason": "setup" }),
+            )
+            .await;
+        let package_id = kasa
+            .post(
+                "/v1/packages",
+                &admin,
+                json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
+                        "department_ids": [department["id"]], "on_sale": true, "reason": "setup",
+                        "price": { "amount": "100.00", "currency": "TRY" } }),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (status, body) = kasa
+            .call(
+                reqwest::Method::PUT,
+                "/v1/settings/payment-systems/stripe",
+                Some(&admin),
+                Some(json!({
+                    "enabled": true,
+                    "configuration": { "base_url": stripe.base_url(),
+                                       "publishable_key": PUBLISHABLE_KEY,
+                                       "dialect": "localstripe" },
+                    "credentials": { "secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET },
+                    "reason": "setup" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            !body.to_string().contains(SECRET_KEY) && !body.to_string().contains(WEBHOOK_SECRET),
+            "secrets are never read back: {body}"
+        );
+        stripe
+            .register_webhook(
+                "kasa",
+                &format!("{}/gateways/stripe/webhook", kasa.base),
+                WEBHOOK_SECRET,
+            )
+            .await;
+        let customer = kasa
+            .post(
+                "/v1/customers",
+                &admin,
+                json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz", "language": "tr",
+                        "reason": "new" }),
+            )
+            .await;
+        let customer_id = customer["id"].as_str().unwrap().to_owned();
+        let (browser, cookie) = kasa.billing_browser(&admin, &customer_id).await;
+        let mut config = StripeConfig::new(
+            kasa_ports::Secret::new(SECRET_KEY),
+            kasa_ports::Secret::new(WEBHOOK_SECRET),
+        );
+        config.base_url = stripe.base_url().to_owned();
+        Self {
+            api: StripeClient::new(config).unwrap(),
+            stripe,
+            kasa,
+            admin,
+            browser,
+            cookie,
+            customer_id,
+            package_id,
+        }
+    }
+
+    async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .browser
+            .get(format!("{}{path}", self.kasa.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// Presses "buy": Kasa's card page for Stripe.js, with the PaymentIntent's client secret.
+    async fn checkout(&self) -> Checkout {
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("package_id", &self.package_id)
+            .append_pair("gateway", "stripe")
+            .finish();
+        let response = self
+            .browser
+            .post(format!("{}/billing/checkout", self.kasa.base))
+            .header("cookie", &self.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            policy.contains(self.stripe.base_url()),
+            "the page may load Stripe.js from its server: {policy}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!(
+            "src=\"{}/js.stripe.com/v3/\"",
+            self.stripe.base_url()
+        )));
+        assert!(html.contains(PUBLISHABLE_KEY) && !html.contains(SECRET_KEY));
+        let attribute = |name: &str| {
+            let start = html.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            html[start..start + html[start..].find('"').unwrap()].to_owned()
+        };
+        let client_secret = attribute("data-client-secret");
+        let payment_intent = client_secret.split("_secret_").next().unwrap().to_owned();
+        Checkout {
+            purchase_id: attribute("data-purchase"),
+            payment_intent,
+        }
+    }
+
+    /// What Stripe.js does with the card the customer types: a payment method, then the
+    /// confirmation. (localstripe takes the payment method on the PaymentIntent, not in the
+    /// confirm call.)
+    async fn pay(&self, checkout: &Checkout, card: &str) -> Value {
+        let key =
+            |what: &str| IdempotencyKey::derived(&["browser", &checkout.payment_intent, what]);
+        let method: Value = self
+            .api
+            .post(
+                "/v1/payment_methods",
+                &Form::new()
+                    .field("type", "card")
+                    .nested("card", "number", card)
+                    .nested("card", "exp_month", 12)
+                    .nested("card", "exp_year", 2034)
+                    .nested("card", "cvc", "123"),
+                &key("card"),
+            )
+            .await
+            .unwrap();
+        let _: Value = self
+            .api
+            .post(
+                &format!("/v1/payment_intents/{}", checkout.payment_intent),
+                &Form::new().field("payment_method", method["id"].as_str().unwrap()),
+                &key("method"),
+            )
+            .await
+            .unwrap();
+        self.api
+            .post(
+                &format!("/v1/payment_intents/{}/confirm", checkout.payment_intent),
+                &Form::new(),
+                &key("confirm"),
+            )
+            .await
+            .unwrap_or_else(|error| json!({ "error": error.to_string() }))
+    }
+
+    /// The PaymentIntent as Stripe shows it, with its latest charge.
+    async fn intent(&self, payment_intent: &str) -> Value {
+        self.api
+            .get(
+                &format!("/v1/payment_intents/{payment_intent}"),
+                &Form::new().expand("latest_charge"),
+            )
+            .await
+            .unwrap()
+    }
+
+    async fn purchase(&self, purchase_id: &str) -> Value {
+        self.kasa
+            .get(&format!("/v1/purchases/{purchase_id}"), &self.admin)
+            .await
+    }
+
+    /// Waits (bounded) until the purchase leaves `pending`: the webhook has arrived.
+    async fn settled(&self, purchase_id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let purchase = self.purchase(purchase_id).await;
+            if purchase["status"] != "pending" {
+                return purchase;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no webhook settled the purchase in 30 s; localstripe said:\n{}",
+                self.stripe.output()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn balance(&self) -> Value {
+        self.kasa
+            .get(
+                &format!("/v1/billing-context?customer_id={}", self.customer_id),
+                &self.admin,
+            )
+            .await["holding"]
+            .clone()
+    }
+
+    /// Delivers `event` to Kasa's webhook as Stripe would, signed at `timestamp`.
+    async fn deliver(&self, event: &Value, timestamp: i64) -> (StatusCode, Value) {
+        let body = serde_json::to_vec(event).unwrap();
+        let signature = kasa_stripe::sign(&body, WEBHOOK_SECRET, timestamp);
+        self.deliver_raw(body, &signature).await
+    }
+
+    async fn deliver_raw(&self, body: Vec<u8>, signature: &str) -> (StatusCode, Value) {
+        let response = self
+            .browser
+            .post(format!("{}/gateways/stripe/webhook", self.kasa.base))
+            .header("stripe-signature", signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+struct Checkout {
+    purchase_id: String,
+    payment_intent: String,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .try_into()
+        .unwrap()
+}
+
+fn event(id: &str, event_type: &str, object: Value) -> Value {
+    json!({ "id": id, "object": "event", "type": event_type, "created": now(),
+            "data": { "object": object } })
+}
+
+#[tokio::test]
+async fn a_stripe_payment_is_granted_once_by_its_webhook_and_refunds_stay_in_step() {
+    let shop = Shop::open().await;
+    let (status, html) = shop.page("/billing").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("name=\"gateway\" value=\"stripe\""),
+        "Stripe is the switched-on payment system: {html}"
+    );
+
+    let checkout = shop.checkout().await;
+    let pending = shop.purchase(&checkout.purchase_id).await;
+    assert_eq!(pending["status"], "pending");
+    assert_eq!(
+        pending["payment"]["reference"], checkout.payment_intent,
+        "the PaymentIntent is recorded when the payment starts: {pending}"
+    );
+
+    let intent = shop.pay(&checkout, CARD_OK).await;
+    assert_eq!(intent["status"], "succeeded", "{intent}");
+    let settled = shop.settled(&checkout.purchase_id).await;
+    assert_eq!(settled["status"], "completed", "{settled}");
+    assert_eq!(settled["payment"]["status"], "captured");
+    assert_eq!(shop.balance().await["balance"], 10);
+    let (_, html) = shop
+        .page(&format!("/billing?purchase={}", checkout.purchase_id))
+        .await;
+    assert!(html.contains("Ödemeniz alındı"), "{html}");
+    let invoices = shop
+        .kasa
+        .get(
+            &format!("/v1/purchases/{}/invoices", checkout.purchase_id),
+            &shop.admin,
+        )
+        .await;
+    assert_eq!(invoices.as_array().map(Vec::len), Some(1), "{invoices}");
+
+    // Deliveries that are not Stripe's change nothing: tampered, stale, unsigned, wrong secret.
+    let succeeded = event(
+        "evt_kasa_replay",
+        "payment_intent.succeeded",
+        shop.intent(&checkout.payment_intent).await,
+    );
+    let body = serde_json::to_vec(&succeeded).unwrap();
+    let signature = kasa_stripe::sign(&body, WEBHOOK_SECRET, now());
+    let mut tampered = body.clone();
+    let at = tampered.iter().position(|byte| *byte == b'1').unwrap();
+    tampered[at] = b'2';
+    for (body, signature, what) in [
+        (tampered, signature.clone(), "a changed body"),
+        (
+            body.clone(),
+            kasa_stripe::sign(&body, WEBHOOK_SECRET, now() - 3_600),
+            "an hour-old signature",
+        ),
+        (body.clone(), String::new(), "no signature"),
+        (
+            body.clone(),
+            kasa_stripe::sign(&body, "whsec_someone_else", now()),
+            "another endpoint's secret",
+        ),
+    ] {
+        let (status, problem) = shop.deliver_raw(body, &signature).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {problem}");
+        assert_eq!(problem["code"], "invalid-signature", "{what}");
+    }
+    // A genuine event about the settled payment changes nothing; its redelivery is a duplicate.
+    let (status, answer) = shop.deliver_raw(body.clone(), &signature).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["duplicate"], false);
+    let (status, answer) = shop.deliver_raw(body, &signature).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["duplicate"], true, "{answer}");
+    assert_eq!(shop.balance().await["balance"], 10, "granted once");
+
+    // An agent refunds 40.00 through Stripe.
+    let (status, refunded) = shop
+        .kasa
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/purchases/{}/refunds", checkout.purchase_id),
+            Some(&shop.admin),
+            Some(json!({ "amount": { "amount": "40.00", "currency": "TRY" },
+                         "reason": "goodwill" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refunded}");
+    let charge = shop.intent(&checkout.payment_intent).await["latest_charge"].clone();
+    assert_eq!(
+        charge["amount_refunded"], 4000,
+        "Stripe gave 40.00 back: {charge}"
+    );
+
+    // Stripe reports the refund: Kasa has it already.
+    let mut refunded_charge = charge.clone();
+    refunded_charge["payment_intent"] = json!(checkout.payment_intent);
+    let (status, answer) = shop
+        .deliver(
+            &event(
+                "evt_kasa_refund_1",
+                "charge.refunded",
+                refunded_charge.clone(),
+            ),
+            now(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], "refund already recorded", "{answer}");
+
+    // The rest is refunded in Stripe's dashboard: Kasa records it and takes the package back.
+    let _: Value = shop
+        .api
+        .post(
+            "/v1/refunds",
+            &Form::new()
+                .field("payment_intent", &checkout.payment_intent)
+                .field("amount", 6000),
+            &IdempotencyKey::derived(&["dashboard", &checkout.payment_intent]),
+        )
+        .await
+        .unwrap();
+    refunded_charge["amount_refunded"] = json!(10_000);
+    refunded_charge["refunded"] = json!(true);
+    let (status, answer) = shop
+        .deliver(
+            &event("evt_kasa_refund_2", "charge.refunded", refunded_charge),
+            now(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], "refund recorded", "{answer}");
+    let purchase = shop.purchase(&checkout.purchase_id).await;
+    assert_eq!(purchase["payment"]["status"], "refunded", "{purchase}");
+    assert_eq!(
+        shop.balance().await["balance"],
+        0,
+        "the package is taken back"
+    );
+    let actions = shop
+        .kasa
+        .get(
+            &format!("/v1/purchases/{}/payment-actions", checkout.purchase_id),
+            &shop.admin,
+        )
+        .await;
+    let actors: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action["actor"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(actors.len(), 2, "{actions}");
+    assert!(actors[1].contains("stripe-webhook"), "{actions}");
+    let documents = shop
+        .kasa
+        .get(
+            &format!("/v1/purchases/{}/invoices", checkout.purchase_id),
+            &shop.admin,
+        )
+        .await;
+    assert_eq!(
+        documents.as_array().map(Vec::len),
+        Some(3),
+        "the invoice and two credit notes: {documents}"
+    );
+}
+
+#[tokio::test]
+async fn a_declined_stripe_card_grants_nothing() {
+    let shop = Shop::open().await;
+    let checkout = shop.checkout().await;
+    let answer = shop.pay(&checkout, CARD_DECLINED).await;
+    assert!(
+        answer.get("error").is_some(),
+        "the card is declined: {answer}"
+    );
+    let settled = shop.settled(&checkout.purchase_id).await;
+    assert_eq!(settled["status"], "failed", "{settled}");
+    assert_eq!(settled["payment"]["status"], "declined");
+    assert_eq!(shop.balance().await["kind"], "nothing");
+    let (_, html) = shop
+        .page(&format!("/billing?purchase={}", checkout.purchase_id))
+        .await;
+    assert!(html.contains("Ödeme gerçekleşmedi"), "{html}");
+}
