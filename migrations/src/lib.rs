@@ -68,7 +68,8 @@ const STEPS: [SqlStep; 7] = [
     },
     SqlStep {
         name: "m20261201_000007_gateway_events",
-        // Webhook events acted on (each id once), and payments found by gateway reference.
+        // Webhook events acted on (each id once), payments found by gateway reference, and
+        // recurring payments at gateways.
         schema: include_str!("sql/0007_gateway_events.sql"),
         guards: ["", ""],
     },

@@ -1,6 +1,8 @@
 //! Payment gateways configured at run time through the settings API: each gateway Kasa has an
 //! adapter for is registered once, and builds its adapter from the stored payment system (its
-//! configuration and credentials) on first use, again after the settings change.
+//! configuration and credentials) on first use, again after the settings change. Every port
+//! method is forwarded, including those with a default (a default here would hide the
+//! adapter's own).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,9 +10,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kasa_domain::Money;
 use kasa_ports::{
-    GatewayCallback, GatewayError, GatewayEvent, GatewayName, GatewayReceipt, PaymentGateway,
-    PaymentHandle, PaymentInitiation, PaymentResult, PaymentStart, PaymentStatusReport,
-    PaymentSystem, Secret, SettingsStore,
+    GatewayCallback, GatewayError, GatewayEvent, GatewayName, GatewayReceipt, GatewayReference,
+    PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentStart,
+    PaymentStatusReport, PaymentSystem, RecurringStart, Secret, SettingsStore,
 };
 use tokio::sync::RwLock;
 
@@ -126,6 +128,32 @@ impl PaymentGateway for ConfiguredGateway {
         callback: GatewayCallback,
     ) -> Result<GatewayEvent, GatewayError> {
         self.adapter().await?.0.verify_webhook(callback).await
+    }
+
+    async fn start_recurring(
+        &self,
+        start: RecurringStart,
+    ) -> Result<GatewayReference, GatewayError> {
+        let (adapter, enabled) = self.adapter().await?;
+        if !enabled {
+            return Err(GatewayError::Misconfigured(format!(
+                "payment system `{}` is switched off",
+                self.name
+            )));
+        }
+        adapter.start_recurring(start).await
+    }
+
+    async fn cancel_recurring(
+        &self,
+        subscription: GatewayReference,
+        at_period_end: bool,
+    ) -> Result<(), GatewayError> {
+        self.adapter()
+            .await?
+            .0
+            .cancel_recurring(subscription, at_period_end)
+            .await
     }
 
     async fn capture(

@@ -230,6 +230,18 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(
             Method::POST,
+            "/v1/customers/{id}/renewing-subscriptions",
+            Some(P::BillingActions),
+            Some(json!({ "package_id": id, "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/customers/{id}/renewing-subscriptions",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::POST,
             "/v1/customers/{id}/billing-links",
             Some(P::BillingActions),
             Some(json!({ "reason": "walk" })),

@@ -30,6 +30,7 @@ struct Shop {
     cookie: String,
     customer_id: String,
     package_id: String,
+    monthly_id: String,
 }
 
 impl Shop {
@@ -51,6 +52,18 @@ impl Shop {
                 json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
                         "department_ids": [department["id"]], "on_sale": true, "reason": "setup",
                         "price": { "amount": "100.00", "currency": "TRY" } }),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let monthly_id = kasa
+            .post(
+                "/v1/packages",
+                &admin,
+                json!({ "name": "Aylık destek", "kind": "subscription", "days": 30,
+                        "department_ids": [department["id"]], "on_sale": true, "reason": "setup",
+                        "price": { "amount": "250.00", "currency": "TRY" } }),
             )
             .await["id"]
             .as_str()
@@ -106,6 +119,7 @@ impl Shop {
             cookie,
             customer_id,
             package_id,
+            monthly_id,
         }
     }
 
@@ -470,4 +484,183 @@ async fn a_declined_stripe_card_grants_nothing() {
         .page(&format!("/billing?purchase={}", checkout.purchase_id))
         .await;
     assert!(html.contains("Ödeme gerçekleşmedi"), "{html}");
+}
+
+/// What the customer's card-update page does at Stripe: a Stripe customer with Kasa's e-mail,
+/// the card attached and made the default.
+async fn save_card(shop: &Shop, email: &str) {
+    let key = |what: &str| IdempotencyKey::derived(&["card-update", email, what]);
+    let customer: Value = shop
+        .api
+        .post(
+            "/v1/customers",
+            &Form::new().field("email", email),
+            &key("customer"),
+        )
+        .await
+        .unwrap();
+    let customer_id = customer["id"].as_str().unwrap();
+    let method: Value = shop
+        .api
+        .post(
+            "/v1/payment_methods",
+            &Form::new()
+                .field("type", "card")
+                .nested("card", "number", CARD_OK)
+                .nested("card", "exp_month", 12)
+                .nested("card", "exp_year", 2034)
+                .nested("card", "cvc", "123"),
+            &key("card"),
+        )
+        .await
+        .unwrap();
+    let method_id = method["id"].as_str().unwrap();
+    shop.api
+        .attach_payment_method(method_id, customer_id, &key("attach"))
+        .await
+        .unwrap();
+    shop.api
+        .set_default_payment_method(customer_id, method_id, &key("default"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_renewing_subscription_is_charged_by_stripe_each_period_and_stops_when_cancelled() {
+    let shop = Shop::open().await;
+    let path = format!("/v1/customers/{}/renewing-subscriptions", shop.customer_id);
+    let request = json!({ "package_id": shop.monthly_id, "reason": "customer asked on the phone" });
+
+    // Without a saved card Stripe has nothing to charge: refused, nothing recorded.
+    let (status, problem) = shop
+        .kasa
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(&shop.admin),
+            Some(request.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["code"], "gateway-refused");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no saved card"),
+        "{problem}"
+    );
+    // A credit package does not renew.
+    let (status, problem) = shop
+        .kasa
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(&shop.admin),
+            Some(json!({ "package_id": shop.package_id, "reason": "wrong package" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["code"], "not-a-subscription-package");
+
+    save_card(&shop, "ayse@example.com").await;
+    let started = shop.kasa.post(&path, &shop.admin, request.clone()).await;
+    assert_eq!(started["state"], "active", "{started}");
+    let subscription = started["subscription"].as_str().unwrap().to_owned();
+    let (status, problem) = shop
+        .kasa
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(&shop.admin),
+            Some(request),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["code"], "already-renewing");
+
+    // Stripe charges the first period and says so by webhook: the customer holds 30 days.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let first_end = loop {
+        let holding = shop.balance().await;
+        if holding["kind"] == "subscription" {
+            break holding["subscription"]["ends_at"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no paid period arrived in 30 s: {holding}; localstripe said:\n{}",
+            shop.stripe.output()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    // The next period, charged by Stripe at the period's end: the term continues where it ends,
+    // and the same invoice reported again changes nothing.
+    let renewal = event(
+        "evt_kasa_renewal",
+        "invoice.payment_succeeded",
+        json!({ "id": "in_kasa_second_period", "object": "invoice", "status": "paid",
+                "subscription": subscription, "customer": null, "amount_paid": 25_000,
+                "currency": "try", "lines": { "object": "list", "data": [] } }),
+    );
+    let (status, answer) = shop.deliver(&renewal, now()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let mut again = renewal.clone();
+    again["id"] = json!("evt_kasa_renewal_again");
+    let (status, answer) = shop.deliver(&again, now()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(
+        answer["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("settled before"),
+        "{answer}"
+    );
+    let holding = shop.balance().await;
+    let parse = |text: &str| {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    assert_eq!(
+        parse(holding["subscription"]["ends_at"].as_str().unwrap()) - parse(&first_end),
+        time::Duration::days(30),
+        "the second period starts where the first ends: {holding}"
+    );
+    let purchases = shop
+        .kasa
+        .get(
+            &format!(
+                "/v1/purchases?customer_id={}&status=completed",
+                shop.customer_id
+            ),
+            &shop.admin,
+        )
+        .await;
+    assert_eq!(purchases.as_array().map(Vec::len), Some(2), "{purchases}");
+
+    // Cancelled now: Stripe deletes the subscription, and its webhook finds Kasa in step.
+    let (status, cancelled) = shop
+        .kasa
+        .call(
+            reqwest::Method::POST,
+            &format!(
+                "/v1/customers/{}/subscription-cancellations",
+                shop.customer_id
+            ),
+            Some(&shop.admin),
+            Some(json!({ "timing": "now", "reason": "customer left" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    let at_stripe: Value = shop
+        .api
+        .get(&format!("/v1/subscriptions/{subscription}"), &Form::new())
+        .await
+        .unwrap();
+    assert_eq!(at_stripe["status"], "canceled", "{at_stripe}");
+    let listed = shop.kasa.get(&path, &shop.admin).await;
+    assert_eq!(listed[0]["state"], "ended", "{listed}");
+    assert_eq!(shop.balance().await["kind"], "nothing");
 }

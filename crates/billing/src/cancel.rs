@@ -34,6 +34,9 @@ pub enum CancelSubscriptionError {
     /// No such customer.
     #[error("customer not found")]
     CustomerNotFound,
+    /// The gateway could not stop the renewing subscription; nothing was cancelled.
+    #[error(transparent)]
+    Gateway(kasa_ports::GatewayError),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -50,7 +53,8 @@ impl From<StoreError> for CancelSubscriptionError {
 
 impl Billing {
     /// Cancels the customer's subscription now (access ends, departments are released) or at
-    /// its end (nothing renews after the paid terms).
+    /// its end (nothing renews after the paid terms); a renewing subscription at a gateway is
+    /// stopped there first (now, or at the end of its period).
     ///
     /// # Errors
     /// [`CancelSubscriptionError`].
@@ -70,6 +74,13 @@ impl Billing {
             };
             let now = self.ports.clock.now();
             let plan = plan_cancellation(subscription, timing, prorated_refund, now)?;
+            if attempt == 1 {
+                // A subscription that renews itself at a gateway stops there first: otherwise the
+                // gateway would charge the next period of a cancelled subscription.
+                self.stop_recurring(customer_id, timing == CancellationTiming::AtEnd, &context)
+                    .await
+                    .map_err(CancelSubscriptionError::Gateway)?;
+            }
             let mut prorated_refunds = Vec::with_capacity(plan.refunds.len());
             for refund in &plan.refunds {
                 let purchase = self.ports.purchases.purchase(refund.purchase_id).await?;

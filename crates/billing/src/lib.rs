@@ -17,6 +17,7 @@ mod invoicing;
 mod notifications;
 mod payment_actions;
 mod purchase;
+mod recurring;
 mod webhooks;
 
 pub use adjust::AdjustCreditsError;
@@ -32,6 +33,7 @@ pub use payment_actions::{ActOnPayment, PaymentActionDone, PaymentActionError, R
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };
+pub use recurring::{StartRecurring, StartRecurringError};
 pub use webhooks::{WebhookError, WebhookOutcome};
 
 /// How often a use case re-reads and re-decides when the customer's holding moved meanwhile.

@@ -24,6 +24,11 @@ pub enum WebhookOutcome {
         /// Whether a new refund was recorded.
         recorded: bool,
     },
+    /// A renewing subscription ended at the gateway (`true`), or Kasa knew already (`false`).
+    RecurringEnded {
+        /// Whether it was running until now.
+        ended: bool,
+    },
     /// An event Kasa does not act on.
     Ignored,
 }
@@ -51,6 +56,10 @@ impl WebhookOutcome {
             }
             Self::Refund { recorded: true } => "refund recorded".to_owned(),
             Self::Refund { recorded: false } => "refund already recorded".to_owned(),
+            Self::RecurringEnded { ended: true } => "renewing subscription ended".to_owned(),
+            Self::RecurringEnded { ended: false } => {
+                "renewing subscription had ended already".to_owned()
+            }
             Self::Ignored => "ignored".to_owned(),
         }
     }
@@ -165,6 +174,26 @@ impl Billing {
                     recorded: recorded.is_some(),
                 }
             }
+            GatewayEventKind::RecurringPaid {
+                subscription,
+                invoice_id,
+                amount,
+            } => WebhookOutcome::Payment(
+                self.apply_recurring_payment(
+                    gateway_name,
+                    subscription,
+                    invoice_id,
+                    amount,
+                    request_id,
+                )
+                .await?,
+            ),
+            GatewayEventKind::RecurringEnded { subscription } => WebhookOutcome::RecurringEnded {
+                ended: self
+                    .end_recurring(gateway_name, subscription, request_id)
+                    .await
+                    .map_err(WebhookError::Store)?,
+            },
             GatewayEventKind::Ignored => WebhookOutcome::Ignored,
         };
         let description = outcome.describe();

@@ -55,7 +55,7 @@ impl fmt::Display for OrderId {
 
 /// The gateway's own reference of a payment (NestPay `TransId`/`HostRefNum`, a Stripe
 /// PaymentIntent id).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GatewayReference(pub String);
 
@@ -234,8 +234,47 @@ pub enum GatewayEventKind {
         /// The total refunded so far.
         refunded_total: Money,
     },
+    /// A recurring payment's period was paid (the first or a renewal).
+    RecurringPaid {
+        /// The gateway's subscription.
+        subscription: GatewayReference,
+        /// The gateway's invoice of this period: it makes the renewal's order id, so a period
+        /// is applied once.
+        invoice_id: String,
+        /// What was paid.
+        amount: Money,
+    },
+    /// A recurring payment ended at the gateway (cancelled, or its payments failed for good).
+    RecurringEnded {
+        /// The gateway's subscription.
+        subscription: GatewayReference,
+    },
     /// An event Kasa does not act on (acknowledged, recorded, ignored).
     Ignored,
+}
+
+/// A recurring payment to set up at the gateway: the customer's saved card is charged `amount`
+/// every `days` days until it is cancelled (a subscription package that renews itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecurringStart {
+    /// Kasa's customer id (kept in the gateway's metadata).
+    pub customer_id: String,
+    /// The customer's e-mail (the gateway's customer is found by it).
+    pub customer_email: EmailAddress,
+    /// The customer's name.
+    pub customer_name: String,
+    /// Kasa's package id (kept in the gateway's metadata; the gateway's plan is made once per
+    /// package and price).
+    pub package_id: String,
+    /// What the customer sees.
+    pub package_name: String,
+    /// The price of one period.
+    pub amount: Money,
+    /// The period, in days.
+    pub days: u32,
+    /// A key unique to this request: the gateway's retries of it reuse it, so a retry never
+    /// sets up a second recurring payment.
+    pub idempotency_key: String,
 }
 
 /// Why a gateway call failed. Adapters translate every vendor error into one of these.
@@ -352,6 +391,43 @@ pub trait PaymentGateway: Send + Sync {
         let _ = callback;
         Err(GatewayError::Unsupported(format!(
             "webhooks from {}",
+            self.name()
+        )))
+    }
+
+    /// Sets up a recurring payment with the customer's saved card; returns the gateway's
+    /// subscription reference. Its periods are paid and reported by webhook
+    /// ([`GatewayEventKind::RecurringPaid`]). Gateways without recurring payments keep this
+    /// default, which refuses.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`] (e.g. the customer has no saved card),
+    /// [`GatewayError::Declined`], [`GatewayError::Unsupported`], [`GatewayError::Unavailable`],
+    /// [`GatewayError::Timeout`].
+    async fn start_recurring(
+        &self,
+        start: RecurringStart,
+    ) -> Result<GatewayReference, GatewayError> {
+        let _ = start;
+        Err(GatewayError::Unsupported(format!(
+            "recurring payments through {}",
+            self.name()
+        )))
+    }
+
+    /// Stops a recurring payment: now, or at the end of the paid period.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`], [`GatewayError::Unsupported`], [`GatewayError::Unavailable`],
+    /// [`GatewayError::Timeout`].
+    async fn cancel_recurring(
+        &self,
+        subscription: GatewayReference,
+        at_period_end: bool,
+    ) -> Result<(), GatewayError> {
+        let _ = (subscription, at_period_end);
+        Err(GatewayError::Unsupported(format!(
+            "recurring payments through {}",
             self.name()
         )))
     }

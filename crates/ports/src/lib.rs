@@ -31,7 +31,7 @@ pub use gateway::MockPaymentGateway;
 pub use gateway::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
     GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
-    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;
@@ -53,7 +53,7 @@ pub use store::{
     ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
     InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
     ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
-    RecordedCharge, SetDepartment, SettingsStore, Store, StoreError,
+    RecordedCharge, Recurring, RecurringState, SetDepartment, SettingsStore, Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{

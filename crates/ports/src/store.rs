@@ -347,6 +347,79 @@ pub trait PurchaseStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn record_gateway_event(&self, event: ProcessedGatewayEvent) -> Result<bool, StoreError>;
+
+    /// Records a recurring payment, or its new state, with an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown customer or package, [`StoreError::Unavailable`].
+    async fn save_recurring(
+        &self,
+        recurring: Recurring,
+        audit: AuditRecord,
+        context: ActionContext,
+    ) -> Result<(), StoreError>;
+
+    /// A recurring payment by its gateway subscription.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    async fn recurring(
+        &self,
+        gateway: GatewayName,
+        subscription: GatewayReference,
+    ) -> Result<Recurring, StoreError>;
+
+    /// A customer's recurring payments, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn customer_recurring(
+        &self,
+        customer_id: CustomerId,
+    ) -> Result<Vec<Recurring>, StoreError>;
+}
+
+/// Where a recurring payment stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecurringState {
+    /// Renews at the end of each period.
+    Active,
+    /// Stops at the end of the paid period.
+    Cancelling,
+    /// Stopped: no more periods.
+    Ended,
+}
+
+impl RecurringState {
+    /// The stored label.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Cancelling => "cancelling",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+/// A recurring payment at a gateway that renews a customer's subscription package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurring {
+    /// The gateway.
+    pub gateway: GatewayName,
+    /// The gateway's subscription.
+    pub subscription: GatewayReference,
+    /// Whose.
+    pub customer_id: CustomerId,
+    /// The package each period buys.
+    pub package_id: PackageId,
+    /// Where it stands.
+    pub state: RecurringState,
+    /// When it was set up.
+    pub created_at: OffsetDateTime,
+    /// When its state last changed.
+    pub updated_at: OffsetDateTime,
 }
 
 /// A webhook event Kasa has acted on.

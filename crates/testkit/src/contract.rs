@@ -34,6 +34,7 @@ macro_rules! store_contract_tests {
             ports::a_payment_reference_is_recorded_once_while_pending,
             flows::a_webhook_event_is_acted_on_once_and_a_forged_one_changes_nothing,
             flows::a_refund_made_at_the_gateway_is_recorded_once_with_its_credit_note,
+            flows::a_renewing_subscription_applies_each_paid_period_once_and_stops_at_the_gateway,
             ports::a_refused_call_leaves_no_trace,
             ports::a_charge_is_recorded_once_and_never_below_zero,
             ports::the_outbox_leases_retries_and_settles_messages,

@@ -9,7 +9,7 @@ use kasa_ports::{
     Clock, EmailMessage, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind,
     GatewayName, GatewayReceipt, GatewayReference, MailError, Mailer, OrderId, PaymentGateway,
     PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
-    PaymentStatusReport,
+    PaymentStatusReport, RecurringStart,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -266,6 +266,19 @@ impl PaymentGateway for FakeGateway {
         let event_type = format!("test.{kind}");
         let kind = match kind.as_str() {
             "payment" => GatewayEventKind::Payment(self.verify_callback(callback).await?),
+            // `order_id` names the subscription, `status` the invoice, `value` the amount.
+            "recurring_paid" => GatewayEventKind::RecurringPaid {
+                subscription: GatewayReference(order_id),
+                invoice_id: status,
+                amount: value
+                    .parse()
+                    .ok()
+                    .and_then(|decimal| Money::new(decimal, kasa_domain::Currency::Try).ok())
+                    .ok_or_else(|| GatewayError::Malformed("amount".to_owned()))?,
+            },
+            "recurring_ended" => GatewayEventKind::RecurringEnded {
+                subscription: GatewayReference(order_id),
+            },
             "refund" => GatewayEventKind::Refunded {
                 reference: GatewayReference(format!("ref-{order_id}")),
                 order_id: Some(OrderId(order_id)),
@@ -282,6 +295,35 @@ impl PaymentGateway for FakeGateway {
             event_type,
             kind,
         })
+    }
+
+    async fn start_recurring(
+        &self,
+        start: RecurringStart,
+    ) -> Result<GatewayReference, GatewayError> {
+        self.take_failure()?;
+        self.record(format!(
+            "start_recurring {} {} every {} days",
+            start.package_name, start.amount, start.days
+        ));
+        Ok(GatewayReference(format!("sub-{}", start.idempotency_key)))
+    }
+
+    async fn cancel_recurring(
+        &self,
+        subscription: GatewayReference,
+        at_period_end: bool,
+    ) -> Result<(), GatewayError> {
+        self.take_failure()?;
+        self.record(format!(
+            "cancel_recurring {subscription} {}",
+            if at_period_end {
+                "at period end"
+            } else {
+                "now"
+            }
+        ));
+        Ok(())
     }
 
     async fn capture(

@@ -20,8 +20,8 @@ use kasa_ports::{
     OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
     PaymentSystemChange, ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome,
-    PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Secret,
-    SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+    PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
+    Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -89,6 +89,7 @@ struct State {
     settings: Option<BillingSettings>,
     logo: Option<Logo>,
     gateway_events: BTreeMap<(GatewayName, String), ProcessedGatewayEvent>,
+    recurring: BTreeMap<(GatewayName, GatewayReference), Recurring>,
     payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
     invoices: Vec<Invoice>,
     invoice_counters: BTreeMap<(String, i32), u32>,
@@ -539,6 +540,70 @@ impl PurchaseStore for MemoryStore {
             }
             state.gateway_events.insert(key, event);
             Ok(true)
+        })
+    }
+
+    async fn save_recurring(
+        &self,
+        recurring: Recurring,
+        audit: AuditRecord,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            if !state.customers.contains_key(&recurring.customer_id) {
+                return Err(StoreError::NotFound { entity: "customer" });
+            }
+            if !state.packages.contains_key(&recurring.package_id) {
+                return Err(StoreError::NotFound { entity: "package" });
+            }
+            let at = recurring.updated_at;
+            let key = (recurring.gateway.clone(), recurring.subscription.clone());
+            match state.recurring.get_mut(&key) {
+                Some(existing) => {
+                    existing.state = recurring.state;
+                    existing.updated_at = recurring.updated_at;
+                }
+                None => {
+                    state.recurring.insert(key, recurring);
+                }
+            }
+            state.audit(audit, &context, at);
+            Ok(())
+        })
+    }
+
+    async fn recurring(
+        &self,
+        gateway: GatewayName,
+        subscription: GatewayReference,
+    ) -> Result<Recurring, StoreError> {
+        self.read(|state| {
+            state
+                .recurring
+                .get(&(gateway, subscription))
+                .cloned()
+                .ok_or(StoreError::NotFound {
+                    entity: "recurring payment",
+                })
+        })
+    }
+
+    async fn customer_recurring(
+        &self,
+        customer_id: CustomerId,
+    ) -> Result<Vec<Recurring>, StoreError> {
+        self.read(|state| {
+            let mut found: Vec<Recurring> = state
+                .recurring
+                .values()
+                .filter(|recurring| recurring.customer_id == customer_id)
+                .cloned()
+                .collect();
+            found.sort_by(|left, right| {
+                (left.created_at, &left.subscription.0)
+                    .cmp(&(right.created_at, &right.subscription.0))
+            });
+            Ok(found)
         })
     }
 

@@ -629,7 +629,7 @@ pub struct CancelRequest {
     pub reason: String,
 }
 
-fn purchase_refusal(refusal: &PurchaseRefusal) -> ApiError {
+pub(crate) fn purchase_refusal(refusal: &PurchaseRefusal) -> ApiError {
     match refusal {
         PurchaseRefusal::RenewalTooEarly { ends_at, opens_at } => ApiError::new(
             StatusCode::CONFLICT,
@@ -1011,6 +1011,9 @@ impl BillingApi {
                         ),
                         CancelSubscriptionError::CustomerNotFound => {
                             ApiError::not_found("customer")
+                        }
+                        CancelSubscriptionError::Gateway(error) => {
+                            super::payments::gateway_problem(&error)
                         }
                         CancelSubscriptionError::Store(error) => store_error(error),
                     })?;

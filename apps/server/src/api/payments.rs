@@ -1,8 +1,12 @@
 //! Agents' actions on a purchase's payment at its gateway: refund, void, capture.
 
-use kasa_billing::{ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction};
-use kasa_domain::{Money, Permission, PurchaseId};
-use kasa_ports::{GatewayError, PaymentAction};
+use kasa_billing::{
+    ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction, StartRecurring,
+    StartRecurringError,
+};
+use kasa_domain::{CustomerId, Money, Permission, PurchaseId};
+use kasa_ports::{GatewayError, GatewayName, PaymentAction, Recurring};
+use kasa_subscriptions::ForfeitConfirmation;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
@@ -120,7 +124,7 @@ impl From<PaymentActionDone> for PaymentActionResultBody {
     }
 }
 
-fn gateway_problem(error: &GatewayError) -> ApiError {
+pub(crate) fn gateway_problem(error: &GatewayError) -> ApiError {
     match error {
         GatewayError::Declined { .. }
         | GatewayError::Refused { .. }
@@ -235,7 +239,88 @@ async fn act(
     Ok(Json(done.into()))
 }
 
-/// Refunds, voids and captures.
+/// A subscription package to renew itself through a gateway.
+#[derive(Debug, Object, serde::Serialize)]
+pub struct RecurringRequest {
+    /// The subscription package each period buys.
+    pub package_id: String,
+    /// The gateway that charges the customer's saved card each period (`stripe`).
+    #[oai(default = "default_recurring_gateway")]
+    pub gateway: String,
+    /// The customer agreed that the first period forfeits the credits they hold.
+    #[oai(default)]
+    pub confirm_forfeit: bool,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+fn default_recurring_gateway() -> String {
+    "stripe".to_owned()
+}
+
+/// A renewing subscription.
+#[derive(Debug, Object)]
+pub struct RecurringBody {
+    /// The gateway.
+    pub gateway: String,
+    /// The gateway's subscription id.
+    pub subscription: String,
+    /// The customer.
+    pub customer_id: String,
+    /// The package each period buys.
+    pub package_id: String,
+    /// `active` (renews), `cancelling` (stops at the period's end) or `ended`.
+    pub state: String,
+    /// When it was set up.
+    pub created_at: String,
+    /// When its state last changed.
+    pub updated_at: String,
+}
+
+impl From<Recurring> for RecurringBody {
+    fn from(recurring: Recurring) -> Self {
+        Self {
+            gateway: recurring.gateway.to_string(),
+            subscription: recurring.subscription.0,
+            customer_id: recurring.customer_id.to_string(),
+            package_id: recurring.package_id.to_string(),
+            state: recurring.state.label().to_owned(),
+            created_at: rfc3339(recurring.created_at),
+            updated_at: rfc3339(recurring.updated_at),
+        }
+    }
+}
+
+fn recurring_problem(error: StartRecurringError) -> ApiError {
+    let detail = error.to_string();
+    match error {
+        StartRecurringError::CustomerNotFound => ApiError::not_found("customer"),
+        StartRecurringError::PackageNotFound => ApiError::not_found("package"),
+        StartRecurringError::NotASubscription => ApiError::new(
+            StatusCode::CONFLICT,
+            "not-a-subscription-package",
+            "Only subscription packages renew",
+            detail,
+        ),
+        StartRecurringError::Refused(refusal) => super::billing::purchase_refusal(&refusal),
+        StartRecurringError::AlreadyRecurring(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "already-renewing",
+            "A renewing subscription is running",
+            detail,
+        ),
+        StartRecurringError::UnknownGateway(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "gateway-misconfigured",
+            "The payment system is not set up for this",
+            detail,
+        ),
+        StartRecurringError::Gateway(error) => gateway_problem(&error),
+        StartRecurringError::Store(error) => store_error(error),
+    }
+}
+
+/// Refunds, voids, captures and renewing subscriptions.
 #[derive(Debug)]
 pub struct PaymentsApi;
 
@@ -280,6 +365,85 @@ impl PaymentsApi {
             },
         )
         .await
+    }
+
+    /// Sets up a subscription package that renews itself: the gateway charges the customer's
+    /// saved card (Stripe: the default card of the Stripe customer with the same e-mail) each
+    /// period, and each paid period is applied like a purchase (term, invoice, e-mails) when the
+    /// gateway reports it. Cancelling the subscription (`POST
+    /// /v1/customers/{id}/subscription-cancellations`) stops it at the gateway too.
+    #[oai(
+        path = "/customers/:id/renewing-subscriptions",
+        method = "post",
+        operation_id = "start_renewing_subscription"
+    )]
+    async fn start_recurring(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        /// Send the same key again to get the first answer, never a second subscription.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<RecurringRequest>,
+    ) -> Result<Json<RecurringBody>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            &format!("start_renewing_subscription {}", id.0),
+            &body.0,
+            async {
+                let context = auth.0.context(&body.reason)?;
+                let gateway = ["stripe"]
+                    .into_iter()
+                    .find(|known| *known == body.gateway)
+                    .map(GatewayName::new)
+                    .ok_or_else(|| {
+                        ApiError::invalid("gateway: only `stripe` charges renewing subscriptions")
+                    })?;
+                let recurring = app
+                    .billing
+                    .start_recurring(StartRecurring {
+                        customer_id: parse_id(&id, "customer")?,
+                        package_id: parse_id(&body.package_id, "package")?,
+                        gateway,
+                        confirmation: if body.confirm_forfeit {
+                            ForfeitConfirmation::Confirmed
+                        } else {
+                            ForfeitConfirmation::NotConfirmed
+                        },
+                        context,
+                    })
+                    .await
+                    .map_err(recurring_problem)?;
+                Ok(Json(RecurringBody::from(recurring)))
+            },
+        )
+        .await
+    }
+
+    /// A customer's renewing subscriptions, oldest first.
+    #[oai(
+        path = "/customers/:id/renewing-subscriptions",
+        method = "get",
+        operation_id = "list_renewing_subscriptions"
+    )]
+    async fn list_recurring(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<Vec<RecurringBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let found = app
+            .store
+            .customer_recurring(customer_id)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(found.into_iter().map(Into::into).collect()))
     }
 
     /// Voids a purchase's payment before the bank settles it; takes the package back like a

@@ -8,9 +8,10 @@ use kasa_domain::{
     CustomerId, LedgerEntryId, PackageKind, PaymentId, PurchaseId, SubscriptionTerm,
 };
 use kasa_ports::{
-    ActionContext, AppliedPurchase, CustomerLookup, GatewayName, GatewayReference, NewPurchase,
-    OrderId, PaymentFailure, PaymentStatus, ProcessedGatewayEvent, Purchase, PurchaseApplication,
-    PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget, StoreError, new_id,
+    ActionContext, AppliedPurchase, AuditRecord, CustomerLookup, GatewayName, GatewayReference,
+    NewPurchase, OrderId, PaymentFailure, PaymentStatus, ProcessedGatewayEvent, Purchase,
+    PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget, Recurring,
+    StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, HoldingEnd, PurchaseEffect};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
@@ -21,8 +22,8 @@ use crate::codec::{Codec, id, label, opt_text, text};
 use crate::ledger::{CreditMove, move_credits};
 use crate::rows::{
     HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all, fetch_one,
-    find_holder, insert_audit, insert_outbox, limit, purchase, read_card, read_holding,
-    read_purchase, set_holding_kind,
+    find_holder, insert_audit, insert_outbox, limit, purchase, read_card, read_customer,
+    read_holding, read_purchase, set_holding_kind,
 };
 
 /// Records a payment's new status and appends it to the payment's history.
@@ -447,6 +448,21 @@ async fn apply(
     })
 }
 
+const RECURRING_COLUMNS: &str = "SELECT gateway, subscription, customer_id, package_id, state, \
+     created_at, updated_at FROM gateway_recurring";
+
+fn recurring_row(row: &crate::codec::Row<'_>) -> Result<Recurring, StoreError> {
+    Ok(Recurring {
+        gateway: row.label("gateway")?,
+        subscription: GatewayReference(row.text("subscription")?),
+        customer_id: row.id("customer_id")?,
+        package_id: row.id("package_id")?,
+        state: row.label("state")?,
+        created_at: row.at("created_at")?,
+        updated_at: row.at("updated_at")?,
+    })
+}
+
 #[async_trait]
 impl PurchaseStore for SqlStore {
     async fn create_pending_purchase(&self, new: NewPurchase) -> Result<Purchase, StoreError> {
@@ -598,6 +614,91 @@ impl PurchaseStore for SqlStore {
             Ok(inserted == 1)
         })
         .await
+    }
+
+    async fn save_recurring(
+        &self,
+        recurring: Recurring,
+        audit: AuditRecord,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            read_customer(tx, codec, recurring.customer_id).await?;
+            if fetch_one(
+                tx,
+                codec.statement(
+                    "SELECT id FROM packages WHERE id = $1",
+                    [id(recurring.package_id)],
+                ),
+            )
+            .await?
+            .is_none()
+            {
+                return Err(StoreError::NotFound { entity: "package" });
+            }
+            execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO gateway_recurring (gateway, subscription, customer_id, \
+                     package_id, state, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (gateway, subscription) DO UPDATE SET state = excluded.state, \
+                     updated_at = excluded.updated_at",
+                    [
+                        text(recurring.gateway.as_str()),
+                        text(recurring.subscription.0.clone()),
+                        id(recurring.customer_id),
+                        id(recurring.package_id),
+                        text(recurring.state.label()),
+                        codec.at(recurring.created_at),
+                        codec.at(recurring.updated_at),
+                    ],
+                ),
+            )
+            .await?;
+            insert_audit(tx, codec, &audit, &context, recurring.updated_at).await
+        })
+        .await
+    }
+
+    async fn recurring(
+        &self,
+        gateway: GatewayName,
+        subscription: GatewayReference,
+    ) -> Result<Recurring, StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!("{RECURRING_COLUMNS} WHERE gateway = $1 AND subscription = $2"),
+                [text(gateway.as_str()), text(subscription.0)],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound {
+            entity: "recurring payment",
+        })?;
+        recurring_row(&codec.row(&row))
+    }
+
+    async fn customer_recurring(
+        &self,
+        customer_id: CustomerId,
+    ) -> Result<Vec<Recurring>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "{RECURRING_COLUMNS} WHERE customer_id = $1 ORDER BY created_at, subscription"
+                ),
+                [id(customer_id)],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| recurring_row(&codec.row(row)))
+        .collect()
     }
 
     async fn record_payment_reference(

@@ -7,10 +7,13 @@ use kasa_domain::Money;
 use kasa_ports::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
     GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
-    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
 };
 
-use crate::client::{NewCustomer, StripeClient, StripeError, from_stripe_amount, to_stripe_amount};
+use crate::client::{
+    NewCustomer, NewPlan, PlanInterval, StripeClient, StripeError, from_stripe_amount,
+    to_stripe_amount,
+};
 use crate::config::{Dialect, StripeConfig};
 use crate::event::{HandledEvent, StripeEvent};
 use crate::form::{Form, IdempotencyKey};
@@ -366,6 +369,34 @@ fn charge_or_intent(intent: &PaymentIntent) -> GatewayReference {
     ))
 }
 
+impl StripeGateway {
+    /// The Stripe customer with this e-mail, made when there is none.
+    async fn customer_for(
+        &self,
+        email: &str,
+        name: &str,
+        language: Option<&str>,
+        key: &IdempotencyKey,
+    ) -> Result<crate::types::Customer, GatewayError> {
+        if let Some(customer) = self.client.find_customer_by_email(email).await? {
+            return Ok(customer);
+        }
+        let name = name.trim();
+        Ok(self
+            .client
+            .create_customer(
+                &NewCustomer {
+                    email: email.to_owned(),
+                    name: (!name.is_empty()).then(|| name.to_owned()),
+                    preferred_locales: language.into_iter().map(str::to_owned).collect(),
+                    metadata: Vec::new(),
+                },
+                key,
+            )
+            .await?)
+    }
+}
+
 #[async_trait]
 impl PaymentGateway for StripeGateway {
     fn name(&self) -> GatewayName {
@@ -376,24 +407,14 @@ impl PaymentGateway for StripeGateway {
         &self,
         request: PaymentStart,
     ) -> Result<PaymentInitiation, GatewayError> {
-        let email = request.customer_email.as_str();
-        let customer = match self.client.find_customer_by_email(email).await? {
-            Some(customer) => customer,
-            None => {
-                let name = request.customer_name.trim();
-                self.client
-                    .create_customer(
-                        &NewCustomer {
-                            email: email.to_owned(),
-                            name: (!name.is_empty()).then(|| name.to_owned()),
-                            preferred_locales: vec![request.language.code().to_owned()],
-                            metadata: Vec::new(),
-                        },
-                        &IdempotencyKey::derived(&[&request.order_id.0, "customer"]),
-                    )
-                    .await?
-            }
-        };
+        let customer = self
+            .customer_for(
+                request.customer_email.as_str(),
+                &request.customer_name,
+                Some(request.language.code()),
+                &IdempotencyKey::derived(&[&request.order_id.0, "customer"]),
+            )
+            .await?;
         let form = self.payment_intent_form(&request, &customer.id)?;
         let intent = self
             .client
@@ -424,8 +445,9 @@ impl PaymentGateway for StripeGateway {
 
     /// Verifies the delivery and says what it means for Kasa: PaymentIntent events of Kasa's
     /// payments (those carrying its order id) are payment results; `charge.refunded` is the
-    /// PaymentIntent's refunded total; everything else (other PaymentIntents, invoices and
-    /// subscriptions, which Kasa does not sell through Stripe yet) is acknowledged and ignored.
+    /// PaymentIntent's refunded total; `invoice.payment_succeeded` of a subscription is a paid
+    /// period; `customer.subscription.deleted` ends one; everything else is acknowledged and
+    /// ignored.
     async fn verify_webhook(
         &self,
         callback: GatewayCallback,
@@ -437,6 +459,21 @@ impl PaymentGateway for StripeGateway {
             {
                 GatewayEventKind::Payment(result_of_event(&event)?)
             }
+            HandledEvent::InvoicePaymentSucceeded {
+                subscription_id: Some(subscription_id),
+                invoice_id,
+                amount_paid,
+                ..
+            } => GatewayEventKind::RecurringPaid {
+                subscription: GatewayReference(subscription_id),
+                invoice_id,
+                amount: amount_paid,
+            },
+            HandledEvent::SubscriptionDeleted {
+                subscription_id, ..
+            } => GatewayEventKind::RecurringEnded {
+                subscription: GatewayReference(subscription_id),
+            },
             HandledEvent::ChargeRefunded {
                 payment_intent_id: Some(payment_intent_id),
                 amount_refunded,
@@ -453,6 +490,82 @@ impl PaymentGateway for StripeGateway {
             event_type: event.event_type,
             kind,
         })
+    }
+
+    /// A Stripe subscription on a plan for the package (one plan per package, price and period,
+    /// made with an idempotency key derived from them), charging the Stripe customer's default
+    /// card. A customer without one is refused (`no-saved-card`): they save a card first.
+    async fn start_recurring(
+        &self,
+        start: RecurringStart,
+    ) -> Result<GatewayReference, GatewayError> {
+        let customer = self
+            .client
+            .find_customer_by_email(start.customer_email.as_str())
+            .await?
+            .filter(|customer| customer.invoice_settings.default_payment_method.is_some())
+            .ok_or_else(|| GatewayError::Refused {
+                code: "no-saved-card".to_owned(),
+                message: format!(
+                    "Stripe has no saved card for {} to charge each period; the customer saves \
+                     one first",
+                    start.customer_email
+                ),
+            })?;
+        let (minor_units, currency) = to_stripe_amount(&start.amount)?;
+        let plan = self
+            .client
+            .create_plan(
+                &NewPlan {
+                    amount: start.amount,
+                    interval: PlanInterval::Day,
+                    interval_count: start.days,
+                    product_name: start.package_name.clone(),
+                    nickname: Some(format!("kasa {} ({} days)", start.package_name, start.days)),
+                    metadata: vec![("kasa_package_id".to_owned(), start.package_id.clone())],
+                },
+                &IdempotencyKey::derived(&[
+                    "plan",
+                    &start.package_id,
+                    &minor_units.to_string(),
+                    &currency,
+                    &start.days.to_string(),
+                ]),
+            )
+            .await?;
+        let subscription = self
+            .client
+            .create_subscription(
+                &customer.id,
+                &plan.id,
+                &[
+                    ("kasa_customer_id".to_owned(), start.customer_id.clone()),
+                    ("kasa_package_id".to_owned(), start.package_id.clone()),
+                ],
+                &IdempotencyKey::derived(&[&start.idempotency_key, "subscription"]),
+            )
+            .await?;
+        Ok(GatewayReference(subscription.id))
+    }
+
+    /// `DELETE /v1/subscriptions/{id}` now, or `cancel_at_period_end=true`.
+    async fn cancel_recurring(
+        &self,
+        subscription: GatewayReference,
+        at_period_end: bool,
+    ) -> Result<(), GatewayError> {
+        if at_period_end {
+            self.client
+                .set_cancel_at_period_end(
+                    &subscription.0,
+                    true,
+                    &IdempotencyKey::derived(&[&subscription.0, "cancel-at-period-end"]),
+                )
+                .await?;
+        } else {
+            self.client.cancel_subscription_now(&subscription.0).await?;
+        }
+        Ok(())
     }
 
     async fn capture(

@@ -9,7 +9,7 @@ use crate::{
 use kasa_billing::{
     ActOnPayment, AdjustCreditsError, ChargeOutcome, ChargeUsage, GrantPackage, GrantPackageError,
     PaymentActionDone, PaymentActionError, PurchaseCompletion, RequestedAction, StartPurchase,
-    StartedPurchase, WebhookError, WebhookOutcome,
+    StartRecurring, StartRecurringError, StartedPurchase, WebhookError, WebhookOutcome,
 };
 use kasa_credits::{ChargeRefusal, LedgerEntry, LedgerEntryKind};
 use kasa_domain::{
@@ -18,7 +18,7 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, Audience, AuditQuery, BillingSettings, CaptureMode, CustomerLookup,
     EmailMessage, GatewayError, GatewayName, GatewayReference, MailError, OrderId, OutboxMessage,
-    OutboxPayload, PaymentResultStatus, PaymentStatus, PurchaseStatus, Store,
+    OutboxPayload, PaymentResultStatus, PaymentStatus, PurchaseStatus, RecurringState, Store,
 };
 use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation, Forfeiture, PurchaseRefusal};
 
@@ -1983,4 +1983,164 @@ pub async fn a_refund_made_at_the_gateway_is_recorded_once_with_its_credit_note<
         world.kit.gateway.operations(),
         vec![format!("refund {order} 10.00 TRY")]
     );
+}
+
+/// Contract case.
+pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_the_gateway<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let start = |package: &Package| StartRecurring {
+        customer_id: world.ayse.id,
+        package_id: package.id,
+        gateway: GatewayName::new("testpay"),
+        confirmation: ForfeitConfirmation::NotConfirmed,
+        context: agent_context("customer wants it to renew"),
+    };
+    assert!(matches!(
+        world.kit.billing.start_recurring(start(&world.small)).await,
+        Err(StartRecurringError::NotASubscription)
+    ));
+    let recurring = world
+        .kit
+        .billing
+        .start_recurring(start(&world.monthly))
+        .await
+        .unwrap();
+    assert_eq!(recurring.state, RecurringState::Active);
+    assert!(matches!(
+        world
+            .kit
+            .billing
+            .start_recurring(start(&world.monthly))
+            .await,
+        Err(StartRecurringError::AlreadyRecurring(_))
+    ));
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec!["start_recurring Aylık 250.00 TRY every 30 days".to_owned()],
+        "the gateway was asked once"
+    );
+    assert_eq!(
+        world.holding().await,
+        Holding::Nothing,
+        "nothing before the first payment"
+    );
+
+    // The first period paid: a purchase of the package, applied once however often reported.
+    let subscription = OrderId(recurring.subscription.0.clone());
+    let paid = |event: &'static str, invoice: &'static str| {
+        world.webhook(event, "recurring_paid", &subscription, invoice, "250.00")
+    };
+    assert!(matches!(
+        paid("evt_p1", "in_1").await.unwrap(),
+        WebhookOutcome::Payment(PurchaseCompletion::Completed(_))
+    ));
+    assert!(matches!(
+        paid("evt_p1_again", "in_1").await.unwrap(),
+        WebhookOutcome::Payment(PurchaseCompletion::AlreadyProcessed(_))
+    ));
+    let Holding::Subscription(first) = world.holding().await else {
+        panic!("a subscription after the first period");
+    };
+    assert_eq!(first.ends_at(), TestBilling::START + days(30));
+
+    // The next period, charged when the first ends: the term continues where it ended.
+    world.kit.clock.advance(days(29));
+    assert!(matches!(
+        paid("evt_p2", "in_2").await.unwrap(),
+        WebhookOutcome::Payment(PurchaseCompletion::Completed(_))
+    ));
+    let Holding::Subscription(renewed) = world.holding().await else {
+        panic!("still a subscription");
+    };
+    assert_eq!(renewed.ends_at(), TestBilling::START + days(60));
+    let invoiced = world
+        .kit
+        .store
+        .customer_purchases(world.ayse.id, 10)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|purchase| purchase.status == PurchaseStatus::Completed)
+        .count();
+    assert_eq!(invoiced, 2, "one purchase per paid period");
+
+    // Cancelled at the end: the gateway stops renewing; the paid time runs on.
+    world
+        .kit
+        .billing
+        .cancel_subscription(
+            world.ayse.id,
+            CancellationTiming::AtEnd,
+            false,
+            agent_context("customer asked"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        world.kit.gateway.operations().last().unwrap(),
+        &format!("cancel_recurring {} at period end", recurring.subscription)
+    );
+    let states = |found: Vec<kasa_ports::Recurring>| {
+        found
+            .into_iter()
+            .map(|recurring| recurring.state)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        states(
+            world
+                .kit
+                .store
+                .customer_recurring(world.ayse.id)
+                .await
+                .unwrap()
+        ),
+        [RecurringState::Cancelling]
+    );
+    // The gateway ends it at the period's end.
+    assert!(matches!(
+        world
+            .webhook("evt_end", "recurring_ended", &subscription, "-", "0")
+            .await
+            .unwrap(),
+        WebhookOutcome::RecurringEnded { ended: true }
+    ));
+    assert_eq!(
+        states(
+            world
+                .kit
+                .store
+                .customer_recurring(world.ayse.id)
+                .await
+                .unwrap()
+        ),
+        [RecurringState::Ended]
+    );
+    assert!(
+        world
+            .audit_actions()
+            .await
+            .iter()
+            .filter(|action| action.starts_with("recurring."))
+            .count()
+            >= 3,
+        "started, cancelled and ended are audited"
+    );
+    // A period reported for a subscription Kasa never set up changes nothing.
+    assert!(matches!(
+        world
+            .webhook(
+                "evt_x",
+                "recurring_paid",
+                &OrderId("sub-unknown".to_owned()),
+                "in_9",
+                "250.00"
+            )
+            .await,
+        Err(WebhookError::UnknownPayment(_))
+    ));
 }
