@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kasa_domain::Money;
+use kasa_domain::{EmailAddress, Money};
 use kasa_ports::{
     GatewayCallback, GatewayError, GatewayEvent, GatewayName, GatewayReceipt, GatewayReference,
     PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentStart,
@@ -153,6 +153,30 @@ impl PaymentGateway for ConfiguredGateway {
             .await?
             .0
             .cancel_recurring(subscription, at_period_end)
+            .await
+    }
+
+    async fn start_card_update(
+        &self,
+        customer_email: EmailAddress,
+        customer_name: String,
+    ) -> Result<PaymentInitiation, GatewayError> {
+        self.adapter()
+            .await?
+            .0
+            .start_card_update(customer_email, customer_name)
+            .await
+    }
+
+    async fn finish_card_update(
+        &self,
+        customer_email: EmailAddress,
+        reference: GatewayReference,
+    ) -> Result<(), GatewayError> {
+        self.adapter()
+            .await?
+            .0
+            .finish_card_update(customer_email, reference)
             .await
     }
 

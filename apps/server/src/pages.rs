@@ -90,6 +90,11 @@ struct Words {
     bank_card: &'static str,
     stripe_card: &'static str,
     stripe_note: &'static str,
+    update_card: &'static str,
+    update_card_note: &'static str,
+    save_card: &'static str,
+    card_updated: &'static str,
+    card_not_updated: &'static str,
 }
 
 const TURKISH: Words = Words {
@@ -130,6 +135,11 @@ const TURKISH: Words = Words {
     bank_card: "Kredi kartı (banka)",
     stripe_card: "Kredi kartı (Stripe)",
     stripe_note: "Kart bilgileriniz doğrudan Stripe'a gönderilir; bize ulaşmaz.",
+    update_card: "Kartımı güncelle",
+    update_card_note: "Yenilenen aboneliğiniz bundan sonra bu karttan çekilir.",
+    save_card: "Kartı kaydet",
+    card_updated: "Kartınız kaydedildi.",
+    card_not_updated: "Kartınız kaydedilemedi; hiçbir şey değişmedi.",
 };
 
 const ENGLISH: Words = Words {
@@ -170,6 +180,11 @@ const ENGLISH: Words = Words {
     bank_card: "Card (bank)",
     stripe_card: "Card (Stripe)",
     stripe_note: "Your card details go straight to Stripe; they never reach us.",
+    update_card: "Update my card",
+    update_card_note: "Your renewing subscription is charged to this card from now on.",
+    save_card: "Save card",
+    card_updated: "Your card is saved.",
+    card_not_updated: "Your card could not be saved; nothing changed.",
 };
 
 fn words(language: Language) -> &'static Words {
@@ -270,6 +285,8 @@ pub struct LinkQuery {
     token: Option<String>,
     /// A purchase the customer just paid for in the browser (Stripe), whose result to show.
     purchase: Option<String>,
+    /// `updated` after a card update.
+    card: Option<String>,
 }
 
 /// The customer's billing page.
@@ -307,9 +324,11 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
     let Some(customer_id) = customer_of(&app, cookie_token(request).as_deref()).await else {
         return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
     };
-    let notice = match &query.purchase {
-        Some(purchase) => purchase_notice(&app, customer_id, purchase).await,
-        None => None,
+    let notice = match (&query.purchase, query.card.as_deref()) {
+        (Some(purchase), _) => purchase_notice(&app, customer_id, purchase).await,
+        (None, Some("updated")) => Some(customer_words(&app, customer_id).await.card_updated),
+        (None, Some(_)) => Some(customer_words(&app, customer_id).await.card_not_updated),
+        (None, None) => None,
     };
     match overview(&app, customer_id, notice).await {
         Ok(response) => response,
@@ -324,6 +343,16 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
     }
 }
 
+/// The words of the customer's language (Turkish when the customer cannot be read).
+async fn customer_words(app: &App, customer_id: CustomerId) -> &'static Words {
+    words(
+        app.store
+            .customer_state(customer_id)
+            .await
+            .map_or(Language::Tr, |state| state.customer.language),
+    )
+}
+
 /// What became of one of the customer's purchases, said as the return page says it (another
 /// customer's purchase, or none, says nothing).
 async fn purchase_notice(
@@ -336,12 +365,7 @@ async fn purchase_notice(
     if purchase.customer_id != customer_id {
         return None;
     }
-    let words = words(
-        app.store
-            .customer_state(customer_id)
-            .await
-            .map_or(Language::Tr, |state| state.customer.language),
-    );
+    let words = customer_words(app, customer_id).await;
     Some(match purchase.status {
         kasa_ports::PurchaseStatus::Completed => words.approved,
         kasa_ports::PurchaseStatus::Pending => words.pending,
@@ -390,6 +414,12 @@ async fn overview(
         body.push_str(&format!("<p>{}</p>", escape(words.none_on_sale)));
     }
     let gateways = checkout_gateways(app).await?;
+    if gateways.iter().any(|name| name == "stripe") {
+        body.push_str(&format!(
+            "<p><a id=\"update-card\" href=\"/billing/card\">{}</a></p>",
+            escape(words.update_card)
+        ));
+    }
     for package in packages {
         body.push_str(&package_card(
             words,
@@ -674,12 +704,46 @@ fn stripe_card_page(
     client_secret: &str,
     purchase: &Purchase,
 ) -> Response {
+    stripe_page(
+        words,
+        settings,
+        &StripeStep {
+            summary: format!(
+                "{} — {}",
+                escape(&purchase.package.name),
+                money(purchase.package.price)
+            ),
+            note: words.stripe_note,
+            button: words.pay,
+            confirm: "confirmCardPayment",
+            client_secret,
+            done: format!("window.location = '/billing?purchase={}';", purchase.id),
+        },
+    )
+}
+
+/// One Stripe.js step: the card element, the confirmation, and what the browser does after.
+struct StripeStep<'a> {
+    /// HTML above the card.
+    summary: String,
+    note: &'static str,
+    button: &'static str,
+    /// `confirmCardPayment` or `confirmCardSetup`.
+    confirm: &'static str,
+    client_secret: &'a str,
+    /// JavaScript run after a confirmation without error (`result` is Stripe.js's answer).
+    done: String,
+}
+
+/// A page where Stripe.js takes the card, with a Content-Security-Policy that lets it load and
+/// talk to its server and nothing else.
+fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeStep<'_>) -> Response {
     let body = format!(
-        "<h1>{title}</h1><p>{name} — {price}</p>\
-         <form id=\"stripe-card\" data-key=\"{key}\" data-client-secret=\"{secret}\" \
-         data-purchase=\"{purchase}\"><h2>{card_title}</h2><div id=\"card-element\"></div>\
+        "<h1>{title}</h1><p>{summary}</p>\
+         <form id=\"stripe-card\" data-key=\"{key}\" data-client-secret=\"{secret}\">\
+         <h2>{card_title}</h2><div id=\"card-element\"></div>\
          <p id=\"card-errors\" class=\"warning\" role=\"alert\" hidden></p><p>{note}</p>\
-         <button type=\"submit\" id=\"pay\">{pay}</button></form>\
+         <button type=\"submit\" id=\"pay\">{button}</button></form>\
          <script src=\"{script}\"></script><script>\
          const form = document.getElementById('stripe-card');\
          const stripe = Stripe(form.dataset.key);\
@@ -690,26 +754,24 @@ fn stripe_card_page(
            const pay = document.getElementById('pay');\
            const errors = document.getElementById('card-errors');\
            pay.disabled = true;\
-           const result = await stripe.confirmCardPayment(form.dataset.clientSecret,\
+           const result = await stripe.{confirm}(form.dataset.clientSecret,\
              {{ payment_method: {{ card }} }});\
            if (result.error) {{\
              errors.textContent = result.error.message || '';\
              errors.hidden = false;\
              pay.disabled = false;\
-           }} else {{\
-             window.location = '/billing?purchase=' + form.dataset.purchase;\
-           }}\
+           }} else {{ {done} }}\
          }});</script>",
         title = escape(words.title),
-        name = escape(&purchase.package.name),
-        price = money(purchase.package.price),
+        summary = step.summary,
         key = escape(&settings.publishable_key),
-        secret = escape(client_secret),
-        purchase = purchase.id,
+        secret = escape(step.client_secret),
         card_title = escape(words.card_title),
-        note = escape(words.stripe_note),
-        pay = escape(words.pay),
+        note = escape(step.note),
+        button = escape(step.button),
         script = escape(&settings.script_url),
+        confirm = step.confirm,
+        done = step.done,
     );
     let script_origin = settings
         .script_url
@@ -724,6 +786,114 @@ fn stripe_card_page(
         api = settings.api_origin,
     );
     page_with_policy(StatusCode::OK, words, &body, &policy)
+}
+
+/// The card update page (Stripe): Stripe.js saves the card the customer types, and the browser
+/// then posts the confirmed update back to Kasa, which makes it the card renewals charge.
+#[handler]
+pub async fn card_page(app: Data<&App>, request: &Request) -> Response {
+    let Some((customer, words)) = page_customer(&app, request).await else {
+        return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    };
+    let (Some(gateway), Some(settings)) =
+        (stripe_gateway(&app), stripe_browser_settings(&app).await)
+    else {
+        return message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable);
+    };
+    match gateway
+        .start_card_update(customer.email.clone(), customer.name.clone())
+        .await
+    {
+        Ok(PaymentInitiation::ClientConfirmation { client_secret, .. }) => stripe_page(
+            words,
+            &settings,
+            &StripeStep {
+                summary: escape(words.update_card_note),
+                note: words.stripe_note,
+                button: words.save_card,
+                confirm: "confirmCardSetup",
+                client_secret: &client_secret,
+                done: "const saved = document.createElement('form');\
+                       saved.method = 'post'; saved.action = '/billing/card';\
+                       const field = document.createElement('input');\
+                       field.type = 'hidden'; field.name = 'setup_intent';\
+                       field.value = result.setupIntent.id;\
+                       saved.appendChild(field); document.body.appendChild(saved); saved.submit();"
+                    .to_owned(),
+            },
+        ),
+        Ok(_) => message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable),
+        Err(error) => {
+            tracing::warn!(%error, "card update could not start");
+            message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable)
+        }
+    }
+}
+
+/// The confirmed card update's fields.
+#[derive(Debug, serde::Deserialize)]
+pub struct CardUpdateForm {
+    setup_intent: String,
+}
+
+/// Makes the confirmed card the customer's default at Stripe (another customer's update, or an
+/// unconfirmed one, is refused and changes nothing), then back to the billing page.
+#[handler]
+pub async fn save_card(
+    app: Data<&App>,
+    request: &Request,
+    form: poem::web::Form<CardUpdateForm>,
+) -> Response {
+    let Some((customer, words)) = page_customer(&app, request).await else {
+        return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    };
+    let Some(gateway) = stripe_gateway(&app) else {
+        return message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable);
+    };
+    let outcome = match gateway
+        .finish_card_update(
+            customer.email.clone(),
+            kasa_ports::GatewayReference(form.setup_intent.clone()),
+        )
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(customer = %customer.id, "the customer saved a card at Stripe");
+            "updated"
+        }
+        Err(error) => {
+            tracing::warn!(customer = %customer.id, %error, "card update refused");
+            "failed"
+        }
+    };
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, format!("/billing?card={outcome}"))
+        .finish()
+}
+
+/// The customer of the page's billing-link cookie, and their words; `None` when the link is
+/// invalid or billing is off.
+async fn page_customer(
+    app: &App,
+    request: &Request,
+) -> Option<(kasa_domain::Customer, &'static Words)> {
+    if !billing_on(app).await {
+        return None;
+    }
+    let customer_id = customer_of(app, cookie_token(request).as_deref()).await?;
+    let state = app.store.customer_state(customer_id).await.ok()?;
+    let words = words(state.customer.language);
+    Some((state.customer, words))
+}
+
+/// The Stripe gateway, when it is set up.
+fn stripe_gateway(app: &App) -> Option<std::sync::Arc<dyn kasa_ports::PaymentGateway>> {
+    app.billing
+        .ports()
+        .gateways
+        .get(&GatewayName::new("stripe"))
+        .cloned()
 }
 
 /// The signed form for the bank: with card inputs for `3d_pay` (posted straight to the bank),

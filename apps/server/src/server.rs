@@ -130,6 +130,10 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .at("/billing", get(crate::pages::billing_page))
         .at("/billing/checkout", poem::post(crate::pages::checkout))
         .at(
+            "/billing/card",
+            get(crate::pages::card_page).post(crate::pages::save_card),
+        )
+        .at(
             "/gateways/:gateway/return",
             poem::post(crate::pages::gateway_return),
         )

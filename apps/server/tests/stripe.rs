@@ -171,7 +171,11 @@ impl Shop {
         let client_secret = attribute("data-client-secret");
         let payment_intent = client_secret.split("_secret_").next().unwrap().to_owned();
         Checkout {
-            purchase_id: attribute("data-purchase"),
+            // Where the page sends the browser once Stripe.js has confirmed the payment.
+            purchase_id: {
+                let start = html.find("/billing?purchase=").unwrap() + "/billing?purchase=".len();
+                html[start..start + html[start..].find('\'').unwrap()].to_owned()
+            },
             payment_intent,
         }
     }
@@ -486,20 +490,20 @@ async fn a_declined_stripe_card_grants_nothing() {
     assert!(html.contains("Ödeme gerçekleşmedi"), "{html}");
 }
 
-/// What the customer's card-update page does at Stripe: a Stripe customer with Kasa's e-mail,
-/// the card attached and made the default.
-async fn save_card(shop: &Shop, email: &str) {
-    let key = |what: &str| IdempotencyKey::derived(&["card-update", email, what]);
-    let customer: Value = shop
-        .api
-        .post(
-            "/v1/customers",
-            &Form::new().field("email", email),
-            &key("customer"),
-        )
-        .await
-        .unwrap();
-    let customer_id = customer["id"].as_str().unwrap();
+/// The customer saves a card on the billing page: Kasa's card page hands Stripe.js a
+/// SetupIntent, the browser confirms it with the card (what Stripe.js does), and posts the
+/// confirmed update back to Kasa.
+async fn save_card(shop: &Shop) {
+    let (status, html) = shop.page("/billing").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("href=\"/billing/card\""), "{html}");
+    let (status, html) = shop.page("/billing/card").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("confirmCardSetup"), "{html}");
+    let start = html.find("data-client-secret=\"").unwrap() + "data-client-secret=\"".len();
+    let client_secret = &html[start..start + html[start..].find('"').unwrap()];
+    let setup_intent = client_secret.split("_secret_").next().unwrap().to_owned();
+    let key = |what: &str| IdempotencyKey::derived(&["browser", &setup_intent, what]);
     let method: Value = shop
         .api
         .post(
@@ -514,15 +518,37 @@ async fn save_card(shop: &Shop, email: &str) {
         )
         .await
         .unwrap();
-    let method_id = method["id"].as_str().unwrap();
-    shop.api
-        .attach_payment_method(method_id, customer_id, &key("attach"))
+    let confirmed: Value = shop
+        .api
+        .post(
+            &format!("/v1/setup_intents/{setup_intent}/confirm"),
+            &Form::new().field("payment_method", method["id"].as_str().unwrap()),
+            &key("confirm"),
+        )
         .await
         .unwrap();
-    shop.api
-        .set_default_payment_method(customer_id, method_id, &key("default"))
-        .await
-        .unwrap();
+    assert_eq!(confirmed["status"], "succeeded", "{confirmed}");
+    for (posted, outcome) in [
+        ("seti_not_ours", "failed"),
+        (setup_intent.as_str(), "updated"),
+    ] {
+        let response = shop
+            .browser
+            .post(format!("{}/billing/card", shop.kasa.base))
+            .header("cookie", &shop.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("setup_intent={posted}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()["location"],
+            format!("/billing?card={outcome}").as_str()
+        );
+    }
+    let (_, html) = shop.page("/billing?card=updated").await;
+    assert!(html.contains("Kartınız kaydedildi"), "{html}");
 }
 
 #[tokio::test]
@@ -563,7 +589,7 @@ async fn a_renewing_subscription_is_charged_by_stripe_each_period_and_stops_when
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert_eq!(problem["code"], "not-a-subscription-package");
 
-    save_card(&shop, "ayse@example.com").await;
+    save_card(&shop).await;
     let started = shop.kasa.post(&path, &shop.admin, request.clone()).await;
     assert_eq!(started["state"], "active", "{started}");
     let subscription = started["subscription"].as_str().unwrap().to_owned();
@@ -663,4 +689,75 @@ async fn a_renewing_subscription_is_charged_by_stripe_each_period_and_stops_when
     let listed = shop.kasa.get(&path, &shop.admin).await;
     assert_eq!(listed[0]["state"], "ended", "{listed}");
     assert_eq!(shop.balance().await["kind"], "nothing");
+}
+
+/// The card update in a real headless browser (chromium): typing into Stripe.js's card element
+/// (localstripe's) and saving; the card number goes to Stripe's server only, and the card
+/// becomes the one Stripe charges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_saves_a_card_in_a_real_browser_and_it_goes_only_to_stripe() {
+    let shop = Shop::open().await;
+    let link = shop
+        .kasa
+        .post(
+            &format!("/v1/customers/{}/billing-links", shop.customer_id),
+            &shop.admin,
+            json!({ "reason": "card update" }),
+        )
+        .await;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/tools/browser/save-card.mjs"
+    );
+    let output = std::process::Command::new("node")
+        .args([
+            script,
+            &shop.kasa.base,
+            link["token"].as_str().unwrap(),
+            CARD_OK,
+        ])
+        .output()
+        .expect("node runs (scripts/test installs the browser tools)");
+    assert!(
+        output.status.success(),
+        "the browser run failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(
+        output
+            .stdout
+            .split(|byte| *byte == b'\n')
+            .find(|line| line.starts_with(b"{"))
+            .expect("a report line"),
+    )
+    .unwrap();
+    assert!(
+        report["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/billing?card=updated"),
+        "{report}"
+    );
+    assert!(
+        report["notice"]
+            .as_str()
+            .unwrap()
+            .contains("Kartınız kaydedildi"),
+        "{report}"
+    );
+    assert_eq!(
+        report["cardSentTo"],
+        json!([shop.stripe.base_url()]),
+        "the card number reached only Stripe"
+    );
+    let customer = shop
+        .api
+        .find_customer_by_email("ayse@example.com")
+        .await
+        .unwrap()
+        .expect("a Stripe customer");
+    assert!(
+        customer.invoice_settings.default_payment_method.is_some(),
+        "the saved card is the one Stripe charges: {customer:?}"
+    );
 }

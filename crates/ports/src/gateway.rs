@@ -432,6 +432,44 @@ pub trait PaymentGateway: Send + Sync {
         )))
     }
 
+    /// Starts a card update for the customer with this e-mail (made at the gateway when
+    /// missing): the browser takes the card with the gateway's script and confirms it with the
+    /// returned secret; [`Self::finish_card_update`] then makes it the card renewals charge.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unsupported`] (the default), [`GatewayError::Unavailable`],
+    /// [`GatewayError::Timeout`].
+    async fn start_card_update(
+        &self,
+        customer_email: EmailAddress,
+        customer_name: String,
+    ) -> Result<PaymentInitiation, GatewayError> {
+        let _ = (customer_email, customer_name);
+        Err(GatewayError::Unsupported(format!(
+            "saved cards at {}",
+            self.name()
+        )))
+    }
+
+    /// Makes the card of a confirmed card update (`reference`, from
+    /// [`Self::start_card_update`]) the default card of the customer with this e-mail.
+    ///
+    /// # Errors
+    /// [`GatewayError::Refused`] when the update is not confirmed or is another customer's,
+    /// [`GatewayError::Unsupported`] (the default), [`GatewayError::Unavailable`],
+    /// [`GatewayError::Timeout`].
+    async fn finish_card_update(
+        &self,
+        customer_email: EmailAddress,
+        reference: GatewayReference,
+    ) -> Result<(), GatewayError> {
+        let _ = (customer_email, reference);
+        Err(GatewayError::Unsupported(format!(
+            "saved cards at {}",
+            self.name()
+        )))
+    }
+
     /// Asks the gateway what became of a payment (reconciliation of lost callbacks).
     ///
     /// # Errors

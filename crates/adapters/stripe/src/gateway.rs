@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use kasa_domain::Money;
+use kasa_domain::{EmailAddress, Money};
 use kasa_ports::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
     GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
@@ -548,6 +548,70 @@ impl PaymentGateway for StripeGateway {
         Ok(GatewayReference(subscription.id))
     }
 
+    /// A SetupIntent for the Stripe customer with this e-mail (made when missing); Stripe.js
+    /// confirms it with the card the customer types.
+    async fn start_card_update(
+        &self,
+        customer_email: EmailAddress,
+        customer_name: String,
+    ) -> Result<PaymentInitiation, GatewayError> {
+        // A key of its own per update, tied to the customer: retries of this request reuse it.
+        let nonce = nonce();
+        let key = |what: &str| {
+            IdempotencyKey::derived(&["card-update", customer_email.as_str(), &nonce, what])
+        };
+        let customer = self
+            .customer_for(
+                customer_email.as_str(),
+                &customer_name,
+                None,
+                &key("customer"),
+            )
+            .await?;
+        let setup_intent = self
+            .client
+            .create_setup_intent(&customer.id, &[], &key("setup-intent"))
+            .await?;
+        let client_secret = setup_intent.client_secret.ok_or_else(|| {
+            GatewayError::Malformed(format!(
+                "Stripe created the SetupIntent {} without a client secret",
+                setup_intent.id
+            ))
+        })?;
+        Ok(PaymentInitiation::ClientConfirmation {
+            reference: GatewayReference(setup_intent.id),
+            client_secret,
+        })
+    }
+
+    /// The confirmed SetupIntent's card becomes the Stripe customer's default (refused when the
+    /// SetupIntent is not confirmed or belongs to someone else).
+    async fn finish_card_update(
+        &self,
+        customer_email: EmailAddress,
+        reference: GatewayReference,
+    ) -> Result<(), GatewayError> {
+        let customer = self
+            .client
+            .find_customer_by_email(customer_email.as_str())
+            .await?
+            .ok_or_else(|| GatewayError::Refused {
+                code: "no-customer".to_owned(),
+                message: format!("Stripe has no customer {customer_email}"),
+            })?;
+        self.client
+            .use_setup_intent_as_default_card(&customer.id, &reference.0)
+            .await
+            .map_err(|error| match error {
+                StripeError::InvalidRequest(message) => GatewayError::Refused {
+                    code: "card-update-refused".to_owned(),
+                    message,
+                },
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
     /// `DELETE /v1/subscriptions/{id}` now, or `cancel_at_period_end=true`.
     async fn cancel_recurring(
         &self,
@@ -710,6 +774,20 @@ impl PaymentGateway for StripeGateway {
             voided: intent.status == "canceled",
             result,
         })
+    }
+}
+
+/// A random text for the idempotency keys of a request that has no id of Kasa's (a card
+/// update); the clock stands in should the system have no randomness to give.
+fn nonce() -> String {
+    let mut bytes = [0_u8; 16];
+    if getrandom::fill(&mut bytes).is_ok() {
+        hex::encode(bytes)
+    } else {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos())
+            .to_string()
     }
 }
 
