@@ -65,6 +65,20 @@ impl ConfiguredGateway {
         *self.current.write().await = None;
     }
 
+    /// The adapter, for what only a switched-on payment system may start (payments, renewing
+    /// subscriptions, saved cards); what is under way (callbacks, refunds) goes on when it is off.
+    async fn switched_on(&self) -> Result<Arc<dyn PaymentGateway>, GatewayError> {
+        let (adapter, enabled) = self.adapter().await?;
+        if enabled {
+            Ok(adapter)
+        } else {
+            Err(GatewayError::Misconfigured(format!(
+                "payment system `{}` is switched off",
+                self.name
+            )))
+        }
+    }
+
     /// The adapter and whether customers may start payments through it.
     async fn adapter(&self) -> Result<(Arc<dyn PaymentGateway>, bool), GatewayError> {
         if let Some((adapter, enabled)) = self.current.read().await.as_ref() {
@@ -106,14 +120,7 @@ impl PaymentGateway for ConfiguredGateway {
         &self,
         request: PaymentStart,
     ) -> Result<PaymentInitiation, GatewayError> {
-        let (adapter, enabled) = self.adapter().await?;
-        if !enabled {
-            return Err(GatewayError::Misconfigured(format!(
-                "payment system `{}` is switched off",
-                self.name
-            )));
-        }
-        adapter.start_payment(request).await
+        self.switched_on().await?.start_payment(request).await
     }
 
     async fn verify_callback(
@@ -134,14 +141,7 @@ impl PaymentGateway for ConfiguredGateway {
         &self,
         start: RecurringStart,
     ) -> Result<GatewayReference, GatewayError> {
-        let (adapter, enabled) = self.adapter().await?;
-        if !enabled {
-            return Err(GatewayError::Misconfigured(format!(
-                "payment system `{}` is switched off",
-                self.name
-            )));
-        }
-        adapter.start_recurring(start).await
+        self.switched_on().await?.start_recurring(start).await
     }
 
     async fn cancel_recurring(
@@ -161,9 +161,8 @@ impl PaymentGateway for ConfiguredGateway {
         customer_email: EmailAddress,
         customer_name: String,
     ) -> Result<PaymentInitiation, GatewayError> {
-        self.adapter()
+        self.switched_on()
             .await?
-            .0
             .start_card_update(customer_email, customer_name)
             .await
     }
@@ -173,9 +172,8 @@ impl PaymentGateway for ConfiguredGateway {
         customer_email: EmailAddress,
         reference: GatewayReference,
     ) -> Result<(), GatewayError> {
-        self.adapter()
+        self.switched_on()
             .await?
-            .0
             .finish_card_update(customer_email, reference)
             .await
     }

@@ -718,6 +718,8 @@ fn stripe_card_page(
             confirm: "confirmCardPayment",
             client_secret,
             done: format!("window.location = '/billing?purchase={}';", purchase.id),
+            // A declined payment closes its purchase: another card is a new checkout.
+            retry: false,
         },
     )
 }
@@ -733,6 +735,9 @@ struct StripeStep<'a> {
     client_secret: &'a str,
     /// JavaScript run after a confirmation without error (`result` is Stripe.js's answer).
     done: String,
+    /// Whether another card may be tried on the same page after an error; otherwise the page
+    /// offers the way back to the billing page.
+    retry: bool,
 }
 
 /// A page where Stripe.js takes the card, with a Content-Security-Policy that lets it load and
@@ -744,6 +749,7 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
          <h2>{card_title}</h2><div id=\"card-element\"></div>\
          <p id=\"card-errors\" class=\"warning\" role=\"alert\" hidden></p><p>{note}</p>\
          <button type=\"submit\" id=\"pay\">{button}</button></form>\
+         <p id=\"back\" hidden><a href=\"/billing\">{back}</a></p>\
          <script src=\"{script}\"></script><script>\
          const form = document.getElementById('stripe-card');\
          const stripe = Stripe(form.dataset.key);\
@@ -759,7 +765,8 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
            if (result.error) {{\
              errors.textContent = result.error.message || '';\
              errors.hidden = false;\
-             pay.disabled = false;\
+             if ({retry}) {{ pay.disabled = false; }}\
+             else {{ document.getElementById('back').hidden = false; }}\
            }} else {{ {done} }}\
          }});</script>",
         title = escape(words.title),
@@ -772,6 +779,8 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
         script = escape(&settings.script_url),
         confirm = step.confirm,
         done = step.done,
+        retry = step.retry,
+        back = escape(words.back),
     );
     let script_origin = settings
         .script_url
@@ -779,9 +788,18 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
         .take(3)
         .collect::<Vec<_>>()
         .join("/");
+    // Stripe's published list for Stripe.js: its script and frame hosts (`*.js.stripe.com`,
+    // `hooks.stripe.com` for 3-D Secure) and the API; the configured server's when it is not
+    // Stripe's own.
+    let stripe_hosts = if settings.api_origin == "https://api.stripe.com" {
+        " https://*.js.stripe.com https://hooks.stripe.com"
+    } else {
+        ""
+    };
     let policy = format!(
-        "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline' {script_origin}; \
-         frame-src {script_origin} https://hooks.stripe.com; connect-src {api} {script_origin}; \
+        "default-src 'self'; style-src 'unsafe-inline'; \
+         script-src 'unsafe-inline' {script_origin}{stripe_hosts}; \
+         frame-src {script_origin}{stripe_hosts}; connect-src {api} {script_origin}; \
          form-action 'self'",
         api = settings.api_origin,
     );
@@ -820,6 +838,7 @@ pub async fn card_page(app: Data<&App>, request: &Request) -> Response {
                        field.value = result.setupIntent.id;\
                        saved.appendChild(field); document.body.appendChild(saved); saved.submit();"
                     .to_owned(),
+                retry: true,
             },
         ),
         Ok(_) => message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable),

@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 use kasa_billing::{WebhookError, WebhookOutcome};
 use kasa_ports::{
-    GatewayCallback, GatewayError, GatewayName, PaymentGateway, PaymentSystem, Secret,
+    GatewayCallback, GatewayError, GatewayName, PaymentGateway, PaymentSystem, Secret, StoreError,
 };
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path};
 use poem::{Body, IntoResponse, Request, Response, handler};
 
+use crate::api::store_error;
 use crate::app::App;
 use crate::problem::ApiError;
 
@@ -105,37 +106,54 @@ fn received(outcome: &WebhookOutcome) -> Response {
 
 fn webhook_problem(gateway: &GatewayName, error: WebhookError) -> ApiError {
     match error {
-        WebhookError::UnknownGateway(_) => ApiError::not_found("gateway"),
-        WebhookError::Gateway(GatewayError::InvalidSignature | GatewayError::Malformed(_)) => {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid-signature",
-                "The webhook did not verify",
-                format!(
-                    "the delivery's signature, age or shape is not {gateway}'s; nothing was changed \
-                 (check the endpoint's signing secret in the payment-system settings)"
-                ),
-            )
+        WebhookError::UnknownGateway(_) | WebhookError::Gateway(GatewayError::Unsupported(_)) => {
+            ApiError::not_found("gateway webhook")
         }
+        WebhookError::Gateway(GatewayError::InvalidSignature) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-signature",
+            "The webhook did not verify",
+            format!(
+                "the delivery's signature or age is not {gateway}'s; nothing was changed \
+                 (check the endpoint's signing secret in the payment-system settings)"
+            ),
+        ),
         WebhookError::Gateway(GatewayError::Misconfigured(detail)) => ApiError::new(
             StatusCode::CONFLICT,
             "gateway-misconfigured",
             "The payment system is not set up",
             detail,
         ),
-        WebhookError::UnknownPayment(payment) => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown-payment",
-            "The event names a payment Kasa does not have",
-            format!("no payment of {gateway} is `{payment}`; nothing was changed"),
-        ),
+        WebhookError::Gateway(GatewayError::Unavailable(_) | GatewayError::Timeout) => {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "gateway-unavailable",
+                "The payment gateway did not answer",
+                "Kasa could not reach the payment system's settings or the gateway; deliver \
+                 the event again later",
+            )
+        }
+        WebhookError::Gateway(other) => unprocessable(gateway, &other),
+        WebhookError::Unprocessable(detail) => unprocessable(gateway, &detail),
         WebhookError::RetryLater => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "retry-later",
             "Deliver this event again later",
-            "an action on this payment is in flight; its answer decides what the event means",
+            "Kasa cannot decide about this event yet (an action on its payment is in flight, or \
+             the subscription it names is being recorded); nothing was changed",
         ),
-        WebhookError::Gateway(other) => ApiError::unavailable(&other),
-        WebhookError::Store(error) => ApiError::unavailable(&error),
+        WebhookError::Store(StoreError::Corrupt(detail)) => ApiError::internal(&detail),
+        WebhookError::Store(error) => store_error(error),
     }
+}
+
+/// A verified event Kasa cannot act on: logged for a person, and the gateway delivers it again.
+fn unprocessable(gateway: &GatewayName, detail: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(%gateway, %detail, "a verified webhook event cannot be acted on");
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unprocessable-event",
+        "Kasa cannot act on this event",
+        format!("the event verified but {detail}; nothing was changed"),
+    )
 }

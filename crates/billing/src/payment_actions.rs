@@ -450,7 +450,9 @@ impl Billing {
                 "the gateway's refund total {refunded_total} is not in the payment's currency"
             ))));
         };
-        if !unrecorded.is_positive() {
+        // Nothing new, or nothing that could have been given back (a voided payment, or one
+        // refunded in full already): no refund is recorded.
+        if !unrecorded.is_positive() || position.voided || !refundable.is_positive() {
             return Ok(None);
         }
         let planned = Planned {

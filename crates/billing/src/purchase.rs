@@ -344,6 +344,20 @@ impl Billing {
         context: ActionContext,
     ) -> Result<PurchaseCompletion, StoreError> {
         if purchase.status != PurchaseStatus::Pending {
+            if purchase.status == PurchaseStatus::Failed
+                && matches!(
+                    result.status,
+                    PaymentResultStatus::Captured | PaymentResultStatus::Authorised
+                )
+            {
+                // The gateway took money for a purchase Kasa closed as failed: nothing is granted
+                // on it, so the money must go back. Loud, for the operator's alerts.
+                tracing::error!(
+                    purchase = %purchase.id,
+                    order = %result.order_id,
+                    "the gateway reports money taken for a failed purchase; refund or void it at the gateway"
+                );
+            }
             return Ok(PurchaseCompletion::AlreadyProcessed(Box::new(purchase)));
         }
         let expected_amount = purchase.payment.as_ref().map(|payment| payment.amount);

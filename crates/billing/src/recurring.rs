@@ -15,6 +15,19 @@ use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal, 
 use crate::purchase::{audit_record, reason};
 use crate::{Billing, CompletePurchaseError, PurchaseCompletion};
 
+/// A period of a renewing subscription the gateway reports paid.
+#[derive(Clone, Debug)]
+pub(crate) struct RecurringPeriod {
+    /// The gateway's subscription.
+    pub subscription: GatewayReference,
+    /// The gateway's invoice of the period (the purchase's order id).
+    pub invoice_id: String,
+    /// The gateway's payment of the period, when named.
+    pub payment: Option<GatewayReference>,
+    /// What was paid.
+    pub amount: kasa_domain::Money,
+}
+
 /// An agent (or the customer) sets up a renewing subscription.
 #[derive(Clone, Debug)]
 pub struct StartRecurring {
@@ -24,8 +37,6 @@ pub struct StartRecurring {
     pub package_id: PackageId,
     /// Through which gateway.
     pub gateway: GatewayName,
-    /// The answer to the forfeit warning (the first period may replace credits).
-    pub confirmation: ForfeitConfirmation,
     /// Who and why.
     pub context: ActionContext,
 }
@@ -45,6 +56,12 @@ pub enum StartRecurringError {
     /// A package rule refuses the first period.
     #[error(transparent)]
     Refused(#[from] PurchaseRefusal),
+    /// The customer holds credits, which a renewing subscription's first period would forfeit.
+    #[error(
+        "the customer holds {0} credits; a renewing subscription never forfeits them: let them \
+         be used up, or sell the subscription package once (with the forfeit confirmed) first"
+    )]
+    HoldsCredits(i64),
     /// The customer already has one running.
     #[error("the customer already has a renewing subscription ({0}); cancel it first")]
     AlreadyRecurring(GatewayReference),
@@ -94,13 +111,18 @@ impl Billing {
         let PackageKind::Subscription { days } = package.kind else {
             return Err(StartRecurringError::NotASubscription);
         };
+        if let kasa_domain::Holding::Credits { balance } = &state.holding
+            && balance.get() > 0
+        {
+            return Err(StartRecurringError::HoldsCredits(balance.get()));
+        }
         let now = self.ports.clock.now();
         decide_purchase(
             &package,
             &state.holding,
             now,
             PurchaseChannel::CustomerCheckout,
-            request.confirmation,
+            ForfeitConfirmation::NotConfirmed,
         )?;
         if let Some(running) = self
             .ports
@@ -134,14 +156,31 @@ impl Billing {
             created_at: now,
             updated_at: now,
         };
-        self.ports
+        let saved = self
+            .ports
             .purchases
             .save_recurring(
                 recurring.clone(),
                 recurring_audit("recurring.started", &recurring),
                 request.context,
             )
-            .await?;
+            .await;
+        if let Err(error) = saved {
+            // Unrecorded, it would be charged every period with nothing granted (or twice, beside
+            // one started at the same moment): stop it at the gateway again.
+            if let Err(undo) = gateway
+                .cancel_recurring(recurring.subscription.clone(), false)
+                .await
+            {
+                tracing::error!(subscription = %recurring.subscription, %undo, %error, "a renewing subscription Kasa could not record is still running at the gateway: cancel it there");
+            }
+            return Err(match error {
+                StoreError::AlreadyExists { .. } => {
+                    StartRecurringError::AlreadyRecurring(recurring.subscription)
+                }
+                other => other.into(),
+            });
+        }
         Ok(recurring)
     }
 
@@ -196,11 +235,15 @@ impl Billing {
     pub(crate) async fn apply_recurring_payment(
         &self,
         gateway_name: &GatewayName,
-        subscription: GatewayReference,
-        invoice_id: String,
-        amount: kasa_domain::Money,
+        period: RecurringPeriod,
         request_id: Option<String>,
     ) -> Result<PurchaseCompletion, CompletePurchaseError> {
+        let RecurringPeriod {
+            subscription,
+            invoice_id,
+            payment,
+            amount,
+        } = period;
         let recurring = self
             .ports
             .purchases
@@ -228,9 +271,9 @@ impl Billing {
                 customer_id: recurring.customer_id,
                 package,
                 channel: PurchaseChannel::CustomerCheckout,
-                // The customer confirmed when the renewing subscription was set up; its periods
-                // are all of one kind, so only the first could forfeit anything.
-                forfeit_confirmation: ForfeitConfirmation::Confirmed,
+                // A period never forfeits anything: a customer who meanwhile holds credits is
+                // refused by the package rules, and the paid period waits for an agent.
+                forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
                 started_by: ActionContext {
                     actor: Actor::System {
                         job: format!("{gateway_name}-webhook"),
@@ -259,7 +302,7 @@ impl Billing {
         self.settle_reported(
             gateway_name,
             PaymentResult {
-                reference: Some(GatewayReference(order_id.0.clone())),
+                reference: Some(payment.unwrap_or_else(|| GatewayReference(order_id.0.clone()))),
                 order_id,
                 status: PaymentResultStatus::Captured,
                 amount: Some(amount),

@@ -10,6 +10,7 @@ use kasa_ports::{
 };
 
 use crate::purchase::reason;
+use crate::recurring::RecurringPeriod;
 use crate::{Billing, CompletePurchaseError, PaymentActionError, PurchaseCompletion};
 
 /// What a webhook delivery did.
@@ -29,6 +30,9 @@ pub enum WebhookOutcome {
         /// Whether it was running until now.
         ended: bool,
     },
+    /// The event names a payment Kasa does not have (another shop on the same gateway
+    /// account): acknowledged and left alone.
+    UnknownPayment(String),
     /// An event Kasa does not act on.
     Ignored,
 }
@@ -60,13 +64,15 @@ impl WebhookOutcome {
             Self::RecurringEnded { ended: false } => {
                 "renewing subscription had ended already".to_owned()
             }
+            Self::UnknownPayment(payment) => format!("unknown payment {payment}, ignored"),
             Self::Ignored => "ignored".to_owned(),
         }
     }
 }
 
-/// Why a webhook delivery was not processed. None of these change anything; the gateway
-/// delivers again later, which is what [`WebhookError::RetryLater`] asks for.
+/// Why a webhook delivery was not processed; the gateway delivers it again later, which is what
+/// [`WebhookError::RetryLater`] asks for. A forged or stale delivery changes nothing; a store
+/// failure may come after part of the event's effect, which is why every effect is idempotent.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     /// The gateway is not configured.
@@ -75,9 +81,10 @@ pub enum WebhookError {
     /// The signature failed, the delivery is stale, or it is not the gateway's.
     #[error(transparent)]
     Gateway(GatewayError),
-    /// The event names a payment Kasa does not have.
-    #[error("the event names a payment Kasa does not have: {0}")]
-    UnknownPayment(String),
+    /// The event is the gateway's but Kasa cannot act on what it says (a currency or amount
+    /// that does not fit the payment); logged for a person to look at.
+    #[error("the event cannot be acted on: {0}")]
+    Unprocessable(String),
     /// Kasa cannot decide now (an action on the payment is in flight); deliver again.
     #[error("an action on this payment is in flight; deliver the event again later")]
     RetryLater,
@@ -91,7 +98,9 @@ impl From<CompletePurchaseError> for WebhookError {
         match error {
             CompletePurchaseError::UnknownGateway(name) => Self::UnknownGateway(name),
             CompletePurchaseError::Gateway(error) => Self::Gateway(error),
-            CompletePurchaseError::UnknownOrder(order) => Self::UnknownPayment(order.to_string()),
+            CompletePurchaseError::UnknownOrder(order) => {
+                Self::Unprocessable(format!("no purchase has the order {order}"))
+            }
             CompletePurchaseError::Store(error) => Self::Store(error),
         }
     }
@@ -101,7 +110,7 @@ impl Billing {
     /// Verifies a webhook delivery and acts on its event once per event id.
     ///
     /// # Errors
-    /// [`WebhookError`]; none of them change anything.
+    /// [`WebhookError`].
     pub async fn process_webhook(
         &self,
         gateway_name: &GatewayName,
@@ -128,16 +137,23 @@ impl Billing {
             return Ok(WebhookOutcome::Duplicate);
         }
         let outcome = match event.kind {
-            GatewayEventKind::Payment(result) => WebhookOutcome::Payment(
-                self.settle_reported(gateway_name, result, request_id)
-                    .await?,
-            ),
+            GatewayEventKind::Payment(result) => {
+                match self.settle_reported(gateway_name, result, request_id).await {
+                    Ok(completion) => WebhookOutcome::Payment(completion),
+                    // Not Kasa's (another shop on the same gateway account): acknowledged, so
+                    // the gateway stops delivering it.
+                    Err(CompletePurchaseError::UnknownOrder(order)) => {
+                        WebhookOutcome::UnknownPayment(order.to_string())
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
             GatewayEventKind::Refunded {
                 reference,
                 order_id,
                 refunded_total,
             } => {
-                let purchase = match order_id {
+                let found = match order_id {
                     Some(order_id) => {
                         purchases
                             .purchase_by_order(gateway_name.clone(), order_id)
@@ -148,13 +164,21 @@ impl Billing {
                             .purchase_by_reference(gateway_name.clone(), reference.clone())
                             .await
                     }
-                }
-                .map_err(|error| match error {
-                    StoreError::NotFound { .. } => {
-                        WebhookError::UnknownPayment(reference.to_string())
+                };
+                let purchase = match found {
+                    Ok(purchase) => purchase,
+                    Err(StoreError::NotFound { .. }) => {
+                        return self
+                            .acknowledge(
+                                gateway_name,
+                                event.id,
+                                event.event_type,
+                                WebhookOutcome::UnknownPayment(reference.to_string()),
+                            )
+                            .await;
                     }
-                    other => WebhookError::Store(other),
-                })?;
+                    Err(other) => return Err(WebhookError::Store(other)),
+                };
                 let context = ActionContext {
                     actor: Actor::System {
                         job: format!("{gateway_name}-webhook"),
@@ -168,7 +192,7 @@ impl Billing {
                     .map_err(|error| match error {
                         PaymentActionError::InProgress => WebhookError::RetryLater,
                         PaymentActionError::Store(error) => WebhookError::Store(error),
-                        other => WebhookError::Store(StoreError::Corrupt(other.to_string())),
+                        other => WebhookError::Unprocessable(other.to_string()),
                     })?;
                 WebhookOutcome::Refund {
                     recorded: recorded.is_some(),
@@ -177,16 +201,26 @@ impl Billing {
             GatewayEventKind::RecurringPaid {
                 subscription,
                 invoice_id,
+                payment,
                 amount,
             } => WebhookOutcome::Payment(
                 self.apply_recurring_payment(
                     gateway_name,
-                    subscription,
-                    invoice_id,
-                    amount,
+                    RecurringPeriod {
+                        subscription,
+                        invoice_id,
+                        payment,
+                        amount,
+                    },
                     request_id,
                 )
-                .await?,
+                .await
+                .map_err(|error| match error {
+                    // The gateway can report the first period before Kasa has recorded the
+                    // subscription it just set up: the gateway delivers again.
+                    CompletePurchaseError::UnknownOrder(_) => WebhookError::RetryLater,
+                    other => other.into(),
+                })?,
             ),
             GatewayEventKind::RecurringEnded { subscription } => WebhookOutcome::RecurringEnded {
                 ended: self
@@ -196,13 +230,27 @@ impl Billing {
             },
             GatewayEventKind::Ignored => WebhookOutcome::Ignored,
         };
+        self.acknowledge(gateway_name, event.id, event.event_type, outcome)
+            .await
+    }
+
+    /// Records that an event was acted on (or knowingly left alone), so a redelivery is a
+    /// duplicate.
+    async fn acknowledge(
+        &self,
+        gateway_name: &GatewayName,
+        event_id: String,
+        event_type: String,
+        outcome: WebhookOutcome,
+    ) -> Result<WebhookOutcome, WebhookError> {
         let description = outcome.describe();
-        tracing::info!(gateway = %gateway_name, event = %event.id, event_type = %event.event_type, outcome = %description, "webhook event processed");
-        purchases
+        tracing::info!(gateway = %gateway_name, event = %event_id, event_type = %event_type, outcome = %description, "webhook event processed");
+        self.ports
+            .purchases
             .record_gateway_event(ProcessedGatewayEvent {
                 gateway: gateway_name.clone(),
-                event_id: event.id,
-                event_type: event.event_type,
+                event_id,
+                event_type,
                 outcome: description,
                 at: self.ports.clock.now(),
             })

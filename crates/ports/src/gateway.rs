@@ -241,6 +241,9 @@ pub enum GatewayEventKind {
         /// The gateway's invoice of this period: it makes the renewal's order id, so a period
         /// is applied once.
         invoice_id: String,
+        /// The gateway's payment of this period (a Stripe PaymentIntent), which refunds go
+        /// through; the invoice stands in when the gateway does not name it.
+        payment: Option<GatewayReference>,
         /// What was paid.
         amount: Money,
     },

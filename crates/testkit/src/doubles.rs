@@ -269,6 +269,7 @@ impl PaymentGateway for FakeGateway {
             // `order_id` names the subscription, `status` the invoice, `value` the amount.
             "recurring_paid" => GatewayEventKind::RecurringPaid {
                 subscription: GatewayReference(order_id),
+                payment: Some(GatewayReference(format!("pay-{status}"))),
                 invoice_id: status,
                 amount: value
                     .parse()

@@ -21,7 +21,7 @@ use kasa_ports::{
     PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
     PaymentSystemChange, ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome,
     PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
-    Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+    RecurringState, Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -558,7 +558,22 @@ impl PurchaseStore for MemoryStore {
             }
             let at = recurring.updated_at;
             let key = (recurring.gateway.clone(), recurring.subscription.clone());
+            let another_running = state.recurring.iter().any(|(other, running)| {
+                *other != key
+                    && running.customer_id == recurring.customer_id
+                    && running.state != RecurringState::Ended
+            });
+            if another_running && recurring.state != RecurringState::Ended {
+                return Err(StoreError::AlreadyExists {
+                    what: format!(
+                        "a running renewing subscription of customer {}",
+                        recurring.customer_id
+                    ),
+                });
+            }
             match state.recurring.get_mut(&key) {
+                // An ended one never runs again.
+                Some(existing) if existing.state == RecurringState::Ended => {}
                 Some(existing) => {
                     existing.state = recurring.state;
                     existing.updated_at = recurring.updated_at;

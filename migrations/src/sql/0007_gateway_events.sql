@@ -25,3 +25,6 @@ CREATE TABLE gateway_recurring (
     PRIMARY KEY (gateway, subscription)
 );
 CREATE INDEX gateway_recurring_customer ON gateway_recurring (customer_id);
+-- At most one renewing subscription runs per customer (two would charge twice each period).
+CREATE UNIQUE INDEX gateway_recurring_one_running ON gateway_recurring (customer_id)
+    WHERE state <> 'ended';

@@ -6,7 +6,6 @@ use kasa_billing::{
 };
 use kasa_domain::{CustomerId, Money, Permission, PurchaseId};
 use kasa_ports::{GatewayError, GatewayName, PaymentAction, Recurring};
-use kasa_subscriptions::ForfeitConfirmation;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
@@ -247,9 +246,6 @@ pub struct RecurringRequest {
     /// The gateway that charges the customer's saved card each period (`stripe`).
     #[oai(default = "default_recurring_gateway")]
     pub gateway: String,
-    /// The customer agreed that the first period forfeits the credits they hold.
-    #[oai(default)]
-    pub confirm_forfeit: bool,
     /// Why (audit log).
     pub reason: String,
 }
@@ -303,6 +299,12 @@ fn recurring_problem(error: StartRecurringError) -> ApiError {
             detail,
         ),
         StartRecurringError::Refused(refusal) => super::billing::purchase_refusal(&refusal),
+        StartRecurringError::HoldsCredits(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "holds-credits",
+            "The customer holds credits",
+            detail,
+        ),
         StartRecurringError::AlreadyRecurring(_) => ApiError::new(
             StatusCode::CONFLICT,
             "already-renewing",
@@ -409,11 +411,6 @@ impl PaymentsApi {
                         customer_id: parse_id(&id, "customer")?,
                         package_id: parse_id(&body.package_id, "package")?,
                         gateway,
-                        confirmation: if body.confirm_forfeit {
-                            ForfeitConfirmation::Confirmed
-                        } else {
-                            ForfeitConfirmation::NotConfirmed
-                        },
                         context,
                     })
                     .await

@@ -636,14 +636,15 @@ impl PurchaseStore for SqlStore {
             {
                 return Err(StoreError::NotFound { entity: "package" });
             }
-            execute(
+            // An ended one never runs again (a late "cancel at the end" cannot revive it).
+            execute_unique(
                 tx,
                 codec.statement(
                     "INSERT INTO gateway_recurring (gateway, subscription, customer_id, \
                      package_id, state, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) \
                      ON CONFLICT (gateway, subscription) DO UPDATE SET state = excluded.state, \
-                     updated_at = excluded.updated_at",
+                     updated_at = excluded.updated_at WHERE gateway_recurring.state <> 'ended'",
                     [
                         text(recurring.gateway.as_str()),
                         text(recurring.subscription.0.clone()),
@@ -654,6 +655,12 @@ impl PurchaseStore for SqlStore {
                         codec.at(recurring.updated_at),
                     ],
                 ),
+                || {
+                    format!(
+                        "a running renewing subscription of customer {}",
+                        recurring.customer_id
+                    )
+                },
             )
             .await?;
             insert_audit(tx, codec, &audit, &context, recurring.updated_at).await

@@ -653,11 +653,7 @@ impl StripeClient {
                 setup_intent.status
             )));
         }
-        if setup_intent
-            .customer
-            .as_deref()
-            .is_some_and(|owner| owner != customer_id)
-        {
+        if setup_intent.customer.as_deref() != Some(customer_id) {
             return Err(StripeError::InvalidRequest(format!(
                 "the SetupIntent {setup_intent_id} belongs to another customer"
             )));

@@ -60,6 +60,8 @@ pub enum HandledEvent {
     InvoicePaymentSucceeded {
         /// The invoice.
         invoice_id: String,
+        /// The PaymentIntent that paid it, when the invoice names it (refunds go through it).
+        payment_intent_id: Option<String>,
         /// The subscription it bills, when it bills one.
         subscription_id: Option<String>,
         /// What was paid.
@@ -145,8 +147,19 @@ impl StripeEvent {
             }
             "charge.refunded" => {
                 let charge: Charge = self.object_as()?;
+                // An authorisation cancelled before capture shows as refunded: no money moved.
+                if !charge.captured {
+                    return Ok(HandledEvent::Other);
+                }
+                // After a partial capture Stripe counts the released rest as refunded too.
+                let released = charge
+                    .amount_captured
+                    .map_or(0, |captured| charge.amount.saturating_sub(captured).max(0));
                 Ok(HandledEvent::ChargeRefunded {
-                    amount_refunded: from_stripe_amount(charge.amount_refunded, &charge.currency)?,
+                    amount_refunded: from_stripe_amount(
+                        charge.amount_refunded.saturating_sub(released).max(0),
+                        &charge.currency,
+                    )?,
                     charge_id: charge.id,
                     payment_intent_id: charge.payment_intent,
                 })
@@ -154,6 +167,10 @@ impl StripeEvent {
             "invoice.payment_succeeded" | "invoice.paid" => {
                 let invoice: Invoice = self.object_as()?;
                 Ok(HandledEvent::InvoicePaymentSucceeded {
+                    payment_intent_id: invoice
+                        .payment_intent
+                        .as_ref()
+                        .map(|intent| intent.id().to_owned()),
                     amount_paid: from_stripe_amount(invoice.amount_paid, &invoice.currency)?,
                     subscription_id: invoice.subscription_id().map(str::to_owned),
                     period_end_unix: invoice.service_period_end(),
@@ -195,6 +212,7 @@ mod tests {
         let payload = event(
             "charge.refunded",
             serde_json::json!({"id": "ch_1", "object": "charge", "amount": 5000,
+                "amount_captured": 5000, "captured": true,
                 "amount_refunded": 2000, "currency": "try", "payment_intent": "pi_1",
                 "refunded": false}),
         );
@@ -215,6 +233,32 @@ mod tests {
     }
 
     #[test]
+    fn charge_refunded_leaves_out_what_a_partial_capture_released_and_uncaptured_charges() {
+        // 100.00 authorised, 60.00 captured (40.00 released), 20.00 refunded: Stripe says 60.00.
+        let partly = StripeEvent::parse(&event(
+            "charge.refunded",
+            serde_json::json!({"id": "ch_2", "object": "charge", "amount": 10_000,
+                "amount_captured": 6_000, "captured": true, "amount_refunded": 6_000,
+                "currency": "try", "payment_intent": "pi_2"}),
+        ))
+        .unwrap();
+        assert!(matches!(
+            partly.handled().unwrap(),
+            HandledEvent::ChargeRefunded { amount_refunded, .. }
+                if amount_refunded == Money::from_minor_units(2_000, Currency::Try).unwrap()
+        ));
+        // An authorisation cancelled before capture is "refunded" without money moving.
+        let cancelled = StripeEvent::parse(&event(
+            "charge.refunded",
+            serde_json::json!({"id": "ch_3", "object": "charge", "amount": 10_000,
+                "captured": false, "amount_refunded": 10_000, "currency": "try",
+                "payment_intent": "pi_3"}),
+        ))
+        .unwrap();
+        assert_eq!(cancelled.handled().unwrap(), HandledEvent::Other);
+    }
+
+    #[test]
     fn invoice_and_subscription_events_read_their_ids() {
         let invoice = StripeEvent::parse(&event(
             "invoice.payment_succeeded",
@@ -227,6 +271,7 @@ mod tests {
             invoice.handled().unwrap(),
             HandledEvent::InvoicePaymentSucceeded {
                 invoice_id: "in_1".to_owned(),
+                payment_intent_id: None,
                 subscription_id: Some("sub_1".to_owned()),
                 amount_paid: Money::from_minor_units(9900, Currency::Usd).unwrap(),
                 period_end_unix: Some(2),
@@ -263,7 +308,7 @@ mod tests {
         }
         let odd_currency = StripeEvent::parse(&event(
             "charge.refunded",
-            serde_json::json!({"id": "ch_1", "amount_refunded": 1, "currency": "jpy"}),
+            serde_json::json!({"id": "ch_1", "captured": true, "amount_refunded": 1, "currency": "jpy"}),
         ))
         .unwrap();
         assert!(matches!(

@@ -462,11 +462,13 @@ impl PaymentGateway for StripeGateway {
             HandledEvent::InvoicePaymentSucceeded {
                 subscription_id: Some(subscription_id),
                 invoice_id,
+                payment_intent_id,
                 amount_paid,
                 ..
             } => GatewayEventKind::RecurringPaid {
                 subscription: GatewayReference(subscription_id),
                 invoice_id,
+                payment: payment_intent_id.map(GatewayReference),
                 amount: amount_paid,
             },
             HandledEvent::SubscriptionDeleted {
@@ -618,6 +620,13 @@ impl PaymentGateway for StripeGateway {
         subscription: GatewayReference,
         at_period_end: bool,
     ) -> Result<(), GatewayError> {
+        // Ended at Stripe already (its webhook lost or still on the way): nothing to stop.
+        match self.client.retrieve_subscription(&subscription.0).await {
+            Ok(found) if found.status == "canceled" => return Ok(()),
+            Err(StripeError::Api { status: 404, .. }) => return Ok(()),
+            Ok(_) => {}
+            Err(other) => return Err(other.into()),
+        }
         if at_period_end {
             self.client
                 .set_cancel_at_period_end(

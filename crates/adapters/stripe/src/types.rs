@@ -494,6 +494,10 @@ pub struct Invoice {
     /// The lines.
     #[serde(default, deserialize_with = "nullable")]
     pub lines: List<InvoiceLine>,
+    /// The PaymentIntent that paid it (the pinned API version names it here), as an id or
+    /// expanded.
+    #[serde(default)]
+    pub payment_intent: Option<Expandable<PaymentIntent>>,
 }
 
 impl Invoice {

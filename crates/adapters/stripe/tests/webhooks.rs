@@ -283,6 +283,7 @@ async fn subscription_webhooks_read_the_paid_period_and_the_end() {
         subscription_id,
         amount_paid,
         period_end_unix,
+        ..
     } = gateway.verify_event(&paid).unwrap().handled().unwrap()
     else {
         panic!("an invoice payment");

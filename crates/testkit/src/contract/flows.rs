@@ -1881,7 +1881,7 @@ pub async fn a_webhook_event_is_acted_on_once_and_a_forged_one_changes_nothing<
             .billing
             .process_webhook(&testpay, stranger, None)
             .await,
-        Err(WebhookError::UnknownPayment(_))
+        Ok(WebhookOutcome::UnknownPayment(_))
     ));
 }
 
@@ -1996,7 +1996,6 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
         customer_id: world.ayse.id,
         package_id: package.id,
         gateway: GatewayName::new("testpay"),
-        confirmation: ForfeitConfirmation::NotConfirmed,
         context: agent_context("customer wants it to renew"),
     };
     assert!(matches!(
@@ -2067,6 +2066,17 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
         .filter(|purchase| purchase.status == PurchaseStatus::Completed)
         .count();
     assert_eq!(invoiced, 2, "one purchase per paid period");
+    let renewal = world
+        .kit
+        .store
+        .purchase_by_order(GatewayName::new("testpay"), OrderId("in_2".to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(
+        renewal.payment.and_then(|payment| payment.reference),
+        Some(GatewayReference("pay-in_2".to_owned())),
+        "refunds of a period go through the gateway's payment, not its invoice"
+    );
 
     // Cancelled at the end: the gateway stops renewing; the paid time runs on.
     world
@@ -2130,7 +2140,69 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
             >= 3,
         "started, cancelled and ended are audited"
     );
-    // A period reported for a subscription Kasa never set up changes nothing.
+    // A late "stop at the end" never revives an ended one.
+    let late = kasa_ports::Recurring {
+        state: RecurringState::Cancelling,
+        ..recurring.clone()
+    };
+    world
+        .kit
+        .store
+        .save_recurring(
+            late.clone(),
+            kasa_ports::AuditRecord {
+                action: "recurring.cancelled".to_owned(),
+                subject: format!("customer:{}", world.ayse.id),
+                before: None,
+                after: None,
+            },
+            agent_context("late"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        states(
+            world
+                .kit
+                .store
+                .customer_recurring(world.ayse.id)
+                .await
+                .unwrap()
+        ),
+        [RecurringState::Ended]
+    );
+    // One running at a time: a second one (started at the same moment) is refused by the store.
+    world.kit.clock.advance(days(2));
+    let again = world
+        .kit
+        .billing
+        .start_recurring(start(&world.monthly))
+        .await
+        .unwrap();
+    let second = kasa_ports::Recurring {
+        subscription: GatewayReference("sub-raced".to_owned()),
+        state: RecurringState::Active,
+        ..again
+    };
+    assert!(matches!(
+        world
+            .kit
+            .store
+            .save_recurring(
+                second,
+                kasa_ports::AuditRecord {
+                    action: "recurring.started".to_owned(),
+                    subject: format!("customer:{}", world.ayse.id),
+                    before: None,
+                    after: None,
+                },
+                agent_context("race"),
+            )
+            .await,
+        Err(kasa_ports::StoreError::AlreadyExists { .. })
+    ));
+    // A period of a subscription Kasa has not recorded (yet: the gateway may report it before
+    // Kasa has saved what it just set up) changes nothing and is delivered again.
     assert!(matches!(
         world
             .webhook(
@@ -2141,6 +2213,6 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
                 "250.00"
             )
             .await,
-        Err(WebhookError::UnknownPayment(_))
+        Err(WebhookError::RetryLater)
     ));
 }
