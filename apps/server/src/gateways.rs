@@ -205,3 +205,26 @@ impl PaymentGateway for ConfiguredGateway {
         self.adapter().await?.0.query_status(payment).await
     }
 }
+
+/// A gateway's request as the port takes it: the raw body, form fields, and the headers with
+/// lower-cased names (signatures are checked over what arrived).
+pub fn callback_of(
+    request: &poem::Request,
+    raw_body: Vec<u8>,
+    fields: Vec<(String, String)>,
+) -> GatewayCallback {
+    GatewayCallback {
+        raw_body,
+        fields,
+        headers: request
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    name.as_str().to_ascii_lowercase(),
+                    value.to_str().ok()?.to_owned(),
+                ))
+            })
+            .collect(),
+    }
+}

@@ -10,9 +10,7 @@
 
 use kasa_billing::{PurchaseCompletion, StartPurchase, StartPurchaseError};
 use kasa_domain::{CustomerId, Holding, Language, Money, Package, PackageId, PackageKind};
-use kasa_ports::{
-    ActionContext, CaptureMode, GatewayCallback, GatewayName, PaymentInitiation, Purchase,
-};
+use kasa_ports::{ActionContext, CaptureMode, GatewayName, PaymentInitiation, Purchase};
 use kasa_subscriptions::{
     ForfeitConfirmation, Forfeiture, PurchaseChannel, PurchaseRefusal, decide_purchase,
 };
@@ -1023,20 +1021,7 @@ pub async fn gateway_return(
     else {
         return message(StatusCode::NOT_FOUND, words, words.unknown_order);
     };
-    let callback = GatewayCallback {
-        raw_body: raw,
-        fields,
-        headers: request
-            .headers()
-            .iter()
-            .filter_map(|(name, value)| {
-                Some((
-                    name.as_str().to_ascii_lowercase(),
-                    value.to_str().ok()?.to_owned(),
-                ))
-            })
-            .collect(),
-    };
+    let callback = crate::gateways::callback_of(request, raw, fields);
     let request_id = request
         .extensions()
         .get::<crate::server::RequestId>()

@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kasa_billing::{WebhookError, WebhookOutcome};
-use kasa_ports::{
-    GatewayCallback, GatewayError, GatewayName, PaymentGateway, PaymentSystem, Secret, StoreError,
-};
+use kasa_ports::{GatewayError, GatewayName, PaymentGateway, PaymentSystem, Secret, StoreError};
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path};
 use poem::{Body, IntoResponse, Request, Response, handler};
@@ -71,20 +69,7 @@ pub async fn webhook(
     else {
         return problem(ApiError::not_found("gateway"));
     };
-    let callback = GatewayCallback {
-        raw_body: raw.to_vec(),
-        fields: Vec::new(),
-        headers: request
-            .headers()
-            .iter()
-            .filter_map(|(name, value)| {
-                Some((
-                    name.as_str().to_ascii_lowercase(),
-                    value.to_str().ok()?.to_owned(),
-                ))
-            })
-            .collect(),
-    };
+    let callback = crate::gateways::callback_of(request, raw.to_vec(), Vec::new());
     match app
         .billing
         .process_webhook(&gateway_name, callback, request_id.clone())

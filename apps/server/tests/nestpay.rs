@@ -103,33 +103,11 @@ impl Shop {
             )
             .await;
         let customer_id = customer["id"].as_str().unwrap().to_owned();
-        let link = kasa
-            .post(
-                &format!("/v1/customers/{customer_id}/billing-links"),
-                &admin,
-                json!({ "reason": "checkout" }),
-            )
-            .await;
-        let browser = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        // The link sets the cookie and sends the browser on without the token in the address.
-        let token = link["token"].as_str().unwrap().to_owned();
-        let arrived = browser
-            .get(format!("{}/billing?token={token}", kasa.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(arrived.status(), StatusCode::SEE_OTHER);
-        let cookie = arrived.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        assert!(cookie.starts_with("kasa_billing=kasa_customer_"));
+        let support::BillingBrowser {
+            client: browser,
+            cookie,
+            token,
+        } = kasa.billing_browser(&admin, &customer_id).await;
         Self {
             kasa,
             sandbox,
@@ -594,28 +572,10 @@ async fn a_payment_whose_callback_never_arrives_is_reconciled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_buys_in_a_real_browser_and_the_card_goes_only_to_the_bank() {
     let shop = Shop::open("3d_pay", &[]).await;
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/tools/browser/buy.mjs"
+    let report = support::run_browser_script(
+        "buy.mjs",
+        &[&shop.kasa.base, &shop.token, "10 kredi", APPROVED],
     );
-    // The script finds playwright-core in tests/tools/node_modules, beside it.
-    let output = std::process::Command::new("node")
-        .args([script, &shop.kasa.base, &shop.token, "10 kredi", APPROVED])
-        .output()
-        .expect("node runs (scripts/test installs the browser tools)");
-    assert!(
-        output.status.success(),
-        "the browser run failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(
-        output
-            .stdout
-            .split(|byte| *byte == b'\n')
-            .find(|line| line.starts_with(b"{"))
-            .expect("a report line"),
-    )
-    .unwrap();
     assert!(
         report["result"]
             .as_str()

@@ -104,7 +104,11 @@ impl Shop {
             )
             .await;
         let customer_id = customer["id"].as_str().unwrap().to_owned();
-        let (browser, cookie) = kasa.billing_browser(&admin, &customer_id).await;
+        let support::BillingBrowser {
+            client: browser,
+            cookie,
+            ..
+        } = kasa.billing_browser(&admin, &customer_id).await;
         let mut config = StripeConfig::new(
             kasa_ports::Secret::new(SECRET_KEY),
             kasa_ports::Secret::new(WEBHOOK_SECRET),
@@ -180,26 +184,30 @@ impl Shop {
         }
     }
 
+    /// What Stripe.js makes of the card the customer types: a payment method.
+    async fn card(&self, number: &str, key: &IdempotencyKey) -> Value {
+        self.api
+            .post(
+                "/v1/payment_methods",
+                &Form::new()
+                    .field("type", "card")
+                    .nested("card", "number", number)
+                    .nested("card", "exp_month", 12)
+                    .nested("card", "exp_year", 2034)
+                    .nested("card", "cvc", "123"),
+                key,
+            )
+            .await
+            .unwrap()
+    }
+
     /// What Stripe.js does with the card the customer types: a payment method, then the
     /// confirmation. (localstripe takes the payment method on the PaymentIntent, not in the
     /// confirm call.)
     async fn pay(&self, checkout: &Checkout, card: &str) -> Value {
         let key =
             |what: &str| IdempotencyKey::derived(&["browser", &checkout.payment_intent, what]);
-        let method: Value = self
-            .api
-            .post(
-                "/v1/payment_methods",
-                &Form::new()
-                    .field("type", "card")
-                    .nested("card", "number", card)
-                    .nested("card", "exp_month", 12)
-                    .nested("card", "exp_year", 2034)
-                    .nested("card", "cvc", "123"),
-                &key("card"),
-            )
-            .await
-            .unwrap();
+        let method = self.card(card, &key("card")).await;
         let _: Value = self
             .api
             .post(
@@ -504,20 +512,7 @@ async fn save_card(shop: &Shop) {
     let client_secret = &html[start..start + html[start..].find('"').unwrap()];
     let setup_intent = client_secret.split("_secret_").next().unwrap().to_owned();
     let key = |what: &str| IdempotencyKey::derived(&["browser", &setup_intent, what]);
-    let method: Value = shop
-        .api
-        .post(
-            "/v1/payment_methods",
-            &Form::new()
-                .field("type", "card")
-                .nested("card", "number", CARD_OK)
-                .nested("card", "exp_month", 12)
-                .nested("card", "exp_year", 2034)
-                .nested("card", "cvc", "123"),
-            &key("card"),
-        )
-        .await
-        .unwrap();
+    let method = shop.card(CARD_OK, &key("card")).await;
     let confirmed: Value = shop
         .api
         .post(
@@ -705,32 +700,10 @@ async fn a_customer_saves_a_card_in_a_real_browser_and_it_goes_only_to_stripe() 
             json!({ "reason": "card update" }),
         )
         .await;
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/tools/browser/save-card.mjs"
+    let report = support::run_browser_script(
+        "save-card.mjs",
+        &[&shop.kasa.base, link["token"].as_str().unwrap(), CARD_OK],
     );
-    let output = std::process::Command::new("node")
-        .args([
-            script,
-            &shop.kasa.base,
-            link["token"].as_str().unwrap(),
-            CARD_OK,
-        ])
-        .output()
-        .expect("node runs (scripts/test installs the browser tools)");
-    assert!(
-        output.status.success(),
-        "the browser run failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(
-        output
-            .stdout
-            .split(|byte| *byte == b'\n')
-            .find(|line| line.starts_with(b"{"))
-            .expect("a report line"),
-    )
-    .unwrap();
     assert!(
         report["url"]
             .as_str()

@@ -225,13 +225,9 @@ impl Kasa {
         answer
     }
 
-    /// A browser holding `customer_id`'s billing-link cookie (the link sets it and sends the
+    /// A browser holding a new billing link's cookie for `customer_id` (the link sets it and sends the
     /// browser on without the token in the address); redirects are not followed.
-    pub async fn billing_browser(
-        &self,
-        admin: &str,
-        customer_id: &str,
-    ) -> (reqwest::Client, String) {
+    pub async fn billing_browser(&self, admin: &str, customer_id: &str) -> BillingBrowser {
         let link = self
             .post(
                 &format!("/v1/customers/{customer_id}/billing-links"),
@@ -261,7 +257,11 @@ impl Kasa {
             .unwrap()
             .to_owned();
         assert!(cookie.starts_with("kasa_billing=kasa_customer_"));
-        (browser, cookie)
+        BillingBrowser {
+            client: browser,
+            cookie,
+            token: link["token"].as_str().unwrap().to_owned(),
+        }
     }
 
     /// Signs the administrator in; returns the session token.
@@ -376,4 +376,43 @@ impl Drop for Sandbox {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs a browser script of `tests/tools/browser` (node + playwright-core + chromium, installed
+/// by scripts/test) and reads the one JSON line it prints.
+pub fn run_browser_script(script: &str, args: &[&str]) -> Value {
+    let path = format!(
+        "{}/../../tests/tools/browser/{script}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    // The script finds playwright-core in tests/tools/node_modules, beside it.
+    let output = std::process::Command::new("node")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("node runs (scripts/test installs the browser tools)");
+    assert!(
+        output.status.success(),
+        "the browser run failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(
+        output
+            .stdout
+            .split(|byte| *byte == b'\n')
+            .find(|line| line.starts_with(b"{"))
+            .expect("a report line"),
+    )
+    .unwrap()
+}
+
+/// A customer's browser after opening a billing link.
+#[derive(Debug)]
+pub struct BillingBrowser {
+    /// The HTTP client (redirects are not followed).
+    pub client: reqwest::Client,
+    /// The `Cookie` header value the link set.
+    pub cookie: String,
+    /// The billing link's token.
+    pub token: String,
 }
