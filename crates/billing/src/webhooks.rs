@@ -1,7 +1,9 @@
 //! Gateway webhooks: a verified event is acted on once per event id. Payment events settle
 //! their purchase (the same path as the browser's return, so a purchase is applied at most
 //! once whichever arrives first); refund events record money given back at the gateway that
-//! Kasa has not recorded yet; other events are acknowledged and recorded.
+//! Kasa has not recorded yet; a renewing subscription's paid period becomes a purchase, and its
+//! end is recorded; other events are acknowledged and recorded. The id is recorded after the
+//! effect, so every effect is idempotent on its own (a crash in between repeats it harmlessly).
 
 use kasa_domain::Actor;
 use kasa_ports::{
