@@ -808,8 +808,9 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
 /// then posts the confirmed update back to Kasa, which makes it the card renewals charge.
 #[handler]
 pub async fn card_page(app: Data<&App>, request: &Request) -> Response {
-    let Some((customer, words)) = page_customer(&app, request).await else {
-        return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    let (customer, words) = match page_customer(&app, request).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let (Some(gateway), Some(settings)) =
         (stripe_gateway(&app), stripe_browser_settings(&app).await)
@@ -861,8 +862,9 @@ pub async fn save_card(
     request: &Request,
     form: poem::web::Form<CardUpdateForm>,
 ) -> Response {
-    let Some((customer, words)) = page_customer(&app, request).await else {
-        return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    let (customer, words) = match page_customer(&app, request).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let Some(gateway) = stripe_gateway(&app) else {
         return message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable);
@@ -889,19 +891,30 @@ pub async fn save_card(
         .finish()
 }
 
-/// The customer of the page's billing-link cookie, and their words; `None` when the link is
-/// invalid or billing is off.
+/// The customer of the page's billing-link cookie, and their words; the page to show instead
+/// when billing is off or the link is invalid.
 async fn page_customer(
     app: &App,
     request: &Request,
-) -> Option<(kasa_domain::Customer, &'static Words)> {
+) -> Result<(kasa_domain::Customer, &'static Words), Response> {
     if !billing_on(app).await {
-        return None;
+        return Err(message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &TURKISH,
+            TURKISH.unavailable,
+        ));
     }
-    let customer_id = customer_of(app, cookie_token(request).as_deref()).await?;
-    let state = app.store.customer_state(customer_id).await.ok()?;
+    let invalid = || message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
+    let customer_id = customer_of(app, cookie_token(request).as_deref())
+        .await
+        .ok_or_else(invalid)?;
+    let state = app
+        .store
+        .customer_state(customer_id)
+        .await
+        .map_err(|_| invalid())?;
     let words = words(state.customer.language);
-    Some((state.customer, words))
+    Ok((state.customer, words))
 }
 
 /// The Stripe gateway, when it is set up.

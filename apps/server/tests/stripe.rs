@@ -505,6 +505,17 @@ async fn save_card(shop: &Shop) {
     let (status, html) = shop.page("/billing").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("href=\"/billing/card\""), "{html}");
+    let stranger = shop
+        .browser
+        .get(format!("{}/billing/card", shop.kasa.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger.status(),
+        StatusCode::UNAUTHORIZED,
+        "no billing link, no card page"
+    );
     let (status, html) = shop.page("/billing/card").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("confirmCardSetup"), "{html}");
