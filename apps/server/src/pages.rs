@@ -575,11 +575,7 @@ pub async fn checkout(
     let Some(customer_id) = customer_of(&app, cookie_token(request).as_deref()).await else {
         return message(StatusCode::UNAUTHORIZED, &TURKISH, TURKISH.link_invalid);
     };
-    let language = match app.store.customer_state(customer_id).await {
-        Ok(state) => state.customer.language,
-        Err(_) => Language::Tr,
-    };
-    let words = words(language);
+    let words = customer_words(&app, customer_id).await;
     let Ok(package_id) = form.package_id.parse::<uuid::Uuid>().map(PackageId::from) else {
         return message(StatusCode::BAD_REQUEST, words, words.unknown_order);
     };

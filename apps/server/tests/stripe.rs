@@ -45,30 +45,29 @@ impl Shop {
                 json!({ "name": "Teknik Destek", "credits_per_request": 1, "reason": "setup" }),
             )
             .await;
-        let package_id = kasa
-            .post(
-                "/v1/packages",
-                &admin,
-                json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
-                        "department_ids": [department["id"]], "on_sale": true, "reason": "setup",
-                        "price": { "amount": "100.00", "currency": "TRY" } }),
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let monthly_id = kasa
-            .post(
-                "/v1/packages",
-                &admin,
-                json!({ "name": "Aylık destek", "kind": "subscription", "days": 30,
-                        "department_ids": [department["id"]], "on_sale": true, "reason": "setup",
-                        "price": { "amount": "250.00", "currency": "TRY" } }),
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let package = |mut body: Value, amount: &str| {
+            body["department_ids"] = json!([department["id"]]);
+            body["on_sale"] = json!(true);
+            body["reason"] = json!("setup");
+            body["price"] = json!({ "amount": amount, "currency": "TRY" });
+            let (kasa, admin) = (&kasa, &admin);
+            async move {
+                kasa.post("/v1/packages", admin, body).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        let package_id = package(
+            json!({ "name": "10 kredi", "kind": "credit", "credits": 10 }),
+            "100.00",
+        )
+        .await;
+        let monthly_id = package(
+            json!({ "name": "Aylık destek", "kind": "subscription", "days": 30 }),
+            "250.00",
+        )
+        .await;
         let (status, body) = kasa
             .call(
                 reqwest::Method::PUT,

@@ -247,17 +247,23 @@ impl Billing {
     ) -> Result<WebhookOutcome, WebhookError> {
         let description = outcome.describe();
         tracing::info!(gateway = %gateway_name, event = %event_id, event_type = %event_type, outcome = %description, "webhook event processed");
-        self.ports
+        let first = self
+            .ports
             .purchases
             .record_gateway_event(ProcessedGatewayEvent {
                 gateway: gateway_name.clone(),
-                event_id,
+                event_id: event_id.clone(),
                 event_type,
                 outcome: description,
                 at: self.ports.clock.now(),
             })
             .await
             .map_err(WebhookError::Store)?;
+        if !first {
+            // Two deliveries of one event ran side by side; the effects are idempotent, so the
+            // second changed nothing, and the first one's record stands.
+            tracing::info!(gateway = %gateway_name, event = %event_id, "the event was recorded by a concurrent delivery");
+        }
         Ok(outcome)
     }
 }
