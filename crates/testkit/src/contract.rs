@@ -19,6 +19,7 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@cases $fresh_store;
             concurrency::sixty_four_help_desks_charge_a_thousand_tickets_against_five_hundred_credits,
             concurrency::every_ticket_sent_twice_at_once_is_charged_once,
+            concurrency::a_ticket_charged_during_a_switch_to_a_subscription_is_never_refused,
             ports::a_customer_is_updated_but_never_takes_anothers_email_or_external_id,
             ports::purchases_page_newest_first_with_filters,
             ports::payment_system_credentials_are_kept_but_never_read_back,
