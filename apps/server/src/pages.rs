@@ -609,6 +609,7 @@ pub async fn checkout(
                     .extensions()
                     .get::<crate::server::RequestId>()
                     .map(|id| id.0.clone()),
+                idempotency: None,
             },
         })
         .await;

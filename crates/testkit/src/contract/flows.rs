@@ -83,6 +83,7 @@ fn customer_context(customer: &Customer) -> ActionContext {
         },
         reason: kasa_domain::Reason::new("checkout").unwrap(),
         request_id: None,
+        idempotency: None,
     }
 }
 
