@@ -57,6 +57,7 @@ macro_rules! store_contract_tests {
             flows::a_lost_callback_is_reconciled_through_the_order_status,
             flows::notifications_survive_a_mail_outage_and_are_delivered_once,
             flows::a_rejected_message_is_abandoned_not_retried,
+            flows::a_dead_worker_holds_back_only_its_own_message_which_keeps_its_identity,
             flows::concurrent_duplicate_callbacks_grant_once,
             flows::a_full_refund_takes_the_package_back_with_a_credit_note,
             flows::a_partial_refund_keeps_the_package_until_everything_is_given_back,
