@@ -18,6 +18,9 @@ use serde_json::{Value, json};
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 /// Their password.
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
+/// The secrets key test servers encrypt payment-system credentials with (demo servers run
+/// without one, as a newcomer's would).
+pub const TEST_SECRETS_KEY: &str = "a2FzYS10ZXN0LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
 
 /// Which database a server runs on.
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +38,8 @@ pub struct Kasa {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     client: Client,
-    folder: PathBuf,
+    /// Removed when the server stops (`None`: the caller's, kept).
+    folder: Option<PathBuf>,
     postgres: Option<(String, String)>,
 }
 
@@ -46,13 +50,23 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn kasa_command(database_url: &str, folder: &PathBuf) -> Command {
+/// `kasa` in `folder` on `database_url`, with none of the settings a test's environment might
+/// carry.
+pub fn kasa_command(database_url: &str, folder: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kasa"));
     command
         .current_dir(folder)
         .env("KASA_DATABASE_URL", database_url)
         .env_remove("KASA_CONFIG")
         .env_remove("KASA_LISTEN");
+    for setting in [
+        "KASA_SECRETS_KEY",
+        "KASA_SECRETS_KEY_FILE",
+        "KASA_NEW_SECRETS_KEY",
+        "KASA_NEW_SECRETS_KEY_FILE",
+    ] {
+        command.env_remove(setting);
+    }
     command
 }
 
@@ -132,6 +146,8 @@ impl Kasa {
         command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
         if demo {
             command.arg("--demo");
+        } else {
+            command.env("KASA_SECRETS_KEY", TEST_SECRETS_KEY);
         }
         command.envs(env.iter().map(|(name, value)| (*name, value.as_str())));
         let child = command
@@ -139,27 +155,65 @@ impl Kasa {
             .stderr(Stdio::null())
             .spawn()
             .expect("kasa serve starts");
-        let kasa = Self {
+        let mut kasa = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
             client: Client::new(),
-            folder,
+            folder: Some(folder),
             postgres,
         };
-        kasa.wait_until_healthy().await;
+        if let Err(status) = kasa.wait_until_healthy().await {
+            panic!("kasa serve stopped before it served: {status}");
+        }
         Some(kasa)
     }
 
-    async fn wait_until_healthy(&self) {
+    /// Runs `kasa serve` (with `arguments`) on `database_url` in `folder`, which the caller
+    /// keeps, with `env`: the server once it is healthy, or what it said (standard error) and
+    /// its exit status when it stops before it serves.
+    pub async fn serve_on(
+        database_url: &str,
+        folder: &std::path::Path,
+        arguments: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self, (std::process::ExitStatus, String)> {
+        let port = free_port();
+        let log = folder.join(format!("kasa-{port}.log"));
+        let child = kasa_command(database_url, folder)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(arguments)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("a log file"))
+            .spawn()
+            .expect("kasa serve starts");
+        let mut kasa = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            client: Client::new(),
+            folder: None,
+            postgres: None,
+        };
+        match kasa.wait_until_healthy().await {
+            Ok(()) => Ok(kasa),
+            Err(status) => Err((status, std::fs::read_to_string(&log).unwrap_or_default())),
+        }
+    }
+
+    /// Waits until `/healthz` answers; the exit status if the server stops first.
+    async fn wait_until_healthy(&mut self) -> Result<(), std::process::ExitStatus> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                return Err(status);
+            }
             let answer = self
                 .client
                 .get(format!("{}/healthz", self.base))
                 .send()
                 .await;
             if answer.is_ok_and(|response| response.status().is_success()) {
-                return;
+                return Ok(());
             }
             assert!(
                 Instant::now() < deadline,
@@ -295,7 +349,9 @@ impl Drop for Kasa {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.folder);
+        if let Some(folder) = &self.folder {
+            let _ = std::fs::remove_dir_all(folder);
+        }
         if let Some((server, database)) = self.postgres.take() {
             let dropped = std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()

@@ -31,5 +31,5 @@ mod settings;
 mod store;
 
 pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};
-pub use settings::{CredentialsAtRest, CredentialsError, KeyRotation};
+pub use settings::{CredentialsAtRest, CredentialsError, KeyRotation, UnreadableCredential};
 pub use store::{Backend, SqlStore, StoreConfig};

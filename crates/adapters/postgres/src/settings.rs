@@ -116,36 +116,40 @@ async fn read_payment_systems(
     .collect()
 }
 
-/// Why stored credentials cannot be used, or a rotation could not run.
+/// A stored credential that does not open with the configured key (or without one).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("payment system `{gateway}`, credential `{name}`: {error}")]
+pub struct UnreadableCredential {
+    /// The gateway.
+    pub gateway: String,
+    /// The credential's name.
+    pub name: String,
+    /// Why.
+    pub error: UnsealError,
+}
+
+/// Why a rotation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A stored credential does not open with the configured key (or without one).
-    #[error("payment system `{gateway}`, credential `{name}`: {error}")]
-    Unsealable {
-        /// The gateway.
-        gateway: String,
-        /// The credential's name.
-        name: String,
-        /// Why.
-        error: UnsealError,
-    },
+    /// A stored credential does not open.
+    #[error(transparent)]
+    Unreadable(#[from] UnreadableCredential),
 }
 
-impl From<CredentialsError> for StoreError {
+impl From<UnreadableCredential> for StoreError {
     /// For port calls: a missing or wrong key makes the credentials unavailable until the
     /// operator configures the right one; anything else is damaged data.
-    fn from(error: CredentialsError) -> Self {
-        match error {
-            CredentialsError::Store(error) => error,
-            CredentialsError::Unsealable {
-                error:
-                    UnsealError::NoKey { .. } | UnsealError::WrongKey { .. } | UnsealError::NoRandomness,
-                ..
-            } => Self::Unavailable(error.to_string()),
-            CredentialsError::Unsealable { .. } => corrupt(error),
+    fn from(unreadable: UnreadableCredential) -> Self {
+        match unreadable.error {
+            UnsealError::NoKey { .. }
+            | UnsealError::WrongKey { .. }
+            | UnsealError::NoRandomness => Self::Unavailable(unreadable.to_string()),
+            UnsealError::UnknownFormat(_) | UnsealError::Malformed | UnsealError::Tampered => {
+                corrupt(unreadable)
+            }
         }
     }
 }
@@ -155,14 +159,14 @@ fn open_all(
     key: Option<&SecretsKey>,
     gateway: &str,
     stored: &BTreeMap<String, StoredCredential>,
-) -> Result<BTreeMap<String, Secret>, CredentialsError> {
+) -> Result<BTreeMap<String, Secret>, UnreadableCredential> {
     stored
         .iter()
         .map(|(name, credential)| {
             credential
                 .open(key, gateway, name)
                 .map(|value| (name.clone(), Secret::new(value)))
-                .map_err(|error| CredentialsError::Unsealable {
+                .map_err(|error| UnreadableCredential {
                     gateway: gateway.to_owned(),
                     name: name.clone(),
                     error,
@@ -176,13 +180,13 @@ fn seal_all(
     key: Option<&SecretsKey>,
     gateway: &str,
     credentials: &BTreeMap<String, Secret>,
-) -> Result<BTreeMap<String, StoredCredential>, CredentialsError> {
+) -> Result<BTreeMap<String, StoredCredential>, UnreadableCredential> {
     credentials
         .iter()
         .map(|(name, secret)| {
             StoredCredential::seal(key, gateway, name, secret.expose())
                 .map(|stored| (name.clone(), stored))
-                .map_err(|error| CredentialsError::Unsealable {
+                .map_err(|error| UnreadableCredential {
                     gateway: gateway.to_owned(),
                     name: name.clone(),
                     error,
@@ -199,6 +203,8 @@ pub struct CredentialsAtRest {
     pub sealed: BTreeMap<String, Vec<String>>,
     /// Kept in clear.
     pub clear: BTreeMap<String, Vec<String>>,
+    /// Those that do not open (no key, another key, damaged).
+    pub unreadable: Vec<UnreadableCredential>,
 }
 
 impl CredentialsAtRest {
@@ -241,26 +247,31 @@ impl SqlStore {
         self.secrets_key.as_deref()
     }
 
-    /// Opens every stored credential with the configured key, so that a server refuses to
+    /// Opens every stored credential with the configured key, so that a server can refuse to
     /// start with a missing or wrong key rather than fail at a customer's payment; reports
-    /// which are sealed and which are kept in clear.
+    /// which are sealed, which are kept in clear and which do not open.
     ///
     /// # Errors
-    /// [`CredentialsError::Unsealable`] for the first credential that does not open (no key,
-    /// another key, damaged); [`CredentialsError::Store`] when the database fails.
-    pub async fn check_credentials(&self) -> Result<CredentialsAtRest, CredentialsError> {
+    /// [`StoreError::Unavailable`] when the database fails, [`StoreError::Corrupt`] when a
+    /// row does not read.
+    pub async fn check_credentials(&self) -> Result<CredentialsAtRest, StoreError> {
         let mut found = CredentialsAtRest::default();
         for (system, stored) in read_payment_systems(&self.db, self.codec).await? {
             let gateway = system.gateway.as_str();
-            open_all(self.key(), gateway, &stored)?;
-            for (name, credential) in &stored {
-                let list = match credential {
-                    StoredCredential::Clear(_) => &mut found.clear,
-                    StoredCredential::Sealed { .. } => &mut found.sealed,
+            for (name, credential) in stored {
+                let list = match credential.open(self.key(), gateway, &name) {
+                    Err(error) => {
+                        found.unreadable.push(UnreadableCredential {
+                            gateway: gateway.to_owned(),
+                            name,
+                            error,
+                        });
+                        continue;
+                    }
+                    Ok(_) if matches!(credential, StoredCredential::Clear(_)) => &mut found.clear,
+                    Ok(_) => &mut found.sealed,
                 };
-                list.entry(gateway.to_owned())
-                    .or_default()
-                    .push(name.clone());
+                list.entry(gateway.to_owned()).or_default().push(name);
             }
         }
         Ok(found)
@@ -273,7 +284,8 @@ impl SqlStore {
     /// was anything to seal. The store keeps its own key: connect again with `new_key`.
     ///
     /// # Errors
-    /// As [`Self::check_credentials`].
+    /// [`CredentialsError::Unreadable`] for the first credential that does not open;
+    /// [`CredentialsError::Store`] when the database fails.
     pub async fn rotate_secrets_key(
         &self,
         new_key: &SecretsKey,
@@ -397,11 +409,19 @@ impl SettingsStore for SqlStore {
             let before = read_payment_system(tx, codec, &change.gateway).await?;
             let gateway = change.gateway.as_str();
             // Every credential is sealed again under the configured key, so that saving also
-            // seals those kept in clear before a key was configured.
-            let stored = match &before {
-                Some((_, stored)) => open_all(self.key(), gateway, stored)?,
-                None => BTreeMap::new(),
-            };
+            // seals those kept in clear before a key was configured. Those the change replaces
+            // are not opened: re-sending a damaged one is how it is mended.
+            let kept: BTreeMap<String, StoredCredential> = before
+                .as_ref()
+                .map(|(_, stored)| {
+                    stored
+                        .iter()
+                        .filter(|(name, _)| !change.credentials.contains_key(*name))
+                        .map(|(name, credential)| (name.clone(), credential.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let stored = open_all(self.key(), gateway, &kept)?;
             let credentials = change.merged_credentials(stored);
             let system = change.system(&credentials);
             let sealed = seal_all(self.key(), gateway, &credentials)?;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use kasa_ports::{
     AuditQuery, GatewayName, HistoryStore, PaymentSystemChange, Secret, SettingsStore, StoreError,
 };
-use kasa_postgres::{CredentialsError, SecretsKey, SqlStore, UnsealError};
+use kasa_postgres::{CredentialsError, SecretsKey, SqlStore, UnreadableCredential, UnsealError};
 use kasa_testkit::{TestBilling, agent_context};
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -82,11 +82,15 @@ fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn unsealable(result: Result<impl std::fmt::Debug, CredentialsError>) -> UnsealError {
-    match result {
-        Err(CredentialsError::Unsealable { error, .. }) => error,
-        other => panic!("expected a credential that does not open, got {other:?}"),
-    }
+/// Why the first stored credential that does not open does not.
+async fn unreadable(store: &SqlStore) -> UnsealError {
+    let found = store.check_credentials().await.unwrap();
+    found
+        .unreadable
+        .first()
+        .unwrap_or_else(|| panic!("expected a credential that does not open: {found:?}"))
+        .error
+        .clone()
 }
 
 async fn credentials_at_rest(store: Arc<SqlStore>) {
@@ -157,14 +161,15 @@ async fn credentials_at_rest(store: Arc<SqlStore>) {
 
     // No key, or another key: refused, and told apart.
     assert_eq!(
-        unsealable(clear.check_credentials().await),
+        unreadable(&clear).await,
         UnsealError::NoKey {
             key_id: key.id().to_owned()
         }
     );
+    assert_eq!(clear.check_credentials().await.unwrap().unreadable.len(), 5);
     let other = (*store).clone().with_secrets_key(Some(new_key.clone()));
     assert!(matches!(
-        unsealable(other.check_credentials().await),
+        unreadable(&other).await,
         UnsealError::WrongKey { .. }
     ));
     assert!(matches!(
@@ -182,12 +187,13 @@ async fn credentials_at_rest(store: Arc<SqlStore>) {
     // A rotation that cannot open everything changes nothing.
     let before = raw_credentials(&sealing, "stripe").await;
     assert!(matches!(
-        unsealable(
-            clear
-                .rotate_secrets_key(&new_key, agent_context("rotate"), TestBilling::START)
-                .await
-        ),
-        UnsealError::NoKey { .. }
+        clear
+            .rotate_secrets_key(&new_key, agent_context("rotate"), TestBilling::START)
+            .await,
+        Err(CredentialsError::Unreadable(UnreadableCredential {
+            error: UnsealError::NoKey { .. },
+            ..
+        }))
     ));
     assert_eq!(raw_credentials(&sealing, "stripe").await, before);
 
@@ -229,7 +235,7 @@ async fn credentials_at_rest(store: Arc<SqlStore>) {
     );
     assert_eq!(other.check_credentials().await.unwrap().sealed_count(), 6);
     assert!(matches!(
-        unsealable(sealing.check_credentials().await),
+        unreadable(&sealing).await,
         UnsealError::WrongKey { .. }
     ));
     let audit = store
@@ -259,16 +265,38 @@ async fn credentials_at_rest(store: Arc<SqlStore>) {
         "webhook_secret": document["secret_key"],
     });
     set_raw_credentials(&other, "stripe", &moved.to_string()).await;
-    assert_eq!(
-        unsealable(other.check_credentials().await),
-        UnsealError::Tampered
-    );
+    assert_eq!(unreadable(&other).await, UnsealError::Tampered);
     assert!(matches!(
         other
             .payment_system_credentials(GatewayName::new("stripe"))
             .await,
         Err(StoreError::Corrupt(_))
     ));
+    // Re-sending the damaged credentials mends them: those replaced are not opened.
+    save(
+        &other,
+        "stripe",
+        &[
+            ("secret_key", "sk_test_NEW"),
+            ("webhook_secret", "whsec_NEW"),
+        ],
+    )
+    .await;
+    assert!(
+        other
+            .check_credentials()
+            .await
+            .unwrap()
+            .unreadable
+            .is_empty()
+    );
+    assert_eq!(
+        read(&other, "stripe").await,
+        map(&[
+            ("secret_key", "sk_test_NEW"),
+            ("webhook_secret", "whsec_NEW")
+        ])
+    );
 }
 
 #[tokio::test]
