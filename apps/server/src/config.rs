@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use kasa_ports::Secret;
+use kasa_postgres::SecretsKey;
 use serde::Deserialize;
 
 /// The settings `kasa serve` runs with.
@@ -33,6 +35,9 @@ pub struct Config {
     /// How long a request whose Idempotency-Key took effect may run before a retry is told it
     /// was applied without an answer, in seconds.
     pub idempotency_lease_seconds: u64,
+    /// The key payment-system credentials are encrypted with (ADR 0008); without one they
+    /// cannot be saved through the API, and those kept in clear are read as they are.
+    pub secrets_key: Option<SecretsKey>,
 }
 
 /// The mail server.
@@ -102,6 +107,7 @@ impl Default for Config {
             public_url: None,
             reconcile_after_seconds: 600,
             idempotency_lease_seconds: 300,
+            secrets_key: None,
         }
     }
 }
@@ -126,6 +132,8 @@ struct FileConfig {
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
     idempotency_lease_seconds: Option<u64>,
+    secrets_key: Option<Secret>,
+    secrets_key_file: Option<PathBuf>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -181,6 +189,13 @@ pub struct Overrides {
     /// is told that it was applied but its answer was lost, in seconds [default: 300].
     #[arg(long, env = "KASA_IDEMPOTENCY_LEASE_SECONDS")]
     pub idempotency_lease_seconds: Option<u64>,
+    /// The key payment-system credentials are encrypted with: 32 random bytes in base64
+    /// (`openssl rand -base64 32`). Prefer the environment variable or a file.
+    #[arg(long, env = "KASA_SECRETS_KEY", hide_env_values = true, value_parser = secret)]
+    pub secrets_key: Option<Secret>,
+    /// A file holding the secrets key (instead of KASA_SECRETS_KEY).
+    #[arg(long, env = "KASA_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -203,6 +218,14 @@ pub enum ConfigError {
     Missing {
         /// Which, and what it is for.
         what: &'static str,
+    },
+    /// The secrets key cannot be read or is not a key (the message never repeats it).
+    #[error("the secrets key ({setting}): {message}")]
+    SecretsKey {
+        /// Where it was set.
+        setting: String,
+        /// What is wrong.
+        message: String,
     },
     /// The file is not valid.
     #[error("the configuration file {path} is not valid: {message}")]
@@ -279,8 +302,86 @@ impl Config {
                 .idempotency_lease_seconds
                 .or(file.idempotency_lease_seconds)
                 .unwrap_or(defaults.idempotency_lease_seconds),
+            secrets_key: secrets_key(
+                KeySource::new(
+                    overrides.secrets_key.as_ref(),
+                    overrides.secrets_key_file.as_deref(),
+                    "KASA_SECRETS_KEY",
+                    "KASA_SECRETS_KEY_FILE",
+                )
+                .or(KeySource::new(
+                    file.secrets_key.as_ref(),
+                    file.secrets_key_file.as_deref(),
+                    "secrets_key in the configuration file",
+                    "secrets_key_file in the configuration file",
+                ))
+                .transpose()?,
+            )?,
         })
     }
+}
+
+/// Where a secrets key comes from: a value, or a file holding it.
+#[derive(Debug)]
+pub enum KeySource<'a> {
+    /// The key itself, and the name of its setting.
+    Value(&'a Secret, &'static str),
+    /// A file holding it, and the name of its setting.
+    File(&'a Path, &'static str),
+}
+
+impl<'a> KeySource<'a> {
+    /// The source among a value and a file setting; both set is a mistake.
+    ///
+    /// # Errors
+    /// [`ConfigError::SecretsKey`] when both are set.
+    pub fn new(
+        value: Option<&'a Secret>,
+        file: Option<&'a Path>,
+        value_setting: &'static str,
+        file_setting: &'static str,
+    ) -> Option<Result<Self, ConfigError>> {
+        match (value, file) {
+            (Some(_), Some(_)) => Some(Err(ConfigError::SecretsKey {
+                setting: format!("{value_setting} and {file_setting}"),
+                message: "set one of them, not both".to_owned(),
+            })),
+            (Some(value), None) => Some(Ok(Self::Value(value, value_setting))),
+            (None, Some(file)) => Some(Ok(Self::File(file, file_setting))),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Reads the key from its source.
+///
+/// # Errors
+/// [`ConfigError::SecretsKey`] when the file cannot be read or the text is not a key.
+pub fn secrets_key(source: Option<KeySource<'_>>) -> Result<Option<SecretsKey>, ConfigError> {
+    let (text, setting) = match source {
+        None => return Ok(None),
+        Some(KeySource::Value(value, setting)) => (value.expose().to_owned(), setting.to_owned()),
+        Some(KeySource::File(path, setting)) => {
+            let setting = format!("{setting}, {}", path.display());
+            let text = std::fs::read_to_string(path).map_err(|error| ConfigError::SecretsKey {
+                setting: setting.clone(),
+                message: format!("cannot read the file: {error}"),
+            })?;
+            (text, setting)
+        }
+    };
+    SecretsKey::from_base64(&text)
+        .map(Some)
+        .map_err(|error| ConfigError::SecretsKey {
+            setting,
+            message: error.to_string(),
+        })
+}
+
+/// A secret on the command line or in the environment, never echoed by clap.
+#[allow(clippy::unnecessary_wraps)] // clap's value parsers return a result
+pub fn secret(text: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(text))
 }
 
 fn read(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -332,6 +433,55 @@ mod tests {
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         let error = Config::load(&overrides).unwrap_err().to_string();
         assert!(error.contains("lisen"), "{error}");
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
+    fn the_secrets_key_comes_from_the_environment_or_flags_before_the_file_and_is_never_shown() {
+        let folder = std::env::temp_dir().join(format!("kasa-config-key-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let (first, second) = (
+            "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
+            "ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gIGCg4Q=",
+        );
+        let path = folder.join("kasa.toml");
+        std::fs::write(&path, format!("secrets_key = \"{first}\"\n")).unwrap();
+        let key_file = folder.join("secrets.key");
+        std::fs::write(&key_file, format!("{second}\n")).unwrap();
+        let mut overrides = Overrides {
+            config: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let key = |overrides: &Overrides| Config::load(overrides).map(|config| config.secrets_key);
+        assert_eq!(
+            key(&overrides).unwrap(),
+            Some(SecretsKey::from_base64(first).unwrap())
+        );
+        overrides.secrets_key_file = Some(key_file.clone());
+        assert_eq!(
+            key(&overrides).unwrap(),
+            Some(SecretsKey::from_base64(second).unwrap()),
+            "the environment (or a flag) wins over the file"
+        );
+        overrides.secrets_key = Some(Secret::new(first));
+        assert!(!format!("{overrides:?}").contains(first));
+        let both = key(&overrides).unwrap_err().to_string();
+        assert!(both.contains("set one of them"), "{both}");
+        overrides.secrets_key_file = None;
+        overrides.secrets_key = Some(Secret::new("c2hvcnQ="));
+        let short = key(&overrides).unwrap_err().to_string();
+        assert!(
+            short.contains("KASA_SECRETS_KEY") && short.contains("5 bytes"),
+            "{short}"
+        );
+        assert!(!short.contains("c2hvcnQ="), "{short}");
+        overrides.secrets_key = None;
+        overrides.secrets_key_file = Some(folder.join("missing.key"));
+        let missing = key(&overrides).unwrap_err().to_string();
+        assert!(missing.contains("missing.key"), "{missing}");
+        overrides.secrets_key_file = None;
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(key(&overrides).unwrap(), None);
         std::fs::remove_dir_all(&folder).unwrap();
     }
 }

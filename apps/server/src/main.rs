@@ -12,6 +12,7 @@ mod metrics;
 mod nestpay;
 mod pages;
 mod problem;
+mod secrets;
 mod server;
 mod stripe;
 mod tools;
@@ -76,6 +77,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Re-encrypts every payment-system credential under a new secrets key (the current key
+    /// from KASA_SECRETS_KEY, KASA_SECRETS_KEY_FILE or kasa.toml; the new one from
+    /// KASA_NEW_SECRETS_KEY or KASA_NEW_SECRETS_KEY_FILE), in one transaction, and says what it
+    /// did. Without a new key it encrypts the credentials stored in clear under the current one.
+    RotateKey(secrets::RotateKeyArgs),
     /// NestPay debugging: hash gate fields, verify a callback's signature.
     #[command(subcommand)]
     Nestpay(tools::NestpayCommand),
@@ -208,12 +214,16 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
     };
     init_logs(config.log_format);
     let store = match open_store(&config.database_url).await {
-        Ok(store) => store,
+        Ok(store) => store.with_secrets_key(config.secrets_key.clone()),
         Err(error) => {
             tracing::error!("{error}");
             return ExitCode::FAILURE;
         }
     };
+    if let Err(refusal) = secrets::check_at_start(&store, overrides.demo).await {
+        tracing::error!("{refusal}");
+        return ExitCode::from(2);
+    }
     let mailer = match config.smtp.as_ref().map(smtp_mailer).transpose() {
         Ok(mailer) => mailer,
         Err(error) => {
@@ -253,6 +263,10 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
     ));
     if overrides.demo {
         match demo::seed(&app).await {
+            Ok(true) if !app.database.seals_credentials() => tracing::warn!(
+                "demo data created; without a secrets key (KASA_SECRETS_KEY) the local bank's \
+                 demo credentials are stored in clear"
+            ),
             Ok(true) => tracing::info!("demo data created"),
             Ok(false) => tracing::info!("the database has users already: demo data not added"),
             Err(error) => {
@@ -499,6 +513,7 @@ fn main() -> ExitCode {
             name,
         } => run_async(create_admin(database, email, name)),
         Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
+        Command::RotateKey(args) => run_async(secrets::rotate_key(args)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {

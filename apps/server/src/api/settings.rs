@@ -8,6 +8,7 @@ use kasa_ports::{
     BillingSettings, GatewayName, InvoiceKind, InvoiceSettings, Logo, OutboxMessage, PaymentSystem,
     PaymentSystemChange, Secret,
 };
+use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
@@ -388,6 +389,17 @@ impl SettingsApi {
                 "credential `{name}` needs a name of 1-100 characters and a value"
             )));
         }
+        // Credentials are stored only encrypted (ADR 0008); the demo's own are the exception.
+        if !body.credentials.is_empty() && !app.database.seals_credentials() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "secrets-key-missing",
+                "No secrets key is configured",
+                "Kasa stores payment-system credentials only encrypted, and the server has no \
+                 secrets key: the operator sets KASA_SECRETS_KEY (32 random bytes in base64, \
+                 e.g. from `openssl rand -base64 32`) and restarts it; nothing changed",
+            ));
+        }
         let change = PaymentSystemChange {
             gateway: GatewayName::new(&gateway),
             enabled: body.enabled,
@@ -407,7 +419,10 @@ impl SettingsApi {
                 .await
             {
                 Ok(stored) => stored,
-                Err(kasa_ports::StoreError::NotFound { .. }) => BTreeMap::new(),
+                // A damaged stored credential counts as missing: sending it again mends it.
+                Err(
+                    kasa_ports::StoreError::NotFound { .. } | kasa_ports::StoreError::Corrupt(_),
+                ) => BTreeMap::new(),
                 Err(error) => return Err(store_error(error)),
             };
             let credentials = change.merged_credentials(stored);

@@ -18,6 +18,9 @@ use serde_json::{Value, json};
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 /// Their password.
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
+/// The secrets key test servers encrypt payment-system credentials with (demo servers run
+/// without one, as a newcomer's would).
+pub const TEST_SECRETS_KEY: &str = "a2FzYS10ZXN0LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
 
 /// Which database a server runs on.
 #[derive(Clone, Copy, Debug)]
@@ -35,11 +38,36 @@ pub struct Kasa {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     client: Client,
-    folder: PathBuf,
+    /// Removed when the server stops (`None`: the caller's, kept).
+    folder: Option<PathBuf>,
     postgres: Option<(String, String)>,
+    /// How it was started, to start it again after [`Kasa::kill_and_restart`].
+    restart: Restart,
+}
+
+/// What starting the same server again needs.
+#[derive(Debug)]
+struct Restart {
     database_url: String,
-    demo: bool,
+    working_folder: PathBuf,
+    arguments: Vec<String>,
     env: Vec<(String, String)>,
+}
+
+impl Restart {
+    /// Spawns `kasa serve` as described, on a free port; the child and its base URL.
+    fn spawn(&self, log: Stdio) -> (Child, String) {
+        let port = free_port();
+        let child = kasa_command(&self.database_url, &self.working_folder)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(&self.arguments)
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("kasa serve starts");
+        (child, format!("http://127.0.0.1:{port}"))
+    }
 }
 
 fn free_port() -> u16 {
@@ -49,13 +77,23 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn kasa_command(database_url: &str, folder: &PathBuf) -> Command {
+/// `kasa` in `folder` on `database_url`, with none of the settings a test's environment might
+/// carry.
+pub fn kasa_command(database_url: &str, folder: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kasa"));
     command
         .current_dir(folder)
         .env("KASA_DATABASE_URL", database_url)
         .env_remove("KASA_CONFIG")
         .env_remove("KASA_LISTEN");
+    for setting in [
+        "KASA_SECRETS_KEY",
+        "KASA_SECRETS_KEY_FILE",
+        "KASA_NEW_SECRETS_KEY",
+        "KASA_NEW_SECRETS_KEY_FILE",
+    ] {
+        command.env_remove(setting);
+    }
     command
 }
 
@@ -85,30 +123,6 @@ async fn admin_sql(server_url: &str, sql: &str) {
         .unwrap_or_else(|error| panic!("PostgreSQL at {server_url} does not answer: {error}"));
     admin.execute_unprepared(sql).await.expect("admin SQL");
     admin.close().await.expect("closed");
-}
-
-fn spawn_server(
-    database_url: &str,
-    folder: &PathBuf,
-    demo: bool,
-    env: &[(String, String)],
-) -> (Child, String) {
-    let port = free_port();
-    let mut command = kasa_command(database_url, folder);
-    command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
-    if demo {
-        command.arg("--demo");
-    }
-    command.envs(
-        env.iter()
-            .map(|(name, value)| (name.as_str(), value.as_str())),
-    );
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kasa serve starts");
-    (child, format!("http://127.0.0.1:{port}"))
 }
 
 impl Kasa {
@@ -159,23 +173,76 @@ impl Kasa {
                 .expect("kasa create-admin runs");
             assert!(created.status.success(), "create-admin: {created:?}");
         }
-        let env: Vec<(String, String)> = env
+        let mut server_env: Vec<(String, String)> = env
             .iter()
             .map(|(name, value)| ((*name).to_owned(), value.clone()))
             .collect();
-        let (child, base) = spawn_server(&database_url, &folder, demo, &env);
-        let kasa = Self {
+        if !demo {
+            server_env.insert(
+                0,
+                ("KASA_SECRETS_KEY".to_owned(), TEST_SECRETS_KEY.to_owned()),
+            );
+        }
+        let restart = Restart {
+            database_url,
+            working_folder: folder.clone(),
+            arguments: if demo {
+                vec!["--demo".to_owned()]
+            } else {
+                Vec::new()
+            },
+            env: server_env,
+        };
+        let (child, base) = restart.spawn(Stdio::null());
+        let mut kasa = Self {
             child,
             base,
             client: Client::new(),
-            folder,
+            folder: Some(folder),
             postgres,
-            database_url,
-            demo,
-            env,
+            restart,
         };
-        kasa.wait_until_healthy().await;
+        if let Err(status) = kasa.wait_until_healthy().await {
+            panic!("kasa serve stopped before it served: {status}");
+        }
         Some(kasa)
+    }
+
+    /// Runs `kasa serve` (with `arguments`) on `database_url` in `folder`, which the caller
+    /// keeps, with `env`: the server once it is healthy, or what it said (standard error) and
+    /// its exit status when it stops before it serves.
+    pub async fn serve_on(
+        database_url: &str,
+        folder: &std::path::Path,
+        arguments: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self, (std::process::ExitStatus, String)> {
+        let restart = Restart {
+            database_url: database_url.to_owned(),
+            working_folder: folder.to_owned(),
+            arguments: arguments
+                .iter()
+                .map(|argument| (*argument).to_owned())
+                .collect(),
+            env: env
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect(),
+        };
+        let log = folder.join(format!("kasa-{}.log", uuid::Uuid::now_v7().simple()));
+        let (child, base) = restart.spawn(std::fs::File::create(&log).expect("a log file").into());
+        let mut kasa = Self {
+            child,
+            base,
+            client: Client::new(),
+            folder: None,
+            postgres: None,
+            restart,
+        };
+        match kasa.wait_until_healthy().await {
+            Ok(()) => Ok(kasa),
+            Err(status) => Err((status, std::fs::read_to_string(&log).unwrap_or_default())),
+        }
     }
 
     /// Kills the server at once (SIGKILL: no graceful shutdown, as in a crash or an OOM kill),
@@ -183,22 +250,28 @@ impl Kasa {
     pub async fn kill_and_restart(&mut self) {
         self.child.kill().expect("kasa is killed");
         self.child.wait().expect("kasa exited");
-        let (child, base) = spawn_server(&self.database_url, &self.folder, self.demo, &self.env);
+        let (child, base) = self.restart.spawn(Stdio::null());
         self.child = child;
         self.base = base;
-        self.wait_until_healthy().await;
+        if let Err(status) = self.wait_until_healthy().await {
+            panic!("kasa serve stopped before it served again: {status}");
+        }
     }
 
-    async fn wait_until_healthy(&self) {
+    /// Waits until `/healthz` answers; the exit status if the server stops first.
+    async fn wait_until_healthy(&mut self) -> Result<(), std::process::ExitStatus> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                return Err(status);
+            }
             let answer = self
                 .client
                 .get(format!("{}/healthz", self.base))
                 .send()
                 .await;
             if answer.is_ok_and(|response| response.status().is_success()) {
-                return;
+                return Ok(());
             }
             assert!(
                 Instant::now() < deadline,
@@ -334,7 +407,9 @@ impl Drop for Kasa {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.folder);
+        if let Some(folder) = &self.folder {
+            let _ = std::fs::remove_dir_all(folder);
+        }
         if let Some((server, database)) = self.postgres.take() {
             let dropped = std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()

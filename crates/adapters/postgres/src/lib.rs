@@ -6,6 +6,9 @@
 //! second grant of a purchase, a second completion of an order, any change to the ledger or the
 //! audit log), so a bug above cannot break those rules; rows are turned back into domain values
 //! through the domain constructors, so a tampered row is reported as corrupt, not believed.
+//! Payment-system credentials are sealed (ChaCha20-Poly1305) under the secrets key the store is
+//! given ([`SqlStore::with_secrets_key`], ADR 0008); a credential that does not open is never
+//! guessed at.
 //!
 //! The SQL is written once with `$n` parameters, which both drivers accept; [`codec`] turns the
 //! few column types that differ (times, amounts, JSON) into each backend's representation.
@@ -23,7 +26,10 @@ mod outbox;
 mod payment_actions;
 mod purchases;
 mod rows;
+mod secrets;
 mod settings;
 mod store;
 
+pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};
+pub use settings::{CredentialsAtRest, CredentialsError, KeyRotation, UnreadableCredential};
 pub use store::{Backend, SqlStore, StoreConfig};

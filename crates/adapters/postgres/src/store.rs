@@ -13,6 +13,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::codec::Codec;
+use crate::secrets::SecretsKey;
 
 /// Which database a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +58,9 @@ pub struct SqlStore {
     /// SQLite allows one writer at a time: writers queue here, in order, instead of polling the
     /// database lock (so "database is locked" never reaches a caller).
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// The key payment-system credentials are sealed under; without one they are kept (and
+    /// read) in clear.
+    pub(crate) secrets_key: Option<Arc<SecretsKey>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -64,6 +68,7 @@ impl std::fmt::Debug for SqlStore {
         formatter
             .debug_struct("SqlStore")
             .field("backend", &self.backend())
+            .field("secrets_key", &self.secrets_key)
             .finish_non_exhaustive()
     }
 }
@@ -116,7 +121,22 @@ impl SqlStore {
             db,
             codec,
             sqlite_writer: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            secrets_key: None,
         })
+    }
+
+    /// The store sealing payment-system credentials under `key` (ADR 0008); with `None`, it
+    /// keeps them in clear. Either way it reads credentials kept in clear.
+    #[must_use]
+    pub fn with_secrets_key(mut self, key: Option<SecretsKey>) -> Self {
+        self.secrets_key = key.map(Arc::new);
+        self
+    }
+
+    /// Whether credentials saved now are sealed (a secrets key is configured).
+    #[must_use]
+    pub fn seals_credentials(&self) -> bool {
+        self.secrets_key.is_some()
     }
 
     /// Which database this is.
