@@ -121,6 +121,8 @@ pub struct App {
     pub gateways: Vec<Arc<ConfiguredGateway>>,
     /// Where customers' browsers reach Kasa, without a trailing slash.
     pub public_url: String,
+    /// The largest request body read, in bytes (see `server::body_limit_bytes`).
+    pub max_body_bytes: usize,
 }
 
 impl std::fmt::Debug for App {
@@ -148,6 +150,13 @@ impl App {
     #[must_use]
     pub fn with_idempotency_lease(mut self, lease: time::Duration) -> Self {
         self.idempotency_lease = lease;
+        self
+    }
+
+    /// Sets the largest request body read, in bytes.
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.max_body_bytes = max_body_bytes;
         self
     }
 
@@ -205,6 +214,7 @@ impl App {
             billing_switch: Arc::default(),
             gateways: configured,
             public_url,
+            max_body_bytes: 1024 * 1024,
         }
     }
 }

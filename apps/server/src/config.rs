@@ -33,6 +33,9 @@ pub struct Config {
     /// How long a request whose Idempotency-Key took effect may run before a retry is told it
     /// was applied without an answer, in seconds.
     pub idempotency_lease_seconds: u64,
+    /// The largest request body Kasa reads, in bytes (the logo upload may always send 1 MiB,
+    /// gateway callbacks at most 256 KiB).
+    pub max_body_bytes: usize,
 }
 
 /// The mail server.
@@ -102,6 +105,7 @@ impl Default for Config {
             public_url: None,
             reconcile_after_seconds: 600,
             idempotency_lease_seconds: 300,
+            max_body_bytes: 1024 * 1024,
         }
     }
 }
@@ -126,6 +130,7 @@ struct FileConfig {
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
     idempotency_lease_seconds: Option<u64>,
+    max_body_bytes: Option<usize>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -181,6 +186,10 @@ pub struct Overrides {
     /// is told that it was applied but its answer was lost, in seconds [default: 300].
     #[arg(long, env = "KASA_IDEMPOTENCY_LEASE_SECONDS")]
     pub idempotency_lease_seconds: Option<u64>,
+    /// The largest request body Kasa reads, in bytes; a larger one is refused with 413 before
+    /// it is read [default: 1048576].
+    #[arg(long, env = "KASA_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -279,6 +288,10 @@ impl Config {
                 .idempotency_lease_seconds
                 .or(file.idempotency_lease_seconds)
                 .unwrap_or(defaults.idempotency_lease_seconds),
+            max_body_bytes: overrides
+                .max_body_bytes
+                .or(file.max_body_bytes)
+                .unwrap_or(defaults.max_body_bytes),
         })
     }
 }

@@ -46,6 +46,8 @@ struct DatabaseArgs {
     database_url: String,
 }
 
+// Parsed once at start-up: the size of the `serve` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serves the HTTP API (applies pending migrations first). The default command.
@@ -235,7 +237,8 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
     let app = app::App::new(store, config.session_hours, mailer, delivery, public_url)
         .with_idempotency_lease(time::Duration::seconds(
             i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
-        ));
+        ))
+        .with_max_body_bytes(config.max_body_bytes);
     if delivers_mail {
         tokio::spawn(deliver_mail(
             app.clone(),

@@ -135,6 +135,27 @@ impl ApiError {
         )
     }
 
+    /// 413 `payload-too-large`: a body larger than this path accepts (`limit_bytes`, when
+    /// known, goes in the facts).
+    pub fn payload_too_large(limit_bytes: Option<usize>) -> Self {
+        let error = Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Request too large",
+            match limit_bytes {
+                Some(limit) => format!(
+                    "the request body is larger than the {limit} bytes this endpoint accepts; \
+                     nothing was read or changed"
+                ),
+                None => "the request body is larger than Kasa accepts".to_owned(),
+            },
+        );
+        match limit_bytes {
+            Some(limit) => error.with_facts(serde_json::json!({ "limit_bytes": limit })),
+            None => error,
+        }
+    }
+
     /// 503 `store-unavailable`, logged with the cause.
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "the store is unavailable");
@@ -271,12 +292,7 @@ pub fn from_poem_error(error: &poem::Error) -> ApiError {
             "Unsupported media type",
             "send JSON with `Content-Type: application/json`",
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            status,
-            "payload-too-large",
-            "Request too large",
-            "the request body is larger than Kasa accepts",
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(None),
         status if status.is_client_error() => ApiError::new(
             status,
             "bad-request",

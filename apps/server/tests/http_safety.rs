@@ -1,0 +1,185 @@
+//! HTTP safety against the real binary: request bodies are capped before they are read, 405
+//! answers say which methods a path takes, sign-in is throttled, billing links can be revoked
+//! and signing out tells the truth.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A response read off a raw connection.
+#[derive(Debug)]
+struct RawAnswer {
+    status: u16,
+    head: String,
+    body: Value,
+}
+
+/// Sends `head` (the request line and headers, without the blank line), then `body` from
+/// another task (its write errors are ignored: the server may stop reading), and reads the
+/// answer within 10 s.
+async fn raw_exchange(base: &str, head: &str, body: Vec<u8>) -> RawAnswer {
+    let address = base.trim_start_matches("http://");
+    let stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!("{head}\r\nHost: {address}\r\n\r\n");
+    let writing = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        for chunk in body.chunks(64 * 1024) {
+            writer.write_all(chunk).await?;
+        }
+        writer.flush().await?;
+        // Keep the connection open (a half-close could end the request early).
+        Ok::<_, std::io::Error>(writer)
+    });
+    let read = async {
+        let mut received = Vec::new();
+        let mut buffer = [0_u8; 8192];
+        loop {
+            if let Some(end) = find(&received, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&received[..end]).to_string();
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                if received.len() >= end + 4 + length {
+                    let body = &received[end + 4..end + 4 + length];
+                    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+                    let body = serde_json::from_slice(body).unwrap_or(Value::Null);
+                    return RawAnswer { status, head, body };
+                }
+            }
+            let count = reader
+                .read(&mut buffer)
+                .await
+                .expect("the answer is readable");
+            assert!(
+                count > 0,
+                "the server closed before answering: {received:?}"
+            );
+            received.extend_from_slice(&buffer[..count]);
+        }
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("an answer within 10 s");
+    writing.abort();
+    answer
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+fn assert_too_large(answer: &RawAnswer) {
+    assert_eq!(answer.status, 413, "{answer:?}");
+    assert!(
+        answer
+            .head
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{answer:?}"
+    );
+    assert_eq!(answer.body["code"], "payload-too-large", "{answer:?}");
+}
+
+async fn assert_healthy(kasa: &Kasa) {
+    let (status, body) = kasa.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!((status, body), (StatusCode::OK, json!("ok")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_larger_than_the_limit_is_refused_before_it_is_read() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+
+    // An anonymous 128 MB sign-in: answered from the headers alone, no byte of the body sent.
+    let started = Instant::now();
+    let answer = raw_exchange(
+        &kasa.base,
+        "POST /v1/sessions HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 134217728",
+        Vec::new(),
+    )
+    .await;
+    assert_too_large(&answer);
+    assert_eq!(answer.body["facts"]["limit_bytes"], 1024 * 1024);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // A body without a length (chunked) is cut off once it passes the limit.
+    let mut chunked = Vec::new();
+    let piece = vec![b' '; 16 * 1024];
+    chunked.extend_from_slice(b"4000\r\n");
+    chunked.extend_from_slice(&piece);
+    chunked.extend_from_slice(b"\r\n");
+    let chunked: Vec<u8> = chunked.repeat(80); // 1.25 MiB of spaces
+    let answer = raw_exchange(
+        &kasa.base,
+        &format!(
+            "POST /v1/customers HTTP/1.1\r\nAuthorization: Bearer {admin}\r\n\
+             Content-Type: application/json\r\nTransfer-Encoding: chunked"
+        ),
+        chunked,
+    )
+    .await;
+    assert_too_large(&answer);
+
+    // Gateways' callbacks are small: 300 KB is too much there.
+    let answer = raw_exchange(
+        &kasa.base,
+        "POST /gateways/nestpay/return HTTP/1.1\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 300000",
+        Vec::new(),
+    )
+    .await;
+    assert_too_large(&answer);
+    assert_eq!(answer.body["facts"]["limit_bytes"], 256 * 1024);
+
+    // A small body within the limit still works, and so does the server.
+    let (status, body) = kasa
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_healthy(&kasa).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_body_limit_is_configurable_and_the_logo_upload_keeps_its_room() {
+    let kasa = Kasa::start_with_env(&[("KASA_MAX_BODY_BYTES", "2000".to_owned())]).await;
+    let admin = kasa.admin_token().await;
+    let customer =
+        json!({ "name": "x".repeat(3000), "email": "big@example.com", "reason": "test" });
+    let (status, problem) = kasa
+        .call(Method::POST, "/v1/customers", Some(&admin), Some(customer))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload-too-large")),
+        "{problem}"
+    );
+    assert_eq!(problem["facts"]["limit_bytes"], 2000);
+    // A logo of 600 KB (base64) is read: it is refused for what it is, not for its size.
+    let logo = json!({ "image_base64": "A".repeat(600_000), "reason": "test" });
+    let (status, problem) = kasa
+        .call(Method::PUT, "/v1/settings/logo", Some(&admin), Some(logo))
+        .await;
+    assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    assert!(status.is_client_error(), "{status} {problem}");
+    assert_healthy(&kasa).await;
+}
