@@ -203,6 +203,56 @@ fn limit_body(
     Ok(Some(exceeded))
 }
 
+/// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
+const OTHER_ROUTES: [(&str, &str); 9] = [
+    ("/healthz", "GET"),
+    ("/readyz", "GET"),
+    ("/metrics", "GET"),
+    ("/openapi.json", "GET"),
+    ("/billing", "GET"),
+    ("/billing/checkout", "POST"),
+    ("/billing/card", "GET, POST"),
+    ("/gateways/{gateway}/return", "POST"),
+    ("/gateways/{gateway}/webhook", "POST"),
+];
+
+/// Every path template (`/v1/customers/{id}`) with the methods it answers, e.g. `GET, POST`.
+fn route_methods() -> &'static [(String, String)] {
+    static TABLE: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let spec: serde_json::Value =
+            serde_json::from_str(&spec_json()).unwrap_or(serde_json::Value::Null);
+        let mut table: Vec<(String, String)> = OTHER_ROUTES
+            .iter()
+            .map(|(path, methods)| ((*path).to_owned(), (*methods).to_owned()))
+            .collect();
+        if let Some(paths) = spec["paths"].as_object() {
+            for (path, operations) in paths {
+                let methods: Vec<String> = ["get", "post", "put", "patch", "delete"]
+                    .iter()
+                    .filter(|method| operations.get(**method).is_some())
+                    .map(|method| method.to_uppercase())
+                    .collect();
+                table.push((path.clone(), methods.join(", ")));
+            }
+        }
+        table
+    })
+}
+
+/// The methods `path` answers, for the `Allow` header of a 405.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    route_methods().iter().find_map(|(template, methods)| {
+        let pattern: Vec<&str> = template.split('/').collect();
+        let matches = pattern.len() == segments.len()
+            && pattern.iter().zip(&segments).all(|(expected, actual)| {
+                (expected.starts_with('{') && !actual.is_empty()) || expected == actual
+            });
+        matches.then_some(methods.as_str())
+    })
+}
+
 /// Every route, with the request-id, logging and error middleware.
 pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
     let max_body_bytes = app.max_body_bytes;
@@ -274,6 +324,12 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                         }
                     }
                 };
+                if response.status() == StatusCode::METHOD_NOT_ALLOWED
+                    && let Some(methods) = allowed_methods(&path)
+                    && let Ok(value) = methods.parse()
+                {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
                 if response.status().is_server_error() {
                     tracing::error!(%request_id, %method, %path, status = %response.status(), "request failed");
                 } else {

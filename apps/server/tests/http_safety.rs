@@ -183,3 +183,43 @@ async fn the_body_limit_is_configurable_and_the_logo_upload_keeps_its_room() {
     assert!(status.is_client_error(), "{status} {problem}");
     assert_healthy(&kasa).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_405_says_which_methods_the_path_takes() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let client = reqwest::Client::new();
+    for (method, path, allowed) in [
+        (Method::GET, "/v1/charges", "POST"),
+        (Method::DELETE, "/v1/customers", "GET, POST"),
+        (
+            Method::POST,
+            "/v1/customers/0195f1c0-0000-7000-8000-000000000000",
+            "GET, PUT",
+        ),
+        (Method::GET, "/v1/sessions/current", "DELETE"),
+        (Method::GET, "/billing/checkout", "POST"),
+        (Method::DELETE, "/billing/card", "GET, POST"),
+        (Method::GET, "/gateways/stripe/webhook", "POST"),
+    ] {
+        let response = client
+            .request(method.clone(), format!("{}{path}", kasa.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|value| value.to_str().ok()),
+            Some(allowed),
+            "{method} {path}"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "method-not-allowed");
+    }
+}
