@@ -123,6 +123,8 @@ pub struct App {
     pub public_url: String,
     /// The largest request body read, in bytes (see `server::body_limit_bytes`).
     pub max_body_bytes: usize,
+    /// Failed sign-ins per account and address.
+    pub sign_in_throttle: Arc<crate::throttle::SignInThrottle>,
 }
 
 impl std::fmt::Debug for App {
@@ -157,6 +159,13 @@ impl App {
     #[must_use]
     pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> Self {
         self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Sets how hard sign-in is throttled.
+    #[must_use]
+    pub fn with_sign_in_throttle(mut self, policy: crate::throttle::ThrottlePolicy) -> Self {
+        self.sign_in_throttle = Arc::new(crate::throttle::SignInThrottle::new(policy));
         self
     }
 
@@ -215,6 +224,7 @@ impl App {
             gateways: configured,
             public_url,
             max_body_bytes: 1024 * 1024,
+            sign_in_throttle: Arc::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -36,6 +37,8 @@ pub struct Config {
     /// The largest request body Kasa reads, in bytes (the logo upload may always send 1 MiB,
     /// gateway callbacks at most 256 KiB).
     pub max_body_bytes: usize,
+    /// How hard sign-in is throttled per account and per client address.
+    pub sign_in_throttle: crate::throttle::ThrottlePolicy,
 }
 
 /// The mail server.
@@ -106,6 +109,7 @@ impl Default for Config {
             reconcile_after_seconds: 600,
             idempotency_lease_seconds: 300,
             max_body_bytes: 1024 * 1024,
+            sign_in_throttle: crate::throttle::ThrottlePolicy::default(),
         }
     }
 }
@@ -131,6 +135,10 @@ struct FileConfig {
     reconcile_after_seconds: Option<u64>,
     idempotency_lease_seconds: Option<u64>,
     max_body_bytes: Option<usize>,
+    sign_in_failures_per_account: Option<u32>,
+    sign_in_failures_per_address: Option<u32>,
+    sign_in_first_lockout_ms: Option<u64>,
+    sign_in_max_lockout_ms: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -190,6 +198,19 @@ pub struct Overrides {
     /// it is read [default: 1048576].
     #[arg(long, env = "KASA_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Failed sign-ins an account may have before it must wait [default: 5].
+    #[arg(long, env = "KASA_SIGN_IN_FAILURES_PER_ACCOUNT")]
+    pub sign_in_failures_per_account: Option<u32>,
+    /// Failed sign-ins a client address may have before it must wait [default: 20].
+    #[arg(long, env = "KASA_SIGN_IN_FAILURES_PER_ADDRESS")]
+    pub sign_in_failures_per_address: Option<u32>,
+    /// The first wait after too many failed sign-ins, in milliseconds; it doubles with each
+    /// further failure [default: 1000].
+    #[arg(long, env = "KASA_SIGN_IN_FIRST_LOCKOUT_MS")]
+    pub sign_in_first_lockout_ms: Option<u64>,
+    /// The longest wait after failed sign-ins, in milliseconds [default: 300000].
+    #[arg(long, env = "KASA_SIGN_IN_MAX_LOCKOUT_MS")]
+    pub sign_in_max_lockout_ms: Option<u64>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -292,6 +313,27 @@ impl Config {
                 .max_body_bytes
                 .or(file.max_body_bytes)
                 .unwrap_or(defaults.max_body_bytes),
+            sign_in_throttle: crate::throttle::ThrottlePolicy {
+                failures_allowed_per_account: overrides
+                    .sign_in_failures_per_account
+                    .or(file.sign_in_failures_per_account)
+                    .unwrap_or(defaults.sign_in_throttle.failures_allowed_per_account),
+                failures_allowed_per_address: overrides
+                    .sign_in_failures_per_address
+                    .or(file.sign_in_failures_per_address)
+                    .unwrap_or(defaults.sign_in_throttle.failures_allowed_per_address),
+                first_lockout: overrides
+                    .sign_in_first_lockout_ms
+                    .or(file.sign_in_first_lockout_ms)
+                    .map_or(
+                        defaults.sign_in_throttle.first_lockout,
+                        Duration::from_millis,
+                    ),
+                max_lockout: overrides
+                    .sign_in_max_lockout_ms
+                    .or(file.sign_in_max_lockout_ms)
+                    .map_or(defaults.sign_in_throttle.max_lockout, Duration::from_millis),
+            },
         })
     }
 }

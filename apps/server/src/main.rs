@@ -14,6 +14,7 @@ mod pages;
 mod problem;
 mod server;
 mod stripe;
+mod throttle;
 mod tools;
 
 use std::process::ExitCode;
@@ -238,7 +239,8 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         .with_idempotency_lease(time::Duration::seconds(
             i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
         ))
-        .with_max_body_bytes(config.max_body_bytes);
+        .with_max_body_bytes(config.max_body_bytes)
+        .with_sign_in_throttle(config.sign_in_throttle);
     if delivers_mail {
         tokio::spawn(deliver_mail(
             app.clone(),

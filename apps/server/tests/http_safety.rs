@@ -223,3 +223,72 @@ async fn a_405_says_which_methods_the_path_takes() {
         assert_eq!(problem["code"], "method-not-allowed");
     }
 }
+
+/// Signs in; the status, the `Retry-After` header and the body.
+async fn sign_in(kasa: &Kasa, email: &str, password: &str) -> (StatusCode, Option<u64>, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/sessions", kasa.base))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok());
+    (status, retry_after, response.json().await.unwrap())
+}
+
+/// Polls (every 100 ms, at most 20 s) until the administrator's right password signs in.
+async fn wait_until_the_right_password_works(kasa: &Kasa) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _, body) = sign_in(kasa, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        if status == StatusCode::OK {
+            return;
+        }
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert!(Instant::now() < deadline, "still throttled after 20 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_are_throttled_per_account_and_per_address() {
+    let kasa = Kasa::start_with_env(&[
+        ("KASA_SIGN_IN_FAILURES_PER_ACCOUNT", "3".to_owned()),
+        ("KASA_SIGN_IN_FAILURES_PER_ADDRESS", "6".to_owned()),
+        ("KASA_SIGN_IN_FIRST_LOCKOUT_MS", "1500".to_owned()),
+        ("KASA_SIGN_IN_MAX_LOCKOUT_MS", "1500".to_owned()),
+    ])
+    .await;
+    // Successful sign-ins never count against the address.
+    for _ in 0..8 {
+        kasa.admin_token().await;
+    }
+    for _ in 0..3 {
+        let (status, _, body) = sign_in(&kasa, ADMIN_EMAIL, "guess-guess-guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    // The account waits now: even the right password is refused, with Retry-After.
+    let (status, retry_after, problem) = sign_in(&kasa, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
+    assert_eq!(problem["code"], "too-many-attempts");
+    assert!(matches!(retry_after, Some(1..=2)), "{retry_after:?}");
+    // After the wait the right password works, and clears the account.
+    wait_until_the_right_password_works(&kasa).await;
+    let (status, _, body) = sign_in(&kasa, ADMIN_EMAIL, "guess-guess-guess").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
+    // The address: 6 failures over any accounts (4 so far) and it waits too.
+    for email in ["a@example.com", "b@example.com"] {
+        let (status, _, body) = sign_in(&kasa, email, "guess-guess-guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, retry_after, problem) = sign_in(&kasa, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
+    assert!(retry_after.is_some());
+    wait_until_the_right_password_works(&kasa).await;
+}

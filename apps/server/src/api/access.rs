@@ -196,48 +196,27 @@ pub struct AccessApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Access")]
 impl AccessApi {
-    /// Sign in with e-mail and password; returns a session token.
+    /// Sign in with e-mail and password; returns a session token. Failed sign-ins are
+    /// throttled per account and per client address: past the allowed failures, the answer is
+    /// 429 `too-many-attempts` with `Retry-After`, without checking the password.
     #[oai(path = "/sessions", method = "post", operation_id = "sign_in")]
     async fn sign_in(
         &self,
         app: Data<&App>,
+        request: &poem::Request,
         body: Json<SignIn>,
     ) -> Result<Json<Session>, ApiError> {
-        let refused = || {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid-credentials",
-                "The credentials were not accepted",
-                "the e-mail or the password is wrong, or the user is disabled",
-            )
-        };
-        let email = EmailAddress::parse(&body.email).map_err(|_| refused())?;
-        let credentials = match app.access.user_credentials(email).await {
-            Ok(credentials) => credentials,
-            Err(StoreError::NotFound { .. }) => {
-                // Spend the same time as a real check, so timing does not tell who exists.
-                let _ = password_matches(&body.password, crate::auth::dummy_hash());
-                return Err(refused());
-            }
-            Err(error) => return Err(store_error(error)),
-        };
-        // The password is checked first, so a disabled account answers as slowly as any other.
-        let matches = password_matches(&body.password, &credentials.password_hash);
-        if !matches || credentials.user.disabled {
-            return Err(refused());
-        }
-        let token = new_token(SESSION_PREFIX)?;
-        let now = app.clock.now();
-        let expires_at = now + Duration::hours(app.session_hours);
-        app.access
-            .create_session(token_hash(&token), credentials.user.id, now, expires_at)
-            .await
-            .map_err(store_error)?;
-        Ok(Json(Session {
-            token,
-            expires_at: crate::api::billing::rfc3339(expires_at),
-            role: credentials.user.role.name().to_owned(),
-        }))
+        let address = request
+            .remote_addr()
+            .as_socket_addr()
+            .map(|address| address.ip().to_canonical());
+        let attempt = app
+            .sign_in_throttle
+            .attempt(&body.email, address)
+            .map_err(ApiError::too_many_attempts)?;
+        let session = start_session(&app, &body).await?;
+        app.sign_in_throttle.succeeded(attempt);
+        Ok(session)
     }
 
     /// Sign out: the session token stops working.
@@ -435,6 +414,45 @@ impl AccessApi {
         app.tokens.clear();
         Ok(Json(key.into()))
     }
+}
+
+/// Checks the e-mail and password and starts a session.
+async fn start_session(app: &App, body: &SignIn) -> Result<Json<Session>, ApiError> {
+    let refused = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-credentials",
+            "The credentials were not accepted",
+            "the e-mail or the password is wrong, or the user is disabled",
+        )
+    };
+    let email = EmailAddress::parse(&body.email).map_err(|_| refused())?;
+    let credentials = match app.access.user_credentials(email).await {
+        Ok(credentials) => credentials,
+        Err(StoreError::NotFound { .. }) => {
+            // Spend the same time as a real check, so timing does not tell who exists.
+            let _ = password_matches(&body.password, crate::auth::dummy_hash());
+            return Err(refused());
+        }
+        Err(error) => return Err(store_error(error)),
+    };
+    // The password is checked first, so a disabled account answers as slowly as any other.
+    let matches = password_matches(&body.password, &credentials.password_hash);
+    if !matches || credentials.user.disabled {
+        return Err(refused());
+    }
+    let token = new_token(SESSION_PREFIX)?;
+    let now = app.clock.now();
+    let expires_at = now + Duration::hours(app.session_hours);
+    app.access
+        .create_session(token_hash(&token), credentials.user.id, now, expires_at)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(Session {
+        token,
+        expires_at: crate::api::billing::rfc3339(expires_at),
+        role: credentials.user.role.name().to_owned(),
+    }))
 }
 
 /// A user record from request fields, checked.
