@@ -292,3 +292,163 @@ async fn failed_sign_ins_are_throttled_per_account_and_per_address() {
     assert!(retry_after.is_some());
     wait_until_the_right_password_works(&kasa).await;
 }
+
+async fn billing_links_are_revocable_and_signing_out_is_truthful(backend: Backend) {
+    let Some(kasa) = Kasa::start(backend).await else {
+        return;
+    };
+    let admin = kasa.admin_token().await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "linked@example.com", "name": "Linked", "reason": "test" }),
+        )
+        .await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    let links = format!("/v1/customers/{customer_id}/billing-links");
+    let first = kasa
+        .post(&links, &admin, json!({ "reason": "checkout" }))
+        .await;
+    let second = kasa
+        .post(&links, &admin, json!({ "reason": "checkout" }))
+        .await;
+    let first_token = first["token"].as_str().unwrap();
+    let second_token = second["token"].as_str().unwrap();
+    // Used once, so the token is in the server's cache when it is revoked.
+    kasa.get("/v1/me/billing", first_token).await;
+
+    let listed = kasa.get(&links, &admin).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed[0]["id"], second["id"]);
+    assert_eq!(listed[1]["id"], first["id"]);
+    assert!(listed[0]["revoked_at"].is_null());
+    assert!(!listed.to_string().contains("kasa_customer_"), "{listed}");
+
+    // Revoking needs a reason, names the customer's own link, and takes effect at once.
+    let revoke = format!("{links}/{}", first["id"].as_str().unwrap());
+    let (status, problem) = kasa
+        .call(
+            Method::DELETE,
+            &revoke,
+            Some(&admin),
+            Some(json!({ "reason": "" })),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("reason-required"))
+    );
+    let other = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "other@example.com", "name": "Other", "reason": "test" }),
+        )
+        .await;
+    let (status, problem) = kasa
+        .call(
+            Method::DELETE,
+            &format!(
+                "/v1/customers/{}/billing-links/{}",
+                other["id"].as_str().unwrap(),
+                first["id"].as_str().unwrap()
+            ),
+            Some(&admin),
+            Some(json!({ "reason": "leaked" })),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not-found"))
+    );
+    let (status, revoked) = kasa
+        .call(
+            Method::DELETE,
+            &revoke,
+            Some(&admin),
+            Some(json!({ "reason": "sent to the wrong address" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert!(revoked["revoked_at"].is_string(), "{revoked}");
+    let (status, problem) = kasa
+        .call(Method::GET, "/v1/me/billing", Some(first_token), None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid-credentials"))
+    );
+    kasa.get("/v1/me/billing", second_token).await;
+    // Revoking again changes nothing.
+    let (status, again) = kasa
+        .call(
+            Method::DELETE,
+            &revoke,
+            Some(&admin),
+            Some(json!({ "reason": "again" })),
+        )
+        .await;
+    assert_eq!(
+        (status, &again["revoked_at"]),
+        (StatusCode::OK, &revoked["revoked_at"])
+    );
+    let audit = kasa
+        .get("/v1/audit?action=customer.billing_link_revoked", &admin)
+        .await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+    assert_eq!(audit[0]["reason"], "sent to the wrong address");
+    assert_eq!(audit[0]["subject"], format!("customer:{customer_id}"));
+
+    // A customer signing out revokes their link.
+    let (status, body) = kasa
+        .call(
+            Method::DELETE,
+            "/v1/sessions/current",
+            Some(second_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({ "signed_out": true }))
+    );
+    let (status, _) = kasa
+        .call(Method::GET, "/v1/me/billing", Some(second_token), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let listed = kasa.get(&links, &admin).await;
+    assert!(listed[0]["revoked_at"].is_string(), "{listed}");
+
+    // An API key cannot sign out, and says so; it keeps working.
+    let key = kasa.api_key(&admin, "read_only").await;
+    kasa.get("/v1/departments", &key).await;
+    let (status, problem) = kasa
+        .call(Method::DELETE, "/v1/sessions/current", Some(&key), None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("not-a-session"))
+    );
+    kasa.get("/v1/departments", &key).await;
+
+    // A user's session ends.
+    let (status, _) = kasa
+        .call(Method::DELETE, "/v1/sessions/current", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = kasa
+        .call(Method::GET, "/v1/departments", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn billing_links_are_revocable_and_signing_out_is_truthful_on_sqlite() {
+    billing_links_are_revocable_and_signing_out_is_truthful(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn billing_links_are_revocable_and_signing_out_is_truthful_on_postgres() {
+    billing_links_are_revocable_and_signing_out_is_truthful(Backend::Postgres).await;
+}

@@ -1,6 +1,6 @@
 //! Signing in, users, roles and API keys.
 
-use kasa_domain::{ApiKeyId, EmailAddress, Permission, Role, UserId};
+use kasa_domain::{Actor, ApiKeyId, EmailAddress, Permission, Role, UserId};
 use kasa_ports::{ApiKey, StoreError, User, UserCredentials, new_id};
 use poem::http::StatusCode;
 use poem_openapi::param::Path;
@@ -219,7 +219,9 @@ impl AccessApi {
         Ok(session)
     }
 
-    /// Sign out: the session token stops working.
+    /// Sign out: the session token, or the customer's billing link, stops working at once (the
+    /// link is revoked, with an audit entry). An API key cannot sign out: it answers 400
+    /// `not-a-session`; revoke it with `POST /v1/api-keys/{id}/revoke`.
     #[oai(
         path = "/sessions/current",
         method = "delete",
@@ -230,10 +232,30 @@ impl AccessApi {
         app: Data<&App>,
         auth: Bearer,
     ) -> Result<Json<serde_json::Value>, ApiError> {
-        app.access
-            .end_session(auth.0.token_hash.clone())
-            .await
-            .map_err(store_error)?;
+        let caller = &auth.0;
+        match &caller.actor {
+            Actor::HelpDesk { .. } => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "not-a-session",
+                    "An API key cannot sign out",
+                    "this is an API key, not a session: it keeps working until it is revoked \
+                     (an admin revokes it with POST /v1/api-keys/{id}/revoke)",
+                ));
+            }
+            Actor::Customer { .. } => {
+                let context = caller.context("the customer signed out")?;
+                app.access
+                    .end_billing_link(caller.token_hash.clone(), context, app.clock.now())
+                    .await
+                    .map_err(store_error)?;
+            }
+            _ => app
+                .access
+                .end_session(caller.token_hash.clone())
+                .await
+                .map_err(store_error)?,
+        }
         app.tokens.clear();
         Ok(Json(serde_json::json!({ "signed_out": true })))
     }
