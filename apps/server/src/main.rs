@@ -13,6 +13,7 @@ mod nestpay;
 mod pages;
 mod problem;
 mod server;
+mod static_files;
 mod stripe;
 mod throttle;
 mod tools;

@@ -204,7 +204,8 @@ fn limit_body(
 }
 
 /// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
-const OTHER_ROUTES: [(&str, &str); 9] = [
+const OTHER_ROUTES: [(&str, &str); 10] = [
+    ("/static/{name}", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
     ("/metrics", "GET"),
@@ -264,6 +265,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_text))
         .at("/openapi.json", spec)
+        .at("/static/:name", get(crate::static_files::serve))
         .at("/billing", get(crate::pages::billing_page))
         .at("/billing/checkout", poem::post(crate::pages::checkout))
         .at(

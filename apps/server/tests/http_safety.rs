@@ -452,3 +452,101 @@ async fn billing_links_are_revocable_and_signing_out_is_truthful_on_sqlite() {
 async fn billing_links_are_revocable_and_signing_out_is_truthful_on_postgres() {
     billing_links_are_revocable_and_signing_out_is_truthful(Backend::Postgres).await;
 }
+
+/// Every inline `<script>` (one without `src`) and `<style>` in `html`, and every `style=`.
+fn inline_code(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for (at, _) in lower.match_indices("<script") {
+        let tag = &lower[at..at + lower[at..].find('>').unwrap_or(0)];
+        if !tag.contains(" src=") {
+            found.push(html[at..].chars().take(80).collect());
+        }
+    }
+    for needle in ["<style", " style="] {
+        for (at, _) in lower.match_indices(needle) {
+            found.push(html[at..].chars().take(80).collect());
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn billing_pages_cannot_be_framed_and_run_no_inline_code() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("SQLite");
+    let admin = kasa.admin_token().await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "page@example.com", "name": "Page", "reason": "test" }),
+        )
+        .await;
+    let browser = kasa
+        .billing_browser(&admin, customer["id"].as_str().unwrap())
+        .await;
+    // The billing page, and a page that only says something (an unknown link).
+    let pages = [
+        browser
+            .client
+            .get(format!("{}/billing", kasa.base))
+            .header("cookie", &browser.cookie)
+            .send()
+            .await
+            .unwrap(),
+        browser
+            .client
+            .get(format!("{}/billing?token=kasa_customer_unknown", kasa.base))
+            .send()
+            .await
+            .unwrap(),
+    ];
+    let mut stylesheets = Vec::new();
+    for page in pages {
+        let headers = page.headers().clone();
+        let policy = headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        let html = page.text().await.unwrap();
+        assert_eq!(inline_code(&html), Vec::<String>::new(), "{html}");
+        let start = html
+            .find("href=\"/static/billing.css?v=")
+            .expect("the stylesheet")
+            + 6;
+        stylesheets.push(html[start..start + html[start..].find('"').unwrap()].to_owned());
+    }
+    // The stylesheet is a file of Kasa's own, cached for long (its address changes with it).
+    let response = reqwest::get(format!("{}{}", kasa.base, stylesheets[0]))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/css; charset=utf-8"
+    );
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=31536000"),
+    );
+    assert!(response.text().await.unwrap().contains("font-family"));
+    for script in ["stripe-card.js", "bank-redirect.js"] {
+        let response = reqwest::get(format!("{}/static/{script}", kasa.base))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{script}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
+    }
+    let response = reqwest::get(format!("{}/static/nothing.js", kasa.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
