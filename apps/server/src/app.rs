@@ -125,6 +125,8 @@ pub struct App {
     pub max_body_bytes: usize,
     /// Failed sign-ins per account and address.
     pub sign_in_throttle: Arc<crate::throttle::SignInThrottle>,
+    /// Forged gateway deliveries, written to the audit log at a bounded rate.
+    pub security_events: Arc<crate::security_events::SecurityEvents>,
 }
 
 impl std::fmt::Debug for App {
@@ -169,6 +171,17 @@ impl App {
         self
     }
 
+    /// Sets how often forged gateway deliveries are written to the audit log, at most.
+    #[must_use]
+    pub fn with_security_event_interval(mut self, interval: std::time::Duration) -> Self {
+        self.security_events = Arc::new(crate::security_events::SecurityEvents::new(
+            self.store.clone(),
+            self.clock.clone(),
+            interval,
+        ));
+        self
+    }
+
     /// Rebuilds the gateways from the saved settings (after the settings changed).
     pub async fn reload_gateways(&self) {
         for gateway in &self.gateways {
@@ -210,6 +223,11 @@ impl App {
             Arc::new(kasa_pdf::PdfRenderer),
             clock.clone(),
         );
+        let security_events = Arc::new(crate::security_events::SecurityEvents::new(
+            database.clone(),
+            clock.clone(),
+            std::time::Duration::from_secs(60),
+        ));
         Self {
             billing: Billing::new(ports).with_delivery_policy(delivery),
             store: database.clone(),
@@ -225,6 +243,7 @@ impl App {
             public_url,
             max_body_bytes: 1024 * 1024,
             sign_in_throttle: Arc::default(),
+            security_events,
         }
     }
 }

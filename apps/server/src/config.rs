@@ -39,6 +39,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How hard sign-in is throttled per account and per client address.
     pub sign_in_throttle: crate::throttle::ThrottlePolicy,
+    /// Forged gateway deliveries are written to the audit log at most once per gateway per
+    /// this many seconds (with a count).
+    pub security_event_interval_seconds: u64,
 }
 
 /// The mail server.
@@ -110,6 +113,7 @@ impl Default for Config {
             idempotency_lease_seconds: 300,
             max_body_bytes: 1024 * 1024,
             sign_in_throttle: crate::throttle::ThrottlePolicy::default(),
+            security_event_interval_seconds: 60,
         }
     }
 }
@@ -139,6 +143,7 @@ struct FileConfig {
     sign_in_failures_per_address: Option<u32>,
     sign_in_first_lockout_ms: Option<u64>,
     sign_in_max_lockout_ms: Option<u64>,
+    security_event_interval_seconds: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -211,6 +216,10 @@ pub struct Overrides {
     /// The longest wait after failed sign-ins, in milliseconds [default: 300000].
     #[arg(long, env = "KASA_SIGN_IN_MAX_LOCKOUT_MS")]
     pub sign_in_max_lockout_ms: Option<u64>,
+    /// Forged gateway callbacks and webhooks are written to the audit log at most once per
+    /// gateway per this many seconds, with a count [default: 60].
+    #[arg(long, env = "KASA_SECURITY_EVENT_INTERVAL_SECONDS")]
+    pub security_event_interval_seconds: Option<u64>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -334,6 +343,10 @@ impl Config {
                     .or(file.sign_in_max_lockout_ms)
                     .map_or(defaults.sign_in_throttle.max_lockout, Duration::from_millis),
             },
+            security_event_interval_seconds: overrides
+                .security_event_interval_seconds
+                .or(file.security_event_interval_seconds)
+                .unwrap_or(defaults.security_event_interval_seconds),
         })
     }
 }

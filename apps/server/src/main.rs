@@ -12,6 +12,7 @@ mod metrics;
 mod nestpay;
 mod pages;
 mod problem;
+mod security_events;
 mod server;
 mod static_files;
 mod stripe;
@@ -241,7 +242,10 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
         ))
         .with_max_body_bytes(config.max_body_bytes)
-        .with_sign_in_throttle(config.sign_in_throttle);
+        .with_sign_in_throttle(config.sign_in_throttle)
+        .with_security_event_interval(std::time::Duration::from_secs(
+            config.security_event_interval_seconds.max(1),
+        ));
     if delivers_mail {
         tokio::spawn(deliver_mail(
             app.clone(),

@@ -11,7 +11,9 @@
 
 use kasa_billing::{PurchaseCompletion, StartPurchase, StartPurchaseError};
 use kasa_domain::{CustomerId, Holding, Language, Money, Package, PackageId, PackageKind};
-use kasa_ports::{ActionContext, CaptureMode, GatewayName, PaymentInitiation, Purchase};
+use kasa_ports::{
+    ActionContext, CaptureMode, GatewayError, GatewayName, PaymentInitiation, Purchase,
+};
 use kasa_subscriptions::{
     ForfeitConfirmation, Forfeiture, PurchaseChannel, PurchaseRefusal, decide_purchase,
 };
@@ -1034,8 +1036,19 @@ pub async fn gateway_return(
         .map(|id| id.0.clone());
     let completion = app
         .billing
-        .complete_purchase(&gateway_name, callback, request_id)
+        .complete_purchase(&gateway_name, callback, request_id.clone())
         .await;
+    if let Err(kasa_billing::CompletePurchaseError::Gateway(GatewayError::InvalidSignature)) =
+        &completion
+    {
+        app.security_events.forged(crate::security_events::Forgery {
+            gateway: gateway_name.to_string(),
+            channel: "return",
+            source_address: crate::security_events::peer(request),
+            reason: "the signature does not verify, or the store is not ours".to_owned(),
+            request_id,
+        });
+    }
     let purchase = match &completion {
         Ok(
             PurchaseCompletion::AlreadyProcessed(purchase)

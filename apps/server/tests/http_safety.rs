@@ -550,3 +550,105 @@ async fn billing_pages_cannot_be_framed_and_run_no_inline_code() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+/// The audit entries of forged deliveries for `gateway`, oldest first.
+async fn forged_entries(kasa: &Kasa, admin: &str, gateway: &str) -> Vec<Value> {
+    let entries = kasa
+        .get(
+            &format!("/v1/audit?action=security.forged_callback&subject=gateway:{gateway}"),
+            admin,
+        )
+        .await;
+    let mut entries = entries.as_array().unwrap().clone();
+    entries.reverse();
+    entries
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_callbacks_leave_rate_limited_security_events() {
+    let kasa =
+        Kasa::start_with_env(&[("KASA_SECURITY_EVENT_INTERVAL_SECONDS", "1".to_owned())]).await;
+    let admin = kasa.admin_token().await;
+    for (gateway, settings) in [
+        (
+            "nestpay",
+            json!({ "enabled": true,
+                    "configuration": { "base_url": "http://127.0.0.1:9", "client_id": "100200127",
+                                       "store_type": "3d_pay" },
+                    "credentials": { "store_key": "TEST1234", "api_user": "u",
+                                     "api_password": "p" },
+                    "reason": "setup" }),
+        ),
+        (
+            "stripe",
+            json!({ "enabled": true,
+                    "configuration": { "base_url": "http://127.0.0.1:9",
+                                       "publishable_key": "pk_test_x" },
+                    "credentials": { "secret_key": "sk_test_x", "webhook_secret": "whsec_x" },
+                    "reason": "setup" }),
+        ),
+    ] {
+        let (status, body) = kasa
+            .call(
+                Method::PUT,
+                &format!("/v1/settings/payment-systems/{gateway}"),
+                Some(&admin),
+                Some(settings),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let client = reqwest::Client::new();
+    // A flood of forged webhooks: each refused, and one entry at once.
+    for _ in 0..5 {
+        let response = client
+            .post(format!("{}/gateways/stripe/webhook", kasa.base))
+            .header("stripe-signature", "t=1,v1=00")
+            .header("content-type", "application/json")
+            .body(r#"{"id":"evt_forged","type":"payment_intent.succeeded"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+    // A forged bank return.
+    let response = client
+        .post(format!("{}/gateways/nestpay/return", kasa.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            "clientid=100200127&oid=forged&Response=Approved&ProcReturnCode=00&mdStatus=1\
+             &hashAlgorithm=ver3&HASHPARAMSVAL=x&HASH=Zm9yZ2Vk",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // Written at once for the first; the others are counted into one entry after the interval.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let stripe = loop {
+        let entries = forged_entries(&kasa, &admin, "stripe").await;
+        if entries.len() >= 2 {
+            break entries;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no second entry in 20 s: {entries:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(stripe.len(), 2, "{stripe:?}");
+    assert_eq!(stripe[0]["after"]["count"], 1);
+    assert_eq!(stripe[1]["after"]["count"], 4);
+    assert_eq!(stripe[0]["after"]["source_addresses"], json!(["127.0.0.1"]));
+    assert_eq!(stripe[0]["actor"], "system:gateway-callbacks");
+    let nestpay = forged_entries(&kasa, &admin, "nestpay").await;
+    assert_eq!(nestpay.len(), 1, "{nestpay:?}");
+    assert_eq!(nestpay[0]["after"]["count"], 1);
+    assert_eq!(
+        nestpay[0]["after"]["reasons"][0]
+            .as_str()
+            .map(|reason| reason.starts_with("return:")),
+        Some(true)
+    );
+}

@@ -206,10 +206,7 @@ impl AccessApi {
         request: &poem::Request,
         body: Json<SignIn>,
     ) -> Result<Json<Session>, ApiError> {
-        let address = request
-            .remote_addr()
-            .as_socket_addr()
-            .map(|address| address.ip().to_canonical());
+        let address = crate::security_events::peer(request);
         let attempt = app
             .sign_in_throttle
             .attempt(&body.email, address)
