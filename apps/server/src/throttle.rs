@@ -68,6 +68,9 @@ struct Failures {
 /// one still locks (the address counter still applies).
 const MAX_ENTRIES: usize = 100_000;
 
+/// The part of an e-mail an account is remembered by.
+const MAX_ACCOUNT_CHARS: usize = 256;
+
 #[derive(Debug)]
 struct Counters<K> {
     entries: Mutex<HashMap<K, Failures>>,
@@ -184,7 +187,14 @@ impl SignInThrottle {
     pub fn attempt(&self, email: &str, address: Option<IpAddr>) -> Result<Attempt, Duration> {
         let now = Instant::now();
         let policy = &self.policy;
-        let account = email.trim().to_lowercase();
+        // Bounded, so that the remembered accounts take a few tens of MB at most however long
+        // the e-mails sent (no real address is longer than 254 characters).
+        let account: String = email
+            .trim()
+            .chars()
+            .take(MAX_ACCOUNT_CHARS)
+            .collect::<String>()
+            .to_lowercase();
         let mut wait =
             self.accounts
                 .waiting(&account, policy.failures_allowed_per_account, policy, now);
