@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 8] = [
+const STEPS: [SqlStep; 9] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -78,6 +78,15 @@ const STEPS: [SqlStep; 8] = [
         // Idempotency keys marked applied in their effect's transaction.
         schema: include_str!("sql/0008_idempotency_applied.sql"),
         guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000011_billing_link_ids",
+        // Billing links get an id and can be revoked before they expire.
+        schema: include_str!("sql/0011_billing_link_ids.sql"),
+        guards: [
+            include_str!("sql/0011_guards_postgres.sql"),
+            include_str!("sql/0011_guards_sqlite.sql"),
+        ],
     },
 ];
 

@@ -121,6 +121,12 @@ pub struct App {
     pub gateways: Vec<Arc<ConfiguredGateway>>,
     /// Where customers' browsers reach Kasa, without a trailing slash.
     pub public_url: String,
+    /// The largest request body read, in bytes (see `server::body_limit_bytes`).
+    pub max_body_bytes: usize,
+    /// Failed sign-ins per account and address.
+    pub sign_in_throttle: Arc<crate::throttle::SignInThrottle>,
+    /// Forged gateway deliveries, written to the audit log at a bounded rate.
+    pub security_events: Arc<crate::security_events::SecurityEvents>,
 }
 
 impl std::fmt::Debug for App {
@@ -148,6 +154,31 @@ impl App {
     #[must_use]
     pub fn with_idempotency_lease(mut self, lease: time::Duration) -> Self {
         self.idempotency_lease = lease;
+        self
+    }
+
+    /// Sets the largest request body read, in bytes.
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Sets how hard sign-in is throttled.
+    #[must_use]
+    pub fn with_sign_in_throttle(mut self, policy: crate::throttle::ThrottlePolicy) -> Self {
+        self.sign_in_throttle = Arc::new(crate::throttle::SignInThrottle::new(policy));
+        self
+    }
+
+    /// Sets how often forged gateway deliveries are written to the audit log, at most.
+    #[must_use]
+    pub fn with_security_event_interval(mut self, interval: std::time::Duration) -> Self {
+        self.security_events = Arc::new(crate::security_events::SecurityEvents::new(
+            self.store.clone(),
+            self.clock.clone(),
+            interval,
+        ));
         self
     }
 
@@ -192,6 +223,11 @@ impl App {
             Arc::new(kasa_pdf::PdfRenderer),
             clock.clone(),
         );
+        let security_events = Arc::new(crate::security_events::SecurityEvents::new(
+            database.clone(),
+            clock.clone(),
+            std::time::Duration::from_secs(60),
+        ));
         Self {
             billing: Billing::new(ports).with_delivery_policy(delivery),
             store: database.clone(),
@@ -205,6 +241,9 @@ impl App {
             billing_switch: Arc::default(),
             gateways: configured,
             public_url,
+            max_body_bytes: 1024 * 1024,
+            sign_in_throttle: Arc::default(),
+            security_events,
         }
     }
 }

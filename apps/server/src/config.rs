@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use kasa_ports::Secret;
 use kasa_postgres::SecretsKey;
@@ -38,6 +39,14 @@ pub struct Config {
     /// The key payment-system credentials are encrypted with (ADR 0008); without one they
     /// cannot be saved through the API, and those kept in clear are read as they are.
     pub secrets_key: Option<SecretsKey>,
+    /// The largest request body Kasa reads, in bytes (the logo upload may always send 1 MiB,
+    /// gateway callbacks at most 256 KiB).
+    pub max_body_bytes: usize,
+    /// How hard sign-in is throttled per account and per client address.
+    pub sign_in_throttle: crate::throttle::ThrottlePolicy,
+    /// Forged gateway deliveries are written to the audit log at most once per gateway per
+    /// this many seconds (with a count).
+    pub security_event_interval_seconds: u64,
 }
 
 /// The mail server.
@@ -108,6 +117,9 @@ impl Default for Config {
             reconcile_after_seconds: 600,
             idempotency_lease_seconds: 300,
             secrets_key: None,
+            max_body_bytes: 1024 * 1024,
+            sign_in_throttle: crate::throttle::ThrottlePolicy::default(),
+            security_event_interval_seconds: 60,
         }
     }
 }
@@ -134,6 +146,12 @@ struct FileConfig {
     idempotency_lease_seconds: Option<u64>,
     secrets_key: Option<Secret>,
     secrets_key_file: Option<PathBuf>,
+    max_body_bytes: Option<usize>,
+    sign_in_failures_per_account: Option<u32>,
+    sign_in_failures_per_address: Option<u32>,
+    sign_in_first_lockout_ms: Option<u64>,
+    sign_in_max_lockout_ms: Option<u64>,
+    security_event_interval_seconds: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -196,6 +214,27 @@ pub struct Overrides {
     /// A file holding the secrets key (instead of KASA_SECRETS_KEY).
     #[arg(long, env = "KASA_SECRETS_KEY_FILE")]
     pub secrets_key_file: Option<PathBuf>,
+    /// The largest request body Kasa reads, in bytes; a larger one is refused with 413 before
+    /// it is read [default: 1048576].
+    #[arg(long, env = "KASA_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Failed sign-ins an account may have before it must wait [default: 5].
+    #[arg(long, env = "KASA_SIGN_IN_FAILURES_PER_ACCOUNT")]
+    pub sign_in_failures_per_account: Option<u32>,
+    /// Failed sign-ins a client address may have before it must wait [default: 20].
+    #[arg(long, env = "KASA_SIGN_IN_FAILURES_PER_ADDRESS")]
+    pub sign_in_failures_per_address: Option<u32>,
+    /// The first wait after too many failed sign-ins, in milliseconds; it doubles with each
+    /// further failure [default: 1000].
+    #[arg(long, env = "KASA_SIGN_IN_FIRST_LOCKOUT_MS")]
+    pub sign_in_first_lockout_ms: Option<u64>,
+    /// The longest wait after failed sign-ins, in milliseconds [default: 300000].
+    #[arg(long, env = "KASA_SIGN_IN_MAX_LOCKOUT_MS")]
+    pub sign_in_max_lockout_ms: Option<u64>,
+    /// Forged gateway callbacks and webhooks are written to the audit log at most once per
+    /// gateway per this many seconds, with a count [default: 60].
+    #[arg(long, env = "KASA_SECURITY_EVENT_INTERVAL_SECONDS")]
+    pub security_event_interval_seconds: Option<u64>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -317,6 +356,35 @@ impl Config {
                 ))
                 .transpose()?,
             )?,
+            max_body_bytes: overrides
+                .max_body_bytes
+                .or(file.max_body_bytes)
+                .unwrap_or(defaults.max_body_bytes),
+            sign_in_throttle: crate::throttle::ThrottlePolicy {
+                failures_allowed_per_account: overrides
+                    .sign_in_failures_per_account
+                    .or(file.sign_in_failures_per_account)
+                    .unwrap_or(defaults.sign_in_throttle.failures_allowed_per_account),
+                failures_allowed_per_address: overrides
+                    .sign_in_failures_per_address
+                    .or(file.sign_in_failures_per_address)
+                    .unwrap_or(defaults.sign_in_throttle.failures_allowed_per_address),
+                first_lockout: overrides
+                    .sign_in_first_lockout_ms
+                    .or(file.sign_in_first_lockout_ms)
+                    .map_or(
+                        defaults.sign_in_throttle.first_lockout,
+                        Duration::from_millis,
+                    ),
+                max_lockout: overrides
+                    .sign_in_max_lockout_ms
+                    .or(file.sign_in_max_lockout_ms)
+                    .map_or(defaults.sign_in_throttle.max_lockout, Duration::from_millis),
+            },
+            security_event_interval_seconds: overrides
+                .security_event_interval_seconds
+                .or(file.security_event_interval_seconds)
+                .unwrap_or(defaults.security_event_interval_seconds),
         })
     }
 }

@@ -144,6 +144,7 @@ pub async fn seed(app: &App) -> Result<bool, ApiError> {
             .map_err(store_error)?;
         app.access
             .create_customer_session(
+                kasa_ports::new_id(),
                 token_hash(CUSTOMER_LINKS[index]),
                 customer.id,
                 context.clone(),

@@ -13,8 +13,11 @@ mod nestpay;
 mod pages;
 mod problem;
 mod secrets;
+mod security_events;
 mod server;
+mod static_files;
 mod stripe;
+mod throttle;
 mod tools;
 
 use std::process::ExitCode;
@@ -47,6 +50,8 @@ struct DatabaseArgs {
     database_url: String,
 }
 
+// Parsed once at start-up: the size of the `serve` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serves the HTTP API (applies pending migrations first). The default command.
@@ -245,6 +250,11 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
     let app = app::App::new(store, config.session_hours, mailer, delivery, public_url)
         .with_idempotency_lease(time::Duration::seconds(
             i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
+        ))
+        .with_max_body_bytes(config.max_body_bytes)
+        .with_sign_in_throttle(config.sign_in_throttle)
+        .with_security_event_interval(std::time::Duration::from_secs(
+            config.security_event_interval_seconds.max(1),
         ));
     if delivers_mail {
         tokio::spawn(deliver_mail(

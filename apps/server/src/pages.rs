@@ -11,7 +11,9 @@
 
 use kasa_billing::{PurchaseCompletion, StartPurchase, StartPurchaseError};
 use kasa_domain::{CustomerId, Holding, Language, Money, Package, PackageId, PackageKind};
-use kasa_ports::{ActionContext, CaptureMode, GatewayName, PaymentInitiation, Purchase};
+use kasa_ports::{
+    ActionContext, CaptureMode, GatewayError, GatewayName, PaymentInitiation, Purchase,
+};
 use kasa_subscriptions::{
     ForfeitConfirmation, Forfeiture, PurchaseChannel, PurchaseRefusal, decide_purchase,
 };
@@ -201,9 +203,10 @@ fn money(amount: Money) -> String {
     format!("{} {}", amount.amount(), amount.currency().alpha_code())
 }
 
-/// The pages' Content-Security-Policy: nothing from elsewhere, forms may post to the bank.
-const PAGE_POLICY: &str =
-    "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *";
+/// The pages' Content-Security-Policy: styles and scripts only from Kasa's own files (no inline
+/// code), forms may post to the bank, and no other site may frame the pages (clickjacking).
+const PAGE_POLICY: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
+                           form-action *; frame-ancestors 'none'";
 
 /// A whole page.
 fn page(status: StatusCode, words: &Words, body: &str) -> Response {
@@ -215,20 +218,18 @@ fn page_with_policy(status: StatusCode, words: &Words, body: &str, policy: &str)
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>\
-         body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}}\
-         .package{{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}}\
-         .warning{{background:#fff4e5;padding:.5rem;border-radius:4px}}\
-         .result{{font-size:1.2rem}} label{{display:block;margin:.5rem 0}}\
-         button{{padding:.5rem 1.5rem}}</style></head><body>{body}</body></html>",
+         <title>{title}</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
+         <body>{body}</body></html>",
         lang = words.lang,
         title = escape(words.title),
+        css = crate::static_files::url("billing.css"),
     );
     Response::builder()
         .status(status)
         .content_type("text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
         .header("content-security-policy", policy)
+        .header(header::X_FRAME_OPTIONS, "DENY")
         .body(html)
 }
 
@@ -713,11 +714,19 @@ fn stripe_card_page(
             button: words.pay,
             confirm: "confirmCardPayment",
             client_secret,
-            done: format!("window.location = '/billing?purchase={}';", purchase.id),
+            done: StripeDone::GoTo(format!("/billing?purchase={}", purchase.id)),
             // A declined payment closes its purchase: another card is a new checkout.
             retry: false,
         },
     )
+}
+
+/// What the card page does once Stripe.js has confirmed (static/stripe-card.js acts on it).
+enum StripeDone {
+    /// Goes to this address of Kasa's.
+    GoTo(String),
+    /// Posts the confirmed SetupIntent to `/billing/card`, which saves the card.
+    SaveCard,
 }
 
 /// One Stripe.js step: the card element, the confirmation, and what the browser does after.
@@ -729,8 +738,8 @@ struct StripeStep<'a> {
     /// `confirmCardPayment` or `confirmCardSetup`.
     confirm: &'static str,
     client_secret: &'a str,
-    /// JavaScript run after a confirmation without error (`result` is Stripe.js's answer).
-    done: String,
+    /// What the browser does after a confirmation without error.
+    done: StripeDone,
     /// Whether another card may be tried on the same page after an error; otherwise the page
     /// offers the way back to the billing page.
     retry: bool,
@@ -741,30 +750,14 @@ struct StripeStep<'a> {
 fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeStep<'_>) -> Response {
     let body = format!(
         "<h1>{title}</h1><p>{summary}</p>\
-         <form id=\"stripe-card\" data-key=\"{key}\" data-client-secret=\"{secret}\">\
+         <form id=\"stripe-card\" data-key=\"{key}\" data-client-secret=\"{secret}\" \
+         data-confirm=\"{confirm}\" data-retry=\"{retry}\" data-done=\"{done}\" \
+         data-done-url=\"{done_url}\">\
          <h2>{card_title}</h2><div id=\"card-element\"></div>\
          <p id=\"card-errors\" class=\"warning\" role=\"alert\" hidden></p><p>{note}</p>\
          <button type=\"submit\" id=\"pay\">{button}</button></form>\
          <p id=\"back\" hidden><a href=\"/billing\">{back}</a></p>\
-         <script src=\"{script}\"></script><script>\
-         const form = document.getElementById('stripe-card');\
-         const stripe = Stripe(form.dataset.key);\
-         const card = stripe.elements().create('card');\
-         card.mount('#card-element');\
-         form.addEventListener('submit', async (event) => {{\
-           event.preventDefault();\
-           const pay = document.getElementById('pay');\
-           const errors = document.getElementById('card-errors');\
-           pay.disabled = true;\
-           const result = await stripe.{confirm}(form.dataset.clientSecret,\
-             {{ payment_method: {{ card }} }});\
-           if (result.error) {{\
-             errors.textContent = result.error.message || '';\
-             errors.hidden = false;\
-             if ({retry}) {{ pay.disabled = false; }}\
-             else {{ document.getElementById('back').hidden = false; }}\
-           }} else {{ {done} }}\
-         }});</script>",
+         <script src=\"{script}\"></script><script src=\"{card_script}\"></script>",
         title = escape(words.title),
         summary = step.summary,
         key = escape(&settings.publishable_key),
@@ -773,8 +766,16 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
         note = escape(step.note),
         button = escape(step.button),
         script = escape(&settings.script_url),
+        card_script = crate::static_files::url("stripe-card.js"),
         confirm = step.confirm,
-        done = step.done,
+        done = match step.done {
+            StripeDone::GoTo(_) => "go",
+            StripeDone::SaveCard => "save-card",
+        },
+        done_url = match &step.done {
+            StripeDone::GoTo(url) => escape(url),
+            StripeDone::SaveCard => String::new(),
+        },
         retry = step.retry,
         back = escape(words.back),
     );
@@ -793,10 +794,10 @@ fn stripe_page(words: &Words, settings: &StripeBrowserSettings, step: &StripeSte
         ""
     };
     let policy = format!(
-        "default-src 'self'; style-src 'unsafe-inline'; \
-         script-src 'unsafe-inline' {script_origin}{stripe_hosts}; \
-         frame-src {script_origin}{stripe_hosts}; connect-src {api} {script_origin}; \
-         form-action 'self'",
+        "default-src 'self'; object-src 'none'; base-uri 'none'; \
+         script-src 'self' {script_origin}{stripe_hosts}; \
+         frame-src {script_origin}{stripe_hosts}; connect-src 'self' {api} {script_origin}; \
+         form-action 'self'; frame-ancestors 'none'",
         api = settings.api_origin,
     );
     page_with_policy(StatusCode::OK, words, &body, &policy)
@@ -828,13 +829,7 @@ pub async fn card_page(app: Data<&App>, request: &Request) -> Response {
                 button: words.save_card,
                 confirm: "confirmCardSetup",
                 client_secret: &client_secret,
-                done: "const saved = document.createElement('form');\
-                       saved.method = 'post'; saved.action = '/billing/card';\
-                       const field = document.createElement('input');\
-                       field.type = 'hidden'; field.name = 'setup_intent';\
-                       field.value = result.setupIntent.id;\
-                       saved.appendChild(field); document.body.appendChild(saved); saved.submit();"
-                    .to_owned(),
+                done: StripeDone::SaveCard,
                 retry: true,
             },
         ),
@@ -972,8 +967,9 @@ fn gateway_form(
         format!(
             "<h1>{title}</h1>{summary}<form id=\"bank\" method=\"post\" action=\"{action}\">{hidden}\
              <p>{to_bank}</p><button type=\"submit\" id=\"pay\">{pay}</button></form>\
-             <script>document.getElementById('bank').submit();</script>",
+             <script src=\"{redirect}\"></script>",
             title = escape(words.title),
+            redirect = crate::static_files::url("bank-redirect.js"),
             action = escape(action_url),
             to_bank = escape(words.to_bank),
             pay = escape(words.pay),
@@ -1040,8 +1036,19 @@ pub async fn gateway_return(
         .map(|id| id.0.clone());
     let completion = app
         .billing
-        .complete_purchase(&gateway_name, callback, request_id)
+        .complete_purchase(&gateway_name, callback, request_id.clone())
         .await;
+    if let Err(kasa_billing::CompletePurchaseError::Gateway(GatewayError::InvalidSignature)) =
+        &completion
+    {
+        app.security_events.forged(crate::security_events::Forgery {
+            gateway: gateway_name.to_string(),
+            channel: "return",
+            source_address: crate::security_events::peer(request),
+            reason: "the signature does not verify, or the store is not ours".to_owned(),
+            request_id,
+        });
+    }
     let purchase = match &completion {
         Ok(
             PurchaseCompletion::AlreadyProcessed(purchase)

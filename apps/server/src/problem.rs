@@ -45,6 +45,7 @@ pub struct ApiError {
     title: Cow<'static, str>,
     detail: String,
     facts: Option<serde_json::Value>,
+    retry_after_seconds: Option<u32>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -73,6 +74,7 @@ impl ApiError {
             title: Cow::Borrowed(title),
             detail: detail.into(),
             facts: None,
+            retry_after_seconds: None,
         }
     }
 
@@ -85,6 +87,7 @@ impl ApiError {
             title: Cow::Owned(document.title),
             detail: document.detail,
             facts: document.facts,
+            retry_after_seconds: None,
         }
     }
 
@@ -103,6 +106,26 @@ impl ApiError {
     pub fn with_facts(mut self, facts: serde_json::Value) -> Self {
         self.facts = Some(facts);
         self
+    }
+
+    /// Sends `Retry-After` (whole seconds, rounded up) with the problem.
+    #[must_use]
+    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        self.retry_after_seconds = Some(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX));
+        self
+    }
+
+    /// 429 `too-many-attempts`: sign-in is throttled for this account or address.
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-attempts",
+            "Too many sign-in attempts",
+            "too many sign-ins failed for this account or from this address; wait for the \
+             time in Retry-After, then try again (the password was not checked)",
+        )
+        .with_retry_after(wait)
     }
 
     /// 400 `invalid-input`: a value that parses but breaks a rule.
@@ -133,6 +156,27 @@ impl ApiError {
             "Conflicts with what exists",
             detail,
         )
+    }
+
+    /// 413 `payload-too-large`: a body larger than this path accepts (`limit_bytes`, when
+    /// known, goes in the facts).
+    pub fn payload_too_large(limit_bytes: Option<usize>) -> Self {
+        let error = Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Request too large",
+            match limit_bytes {
+                Some(limit) => format!(
+                    "the request body is larger than the {limit} bytes this endpoint accepts; \
+                     nothing was read or changed"
+                ),
+                None => "the request body is larger than Kasa accepts".to_owned(),
+            },
+        );
+        match limit_bytes {
+            Some(limit) => error.with_facts(serde_json::json!({ "limit_bytes": limit })),
+            None => error,
+        }
     }
 
     /// 503 `store-unavailable`, logged with the cause.
@@ -174,10 +218,13 @@ impl ApiError {
     /// The response, carrying `request_id`.
     pub fn response(&self, request_id: Option<String>) -> Response {
         let body = serde_json::to_vec(&self.document(request_id)).unwrap_or_default();
-        Response::builder()
+        let mut builder = Response::builder()
             .status(self.status)
-            .content_type("application/problem+json")
-            .body(body)
+            .content_type("application/problem+json");
+        if let Some(seconds) = self.retry_after_seconds {
+            builder = builder.header(poem::http::header::RETRY_AFTER, seconds);
+        }
+        builder.body(body)
     }
 }
 
@@ -271,12 +318,7 @@ pub fn from_poem_error(error: &poem::Error) -> ApiError {
             "Unsupported media type",
             "send JSON with `Content-Type: application/json`",
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            status,
-            "payload-too-large",
-            "Request too large",
-            "the request body is larger than Kasa accepts",
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(None),
         status if status.is_client_error() => ApiError::new(
             status,
             "bad-request",

@@ -1,8 +1,12 @@
 //! The HTTP server: the OpenAPI service, health, metrics, request ids and error documents.
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use poem::http::StatusCode;
+use poem::http::{StatusCode, header};
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use poem_openapi::OpenApiService;
@@ -117,8 +121,142 @@ pub async fn billing_module_refusal(app: &App, path: &str) -> Option<ApiError> {
     }
 }
 
+/// The most a gateway's callback or webhook may send: they are small forms and events.
+const GATEWAY_BODY_LIMIT_BYTES: usize = 256 * 1024;
+/// What the logo upload may always send: a 512 KiB image, base64-encoded, inside JSON.
+const LOGO_BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The largest body `path` accepts when the server is configured with `configured` bytes.
+pub fn body_limit_bytes(configured: usize, path: &str) -> usize {
+    if path.starts_with("/gateways/") {
+        configured.min(GATEWAY_BODY_LIMIT_BYTES)
+    } else if path == "/v1/settings/logo" {
+        configured.max(LOGO_BODY_LIMIT_BYTES)
+    } else {
+        configured
+    }
+}
+
+/// A request body that fails once it has given more than `left` bytes, and says so in
+/// `exceeded` (a body without `Content-Length` is only known to be too large while it is read).
+struct LimitedBody<R> {
+    inner: R,
+    left: usize,
+    exceeded: Arc<AtomicBool>,
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for LimitedBody<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffer: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buffer.filled().len();
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_read(context, buffer) {
+            Poll::Ready(Ok(())) => {
+                let read = buffer.filled().len() - before;
+                if read > this.left {
+                    this.exceeded.store(true, Ordering::Relaxed);
+                    return Poll::Ready(Err(std::io::Error::other(
+                        "the request body is larger than the limit",
+                    )));
+                }
+                this.left -= read;
+                Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Refuses a body that announces more than `path` accepts before reading any of it, and caps a
+/// body sent without a length while it is read. Returns the flag set when the cap was hit.
+fn limit_body(
+    request: &mut Request,
+    configured: usize,
+) -> Result<Option<Arc<AtomicBool>>, ApiError> {
+    let limit = body_limit_bytes(configured, request.uri().path());
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if let Some(length) = announced {
+        // hyper holds the body to its Content-Length, so checking the header is enough.
+        return if length > u64::try_from(limit).unwrap_or(u64::MAX) {
+            Err(ApiError::payload_too_large(Some(limit)))
+        } else {
+            Ok(None)
+        };
+    }
+    if !request.headers().contains_key(header::TRANSFER_ENCODING) {
+        return Ok(None);
+    }
+    let exceeded = Arc::new(AtomicBool::new(false));
+    let body = request.take_body().into_async_read();
+    request.set_body(poem::Body::from_async_read(LimitedBody {
+        inner: body,
+        left: limit,
+        exceeded: exceeded.clone(),
+    }));
+    Ok(Some(exceeded))
+}
+
+/// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
+const OTHER_ROUTES: [(&str, &str); 10] = [
+    ("/static/{name}", "GET"),
+    ("/healthz", "GET"),
+    ("/readyz", "GET"),
+    ("/metrics", "GET"),
+    ("/openapi.json", "GET"),
+    ("/billing", "GET"),
+    ("/billing/checkout", "POST"),
+    ("/billing/card", "GET, POST"),
+    ("/gateways/{gateway}/return", "POST"),
+    ("/gateways/{gateway}/webhook", "POST"),
+];
+
+/// Every path template (`/v1/customers/{id}`) with the methods it answers, e.g. `GET, POST`.
+fn route_methods() -> &'static [(String, String)] {
+    static TABLE: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let spec: serde_json::Value =
+            serde_json::from_str(&spec_json()).unwrap_or(serde_json::Value::Null);
+        let mut table: Vec<(String, String)> = OTHER_ROUTES
+            .iter()
+            .map(|(path, methods)| ((*path).to_owned(), (*methods).to_owned()))
+            .collect();
+        if let Some(paths) = spec["paths"].as_object() {
+            for (path, operations) in paths {
+                let methods: Vec<String> = ["get", "post", "put", "patch", "delete"]
+                    .iter()
+                    .filter(|method| operations.get(**method).is_some())
+                    .map(|method| method.to_uppercase())
+                    .collect();
+                table.push((path.clone(), methods.join(", ")));
+            }
+        }
+        table
+    })
+}
+
+/// The methods `path` answers, for the `Allow` header of a 405.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    route_methods().iter().find_map(|(template, methods)| {
+        let pattern: Vec<&str> = template.split('/').collect();
+        let matches = pattern.len() == segments.len()
+            && pattern.iter().zip(&segments).all(|(expected, actual)| {
+                (expected.starts_with('{') && !actual.is_empty()) || expected == actual
+            });
+        matches.then_some(methods.as_str())
+    })
+}
+
 /// Every route, with the request-id, logging and error middleware.
 pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
+    let max_body_bytes = app.max_body_bytes;
     let api = openapi();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
@@ -127,6 +265,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_text))
         .at("/openapi.json", spec)
+        .at("/static/:name", get(crate::static_files::serve))
         .at("/billing", get(crate::pages::billing_page))
         .at("/billing/checkout", poem::post(crate::pages::checkout))
         .at(
@@ -163,14 +302,36 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                     || keys
                         .iter()
                         .any(|key| !crate::idempotency::acceptable_key(key.as_bytes()));
-                let mut response = if bad_key {
-                    crate::idempotency::invalid_key().response(Some(request_id.clone()))
-                } else {
-                    match endpoint.call(request).await {
-                        Ok(response) => response.into_response(),
-                        Err(error) => from_poem_error(&error).response(Some(request_id.clone())),
+                let limited = limit_body(&mut request, max_body_bytes);
+                let mut response = match limited {
+                    _ if bad_key => {
+                        crate::idempotency::invalid_key().response(Some(request_id.clone()))
+                    }
+                    Err(too_large) => too_large.response(Some(request_id.clone())),
+                    Ok(exceeded) => {
+                        let answer = match endpoint.call(request).await {
+                            Ok(response) => response.into_response(),
+                            Err(error) => {
+                                from_poem_error(&error).response(Some(request_id.clone()))
+                            }
+                        };
+                        if exceeded.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                            ApiError::payload_too_large(Some(body_limit_bytes(
+                                max_body_bytes,
+                                &path,
+                            )))
+                            .response(Some(request_id.clone()))
+                        } else {
+                            answer
+                        }
                     }
                 };
+                if response.status() == StatusCode::METHOD_NOT_ALLOWED
+                    && let Some(methods) = allowed_methods(&path)
+                    && let Ok(value) = methods.parse()
+                {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
                 if response.status().is_server_error() {
                     tracing::error!(%request_id, %method, %path, status = %response.status(), "request failed");
                 } else {

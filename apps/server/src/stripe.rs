@@ -76,7 +76,18 @@ pub async fn webhook(
         .await
     {
         Ok(outcome) => received(&outcome),
-        Err(error) => problem(webhook_problem(&gateway_name, error)),
+        Err(error) => {
+            if matches!(error, WebhookError::Gateway(GatewayError::InvalidSignature)) {
+                app.security_events.forged(crate::security_events::Forgery {
+                    gateway: gateway_name.to_string(),
+                    channel: "webhook",
+                    source_address: crate::security_events::peer(request),
+                    reason: "the signature does not verify, or is too old".to_owned(),
+                    request_id: request_id.clone(),
+                });
+            }
+            problem(webhook_problem(&gateway_name, error))
+        }
     }
 }
 

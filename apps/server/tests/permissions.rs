@@ -246,6 +246,18 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::BillingActions),
             Some(json!({ "reason": "walk" })),
         ),
+        row(
+            Method::GET,
+            "/v1/customers/{id}/billing-links",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::DELETE,
+            "/v1/customers/{id}/billing-links/{link_id}",
+            Some(P::BillingActions),
+            Some(reason.clone()),
+        ),
         row(Method::GET, "/v1/settings/logo", Some(P::ReadBilling), None),
         row(
             Method::PUT,
@@ -393,6 +405,7 @@ async fn every_endpoint_checks_credentials_and_permission() {
             .replace("{id}", id)
             .replace("{department_id}", id)
             .replace("{invoice_id}", id)
+            .replace("{link_id}", id)
             .replace("{role}", "agent");
         let call = |token: Option<String>| {
             let (method, body) = (endpoint.method.clone(), endpoint.body.clone());
@@ -413,7 +426,23 @@ async fn every_endpoint_checks_credentials_and_permission() {
                 endpoint.method
             ));
         }
-        let (status, body) = call(Some(customer_token.clone())).await;
+        // Signing out revokes a billing link: use one made for it.
+        let customer_token = if endpoint.path == "/v1/sessions/current" {
+            let link = kasa
+                .post(
+                    &format!(
+                        "/v1/customers/{}/billing-links",
+                        customer["id"].as_str().unwrap()
+                    ),
+                    &admin,
+                    json!({ "reason": "walk" }),
+                )
+                .await;
+            link["token"].as_str().unwrap().to_owned()
+        } else {
+            customer_token.clone()
+        };
+        let (status, body) = call(Some(customer_token)).await;
         let customer_allowed = matches!(endpoint.access, Access::CustomerLink)
             || endpoint.path == "/v1/sessions/current";
         if customer_allowed == (status == StatusCode::FORBIDDEN) {
@@ -479,6 +508,7 @@ async fn no_input_makes_the_server_fail() {
                 .replace("{id}", id)
                 .replace("{department_id}", id)
                 .replace("{invoice_id}", id)
+                .replace("{link_id}", id)
                 .replace("{role}", "emperor");
             let paths = [
                 path.clone(),

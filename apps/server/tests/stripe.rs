@@ -177,7 +177,7 @@ impl Shop {
             // Where the page sends the browser once Stripe.js has confirmed the payment.
             purchase_id: {
                 let start = html.find("/billing?purchase=").unwrap() + "/billing?purchase=".len();
-                html[start..start + html[start..].find('\'').unwrap()].to_owned()
+                html[start..start + html[start..].find('"').unwrap()].to_owned()
             },
             payment_intent,
         }

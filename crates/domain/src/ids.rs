@@ -100,6 +100,10 @@ define_id!(
     ApiKeyId
 );
 define_id!(
+    /// A customer's billing link (its token is never stored).
+    BillingLinkId
+);
+define_id!(
     /// An invoice, receipt or credit note.
     InvoiceId
 );

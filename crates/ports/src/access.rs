@@ -2,7 +2,7 @@
 //! with argon2, tokens with SHA-256, by the server); nothing here ever holds a secret in clear.
 
 use async_trait::async_trait;
-use kasa_domain::{ApiKeyId, CustomerId, EmailAddress, Money, Role, UserId};
+use kasa_domain::{ApiKeyId, BillingLinkId, CustomerId, EmailAddress, Money, Role, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -50,6 +50,21 @@ pub struct ApiKey {
     #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
     /// When revoked; a revoked key authenticates nothing.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A customer's billing link (never its token, which only the customer holds).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingLink {
+    /// Its id.
+    pub id: BillingLinkId,
+    /// Whose billing it reaches.
+    pub customer_id: CustomerId,
+    /// When created.
+    pub created_at: OffsetDateTime,
+    /// When it stops working by itself.
+    pub expires_at: OffsetDateTime,
+    /// When revoked (by staff, or by the customer signing out); a revoked link reaches nothing.
     pub revoked_at: Option<OffsetDateTime>,
 }
 
@@ -135,12 +150,48 @@ pub trait AccessStore: Send + Sync {
     /// [`StoreError::NotFound`] for an unknown customer, [`StoreError::Unavailable`].
     async fn create_customer_session(
         &self,
+        link_id: BillingLinkId,
         token_hash: String,
         customer_id: CustomerId,
         context: ActionContext,
         at: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+
+    /// A customer's billing links that have not expired, newest first (revoked ones too).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn billing_links(
+        &self,
+        customer_id: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<BillingLink>, StoreError>;
+
+    /// Revokes one of a customer's billing links, with an audit entry; revoking twice changes
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the customer has no such link, [`StoreError::Unavailable`].
+    async fn revoke_billing_link(
+        &self,
+        customer_id: CustomerId,
+        link_id: BillingLinkId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<BillingLink, StoreError>;
+
+    /// Revokes the billing link with this token's hash (the customer signs out), with an audit
+    /// entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for no live link with this hash, [`StoreError::Unavailable`].
+    async fn end_billing_link(
+        &self,
+        token_hash: String,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<BillingLink, StoreError>;
 
     /// Creates an API key (its token's hash), with an audit entry.
     ///

@@ -16,7 +16,8 @@ mod records;
 mod store;
 
 pub use access::{
-    AccessStore, ApiKey, IdempotencyClaim, IdempotencyStore, TokenOwner, User, UserCredentials,
+    AccessStore, ApiKey, BillingLink, IdempotencyClaim, IdempotencyStore, TokenOwner, User,
+    UserCredentials,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use access::{MockAccessStore, MockIdempotencyStore};

@@ -810,6 +810,18 @@ pub trait HistoryStore: Send + Sync {
     /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
     async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 
+    /// Writes an audit entry that goes with no change: a security event (forged gateway
+    /// callbacks, ...) for operators to see.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn record_security_event(
+        &self,
+        record: AuditRecord,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
     /// Outbox messages: all, or only the undelivered ones (not sent, whether still retried or
     /// abandoned).
     ///

@@ -1189,6 +1189,18 @@ impl HistoryStore for MemoryStore {
         })
     }
 
+    async fn record_security_event(
+        &self,
+        record: AuditRecord,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            state.audit(record, &context, at);
+            Ok(())
+        })
+    }
+
     async fn outbox_messages(
         &self,
         undelivered_only: bool,

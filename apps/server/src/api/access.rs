@@ -1,6 +1,6 @@
 //! Signing in, users, roles and API keys.
 
-use kasa_domain::{ApiKeyId, EmailAddress, Permission, Role, UserId};
+use kasa_domain::{Actor, ApiKeyId, EmailAddress, Permission, Role, UserId};
 use kasa_ports::{ApiKey, StoreError, User, UserCredentials, new_id};
 use poem::http::StatusCode;
 use poem_openapi::param::Path;
@@ -196,51 +196,29 @@ pub struct AccessApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Access")]
 impl AccessApi {
-    /// Sign in with e-mail and password; returns a session token.
+    /// Sign in with e-mail and password; returns a session token. Failed sign-ins are
+    /// throttled per account and per client address: past the allowed failures, the answer is
+    /// 429 `too-many-attempts` with `Retry-After`, without checking the password.
     #[oai(path = "/sessions", method = "post", operation_id = "sign_in")]
     async fn sign_in(
         &self,
         app: Data<&App>,
+        request: &poem::Request,
         body: Json<SignIn>,
     ) -> Result<Json<Session>, ApiError> {
-        let refused = || {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid-credentials",
-                "The credentials were not accepted",
-                "the e-mail or the password is wrong, or the user is disabled",
-            )
-        };
-        let email = EmailAddress::parse(&body.email).map_err(|_| refused())?;
-        let credentials = match app.access.user_credentials(email).await {
-            Ok(credentials) => credentials,
-            Err(StoreError::NotFound { .. }) => {
-                // Spend the same time as a real check, so timing does not tell who exists.
-                let _ = password_matches(&body.password, crate::auth::dummy_hash());
-                return Err(refused());
-            }
-            Err(error) => return Err(store_error(error)),
-        };
-        // The password is checked first, so a disabled account answers as slowly as any other.
-        let matches = password_matches(&body.password, &credentials.password_hash);
-        if !matches || credentials.user.disabled {
-            return Err(refused());
-        }
-        let token = new_token(SESSION_PREFIX)?;
-        let now = app.clock.now();
-        let expires_at = now + Duration::hours(app.session_hours);
-        app.access
-            .create_session(token_hash(&token), credentials.user.id, now, expires_at)
-            .await
-            .map_err(store_error)?;
-        Ok(Json(Session {
-            token,
-            expires_at: crate::api::billing::rfc3339(expires_at),
-            role: credentials.user.role.name().to_owned(),
-        }))
+        let address = crate::security_events::peer(request);
+        let attempt = app
+            .sign_in_throttle
+            .attempt(&body.email, address)
+            .map_err(ApiError::too_many_attempts)?;
+        let session = start_session(&app, &body).await?;
+        app.sign_in_throttle.succeeded(attempt);
+        Ok(session)
     }
 
-    /// Sign out: the session token stops working.
+    /// Sign out: the session token, or the customer's billing link, stops working at once (the
+    /// link is revoked, with an audit entry). An API key cannot sign out: it answers 400
+    /// `not-a-session`; revoke it with `POST /v1/api-keys/{id}/revoke`.
     #[oai(
         path = "/sessions/current",
         method = "delete",
@@ -251,10 +229,30 @@ impl AccessApi {
         app: Data<&App>,
         auth: Bearer,
     ) -> Result<Json<serde_json::Value>, ApiError> {
-        app.access
-            .end_session(auth.0.token_hash.clone())
-            .await
-            .map_err(store_error)?;
+        let caller = &auth.0;
+        match &caller.actor {
+            Actor::HelpDesk { .. } => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "not-a-session",
+                    "An API key cannot sign out",
+                    "this is an API key, not a session: it keeps working until it is revoked \
+                     (an admin revokes it with POST /v1/api-keys/{id}/revoke)",
+                ));
+            }
+            Actor::Customer { .. } => {
+                let context = caller.context("the customer signed out")?;
+                app.access
+                    .end_billing_link(caller.token_hash.clone(), context, app.clock.now())
+                    .await
+                    .map_err(store_error)?;
+            }
+            _ => app
+                .access
+                .end_session(caller.token_hash.clone())
+                .await
+                .map_err(store_error)?,
+        }
         app.tokens.clear();
         Ok(Json(serde_json::json!({ "signed_out": true })))
     }
@@ -435,6 +433,45 @@ impl AccessApi {
         app.tokens.clear();
         Ok(Json(key.into()))
     }
+}
+
+/// Checks the e-mail and password and starts a session.
+async fn start_session(app: &App, body: &SignIn) -> Result<Json<Session>, ApiError> {
+    let refused = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-credentials",
+            "The credentials were not accepted",
+            "the e-mail or the password is wrong, or the user is disabled",
+        )
+    };
+    let email = EmailAddress::parse(&body.email).map_err(|_| refused())?;
+    let credentials = match app.access.user_credentials(email).await {
+        Ok(credentials) => credentials,
+        Err(StoreError::NotFound { .. }) => {
+            // Spend the same time as a real check, so timing does not tell who exists.
+            let _ = password_matches(&body.password, crate::auth::dummy_hash());
+            return Err(refused());
+        }
+        Err(error) => return Err(store_error(error)),
+    };
+    // The password is checked first, so a disabled account answers as slowly as any other.
+    let matches = password_matches(&body.password, &credentials.password_hash);
+    if !matches || credentials.user.disabled {
+        return Err(refused());
+    }
+    let token = new_token(SESSION_PREFIX)?;
+    let now = app.clock.now();
+    let expires_at = now + Duration::hours(app.session_hours);
+    app.access
+        .create_session(token_hash(&token), credentials.user.id, now, expires_at)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(Session {
+        token,
+        expires_at: crate::api::billing::rfc3339(expires_at),
+        role: credentials.user.role.name().to_owned(),
+    }))
 }
 
 /// A user record from request fields, checked.

@@ -1,20 +1,23 @@
 //! Users, sessions, API keys, refund limits and idempotency keys.
 
 use async_trait::async_trait;
-use kasa_domain::{ApiKeyId, Currency, CustomerId, EmailAddress, Money, Role, UserId};
+use kasa_domain::{
+    ApiKeyId, BillingLinkId, Currency, CustomerId, EmailAddress, Money, Role, UserId,
+};
 use kasa_ports::{
-    AccessStore, ActionContext, ApiKey, AuditRecord, CustomerLookup, IdempotencyClaim,
+    AccessStore, ActionContext, ApiKey, AuditRecord, BillingLink, CustomerLookup, IdempotencyClaim,
     IdempotencyMark, IdempotencyStore, StoreError, TokenOwner, User, UserCredentials,
 };
 use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Row, corrupt, id, text};
+use crate::codec::{Codec, Row, corrupt, id, text};
 use crate::rows::{execute, execute_unique, fetch_all, fetch_one, find_holder, insert_audit};
 
 const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, created_at";
 const API_KEY_COLUMNS: &str = "id, name, role, prefix, created_at, revoked_at";
+const LINK_COLUMNS: &str = "id, customer_id, created_at, expires_at, revoked_at";
 
 fn role(row: &Row<'_>) -> Result<Role, StoreError> {
     row.text("role")?.parse().map_err(corrupt)
@@ -43,6 +46,63 @@ fn api_key(row: &Row<'_>) -> Result<ApiKey, StoreError> {
         created_at: row.at("created_at")?,
         revoked_at: row.opt_at("revoked_at")?,
     })
+}
+
+fn billing_link(row: &Row<'_>) -> Result<BillingLink, StoreError> {
+    Ok(BillingLink {
+        id: row.id("id")?,
+        customer_id: row.id("customer_id")?,
+        created_at: row.at("created_at")?,
+        expires_at: row.at("expires_at")?,
+        revoked_at: row.opt_at("revoked_at")?,
+    })
+}
+
+/// Revokes the link `condition` names (with parameters `$1`, `$2`, ... from `values`), with an
+/// audit entry when it was live; the link as it is afterwards, if there is one.
+async fn revoke_link(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: Codec,
+    condition: &str,
+    values: Vec<Value>,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<Option<BillingLink>, StoreError> {
+    let at_parameter = values.len() + 1;
+    let mut update = values.clone();
+    update.push(codec.at(at));
+    let changed = execute(
+        tx,
+        codec.statement(
+            &format!(
+                "UPDATE customer_sessions SET revoked_at = ${at_parameter} \
+                 WHERE {condition} AND revoked_at IS NULL"
+            ),
+            update,
+        ),
+    )
+    .await?;
+    let Some(row) = fetch_one(
+        tx,
+        codec.statement(
+            &format!("SELECT {LINK_COLUMNS} FROM customer_sessions WHERE {condition}"),
+            values,
+        ),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let link = billing_link(&codec.row(&row))?;
+    if changed > 0 {
+        let record = audit(
+            "customer.billing_link_revoked",
+            format!("customer:{}", link.customer_id),
+            serde_json::json!(link),
+        );
+        insert_audit(tx, codec, &record, context, at).await?;
+    }
+    Ok(Some(link))
 }
 
 fn audit(action: &str, subject: String, after: serde_json::Value) -> AuditRecord {
@@ -233,6 +293,7 @@ impl AccessStore for SqlStore {
 
     async fn create_customer_session(
         &self,
+        link_id: BillingLinkId,
         token_hash: String,
         customer_id: CustomerId,
         context: ActionContext,
@@ -253,12 +314,13 @@ impl AccessStore for SqlStore {
                 tx,
                 codec.statement(
                     "INSERT INTO customer_sessions (token_hash, customer_id, created_at, \
-                     expires_at) VALUES ($1, $2, $3, $4)",
+                     expires_at, id) VALUES ($1, $2, $3, $4, $5)",
                     [
                         text(token_hash),
                         id(customer_id),
                         codec.at(at),
                         codec.at(expires_at),
+                        id(link_id),
                     ],
                 ),
             )
@@ -266,9 +328,79 @@ impl AccessStore for SqlStore {
             let record = audit(
                 "customer.billing_link_created",
                 format!("customer:{customer_id}"),
-                serde_json::json!({ "expires_at": kasa_domain::instant::rfc3339(expires_at) }),
+                serde_json::json!({ "id": link_id, "expires_at": kasa_domain::instant::rfc3339(expires_at) }),
             );
             insert_audit(tx, codec, &record, &context, at).await
+        })
+        .await
+    }
+
+    async fn billing_links(
+        &self,
+        customer_id: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<BillingLink>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "SELECT {LINK_COLUMNS} FROM customer_sessions WHERE customer_id = $1 \
+                     AND expires_at > $2 AND id IS NOT NULL \
+                     ORDER BY created_at DESC, id DESC"
+                ),
+                [id(customer_id), codec.at(now)],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| billing_link(&codec.row(row)))
+        .collect()
+    }
+
+    async fn revoke_billing_link(
+        &self,
+        customer_id: CustomerId,
+        link_id: BillingLinkId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<BillingLink, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            revoke_link(
+                tx,
+                codec,
+                "customer_id = $1 AND id = $2",
+                vec![id(customer_id), id(link_id)],
+                &context,
+                at,
+            )
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "billing link",
+            })
+        })
+        .await
+    }
+
+    async fn end_billing_link(
+        &self,
+        token_hash: String,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<BillingLink, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            revoke_link(
+                tx,
+                codec,
+                "token_hash = $1 AND id IS NOT NULL",
+                vec![text(token_hash.clone())],
+                &context,
+                at,
+            )
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "billing link",
+            })
         })
         .await
     }
@@ -386,7 +518,7 @@ impl AccessStore for SqlStore {
             &self.db,
             codec.statement(
                 "SELECT customer_id FROM customer_sessions WHERE token_hash = $1 \
-                 AND expires_at > $2",
+                 AND expires_at > $2 AND revoked_at IS NULL",
                 [text(token_hash.clone()), codec.at(now)],
             ),
         )

@@ -9,8 +9,9 @@
 //! | enums | their serde label as text | the same |
 
 use kasa_domain::{
-    ApiKeyId, AuditEntryId, CustomerId, Decimal, DepartmentId, InvoiceId, LedgerEntryId,
-    OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
+    ApiKeyId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId, InvoiceId,
+    LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
+    UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -47,6 +48,7 @@ macro_rules! stored_ids {
 
 stored_ids!(
     ApiKeyId,
+    BillingLinkId,
     AuditEntryId,
     CustomerId,
     DepartmentId,

@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use kasa_credits::LedgerEntry;
 use kasa_domain::CustomerId;
 use kasa_ports::{
-    AuditEntry, AuditQuery, HistoryStore, OutboxMessage, Purchase, PurchaseQuery, StoreError,
-    UsageCharge,
+    ActionContext, AuditEntry, AuditQuery, AuditRecord, HistoryStore, OutboxMessage, Purchase,
+    PurchaseQuery, StoreError, UsageCharge,
 };
 
 use sea_orm::Value;
+use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Row, id, text};
@@ -123,6 +124,18 @@ impl HistoryStore for SqlStore {
         let (clause, values) = filter.finish("p.id DESC", query.limit);
         self.read_list(&format!("{PURCHASE_COLUMNS} {clause}"), values, purchase)
             .await
+    }
+
+    async fn record_security_event(
+        &self,
+        record: AuditRecord,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            crate::rows::insert_audit(tx, codec, &record, &context, at).await
+        })
+        .await
     }
 
     async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
