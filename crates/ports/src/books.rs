@@ -1,0 +1,115 @@
+//! Reads for checking the books (`kasa verify`): every customer's credit ledger beside the
+//! holding's stored balance, every invoice number, every payment with its captures, voids and
+//! refunds, page by page and as stored. Nothing here changes anything.
+//!
+//! The pages are keyset pages (after the last key of the previous page), so a check of millions
+//! of rows holds one page at a time; each page is read in one transaction, so a customer's
+//! entries and balance (or a payment and its actions) are seen at one moment even while Kasa
+//! runs.
+
+use async_trait::async_trait;
+use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
+use kasa_domain::{CustomerId, PurchaseId};
+use serde::{Deserialize, Serialize};
+
+use crate::{Payment, PaymentAction, StoreError};
+
+/// How much there is to check, for progress.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BooksSize {
+    /// Customers.
+    pub customers: u64,
+    /// Credit ledger entries.
+    pub ledger_entries: u64,
+    /// Invoices, receipts and credit notes.
+    pub invoices: u64,
+    /// Payments.
+    pub payments: u64,
+}
+
+/// One customer's credit books as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerBooks {
+    /// The customer (for entries of a customer that is not stored, the id they name).
+    pub customer_id: CustomerId,
+    /// The holding's balance and entry count; `None` when the customer has no holding row (or
+    /// is not stored at all).
+    pub holding: Option<StoredCreditHolding>,
+    /// Every ledger entry, by entry number.
+    pub entries: Vec<StoredLedgerEntry>,
+}
+
+/// A page of customers' credit books.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerBooksPage {
+    /// The customers, by id, each with all of its entries.
+    pub customers: Vec<CustomerBooks>,
+    /// Where the next page starts (after this customer); `None` when this page was the last.
+    pub next_after: Option<CustomerId>,
+}
+
+/// A payment with everything agents and gateways did to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentBooks {
+    /// The purchase it pays.
+    pub purchase_id: PurchaseId,
+    /// The buyer.
+    pub customer_id: CustomerId,
+    /// The payment.
+    pub payment: Payment,
+    /// Its captures, voids and refunds (in flight, succeeded or failed), oldest first.
+    pub actions: Vec<PaymentAction>,
+}
+
+/// Reads of the stored books for verification.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait BooksStore: Send + Sync {
+    /// How many customers, ledger entries, invoices and payments are stored.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn books_size(&self) -> Result<BooksSize, StoreError>;
+
+    /// The customers after `after` (from the first when `None`), by id, each with its holding
+    /// and every ledger entry: at most `max_customers`, and no more customers once their
+    /// entries reach `max_entries` (at least one customer, however long its ledger). Entries
+    /// whose customer is not stored come as a customer without holding.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read at
+    /// all (an unknown entry kind, a malformed ticket id).
+    async fn ledger_books_page(
+        &self,
+        after: Option<CustomerId>,
+        max_customers: u32,
+        max_entries: u32,
+    ) -> Result<LedgerBooksPage, StoreError>;
+
+    /// The invoice counters: per series and year, the last number handed out.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn invoice_counters(&self) -> Result<Vec<StoredInvoiceNumber>, StoreError>;
+
+    /// The numbers of issued documents after `after`, in (series, year, number) order.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn invoice_numbers_page(
+        &self,
+        after: Option<StoredInvoiceNumber>,
+        limit: u32,
+    ) -> Result<Vec<StoredInvoiceNumber>, StoreError>;
+
+    /// The payments of purchases after `after`, by purchase id, each with its actions.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a payment or action that cannot
+    /// be read (an amount in no known currency, ...).
+    async fn payments_page(
+        &self,
+        after: Option<PurchaseId>,
+        limit: u32,
+    ) -> Result<Vec<PaymentBooks>, StoreError>;
+}
