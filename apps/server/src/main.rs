@@ -15,6 +15,7 @@ mod problem;
 mod server;
 mod stripe;
 mod tools;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -75,6 +76,21 @@ enum Command {
         /// Only list the migrations that would be applied.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Checks that the books are whole (after restoring a backup or upgrading).
+    ///
+    /// Replays every customer's credit ledger with the ledger's rules (the balance equals the
+    /// entries, never below zero, a ticket or chat charged once, a purchase granted once),
+    /// checks that invoice numbers have no gaps per series and year, and that no payment's
+    /// refunds exceed its captures. Reads only: apply migrations first (`kasa migrate`); a
+    /// SQLite file must exist. Prints progress on standard error, then each problem found and
+    /// what was checked on standard output.
+    ///
+    /// Exit code 0: the books are whole; 1: they are not (each problem named); 2: the check
+    /// could not run.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// NestPay debugging: hash gate fields, verify a callback's signature.
     #[command(subcommand)]
@@ -495,6 +511,7 @@ fn main() -> ExitCode {
             name,
         } => run_async(create_admin(database, email, name)),
         Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
+        Command::Verify { database } => run_async(verify::verify(database)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {

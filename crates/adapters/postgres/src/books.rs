@@ -408,3 +408,21 @@ impl BooksStore for SqlStore {
         .await
     }
 }
+
+impl SqlStore {
+    /// The migrations not applied yet, found without writing anything (not even sea-orm's
+    /// bookkeeping table): for `kasa verify`, which reads a database as it is.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    pub async fn pending_migrations_read_only(&self) -> Result<Vec<String>, StoreError> {
+        use kasa_migrations::{Migrator, MigratorTrait};
+        let pending = Migrator::get_pending_migrations_read_only(&self.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(pending
+            .iter()
+            .map(|migration| migration.name().to_owned())
+            .collect())
+    }
+}
