@@ -132,7 +132,7 @@ impl BooksObserver for Progress {
 
 fn summary(checked: &BooksChecked) -> String {
     format!(
-        "checked {} customers and {} ledger entries, {} invoice numbers in {} series and years, {} payments",
+        "checked {} customers and {} ledger entries, {} invoice numbers in {} series-year(s), {} payments",
         checked.customers,
         checked.ledger_entries,
         checked.invoice_numbers,

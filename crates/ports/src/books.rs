@@ -3,9 +3,10 @@
 //! refunds, page by page and as stored. Nothing here changes anything.
 //!
 //! The pages are keyset pages (after the last key of the previous page), so a check of millions
-//! of rows holds one page at a time; each page is read in one transaction, so a customer's
-//! entries and balance (or a payment and its actions) are seen at one moment even while Kasa
-//! runs.
+//! of rows holds one page at a time, however long one customer's ledger is; each page is read
+//! in one transaction, so a customer's balance is read with its last entries (earlier entries
+//! never change: the ledger is append-only) and a payment with its actions, at one moment even
+//! while Kasa runs.
 
 use async_trait::async_trait;
 use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
@@ -27,25 +28,39 @@ pub struct BooksSize {
     pub payments: u64,
 }
 
-/// One customer's credit books as stored.
+/// Where a page of ledgers starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LedgerPosition {
+    /// After this customer…
+    pub customer_id: CustomerId,
+    /// …after this entry of theirs, when their ledger continues on the next page; after all of
+    /// it when `None`.
+    pub after_entry: Option<i64>,
+}
+
+/// One customer's credit books as stored, or the part of them a page holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerBooks {
     /// The customer (for entries of a customer that is not stored, the id they name).
     pub customer_id: CustomerId,
-    /// The holding's balance and entry count; `None` when the customer has no holding row (or
-    /// is not stored at all).
+    /// The holding's balance and entry count, read with the customer's last entries (in the
+    /// same snapshot); `None` when the customer has no holding row (or is not stored at all).
+    /// Only given when `complete`.
     pub holding: Option<StoredCreditHolding>,
-    /// Every ledger entry, by entry number.
+    /// The entries this page holds, by entry number: all of them, or part of a long ledger that
+    /// began on an earlier page or continues on the next.
     pub entries: Vec<StoredLedgerEntry>,
+    /// Whether the customer's ledger ends in this page.
+    pub complete: bool,
 }
 
 /// A page of customers' credit books.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerBooksPage {
-    /// The customers, by id, each with all of its entries.
+    /// The customers, by id.
     pub customers: Vec<CustomerBooks>,
-    /// Where the next page starts (after this customer); `None` when this page was the last.
-    pub next_after: Option<CustomerId>,
+    /// Where the next page starts; `None` when this page was the last.
+    pub next: Option<LedgerPosition>,
 }
 
 /// A payment with everything agents and gateways did to it.
@@ -71,17 +86,18 @@ pub trait BooksStore: Send + Sync {
     /// [`StoreError::Unavailable`].
     async fn books_size(&self) -> Result<BooksSize, StoreError>;
 
-    /// The customers after `after` (from the first when `None`), by id, each with its holding
-    /// and every ledger entry: at most `max_customers`, and no more customers once their
-    /// entries reach `max_entries` (at least one customer, however long its ledger). Entries
-    /// whose customer is not stored come as a customer without holding.
+    /// The customers from `from` on (from the first when `None`), by id, each with its holding
+    /// and its ledger entries: at most `max_customers` customers and `max_entries` entries (at
+    /// least one of each), so a page stays small however long one ledger is; a ledger cut by
+    /// the entry limit continues on the next page. Entries whose customer is not stored come
+    /// as a customer without holding.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read at
     /// all (an unknown entry kind, a malformed ticket id).
     async fn ledger_books_page(
         &self,
-        after: Option<CustomerId>,
+        from: Option<LedgerPosition>,
         max_customers: u32,
         max_entries: u32,
     ) -> Result<LedgerBooksPage, StoreError>;

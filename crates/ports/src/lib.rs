@@ -23,7 +23,9 @@ pub use access::{
 pub use access::{MockAccessStore, MockIdempotencyStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use books::MockBooksStore;
-pub use books::{BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, PaymentBooks};
+pub use books::{
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
+};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};

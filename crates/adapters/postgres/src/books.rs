@@ -10,13 +10,15 @@
 //! entry_number)`, `invoices (series, year, sequence)`, `payments.purchase_id`,
 //! `payment_actions (purchase_id, requested_at)`), so every page is an index range scan.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
 use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
 use kasa_domain::{CustomerId, PurchaseId, UsageKey, UsageKind};
-use kasa_ports::{BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, PaymentBooks, StoreError};
+use kasa_ports::{
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks, StoreError,
+};
 use sea_orm::{AccessMode, DatabaseTransaction, IsolationLevel, TransactionTrait, Value};
 
 use crate::codec::{Codec, Row, corrupt, id, text};
@@ -117,14 +119,20 @@ impl SqlStore {
 async fn customer_rows(
     tx: &DatabaseTransaction,
     codec: Codec,
-    after: Option<CustomerId>,
+    from: Option<LedgerPosition>,
     max_customers: u32,
 ) -> Result<Vec<CustomerRow>, StoreError> {
     let mut values = Vec::new();
     let mut filter = Vec::new();
-    if let Some(after) = after {
-        values.push(id(after));
-        filter.push("c.id > $1".to_owned());
+    if let Some(from) = from {
+        values.push(id(from.customer_id));
+        // A ledger that continues brings its customer's holding along again.
+        let operator = if from.after_entry.is_some() {
+            ">="
+        } else {
+            ">"
+        };
+        filter.push(format!("c.id {operator} $1"));
     }
     values.push(limit(max_customers));
     let sql = format!(
@@ -157,30 +165,46 @@ async fn customer_rows(
         .collect()
 }
 
-/// The ledger entries of the customers in `(after, up_to]` (up to the end when `None`), by
-/// customer and entry number.
-async fn entries_between(
+/// Up to `max_entries` ledger entries from `from` on, up to the customer `up_to` (to the end
+/// when `None`), by customer and entry number.
+async fn entries_from(
     tx: &DatabaseTransaction,
     codec: Codec,
-    after: Option<CustomerId>,
+    from: Option<LedgerPosition>,
     up_to: Option<CustomerId>,
+    max_entries: u32,
 ) -> Result<Vec<(CustomerId, StoredLedgerEntry)>, StoreError> {
     let mut values = Vec::new();
     let mut filter = Vec::new();
-    if let Some(after) = after {
-        values.push(id(after));
-        filter.push(format!("l.customer_id > ${}", values.len()));
+    match from {
+        None => {}
+        Some(LedgerPosition {
+            customer_id,
+            after_entry: None,
+        }) => {
+            values.push(id(customer_id));
+            filter.push("l.customer_id > $1".to_owned());
+        }
+        Some(LedgerPosition {
+            customer_id,
+            after_entry: Some(entry_number),
+        }) => {
+            values.extend([id(customer_id), Value::from(entry_number)]);
+            filter.push("(l.customer_id, l.entry_number) > ($1, $2)".to_owned());
+        }
     }
     if let Some(up_to) = up_to {
         values.push(id(up_to));
         filter.push(format!("l.customer_id <= ${}", values.len()));
     }
+    values.push(limit(max_entries));
     let sql = format!(
         "SELECT l.customer_id, l.entry_number, l.kind, l.delta, l.balance_after, \
          l.purchase_id, p.customer_id AS purchase_owner, l.usage_kind, l.usage_reference \
          FROM credit_ledger l LEFT JOIN purchases p ON p.id = l.purchase_id \
-         {}ORDER BY l.customer_id, l.entry_number",
-        conditions(&filter)
+         {}ORDER BY l.customer_id, l.entry_number LIMIT ${}",
+        conditions(&filter),
+        values.len()
     );
     fetch_all(tx, codec.statement(&sql, values))
         .await?
@@ -218,59 +242,76 @@ impl BooksStore for SqlStore {
 
     async fn ledger_books_page(
         &self,
-        after: Option<CustomerId>,
+        from: Option<LedgerPosition>,
         max_customers: u32,
         max_entries: u32,
     ) -> Result<LedgerBooksPage, StoreError> {
+        let (max_customers, max_entries) = (max_customers.max(1), max_entries.max(1));
         self.in_snapshot(async |tx, codec| {
-            let rows = customer_rows(tx, codec, after, max_customers.max(1)).await?;
-            // As many customers as the entry budget allows (by the holdings' own counts), and
-            // at least one, however long its ledger.
-            let mut taken = 0;
-            let mut entries = 0_i64;
-            for row in &rows {
-                taken += 1;
-                entries += row
-                    .holding
-                    .map_or(0, |holding| holding.ledger_entries.max(0));
-                if entries >= i64::from(max_entries) {
+            let rows = customer_rows(tx, codec, from, max_customers).await?;
+            let customers_full = rows.len() >= usize::try_from(max_customers).unwrap_or(usize::MAX);
+            let last_customer = rows.last().map(|row| row.customer_id);
+            // On the last page of customers the entries run to the end: entries of customers
+            // that are not stored (a restore without foreign keys) are found too.
+            let up_to = if customers_full { last_customer } else { None };
+            let entries = entries_from(tx, codec, from, up_to, max_entries).await?;
+            // When the entries fill the page, the last customer's ledger may go on: it
+            // continues on the next page, and the customers after it wait for that page.
+            let cut = (entries.len() >= usize::try_from(max_entries).unwrap_or(usize::MAX))
+                .then(|| {
+                    entries
+                        .last()
+                        .map(|(customer_id, entry)| (*customer_id, entry.entry_number))
+                })
+                .flatten();
+            // Ids order the same here as in both databases (bytes, compared in order).
+            let mut books: BTreeMap<CustomerId, CustomerBooks> = BTreeMap::new();
+            for row in rows {
+                if cut.is_some_and(|(customer_id, _)| row.customer_id > customer_id) {
                     break;
                 }
+                books.insert(
+                    row.customer_id,
+                    CustomerBooks {
+                        customer_id: row.customer_id,
+                        holding: row.holding,
+                        entries: Vec::new(),
+                        complete: true,
+                    },
+                );
             }
-            let at_the_end = taken == rows.len()
-                && rows.len() < usize::try_from(max_customers.max(1)).unwrap_or(usize::MAX);
-            let last = rows[..taken].last().map(|row| row.customer_id);
-            // On the last page the range runs to the end: entries of customers that are not
-            // stored (a restore without foreign keys) are found too.
-            let up_to = if at_the_end { None } else { last };
-            let mut customers: Vec<CustomerBooks> = rows
-                .into_iter()
-                .take(taken)
-                .map(|row| CustomerBooks {
-                    customer_id: row.customer_id,
-                    holding: row.holding,
-                    entries: Vec::new(),
-                })
-                .collect();
-            let mut position: HashMap<CustomerId, usize> = customers
-                .iter()
-                .enumerate()
-                .map(|(index, books)| (books.customer_id, index))
-                .collect();
-            for (customer_id, entry) in entries_between(tx, codec, after, up_to).await? {
-                let index = *position.entry(customer_id).or_insert_with(|| {
-                    customers.push(CustomerBooks {
+            for (customer_id, entry) in entries {
+                books
+                    .entry(customer_id)
+                    .or_insert_with(|| CustomerBooks {
                         customer_id,
                         holding: None,
                         entries: Vec::new(),
-                    });
-                    customers.len() - 1
-                });
-                customers[index].entries.push(entry);
+                        complete: true,
+                    })
+                    .entries
+                    .push(entry);
             }
+            let next = match cut {
+                Some((customer_id, entry_number)) => {
+                    if let Some(cut_short) = books.get_mut(&customer_id) {
+                        cut_short.complete = false;
+                        cut_short.holding = None;
+                    }
+                    Some(LedgerPosition {
+                        customer_id,
+                        after_entry: Some(entry_number),
+                    })
+                }
+                None if customers_full => last_customer.map(|customer_id| LedgerPosition {
+                    customer_id,
+                    after_entry: None,
+                }),
+                None => None,
+            };
             Ok(LedgerBooksPage {
-                customers,
-                next_after: if at_the_end { None } else { last },
+                customers: books.into_values().collect(),
+                next,
             })
         })
         .await

@@ -2,7 +2,8 @@ use kasa_credits::LedgerEntryKind;
 use kasa_credits::books::{StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::{Actor, Currency, PaymentActionId, Reason};
 use kasa_ports::{
-    CaptureMode, GatewayName, LedgerBooksPage, MockBooksStore, OrderId, Payment, PaymentAction,
+    CaptureMode, CustomerBooks, GatewayName, LedgerBooksPage, MockBooksStore, OrderId, Payment,
+    PaymentAction,
 };
 use kasa_testkit::{TestBilling, try_money};
 use uuid::Uuid;
@@ -241,7 +242,7 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
         .expect_ledger_books_page()
         .times(1)
         .in_sequence(&mut sequence)
-        .withf(|after, customers, entries| after.is_none() && *customers == 1 && *entries == 10)
+        .withf(|from, customers, entries| from.is_none() && *customers == 1 && *entries == 10)
         .returning(|_, _, _| {
             Ok(LedgerBooksPage {
                 customers: vec![CustomerBooks {
@@ -259,15 +260,19 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
                         purchase_owner: None,
                         usage: None,
                     }],
+                    complete: true,
                 }],
-                next_after: Some(customer(1)),
+                next: Some(LedgerPosition {
+                    customer_id: customer(1),
+                    after_entry: None,
+                }),
             })
         });
     store
         .expect_ledger_books_page()
         .times(1)
         .in_sequence(&mut sequence)
-        .withf(|after, _, _| *after == Some(customer(1)))
+        .withf(|from, _, _| from.is_some_and(|from| from.customer_id == customer(1)))
         .returning(|_, _, _| {
             Err(StoreError::Corrupt(
                 "credit_ledger.kind: `gifted`".to_owned(),
@@ -338,4 +343,70 @@ async fn an_unreachable_store_is_an_error_not_a_problem() {
     let result = verify_books(&store, BooksPages::default(), &mut collected).await;
     assert!(matches!(result, Err(StoreError::Unavailable(_))));
     assert!(collected.0.is_empty());
+}
+
+fn adjusted(entry_number: i64, balance_after: i64) -> StoredLedgerEntry {
+    StoredLedgerEntry {
+        entry_number,
+        kind: LedgerEntryKind::Adjusted,
+        delta: 1,
+        balance_after,
+        purchase_id: None,
+        purchase_owner: None,
+        usage: None,
+    }
+}
+
+#[tokio::test]
+async fn a_ledger_continued_over_pages_is_replayed_as_one() {
+    let mut store = MockBooksStore::new();
+    store.expect_books_size().returning(|| Ok(size()));
+    let position = LedgerPosition {
+        customer_id: customer(1),
+        after_entry: Some(1),
+    };
+    store
+        .expect_ledger_books_page()
+        .withf(|from, _, _| from.is_none())
+        .returning(move |_, _, _| {
+            Ok(LedgerBooksPage {
+                customers: vec![CustomerBooks {
+                    customer_id: customer(1),
+                    holding: None,
+                    entries: vec![adjusted(1, 1)],
+                    complete: false,
+                }],
+                next: Some(position),
+            })
+        });
+    store
+        .expect_ledger_books_page()
+        .withf(move |from, _, _| *from == Some(position))
+        .returning(|_, _, _| {
+            Ok(LedgerBooksPage {
+                customers: vec![CustomerBooks {
+                    customer_id: customer(1),
+                    holding: Some(StoredCreditHolding {
+                        credit_balance: 2,
+                        ledger_entries: 2,
+                    }),
+                    entries: vec![adjusted(2, 2)],
+                    complete: true,
+                }],
+                next: None,
+            })
+        });
+    store.expect_invoice_counters().returning(|| Ok(Vec::new()));
+    store
+        .expect_invoice_numbers_page()
+        .returning(|_, _| Ok(Vec::new()));
+    store
+        .expect_payments_page()
+        .returning(|_, _| Ok(Vec::new()));
+    let mut collected = Collected::default();
+    let checked = verify_books(&store, BooksPages::default(), &mut collected)
+        .await
+        .unwrap();
+    assert_eq!(collected.0, Vec::new());
+    assert_eq!((checked.customers, checked.ledger_entries), (1, 2));
 }

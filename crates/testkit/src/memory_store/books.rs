@@ -6,8 +6,10 @@ use std::ops::Bound;
 
 use async_trait::async_trait;
 use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
-use kasa_domain::{CustomerId, PurchaseId};
-use kasa_ports::{BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, PaymentBooks, StoreError};
+use kasa_domain::PurchaseId;
+use kasa_ports::{
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks, StoreError,
+};
 
 use super::{CustomerRow, MemoryStore, State};
 
@@ -15,12 +17,13 @@ fn count(items: usize) -> u64 {
     u64::try_from(items).unwrap_or(u64::MAX)
 }
 
-fn customer_books(state: &State, row: &CustomerRow) -> CustomerBooks {
-    let entries: Vec<StoredLedgerEntry> = row
-        .ledger
+/// A customer's entries after entry `after_entry`, as stored.
+fn stored_entries(state: &State, row: &CustomerRow, after_entry: i64) -> Vec<StoredLedgerEntry> {
+    row.ledger
         .entries()
         .iter()
         .zip(1..)
+        .filter(|(_, entry_number)| *entry_number > after_entry)
         .map(|(entry, entry_number)| StoredLedgerEntry {
             entry_number,
             kind: entry.kind,
@@ -33,14 +36,13 @@ fn customer_books(state: &State, row: &CustomerRow) -> CustomerBooks {
                 .map(|purchase| purchase.customer_id),
             usage: entry.usage.clone(),
         })
-        .collect();
-    CustomerBooks {
-        customer_id: row.customer.id,
-        holding: Some(StoredCreditHolding {
-            credit_balance: row.ledger.balance().get(),
-            ledger_entries: i64::try_from(entries.len()).unwrap_or(i64::MAX),
-        }),
-        entries,
+        .collect()
+}
+
+fn holding(row: &CustomerRow) -> StoredCreditHolding {
+    StoredCreditHolding {
+        credit_balance: row.ledger.balance().get(),
+        ledger_entries: i64::try_from(row.ledger.entries().len()).unwrap_or(i64::MAX),
     }
 }
 
@@ -69,32 +71,66 @@ impl BooksStore for MemoryStore {
 
     async fn ledger_books_page(
         &self,
-        after: Option<CustomerId>,
+        from: Option<LedgerPosition>,
         max_customers: u32,
         max_entries: u32,
     ) -> Result<LedgerBooksPage, StoreError> {
+        let max_customers = usize::try_from(max_customers.max(1)).unwrap_or(usize::MAX);
+        let max_entries = usize::try_from(max_entries.max(1)).unwrap_or(usize::MAX);
         self.read(|state| {
-            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
-            let mut customers = Vec::new();
-            let mut entries = 0_usize;
-            let mut rows = state.customers.range((start, Bound::Unbounded)).peekable();
-            while let Some((_, row)) = rows.next() {
-                let books = customer_books(state, row);
-                entries += books.entries.len();
-                customers.push(books);
-                let full = customers.len() >= usize::try_from(max_customers).unwrap_or(usize::MAX)
-                    || entries >= usize::try_from(max_entries).unwrap_or(usize::MAX);
-                if full {
-                    let next_after = rows.peek().map(|_| row.customer.id);
+            let start = match from {
+                None => Bound::Unbounded,
+                Some(from) if from.after_entry.is_some() => Bound::Included(from.customer_id),
+                Some(from) => Bound::Excluded(from.customer_id),
+            };
+            let mut customers: Vec<CustomerBooks> = Vec::new();
+            let mut room = max_entries;
+            for (customer_id, row) in state.customers.range((start, Bound::Unbounded)) {
+                if let Some(last) = customers
+                    .last()
+                    .filter(|_| customers.len() == max_customers)
+                {
+                    let next = Some(LedgerPosition {
+                        customer_id: last.customer_id,
+                        after_entry: None,
+                    });
+                    return Ok(LedgerBooksPage { customers, next });
+                }
+                let after_entry = from
+                    .filter(|from| from.customer_id == *customer_id)
+                    .and_then(|from| from.after_entry)
+                    .unwrap_or(0);
+                let mut entries = stored_entries(state, row, after_entry);
+                if entries.len() > room {
+                    entries.truncate(room);
+                    let last = entries
+                        .last()
+                        .map_or(after_entry, |entry| entry.entry_number);
+                    customers.push(CustomerBooks {
+                        customer_id: *customer_id,
+                        holding: None,
+                        entries,
+                        complete: false,
+                    });
                     return Ok(LedgerBooksPage {
                         customers,
-                        next_after,
+                        next: Some(LedgerPosition {
+                            customer_id: *customer_id,
+                            after_entry: Some(last),
+                        }),
                     });
                 }
+                room -= entries.len();
+                customers.push(CustomerBooks {
+                    customer_id: *customer_id,
+                    holding: Some(holding(row)),
+                    entries,
+                    complete: true,
+                });
             }
             Ok(LedgerBooksPage {
                 customers,
-                next_after: None,
+                next: None,
             })
         })
     }
