@@ -3,8 +3,10 @@
 //! Every customer's credit ledger is replayed through the ledger's rules
 //! ([`kasa_credits::books::LedgerAudit`]: the balance chain, never below zero, a ticket charged
 //! once, a purchase granted and reversed once, the stored balance and entry count equal to the
-//! entries); invoice numbers are checked for gaps per series and year
-//! ([`kasa_credits::books::InvoiceNumberingAudit`]); every payment's refunds are checked against
+//! entries); invoice numbers are checked for gaps per series and year (a summary per series and
+//! year, and where it is not whole the numbers themselves through
+//! [`kasa_credits::books::InvoiceNumberingAudit`], naming what is missing or repeated); every
+//! payment's refunds are checked against
 //! its captures, with the same reckoning the refund action uses. Each inconsistency is reported
 //! to the [`BooksObserver`] as it is found (so a badly broken database does not fill memory),
 //! naming the customer, the invoice series, year and number, or the payment.
@@ -14,8 +16,8 @@
 use std::fmt;
 
 use kasa_credits::books::{
-    InvoiceNumberingAudit, InvoiceNumberingProblem, LedgerAudit, LedgerProblem,
-    StoredCreditHolding, StoredInvoiceNumber,
+    InvoiceNumberingAudit, InvoiceNumberingProblem, InvoiceSeriesSummary, LedgerAudit,
+    LedgerProblem, StoredCreditHolding, StoredInvoiceNumber,
 };
 use kasa_domain::{CustomerId, Money, PaymentId, PurchaseId};
 use kasa_ports::{
@@ -33,7 +35,7 @@ pub struct BooksPages {
     pub customers: u32,
     /// Ledger entries per page (a longer ledger continues over several pages).
     pub ledger_entries: u32,
-    /// Invoice numbers per page.
+    /// Invoice numbers per page (read only for a series and year that is not whole).
     pub invoice_numbers: u32,
     /// Payments per page.
     pub payments: u32,
@@ -385,41 +387,75 @@ impl Run<'_> {
         store: &dyn BooksStore,
         pages: BooksPages,
     ) -> Result<(), StoreError> {
-        let counters = store.invoice_counters().await;
-        let Some(counters) = self.readable(BooksSection::InvoiceNumbers, None, counters)? else {
+        let summaries = store.invoice_series().await;
+        let Some(summaries) = self.readable(BooksSection::InvoiceNumbers, None, summaries)? else {
             return Ok(());
         };
-        let mut audit = InvoiceNumberingAudit::new(counters);
-        let mut after: Option<StoredInvoiceNumber> = None;
-        loop {
+        for summary in summaries {
+            self.checked.invoice_series += 1;
+            if summary.is_whole() {
+                self.checked.invoice_numbers += u64::try_from(summary.issued).unwrap_or(0);
+            } else if !self.invoice_series(store, pages, &summary).await? {
+                return Ok(());
+            }
+            self.observer
+                .progressed(BooksSection::InvoiceNumbers, self.checked.invoice_numbers);
+        }
+        Ok(())
+    }
+
+    /// Reads the numbers of a series and year whose summary is not whole, to name what is
+    /// wrong. Only numbers up to the summary's highest are read, so a document issued since
+    /// does not count. `false` when they cannot be read.
+    async fn invoice_series(
+        &mut self,
+        store: &dyn BooksStore,
+        pages: BooksPages,
+        summary: &InvoiceSeriesSummary,
+    ) -> Result<bool, StoreError> {
+        let mut audit = InvoiceNumberingAudit::new(summary.counter_number());
+        let mut after = None;
+        let limit = pages.invoice_numbers.max(1);
+        while let Some(highest) = summary.highest {
             let page = store
-                .invoice_numbers_page(after.clone(), pages.invoice_numbers)
+                .invoice_numbers_page(summary.series.clone(), summary.year, after, highest, limit)
                 .await;
-            let shown = after.as_ref().map(|number| format!("number {number}"));
+            let shown = Some(match after {
+                Some(sequence) => format!(
+                    "number {}",
+                    StoredInvoiceNumber {
+                        series: summary.series.clone(),
+                        year: summary.year,
+                        sequence,
+                    }
+                ),
+                None => format!("the start of series {} {}", summary.series, summary.year),
+            });
             let Some(page) = self.readable(BooksSection::InvoiceNumbers, shown, page)? else {
-                // What was read is still checked; the counters are not compared with the rest.
-                break;
+                return Ok(false);
             };
-            let full = page.len() >= usize::try_from(pages.invoice_numbers).unwrap_or(usize::MAX);
-            after = page.last().cloned();
-            for number in page {
+            let full = page.len() >= usize::try_from(limit).unwrap_or(usize::MAX);
+            after = page.last().copied();
+            for sequence in page {
+                let number = StoredInvoiceNumber {
+                    series: summary.series.clone(),
+                    year: summary.year,
+                    sequence,
+                };
                 for problem in audit.check(number) {
                     self.found(BooksProblem::InvoiceNumbering { problem });
                 }
             }
-            self.checked.invoice_numbers = audit.numbers();
-            self.observer
-                .progressed(BooksSection::InvoiceNumbers, self.checked.invoice_numbers);
             if !full || after.is_none() {
-                let (problems, series) = audit.finish();
-                self.checked.invoice_series = series;
-                for problem in problems {
-                    self.found(BooksProblem::InvoiceNumbering { problem });
-                }
-                return Ok(());
+                break;
             }
         }
-        Ok(())
+        self.checked.invoice_numbers += audit.numbers();
+        let (problems, _) = audit.finish();
+        for problem in problems {
+            self.found(BooksProblem::InvoiceNumbering { problem });
+        }
+        Ok(true)
     }
 
     async fn payments(

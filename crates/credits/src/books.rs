@@ -449,6 +449,47 @@ impl std::fmt::Display for StoredInvoiceNumber {
     }
 }
 
+/// One series and year of invoice numbers at a glance, read in one go: how many documents,
+/// their lowest and highest numbers, and the counter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSeriesSummary {
+    /// The series.
+    pub series: String,
+    /// The year.
+    pub year: i32,
+    /// How many documents carry a number of it.
+    pub issued: i64,
+    /// The lowest number issued (`None`: no document).
+    pub lowest: Option<i64>,
+    /// The highest number issued (`None`: no document).
+    pub highest: Option<i64>,
+    /// The counter's last number (`None`: no counter).
+    pub counter: Option<i64>,
+}
+
+impl InvoiceSeriesSummary {
+    /// Whether the numbers are whole by the summary alone: 1 to the counter, each once (no
+    /// number can be issued twice unnoticed: then there would be more documents than numbers).
+    /// When not, [`InvoiceNumberingAudit`] over the series' numbers names what is wrong.
+    #[must_use]
+    pub fn is_whole(&self) -> bool {
+        match (self.lowest, self.highest, self.counter) {
+            (Some(1), Some(highest), Some(counter)) => highest == counter && self.issued == highest,
+            _ => false,
+        }
+    }
+
+    /// The counter as the audit takes it.
+    #[must_use]
+    pub fn counter_number(&self) -> Option<StoredInvoiceNumber> {
+        self.counter.map(|sequence| StoredInvoiceNumber {
+            series: self.series.clone(),
+            year: self.year,
+            sequence,
+        })
+    }
+}
+
 /// Something wrong with the invoice numbers of one series and year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]

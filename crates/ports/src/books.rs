@@ -1,6 +1,7 @@
 //! Reads for checking the books (`kasa verify`): every customer's credit ledger beside the
-//! holding's stored balance, every invoice number, every payment with its captures, voids and
-//! refunds, page by page and as stored. Nothing here changes anything.
+//! holding's stored balance, the invoice numbers of each series and year (a summary, and the
+//! numbers themselves where the summary shows something wrong), every payment with its captures,
+//! voids and refunds, page by page and as stored. Nothing here changes anything.
 //!
 //! The pages are keyset pages (after the last key of the previous page), so a check of millions
 //! of rows holds one page at a time, however long one customer's ledger is; each page is read
@@ -9,7 +10,7 @@
 //! while Kasa runs.
 
 use async_trait::async_trait;
-use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
+use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::{CustomerId, PurchaseId};
 use serde::{Deserialize, Serialize};
 
@@ -102,21 +103,27 @@ pub trait BooksStore: Send + Sync {
         max_entries: u32,
     ) -> Result<LedgerBooksPage, StoreError>;
 
-    /// The invoice counters: per series and year, the last number handed out.
+    /// Every series and year of invoice numbers (with documents or a counter), by series and
+    /// year: how many documents, their lowest and highest numbers, the counter; all read at one
+    /// moment.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
-    async fn invoice_counters(&self) -> Result<Vec<StoredInvoiceNumber>, StoreError>;
+    async fn invoice_series(&self) -> Result<Vec<InvoiceSeriesSummary>, StoreError>;
 
-    /// The numbers of issued documents after `after`, in (series, year, number) order.
+    /// The numbers issued in one series and year after `after` and up to `up_to`, in order (a
+    /// number issued twice comes twice).
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    /// [`StoreError::Unavailable`].
     async fn invoice_numbers_page(
         &self,
-        after: Option<StoredInvoiceNumber>,
+        series: String,
+        year: i32,
+        after: Option<i64>,
+        up_to: i64,
         limit: u32,
-    ) -> Result<Vec<StoredInvoiceNumber>, StoreError>;
+    ) -> Result<Vec<i64>, StoreError>;
 
     /// The payments of purchases after `after`, by purchase id, each with its actions.
     ///

@@ -8,13 +8,14 @@
 //! balance and entries, or a payment and its actions, are seen at one moment even while Kasa
 //! runs. Pages follow the primary and unique keys (`customers.id`, `credit_ledger (customer_id,
 //! entry_number)`, `invoices (series, year, sequence)`, `payments.purchase_id`,
-//! `payment_actions (purchase_id, requested_at)`), so every page is an index range scan.
+//! `payment_actions (purchase_id, requested_at)`), so every page is an index range scan; the
+//! invoice summary is one grouped scan of the `(series, year, sequence)` index.
 
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
-use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
+use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::{CustomerId, PurchaseId, UsageKey, UsageKind};
 use kasa_ports::{
     BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks, StoreError,
@@ -317,68 +318,90 @@ impl BooksStore for SqlStore {
         .await
     }
 
-    async fn invoice_counters(&self) -> Result<Vec<StoredInvoiceNumber>, StoreError> {
+    async fn invoice_series(&self) -> Result<Vec<InvoiceSeriesSummary>, StoreError> {
         self.in_snapshot(async |tx, codec| {
-            fetch_all(
+            let mut series: BTreeMap<(String, i32), InvoiceSeriesSummary> = BTreeMap::new();
+            let year = |row: &Row<'_>| i32::try_from(row.int("year")?).map_err(corrupt);
+            let issued = fetch_all(
                 tx,
                 codec.statement(
-                    "SELECT series, year, last_sequence FROM invoice_counters \
-                     ORDER BY series, year",
+                    "SELECT series, year, COUNT(*) AS issued, MIN(sequence) AS lowest, \
+                     MAX(sequence) AS highest FROM invoices GROUP BY series, year",
                     [],
                 ),
             )
-            .await?
-            .iter()
-            .map(|row| {
+            .await?;
+            for row in &issued {
                 let row = codec.row(row);
-                Ok(StoredInvoiceNumber {
-                    series: row.text("series")?,
-                    year: i32::try_from(row.int("year")?).map_err(corrupt)?,
-                    sequence: row.int("last_sequence")?,
-                })
-            })
-            .collect()
+                let key = (row.text("series")?, year(&row)?);
+                series.insert(
+                    key.clone(),
+                    InvoiceSeriesSummary {
+                        series: key.0,
+                        year: key.1,
+                        issued: row.int("issued")?,
+                        lowest: row.opt_int("lowest")?,
+                        highest: row.opt_int("highest")?,
+                        counter: None,
+                    },
+                );
+            }
+            let counters = fetch_all(
+                tx,
+                codec.statement(
+                    "SELECT series, year, last_sequence FROM invoice_counters",
+                    [],
+                ),
+            )
+            .await?;
+            for row in &counters {
+                let row = codec.row(row);
+                let key = (row.text("series")?, year(&row)?);
+                series
+                    .entry(key.clone())
+                    .or_insert_with(|| InvoiceSeriesSummary {
+                        series: key.0,
+                        year: key.1,
+                        issued: 0,
+                        lowest: None,
+                        highest: None,
+                        counter: None,
+                    })
+                    .counter = Some(row.int("last_sequence")?);
+            }
+            Ok(series.into_values().collect())
         })
         .await
     }
 
     async fn invoice_numbers_page(
         &self,
-        after: Option<StoredInvoiceNumber>,
+        series: String,
+        year: i32,
+        after: Option<i64>,
+        up_to: i64,
         count: u32,
-    ) -> Result<Vec<StoredInvoiceNumber>, StoreError> {
-        self.in_snapshot(async |tx, codec| {
-            let mut values = Vec::new();
-            let mut filter = Vec::new();
-            if let Some(after) = after {
-                values.extend([
-                    text(after.series),
-                    Value::from(i64::from(after.year)),
-                    Value::from(after.sequence),
-                ]);
-                filter.push("(series, year, sequence) > ($1, $2, $3)".to_owned());
-            }
-            values.push(limit(count));
-            let sql = format!(
-                "SELECT series, year, sequence FROM invoices {}\
-                 ORDER BY series, year, sequence LIMIT ${}",
-                conditions(&filter),
-                values.len()
-            );
-            fetch_all(tx, codec.statement(&sql, values))
-                .await?
-                .iter()
-                .map(|row| {
-                    let row = codec.row(row);
-                    Ok(StoredInvoiceNumber {
-                        series: row.text("series")?,
-                        year: i32::try_from(row.int("year")?).map_err(corrupt)?,
-                        sequence: row.int("sequence")?,
-                    })
-                })
-                .collect()
-        })
-        .await
+    ) -> Result<Vec<i64>, StoreError> {
+        let codec = self.codec;
+        let mut values = vec![text(series), Value::from(i64::from(year))];
+        let mut filter = vec!["series = $1".to_owned(), "year = $2".to_owned()];
+        if let Some(after) = after {
+            values.push(Value::from(after));
+            filter.push(format!("sequence > ${}", values.len()));
+        }
+        values.push(Value::from(up_to));
+        filter.push(format!("sequence <= ${}", values.len()));
+        values.push(limit(count));
+        let sql = format!(
+            "SELECT sequence FROM invoices {}ORDER BY sequence LIMIT ${}",
+            conditions(&filter),
+            values.len()
+        );
+        fetch_all(&self.db, codec.statement(&sql, values))
+            .await?
+            .iter()
+            .map(|row| codec.row(row).int("sequence"))
+            .collect()
     }
 
     async fn payments_page(

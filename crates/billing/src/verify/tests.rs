@@ -1,5 +1,5 @@
 use kasa_credits::LedgerEntryKind;
-use kasa_credits::books::{StoredCreditHolding, StoredLedgerEntry};
+use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::{Actor, Currency, PaymentActionId, Reason};
 use kasa_ports::{
     CaptureMode, CustomerBooks, GatewayName, LedgerBooksPage, MockBooksStore, OrderId, Payment,
@@ -279,13 +279,9 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
             ))
         });
     store
-        .expect_invoice_counters()
+        .expect_invoice_series()
         .times(1)
         .returning(|| Ok(Vec::new()));
-    store
-        .expect_invoice_numbers_page()
-        .times(1)
-        .returning(|_, _| Ok(Vec::new()));
     store
         .expect_payments_page()
         .times(1)
@@ -396,10 +392,7 @@ async fn a_ledger_continued_over_pages_is_replayed_as_one() {
                 next: None,
             })
         });
-    store.expect_invoice_counters().returning(|| Ok(Vec::new()));
-    store
-        .expect_invoice_numbers_page()
-        .returning(|_, _| Ok(Vec::new()));
+    store.expect_invoice_series().returning(|| Ok(Vec::new()));
     store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));
@@ -409,4 +402,71 @@ async fn a_ledger_continued_over_pages_is_replayed_as_one() {
         .unwrap();
     assert_eq!(collected.0, Vec::new());
     assert_eq!((checked.customers, checked.ledger_entries), (1, 2));
+}
+
+#[tokio::test]
+async fn only_a_series_whose_summary_is_not_whole_is_read_number_by_number() {
+    let summary = |series: &str, issued, highest, counter| InvoiceSeriesSummary {
+        series: series.to_owned(),
+        year: 2026,
+        issued,
+        lowest: Some(1),
+        highest: Some(highest),
+        counter: Some(counter),
+    };
+    let mut store = MockBooksStore::new();
+    store.expect_books_size().returning(|| {
+        Ok(BooksSize {
+            invoices: 9,
+            ..BooksSize::default()
+        })
+    });
+    store.expect_ledger_books_page().returning(|_, _, _| {
+        Ok(LedgerBooksPage {
+            customers: Vec::new(),
+            next: None,
+        })
+    });
+    store
+        .expect_invoice_series()
+        .returning(move || Ok(vec![summary("KSA", 5, 5, 5), summary("KSA-CN", 4, 6, 7)]));
+    let mut sequence = mockall::Sequence::new();
+    store
+        .expect_invoice_numbers_page()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .withf(|series, year, after, up_to, limit| {
+            series == "KSA-CN" && *year == 2026 && after.is_none() && *up_to == 6 && *limit == 2
+        })
+        .returning(|_, _, _, _, _| Ok(vec![1, 2]));
+    store
+        .expect_invoice_numbers_page()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .withf(|_, _, after, _, _| *after == Some(2))
+        .returning(|_, _, _, _, _| Ok(vec![5, 6]));
+    store
+        .expect_invoice_numbers_page()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .withf(|_, _, after, _, _| *after == Some(6))
+        .returning(|_, _, _, _, _| Ok(Vec::new()));
+    store
+        .expect_payments_page()
+        .returning(|_, _| Ok(Vec::new()));
+    let pages = BooksPages {
+        invoice_numbers: 2,
+        ..BooksPages::default()
+    };
+    let mut collected = Collected::default();
+    let checked = verify_books(&store, pages, &mut collected).await.unwrap();
+    let shown: Vec<String> = collected.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "invoice numbers: series KSA-CN 2026: numbers 3 to 4 (2 numbers) are missing",
+            "invoice numbers: series KSA-CN 2026: number 7 is missing",
+        ]
+    );
+    assert_eq!((checked.invoice_numbers, checked.invoice_series), (9, 2));
 }

@@ -510,3 +510,27 @@ proptest! {
         prop_assert!(!audit(&entries, holding(balance + change, count)).is_empty());
     }
 }
+
+#[test]
+fn a_series_summary_is_whole_only_from_one_to_the_counter_each_once() {
+    let summary = |issued, lowest, highest, counter| InvoiceSeriesSummary {
+        series: "KSA".to_owned(),
+        year: 2026,
+        issued,
+        lowest,
+        highest,
+        counter,
+    };
+    assert!(summary(3, Some(1), Some(3), Some(3)).is_whole());
+    for broken in [
+        summary(2, Some(1), Some(3), Some(3)),
+        summary(3, Some(2), Some(4), Some(4)),
+        summary(3, Some(1), Some(3), Some(4)),
+        summary(3, Some(1), Some(3), Some(2)),
+        summary(3, Some(1), Some(3), None),
+        summary(0, None, None, Some(2)),
+        summary(4, Some(1), Some(3), Some(3)),
+    ] {
+        assert!(!broken.is_whole(), "{broken:?}");
+    }
+}

@@ -2,10 +2,11 @@
 //! the database stores give. (The in-memory store is built on the pure ledger, so its books are
 //! whole by construction; this is what the real stores' books are compared with.)
 
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use async_trait::async_trait;
-use kasa_credits::books::{StoredCreditHolding, StoredInvoiceNumber, StoredLedgerEntry};
+use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::PurchaseId;
 use kasa_ports::{
     BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks, StoreError,
@@ -135,37 +136,54 @@ impl BooksStore for MemoryStore {
         })
     }
 
-    async fn invoice_counters(&self) -> Result<Vec<StoredInvoiceNumber>, StoreError> {
+    async fn invoice_series(&self) -> Result<Vec<InvoiceSeriesSummary>, StoreError> {
         self.read(|state| {
-            Ok(state
-                .invoice_counters
-                .iter()
-                .map(|((series, year), last)| StoredInvoiceNumber {
-                    series: series.clone(),
-                    year: *year,
-                    sequence: i64::from(*last),
-                })
-                .collect())
+            let mut series: BTreeMap<(String, i32), InvoiceSeriesSummary> = BTreeMap::new();
+            let blank = |(series, year): &(String, i32)| InvoiceSeriesSummary {
+                series: series.clone(),
+                year: *year,
+                issued: 0,
+                lowest: None,
+                highest: None,
+                counter: None,
+            };
+            for invoice in &state.invoices {
+                let key = (invoice.number.series.clone(), invoice.number.year);
+                let sequence = i64::from(invoice.number.sequence);
+                let summary = series.entry(key.clone()).or_insert_with(|| blank(&key));
+                summary.issued += 1;
+                summary.lowest = Some(summary.lowest.map_or(sequence, |low| low.min(sequence)));
+                summary.highest = Some(summary.highest.map_or(sequence, |high| high.max(sequence)));
+            }
+            for (key, last) in &state.invoice_counters {
+                series
+                    .entry(key.clone())
+                    .or_insert_with(|| blank(key))
+                    .counter = Some(i64::from(*last));
+            }
+            Ok(series.into_values().collect())
         })
     }
 
     async fn invoice_numbers_page(
         &self,
-        after: Option<StoredInvoiceNumber>,
+        series: String,
+        year: i32,
+        after: Option<i64>,
+        up_to: i64,
         limit: u32,
-    ) -> Result<Vec<StoredInvoiceNumber>, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         self.read(|state| {
-            let mut numbers: Vec<StoredInvoiceNumber> = state
+            let mut numbers: Vec<i64> = state
                 .invoices
                 .iter()
-                .map(|invoice| StoredInvoiceNumber {
-                    series: invoice.number.series.clone(),
-                    year: invoice.number.year,
-                    sequence: i64::from(invoice.number.sequence),
+                .filter(|invoice| invoice.number.series == series && invoice.number.year == year)
+                .map(|invoice| i64::from(invoice.number.sequence))
+                .filter(|sequence| {
+                    after.is_none_or(|after| *sequence > after) && *sequence <= up_to
                 })
-                .filter(|number| after.as_ref().is_none_or(|after| number > after))
                 .collect();
-            numbers.sort();
+            numbers.sort_unstable();
             numbers.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             Ok(numbers)
         })
