@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 7] = [
+const STEPS: [SqlStep; 8] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -71,6 +71,12 @@ const STEPS: [SqlStep; 7] = [
         // Webhook events acted on (each id once), payments found by gateway reference, and
         // recurring payments at gateways.
         schema: include_str!("sql/0007_gateway_events.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000008_idempotency_applied",
+        // Idempotency keys marked applied in their effect's transaction.
+        schema: include_str!("sql/0008_idempotency_applied.sql"),
         guards: ["", ""],
     },
 ];

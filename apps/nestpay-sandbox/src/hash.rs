@@ -7,18 +7,29 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha512};
 
-/// Fields never part of a ver3 hash (compared case-insensitively): the hash itself, the form
-/// encoding, Ziraat's `NATIONALIDNO`, and the card fields the customer types after the merchant
-/// signed the form (a team decision: the merchant cannot sign what it never sees).
-const LEFT_OUT_OF_VER3: [&str; 7] = [
-    "hash",
-    "encoding",
-    "NATIONALIDNO",
+/// Fields no ver3 hash covers, request or callback (compared case-insensitively): the hash
+/// itself (`hash`, `HASH`), the form encoding and Ziraat's `NATIONALIDNO`.
+const LEFT_OUT_OF_VER3: [&str; 3] = ["hash", "encoding", "NATIONALIDNO"];
+
+/// The card fields, also left out of a gate request's ver3 hash: the customer types them after
+/// the merchant signed the form (a team decision: the merchant cannot sign what it never sees).
+/// A callback's hash covers whatever of them the bank posts back (the expiry).
+const CARD_FIELDS: [&str; 4] = [
     "pan",
     "cv2",
     "Ecom_Payment_Card_ExpDate_Month",
     "Ecom_Payment_Card_ExpDate_Year",
 ];
+
+/// Which message a ver3 hash signs; they differ only in the card fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// The merchant's gate form: the card fields are left out.
+    Request,
+    /// The bank's post-back: every field but `HASH`, `encoding` and `NATIONALIDNO` is covered,
+    /// the echoed expiry included.
+    Callback,
+}
 
 /// The fields, in order, whose values make a ver1 callback's `HASHPARAMSVAL`.
 pub const VER1_CALLBACK_PARAMS: [&str; 10] = [
@@ -34,11 +45,14 @@ pub const VER1_CALLBACK_PARAMS: [&str; 10] = [
     "rnd",
 ];
 
-/// Whether a field takes part in a ver3 hash.
-pub fn is_hashed_by_ver3(name: &str) -> bool {
-    !LEFT_OUT_OF_VER3
-        .iter()
-        .any(|left_out| left_out.eq_ignore_ascii_case(name))
+fn is_one_of(name: &str, list: &[&str]) -> bool {
+    list.iter().any(|entry| entry.eq_ignore_ascii_case(name))
+}
+
+/// Whether a field takes part in a ver3 hash of `message`.
+pub fn is_hashed_by_ver3(name: &str, message: Message) -> bool {
+    !is_one_of(name, &LEFT_OUT_OF_VER3)
+        && (message == Message::Callback || !is_one_of(name, &CARD_FIELDS))
 }
 
 /// `\` becomes `\\`, then `|` becomes `\|`.
@@ -46,12 +60,12 @@ fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('|', "\\|")
 }
 
-/// The text a ver3 hash is taken over: the hashed fields' values ordered by name ignoring case,
-/// escaped, joined with `|`, then `|` and the escaped store key.
-pub fn ver3_plaintext(fields: &[(String, String)], store_key: &str) -> String {
+/// The text a ver3 hash of `message` is taken over: the hashed fields' values ordered by name
+/// ignoring case, escaped, joined with `|`, then `|` and the escaped store key.
+pub fn ver3_plaintext(fields: &[(String, String)], store_key: &str, message: Message) -> String {
     let mut hashed: Vec<&(String, String)> = fields
         .iter()
-        .filter(|(name, _)| is_hashed_by_ver3(name))
+        .filter(|(name, _)| is_hashed_by_ver3(name, message))
         .collect();
     hashed.sort_by_key(|(name, _)| name.to_ascii_lowercase());
     let mut parts: Vec<String> = hashed.iter().map(|(_, value)| escape(value)).collect();
@@ -60,8 +74,10 @@ pub fn ver3_plaintext(fields: &[(String, String)], store_key: &str) -> String {
 }
 
 /// The ver3 hash of posted fields: base64 of the SHA-512 of [`ver3_plaintext`].
-pub fn ver3(fields: &[(String, String)], store_key: &str) -> String {
-    BASE64.encode(Sha512::digest(ver3_plaintext(fields, store_key).as_bytes()))
+pub fn ver3(fields: &[(String, String)], store_key: &str, message: Message) -> String {
+    BASE64.encode(Sha512::digest(
+        ver3_plaintext(fields, store_key, message).as_bytes(),
+    ))
 }
 
 /// base64 of the SHA-1 of a text: the whole ver1 algorithm once the text is assembled.
@@ -119,13 +135,18 @@ mod tests {
             ("BillToCompany", "billToCompany"),
         ]);
         assert_eq!(
-            ver3_plaintext(&fields, "TEST1234"),
+            ver3_plaintext(&fields, "TEST1234", Message::Request),
             "95.93|billToCompany|name|https://yoursite.com/callback|100200127|949|\
              https://yoursite.com/fail|ver3||tr|https://yoursite.com/ok|1715000000|3d|Auth|TEST1234"
         );
         assert_eq!(
-            ver3(&fields, "TEST1234"),
+            ver3(&fields, "TEST1234", Message::Request),
             "TX/adVRVplssPyiZuXkvUxlRRroHIvbChDcK2gbi03HkzcopbMVUqkfk8FO0HXuSC7QgRS6t6cnUYE51nKiKbQ=="
+        );
+        // No card fields: a callback of these fields hashes the same.
+        assert_eq!(
+            ver3(&fields, "TEST1234", Message::Callback),
+            ver3(&fields, "TEST1234", Message::Request)
         );
     }
 
@@ -148,18 +169,37 @@ mod tests {
             ("BillToName", "Çağrı Öz"),
         ]);
         assert_eq!(
-            ver3_plaintext(&fields, "Sk|y\\Key"),
+            ver3_plaintext(&fields, "Sk|y\\Key", Message::Request),
             "10.00|Çağrı Öz|100200127|949|https://m.example/fail|ver3||en|ORD\\|1\\\\A|\
              https://m.example/ok|abc|3d_pay|Auth|Sk\\|y\\\\Key"
         );
         assert_eq!(
-            ver3(&fields, "Sk|y\\Key"),
+            ver3(&fields, "Sk|y\\Key", Message::Request),
             "H5suGOF6fOWTqct664h2OcfLB308HGE89OYbjwyrhxcw/CE0bhJt6tHwm0mgVduFlQ20qs9GgtaXjkmeqNbN6g=="
+        );
+        assert_eq!(
+            ver3(&fields, "Sk|y\\Key", Message::Callback),
+            ver3(&fields, "Sk|y\\Key", Message::Request)
         );
     }
 
     #[test]
-    fn card_fields_and_the_hash_itself_are_left_out_whatever_their_case() {
+    fn the_hash_itself_encoding_and_nationalidno_are_left_out_whatever_their_case() {
+        let plain = fields(&[("oid", "1"), ("amount", "5.00")]);
+        let mut posted = plain.clone();
+        posted.extend(fields(&[
+            ("HASH", "x"),
+            ("hash", "y"),
+            ("Encoding", "utf-8"),
+            ("NationalIdNo", "12345678901"),
+        ]));
+        for message in [Message::Request, Message::Callback] {
+            assert_eq!(ver3(&posted, "k", message), ver3(&plain, "k", message));
+        }
+    }
+
+    #[test]
+    fn card_fields_are_left_out_of_requests_but_covered_in_callbacks() {
         let plain = fields(&[("oid", "1"), ("amount", "5.00")]);
         let mut posted = plain.clone();
         posted.extend(fields(&[
@@ -167,10 +207,20 @@ mod tests {
             ("cv2", "123"),
             ("Ecom_Payment_Card_ExpDate_Month", "12"),
             ("ecom_payment_card_expdate_year", "30"),
-            ("HASH", "x"),
-            ("Encoding", "utf-8"),
         ]));
-        assert_eq!(ver3(&posted, "k"), ver3(&plain, "k"));
+        assert_eq!(
+            ver3(&posted, "k", Message::Request),
+            ver3(&plain, "k", Message::Request)
+        );
+        let mut echoed = plain;
+        echoed.extend(fields(&[
+            ("Ecom_Payment_Card_ExpDate_Year", "30"),
+            ("Ecom_Payment_Card_ExpDate_Month", "12"),
+        ]));
+        assert_eq!(
+            ver3_plaintext(&echoed, "k", Message::Callback),
+            "5.00|12|30|1|k"
+        );
     }
 
     #[test]

@@ -78,8 +78,13 @@ async fn an_approved_3d_pay_payment_is_posted_back_to_ok_url_signed() {
         ("MaskedPan", "450803***4509"),
         ("maskedCreditCard", "4508 03** **** 4509"),
         ("EXTRA_CARDBRAND", "VISA"),
+        ("EXTRA_CARDISSUER", "NESTPAY SANDBOX BANK"),
+        ("ACQBIN", "990077"),
         ("ErrMsg", ""),
         ("BillToName", "Çağrı \"Öz\" <b>|\\"),
+        // Real banks echo the card's expiry, and sign it.
+        ("Ecom_Payment_Card_ExpDate_Month", "12"),
+        ("Ecom_Payment_Card_ExpDate_Year", "30"),
     ] {
         assert_eq!(callback.get(name), Some(value), "{name}");
     }
@@ -89,10 +94,25 @@ async fn an_approved_3d_pay_payment_is_posted_back_to_ok_url_signed() {
     let trx_date = callback.get("EXTRA_TRXDATE").expect("a date");
     assert_eq!((trx_date.len(), &trx_date[8..9]), (17, " "), "{trx_date}");
     assert_ne!(callback.get("rnd"), Some("r4nd0m-1"), "a fresh rnd");
-    for card_field in ["pan", "cv2", "Ecom_Payment_Card_ExpDate_Month", "hash"] {
-        assert!(!callback.input_names.iter().any(|name| name == card_field));
+    for never_echoed in ["pan", "cv2"] {
+        assert!(
+            !callback
+                .input_names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(never_echoed)),
+            "{never_echoed}"
+        );
     }
+    assert!(
+        !callback.input_names.iter().any(|name| name == "hash"),
+        "the request's hash is not echoed"
+    );
     callback.assert_signed_ver3();
+    assert_ne!(
+        callback.get("HASH"),
+        Some(support::ver3(&callback.fields, support::STORE_KEY).as_str()),
+        "the expiry is covered by the callback's hash"
+    );
 
     let order = sandbox.order("ORDER-1").await.expect("booked");
     assert_eq!(order["trans_stat"], "C");
@@ -136,6 +156,11 @@ async fn the_hosted_page_takes_the_card_and_a_preauth_is_only_authorised() {
     assert_eq!(callback.get("Response"), Some("Approved"));
     assert_eq!(callback.get("EXTRA_CARDBRAND"), Some("MASTERCARD"));
     assert_eq!(callback.get("TranType"), Some("PreAuth"));
+    // The expiry typed on the bank's page comes back as typed, signed; the number and CVV never.
+    assert_eq!(callback.get("Ecom_Payment_Card_ExpDate_Month"), Some("1"));
+    assert_eq!(callback.get("Ecom_Payment_Card_ExpDate_Year"), Some("2099"));
+    assert_eq!(callback.get("pan"), None);
+    assert_eq!(callback.get("cv2"), None);
     callback.assert_signed_ver3();
     let order = sandbox.order("HOSTED-1").await.expect("booked");
     assert_eq!(order["trans_stat"], "A");

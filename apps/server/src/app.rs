@@ -105,6 +105,8 @@ pub struct App {
     pub access: Arc<dyn AccessStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// How long a request whose key took effect may run before retries hear it was applied.
+    pub idempotency_lease: time::Duration,
     /// The database, for readiness.
     pub database: Arc<SqlStore>,
     /// The clock.
@@ -142,6 +144,13 @@ impl Mailer for NoMailServer {
 }
 
 impl App {
+    /// Sets how long a request whose Idempotency-Key took effect may run (see idempotency.rs).
+    #[must_use]
+    pub fn with_idempotency_lease(mut self, lease: time::Duration) -> Self {
+        self.idempotency_lease = lease;
+        self
+    }
+
     /// Rebuilds the gateways from the saved settings (after the settings changed).
     pub async fn reload_gateways(&self) {
         for gateway in &self.gateways {
@@ -188,6 +197,7 @@ impl App {
             store: database.clone(),
             access: database.clone(),
             idempotency: database.clone(),
+            idempotency_lease: time::Duration::minutes(5),
             database,
             clock,
             session_hours,

@@ -77,6 +77,7 @@ impl Caller {
             actor: self.actor.clone(),
             reason,
             request_id: self.request_id.clone(),
+            idempotency: None,
         })
     }
 }

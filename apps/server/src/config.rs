@@ -30,6 +30,9 @@ pub struct Config {
     /// How long a payment may wait for its gateway's callback before Kasa asks the gateway
     /// for the order's status, in seconds.
     pub reconcile_after_seconds: u64,
+    /// How long a request whose Idempotency-Key took effect may run before a retry is told it
+    /// was applied without an answer, in seconds.
+    pub idempotency_lease_seconds: u64,
 }
 
 /// The mail server.
@@ -98,6 +101,7 @@ impl Default for Config {
             mail_first_retry_seconds: 60,
             public_url: None,
             reconcile_after_seconds: 600,
+            idempotency_lease_seconds: 300,
         }
     }
 }
@@ -121,6 +125,7 @@ struct FileConfig {
     mail_first_retry_seconds: Option<u64>,
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
+    idempotency_lease_seconds: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -172,6 +177,10 @@ pub struct Overrides {
     /// the order's status, in seconds [default: 600].
     #[arg(long, env = "KASA_RECONCILE_AFTER_SECONDS")]
     pub reconcile_after_seconds: Option<u64>,
+    /// How long a request whose Idempotency-Key took effect may still be running before a retry
+    /// is told that it was applied but its answer was lost, in seconds [default: 300].
+    #[arg(long, env = "KASA_IDEMPOTENCY_LEASE_SECONDS")]
+    pub idempotency_lease_seconds: Option<u64>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -266,6 +275,10 @@ impl Config {
                 .reconcile_after_seconds
                 .or(file.reconcile_after_seconds)
                 .unwrap_or(defaults.reconcile_after_seconds),
+            idempotency_lease_seconds: overrides
+                .idempotency_lease_seconds
+                .or(file.idempotency_lease_seconds)
+                .unwrap_or(defaults.idempotency_lease_seconds),
         })
     }
 }

@@ -47,6 +47,7 @@ pub async fn seed(app: &App) -> Result<bool, ApiError> {
         },
         reason: Reason::new("demo data").map_err(invalid)?,
         request_id: None,
+        idempotency: None,
     };
     for (email, password, name, role) in [
         (ADMIN.0, ADMIN.1, "Demo Admin", "admin"),

@@ -1,111 +1,186 @@
 //! `Idempotency-Key` on requests that move money or credits: the same key with the same request
 //! returns the first answer and changes nothing; the same key with another request is refused.
 //!
-//! Only successful answers are kept. A refused request (4xx) changed nothing, so its key is given
-//! back and the request may be sent again, corrected or not. After a 5xx Kasa cannot tell whether
-//! the change happened (the database may have committed before the failure), so the key stays
-//! taken: sending it again answers `idempotency-key-in-use`, and the caller reads the resource to
-//! see what happened, as it does for a key whose request is still running.
+//! The semantics are Stripe's, made exact by the database: a key is *applied* in the same
+//! transaction as its request's change (the change carries the key's claim token, see
+//! [`kasa_ports::IdempotencyMark`]), so Kasa always knows whether the change happened.
+//! - A change committed: the key keeps the request's answer, success or error (a 5xx after the
+//!   change included), and replays it to every retry.
+//! - Nothing committed (a refusal, a failure before the change, a crash): the key is free again,
+//!   and a retry runs the request. A retry also takes over a key whose request is still
+//!   deciding; that older request can then no longer commit, so the change happens once.
+//! - A change committed but the server stopped before keeping the answer: retries are told
+//!   `idempotency-key-in-use` until the lease (`idempotency_lease_seconds`) is over, then
+//!   `idempotency-key-applied`, never applied again.
 
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use sha2::{Digest, Sha256};
 
+use kasa_ports::{IdempotencyClaim, IdempotencyMark};
+
 use crate::api::store_error;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::problem::ApiError;
 
+/// The longest key Kasa keeps.
+const MAX_KEY_LENGTH: usize = 200;
+
+/// Whether an `Idempotency-Key` header value is one Kasa accepts: 1-200 visible ASCII characters.
+/// Checked on the raw header bytes before routing, so a key that is not text is refused rather
+/// than ignored.
+pub fn acceptable_key(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_KEY_LENGTH
+        && value.iter().all(|byte| byte.is_ascii_graphic())
+}
+
+/// 400 `invalid-idempotency-key`.
+pub fn invalid_key() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-idempotency-key",
+        "The Idempotency-Key is not valid",
+        "an Idempotency-Key is 1-200 visible ASCII characters (a UUID is a good choice); \
+         nothing was changed",
+    )
+}
+
 /// Runs `request` at most once per `key` (when one is given) for this caller. `operation` names
 /// the operation and its target (e.g. `grant_package <customer id>`): a key reused for another
-/// target is another request.
-pub async fn idempotent<T, B>(
+/// target is another request. `request` gets the claim to put into the change's
+/// [`kasa_ports::ActionContext`].
+pub async fn idempotent<T, B, F>(
     app: &App,
     caller: &Caller,
     key: Option<String>,
     operation: &str,
     body: &B,
-    request: impl Future<Output = Result<Json<T>, ApiError>>,
+    request: impl FnOnce(Option<IdempotencyMark>) -> F,
 ) -> Result<Json<T>, ApiError>
 where
     T: ToJSON + ParseFromJSON,
     B: ToJSON,
+    F: Future<Output = Result<Json<T>, ApiError>>,
 {
     let Some(key) = key else {
-        return request.await;
+        return request(None).await;
     };
-    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::invalid(
-            "an Idempotency-Key is 1-200 visible ASCII characters (a UUID is a good choice)",
-        ));
+    if !acceptable_key(key.as_bytes()) {
+        return Err(invalid_key());
     }
     let principal = caller.actor.to_string();
-    let fingerprint = {
-        let json = body
-            .to_json()
-            .map(|value| value.to_string())
-            .unwrap_or_default();
-        let digest = Sha256::digest(format!("{operation}\n{json}").as_bytes());
-        digest
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    };
+    let now = app.clock.now();
     let claim = app
         .idempotency
-        .claim_idempotency_key(principal.clone(), key.clone(), fingerprint, app.clock.now())
+        .claim_idempotency_key(
+            principal.clone(),
+            key.clone(),
+            fingerprint(operation, body),
+            now,
+            now - app.idempotency_lease,
+        )
         .await
         .map_err(store_error)?;
-    match claim {
-        kasa_ports::IdempotencyClaim::Claimed => {}
-        kasa_ports::IdempotencyClaim::Completed { body, .. } => {
-            let value: serde_json::Value =
-                serde_json::from_str(&body).map_err(|error| ApiError::internal(&error))?;
-            return T::parse_from_json(Some(value))
-                .map(Json)
-                .map_err(|error| ApiError::internal(&error.into_message()));
+    let claim_token = match claim {
+        IdempotencyClaim::Claimed { claim_token } => claim_token,
+        IdempotencyClaim::Completed { status, body } => return replay(status, &body),
+        IdempotencyClaim::Mismatch => return Err(reused()),
+        IdempotencyClaim::InFlight => return Err(in_use()),
+        IdempotencyClaim::AppliedWithoutAnswer { applied_at } => {
+            return Err(applied_without_answer(applied_at));
         }
-        kasa_ports::IdempotencyClaim::Mismatch => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "The Idempotency-Key was used for another request",
-                "this key was sent before with a different request; use a new key for a new \
-                 request",
-            ));
-        }
-        kasa_ports::IdempotencyClaim::InFlight => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency-key-in-use",
-                "The same request is still running",
-                "a request with this Idempotency-Key has not finished; read the resource to see \
-                 whether it took effect before sending it again",
-            ));
-        }
-    }
-    let answer = request.await;
-    match &answer {
-        Ok(Json(value)) => {
-            let body = value
-                .to_json()
-                .map(|json| json.to_string())
-                .unwrap_or_default();
-            app.idempotency
-                .complete_idempotency_key(principal, key, 200, body)
-                .await
-                .map_err(store_error)?;
-        }
-        Err(_) => {
-            if let Err(error) = app
-                .idempotency
-                .release_idempotency_key(principal, key)
-                .await
-            {
-                tracing::warn!(%error, "could not give an idempotency key back");
+    };
+    let mark = IdempotencyMark {
+        principal,
+        key,
+        claim_token,
+    };
+    let answer = request(Some(mark.clone())).await;
+    let kept = match &answer {
+        Ok(Json(value)) => Some((200, value.to_json().map(|json| json.to_string()))),
+        // Taken over by a retry: the key is the retry's now.
+        Err(error) if error.code() == "idempotency-key-in-use" => None,
+        Err(error) => match app.idempotency.release_idempotency_key(mark.clone()).await {
+            Ok(true) => None,
+            // The change committed before the error: the error is the answer, kept.
+            Ok(false) => Some((
+                error.status().as_u16(),
+                serde_json::to_string(&error.document(None)).ok(),
+            )),
+            Err(release_error) => {
+                tracing::warn!(%release_error, "could not give an idempotency key back");
+                None
             }
-        }
+        },
+    };
+    if let Some((status, Some(body))) = kept {
+        app.idempotency
+            .complete_idempotency_key(mark, status, body)
+            .await
+            .map_err(store_error)?;
     }
     answer
+}
+
+/// SHA-256 of the operation, its target and the body.
+fn fingerprint(operation: &str, body: &impl ToJSON) -> String {
+    let json = body
+        .to_json()
+        .map(|value| value.to_string())
+        .unwrap_or_default();
+    let digest = Sha256::digest(format!("{operation}\n{json}").as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The kept answer of an earlier run.
+fn replay<T: ParseFromJSON>(status: u16, body: &str) -> Result<Json<T>, ApiError> {
+    if status == 200 {
+        let value: serde_json::Value =
+            serde_json::from_str(body).map_err(|error| ApiError::internal(&error))?;
+        return T::parse_from_json(Some(value))
+            .map(Json)
+            .map_err(|error| ApiError::internal(&error.into_message()));
+    }
+    let document: crate::problem::ProblemDocument =
+        serde_json::from_str(body).map_err(|error| ApiError::internal(&error))?;
+    Err(ApiError::replayed(document))
+}
+
+fn reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency-key-reused",
+        "The Idempotency-Key was used for another request",
+        "this key was sent before with a different request; use a new key for a new request",
+    )
+}
+
+/// 409 `idempotency-key-in-use`: the same request has taken effect and is still running, or was
+/// taken over by a retry.
+pub fn in_use() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency-key-in-use",
+        "The same request is still running",
+        "a request with this Idempotency-Key is running; send it again in a moment to get its \
+         answer",
+    )
+}
+
+fn applied_without_answer(applied_at: time::OffsetDateTime) -> ApiError {
+    let at = crate::api::billing::rfc3339(applied_at);
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency-key-applied",
+        "The request took effect, but its answer was lost",
+        format!(
+            "the request with this Idempotency-Key took effect at {at}, but Kasa stopped before \
+             it could keep the answer; it will never be applied again: read the resource to see \
+             the result"
+        ),
+    )
+    .with_facts(serde_json::json!({ "applied_at": at }))
 }

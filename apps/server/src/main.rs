@@ -248,7 +248,10 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", config.listen));
-    let app = app::App::new(store, config.session_hours, mailer, delivery, public_url);
+    let app = app::App::new(store, config.session_hours, mailer, delivery, public_url)
+        .with_idempotency_lease(time::Duration::seconds(
+            i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
+        ));
     if delivers_mail {
         tokio::spawn(deliver_mail(
             app.clone(),
@@ -467,6 +470,7 @@ async fn create_admin(database: DatabaseArgs, email: String, name: String) -> Ex
             reason: kasa_domain::Reason::new("administrator created from the command line")
                 .map_err(|error| problem::ApiError::invalid(error.to_string()))?,
             request_id: None,
+            idempotency: None,
         };
         app.access
             .create_user(credentials, context)

@@ -6,7 +6,8 @@
 //! into an HTTP-only, `SameSite=Lax` cookie so that it leaves the address bar, and other sites
 //! cannot post forms with it. Card numbers never reach Kasa: for `3d_pay` the card form posts
 //! straight to the bank, for `3d_pay_hosting` the bank's own page asks for the card, and the
-//! return endpoint refuses any request that carries card fields.
+//! return endpoint refuses any request that carries a card number (`pan`) or security code
+//! (`cv2`). The card's expiry comes back from the bank, signed, and is only verified.
 
 use kasa_billing::{PurchaseCompletion, StartPurchase, StartPurchaseError};
 use kasa_domain::{CustomerId, Holding, Language, Money, Package, PackageId, PackageKind};
@@ -25,13 +26,13 @@ use crate::auth::{CUSTOMER_LINK_PREFIX, token_hash};
 /// The cookie that carries the customer's billing-link token.
 const COOKIE: &str = "kasa_billing";
 
-/// Card fields a browser must only ever send to the bank.
-const CARD_FIELDS: [&str; 4] = [
-    "pan",
-    "cv2",
-    "ecom_payment_card_expdate_month",
-    "ecom_payment_card_expdate_year",
-];
+/// The card number and security code: a browser must only ever send them to the bank, and no
+/// bank posts them back, so the return endpoint refuses any post carrying one (names compared
+/// ignoring case, whatever the value), unread. The card's expiry
+/// (`Ecom_Payment_Card_ExpDate_Month`, `_Year`) is deliberately not here: real banks echo it in
+/// the callback and sign it, so it must reach the gateway's verification; Kasa never logs,
+/// stores or shows it (ADR 0006, 2026-12-03).
+const REFUSED_CARD_FIELDS: [&str; 2] = ["pan", "cv2"];
 
 /// Escapes text for HTML.
 fn escape(text: &str) -> String {
@@ -609,6 +610,7 @@ pub async fn checkout(
                     .extensions()
                     .get::<crate::server::RequestId>()
                     .map(|id| id.0.clone()),
+                idempotency: None,
             },
         })
         .await;
@@ -1013,11 +1015,12 @@ pub async fn gateway_return(
         Some("en") => &ENGLISH,
         _ => &TURKISH,
     };
-    if fields
-        .iter()
-        .any(|(name, _)| CARD_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
-    {
-        tracing::error!(gateway = %gateway.0, "a gateway return carried card fields; refused without reading them");
+    if fields.iter().any(|(name, _)| {
+        REFUSED_CARD_FIELDS
+            .iter()
+            .any(|refused| refused.eq_ignore_ascii_case(name))
+    }) {
+        tracing::error!(gateway = %gateway.0, "a gateway return carried a card number or security code; refused without reading it");
         return message(StatusCode::BAD_REQUEST, words, words.not_verified);
     }
     let Some(gateway_name) = app

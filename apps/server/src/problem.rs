@@ -2,6 +2,8 @@
 //! catalogued in docs/api-errors.md. A business refusal is a 4xx that says what to do; a 5xx
 //! never carries internals (they are logged with the request id).
 
+use std::borrow::Cow;
+
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -10,7 +12,7 @@ use poem_openapi::{ApiResponse, Object};
 use serde::Serialize;
 
 /// A problem document (RFC 9457).
-#[derive(Clone, Debug, Object, Serialize)]
+#[derive(Clone, Debug, Object, Serialize, serde::Deserialize)]
 #[oai(rename = "Problem")]
 pub struct ProblemDocument {
     /// A URI naming the problem type: `https://kasa.dev/problems/<code>`.
@@ -39,8 +41,8 @@ pub struct ProblemDocument {
 #[derive(Clone, Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
-    title: &'static str,
+    code: Cow<'static, str>,
+    title: Cow<'static, str>,
     detail: String,
     facts: Option<serde_json::Value>,
 }
@@ -67,11 +69,33 @@ impl ApiError {
     ) -> Self {
         Self {
             status,
-            code,
-            title,
+            code: Cow::Borrowed(code),
+            title: Cow::Borrowed(title),
             detail: detail.into(),
             facts: None,
         }
+    }
+
+    /// A problem kept from an earlier answer (an `Idempotency-Key` replay).
+    pub fn replayed(document: ProblemDocument) -> Self {
+        Self {
+            status: StatusCode::from_u16(document.status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: Cow::Owned(document.code),
+            title: Cow::Owned(document.title),
+            detail: document.detail,
+            facts: document.facts,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
     }
 
     /// Adds facts (balance, price, dates) to the problem.
@@ -134,12 +158,13 @@ impl ApiError {
         )
     }
 
-    fn document(&self, request_id: Option<String>) -> ProblemDocument {
+    /// The problem document, carrying `request_id`.
+    pub fn document(&self, request_id: Option<String>) -> ProblemDocument {
         ProblemDocument {
             type_uri: format!("https://kasa.dev/problems/{}", self.code),
-            title: self.title.to_owned(),
+            title: self.title.to_string(),
             status: self.status.as_u16(),
-            code: self.code.to_owned(),
+            code: self.code.to_string(),
             detail: self.detail.clone(),
             request_id,
             facts: self.facts.clone(),

@@ -156,9 +156,20 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                 request.extensions_mut().insert(RequestId(request_id.clone()));
                 let method = request.method().to_string();
                 let path = request.uri().path().to_owned();
-                let mut response = match endpoint.call(request).await {
-                    Ok(response) => response.into_response(),
-                    Err(error) => from_poem_error(&error).response(Some(request_id.clone())),
+                // A key that is not text would otherwise reach the operation as no key at all,
+                // and the request would run without its guarantee: refuse it here.
+                let keys: Vec<_> = request.headers().get_all("Idempotency-Key").iter().collect();
+                let bad_key = keys.len() > 1
+                    || keys
+                        .iter()
+                        .any(|key| !crate::idempotency::acceptable_key(key.as_bytes()));
+                let mut response = if bad_key {
+                    crate::idempotency::invalid_key().response(Some(request_id.clone()))
+                } else {
+                    match endpoint.call(request).await {
+                        Ok(response) => response.into_response(),
+                        Err(error) => from_poem_error(&error).response(Some(request_id.clone())),
+                    }
                 };
                 if response.status().is_server_error() {
                     tracing::error!(%request_id, %method, %path, status = %response.status(), "request failed");

@@ -27,16 +27,22 @@ pub enum StripeCommand {
 /// `kasa nestpay …`.
 #[derive(Debug, clap::Subcommand)]
 pub enum NestpayCommand {
-    /// Reads gate-request fields as an application/x-www-form-urlencoded body on standard input
-    /// and prints their hash (and, with --show-plaintext, the text that was hashed).
+    /// Reads gate-request fields (or, with --callback, a callback's) as an
+    /// application/x-www-form-urlencoded body on standard input and prints their hash (and, with
+    /// --show-plaintext, the text that was hashed).
     Hash {
         /// The store key.
         #[arg(long, env = "KASA_NESTPAY_STORE_KEY", hide_env_values = true)]
         store_key: String,
-        /// `ver3` (SHA-512 over every field but hash and encoding) or `ver1` (legacy SHA-1 over
-        /// clientid, oid, amount, okUrl, failUrl, islemtipi, taksit and rnd).
+        /// `ver3` (SHA-512 over every field but hash, encoding and NATIONALIDNO, and for a gate
+        /// request also but the card fields) or `ver1` (legacy SHA-1 over clientid, oid, amount,
+        /// okUrl, failUrl, islemtipi, taksit and rnd).
         #[arg(long, default_value = "ver3", value_parser = ["ver3", "ver1"])]
         algorithm: String,
+        /// Hash the fields as the bank signs a callback (ver3): the echoed expiry fields are
+        /// covered, as every field but HASH, encoding and NATIONALIDNO.
+        #[arg(long, conflicts_with = "algorithm")]
+        callback: bool,
         /// Also print the text before hashing (it ends with the store key: mind who sees it).
         #[arg(long)]
         show_plaintext: bool,
@@ -71,6 +77,7 @@ pub fn nestpay(command: NestpayCommand) -> ExitCode {
         NestpayCommand::Hash {
             store_key,
             algorithm,
+            callback,
             show_plaintext,
         } => {
             if algorithm == "ver1" {
@@ -94,11 +101,22 @@ pub fn nestpay(command: NestpayCommand) -> ExitCode {
                         &store_key,
                     )
                 );
+            } else if callback {
+                if show_plaintext {
+                    println!(
+                        "{}",
+                        kasa_nestpay::hash_ver3_callback_plaintext(&fields, &store_key)
+                    );
+                }
+                println!("{}", kasa_nestpay::hash_ver3_callback(&fields, &store_key));
             } else {
                 if show_plaintext {
-                    println!("{}", kasa_nestpay::hash_ver3_plaintext(&fields, &store_key));
+                    println!(
+                        "{}",
+                        kasa_nestpay::hash_ver3_request_plaintext(&fields, &store_key)
+                    );
                 }
-                println!("{}", kasa_nestpay::hash_ver3(&fields, &store_key));
+                println!("{}", kasa_nestpay::hash_ver3_request(&fields, &store_key));
             }
             ExitCode::SUCCESS
         }

@@ -256,7 +256,7 @@ fn nestpay_hash_and_verify_help_operators_debug_a_store() {
         ("hashAlgorithm", "ver3"),
         ("rnd", "abc"),
     ];
-    let hash = kasa_nestpay::hash_ver3(&fields, "TEST1234");
+    let hash = kasa_nestpay::hash_ver3_callback(&fields, "TEST1234");
     let body = |fields: &[(&str, &str)]| {
         let mut body = form_urlencoded::Serializer::new(String::new());
         body.extend_pairs(fields.iter().copied());
@@ -280,4 +280,38 @@ fn nestpay_hash_and_verify_help_operators_debug_a_store() {
     assert_eq!(wrong_key.status.code(), Some(1));
     let empty = verify(b"");
     assert_eq!(empty.status.code(), Some(2));
+
+    // A callback echoing the card's expiry: `hash --callback` covers it as the bank does, the
+    // gate-request hash leaves it out, and `verify` takes the bank's.
+    let with_expiry = b"clientid=100200127&oid=ORDER-1&Response=Approved&ProcReturnCode=00\
+        &mdStatus=1&hashAlgorithm=ver3&rnd=abc&Ecom_Payment_Card_ExpDate_Month=12\
+        &Ecom_Payment_Card_ExpDate_Year=30&ACQBIN=454672";
+    let hash_as = |extra: &[&str]| {
+        let mut arguments = vec!["nestpay", "hash", "--store-key", "TEST1234"];
+        arguments.extend_from_slice(extra);
+        let hashed = kasa_with_input(&arguments, with_expiry);
+        assert!(hashed.status.success(), "{hashed:?}");
+        String::from_utf8_lossy(&hashed.stdout).trim().to_owned()
+    };
+    let callback_hash = hash_as(&["--callback"]);
+    let request_hash = hash_as(&[]);
+    assert_ne!(callback_hash, request_hash);
+    let plaintext = hash_as(&["--callback", "--show-plaintext"]);
+    assert!(
+        plaintext.starts_with("454672|100200127|12|30|ver3|"),
+        "{plaintext}"
+    );
+    let signed = |hash: &str| {
+        let mut body = with_expiry.to_vec();
+        body.extend_from_slice(format!("&HASH={}", urlencode(hash)).as_bytes());
+        body
+    };
+    let valid = verify(&signed(&callback_hash));
+    assert!(valid.status.success(), "{valid:?}");
+    let signed_without_expiry = verify(&signed(&request_hash));
+    assert_eq!(signed_without_expiry.status.code(), Some(1));
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

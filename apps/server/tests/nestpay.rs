@@ -208,8 +208,9 @@ impl Shop {
             !callback
                 .fields
                 .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("pan")),
-            "the bank never sends the card number back"
+                .any(|(name, _)| name.eq_ignore_ascii_case("pan")
+                    || name.eq_ignore_ascii_case("cv2")),
+            "the bank never sends the card number or security code back"
         );
         self.post_form(&callback.action, &callback.fields).await
     }
@@ -306,6 +307,11 @@ async fn an_approved_card_buys_credits_once_and_replays_change_nothing() {
         "Kasa never fills in a card number"
     );
     let callback = shop.pay_at_bank(form, APPROVED).await;
+    // As a real bank does, the bank echoes the card's expiry and adds fields of its own, all
+    // signed: Kasa must verify them, not refuse them.
+    assert_eq!(callback.get("Ecom_Payment_Card_ExpDate_Month"), Some("12"));
+    assert_eq!(callback.get("Ecom_Payment_Card_ExpDate_Year"), Some("30"));
+    assert!(callback.get("ACQBIN").is_some(), "{:?}", callback.fields);
     let (status, html) = shop.return_to_kasa(&callback).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(text_of(&html).contains("Ödemeniz alındı"), "{html}");
@@ -403,12 +409,27 @@ async fn a_tampered_or_unknown_callback_changes_nothing() {
     unknown.set("oid", "no-such-order");
     let (status, _) = shop.return_to_kasa(&unknown).await;
     assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND);
-    // Card fields posted to Kasa are refused unread.
-    let mut with_card = callback.clone();
-    with_card.set("pan", APPROVED);
-    let (status, _) = shop.post_form(&with_card.action, &with_card.fields).await;
+    // The expiry the bank echoed is signed: changed or taken away, the post is refused.
+    assert_eq!(callback.get("Ecom_Payment_Card_ExpDate_Month"), Some("12"));
+    let mut other_expiry = callback.clone();
+    other_expiry.set("Ecom_Payment_Card_ExpDate_Month", "11");
+    let (status, _) = shop.return_to_kasa(&other_expiry).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut no_expiry = callback.clone();
+    no_expiry
+        .fields
+        .retain(|(name, _)| !name.starts_with("Ecom_Payment_Card_ExpDate_"));
+    let (status, _) = shop.return_to_kasa(&no_expiry).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A card number or security code posted to Kasa is refused unread, even empty.
+    for (name, value) in [("pan", APPROVED), ("PAN", ""), ("cv2", "123")] {
+        let mut with_card = callback.clone();
+        with_card.set(name, value);
+        let (status, _) = shop.post_form(&with_card.action, &with_card.fields).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}");
+    }
     assert_eq!(shop.context().await["holding"]["kind"], "nothing");
+    assert_eq!(shop.only_purchase().await["status"], "pending");
     // The genuine post still settles it.
     let (status, _) = shop.return_to_kasa(&callback).await;
     assert_eq!(status, StatusCode::OK);

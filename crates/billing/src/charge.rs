@@ -12,6 +12,22 @@ use serde::Serialize;
 
 use crate::Billing;
 
+/// How many times a ticket is decided when the holding keeps changing under it. A holding
+/// changes by an agent's or a purchase's hand, so a second look almost always settles it; the
+/// bound keeps a pathological race from spinning.
+const CHARGE_ATTEMPTS: usize = 4;
+
+/// One decision's result.
+enum Attempt {
+    /// Allowed or refused on a holding that did not change.
+    Decided(ChargeOutcome),
+    /// The store refused the credits decided on: the balance moved since it was read.
+    HoldingChanged {
+        /// The refusal, if no later look decides otherwise.
+        refusal: ChargeRefusal,
+    },
+}
+
 /// A help desk's request to open a ticket or chat.
 #[derive(Clone, Debug)]
 pub struct ChargeUsage {
@@ -79,20 +95,40 @@ impl Billing {
     /// # Errors
     /// [`ChargeError`]; a business refusal is an `Ok(ChargeOutcome::Refused)`.
     pub async fn charge_usage(&self, request: ChargeUsage) -> Result<ChargeOutcome, ChargeError> {
+        // The decision is made on a snapshot of the holding. When the store refuses it because
+        // the balance moved meanwhile (an agent switched the customer to a subscription, say),
+        // the ticket is decided again on the new holding: a refusal is final only when the
+        // customer really cannot open it.
+        for _ in 1..CHARGE_ATTEMPTS {
+            match self.try_charge_usage(&request).await? {
+                Attempt::Decided(outcome) => return Ok(outcome),
+                Attempt::HoldingChanged { .. } => {}
+            }
+        }
+        match self.try_charge_usage(&request).await? {
+            Attempt::Decided(outcome) => Ok(outcome),
+            Attempt::HoldingChanged { refusal } => {
+                self.refuse(refusal, request.department_id).await
+            }
+        }
+    }
+
+    /// One decision on one snapshot of the customer's holding.
+    async fn try_charge_usage(&self, request: &ChargeUsage) -> Result<Attempt, ChargeError> {
         let context = self
             .ports
             .charges
             .charge_context(ChargeContextQuery {
-                customer: request.customer,
+                customer: request.customer.clone(),
                 department_id: request.department_id,
                 usage: request.usage.clone(),
             })
             .await?;
         if let Some(charge) = context.existing_charge {
-            return Ok(ChargeOutcome::Allowed {
+            return Ok(Attempt::Decided(ChargeOutcome::Allowed {
                 charge,
                 repeated: true,
-            });
+            }));
         }
         let now = self.ports.clock.now();
         let (basis, credits) =
@@ -103,7 +139,10 @@ impl Billing {
                 }
                 ChargeDecision::ConsumeCredits { price } => (ChargeBasis::Credits, price),
                 ChargeDecision::Refused(refusal) => {
-                    return self.refuse(refusal, request.department_id).await;
+                    return self
+                        .refuse(refusal, request.department_id)
+                        .await
+                        .map(Attempt::Decided);
                 }
             };
         let reason = Reason::new(format!(
@@ -116,29 +155,32 @@ impl Billing {
             ledger_entry_id: new_id::<LedgerEntryId>(),
             customer_id: context.customer_id,
             department_id: request.department_id,
-            usage: request.usage,
+            usage: request.usage.clone(),
             credits,
             basis,
-            actor: request.actor,
+            actor: request.actor.clone(),
             reason,
             at: now,
         };
         match self.ports.charges.record_charge(charge).await {
-            Ok(RecordedCharge::Recorded { charge }) => Ok(ChargeOutcome::Allowed {
-                charge,
-                repeated: false,
-            }),
-            Ok(RecordedCharge::AlreadyCharged { charge }) => Ok(ChargeOutcome::Allowed {
-                charge,
-                repeated: true,
-            }),
-            Err(StoreError::InsufficientCredits { balance }) => {
-                let refusal = ChargeRefusal::InsufficientCredits {
+            Ok(RecordedCharge::Recorded { charge }) => {
+                Ok(Attempt::Decided(ChargeOutcome::Allowed {
+                    charge,
+                    repeated: false,
+                }))
+            }
+            Ok(RecordedCharge::AlreadyCharged { charge }) => {
+                Ok(Attempt::Decided(ChargeOutcome::Allowed {
+                    charge,
+                    repeated: true,
+                }))
+            }
+            Err(StoreError::InsufficientCredits { balance }) => Ok(Attempt::HoldingChanged {
+                refusal: ChargeRefusal::InsufficientCredits {
                     balance,
                     price: credits,
-                };
-                self.refuse(refusal, request.department_id).await
-            }
+                },
+            }),
             Err(error) => Err(error.into()),
         }
     }

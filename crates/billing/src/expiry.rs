@@ -61,6 +61,7 @@ impl Billing {
                     },
                     reason: reason("the paid subscription term ended"),
                     request_id: None,
+                    idempotency: None,
                 },
                 at: now,
             };

@@ -15,8 +15,10 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{Billing, DeliveryPolicy};
 
-/// How long a claimed message stays hidden from other workers.
-const DELIVERY_LEASE: Duration = Duration::minutes(5);
+/// How long a claimed message stays hidden from other workers: longer than one SMTP exchange
+/// takes (the mailer's timeout), short enough that a message whose worker died is retried soon.
+/// Messages are claimed one at a time, so a crash holds back only the one being sent.
+const DELIVERY_LEASE: Duration = Duration::minutes(2);
 
 /// What one delivery run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -48,16 +50,23 @@ impl Billing {
         &self,
         limit: u32,
     ) -> Result<DeliveryReport, StoreError> {
-        let now = self.ports.clock.now();
-        let messages = self
-            .ports
-            .outbox
-            .claim_due_messages(now, now + DELIVERY_LEASE, limit)
-            .await?;
         let mut report = DeliveryReport::default();
-        for message in messages {
+        for _ in 0..limit {
+            let now = self.ports.clock.now();
+            let Some(message) = self
+                .ports
+                .outbox
+                .claim_due_messages(now, now + DELIVERY_LEASE, 1)
+                .await?
+                .pop()
+            else {
+                break;
+            };
             let outcome = match self.render_outbox_message(&message).await {
-                Ok(email) => self.ports.mailer.send(&email).await,
+                Ok(mut email) => {
+                    email.identity = Some(format!("kasa.{}", message.id));
+                    self.ports.mailer.send(&email).await
+                }
                 Err(RenderError::Store(StoreError::Unavailable(detail))) => {
                     Err(MailError::Unavailable(detail))
                 }
@@ -312,6 +321,7 @@ pub fn render_purchase_notification(
             language,
         )),
         attachments: Vec::new(),
+        identity: None,
     }
 }
 
@@ -366,6 +376,7 @@ pub fn render_document_notification(
             language,
         )),
         attachments: Vec::new(),
+        identity: None,
     }
 }
 

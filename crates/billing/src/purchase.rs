@@ -279,6 +279,7 @@ impl Billing {
             },
             reason: reason("the payment gateway reported the payment result"),
             request_id,
+            idempotency: None,
         };
         self.settle_payment(purchase, result, context)
             .await
@@ -322,6 +323,7 @@ impl Billing {
                             "no callback arrived; the gateway's order status was queried",
                         ),
                         request_id: None,
+                        idempotency: None,
                     };
                     completions.push(
                         self.settle_payment(purchase, report.result, context)
@@ -411,6 +413,7 @@ impl Billing {
                                 "the gateway charged a payment the store's rules refuse",
                             ),
                             request_id: None,
+                            idempotency: None,
                         },
                     })
                     .await;

@@ -280,6 +280,7 @@ impl Billing {
                     },
                     reason: reason("the gateway charged a renewing subscription's period"),
                     request_id: request_id.clone(),
+                    idempotency: None,
                 },
                 created_at: self.ports.clock.now(),
                 payment: Some(Payment {
@@ -345,6 +346,7 @@ impl Billing {
                     },
                     reason: reason("the gateway ended the renewing subscription"),
                     request_id,
+                    idempotency: None,
                 },
             )
             .await?;

@@ -187,6 +187,7 @@ impl Billing {
                     },
                     reason: reason("the payment gateway reported a refund made there"),
                     request_id,
+                    idempotency: None,
                 };
                 let recorded = self
                     .record_gateway_refund(purchase.id, refunded_total, Some(reference), &context)

@@ -90,6 +90,7 @@ fn pending_purchase(customer_id: CustomerId, status: PurchaseStatus) -> Purchase
             actor: Actor::Customer { customer_id },
             reason: Reason::new("checkout").unwrap(),
             request_id: None,
+            idempotency: None,
         },
         created_at: TestBilling::START,
         completed_at: None,

@@ -6,7 +6,7 @@ use kasa_domain::{ApiKeyId, CustomerId, EmailAddress, Money, Role, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{ActionContext, StoreError};
+use crate::{ActionContext, IdempotencyMark, StoreError};
 
 /// A person who signs in: operator, agent, finance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,8 +202,13 @@ pub trait AccessStore: Send + Sync {
 /// What claiming an idempotency key found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IdempotencyClaim {
-    /// The key is new: run the request, then complete or release the key.
-    Claimed,
+    /// The key is ours: run the request with this claim token (its change marks the key
+    /// applied), then complete or release the key. A key that was claimed before but never
+    /// applied (its request crashed or failed first) is taken over this way.
+    Claimed {
+        /// The token the change must carry.
+        claim_token: String,
+    },
     /// The same request ran before: here is its answer.
     Completed {
         /// The HTTP status.
@@ -213,15 +218,22 @@ pub enum IdempotencyClaim {
     },
     /// The key was used for a different request.
     Mismatch,
-    /// The same request is running now.
+    /// The same request took effect and is still running (or stopped less than the lease ago).
     InFlight,
+    /// The same request took effect, but its answer was never kept (the server stopped between
+    /// the change and the answer) and the lease is over: nothing will be applied again.
+    AppliedWithoutAnswer {
+        /// When the change committed.
+        applied_at: OffsetDateTime,
+    },
 }
 
 /// Idempotency keys of requests that move money or credits.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    /// Claims `key` for `principal`'s request with this fingerprint.
+    /// Claims `key` for `principal`'s request with this fingerprint. A key applied but without
+    /// an answer counts as in flight while it was claimed after `in_flight_since`.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
@@ -231,27 +243,25 @@ pub trait IdempotencyStore: Send + Sync {
         key: String,
         request_hash: String,
         at: OffsetDateTime,
+        in_flight_since: OffsetDateTime,
     ) -> Result<IdempotencyClaim, StoreError>;
 
-    /// Records the answer of a claimed key.
+    /// Records the answer of a key this claim still holds.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn complete_idempotency_key(
         &self,
-        principal: String,
-        key: String,
+        mark: IdempotencyMark,
         status: u16,
         body: String,
     ) -> Result<(), StoreError>;
 
-    /// Gives a claimed key back (the request changed nothing and may be sent again).
+    /// Gives a claimed key back when its request changed nothing (it was never applied), so it
+    /// may be sent again. Returns whether it was given back: `false` means the change committed
+    /// (or another claim took the key over) and the key stays.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
-    async fn release_idempotency_key(
-        &self,
-        principal: String,
-        key: String,
-    ) -> Result<(), StoreError>;
+    async fn release_idempotency_key(&self, mark: IdempotencyMark) -> Result<bool, StoreError>;
 }

@@ -50,9 +50,9 @@ pub use payment_actions::{
 };
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, Invoice, InvoiceKind, InvoiceNumber, InvoiceSettings, NewInvoice, NewPurchase,
-    OutboxMessage, OutboxPayload, Payment, PaymentStatus, PaymentSystem, PaymentSystemChange,
-    Purchase, PurchaseOutcome, PurchaseStatus, Secret, UsageCharge,
+    CustomerState, IdempotencyMark, Invoice, InvoiceKind, InvoiceNumber, InvoiceSettings,
+    NewInvoice, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus, PaymentSystem,
+    PaymentSystemChange, Purchase, PurchaseOutcome, PurchaseStatus, Secret, UsageCharge,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

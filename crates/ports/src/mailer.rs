@@ -32,6 +32,11 @@ pub struct EmailMessage {
     pub html_body: Option<String>,
     /// Attached files.
     pub attachments: Vec<EmailAttachment>,
+    /// The message's stable identity (e.g. `kasa.<outbox message id>`): the mailer makes it the
+    /// `Message-ID` header, `<identity@sender's domain>`. A message sent again after a crash
+    /// (unavoidable with SMTP when the server held the message's data) carries the same one, so
+    /// receivers can recognise the duplicate. `None`: the mailer makes a fresh one.
+    pub identity: Option<String>,
 }
 
 /// Why a message was not handed over.

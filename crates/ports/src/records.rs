@@ -22,6 +22,30 @@ pub struct ActionContext {
     pub reason: Reason,
     /// The HTTP request (or job run) that caused it, for tracing.
     pub request_id: Option<String>,
+    /// The `Idempotency-Key` the request holds, if any: the transaction that makes the change
+    /// marks it applied, so the key is applied exactly when the change committed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency: Option<IdempotencyMark>,
+}
+
+impl ActionContext {
+    /// The same context, carrying the request's claimed `Idempotency-Key` (if any).
+    #[must_use]
+    pub fn with_idempotency(mut self, mark: Option<IdempotencyMark>) -> Self {
+        self.idempotency = mark;
+        self
+    }
+}
+
+/// A claimed `Idempotency-Key`, as the change it guards carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyMark {
+    /// Whose key (a user, an API key).
+    pub principal: String,
+    /// The key.
+    pub key: String,
+    /// The claim's token: a request whose claim was taken over by a retry cannot commit.
+    pub claim_token: String,
 }
 
 /// How to find a customer.

@@ -52,6 +52,10 @@ pub enum StoreError {
     /// A stored row broke an invariant when read back (a bug or tampering).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// The request's `Idempotency-Key` was taken over by a retry of the same request: this one
+    /// changed nothing (the retry makes the change).
+    #[error("the idempotency key was taken over by a retry")]
+    IdempotencyKeyTakenOver,
 }
 
 /// Reads and writes departments and packages.

@@ -21,6 +21,7 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@cases $fresh_store;
             concurrency::sixty_four_help_desks_charge_a_thousand_tickets_against_five_hundred_credits,
             concurrency::every_ticket_sent_twice_at_once_is_charged_once,
+            concurrency::a_ticket_charged_during_a_switch_to_a_subscription_is_never_refused,
             ports::a_customer_is_updated_but_never_takes_anothers_email_or_external_id,
             ports::purchases_page_newest_first_with_filters,
             ports::payment_system_credentials_are_kept_but_never_read_back,
@@ -58,6 +59,7 @@ macro_rules! store_contract_tests {
             flows::a_lost_callback_is_reconciled_through_the_order_status,
             flows::notifications_survive_a_mail_outage_and_are_delivered_once,
             flows::a_rejected_message_is_abandoned_not_retried,
+            flows::a_dead_worker_holds_back_only_its_own_message_which_keeps_its_identity,
             flows::concurrent_duplicate_callbacks_grant_once,
             flows::a_full_refund_takes_the_package_back_with_a_credit_note,
             flows::a_partial_refund_keeps_the_package_until_everything_is_given_back,

@@ -409,6 +409,7 @@ impl PaymentGateway for FakeGateway {
 pub struct RecordingMailer {
     sent: Mutex<Vec<EmailMessage>>,
     failure: Mutex<Option<MailError>>,
+    hanging: Mutex<Option<Vec<EmailMessage>>>,
 }
 
 impl RecordingMailer {
@@ -428,11 +429,39 @@ impl RecordingMailer {
     pub fn fail_with(&self, failure: Option<MailError>) {
         *self.failure.lock().expect("mailer lock") = failure;
     }
+
+    /// From now on, never answer (a mail server that holds the message's data while the worker
+    /// dies); `false` answers again. Messages handed over meanwhile are kept in
+    /// [`Self::hanging_attempts`].
+    pub fn hang(&self, hang: bool) {
+        let mut hanging = self.hanging.lock().expect("mailer lock");
+        *hanging = hang.then(|| hanging.take().unwrap_or_default());
+    }
+
+    /// The messages handed over while the mailer hung.
+    #[must_use]
+    pub fn hanging_attempts(&self) -> Vec<EmailMessage> {
+        self.hanging
+            .lock()
+            .expect("mailer lock")
+            .clone()
+            .unwrap_or_default()
+    }
 }
 
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, message: &EmailMessage) -> Result<(), MailError> {
+        let hangs = match self.hanging.lock().expect("mailer lock").as_mut() {
+            Some(attempts) => {
+                attempts.push(message.clone());
+                true
+            }
+            None => false,
+        };
+        if hangs {
+            return std::future::pending().await;
+        }
         if let Some(failure) = self.failure.lock().expect("mailer lock").clone() {
             return Err(failure);
         }

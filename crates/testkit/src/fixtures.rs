@@ -111,6 +111,7 @@ pub fn agent_context(reason: &str) -> ActionContext {
         },
         reason: Reason::new(reason).expect("a reason"),
         request_id: Some("test-request".to_owned()),
+        idempotency: None,
     }
 }
 

@@ -1,10 +1,12 @@
-//! The post-back to `okUrl`/`failUrl`: which request fields come back, what the bank adds for
-//! each outcome, a fresh `rnd`, and the signature (ver3 `HASH`, or ver1 `HASHPARAMS`,
-//! `HASHPARAMSVAL`, `HASH`).
+//! The post-back to `okUrl`/`failUrl`: which request fields come back (all but the card number,
+//! the CVV and the request's hash; the card's expiry does come back, as from real banks), what
+//! the bank adds for each outcome, a fresh `rnd`, and the signature (ver3 `HASH` over every
+//! posted field, or ver1 `HASHPARAMS`, `HASHPARAMSVAL`, `HASH`).
 
 use crate::cards::{self, CardOutcome, IssuerAnswer};
 use crate::clock::{self, ALPHANUMERIC};
-use crate::hash::{self, VER1_CALLBACK_PARAMS};
+use crate::form::Fields;
+use crate::hash::{self, Message, VER1_CALLBACK_PARAMS};
 use crate::html::Lang;
 use crate::orders::Transaction;
 
@@ -13,30 +15,49 @@ use super::checks::{Card, GateError, Signature};
 /// The fields the bank adds to the echoed request.
 pub type BankFields = Vec<(&'static str, String)>;
 
-/// The card fields of a gate form: never echoed, never hashed.
-const CARD_FIELDS: [&str; 4] = [
-    "pan",
-    "cv2",
+/// The card number and CVV: never echoed.
+const CARD_SECRETS: [&str; 2] = ["pan", "cv2"];
+
+/// The card's expiry: echoed as typed, like any request field, and signed.
+const EXPIRY_FIELDS: [&str; 2] = [
     "Ecom_Payment_Card_ExpDate_Month",
     "Ecom_Payment_Card_ExpDate_Year",
 ];
 
+/// The sandbox bank's own acquirer BIN (`ACQBIN`), made up.
+const ACQUIRER_BIN: &str = "990077";
+/// The issuer the sandbox names for every test card (`EXTRA_CARDISSUER`).
+const CARD_ISSUER: &str = "NESTPAY SANDBOX BANK";
+
 /// The fields the bank sets itself; a request field of the same name is not echoed.
 #[rustfmt::skip]
-const BANK_FIELDS: [&str; 22] = [
+const BANK_FIELDS: [&str; 24] = [
     "hash", "rnd", "mdStatus", "mdErrorMsg", "md", "xid", "eci", "cavv", "Response",
     "ProcReturnCode", "AuthCode", "HostRefNum", "TransId", "ErrMsg", "ErrorCode", "MaskedPan",
-    "maskedCreditCard", "EXTRA_CARDBRAND", "EXTRA_TRXDATE", "ReturnOid", "HASHPARAMS",
-    "HASHPARAMSVAL",
+    "maskedCreditCard", "EXTRA_CARDBRAND", "EXTRA_CARDISSUER", "EXTRA_TRXDATE", "ACQBIN",
+    "ReturnOid", "HASHPARAMS", "HASHPARAMSVAL",
 ];
 
 fn is_one_of(name: &str, list: &[&str]) -> bool {
     list.iter().any(|entry| entry.eq_ignore_ascii_case(name))
 }
 
-/// `pan`, `cv2` or an expiry field.
-pub fn is_card_field(name: &str) -> bool {
-    is_one_of(name, &CARD_FIELDS)
+/// `pan` or `cv2`.
+pub fn is_card_secret(name: &str) -> bool {
+    is_one_of(name, &CARD_SECRETS)
+}
+
+/// Adds the expiry typed on the bank's card page (3d_pay_hosting) to the request's fields,
+/// replacing any, so that the post-back echoes it as it echoes a 3d_pay form's.
+pub fn add_typed_expiry(request_fields: &mut Vec<(String, String)>, card_page: &Fields) {
+    request_fields.retain(|(name, _)| !is_one_of(name, &EXPIRY_FIELDS));
+    request_fields.extend(
+        card_page
+            .0
+            .iter()
+            .filter(|(name, _)| is_one_of(name, &EXPIRY_FIELDS))
+            .cloned(),
+    );
 }
 
 /// A refusal at the gate: no `mdStatus`, `Response=Error`, `ProcReturnCode=99`.
@@ -122,19 +143,22 @@ pub fn not_attempted_fields(lang: Lang) -> BankFields {
     ]
 }
 
-/// The card's display data and the order, after 3-D Secure.
+/// The card's display data, the bank's own fields and the order, after 3-D Secure.
 pub fn card_fields(card: &Card, order_id: &str) -> BankFields {
     vec![
         ("MaskedPan", cards::masked_pan(&card.pan)),
         ("maskedCreditCard", cards::masked_credit_card(&card.pan)),
         ("EXTRA_CARDBRAND", cards::brand(&card.pan).to_owned()),
+        ("EXTRA_CARDISSUER", CARD_ISSUER.to_owned()),
         ("EXTRA_TRXDATE", clock::trx_date(clock::now())),
+        ("ACQBIN", ACQUIRER_BIN.to_owned()),
         ("ReturnOid", order_id.to_owned()),
     ]
 }
 
-/// Every field of the post-back: the request's (but the card, the hash and what the bank sets
-/// itself), the bank's, a fresh `rnd`, and the signature.
+/// Every field of the post-back: the request's (the card's expiry included, but not its number
+/// or CVV, the request's hash or what the bank sets itself), the bank's, a fresh `rnd`, and the
+/// signature.
 pub fn assemble(
     request_fields: &[(String, String)],
     bank_fields: BankFields,
@@ -143,7 +167,7 @@ pub fn assemble(
 ) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = request_fields
         .iter()
-        .filter(|(name, _)| !is_card_field(name) && !is_one_of(name, &BANK_FIELDS))
+        .filter(|(name, _)| !is_card_secret(name) && !is_one_of(name, &BANK_FIELDS))
         .cloned()
         .collect();
     fields.extend(
@@ -156,11 +180,12 @@ pub fn assemble(
     fields
 }
 
-/// Adds `HASH` (ver3), or `HASHPARAMS`, `HASHPARAMSVAL` and `HASH` (ver1).
+/// Adds `HASH` (ver3 over every posted field, the expiry included), or `HASHPARAMS`,
+/// `HASHPARAMSVAL` and `HASH` (ver1).
 fn sign(fields: &mut Vec<(String, String)>, signature: Signature, store_key: &str) {
     match signature {
         Signature::Ver3 => {
-            let signed = hash::ver3(fields, store_key);
+            let signed = hash::ver3(fields, store_key, Message::Callback);
             fields.push(("HASH".to_owned(), signed));
         }
         Signature::Ver1 => {

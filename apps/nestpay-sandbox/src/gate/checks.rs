@@ -9,7 +9,7 @@ use crate::html::{Lang, Purchase};
 use crate::money::{self, Currency};
 use crate::orders::TransactionKind;
 
-use super::callback::is_card_field;
+use super::callback::is_card_secret;
 
 /// The store models NestPay names in `storetype`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +73,8 @@ pub struct Card {
 /// A gate request that passed every check.
 #[derive(Clone, Debug)]
 pub struct GateRequest {
-    /// The posted fields without card data.
+    /// The posted fields without the card number and CVV (the expiry stays: it is echoed),
+    /// plus the expiry typed on the bank's card page (3d_pay_hosting).
     pub fields: Vec<(String, String)>,
     /// `storetype`.
     pub store_type: StoreType,
@@ -141,7 +142,7 @@ pub fn check_request(
     };
     let expected = match signature {
         Signature::Ver1 => hash::ver1_request(|name| fields.value(name), &store.store_key),
-        _ => hash::ver3(&fields.0, &store.store_key),
+        _ => hash::ver3(&fields.0, &store.store_key, hash::Message::Request),
     };
     if fields.get("hash") != Some(expected.as_str()) {
         let error = GateError::new(
@@ -237,7 +238,7 @@ fn check_fields(sandbox: &Sandbox, fields: &Fields, lang: Lang) -> Result<GateRe
         fields: fields
             .0
             .iter()
-            .filter(|(name, _)| !is_card_field(name))
+            .filter(|(name, _)| !is_card_secret(name))
             .cloned()
             .collect(),
         store_type,

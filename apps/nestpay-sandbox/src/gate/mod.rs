@@ -184,13 +184,14 @@ pub async fn card_submitted(
     let fields = read_form(body).await.unwrap_or_default();
     // The token is used once: the 3-D Secure step gets a new one.
     let Some(Session {
-        request,
+        mut request,
         card: None,
         ..
     }) = sandbox.sessions.take(&token)
     else {
         return lost_session(Lang::from_field(fields.get("lang")));
     };
+    callback::add_typed_expiry(&mut request.fields, &fields);
     match checks::check_card(&fields, request.lang) {
         Ok(card) => secure_step(&sandbox, request, card),
         Err(error) => post_error(&sandbox, &request, &error),

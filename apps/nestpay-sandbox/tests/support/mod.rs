@@ -236,19 +236,23 @@ pub fn card_fields(pan: &str, month: &str, year: &str) -> Vec<(String, String)> 
     .collect()
 }
 
-fn is_left_out(name: &str) -> bool {
-    ["hash", "encoding", "pan", "cv2"].contains(&name.to_ascii_lowercase().as_str())
+/// Left out of every ver3 hash: the hash itself, `encoding`, Ziraat's `NATIONALIDNO`.
+fn is_never_hashed(name: &str) -> bool {
+    ["hash", "encoding", "nationalidno"].contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Also left out of a gate request's ver3 hash (the team's decision): the card fields.
+fn is_card_field(name: &str) -> bool {
+    ["pan", "cv2"].contains(&name.to_ascii_lowercase().as_str())
         || name
             .to_ascii_lowercase()
             .starts_with("ecom_payment_card_expdate_")
 }
 
-/// Hash ver3 as the protocol describes it, written independently of the sandbox's.
-pub fn ver3(fields: &[(String, String)], key: &str) -> String {
-    let mut kept: Vec<_> = fields
-        .iter()
-        .filter(|(name, _)| !is_left_out(name))
-        .collect();
+/// Hash ver3 as the protocol describes it, written independently of the sandbox's, over the
+/// fields `left_out` keeps.
+fn ver3_over(fields: &[(String, String)], key: &str, left_out: impl Fn(&str) -> bool) -> String {
+    let mut kept: Vec<_> = fields.iter().filter(|(name, _)| !left_out(name)).collect();
     kept.sort_by_key(|(name, _)| name.to_lowercase());
     let escape = |value: &str| value.replace('\\', "\\\\").replace('|', "\\|");
     let mut text = kept
@@ -259,6 +263,19 @@ pub fn ver3(fields: &[(String, String)], key: &str) -> String {
     text.push('|');
     text.push_str(&escape(key));
     BASE64.encode(sha2::Sha512::digest(text.as_bytes()))
+}
+
+/// A gate request's ver3 hash: the card fields are left out.
+pub fn ver3(fields: &[(String, String)], key: &str) -> String {
+    ver3_over(fields, key, |name| {
+        is_never_hashed(name) || is_card_field(name)
+    })
+}
+
+/// A callback's ver3 hash: every posted field but `HASH`, `encoding` and `NATIONALIDNO`, so the
+/// echoed expiry is covered.
+pub fn ver3_callback(fields: &[(String, String)], key: &str) -> String {
+    ver3_over(fields, key, is_never_hashed)
 }
 
 /// Adds `hash` (ver3 with the default key).
@@ -292,16 +309,14 @@ impl Form {
             .map(|(_, value)| value.as_str())
     }
 
-    /// Checks the bank's ver3 `HASH` over everything else it posted.
+    /// Checks the bank's ver3 `HASH` over everything else it posted (the echoed expiry too).
     pub fn assert_signed_ver3(&self) {
         let hash = self.get("HASH").expect("a HASH");
-        let others: Vec<_> = self
-            .fields
-            .iter()
-            .filter(|(name, _)| name != "HASH")
-            .cloned()
-            .collect();
-        assert_eq!(hash, ver3(&others, STORE_KEY), "callback signature");
+        assert_eq!(
+            hash,
+            ver3_callback(&self.fields, STORE_KEY),
+            "callback signature"
+        );
     }
 }
 

@@ -708,42 +708,49 @@ impl BillingApi {
         body: Json<ChargeRequest>,
     ) -> Result<Json<ChargeAllowed>, ApiError> {
         auth.0.require(Permission::ChargeUsage)?;
-        idempotent(&app, &auth.0, idempotency_key.0, "charge", &body.0, async {
-            let kind = match body.kind {
-                UsageKindBody::Ticket => UsageKind::Ticket,
-                UsageKindBody::Chat => UsageKind::Chat,
-            };
-            let usage = UsageKey::new(kind, &body.reference)
-                .map_err(|error| ApiError::invalid(format!("reference: {error}")))?;
-            let outcome = app
-                .billing
-                .charge_usage(ChargeUsage {
-                    customer: body.customer.lookup()?,
-                    department_id: parse_id::<DepartmentId>(&body.department_id, "department")?,
-                    usage,
-                    actor: auth.0.actor.clone(),
-                })
-                .await
-                .map_err(|error| match error {
-                    ChargeError::CustomerNotFound => ApiError::not_found("customer"),
-                    ChargeError::DepartmentNotFound => ApiError::not_found("department"),
-                    ChargeError::Store(error) => store_error(error),
-                })?;
-            match outcome {
-                ChargeOutcome::Allowed { charge, repeated } => Ok(Json(ChargeAllowed {
-                    allowed: true,
-                    credits_charged: if repeated { 0 } else { charge.credits.get() },
-                    balance: charge.balance_after.map(|balance| balance.get()),
-                    basis: charge.basis.label().to_owned(),
-                    repeated,
-                    charge_id: charge.id.to_string(),
-                })),
-                ChargeOutcome::Refused {
-                    refusal,
-                    covering_packages,
-                } => Err(refusal_error(&refusal, &covering_packages)),
-            }
-        })
+        idempotent(
+            &app,
+            &auth.0,
+            idempotency_key.0,
+            "charge",
+            &body.0,
+            |_| async {
+                let kind = match body.kind {
+                    UsageKindBody::Ticket => UsageKind::Ticket,
+                    UsageKindBody::Chat => UsageKind::Chat,
+                };
+                let usage = UsageKey::new(kind, &body.reference)
+                    .map_err(|error| ApiError::invalid(format!("reference: {error}")))?;
+                let outcome = app
+                    .billing
+                    .charge_usage(ChargeUsage {
+                        customer: body.customer.lookup()?,
+                        department_id: parse_id::<DepartmentId>(&body.department_id, "department")?,
+                        usage,
+                        actor: auth.0.actor.clone(),
+                    })
+                    .await
+                    .map_err(|error| match error {
+                        ChargeError::CustomerNotFound => ApiError::not_found("customer"),
+                        ChargeError::DepartmentNotFound => ApiError::not_found("department"),
+                        ChargeError::Store(error) => store_error(error),
+                    })?;
+                match outcome {
+                    ChargeOutcome::Allowed { charge, repeated } => Ok(Json(ChargeAllowed {
+                        allowed: true,
+                        credits_charged: if repeated { 0 } else { charge.credits.get() },
+                        balance: charge.balance_after.map(|balance| balance.get()),
+                        basis: charge.basis.label().to_owned(),
+                        repeated,
+                        charge_id: charge.id.to_string(),
+                    })),
+                    ChargeOutcome::Refused {
+                        refusal,
+                        covering_packages,
+                    } => Err(refusal_error(&refusal, &covering_packages)),
+                }
+            },
+        )
         .await
     }
 
@@ -855,8 +862,8 @@ impl BillingApi {
             idempotency_key.0,
             &format!("grant_package {}", id.0),
             &body.0,
-            async {
-                let context = auth.0.context(&body.reason)?;
+            |mark| async {
+                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
                 let customer_id: CustomerId = parse_id(&id, "customer")?;
                 let applied = app
                     .billing
@@ -919,8 +926,8 @@ impl BillingApi {
             idempotency_key.0,
             &format!("adjust_credits {}", id.0),
             &body.0,
-            async {
-                let context = auth.0.context(&body.reason)?;
+            |mark| async {
+                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
                 let customer_id: CustomerId = parse_id(&id, "customer")?;
                 app.billing
                 .adjust_credits(customer_id, body.delta, context)
@@ -975,8 +982,8 @@ impl BillingApi {
             idempotency_key.0,
             &format!("cancel_subscription {}", id.0),
             &body.0,
-            async {
-                let context = auth.0.context(&body.reason)?;
+            |mark| async {
+                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
                 let customer_id: CustomerId = parse_id(&id, "customer")?;
                 let timing = match body.timing {
                     CancelTiming::Now => CancellationTiming::Now,

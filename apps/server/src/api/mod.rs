@@ -123,6 +123,7 @@ pub fn store_error(error: StoreError) -> ApiError {
         .with_facts(serde_json::json!({ "balance": balance.get() })),
         StoreError::Unavailable(cause) => ApiError::unavailable(&cause),
         StoreError::Corrupt(cause) => ApiError::internal(&cause),
+        StoreError::IdempotencyKeyTakenOver => crate::idempotency::in_use(),
     }
 }
 

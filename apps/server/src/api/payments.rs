@@ -212,8 +212,9 @@ async fn act(
     purchase_id: &str,
     action: RequestedAction,
     reason: &str,
+    mark: Option<kasa_ports::IdempotencyMark>,
 ) -> Result<Json<PaymentActionResultBody>, ApiError> {
-    let context = caller.context(reason)?;
+    let context = caller.context(reason)?.with_idempotency(mark);
     let purchase_id: PurchaseId = parse_id(purchase_id, "purchase")?;
     let refund_limit = match caller.role {
         Some(role) => app
@@ -354,7 +355,7 @@ impl PaymentsApi {
             idempotency_key.0,
             &format!("refund_payment {}", id.0),
             &body.0,
-            async {
+            |mark| async {
                 let amount = money(body.amount.as_ref())?;
                 act(
                     &app,
@@ -362,6 +363,7 @@ impl PaymentsApi {
                     &id,
                     RequestedAction::Refund { amount },
                     &body.reason,
+                    mark,
                 )
                 .await
             },
@@ -396,8 +398,8 @@ impl PaymentsApi {
             idempotency_key.0,
             &format!("start_renewing_subscription {}", id.0),
             &body.0,
-            async {
-                let context = auth.0.context(&body.reason)?;
+            |mark| async {
+                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
                 let gateway = ["stripe"]
                     .into_iter()
                     .find(|known| *known == body.gateway)
@@ -467,7 +469,16 @@ impl PaymentsApi {
             idempotency_key.0,
             &format!("void_payment {}", id.0),
             &body.0,
-            act(&app, &auth.0, &id, RequestedAction::Void, &body.reason),
+            |mark| {
+                act(
+                    &app,
+                    &auth.0,
+                    &id,
+                    RequestedAction::Void,
+                    &body.reason,
+                    mark,
+                )
+            },
         )
         .await
     }
@@ -495,7 +506,7 @@ impl PaymentsApi {
             idempotency_key.0,
             &format!("capture_payment {}", id.0),
             &body.0,
-            async {
+            |mark| async {
                 let amount = money(body.amount.as_ref())?;
                 act(
                     &app,
@@ -503,6 +514,7 @@ impl PaymentsApi {
                     &id,
                     RequestedAction::Capture { amount },
                     &body.reason,
+                    mark,
                 )
                 .await
             },

@@ -37,6 +37,9 @@ pub struct Kasa {
     client: Client,
     folder: PathBuf,
     postgres: Option<(String, String)>,
+    database_url: String,
+    demo: bool,
+    env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -84,6 +87,30 @@ async fn admin_sql(server_url: &str, sql: &str) {
     admin.close().await.expect("closed");
 }
 
+fn spawn_server(
+    database_url: &str,
+    folder: &PathBuf,
+    demo: bool,
+    env: &[(String, String)],
+) -> (Child, String) {
+    let port = free_port();
+    let mut command = kasa_command(database_url, folder);
+    command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    if demo {
+        command.arg("--demo");
+    }
+    command.envs(
+        env.iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kasa serve starts");
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
 impl Kasa {
     /// Starts a server with an administrator; `None` when the backend is not installed.
     pub async fn start(backend: Backend) -> Option<Self> {
@@ -95,6 +122,11 @@ impl Kasa {
         Self::start_with(Backend::Sqlite, false, env)
             .await
             .expect("SQLite is always there")
+    }
+
+    /// Starts a server on `backend` with extra environment; `None` when the backend is missing.
+    pub async fn start_on(backend: Backend, env: &[(&str, String)]) -> Option<Self> {
+        Self::start_with(backend, false, env).await
     }
 
     /// Starts a server in demo mode (demo data, no other administrator).
@@ -127,27 +159,34 @@ impl Kasa {
                 .expect("kasa create-admin runs");
             assert!(created.status.success(), "create-admin: {created:?}");
         }
-        let port = free_port();
-        let mut command = kasa_command(&database_url, &folder);
-        command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
-        if demo {
-            command.arg("--demo");
-        }
-        command.envs(env.iter().map(|(name, value)| (*name, value.as_str())));
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("kasa serve starts");
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect();
+        let (child, base) = spawn_server(&database_url, &folder, demo, &env);
         let kasa = Self {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             client: Client::new(),
             folder,
             postgres,
+            database_url,
+            demo,
+            env,
         };
         kasa.wait_until_healthy().await;
         Some(kasa)
+    }
+
+    /// Kills the server at once (SIGKILL: no graceful shutdown, as in a crash or an OOM kill),
+    /// then starts it again on the same database (on a new port: `base` changes).
+    pub async fn kill_and_restart(&mut self) {
+        self.child.kill().expect("kasa is killed");
+        self.child.wait().expect("kasa exited");
+        let (child, base) = spawn_server(&self.database_url, &self.folder, self.demo, &self.env);
+        self.child = child;
+        self.base = base;
+        self.wait_until_healthy().await;
     }
 
     async fn wait_until_healthy(&self) {

@@ -10,7 +10,7 @@ use kasa_ports::{
 };
 
 use crate::config::NestPayConfig;
-use crate::hash::{Signature, SignatureError, hash_ver3, verify_callback_signature};
+use crate::hash::{Signature, SignatureError, hash_ver3_request, verify_callback_signature};
 
 /// The `TranType` of a sale (authorise and capture).
 pub const TRAN_TYPE_SALE: &str = "Auth";
@@ -83,8 +83,9 @@ pub fn parse_amount(text: &str, currency: Currency) -> Result<Money, GatewayErro
 /// Builds the signed gate form for a payment, with `rnd` as the fresh random value: `clientid`,
 /// `storetype`, `amount`, `currency`, `oid`, `okUrl`, `failUrl`, `rnd`, `TranType`, `Instalment`
 /// (empty: one payment), `hashAlgorithm=ver3`, `lang`, `BillToName`, `Email`, `encoding=utf-8`
-/// and `hash` (ver3 over all of them but `encoding`). Card fields are not included: for
-/// `3d_pay` the checkout page adds [`crate::CARD_FIELDS`].
+/// and `hash` ([`hash_ver3_request`] over all of them but `encoding`). Card fields are not
+/// included, nor covered by the hash: for `3d_pay` the checkout page adds
+/// [`crate::CARD_FIELDS`].
 ///
 /// None of these names differ only where case folding or digit runs could sort them differently
 /// between implementations.
@@ -134,7 +135,7 @@ pub fn gate_form_fields(
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value.to_owned()))
     .collect();
-    let hash = hash_ver3(&fields, config.store_key.expose());
+    let hash = hash_ver3_request(&fields, config.store_key.expose());
     fields.push(("hash".to_owned(), hash));
     Ok(fields)
 }
@@ -403,7 +404,7 @@ mod tests {
 
     use super::*;
     use crate::config::{BankHost, StoreType};
-    use crate::hash::hash_ver3_plaintext;
+    use crate::hash::hash_ver3_request_plaintext;
 
     fn config() -> NestPayConfig {
         NestPayConfig::new(
@@ -483,18 +484,21 @@ mod tests {
         assert_eq!(value(&fields, "BillToName"), "Ayşe Çağrı");
         assert_eq!(value(&fields, "Email"), "ayse@example.com");
         assert_eq!(
-            hash_ver3_plaintext(&fields, "TEST1234"),
+            hash_ver3_request_plaintext(&fields, "TEST1234"),
             "100.00|Ayşe Çağrı|100200127|949|ayse@example.com|https://kasa.example/gateways/nestpay/return|ver3||tr|ORD-1|https://kasa.example/gateways/nestpay/return|r4nd|3d_pay|Auth|TEST1234"
         );
-        assert_eq!(value(&fields, "hash"), hash_ver3(&fields, "TEST1234"));
-        // The card fields the page adds do not change the signature.
+        assert_eq!(
+            value(&fields, "hash"),
+            hash_ver3_request(&fields, "TEST1234")
+        );
+        // The card fields the page adds do not change the request's signature.
         let mut with_card = fields.clone();
         for name in crate::CARD_FIELDS {
             with_card.push((name.to_owned(), "4508034508034509".to_owned()));
         }
         assert_eq!(
-            verify_callback_signature(&with_card, "TEST1234"),
-            Ok(Signature::Ver3)
+            hash_ver3_request(&with_card, "TEST1234"),
+            value(&fields, "hash")
         );
     }
 

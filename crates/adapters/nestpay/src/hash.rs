@@ -6,12 +6,20 @@
 //!
 //! # Which fields ver3 leaves out
 //!
-//! The protocol leaves out `hash` and `encoding`, and Ziraat's `NATIONALIDNO`, compared without
-//! regard to case. **Decision of the Kasa team:** the card fields [`CARD_FIELDS`] (`pan`, `cv2`,
-//! `Ecom_Payment_Card_ExpDate_Month`, `Ecom_Payment_Card_ExpDate_Year`) are left out too. In
-//! `3d_pay` the customer types them into the checkout page *after* Kasa has signed the form, and
-//! the browser posts them straight to the bank; they cannot be part of a signature made before
-//! they exist. The bank does not send card data back in the callback either.
+//! The protocol leaves out `hash` (`HASH` in callbacks), `encoding` and Ziraat's `NATIONALIDNO`,
+//! compared without regard to case ([`EXCLUDED_FROM_VER3`]). The same rule is applied to two
+//! messages that differ in which card fields they can carry:
+//!
+//! - **The gate request** ([`hash_ver3_request`]): **decision of the Kasa team**, the card
+//!   fields [`CARD_FIELDS`] (`pan`, `cv2`, `Ecom_Payment_Card_ExpDate_Month`,
+//!   `Ecom_Payment_Card_ExpDate_Year`) are left out too. In `3d_pay` the customer types them into
+//!   the checkout page *after* Kasa has signed the form, and the browser posts them straight to
+//!   the bank; they cannot be part of a signature made before they exist.
+//! - **The callback** ([`hash_ver3_callback`], [`verify_callback_signature`]): nothing else is
+//!   left out. Real banks echo the expiry fields (never `pan` or `cv2`) and add fields of their
+//!   own (`EXTRA_*`, `ACQBIN`, `cavv`, ...), and their `HASH` covers every posted field but
+//!   `HASH`, `encoding` and `NATIONALIDNO`. Until 2026-12-03 Kasa left the expiry out here as
+//!   well, so genuine callbacks failed verification (ADR 0006).
 //!
 //! # Ordering
 //!
@@ -41,24 +49,27 @@ pub const EXPIRY_MONTH_FIELD: &str = "Ecom_Payment_Card_ExpDate_Month";
 /// The expiry year input (two digits, e.g. `29`) of a `3d_pay` checkout page.
 pub const EXPIRY_YEAR_FIELD: &str = "Ecom_Payment_Card_ExpDate_Year";
 
-/// Fields hash ver3 never includes, compared without regard to case: the protocol's `hash`,
-/// `encoding` and `NATIONALIDNO`, plus the card fields (a Kasa decision, see the module docs).
-pub const EXCLUDED_FROM_VER3: [&str; 7] = [
-    "hash",
-    "encoding",
-    "NATIONALIDNO",
-    PAN_FIELD,
-    CV2_FIELD,
-    EXPIRY_MONTH_FIELD,
-    EXPIRY_YEAR_FIELD,
-];
+/// Fields no ver3 hash includes, request or callback, compared without regard to case: the
+/// protocol's `hash` (the callback's `HASH`), `encoding` and Ziraat's `NATIONALIDNO`.
+pub const EXCLUDED_FROM_VER3: [&str; 3] = ["hash", "encoding", "NATIONALIDNO"];
 
-/// Whether hash ver3 leaves this field out.
+/// Whether every ver3 hash leaves this field out ([`EXCLUDED_FROM_VER3`]): what a callback's
+/// signature does not cover.
 #[must_use]
-pub fn is_excluded_from_ver3(name: &str) -> bool {
+pub fn is_excluded_from_ver3_callback(name: &str) -> bool {
     EXCLUDED_FROM_VER3
         .iter()
         .any(|excluded| excluded.eq_ignore_ascii_case(name))
+}
+
+/// Whether the ver3 hash of a gate request leaves this field out: [`EXCLUDED_FROM_VER3`] and
+/// the card fields [`CARD_FIELDS`] (a Kasa decision, see the module docs).
+#[must_use]
+pub fn is_excluded_from_ver3_request(name: &str) -> bool {
+    is_excluded_from_ver3_callback(name)
+        || CARD_FIELDS
+            .iter()
+            .any(|card_field| card_field.eq_ignore_ascii_case(name))
 }
 
 /// Compares two field names the way ver3 orders them: lower case, character by character.
@@ -73,18 +84,17 @@ fn escape_ver3(value: &str) -> String {
     value.replace('\\', "\\\\").replace('|', "\\|")
 }
 
-/// The text hash ver3 digests (for the debugging command): the values of every field but the
-/// excluded ones, ordered by name ignoring case, escaped, joined with `|`, then `|` and the
-/// escaped store key.
-#[must_use]
-pub fn hash_ver3_plaintext<N: AsRef<str>, V: AsRef<str>>(
+/// The text hash ver3 digests: the values of every field `excluded` does not reject, ordered by
+/// name ignoring case, escaped, joined with `|`, then `|` and the escaped store key.
+fn ver3_plaintext<N: AsRef<str>, V: AsRef<str>>(
     fields: &[(N, V)],
     store_key: &str,
+    excluded: fn(&str) -> bool,
 ) -> String {
     let mut included: Vec<(&str, &str)> = fields
         .iter()
         .map(|(name, value)| (name.as_ref(), value.as_ref()))
-        .filter(|(name, _)| !is_excluded_from_ver3(name))
+        .filter(|(name, _)| !excluded(name))
         .collect();
     // `sort_by` is stable: fields with the same name keep their arrival order.
     included.sort_by(|(left, _), (right, _)| compare_names_ignoring_case(left, right));
@@ -97,12 +107,51 @@ pub fn hash_ver3_plaintext<N: AsRef<str>, V: AsRef<str>>(
     plaintext
 }
 
-/// Hash ver3: standard base64 of the SHA-512 of [`hash_ver3_plaintext`]'s UTF-8 bytes (88
-/// characters). The same rule signs a gate request and verifies a callback.
-#[must_use]
-pub fn hash_ver3<N: AsRef<str>, V: AsRef<str>>(fields: &[(N, V)], store_key: &str) -> String {
-    let plaintext = hash_ver3_plaintext(fields, store_key);
+/// Standard base64 of the SHA-512 of a plaintext's UTF-8 bytes (88 characters).
+fn sha512_base64(plaintext: &str) -> String {
     BASE64.encode(Sha512::digest(plaintext.as_bytes()))
+}
+
+/// The text hash ver3 digests for a gate request (for the debugging command): every field but
+/// [`EXCLUDED_FROM_VER3`] and the card fields, ordered by name ignoring case, escaped, joined
+/// with `|`, then `|` and the escaped store key.
+#[must_use]
+pub fn hash_ver3_request_plaintext<N: AsRef<str>, V: AsRef<str>>(
+    fields: &[(N, V)],
+    store_key: &str,
+) -> String {
+    ver3_plaintext(fields, store_key, is_excluded_from_ver3_request)
+}
+
+/// Hash ver3 of a gate request, as Kasa signs its form: standard base64 of the SHA-512 of
+/// [`hash_ver3_request_plaintext`] (88 characters). The card fields are not covered.
+#[must_use]
+pub fn hash_ver3_request<N: AsRef<str>, V: AsRef<str>>(
+    fields: &[(N, V)],
+    store_key: &str,
+) -> String {
+    sha512_base64(&hash_ver3_request_plaintext(fields, store_key))
+}
+
+/// The text hash ver3 digests for a callback (for the debugging command): every field but
+/// [`EXCLUDED_FROM_VER3`] (so the echoed expiry fields and the bank's own fields are in),
+/// ordered by name ignoring case, escaped, joined with `|`, then `|` and the escaped store key.
+#[must_use]
+pub fn hash_ver3_callback_plaintext<N: AsRef<str>, V: AsRef<str>>(
+    fields: &[(N, V)],
+    store_key: &str,
+) -> String {
+    ver3_plaintext(fields, store_key, is_excluded_from_ver3_callback)
+}
+
+/// Hash ver3 of a callback, as the bank signs it: standard base64 of the SHA-512 of
+/// [`hash_ver3_callback_plaintext`] (88 characters).
+#[must_use]
+pub fn hash_ver3_callback<N: AsRef<str>, V: AsRef<str>>(
+    fields: &[(N, V)],
+    store_key: &str,
+) -> String {
+    sha512_base64(&hash_ver3_callback_plaintext(fields, store_key))
 }
 
 /// The legacy ver1 request hash: `base64(SHA1(clientid + oid + amount + okUrl + failUrl +
@@ -139,7 +188,7 @@ fn sha1_base64(text: &str) -> String {
 /// Which rule signed a callback that verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Signature {
-    /// Hash ver3: every field the bank posted (but the excluded ones) is covered.
+    /// Hash ver3: every field the bank posted but [`EXCLUDED_FROM_VER3`] is covered.
     Ver3,
     /// Legacy ver1: only the fields named in `HASHPARAMS` are covered; any other field of the
     /// callback could have been changed by the browser and must not be trusted.
@@ -154,7 +203,7 @@ impl Signature {
     #[must_use]
     pub fn covers(&self, name: &str) -> bool {
         match self {
-            Self::Ver3 => !is_excluded_from_ver3(name),
+            Self::Ver3 => !is_excluded_from_ver3_callback(name),
             Self::Ver1 { signed_fields } => signed_fields
                 .iter()
                 .any(|signed| signed.eq_ignore_ascii_case(name)),
@@ -215,7 +264,8 @@ fn hashes_equal(expected: &str, received: &str) -> bool {
 /// (then ver3 applies to every field, `HASHPARAMS` included). For ver1 the value string is
 /// rebuilt from the fields `HASHPARAMS` names (a missing field counts as empty), must equal
 /// `HASHPARAMSVAL`, and `base64(SHA1(value string + store key))` must equal `HASH`. For ver3
-/// the hash is recomputed over every field but the excluded ones ([`EXCLUDED_FROM_VER3`]). The
+/// the hash is recomputed over every posted field but [`EXCLUDED_FROM_VER3`]
+/// ([`hash_ver3_callback`]): the echoed expiry fields and the bank's own fields are covered. The
 /// final comparison runs in constant time.
 ///
 /// # Errors
@@ -235,7 +285,7 @@ pub fn verify_callback_signature<N: AsRef<str>, V: AsRef<str>>(
             verify_ver1(fields, hash_params, received, store_key)
         }
         _ => {
-            if hashes_equal(&hash_ver3(fields, store_key), received) {
+            if hashes_equal(&hash_ver3_callback(fields, store_key), received) {
                 Ok(Signature::Ver3)
             } else {
                 Err(SignatureError::Mismatch)
@@ -318,32 +368,33 @@ mod tests {
         ]
     }
 
+    /// The documented examples are gate requests without card fields: the request and the
+    /// callback rule agree on them.
     #[test]
     fn the_vendor_example_gives_the_documented_plaintext_and_hash() {
         let fields = vendor_example();
-        assert_eq!(
-            hash_ver3_plaintext(&fields, "TEST1234"),
-            "95.93|billToCompany|name|https://yoursite.com/callback|100200127|949|https://yoursite.com/fail|ver3||tr|https://yoursite.com/ok|1715000000|3d|Auth|TEST1234"
-        );
-        let hash = hash_ver3(&fields, "TEST1234");
-        assert_eq!(
-            hash,
-            "TX/adVRVplssPyiZuXkvUxlRRroHIvbChDcK2gbi03HkzcopbMVUqkfk8FO0HXuSC7QgRS6t6cnUYE51nKiKbQ=="
-        );
+        let plaintext = "95.93|billToCompany|name|https://yoursite.com/callback|100200127|949|https://yoursite.com/fail|ver3||tr|https://yoursite.com/ok|1715000000|3d|Auth|TEST1234";
+        let documented = "TX/adVRVplssPyiZuXkvUxlRRroHIvbChDcK2gbi03HkzcopbMVUqkfk8FO0HXuSC7QgRS6t6cnUYE51nKiKbQ==";
+        assert_eq!(hash_ver3_request_plaintext(&fields, "TEST1234"), plaintext);
+        assert_eq!(hash_ver3_callback_plaintext(&fields, "TEST1234"), plaintext);
+        let hash = hash_ver3_request(&fields, "TEST1234");
+        assert_eq!(hash, documented);
         assert_eq!(hash.len(), 88);
+        assert_eq!(hash_ver3_callback(&fields, "TEST1234"), documented);
     }
 
     #[test]
     fn the_escaping_example_gives_the_documented_plaintext_and_hash() {
         let fields = escaping_example();
+        let plaintext = "10.00|Çağrı Öz|100200127|949|https://m.example/fail|ver3||en|ORD\\|1\\\\A|https://m.example/ok|abc|3d_pay|Auth|Sk\\|y\\\\Key";
+        let documented = "H5suGOF6fOWTqct664h2OcfLB308HGE89OYbjwyrhxcw/CE0bhJt6tHwm0mgVduFlQ20qs9GgtaXjkmeqNbN6g==";
+        assert_eq!(hash_ver3_request_plaintext(&fields, "Sk|y\\Key"), plaintext);
         assert_eq!(
-            hash_ver3_plaintext(&fields, "Sk|y\\Key"),
-            "10.00|Çağrı Öz|100200127|949|https://m.example/fail|ver3||en|ORD\\|1\\\\A|https://m.example/ok|abc|3d_pay|Auth|Sk\\|y\\\\Key"
+            hash_ver3_callback_plaintext(&fields, "Sk|y\\Key"),
+            plaintext
         );
-        assert_eq!(
-            hash_ver3(&fields, "Sk|y\\Key"),
-            "H5suGOF6fOWTqct664h2OcfLB308HGE89OYbjwyrhxcw/CE0bhJt6tHwm0mgVduFlQ20qs9GgtaXjkmeqNbN6g=="
-        );
+        assert_eq!(hash_ver3_request(&fields, "Sk|y\\Key"), documented);
+        assert_eq!(hash_ver3_callback(&fields, "Sk|y\\Key"), documented);
     }
 
     #[test]
@@ -353,20 +404,32 @@ mod tests {
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect();
         assert_eq!(
-            hash_ver3(&owned, "TEST1234"),
-            hash_ver3(&vendor_example(), "TEST1234")
+            hash_ver3_request(&owned, "TEST1234"),
+            hash_ver3_request(&vendor_example(), "TEST1234")
+        );
+        assert_eq!(
+            hash_ver3_callback(&owned, "TEST1234"),
+            hash_ver3_callback(&vendor_example(), "TEST1234")
         );
     }
 
     #[test]
-    fn excluded_fields_never_change_the_hash_whatever_their_case() {
-        let base = hash_ver3(&vendor_example(), "TEST1234");
+    fn excluded_fields_never_change_either_hash_whatever_their_case() {
+        let request = hash_ver3_request(&vendor_example(), "TEST1234");
+        let callback = hash_ver3_callback(&vendor_example(), "TEST1234");
+        for name in ["hash", "HASH", "Encoding", "NATIONALIDNO", "nationalIdNo"] {
+            let mut fields = vendor_example();
+            fields.push((name, "12345678901"));
+            assert_eq!(hash_ver3_request(&fields, "TEST1234"), request, "{name}");
+            assert_eq!(hash_ver3_callback(&fields, "TEST1234"), callback, "{name}");
+        }
+    }
+
+    #[test]
+    fn card_fields_are_left_out_of_the_request_hash_but_covered_in_a_callback() {
+        let request = hash_ver3_request(&vendor_example(), "TEST1234");
+        let callback = hash_ver3_callback(&vendor_example(), "TEST1234");
         for name in [
-            "hash",
-            "HASH",
-            "Encoding",
-            "NATIONALIDNO",
-            "nationalIdNo",
             "pan",
             "PAN",
             "cv2",
@@ -374,9 +437,19 @@ mod tests {
             "ecom_payment_card_expdate_year",
         ] {
             let mut fields = vendor_example();
-            fields.push((name, "4508034508034509"));
-            assert_eq!(hash_ver3(&fields, "TEST1234"), base, "{name}");
+            fields.push((name, "12"));
+            assert_eq!(hash_ver3_request(&fields, "TEST1234"), request, "{name}");
+            assert_ne!(hash_ver3_callback(&fields, "TEST1234"), callback, "{name}");
+            assert!(is_excluded_from_ver3_request(name), "{name}");
+            assert!(!is_excluded_from_ver3_callback(name), "{name}");
         }
+        let mut with_expiry = vendor_example();
+        with_expiry.push(("Ecom_Payment_Card_ExpDate_Year", "30"));
+        with_expiry.push(("Ecom_Payment_Card_ExpDate_Month", "12"));
+        assert_eq!(
+            hash_ver3_callback_plaintext(&with_expiry, "TEST1234"),
+            "95.93|billToCompany|name|https://yoursite.com/callback|100200127|949|12|30|https://yoursite.com/fail|ver3||tr|https://yoursite.com/ok|1715000000|3d|Auth|TEST1234"
+        );
     }
 
     #[test]
@@ -384,24 +457,31 @@ mod tests {
         let mut fields = vendor_example();
         fields.reverse();
         assert_eq!(
-            hash_ver3(&fields, "TEST1234"),
-            hash_ver3(&vendor_example(), "TEST1234")
+            hash_ver3_request(&fields, "TEST1234"),
+            hash_ver3_request(&vendor_example(), "TEST1234")
+        );
+        assert_eq!(
+            hash_ver3_callback(&fields, "TEST1234"),
+            hash_ver3_callback(&vendor_example(), "TEST1234")
         );
     }
 
     #[test]
     fn empty_values_keep_their_place() {
         let with_empty = [("a", "1"), ("b", ""), ("c", "3")];
-        assert_eq!(hash_ver3_plaintext(&with_empty, "k"), "1||3|k");
+        assert_eq!(hash_ver3_callback_plaintext(&with_empty, "k"), "1||3|k");
+        assert_eq!(hash_ver3_request_plaintext(&with_empty, "k"), "1||3|k");
     }
 
     #[test]
     fn ordering_ignores_case_and_is_stable() {
         let fields = [("b", "2"), ("A", "1"), ("B", "3"), ("a", "0")];
-        assert_eq!(hash_ver3_plaintext(&fields, "k"), "1|0|2|3|k");
+        assert_eq!(hash_ver3_callback_plaintext(&fields, "k"), "1|0|2|3|k");
+        assert_eq!(hash_ver3_request_plaintext(&fields, "k"), "1|0|2|3|k");
     }
 
-    /// A ver3 callback as the bank would post it back for the vendor example.
+    /// A ver3 callback as the bank would post it back for the vendor example, echoing the
+    /// card's expiry and adding fields of its own.
     fn signed_callback(store_key: &str) -> Vec<(String, String)> {
         let mut fields: Vec<(String, String)> = vendor_example()
             .into_iter()
@@ -415,10 +495,13 @@ mod tests {
             ("TransId", "24001AbC"),
             ("ErrMsg", ""),
             ("EXTRA_CARDBRAND", "VISA"),
+            ("ACQBIN", "454672"),
+            ("Ecom_Payment_Card_ExpDate_Month", "12"),
+            ("Ecom_Payment_Card_ExpDate_Year", "30"),
         ] {
             fields.push((name.to_owned(), value.to_owned()));
         }
-        let hash = hash_ver3(&fields, store_key);
+        let hash = hash_ver3_callback(&fields, store_key);
         fields.push(("HASH".to_owned(), hash));
         fields
     }
@@ -446,7 +529,7 @@ mod tests {
             verify_callback_signature(&fields, "TEST1234"),
             Ok(Signature::Ver3)
         );
-        let hash = hash_ver3(&fields, "TEST1234");
+        let hash = hash_ver3_callback(&fields, "TEST1234");
         fields.push(("HASH".to_owned(), hash));
         assert_eq!(
             verify_callback_signature(&fields, "TEST1234"),
@@ -625,7 +708,7 @@ mod tests {
             .collect();
         fields.push(("HASHPARAMS".to_owned(), "clientid:oid:".to_owned()));
         fields.push(("HASHPARAMSVAL".to_owned(), "100200127ORDER-1".to_owned()));
-        let hash = hash_ver3(&fields, "TEST1234");
+        let hash = hash_ver3_callback(&fields, "TEST1234");
         fields.push(("HASH".to_owned(), hash));
         assert_eq!(
             verify_callback_signature(&fields, "TEST1234"),

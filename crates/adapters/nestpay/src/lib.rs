@@ -10,16 +10,19 @@
 //! floats) turned into NestPay's dot-decimal strings and numeric currency codes at the edge.
 //!
 //! - [`hash`]: hash ver3 and ver1, public for embedding developers and the `kasa nestpay hash` /
-//!   `verify` commands ([`hash_ver3`], [`hash_ver3_plaintext`], [`hash_ver1_request`],
-//!   [`verify_callback_signature`]).
+//!   `verify` commands ([`hash_ver3_request`], [`hash_ver3_callback`] and their `_plaintext`
+//!   forms, [`hash_ver1_request`], [`verify_callback_signature`]).
 //! - [`NestPayConfig`], [`Bank`], [`BankHost`], [`StoreType`]: a store's settings.
 //! - [`NestPayGateway`]: the port; gate form, callback, and the CC5 XML API (void, credit,
 //!   post-auth, order status, [`NestPayGateway::order_history`]).
 //!
 //! # Decisions and guesses about the protocol
 //!
-//! - **Card fields are not hashed** ([`hash::EXCLUDED_FROM_VER3`]): in `3d_pay` the customer
-//!   types them after Kasa signs. The page names them [`CARD_FIELDS`] exactly.
+//! - **Card fields are not hashed in the gate request** ([`hash::is_excluded_from_ver3_request`]):
+//!   in `3d_pay` the customer types them after Kasa signs. The page names them [`CARD_FIELDS`]
+//!   exactly. **A callback's hash covers them** like every posted field but `HASH`, `encoding`
+//!   and `NATIONALIDNO` ([`hash::EXCLUDED_FROM_VER3`]): real banks echo the expiry fields (never
+//!   `pan` or `cv2`) and add fields of their own, and sign all of it.
 //! - **Ordering for ver3** is lower-case, character by character, stable; Kasa's form field names
 //!   avoid the names where implementations could disagree.
 //! - **The gate form says `encoding=utf-8`** (Kasa's pages are UTF-8; never hashed) and carries
@@ -71,6 +74,7 @@ pub use form::{
 pub use gateway::{GATEWAY_NAME, HistoryRow, NestPayGateway};
 pub use hash::{
     CARD_FIELDS, CV2_FIELD, EXPIRY_MONTH_FIELD, EXPIRY_YEAR_FIELD, PAN_FIELD, Signature,
-    SignatureError, hash_ver1_request, hash_ver3, hash_ver3_plaintext, verify_callback_signature,
+    SignatureError, hash_ver1_request, hash_ver3_callback, hash_ver3_callback_plaintext,
+    hash_ver3_request, hash_ver3_request_plaintext, verify_callback_signature,
 };
 pub use xml::{REQUEST_CONTENT_TYPE, REQUEST_ENCODING};

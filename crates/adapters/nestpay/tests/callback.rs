@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use kasa_domain::{Currency, EmailAddress, Language, Money};
 use kasa_nestpay::{
-    BankHost, CARD_FIELDS, NestPayConfig, NestPayGateway, StoreType, hash_ver3,
+    BankHost, CARD_FIELDS, NestPayConfig, NestPayGateway, StoreType, hash_ver3_callback,
     verify_callback_signature,
 };
 use kasa_ports::{
@@ -62,7 +62,7 @@ fn callback(outcome: &[(&str, &str)]) -> Vec<(String, String)> {
 
 fn sign(fields: &mut Vec<(String, String)>) {
     fields.retain(|(name, _)| name != "HASH");
-    let hash = hash_ver3(fields, STORE_KEY);
+    let hash = hash_ver3_callback(fields, STORE_KEY);
     fields.push(("HASH".to_owned(), hash));
 }
 
@@ -288,7 +288,7 @@ async fn a_callback_without_hash_is_an_invalid_signature() {
 async fn a_callback_signed_with_another_key_is_an_invalid_signature() {
     let mut fields = callback(&approved("1"));
     fields.retain(|(name, _)| name != "HASH");
-    let hash = hash_ver3(&fields, "OTHERKEY");
+    let hash = hash_ver3_callback(&fields, "OTHERKEY");
     fields.push(("HASH".to_owned(), hash));
     assert_eq!(
         verify(&gateway(false), fields).await,

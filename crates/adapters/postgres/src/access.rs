@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use kasa_domain::{ApiKeyId, Currency, CustomerId, EmailAddress, Money, Role, UserId};
 use kasa_ports::{
     AccessStore, ActionContext, ApiKey, AuditRecord, CustomerLookup, IdempotencyClaim,
-    IdempotencyStore, StoreError, TokenOwner, User, UserCredentials,
+    IdempotencyMark, IdempotencyStore, StoreError, TokenOwner, User, UserCredentials,
 };
 use sea_orm::Value;
 use time::OffsetDateTime;
@@ -483,31 +483,36 @@ impl IdempotencyStore for SqlStore {
         key: String,
         request_hash: String,
         at: OffsetDateTime,
+        in_flight_since: OffsetDateTime,
     ) -> Result<IdempotencyClaim, StoreError> {
+        let claim_token = new_claim_token();
         self.in_transaction(async |tx, codec| {
             let inserted = execute(
                 tx,
                 codec.statement(
                     "INSERT INTO idempotency_keys (principal, idempotency_key, request_hash, \
-                     created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                     created_at, claim_token) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                     [
                         text(principal.clone()),
                         text(key.clone()),
                         text(request_hash.clone()),
                         codec.at(at),
+                        text(claim_token.clone()),
                     ],
                 ),
             )
             .await?;
             if inserted == 1 {
-                return Ok(IdempotencyClaim::Claimed);
+                return Ok(IdempotencyClaim::Claimed {
+                    claim_token: claim_token.clone(),
+                });
             }
             let row = fetch_one(
                 tx,
                 codec.statement(
-                    "SELECT request_hash, response_status, response_body FROM idempotency_keys \
-                     WHERE principal = $1 AND idempotency_key = $2",
-                    [text(principal), text(key)],
+                    "SELECT request_hash, response_status, response_body, applied_at, created_at \
+                     FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2",
+                    [text(principal.clone()), text(key.clone())],
                 ),
             )
             .await?
@@ -516,26 +521,53 @@ impl IdempotencyStore for SqlStore {
             if row.text("request_hash")? != request_hash {
                 return Ok(IdempotencyClaim::Mismatch);
             }
-            Ok(
-                match (
-                    row.opt_int("response_status")?,
-                    row.opt_text("response_body")?,
-                ) {
-                    (Some(status), Some(body)) => IdempotencyClaim::Completed {
-                        status: u16::try_from(status).map_err(corrupt)?,
-                        body,
-                    },
-                    _ => IdempotencyClaim::InFlight,
-                },
+            if let (Some(status), Some(body)) = (
+                row.opt_int("response_status")?,
+                row.opt_text("response_body")?,
+            ) {
+                return Ok(IdempotencyClaim::Completed {
+                    status: u16::try_from(status).map_err(corrupt)?,
+                    body,
+                });
+            }
+            if let Some(applied_at) = row.opt_at("applied_at")? {
+                return Ok(if row.at("created_at")? > in_flight_since {
+                    IdempotencyClaim::InFlight
+                } else {
+                    IdempotencyClaim::AppliedWithoutAnswer { applied_at }
+                });
+            }
+            // Claimed but never applied: its request crashed, failed, or is still deciding.
+            // Take it over; the older request can no longer commit its change.
+            let taken = execute(
+                tx,
+                codec.statement(
+                    "UPDATE idempotency_keys SET claim_token = $3, created_at = $4 \
+                     WHERE principal = $1 AND idempotency_key = $2 AND applied_at IS NULL \
+                     AND response_status IS NULL",
+                    [
+                        text(principal),
+                        text(key),
+                        text(claim_token.clone()),
+                        codec.at(at),
+                    ],
+                ),
             )
+            .await?;
+            Ok(if taken == 1 {
+                IdempotencyClaim::Claimed {
+                    claim_token: claim_token.clone(),
+                }
+            } else {
+                IdempotencyClaim::InFlight
+            })
         })
         .await
     }
 
     async fn complete_idempotency_key(
         &self,
-        principal: String,
-        key: String,
+        mark: IdempotencyMark,
         status: u16,
         body: String,
     ) -> Result<(), StoreError> {
@@ -543,13 +575,14 @@ impl IdempotencyStore for SqlStore {
             execute(
                 tx,
                 codec.statement(
-                    "UPDATE idempotency_keys SET response_status = $3, response_body = $4 \
-                     WHERE principal = $1 AND idempotency_key = $2",
+                    "UPDATE idempotency_keys SET response_status = $4, response_body = $5 \
+                     WHERE principal = $1 AND idempotency_key = $2 AND claim_token = $3",
                     [
-                        text(principal),
-                        text(key),
+                        text(mark.principal.clone()),
+                        text(mark.key.clone()),
+                        text(mark.claim_token.clone()),
                         Value::from(i64::from(status)),
-                        text(body),
+                        text(body.clone()),
                     ],
                 ),
             )
@@ -559,23 +592,28 @@ impl IdempotencyStore for SqlStore {
         .await
     }
 
-    async fn release_idempotency_key(
-        &self,
-        principal: String,
-        key: String,
-    ) -> Result<(), StoreError> {
+    async fn release_idempotency_key(&self, mark: IdempotencyMark) -> Result<bool, StoreError> {
         self.in_transaction(async |tx, codec| {
-            execute(
+            let released = execute(
                 tx,
                 codec.statement(
                     "DELETE FROM idempotency_keys WHERE principal = $1 AND idempotency_key = $2 \
-                     AND response_status IS NULL",
-                    [text(principal), text(key)],
+                     AND claim_token = $3 AND applied_at IS NULL AND response_status IS NULL",
+                    [
+                        text(mark.principal.clone()),
+                        text(mark.key.clone()),
+                        text(mark.claim_token.clone()),
+                    ],
                 ),
             )
             .await?;
-            Ok(())
+            Ok(released == 1)
         })
         .await
     }
+}
+
+/// A fresh, unguessable claim token.
+fn new_claim_token() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
 }

@@ -19,7 +19,7 @@ use crate::ledger::{CreditMove, move_credits};
 use crate::purchases::{end_terms, record_payment_status, release_purchases};
 use crate::rows::{
     actor, execute, execute_unique, fetch_all, fetch_one, insert_audit, insert_outbox,
-    read_purchase, reason,
+    mark_idempotency_key_applied, read_purchase, reason,
 };
 
 pub(crate) const COLUMNS: &str = "SELECT id, purchase_id, kind, amount, currency, state, reference, \
@@ -193,6 +193,8 @@ impl PaymentActionStore for SqlStore {
                 return Err(StoreError::StaleVersion);
             }
             let context = &new.context;
+            // The action is the change an Idempotency-Key guards: it counts from its request.
+            mark_idempotency_key_applied(tx, codec, context, new.at).await?;
             execute_unique(
                 tx,
                 codec.statement(

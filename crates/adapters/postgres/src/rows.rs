@@ -371,6 +371,7 @@ pub(crate) async fn insert_audit(
     context: &ActionContext,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
+    mark_idempotency_key_applied(connection, codec, context, at).await?;
     execute(
         connection,
         codec.statement(
@@ -392,6 +393,39 @@ pub(crate) async fn insert_audit(
     )
     .await?;
     Ok(())
+}
+
+/// Marks the request's `Idempotency-Key` applied, in the transaction of the change it guards,
+/// so the key is applied exactly when the change commits. Refuses the change when a retry took
+/// the key over (the retry makes it).
+pub(crate) async fn mark_idempotency_key_applied(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let Some(mark) = &context.idempotency else {
+        return Ok(());
+    };
+    let marked = execute(
+        connection,
+        codec.statement(
+            "UPDATE idempotency_keys SET applied_at = COALESCE(applied_at, $4) \
+             WHERE principal = $1 AND idempotency_key = $2 AND claim_token = $3",
+            [
+                text(mark.principal.clone()),
+                text(mark.key.clone()),
+                text(mark.claim_token.clone()),
+                codec.at(at),
+            ],
+        ),
+    )
+    .await?;
+    if marked == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::IdempotencyKeyTakenOver)
+    }
 }
 
 /// Queues a side effect.
@@ -461,6 +495,7 @@ pub(crate) fn purchase(row: &Row<'_>) -> Result<Purchase, StoreError> {
             actor: actor(row, "started_by_kind", "started_by_id")?,
             reason: reason(row, "started_reason")?,
             request_id: row.opt_text("started_request_id")?,
+            idempotency: None,
         },
         created_at: row.at("created_at")?,
         completed_at: row.opt_at("completed_at")?,
@@ -539,6 +574,7 @@ pub(crate) fn audit_entry(row: &Row<'_>) -> Result<AuditEntry, StoreError> {
             actor: actor(row, "actor_kind", "actor_id")?,
             reason: reason(row, "reason")?,
             request_id: row.opt_text("request_id")?,
+            idempotency: None,
         },
         record: AuditRecord {
             action: row.text("action")?,

@@ -123,7 +123,13 @@ impl SmtpMailer {
         };
         let mut builder = Message::builder()
             .from(self.from.clone())
-            .subject(email.subject.clone());
+            .subject(email.subject.clone())
+            .message_id(
+                email
+                    .identity
+                    .as_ref()
+                    .map(|identity| format!("<{identity}@{}>", self.from.email.domain())),
+            );
         if email.to.is_empty() {
             return Err(MailError::Rejected(
                 "a message needs a recipient".to_owned(),

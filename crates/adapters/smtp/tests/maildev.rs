@@ -37,6 +37,7 @@ fn message() -> EmailMessage {
             content_type: "application/pdf".to_owned(),
             bytes: b"%PDF-1.7 test".to_vec(),
         }],
+        identity: Some("kasa.0193a1b2-0000-7000-8000-000000000001".to_owned()),
     }
 }
 
@@ -60,6 +61,10 @@ async fn a_message_reaches_the_server_with_recipients_reply_to_alternatives_and_
     assert!(
         source.contains("Reply-To: support+ayse@kasa.example"),
         "{source}"
+    );
+    assert!(
+        source.contains("Message-ID: <kasa.0193a1b2-0000-7000-8000-000000000001@kasa.example>"),
+        "the message's stable identity is its Message-ID: {source}"
     );
     assert!(mail["text"].as_str().unwrap().contains("₺100,00"), "{mail}");
     assert!(

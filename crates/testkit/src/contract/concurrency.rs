@@ -197,3 +197,91 @@ pub async fn every_ticket_sent_twice_at_once_is_charged_once<S: Store + 'static>
     assert_eq!(charged.len(), 500);
     assert_books_balance(store.as_ref(), customer_id, &charged).await;
 }
+
+/// Contract case: while an agent switches a customer from credits to a subscription (confirming
+/// the forfeiture), tickets keep coming. At every instant the customer holds either enough
+/// credits or a subscription covering the department, so no ticket may be refused: a charge
+/// decided on the credits and refused by the store after the forfeiture is decided again.
+pub async fn a_ticket_charged_during_a_switch_to_a_subscription_is_never_refused<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    const ROUNDS: usize = 25;
+    const TICKETS_PER_ROUND: usize = 4;
+    let kit = Arc::new(TestBilling::on(store.clone()));
+    let support = department("Teknik Destek", 2);
+    let credits = credit_package("10 kredi", 10, "100.00", &[support.id]);
+    let monthly = crate::subscription_package("Aylık", 30, "250.00", &[support.id]);
+    kit.with_catalog(
+        std::slice::from_ref(&support),
+        &[credits.clone(), monthly.clone()],
+    )
+    .await;
+    let mut wrong_refusals = Vec::new();
+    for round in 0..ROUNDS {
+        let holder = customer(&format!("switch-{round}@example.com"), Language::Tr);
+        kit.with_customer(&holder).await;
+        kit.billing
+            .grant_package(GrantPackage {
+                customer_id: holder.id,
+                package_id: credits.id,
+                confirmation: ForfeitConfirmation::NotConfirmed,
+                charged: false,
+                context: agent_context("ten credits"),
+            })
+            .await
+            .expect("credits granted");
+        let switch = {
+            let kit = kit.clone();
+            let (customer_id, package_id) = (holder.id, monthly.id);
+            tokio::spawn(async move {
+                kit.billing
+                    .grant_package(GrantPackage {
+                        customer_id,
+                        package_id,
+                        confirmation: ForfeitConfirmation::Confirmed,
+                        charged: false,
+                        context: agent_context("switch to the monthly subscription"),
+                    })
+                    .await
+                    .expect("the subscription is granted")
+            })
+        };
+        let tickets: Vec<_> = (0..TICKETS_PER_ROUND)
+            .map(|ticket| {
+                let kit = kit.clone();
+                let (customer_id, department_id) = (holder.id, support.id);
+                tokio::spawn(async move {
+                    kit.billing
+                        .charge_usage(ChargeUsage {
+                            customer: CustomerLookup::Id { id: customer_id },
+                            department_id,
+                            usage: UsageKey::new(UsageKind::Ticket, &format!("S-{ticket}"))
+                                .expect("a ticket id"),
+                            actor: help_desk_actor(),
+                        })
+                        .await
+                        .expect("no store error")
+                })
+            })
+            .collect();
+        switch.await.expect("the switching task");
+        for (ticket, task) in tickets.into_iter().enumerate() {
+            if let ChargeOutcome::Refused { refusal, .. } = task.await.expect("a charging task") {
+                wrong_refusals.push((round, ticket, refusal));
+            }
+        }
+        let state = store.customer_state(holder.id).await.expect("state");
+        assert!(
+            matches!(state.holding, Holding::Subscription(_)),
+            "round {round}: the switch happened: {:?}",
+            state.holding
+        );
+    }
+    assert!(
+        wrong_refusals.is_empty(),
+        "tickets refused although the customer held credits or a covering subscription: \
+         {wrong_refusals:?}"
+    );
+}

@@ -83,6 +83,7 @@ fn customer_context(customer: &Customer) -> ActionContext {
         },
         reason: kasa_domain::Reason::new("checkout").unwrap(),
         request_id: None,
+        idempotency: None,
     }
 }
 
@@ -2215,4 +2216,75 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
             .await,
         Err(WebhookError::RetryLater)
     ));
+}
+
+/// Contract case: a worker that died while sending holds back only the message it was sending,
+/// and only for the lease; the others go at once. Every message is sent with its own stable
+/// identity (the Message-ID), the same on a resend, so a receiver can drop a duplicate.
+pub async fn a_dead_worker_holds_back_only_its_own_message_which_keeps_its_identity<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    world
+        .pay(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world
+        .pay(&world.large, ForfeitConfirmation::NotConfirmed)
+        .await;
+    let queued = world.outbox().await.len();
+    assert!(queued >= 4, "two purchases, two copies each: {queued}");
+    // A worker hands a message to a mail server that holds it, and dies meanwhile.
+    world.kit.mailer.hang(true);
+    let worker = {
+        let billing = world.kit.billing.clone();
+        tokio::spawn(async move { billing.deliver_due_notifications(50).await })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while world.kit.mailer.hanging_attempts().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never sent"
+        );
+        tokio::task::yield_now().await;
+    }
+    worker.abort();
+    let _ = worker.await;
+    let held = world.kit.mailer.hanging_attempts().remove(0);
+    world.kit.mailer.hang(false);
+    let report = world
+        .kit
+        .billing
+        .deliver_due_notifications(50)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.sent as usize,
+        queued - 1,
+        "every other message goes at once"
+    );
+    world.kit.clock.advance(time::Duration::seconds(121));
+    let report = world
+        .kit
+        .billing
+        .deliver_due_notifications(50)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.sent, 1,
+        "the held message goes once its lease is over"
+    );
+    let sent = world.kit.mailer.sent();
+    let identities: std::collections::BTreeSet<String> = sent
+        .iter()
+        .map(|message| message.identity.clone().expect("an identity"))
+        .collect();
+    assert_eq!(identities.len(), queued, "one identity per message");
+    assert!(held.identity.is_some());
+    assert_eq!(
+        sent.last().and_then(|message| message.identity.clone()),
+        held.identity,
+        "the resent message carries the identity its first attempt had"
+    );
 }
