@@ -68,11 +68,17 @@ impl Billing {
                 expected_version: state.version,
                 ledger_entry_id: new_id::<LedgerEntryId>(),
                 delta,
-                audit: audit_record(
-                    "credits.adjusted",
-                    customer_id,
-                    Some(serde_json::json!({ "delta": delta, "balance_before": balance_before })),
-                ),
+                audit: kasa_ports::AuditRecord {
+                    before: Some(serde_json::json!({ "balance": balance_before })),
+                    ..audit_record(
+                        "credits.adjusted",
+                        customer_id,
+                        Some(serde_json::json!({
+                            "delta": delta,
+                            "balance": balance_before.get() + delta,
+                        })),
+                    )
+                },
                 context: context.clone(),
                 at: self.ports.clock.now(),
             };

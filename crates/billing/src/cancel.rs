@@ -14,6 +14,7 @@ pub struct CancelledSubscription {
     /// The holding after (nothing, when cancelled now).
     pub holding: Holding,
     /// When access ends.
+    #[serde(with = "kasa_domain::instant")]
     pub ends_at: time::OffsetDateTime,
     /// What a prorated refund of the unused time comes to, per paid purchase (computed with
     /// [`Money::prorate`]: unused whole days over term days, rounded once per purchase). Empty
@@ -96,16 +97,18 @@ impl Billing {
             let cancel = CancelSubscription {
                 customer_id,
                 expected_version: state.version,
-                audit: audit_record(
-                    "subscription.cancelled",
-                    customer_id,
-                    Some(serde_json::json!({
-                        "timing": timing,
-                        "ends_at": ends_at,
-                        "subscription_before": subscription,
-                        "prorated_refunds": prorated_refunds,
-                    })),
-                ),
+                audit: kasa_ports::AuditRecord {
+                    before: Some(serde_json::json!({ "subscription": subscription })),
+                    ..audit_record(
+                        "subscription.cancelled",
+                        customer_id,
+                        Some(serde_json::json!({
+                            "timing": timing,
+                            "ends_at": kasa_domain::instant::rfc3339(ends_at),
+                            "prorated_refunds": prorated_refunds,
+                        })),
+                    )
+                },
                 plan,
                 context: context.clone(),
                 at: now,

@@ -2,7 +2,7 @@
 
 use kasa_credits::{ChargeDecision, ChargeRefusal, decide_charge, packages_covering};
 use kasa_domain::{
-    Actor, Credits, DepartmentId, LedgerEntryId, Package, Reason, UsageChargeId, UsageKey,
+    Actor, Credits, DepartmentId, Holding, LedgerEntryId, Package, Reason, UsageChargeId, UsageKey,
 };
 use kasa_ports::{
     ChargeBasis, ChargeContextQuery, CustomerLookup, NewUsageCharge, RecordedCharge, StoreError,
@@ -23,8 +23,10 @@ enum Attempt {
     Decided(ChargeOutcome),
     /// The store refused the credits decided on: the balance moved since it was read.
     HoldingChanged {
-        /// The refusal, if no later look decides otherwise.
-        refusal: ChargeRefusal,
+        /// The balance the store saw.
+        balance: Credits,
+        /// The price decided on.
+        price: Credits,
     },
 }
 
@@ -55,8 +57,12 @@ pub enum ChargeOutcome {
     },
     /// It may not open.
     Refused {
-        /// Why, with balance and price where they matter.
+        /// Why.
         refusal: ChargeRefusal,
+        /// The customer's credit balance (zero when they hold a subscription or nothing).
+        balance: Credits,
+        /// What the department costs per ticket or chat.
+        price: Credits,
         /// The packages on sale that would cover the department, cheapest first.
         covering_packages: Vec<Package>,
     },
@@ -107,8 +113,10 @@ impl Billing {
         }
         match self.try_charge_usage(&request).await? {
             Attempt::Decided(outcome) => Ok(outcome),
-            Attempt::HoldingChanged { refusal } => {
-                self.refuse(refusal, request.department_id).await
+            Attempt::HoldingChanged { balance, price } => {
+                let refusal = ChargeRefusal::InsufficientCredits { balance, price };
+                self.refuse(refusal, request.department_id, balance, price)
+                    .await
             }
         }
     }
@@ -139,8 +147,13 @@ impl Billing {
                 }
                 ChargeDecision::ConsumeCredits { price } => (ChargeBasis::Credits, price),
                 ChargeDecision::Refused(refusal) => {
+                    let balance = match context.holding {
+                        Holding::Credits { balance } => balance,
+                        Holding::Nothing | Holding::Subscription(_) => Credits::ZERO,
+                    };
+                    let price = context.department.credits_per_request;
                     return self
-                        .refuse(refusal, request.department_id)
+                        .refuse(refusal, request.department_id, balance, price)
                         .await
                         .map(Attempt::Decided);
                 }
@@ -176,10 +189,8 @@ impl Billing {
                 }))
             }
             Err(StoreError::InsufficientCredits { balance }) => Ok(Attempt::HoldingChanged {
-                refusal: ChargeRefusal::InsufficientCredits {
-                    balance,
-                    price: credits,
-                },
+                balance,
+                price: credits,
             }),
             Err(error) => Err(error.into()),
         }
@@ -189,6 +200,8 @@ impl Billing {
         &self,
         refusal: ChargeRefusal,
         department_id: DepartmentId,
+        balance: Credits,
+        price: Credits,
     ) -> Result<ChargeOutcome, ChargeError> {
         let packages = self.ports.catalog.packages().await?;
         let covering_packages = packages_covering(&packages, department_id)
@@ -197,6 +210,8 @@ impl Billing {
             .collect();
         Ok(ChargeOutcome::Refused {
             refusal,
+            balance,
+            price,
             covering_packages,
         })
     }

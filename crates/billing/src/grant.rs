@@ -108,6 +108,7 @@ impl Billing {
                 grant.customer_id,
                 PurchaseChannel::AgentGrant,
                 grant.confirmation,
+                &grant.context.clone(),
                 settlement,
                 payment.as_ref(),
                 grant.context,

@@ -1,7 +1,7 @@
 //! Buying a package through a gateway: start (decide, record, hand the browser to the gateway)
 //! and complete (verify the gateway's word, apply once).
 
-use kasa_domain::{Actor, CustomerId, PackageId, PaymentId, PurchaseId, Reason};
+use kasa_domain::{Actor, CustomerId, Holding, PackageId, PaymentId, PurchaseId, Reason};
 use kasa_ports::{
     ActionContext, AppliedPurchase, Audience, AuditRecord, CaptureMode, CustomerState,
     GatewayCallback, GatewayError, GatewayName, NewPurchase, OrderId, OutboxPayload, Payment,
@@ -9,7 +9,10 @@ use kasa_ports::{
     PaymentStart, PaymentStatus, Purchase, PurchaseApplication, PurchaseStatus, PurchaseTarget,
     StoreError, new_id,
 };
-use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal, decide_purchase};
+use kasa_subscriptions::{
+    ForfeitConfirmation, PurchaseChannel, PurchaseDecision, PurchaseEffect, PurchaseRefusal,
+    decide_purchase,
+};
 use time::Duration;
 
 use crate::{Billing, MAX_DECISION_ATTEMPTS};
@@ -451,6 +454,7 @@ impl Billing {
                 purchase.customer_id,
                 PurchaseChannel::PaidCompletion,
                 purchase.forfeit_confirmation,
+                &purchase.started_by,
                 Some(settlement),
                 purchase.payment.as_ref(),
                 context.clone(),
@@ -541,6 +545,7 @@ impl Billing {
         customer_id: CustomerId,
         channel: PurchaseChannel,
         confirmation: ForfeitConfirmation,
+        confirmed_by: &ActionContext,
         settlement: Option<PaymentSettlement>,
         payment: Option<&Payment>,
         context: ActionContext,
@@ -564,16 +569,26 @@ impl Billing {
                 target: target.clone(),
                 customer_id,
                 expected_version: state.version,
-                audit: audit_record(
-                    "purchase.completed",
+                audit: kasa_ports::AuditRecord {
+                    before: Some(serde_json::json!({ "holding": state.holding })),
+                    ..audit_record(
+                        "purchase.completed",
+                        customer_id,
+                        Some(serde_json::json!({
+                            "purchase_id": purchase_id,
+                            "package_id": package.id,
+                            "package_name": package.name,
+                            "decision": decision,
+                            "holding": holding_after(&state.holding, &decision),
+                        })),
+                    )
+                },
+                forfeiture_confirmation: forfeiture_confirmation(
+                    &decision,
                     customer_id,
-                    Some(serde_json::json!({
-                        "purchase_id": purchase_id,
-                        "package_id": package.id,
-                        "package_name": package.name,
-                        "holding_before": state.holding,
-                        "decision": decision,
-                    })),
+                    purchase_id,
+                    confirmed_by,
+                    &context,
                 ),
                 notifications: purchase_notifications(&settings, &state, purchase_id),
                 invoice: match payment.filter(|_| captured) {
@@ -664,6 +679,52 @@ pub(crate) fn audit_record(
         subject: format!("customer:{customer_id}"),
         before: None,
         after,
+    }
+}
+
+/// The forfeiture's confirmation in the name of who gave it, when that is not who completes the
+/// purchase (the customer ticked the box at checkout; the bank's callback completes it).
+fn forfeiture_confirmation(
+    decision: &PurchaseDecision,
+    customer_id: CustomerId,
+    purchase_id: PurchaseId,
+    confirmed_by: &ActionContext,
+    completed_by: &ActionContext,
+) -> Option<(AuditRecord, ActionContext)> {
+    let forfeiture = decision.holding_end.as_ref()?.forfeiture.as_ref()?;
+    if confirmed_by.actor == completed_by.actor {
+        return None;
+    }
+    let record = audit_record(
+        "purchase.forfeiture_confirmed",
+        customer_id,
+        Some(serde_json::json!({ "purchase_id": purchase_id, "forfeiture": forfeiture })),
+    );
+    Some((
+        record,
+        ActionContext {
+            idempotency: None,
+            ..confirmed_by.clone()
+        },
+    ))
+}
+
+/// What the customer holds once `decision` is applied to `holding`, as the audit log shows it:
+/// the balance, or when the subscription ends.
+fn holding_after(holding: &Holding, decision: &PurchaseDecision) -> serde_json::Value {
+    let kept = decision.holding_end.is_none();
+    match &decision.effect {
+        PurchaseEffect::GrantCredits { credits, .. } => {
+            let balance = match holding {
+                Holding::Credits { balance } if kept => balance.get(),
+                _ => 0,
+            };
+            serde_json::json!({ "kind": "credits", "balance": balance + credits.get() })
+        }
+        PurchaseEffect::AddSubscriptionTerm { ends_at, .. } => serde_json::json!({
+            "kind": "subscription",
+            "ends_at": kasa_domain::instant::rfc3339(*ends_at),
+        }),
     }
 }
 

@@ -381,11 +381,15 @@ async fn the_mailer_gets_the_operator_address_its_cc_list_and_the_customer() {
         .invoices
         .expect_purchase_invoices()
         .returning(|_| Ok(Vec::new()));
+    // Messages are claimed one at a time (a worker that dies holds back only its own), until
+    // none is due.
+    let due = std::sync::Mutex::new(std::collections::VecDeque::from(messages));
     mocks
         .outbox
         .expect_claim_due_messages()
-        .times(1)
-        .returning(move |_, _, _| Ok(messages.clone()));
+        .withf(|_, _, count| *count == 1)
+        .times(3)
+        .returning(move |_, _, _| Ok(due.lock().unwrap().pop_front().into_iter().collect()));
     mocks
         .purchases
         .expect_purchase()

@@ -13,6 +13,7 @@ pub enum ChargeDecision {
     /// An active subscription covers the department: let it through at no credit cost.
     CoveredBySubscription {
         /// When the subscription ends.
+        #[serde(with = "kasa_domain::instant")]
         ends_at: OffsetDateTime,
     },
     /// Consume the department's price from the balance.
@@ -40,6 +41,7 @@ pub enum ChargeRefusal {
     /// The subscription has ended.
     SubscriptionExpired {
         /// When it ended.
+        #[serde(with = "kasa_domain::instant")]
         ended_at: OffsetDateTime,
         /// The department's price in credits.
         price: Credits,

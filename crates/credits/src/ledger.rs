@@ -85,6 +85,7 @@ pub struct LedgerEntry {
     /// Why.
     pub reason: Reason,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
     /// The purchase granted or reversed, if any.
     pub purchase_id: Option<PurchaseId>,

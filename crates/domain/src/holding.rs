@@ -48,8 +48,10 @@ pub struct SubscriptionTerm {
     /// The departments the term gives access to.
     pub departments: BTreeSet<DepartmentId>,
     /// First instant of access.
+    #[serde(with = "crate::instant")]
     pub starts_at: OffsetDateTime,
     /// First instant without access.
+    #[serde(with = "crate::instant")]
     pub ends_at: OffsetDateTime,
 }
 

@@ -15,6 +15,7 @@ mod department;
 mod email;
 mod holding;
 mod ids;
+pub mod instant;
 mod money;
 mod package;
 mod tax;

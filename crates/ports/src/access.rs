@@ -22,6 +22,7 @@ pub struct User {
     /// Signed-out users cannot sign in again.
     pub disabled: bool,
     /// When created.
+    #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
 }
 
@@ -46,6 +47,7 @@ pub struct ApiKey {
     /// The key's first characters, to tell keys apart.
     pub prefix: String,
     /// When created.
+    #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
     /// When revoked; a revoked key authenticates nothing.
     pub revoked_at: Option<OffsetDateTime>,

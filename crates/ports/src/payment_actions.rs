@@ -60,6 +60,7 @@ pub struct PaymentAction {
     /// The request that asked.
     pub request_id: Option<String>,
     /// When asked.
+    #[serde(with = "kasa_domain::instant")]
     pub requested_at: OffsetDateTime,
     /// When the gateway's answer was recorded.
     pub finished_at: Option<OffsetDateTime>,
@@ -82,6 +83,7 @@ pub struct NewPaymentAction {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -101,6 +103,7 @@ pub struct PaymentActionResult {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 

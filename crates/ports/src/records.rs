@@ -186,6 +186,7 @@ pub struct PurchaseOutcome {
     /// The credit balance right after the grant (credit packages).
     pub balance_after: Option<Credits>,
     /// The term added (subscription packages): start and end.
+    #[serde(with = "kasa_domain::instant::option_span", default)]
     pub term: Option<(OffsetDateTime, OffsetDateTime)>,
     /// What switching kinds forfeited, if anything.
     pub forfeited: Option<Forfeiture>,
@@ -211,6 +212,7 @@ pub struct Purchase {
     /// Who started it and why.
     pub started_by: ActionContext,
     /// When it started.
+    #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
     /// When it was applied.
     pub completed_at: Option<OffsetDateTime>,
@@ -236,6 +238,7 @@ pub struct NewPurchase {
     /// Who and why.
     pub started_by: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
     /// The payment, if any.
     pub payment: Option<Payment>,
@@ -285,6 +288,7 @@ pub struct UsageCharge {
     /// Who asked.
     pub actor: Actor,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -419,6 +423,7 @@ pub struct AuditEntry {
     /// Its id.
     pub id: AuditEntryId,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
     /// Who, why, which request.
     pub context: ActionContext,
@@ -476,10 +481,12 @@ pub struct OutboxMessage {
     /// What to do.
     pub payload: OutboxPayload,
     /// When it was queued.
+    #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
     /// Delivery attempts so far.
     pub attempts: u32,
     /// Not before this time.
+    #[serde(with = "kasa_domain::instant")]
     pub next_attempt_at: OffsetDateTime,
     /// The last failure, if any.
     pub last_error: Option<String>,
@@ -682,6 +689,7 @@ pub struct NewInvoice {
     /// The buyer.
     pub customer_id: CustomerId,
     /// When issued (its year picks the counter).
+    #[serde(with = "kasa_domain::instant")]
     pub issued_at: OffsetDateTime,
     /// The totals.
     pub total: kasa_domain::TaxedAmount,

@@ -121,6 +121,7 @@ pub struct SetDepartment {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -152,14 +153,18 @@ pub trait CustomerStore: Send + Sync {
     /// [`StoreError::NotFound`], [`StoreError::Unavailable`], [`StoreError::Corrupt`].
     async fn customer_state(&self, id: CustomerId) -> Result<CustomerState, StoreError>;
 
-    /// Changes a customer's e-mail, name, language and external ids, with an audit entry.
+    /// Changes a customer's e-mail, name, language, external ids and tax details, with an audit
+    /// entry, provided the customer is still as `expected` (as read before the change was made):
+    /// a concurrent edit is never overwritten silently.
     ///
     /// # Errors
     /// [`StoreError::NotFound`], [`StoreError::AlreadyExists`] for a taken e-mail or external id,
-    /// [`StoreError::Unavailable`].
+    /// [`StoreError::StaleVersion`] when the customer changed since `expected` was read (nothing
+    /// is written), [`StoreError::Unavailable`].
     async fn update_customer(
         &self,
         customer: Customer,
+        expected: Customer,
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
@@ -215,6 +220,10 @@ pub struct PurchaseApplication {
     pub settlement: Option<PaymentSettlement>,
     /// The audit entry.
     pub audit: AuditRecord,
+    /// When it forfeits what the customer held and someone else than the one completing it (the
+    /// customer at checkout, before the bank's callback completes it) confirmed that: the
+    /// confirmation, recorded in the audit log under the confirming person's name.
+    pub forfeiture_confirmation: Option<(AuditRecord, ActionContext)>,
     /// Notifications to queue.
     pub notifications: Vec<OutboxPayload>,
     /// The invoice or receipt to issue with it, when it was paid.
@@ -222,6 +231,7 @@ pub struct PurchaseApplication {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -254,6 +264,7 @@ pub struct PaymentFailure {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -421,8 +432,10 @@ pub struct Recurring {
     /// Where it stands.
     pub state: RecurringState,
     /// When it was set up.
+    #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
     /// When its state last changed.
+    #[serde(with = "kasa_domain::instant")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -438,6 +451,7 @@ pub struct ProcessedGatewayEvent {
     /// What Kasa did (`purchase completed`, `duplicate`, `ignored`, ...).
     pub outcome: String,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -489,6 +503,7 @@ pub struct NewUsageCharge {
     /// The ledger reason (e.g. "ticket 123 opened in Support").
     pub reason: Reason,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -544,6 +559,7 @@ pub struct AdjustCredits {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -561,6 +577,7 @@ pub struct CancelSubscription {
     /// Who and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 
@@ -578,6 +595,7 @@ pub struct ExpireTerms {
     /// Who (the expiry job) and why.
     pub context: ActionContext,
     /// When.
+    #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
 }
 

@@ -40,6 +40,7 @@ pub struct TermRefund {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancellationPlan {
     /// When access ends.
+    #[serde(with = "kasa_domain::instant")]
     pub ends_at: OffsetDateTime,
     /// The purchases whose terms end now (their departments are released); empty for `AtEnd`.
     pub ended_purchases: Vec<PurchaseId>,

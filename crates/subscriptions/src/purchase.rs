@@ -51,6 +51,7 @@ pub enum Forfeiture {
     /// The remaining subscription time.
     SubscriptionTime {
         /// When the subscription would have ended.
+        #[serde(with = "kasa_domain::instant")]
         ends_at: OffsetDateTime,
         /// Whole days left, counting a started day as a day.
         remaining_days: u32,
@@ -86,8 +87,10 @@ pub enum PurchaseEffect {
     /// Add a subscription term.
     AddSubscriptionTerm {
         /// First instant of access.
+        #[serde(with = "kasa_domain::instant")]
         starts_at: OffsetDateTime,
         /// First instant without access.
+        #[serde(with = "kasa_domain::instant")]
         ends_at: OffsetDateTime,
         /// Whether this extends a running subscription (rule 5).
         renewal: bool,
@@ -111,8 +114,10 @@ pub enum PurchaseRefusal {
     #[error("the subscription ends at {ends_at}; renewal opens at {opens_at}")]
     RenewalTooEarly {
         /// When the current subscription ends.
+        #[serde(with = "kasa_domain::instant")]
         ends_at: OffsetDateTime,
         /// From when renewal is possible.
+        #[serde(with = "kasa_domain::instant")]
         opens_at: OffsetDateTime,
     },
     /// Switching kinds would forfeit something and was not confirmed (rule 6).

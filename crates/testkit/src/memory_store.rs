@@ -339,12 +339,16 @@ impl CustomerStore for MemoryStore {
     async fn update_customer(
         &self,
         customer: Customer,
+        expected: Customer,
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             state.ensure_unique(&customer)?;
             let row = state.customer_mut(customer.id)?;
+            if row.customer != expected {
+                return Err(StoreError::StaleVersion);
+            }
             let record = AuditRecord::customer_updated(&row.customer, &customer);
             row.customer = customer;
             state.audit(record, &context, at);
@@ -657,6 +661,7 @@ fn apply_purchase(
         decision,
         settlement,
         audit,
+        forfeiture_confirmation,
         notifications,
         invoice,
         context,
@@ -772,6 +777,9 @@ fn apply_purchase(
     let purchase = purchase.clone();
     if let Some(invoice) = invoice {
         issue_invoice(state, invoice)?;
+    }
+    if let Some((confirmation, confirmed_by)) = forfeiture_confirmation {
+        state.audit(confirmation, &confirmed_by, at);
     }
     state.audit(audit, &context, at);
     queue(state, notifications, at);

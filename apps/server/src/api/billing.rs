@@ -132,7 +132,14 @@ fn covering(packages: &[Package]) -> serde_json::Value {
     )
 }
 
-fn refusal_error(refusal: &ChargeRefusal, packages: &[Package]) -> ApiError {
+/// A refused charge as a 402 problem: every refusal's facts give the customer's balance, the
+/// department's price and the packages that would cover it.
+fn refusal_error(
+    refusal: &ChargeRefusal,
+    balance: kasa_domain::Credits,
+    price: kasa_domain::Credits,
+    packages: &[Package],
+) -> ApiError {
     let status = StatusCode::PAYMENT_REQUIRED;
     let (code, title, detail, facts) = match refusal {
         ChargeRefusal::DepartmentNotEnabled => (
@@ -175,6 +182,8 @@ fn refusal_error(refusal: &ChargeRefusal, packages: &[Package]) -> ApiError {
     };
     let mut facts = facts;
     if let Some(object) = facts.as_object_mut() {
+        object.insert("balance".to_owned(), balance.get().into());
+        object.insert("price".to_owned(), price.get().into());
         object.insert("covering_packages".to_owned(), covering(packages));
     }
     ApiError::new(status, code, title, detail).with_facts(facts)
@@ -746,8 +755,10 @@ impl BillingApi {
                     })),
                     ChargeOutcome::Refused {
                         refusal,
+                        balance,
+                        price,
                         covering_packages,
-                    } => Err(refusal_error(&refusal, &covering_packages)),
+                    } => Err(refusal_error(&refusal, balance, price, &covering_packages)),
                 }
             },
         )

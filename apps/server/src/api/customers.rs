@@ -4,8 +4,8 @@ use kasa_domain::{
     Customer, CustomerCard, CustomerId, DepartmentId, EmailAddress, ExternalId, Language,
     Permission, TaxDetails,
 };
-use kasa_ports::{CustomerLookup, SetDepartment, new_id};
-use poem_openapi::param::{Path, Query};
+use kasa_ports::{CustomerLookup, SetDepartment, StoreError, new_id};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
@@ -40,6 +40,9 @@ pub struct CustomerBody {
     pub external_ids: Vec<ExternalIdBody>,
     /// What invoices say about the buyer.
     pub tax_details: TaxDetailsBody,
+    /// The customer's revision: changes whenever anything above does. Send it as `If-Match`
+    /// with `PUT /v1/customers/{id}` so a change made on a stale read is refused (412).
+    pub revision: String,
 }
 
 /// What invoices say about the buyer beyond the name; every field optional.
@@ -90,9 +93,22 @@ pub struct TaxDetailsChange {
     pub reason: String,
 }
 
+/// The revision of a customer as read: a digest of everything the API shows of it.
+fn revision(customer: &Customer) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_string(customer).unwrap_or_default();
+    Sha256::digest(json.as_bytes())
+        .iter()
+        .take(12)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 impl From<Customer> for CustomerBody {
     fn from(customer: Customer) -> Self {
+        let revision = revision(&customer);
         Self {
+            revision,
             id: customer.id.to_string(),
             email: customer.email.to_string(),
             name: customer.name,
@@ -109,6 +125,75 @@ impl From<Customer> for CustomerBody {
         }
     }
 }
+
+/// A change to a customer: every field left out keeps what the customer has.
+#[derive(Debug, Object)]
+pub struct CustomerChange {
+    /// E-mail (unique).
+    pub email: Option<String>,
+    /// Name, 1-200 characters.
+    pub name: Option<String>,
+    /// `tr` or `en`.
+    pub language: Option<String>,
+    /// Ids in help desks and gateways (each unique); when given, they replace the old ones (send
+    /// `[]` to remove them all).
+    pub external_ids: Option<Vec<ExternalIdBody>>,
+    /// What invoices say about the buyer; when given, it replaces the old details.
+    pub tax_details: Option<TaxDetailsBody>,
+    /// Why (audit log).
+    pub reason: String,
+}
+
+impl CustomerChange {
+    /// `current` with this change applied, checked by the domain constructor.
+    fn applied_to(&self, current: &Customer) -> Result<Customer, ApiError> {
+        let input = CustomerInput {
+            email: self
+                .email
+                .clone()
+                .unwrap_or_else(|| current.email.to_string()),
+            name: self.name.clone().unwrap_or_else(|| current.name.clone()),
+            language: Some(
+                self.language
+                    .clone()
+                    .unwrap_or_else(|| current.language.to_string()),
+            ),
+            external_ids: self.external_ids.clone().unwrap_or_else(|| {
+                current
+                    .external_ids
+                    .iter()
+                    .map(|external| ExternalIdBody {
+                        system: external.system().to_owned(),
+                        value: external.value().to_owned(),
+                    })
+                    .collect()
+            }),
+            tax_details: Some(
+                self.tax_details
+                    .clone()
+                    .unwrap_or_else(|| current.tax_details.clone().into()),
+            ),
+            reason: self.reason.clone(),
+        };
+        input.customer(current.id)
+    }
+}
+
+/// 412 `precondition-failed`: the customer changed since the client read it.
+fn customer_changed(current: &Customer) -> ApiError {
+    ApiError::new(
+        poem::http::StatusCode::PRECONDITION_FAILED,
+        "precondition-failed",
+        "The customer changed since you read it",
+        "another change was saved after the revision you sent in If-Match; read the customer \
+         again, apply your change to what it says now, and send it with the new revision",
+    )
+    .with_facts(serde_json::json!({ "revision": revision(current) }))
+}
+
+/// How many times a change without `If-Match` is applied again to a customer that another
+/// request changed meanwhile (each time on what the customer says now).
+const UPDATE_ATTEMPTS: usize = 3;
 
 /// A customer to create.
 #[derive(Debug, Object)]
@@ -282,8 +367,11 @@ impl CustomersApi {
         Ok(Json(customer.into()))
     }
 
-    /// Changes a customer's e-mail, name, language or external ids (the external ids given
-    /// replace the old ones).
+    /// Changes a customer's e-mail, name, language, external ids or tax details: a field left
+    /// out keeps what the customer has. With `If-Match: <revision>` the change is made only if
+    /// the customer is still at that revision (else 412 `precondition-failed`); without it, the
+    /// change is applied to the customer as it is when it is saved, so another agent's edit of
+    /// other fields is never lost.
     #[oai(
         path = "/customers/:id",
         method = "put",
@@ -294,25 +382,53 @@ impl CustomersApi {
         app: Data<&App>,
         auth: Bearer,
         id: Path<String>,
-        body: Json<CustomerInput>,
+        /// The revision the change was made on (from a customer's `revision`).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<CustomerChange>,
     ) -> Result<Json<CustomerBody>, ApiError> {
         auth.0.require(Permission::ManageCustomers)?;
         let context = auth.0.context(&body.reason)?;
         let customer_id = parse_id(&id, "customer")?;
-        let mut customer = body.customer(customer_id)?;
-        if body.tax_details.is_none() {
-            customer.tax_details = app
+        let expected_revision = if_match.0.as_deref().map(|value| {
+            value
+                .trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        });
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let current = app
                 .store
                 .find_customer(CustomerLookup::Id { id: customer_id })
                 .await
-                .map_err(store_error)?
-                .tax_details;
+                .map_err(store_error)?;
+            if expected_revision
+                .as_ref()
+                .is_some_and(|expected| *expected != revision(&current))
+            {
+                return Err(customer_changed(&current));
+            }
+            let customer = body.applied_to(&current)?;
+            match app
+                .store
+                .update_customer(
+                    customer.clone(),
+                    current.clone(),
+                    context.clone(),
+                    app.clock.now(),
+                )
+                .await
+            {
+                Ok(()) => return Ok(Json(customer.into())),
+                Err(StoreError::StaleVersion)
+                    if expected_revision.is_none() && attempt < UPDATE_ATTEMPTS => {}
+                Err(StoreError::StaleVersion) => return Err(customer_changed(&current)),
+                Err(error) => return Err(store_error(error)),
+            }
         }
-        app.store
-            .update_customer(customer.clone(), context, app.clock.now())
-            .await
-            .map_err(store_error)?;
-        Ok(Json(customer.into()))
     }
 
     /// Adds or changes a customer's tax id, tax office and billing address (what their next
@@ -378,15 +494,24 @@ pub async fn change_tax_details(
     context: kasa_ports::ActionContext,
 ) -> Result<Customer, ApiError> {
     let tax_details = details.tax_details()?;
-    let customer = app
-        .store
-        .find_customer(CustomerLookup::Id { id: customer_id })
-        .await
-        .map_err(store_error)?
-        .with_tax_details(tax_details);
-    app.store
-        .update_customer(customer.clone(), context, app.clock.now())
-        .await
-        .map_err(store_error)?;
-    Ok(customer)
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let current = app
+            .store
+            .find_customer(CustomerLookup::Id { id: customer_id })
+            .await
+            .map_err(store_error)?;
+        let customer = current.clone().with_tax_details(tax_details.clone());
+        match app
+            .store
+            .update_customer(customer.clone(), current, context.clone(), app.clock.now())
+            .await
+        {
+            Ok(()) => return Ok(customer),
+            // Another edit landed meanwhile: apply the details to what the customer says now.
+            Err(StoreError::StaleVersion) if attempt < UPDATE_ATTEMPTS => {}
+            Err(error) => return Err(store_error(error)),
+        }
+    }
 }

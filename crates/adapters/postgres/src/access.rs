@@ -266,7 +266,7 @@ impl AccessStore for SqlStore {
             let record = audit(
                 "customer.billing_link_created",
                 format!("customer:{customer_id}"),
-                serde_json::json!({ "expires_at": expires_at }),
+                serde_json::json!({ "expires_at": kasa_domain::instant::rfc3339(expires_at) }),
             );
             insert_audit(tx, codec, &record, &context, at).await
         })
@@ -436,6 +436,20 @@ impl AccessStore for SqlStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
+            let before = fetch_one(
+                tx,
+                codec.statement(
+                    "SELECT max_amount, currency FROM refund_limits WHERE role = $1",
+                    [text(role.name())],
+                ),
+            )
+            .await?
+            .map(|row| {
+                let row = codec.row(&row);
+                let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
+                Money::new(row.amount("max_amount")?, currency).map_err(corrupt)
+            })
+            .transpose()?;
             match limit {
                 Some(limit) => {
                     execute(
@@ -464,11 +478,14 @@ impl AccessStore for SqlStore {
                     .await?;
                 }
             }
-            let record = audit(
-                "role.refund_limit_set",
-                format!("role:{role}"),
-                serde_json::json!({ "role": role, "max_refund": limit }),
-            );
+            let record = AuditRecord {
+                before: Some(serde_json::json!({ "role": role, "max_refund": before })),
+                ..audit(
+                    "role.refund_limit_set",
+                    format!("role:{role}"),
+                    serde_json::json!({ "role": role, "max_refund": limit }),
+                )
+            };
             insert_audit(tx, codec, &record, &context, at).await
         })
         .await

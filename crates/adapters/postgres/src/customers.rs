@@ -119,11 +119,24 @@ impl CustomerStore for SqlStore {
     async fn update_customer(
         &self,
         customer: Customer,
+        expected: Customer,
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
+            // Lock the row (PostgreSQL) so the comparison holds until the change commits.
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE customers SET name = name WHERE id = $1",
+                    [id(customer.id)],
+                ),
+            )
+            .await?;
             let before = read_customer(tx, codec, customer.id).await?;
+            if before != expected {
+                return Err(StoreError::StaleVersion);
+            }
             let tax_columns = tax_columns(&customer);
             execute_unique(
                 tx,

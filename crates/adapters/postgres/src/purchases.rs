@@ -310,6 +310,7 @@ async fn apply(
         decision,
         settlement,
         audit,
+        forfeiture_confirmation,
         notifications,
         invoice,
         context,
@@ -435,6 +436,9 @@ async fn apply(
     }
     if let Some(invoice) = invoice {
         crate::invoices::issue(tx, codec, invoice).await?;
+    }
+    if let Some((confirmation, confirmed_by)) = &forfeiture_confirmation {
+        insert_audit(tx, codec, confirmation, confirmed_by, at).await?;
     }
     insert_audit(tx, codec, &audit, &context, at).await?;
     for payload in &notifications {

@@ -72,6 +72,7 @@ async fn books(store: Arc<SqlStore>) {
             decision,
             settlement: None,
             audit: audit("purchase.completed"),
+            forfeiture_confirmation: None,
             notifications: Vec::new(),
             invoice: None,
             context: agent_context("goodwill"),

@@ -451,11 +451,14 @@ pub async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_
 
     let ChargeOutcome::Refused {
         refusal,
+        balance,
+        price,
         covering_packages,
     } = world.charge(&world.support, "T-6").await
     else {
         panic!("refused when the balance is too low")
     };
+    assert_eq!((balance, price), (Credits::ZERO, Credits::from_u32(2)));
     assert_eq!(
         refusal,
         ChargeRefusal::InsufficientCredits {
@@ -467,13 +470,18 @@ pub async fn tickets_cost_once_per_ticket_and_a_refusal_names_balance_price_and_
     assert_eq!(names, ["10 kredi", "Aylık", "50 kredi"], "cheapest first");
 
     let not_enabled = world.charge(&world.sales, "T-7").await;
-    assert!(matches!(
-        not_enabled,
-        ChargeOutcome::Refused {
-            refusal: ChargeRefusal::DepartmentNotEnabled,
-            ..
-        }
-    ));
+    assert!(
+        matches!(
+            not_enabled,
+            ChargeOutcome::Refused {
+                refusal: ChargeRefusal::DepartmentNotEnabled,
+                balance: Credits::ZERO,
+                price,
+                ..
+            } if price == Credits::from_u32(1)
+        ),
+        "every refusal names the balance and the price: {not_enabled:?}"
+    );
     let consumed = world
         .ledger()
         .await
@@ -622,6 +630,30 @@ pub async fn switching_kinds_needs_confirmation_and_records_the_forfeiture<S: St
         kasa_domain::Actor::System {
             job: "testpay-callback".to_owned()
         }
+    );
+    // The bank's callback completed it, but the customer confirmed the forfeiture: the audit
+    // log says so in the customer's name.
+    let confirmations = world
+        .kit
+        .store
+        .audit_entries(AuditQuery {
+            subject: None,
+            action: Some("purchase.forfeiture_confirmed".to_owned()),
+            before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(confirmations.len(), 1, "{confirmations:?}");
+    assert_eq!(
+        confirmations[0].context.actor,
+        kasa_domain::Actor::Customer {
+            customer_id: world.ayse.id
+        }
+    );
+    assert_eq!(
+        confirmations[0].record.after.as_ref().unwrap()["forfeiture"]["credits"],
+        8
     );
 }
 

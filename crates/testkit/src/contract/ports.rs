@@ -131,6 +131,7 @@ impl<S: Store + 'static> Shop<S> {
                 before: None,
                 after: None,
             },
+            forfeiture_confirmation: None,
             notifications: Vec::new(),
             invoice: None,
             context: agent_context("paid"),
@@ -875,9 +876,27 @@ pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id
         Some("Moda Cad. 1\n34710 Kadıköy / İstanbul"),
     )
     .unwrap();
+    let stale = changed.clone();
+    let mut concurrent = shop.ayse.clone();
+    concurrent.name = "Ayşe (another agent's edit)".to_owned();
+    assert!(
+        matches!(
+            store
+                .update_customer(
+                    stale.clone(),
+                    concurrent,
+                    agent_context("stale read"),
+                    TestBilling::START,
+                )
+                .await,
+            Err(StoreError::StaleVersion)
+        ),
+        "a change made on a customer read before another edit is refused"
+    );
     store
         .update_customer(
             changed.clone(),
+            shop.ayse.clone(),
             agent_context("married"),
             TestBilling::START,
         )
@@ -902,7 +921,12 @@ pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id
     thief.email = changed.email.clone();
     assert!(matches!(
         store
-            .update_customer(thief, agent_context("typo"), TestBilling::START)
+            .update_customer(
+                thief,
+                mehmet.clone(),
+                agent_context("typo"),
+                TestBilling::START
+            )
             .await,
         Err(StoreError::AlreadyExists { .. })
     ));
@@ -910,7 +934,12 @@ pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id
     thief.external_ids = changed.external_ids.clone();
     assert!(matches!(
         store
-            .update_customer(thief, agent_context("typo"), TestBilling::START)
+            .update_customer(
+                thief,
+                mehmet.clone(),
+                agent_context("typo"),
+                TestBilling::START
+            )
             .await,
         Err(StoreError::AlreadyExists { .. })
     ));
@@ -927,7 +956,12 @@ pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id
     stranger.external_ids = Vec::new();
     assert!(matches!(
         store
-            .update_customer(stranger, agent_context("ghost"), TestBilling::START)
+            .update_customer(
+                stranger.clone(),
+                stranger,
+                agent_context("ghost"),
+                TestBilling::START,
+            )
             .await,
         Err(StoreError::NotFound { entity: "customer" })
     ));
