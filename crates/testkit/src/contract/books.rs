@@ -69,6 +69,7 @@ fn customer_context(customer: &Customer) -> ActionContext {
         },
         reason: kasa_domain::Reason::new("checkout").expect("a reason"),
         request_id: None,
+        idempotency: None,
     }
 }
 
