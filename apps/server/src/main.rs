@@ -19,6 +19,7 @@ mod static_files;
 mod stripe;
 mod throttle;
 mod tools;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -87,6 +88,21 @@ enum Command {
     /// KASA_NEW_SECRETS_KEY or KASA_NEW_SECRETS_KEY_FILE), in one transaction, and says what it
     /// did. Without a new key it encrypts the credentials stored in clear under the current one.
     RotateKey(secrets::RotateKeyArgs),
+    /// Checks that the books are whole (after restoring a backup or upgrading).
+    ///
+    /// Replays every customer's credit ledger with the ledger's rules (the balance equals the
+    /// entries, never below zero, a ticket or chat charged once, a purchase granted once),
+    /// checks that invoice numbers have no gaps per series and year, and that no payment's
+    /// refunds exceed its captures. Reads only: apply migrations first (`kasa migrate`); a
+    /// SQLite file must exist. Prints progress on standard error, then each problem found and
+    /// what was checked on standard output.
+    ///
+    /// Exit code 0: the books are whole; 1: they are not (each problem named); 2: the check
+    /// could not run.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// NestPay debugging: hash gate fields, verify a callback's signature.
     #[command(subcommand)]
     Nestpay(tools::NestpayCommand),
@@ -524,6 +540,7 @@ fn main() -> ExitCode {
         } => run_async(create_admin(database, email, name)),
         Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
         Command::RotateKey(args) => run_async(secrets::rotate_key(args)),
+        Command::Verify { database } => run_async(verify::verify(database)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {

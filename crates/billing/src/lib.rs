@@ -18,6 +18,7 @@ mod notifications;
 mod payment_actions;
 mod purchase;
 mod recurring;
+mod verify;
 mod webhooks;
 
 pub use adjust::AdjustCreditsError;
@@ -34,6 +35,10 @@ pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };
 pub use recurring::{StartRecurring, StartRecurringError};
+pub use verify::{
+    BooksChecked, BooksObserver, BooksPages, BooksProblem, BooksSection, PaymentProblem,
+    payment_problems, verify_books,
+};
 pub use webhooks::{WebhookError, WebhookOutcome};
 
 /// How often a use case re-reads and re-decides when the customer's holding moved meanwhile.

@@ -125,16 +125,17 @@ impl From<StoreError> for PaymentActionError {
     }
 }
 
-/// Where a payment's money stands, from its status and its finished actions.
+/// Where a payment's money stands, from its status and its finished actions (also what
+/// `kasa verify` checks payments with: one definition of captured and refunded).
 #[derive(Clone, Copy, Debug)]
-struct Position {
-    captured: Money,
-    refunded: Money,
-    voided: bool,
+pub(crate) struct Position {
+    pub(crate) captured: Money,
+    pub(crate) refunded: Money,
+    pub(crate) voided: bool,
 }
 
 impl Position {
-    fn of(payment: &Payment, actions: &[PaymentAction]) -> Result<Self, MoneyError> {
+    pub(crate) fn of(payment: &Payment, actions: &[PaymentAction]) -> Result<Self, MoneyError> {
         let currency = payment.amount.currency();
         let succeeded = |kind| {
             actions

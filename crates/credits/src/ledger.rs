@@ -222,21 +222,7 @@ impl CreditLedger {
     ) -> Result<&LedgerEntry, LedgerError> {
         let (kind, delta, purchase_id, usage) = self.plan(movement)?;
         let balance_after = apply_delta(self.balance, delta)?;
-        match (kind, purchase_id, &usage) {
-            (LedgerEntryKind::Granted, Some(purchase), _) => {
-                self.granted.insert(
-                    purchase,
-                    Credits::new(delta).map_err(|_| LedgerError::Overflow)?,
-                );
-            }
-            (LedgerEntryKind::Reversed, Some(purchase), _) => {
-                self.reversed.insert(purchase);
-            }
-            (LedgerEntryKind::Consumed, _, Some(key)) => {
-                self.consumed.insert(key.clone());
-            }
-            _ => {}
-        }
+        self.remember(kind, delta, purchase_id, usage.as_ref())?;
         self.balance = balance_after;
         self.entries.push(LedgerEntry {
             id,
@@ -252,8 +238,44 @@ impl CreditLedger {
         Ok(self.entries.last().expect("an entry was just pushed"))
     }
 
+    /// Remembers what an entry did beyond the balance: the purchase granted (and how much) or
+    /// reversed, the ticket or chat consumed. Also used by [`crate::books`] to follow the
+    /// stored entries.
+    pub(crate) fn remember(
+        &mut self,
+        kind: LedgerEntryKind,
+        delta: i64,
+        purchase_id: Option<PurchaseId>,
+        usage: Option<&UsageKey>,
+    ) -> Result<(), LedgerError> {
+        match (kind, purchase_id, usage) {
+            (LedgerEntryKind::Granted, Some(purchase), _) => {
+                self.granted.insert(
+                    purchase,
+                    Credits::new(delta).map_err(|_| LedgerError::Overflow)?,
+                );
+            }
+            (LedgerEntryKind::Reversed, Some(purchase), _) => {
+                self.reversed.insert(purchase);
+            }
+            (LedgerEntryKind::Consumed, _, Some(key)) => {
+                self.consumed.insert(key.clone());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Sets the balance the next movement starts from, without an entry: [`crate::books`]
+    /// follows the stored balance after a broken entry, so one bad entry is one problem.
+    pub(crate) fn resume_at(&mut self, balance: Credits) {
+        self.balance = balance;
+    }
+
+    /// What a movement would record (kind, signed change, purchase, ticket or chat), by the
+    /// rules, without changing anything.
     #[allow(clippy::type_complexity)]
-    fn plan(
+    pub(crate) fn plan(
         &self,
         movement: CreditMovement,
     ) -> Result<(LedgerEntryKind, i64, Option<PurchaseId>, Option<UsageKey>), LedgerError> {

@@ -7,6 +7,7 @@
 //! trait has a mockall `Mock…` twin for other crates' tests.
 
 mod access;
+mod books;
 mod clock;
 mod documents;
 mod gateway;
@@ -21,6 +22,11 @@ pub use access::{
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use access::{MockAccessStore, MockIdempotencyStore};
+#[cfg(any(test, feature = "mocks"))]
+pub use books::MockBooksStore;
+pub use books::{
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
+};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};

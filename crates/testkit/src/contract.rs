@@ -2,9 +2,11 @@
 //!
 //! [`ports`] calls the store ports directly (uniqueness, atomicity, versions, leases, reads);
 //! [`flows`] drives the use cases over the store (purchases, charges, renewals, forfeiture,
-//! cancellation, expiry, notifications); [`concurrency`] charges from 64 tasks at once. [`store_contract_tests!`](crate::store_contract_tests)
+//! cancellation, expiry, notifications); [`concurrency`] charges from 64 tasks at once;
+//! [`books`] writes a real history and checks that `kasa verify` finds its books whole. [`store_contract_tests!`](crate::store_contract_tests)
 //! turns every case into a test for a given store.
 
+pub mod books;
 pub mod concurrency;
 pub mod flows;
 pub mod ports;

@@ -26,6 +26,8 @@ use kasa_ports::{
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
+mod books;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HoldingKind {
     Nothing,

@@ -22,11 +22,11 @@ use crate::rows::{
     mark_idempotency_key_applied, read_purchase, reason,
 };
 
-const COLUMNS: &str = "SELECT id, purchase_id, kind, amount, currency, state, reference, \
+pub(crate) const COLUMNS: &str = "SELECT id, purchase_id, kind, amount, currency, state, reference, \
     detail, actor_kind, actor_id, reason, request_id, requested_at, finished_at \
     FROM payment_actions";
 
-fn payment_action(row: &Row<'_>) -> Result<PaymentAction, StoreError> {
+pub(crate) fn payment_action(row: &Row<'_>) -> Result<PaymentAction, StoreError> {
     let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
     Ok(PaymentAction {
         id: row.id("id")?,

@@ -459,24 +459,27 @@ pub(crate) const PURCHASE_COLUMNS: &str = "SELECT p.id, p.customer_id, p.package
     y.reference, y.failure \
     FROM purchases p LEFT JOIN payments y ON y.purchase_id = p.id";
 
+/// The payment columns of a row (named as in [`PURCHASE_COLUMNS`]); `None` without a payment.
+pub(crate) fn payment(row: &Row<'_>) -> Result<Option<Payment>, StoreError> {
+    let Some(payment_id) = row.opt_id::<kasa_domain::PaymentId>("payment_id")? else {
+        return Ok(None);
+    };
+    let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
+    Ok(Some(Payment {
+        id: payment_id,
+        gateway: row.label("gateway")?,
+        order_id: row.label("order_id")?,
+        amount: Money::new(row.amount("amount")?, currency).map_err(corrupt)?,
+        capture: row.label("capture_mode")?,
+        status: row.label("payment_status")?,
+        reference: row.opt_text("reference")?.map(kasa_ports::GatewayReference),
+        failure: row.opt_text("failure")?,
+    }))
+}
+
 /// A purchase row (from [`PURCHASE_COLUMNS`]).
 pub(crate) fn purchase(row: &Row<'_>) -> Result<Purchase, StoreError> {
-    let payment = match row.opt_id::<kasa_domain::PaymentId>("payment_id")? {
-        None => None,
-        Some(payment_id) => {
-            let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
-            Some(Payment {
-                id: payment_id,
-                gateway: row.label("gateway")?,
-                order_id: row.label("order_id")?,
-                amount: Money::new(row.amount("amount")?, currency).map_err(corrupt)?,
-                capture: row.label("capture_mode")?,
-                status: row.label("payment_status")?,
-                reference: row.opt_text("reference")?.map(kasa_ports::GatewayReference),
-                failure: row.opt_text("failure")?,
-            })
-        }
-    };
+    let payment = payment(row)?;
     Ok(Purchase {
         id: row.id("id")?,
         customer_id: row.id("customer_id")?,
