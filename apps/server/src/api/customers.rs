@@ -397,38 +397,15 @@ impl CustomersApi {
                 .trim_matches('"')
                 .to_owned()
         });
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let current = app
-                .store
-                .find_customer(CustomerLookup::Id { id: customer_id })
-                .await
-                .map_err(store_error)?;
-            if expected_revision
-                .as_ref()
-                .is_some_and(|expected| *expected != revision(&current))
-            {
-                return Err(customer_changed(&current));
-            }
-            let customer = body.applied_to(&current)?;
-            match app
-                .store
-                .update_customer(
-                    customer.clone(),
-                    current.clone(),
-                    context.clone(),
-                    app.clock.now(),
-                )
-                .await
-            {
-                Ok(()) => return Ok(Json(customer.into())),
-                Err(StoreError::StaleVersion)
-                    if expected_revision.is_none() && attempt < UPDATE_ATTEMPTS => {}
-                Err(StoreError::StaleVersion) => return Err(customer_changed(&current)),
-                Err(error) => return Err(store_error(error)),
-            }
-        }
+        let customer = save_customer_change(
+            &app,
+            customer_id,
+            expected_revision.as_deref(),
+            context,
+            |current| body.applied_to(current),
+        )
+        .await?;
+        Ok(Json(customer.into()))
     }
 
     /// Adds or changes a customer's tax id, tax office and billing address (what their next
@@ -494,6 +471,25 @@ pub async fn change_tax_details(
     context: kasa_ports::ActionContext,
 ) -> Result<Customer, ApiError> {
     let tax_details = details.tax_details()?;
+    save_customer_change(app, customer_id, None, context, |current| {
+        Ok(current.clone().with_tax_details(tax_details.clone()))
+    })
+    .await
+}
+
+/// Saves `change` applied to the customer as it is now. When another edit lands in between,
+/// the change is applied again to what the customer says then (so that edit is kept), unless
+/// the caller named the revision it read (`expected_revision`): then it is refused with 412.
+///
+/// # Errors
+/// `precondition-failed`, the change's own errors, `not-found`, store failures.
+async fn save_customer_change(
+    app: &App,
+    customer_id: CustomerId,
+    expected_revision: Option<&str>,
+    context: kasa_ports::ActionContext,
+    change: impl Fn(&Customer) -> Result<Customer, ApiError>,
+) -> Result<Customer, ApiError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -502,15 +498,24 @@ pub async fn change_tax_details(
             .find_customer(CustomerLookup::Id { id: customer_id })
             .await
             .map_err(store_error)?;
-        let customer = current.clone().with_tax_details(tax_details.clone());
+        if expected_revision.is_some_and(|expected| expected != revision(&current)) {
+            return Err(customer_changed(&current));
+        }
+        let customer = change(&current)?;
         match app
             .store
-            .update_customer(customer.clone(), current, context.clone(), app.clock.now())
+            .update_customer(
+                customer.clone(),
+                current.clone(),
+                context.clone(),
+                app.clock.now(),
+            )
             .await
         {
             Ok(()) => return Ok(customer),
-            // Another edit landed meanwhile: apply the details to what the customer says now.
-            Err(StoreError::StaleVersion) if attempt < UPDATE_ATTEMPTS => {}
+            Err(StoreError::StaleVersion)
+                if expected_revision.is_none() && attempt < UPDATE_ATTEMPTS => {}
+            Err(StoreError::StaleVersion) => return Err(customer_changed(&current)),
             Err(error) => return Err(store_error(error)),
         }
     }
