@@ -99,6 +99,11 @@ impl SqlStore {
             .max_connections(config.max_connections)
             .min_connections(1)
             .acquire_timeout(config.acquire_timeout)
+            // The pool's default pings every connection it hands out: one more round trip per
+            // statement on the hot path. A connection that was in use moments ago is alive (and
+            // a dead one fails the statement, which the caller sees as `Unavailable`); only one
+            // idle for a while is checked first.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false);
         if let Some(schema) = &config.schema {
             options.set_schema_search_path(schema.clone());
