@@ -839,31 +839,25 @@ impl BillingApi {
             external_id.as_deref(),
         )?;
         let store = &app.store;
-        let customer = store.find_customer(lookup).await.map_err(store_error)?;
-        let state = store
-            .customer_state(customer.id)
-            .await
-            .map_err(store_error)?;
-        let recent_charges = store
-            .usage_charges(customer.id, 20)
-            .await
-            .map_err(store_error)?;
-        let purchases = store
-            .customer_purchases(customer.id, 20)
-            .await
-            .map_err(store_error)?;
-        let ledger = store
-            .ledger_entries(customer.id, 20)
-            .await
-            .map_err(store_error)?;
-        let audit = store
-            .audit_entries(AuditQuery {
-                subject: Some(format!("customer:{}", customer.id)),
+        // One read finds the customer (by id it is already known); the rest go out together,
+        // each on its own pooled connection, so the answer waits for the slowest, not the sum.
+        let customer_id = match lookup {
+            CustomerLookup::Id { id } => id,
+            other => store.find_customer(other).await.map_err(store_error)?.id,
+        };
+        let (state, recent_charges, purchases, ledger, audit) = tokio::try_join!(
+            store.customer_state(customer_id),
+            store.usage_charges(customer_id, 20),
+            store.customer_purchases(customer_id, 20),
+            store.ledger_entries(customer_id, 20),
+            store.audit_entries(AuditQuery {
+                subject: Some(format!("customer:{customer_id}")),
                 limit: 20,
                 ..AuditQuery::default()
-            })
-            .await
-            .map_err(store_error)?;
+            }),
+        )
+        .map_err(store_error)?;
+        let customer = state.customer.clone();
         Ok(Json(BillingContext {
             holding: holding_body(&state.holding, app.clock.now()),
             card: card_body(&state.card),
