@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 9] = [
+const STEPS: [SqlStep; 10] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -87,6 +87,13 @@ const STEPS: [SqlStep; 9] = [
             include_str!("sql/0011_guards_postgres.sql"),
             include_str!("sql/0011_guards_sqlite.sql"),
         ],
+    },
+    SqlStep {
+        name: "m20261203_000012_refund_governance",
+        // Refund limits per role and currency; payment actions marked when they give money
+        // back, so a user's give-backs in a day can be summed.
+        schema: include_str!("sql/0012_refund_governance.sql"),
+        guards: ["", ""],
     },
 ];
 

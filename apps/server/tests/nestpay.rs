@@ -548,6 +548,102 @@ async fn agents_void_the_same_day_and_refund_after_the_end_of_day() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_refunds_add_up_against_the_limit_shown_before_they_act() {
+    let shop = Shop::open("3d_pay", &[]).await;
+    shop.buy(&shop.credits, APPROVED).await;
+    shop.end_of_day().await;
+    let purchase = shop.only_purchase().await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for limit in [
+        json!({ "amount": "20.00", "currency": "USD" }),
+        json!({ "amount": "50.00", "currency": "TRY" }),
+    ] {
+        let (status, role) = shop
+            .kasa
+            .call(
+                reqwest::Method::PUT,
+                "/v1/roles/agent/refund-limit",
+                Some(&shop.admin),
+                Some(json!({ "max_refund": limit, "reason": "policy" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{role}");
+    }
+    let roles = shop.kasa.get("/v1/roles", &shop.admin).await;
+    let agent_role = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|role| role["name"] == "agent")
+        .unwrap();
+    assert_eq!(
+        agent_role["max_refunds"],
+        json!([{ "amount": "50.00", "currency": "TRY" }, { "amount": "20.00", "currency": "USD" }]),
+        "{agent_role}"
+    );
+    let agent = shop.kasa.api_key(&shop.admin, "agent").await;
+    let allowance_path = format!("/v1/purchases/{purchase}/refund-allowance");
+    let allowance = shop.kasa.get(&allowance_path, &agent).await;
+    assert_eq!(allowance["currency"], "TRY", "{allowance}");
+    assert_eq!(allowance["limit"]["amount"], "50.00", "{allowance}");
+    assert_eq!(allowance["remaining"]["amount"], "50.00", "{allowance}");
+    assert_eq!(allowance["refundable"]["amount"], "100.00", "{allowance}");
+    let refund = |amount: &str| json!({ "amount": { "amount": amount, "currency": "TRY" }, "reason": "goodwill" });
+    let agent_refund = |amount: &str| {
+        let body = refund(amount);
+        let kasa = &shop.kasa;
+        let path = format!("/v1/purchases/{purchase}/refunds");
+        let agent = agent.clone();
+        async move {
+            kasa.call(reqwest::Method::POST, &path, Some(&agent), Some(body))
+                .await
+        }
+    };
+    let (status, done) = agent_refund("40.00").await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let allowance = shop.kasa.get(&allowance_path, &agent).await;
+    assert_eq!(
+        allowance["given_back_today"]["amount"], "40.00",
+        "{allowance}"
+    );
+    assert_eq!(
+        allowance["given_back_of_payment"]["amount"], "40.00",
+        "{allowance}"
+    );
+    assert_eq!(
+        allowance["refunded_of_payment"]["amount"], "40.00",
+        "{allowance}"
+    );
+    assert_eq!(allowance["remaining"]["amount"], "10.00", "{allowance}");
+    // 40 + 40 would pass a per-action limit of 50: the limit adds up.
+    let (status, refused) = agent_refund("40.00").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["code"], "refund-limit-exceeded", "{refused}");
+    let facts = &refused["facts"];
+    assert_eq!(facts["currency"], "TRY", "{refused}");
+    assert_eq!(facts["limit"]["amount"], "50.00", "{refused}");
+    assert_eq!(facts["given_back_today"]["amount"], "40.00", "{refused}");
+    assert_eq!(
+        facts["given_back_of_payment"]["amount"], "40.00",
+        "{refused}"
+    );
+    assert_eq!(facts["remaining"]["amount"], "10.00", "{refused}");
+    let (status, done) = agent_refund("10.00").await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let (status, refused) = agent_refund("0.01").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["facts"]["remaining"]["amount"], "0.00", "{refused}");
+    // An admin has no limit: the rest goes back.
+    let (status, done) = shop
+        .act(&purchase, "refunds", json!({ "reason": "closing" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["action"]["amount"]["amount"], "50.00");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_whose_callback_never_arrives_is_reconciled() {
     let shop = Shop::open(
         "3d_pay",

@@ -221,6 +221,12 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ReadBilling),
             None,
         ),
+        row(
+            Method::GET,
+            "/v1/purchases/{id}/refund-allowance",
+            Some(P::Refund),
+            None,
+        ),
         row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
         row(
             Method::GET,

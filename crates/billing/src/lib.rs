@@ -30,7 +30,10 @@ pub use grant::{GrantPackage, GrantPackageError};
 pub use notifications::{
     DeliveryReport, RenderError, parse_reply_address, render_purchase_notification, reply_address,
 };
-pub use payment_actions::{ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction};
+pub use payment_actions::{
+    ActOnPayment, PaymentActionDone, PaymentActionError, RefundAllowance, RequestedAction,
+    refund_limit_day,
+};
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };

@@ -6,12 +6,12 @@
 //! entry. One action at a time per payment (the store refuses a second while one is in flight),
 //! so two agents can never refund the same money twice.
 
-use kasa_domain::{Money, MoneyError, PaymentActionId, PurchaseId};
+use kasa_domain::{Actor, Money, MoneyError, PaymentActionId, PurchaseId};
 use kasa_ports::{
-    ActionContext, AuditRecord, FinishedPaymentAction, GatewayError, Invoice, InvoiceKind,
-    NewInvoice, NewPaymentAction, OutboxPayload, Payment, PaymentAction, PaymentActionKind,
-    PaymentActionOutcome, PaymentActionResult, PaymentActionState, PaymentStatus, Purchase,
-    PurchaseStatus, StoreError, new_id,
+    ActionContext, AuditRecord, FinishedPaymentAction, GatewayError, GivenBackCheck, Invoice,
+    InvoiceKind, NewInvoice, NewPaymentAction, OutboxPayload, Payment, PaymentAction,
+    PaymentActionKind, PaymentActionOutcome, PaymentActionResult, PaymentActionState,
+    PaymentStatus, Purchase, PurchaseStatus, StoreError, new_id,
 };
 
 use crate::invoicing::{credit_note_for, invoice_for};
@@ -41,8 +41,10 @@ pub struct ActOnPayment {
     pub purchase_id: PurchaseId,
     /// What to do.
     pub action: RequestedAction,
-    /// The most the caller's role may give back in one action; `None` for no limit.
-    pub refund_limit: Option<Money>,
+    /// The caller's role's refund limits, at most one per currency (docs/permissions.md): in
+    /// the payment's currency, what the caller gives back of one payment, and in one UTC day,
+    /// stays within it. No limit in the payment's currency means no limit.
+    pub refund_limits: Vec<Money>,
     /// Who and why.
     pub context: ActionContext,
 }
@@ -90,11 +92,19 @@ pub enum PaymentActionError {
         /// `captured` or `refunded`.
         verb: &'static str,
     },
-    /// More than the caller's role may give back.
-    #[error("your role may give back at most {limit} in one action")]
+    /// More than the caller's role may give back (of this payment, or today).
+    #[error(
+        "your role may give back at most {limit} of one payment and in one day (UTC); you gave back {given_back_today} today and {given_back_of_payment} of this payment, so at most {remaining} now"
+    )]
     OverRefundLimit {
-        /// The role's limit.
+        /// The role's limit in the payment's currency.
         limit: Money,
+        /// What the caller gave back (or is giving back) today in that currency.
+        given_back_today: Money,
+        /// What the caller gave back (or is giving back) of this payment.
+        given_back_of_payment: Money,
+        /// What the caller may still give back of this payment now.
+        remaining: Money,
     },
     /// The gateway refuses a partial refund before settlement (end of day); a full refund would
     /// be voided instead.
@@ -180,6 +190,13 @@ struct Settled<'a> {
     payment: &'a Payment,
     position: &'a Position,
     context: &'a ActionContext,
+}
+
+/// Whether an action counts against refund limits, and the daily sum its decision saw.
+#[derive(Clone, Debug)]
+struct Limits {
+    gives_back: bool,
+    check: Option<GivenBackCheck>,
 }
 
 /// The action to send, with its amount settled.
@@ -273,26 +290,80 @@ fn plan(
     }
 }
 
-/// Whether `planned` gives money back beyond the role's limit.
-fn check_limit(
-    planned: &Planned,
-    payment: &Payment,
-    limit: Option<&Money>,
-) -> Result<(), PaymentActionError> {
-    let gives_back = match planned.kind {
+/// Whether `planned` gives money back: a refund, or a void of a captured payment.
+fn gives_back(planned: &Planned, payment: &Payment) -> bool {
+    match planned.kind {
         PaymentActionKind::Refund => true,
         PaymentActionKind::Void => payment.status == PaymentStatus::Captured,
         PaymentActionKind::Capture => false,
-    };
-    let Some(limit) = limit.filter(|_| gives_back) else {
-        return Ok(());
-    };
-    let over = limit
-        .checked_cmp(&planned.amount)
-        .map_or(true, std::cmp::Ordering::is_lt);
-    if over {
-        Err(PaymentActionError::OverRefundLimit { limit: *limit })
-    } else {
+    }
+}
+
+/// The UTC day `now` falls in, `[start, end)`: the window of daily refund limits.
+#[must_use]
+pub fn refund_limit_day(now: time::OffsetDateTime) -> (time::OffsetDateTime, time::OffsetDateTime) {
+    let start = now
+        .to_offset(time::UtcOffset::UTC)
+        .replace_time(time::Time::MIDNIGHT);
+    (start, start + time::Duration::DAY)
+}
+
+/// What one caller may still give back of one payment under their role's limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefundAllowance {
+    /// The role's limit in the payment's currency; `None` when there is none (no limit).
+    pub limit: Option<Money>,
+    /// What the caller gave back today (UTC), requested or succeeded, in that currency.
+    pub given_back_today: Money,
+    /// What the caller gave back of this payment, requested or succeeded.
+    pub given_back_of_payment: Money,
+    /// What has been refunded of this payment, by anyone.
+    pub refunded_of_payment: Money,
+    /// What is left to refund of this payment.
+    pub refundable: Money,
+    /// What the caller may refund now: the least of what is left and what the limit leaves
+    /// of this payment and of today.
+    pub remaining: Money,
+    /// The day the daily sum counts, `[start, end)` in UTC.
+    pub day: (time::OffsetDateTime, time::OffsetDateTime),
+}
+
+/// The limit's sums for one caller and one payment, as decided.
+struct LimitView {
+    limit: Option<Money>,
+    given_back_today: Money,
+    given_back_of_payment: Money,
+    day: (time::OffsetDateTime, time::OffsetDateTime),
+}
+
+impl LimitView {
+    /// What the limit leaves (not counting what the payment has left); `None` for no limit.
+    fn left(&self) -> Result<Option<Money>, MoneyError> {
+        let Some(limit) = self.limit else {
+            return Ok(None);
+        };
+        let zero = Money::zero(limit.currency());
+        let least = |a: Money, b: Money| -> Result<Money, MoneyError> {
+            Ok(if a.checked_cmp(&b)?.is_lt() { a } else { b })
+        };
+        let today = limit.checked_sub(&self.given_back_today)?;
+        let of_payment = limit.checked_sub(&self.given_back_of_payment)?;
+        let left = least(today, of_payment)?;
+        Ok(Some(if left.is_positive() { left } else { zero }))
+    }
+
+    fn check(&self, amount: Money) -> Result<(), PaymentActionError> {
+        let Some(left) = self.left().map_err(store_money)? else {
+            return Ok(());
+        };
+        if amount.checked_cmp(&left).map_err(store_money)?.is_gt() {
+            return Err(PaymentActionError::OverRefundLimit {
+                limit: self.limit.unwrap_or(left),
+                given_back_today: self.given_back_today,
+                given_back_of_payment: self.given_back_of_payment,
+                remaining: left,
+            });
+        }
         Ok(())
     }
 }
@@ -337,10 +408,28 @@ impl Billing {
             }
             let position = Position::of(&payment, &actions).map_err(store_money)?;
             let planned = plan(&payment, &position, request.action)?;
-            check_limit(&planned, &payment, request.refund_limit.as_ref())?;
+            let gives_back = gives_back(&planned, &payment);
+            let mut check = None;
+            if gives_back {
+                let view = self
+                    .limit_view(
+                        &payment,
+                        &actions,
+                        &request.context.actor,
+                        &request.refund_limits,
+                    )
+                    .await?;
+                view.check(planned.amount)?;
+                check = view.limit.map(|_| GivenBackCheck {
+                    since: view.day.0,
+                    until: view.day.1,
+                    expected: view.given_back_today,
+                });
+            }
             let expected = u32::try_from(actions.len()).unwrap_or(u32::MAX);
+            let limits = Limits { gives_back, check };
             match self
-                .begin(&purchase, planned, expected, &request.context)
+                .begin(&purchase, planned, expected, limits, &request.context)
                 .await
             {
                 Ok(action) => break (purchase, payment, gateway, position, planned, action),
@@ -399,8 +488,13 @@ impl Billing {
                         .len(),
                 )
                 .unwrap_or(u32::MAX);
+                // The same money the refund was allowed to give back: not checked again.
+                let limits = Limits {
+                    gives_back: true,
+                    check: None,
+                };
                 let action = self
-                    .begin(&purchase, void, expected, &request.context)
+                    .begin(&purchase, void, expected, limits, &request.context)
                     .await?;
                 let answer = gateway.void(payment.handle()).await;
                 self.record_answer(&settled, &action, answer, true).await
@@ -469,7 +563,14 @@ impl Billing {
             },
         };
         let expected = u32::try_from(actions.len()).unwrap_or(u32::MAX);
-        let action = self.begin(&purchase, planned, expected, context).await?;
+        // Given back at the gateway, not by a caller of Kasa: no limit applies.
+        let limits = Limits {
+            gives_back: true,
+            check: None,
+        };
+        let action = self
+            .begin(&purchase, planned, expected, limits, context)
+            .await?;
         let settled = Settled {
             purchase: &purchase,
             payment: &payment,
@@ -509,11 +610,96 @@ impl Billing {
         }
     }
 
+    /// What `caller` may still give back of `purchase_id`'s payment under `limits` (their
+    /// role's limits, one per currency): what the console shows before an agent acts.
+    ///
+    /// # Errors
+    /// [`PaymentActionError::PurchaseNotFound`], [`PaymentActionError::NoPayment`], store
+    /// errors.
+    pub async fn refund_allowance(
+        &self,
+        purchase_id: PurchaseId,
+        caller: &Actor,
+        limits: &[Money],
+    ) -> Result<RefundAllowance, PaymentActionError> {
+        let actions = self
+            .ports
+            .payment_actions
+            .payment_actions(purchase_id)
+            .await?;
+        let purchase = self.ports.purchases.purchase(purchase_id).await?;
+        let payment = purchase.payment.ok_or(PaymentActionError::NoPayment)?;
+        let position = Position::of(&payment, &actions).map_err(store_money)?;
+        let view = self.limit_view(&payment, &actions, caller, limits).await?;
+        let refundable = if position.voided
+            || !matches!(
+                payment.status,
+                PaymentStatus::Captured | PaymentStatus::PartiallyRefunded
+            ) {
+            Money::zero(payment.amount.currency())
+        } else {
+            position.refundable().map_err(store_money)?
+        };
+        let remaining = match view.left().map_err(store_money)? {
+            Some(left) if left.checked_cmp(&refundable).map_err(store_money)?.is_lt() => left,
+            _ => refundable,
+        };
+        Ok(RefundAllowance {
+            limit: view.limit,
+            given_back_today: view.given_back_today,
+            given_back_of_payment: view.given_back_of_payment,
+            refunded_of_payment: position.refunded,
+            refundable,
+            remaining,
+            day: view.day,
+        })
+    }
+
+    /// The caller's give-backs that count against their limit in the payment's currency:
+    /// today's (UTC, on every payment) and this payment's, requested or succeeded.
+    async fn limit_view(
+        &self,
+        payment: &Payment,
+        actions: &[PaymentAction],
+        caller: &Actor,
+        limits: &[Money],
+    ) -> Result<LimitView, PaymentActionError> {
+        let currency = payment.amount.currency();
+        let day = refund_limit_day(self.ports.clock.now());
+        let given_back_today = self
+            .ports
+            .payment_actions
+            .given_back_by(caller.clone(), currency, day.0, day.1)
+            .await?;
+        // A void of a captured payment ends it, so of one payment only refunds add up.
+        let given_back_of_payment = actions
+            .iter()
+            .filter(|action| {
+                action.kind == PaymentActionKind::Refund
+                    && action.state != PaymentActionState::Failed
+                    && action.actor == *caller
+            })
+            .try_fold(Money::zero(currency), |sum, action| {
+                sum.checked_add(&action.amount)
+            })
+            .map_err(store_money)?;
+        Ok(LimitView {
+            limit: limits
+                .iter()
+                .find(|limit| limit.currency() == currency)
+                .copied(),
+            given_back_today,
+            given_back_of_payment,
+            day,
+        })
+    }
+
     async fn begin(
         &self,
         purchase: &Purchase,
         planned: Planned,
         expected_actions: u32,
+        limits: Limits,
         context: &ActionContext,
     ) -> Result<PaymentAction, PaymentActionError> {
         self.ports
@@ -524,6 +710,8 @@ impl Billing {
                 kind: planned.kind,
                 amount: planned.amount,
                 expected_actions,
+                gives_back: limits.gives_back,
+                given_back_check: limits.check,
                 context: context.clone(),
                 at: self.ports.clock.now(),
             })

@@ -407,7 +407,7 @@ impl Billing {
                     .act_on_payment(crate::ActOnPayment {
                         purchase_id: closed.id,
                         action: crate::RequestedAction::Void,
-                        refund_limit: None,
+                        refund_limits: Vec::new(),
                         context: ActionContext {
                             actor: Actor::System {
                                 job: "refused-payment-void".to_owned(),

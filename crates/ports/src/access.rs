@@ -2,7 +2,9 @@
 //! with argon2, tokens with SHA-256, by the server); nothing here ever holds a secret in clear.
 
 use async_trait::async_trait;
-use kasa_domain::{ApiKeyId, BillingLinkId, CustomerId, EmailAddress, Money, Role, UserId};
+use kasa_domain::{
+    ApiKeyId, BillingLinkId, Currency, CustomerId, EmailAddress, Money, Role, UserId,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -233,23 +235,35 @@ pub trait AccessStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<TokenOwner, StoreError>;
 
-    /// The largest refund each role may give, for roles that have a limit.
+    /// Every role's refund limits: at most one per role and currency (docs/permissions.md).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
     async fn refund_limits(&self) -> Result<Vec<(Role, Money)>, StoreError>;
 
-    /// Sets (or, with `None`, removes) a role's refund limit, with an audit entry.
+    /// Sets a role's limit in one currency, removes it, or removes all of the role's limits,
+    /// with an audit entry.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn set_refund_limit(
         &self,
         role: Role,
-        limit: Option<Money>,
+        change: RefundLimitChange,
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+}
+
+/// A change to a role's refund limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundLimitChange {
+    /// Sets the limit in the amount's currency (replacing the one there was).
+    Set(Money),
+    /// Removes the limit in this currency.
+    Remove(Currency),
+    /// Removes every limit of the role.
+    RemoveAll,
 }
 
 /// What claiming an idempotency key found.

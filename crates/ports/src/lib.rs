@@ -17,8 +17,8 @@ mod records;
 mod store;
 
 pub use access::{
-    AccessStore, ApiKey, BillingLink, IdempotencyClaim, IdempotencyStore, TokenOwner, User,
-    UserCredentials,
+    AccessStore, ApiKey, BillingLink, IdempotencyClaim, IdempotencyStore, RefundLimitChange,
+    TokenOwner, User, UserCredentials,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use access::{MockAccessStore, MockIdempotencyStore};
@@ -46,7 +46,7 @@ pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};
 #[cfg(any(test, feature = "mocks"))]
 pub use payment_actions::MockPaymentActionStore;
 pub use payment_actions::{
-    FinishedPaymentAction, NewPaymentAction, PaymentAction, PaymentActionKind,
+    FinishedPaymentAction, GivenBackCheck, NewPaymentAction, PaymentAction, PaymentActionKind,
     PaymentActionOutcome, PaymentActionResult, PaymentActionState, PaymentActionStore,
 };
 pub use records::{

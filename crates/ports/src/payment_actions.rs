@@ -3,7 +3,9 @@
 //! crash and two agents never act on one payment at once.
 
 use async_trait::async_trait;
-use kasa_domain::{Actor, Credits, CustomerId, Money, PaymentActionId, PurchaseId, Reason};
+use kasa_domain::{
+    Actor, Credits, Currency, CustomerId, Money, PaymentActionId, PurchaseId, Reason,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -80,11 +82,34 @@ pub struct NewPaymentAction {
     /// How many actions the payment had when this one was decided: the store refuses the
     /// action when another was recorded meanwhile, so the decision is made again.
     pub expected_actions: u32,
+    /// Whether it gives money back (a refund, or a void of a captured payment): only these
+    /// count against refund limits.
+    #[serde(default)]
+    pub gives_back: bool,
+    /// The caller's give-backs in the limit's day, as the decision saw them: the store sums
+    /// them again (serialised per caller) and refuses the action when they differ, so the
+    /// decision is made again and two actions at once never both pass a daily limit.
+    #[serde(default)]
+    pub given_back_check: Option<GivenBackCheck>,
     /// Who and why.
     pub context: ActionContext,
     /// When.
     #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
+}
+
+/// What a caller had given back in a window when an action was decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GivenBackCheck {
+    /// The window's start (inclusive).
+    #[serde(with = "kasa_domain::instant")]
+    pub since: OffsetDateTime,
+    /// The window's end (exclusive).
+    #[serde(with = "kasa_domain::instant")]
+    pub until: OffsetDateTime,
+    /// The sum of the caller's requested and succeeded give-backs in the action's currency
+    /// in the window.
+    pub expected: Money,
 }
 
 /// The gateway's answer to an action and everything that follows from it, applied together.
@@ -156,7 +181,8 @@ pub trait PaymentActionStore: Send + Sync {
     /// [`StoreError::NotFound`] (`payment`) when the purchase has no payment,
     /// [`StoreError::AlreadyExists`] when another action on the payment is still in flight,
     /// [`StoreError::StaleVersion`] when the payment has more actions than expected (decide
-    /// again), [`StoreError::Unavailable`].
+    /// again; also when the caller's give-backs differ from
+    /// [`NewPaymentAction::given_back_check`]), [`StoreError::Unavailable`].
     async fn begin_payment_action(
         &self,
         action: NewPaymentAction,
@@ -181,4 +207,17 @@ pub trait PaymentActionStore: Send + Sync {
         &self,
         purchase_id: PurchaseId,
     ) -> Result<Vec<PaymentAction>, StoreError>;
+
+    /// The sum of `actor`'s requested and succeeded give-backs (refunds, voids of captured
+    /// payments) in `currency` requested in `[since, until)`, on every payment.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn given_back_by(
+        &self,
+        actor: Actor,
+        currency: Currency,
+        since: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Money, StoreError>;
 }

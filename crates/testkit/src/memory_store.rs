@@ -96,6 +96,34 @@ struct State {
     invoices: Vec<Invoice>,
     invoice_counters: BTreeMap<(String, i32), u32>,
     payment_actions: Vec<PaymentAction>,
+    /// The payment actions that give money back (count against refund limits).
+    give_backs: BTreeSet<kasa_domain::PaymentActionId>,
+}
+
+impl State {
+    /// `actor`'s requested and succeeded give-backs in `currency` in `[since, until)`.
+    fn given_back_by(
+        &self,
+        actor: &kasa_domain::Actor,
+        currency: kasa_domain::Currency,
+        since: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<kasa_domain::Money, StoreError> {
+        self.payment_actions
+            .iter()
+            .filter(|action| {
+                self.give_backs.contains(&action.id)
+                    && action.actor == *actor
+                    && action.state != PaymentActionState::Failed
+                    && action.amount.currency() == currency
+                    && action.requested_at >= since
+                    && action.requested_at < until
+            })
+            .try_fold(kasa_domain::Money::zero(currency), |sum, action| {
+                sum.checked_add(&action.amount)
+            })
+            .map_err(|error| StoreError::Corrupt(error.to_string()))
+    }
 }
 
 impl State {
@@ -1438,6 +1466,20 @@ impl PaymentActionStore for MemoryStore {
             if existing.len() != usize::try_from(new.expected_actions).unwrap_or(usize::MAX) {
                 return Err(StoreError::StaleVersion);
             }
+            if let Some(check) = &new.given_back_check {
+                let now = state.given_back_by(
+                    &new.context.actor,
+                    new.amount.currency(),
+                    check.since,
+                    check.until,
+                )?;
+                if now != check.expected {
+                    return Err(StoreError::StaleVersion);
+                }
+            }
+            if new.gives_back {
+                state.give_backs.insert(new.id);
+            }
             let action = PaymentAction {
                 id: new.id,
                 purchase_id: new.purchase_id,
@@ -1462,6 +1504,16 @@ impl PaymentActionStore for MemoryStore {
         result: PaymentActionResult,
     ) -> Result<FinishedPaymentAction, StoreError> {
         self.transaction(|state| finish_payment_action(state, result))
+    }
+
+    async fn given_back_by(
+        &self,
+        actor: kasa_domain::Actor,
+        currency: kasa_domain::Currency,
+        since: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<kasa_domain::Money, StoreError> {
+        self.read(|state| state.given_back_by(&actor, currency, since, until))
     }
 
     async fn payment_actions(

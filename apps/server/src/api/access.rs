@@ -1,7 +1,7 @@
 //! Signing in, users, roles and API keys.
 
 use kasa_domain::{Actor, ApiKeyId, EmailAddress, Permission, Role, UserId};
-use kasa_ports::{ApiKey, StoreError, User, UserCredentials, new_id};
+use kasa_ports::{ApiKey, RefundLimitChange, StoreError, User, UserCredentials, new_id};
 use poem::http::StatusCode;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -156,20 +156,27 @@ pub struct RoleBody {
     pub name: String,
     /// Its permissions.
     pub permissions: Vec<String>,
-    /// The largest refund it may give, when limited.
+    /// Its refund limit when it has exactly one (kept for older clients; read `max_refunds`).
     pub max_refund: Option<MoneyBody>,
+    /// Its refund limits, at most one per currency: in that currency, the most one user of the
+    /// role may give back of one payment, and in one UTC day (docs/permissions.md). A currency
+    /// without a limit is not limited.
+    pub max_refunds: Vec<MoneyBody>,
 }
 
-/// A role's refund limit.
+/// A change to a role's refund limits (one per currency).
 #[derive(Debug, Object)]
 pub struct RefundLimitBody {
-    /// The limit; absent or null for no limit.
+    /// The limit in its currency (replacing the role's limit in that currency); absent or null
+    /// to remove the limit in `currency`, or every limit of the role when `currency` is absent.
     pub max_refund: Option<MoneyBody>,
+    /// With `max_refund` null: the currency whose limit to remove.
+    pub currency: Option<String>,
     /// Why (audit log).
     pub reason: String,
 }
 
-fn role_body(role: Role, max_refund: Option<kasa_domain::Money>) -> RoleBody {
+fn role_body(role: Role, max_refunds: &[kasa_domain::Money]) -> RoleBody {
     RoleBody {
         name: role.name().to_owned(),
         permissions: role
@@ -177,8 +184,24 @@ fn role_body(role: Role, max_refund: Option<kasa_domain::Money>) -> RoleBody {
             .iter()
             .map(|permission| permission_name(*permission).to_owned())
             .collect(),
-        max_refund: max_refund.map(MoneyBody::from),
+        max_refund: match max_refunds {
+            [only] => Some(MoneyBody::from(*only)),
+            _ => None,
+        },
+        max_refunds: max_refunds.iter().copied().map(MoneyBody::from).collect(),
     }
+}
+
+/// `role`'s limits, one per currency.
+pub(crate) fn limits_of(
+    limits: &[(Role, kasa_domain::Money)],
+    role: Role,
+) -> Vec<kasa_domain::Money> {
+    limits
+        .iter()
+        .filter(|(limited, _)| *limited == role)
+        .map(|(_, limit)| *limit)
+        .collect()
 }
 
 fn parse_role(text: &str) -> Result<Role, ApiError> {
@@ -329,15 +352,12 @@ impl AccessApi {
         Ok(Json(
             Role::ALL
                 .into_iter()
-                .map(|role| {
-                    let limit = limits.iter().find(|(limited, _)| *limited == role);
-                    role_body(role, limit.map(|(_, limit)| *limit))
-                })
+                .map(|role| role_body(role, &limits_of(&limits, role)))
                 .collect(),
         ))
     }
 
-    /// Sets or removes a role's refund limit.
+    /// Sets a role's refund limit in one currency, or removes it (or all of the role's).
     #[oai(
         path = "/roles/:role/refund-limit",
         method = "put",
@@ -354,14 +374,29 @@ impl AccessApi {
         let context = auth.0.context(&body.reason)?;
         let role = parse_role(&role)?;
         let limit = body.max_refund.as_ref().map(MoneyBody::money).transpose()?;
-        if limit.is_some_and(|limit| !limit.is_positive()) {
-            return Err(ApiError::invalid("a refund limit is more than zero"));
-        }
+        let change = match (limit, body.currency.as_deref()) {
+            (Some(limit), _) if !limit.is_positive() => {
+                return Err(ApiError::invalid("a refund limit is more than zero"));
+            }
+            (Some(limit), Some(currency)) if currency != limit.currency().alpha_code() => {
+                return Err(ApiError::invalid(
+                    "`currency` differs from the limit's currency; send one of them",
+                ));
+            }
+            (Some(limit), _) => RefundLimitChange::Set(limit),
+            (None, Some(currency)) => RefundLimitChange::Remove(
+                currency
+                    .parse()
+                    .map_err(|_| ApiError::invalid(format!("unknown currency `{currency}`")))?,
+            ),
+            (None, None) => RefundLimitChange::RemoveAll,
+        };
         app.access
-            .set_refund_limit(role, limit, context, app.clock.now())
+            .set_refund_limit(role, change, context, app.clock.now())
             .await
             .map_err(store_error)?;
-        Ok(Json(role_body(role, limit)))
+        let limits = app.access.refund_limits().await.map_err(store_error)?;
+        Ok(Json(role_body(role, &limits_of(&limits, role))))
     }
 
     /// Every API key (never the keys themselves).

@@ -175,12 +175,23 @@ fn action_problem(error: PaymentActionError) -> ApiError {
             "More than the payment has left",
         )
         .with_facts(serde_json::json!({ "available": { "amount": available.amount(), "currency": available.currency().alpha_code() } })),
-        PaymentActionError::OverRefundLimit { limit } => problem(
+        PaymentActionError::OverRefundLimit {
+            limit,
+            given_back_today,
+            given_back_of_payment,
+            remaining,
+        } => problem(
             StatusCode::FORBIDDEN,
             "refund-limit-exceeded",
             "More than your role may give back",
         )
-        .with_facts(serde_json::json!({ "limit": { "amount": limit.amount(), "currency": limit.currency().alpha_code() } })),
+        .with_facts(serde_json::json!({
+            "currency": limit.currency().alpha_code(),
+            "limit": money_fact(limit),
+            "given_back_today": money_fact(given_back_today),
+            "given_back_of_payment": money_fact(given_back_of_payment),
+            "remaining": money_fact(remaining),
+        })),
         PaymentActionError::PartialRefundBeforeSettlement => problem(
             StatusCode::CONFLICT,
             "not-settled",
@@ -201,6 +212,46 @@ fn action_problem(error: PaymentActionError) -> ApiError {
     }
 }
 
+fn money_fact(money: Money) -> serde_json::Value {
+    serde_json::json!({ "amount": money.amount(), "currency": money.currency().alpha_code() })
+}
+
+/// The caller's role's refund limits, one per currency (none for a caller without a role).
+async fn caller_refund_limits(app: &App, caller: &Caller) -> Result<Vec<Money>, ApiError> {
+    Ok(match caller.role {
+        Some(role) => super::access::limits_of(
+            &app.access.refund_limits().await.map_err(store_error)?,
+            role,
+        ),
+        None => Vec::new(),
+    })
+}
+
+/// What the caller may still refund of a purchase's payment.
+#[derive(Debug, Object)]
+pub struct RefundAllowanceBody {
+    /// The payment's currency.
+    pub currency: String,
+    /// The caller's role's limit in that currency; absent when there is none (not limited).
+    pub limit: Option<MoneyBody>,
+    /// What the caller gave back today (UTC day), on every payment, in that currency: refunds
+    /// and voids of captured payments, requested or succeeded.
+    pub given_back_today: MoneyBody,
+    /// What the caller gave back of this payment.
+    pub given_back_of_payment: MoneyBody,
+    /// What has been refunded of this payment, by anyone.
+    pub refunded_of_payment: MoneyBody,
+    /// What is left to refund of this payment.
+    pub refundable: MoneyBody,
+    /// What the caller may refund now: the least of `refundable` and what the limit leaves of
+    /// this payment and of today.
+    pub remaining: MoneyBody,
+    /// The start of the day `given_back_today` counts (RFC 3339, UTC).
+    pub day_starts_at: String,
+    /// Its end (exclusive).
+    pub day_ends_at: String,
+}
+
 fn money(amount: Option<&MoneyBody>) -> Result<Option<Money>, ApiError> {
     amount.map(MoneyBody::money).transpose()
 }
@@ -216,22 +267,13 @@ async fn act(
 ) -> Result<Json<PaymentActionResultBody>, ApiError> {
     let context = caller.context(reason)?.with_idempotency(mark);
     let purchase_id: PurchaseId = parse_id(purchase_id, "purchase")?;
-    let refund_limit = match caller.role {
-        Some(role) => app
-            .access
-            .refund_limits()
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .find_map(|(limited, limit)| (limited == role).then_some(limit)),
-        None => None,
-    };
+    let refund_limits = caller_refund_limits(app, caller).await?;
     let done = app
         .billing
         .act_on_payment(ActOnPayment {
             purchase_id,
             action,
-            refund_limit,
+            refund_limits,
             context,
         })
         .await
@@ -520,6 +562,42 @@ impl PaymentsApi {
             },
         )
         .await
+    }
+
+    /// What the caller may still refund of a purchase's payment under their role's limit: the
+    /// limit in the payment's currency, what they gave back today and of this payment, what is
+    /// left of the payment, and so what they may refund now.
+    #[oai(
+        path = "/purchases/:id/refund-allowance",
+        method = "get",
+        operation_id = "get_refund_allowance",
+        tag = "Tag::Records"
+    )]
+    async fn refund_allowance(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<RefundAllowanceBody>, ApiError> {
+        auth.0.require(Permission::Refund)?;
+        let purchase_id: PurchaseId = parse_id(&id, "purchase")?;
+        let limits = caller_refund_limits(&app, &auth.0).await?;
+        let allowance = app
+            .billing
+            .refund_allowance(purchase_id, &auth.0.actor, &limits)
+            .await
+            .map_err(action_problem)?;
+        Ok(Json(RefundAllowanceBody {
+            currency: allowance.refundable.currency().alpha_code().to_owned(),
+            limit: allowance.limit.map(MoneyBody::from),
+            given_back_today: allowance.given_back_today.into(),
+            given_back_of_payment: allowance.given_back_of_payment.into(),
+            refunded_of_payment: allowance.refunded_of_payment.into(),
+            refundable: allowance.refundable.into(),
+            remaining: allowance.remaining.into(),
+            day_starts_at: rfc3339(allowance.day.0),
+            day_ends_at: rfc3339(allowance.day.1),
+        }))
     }
 
     /// A purchase's payment actions (refunds, voids, captures), oldest first.

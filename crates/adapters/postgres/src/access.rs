@@ -6,9 +6,10 @@ use kasa_domain::{
 };
 use kasa_ports::{
     AccessStore, ActionContext, ApiKey, AuditRecord, BillingLink, CustomerLookup, IdempotencyClaim,
-    IdempotencyMark, IdempotencyStore, StoreError, TokenOwner, User, UserCredentials,
+    IdempotencyMark, IdempotencyStore, RefundLimitChange, StoreError, TokenOwner, User,
+    UserCredentials,
 };
-use sea_orm::Value;
+use sea_orm::{ConnectionTrait, Value};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
@@ -545,7 +546,7 @@ impl AccessStore for SqlStore {
         fetch_all(
             &self.db,
             codec.statement(
-                "SELECT role, max_amount, currency FROM refund_limits ORDER BY role",
+                "SELECT role, max_amount, currency FROM refund_limits ORDER BY role, currency",
                 [],
             ),
         )
@@ -563,65 +564,89 @@ impl AccessStore for SqlStore {
     async fn set_refund_limit(
         &self,
         role: Role,
-        limit: Option<Money>,
+        change: RefundLimitChange,
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
-            let before = fetch_one(
-                tx,
-                codec.statement(
-                    "SELECT max_amount, currency FROM refund_limits WHERE role = $1",
+            let before = role_limits(tx, codec, role).await?;
+            let statement = match change {
+                RefundLimitChange::Set(limit) => codec.statement(
+                    "INSERT INTO refund_limits (role, max_amount, currency) \
+                     VALUES ($1, $2, $3) ON CONFLICT (role, currency) DO UPDATE SET \
+                     max_amount = excluded.max_amount",
+                    [
+                        text(role.name()),
+                        codec.amount(limit.amount()),
+                        text(limit.currency().alpha_code()),
+                    ],
+                ),
+                RefundLimitChange::Remove(currency) => codec.statement(
+                    "DELETE FROM refund_limits WHERE role = $1 AND currency = $2",
+                    [text(role.name()), text(currency.alpha_code())],
+                ),
+                RefundLimitChange::RemoveAll => codec.statement(
+                    "DELETE FROM refund_limits WHERE role = $1",
                     [text(role.name())],
                 ),
-            )
-            .await?
-            .map(|row| {
-                let row = codec.row(&row);
-                let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
-                Money::new(row.amount("max_amount")?, currency).map_err(corrupt)
-            })
-            .transpose()?;
-            match limit {
-                Some(limit) => {
-                    execute(
-                        tx,
-                        codec.statement(
-                            "INSERT INTO refund_limits (role, max_amount, currency) \
-                             VALUES ($1, $2, $3) ON CONFLICT (role) DO UPDATE SET \
-                             max_amount = excluded.max_amount, currency = excluded.currency",
-                            [
-                                text(role.name()),
-                                codec.amount(limit.amount()),
-                                text(limit.currency().alpha_code()),
-                            ],
-                        ),
-                    )
-                    .await?;
-                }
-                None => {
-                    execute(
-                        tx,
-                        codec.statement(
-                            "DELETE FROM refund_limits WHERE role = $1",
-                            [text(role.name())],
-                        ),
-                    )
-                    .await?;
-                }
-            }
+            };
+            execute(tx, statement).await?;
+            let after = role_limits(tx, codec, role).await?;
+            // `max_refund` is the limit in the currency changed; `max_refunds` every limit.
+            let currency = match change {
+                RefundLimitChange::Set(limit) => Some(limit.currency()),
+                RefundLimitChange::Remove(currency) => Some(currency),
+                RefundLimitChange::RemoveAll => None,
+            };
+            let in_currency = |limits: &[Money]| {
+                limits
+                    .iter()
+                    .find(|limit| Some(limit.currency()) == currency)
+                    .copied()
+            };
             let record = AuditRecord {
-                before: Some(serde_json::json!({ "role": role, "max_refund": before })),
+                before: Some(serde_json::json!({
+                    "role": role,
+                    "max_refund": in_currency(&before),
+                    "max_refunds": before,
+                })),
                 ..audit(
                     "role.refund_limit_set",
                     format!("role:{role}"),
-                    serde_json::json!({ "role": role, "max_refund": limit }),
+                    serde_json::json!({
+                        "role": role,
+                        "max_refund": in_currency(&after),
+                        "max_refunds": after,
+                    }),
                 )
             };
             insert_audit(tx, codec, &record, &context, at).await
         })
         .await
     }
+}
+
+/// A role's refund limits, one per currency, by currency.
+async fn role_limits(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    role: Role,
+) -> Result<Vec<Money>, StoreError> {
+    fetch_all(
+        connection,
+        codec.statement(
+            "SELECT max_amount, currency FROM refund_limits WHERE role = $1 ORDER BY currency",
+            [text(role.name())],
+        ),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let row = codec.row(row);
+        let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
+        Money::new(row.amount("max_amount")?, currency).map_err(corrupt)
+    })
+    .collect()
 }
 
 #[async_trait]

@@ -143,8 +143,51 @@ async fn take_back(
     }
 }
 
+/// `actor`'s requested and succeeded give-backs in `currency` requested in `[since, until)`,
+/// summed exactly (SQLite keeps amounts as text).
+async fn given_back(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    actor: &kasa_domain::Actor,
+    currency: Currency,
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+) -> Result<Money, StoreError> {
+    fetch_all(
+        connection,
+        codec.statement(
+            "SELECT amount FROM payment_actions WHERE actor_kind = $1 AND actor_id = $2 \
+             AND currency = $3 AND gives_back AND state <> 'failed' \
+             AND requested_at >= $4 AND requested_at < $5",
+            [
+                text(actor.kind_label()),
+                text(actor.subject_label()),
+                text(currency.alpha_code()),
+                codec.at(since),
+                codec.at(until),
+            ],
+        ),
+    )
+    .await?
+    .iter()
+    .try_fold(Money::zero(currency), |sum, row| {
+        let amount = Money::new(codec.row(row).amount("amount")?, currency).map_err(corrupt)?;
+        sum.checked_add(&amount).map_err(corrupt)
+    })
+}
+
 #[async_trait]
 impl PaymentActionStore for SqlStore {
+    async fn given_back_by(
+        &self,
+        actor: kasa_domain::Actor,
+        currency: Currency,
+        since: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Money, StoreError> {
+        given_back(&self.db, self.codec, &actor, currency, since, until).await
+    }
+
     async fn begin_payment_action(
         &self,
         new: NewPaymentAction,
@@ -193,14 +236,45 @@ impl PaymentActionStore for SqlStore {
                 return Err(StoreError::StaleVersion);
             }
             let context = &new.context;
+            if let Some(check) = &new.given_back_check {
+                // One caller's give-backs are decided one after the other (SQLite has one
+                // writer already): two refunds at once never both pass a daily limit.
+                if !codec.is_sqlite() {
+                    execute(
+                        tx,
+                        codec.statement(
+                            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                            [text(format!(
+                                "kasa.give-backs:{}:{}",
+                                context.actor.kind_label(),
+                                context.actor.subject_label()
+                            ))],
+                        ),
+                    )
+                    .await?;
+                }
+                let now = given_back(
+                    tx,
+                    codec,
+                    &context.actor,
+                    new.amount.currency(),
+                    check.since,
+                    check.until,
+                )
+                .await?;
+                if now != check.expected {
+                    return Err(StoreError::StaleVersion);
+                }
+            }
             // The action is the change an Idempotency-Key guards: it counts from its request.
             mark_idempotency_key_applied(tx, codec, context, new.at).await?;
             execute_unique(
                 tx,
                 codec.statement(
                     "INSERT INTO payment_actions (id, payment_id, purchase_id, kind, amount, \
-                     currency, state, actor_kind, actor_id, reason, request_id, requested_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $11)",
+                     currency, state, actor_kind, actor_id, reason, request_id, requested_at, \
+                     gives_back) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $11, $12)",
                     [
                         id(new.id),
                         id(payment_id),
@@ -213,6 +287,7 @@ impl PaymentActionStore for SqlStore {
                         text(context.reason.as_str()),
                         opt_text(context.request_id.clone()),
                         codec.at(new.at),
+                        sea_orm::Value::from(new.gives_back),
                     ],
                 ),
                 || "an unfinished action on this payment".to_owned(),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use kasa_domain::{Currency, Decimal, Money, Role};
 use kasa_ports::{
-    AccessStore, ApiKey, AuditQuery, HistoryStore, StoreError, TokenOwner, User, UserCredentials,
-    new_id,
+    AccessStore, ApiKey, AuditQuery, HistoryStore, RefundLimitChange, StoreError, TokenOwner, User,
+    UserCredentials, new_id,
 };
 use kasa_postgres::SqlStore;
 use kasa_testkit::{TestBilling, agent_context};
@@ -104,16 +104,43 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
     assert_eq!(store.api_keys().await.unwrap(), vec![revoked]);
 
     let limit = Money::new(Decimal::new(50_000, 2), Currency::Try).unwrap();
+    let dollars = Money::new(Decimal::new(2_000, 2), Currency::Usd).unwrap();
+    let more = Money::new(Decimal::new(60_000, 2), Currency::Try).unwrap();
+    for change in [
+        RefundLimitChange::Set(limit),
+        RefundLimitChange::Set(dollars),
+        RefundLimitChange::Set(more),
+    ] {
+        store
+            .set_refund_limit(Role::Agent, change, agent_context("policy"), now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.refund_limits().await.unwrap(),
+        vec![(Role::Agent, more), (Role::Agent, dollars)],
+        "one limit per role and currency; setting it again replaces it"
+    );
     store
-        .set_refund_limit(Role::Agent, Some(limit), agent_context("policy"), now)
+        .set_refund_limit(
+            Role::Agent,
+            RefundLimitChange::Remove(Currency::Try),
+            agent_context("policy"),
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(
         store.refund_limits().await.unwrap(),
-        vec![(Role::Agent, limit)]
+        vec![(Role::Agent, dollars)]
     );
     store
-        .set_refund_limit(Role::Agent, None, agent_context("policy"), now)
+        .set_refund_limit(
+            Role::Agent,
+            RefundLimitChange::RemoveAll,
+            agent_context("policy"),
+            now,
+        )
         .await
         .unwrap();
     assert!(store.refund_limits().await.unwrap().is_empty());
@@ -131,6 +158,9 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
     assert_eq!(
         actions,
         [
+            "role.refund_limit_set",
+            "role.refund_limit_set",
+            "role.refund_limit_set",
             "role.refund_limit_set",
             "role.refund_limit_set",
             "api_key.revoked",

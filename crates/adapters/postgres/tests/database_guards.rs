@@ -351,6 +351,8 @@ async fn a_payment_action_is_finished_once_and_one_at_a_time(store: Arc<SqlStore
         kind: PaymentActionKind::Refund,
         amount: kasa_testkit::try_money("10.00"),
         expected_actions: 0,
+        gives_back: true,
+        given_back_check: None,
         context: agent_context("refund"),
         at: TestBilling::START,
     };
@@ -364,7 +366,7 @@ async fn a_payment_action_is_finished_once_and_one_at_a_time(store: Arc<SqlStore
     let duplicate = format!(
         "INSERT INTO payment_actions SELECT {}, payment_id, purchase_id, kind, amount, currency, \
          state, reference, detail, actor_kind, actor_id, reason, request_id, requested_at, \
-         finished_at FROM payment_actions",
+         finished_at, gives_back FROM payment_actions",
         new_uuid_sql(&store)
     );
     assert_unique_violation(&refused(&store, &duplicate).await);

@@ -164,7 +164,7 @@ impl<S: Store + 'static> Writer<S> {
             .act_on_payment(ActOnPayment {
                 purchase_id,
                 action,
-                refund_limit: None,
+                refund_limits: Vec::new(),
                 context: agent_context("the customer asked"),
             })
             .await

@@ -1219,7 +1219,7 @@ impl<S: Store + 'static> World<S> {
             .act_on_payment(ActOnPayment {
                 purchase_id,
                 action,
-                refund_limit: refund_limit.map(crate::try_money),
+                refund_limits: refund_limit.map(crate::try_money).into_iter().collect(),
                 context: agent_context("customer asked"),
             })
             .await
@@ -1647,6 +1647,306 @@ pub async fn concurrent_refunds_give_the_money_back_once<S: Store + 'static>(sto
         2,
         "the invoice and one credit note"
     );
+}
+
+impl<S: Store + 'static> World<S> {
+    /// A paid purchase of the small package (100.00 TRY, captured).
+    async fn paid_small(&self) -> kasa_domain::PurchaseId {
+        let started = self
+            .start(&self.small, ForfeitConfirmation::NotConfirmed)
+            .await
+            .unwrap();
+        self.complete(&started, "approved", "100.00").await;
+        started.purchase.id
+    }
+
+    /// An action by `context`'s caller under `limits` (one per currency).
+    async fn act_as(
+        &self,
+        purchase_id: kasa_domain::PurchaseId,
+        action: RequestedAction,
+        limits: &[kasa_domain::Money],
+        context: ActionContext,
+    ) -> Result<PaymentActionDone, PaymentActionError> {
+        self.kit
+            .billing
+            .act_on_payment(ActOnPayment {
+                purchase_id,
+                action,
+                refund_limits: limits.to_vec(),
+                context,
+            })
+            .await
+    }
+}
+
+fn other_agent_context() -> ActionContext {
+    ActionContext {
+        actor: kasa_domain::Actor::Agent {
+            user_id: kasa_domain::UserId::from_uuid(uuid::Uuid::from_u128(8)),
+        },
+        ..agent_context("customer asked")
+    }
+}
+
+fn dollars(amount: &str) -> kasa_domain::Money {
+    kasa_domain::Money::new(amount.parse().unwrap(), kasa_domain::Currency::Usd).unwrap()
+}
+
+/// Contract case: a refund limit adds up per payment and per caller per UTC day (refunds of
+/// 40 + 40 + 20 against 50 do not all pass), another caller has their own, and the next day
+/// starts again, while one payment never gets more than the limit from one caller.
+pub async fn refund_limits_add_up_per_payment_and_per_day<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let limit = [crate::try_money("50.00")];
+    let first = world.paid_small().await;
+    let agent = || agent_context("customer asked");
+    world
+        .act_as(first, refund(Some("40.00")), &limit, agent())
+        .await
+        .expect("within the limit");
+    let over = world
+        .act_as(first, refund(Some("40.00")), &limit, agent())
+        .await;
+    assert!(
+        matches!(&over, Err(PaymentActionError::OverRefundLimit { limit, given_back_today, given_back_of_payment, remaining })
+            if *limit == crate::try_money("50.00")
+                && *given_back_today == crate::try_money("40.00")
+                && *given_back_of_payment == crate::try_money("40.00")
+                && *remaining == crate::try_money("10.00")),
+        "{over:?}"
+    );
+    let allowance = world
+        .kit
+        .billing
+        .refund_allowance(first, &agent().actor, &limit)
+        .await
+        .unwrap();
+    assert_eq!(allowance.remaining, crate::try_money("10.00"));
+    assert_eq!(allowance.refundable, crate::try_money("60.00"));
+    assert_eq!(allowance.refunded_of_payment, crate::try_money("40.00"));
+    world
+        .act_as(first, refund(Some("10.00")), &limit, agent())
+        .await
+        .expect("what is left of the limit");
+
+    // The day's limit is spent on every payment; another agent has their own.
+    let second = world.paid_small().await;
+    let spent = world
+        .act_as(second, refund(Some("0.01")), &limit, agent())
+        .await;
+    assert!(
+        matches!(&spent, Err(PaymentActionError::OverRefundLimit { remaining, given_back_today, .. })
+            if remaining.is_zero() && *given_back_today == crate::try_money("50.00")),
+        "{spent:?}"
+    );
+    world
+        .act_as(second, refund(Some("30.00")), &limit, other_agent_context())
+        .await
+        .expect("another agent's day is their own");
+
+    // The next day the daily sum starts again; the first payment stays spent for this agent.
+    world.kit.clock.advance(time::Duration::DAY);
+    world
+        .act_as(second, refund(Some("45.00")), &limit, agent())
+        .await
+        .expect("a new day");
+    let same_payment = world
+        .act_as(first, refund(Some("5.00")), &limit, agent())
+        .await;
+    assert!(
+        matches!(&same_payment, Err(PaymentActionError::OverRefundLimit { given_back_of_payment, given_back_today, .. })
+            if *given_back_of_payment == crate::try_money("50.00")
+                && *given_back_today == crate::try_money("45.00")),
+        "{same_payment:?}"
+    );
+    // A failed refund gives nothing back and does not count.
+    let third = world.paid_small().await;
+    world
+        .kit
+        .gateway
+        .fail_next(GatewayError::Unavailable("down".to_owned()));
+    assert!(matches!(
+        world
+            .act_as(third, refund(Some("5.00")), &limit, agent())
+            .await,
+        Err(PaymentActionError::Gateway(_))
+    ));
+    world
+        .act_as(third, refund(Some("5.00")), &limit, agent())
+        .await
+        .expect("5 of the day's 50 are left");
+}
+
+/// Contract case: limits are per currency: a dollar limit never refuses a lira refund, and a
+/// lira payment is held to the lira limit only.
+pub async fn refund_limits_are_per_currency<S: Store + 'static>(store: Arc<S>) {
+    let world = world(store).await;
+    let purchase = world.paid_small().await;
+    let agent = || agent_context("customer asked");
+    world
+        .act_as(
+            purchase,
+            refund(Some("60.00")),
+            &[dollars("20.00")],
+            agent(),
+        )
+        .await
+        .expect("no lira limit: not limited in lira");
+    let over = world
+        .act_as(
+            purchase,
+            refund(Some("30.00")),
+            &[dollars("500.00"), crate::try_money("20.00")],
+            agent(),
+        )
+        .await;
+    assert!(
+        matches!(&over, Err(PaymentActionError::OverRefundLimit { limit, given_back_today, .. })
+            if *limit == crate::try_money("20.00") && *given_back_today == crate::try_money("60.00")),
+        "{over:?}"
+    );
+    let dollars_today = world
+        .kit
+        .store
+        .given_back_by(
+            agent().actor,
+            kasa_domain::Currency::Usd,
+            TestBilling::START - time::Duration::DAY,
+            TestBilling::START + time::Duration::DAY,
+        )
+        .await
+        .unwrap();
+    assert!(dollars_today.is_zero(), "lira never counts as dollars");
+}
+
+/// Contract case: eight refunds at once by one agent, each of a different payment, against a
+/// daily limit that allows three: never more than the limit is given back.
+pub async fn concurrent_refunds_of_one_agent_never_pass_the_daily_limit<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = Arc::new(world(store).await);
+    let mut purchases = Vec::new();
+    for _ in 0..8 {
+        purchases.push(world.paid_small().await);
+    }
+    let mut tasks = Vec::new();
+    for purchase in purchases {
+        let world = world.clone();
+        tasks.push(tokio::spawn(async move {
+            world
+                .act_as(
+                    purchase,
+                    refund(Some("10.00")),
+                    &[crate::try_money("35.00")],
+                    agent_context("customer asked"),
+                )
+                .await
+        }));
+    }
+    let mut succeeded = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => succeeded += 1,
+            Err(PaymentActionError::OverRefundLimit { .. } | PaymentActionError::InProgress) => {}
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert!(
+        (1..=3).contains(&succeeded),
+        "{succeeded} refunds of 10 passed a limit of 35"
+    );
+    let given_back = world
+        .kit
+        .store
+        .given_back_by(
+            agent_context("x").actor,
+            kasa_domain::Currency::Try,
+            TestBilling::START - time::Duration::DAY,
+            TestBilling::START + time::Duration::DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        given_back,
+        crate::try_money(&format!("{}.00", 10 * succeeded))
+    );
+    let refunds = world
+        .kit
+        .gateway
+        .operations()
+        .iter()
+        .filter(|operation| operation.starts_with("refund"))
+        .count();
+    assert_eq!(
+        refunds, succeeded,
+        "the bank was asked only for the refunds that passed"
+    );
+}
+
+/// Contract case: the store sums one caller's give-backs again when it records one, serialised
+/// per caller: of eight give-backs on eight payments decided at once on the same daily sum, one
+/// is recorded and the others are sent back to be decided again; the sum may also not be stale.
+pub async fn give_backs_decided_on_the_same_daily_sum_are_recorded_once<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = Arc::new(world(store).await);
+    let mut purchases = Vec::new();
+    for _ in 0..8 {
+        purchases.push(world.paid_small().await);
+    }
+    let (since, until) = kasa_billing::refund_limit_day(TestBilling::START);
+    let new_action = move |purchase_id, expected: &str| kasa_ports::NewPaymentAction {
+        id: kasa_ports::new_id(),
+        purchase_id,
+        kind: kasa_ports::PaymentActionKind::Refund,
+        amount: crate::try_money("10.00"),
+        expected_actions: 0,
+        gives_back: true,
+        given_back_check: Some(kasa_ports::GivenBackCheck {
+            since,
+            until,
+            expected: crate::try_money(expected),
+        }),
+        context: agent_context("customer asked"),
+        at: TestBilling::START,
+    };
+    let mut tasks = Vec::new();
+    for purchase in purchases.clone() {
+        let world = world.clone();
+        let action = new_action(purchase, "0.00");
+        tasks.push(tokio::spawn(async move {
+            world.kit.store.begin_payment_action(action).await
+        }));
+    }
+    let mut recorded = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(action) => recorded.push(action.purchase_id),
+            Err(kasa_ports::StoreError::StaleVersion) => {}
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    let other = purchases
+        .iter()
+        .copied()
+        .find(|purchase| !recorded.contains(purchase))
+        .unwrap();
+    assert!(matches!(
+        world
+            .kit
+            .store
+            .begin_payment_action(new_action(other, "0.00"))
+            .await,
+        Err(kasa_ports::StoreError::StaleVersion)
+    ));
+    world
+        .kit
+        .store
+        .begin_payment_action(new_action(other, "10.00"))
+        .await
+        .expect("decided on the sum as it is");
 }
 
 /// Contract case: the customer's mail carries the invoice, the tax, and a reply address that
