@@ -23,7 +23,7 @@ mod webhooks;
 
 pub use adjust::AdjustCreditsError;
 pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
-pub use cancel::{CancelSubscriptionError, CancelledSubscription};
+pub use cancel::{CancelSubscriptionError, CancelledSubscription, ProratedRefund};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use expiry::ExpiryReport;
 pub use grant::{GrantPackage, GrantPackageError};

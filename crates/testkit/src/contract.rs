@@ -70,6 +70,7 @@ macro_rules! store_contract_tests {
             flows::the_customers_mail_carries_the_invoice_and_a_reply_address_naming_them,
             flows::invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments,
             flows::a_charged_but_refused_payment_is_voided_and_grants_nothing,
+            flows::a_charged_grant_is_refunded_by_record_and_never_voided,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

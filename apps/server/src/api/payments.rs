@@ -153,7 +153,7 @@ pub(crate) fn gateway_problem(error: &GatewayError) -> ApiError {
     }
 }
 
-fn action_problem(error: PaymentActionError) -> ApiError {
+pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
     let detail = error.to_string();
     let problem = |status, code, title| ApiError::new(status, code, title, detail.clone());
     match error {
@@ -161,7 +161,7 @@ fn action_problem(error: PaymentActionError) -> ApiError {
         PaymentActionError::NoPayment => problem(
             StatusCode::CONFLICT,
             "no-gateway-payment",
-            "The purchase was not paid through a gateway",
+            "The purchase has no payment",
         ),
         PaymentActionError::NotAllowed { .. } => problem(
             StatusCode::CONFLICT,
@@ -191,10 +191,15 @@ fn action_problem(error: PaymentActionError) -> ApiError {
             "payment-action-in-progress",
             "Another action on this payment is running",
         ),
+        PaymentActionError::NotVoidable => problem(
+            StatusCode::CONFLICT,
+            "not-voidable",
+            "A payment made outside Kasa cannot be voided",
+        ),
         PaymentActionError::UnknownGateway(_) => problem(
             StatusCode::CONFLICT,
-            "gateway-misconfigured",
-            "The payment system is not set up",
+            "unknown-payment-system",
+            "Kasa has no such payment system",
         ),
         PaymentActionError::Gateway(error) => gateway_problem(&error),
         PaymentActionError::Store(error) => store_error(error),
@@ -203,6 +208,24 @@ fn action_problem(error: PaymentActionError) -> ApiError {
 
 fn money(amount: Option<&MoneyBody>) -> Result<Option<Money>, ApiError> {
     amount.map(MoneyBody::money).transpose()
+}
+
+/// The most `caller`'s role may give back in one action (`None`: no limit), for refunds made
+/// by other actions (a cancellation's prorated refunds).
+pub(crate) async fn caller_refund_limit(
+    app: &App,
+    caller: &Caller,
+) -> Result<Option<Money>, ApiError> {
+    let Some(role) = caller.role else {
+        return Ok(None);
+    };
+    Ok(app
+        .access
+        .refund_limits()
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .find_map(|(limited, limit)| (limited == role).then_some(limit)))
 }
 
 /// Runs one action for `caller`, with their role's refund limit.

@@ -780,6 +780,7 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
             world.ayse.id,
             CancellationTiming::Now,
             true,
+            None,
             agent_context("customer asked"),
         )
         .await
@@ -790,6 +791,44 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
         cancelled.prorated_refunds[0].1.amount().to_string(),
         "158.33",
         "19 of 30 days of 250.00"
+    );
+    // The refund is made, through the payment's gateway, with its credit note.
+    assert_eq!(cancelled.refunds.len(), 1);
+    let refund = &cancelled.refunds[0];
+    let done = refund
+        .outcome
+        .as_ref()
+        .expect("the prorated refund is made");
+    assert_eq!(done.finished.action.amount, crate::try_money("158.33"));
+    assert_eq!(
+        done.finished.action.state,
+        kasa_ports::PaymentActionState::Succeeded
+    );
+    let note = done.finished.document.as_ref().expect("a credit note");
+    assert_eq!(note.issued.kind, kasa_ports::InvoiceKind::CreditNote);
+    assert_eq!(note.issued.total.gross, crate::try_money("158.33"));
+    assert_eq!(
+        world.payment_status(refund.purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    let order = world
+        .kit
+        .store
+        .purchase(refund.purchase_id)
+        .await
+        .unwrap()
+        .payment
+        .unwrap()
+        .order_id;
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec![format!("refund {order} 158.33 TRY")]
+    );
+    assert!(
+        world
+            .audit_actions()
+            .await
+            .contains(&"payment.refund_succeeded".to_owned())
     );
     let state = world.kit.store.customer_state(world.ayse.id).await.unwrap();
     assert!(!state.card.is_enabled(world.support.id));
@@ -815,6 +854,7 @@ pub async fn cancelling_at_the_end_keeps_access_until_then<S: Store + 'static>(s
             world.ayse.id,
             CancellationTiming::AtEnd,
             false,
+            None,
             agent_context("no renewal"),
         )
         .await
@@ -2119,6 +2159,7 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
             world.ayse.id,
             CancellationTiming::AtEnd,
             false,
+            None,
             agent_context("customer asked"),
         )
         .await
@@ -2318,5 +2359,67 @@ pub async fn a_dead_worker_holds_back_only_its_own_message_which_keeps_its_ident
         sent.last().and_then(|message| message.identity.clone()),
         held.identity,
         "the resent message carries the identity its first attempt had"
+    );
+}
+
+/// Contract case.
+pub async fn a_charged_grant_is_refunded_by_record_and_never_voided<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let applied = world
+        .kit
+        .billing
+        .grant_package(GrantPackage {
+            customer_id: world.ayse.id,
+            package_id: world.small.id,
+            confirmation: ForfeitConfirmation::NotConfirmed,
+            charged: true,
+            context: agent_context("paid by bank transfer"),
+        })
+        .await
+        .unwrap();
+    let purchase_id = applied.purchase.id;
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+
+    // No gateway holds a bank transfer: a void is refused with its own reason.
+    assert!(matches!(
+        world.act(purchase_id, RequestedAction::Void, None).await,
+        Err(PaymentActionError::NotVoidable)
+    ));
+    // A partial refund records money given back outside Kasa, with its credit note.
+    let part = world
+        .act(purchase_id, refund(Some("40.00")), None)
+        .await
+        .expect("a manual payment's refund is recorded");
+    assert_eq!(
+        part.finished.document.as_ref().map(|note| note.issued.kind),
+        Some(kasa_ports::InvoiceKind::CreditNote)
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+    // The rest takes the package back, as a gateway refund does.
+    let rest = world.act(purchase_id, refund(None), None).await.unwrap();
+    assert_eq!(rest.finished.action.amount, crate::try_money("60.00"));
+    assert_eq!(rest.finished.credits_reversed, Some(Credits::from_u32(10)));
+    assert_eq!(world.balance().await, Credits::from_u32(0));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Refunded
+    );
+    assert!(
+        world.kit.gateway.operations().is_empty(),
+        "no gateway is called for a manual payment"
+    );
+    let audit = world.audit_actions().await;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|action| *action == "payment.refund_succeeded")
+            .count(),
+        2
     );
 }
