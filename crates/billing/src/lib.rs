@@ -16,6 +16,7 @@ mod grant;
 mod invoicing;
 mod notifications;
 mod payment_actions;
+mod payment_jobs;
 mod purchase;
 mod recurring;
 mod verify;
@@ -31,6 +32,7 @@ pub use notifications::{
     DeliveryReport, RenderError, parse_reply_address, render_purchase_notification, reply_address,
 };
 pub use payment_actions::{ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction};
+pub use payment_jobs::ResolvedAction;
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };

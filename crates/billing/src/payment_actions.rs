@@ -180,11 +180,11 @@ impl Position {
 
 /// What an answer is recorded against.
 #[derive(Clone, Copy, Debug)]
-struct Settled<'a> {
-    purchase: &'a Purchase,
-    payment: &'a Payment,
-    position: &'a Position,
-    context: &'a ActionContext,
+pub(crate) struct Settled<'a> {
+    pub(crate) purchase: &'a Purchase,
+    pub(crate) payment: &'a Payment,
+    pub(crate) position: &'a Position,
+    pub(crate) context: &'a ActionContext,
 }
 
 /// The action to send, with its amount settled.
@@ -201,7 +201,7 @@ fn not_allowed(payment: &Payment, hint: &'static str) -> PaymentActionError {
     }
 }
 
-fn store_money(error: MoneyError) -> PaymentActionError {
+pub(crate) fn store_money(error: MoneyError) -> PaymentActionError {
     PaymentActionError::Store(StoreError::Corrupt(format!("payment amounts: {error}")))
 }
 
@@ -562,7 +562,7 @@ impl Billing {
             })
     }
 
-    async fn finish_failed(
+    pub(crate) async fn finish_failed(
         &self,
         purchase: &Purchase,
         action: &PaymentAction,
@@ -585,7 +585,7 @@ impl Billing {
             .await?)
     }
 
-    async fn finish_succeeded(
+    pub(crate) async fn finish_succeeded(
         &self,
         settled: &Settled<'_>,
         action: &PaymentAction,
