@@ -477,11 +477,20 @@ async fn resolve_stuck_payment_actions(app: app::App, older_than: time::Duration
             .resolve_stuck_payment_actions(older_than, 100)
             .await
         {
-            Ok(resolved) if !resolved.is_empty() => tracing::info!(
-                actions = resolved.len(),
-                "resolved payment actions whose answer was never recorded"
-            ),
-            Ok(_) => {}
+            Ok(resolved) => {
+                let finished = resolved
+                    .iter()
+                    .filter(|action| {
+                        !matches!(action, kasa_billing::ResolvedAction::Unresolved { .. })
+                    })
+                    .count();
+                if finished > 0 {
+                    tracing::info!(
+                        actions = finished,
+                        "resolved payment actions whose answer was never recorded"
+                    );
+                }
+            }
             Err(error) => tracing::warn!(%error, "the stuck payment action job could not run"),
         }
         tokio::time::sleep(pause).await;
