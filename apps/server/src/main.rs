@@ -445,6 +445,11 @@ async fn reconcile_payments(app: app::App, older_than: time::Duration) {
 /// captured within `older_than` are voided, as the `authorisation-expiry` system actor, so the
 /// customer's money is not held for ever; the package goes back with the void.
 async fn void_uncaptured_authorisations(app: app::App, older_than: time::Duration) {
+    let pause = std::time::Duration::from_secs(
+        u64::try_from(older_than.whole_seconds() / 4)
+            .unwrap_or(300)
+            .clamp(1, 300),
+    );
     loop {
         match app
             .billing
@@ -458,7 +463,7 @@ async fn void_uncaptured_authorisations(app: app::App, older_than: time::Duratio
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "the authorisation expiry job could not run"),
         }
-        tokio::time::sleep(std::time::Duration::from_secs(300)).await;
+        tokio::time::sleep(pause).await;
     }
 }
 
