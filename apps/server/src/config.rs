@@ -33,6 +33,11 @@ pub struct Config {
     /// How long a payment may wait for its gateway's callback before Kasa asks the gateway
     /// for the order's status, in seconds.
     pub reconcile_after_seconds: u64,
+    /// How long an authorisation may wait for an agent's capture before Kasa voids it, in days.
+    pub authorisation_void_after_days: u64,
+    /// How long a payment action may stay `requested` (no answer recorded, e.g. after a crash)
+    /// before Kasa resolves it from the gateway's status, in seconds.
+    pub resolve_payment_actions_after_seconds: u64,
     /// How long a request whose Idempotency-Key took effect may run before a retry is told it
     /// was applied without an answer, in seconds.
     pub idempotency_lease_seconds: u64,
@@ -115,6 +120,8 @@ impl Default for Config {
             mail_first_retry_seconds: 60,
             public_url: None,
             reconcile_after_seconds: 600,
+            authorisation_void_after_days: 7,
+            resolve_payment_actions_after_seconds: 600,
             idempotency_lease_seconds: 300,
             secrets_key: None,
             max_body_bytes: 1024 * 1024,
@@ -143,6 +150,8 @@ struct FileConfig {
     mail_first_retry_seconds: Option<u64>,
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
+    authorisation_void_after_days: Option<u64>,
+    resolve_payment_actions_after_seconds: Option<u64>,
     idempotency_lease_seconds: Option<u64>,
     secrets_key: Option<Secret>,
     secrets_key_file: Option<PathBuf>,
@@ -203,6 +212,14 @@ pub struct Overrides {
     /// the order's status, in seconds [default: 600].
     #[arg(long, env = "KASA_RECONCILE_AFTER_SECONDS")]
     pub reconcile_after_seconds: Option<u64>,
+    /// How long an authorisation (capture `authorise_only`) may wait for an agent's capture
+    /// before Kasa voids it, in days [default: 7].
+    #[arg(long, env = "KASA_AUTHORISATION_VOID_AFTER_DAYS")]
+    pub authorisation_void_after_days: Option<u64>,
+    /// How long a refund, void or capture may stay `requested` with no answer recorded (a
+    /// crash) before Kasa resolves it from the gateway's status, in seconds [default: 600].
+    #[arg(long, env = "KASA_RESOLVE_PAYMENT_ACTIONS_AFTER_SECONDS")]
+    pub resolve_payment_actions_after_seconds: Option<u64>,
     /// How long a request whose Idempotency-Key took effect may still be running before a retry
     /// is told that it was applied but its answer was lost, in seconds [default: 300].
     #[arg(long, env = "KASA_IDEMPOTENCY_LEASE_SECONDS")]
@@ -337,6 +354,14 @@ impl Config {
                 .reconcile_after_seconds
                 .or(file.reconcile_after_seconds)
                 .unwrap_or(defaults.reconcile_after_seconds),
+            authorisation_void_after_days: overrides
+                .authorisation_void_after_days
+                .or(file.authorisation_void_after_days)
+                .unwrap_or(defaults.authorisation_void_after_days),
+            resolve_payment_actions_after_seconds: overrides
+                .resolve_payment_actions_after_seconds
+                .or(file.resolve_payment_actions_after_seconds)
+                .unwrap_or(defaults.resolve_payment_actions_after_seconds),
             idempotency_lease_seconds: overrides
                 .idempotency_lease_seconds
                 .or(file.idempotency_lease_seconds)

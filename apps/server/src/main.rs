@@ -287,6 +287,16 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         app.clone(),
         time::Duration::seconds(i64::try_from(config.reconcile_after_seconds).unwrap_or(600)),
     ));
+    tokio::spawn(void_uncaptured_authorisations(
+        app.clone(),
+        time::Duration::days(i64::try_from(config.authorisation_void_after_days).unwrap_or(7)),
+    ));
+    tokio::spawn(resolve_stuck_payment_actions(
+        app.clone(),
+        time::Duration::seconds(
+            i64::try_from(config.resolve_payment_actions_after_seconds).unwrap_or(600),
+        ),
+    ));
     if overrides.demo {
         match demo::seed(&app).await {
             Ok(true) if !app.database.seals_credentials() => tracing::warn!(
@@ -426,6 +436,67 @@ async fn reconcile_payments(app: app::App, older_than: time::Duration) {
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "the reconciliation job could not run"),
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// The authorisation expiry job: payments authorised (capture `authorise_only`) and not
+/// captured within `older_than` are voided, as the `authorisation-expiry` system actor, so the
+/// customer's money is not held for ever; the package goes back with the void.
+async fn void_uncaptured_authorisations(app: app::App, older_than: time::Duration) {
+    let pause = std::time::Duration::from_secs(
+        u64::try_from(older_than.whole_seconds() / 4)
+            .unwrap_or(300)
+            .clamp(1, 300),
+    );
+    loop {
+        match app
+            .billing
+            .void_uncaptured_authorisations(older_than, 100)
+            .await
+        {
+            Ok(voided) if !voided.is_empty() => tracing::info!(
+                authorisations = voided.len(),
+                "voided authorisations that were not captured in time"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the authorisation expiry job could not run"),
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// The stuck-action job: a refund, void or capture left `requested` for `older_than` (a crash
+/// between the gateway's answer and its record) is resolved from the gateway's status, as the
+/// `payment-action-resolution` system actor, so it no longer blocks its payment.
+async fn resolve_stuck_payment_actions(app: app::App, older_than: time::Duration) {
+    let pause = std::time::Duration::from_secs(
+        u64::try_from(older_than.whole_seconds() / 4)
+            .unwrap_or(60)
+            .clamp(1, 60),
+    );
+    loop {
+        match app
+            .billing
+            .resolve_stuck_payment_actions(older_than, 100)
+            .await
+        {
+            Ok(resolved) => {
+                let finished = resolved
+                    .iter()
+                    .filter(|action| {
+                        !matches!(action, kasa_billing::ResolvedAction::Unresolved { .. })
+                    })
+                    .count();
+                if finished > 0 {
+                    tracing::info!(
+                        actions = finished,
+                        "resolved payment actions whose answer was never recorded"
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the stuck payment action job could not run"),
         }
         tokio::time::sleep(pause).await;
     }

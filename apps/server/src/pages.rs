@@ -11,9 +11,7 @@
 
 use kasa_billing::{PurchaseCompletion, StartPurchase, StartPurchaseError};
 use kasa_domain::{CustomerId, Holding, Language, Money, Package, PackageId, PackageKind};
-use kasa_ports::{
-    ActionContext, CaptureMode, GatewayError, GatewayName, PaymentInitiation, Purchase,
-};
+use kasa_ports::{ActionContext, GatewayError, GatewayName, PaymentInitiation, Purchase};
 use kasa_subscriptions::{
     ForfeitConfirmation, Forfeiture, PurchaseChannel, PurchaseRefusal, decide_purchase,
 };
@@ -589,6 +587,13 @@ pub async fn checkout(
     else {
         return message(StatusCode::BAD_REQUEST, words, words.unavailable);
     };
+    let capture = match app.billing.checkout_capture_mode(&gateway).await {
+        Ok(capture) => capture,
+        Err(error) => {
+            tracing::warn!(%error, "checkout could not read the payment system's capture mode");
+            return message(StatusCode::SERVICE_UNAVAILABLE, words, words.unavailable);
+        }
+    };
     let return_url = format!("{}/gateways/{gateway}/return", app.public_url);
     let started = app
         .billing
@@ -601,7 +606,7 @@ pub async fn checkout(
             } else {
                 ForfeitConfirmation::NotConfirmed
             },
-            capture: CaptureMode::Immediate,
+            capture,
             success_url: return_url.clone(),
             failure_url: return_url,
             context: ActionContext {

@@ -91,6 +91,11 @@ impl ApiError {
         }
     }
 
+    /// The detail for a person.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// The stable code.
     pub fn code(&self) -> &str {
         &self.code

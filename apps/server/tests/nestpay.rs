@@ -792,3 +792,129 @@ async fn the_page_warns_before_a_forfeit_and_refuses_an_early_renewal() {
         .unwrap();
     assert!(!quarterly_card.contains("<button"), "{quarterly_card}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorise_only_store_pre_authorises_and_an_agent_captures_part() {
+    let shop = Shop::open("3d_pay", &[]).await;
+    let settings = |capture: &str| {
+        json!({
+            "enabled": true,
+            "configuration": { "base_url": shop.sandbox.base, "client_id": SANDBOX_CLIENT_ID,
+                               "store_type": "3d_pay", "capture": capture },
+            "reason": "pre-authorise, capture when the work is done" })
+    };
+    let (status, refused) = shop
+        .kasa
+        .call(
+            reqwest::Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&shop.admin),
+            Some(settings("later")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["code"], "invalid-input");
+    let (status, saved) = shop
+        .kasa
+        .call(
+            reqwest::Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&shop.admin),
+            Some(settings("authorise_only")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+
+    let (callback, _, _) = shop.buy(&shop.credits, APPROVED).await;
+    assert!(
+        callback
+            .fields
+            .iter()
+            .any(|(name, value)| name == "TranType" && value == "PreAuth"),
+        "{:?}",
+        callback.fields
+    );
+    let purchase = shop.only_purchase().await;
+    let purchase_id = purchase["id"].as_str().unwrap().to_owned();
+    assert_eq!(purchase["payment"]["status"], "authorised", "{purchase}");
+    assert_eq!(shop.context().await["holding"]["balance"], 10);
+
+    let (status, refused) = shop
+        .act(&purchase_id, "refunds", json!({ "reason": "too early" }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["code"], "payment-action-not-allowed");
+    let (status, captured) = shop
+        .act(
+            &purchase_id,
+            "captures",
+            json!({ "amount": { "amount": "60.00", "currency": "TRY" }, "reason": "work done" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{captured}");
+    assert_eq!(captured["purchase"]["payment"]["status"], "captured");
+    assert_eq!(captured["document"]["gross"]["amount"], "60.00");
+    let order = captured["purchase"]["payment"]["order_id"]
+        .as_str()
+        .unwrap();
+    let at_bank: Value = shop
+        .browser
+        .get(format!("{}/sandbox/orders/{order}", shop.sandbox.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_bank["captured_minor"], 6_000, "{at_bank}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorisation_nobody_captures_is_voided_at_the_bank() {
+    let shop = Shop::open(
+        "3d_pay",
+        &[("KASA_AUTHORISATION_VOID_AFTER_DAYS", "0".to_owned())],
+    )
+    .await;
+    let (status, saved) = shop
+        .kasa
+        .call(
+            reqwest::Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&shop.admin),
+            Some(json!({
+                "enabled": true,
+                "configuration": { "base_url": shop.sandbox.base, "client_id": SANDBOX_CLIENT_ID,
+                                   "store_type": "3d_pay", "capture": "authorise_only" },
+                "reason": "pre-authorise" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    shop.buy(&shop.credits, APPROVED).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let purchase = loop {
+        let purchase = shop.only_purchase().await;
+        if purchase["payment"]["status"] == "voided" {
+            break purchase;
+        }
+        assert!(Instant::now() < deadline, "not voided in 30 s: {purchase}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(shop.context().await["holding"]["balance"], 0, "taken back");
+    let order = purchase["payment"]["order_id"].as_str().unwrap();
+    let at_bank: Value = shop
+        .browser
+        .get(format!("{}/sandbox/orders/{order}", shop.sandbox.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_bank["voided"], true, "{at_bank}");
+    assert!(
+        shop.audit_actions()
+            .await
+            .contains(&"payment.void_succeeded".to_owned())
+    );
+}

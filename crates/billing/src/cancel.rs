@@ -3,24 +3,40 @@
 use kasa_domain::{CustomerId, Holding, Money, PurchaseId};
 use kasa_ports::{ActionContext, CancelSubscription, StoreError};
 use kasa_subscriptions::{CancellationError, CancellationTiming, plan_cancellation};
-use serde::Serialize;
 
+use crate::payment_actions::{
+    ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction,
+};
 use crate::purchase::audit_record;
 use crate::{Billing, MAX_DECISION_ATTEMPTS};
 
+/// A prorated refund of one paid purchase, made through [`Billing::act_on_payment`] after the
+/// cancellation was recorded.
+#[derive(Debug)]
+pub struct ProratedRefund {
+    /// The purchase whose payment is refunded.
+    pub purchase_id: PurchaseId,
+    /// The unused time's share of its payment.
+    pub amount: Money,
+    /// The refund action's outcome: done (with its credit note) or refused / failed at the
+    /// gateway (nothing moved; the agent sees why and may refund by hand).
+    pub outcome: Result<PaymentActionDone, PaymentActionError>,
+}
+
 /// A done cancellation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug)]
 pub struct CancelledSubscription {
     /// The holding after (nothing, when cancelled now).
     pub holding: Holding,
     /// When access ends.
-    #[serde(with = "kasa_domain::instant")]
     pub ends_at: time::OffsetDateTime,
     /// What a prorated refund of the unused time comes to, per paid purchase (computed with
     /// [`Money::prorate`]: unused whole days over term days, rounded once per purchase). Empty
-    /// when no proration was asked for or access continues to the end. Issuing the refund is a
-    /// separate, gateway-specific agent action.
+    /// when no proration was asked for or access continues to the end.
     pub prorated_refunds: Vec<(PurchaseId, Money)>,
+    /// Each prorated refund as made through the payment's gateway (a manual payment's is
+    /// recorded), in the order of `prorated_refunds`; what moved and what did not.
+    pub refunds: Vec<ProratedRefund>,
 }
 
 /// Why a cancellation was refused.
@@ -55,7 +71,11 @@ impl From<StoreError> for CancelSubscriptionError {
 impl Billing {
     /// Cancels the customer's subscription now (access ends, departments are released) or at
     /// its end (nothing renews after the paid terms); a renewing subscription at a gateway is
-    /// stopped there first (now, or at the end of its period).
+    /// stopped there first (now, or at the end of its period). With `prorated_refund`, each
+    /// paid purchase's unused share is then refunded through [`Self::act_on_payment`] (one code
+    /// path: audited, within `refund_limits`, with its credit note); a refund that is refused or
+    /// fails leaves the cancellation in place and is reported in
+    /// [`CancelledSubscription::refunds`].
     ///
     /// # Errors
     /// [`CancelSubscriptionError`].
@@ -64,6 +84,7 @@ impl Billing {
         customer_id: CustomerId,
         timing: CancellationTiming,
         prorated_refund: bool,
+        refund_limits: Vec<Money>,
         context: ActionContext,
     ) -> Result<CancelledSubscription, CancelSubscriptionError> {
         let mut attempt = 0;
@@ -115,15 +136,58 @@ impl Billing {
             };
             match self.ports.holdings.cancel_subscription(cancel).await {
                 Ok(holding) => {
+                    let refunds = self
+                        .refund_prorated(&prorated_refunds, refund_limits, &context)
+                        .await;
                     return Ok(CancelledSubscription {
                         holding,
                         ends_at,
                         prorated_refunds,
+                        refunds,
                     });
                 }
                 Err(StoreError::StaleVersion) if attempt < MAX_DECISION_ATTEMPTS => {}
                 Err(error) => return Err(error.into()),
             }
         }
+    }
+}
+
+impl Billing {
+    /// Refunds each prorated amount through the payment's gateway, one action per payment.
+    async fn refund_prorated(
+        &self,
+        prorated: &[(PurchaseId, Money)],
+        refund_limits: Vec<Money>,
+        context: &ActionContext,
+    ) -> Vec<ProratedRefund> {
+        let mut refunds = Vec::with_capacity(prorated.len());
+        for (purchase_id, amount) in prorated.iter().copied() {
+            let outcome = if amount.is_positive() {
+                self.act_on_payment(ActOnPayment {
+                    purchase_id,
+                    action: RequestedAction::Refund {
+                        amount: Some(amount),
+                    },
+                    refund_limits: refund_limits.clone(),
+                    context: context.clone(),
+                })
+                .await
+            } else {
+                Err(PaymentActionError::NotAllowed {
+                    status: "captured",
+                    hint: "no unused time is left to refund",
+                })
+            };
+            if let Err(error) = &outcome {
+                tracing::warn!(purchase = %purchase_id, %error, "prorated refund not made");
+            }
+            refunds.push(ProratedRefund {
+                purchase_id,
+                amount,
+                outcome,
+            });
+        }
+        refunds
     }
 }

@@ -16,6 +16,7 @@ mod grant;
 mod invoicing;
 mod notifications;
 mod payment_actions;
+mod payment_jobs;
 mod purchase;
 mod recurring;
 mod verify;
@@ -23,7 +24,7 @@ mod webhooks;
 
 pub use adjust::AdjustCreditsError;
 pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
-pub use cancel::{CancelSubscriptionError, CancelledSubscription};
+pub use cancel::{CancelSubscriptionError, CancelledSubscription, ProratedRefund};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use expiry::ExpiryReport;
 pub use grant::{GrantPackage, GrantPackageError};
@@ -34,6 +35,7 @@ pub use payment_actions::{
     ActOnPayment, PaymentActionDone, PaymentActionError, RefundAllowance, RequestedAction,
     refund_limit_day,
 };
+pub use payment_jobs::ResolvedAction;
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };

@@ -14,6 +14,7 @@ use kasa_ports::{
     PaymentStatus, Purchase, PurchaseStatus, StoreError, new_id,
 };
 
+use crate::grant::MANUAL_GATEWAY;
 use crate::invoicing::{credit_note_for, invoice_for};
 use crate::{Billing, MAX_DECISION_ATTEMPTS};
 
@@ -65,10 +66,8 @@ pub enum PaymentActionError {
     /// No such purchase.
     #[error("purchase not found")]
     PurchaseNotFound,
-    /// The purchase was granted without a gateway payment: there is nothing to act on.
-    #[error(
-        "this purchase has no gateway payment (it was granted); adjust credits or cancel instead"
-    )]
+    /// The purchase was granted free: there is no payment to act on.
+    #[error("this purchase has no payment (it was granted free); adjust credits or cancel instead")]
     NoPayment,
     /// The payment is in a state that does not allow the action.
     #[error("the payment is {status}; {hint}")]
@@ -115,8 +114,14 @@ pub enum PaymentActionError {
     /// Another action on this payment has not finished.
     #[error("another action on this payment is in progress; try again when it has finished")]
     InProgress,
-    /// The payment's gateway is not configured.
-    #[error("payment system `{0}` is not configured")]
+    /// The payment was made outside Kasa (a charged grant): no gateway holds it, so there is
+    /// nothing to void; a refund records money given back outside Kasa.
+    #[error(
+        "this payment was made outside Kasa (manual): it cannot be voided; record a refund of the money given back instead"
+    )]
+    NotVoidable,
+    /// The payment's gateway is one Kasa has no adapter for.
+    #[error("Kasa has no payment system `{0}`")]
     UnknownGateway(String),
     /// The gateway refused or failed; the action is recorded as failed and nothing moved.
     #[error(transparent)]
@@ -185,11 +190,11 @@ impl Position {
 
 /// What an answer is recorded against.
 #[derive(Clone, Copy, Debug)]
-struct Settled<'a> {
-    purchase: &'a Purchase,
-    payment: &'a Payment,
-    position: &'a Position,
-    context: &'a ActionContext,
+pub(crate) struct Settled<'a> {
+    pub(crate) purchase: &'a Purchase,
+    pub(crate) payment: &'a Payment,
+    pub(crate) position: &'a Position,
+    pub(crate) context: &'a ActionContext,
 }
 
 /// Whether an action counts against refund limits, and the daily sum its decision saw.
@@ -213,7 +218,7 @@ fn not_allowed(payment: &Payment, hint: &'static str) -> PaymentActionError {
     }
 }
 
-fn store_money(error: MoneyError) -> PaymentActionError {
+pub(crate) fn store_money(error: MoneyError) -> PaymentActionError {
     PaymentActionError::Store(StoreError::Corrupt(format!("payment amounts: {error}")))
 }
 
@@ -394,12 +399,24 @@ impl Billing {
                 .payment
                 .clone()
                 .ok_or(PaymentActionError::NoPayment)?;
-            let gateway = self
-                .ports
-                .gateways
-                .get(&payment.gateway)
-                .cloned()
-                .ok_or_else(|| PaymentActionError::UnknownGateway(payment.gateway.to_string()))?;
+            // A manual payment (a charged grant, paid by bank transfer) has no gateway: its
+            // refunds record money given back outside Kasa.
+            let gateway = if payment.gateway.as_str() == MANUAL_GATEWAY {
+                if request.action == RequestedAction::Void {
+                    return Err(PaymentActionError::NotVoidable);
+                }
+                None
+            } else {
+                Some(
+                    self.ports
+                        .gateways
+                        .get(&payment.gateway)
+                        .cloned()
+                        .ok_or_else(|| {
+                            PaymentActionError::UnknownGateway(payment.gateway.to_string())
+                        })?,
+                )
+            };
             if actions
                 .iter()
                 .any(|action| action.state == PaymentActionState::Requested)
@@ -444,6 +461,23 @@ impl Billing {
                 Err(other) => return Err(other),
             }
         };
+        let settled = Settled {
+            purchase: &purchase,
+            payment: &payment,
+            position: &position,
+            context: &request.context,
+        };
+        let Some(gateway) = gateway else {
+            // Only a refund gets here (a manual payment is captured and cannot be voided): the
+            // money went back outside Kasa, and this records it.
+            let receipt = kasa_ports::GatewayReceipt {
+                reference: None,
+                amount: Some(planned.amount),
+            };
+            return self
+                .record_answer(&settled, &action, Ok(receipt), false)
+                .await;
+        };
         let handle = payment.handle();
         let answer = match planned.kind {
             PaymentActionKind::Capture => {
@@ -453,12 +487,6 @@ impl Billing {
             }
             PaymentActionKind::Void => gateway.void(handle).await,
             PaymentActionKind::Refund => gateway.refund(handle, planned.amount).await,
-        };
-        let settled = Settled {
-            purchase: &purchase,
-            payment: &payment,
-            position: &position,
-            context: &request.context,
         };
         match answer {
             Err(GatewayError::NotSettled { message })
@@ -722,7 +750,7 @@ impl Billing {
             })
     }
 
-    async fn finish_failed(
+    pub(crate) async fn finish_failed(
         &self,
         purchase: &Purchase,
         action: &PaymentAction,
@@ -745,7 +773,7 @@ impl Billing {
             .await?)
     }
 
-    async fn finish_succeeded(
+    pub(crate) async fn finish_succeeded(
         &self,
         settled: &Settled<'_>,
         action: &PaymentAction,

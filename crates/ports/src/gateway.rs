@@ -85,6 +85,26 @@ pub enum CaptureMode {
     AuthoriseOnly,
 }
 
+/// The capture mode a payment system's configuration asks for: its `capture` setting,
+/// `immediate` (the default, also when absent) or `authorise_only`.
+///
+/// # Errors
+/// A message naming the setting when it is something else.
+pub fn capture_mode_of(
+    configuration: &serde_json::Map<String, serde_json::Value>,
+) -> Result<CaptureMode, String> {
+    match configuration.get("capture") {
+        None | Some(serde_json::Value::Null) => Ok(CaptureMode::Immediate),
+        Some(serde_json::Value::String(mode)) if mode == "immediate" => Ok(CaptureMode::Immediate),
+        Some(serde_json::Value::String(mode)) if mode == "authorise_only" => {
+            Ok(CaptureMode::AuthoriseOnly)
+        }
+        Some(other) => Err(format!(
+            "`capture` must be \"immediate\" or \"authorise_only\", not {other}"
+        )),
+    }
+}
+
 /// What the gateway needs to start a payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentStart {

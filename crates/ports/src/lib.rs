@@ -39,6 +39,7 @@ pub use gateway::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
     GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
+    capture_mode_of,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;

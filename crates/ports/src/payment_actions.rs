@@ -199,6 +199,17 @@ pub trait PaymentActionStore: Send + Sync {
         result: PaymentActionResult,
     ) -> Result<FinishedPaymentAction, StoreError>;
 
+    /// Actions still `requested` (the gateway's answer never recorded, e.g. after a crash)
+    /// that were requested before `requested_before`, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn requested_payment_actions(
+        &self,
+        requested_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<PaymentAction>, StoreError>;
+
     /// A purchase's payment actions, oldest first.
     ///
     /// # Errors

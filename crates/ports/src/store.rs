@@ -305,6 +305,18 @@ pub trait PurchaseStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Purchase>, StoreError>;
 
+    /// Completed purchases whose payment is still only authorised (never captured nor voided)
+    /// and that completed before `completed_before`, oldest first (for voiding authorisations
+    /// left uncaptured).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn authorised_purchases(
+        &self,
+        completed_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Purchase>, StoreError>;
+
     /// Applies a purchase (see [`PurchaseApplication`]), all or nothing.
     ///
     /// # Errors

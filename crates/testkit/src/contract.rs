@@ -74,6 +74,9 @@ macro_rules! store_contract_tests {
             flows::the_customers_mail_carries_the_invoice_and_a_reply_address_naming_them,
             flows::invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments,
             flows::a_charged_but_refused_payment_is_voided_and_grants_nothing,
+            flows::a_charged_grant_is_refunded_by_record_and_never_voided,
+            flows::an_authorise_only_checkout_is_voided_when_left_uncaptured,
+            flows::a_payment_action_left_requested_is_resolved_from_the_gateway,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

@@ -53,6 +53,8 @@ pub struct FakeGateway {
     operations: Mutex<Vec<String>>,
     unsettled: Mutex<BTreeSet<OrderId>>,
     failing: Mutex<Option<GatewayError>>,
+    refunded: Mutex<BTreeMap<OrderId, Money>>,
+    voided: Mutex<BTreeSet<OrderId>>,
 }
 
 impl FakeGateway {
@@ -67,6 +69,8 @@ impl FakeGateway {
             operations: Mutex::new(Vec::new()),
             unsettled: Mutex::new(BTreeSet::new()),
             failing: Mutex::new(None),
+            refunded: Mutex::new(BTreeMap::new()),
+            voided: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -348,6 +352,10 @@ impl PaymentGateway for FakeGateway {
             .lock()
             .expect("gateway lock")
             .remove(&order_id);
+        self.voided
+            .lock()
+            .expect("gateway lock")
+            .insert(order_id.clone());
         self.record(format!("void {order_id}"));
         Ok(GatewayReceipt {
             reference: None,
@@ -372,6 +380,17 @@ impl PaymentGateway for FakeGateway {
                 message: "refund before the end of day".to_owned(),
             });
         }
+        {
+            let mut refunded = self.refunded.lock().expect("gateway lock");
+            let total = refunded
+                .get(&order_id)
+                .map_or(Ok(amount), |sum| sum.checked_add(&amount))
+                .map_err(|error| GatewayError::Refused {
+                    code: "currency".to_owned(),
+                    message: error.to_string(),
+                })?;
+            refunded.insert(order_id.clone(), total);
+        }
         self.record(format!("refund {order_id} {amount}"));
         Ok(GatewayReceipt {
             reference: Some(GatewayReference(format!("refund-{order_id}"))),
@@ -394,12 +413,21 @@ impl PaymentGateway for FakeGateway {
         Ok(PaymentStatusReport {
             result: PaymentResult {
                 reference: Some(GatewayReference(format!("ref-{order_id}"))),
-                order_id,
+                order_id: order_id.clone(),
                 status,
                 amount: None,
             },
-            refunded: None,
-            voided: false,
+            refunded: self
+                .refunded
+                .lock()
+                .expect("gateway lock")
+                .get(&order_id)
+                .copied(),
+            voided: self
+                .voided
+                .lock()
+                .expect("gateway lock")
+                .contains(&order_id),
         })
     }
 }

@@ -509,6 +509,33 @@ impl PurchaseStore for MemoryStore {
         })
     }
 
+    async fn authorised_purchases(
+        &self,
+        completed_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Purchase>, StoreError> {
+        self.read(|state| {
+            let mut authorised: Vec<Purchase> = state
+                .purchases
+                .values()
+                .filter(|purchase| {
+                    purchase.status == PurchaseStatus::Completed
+                        && purchase
+                            .completed_at
+                            .is_some_and(|at| at < completed_before)
+                        && purchase
+                            .payment
+                            .as_ref()
+                            .is_some_and(|payment| payment.status == PaymentStatus::Authorised)
+                })
+                .cloned()
+                .collect();
+            authorised.sort_by_key(|purchase| (purchase.completed_at, purchase.id));
+            authorised.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            Ok(authorised)
+        })
+    }
+
     async fn apply_purchase(
         &self,
         application: PurchaseApplication,
@@ -1514,6 +1541,27 @@ impl PaymentActionStore for MemoryStore {
         until: OffsetDateTime,
     ) -> Result<kasa_domain::Money, StoreError> {
         self.read(|state| state.given_back_by(&actor, currency, since, until))
+    }
+
+    async fn requested_payment_actions(
+        &self,
+        requested_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<PaymentAction>, StoreError> {
+        self.read(|state| {
+            let mut requested: Vec<PaymentAction> = state
+                .payment_actions
+                .iter()
+                .filter(|action| {
+                    action.state == PaymentActionState::Requested
+                        && action.requested_at < requested_before
+                })
+                .cloned()
+                .collect();
+            requested.sort_by_key(|action| (action.requested_at, action.id));
+            requested.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            Ok(requested)
+        })
     }
 
     async fn payment_actions(

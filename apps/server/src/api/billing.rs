@@ -629,7 +629,10 @@ pub struct ActionResult {
     pub purchase: Option<PurchaseBody>,
     /// For a cancellation: when access ends.
     pub ends_at: Option<String>,
-    /// For a prorated cancellation: the refund each paid purchase is owed.
+    /// For a prorated cancellation: each paid purchase's refund of the unused time, made
+    /// through its payment (`purchase_id`, `amount`, `currency`, `outcome`: `succeeded` with
+    /// `payment_action_id`, `payment_status` and `credit_note`, or `failed` with the `problem`'s
+    /// `code` and `detail`: nothing moved for that one).
     pub prorated_refunds: Option<serde_json::Value>,
 }
 
@@ -657,7 +660,8 @@ pub enum CancelTiming {
 pub struct CancelRequest {
     /// Now or at the end.
     pub timing: CancelTiming,
-    /// Compute the prorated refund of the unused time (cancelling now).
+    /// Refund the unused time of each paid purchase through its payment (cancelling now); the
+    /// answer lists each refund's outcome.
     #[oai(default)]
     pub prorated_refund: bool,
     /// Why (audit log).
@@ -694,6 +698,35 @@ pub(crate) fn purchase_refusal(refusal: &PurchaseRefusal) -> ApiError {
             "this package is not on sale",
         ),
     }
+}
+
+/// A prorated refund as the cancellation's answer shows it: what was owed and what moved.
+fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "purchase_id": refund.purchase_id,
+        "amount": refund.amount.amount().to_string(),
+        "currency": refund.amount.currency().alpha_code(),
+    });
+    let outcome = match refund.outcome {
+        Ok(done) => serde_json::json!({
+            "outcome": "succeeded",
+            "payment_action_id": done.finished.action.id,
+            "payment_status": done.finished.purchase.payment.as_ref().map(|payment| payment.status.label()),
+            "credit_note": done.finished.document.map(|document| document.number.to_string()),
+            "voided_instead_of_refund": done.voided_instead_of_refund,
+        }),
+        Err(error) => {
+            let problem = super::payments::action_problem(error);
+            serde_json::json!({
+                "outcome": "failed",
+                "problem": { "code": problem.code(), "detail": problem.detail() },
+            })
+        }
+    };
+    if let (Some(body), serde_json::Value::Object(outcome)) = (body.as_object_mut(), outcome) {
+        body.extend(outcome);
+    }
+    body
 }
 
 /// Help desks, agents' actions, records.
@@ -1020,9 +1053,16 @@ impl BillingApi {
                     CancelTiming::Now => CancellationTiming::Now,
                     CancelTiming::AtEnd => CancellationTiming::AtEnd,
                 };
+                let refund_limits = super::payments::caller_refund_limits(app.0, &auth.0).await?;
                 let cancelled = app
                     .billing
-                    .cancel_subscription(customer_id, timing, body.prorated_refund, context)
+                    .cancel_subscription(
+                        customer_id,
+                        timing,
+                        body.prorated_refund,
+                        refund_limits,
+                        context,
+                    )
                     .await
                     .map_err(|error| match error {
                         CancelSubscriptionError::NoSubscription => ApiError::new(
@@ -1059,15 +1099,9 @@ impl BillingApi {
                 result.ends_at = Some(rfc3339(cancelled.ends_at));
                 result.prorated_refunds = Some(serde_json::Value::Array(
                     cancelled
-                        .prorated_refunds
-                        .iter()
-                        .map(|(purchase_id, amount)| {
-                            serde_json::json!({
-                                "purchase_id": purchase_id,
-                                "amount": amount.amount().to_string(),
-                                "currency": amount.currency().alpha_code(),
-                            })
-                        })
+                        .refunds
+                        .into_iter()
+                        .map(prorated_refund_body)
                         .collect(),
                 ));
                 Ok(Json(result))

@@ -153,7 +153,7 @@ pub(crate) fn gateway_problem(error: &GatewayError) -> ApiError {
     }
 }
 
-fn action_problem(error: PaymentActionError) -> ApiError {
+pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
     let detail = error.to_string();
     let problem = |status, code, title| ApiError::new(status, code, title, detail.clone());
     match error {
@@ -161,7 +161,7 @@ fn action_problem(error: PaymentActionError) -> ApiError {
         PaymentActionError::NoPayment => problem(
             StatusCode::CONFLICT,
             "no-gateway-payment",
-            "The purchase was not paid through a gateway",
+            "The purchase has no payment",
         ),
         PaymentActionError::NotAllowed { .. } => problem(
             StatusCode::CONFLICT,
@@ -202,10 +202,15 @@ fn action_problem(error: PaymentActionError) -> ApiError {
             "payment-action-in-progress",
             "Another action on this payment is running",
         ),
+        PaymentActionError::NotVoidable => problem(
+            StatusCode::CONFLICT,
+            "not-voidable",
+            "A payment made outside Kasa cannot be voided",
+        ),
         PaymentActionError::UnknownGateway(_) => problem(
             StatusCode::CONFLICT,
-            "gateway-misconfigured",
-            "The payment system is not set up",
+            "unknown-payment-system",
+            "Kasa has no such payment system",
         ),
         PaymentActionError::Gateway(error) => gateway_problem(&error),
         PaymentActionError::Store(error) => store_error(error),
@@ -216,8 +221,12 @@ fn money_fact(money: Money) -> serde_json::Value {
     serde_json::json!({ "amount": money.amount(), "currency": money.currency().alpha_code() })
 }
 
-/// The caller's role's refund limits, one per currency (none for a caller without a role).
-async fn caller_refund_limits(app: &App, caller: &Caller) -> Result<Vec<Money>, ApiError> {
+/// The caller's role's refund limits, one per currency (none for a caller without a role); also
+/// for refunds made by other actions (a cancellation's prorated refunds).
+pub(crate) async fn caller_refund_limits(
+    app: &App,
+    caller: &Caller,
+) -> Result<Vec<Money>, ApiError> {
     Ok(match caller.role {
         Some(role) => super::access::limits_of(
             &app.access.refund_limits().await.map_err(store_error)?,

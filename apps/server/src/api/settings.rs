@@ -400,10 +400,13 @@ impl SettingsApi {
                  e.g. from `openssl rand -base64 32`) and restarts it; nothing changed",
             ));
         }
+        let configuration: serde_json::Map<String, serde_json::Value> =
+            body.configuration.clone().into_iter().collect();
+        kasa_ports::capture_mode_of(&configuration).map_err(ApiError::invalid)?;
         let change = PaymentSystemChange {
             gateway: GatewayName::new(&gateway),
             enabled: body.enabled,
-            configuration: body.configuration.clone().into_iter().collect(),
+            configuration,
             credentials: body
                 .credentials
                 .iter()

@@ -384,6 +384,28 @@ impl PaymentActionStore for SqlStore {
         .await
     }
 
+    async fn requested_payment_actions(
+        &self,
+        requested_before: OffsetDateTime,
+        count: u32,
+    ) -> Result<Vec<PaymentAction>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "{COLUMNS} WHERE state = 'requested' AND requested_at < $1 \
+                     ORDER BY requested_at, id LIMIT $2"
+                ),
+                [codec.at(requested_before), crate::rows::limit(count)],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| payment_action(&codec.row(row)))
+        .collect()
+    }
+
     async fn payment_actions(
         &self,
         purchase_id: PurchaseId,

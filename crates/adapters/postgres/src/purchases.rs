@@ -521,6 +521,28 @@ impl PurchaseStore for SqlStore {
         .collect()
     }
 
+    async fn authorised_purchases(
+        &self,
+        completed_before: OffsetDateTime,
+        count: u32,
+    ) -> Result<Vec<Purchase>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "{PURCHASE_COLUMNS} WHERE p.status = 'completed' AND y.status = 'authorised' \
+                     AND p.completed_at < $1 ORDER BY p.completed_at, p.id LIMIT $2"
+                ),
+                [codec.at(completed_before), limit(count)],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| purchase(&codec.row(row)))
+        .collect()
+    }
+
     async fn apply_purchase(
         &self,
         application: PurchaseApplication,

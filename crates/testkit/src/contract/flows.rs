@@ -780,6 +780,7 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
             world.ayse.id,
             CancellationTiming::Now,
             true,
+            Vec::new(),
             agent_context("customer asked"),
         )
         .await
@@ -790,6 +791,44 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
         cancelled.prorated_refunds[0].1.amount().to_string(),
         "158.33",
         "19 of 30 days of 250.00"
+    );
+    // The refund is made, through the payment's gateway, with its credit note.
+    assert_eq!(cancelled.refunds.len(), 1);
+    let refund = &cancelled.refunds[0];
+    let done = refund
+        .outcome
+        .as_ref()
+        .expect("the prorated refund is made");
+    assert_eq!(done.finished.action.amount, crate::try_money("158.33"));
+    assert_eq!(
+        done.finished.action.state,
+        kasa_ports::PaymentActionState::Succeeded
+    );
+    let note = done.finished.document.as_ref().expect("a credit note");
+    assert_eq!(note.issued.kind, kasa_ports::InvoiceKind::CreditNote);
+    assert_eq!(note.issued.total.gross, crate::try_money("158.33"));
+    assert_eq!(
+        world.payment_status(refund.purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    let order = world
+        .kit
+        .store
+        .purchase(refund.purchase_id)
+        .await
+        .unwrap()
+        .payment
+        .unwrap()
+        .order_id;
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec![format!("refund {order} 158.33 TRY")]
+    );
+    assert!(
+        world
+            .audit_actions()
+            .await
+            .contains(&"payment.refund_succeeded".to_owned())
     );
     let state = world.kit.store.customer_state(world.ayse.id).await.unwrap();
     assert!(!state.card.is_enabled(world.support.id));
@@ -815,6 +854,7 @@ pub async fn cancelling_at_the_end_keeps_access_until_then<S: Store + 'static>(s
             world.ayse.id,
             CancellationTiming::AtEnd,
             false,
+            Vec::new(),
             agent_context("no renewal"),
         )
         .await
@@ -2419,6 +2459,7 @@ pub async fn a_renewing_subscription_applies_each_paid_period_once_and_stops_at_
             world.ayse.id,
             CancellationTiming::AtEnd,
             false,
+            Vec::new(),
             agent_context("customer asked"),
         )
         .await
@@ -2618,5 +2659,300 @@ pub async fn a_dead_worker_holds_back_only_its_own_message_which_keeps_its_ident
         sent.last().and_then(|message| message.identity.clone()),
         held.identity,
         "the resent message carries the identity its first attempt had"
+    );
+}
+
+/// Contract case.
+pub async fn a_charged_grant_is_refunded_by_record_and_never_voided<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let applied = world
+        .kit
+        .billing
+        .grant_package(GrantPackage {
+            customer_id: world.ayse.id,
+            package_id: world.small.id,
+            confirmation: ForfeitConfirmation::NotConfirmed,
+            charged: true,
+            context: agent_context("paid by bank transfer"),
+        })
+        .await
+        .unwrap();
+    let purchase_id = applied.purchase.id;
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+
+    // No gateway holds a bank transfer: a void is refused with its own reason.
+    assert!(matches!(
+        world.act(purchase_id, RequestedAction::Void, None).await,
+        Err(PaymentActionError::NotVoidable)
+    ));
+    // A partial refund records money given back outside Kasa, with its credit note.
+    let part = world
+        .act(purchase_id, refund(Some("40.00")), None)
+        .await
+        .expect("a manual payment's refund is recorded");
+    assert_eq!(
+        part.finished.document.as_ref().map(|note| note.issued.kind),
+        Some(kasa_ports::InvoiceKind::CreditNote)
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+    // The rest takes the package back, as a gateway refund does.
+    let rest = world.act(purchase_id, refund(None), None).await.unwrap();
+    assert_eq!(rest.finished.action.amount, crate::try_money("60.00"));
+    assert_eq!(rest.finished.credits_reversed, Some(Credits::from_u32(10)));
+    assert_eq!(world.balance().await, Credits::from_u32(0));
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Refunded
+    );
+    assert!(
+        world.kit.gateway.operations().is_empty(),
+        "no gateway is called for a manual payment"
+    );
+    let audit = world.audit_actions().await;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|action| *action == "payment.refund_succeeded")
+            .count(),
+        2
+    );
+}
+
+/// Contract case.
+pub async fn an_authorise_only_checkout_is_voided_when_left_uncaptured<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    let testpay = GatewayName::new("testpay");
+    assert_eq!(
+        world
+            .kit
+            .billing
+            .checkout_capture_mode(&testpay)
+            .await
+            .unwrap(),
+        CaptureMode::Immediate,
+        "immediate unless the payment system says otherwise"
+    );
+    let mut configuration = serde_json::Map::new();
+    configuration.insert("capture".to_owned(), "authorise_only".into());
+    world
+        .kit
+        .store
+        .save_payment_system(
+            kasa_ports::PaymentSystemChange {
+                gateway: testpay.clone(),
+                enabled: true,
+                configuration,
+                credentials: std::collections::BTreeMap::new(),
+            },
+            agent_context("setup"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    let capture = world
+        .kit
+        .billing
+        .checkout_capture_mode(&testpay)
+        .await
+        .unwrap();
+    assert_eq!(capture, CaptureMode::AuthoriseOnly);
+    let started = world
+        .kit
+        .billing
+        .start_purchase(StartPurchase {
+            customer_id: world.ayse.id,
+            package_id: world.small.id,
+            gateway: testpay.clone(),
+            confirmation: ForfeitConfirmation::NotConfirmed,
+            capture,
+            success_url: "https://kasa.example/ok".to_owned(),
+            failure_url: "https://kasa.example/fail".to_owned(),
+            context: customer_context(&world.ayse),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        world
+            .kit
+            .gateway
+            .started()
+            .last()
+            .map(|start| start.capture),
+        Some(CaptureMode::AuthoriseOnly)
+    );
+    world.complete(&started, "authorised", "100.00").await;
+    let purchase_id = started.purchase.id;
+    assert_eq!(world.balance().await, Credits::from_u32(10));
+
+    // Within its time the authorisation waits for an agent.
+    let expiry = world
+        .kit
+        .billing
+        .void_uncaptured_authorisations(days(7), 100)
+        .await
+        .unwrap();
+    assert!(expiry.is_empty());
+    world.kit.clock.advance(days(8));
+    let expiry = world
+        .kit
+        .billing
+        .void_uncaptured_authorisations(days(7), 100)
+        .await
+        .unwrap();
+    assert_eq!(expiry.len(), 1);
+    let voided = expiry[0].as_ref().expect("voided");
+    assert_eq!(
+        voided.finished.action.actor,
+        kasa_domain::Actor::System {
+            job: "authorisation-expiry".to_owned()
+        }
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Voided
+    );
+    assert_eq!(world.balance().await, Credits::from_u32(0), "taken back");
+    assert_eq!(
+        world.kit.gateway.operations(),
+        vec![format!("void {}", order_of(&started))]
+    );
+    assert!(
+        world
+            .kit
+            .billing
+            .void_uncaptured_authorisations(days(7), 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "voided once"
+    );
+}
+
+/// Contract case.
+pub async fn a_payment_action_left_requested_is_resolved_from_the_gateway<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    use kasa_ports::PaymentGateway as _;
+    let world = world(store).await;
+    let started = world
+        .start(&world.small, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "100.00").await;
+    let purchase_id = started.purchase.id;
+    let order = order_of(&started);
+    world
+        .kit
+        .gateway
+        .set_status(&order, PaymentResultStatus::Captured);
+    let handle = world
+        .kit
+        .store
+        .purchase(purchase_id)
+        .await
+        .unwrap()
+        .payment
+        .unwrap()
+        .handle();
+    let begin = |amount: &str, expected_actions: u32| kasa_ports::NewPaymentAction {
+        id: kasa_ports::new_id(),
+        purchase_id,
+        kind: kasa_ports::PaymentActionKind::Refund,
+        amount: crate::try_money(amount),
+        expected_actions,
+        gives_back: true,
+        given_back_check: None,
+        context: agent_context("customer asked"),
+        at: kasa_ports::Clock::now(world.kit.clock.as_ref()),
+    };
+
+    // The gateway refunded 30.00, and Kasa crashed before recording its answer.
+    world
+        .kit
+        .store
+        .begin_payment_action(begin("30.00", 0))
+        .await
+        .unwrap();
+    world
+        .kit
+        .gateway
+        .refund(handle.clone(), crate::try_money("30.00"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        world.act(purchase_id, refund(Some("5.00")), None).await,
+        Err(PaymentActionError::InProgress)
+    ));
+    let fresh = world
+        .kit
+        .billing
+        .resolve_stuck_payment_actions(time::Duration::minutes(10), 100)
+        .await
+        .unwrap();
+    assert!(fresh.is_empty(), "an action in flight is left alone");
+    world.kit.clock.advance(time::Duration::minutes(11));
+    let resolved = world
+        .kit
+        .billing
+        .resolve_stuck_payment_actions(time::Duration::minutes(10), 100)
+        .await
+        .unwrap();
+    assert_eq!(resolved.len(), 1);
+    let kasa_billing::ResolvedAction::Succeeded(finished) = &resolved[0] else {
+        panic!("the gateway shows the refund: {resolved:?}")
+    };
+    assert_eq!(
+        finished.document.as_ref().map(|note| note.issued.kind),
+        Some(kasa_ports::InvoiceKind::CreditNote)
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+
+    // A refund the gateway never saw is failed: nothing moved.
+    world
+        .kit
+        .store
+        .begin_payment_action(begin("20.00", 1))
+        .await
+        .unwrap();
+    world.kit.clock.advance(time::Duration::minutes(11));
+    let resolved = world
+        .kit
+        .billing
+        .resolve_stuck_payment_actions(time::Duration::minutes(10), 100)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&resolved[..], [kasa_billing::ResolvedAction::Failed(_)]),
+        "{resolved:?}"
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::PartiallyRefunded
+    );
+    // The payment is free again.
+    let done = world
+        .act(purchase_id, refund(Some("10.00")), None)
+        .await
+        .unwrap();
+    assert_eq!(done.finished.action.amount, crate::try_money("10.00"));
+    let audit = world.audit_actions().await;
+    assert!(audit.contains(&"payment.refund_failed".to_owned()));
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|action| *action == "payment.refund_succeeded")
+            .count(),
+        2
     );
 }
