@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 10] = [
+const STEPS: [SqlStep; 11] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -93,6 +93,12 @@ const STEPS: [SqlStep; 10] = [
         // Refund limits per role and currency; payment actions marked when they give money
         // back, so a user's give-backs in a day can be summed.
         schema: include_str!("sql/0012_refund_governance.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000013_approval_requests",
+        // Four-eyes approval requests of give-backs above a threshold.
+        schema: include_str!("sql/0013_approval_requests.sql"),
         guards: ["", ""],
     },
 ];

@@ -8,6 +8,7 @@
 //! knows SQL, HTTP or a vendor.
 
 mod adjust;
+mod approvals;
 mod billing;
 mod cancel;
 mod charge;
@@ -23,6 +24,7 @@ mod verify;
 mod webhooks;
 
 pub use adjust::AdjustCreditsError;
+pub use approvals::{ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome};
 pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
 pub use cancel::{CancelSubscriptionError, CancelledSubscription, ProratedRefund};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};

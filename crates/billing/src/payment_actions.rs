@@ -206,9 +206,9 @@ struct Limits {
 
 /// The action to send, with its amount settled.
 #[derive(Clone, Copy, Debug)]
-struct Planned {
-    kind: PaymentActionKind,
-    amount: Money,
+pub(crate) struct Planned {
+    pub(crate) kind: PaymentActionKind,
+    pub(crate) amount: Money,
 }
 
 fn not_allowed(payment: &Payment, hint: &'static str) -> PaymentActionError {
@@ -223,7 +223,7 @@ pub(crate) fn store_money(error: MoneyError) -> PaymentActionError {
 }
 
 /// Checks `requested` against the payment and what is left; returns the amount to use.
-fn plan(
+pub(crate) fn plan(
     payment: &Payment,
     position: &Position,
     requested: RequestedAction,
@@ -296,7 +296,7 @@ fn plan(
 }
 
 /// Whether `planned` gives money back: a refund, or a void of a captured payment.
-fn gives_back(planned: &Planned, payment: &Payment) -> bool {
+pub(crate) fn gives_back(planned: &Planned, payment: &Payment) -> bool {
     match planned.kind {
         PaymentActionKind::Refund => true,
         PaymentActionKind::Void => payment.status == PaymentStatus::Captured,

@@ -76,6 +76,10 @@ define_id!(
     PaymentActionId
 );
 define_id!(
+    /// One refund or void waiting for a second person's approval (four eyes).
+    ApprovalRequestId
+);
+define_id!(
     /// One entry of the credit ledger.
     LedgerEntryId
 );

@@ -30,8 +30,9 @@ pub use department::{Department, DepartmentError};
 pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
-    ApiKeyId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId, InvoiceId, LedgerEntryId,
-    OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
+    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId, InvoiceId,
+    LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
+    UsageChargeId, UserId,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use package::{Package, PackageError, PackageKind};

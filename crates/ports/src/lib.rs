@@ -47,14 +47,17 @@ pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};
 #[cfg(any(test, feature = "mocks"))]
 pub use payment_actions::MockPaymentActionStore;
 pub use payment_actions::{
-    FinishedPaymentAction, GivenBackCheck, NewPaymentAction, PaymentAction, PaymentActionKind,
-    PaymentActionOutcome, PaymentActionResult, PaymentActionState, PaymentActionStore,
+    ApprovalDecision, ApprovalRequest, ApprovalRequestState, ApprovalRequestedAction,
+    FinishedApproval, FinishedPaymentAction, GivenBackCheck, NewApprovalRequest, NewPaymentAction,
+    PaymentAction, PaymentActionKind, PaymentActionOutcome, PaymentActionResult,
+    PaymentActionState, PaymentActionStore,
 };
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, IdempotencyMark, Invoice, InvoiceKind, InvoiceNumber, InvoiceSettings,
-    NewInvoice, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus, PaymentSystem,
-    PaymentSystemChange, Purchase, PurchaseOutcome, PurchaseStatus, Secret, UsageCharge,
+    CustomerState, FourEyesSettings, IdempotencyMark, Invoice, InvoiceKind, InvoiceNumber,
+    InvoiceSettings, NewInvoice, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus,
+    PaymentSystem, PaymentSystemChange, Purchase, PurchaseOutcome, PurchaseStatus, Secret,
+    UsageCharge,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 use kasa_domain::{
-    Actor, Credits, Currency, CustomerId, Money, PaymentActionId, PurchaseId, Reason,
+    Actor, ApprovalRequestId, Credits, Currency, CustomerId, Money, PaymentActionId, PurchaseId,
+    Reason,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -171,6 +172,124 @@ pub struct FinishedPaymentAction {
     pub credits_reversed: Option<Credits>,
 }
 
+/// The give-back an approval request asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalRequestedAction {
+    /// A refund of `amount`.
+    Refund,
+    /// A void of a captured payment (of `amount`, what was left of it).
+    Void,
+}
+
+/// Where an approval request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalRequestState {
+    /// Waiting for another person (until it expires).
+    Pending,
+    /// Claimed by an approver whose action is running.
+    Approving,
+    /// Approved and the action succeeded.
+    Approved,
+    /// Approved but the action was refused or failed (`detail` says why).
+    Failed,
+    /// Rejected (`decision_reason` says why).
+    Rejected,
+}
+
+/// A give-back waiting for (or decided by) a second person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRequest {
+    /// Its id.
+    pub id: ApprovalRequestId,
+    /// The purchase whose payment it gives back.
+    pub purchase_id: PurchaseId,
+    /// Refund or void.
+    pub action: ApprovalRequestedAction,
+    /// How much, as decided when requested.
+    pub amount: Money,
+    /// Where it stands (a pending request past `expires_at` is expired).
+    pub state: ApprovalRequestState,
+    /// Who asked.
+    pub requested_by: Actor,
+    /// Why they asked.
+    pub reason: Reason,
+    /// The request that asked.
+    pub request_id: Option<String>,
+    /// When asked.
+    #[serde(with = "kasa_domain::instant")]
+    pub requested_at: OffsetDateTime,
+    /// When it can no longer be approved.
+    #[serde(with = "kasa_domain::instant")]
+    pub expires_at: OffsetDateTime,
+    /// Who approved or rejected it.
+    pub decided_by: Option<Actor>,
+    /// Why they did.
+    pub decision_reason: Option<Reason>,
+    /// When they did.
+    pub decided_at: Option<OffsetDateTime>,
+    /// The payment action the approval ran.
+    pub payment_action_id: Option<PaymentActionId>,
+    /// Why the approved action failed.
+    pub detail: Option<String>,
+}
+
+impl ApprovalRequest {
+    /// Whether it can no longer be approved at `now`.
+    #[must_use]
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.state == ApprovalRequestState::Pending && self.expires_at <= now
+    }
+}
+
+/// A new approval request, recorded with its audit entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApprovalRequest {
+    /// The request (state `pending`, nothing decided).
+    pub request: ApprovalRequest,
+    /// `refund.approval_requested`.
+    pub audit: AuditRecord,
+    /// Who and why.
+    pub context: ActionContext,
+}
+
+/// A decision on a pending request: claimed for approval, or rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalDecision {
+    /// The request.
+    pub id: ApprovalRequestId,
+    /// `approving` (the approver claims it) or `rejected`.
+    pub state: ApprovalRequestState,
+    /// The audit entry (`refund.rejected`), when the decision is final.
+    pub audit: Option<AuditRecord>,
+    /// The decider and their reason.
+    pub context: ActionContext,
+    /// When.
+    #[serde(with = "kasa_domain::instant")]
+    pub at: OffsetDateTime,
+}
+
+/// What an approved request's action did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinishedApproval {
+    /// The request (in state `approving`).
+    pub id: ApprovalRequestId,
+    /// `approved` or `failed`.
+    pub state: ApprovalRequestState,
+    /// The action the approval ran, when one was recorded.
+    pub payment_action_id: Option<PaymentActionId>,
+    /// Why it failed.
+    pub detail: Option<String>,
+    /// `refund.approved` (naming requester and approver) or `refund.approval_failed`.
+    pub audit: AuditRecord,
+    /// The approver and their reason.
+    pub context: ActionContext,
+    /// When.
+    #[serde(with = "kasa_domain::instant")]
+    pub at: OffsetDateTime,
+}
+
 /// Payment actions.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -231,4 +350,51 @@ pub trait PaymentActionStore: Send + Sync {
         since: OffsetDateTime,
         until: OffsetDateTime,
     ) -> Result<Money, StoreError>;
+
+    /// Records a give-back waiting for a second person, with its audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (`purchase`), [`StoreError::Unavailable`].
+    async fn request_approval(
+        &self,
+        new: NewApprovalRequest,
+    ) -> Result<ApprovalRequest, StoreError>;
+
+    /// One approval request.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (`approval request`), [`StoreError::Unavailable`].
+    async fn approval_request(&self, id: ApprovalRequestId) -> Result<ApprovalRequest, StoreError>;
+
+    /// Approval requests in `state` (all when `None`), newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn approval_requests(
+        &self,
+        state: Option<ApprovalRequestState>,
+        limit: u32,
+    ) -> Result<Vec<ApprovalRequest>, StoreError>;
+
+    /// Moves a request from `pending` (and not expired at `decision.at`) to `approving` or
+    /// `rejected` in one transaction, so that of two deciders at once only one succeeds.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (`approval request`), [`StoreError::StaleVersion`] when it is
+    /// no longer pending or has expired (read it again to tell which),
+    /// [`StoreError::Unavailable`].
+    async fn decide_approval_request(
+        &self,
+        decision: ApprovalDecision,
+    ) -> Result<ApprovalRequest, StoreError>;
+
+    /// Records the outcome of a claimed (`approving`) request's action, with its audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (`approval request`), [`StoreError::StaleVersion`] when it is
+    /// not `approving`, [`StoreError::Unavailable`].
+    async fn finish_approval_request(
+        &self,
+        finished: FinishedApproval,
+    ) -> Result<ApprovalRequest, StoreError>;
 }

@@ -512,6 +512,48 @@ pub struct BillingSettings {
     /// How invoices are issued.
     #[serde(default)]
     pub invoicing: InvoiceSettings,
+    /// Four-eyes approval of large give-backs (off by default).
+    #[serde(default)]
+    pub four_eyes: FourEyesSettings,
+}
+
+/// Four-eyes approval: a refund, or a void of a captured payment, above the threshold in its
+/// currency becomes an approval request that another user with the refund permission approves
+/// or rejects. No threshold in a currency means no approval in it; no thresholds means off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FourEyesSettings {
+    /// At most one per currency: give-backs larger than this need a second person.
+    #[serde(default)]
+    pub thresholds: Vec<Money>,
+    /// How long a request waits for a decision, in minutes (0: it expires at once).
+    #[serde(default = "default_four_eyes_expiry_minutes")]
+    pub expires_after_minutes: u32,
+}
+
+fn default_four_eyes_expiry_minutes() -> u32 {
+    24 * 60
+}
+
+impl Default for FourEyesSettings {
+    fn default() -> Self {
+        Self {
+            thresholds: Vec::new(),
+            expires_after_minutes: default_four_eyes_expiry_minutes(),
+        }
+    }
+}
+
+impl FourEyesSettings {
+    /// Whether giving back `amount` needs a second person's approval.
+    #[must_use]
+    pub fn needs_approval(&self, amount: &Money) -> bool {
+        self.thresholds.iter().any(|threshold| {
+            threshold.currency() == amount.currency()
+                && amount
+                    .checked_cmp(threshold)
+                    .is_ok_and(std::cmp::Ordering::is_gt)
+        })
+    }
 }
 
 impl Default for BillingSettings {
@@ -523,6 +565,7 @@ impl Default for BillingSettings {
             support_address: None,
             company_name: "Kasa".to_owned(),
             invoicing: InvoiceSettings::default(),
+            four_eyes: FourEyesSettings::default(),
         }
     }
 }

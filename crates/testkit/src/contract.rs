@@ -77,6 +77,9 @@ macro_rules! store_contract_tests {
             flows::a_charged_grant_is_refunded_by_record_and_never_voided,
             flows::an_authorise_only_checkout_is_voided_when_left_uncaptured,
             flows::a_payment_action_left_requested_is_resolved_from_the_gateway,
+            flows::a_refund_above_the_four_eyes_threshold_runs_once_when_another_agent_approves,
+            flows::a_rejected_or_expired_approval_request_moves_nothing,
+            flows::concurrent_approvals_run_the_give_back_once,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

@@ -98,6 +98,7 @@ struct State {
     payment_actions: Vec<PaymentAction>,
     /// The payment actions that give money back (count against refund limits).
     give_backs: BTreeSet<kasa_domain::PaymentActionId>,
+    approval_requests: Vec<kasa_ports::ApprovalRequest>,
 }
 
 impl State {
@@ -1575,6 +1576,111 @@ impl PaymentActionStore for MemoryStore {
                 .filter(|action| action.purchase_id == purchase_id)
                 .cloned()
                 .collect())
+        })
+    }
+
+    async fn request_approval(
+        &self,
+        new: kasa_ports::NewApprovalRequest,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.transaction(|state| {
+            if !state.purchases.contains_key(&new.request.purchase_id) {
+                return Err(StoreError::NotFound { entity: "purchase" });
+            }
+            let at = new.request.requested_at;
+            state.audit(new.audit, &new.context, at);
+            state.approval_requests.push(new.request.clone());
+            Ok(new.request)
+        })
+    }
+
+    async fn approval_request(
+        &self,
+        id: kasa_domain::ApprovalRequestId,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.read(|state| {
+            state
+                .approval_requests
+                .iter()
+                .find(|request| request.id == id)
+                .cloned()
+                .ok_or(StoreError::NotFound {
+                    entity: "approval request",
+                })
+        })
+    }
+
+    async fn approval_requests(
+        &self,
+        wanted: Option<kasa_ports::ApprovalRequestState>,
+        limit: u32,
+    ) -> Result<Vec<kasa_ports::ApprovalRequest>, StoreError> {
+        self.read(|state| {
+            let mut found: Vec<kasa_ports::ApprovalRequest> = state
+                .approval_requests
+                .iter()
+                .filter(|request| wanted.is_none_or(|wanted| request.state == wanted))
+                .cloned()
+                .collect();
+            found.sort_by_key(|request| std::cmp::Reverse((request.requested_at, request.id)));
+            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            Ok(found)
+        })
+    }
+
+    async fn decide_approval_request(
+        &self,
+        decision: kasa_ports::ApprovalDecision,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.transaction(|state| {
+            let index = state
+                .approval_requests
+                .iter()
+                .position(|request| request.id == decision.id)
+                .ok_or(StoreError::NotFound {
+                    entity: "approval request",
+                })?;
+            let request = &state.approval_requests[index];
+            if request.state != kasa_ports::ApprovalRequestState::Pending
+                || request.expires_at <= decision.at
+            {
+                return Err(StoreError::StaleVersion);
+            }
+            let request = &mut state.approval_requests[index];
+            request.state = decision.state;
+            request.decided_by = Some(decision.context.actor.clone());
+            request.decision_reason = Some(decision.context.reason.clone());
+            request.decided_at = Some(decision.at);
+            let request = request.clone();
+            if let Some(audit) = decision.audit {
+                state.audit(audit, &decision.context, decision.at);
+            }
+            Ok(request)
+        })
+    }
+
+    async fn finish_approval_request(
+        &self,
+        finished: kasa_ports::FinishedApproval,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.transaction(|state| {
+            let index = state
+                .approval_requests
+                .iter()
+                .position(|request| request.id == finished.id)
+                .ok_or(StoreError::NotFound {
+                    entity: "approval request",
+                })?;
+            if state.approval_requests[index].state != kasa_ports::ApprovalRequestState::Approving {
+                return Err(StoreError::StaleVersion);
+            }
+            let request = &mut state.approval_requests[index];
+            request.state = finished.state;
+            request.payment_action_id = finished.payment_action_id;
+            request.detail = finished.detail;
+            let request = request.clone();
+            state.audit(finished.audit, &finished.context, finished.at);
+            Ok(request)
         })
     }
 }

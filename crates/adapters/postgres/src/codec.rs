@@ -9,8 +9,8 @@
 //! | enums | their serde label as text | the same |
 
 use kasa_domain::{
-    ApiKeyId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId, InvoiceId,
-    LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
+    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId,
+    InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
     UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
@@ -48,6 +48,7 @@ macro_rules! stored_ids {
 
 stored_ids!(
     ApiKeyId,
+    ApprovalRequestId,
     BillingLinkId,
     AuditEntryId,
     CustomerId,

@@ -14,6 +14,7 @@
 //! few column types that differ (times, amounts, JSON) into each backend's representation.
 
 mod access;
+mod approvals;
 mod books;
 mod catalog;
 mod charges;

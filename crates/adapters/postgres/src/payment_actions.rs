@@ -178,6 +178,42 @@ async fn given_back(
 
 #[async_trait]
 impl PaymentActionStore for SqlStore {
+    async fn request_approval(
+        &self,
+        new: kasa_ports::NewApprovalRequest,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.insert_approval_request(new).await
+    }
+
+    async fn approval_request(
+        &self,
+        request_id: kasa_domain::ApprovalRequestId,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.read_approval_request(request_id).await
+    }
+
+    async fn approval_requests(
+        &self,
+        state: Option<kasa_ports::ApprovalRequestState>,
+        limit: u32,
+    ) -> Result<Vec<kasa_ports::ApprovalRequest>, StoreError> {
+        self.list_approval_requests(state, limit).await
+    }
+
+    async fn decide_approval_request(
+        &self,
+        decision: kasa_ports::ApprovalDecision,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.decide_request(decision).await
+    }
+
+    async fn finish_approval_request(
+        &self,
+        finished: kasa_ports::FinishedApproval,
+    ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
+        self.finish_request(finished).await
+    }
+
     async fn given_back_by(
         &self,
         actor: kasa_domain::Actor,

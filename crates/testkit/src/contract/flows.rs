@@ -2956,3 +2956,274 @@ pub async fn a_payment_action_left_requested_is_resolved_from_the_gateway<S: Sto
         2
     );
 }
+
+fn agent_number(number: u128) -> ActionContext {
+    ActionContext {
+        actor: kasa_domain::Actor::Agent {
+            user_id: kasa_domain::UserId::from_uuid(uuid::Uuid::from_u128(number)),
+        },
+        ..agent_context("approved after a call")
+    }
+}
+
+impl<S: Store + 'static> World<S> {
+    /// Turns four-eyes approval on above 50.00 TRY, requests expiring after `minutes`.
+    async fn four_eyes(&self, minutes: u32) {
+        let mut settings = self.kit.store.billing_settings().await.unwrap();
+        settings.four_eyes = kasa_ports::FourEyesSettings {
+            thresholds: vec![crate::try_money("50.00")],
+            expires_after_minutes: minutes,
+        };
+        self.kit
+            .store
+            .save_billing_settings(settings, agent_context("four eyes"), TestBilling::START)
+            .await
+            .unwrap();
+    }
+
+    /// A refund by the first agent that becomes an approval request.
+    async fn requested_refund(
+        &self,
+        purchase_id: kasa_domain::PurchaseId,
+        amount: &str,
+    ) -> kasa_ports::ApprovalRequest {
+        match self
+            .kit
+            .billing
+            .give_back_or_request_approval(ActOnPayment {
+                purchase_id,
+                action: refund(Some(amount)),
+                refund_limits: Vec::new(),
+                context: agent_context("customer asked"),
+            })
+            .await
+            .unwrap()
+        {
+            kasa_billing::GiveBackOutcome::PendingApproval(request) => *request,
+            kasa_billing::GiveBackOutcome::Done(done) => panic!("ran without approval: {done:?}"),
+        }
+    }
+
+    async fn decide(
+        &self,
+        id: kasa_domain::ApprovalRequestId,
+        context: ActionContext,
+    ) -> kasa_billing::DecideApproval {
+        kasa_billing::DecideApproval {
+            id,
+            refund_limits: Vec::new(),
+            context,
+        }
+    }
+
+    fn refunds_at_gateway(&self) -> usize {
+        self.kit
+            .gateway
+            .operations()
+            .iter()
+            .filter(|operation| operation.starts_with("refund"))
+            .count()
+    }
+}
+
+/// Contract case: with four eyes on, a refund above the threshold waits; the requester cannot
+/// approve it; another agent's approval runs it once (a second approval is refused), and a
+/// refund at or below the threshold runs at once.
+pub async fn a_refund_above_the_four_eyes_threshold_runs_once_when_another_agent_approves<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    use kasa_billing::{ApprovalError, ApprovalListing, GiveBackOutcome};
+    use kasa_ports::ApprovalRequestState;
+    let world = world(store).await;
+    world.four_eyes(24 * 60).await;
+    let purchase_id = world.paid_small().await;
+    let request = world.requested_refund(purchase_id, "80.00").await;
+    assert_eq!(request.state, ApprovalRequestState::Pending);
+    assert_eq!(request.amount, crate::try_money("80.00"));
+    assert_eq!(world.refunds_at_gateway(), 0, "nothing moved yet");
+    let listed = world
+        .kit
+        .billing
+        .approval_requests(ApprovalListing::Pending, 10)
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![request.clone()]);
+
+    let own = world
+        .kit
+        .billing
+        .approve_request(world.decide(request.id, agent_context("mine")).await)
+        .await;
+    assert!(
+        matches!(own, Err(ApprovalError::ApproverIsRequester)),
+        "{own:?}"
+    );
+
+    let (approved, done) = world
+        .kit
+        .billing
+        .approve_request(world.decide(request.id, other_agent_context()).await)
+        .await
+        .expect("another agent approves");
+    assert_eq!(approved.state, ApprovalRequestState::Approved);
+    assert_eq!(approved.payment_action_id, Some(done.finished.action.id));
+    assert_eq!(done.finished.action.actor, other_agent_context().actor);
+    assert!(done.finished.document.is_some(), "a credit note");
+    assert_eq!(world.refunds_at_gateway(), 1);
+    let again = world
+        .kit
+        .billing
+        .approve_request(world.decide(request.id, agent_number(9)).await)
+        .await;
+    assert!(
+        matches!(again, Err(ApprovalError::Closed { .. })),
+        "{again:?}"
+    );
+    assert_eq!(world.refunds_at_gateway(), 1);
+
+    // At or below the threshold nobody else is asked.
+    let small = world
+        .kit
+        .billing
+        .give_back_or_request_approval(ActOnPayment {
+            purchase_id,
+            action: refund(Some("20.00")),
+            refund_limits: Vec::new(),
+            context: agent_context("customer asked"),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(small, GiveBackOutcome::Done(_)));
+    let audit = world
+        .kit
+        .store
+        .audit_entries(AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    for action in ["refund.approval_requested", "refund.approved"] {
+        assert!(
+            audit.iter().any(|entry| entry.record.action == action),
+            "{action} audited"
+        );
+    }
+}
+
+/// Contract case: a rejected request moves nothing and cannot be approved afterwards; the
+/// requester cannot reject it; an expired one cannot be approved and is listed as expired.
+pub async fn a_rejected_or_expired_approval_request_moves_nothing<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    use kasa_billing::{ApprovalError, ApprovalListing};
+    use kasa_ports::ApprovalRequestState;
+    let world = world(store).await;
+    world.four_eyes(60).await;
+    let purchase_id = world.paid_small().await;
+    let request = world.requested_refund(purchase_id, "80.00").await;
+    let own = world
+        .kit
+        .billing
+        .reject_request(world.decide(request.id, agent_context("never mind")).await)
+        .await;
+    assert!(
+        matches!(own, Err(ApprovalError::ApproverIsRequester)),
+        "{own:?}"
+    );
+    let rejected = world
+        .kit
+        .billing
+        .reject_request(world.decide(request.id, other_agent_context()).await)
+        .await
+        .unwrap();
+    assert_eq!(rejected.state, ApprovalRequestState::Rejected);
+    assert_eq!(rejected.decided_by, Some(other_agent_context().actor));
+    let after = world
+        .kit
+        .billing
+        .approve_request(world.decide(request.id, agent_number(9)).await)
+        .await;
+    assert!(
+        matches!(after, Err(ApprovalError::Closed { .. })),
+        "{after:?}"
+    );
+    assert_eq!(world.refunds_at_gateway(), 0);
+    assert!(
+        world
+            .kit
+            .store
+            .audit_entries(AuditQuery {
+                limit: 1000,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .any(|entry| entry.record.action == "refund.rejected")
+    );
+
+    let expiring = world.requested_refund(purchase_id, "70.00").await;
+    world.kit.clock.advance(time::Duration::minutes(60));
+    let late = world
+        .kit
+        .billing
+        .approve_request(world.decide(expiring.id, other_agent_context()).await)
+        .await;
+    assert!(matches!(late, Err(ApprovalError::Expired)), "{late:?}");
+    assert_eq!(world.refunds_at_gateway(), 0);
+    let billing = &world.kit.billing;
+    assert!(
+        billing
+            .approval_requests(ApprovalListing::Pending, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let expired = billing
+        .approval_requests(ApprovalListing::Expired, 10)
+        .await
+        .unwrap();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].id, expiring.id);
+}
+
+/// Contract case: eight agents approving one request at once run its refund once.
+pub async fn concurrent_approvals_run_the_give_back_once<S: Store + 'static>(store: Arc<S>) {
+    use kasa_billing::ApprovalError;
+    let world = Arc::new(world(store).await);
+    world.four_eyes(24 * 60).await;
+    let purchase_id = world.paid_small().await;
+    let request = world.requested_refund(purchase_id, "100.00").await;
+    let mut tasks = Vec::new();
+    for number in 0..8 {
+        let world = world.clone();
+        tasks.push(tokio::spawn(async move {
+            let decision = world.decide(request.id, agent_number(100 + number)).await;
+            world.kit.billing.approve_request(decision).await
+        }));
+    }
+    let mut approved = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => approved += 1,
+            Err(ApprovalError::Closed { .. }) => {}
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(approved, 1);
+    assert_eq!(world.refunds_at_gateway(), 1, "the bank was asked once");
+    assert_eq!(
+        world
+            .kit
+            .store
+            .purchase_invoices(purchase_id)
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "the invoice and one credit note"
+    );
+}

@@ -765,6 +765,10 @@ pub async fn settings_start_from_defaults_and_round_trip<S: Store + 'static>(sto
             seller_tax_number: Some("1234567890".to_owned()),
             ..kasa_ports::InvoiceSettings::default()
         },
+        four_eyes: kasa_ports::FourEyesSettings {
+            thresholds: vec![crate::fixtures::try_money("50.00")],
+            expires_after_minutes: 90,
+        },
     };
     for _ in 0..2 {
         store
