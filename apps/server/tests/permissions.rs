@@ -227,6 +227,19 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::Refund),
             None,
         ),
+        row(Method::GET, "/v1/approval-requests", Some(P::Refund), None),
+        row(
+            Method::POST,
+            "/v1/approval-requests/{id}/approval",
+            Some(P::Refund),
+            Some(reason.clone()),
+        ),
+        row(
+            Method::POST,
+            "/v1/approval-requests/{id}/rejection",
+            Some(P::Refund),
+            Some(reason.clone()),
+        ),
         row(Method::GET, "/v1/audit", Some(P::ReadAudit), None),
         row(
             Method::GET,

@@ -1,16 +1,18 @@
 //! Agents' actions on a purchase's payment at its gateway: refund, void, capture.
 
 use kasa_billing::{
-    ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction, StartRecurring,
-    StartRecurringError,
+    ActOnPayment, ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome,
+    PaymentActionDone, PaymentActionError, RequestedAction, StartRecurring, StartRecurringError,
 };
 use kasa_domain::{CustomerId, Money, Permission, PurchaseId};
-use kasa_ports::{GatewayError, GatewayName, PaymentAction, Recurring};
+use kasa_ports::{
+    ApprovalRequest, ApprovalRequestState, GatewayError, GatewayName, PaymentAction, Recurring,
+};
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{Object, OpenApi, Union};
 
 use super::billing::{InvoiceBody, PurchaseBody, rfc3339};
 use super::{MoneyBody, Tag, parse_id, store_error};
@@ -121,6 +123,145 @@ impl From<PaymentActionDone> for PaymentActionResultBody {
             voided_instead_of_refund: done.voided_instead_of_refund,
         }
     }
+}
+
+/// What a refund or void did: it ran (`outcome: done`, the action's result), or four-eyes
+/// approval is on and it is above the threshold, so it waits for another person (`outcome:
+/// pending_approval`, the approval request; nothing moved).
+#[derive(Debug, Union)]
+#[oai(discriminator_name = "outcome")]
+// A response body built once per request and serialised at once: boxing would only add a
+// poem-openapi indirection to the discriminated union.
+#[allow(clippy::large_enum_variant)]
+pub enum GiveBackResultBody {
+    /// It ran.
+    #[oai(mapping = "done")]
+    Done(PaymentActionResultBody),
+    /// It waits for approval.
+    #[oai(mapping = "pending_approval")]
+    PendingApproval(ApprovalRequestBody),
+}
+
+/// A give-back waiting for (or decided by) a second person.
+#[derive(Debug, Object)]
+pub struct ApprovalRequestBody {
+    /// Its id.
+    pub id: String,
+    /// The purchase whose payment it gives back.
+    pub purchase_id: String,
+    /// `refund` or `void`.
+    pub action: String,
+    /// How much.
+    pub amount: MoneyBody,
+    /// `pending`, `expired` (pending past `expires_at`), `approving` (its action is running),
+    /// `approved`, `failed` (approved, but the action was refused or failed) or `rejected`.
+    pub state: String,
+    /// Who asked.
+    pub requested_by: String,
+    /// Why.
+    pub reason: String,
+    /// When asked.
+    pub requested_at: String,
+    /// When it can no longer be approved.
+    pub expires_at: String,
+    /// Who approved or rejected it.
+    pub decided_by: Option<String>,
+    /// Why they did.
+    pub decision_reason: Option<String>,
+    /// When they did.
+    pub decided_at: Option<String>,
+    /// The payment action the approval ran.
+    pub payment_action_id: Option<String>,
+    /// Why the approved action failed.
+    pub detail: Option<String>,
+}
+
+impl ApprovalRequestBody {
+    fn of(request: ApprovalRequest, now: time::OffsetDateTime) -> Self {
+        let label = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+        Self {
+            id: request.id.to_string(),
+            purchase_id: request.purchase_id.to_string(),
+            action: label(serde_json::json!(request.action)),
+            amount: request.amount.into(),
+            state: if request.is_expired(now) {
+                "expired".to_owned()
+            } else {
+                label(serde_json::json!(request.state))
+            },
+            requested_by: request.requested_by.to_string(),
+            reason: request.reason.as_str().to_owned(),
+            requested_at: rfc3339(request.requested_at),
+            expires_at: rfc3339(request.expires_at),
+            decided_by: request.decided_by.map(|actor| actor.to_string()),
+            decision_reason: request
+                .decision_reason
+                .map(|reason| reason.as_str().to_owned()),
+            decided_at: request.decided_at.map(rfc3339),
+            payment_action_id: request.payment_action_id.map(|id| id.to_string()),
+            detail: request.detail,
+        }
+    }
+}
+
+/// An approval or rejection of an approval request.
+#[derive(Debug, Object)]
+pub struct ApprovalDecisionRequest {
+    /// Why (audit log).
+    pub reason: String,
+}
+
+/// An approved request and the action it ran.
+#[derive(Debug, Object)]
+pub struct ApprovalResultBody {
+    /// The request, `approved`.
+    pub approval_request: ApprovalRequestBody,
+    /// The action's result.
+    pub result: PaymentActionResultBody,
+}
+
+fn approval_problem(error: ApprovalError) -> ApiError {
+    let detail = error.to_string();
+    match error {
+        ApprovalError::NotFound => ApiError::not_found("approval request"),
+        ApprovalError::ApproverIsRequester => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "approver-is-requester",
+            "You asked for this give-back",
+            detail,
+        ),
+        ApprovalError::Expired => ApiError::new(
+            StatusCode::CONFLICT,
+            "approval-request-expired",
+            "The approval request expired",
+            detail,
+        ),
+        ApprovalError::Closed { .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            "approval-request-closed",
+            "The approval request was decided already",
+            detail,
+        ),
+        ApprovalError::Action(error) => action_problem(error),
+        ApprovalError::Store(error) => store_error(error),
+    }
+}
+
+fn approval_listing(state: Option<&str>) -> Result<ApprovalListing, ApiError> {
+    Ok(match state {
+        None => ApprovalListing::All,
+        Some("pending") => ApprovalListing::Pending,
+        Some("expired") => ApprovalListing::Expired,
+        Some("approving") => ApprovalListing::State(ApprovalRequestState::Approving),
+        Some("approved") => ApprovalListing::State(ApprovalRequestState::Approved),
+        Some("failed") => ApprovalListing::State(ApprovalRequestState::Failed),
+        Some("rejected") => ApprovalListing::State(ApprovalRequestState::Rejected),
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "state `{other}`: pending, expired, approving, approved, failed or rejected"
+            )));
+        }
+    })
 }
 
 pub(crate) fn gateway_problem(error: &GatewayError) -> ApiError {
@@ -290,6 +431,46 @@ async fn act(
     Ok(Json(done.into()))
 }
 
+/// Runs a refund or void for `caller`, or records it for another person's approval when
+/// four-eyes approval applies.
+async fn give_back(
+    app: &App,
+    caller: &Caller,
+    purchase_id: &str,
+    action: RequestedAction,
+    reason: &str,
+    mark: Option<kasa_ports::IdempotencyMark>,
+) -> Result<Json<GiveBackResultBody>, ApiError> {
+    let context = caller.context(reason)?.with_idempotency(mark);
+    let purchase_id: PurchaseId = parse_id(purchase_id, "purchase")?;
+    let refund_limits = caller_refund_limits(app, caller).await?;
+    let outcome = app
+        .billing
+        .give_back_or_request_approval(ActOnPayment {
+            purchase_id,
+            action,
+            refund_limits,
+            context,
+        })
+        .await
+        .map_err(action_problem)?;
+    Ok(Json(match outcome {
+        GiveBackOutcome::Done(done) => GiveBackResultBody::Done((*done).into()),
+        GiveBackOutcome::PendingApproval(request) => {
+            GiveBackResultBody::PendingApproval(ApprovalRequestBody::of(*request, app.clock.now()))
+        }
+    }))
+}
+
+/// Approves or rejects a request as `caller`.
+fn decision(caller: &Caller, id: &str, reason: &str) -> Result<DecideApproval, ApiError> {
+    Ok(DecideApproval {
+        id: parse_id(id, "approval request")?,
+        refund_limits: Vec::new(),
+        context: caller.context(reason)?,
+    })
+}
+
 /// A subscription package to renew itself through a gateway.
 #[derive(Debug, Object, serde::Serialize)]
 pub struct RecurringRequest {
@@ -398,7 +579,7 @@ impl PaymentsApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
         body: Json<RefundRequest>,
-    ) -> Result<Json<PaymentActionResultBody>, ApiError> {
+    ) -> Result<Json<GiveBackResultBody>, ApiError> {
         auth.0.require(Permission::Refund)?;
         idempotent(
             &app,
@@ -408,7 +589,7 @@ impl PaymentsApi {
             &body.0,
             |mark| async {
                 let amount = money(body.amount.as_ref())?;
-                act(
+                give_back(
                     &app,
                     &auth.0,
                     &id,
@@ -512,7 +693,7 @@ impl PaymentsApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
         body: Json<VoidRequest>,
-    ) -> Result<Json<PaymentActionResultBody>, ApiError> {
+    ) -> Result<Json<GiveBackResultBody>, ApiError> {
         auth.0.require(Permission::Refund)?;
         idempotent(
             &app,
@@ -521,7 +702,7 @@ impl PaymentsApi {
             &format!("void_payment {}", id.0),
             &body.0,
             |mark| {
-                act(
+                give_back(
                     &app,
                     &auth.0,
                     &id,
@@ -631,5 +812,92 @@ impl PaymentsApi {
             .await
             .map_err(store_error)?;
         Ok(Json(actions.into_iter().map(Into::into).collect()))
+    }
+
+    /// Approval requests (four-eyes approval of give-backs above the billing settings'
+    /// threshold), newest first: all, or those in `state` (`pending` lists only those that can
+    /// still be approved; `expired` those that waited too long).
+    #[oai(
+        path = "/approval-requests",
+        method = "get",
+        operation_id = "list_approval_requests",
+        tag = "Tag::Records"
+    )]
+    async fn list_approval_requests(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        state: Query<Option<String>>,
+    ) -> Result<Json<Vec<ApprovalRequestBody>>, ApiError> {
+        auth.0.require(Permission::Refund)?;
+        let listing = approval_listing(state.0.as_deref())?;
+        let requests = app
+            .billing
+            .approval_requests(listing, 200)
+            .await
+            .map_err(store_error)?;
+        let now = app.clock.now();
+        Ok(Json(
+            requests
+                .into_iter()
+                .map(|request| ApprovalRequestBody::of(request, now))
+                .collect(),
+        ))
+    }
+
+    /// Approves a pending request and runs its refund or void at once, with the approver's
+    /// identity and role's refund limits (the requester's do not apply). The one who asked can
+    /// never approve (403 `approver-is-requester`); an expired request cannot be approved (409
+    /// `approval-request-expired`); a decided one is not decided again (409
+    /// `approval-request-closed`), so two approvals at once run the action once. When the
+    /// action is refused or fails, the request ends `failed` and the action's problem is
+    /// answered.
+    #[oai(
+        path = "/approval-requests/:id/approval",
+        method = "post",
+        operation_id = "approve_approval_request"
+    )]
+    async fn approve(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<ApprovalDecisionRequest>,
+    ) -> Result<Json<ApprovalResultBody>, ApiError> {
+        auth.0.require(Permission::Refund)?;
+        let mut decision = decision(&auth.0, &id, &body.reason)?;
+        decision.refund_limits = caller_refund_limits(&app, &auth.0).await?;
+        let (request, done) = app
+            .billing
+            .approve_request(decision)
+            .await
+            .map_err(approval_problem)?;
+        Ok(Json(ApprovalResultBody {
+            approval_request: ApprovalRequestBody::of(request, app.clock.now()),
+            result: done.into(),
+        }))
+    }
+
+    /// Rejects a pending request: nothing moves. The one who asked cannot reject it either
+    /// (403 `approver-is-requester`).
+    #[oai(
+        path = "/approval-requests/:id/rejection",
+        method = "post",
+        operation_id = "reject_approval_request"
+    )]
+    async fn reject(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<ApprovalDecisionRequest>,
+    ) -> Result<Json<ApprovalRequestBody>, ApiError> {
+        auth.0.require(Permission::Refund)?;
+        let request = app
+            .billing
+            .reject_request(decision(&auth.0, &id, &body.reason)?)
+            .await
+            .map_err(approval_problem)?;
+        Ok(Json(ApprovalRequestBody::of(request, app.clock.now())))
     }
 }

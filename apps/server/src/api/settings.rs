@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use kasa_domain::{EmailAddress, Permission, PriceBasis, TaxRate};
 use kasa_ports::{
-    BillingSettings, GatewayName, InvoiceKind, InvoiceSettings, Logo, OutboxMessage, PaymentSystem,
-    PaymentSystemChange, Secret,
+    BillingSettings, FourEyesSettings, GatewayName, InvoiceKind, InvoiceSettings, Logo,
+    OutboxMessage, PaymentSystem, PaymentSystemChange, Secret,
 };
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -15,7 +15,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::billing::rfc3339;
-use super::{Tag, store_error};
+use super::{MoneyBody, Tag, store_error};
 use crate::app::App;
 use crate::auth::Bearer;
 use crate::problem::ApiError;
@@ -77,6 +77,68 @@ pub struct BillingSettingsBody {
     /// How invoices are issued (defaults when left out).
     #[oai(default)]
     pub invoicing: InvoicingBody,
+    /// Four-eyes approval of large give-backs (off when left out).
+    #[oai(default)]
+    pub four_eyes: FourEyesBody,
+}
+
+/// Four-eyes approval: a refund, or a void of a captured payment, larger than the threshold in
+/// its currency becomes an approval request that another user with the refund permission
+/// approves or rejects (`/v1/approval-requests`). No thresholds: off.
+#[derive(Debug, Object)]
+pub struct FourEyesBody {
+    /// At most one per currency.
+    #[oai(default)]
+    pub thresholds: Vec<MoneyBody>,
+    /// How long a request can be approved, in minutes (default 1440, one day; 0 expires at
+    /// once).
+    #[oai(default = "default_expiry_minutes")]
+    pub expires_after_minutes: u32,
+}
+
+fn default_expiry_minutes() -> u32 {
+    FourEyesSettings::default().expires_after_minutes
+}
+
+impl Default for FourEyesBody {
+    fn default() -> Self {
+        FourEyesSettings::default().into()
+    }
+}
+
+impl From<FourEyesSettings> for FourEyesBody {
+    fn from(settings: FourEyesSettings) -> Self {
+        Self {
+            thresholds: settings.thresholds.into_iter().map(Into::into).collect(),
+            expires_after_minutes: settings.expires_after_minutes,
+        }
+    }
+}
+
+impl FourEyesBody {
+    fn settings(&self) -> Result<FourEyesSettings, ApiError> {
+        let mut thresholds: Vec<kasa_domain::Money> = Vec::new();
+        for body in &self.thresholds {
+            let threshold = body.money()?;
+            if threshold.amount().is_sign_negative() {
+                return Err(ApiError::invalid("a four-eyes threshold is not negative"));
+            }
+            if thresholds
+                .iter()
+                .any(|seen| seen.currency() == threshold.currency())
+            {
+                return Err(ApiError::invalid(format!(
+                    "four_eyes: one threshold per currency ({} twice)",
+                    threshold.currency().alpha_code()
+                )));
+            }
+            thresholds.push(threshold);
+        }
+        Ok(FourEyesSettings {
+            thresholds,
+            expires_after_minutes: self.expires_after_minutes,
+        })
+    }
 }
 
 /// How billing documents are issued.
@@ -203,6 +265,7 @@ impl From<BillingSettings> for BillingSettingsBody {
             support_address: settings.support_address.map(|email| email.to_string()),
             company_name: settings.company_name,
             invoicing: settings.invoicing.into(),
+            four_eyes: settings.four_eyes.into(),
         }
     }
 }
@@ -233,6 +296,7 @@ impl BillingSettingsBody {
             support_address: self.support_address.as_deref().map(email).transpose()?,
             company_name: company_name.to_owned(),
             invoicing: self.invoicing.settings()?,
+            four_eyes: self.four_eyes.settings()?,
         })
     }
 }
