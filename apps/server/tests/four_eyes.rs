@@ -110,9 +110,29 @@ async fn a_refund_above_the_threshold_waits_for_another_agent(backend: Backend) 
     four_eyes(&kasa, &admin, 24 * 60).await;
     let purchase_id = manual_payment(&kasa, &admin, "ayse@example.com").await;
 
-    // Agent A's 80 TRY refund waits; nothing moved.
-    let (status, pending) = refund(&kasa, &agent_a, &purchase_id, "80.00").await;
+    // Agent A's 80 TRY refund waits; nothing moved. Sent twice with one Idempotency-Key, it
+    // is one request, answered the same.
+    let keyed = || async {
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/purchases/{purchase_id}/refunds", kasa.base))
+            .bearer_auth(&agent_a)
+            .header("Idempotency-Key", "four-eyes-1")
+            .json(&json!({ "amount": { "amount": "80.00", "currency": "TRY" },
+                           "reason": "customer asked" }))
+            .send()
+            .await
+            .expect("an answer");
+        (
+            response.status(),
+            response.json::<Value>().await.expect("json"),
+        )
+    };
+    let (status, pending) = keyed().await;
     assert_eq!(status, StatusCode::OK, "{pending}");
+    let (status, replayed) = keyed().await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    assert_eq!(replayed["id"], pending["id"], "{replayed}");
+    assert_eq!(replayed["outcome"], "pending_approval", "{replayed}");
     assert_eq!(pending["outcome"], "pending_approval", "{pending}");
     assert_eq!(pending["state"], "pending");
     assert_eq!(pending["amount"]["amount"], "80.00");
