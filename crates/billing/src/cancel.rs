@@ -4,9 +4,8 @@ use kasa_domain::{CustomerId, Holding, Money, PurchaseId};
 use kasa_ports::{ActionContext, CancelSubscription, StoreError};
 use kasa_subscriptions::{CancellationError, CancellationTiming, plan_cancellation};
 
-use crate::payment_actions::{
-    ActOnPayment, PaymentActionDone, PaymentActionError, RequestedAction,
-};
+use crate::GiveBackOutcome;
+use crate::payment_actions::{ActOnPayment, PaymentActionError, RequestedAction};
 use crate::purchase::audit_record;
 use crate::{Billing, MAX_DECISION_ATTEMPTS};
 
@@ -18,9 +17,10 @@ pub struct ProratedRefund {
     pub purchase_id: PurchaseId,
     /// The unused time's share of its payment.
     pub amount: Money,
-    /// The refund action's outcome: done (with its credit note) or refused / failed at the
-    /// gateway (nothing moved; the agent sees why and may refund by hand).
-    pub outcome: Result<PaymentActionDone, PaymentActionError>,
+    /// The refund action's outcome: done (with its credit note), waiting for another
+    /// person's approval (four-eyes approval is on and it is above the threshold), or refused /
+    /// failed at the gateway (nothing moved; the agent sees why and may refund by hand).
+    pub outcome: Result<GiveBackOutcome, PaymentActionError>,
 }
 
 /// A done cancellation.
@@ -154,7 +154,8 @@ impl Billing {
 }
 
 impl Billing {
-    /// Refunds each prorated amount through the payment's gateway, one action per payment.
+    /// Refunds each prorated amount through the payment's gateway, one action per payment (or
+    /// asks for approval, as any refund above the four-eyes threshold).
     async fn refund_prorated(
         &self,
         prorated: &[(PurchaseId, Money)],
@@ -164,7 +165,7 @@ impl Billing {
         let mut refunds = Vec::with_capacity(prorated.len());
         for (purchase_id, amount) in prorated.iter().copied() {
             let outcome = if amount.is_positive() {
-                self.act_on_payment(ActOnPayment {
+                self.give_back_or_request_approval(ActOnPayment {
                     purchase_id,
                     action: RequestedAction::Refund {
                         amount: Some(amount),

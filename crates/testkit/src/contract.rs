@@ -80,6 +80,7 @@ macro_rules! store_contract_tests {
             flows::a_refund_above_the_four_eyes_threshold_runs_once_when_another_agent_approves,
             flows::a_rejected_or_expired_approval_request_moves_nothing,
             flows::concurrent_approvals_run_the_give_back_once,
+            flows::a_prorated_refund_above_the_four_eyes_threshold_waits_for_approval,
         );
     };
     (@cases $fresh_store:expr; $($module:ident :: $case:ident),* $(,)?) => {

@@ -631,8 +631,9 @@ pub struct ActionResult {
     pub ends_at: Option<String>,
     /// For a prorated cancellation: each paid purchase's refund of the unused time, made
     /// through its payment (`purchase_id`, `amount`, `currency`, `outcome`: `succeeded` with
-    /// `payment_action_id`, `payment_status` and `credit_note`, or `failed` with the `problem`'s
-    /// `code` and `detail`: nothing moved for that one).
+    /// `payment_action_id`, `payment_status` and `credit_note`; `pending_approval` with
+    /// `approval_request_id` and `expires_at` when four-eyes approval applies; or `failed` with
+    /// the `problem`'s `code` and `detail`: nothing moved for that one).
     pub prorated_refunds: Option<serde_json::Value>,
 }
 
@@ -708,7 +709,12 @@ fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Val
         "currency": refund.amount.currency().alpha_code(),
     });
     let outcome = match refund.outcome {
-        Ok(done) => serde_json::json!({
+        Ok(kasa_billing::GiveBackOutcome::PendingApproval(request)) => serde_json::json!({
+            "outcome": "pending_approval",
+            "approval_request_id": request.id,
+            "expires_at": rfc3339(request.expires_at),
+        }),
+        Ok(kasa_billing::GiveBackOutcome::Done(done)) => serde_json::json!({
             "outcome": "succeeded",
             "payment_action_id": done.finished.action.id,
             "payment_status": done.finished.purchase.payment.as_ref().map(|payment| payment.status.label()),

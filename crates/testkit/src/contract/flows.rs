@@ -795,10 +795,9 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
     // The refund is made, through the payment's gateway, with its credit note.
     assert_eq!(cancelled.refunds.len(), 1);
     let refund = &cancelled.refunds[0];
-    let done = refund
-        .outcome
-        .as_ref()
-        .expect("the prorated refund is made");
+    let Ok(kasa_billing::GiveBackOutcome::Done(done)) = &refund.outcome else {
+        panic!("the prorated refund is made: {:?}", refund.outcome);
+    };
     assert_eq!(done.finished.action.amount, crate::try_money("158.33"));
     assert_eq!(
         done.finished.action.state,
@@ -3226,4 +3225,46 @@ pub async fn concurrent_approvals_run_the_give_back_once<S: Store + 'static>(sto
         2,
         "the invoice and one credit note"
     );
+}
+
+/// Contract case: a cancellation's prorated refund above the four-eyes threshold is not a way
+/// around approval: it becomes an approval request (the cancellation itself is done).
+pub async fn a_prorated_refund_above_the_four_eyes_threshold_waits_for_approval<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    world.four_eyes(24 * 60).await;
+    world
+        .pay(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await;
+    world.kit.clock.advance(days(10) + time::Duration::hours(1));
+    let cancelled = world
+        .kit
+        .billing
+        .cancel_subscription(
+            world.ayse.id,
+            CancellationTiming::Now,
+            true,
+            Vec::new(),
+            agent_context("customer asked"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled.holding, Holding::Nothing);
+    let Ok(kasa_billing::GiveBackOutcome::PendingApproval(request)) = &cancelled.refunds[0].outcome
+    else {
+        panic!("waits for approval: {:?}", cancelled.refunds[0].outcome);
+    };
+    assert_eq!(request.amount, crate::try_money("158.33"));
+    assert_eq!(world.refunds_at_gateway(), 0);
+    let (approved, _) = world
+        .kit
+        .billing
+        .approve_request(world.decide(request.id, other_agent_context()).await)
+        .await
+        .expect("another agent approves");
+    assert_eq!(approved.state, kasa_ports::ApprovalRequestState::Approved);
+    assert_eq!(world.refunds_at_gateway(), 1);
 }
