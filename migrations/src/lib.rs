@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 11] = [
+const STEPS: [SqlStep; 12] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -99,6 +99,12 @@ const STEPS: [SqlStep; 11] = [
         name: "m20261203_000013_approval_requests",
         // Four-eyes approval requests of give-backs above a threshold.
         schema: include_str!("sql/0013_approval_requests.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000014_list_indexes",
+        // Purchases listed by status or by customer, newest id first, without a table scan.
+        schema: include_str!("sql/0014_list_indexes.sql"),
         guards: ["", ""],
     },
 ];
