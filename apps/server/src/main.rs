@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod gateways;
 mod idempotency;
+mod jobs;
 mod metrics;
 mod nestpay;
 mod pages;
@@ -273,7 +274,7 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             config.security_event_interval_seconds.max(1),
         ));
     if delivers_mail {
-        tokio::spawn(deliver_mail(
+        tokio::spawn(jobs::deliver_mail(
             app.clone(),
             std::time::Duration::from_millis(config.outbox_interval_ms.max(100)),
         ));
@@ -282,16 +283,16 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             "no mail server configured (KASA_SMTP_HOST): notifications wait in the outbox"
         );
     }
-    tokio::spawn(end_expired_subscriptions(app.clone()));
-    tokio::spawn(reconcile_payments(
+    tokio::spawn(jobs::end_expired_subscriptions(app.clone()));
+    tokio::spawn(jobs::reconcile_payments(
         app.clone(),
         time::Duration::seconds(i64::try_from(config.reconcile_after_seconds).unwrap_or(600)),
     ));
-    tokio::spawn(void_uncaptured_authorisations(
+    tokio::spawn(jobs::void_uncaptured_authorisations(
         app.clone(),
         time::Duration::days(i64::try_from(config.authorisation_void_after_days).unwrap_or(7)),
     ));
-    tokio::spawn(resolve_stuck_payment_actions(
+    tokio::spawn(jobs::resolve_stuck_payment_actions(
         app.clone(),
         time::Duration::seconds(
             i64::try_from(config.resolve_payment_actions_after_seconds).unwrap_or(600),
@@ -373,133 +374,6 @@ fn smtp_mailer(
     })
     .map_err(|error| error.to_string())?;
     Ok(std::sync::Arc::new(mailer))
-}
-
-/// The outbox worker: delivers due mail every `interval`. A crash loses nothing (messages are
-/// claimed with a lease and marked sent only after the server accepted them).
-async fn deliver_mail(app: app::App, interval: std::time::Duration) {
-    loop {
-        match app.billing.deliver_due_notifications(50).await {
-            Ok(report) if report.sent + report.retrying + report.abandoned > 0 => {
-                tracing::info!(
-                    sent = report.sent,
-                    retrying = report.retrying,
-                    abandoned = report.abandoned,
-                    "outbox delivery"
-                );
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "the outbox could not be read"),
-        }
-        tokio::time::sleep(interval).await;
-    }
-}
-
-/// The expiry job: once a minute, ended subscription terms are removed and the departments
-/// they enabled released (product rule 8). Running it twice, or on two servers, is harmless:
-/// each change is guarded by the customer's version.
-async fn end_expired_subscriptions(app: app::App) {
-    loop {
-        match app.billing.end_expired_subscriptions(500).await {
-            Ok(report) if report.customers > 0 => tracing::info!(
-                customers = report.customers,
-                terms_ended = report.terms_ended,
-                skipped = report.skipped,
-                "ended subscription terms"
-            ),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "the expiry job could not run"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-    }
-}
-
-/// The reconciliation job: payments still waiting for their gateway's callback after
-/// `older_than` are looked up with the gateway's order-status query and settled, so that a
-/// customer who paid gets the package even when the browser never came back. Each settlement
-/// applies at most once, so overlapping runs (or servers) are harmless.
-async fn reconcile_payments(app: app::App, older_than: time::Duration) {
-    let pause = std::time::Duration::from_secs(
-        u64::try_from(older_than.whole_seconds() / 4)
-            .unwrap_or(60)
-            .clamp(1, 60),
-    );
-    loop {
-        match app
-            .billing
-            .reconcile_pending_purchases(older_than, 100)
-            .await
-        {
-            Ok(settled) if !settled.is_empty() => tracing::info!(
-                purchases = settled.len(),
-                "reconciled payments whose callback had not arrived"
-            ),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "the reconciliation job could not run"),
-        }
-        tokio::time::sleep(pause).await;
-    }
-}
-
-/// The authorisation expiry job: payments authorised (capture `authorise_only`) and not
-/// captured within `older_than` are voided, as the `authorisation-expiry` system actor, so the
-/// customer's money is not held for ever; the package goes back with the void.
-async fn void_uncaptured_authorisations(app: app::App, older_than: time::Duration) {
-    let pause = std::time::Duration::from_secs(
-        u64::try_from(older_than.whole_seconds() / 4)
-            .unwrap_or(300)
-            .clamp(1, 300),
-    );
-    loop {
-        match app
-            .billing
-            .void_uncaptured_authorisations(older_than, 100)
-            .await
-        {
-            Ok(voided) if !voided.is_empty() => tracing::info!(
-                authorisations = voided.len(),
-                "voided authorisations that were not captured in time"
-            ),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "the authorisation expiry job could not run"),
-        }
-        tokio::time::sleep(pause).await;
-    }
-}
-
-/// The stuck-action job: a refund, void or capture left `requested` for `older_than` (a crash
-/// between the gateway's answer and its record) is resolved from the gateway's status, as the
-/// `payment-action-resolution` system actor, so it no longer blocks its payment.
-async fn resolve_stuck_payment_actions(app: app::App, older_than: time::Duration) {
-    let pause = std::time::Duration::from_secs(
-        u64::try_from(older_than.whole_seconds() / 4)
-            .unwrap_or(60)
-            .clamp(1, 60),
-    );
-    loop {
-        match app
-            .billing
-            .resolve_stuck_payment_actions(older_than, 100)
-            .await
-        {
-            Ok(resolved) => {
-                let finished = resolved
-                    .iter()
-                    .filter(|action| {
-                        !matches!(action, kasa_billing::ResolvedAction::Unresolved { .. })
-                    })
-                    .count();
-                if finished > 0 {
-                    tracing::info!(
-                        actions = finished,
-                        "resolved payment actions whose answer was never recorded"
-                    );
-                }
-            }
-            Err(error) => tracing::warn!(%error, "the stuck payment action job could not run"),
-        }
-        tokio::time::sleep(pause).await;
-    }
 }
 
 /// Ctrl-C, or SIGTERM (what service managers send).
