@@ -114,6 +114,12 @@ pub enum PaymentActionError {
     /// Another action on this payment has not finished.
     #[error("another action on this payment is in progress; try again when it has finished")]
     InProgress,
+    /// What the decision rests on (the payment's actions, or the caller's give-backs of the
+    /// day counted against a limit) kept changing while it was decided.
+    #[error(
+        "the payment's actions or your refunds of the day kept changing while this was decided; send it again"
+    )]
+    ChangedMeanwhile,
     /// The payment was made outside Kasa (a charged grant): no gateway holds it, so there is
     /// nothing to void; a refund records money given back outside Kasa.
     #[error(
@@ -456,7 +462,7 @@ impl Billing {
                     tracing::debug!(purchase = %purchase.id, attempt, "payment moved; deciding again");
                 }
                 Err(PaymentActionError::Store(StoreError::StaleVersion)) => {
-                    return Err(PaymentActionError::InProgress);
+                    return Err(PaymentActionError::ChangedMeanwhile);
                 }
                 Err(other) => return Err(other),
             }

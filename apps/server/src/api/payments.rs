@@ -343,6 +343,11 @@ pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
             "payment-action-in-progress",
             "Another action on this payment is running",
         ),
+        PaymentActionError::ChangedMeanwhile => problem(
+            StatusCode::CONFLICT,
+            "changed-meanwhile",
+            "Changed while this was decided",
+        ),
         PaymentActionError::NotVoidable => problem(
             StatusCode::CONFLICT,
             "not-voidable",

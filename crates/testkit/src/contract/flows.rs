@@ -1662,7 +1662,11 @@ pub async fn concurrent_refunds_give_the_money_back_once<S: Store + 'static>(sto
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => succeeded += 1,
-            Err(PaymentActionError::InProgress | PaymentActionError::NotAllowed { .. }) => {}
+            Err(
+                PaymentActionError::InProgress
+                | PaymentActionError::ChangedMeanwhile
+                | PaymentActionError::NotAllowed { .. },
+            ) => {}
             Err(other) => panic!("unexpected: {other:?}"),
         }
     }
@@ -1887,7 +1891,11 @@ pub async fn concurrent_refunds_of_one_agent_never_pass_the_daily_limit<S: Store
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => succeeded += 1,
-            Err(PaymentActionError::OverRefundLimit { .. } | PaymentActionError::InProgress) => {}
+            Err(
+                PaymentActionError::OverRefundLimit { .. }
+                | PaymentActionError::InProgress
+                | PaymentActionError::ChangedMeanwhile,
+            ) => {}
             Err(other) => panic!("unexpected: {other:?}"),
         }
     }
