@@ -101,11 +101,10 @@ where
     let answer = request(Some(mark.clone())).await;
     let kept = match &answer {
         Ok(Json(value)) => Some((200, value.to_json().map(|json| json.to_string()))),
-        // Taken over by a retry: the key is the retry's now.
-        Err(error) if error.code() == "idempotency-key-in-use" => None,
         Err(error) => match app.idempotency.release_idempotency_key(mark.clone()).await {
             Ok(true) => None,
-            // The change committed before the error: the error is the answer, kept.
+            // The change committed before the error: the error is the answer, kept. (When a
+            // retry took the key over, this claim's token no longer matches and nothing is kept.)
             Ok(false) => Some((
                 error.status().as_u16(),
                 serde_json::to_string(&error.document(None)).ok(),

@@ -411,6 +411,25 @@ fn money(amount: Option<&MoneyBody>) -> Result<Option<Money>, ApiError> {
     amount.map(MoneyBody::money).transpose()
 }
 
+/// The request to act on a purchase's payment as `caller`: their context (carrying the request's
+/// idempotency key) and their role's refund limits.
+async fn payment_request(
+    app: &App,
+    caller: &Caller,
+    purchase_id: &str,
+    action: RequestedAction,
+    reason: &str,
+    mark: Option<kasa_ports::IdempotencyMark>,
+) -> Result<ActOnPayment, ApiError> {
+    // Checked in this order: the reason, the id, then the limits (a read).
+    Ok(ActOnPayment {
+        context: caller.context(reason)?.with_idempotency(mark),
+        purchase_id: parse_id::<PurchaseId>(purchase_id, "purchase")?,
+        refund_limits: caller_refund_limits(app, caller).await?,
+        action,
+    })
+}
+
 /// Runs one action for `caller`, with their role's refund limit.
 async fn act(
     app: &App,
@@ -420,17 +439,10 @@ async fn act(
     reason: &str,
     mark: Option<kasa_ports::IdempotencyMark>,
 ) -> Result<Json<PaymentActionResultBody>, ApiError> {
-    let context = caller.context(reason)?.with_idempotency(mark);
-    let purchase_id: PurchaseId = parse_id(purchase_id, "purchase")?;
-    let refund_limits = caller_refund_limits(app, caller).await?;
+    let request = payment_request(app, caller, purchase_id, action, reason, mark).await?;
     let done = app
         .billing
-        .act_on_payment(ActOnPayment {
-            purchase_id,
-            action,
-            refund_limits,
-            context,
-        })
+        .act_on_payment(request)
         .await
         .map_err(action_problem)?;
     Ok(Json(done.into()))
@@ -446,17 +458,10 @@ async fn give_back(
     reason: &str,
     mark: Option<kasa_ports::IdempotencyMark>,
 ) -> Result<Json<GiveBackResultBody>, ApiError> {
-    let context = caller.context(reason)?.with_idempotency(mark);
-    let purchase_id: PurchaseId = parse_id(purchase_id, "purchase")?;
-    let refund_limits = caller_refund_limits(app, caller).await?;
+    let request = payment_request(app, caller, purchase_id, action, reason, mark).await?;
     let outcome = app
         .billing
-        .give_back_or_request_approval(ActOnPayment {
-            purchase_id,
-            action,
-            refund_limits,
-            context,
-        })
+        .give_back_or_request_approval(request)
         .await
         .map_err(action_problem)?;
     Ok(Json(match outcome {

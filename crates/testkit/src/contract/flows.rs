@@ -146,6 +146,21 @@ impl<S: Store + 'static> World<S> {
             .expect("callback accepted")
     }
 
+    /// An agent cancels Ayşe's subscription now, with a prorated refund, without a role limit.
+    async fn cancel_now_with_prorated_refund(&self) -> kasa_billing::CancelledSubscription {
+        self.kit
+            .billing
+            .cancel_subscription(
+                self.ayse.id,
+                CancellationTiming::Now,
+                true,
+                Vec::new(),
+                agent_context("customer asked"),
+            )
+            .await
+            .unwrap()
+    }
+
     async fn enable_by_hand(&self, department: &Department, reason: &str) {
         let change = kasa_ports::SetDepartment {
             customer_id: self.ayse.id,
@@ -773,18 +788,7 @@ pub async fn cancelling_now_releases_departments_and_prices_the_unused_time<S: S
         .pay(&world.monthly, ForfeitConfirmation::NotConfirmed)
         .await;
     world.kit.clock.advance(days(10) + time::Duration::hours(1));
-    let cancelled = world
-        .kit
-        .billing
-        .cancel_subscription(
-            world.ayse.id,
-            CancellationTiming::Now,
-            true,
-            Vec::new(),
-            agent_context("customer asked"),
-        )
-        .await
-        .unwrap();
+    let cancelled = world.cancel_now_with_prorated_refund().await;
     assert_eq!(cancelled.holding, Holding::Nothing);
     assert_eq!(cancelled.prorated_refunds.len(), 1);
     assert_eq!(
@@ -3248,18 +3252,7 @@ pub async fn a_prorated_refund_above_the_four_eyes_threshold_waits_for_approval<
         .pay(&world.monthly, ForfeitConfirmation::NotConfirmed)
         .await;
     world.kit.clock.advance(days(10) + time::Duration::hours(1));
-    let cancelled = world
-        .kit
-        .billing
-        .cancel_subscription(
-            world.ayse.id,
-            CancellationTiming::Now,
-            true,
-            Vec::new(),
-            agent_context("customer asked"),
-        )
-        .await
-        .unwrap();
+    let cancelled = world.cancel_now_with_prorated_refund().await;
     assert_eq!(cancelled.holding, Holding::Nothing);
     let Ok(kasa_billing::GiveBackOutcome::PendingApproval(request)) = &cancelled.refunds[0].outcome
     else {
