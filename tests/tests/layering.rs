@@ -14,7 +14,12 @@ use serde_json::{Value, json};
 // The layer table.
 // ---------------------------------------------------------------------------------------------
 
-const CORE_CRATES: &[&str] = &["kasa-domain", "kasa-credits", "kasa-subscriptions"];
+const CORE_CRATES: &[&str] = &[
+    "kasa-domain",
+    "kasa-credits",
+    "kasa-subscriptions",
+    "kasa-locale",
+];
 
 /// One row of the table: which workspace crates a layer may use, and which outside crates must
 /// never be reached through its normal (non-dev) dependencies, directly or transitively.
@@ -79,6 +84,7 @@ const LAYERS: &[Layer] = &[
             "kasa-domain",
             "kasa-credits",
             "kasa-subscriptions",
+            "kasa-locale",
             "kasa-ports",
         ],
         never_reaches: &["sea-orm", "sqlx", "poem", "reqwest", "lettre", "hyper"],
@@ -91,6 +97,7 @@ const LAYERS: &[Layer] = &[
             "kasa-domain",
             "kasa-credits",
             "kasa-subscriptions",
+            "kasa-locale",
             "kasa-ports",
             "kasa-migrations",
         ],

@@ -157,35 +157,8 @@ async fn authenticate(
         return Err(bad_token().into());
     }
     let hash = token_hash(token);
-    let caller_hash = hash.clone();
-    let caller = |actor, role| Caller {
-        actor,
-        role,
-        request_id: request_id.clone(),
-        token_hash: caller_hash.clone(),
-    };
-    let owner = match app.tokens.get(&hash) {
-        Some(owner) => Ok(owner),
-        None => {
-            let owner = app.access.token_owner(hash.clone(), app.clock.now()).await;
-            if let Ok(owner) = &owner {
-                app.tokens.put(hash, owner.clone());
-            }
-            owner
-        }
-    };
-    let caller = match owner {
-        Ok(TokenOwner::ApiKey(key)) => {
-            caller(Actor::HelpDesk { api_key_id: key.id }, Some(key.role))
-        }
-        Ok(TokenOwner::User(user)) => caller(
-            match user.role {
-                Role::Admin | Role::BillingManager => Actor::Operator { user_id: user.id },
-                _ => Actor::Agent { user_id: user.id },
-            },
-            Some(user.role),
-        ),
-        Ok(TokenOwner::Customer(customer_id)) => caller(Actor::Customer { customer_id }, None),
+    let caller = match token_owner(app, &hash).await {
+        Ok(owner) => caller_of(&owner, hash, request_id),
         Err(StoreError::NotFound { .. }) => return Err(bad_token().into()),
         Err(error) => return Err(ApiError::unavailable(&error).into()),
     };
@@ -194,6 +167,48 @@ async fn authenticate(
         return Err(refusal.into());
     }
     Ok(caller)
+}
+
+/// The owner of a token hash: from the cache of recently checked tokens, else the store.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for a token unknown, expired or revoked; others from the store.
+pub async fn token_owner(app: &App, hash: &str) -> Result<TokenOwner, StoreError> {
+    if let Some(owner) = app.tokens.get(hash) {
+        return Ok(owner);
+    }
+    let owner = app
+        .access
+        .token_owner(hash.to_owned(), app.clock.now())
+        .await?;
+    app.tokens.put(hash.to_owned(), owner.clone());
+    Ok(owner)
+}
+
+/// The caller a token's owner is, for the ledger, the audit log and permission checks.
+pub fn caller_of(owner: &TokenOwner, token_hash: String, request_id: Option<String>) -> Caller {
+    let (actor, role) = match owner {
+        TokenOwner::ApiKey(key) => (Actor::HelpDesk { api_key_id: key.id }, Some(key.role)),
+        TokenOwner::User(user) => (
+            match user.role {
+                Role::Admin | Role::BillingManager => Actor::Operator { user_id: user.id },
+                _ => Actor::Agent { user_id: user.id },
+            },
+            Some(user.role),
+        ),
+        TokenOwner::Customer(customer_id) => (
+            Actor::Customer {
+                customer_id: *customer_id,
+            },
+            None,
+        ),
+    };
+    Caller {
+        actor,
+        role,
+        request_id,
+        token_hash,
+    }
 }
 
 /// An argon2 hash of a random password nobody knows, verified against when the e-mail is

@@ -21,6 +21,7 @@ mod stripe;
 mod throttle;
 mod tools;
 mod verify;
+mod web;
 
 use std::process::ExitCode;
 

@@ -225,6 +225,7 @@ fn route_methods() -> &'static [(String, String)] {
             serde_json::from_str(&spec_json()).unwrap_or(serde_json::Value::Null);
         let mut table: Vec<(String, String)> = OTHER_ROUTES
             .iter()
+            .chain(crate::web::CONSOLE_ROUTES.iter())
             .map(|(path, methods)| ((*path).to_owned(), (*methods).to_owned()))
             .collect();
         if let Some(paths) = spec["paths"].as_object() {
@@ -280,6 +281,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
             "/gateways/:gateway/webhook",
             poem::post(crate::stripe::webhook),
         )
+        .nest("/console", crate::web::console_routes())
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

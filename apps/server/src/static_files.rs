@@ -16,7 +16,7 @@ struct StaticFile {
     content: &'static str,
 }
 
-const FILES: [StaticFile; 3] = [
+const FILES: &[StaticFile] = &[
     StaticFile {
         name: "billing.css",
         content_type: "text/css; charset=utf-8",
@@ -26,6 +26,11 @@ const FILES: [StaticFile; 3] = [
         name: "stripe-card.js",
         content_type: "text/javascript; charset=utf-8",
         content: include_str!("../static/stripe-card.js"),
+    },
+    StaticFile {
+        name: "console.css",
+        content_type: "text/css; charset=utf-8",
+        content: include_str!("../static/console.css"),
     },
     StaticFile {
         name: "bank-redirect.js",

@@ -139,6 +139,18 @@ pub trait AccessStore: Send + Sync {
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
+    /// Keeps a live session going until `expires_at` (the console's idle timeout slides with
+    /// each page an agent opens). An ended or expired session stays ended.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn extend_session(
+        &self,
+        token_hash: String,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
     /// Ends a session.
     ///
     /// # Errors

@@ -472,6 +472,28 @@ impl AccessApi {
 
 /// Checks the e-mail and password and starts a session.
 async fn start_session(app: &App, body: &SignIn) -> Result<Json<Session>, ApiError> {
+    let user = signed_in_user(app, &body.email, &body.password).await?;
+    let token = new_token(SESSION_PREFIX)?;
+    let now = app.clock.now();
+    let expires_at = now + Duration::hours(app.session_hours);
+    app.access
+        .create_session(token_hash(&token), user.id, now, expires_at)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(Session {
+        token,
+        expires_at: crate::api::billing::rfc3339(expires_at),
+        role: user.role.name().to_owned(),
+    }))
+}
+
+/// The user whose e-mail and password these are, unless disabled: 401 `invalid-credentials`
+/// otherwise, after the same work either way (timing does not tell who exists).
+pub(crate) async fn signed_in_user(
+    app: &App,
+    email: &str,
+    password: &str,
+) -> Result<User, ApiError> {
     let refused = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -480,33 +502,22 @@ async fn start_session(app: &App, body: &SignIn) -> Result<Json<Session>, ApiErr
             "the e-mail or the password is wrong, or the user is disabled",
         )
     };
-    let email = EmailAddress::parse(&body.email).map_err(|_| refused())?;
+    let email = EmailAddress::parse(email).map_err(|_| refused())?;
     let credentials = match app.access.user_credentials(email).await {
         Ok(credentials) => credentials,
         Err(StoreError::NotFound { .. }) => {
             // Spend the same time as a real check, so timing does not tell who exists.
-            let _ = password_matches(&body.password, crate::auth::dummy_hash());
+            let _ = password_matches(password, crate::auth::dummy_hash());
             return Err(refused());
         }
         Err(error) => return Err(store_error(error)),
     };
     // The password is checked first, so a disabled account answers as slowly as any other.
-    let matches = password_matches(&body.password, &credentials.password_hash);
+    let matches = password_matches(password, &credentials.password_hash);
     if !matches || credentials.user.disabled {
         return Err(refused());
     }
-    let token = new_token(SESSION_PREFIX)?;
-    let now = app.clock.now();
-    let expires_at = now + Duration::hours(app.session_hours);
-    app.access
-        .create_session(token_hash(&token), credentials.user.id, now, expires_at)
-        .await
-        .map_err(store_error)?;
-    Ok(Json(Session {
-        token,
-        expires_at: crate::api::billing::rfc3339(expires_at),
-        role: credentials.user.role.name().to_owned(),
-    }))
+    Ok(credentials.user)
 }
 
 /// A user record from request fields, checked.

@@ -277,6 +277,28 @@ impl AccessStore for SqlStore {
         .await
     }
 
+    async fn extend_session(
+        &self,
+        token_hash: String,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        execute(
+            &self.db,
+            self.codec.statement(
+                "UPDATE sessions SET expires_at = $3 \
+                 WHERE token_hash = $1 AND expires_at > $2 AND expires_at < $3",
+                [
+                    text(token_hash),
+                    self.codec.at(at),
+                    self.codec.at(expires_at),
+                ],
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn end_session(&self, token_hash: String) -> Result<(), StoreError> {
         self.in_transaction(async |tx, codec| {
             execute(
