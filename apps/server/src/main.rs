@@ -4,7 +4,9 @@
 mod api;
 mod app;
 mod auth;
+mod billing_module;
 mod config;
+mod dates;
 mod demo;
 mod gateways;
 mod idempotency;
@@ -13,6 +15,7 @@ mod metrics;
 mod nestpay;
 mod pages;
 mod problem;
+mod request_id;
 mod secrets;
 mod security_events;
 mod server;
@@ -21,6 +24,7 @@ mod stripe;
 mod throttle;
 mod tools;
 mod verify;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -444,7 +448,7 @@ async fn create_admin(database: DatabaseArgs, email: String, name: String) -> Ex
         app.access
             .create_user(credentials, context)
             .await
-            .map_err(api::store_error)?;
+            .map_err(problem::store_error)?;
         Ok::<_, problem::ApiError>(user)
     }
     .await;
