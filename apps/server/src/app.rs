@@ -9,6 +9,7 @@ use kasa_ports::{
 };
 use kasa_postgres::SqlStore;
 
+use crate::billing_module::BillingSwitch;
 use crate::gateways::ConfiguredGateway;
 
 /// Tokens recently found valid, so that a busy help desk's key is not looked up in the database
@@ -55,42 +56,6 @@ impl TokenCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clear();
-    }
-}
-
-/// Whether the billing module is on (product rule 11), read from the settings at most every
-/// [`BillingSwitch::TTL`]; saving the settings here refreshes it at once.
-#[derive(Debug, Default)]
-pub struct BillingSwitch {
-    cached: std::sync::Mutex<Option<(bool, std::time::Instant)>>,
-}
-
-impl BillingSwitch {
-    /// How long a read of the switch is trusted.
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
-
-    /// Whether billing is on.
-    pub async fn is_on(&self, store: &dyn Store) -> Result<bool, kasa_ports::StoreError> {
-        if let Some((on, at)) = *self
-            .cached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            && at.elapsed() < Self::TTL
-        {
-            return Ok(on);
-        }
-        let on = store.billing_settings().await?.billing_enabled;
-        self.set(on);
-        Ok(on)
-    }
-
-    /// Records the switch as just saved.
-    pub fn set(&self, on: bool) {
-        *self
-            .cached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Some((on, std::time::Instant::now()));
     }
 }
 

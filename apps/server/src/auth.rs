@@ -55,7 +55,7 @@ impl Caller {
                     format!(
                         "the role `{}` lacks the `{}` permission; ask an administrator",
                         role,
-                        crate::api::permission_name(needed)
+                        permission_name(needed)
                     ),
                 ));
             }
@@ -147,7 +147,7 @@ async fn authenticate(
         .ok_or_else(|| ApiError::internal(&"the app is not attached to the request"))?;
     let request_id = request
         .extensions()
-        .get::<crate::server::RequestId>()
+        .get::<crate::request_id::RequestId>()
         .map(|id| id.0.clone());
     let token = bearer.token.trim();
     if ![API_KEY_PREFIX, SESSION_PREFIX, CUSTOMER_LINK_PREFIX]
@@ -163,7 +163,13 @@ async fn authenticate(
         Err(error) => return Err(ApiError::unavailable(&error).into()),
     };
     // Only an authenticated caller learns whether the billing module is on.
-    if let Some(refusal) = crate::server::billing_module_refusal(app, request.uri().path()).await {
+    if let Some(refusal) = crate::billing_module::billing_module_refusal(
+        &app.billing_switch,
+        app.store.as_ref(),
+        request.uri().path(),
+    )
+    .await
+    {
         return Err(refusal.into());
     }
     Ok(caller)
@@ -220,4 +226,21 @@ pub fn dummy_hash() -> &'static str {
             .and_then(|password| hash_password(&password))
             .unwrap_or_default()
     })
+}
+
+/// The stored name of a permission.
+pub fn permission_name(permission: Permission) -> &'static str {
+    match permission {
+        Permission::Billing => "billing",
+        Permission::ManageCatalog => "manage_catalog",
+        Permission::ManageCustomers => "manage_customers",
+        Permission::ManageSettings => "manage_settings",
+        Permission::ManageAccess => "manage_access",
+        Permission::ChargeUsage => "charge_usage",
+        Permission::ReadBilling => "read_billing",
+        Permission::BillingActions => "billing_actions",
+        Permission::Refund => "refund",
+        Permission::ReadAudit => "read_audit",
+        Permission::ReadFinance => "read_finance",
+    }
 }

@@ -11,10 +11,10 @@ use kasa_ports::{ActionContext, ApiKey, UserCredentials, new_id};
 use kasa_subscriptions::ForfeitConfirmation;
 
 use crate::api::access::{checked_password_hash, new_user};
-use crate::api::store_error;
 use crate::app::App;
 use crate::auth::token_hash;
 use crate::problem::ApiError;
+use crate::problem::store_error;
 
 /// The demo administrator.
 pub const ADMIN: (&str, &str) = ("admin@demo.kasa", "demo-admin-password");

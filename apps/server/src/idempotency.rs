@@ -20,10 +20,9 @@ use sha2::{Digest, Sha256};
 
 use kasa_ports::{IdempotencyClaim, IdempotencyMark};
 
-use crate::api::store_error;
 use crate::app::App;
 use crate::auth::Caller;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, idempotency_key_in_use, store_error};
 
 /// The longest key Kasa keeps.
 const MAX_KEY_LENGTH: usize = 200;
@@ -88,7 +87,7 @@ where
         IdempotencyClaim::Claimed { claim_token } => claim_token,
         IdempotencyClaim::Completed { status, body } => return replay(status, &body),
         IdempotencyClaim::Mismatch => return Err(reused()),
-        IdempotencyClaim::InFlight => return Err(in_use()),
+        IdempotencyClaim::InFlight => return Err(idempotency_key_in_use()),
         IdempotencyClaim::AppliedWithoutAnswer { applied_at } => {
             return Err(applied_without_answer(applied_at));
         }
@@ -157,20 +156,8 @@ fn reused() -> ApiError {
     )
 }
 
-/// 409 `idempotency-key-in-use`: the same request has taken effect and is still running, or was
-/// taken over by a retry.
-pub fn in_use() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "idempotency-key-in-use",
-        "The same request is still running",
-        "a request with this Idempotency-Key is running; send it again in a moment to get its \
-         answer",
-    )
-}
-
 fn applied_without_answer(applied_at: time::OffsetDateTime) -> ApiError {
-    let at = crate::api::billing::rfc3339(applied_at);
+    let at = crate::dates::rfc3339(applied_at);
     ApiError::new(
         StatusCode::CONFLICT,
         "idempotency-key-applied",

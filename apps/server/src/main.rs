@@ -4,7 +4,9 @@
 mod api;
 mod app;
 mod auth;
+mod billing_module;
 mod config;
+mod dates;
 mod demo;
 mod gateways;
 mod idempotency;
@@ -13,6 +15,7 @@ mod metrics;
 mod nestpay;
 mod pages;
 mod problem;
+mod request_id;
 mod secrets;
 mod security_events;
 mod server;
@@ -22,6 +25,7 @@ mod throttle;
 mod tools;
 mod verify;
 mod web;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -445,7 +449,7 @@ async fn create_admin(database: DatabaseArgs, email: String, name: String) -> Ex
         app.access
             .create_user(credentials, context)
             .await
-            .map_err(api::store_error)?;
+            .map_err(problem::store_error)?;
         Ok::<_, problem::ApiError>(user)
     }
     .await;

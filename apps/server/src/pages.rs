@@ -614,7 +614,7 @@ pub async fn checkout(
                 reason: kasa_domain::Reason::new("checkout").unwrap_or_else(|_| unreachable!()),
                 request_id: request
                     .extensions()
-                    .get::<crate::server::RequestId>()
+                    .get::<crate::request_id::RequestId>()
                     .map(|id| id.0.clone()),
                 idempotency: None,
             },
@@ -1037,7 +1037,7 @@ pub async fn gateway_return(
     let callback = crate::gateways::callback_of(request, raw, fields);
     let request_id = request
         .extensions()
-        .get::<crate::server::RequestId>()
+        .get::<crate::request_id::RequestId>()
         .map(|id| id.0.clone());
     let completion = app
         .billing

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use kasa_ports::StoreError;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -332,4 +333,48 @@ pub fn from_poem_error(error: &poem::Error) -> ApiError {
         ),
         _ => ApiError::internal(error),
     }
+}
+
+/// A store failure as an API error.
+pub fn store_error(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NotFound { entity } => ApiError::not_found(entity),
+        StoreError::AlreadyExists { what } => {
+            ApiError::conflict(format!("{what} already exists; choose another"))
+        }
+        StoreError::PurchaseNotPending(purchase_id) => ApiError::new(
+            StatusCode::CONFLICT,
+            "purchase-not-pending",
+            "The purchase is closed",
+            format!("purchase {purchase_id} was already completed or closed; nothing changed"),
+        ),
+        StoreError::StaleVersion => ApiError::new(
+            StatusCode::CONFLICT,
+            "changed-meanwhile",
+            "The customer changed meanwhile",
+            "the customer's holding changed while this request ran; read it again and retry",
+        ),
+        StoreError::InsufficientCredits { balance } => ApiError::new(
+            StatusCode::CONFLICT,
+            "insufficient-credits",
+            "Not enough credits",
+            format!("the balance is {balance} credits"),
+        )
+        .with_facts(serde_json::json!({ "balance": balance.get() })),
+        StoreError::Unavailable(cause) => ApiError::unavailable(&cause),
+        StoreError::Corrupt(cause) => ApiError::internal(&cause),
+        StoreError::IdempotencyKeyTakenOver => idempotency_key_in_use(),
+    }
+}
+
+/// 409 `idempotency-key-in-use`: the same request has taken effect and is still running, or was
+/// taken over by a retry.
+pub fn idempotency_key_in_use() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency-key-in-use",
+        "The same request is still running",
+        "a request with this Idempotency-Key is running; send it again in a moment to get its \
+         answer",
+    )
 }

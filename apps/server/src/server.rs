@@ -12,27 +12,30 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, h
 use poem_openapi::OpenApiService;
 
 use crate::api::access::AccessApi;
-use crate::api::billing::{BillingApi, MeApi};
+use crate::api::actions::ActionsApi;
+use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
+use crate::api::help_desk::HelpDeskApi;
+use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
+use crate::api::records::RecordsApi;
 use crate::api::settings::SettingsApi;
 use crate::app::App;
 use crate::metrics::Metrics;
 use crate::problem::{ApiError, from_poem_error};
-
-/// The id of one request: sent back as `X-Request-Id`, written in logs, the audit log and
-/// problem documents.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
+use crate::request_id::RequestId;
 
 /// Every part of the API, in the order the spec lists them.
 type Apis = (
     AccessApi,
     CatalogApi,
     CustomersApi,
-    BillingApi,
+    HelpDeskApi,
+    ActionsApi,
+    RecordsApi,
     PaymentsApi,
+    BillingLinksApi,
     MeApi,
     SettingsApi,
 );
@@ -44,8 +47,11 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             AccessApi,
             CatalogApi,
             CustomersApi,
-            BillingApi,
+            HelpDeskApi,
+            ActionsApi,
+            RecordsApi,
             PaymentsApi,
+            BillingLinksApi,
             MeApi,
             SettingsApi,
         ),
@@ -85,40 +91,6 @@ fn metrics_text(metrics: Data<&Metrics>) -> Response {
     Response::builder()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())
-}
-
-/// Paths that work with the billing module off: signing in, and what an administrator needs to
-/// manage access and switch billing back on.
-const OUTSIDE_BILLING: [&str; 6] = [
-    "/v1/sessions",
-    "/v1/users",
-    "/v1/api-keys",
-    "/v1/roles",
-    "/v1/settings",
-    "/v1/outbox",
-];
-
-/// With the billing module off (product rule 11), every billing endpoint answers 403
-/// `billing-disabled` to an authenticated caller.
-pub async fn billing_module_refusal(app: &App, path: &str) -> Option<ApiError> {
-    if !path.starts_with("/v1/")
-        || OUTSIDE_BILLING
-            .iter()
-            .any(|prefix| path.starts_with(prefix))
-    {
-        return None;
-    }
-    match app.billing_switch.is_on(app.store.as_ref()).await {
-        Ok(true) => None,
-        Ok(false) => Some(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "billing-disabled",
-            "The billing module is off",
-            "billing is switched off in the settings (PUT /v1/settings/billing); an \
-             administrator can switch it on",
-        )),
-        Err(error) => Some(crate::api::store_error(error)),
-    }
 }
 
 /// The most a gateway's callback or webhook may send: they are small forms and events.
@@ -279,7 +251,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         )
         .at(
             "/gateways/:gateway/webhook",
-            poem::post(crate::stripe::webhook),
+            poem::post(crate::webhook::webhook),
         )
         .nest("/console", crate::web::console_routes())
         .nest("/docs", docs)

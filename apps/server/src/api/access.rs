@@ -8,14 +8,15 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use time::Duration;
 
-use super::{MoneyBody, Tag, parse_id, permission_name, store_error};
+use super::{MoneyBody, Tag, parse_id};
 use poem::web::Data;
 
 use crate::app::App;
 use crate::auth::{
-    API_KEY_PREFIX, Bearer, SESSION_PREFIX, hash_password, new_token, password_matches, token_hash,
+    API_KEY_PREFIX, Bearer, SESSION_PREFIX, hash_password, new_token, password_matches,
+    permission_name, token_hash,
 };
-use crate::problem::ApiError;
+use crate::problem::{ApiError, store_error};
 
 /// Sign-in details.
 #[derive(Debug, Object)]
@@ -127,8 +128,8 @@ impl From<ApiKey> for ApiKeyBody {
             name: key.name,
             role: key.role.name().to_owned(),
             prefix: key.prefix,
-            created_at: crate::api::billing::rfc3339(key.created_at),
-            revoked_at: key.revoked_at.map(crate::api::billing::rfc3339),
+            created_at: crate::dates::rfc3339(key.created_at),
+            revoked_at: key.revoked_at.map(crate::dates::rfc3339),
         }
     }
 }
@@ -482,7 +483,7 @@ async fn start_session(app: &App, body: &SignIn) -> Result<Json<Session>, ApiErr
         .map_err(store_error)?;
     Ok(Json(Session {
         token,
-        expires_at: crate::api::billing::rfc3339(expires_at),
+        expires_at: crate::dates::rfc3339(expires_at),
         role: user.role.name().to_owned(),
     }))
 }

@@ -8,12 +8,12 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
-use super::{MoneyBody, Tag, parse_id, store_error};
+use super::{MoneyBody, Tag, parse_id};
 use poem::web::Data;
 
 use crate::app::App;
 use crate::auth::Bearer;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, store_error};
 
 /// A department and its price per ticket or chat.
 #[derive(Debug, Object)]
@@ -126,12 +126,10 @@ pub struct PackageInput {
 impl PackageInput {
     fn package(&self, id: PackageId) -> Result<Package, ApiError> {
         let kind = match (self.kind, self.credits, self.days) {
-            (PackageKindBody::Credit, Some(credits), None)
-                if credits > super::billing::MAX_CREDITS =>
-            {
+            (PackageKindBody::Credit, Some(credits), None) if credits > super::MAX_CREDITS => {
                 return Err(ApiError::invalid(format!(
                     "a credit package grants at most {} credits",
-                    super::billing::MAX_CREDITS
+                    super::MAX_CREDITS
                 )));
             }
             (PackageKindBody::Credit, Some(credits), None) => PackageKind::Credit {
@@ -180,10 +178,10 @@ impl CatalogApi {
     ) -> Result<Json<DepartmentBody>, ApiError> {
         auth.0.require(Permission::ManageCatalog)?;
         let context = auth.0.context(&input.reason)?;
-        if input.credits_per_request > super::billing::MAX_CREDITS {
+        if input.credits_per_request > super::MAX_CREDITS {
             return Err(ApiError::invalid(format!(
                 "a department costs at most {} credits per request",
-                super::billing::MAX_CREDITS
+                super::MAX_CREDITS
             )));
         }
         let price = Credits::new(input.credits_per_request)

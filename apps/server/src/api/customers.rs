@@ -9,12 +9,12 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::{Tag, parse_id, store_error};
+use super::{Tag, parse_id};
 use poem::web::Data;
 
 use crate::app::App;
 use crate::auth::Bearer;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, store_error};
 
 /// An id of the customer in a help desk or gateway.
 #[derive(Clone, Debug, Object)]

@@ -1,15 +1,19 @@
 //! The HTTP API under `/v1`: one module per area, sharing the JSON shapes and error mapping here.
 
 pub mod access;
-pub mod billing;
+pub mod actions;
+pub mod billing_links;
+pub mod bodies;
 pub mod catalog;
 pub mod customers;
+pub mod help_desk;
+pub mod me;
 pub mod payments;
+pub mod problems;
+pub mod records;
 pub mod settings;
 
-use kasa_domain::{Currency, Money, Permission};
-use kasa_ports::StoreError;
-use poem::http::StatusCode;
+use kasa_domain::{Currency, Money};
 use poem_openapi::{Object, Tags};
 
 use crate::problem::ApiError;
@@ -31,23 +35,6 @@ pub enum Tag {
     Records,
     /// Billing settings.
     Settings,
-}
-
-/// The stored name of a permission.
-pub fn permission_name(permission: Permission) -> &'static str {
-    match permission {
-        Permission::Billing => "billing",
-        Permission::ManageCatalog => "manage_catalog",
-        Permission::ManageCustomers => "manage_customers",
-        Permission::ManageSettings => "manage_settings",
-        Permission::ManageAccess => "manage_access",
-        Permission::ChargeUsage => "charge_usage",
-        Permission::ReadBilling => "read_billing",
-        Permission::BillingActions => "billing_actions",
-        Permission::Refund => "refund",
-        Permission::ReadAudit => "read_audit",
-        Permission::ReadFinance => "read_finance",
-    }
 }
 
 /// An amount of money.
@@ -95,38 +82,6 @@ impl MoneyBody {
     }
 }
 
-/// A store failure as an API error.
-pub fn store_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound { entity } => ApiError::not_found(entity),
-        StoreError::AlreadyExists { what } => {
-            ApiError::conflict(format!("{what} already exists; choose another"))
-        }
-        StoreError::PurchaseNotPending(purchase_id) => ApiError::new(
-            StatusCode::CONFLICT,
-            "purchase-not-pending",
-            "The purchase is closed",
-            format!("purchase {purchase_id} was already completed or closed; nothing changed"),
-        ),
-        StoreError::StaleVersion => ApiError::new(
-            StatusCode::CONFLICT,
-            "changed-meanwhile",
-            "The customer changed meanwhile",
-            "the customer's holding changed while this request ran; read it again and retry",
-        ),
-        StoreError::InsufficientCredits { balance } => ApiError::new(
-            StatusCode::CONFLICT,
-            "insufficient-credits",
-            "Not enough credits",
-            format!("the balance is {balance} credits"),
-        )
-        .with_facts(serde_json::json!({ "balance": balance.get() })),
-        StoreError::Unavailable(cause) => ApiError::unavailable(&cause),
-        StoreError::Corrupt(cause) => ApiError::internal(&cause),
-        StoreError::IdempotencyKeyTakenOver => crate::idempotency::in_use(),
-    }
-}
-
 /// Parses an id from a path or body.
 pub fn parse_id<T: From<uuid::Uuid>>(text: &str, what: &str) -> Result<T, ApiError> {
     text.parse::<uuid::Uuid>()
@@ -141,3 +96,7 @@ pub fn parse_optional_id<T: From<uuid::Uuid>>(
 ) -> Result<Option<T>, ApiError> {
     text.map(|text| parse_id(text, what)).transpose()
 }
+
+/// The most credits one request may move (a bound far above any real package, far below
+/// overflow).
+pub const MAX_CREDITS: i64 = 1_000_000_000;

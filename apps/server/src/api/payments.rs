@@ -2,24 +2,24 @@
 
 use kasa_billing::{
     ActOnPayment, ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome,
-    PaymentActionDone, PaymentActionError, RequestedAction, StartRecurring, StartRecurringError,
+    PaymentActionDone, RequestedAction, StartRecurring, StartRecurringError,
 };
 use kasa_domain::{CustomerId, Money, Permission, PurchaseId};
-use kasa_ports::{
-    ApprovalRequest, ApprovalRequestState, GatewayError, GatewayName, PaymentAction, Recurring,
-};
+use kasa_ports::{ApprovalRequest, ApprovalRequestState, GatewayName, PaymentAction, Recurring};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Union};
 
-use super::billing::{InvoiceBody, PurchaseBody, rfc3339};
-use super::{MoneyBody, Tag, parse_id, store_error};
+use super::bodies::{InvoiceBody, PurchaseBody};
+use super::problems::{action_problem, gateway_problem, purchase_refusal};
+use super::{MoneyBody, Tag, parse_id};
 use crate::app::App;
 use crate::auth::{Bearer, Caller};
+use crate::dates::rfc3339;
 use crate::idempotency::idempotent;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, store_error};
 
 /// A refund: of everything not refunded yet, or of `amount`.
 #[derive(Debug, Object)]
@@ -220,7 +220,8 @@ pub struct ApprovalResultBody {
     pub result: PaymentActionResultBody,
 }
 
-fn approval_problem(error: ApprovalError) -> ApiError {
+/// A refused approval decision.
+pub(crate) fn approval_problem(error: ApprovalError) -> ApiError {
     let detail = error.to_string();
     match error {
         ApprovalError::NotFound => ApiError::not_found("approval request"),
@@ -262,109 +263,6 @@ fn approval_listing(state: Option<&str>) -> Result<ApprovalListing, ApiError> {
             )));
         }
     })
-}
-
-pub(crate) fn gateway_problem(error: &GatewayError) -> ApiError {
-    match error {
-        GatewayError::Declined { .. }
-        | GatewayError::Refused { .. }
-        | GatewayError::NotSettled { .. } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "gateway-refused",
-            "The payment gateway refused",
-            format!("{error}; nothing changed"),
-        ),
-        GatewayError::Unavailable(_) | GatewayError::Timeout => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "gateway-unavailable",
-            "The payment gateway did not answer",
-            format!(
-                "{error}; the action is recorded as failed and nothing changed; try again later"
-            ),
-        ),
-        GatewayError::Unsupported(_)
-        | GatewayError::Misconfigured(_)
-        | GatewayError::InvalidSignature
-        | GatewayError::Malformed(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "gateway-misconfigured",
-            "The payment system is not set up for this",
-            format!("{error}; check the payment system's settings"),
-        ),
-    }
-}
-
-pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
-    let detail = error.to_string();
-    let problem = |status, code, title| ApiError::new(status, code, title, detail.clone());
-    match error {
-        PaymentActionError::PurchaseNotFound => ApiError::not_found("purchase"),
-        PaymentActionError::NoPayment => problem(
-            StatusCode::CONFLICT,
-            "no-gateway-payment",
-            "The purchase has no payment",
-        ),
-        PaymentActionError::NotAllowed { .. } => problem(
-            StatusCode::CONFLICT,
-            "payment-action-not-allowed",
-            "Not possible for this payment now",
-        ),
-        PaymentActionError::InvalidAmount { .. } => ApiError::invalid(detail),
-        PaymentActionError::AmountTooLarge { available, .. } => problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "amount-too-large",
-            "More than the payment has left",
-        )
-        .with_facts(serde_json::json!({ "available": { "amount": available.amount(), "currency": available.currency().alpha_code() } })),
-        PaymentActionError::OverRefundLimit {
-            limit,
-            given_back_today,
-            given_back_of_payment,
-            remaining,
-        } => problem(
-            StatusCode::FORBIDDEN,
-            "refund-limit-exceeded",
-            "More than your role may give back",
-        )
-        .with_facts(serde_json::json!({
-            "currency": limit.currency().alpha_code(),
-            "limit": money_fact(limit),
-            "given_back_today": money_fact(given_back_today),
-            "given_back_of_payment": money_fact(given_back_of_payment),
-            "remaining": money_fact(remaining),
-        })),
-        PaymentActionError::PartialRefundBeforeSettlement => problem(
-            StatusCode::CONFLICT,
-            "not-settled",
-            "The bank has not settled the payment yet",
-        ),
-        PaymentActionError::InProgress => problem(
-            StatusCode::CONFLICT,
-            "payment-action-in-progress",
-            "Another action on this payment is running",
-        ),
-        PaymentActionError::ChangedMeanwhile => problem(
-            StatusCode::CONFLICT,
-            "changed-meanwhile",
-            "Changed while this was decided",
-        ),
-        PaymentActionError::NotVoidable => problem(
-            StatusCode::CONFLICT,
-            "not-voidable",
-            "A payment made outside Kasa cannot be voided",
-        ),
-        PaymentActionError::UnknownGateway(_) => problem(
-            StatusCode::CONFLICT,
-            "unknown-payment-system",
-            "Kasa has no such payment system",
-        ),
-        PaymentActionError::Gateway(error) => gateway_problem(&error),
-        PaymentActionError::Store(error) => store_error(error),
-    }
-}
-
-fn money_fact(money: Money) -> serde_json::Value {
-    serde_json::json!({ "amount": money.amount(), "currency": money.currency().alpha_code() })
 }
 
 /// The caller's role's refund limits, one per currency (none for a caller without a role); also
@@ -530,7 +428,8 @@ impl From<Recurring> for RecurringBody {
     }
 }
 
-fn recurring_problem(error: StartRecurringError) -> ApiError {
+/// A refused renewing subscription.
+pub(crate) fn recurring_problem(error: StartRecurringError) -> ApiError {
     let detail = error.to_string();
     match error {
         StartRecurringError::CustomerNotFound => ApiError::not_found("customer"),
@@ -541,7 +440,7 @@ fn recurring_problem(error: StartRecurringError) -> ApiError {
             "Only subscription packages renew",
             detail,
         ),
-        StartRecurringError::Refused(refusal) => super::billing::purchase_refusal(&refusal),
+        StartRecurringError::Refused(refusal) => purchase_refusal(&refusal),
         StartRecurringError::HoldsCredits(_) => ApiError::new(
             StatusCode::CONFLICT,
             "holds-credits",

@@ -14,11 +14,11 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::billing::rfc3339;
-use super::{MoneyBody, Tag, store_error};
+use super::{MoneyBody, Tag};
 use crate::app::App;
 use crate::auth::Bearer;
-use crate::problem::ApiError;
+use crate::dates::rfc3339;
+use crate::problem::{ApiError, store_error};
 
 /// A new logo for invoices, receipts and credit notes, or none.
 #[derive(Debug, Object)]

@@ -51,7 +51,7 @@ pub async fn find(app: Data<&App>, staff: Staff, query: Query<FindQuery>) -> Res
                 }
             }
             Err(StoreError::NotFound { .. }) => {}
-            Err(error) => return staff.refusal_page(&crate::api::store_error(error)),
+            Err(error) => return staff.refusal_page(&crate::problem::store_error(error)),
         }
     }
     let c = staff.chrome_for(

@@ -154,7 +154,7 @@ async fn staff_of(app: &App, request: &Request) -> Result<Option<Staff>, StoreEr
         .await?;
     let request_id = request
         .extensions()
-        .get::<crate::server::RequestId>()
+        .get::<crate::request_id::RequestId>()
         .map(|id| id.0.clone());
     let owner = TokenOwner::User(user.clone());
     let caller = caller_of(&owner, hash, request_id);
@@ -448,7 +448,7 @@ pub async fn sign_in(app: Data<&App>, request: &Request, form: Form<SignInForm>)
         .await
     {
         return again(
-            chrome.problem(&crate::api::store_error(error)),
+            chrome.problem(&crate::problem::store_error(error)),
             StatusCode::SERVICE_UNAVAILABLE,
         );
     }
@@ -493,7 +493,7 @@ pub async fn sign_out(
         .end_session(staff.caller.token_hash.clone())
         .await
     {
-        return staff.refusal_page(&crate::api::store_error(error));
+        return staff.refusal_page(&crate::problem::store_error(error));
     }
     app.tokens.clear();
     let mut response = see_other("/console/sign-in?signed_out=1");
