@@ -36,8 +36,9 @@ pub fn console_routes() -> impl Endpoint {
         .catch_all_error(|error| async move { error.into_response() })
 }
 
-/// The paths under `/console` and their methods (for `Allow` on a 405).
-pub const CONSOLE_ROUTES: [(&str, &str); 5] = [
+/// The paths under `/console` and `/panel` and their methods (for `Allow` on a 405); a path
+/// parameter is written `{id}`.
+pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console", "GET"),
     ("/console/sign-in", "GET, POST"),
     ("/console/sign-out", "POST"),
