@@ -89,7 +89,7 @@ pub struct CancelRequest {
 }
 
 /// A prorated refund as the cancellation's answer shows it: what was owed and what moved.
-fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Value {
+pub(crate) fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Value {
     let mut body = serde_json::json!({
         "purchase_id": refund.purchase_id,
         "amount": refund.amount.amount().to_string(),

@@ -177,7 +177,7 @@ pub struct ApprovalRequestBody {
 }
 
 impl ApprovalRequestBody {
-    fn of(request: ApprovalRequest, now: time::OffsetDateTime) -> Self {
+    pub(crate) fn of(request: ApprovalRequest, now: time::OffsetDateTime) -> Self {
         let label = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
         Self {
             id: request.id.to_string(),
