@@ -154,6 +154,16 @@ impl App {
         }
     }
 
+    /// The registered gateway called `name` (from a path), if there is one.
+    pub fn gateway_named(&self, name: &str) -> Option<kasa_ports::GatewayName> {
+        self.billing
+            .ports()
+            .gateways
+            .names()
+            .find(|known| known.as_str() == name)
+            .cloned()
+    }
+
     /// Wires the use cases to the database (and the mail server, when there is one).
     pub fn new(
         database: SqlStore,

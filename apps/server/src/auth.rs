@@ -145,10 +145,7 @@ async fn authenticate(
     let app = request
         .data::<App>()
         .ok_or_else(|| ApiError::internal(&"the app is not attached to the request"))?;
-    let request_id = request
-        .extensions()
-        .get::<crate::request_id::RequestId>()
-        .map(|id| id.0.clone());
+    let request_id = crate::request_id::RequestId::of(request);
     let token = bearer.token.trim();
     if ![API_KEY_PREFIX, SESSION_PREFIX, CUSTOMER_LINK_PREFIX]
         .iter()

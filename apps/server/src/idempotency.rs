@@ -18,7 +18,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use sha2::{Digest, Sha256};
 
-use kasa_ports::{IdempotencyClaim, IdempotencyMark};
+use kasa_ports::{ActionContext, IdempotencyClaim, IdempotencyMark};
 
 use crate::app::App;
 use crate::auth::Caller;
@@ -121,6 +121,29 @@ where
             .map_err(store_error)?;
     }
     answer
+}
+
+/// [`idempotent`] for a change made with a reason: `request` gets the change's
+/// [`ActionContext`] (the caller, `reason`, and the key's claim), or the request is refused
+/// with `reason-required` before anything changes.
+pub async fn idempotent_change<T, B, F>(
+    app: &App,
+    caller: &Caller,
+    key: Option<String>,
+    operation: &str,
+    body: &B,
+    reason: &str,
+    request: impl FnOnce(ActionContext) -> F,
+) -> Result<Json<T>, ApiError>
+where
+    T: ToJSON + ParseFromJSON,
+    B: ToJSON,
+    F: Future<Output = Result<Json<T>, ApiError>>,
+{
+    idempotent(app, caller, key, operation, body, |mark| async move {
+        request(caller.context(reason)?.with_idempotency(mark)).await
+    })
+    .await
 }
 
 /// SHA-256 of the operation, its target and the body.

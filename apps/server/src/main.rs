@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod billing_module;
 mod config;
+mod database;
 mod dates;
 mod demo;
 mod gateways;
@@ -35,6 +36,8 @@ use kasa_subscriptions::{RENEWAL_WINDOW_DAYS, renewal_opens_at};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::database::{DatabaseArgs, open_store, redacted};
+
 /// Kasa: billing support for help desks (credit and subscription packages per department,
 /// NestPay and Stripe payments, agent actions, invoices).
 #[derive(Debug, Parser)]
@@ -43,18 +46,6 @@ struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     command: Option<Command>,
-}
-
-/// Where the database is.
-#[derive(Debug, clap::Args)]
-struct DatabaseArgs {
-    /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DATABASE`.
-    #[arg(
-        long,
-        env = "KASA_DATABASE_URL",
-        default_value = "sqlite://kasa.sqlite3"
-    )]
-    database_url: String,
 }
 
 // Parsed once at start-up: the size of the `serve` variant does not matter.
@@ -123,39 +114,6 @@ enum Command {
     },
 }
 
-/// Hides the password of a database URL (in the user part or a `password=` parameter), for
-/// messages.
-fn redacted(url: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let base = redacted_user_part(base);
-    if query.is_empty() {
-        return base;
-    }
-    let query: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
-            _ => pair.to_owned(),
-        })
-        .collect();
-    format!("{base}?{}", query.join("&"))
-}
-
-fn redacted_user_part(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _password)) => {
-                    format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
-                }
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 async fn migrate(database: DatabaseArgs, dry_run: bool) -> ExitCode {
     let shown = redacted(&database.database_url);
     let store = match SqlStore::connect(&StoreConfig::new(database.database_url)).await {
@@ -213,22 +171,6 @@ fn init_logs(format: config::LogFormat) {
         config::LogFormat::Json => builder.json().init(),
         config::LogFormat::Text => builder.init(),
     }
-}
-
-/// Opens the database and applies pending migrations, saying what it does.
-async fn open_store(url: &str) -> Result<SqlStore, String> {
-    let shown = redacted(url);
-    let store = SqlStore::connect(&StoreConfig::new(url))
-        .await
-        .map_err(|error| format!("cannot open the database {shown}: {error}"))?;
-    let applied = store
-        .migrate()
-        .await
-        .map_err(|error| format!("migrating {shown} failed: {error}"))?;
-    for name in applied {
-        tracing::info!(migration = %name, "applied a migration");
-    }
-    Ok(store)
 }
 
 async fn serve(overrides: config::Overrides) -> ExitCode {
@@ -509,27 +451,5 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redacted;
-
-    #[test]
-    fn database_passwords_are_never_shown() {
-        assert_eq!(
-            redacted("postgres://kasa:s3cret@db:5432/kasa"),
-            "postgres://kasa:***@db:5432/kasa"
-        );
-        assert_eq!(
-            redacted("postgres://postgres@127.0.0.1/kasa"),
-            "postgres://postgres@127.0.0.1/kasa"
-        );
-        assert_eq!(redacted("sqlite://kasa.sqlite3"), "sqlite://kasa.sqlite3");
-        assert_eq!(
-            redacted("postgres://db/kasa?user=kasa&password=s3cret&sslmode=require"),
-            "postgres://db/kasa?user=kasa&password=***&sslmode=require"
-        );
     }
 }

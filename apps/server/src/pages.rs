@@ -612,10 +612,7 @@ pub async fn checkout(
             context: ActionContext {
                 actor: kasa_domain::Actor::Customer { customer_id },
                 reason: kasa_domain::Reason::new("checkout").unwrap_or_else(|_| unreachable!()),
-                request_id: request
-                    .extensions()
-                    .get::<crate::request_id::RequestId>()
-                    .map(|id| id.0.clone()),
+                request_id: crate::request_id::RequestId::of(request),
                 idempotency: None,
             },
         })
@@ -1024,21 +1021,11 @@ pub async fn gateway_return(
         tracing::error!(gateway = %gateway.0, "a gateway return carried a card number or security code; refused without reading it");
         return message(StatusCode::BAD_REQUEST, words, words.not_verified);
     }
-    let Some(gateway_name) = app
-        .billing
-        .ports()
-        .gateways
-        .names()
-        .find(|name| name.as_str() == gateway.0)
-        .cloned()
-    else {
+    let Some(gateway_name) = app.gateway_named(&gateway.0) else {
         return message(StatusCode::NOT_FOUND, words, words.unknown_order);
     };
     let callback = crate::gateways::callback_of(request, raw, fields);
-    let request_id = request
-        .extensions()
-        .get::<crate::request_id::RequestId>()
-        .map(|id| id.0.clone());
+    let request_id = crate::request_id::RequestId::of(request);
     let completion = app
         .billing
         .complete_purchase(&gateway_name, callback, request_id.clone())

@@ -4,3 +4,10 @@
 /// problem documents.
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
+
+impl RequestId {
+    /// The id the middleware gave `request`, if it went through it.
+    pub fn of(request: &poem::Request) -> Option<String> {
+        request.extensions().get::<Self>().map(|id| id.0.clone())
+    }
+}

@@ -167,7 +167,7 @@ pub async fn rotate_key(args: RotateKeyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = match crate::open_store(&config.database_url).await {
+    let store = match crate::database::open_store(&config.database_url).await {
         Ok(store) => store.with_secrets_key(config.secrets_key.clone()),
         Err(error) => {
             eprintln!("error: {error}");

@@ -13,7 +13,7 @@ use kasa_billing::{BooksChecked, BooksObserver, BooksPages, BooksProblem, BooksS
 use kasa_ports::BooksSize;
 use kasa_postgres::{SqlStore, StoreConfig};
 
-use crate::{DatabaseArgs, redacted};
+use crate::database::{DatabaseArgs, redacted};
 
 /// Exit code when the books are not whole.
 const INCONSISTENT: u8 = 1;

@@ -24,10 +24,7 @@ pub async fn webhook(
     gateway: Path<String>,
     body: Body,
 ) -> Response {
-    let request_id = request
-        .extensions()
-        .get::<crate::request_id::RequestId>()
-        .map(|id| id.0.clone());
+    let request_id = crate::request_id::RequestId::of(request);
     let problem = |error: ApiError| error.response(request_id.clone());
     let Ok(raw) = body.into_bytes_limit(MAX_WEBHOOK_BYTES).await else {
         return problem(ApiError::new(
@@ -37,14 +34,7 @@ pub async fn webhook(
             format!("a webhook body is at most {MAX_WEBHOOK_BYTES} bytes"),
         ));
     };
-    let Some(gateway_name) = app
-        .billing
-        .ports()
-        .gateways
-        .names()
-        .find(|name| name.as_str() == gateway.0)
-        .cloned()
-    else {
+    let Some(gateway_name) = app.gateway_named(&gateway.0) else {
         return problem(ApiError::not_found("gateway"));
     };
     let callback = crate::gateways::callback_of(request, raw.to_vec(), Vec::new());

@@ -136,8 +136,15 @@ fn every_problem_code_is_catalogued_in_docs_api_errors_md() {
                 folders.push(path);
             } else if path.extension().is_some_and(|extension| extension == "rs")
                 // Problems are made in these files; the others hold no codes.
-                && ["problem.rs", "auth.rs", "idempotency.rs", "server.rs", "stripe.rs"]
-                    .iter()
+                && [
+                    "problem.rs",
+                    "auth.rs",
+                    "billing_module.rs",
+                    "idempotency.rs",
+                    "server.rs",
+                    "webhook.rs",
+                ]
+                .iter()
                     .any(|name| path.ends_with(name))
                 || path.parent().is_some_and(|parent| parent.ends_with("api"))
             {

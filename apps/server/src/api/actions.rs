@@ -1,7 +1,7 @@
 //! Agents' actions on a customer: grant a package, adjust credits, cancel a subscription.
 
 use kasa_billing::{AdjustCreditsError, CancelSubscriptionError, GrantPackage, GrantPackageError};
-use kasa_domain::{CustomerId, PackageId, Permission};
+use kasa_domain::{CustomerCard, CustomerId, Holding, PackageId, Permission};
 use kasa_ports::Purchase;
 use kasa_subscriptions::{CancellationError, CancellationTiming, ForfeitConfirmation};
 use poem::http::StatusCode;
@@ -9,6 +9,7 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
+use time::OffsetDateTime;
 
 use super::bodies::{HoldingBody, PurchaseBody, holding_body};
 use super::customers::{CardDepartmentBody, card_body};
@@ -18,7 +19,7 @@ use super::{MAX_CREDITS, Tag, parse_id};
 use crate::app::App;
 use crate::auth::Bearer;
 use crate::dates::rfc3339;
-use crate::idempotency::idempotent;
+use crate::idempotency::idempotent_change;
 use crate::problem::{ApiError, store_error};
 
 /// Grant a package.
@@ -88,7 +89,7 @@ pub struct CancelRequest {
 }
 
 /// A prorated refund as the cancellation's answer shows it: what was owed and what moved.
-fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Value {
+pub(crate) fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Value {
     let mut body = serde_json::json!({
         "purchase_id": refund.purchase_id,
         "amount": refund.amount.amount().to_string(),
@@ -121,30 +122,45 @@ fn prorated_refund_body(refund: kasa_billing::ProratedRefund) -> serde_json::Val
     body
 }
 
-/// Agents' actions on a customer.
-#[derive(Debug)]
-pub struct ActionsApi;
-
-impl ActionsApi {
-    async fn result(
-        app: &App,
-        customer_id: CustomerId,
+impl ActionResult {
+    /// What the customer holds and the departments on their card, after an action.
+    pub(crate) fn of(
+        holding: &Holding,
+        card: &CustomerCard,
         purchase: Option<Purchase>,
-    ) -> Result<ActionResult, ApiError> {
-        let state = app
-            .store
-            .customer_state(customer_id)
-            .await
-            .map_err(store_error)?;
-        Ok(ActionResult {
-            holding: holding_body(&state.holding, app.clock.now()),
-            card: card_body(&state.card),
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            holding: holding_body(holding, now),
+            card: card_body(card),
             purchase: purchase.map(PurchaseBody::from),
             ends_at: None,
             prorated_refunds: None,
-        })
+        }
     }
 }
+
+/// The customer as an action left them, read again from the store.
+pub(crate) async fn action_result(
+    app: &App,
+    customer_id: CustomerId,
+) -> Result<ActionResult, ApiError> {
+    let state = app
+        .store
+        .customer_state(customer_id)
+        .await
+        .map_err(store_error)?;
+    Ok(ActionResult::of(
+        &state.holding,
+        &state.card,
+        None,
+        app.clock.now(),
+    ))
+}
+
+/// Agents' actions on a customer.
+#[derive(Debug)]
+pub struct ActionsApi;
 
 #[OpenApi(prefix_path = "/v1")]
 impl ActionsApi {
@@ -166,14 +182,14 @@ impl ActionsApi {
         body: Json<GrantRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        idempotent(
+        idempotent_change(
             &app,
             &auth.0,
             idempotency_key.0,
             &format!("grant_package {}", id.0),
             &body.0,
-            |mark| async {
-                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
+            &body.reason,
+            |context| async {
                 let customer_id: CustomerId = parse_id(&id, "customer")?;
                 let applied = app
                     .billing
@@ -190,13 +206,12 @@ impl ActionsApi {
                     })
                     .await
                     .map_err(grant_error)?;
-                Ok(Json(ActionResult {
-                    holding: holding_body(&applied.holding, app.clock.now()),
-                    card: card_body(&applied.card),
-                    purchase: Some(applied.purchase.into()),
-                    ends_at: None,
-                    prorated_refunds: None,
-                }))
+                Ok(Json(ActionResult::of(
+                    &applied.holding,
+                    &applied.card,
+                    Some(applied.purchase),
+                    app.clock.now(),
+                )))
             },
         )
         .await
@@ -225,20 +240,20 @@ impl ActionsApi {
                 "an adjustment moves at most {MAX_CREDITS} credits"
             )));
         }
-        idempotent(
+        idempotent_change(
             &app,
             &auth.0,
             idempotency_key.0,
             &format!("adjust_credits {}", id.0),
             &body.0,
-            |mark| async {
-                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
+            &body.reason,
+            |context| async {
                 let customer_id: CustomerId = parse_id(&id, "customer")?;
                 app.billing
                     .adjust_credits(customer_id, body.delta, context)
                     .await
                     .map_err(adjust_error)?;
-                Ok(Json(Self::result(app.0, customer_id, None).await?))
+                Ok(Json(action_result(app.0, customer_id).await?))
             },
         )
         .await
@@ -262,14 +277,14 @@ impl ActionsApi {
         body: Json<CancelRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        idempotent(
+        idempotent_change(
             &app,
             &auth.0,
             idempotency_key.0,
             &format!("cancel_subscription {}", id.0),
             &body.0,
-            |mark| async {
-                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
+            &body.reason,
+            |context| async {
                 let customer_id: CustomerId = parse_id(&id, "customer")?;
                 let timing = match body.timing {
                     CancelTiming::Now => CancellationTiming::Now,
@@ -287,7 +302,7 @@ impl ActionsApi {
                     )
                     .await
                     .map_err(cancel_error)?;
-                let mut result = Self::result(app.0, customer_id, None).await?;
+                let mut result = action_result(app.0, customer_id).await?;
                 result.ends_at = Some(rfc3339(cancelled.ends_at));
                 result.prorated_refunds = Some(serde_json::Value::Array(
                     cancelled

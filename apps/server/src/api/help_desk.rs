@@ -193,6 +193,43 @@ pub struct BillingContext {
     pub audit: Vec<AuditEntryBody>,
 }
 
+/// A customer's billing context: what they hold, their card, and their latest charges,
+/// purchases, credit movements and audit entries.
+pub(crate) async fn billing_context_of(
+    app: &App,
+    lookup: CustomerLookup,
+) -> Result<BillingContext, ApiError> {
+    let store = &app.store;
+    // One read finds the customer (by id it is already known); the rest go out together,
+    // each on its own pooled connection, so the answer waits for the slowest, not the sum.
+    let customer_id = match lookup {
+        CustomerLookup::Id { id } => id,
+        other => store.find_customer(other).await.map_err(store_error)?.id,
+    };
+    let (state, recent_charges, purchases, ledger, audit) = tokio::try_join!(
+        store.customer_state(customer_id),
+        store.usage_charges(customer_id, 20),
+        store.customer_purchases(customer_id, 20),
+        store.ledger_entries(customer_id, 20),
+        store.audit_entries(AuditQuery {
+            subject: Some(format!("customer:{customer_id}")),
+            limit: 20,
+            ..AuditQuery::default()
+        }),
+    )
+    .map_err(store_error)?;
+    let customer = state.customer.clone();
+    Ok(BillingContext {
+        holding: holding_body(&state.holding, app.clock.now()),
+        card: card_body(&state.card),
+        customer: customer.into(),
+        recent_charges: recent_charges.into_iter().map(Into::into).collect(),
+        purchases: purchases.into_iter().map(Into::into).collect(),
+        ledger: ledger.into_iter().map(Into::into).collect(),
+        audit: audit.into_iter().map(Into::into).collect(),
+    })
+}
+
 /// A charge that could not be decided (nothing found, or the store failed).
 pub(crate) fn charge_error(error: ChargeError) -> ApiError {
     match error {
@@ -319,34 +356,6 @@ impl HelpDeskApi {
             external_system.as_deref(),
             external_id.as_deref(),
         )?;
-        let store = &app.store;
-        // One read finds the customer (by id it is already known); the rest go out together,
-        // each on its own pooled connection, so the answer waits for the slowest, not the sum.
-        let customer_id = match lookup {
-            CustomerLookup::Id { id } => id,
-            other => store.find_customer(other).await.map_err(store_error)?.id,
-        };
-        let (state, recent_charges, purchases, ledger, audit) = tokio::try_join!(
-            store.customer_state(customer_id),
-            store.usage_charges(customer_id, 20),
-            store.customer_purchases(customer_id, 20),
-            store.ledger_entries(customer_id, 20),
-            store.audit_entries(AuditQuery {
-                subject: Some(format!("customer:{customer_id}")),
-                limit: 20,
-                ..AuditQuery::default()
-            }),
-        )
-        .map_err(store_error)?;
-        let customer = state.customer.clone();
-        Ok(Json(BillingContext {
-            holding: holding_body(&state.holding, app.clock.now()),
-            card: card_body(&state.card),
-            customer: customer.into(),
-            recent_charges: recent_charges.into_iter().map(Into::into).collect(),
-            purchases: purchases.into_iter().map(Into::into).collect(),
-            ledger: ledger.into_iter().map(Into::into).collect(),
-            audit: audit.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(billing_context_of(&app, lookup).await?))
     }
 }

@@ -18,7 +18,7 @@ use super::{MoneyBody, Tag, parse_id};
 use crate::app::App;
 use crate::auth::{Bearer, Caller};
 use crate::dates::rfc3339;
-use crate::idempotency::idempotent;
+use crate::idempotency::{idempotent, idempotent_change};
 use crate::problem::{ApiError, store_error};
 
 /// A refund: of everything not refunded yet, or of `amount`.
@@ -177,7 +177,7 @@ pub struct ApprovalRequestBody {
 }
 
 impl ApprovalRequestBody {
-    fn of(request: ApprovalRequest, now: time::OffsetDateTime) -> Self {
+    pub(crate) fn of(request: ApprovalRequest, now: time::OffsetDateTime) -> Self {
         let label = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
         Self {
             id: request.id.to_string(),
@@ -533,14 +533,14 @@ impl PaymentsApi {
         body: Json<RecurringRequest>,
     ) -> Result<Json<RecurringBody>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        idempotent(
+        idempotent_change(
             &app,
             &auth.0,
             idempotency_key.0,
             &format!("start_renewing_subscription {}", id.0),
             &body.0,
-            |mark| async {
-                let context = auth.0.context(&body.reason)?.with_idempotency(mark);
+            &body.reason,
+            |context| async {
                 let gateway = ["stripe"]
                     .into_iter()
                     .find(|known| *known == body.gateway)
