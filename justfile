@@ -38,3 +38,12 @@ openapi:
 # sent straight to PostgreSQL; needs wrk and pgbench.
 load:
     scripts/load/run
+
+# Measure the pages beside a ticket (release, PostgreSQL, 8 clients): the billing context and
+# the console's customer page for a customer with 200,000 ledger entries among 100,000.
+load-pages:
+    scripts/load/pages
+
+# Retake the screenshots in docs/screenshots/ from Kasa in demo mode.
+screenshots:
+    scripts/screenshots
