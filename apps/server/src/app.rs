@@ -72,6 +72,8 @@ pub struct App {
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
     pub idempotency_lease: time::Duration,
+    /// How long a console session lasts without a page.
+    pub console_idle: time::Duration,
     /// The database, for readiness.
     pub database: Arc<SqlStore>,
     /// The clock.
@@ -119,6 +121,13 @@ impl App {
     #[must_use]
     pub fn with_idempotency_lease(mut self, lease: time::Duration) -> Self {
         self.idempotency_lease = lease;
+        self
+    }
+
+    /// Sets how long a console session lasts without a page.
+    #[must_use]
+    pub fn with_console_idle(mut self, idle: time::Duration) -> Self {
+        self.console_idle = idle;
         self
     }
 
@@ -209,6 +218,7 @@ impl App {
             access: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
+            console_idle: time::Duration::minutes(30),
             database,
             clock,
             session_hours,

@@ -41,6 +41,8 @@ pub struct Config {
     /// How long a request whose Idempotency-Key took effect may run before a retry is told it
     /// was applied without an answer, in seconds.
     pub idempotency_lease_seconds: u64,
+    /// A console session ends after this many minutes without a page.
+    pub console_idle_minutes: u64,
     /// The key payment-system credentials are encrypted with (ADR 0008); without one they
     /// cannot be saved through the API, and those kept in clear are read as they are.
     pub secrets_key: Option<SecretsKey>,
@@ -123,6 +125,7 @@ impl Default for Config {
             authorisation_void_after_days: 7,
             resolve_payment_actions_after_seconds: 600,
             idempotency_lease_seconds: 300,
+            console_idle_minutes: 30,
             secrets_key: None,
             max_body_bytes: 1024 * 1024,
             sign_in_throttle: crate::throttle::ThrottlePolicy::default(),
@@ -153,6 +156,7 @@ struct FileConfig {
     authorisation_void_after_days: Option<u64>,
     resolve_payment_actions_after_seconds: Option<u64>,
     idempotency_lease_seconds: Option<u64>,
+    console_idle_minutes: Option<u64>,
     secrets_key: Option<Secret>,
     secrets_key_file: Option<PathBuf>,
     max_body_bytes: Option<usize>,
@@ -224,6 +228,9 @@ pub struct Overrides {
     /// is told that it was applied but its answer was lost, in seconds [default: 300].
     #[arg(long, env = "KASA_IDEMPOTENCY_LEASE_SECONDS")]
     pub idempotency_lease_seconds: Option<u64>,
+    /// A console session ends after this many minutes without a page [default: 30].
+    #[arg(long, env = "KASA_CONSOLE_IDLE_MINUTES")]
+    pub console_idle_minutes: Option<u64>,
     /// The key payment-system credentials are encrypted with: 32 random bytes in base64
     /// (`openssl rand -base64 32`). Prefer the environment variable or a file.
     #[arg(long, env = "KASA_SECRETS_KEY", hide_env_values = true, value_parser = secret)]
@@ -366,6 +373,11 @@ impl Config {
                 .idempotency_lease_seconds
                 .or(file.idempotency_lease_seconds)
                 .unwrap_or(defaults.idempotency_lease_seconds),
+            console_idle_minutes: overrides
+                .console_idle_minutes
+                .or(file.console_idle_minutes)
+                .unwrap_or(defaults.console_idle_minutes)
+                .clamp(1, 24 * 60),
             secrets_key: secrets_key(
                 KeySource::new(
                     overrides.secrets_key.as_ref(),

@@ -215,6 +215,9 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         .with_idempotency_lease(time::Duration::seconds(
             i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
         ))
+        .with_console_idle(time::Duration::minutes(
+            i64::try_from(config.console_idle_minutes).unwrap_or(30),
+        ))
         .with_max_body_bytes(config.max_body_bytes)
         .with_sign_in_throttle(config.sign_in_throttle)
         .with_security_event_interval(std::time::Duration::from_secs(

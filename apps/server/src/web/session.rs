@@ -3,8 +3,8 @@
 //!
 //! Signing in starts an ordinary session (the same kind `POST /v1/sessions` starts) whose token
 //! travels only in the `kasa_console` cookie: HttpOnly, `SameSite=Lax`, `Secure` when Kasa is
-//! reached over HTTPS. The session ends after [`IDLE_MINUTES`] without a page; every page moves
-//! the end further. Every form posts a CSRF token derived from the session's token, which
+//! reached over HTTPS. The session ends after `console_idle_minutes` (30 by default) without a
+//! page; every page moves the end further. Every form posts a CSRF token derived from the session's token, which
 //! another site can neither read nor guess; the sign-in form, before any session, carries a
 //! random token that must match a cookie set with the form.
 
@@ -16,7 +16,6 @@ use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Query};
 use poem::{FromRequest, Request, RequestBody, Response, handler};
 use sha2::{Digest, Sha256};
-use time::Duration;
 
 use super::{Chrome, cookie, is_local_path, render, see_other};
 use crate::app::App;
@@ -29,8 +28,6 @@ pub const COOKIE: &str = "kasa_console";
 pub const LANGUAGE_COOKIE: &str = "kasa_lang";
 /// The cookie that pairs with the sign-in form's CSRF token.
 const SIGN_IN_COOKIE: &str = "kasa_console_sign_in";
-/// A console session ends after this long without a page.
-pub const IDLE_MINUTES: i64 = 30;
 
 /// A signed-in member of staff, with what the page around the content needs.
 #[derive(Debug)]
@@ -136,7 +133,7 @@ impl<'a> FromRequest<'a> for Staff {
 }
 
 /// The member of staff whose session cookie the request carries, if it is live; the session's
-/// end moves [`IDLE_MINUTES`] ahead.
+/// end moves `console_idle` ahead.
 async fn staff_of(app: &App, request: &Request) -> Result<Option<Staff>, StoreError> {
     let Some(token) = cookie(request, COOKIE).filter(|token| token.starts_with(SESSION_PREFIX))
     else {
@@ -150,7 +147,7 @@ async fn staff_of(app: &App, request: &Request) -> Result<Option<Staff>, StoreEr
     };
     let now = app.clock.now();
     app.access
-        .extend_session(hash.clone(), now, now + Duration::minutes(IDLE_MINUTES))
+        .extend_session(hash.clone(), now, now + app.console_idle)
         .await?;
     let request_id = request
         .extensions()
@@ -439,12 +436,7 @@ pub async fn sign_in(app: Data<&App>, request: &Request, form: Form<SignInForm>)
     let now = app.clock.now();
     if let Err(error) = app
         .access
-        .create_session(
-            token_hash(&token),
-            user.id,
-            now,
-            now + Duration::minutes(IDLE_MINUTES),
-        )
+        .create_session(token_hash(&token), user.id, now, now + app.console_idle)
         .await
     {
         return again(

@@ -67,10 +67,64 @@ async fn users_sessions_keys_and_limits(store: Arc<SqlStore>) {
             .await,
         Err(StoreError::NotFound { .. })
     ));
-    store.end_session("session-hash".to_owned()).await.unwrap();
+    // An idle timeout slides: a live session extended lives to its new end; an expired one
+    // stays expired, and an extension never shortens a session.
+    store
+        .extend_session(
+            "session-hash".to_owned(),
+            now + Duration::minutes(30),
+            now + Duration::hours(3),
+        )
+        .await
+        .unwrap();
     assert!(
         store
-            .token_owner("session-hash".to_owned(), now)
+            .token_owner("session-hash".to_owned(), now + Duration::hours(2))
+            .await
+            .is_ok()
+    );
+    store
+        .extend_session("session-hash".to_owned(), now, now + Duration::hours(2))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .token_owner("session-hash".to_owned(), now + Duration::minutes(150))
+            .await
+            .is_ok(),
+        "an extension never shortens a session"
+    );
+    store
+        .extend_session(
+            "session-hash".to_owned(),
+            now + Duration::hours(4),
+            now + Duration::hours(5),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .token_owner("session-hash".to_owned(), now + Duration::minutes(270))
+            .await
+            .is_err(),
+        "an expired session is never revived"
+    );
+    store
+        .create_session(
+            "session-hash-2".to_owned(),
+            user.id,
+            now,
+            now + Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    store
+        .end_session("session-hash-2".to_owned())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .token_owner("session-hash-2".to_owned(), now)
             .await
             .is_err()
     );
