@@ -7,6 +7,16 @@
 import { run, newPage, signIn, check } from './lib.mjs';
 
 const [base, email, password, financeEmail, financePassword] = process.argv.slice(2);
+// With KASA_SCREENSHOTS=<folder>, full-page pictures of the main pages are saved there.
+const shots = process.env.KASA_SCREENSHOTS;
+
+async function shoot(page, name, width) {
+  if (!shots) return;
+  const before = page.viewportSize();
+  if (width) await page.setViewportSize({ width, height: 844 });
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  await page.setViewportSize(before);
+}
 
 async function search(page, text) {
   await page.goto(`${base}/console/customers`);
@@ -28,6 +38,7 @@ await run(async (browser, report) => {
 
   report.steps.byName = await search(page, 'ayşe yıl');
   report.checks.push(await check(page, 'search by name (en)'));
+  await shoot(page, 'console-customers-search');
   report.steps.byExternalId = await search(page, 'zendesk:4242');
   report.steps.byExternalValue = await search(page, '4242');
   report.steps.byTicket = await search(page, 'T-9001');
@@ -41,6 +52,8 @@ await run(async (browser, report) => {
   report.steps.actions = await page.locator('.customer-actions a').allInnerTexts();
   report.steps.documents = await page.locator('section[aria-labelledby=documents] tbody tr').count();
   report.checks.push(await check(page, 'customer (en)'));
+  await shoot(page, 'console-customer');
+  await shoot(page, 'console-customer-phone', 390);
   const pdfHref = await page.locator('section[aria-labelledby=documents] a[download]').first().getAttribute('href');
   const pdf = await page.request.get(`${base}${pdfHref}`);
   report.steps.pdf = { status: pdf.status(), type: pdf.headers()['content-type'] };
@@ -70,7 +83,13 @@ await run(async (browser, report) => {
   await submit(page, 'Müşteriyi oluştur');
   report.steps.missingReason = await page.locator('#reason-error').innerText();
   report.checks.push(await check(page, 'new customer refused (tr)'));
+  await shoot(page, 'console-customer-form-refused');
+  // An e-mail another customer has: said next to the e-mail field, in Turkish.
+  await page.getByLabel(/^E-posta/).fill('ayse@example.com');
   await page.getByLabel('Gerekçe').fill('yeni müşteri telefonla aradı');
+  await submit(page, 'Müşteriyi oluştur');
+  report.steps.takenEmail = await page.locator('#email-error').innerText();
+  await page.getByLabel(/^E-posta/).fill('mehmet@example.com');
   await submit(page, 'Müşteriyi oluştur');
   report.steps.createdNotice = await page.locator('[role=status]').innerText();
   report.steps.createdHeading = await page.locator('h1').innerText();
@@ -95,6 +114,7 @@ await run(async (browser, report) => {
   report.steps.conflict = await other.locator('[role=alert]').innerText();
   report.steps.conflictName = await other.getByLabel(/^Name/).inputValue();
   report.checks.push(await check(other, 'edit refused, changed meanwhile (en)'));
+  await shoot(other, 'console-customer-edit-conflict');
   await other.getByLabel('Reason').fill('prefers English');
   await submit(other, 'Save changes');
   report.steps.secondSave = await other.locator('[role=status]').innerText();

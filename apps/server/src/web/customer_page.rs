@@ -24,8 +24,10 @@ use super::{Chrome, Paging, render};
 use crate::app::App;
 use crate::problem::{ApiError, store_error};
 
-/// How many of the latest charges and purchases the page shows.
-const LATEST: u32 = 20;
+/// How many of the latest charges the page shows (the ledger has them all).
+const LATEST_CHARGES: u32 = 10;
+/// How many of the latest purchases the page shows, with their documents.
+const LATEST_PURCHASES: u32 = 20;
 
 /// What a customer's page is asked for.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -211,8 +213,8 @@ async fn read(
     let (state, charges, purchases, ledger, audit, recurring, links, departments, users) =
         tokio::try_join!(
             store.customer_state(customer_id),
-            store.usage_charges(customer_id, LATEST),
-            store.customer_purchases(customer_id, LATEST),
+            store.usage_charges(customer_id, LATEST_CHARGES),
+            store.customer_purchases(customer_id, LATEST_PURCHASES),
             store.ledger_page(
                 customer_id,
                 (ledger_page - 1) * Paging::SIZE,

@@ -120,7 +120,7 @@ pub async fn find(app: Data<&App>, staff: Staff, query: Query<FindQuery>) -> Res
     };
     let has_next = found.len() as u64 > Paging::SIZE;
     let mut rows = Vec::new();
-    for customer in found.into_iter().take(25) {
+    for customer in found.into_iter().take(usize::try_from(Paging::SIZE).unwrap_or(25)) {
         let holds = match app.store.customer_state(customer.id).await {
             Ok(state) => Holds::of(&state.holding),
             Err(error) => return staff.refusal_page(&store_error(error)),
@@ -167,8 +167,9 @@ impl CustomerForm {
             .map(|(text, _)| text.as_str())
     }
 
-    fn form_error(&self) -> Option<&str> {
-        self.problem.as_ref().map(|(text, _)| text.as_str())
+    /// The refusal for the summary at the top, and the field it links to (if any).
+    fn summary(&self) -> Option<(&str, &str)> {
+        self.problem.as_ref().map(|(text, field)| (text.as_str(), *field))
     }
 
     fn action(&self) -> String {
@@ -242,24 +243,24 @@ impl FormValues {
     }
 }
 
-/// Which field of the form a refusal is about, so it is shown next to it.
-fn field_of(error: &ApiError) -> &'static str {
-    let detail = error.detail().to_ascii_lowercase();
-    if error.code() == "reason-required" {
-        "reason"
-    } else if error.code() == "precondition-failed" {
-        ""
-    } else if detail.contains("e-mail") || detail.contains("email") {
-        "email"
-    } else if detail.contains("external") {
-        "external_ids"
-    } else if detail.contains("language") {
-        "language"
-    } else if detail.contains("name") {
-        "name"
-    } else {
-        ""
-    }
+/// A refusal in the reader's words, and the field it is about (empty for the whole form), so
+/// it is shown next to that field.
+fn form_problem(c: &Chrome, error: &ApiError) -> (String, &'static str) {
+    let detail = error.detail();
+    let about = |needle: &str| detail.contains(needle);
+    let (key, field) = match error.code() {
+        "reason-required" => ("customers.form.reason-required", "reason"),
+        "conflict" if about("e-mail") => ("customers.form.email-taken", "email"),
+        "conflict" if about("external id") => ("customers.form.external-id-taken", "external_ids"),
+        "invalid-input" if about("e-mail") => ("customers.form.email-invalid", "email"),
+        "invalid-input" if about("external id") => {
+            ("customers.form.external-id-invalid", "external_ids")
+        }
+        "invalid-input" if about("name") => ("customers.form.name-invalid", "name"),
+        "invalid-input" if about("language") => ("customers.form.language-invalid", "language"),
+        _ => return (c.problem(error), ""),
+    };
+    (c.t(key).to_owned(), field)
 }
 
 fn form_page(
@@ -273,7 +274,7 @@ fn form_page(
         |id| format!("/console/customers/{id}/edit"),
     );
     let c = staff.chrome_for("customers", here);
-    let problem = problem.map(|error| (c.problem(error), field_of(error)));
+    let problem = problem.map(|error| form_problem(&c, error));
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
