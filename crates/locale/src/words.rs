@@ -9,6 +9,7 @@ use kasa_domain::Language;
 const FILES: &[(&str, &str)] = &[
     ("common", include_str!("../words/common.txt")),
     ("console", include_str!("../words/console.txt")),
+    ("customers", include_str!("../words/customers.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -125,6 +125,18 @@ pub struct SetDepartment {
     pub at: OffsetDateTime,
 }
 
+/// A search for customers, as a person types it into the console's search box.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSearch {
+    /// What was typed: part of an e-mail or name (any case), an external id (`zendesk:42`, or
+    /// just `42`), a ticket or chat id charged to the customer, or Kasa's id.
+    pub text: String,
+    /// How many matches to skip (earlier pages).
+    pub offset: u64,
+    /// At most this many.
+    pub limit: u32,
+}
+
 /// Customers and their cards.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -146,6 +158,12 @@ pub trait CustomerStore: Send + Sync {
     /// # Errors
     /// [`StoreError::NotFound`], [`StoreError::Unavailable`].
     async fn find_customer(&self, lookup: CustomerLookup) -> Result<Customer, StoreError>;
+
+    /// The customers `search` matches, by e-mail then id; blank text matches nobody.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn search_customers(&self, search: CustomerSearch) -> Result<Vec<Customer>, StoreError>;
 
     /// A customer with card, holding and version.
     ///
@@ -787,6 +805,18 @@ pub trait HistoryStore: Send + Sync {
     async fn ledger_entries(
         &self,
         customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError>;
+
+    /// One page of a customer's credit ledger, newest first: `limit` entries after skipping
+    /// the `offset` newest.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn ledger_page(
+        &self,
+        customer_id: CustomerId,
+        offset: u64,
         limit: u32,
     ) -> Result<Vec<LedgerEntry>, StoreError>;
 

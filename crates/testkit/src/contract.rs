@@ -30,6 +30,8 @@ macro_rules! store_contract_tests {
             flows::a_paid_purchase_is_invoiced_once_and_a_free_grant_is_not,
             ports::the_catalogue_round_trips_and_refuses_duplicate_names,
             ports::customers_are_found_every_way_and_never_share_an_email_or_external_id,
+            ports::customers_are_searched_by_email_name_external_id_and_ticket,
+            ports::the_ledger_pages_newest_first,
             ports::the_card_keeps_the_origin_of_each_department,
             ports::an_order_id_belongs_to_one_purchase_per_gateway,
             ports::a_purchase_is_applied_once_and_never_on_a_stale_version,

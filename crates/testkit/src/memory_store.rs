@@ -14,7 +14,7 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
-    ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
+    ChargeStore, CustomerLookup, CustomerSearch, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
     GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber,
     InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
     OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
@@ -387,6 +387,47 @@ impl CustomerStore for MemoryStore {
 
     async fn find_customer(&self, lookup: CustomerLookup) -> Result<Customer, StoreError> {
         self.read(|state| state.find(&lookup).map(|row| row.customer.clone()))
+    }
+
+    async fn search_customers(&self, search: CustomerSearch) -> Result<Vec<Customer>, StoreError> {
+        let typed = search.text.trim();
+        if typed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lower = typed.to_lowercase();
+        let (system, value) = typed.split_once(':').unwrap_or(("", typed));
+        let (system, value) = (system.trim().to_lowercase(), value.trim());
+        let by_id = typed.parse::<uuid::Uuid>().ok().map(CustomerId::from);
+        self.read(|state| {
+            let charged: BTreeSet<CustomerId> = state
+                .charges
+                .values()
+                .filter(|charge| charge.usage.reference() == typed)
+                .map(|charge| charge.customer_id)
+                .collect();
+            let mut found: Vec<Customer> = state
+                .customers
+                .values()
+                .map(|row| &row.customer)
+                .filter(|customer| {
+                    customer.email.as_str().to_lowercase().contains(&lower)
+                        || customer.name.to_lowercase().contains(&lower)
+                        || customer.external_ids.iter().any(|external| {
+                            external.value() == typed
+                                || (external.system() == system && external.value() == value)
+                        })
+                        || charged.contains(&customer.id)
+                        || by_id == Some(customer.id)
+                })
+                .cloned()
+                .collect();
+            found.sort_by(|a, b| (a.email.as_str(), a.id).cmp(&(b.email.as_str(), b.id)));
+            Ok(found
+                .into_iter()
+                .skip(usize::try_from(search.offset).unwrap_or(usize::MAX))
+                .take(usize::try_from(search.limit).unwrap_or(usize::MAX))
+                .collect())
+        })
     }
 
     async fn customer_state(&self, id: CustomerId) -> Result<CustomerState, StoreError> {
@@ -1172,6 +1213,30 @@ impl HistoryStore for MemoryStore {
                 .customers
                 .get(&customer_id)
                 .map(|row| newest(row.ledger.entries().iter().cloned(), limit))
+                .unwrap_or_default())
+        })
+    }
+
+    async fn ledger_page(
+        &self,
+        customer_id: CustomerId,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .customers
+                .get(&customer_id)
+                .map(|row| {
+                    row.ledger
+                        .entries()
+                        .iter()
+                        .rev()
+                        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                        .cloned()
+                        .collect()
+                })
                 .unwrap_or_default())
         })
     }

@@ -94,7 +94,7 @@ pub struct TaxDetailsChange {
 }
 
 /// The revision of a customer as read: a digest of everything the API shows of it.
-fn revision(customer: &Customer) -> String {
+pub(crate) fn revision(customer: &Customer) -> String {
     use sha2::{Digest, Sha256};
     let json = serde_json::to_string(customer).unwrap_or_default();
     Sha256::digest(json.as_bytes())
@@ -146,7 +146,7 @@ pub struct CustomerChange {
 
 impl CustomerChange {
     /// `current` with this change applied, checked by the domain constructor.
-    fn applied_to(&self, current: &Customer) -> Result<Customer, ApiError> {
+    pub(crate) fn applied_to(&self, current: &Customer) -> Result<Customer, ApiError> {
         let input = CustomerInput {
             email: self
                 .email
@@ -214,7 +214,7 @@ pub struct CustomerInput {
 }
 
 impl CustomerInput {
-    fn customer(&self, id: CustomerId) -> Result<Customer, ApiError> {
+    pub(crate) fn customer(&self, id: CustomerId) -> Result<Customer, ApiError> {
         let language = match self.language.as_deref() {
             None => Language::default(),
             Some(text) => text.parse().map_err(|error: kasa_domain::CustomerError| {
@@ -483,7 +483,7 @@ pub async fn change_tax_details(
 ///
 /// # Errors
 /// `precondition-failed`, the change's own errors, `not-found`, store failures.
-async fn save_customer_change(
+pub(crate) async fn save_customer_change(
     app: &App,
     customer_id: CustomerId,
     expected_revision: Option<&str>,

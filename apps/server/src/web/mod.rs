@@ -6,6 +6,7 @@
 //! ([`crate::static_files`]), so the Content-Security-Policy has no `'unsafe-inline'`. Every
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
+pub mod customer_page;
 pub mod customers;
 pub mod session;
 
@@ -24,16 +25,16 @@ const CONSOLE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src '
 
 /// Every console route, under `/console`.
 pub fn console_routes() -> impl Endpoint {
-    Route::new()
+    let route = Route::new()
         .at("/", get(customers::home))
         .at(
             "/sign-in",
             get(session::sign_in_page).post(session::sign_in),
         )
         .at("/sign-out", poem::post(session::sign_out))
-        .at("/language", get(session::language))
-        .at("/customers", get(customers::find))
-        .catch_all_error(|error| async move { error.into_response() })
+        .at("/language", get(session::language));
+    let route = customers::routes(route);
+    route.catch_all_error(|error| async move { error.into_response() })
 }
 
 /// The paths under `/console` and `/panel` and their methods (for `Allow` on a 405); a path
@@ -44,6 +45,10 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/sign-out", "POST"),
     ("/console/language", "GET"),
     ("/console/customers", "GET"),
+    ("/console/customers/new", "GET, POST"),
+    ("/console/customers/{id}", "GET"),
+    ("/console/customers/{id}/edit", "GET, POST"),
+    ("/console/purchases/{id}/invoices/{id}/pdf", "GET"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

@@ -3,16 +3,16 @@
 use async_trait::async_trait;
 use kasa_domain::{Customer, CustomerCard, CustomerId};
 use kasa_ports::{
-    ActionContext, AuditRecord, CustomerLookup, CustomerState, CustomerStore, SetDepartment,
-    StoreError,
+    ActionContext, AuditRecord, CustomerLookup, CustomerSearch, CustomerState, CustomerStore,
+    SetDepartment, StoreError,
 };
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, id, label, opt_text, text};
 use crate::rows::{
-    execute, execute_unique, fetch_one, find_holder, insert_audit, read_card, read_customer,
-    read_holding,
+    execute, execute_unique, fetch_all, fetch_one, find_holder, insert_audit, limit, read_card,
+    read_customer, read_holding,
 };
 
 /// The `tax_id`, `tax_office` and `billing_address` columns.
@@ -102,8 +102,72 @@ async fn insert_external_ids(
     Ok(())
 }
 
+/// `text` as a `LIKE` pattern matching it anywhere, lower-cased, with `%`, `_` and `\\` escaped
+/// (the statement says `ESCAPE '\\'`).
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for character in text.to_lowercase().chars() {
+        if matches!(character, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(character);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The statement and parameters of a customer search: part of the e-mail or name, an external
+/// id (with or without its system), a ticket or chat id charged to them, or Kasa's id.
+fn search_statement(search: &CustomerSearch) -> (String, Vec<sea_orm::Value>) {
+    let typed = search.text.trim();
+    let pattern = contains_pattern(typed);
+    let (system, value) = typed.split_once(':').unwrap_or(("", typed));
+    let mut values = vec![
+        text(pattern.clone()),
+        text(pattern),
+        text(typed),
+        text(system.trim().to_lowercase()),
+        text(value.trim()),
+        text(typed),
+    ];
+    let mut by_id = String::new();
+    if let Ok(uuid) = typed.parse::<uuid::Uuid>() {
+        values.push(id(CustomerId::from(uuid)));
+        by_id = format!(" OR c.id = ${}", values.len());
+    }
+    values.push(limit(search.limit));
+    let limit_at = values.len();
+    values.push(sea_orm::Value::from(
+        i64::try_from(search.offset).unwrap_or(i64::MAX),
+    ));
+    let sql = format!(
+        "SELECT c.id FROM customers c \
+         WHERE lower(c.email) LIKE $1 ESCAPE '\\' OR lower(c.name) LIKE $2 ESCAPE '\\' \
+         OR c.id IN (SELECT x.customer_id FROM customer_external_ids x \
+                     WHERE x.value = $3 OR (x.system = $4 AND x.value = $5)) \
+         OR c.id IN (SELECT u.customer_id FROM usage_charges u WHERE u.usage_reference = $6)\
+         {by_id} ORDER BY c.email, c.id LIMIT ${limit_at} OFFSET ${}",
+        limit_at + 1
+    );
+    (sql, values)
+}
+
 #[async_trait]
 impl CustomerStore for SqlStore {
+    async fn search_customers(&self, search: CustomerSearch) -> Result<Vec<Customer>, StoreError> {
+        if search.text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let codec = self.codec;
+        let (sql, values) = search_statement(&search);
+        let mut found = Vec::new();
+        for row in fetch_all(&self.db, codec.statement(&sql, values)).await? {
+            let customer_id: CustomerId = codec.row(&row).id("id")?;
+            found.push(read_customer(&self.db, codec, customer_id).await?);
+        }
+        Ok(found)
+    }
+
     async fn create_customer(
         &self,
         customer: Customer,

@@ -72,11 +72,24 @@ impl HistoryStore for SqlStore {
         customer_id: CustomerId,
         count: u32,
     ) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.ledger_page(customer_id, 0, count).await
+    }
+
+    async fn ledger_page(
+        &self,
+        customer_id: CustomerId,
+        offset: u64,
+        count: u32,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
         self.read_list(
             "SELECT id, kind, delta, balance_after, actor_kind, actor_id, reason, at, \
              purchase_id, usage_kind, usage_reference FROM credit_ledger \
-             WHERE customer_id = $1 ORDER BY entry_number DESC LIMIT $2",
-            vec![id(customer_id), limit(count)],
+             WHERE customer_id = $1 ORDER BY entry_number DESC LIMIT $2 OFFSET $3",
+            vec![
+                id(customer_id),
+                limit(count),
+                Value::from(i64::try_from(offset).unwrap_or(i64::MAX)),
+            ],
             ledger_entry,
         )
         .await

@@ -1199,3 +1199,109 @@ pub async fn concurrent_invoices_take_consecutive_numbers<S: Store + 'static>(st
     sequences.sort_unstable();
     assert_eq!(sequences, (1..=32).collect::<Vec<u32>>());
 }
+
+/// Contract case.
+pub async fn customers_are_searched_by_email_name_external_id_and_ticket<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    use kasa_ports::CustomerSearch;
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let kit = TestBilling::on(store.clone());
+    let mut others = Vec::new();
+    for (email, name, external) in [
+        ("bora@example.com", "Bora Kaya", "zendesk:77"),
+        ("cem@example.com", "Cem Ak_su", "freshdesk:42"),
+        ("deniz@example.com", "Deniz 100% Yılmaz", "zendesk:90"),
+    ] {
+        let mut other = customer(email, Language::En);
+        other.name = name.to_owned();
+        let (system, value) = external.split_once(':').unwrap();
+        other.external_ids = vec![ExternalId::new(system, value).unwrap()];
+        kit.with_customer(&other).await;
+        others.push(other);
+    }
+    store.record_charge(shop.charge("T-5501", 0)).await.unwrap();
+    let emails = |text: &str, offset: u64, limit: u32| {
+        let search = CustomerSearch {
+            text: text.to_owned(),
+            offset,
+            limit,
+        };
+        async move {
+            store
+                .search_customers(search)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|customer| customer.email.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(emails("AYSE@EXAMPLE", 0, 25).await, ["ayse@example.com"]);
+    assert_eq!(emails("bora kaya", 0, 25).await, ["bora@example.com"]);
+    assert_eq!(emails("kay", 0, 25).await, ["bora@example.com"]);
+    assert_eq!(
+        emails("42", 0, 25).await,
+        ["ayse@example.com", "cem@example.com"],
+        "an external id without its system, in any system, by e-mail"
+    );
+    assert_eq!(emails("zendesk:42", 0, 25).await, ["ayse@example.com"]);
+    assert_eq!(emails(" freshdesk:42 ", 0, 25).await, ["cem@example.com"]);
+    assert_eq!(emails("zendesk:4", 0, 25).await, Vec::<String>::new());
+    assert_eq!(emails("T-5501", 0, 25).await, ["ayse@example.com"]);
+    assert_eq!(emails("T-55", 0, 25).await, Vec::<String>::new());
+    assert_eq!(
+        emails(&shop.ayse.id.to_string(), 0, 25).await,
+        ["ayse@example.com"]
+    );
+    assert_eq!(emails("_", 0, 25).await, ["cem@example.com"], "`_` is literal");
+    assert_eq!(emails("0%", 0, 25).await, ["deniz@example.com"], "`%` is literal");
+    assert_eq!(emails("   ", 0, 25).await, Vec::<String>::new());
+    assert_eq!(
+        emails("example.com", 0, 25).await,
+        [
+            "ayse@example.com",
+            "bora@example.com",
+            "cem@example.com",
+            "deniz@example.com"
+        ]
+    );
+    assert_eq!(
+        emails("example.com", 1, 2).await,
+        ["bora@example.com", "cem@example.com"],
+        "pages skip and take in the same order"
+    );
+    assert_eq!(
+        emails("example.com", 4, 2).await,
+        Vec::<String>::new()
+    );
+    let found = store
+        .search_customers(CustomerSearch {
+            text: "zendesk:77".to_owned(),
+            offset: 0,
+            limit: 25,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found, [others[0].clone()], "whole customers, external ids included");
+}
+
+/// Contract case.
+pub async fn the_ledger_pages_newest_first<S: Store + 'static>(store: Arc<S>) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    assert!(store.ledger_page(shop.ayse.id, 0, 25).await.unwrap().is_empty());
+    shop.paid_ten_credits("order-1").await;
+    for ticket in ["T-1", "T-2", "T-3", "T-4"] {
+        store.record_charge(shop.charge(ticket, 1)).await.unwrap();
+    }
+    let all = store.ledger_entries(shop.ayse.id, 100).await.unwrap();
+    assert_eq!(all.len(), 5);
+    let mut paged = Vec::new();
+    for offset in [0, 2, 4] {
+        paged.extend(store.ledger_page(shop.ayse.id, offset, 2).await.unwrap());
+    }
+    assert_eq!(paged, all);
+    assert!(store.ledger_page(shop.ayse.id, 5, 2).await.unwrap().is_empty());
+}
