@@ -13,7 +13,7 @@ mod idempotency;
 mod jobs;
 mod metrics;
 mod nestpay;
-mod pages;
+mod billing_pages;
 mod problem;
 mod request_id;
 mod secrets;
