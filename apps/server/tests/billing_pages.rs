@@ -127,7 +127,12 @@ async fn the_billing_pages_read_well_in_turkish_and_english_and_pass_the_checks(
     assert_eq!(tr["cardFormSummary"], "Paket 10 — 1.234,50 ₺");
     assert_eq!(
         tr["cardLabels"],
-        json!(["Kart numarası", "Ay (AA)", "Yıl (YY)", "Güvenlik kodu (CVC)"])
+        json!([
+            "Kart numarası",
+            "Ay (AA)",
+            "Yıl (YY)",
+            "Güvenlik kodu (CVC)"
+        ])
     );
 
     let en = &steps["en"];

@@ -282,7 +282,10 @@ pub fn render_purchase_notification(
     if let Some(outcome) = &purchase.outcome {
         match (package.kind, outcome.balance_after, outcome.term) {
             (PackageKind::Credit { credits }, Some(balance), _) => {
-                facts.push((locale.t("email.credits-added"), locale.number(credits.get())));
+                facts.push((
+                    locale.t("email.credits-added"),
+                    locale.number(credits.get()),
+                ));
                 facts.push((locale.t("email.new-balance"), locale.number(balance.get())));
             }
             (PackageKind::Subscription { .. }, _, Some((starts_at, ends_at))) => {
@@ -541,7 +544,11 @@ mod tests {
             "KDV: 205,75 ₺",
             "İlgili fatura: KSA-2026-000001",
         ] {
-            assert!(turkish.text_body.contains(expected), "{}", turkish.text_body);
+            assert!(
+                turkish.text_body.contains(expected),
+                "{}",
+                turkish.text_body
+            );
         }
         let english = render_document_notification(&credit_note("en"), &settings, Language::En);
         assert_eq!(english.subject, "Your credit note: KSA-2026-000007");
@@ -551,7 +558,11 @@ mod tests {
             "VAT: ₺205.75",
             "Corrects invoice: KSA-2026-000001",
         ] {
-            assert!(english.text_body.contains(expected), "{}", english.text_body);
+            assert!(
+                english.text_body.contains(expected),
+                "{}",
+                english.text_body
+            );
         }
     }
 

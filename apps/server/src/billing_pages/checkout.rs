@@ -44,7 +44,13 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
     else {
         return message(StatusCode::BAD_REQUEST, locale, "billing.unavailable");
     };
-    let unavailable = || message(StatusCode::SERVICE_UNAVAILABLE, locale, "billing.unavailable");
+    let unavailable = || {
+        message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            "billing.unavailable",
+        )
+    };
     let capture = match app.billing.checkout_capture_mode(&gateway).await {
         Ok(capture) => capture,
         Err(error) => {

@@ -121,10 +121,9 @@ pub async fn gateway_return(
         ) if purchase.status == PurchaseStatus::Completed => {
             (StatusCode::OK, approved(locale, &purchase))
         }
-        (Ok(PurchaseCompletion::NeedsAttention(_)), _) => (
-            StatusCode::OK,
-            locale.t("billing.attention").to_owned(),
-        ),
+        (Ok(PurchaseCompletion::NeedsAttention(_)), _) => {
+            (StatusCode::OK, locale.t("billing.attention").to_owned())
+        }
         (Ok(PurchaseCompletion::StillPending(_)), _) => {
             (StatusCode::OK, locale.t("billing.pending").to_owned())
         }

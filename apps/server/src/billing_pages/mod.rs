@@ -181,3 +181,54 @@ fn credits(locale: Locale, credits: kasa_domain::Credits) -> String {
         &[("credits", &locale.number(credits.get()))],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// The pages' templates and modules, as compiled in.
+    const SOURCES: &[(&str, &str)] = &[
+        (
+            "base.html",
+            include_str!("../../templates/billing/base.html"),
+        ),
+        (
+            "message.html",
+            include_str!("../../templates/billing/message.html"),
+        ),
+        (
+            "overview.html",
+            include_str!("../../templates/billing/overview.html"),
+        ),
+        (
+            "bank_form.html",
+            include_str!("../../templates/billing/bank_form.html"),
+        ),
+        (
+            "stripe.html",
+            include_str!("../../templates/billing/stripe.html"),
+        ),
+        ("mod.rs", include_str!("mod.rs")),
+        ("overview.rs", include_str!("overview.rs")),
+        ("checkout.rs", include_str!("checkout.rs")),
+        ("stripe.rs", include_str!("stripe.rs")),
+        ("gateway_return.rs", include_str!("gateway_return.rs")),
+    ];
+
+    #[test]
+    fn every_word_the_pages_use_is_in_the_word_files() {
+        let words = kasa_locale::entries().unwrap_or_else(|error| panic!("{error}"));
+        let mut used = 0;
+        for (file, source) in SOURCES {
+            // This test's own text names no words.
+            let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for piece in source.split("\"billing.").skip(1) {
+                let key = format!("billing.{}", &piece[..piece.find('"').unwrap_or(0)]);
+                if key == "billing.css" {
+                    continue;
+                }
+                assert!(words.contains_key(key.as_str()), "{file} uses {key}");
+                used += 1;
+            }
+        }
+        assert!(used > 30, "{used} words found");
+    }
+}

@@ -157,7 +157,13 @@ pub async fn card_page(app: Data<&App>, request: &Request) -> Response {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let unavailable = || message(StatusCode::SERVICE_UNAVAILABLE, locale, "billing.unavailable");
+    let unavailable = || {
+        message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            "billing.unavailable",
+        )
+    };
     let (Some(gateway), Some(settings)) = (stripe_gateway(&app), browser_settings(&app).await)
     else {
         return unavailable();
@@ -206,7 +212,11 @@ pub async fn save_card(app: Data<&App>, request: &Request, form: Form<CardUpdate
         Err(page) => return page,
     };
     let Some(gateway) = stripe_gateway(&app) else {
-        return message(StatusCode::SERVICE_UNAVAILABLE, locale, "billing.unavailable");
+        return message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            "billing.unavailable",
+        );
     };
     let outcome = match gateway
         .finish_card_update(
