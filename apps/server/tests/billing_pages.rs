@@ -3,6 +3,7 @@
 
 mod support;
 
+use kasa_testkit::localstripe::{LocalStripe, PUBLISHABLE_KEY, SECRET_KEY};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{
@@ -42,43 +43,44 @@ async fn customer_link(kasa: &Kasa, admin: &str, email: &str, language: &str) ->
     (customer_id, browser.token)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_billing_pages_read_well_in_turkish_and_english_and_pass_the_checks() {
-    let sandbox = Sandbox::start();
-    let kasa = Kasa::start_with_env(&[]).await;
-    let admin = kasa.admin_token().await;
+/// A department, a credit package priced 1,234.50 TRY and a 30-day subscription: the credit
+/// package's id and name.
+async fn catalogue(kasa: &Kasa, admin: &str) -> (Value, &'static str) {
     let department = kasa
         .post(
             "/v1/departments",
-            &admin,
+            admin,
             json!({ "name": "Teknik Destek", "credits_per_request": 1, "reason": "setup" }),
         )
         .await;
-    let department_id = department["id"].as_str().unwrap();
-    let credits = kasa
-        .post(
-            "/v1/packages",
-            &admin,
-            json!({ "name": "Paket 10", "kind": "credit", "credits": 10,
-                    "department_ids": [department_id],
-                    "price": { "amount": "1234.50", "currency": "TRY" }, "on_sale": true,
-                    "reason": "setup" }),
-        )
-        .await;
-    kasa.post(
-        "/v1/packages",
-        &admin,
-        json!({ "name": "Aylık", "kind": "subscription", "days": 30,
-                "department_ids": [department_id],
-                "price": { "amount": "250.00", "currency": "TRY" }, "on_sale": true,
-                "reason": "setup" }),
+    let package = |body: Value, amount: &str| {
+        let mut body = body;
+        body["department_ids"] = json!([department["id"]]);
+        body["on_sale"] = json!(true);
+        body["reason"] = json!("setup");
+        body["price"] = json!({ "amount": amount, "currency": "TRY" });
+        kasa.post("/v1/packages", admin, body)
+    };
+    let credits = package(
+        json!({ "name": "Paket 10", "kind": "credit", "credits": 10 }),
+        "1234.50",
     )
     .await;
+    package(
+        json!({ "name": "Aylık", "kind": "subscription", "days": 30 }),
+        "250.00",
+    )
+    .await;
+    (credits["id"].clone(), "Paket 10")
+}
+
+/// NestPay switched on, with the local bank's `3d_pay` store.
+async fn nestpay(kasa: &Kasa, admin: &str, sandbox: &Sandbox) {
     let (status, body) = kasa
         .call(
             reqwest::Method::PUT,
             "/v1/settings/payment-systems/nestpay",
-            Some(&admin),
+            Some(admin),
             Some(json!({
                 "enabled": true,
                 "configuration": { "base_url": sandbox.base, "client_id": SANDBOX_CLIENT_ID,
@@ -89,12 +91,21 @@ async fn the_billing_pages_read_well_in_turkish_and_english_and_pass_the_checks(
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_billing_pages_read_well_in_turkish_and_english_and_pass_the_checks() {
+    let sandbox = Sandbox::start();
+    let kasa = Kasa::start_with_env(&[]).await;
+    let admin = kasa.admin_token().await;
+    let (credits, package_name) = catalogue(&kasa, &admin).await;
+    nestpay(&kasa, &admin, &sandbox).await;
     // The Turkish customer holds credits, so the subscription warns of their forfeit.
     let (turkish_id, turkish) = customer_link(&kasa, &admin, "ayse@example.com", "tr").await;
     kasa.post(
         &format!("/v1/customers/{turkish_id}/grants"),
         &admin,
-        json!({ "package_id": credits["id"], "reason": "welcome gift" }),
+        json!({ "package_id": credits, "reason": "welcome gift" }),
     )
     .await;
     let (_, english) = customer_link(&kasa, &admin, "jane@example.com", "en").await;
@@ -103,7 +114,7 @@ async fn the_billing_pages_read_well_in_turkish_and_english_and_pass_the_checks(
     let report = tokio::task::spawn_blocking(move || {
         run_browser_script(
             "billing-pages.mjs",
-            &[&base, &turkish, &english, "Paket 10"],
+            &[&base, &turkish, &english, package_name],
         )
     })
     .await
@@ -148,4 +159,41 @@ async fn the_billing_pages_read_well_in_turkish_and_english_and_pass_the_checks(
         steps["invalid"],
         "Bu bağlantı geçersiz veya süresi dolmuş. Destek ekibinden yeni bir bağlantı isteyin."
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_pages_of_stripe_pass_the_checks() {
+    let sandbox = Sandbox::start();
+    let stripe = LocalStripe::start().await;
+    let kasa = Kasa::start_with_env(&[]).await;
+    let admin = kasa.admin_token().await;
+    let (_, package_name) = catalogue(&kasa, &admin).await;
+    nestpay(&kasa, &admin, &sandbox).await;
+    let (status, body) = kasa
+        .call(
+            reqwest::Method::PUT,
+            "/v1/settings/payment-systems/stripe",
+            Some(&admin),
+            Some(json!({
+                "enabled": true,
+                "configuration": { "base_url": stripe.base_url(),
+                                   "publishable_key": PUBLISHABLE_KEY, "dialect": "localstripe" },
+                "credentials": { "secret_key": SECRET_KEY, "webhook_secret": "whsec_kasa_test" },
+                "reason": "setup" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, token) = customer_link(&kasa, &admin, "jane@example.com", "en").await;
+
+    let base = kasa.base.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        run_browser_script("billing-card-pages.mjs", &[&base, &token, package_name])
+    })
+    .await
+    .unwrap();
+    assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert_eq!(steps["payWith"], json!(["Card (bank)", "Card (Stripe)"]));
+    assert_eq!(steps["paymentSummary"], "Paket 10 — ₺1,234.50");
+    assert_eq!(steps["cardButton"], "Save card");
 }
