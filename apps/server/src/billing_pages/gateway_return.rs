@@ -99,7 +99,17 @@ pub async fn gateway_return(
     if let Some(purchase) = &purchase {
         locale = super::customer_locale(&app, purchase.customer_id).await;
     }
-    let (status, text) = match (completion, purchase) {
+    let (status, text) = result_of(completion, purchase.as_ref(), locale);
+    say(status, locale, text, true)
+}
+
+/// The return page's status and words for what the completion did.
+fn result_of(
+    completion: Result<PurchaseCompletion, kasa_billing::CompletePurchaseError>,
+    purchase: Option<&Purchase>,
+    locale: Locale,
+) -> (StatusCode, String) {
+    match (completion, purchase) {
         (Err(kasa_billing::CompletePurchaseError::Gateway(_)), _) => (
             StatusCode::BAD_REQUEST,
             locale.t("billing.not-verified").to_owned(),
@@ -119,7 +129,7 @@ pub async fn gateway_return(
             Ok(PurchaseCompletion::Completed(_) | PurchaseCompletion::AlreadyProcessed(_)),
             Some(purchase),
         ) if purchase.status == PurchaseStatus::Completed => {
-            (StatusCode::OK, approved(locale, &purchase))
+            (StatusCode::OK, approved(locale, purchase))
         }
         (Ok(PurchaseCompletion::NeedsAttention(_)), _) => {
             (StatusCode::OK, locale.t("billing.attention").to_owned())
@@ -127,9 +137,8 @@ pub async fn gateway_return(
         (Ok(PurchaseCompletion::StillPending(_)), _) => {
             (StatusCode::OK, locale.t("billing.pending").to_owned())
         }
-        (Ok(_), purchase) => (StatusCode::OK, declined(locale, purchase.as_ref())),
-    };
-    say(status, locale, text, true)
+        (Ok(_), purchase) => (StatusCode::OK, declined(locale, purchase)),
+    }
 }
 
 /// What became of `purchase`, in words, by its status.
