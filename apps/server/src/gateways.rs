@@ -228,3 +228,13 @@ pub fn callback_of(
             .collect(),
     }
 }
+
+/// The registered gateway a callback's path names (`/gateways/{gateway}/…`), if any.
+pub fn registered(app: &crate::app::App, name: &str) -> Option<GatewayName> {
+    app.billing
+        .ports()
+        .gateways
+        .names()
+        .find(|registered| registered.as_str() == name)
+        .cloned()
+}

@@ -37,14 +37,7 @@ pub async fn webhook(
             format!("a webhook body is at most {MAX_WEBHOOK_BYTES} bytes"),
         ));
     };
-    let Some(gateway_name) = app
-        .billing
-        .ports()
-        .gateways
-        .names()
-        .find(|name| name.as_str() == gateway.0)
-        .cloned()
-    else {
+    let Some(gateway_name) = crate::gateways::registered(&app, &gateway.0) else {
         return problem(ApiError::not_found("gateway"));
     };
     let callback = crate::gateways::callback_of(request, raw.to_vec(), Vec::new());

@@ -56,14 +56,7 @@ pub async fn gateway_return(
         tracing::error!(gateway = %gateway.0, "a gateway return carried a card number or security code; refused without reading it");
         return message(StatusCode::BAD_REQUEST, locale, "billing.not-verified");
     }
-    let Some(gateway_name) = app
-        .billing
-        .ports()
-        .gateways
-        .names()
-        .find(|name| name.as_str() == gateway.0)
-        .cloned()
-    else {
+    let Some(gateway_name) = crate::gateways::registered(&app, &gateway.0) else {
         return message(StatusCode::NOT_FOUND, locale, "billing.unknown-order");
     };
     let callback = crate::gateways::callback_of(request, raw, fields);
