@@ -233,22 +233,12 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
     let api = openapi();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    Route::new()
+    crate::billing_pages::routes(Route::new())
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_text))
         .at("/openapi.json", spec)
         .at("/static/:name", get(crate::static_files::serve))
-        .at("/billing", get(crate::pages::billing_page))
-        .at("/billing/checkout", poem::post(crate::pages::checkout))
-        .at(
-            "/billing/card",
-            get(crate::pages::card_page).post(crate::pages::save_card),
-        )
-        .at(
-            "/gateways/:gateway/return",
-            poem::post(crate::pages::gateway_return),
-        )
         .at(
             "/gateways/:gateway/webhook",
             poem::post(crate::webhook::webhook),

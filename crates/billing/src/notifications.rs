@@ -1,17 +1,20 @@
 //! Purchase notifications (product rule 10) and document notifications (the invoice of a
 //! capture, the credit note of a refund or void): rendered from the stored records when
 //! delivered, in Turkish or English, and handed to the mailer by the outbox worker with retries.
+//! Their words, dates and amounts come from [`kasa_locale`] (`email.*` and the `document.*`
+//! names the PDFs share), so a thing has the same name in a mail, a page and a document.
 
 use std::fmt::Write as _;
 
 use kasa_domain::{Customer, CustomerId, Department, EmailAddress, Language, PackageKind};
+use kasa_locale::Locale;
 use kasa_ports::{
     Audience, BillingSettings, EmailAttachment, EmailMessage, Invoice, InvoiceKind, MailError,
     OutboxMessage, OutboxPayload, Purchase, StoreError,
 };
 use kasa_subscriptions::Forfeiture;
 use serde::Serialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::{Billing, DeliveryPolicy};
 
@@ -185,7 +188,7 @@ impl Billing {
             Ok(bytes) => email.attachments.push(EmailAttachment {
                 file_name: format!(
                     "{}-{}.{}",
-                    document_word(invoice.issued.kind, language).file_name,
+                    Locale::new(language).t(document_key(invoice.issued.kind, "file-name")),
                     invoice.number,
                     documents.extension()
                 ),
@@ -226,80 +229,86 @@ pub fn render_purchase_notification(
     audience: Audience,
     language: Language,
 ) -> EmailMessage {
-    let words = Words::of(language);
+    let locale = Locale::new(language);
     let package = &purchase.package;
     let subject = match audience {
-        Audience::Customer => format!("{}: {}", words.subject_customer, package.name),
-        Audience::Operator => format!(
-            "{}: {} — {}",
-            words.subject_operator, package.name, customer.name
+        Audience::Customer => locale.fill(
+            "email.purchase.subject-customer",
+            &[("package", &package.name)],
+        ),
+        Audience::Operator => locale.fill(
+            "email.purchase.subject-operator",
+            &[("package", &package.name), ("customer", &customer.name)],
         ),
     };
     let mut facts: Vec<(&str, String)> = Vec::new();
     let opening = match audience {
         Audience::Customer => vec![
-            format!("{} {},", words.hello, customer.name),
-            words.thanks.to_owned(),
+            locale.fill("email.hello", &[("name", &customer.name)]),
+            locale.t("email.purchase.thanks").to_owned(),
         ],
         Audience::Operator => {
             facts.push((
-                words.customer,
+                locale.t("email.customer"),
                 format!("{} <{}>", customer.name, customer.email),
             ));
-            vec![words.operator_intro.to_owned()]
+            vec![locale.t("email.purchase.operator-intro").to_owned()]
         }
     };
-    facts.push((words.package, package.name.clone()));
+    facts.push((locale.t("document.package"), package.name.clone()));
     facts.push((
-        words.price,
+        locale.t("email.amount"),
         match purchase.payment.as_ref() {
-            Some(payment) => format!("{} {}", payment.amount.amount(), payment.amount.currency()),
-            None => words.free_grant.to_owned(),
+            Some(payment) => locale.money(&payment.amount),
+            None => locale.t("email.free-grant").to_owned(),
         },
     ));
     if let Some(invoice) = invoice {
-        let total = &invoice.issued.total;
         let rate = invoice.issued.document["lines"][0]["tax_rate_percent"]
             .as_str()
             .unwrap_or_default()
             .to_owned();
         facts.push((
-            words.tax,
-            format!(
-                "%{rate}: {} {}",
-                total.tax.amount(),
-                total.tax.currency().alpha_code()
-            ),
+            locale.t("document.tax"),
+            format!("%{rate}: {}", locale.money(&invoice.issued.total.tax)),
         ));
-        facts.push((words.invoice, invoice.number.to_string()));
+        facts.push((locale.t("document.number"), invoice.number.to_string()));
     }
     let names: Vec<&str> = departments
         .iter()
         .map(|department| department.name.as_str())
         .collect();
-    facts.push((words.departments, names.join(", ")));
+    facts.push((locale.t("email.departments"), names.join(", ")));
     if let Some(outcome) = &purchase.outcome {
         match (package.kind, outcome.balance_after, outcome.term) {
             (PackageKind::Credit { credits }, Some(balance), _) => {
-                facts.push((words.credits_added, credits.to_string()));
-                facts.push((words.new_balance, balance.to_string()));
+                facts.push((
+                    locale.t("email.credits-added"),
+                    locale.number(credits.get()),
+                ));
+                facts.push((locale.t("email.new-balance"), locale.number(balance.get())));
             }
             (PackageKind::Subscription { .. }, _, Some((starts_at, ends_at))) => {
                 facts.push((
-                    words.term,
-                    format!("{} — {}", date(starts_at), date(ends_at)),
+                    locale.t("email.term"),
+                    format!("{} — {}", locale.date(starts_at), locale.date(ends_at)),
                 ));
             }
             _ => {}
         }
-        match &outcome.forfeited {
-            Some(Forfeiture::Credits { credits }) => {
-                facts.push((words.forfeited, format!("{credits} {}", words.credits)));
-            }
-            Some(Forfeiture::SubscriptionTime { remaining_days, .. }) => {
-                facts.push((words.forfeited, format!("{remaining_days} {}", words.days)));
-            }
-            None => {}
+        let forfeited = match &outcome.forfeited {
+            Some(Forfeiture::Credits { credits }) => Some(locale.fill(
+                "billing.credits-count",
+                &[("credits", &locale.number(credits.get()))],
+            )),
+            Some(Forfeiture::SubscriptionTime { remaining_days, .. }) => Some(locale.fill(
+                "billing.days-count",
+                &[("days", &locale.number(i64::from(*remaining_days)))],
+            )),
+            None => None,
+        };
+        if let Some(forfeited) = forfeited {
+            facts.push((locale.t("email.forfeited"), forfeited));
         }
     }
     EmailMessage {
@@ -334,29 +343,26 @@ pub fn render_document_notification(
     settings: &BillingSettings,
     language: Language,
 ) -> EmailMessage {
-    let words = Words::of(language);
-    let kind = document_word(invoice.issued.kind, language);
+    let locale = Locale::new(language);
+    let kind = invoice.issued.kind;
     let document = &invoice.issued.document;
     let buyer = document["buyer"]["name"].as_str().unwrap_or_default();
     let total = &invoice.issued.total;
     let mut facts: Vec<(&str, String)> = vec![
-        (words.invoice, invoice.number.to_string()),
-        (
-            words.price,
-            format!("{} {}", total.gross.amount(), total.gross.currency()),
-        ),
-        (
-            words.tax,
-            format!("{} {}", total.tax.amount(), total.tax.currency()),
-        ),
+        (locale.t("document.number"), invoice.number.to_string()),
+        (locale.t("document.total"), locale.money(&total.gross)),
+        (locale.t("document.tax"), locale.money(&total.tax)),
     ];
     if let Some(original) = document["refers_to"]["number"].as_str() {
-        facts.push((words.refers_to, original.to_owned()));
+        facts.push((locale.t("document.refers-to"), original.to_owned()));
     }
     if let Some(line) = document["lines"][0]["description"].as_str() {
-        facts.push((words.package, line.to_owned()));
+        facts.push((locale.t("document.package"), line.to_owned()));
     }
-    let opening = vec![format!("{} {buyer},", words.hello), kind.intro.to_owned()];
+    let opening = vec![
+        locale.fill("email.hello", &[("name", buyer)]),
+        locale.t(document_key(kind, "intro")).to_owned(),
+    ];
     EmailMessage {
         to: Vec::new(),
         cc: Vec::new(),
@@ -367,7 +373,10 @@ pub fn render_document_notification(
                 Some(&invoice.number.to_string()),
             )
         }),
-        subject: format!("{}: {}", kind.subject, invoice.number),
+        subject: locale.fill(
+            document_key(kind, "subject"),
+            &[("number", &invoice.number.to_string())],
+        ),
         text_body: text_body(&opening, &facts, &settings.company_name),
         html_body: Some(html_body(
             &opening,
@@ -380,45 +389,18 @@ pub fn render_document_notification(
     }
 }
 
-/// How a kind of document is named in a mail: subject, opening line and file name.
-struct DocumentWords {
-    subject: &'static str,
-    intro: &'static str,
-    file_name: &'static str,
-}
-
-const fn document_word(kind: InvoiceKind, language: Language) -> DocumentWords {
-    match (kind, language) {
-        (InvoiceKind::Invoice, Language::Tr) => DocumentWords {
-            subject: "Faturanız",
-            intro: "Ödemenizin faturası ektedir.",
-            file_name: "fatura",
-        },
-        (InvoiceKind::Receipt, Language::Tr) => DocumentWords {
-            subject: "Makbuzunuz",
-            intro: "Ödemenizin makbuzu ektedir.",
-            file_name: "makbuz",
-        },
-        (InvoiceKind::CreditNote, Language::Tr) => DocumentWords {
-            subject: "İade faturanız",
-            intro: "İadeniz yapıldı; iade faturası ektedir.",
-            file_name: "iade-faturasi",
-        },
-        (InvoiceKind::Invoice, Language::En) => DocumentWords {
-            subject: "Your invoice",
-            intro: "The invoice for your payment is attached.",
-            file_name: "invoice",
-        },
-        (InvoiceKind::Receipt, Language::En) => DocumentWords {
-            subject: "Your receipt",
-            intro: "The receipt for your payment is attached.",
-            file_name: "receipt",
-        },
-        (InvoiceKind::CreditNote, Language::En) => DocumentWords {
-            subject: "Your credit note",
-            intro: "Your refund has been made; the credit note is attached.",
-            file_name: "credit-note",
-        },
+/// The words key of a kind of document's `part` in a mail: `subject`, `intro` or `file-name`.
+fn document_key(kind: InvoiceKind, part: &str) -> &'static str {
+    match (kind, part) {
+        (InvoiceKind::Invoice, "subject") => "email.invoice.subject",
+        (InvoiceKind::Invoice, "intro") => "email.invoice.intro",
+        (InvoiceKind::Invoice, _) => "email.invoice.file-name",
+        (InvoiceKind::Receipt, "subject") => "email.receipt.subject",
+        (InvoiceKind::Receipt, "intro") => "email.receipt.intro",
+        (InvoiceKind::Receipt, _) => "email.receipt.file-name",
+        (InvoiceKind::CreditNote, "subject") => "email.credit-note.subject",
+        (InvoiceKind::CreditNote, "intro") => "email.credit-note.intro",
+        (InvoiceKind::CreditNote, _) => "email.credit-note.file-name",
     }
 }
 
@@ -512,90 +494,77 @@ fn escape_html(text: &str) -> String {
     escaped
 }
 
-fn date(at: OffsetDateTime) -> String {
-    let date = at.date();
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
+#[cfg(test)]
+mod tests {
+    use kasa_domain::{Currency, Money, PriceBasis, TaxRate, TaxedAmount};
+    use kasa_ports::{InvoiceNumber, NewInvoice};
+    use rust_decimal::Decimal;
+    use time::macros::datetime;
 
-struct Words {
-    subject_customer: &'static str,
-    subject_operator: &'static str,
-    hello: &'static str,
-    thanks: &'static str,
-    operator_intro: &'static str,
-    customer: &'static str,
-    package: &'static str,
-    price: &'static str,
-    free_grant: &'static str,
-    departments: &'static str,
-    credits_added: &'static str,
-    new_balance: &'static str,
-    term: &'static str,
-    forfeited: &'static str,
-    credits: &'static str,
-    days: &'static str,
-    tax: &'static str,
-    invoice: &'static str,
-    refers_to: &'static str,
-}
+    use super::*;
 
-impl Words {
-    const fn of(language: Language) -> Self {
-        match language {
-            Language::Tr => Self {
-                subject_customer: "Satın alma tamamlandı",
-                subject_operator: "Yeni satın alma",
-                hello: "Merhaba",
-                thanks: "Satın alma işleminiz tamamlandı. Teşekkür ederiz.",
-                operator_intro: "Bir müşteri paket satın aldı.",
-                customer: "Müşteri",
-                package: "Paket",
-                price: "Tutar",
-                free_grant: "ücretsiz tanımlandı",
-                departments: "Departmanlar",
-                credits_added: "Eklenen kredi",
-                new_balance: "Yeni bakiye",
-                term: "Abonelik dönemi",
-                forfeited: "Kullanılmayan ve düşülen",
-                credits: "kredi",
-                days: "gün",
-                tax: "KDV",
-                invoice: "Belge numarası",
-                refers_to: "İlgili fatura",
+    fn credit_note(language: &str) -> Invoice {
+        let price = Money::new(Decimal::new(123_450, 2), Currency::Try).unwrap();
+        let rate = TaxRate::new(Decimal::from(20)).unwrap();
+        Invoice {
+            number: InvoiceNumber {
+                series: "KSA".to_owned(),
+                year: 2026,
+                sequence: 7,
             },
-            Language::En => Self {
-                subject_customer: "Purchase completed",
-                subject_operator: "New purchase",
-                hello: "Hello",
-                thanks: "Your purchase is complete. Thank you.",
-                operator_intro: "A customer bought a package.",
-                customer: "Customer",
-                package: "Package",
-                price: "Amount",
-                free_grant: "granted free of charge",
-                departments: "Departments",
-                credits_added: "Credits added",
-                new_balance: "New balance",
-                term: "Subscription term",
-                forfeited: "Forfeited",
-                credits: "credits",
-                days: "days",
-                tax: "VAT",
-                invoice: "Document number",
-                refers_to: "Corrects invoice",
+            issued: NewInvoice {
+                id: uuid::Uuid::from_u128(1).into(),
+                kind: InvoiceKind::CreditNote,
+                series: "KSA".to_owned(),
+                purchase_id: uuid::Uuid::from_u128(2).into(),
+                customer_id: uuid::Uuid::from_u128(3).into(),
+                issued_at: datetime!(2026-11-23 12:00 UTC),
+                total: TaxedAmount::of(price, rate, PriceBasis::TaxInclusive).unwrap(),
+                document: serde_json::json!({
+                    "language": language,
+                    "buyer": { "name": "Ayşe Yılmaz" },
+                    "refers_to": { "number": "KSA-2026-000001" },
+                    "lines": [{ "description": "10 Kredi" }],
+                }),
+                refers_to: None,
             },
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    #[test]
+    fn a_document_mail_takes_its_words_and_amounts_from_the_locale() {
+        let settings = BillingSettings::default();
+        let turkish = render_document_notification(&credit_note("tr"), &settings, Language::Tr);
+        assert_eq!(turkish.subject, "İade faturanız: KSA-2026-000007");
+        for expected in [
+            "Merhaba Ayşe Yılmaz,",
+            "İadeniz yapıldı; iade faturası ektedir.",
+            "Belge numarası: KSA-2026-000007",
+            "Toplam: 1.234,50 ₺",
+            "KDV: 205,75 ₺",
+            "İlgili fatura: KSA-2026-000001",
+        ] {
+            assert!(
+                turkish.text_body.contains(expected),
+                "{}",
+                turkish.text_body
+            );
+        }
+        let english = render_document_notification(&credit_note("en"), &settings, Language::En);
+        assert_eq!(english.subject, "Your credit note: KSA-2026-000007");
+        for expected in [
+            "Hello Ayşe Yılmaz,",
+            "Total: ₺1,234.50",
+            "VAT: ₺205.75",
+            "Corrects invoice: KSA-2026-000001",
+        ] {
+            assert!(
+                english.text_body.contains(expected),
+                "{}",
+                english.text_body
+            );
+        }
+    }
 
     #[test]
     fn html_bodies_escape_what_people_typed() {

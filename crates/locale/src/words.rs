@@ -10,6 +10,10 @@ const FILES: &[(&str, &str)] = &[
     ("common", include_str!("../words/common.txt")),
     ("console", include_str!("../words/console.txt")),
     ("customers", include_str!("../words/customers.txt")),
+    ("billing", include_str!("../words/billing.txt")),
+    ("documents", include_str!("../words/documents.txt")),
+    ("email", include_str!("../words/email.txt")),
+    ("pdf", include_str!("../words/pdf.txt")),
 ];
 
 /// One entry's words in both languages.

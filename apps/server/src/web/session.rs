@@ -149,10 +149,7 @@ async fn staff_of(app: &App, request: &Request) -> Result<Option<Staff>, StoreEr
     app.access
         .extend_session(hash.clone(), now, now + app.console_idle)
         .await?;
-    let request_id = request
-        .extensions()
-        .get::<crate::request_id::RequestId>()
-        .map(|id| id.0.clone());
+    let request_id = crate::request_id::RequestId::of(request);
     let owner = TokenOwner::User(user.clone());
     let caller = caller_of(&owner, hash, request_id);
     let here = request

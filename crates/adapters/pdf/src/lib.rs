@@ -3,7 +3,9 @@
 //! lira sign render on every machine; the font's licence is in `fonts/`).
 //!
 //! Promises: the page shows exactly what was issued (the store's frozen document: seller,
-//! buyer, lines, totals, payment, number, date); nothing is recomputed here.
+//! buyer, lines, totals, payment, number, date); nothing is recomputed here. Its words, dates
+//! and amounts come from [`kasa_locale`] (`pdf.*`, and the `document.*` names the e-mails
+//! share), written as the document's language writes them.
 
 // Layout coordinates are points on a page (f32 in krilla's API), never money: amounts are
 // printed from the issued document's decimals.
@@ -11,7 +13,8 @@
 
 use std::sync::OnceLock;
 
-use kasa_domain::Money;
+use kasa_domain::{Language, Money};
+use kasa_locale::Locale;
 use kasa_ports::{Invoice, InvoiceKind, Logo, LogoFormat};
 use krilla::Document;
 use krilla::geom::{Point, Size, Transform};
@@ -49,96 +52,12 @@ fn font() -> Result<Font, PdfError> {
         .ok_or(PdfError::Font)
 }
 
-struct Labels {
-    title: &'static str,
-    number: &'static str,
-    date: &'static str,
-    seller: &'static str,
-    buyer: &'static str,
-    tax_office: &'static str,
-    tax_number: &'static str,
-    description: &'static str,
-    rate: &'static str,
-    net: &'static str,
-    tax: &'static str,
-    gross: &'static str,
-    totals: &'static str,
-    payment: &'static str,
-    refers_to: &'static str,
-}
-
-fn labels(kind: InvoiceKind, turkish: bool) -> Labels {
-    let title = match (kind, turkish) {
-        (InvoiceKind::Invoice, true) => "FATURA",
-        (InvoiceKind::Invoice, false) => "INVOICE",
-        (InvoiceKind::Receipt, true) => "MAKBUZ",
-        (InvoiceKind::Receipt, false) => "RECEIPT",
-        (InvoiceKind::CreditNote, true) => "İADE FATURASI",
-        (InvoiceKind::CreditNote, false) => "CREDIT NOTE",
-    };
-    if turkish {
-        Labels {
-            title,
-            number: "Numara",
-            date: "Tarih",
-            seller: "Satıcı",
-            buyer: "Alıcı",
-            tax_office: "Vergi dairesi",
-            tax_number: "Vergi no",
-            description: "Açıklama",
-            rate: "KDV %",
-            net: "Tutar",
-            tax: "KDV",
-            gross: "Toplam",
-            totals: "Genel toplam",
-            payment: "Ödeme",
-            refers_to: "İlgili fatura",
-        }
-    } else {
-        Labels {
-            title,
-            number: "Number",
-            date: "Date",
-            seller: "Seller",
-            buyer: "Buyer",
-            tax_office: "Tax office",
-            tax_number: "Tax number",
-            description: "Description",
-            rate: "VAT %",
-            net: "Net",
-            tax: "VAT",
-            gross: "Total",
-            totals: "Grand total",
-            payment: "Payment",
-            refers_to: "Corrects invoice",
-        }
-    }
-}
-
-/// An amount as people read it: `₺1.234,50` in Turkish, `TRY 1,234.50` in English.
-fn amount(money: &Money, turkish: bool) -> String {
-    let text = money.amount().to_string();
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = whole
-        .strip_prefix('-')
-        .map_or(("", whole), |digits| ("-", digits));
-    let separator = if turkish { '.' } else { ',' };
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            grouped.push(separator);
-        }
-        grouped.push(digit);
-    }
-    let decimal = if turkish { ',' } else { '.' };
-    let number = if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}{decimal}{fraction}")
-    };
-    match (money.currency().symbol(), turkish) {
-        (symbol, true) => format!("{symbol}{number}"),
-        (_, false) => format!("{} {number}", money.currency().alpha_code()),
+/// The words key of the title of a kind of document.
+const fn title_key(kind: InvoiceKind) -> &'static str {
+    match kind {
+        InvoiceKind::Invoice => "pdf.title.invoice",
+        InvoiceKind::Receipt => "pdf.title.receipt",
+        InvoiceKind::CreditNote => "pdf.title.credit-note",
     }
 }
 
@@ -209,8 +128,12 @@ fn logo_size(image: &Image) -> Option<Size> {
 pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>, PdfError> {
     let issued = &invoice.issued;
     let document = &issued.document;
-    let turkish = document["language"].as_str() != Some("en");
-    let labels = labels(issued.kind, turkish);
+    let locale = Locale::new(if document["language"].as_str() == Some("en") {
+        Language::En
+    } else {
+        Language::Tr
+    });
+    let label = |key: &'static str| locale.t(key);
     let font = font()?;
     let mut pdf = Document::new();
     let mut page = pdf.start_page_with(
@@ -239,29 +162,22 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
                 TextDirection::Auto,
             );
         };
-    line(&mut surface, MARGIN, y, 20.0, labels.title);
+    line(&mut surface, MARGIN, y, 20.0, label(title_key(issued.kind)));
     y += 28.0;
     line(
         &mut surface,
         MARGIN,
         y,
         10.0,
-        &format!("{}: {}", labels.number, invoice.number),
+        &format!("{}: {}", label("document.number"), invoice.number),
     );
     y += 14.0;
-    let date = issued.issued_at.date();
     line(
         &mut surface,
         MARGIN,
         y,
         10.0,
-        &format!(
-            "{}: {:02}.{:02}.{}",
-            labels.date,
-            date.day(),
-            u8::from(date.month()),
-            date.year()
-        ),
+        &format!("{}: {}", label("pdf.date"), locale.date(issued.issued_at)),
     );
     if let Some(referred) = issued.refers_to {
         y += 14.0;
@@ -270,18 +186,18 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
             MARGIN,
             y,
             10.0,
-            &format!("{}: {referred}", labels.refers_to),
+            &format!("{}: {referred}", label("document.refers-to")),
         );
     }
     y += 28.0;
     let seller = &document["seller"];
     let buyer = &document["buyer"];
     let column = A4.0 / 2.0;
-    line(&mut surface, MARGIN, y, 11.0, labels.seller);
-    line(&mut surface, column, y, 11.0, labels.buyer);
+    line(&mut surface, MARGIN, y, 11.0, label("pdf.seller"));
+    line(&mut surface, column, y, 11.0, label("pdf.buyer"));
     y += 15.0;
-    let seller_lines = party_lines(seller, &labels);
-    let buyer_lines = party_lines(buyer, &labels);
+    let seller_lines = party_lines(seller, locale);
+    let buyer_lines = party_lines(buyer, locale);
     for index in 0..seller_lines.len().max(buyer_lines.len()) {
         if let Some(seller_line) = seller_lines.get(index) {
             line(&mut surface, MARGIN, y, 10.0, seller_line);
@@ -294,12 +210,13 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
     y += 20.0;
     let columns = [MARGIN, 300.0, 360.0, 430.0, 500.0];
     for (x, header) in columns.iter().zip([
-        labels.description,
-        labels.rate,
-        labels.net,
-        labels.tax,
-        labels.gross,
+        "pdf.description",
+        "pdf.rate",
+        "pdf.net",
+        "document.tax",
+        "document.total",
     ]) {
+        let header = label(header);
         line(&mut surface, *x, y, 10.0, header);
     }
     y += 16.0;
@@ -311,7 +228,7 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
             .or_else(|| value.as_number().map(ToString::to_string))
             .and_then(|decimal| decimal.parse().ok())
             .and_then(|decimal| Money::new(decimal, currency).ok())
-            .map_or_else(|| text(value), |parsed| amount(&parsed, turkish))
+            .map_or_else(|| text(value), |parsed| locale.money(&parsed))
     };
     for item in document["lines"].as_array().into_iter().flatten() {
         let cells = [
@@ -328,13 +245,13 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
     }
     y += 20.0;
     let total = &issued.total;
-    for (label, value) in [
-        (labels.net, &total.net),
-        (labels.tax, &total.tax),
-        (labels.totals, &total.gross),
+    for (key, value) in [
+        ("pdf.net", &total.net),
+        ("document.tax", &total.tax),
+        ("pdf.grand-total", &total.gross),
     ] {
-        line(&mut surface, 360.0, y, 11.0, label);
-        line(&mut surface, 470.0, y, 11.0, &amount(value, turkish));
+        line(&mut surface, 360.0, y, 11.0, label(key));
+        line(&mut surface, 470.0, y, 11.0, &locale.money(value));
         y += 15.0;
     }
     y += 20.0;
@@ -351,7 +268,7 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
         ]
         .iter()
         .filter(|part| !part.is_empty())
-        .fold(format!("{}:", labels.payment), |line, part| {
+        .fold(format!("{}:", label("pdf.payment")), |line, part| {
             format!("{line} {part}")
         }),
     );
@@ -363,7 +280,7 @@ pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>,
 
 /// A seller's or buyer's block: name, e-mail, each address line, tax office and number; what
 /// the document does not have is left out.
-fn party_lines(party: &Value, labels: &Labels) -> Vec<String> {
+fn party_lines(party: &Value, locale: Locale) -> Vec<String> {
     let present = |key: &str| party[key].as_str().filter(|value| !value.trim().is_empty());
     let mut lines: Vec<String> = ["name", "email"]
         .into_iter()
@@ -377,25 +294,10 @@ fn party_lines(party: &Value, labels: &Labels) -> Vec<String> {
             .map(str::to_owned),
     );
     if let Some(office) = present("tax_office") {
-        lines.push(format!("{}: {office}", labels.tax_office));
+        lines.push(format!("{}: {office}", locale.t("pdf.tax-office")));
     }
     if let Some(number) = present("tax_number") {
-        lines.push(format!("{}: {number}", labels.tax_number));
+        lines.push(format!("{}: {number}", locale.t("pdf.tax-number")));
     }
     lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use kasa_domain::{Currency, Decimal};
-
-    #[test]
-    fn amounts_read_the_way_each_language_writes_them() {
-        let money = Money::new(Decimal::new(123_450, 2), Currency::Try).unwrap();
-        assert_eq!(amount(&money, true), "₺1.234,50");
-        assert_eq!(amount(&money, false), "TRY 1,234.50");
-        let small = Money::new(Decimal::new(1667, 2), Currency::Try).unwrap();
-        assert_eq!(amount(&small, true), "₺16,67");
-    }
 }

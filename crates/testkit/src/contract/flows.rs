@@ -1396,7 +1396,7 @@ pub async fn a_full_refund_takes_the_package_back_with_a_credit_note<S: Store + 
         mail.text_body
     );
     assert!(
-        mail.text_body.contains("Tutar: 100.00 TRY"),
+        mail.text_body.contains("Toplam: 100,00 ₺"),
         "{}",
         mail.text_body
     );
@@ -2030,7 +2030,7 @@ pub async fn the_customers_mail_carries_the_invoice_and_a_reply_address_naming_t
         "KSA-2026-000001 100.00 TRY"
     );
     assert!(
-        customer.text_body.contains("KDV: %20: 16.67 TRY"),
+        customer.text_body.contains("KDV: %20: 16,67 ₺"),
         "{}",
         customer.text_body
     );

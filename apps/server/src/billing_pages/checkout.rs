@@ -1,0 +1,160 @@
+//! `POST /billing/checkout`: starts a purchase and hands the browser to the bank (or to
+//! Stripe.js).
+
+use askama::Template;
+use kasa_billing::{StartPurchase, StartPurchaseError};
+use kasa_domain::{Money, PackageId};
+use kasa_locale::Locale;
+use kasa_ports::{ActionContext, GatewayName, PaymentInitiation, Purchase};
+use kasa_subscriptions::{ForfeitConfirmation, PurchaseRefusal};
+use poem::http::StatusCode;
+use poem::web::{Data, Form};
+use poem::{Request, Response, handler};
+
+use super::overview::{CHECKOUT_GATEWAYS, overview, renewal_opens};
+use super::{chrome, message, page};
+use crate::app::App;
+use crate::web::{Chrome, see_other};
+
+/// The checkout form's fields.
+#[derive(Debug, serde::Deserialize)]
+pub struct CheckoutForm {
+    package_id: String,
+    confirm_forfeit: Option<String>,
+    /// `nestpay` or `stripe`; NestPay when absent (forms of earlier pages).
+    gateway: Option<String>,
+}
+
+/// Starts a purchase and hands the browser to the bank.
+#[handler]
+pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutForm>) -> Response {
+    let customer_id = match super::cookie_customer(&app, request).await {
+        Ok(customer_id) => customer_id,
+        Err(page) => return page,
+    };
+    let locale = super::customer_locale(&app, customer_id).await;
+    let Ok(package_id) = form.package_id.parse::<uuid::Uuid>().map(PackageId::from) else {
+        return message(StatusCode::BAD_REQUEST, locale, "billing.unknown-order");
+    };
+    let gateway = form.gateway.as_deref().unwrap_or(CHECKOUT_GATEWAYS[0]);
+    let Some(gateway) = CHECKOUT_GATEWAYS
+        .into_iter()
+        .find(|known| *known == gateway)
+        .map(GatewayName::new)
+    else {
+        return message(StatusCode::BAD_REQUEST, locale, "billing.unavailable");
+    };
+    let unavailable = || {
+        message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            "billing.unavailable",
+        )
+    };
+    let capture = match app.billing.checkout_capture_mode(&gateway).await {
+        Ok(capture) => capture,
+        Err(error) => {
+            tracing::warn!(%error, "checkout could not read the payment system's capture mode");
+            return unavailable();
+        }
+    };
+    let return_url = format!("{}/gateways/{gateway}/return", app.public_url);
+    let started = app
+        .billing
+        .start_purchase(StartPurchase {
+            customer_id,
+            package_id,
+            gateway,
+            confirmation: if form.confirm_forfeit.is_some() {
+                ForfeitConfirmation::Confirmed
+            } else {
+                ForfeitConfirmation::NotConfirmed
+            },
+            capture,
+            success_url: return_url.clone(),
+            failure_url: return_url,
+            context: ActionContext {
+                actor: kasa_domain::Actor::Customer { customer_id },
+                reason: kasa_domain::Reason::new("checkout").unwrap_or_else(|_| unreachable!()),
+                request_id: crate::request_id::RequestId::of(request),
+                idempotency: None,
+            },
+        })
+        .await;
+    let started = match started {
+        Ok(started) => started,
+        Err(StartPurchaseError::Refused(refusal)) => {
+            let notice = match refusal {
+                PurchaseRefusal::ForfeitNotConfirmed { .. } => {
+                    locale.t("billing.must-confirm").to_owned()
+                }
+                PurchaseRefusal::RenewalTooEarly { opens_at, .. } => {
+                    renewal_opens(locale, opens_at)
+                }
+                PurchaseRefusal::NotOnSale => locale.t("billing.none-on-sale").to_owned(),
+            };
+            return overview(&app, customer_id, Some(notice)).await;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "checkout could not start");
+            return unavailable();
+        }
+    };
+    match started.initiation {
+        PaymentInitiation::PostForm { action_url, fields } => {
+            bank_form(locale, action_url, fields, &started.purchase)
+        }
+        PaymentInitiation::Redirect { url } => see_other(&url),
+        PaymentInitiation::ClientConfirmation { client_secret, .. } => {
+            match super::stripe::browser_settings(&app).await {
+                Some(settings) => super::stripe::payment_page(
+                    locale,
+                    &settings,
+                    &client_secret,
+                    &started.purchase,
+                ),
+                None => unavailable(),
+            }
+        }
+    }
+}
+
+/// The signed form for the bank: with card inputs for `3d_pay` (posted straight to the bank),
+/// sent on by itself otherwise (the bank's page asks for the card).
+#[derive(Template)]
+#[template(path = "billing/bank_form.html")]
+struct BankFormPage<'a> {
+    c: Chrome,
+    package_name: &'a str,
+    price: Money,
+    action_url: String,
+    /// The signed fields, hidden.
+    fields: Vec<(String, String)>,
+    /// Whether the card is typed here (`3d_pay`) rather than on the bank's page.
+    card_form: bool,
+    /// The script that sends the form on by itself.
+    redirect_script: String,
+}
+
+fn bank_form(
+    locale: Locale,
+    action_url: String,
+    fields: Vec<(String, String)>,
+    purchase: &Purchase,
+) -> Response {
+    let card_form = fields
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("storetype") && value == "3d_pay");
+    page(
+        StatusCode::OK,
+        &BankFormPage {
+            c: chrome(locale, None),
+            package_name: &purchase.package.name,
+            price: purchase.package.price,
+            action_url,
+            fields,
+            card_form,
+            redirect_script: crate::static_files::url("bank-redirect.js"),
+        },
+    )
+}

@@ -1,0 +1,274 @@
+//! `GET /billing`: what the customer holds and the packages they may buy.
+
+use askama::Template;
+use kasa_domain::{CustomerId, Holding, Money, Package, PackageId, PackageKind};
+use kasa_locale::Locale;
+use kasa_subscriptions::{
+    ForfeitConfirmation, Forfeiture, PurchaseChannel, PurchaseRefusal, decide_purchase,
+};
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Query};
+use poem::{Request, Response, handler};
+use time::OffsetDateTime;
+
+use super::{COOKIE, TURKISH, billing_on, chrome, credits, customer_locale, customer_of, message};
+use crate::app::App;
+use crate::web::Chrome;
+
+/// `?token=` of a billing link, and what to say after a payment or a card update.
+#[derive(Debug, serde::Deserialize)]
+pub struct LinkQuery {
+    token: Option<String>,
+    /// A purchase the customer just paid for in the browser (Stripe), whose result to show.
+    purchase: Option<String>,
+    /// `updated` after a card update.
+    card: Option<String>,
+}
+
+/// The customer's billing page. A billing link's token moves into the cookie first.
+#[handler]
+pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQuery>) -> Response {
+    if let Some(token) = &query.token {
+        return arrive(&app, token).await;
+    }
+    let customer_id = match super::cookie_customer(&app, request).await {
+        Ok(customer_id) => customer_id,
+        Err(page) => return page,
+    };
+    let locale = customer_locale(&app, customer_id).await;
+    let notice = match (&query.purchase, query.card.as_deref()) {
+        (Some(purchase), _) => purchase_notice(&app, customer_id, purchase, locale).await,
+        (None, Some("updated")) => Some(locale.t("billing.card-updated").to_owned()),
+        (None, Some(_)) => Some(locale.t("billing.card-not-updated").to_owned()),
+        (None, None) => None,
+    };
+    overview(&app, customer_id, notice).await
+}
+
+/// A billing link: the token moves from the address into a cookie, and the browser comes back
+/// to the page without it.
+async fn arrive(app: &App, token: &str) -> Response {
+    if !billing_on(app).await {
+        return message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            TURKISH,
+            "billing.unavailable",
+        );
+    }
+    if customer_of(app, Some(token)).await.is_none() {
+        return message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid");
+    }
+    // Over HTTPS the cookie never travels in clear.
+    let secure = if app.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, "/billing")
+        .header(
+            header::SET_COOKIE,
+            format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800{secure}"),
+        )
+        .finish()
+}
+
+/// What became of one of the customer's purchases, said as the return page says it (another
+/// customer's purchase, or none, says nothing).
+async fn purchase_notice(
+    app: &App,
+    customer_id: CustomerId,
+    purchase: &str,
+    locale: Locale,
+) -> Option<String> {
+    let purchase_id: kasa_domain::PurchaseId = purchase.parse::<uuid::Uuid>().ok()?.into();
+    let purchase = app.store.purchase(purchase_id).await.ok()?;
+    (purchase.customer_id == customer_id)
+        .then(|| super::gateway_return::purchase_result(locale, &purchase))
+}
+
+/// The billing page.
+#[derive(Template)]
+#[template(path = "billing/overview.html")]
+struct OverviewPage {
+    c: Chrome,
+    /// What the customer holds, in words.
+    holding: String,
+    packages: Vec<PackageCard>,
+    gateways: Vec<CheckoutGateway>,
+}
+
+impl OverviewPage {
+    /// Whether the customer may pay by Stripe, and so keep a card there.
+    fn stripe(&self) -> bool {
+        self.gateways.iter().any(|gateway| gateway.name == "stripe")
+    }
+}
+
+/// A package on sale, and whether and how the customer may buy it now.
+struct PackageCard {
+    id: PackageId,
+    name: String,
+    /// `10 credits` or `30 days`.
+    size: String,
+    price: Money,
+    /// What buying it forfeits, when it does (the form then asks for a confirmation).
+    forfeit: Option<String>,
+    /// When renewal opens, when it is too early to buy (then there is no form).
+    renewal_opens: Option<String>,
+}
+
+/// A payment system the checkout offers, and the words key of its name.
+struct CheckoutGateway {
+    name: String,
+    words: &'static str,
+}
+
+/// The billing page of `customer_id`, with `notice` at the top.
+pub(super) async fn overview(
+    app: &App,
+    customer_id: CustomerId,
+    notice: Option<String>,
+) -> Response {
+    match overview_page(app, customer_id, notice).await {
+        Ok(page) => super::page(StatusCode::OK, &page),
+        Err(error) => {
+            tracing::warn!(%error, "billing page failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                TURKISH,
+                "billing.unavailable",
+            )
+        }
+    }
+}
+
+async fn overview_page(
+    app: &App,
+    customer_id: CustomerId,
+    notice: Option<String>,
+) -> Result<OverviewPage, kasa_ports::StoreError> {
+    let state = app.store.customer_state(customer_id).await?;
+    let locale = Locale::new(state.customer.language);
+    let now = app.clock.now();
+    let holding = match &state.holding {
+        Holding::Nothing => locale.t("billing.nothing").to_owned(),
+        Holding::Credits { balance } => credits(locale, *balance),
+        Holding::Subscription(subscription) => locale.fill(
+            "billing.subscription-until",
+            &[("date", &locale.date(subscription.ends_at()))],
+        ),
+    };
+    let packages = app
+        .store
+        .packages()
+        .await?
+        .into_iter()
+        .filter(|package| package.on_sale && package.price.is_positive())
+        .filter_map(|package| package_card(locale, package, &state.holding, now))
+        .collect();
+    let gateways = checkout_gateways(app)
+        .await?
+        .into_iter()
+        .map(|name| CheckoutGateway {
+            words: if name == "stripe" {
+                "billing.stripe-card"
+            } else {
+                "billing.bank-card"
+            },
+            name,
+        })
+        .collect();
+    Ok(OverviewPage {
+        c: chrome(locale, notice),
+        holding,
+        packages,
+        gateways,
+    })
+}
+
+/// How `package` shows to a customer holding `holding`; none when it is not for sale to them.
+fn package_card(
+    locale: Locale,
+    package: Package,
+    holding: &Holding,
+    now: OffsetDateTime,
+) -> Option<PackageCard> {
+    let size = match package.kind {
+        PackageKind::Credit { credits: size } => credits(locale, size),
+        PackageKind::Subscription { days } => days_count(locale, i64::from(days)),
+    };
+    let decision = decide_purchase(
+        &package,
+        holding,
+        now,
+        PurchaseChannel::CustomerCheckout,
+        ForfeitConfirmation::NotConfirmed,
+    );
+    let (forfeit, renewal_opens) = match decision {
+        Ok(_) => (None, None),
+        Err(PurchaseRefusal::ForfeitNotConfirmed { forfeiture }) => {
+            (Some(forfeit_words(locale, &forfeiture)), None)
+        }
+        Err(PurchaseRefusal::RenewalTooEarly { opens_at, .. }) => {
+            (None, Some(renewal_opens(locale, opens_at)))
+        }
+        Err(PurchaseRefusal::NotOnSale) => return None,
+    };
+    Some(PackageCard {
+        id: package.id,
+        name: package.name,
+        size,
+        price: package.price,
+        forfeit,
+        renewal_opens,
+    })
+}
+
+/// What a forfeit takes, in words.
+fn forfeit_words(locale: Locale, forfeiture: &Forfeiture) -> String {
+    match forfeiture {
+        Forfeiture::Credits { credits: lost } => locale.fill(
+            "billing.forfeit-credits",
+            &[("credits", &credits(locale, *lost))],
+        ),
+        Forfeiture::SubscriptionTime { remaining_days, .. } => locale.fill(
+            "billing.forfeit-days",
+            &[("days", &days_count(locale, i64::from(*remaining_days)))],
+        ),
+    }
+}
+
+/// `30 days` in the reader's words.
+fn days_count(locale: Locale, days: i64) -> String {
+    locale.fill("billing.days-count", &[("days", &locale.number(days))])
+}
+
+/// From when the customer may renew, in words.
+pub(super) fn renewal_opens(locale: Locale, opens_at: OffsetDateTime) -> String {
+    locale.fill("billing.renewal-opens", &[("date", &locale.date(opens_at))])
+}
+
+/// The gateways Kasa has a checkout for.
+pub(super) const CHECKOUT_GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
+
+/// The gateways customers may pay through now: the switched-on payment systems Kasa has a
+/// checkout for (NestPay when none is switched on, so the page says payments are unavailable
+/// when a customer tries).
+async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
+    let enabled: Vec<String> = app
+        .store
+        .payment_systems()
+        .await?
+        .into_iter()
+        .filter(|system| system.enabled)
+        .map(|system| system.gateway.as_str().to_owned())
+        .filter(|name| CHECKOUT_GATEWAYS.contains(&name.as_str()))
+        .collect();
+    Ok(if enabled.is_empty() {
+        vec![CHECKOUT_GATEWAYS[0].to_owned()]
+    } else {
+        enabled
+    })
+}
