@@ -421,6 +421,7 @@ async fn overview(
     for package in packages {
         body.push_str(&package_card(
             words,
+            state.customer.language,
             &package,
             &state.holding,
             now,
@@ -485,6 +486,7 @@ fn gateway_choice(words: &Words, gateways: &[String]) -> String {
 
 fn package_card(
     words: &Words,
+    language: Language,
     package: &Package,
     holding: &Holding,
     now: OffsetDateTime,
@@ -500,6 +502,9 @@ fn package_card(
         name = escape(&package.name),
         price = money(package.price),
     );
+    if let Some(description) = package.description.for_reader(language) {
+        card.push_str(&format!("<p class=\"description\">{}</p>", escape(description)));
+    }
     let decision = decide_purchase(
         package,
         holding,

@@ -9,6 +9,7 @@ use kasa_domain::Language;
 const FILES: &[(&str, &str)] = &[
     ("common", include_str!("../words/common.txt")),
     ("console", include_str!("../words/console.txt")),
+    ("operator", include_str!("../words/operator.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -7,6 +7,7 @@
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
 pub mod customers;
+pub mod operator;
 pub mod session;
 
 use askama::Template;
@@ -24,7 +25,7 @@ const CONSOLE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src '
 
 /// Every console route, under `/console`.
 pub fn console_routes() -> impl Endpoint {
-    Route::new()
+    operator::routes(Route::new())
         .at("/", get(customers::home))
         .at(
             "/sign-in",
@@ -44,6 +45,15 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/sign-out", "POST"),
     ("/console/language", "GET"),
     ("/console/customers", "GET"),
+    ("/console/departments", "GET, POST"),
+    ("/console/departments/{id}", "GET, POST"),
+    ("/console/packages", "GET, POST"),
+    ("/console/packages/new", "GET"),
+    ("/console/packages/{id}", "GET, POST"),
+    ("/console/payment-systems", "GET"),
+    ("/console/payment-systems/{gateway}", "POST"),
+    ("/console/settings", "GET, POST"),
+    ("/console/settings/logo", "GET, POST"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the
