@@ -9,6 +9,7 @@ mod catalog;
 mod settings;
 
 use kasa_locale::Locale;
+use poem::http::StatusCode;
 use poem::web::Query;
 use poem::{FromRequest, Request, RequestBody, Route, get};
 
@@ -93,6 +94,7 @@ impl<'a> FromRequest<'a> for Fields {
 pub struct Refusal {
     field: Option<String>,
     message: Option<String>,
+    status: Option<StatusCode>,
 }
 
 impl Refusal {
@@ -119,6 +121,7 @@ impl Refusal {
         Self {
             field,
             message: Some(message),
+            status: Some(error.status()),
         }
     }
 
@@ -128,7 +131,13 @@ impl Refusal {
         Self {
             field: Some(field.to_owned()),
             message: Some(locale.t(&format!("operator.invalid.{field}")).to_owned()),
+            status: Some(StatusCode::BAD_REQUEST),
         }
+    }
+
+    /// The status of the page that shows the form again: the problem's, or 200 without one.
+    pub fn status(&self) -> StatusCode {
+        self.status.unwrap_or(StatusCode::OK)
     }
 
     /// The message for field `name`, if the refusal is about it.

@@ -98,7 +98,7 @@ async fn departments_page(
         Ok(departments) => departments,
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
-    let status = status_of(&refusal);
+    let status = refusal.status();
     render(
         status,
         &DepartmentsPage {
@@ -108,15 +108,6 @@ async fn departments_page(
             refusal,
         },
     )
-}
-
-/// 200, or 400 when the form is shown again with a refusal.
-fn status_of(refusal: &Refusal) -> StatusCode {
-    if refusal.summary().is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    }
 }
 
 /// `POST /console/departments`: creates a department.
@@ -196,7 +187,7 @@ pub async fn update_department(
     match saved {
         Ok(_) => see_other(&format!("{here}?done=saved")),
         Err(refusal) => render(
-            status_of(&refusal),
+            refusal.status(),
             &DepartmentPage {
                 c,
                 id: id.0,
@@ -430,7 +421,7 @@ async fn package_page(
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
     render(
-        status_of(&refusal),
+        refusal.status(),
         &PackagePage {
             c,
             id,

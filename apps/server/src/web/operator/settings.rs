@@ -169,11 +169,9 @@ async fn systems_page(
         Ok(stored) => stored,
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
-    let status = if posted.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status = posted
+        .as_ref()
+        .map_or(StatusCode::OK, |form| form.refusal.status());
     let mut posted = posted;
     let systems = GATEWAYS
         .iter()
@@ -392,10 +390,9 @@ async fn settings_page(
             Err(error) => return staff.refusal_page(&store_error(error)),
         },
     };
-    let status = if refusal.summary().is_some() || logo_refusal.summary().is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    let status = match refusal.status() {
+        StatusCode::OK => logo_refusal.status(),
+        status => status,
     };
     render(
         status,
