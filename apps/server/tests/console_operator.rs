@@ -195,7 +195,7 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
 
     let settings = kasa.get("/v1/settings/billing", &admin).await;
     assert_eq!(settings["company_name"], "Kasa Destek A.Ş.");
-    assert_eq!(settings["billing_enabled"], false, "left unticked");
+    assert_eq!(settings["billing_enabled"], true, "kept on, as it was");
     assert_eq!(settings["notification_address"], "billing@example.com");
     assert_eq!(
         settings["notification_cc"],
