@@ -503,7 +503,10 @@ fn package_card(
         price = money(package.price),
     );
     if let Some(description) = package.description.for_reader(language) {
-        card.push_str(&format!("<p class=\"description\">{}</p>", escape(description)));
+        card.push_str(&format!(
+            "<p class=\"description\">{}</p>",
+            escape(description)
+        ));
     }
     let decision = decide_purchase(
         package,

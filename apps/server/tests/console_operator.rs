@@ -148,7 +148,10 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
     assert_eq!(credit["name"], "10 kredi");
     assert_eq!(credit["kind"], "credit");
     assert_eq!(credit["credits"], 10);
-    assert_eq!(credit["price"], json!({ "amount": "400.00", "currency": "TRY" }));
+    assert_eq!(
+        credit["price"],
+        json!({ "amount": "400.00", "currency": "TRY" })
+    );
     assert_eq!(credit["department_ids"], json!([support_id]));
     assert_eq!(credit["on_sale"], true);
     assert_eq!(
@@ -202,7 +205,10 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
         json!(["finans@example.com", "muhasebe@example.com"])
     );
     let invoicing = &settings["invoicing"];
-    assert_eq!(invoicing["seller_address"], "Moda Cad. 1, Kadıköy, İstanbul");
+    assert_eq!(
+        invoicing["seller_address"],
+        "Moda Cad. 1, Kadıköy, İstanbul"
+    );
     assert_eq!(invoicing["seller_tax_office"], "Kadıköy");
     assert_eq!(invoicing["seller_tax_number"], "1234567890");
     assert_eq!(invoicing["tax_rate_percent"], "20");

@@ -178,10 +178,10 @@ impl PackageInput {
                 );
             }
             (PackageKindBody::Subscription, _, _) => {
-                return Err(
-                    ApiError::invalid("a subscription package has `days` and no `credits`")
-                        .on_field("days"),
-                );
+                return Err(ApiError::invalid(
+                    "a subscription package has `days` and no `credits`",
+                )
+                .on_field("days"));
             }
         };
         let departments = self
@@ -195,7 +195,9 @@ impl PackageInput {
             .money()
             .map_err(|error| error.on_field("price"))?;
         let description = match (&self.description, before) {
-            (Some(body), _) => PackageDescription::new(&body.tr, &body.en).map_err(package_error)?,
+            (Some(body), _) => {
+                PackageDescription::new(&body.tr, &body.en).map_err(package_error)?
+            }
             (None, Some(before)) => before.description.clone(),
             (None, None) => PackageDescription::default(),
         };

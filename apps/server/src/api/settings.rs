@@ -121,10 +121,8 @@ impl FourEyesBody {
         for body in &self.thresholds {
             let threshold = body.money().map_err(|error| error.on_field("four_eyes"))?;
             if threshold.amount().is_sign_negative() {
-                return Err(
-                    ApiError::invalid("a four-eyes threshold is not negative")
-                        .on_field("four_eyes"),
-                );
+                return Err(ApiError::invalid("a four-eyes threshold is not negative")
+                    .on_field("four_eyes"));
             }
             if thresholds
                 .iter()
@@ -209,10 +207,10 @@ impl InvoicingBody {
             "invoice" => InvoiceKind::Invoice,
             "receipt" => InvoiceKind::Receipt,
             other => {
-                return Err(ApiError::invalid(format!(
-                    "kind `{other}`: `invoice` or `receipt`"
-                ))
-                .on_field("kind"));
+                return Err(
+                    ApiError::invalid(format!("kind `{other}`: `invoice` or `receipt`"))
+                        .on_field("kind"),
+                );
             }
         };
         let price_basis = match self.price_basis.as_str() {
@@ -288,7 +286,7 @@ impl BillingSettingsBody {
         let company_name = self.company_name.trim();
         if company_name.is_empty() || company_name.chars().count() > 200 {
             return Err(
-                ApiError::invalid("the company name is 1-200 characters").on_field("company_name"),
+                ApiError::invalid("the company name is 1-200 characters").on_field("company_name")
             );
         }
         Ok(BillingSettings {
@@ -463,16 +461,18 @@ pub(crate) async fn save_payment_system(
         {
             Ok(stored) => stored,
             // A damaged stored credential counts as missing: sending it again mends it.
-            Err(
-                kasa_ports::StoreError::NotFound { .. } | kasa_ports::StoreError::Corrupt(_),
-            ) => BTreeMap::new(),
+            Err(kasa_ports::StoreError::NotFound { .. } | kasa_ports::StoreError::Corrupt(_)) => {
+                BTreeMap::new()
+            }
             Err(error) => return Err(store_error(error)),
         };
         let credentials = change.merged_credentials(stored);
         let system = change.system(&credentials);
-        if let Some(gateway) = app.gateways.iter().find(|gateway| {
-            kasa_ports::PaymentGateway::name(gateway.as_ref()) == change.gateway
-        }) && let Err(error) = gateway.check(&system, &credentials)
+        if let Some(gateway) = app
+            .gateways
+            .iter()
+            .find(|gateway| kasa_ports::PaymentGateway::name(gateway.as_ref()) == change.gateway)
+            && let Err(error) = gateway.check(&system, &credentials)
         {
             return Err(ApiError::invalid(format!(
                 "{error} (or save it with `enabled: false` until it is complete)"

@@ -153,6 +153,16 @@ impl Refusal {
         self.message.as_deref()
     }
 
+    /// The id of the control to go to from the form's summary (the refused field's own, the
+    /// Turkish one for a description).
+    pub fn target(&self) -> Option<&str> {
+        match self.field.as_deref()? {
+            "description" => Some("description_tr"),
+            "department_ids" => None,
+            field => Some(field),
+        }
+    }
+
     /// The id of the message of field `name` (for `aria-describedby`).
     pub fn id_of(&self, name: &str) -> String {
         format!("{}-error", name.replace('_', "-"))

@@ -93,11 +93,9 @@ async fn read_packages(
             };
             let currency: Currency = row.text("price_currency")?.parse().map_err(corrupt)?;
             let price = Money::new(row.amount("price_amount")?, currency).map_err(corrupt)?;
-            let description = PackageDescription::new(
-                &row.text("description_tr")?,
-                &row.text("description_en")?,
-            )
-            .map_err(corrupt)?;
+            let description =
+                PackageDescription::new(&row.text("description_tr")?, &row.text("description_en")?)
+                    .map_err(corrupt)?;
             Package::new(
                 package_id,
                 &row.text("name")?,

@@ -1,7 +1,9 @@
 //! Departments and packages: lists, and forms that save through [`crate::api::catalog`].
 
 use askama::Template;
-use kasa_domain::{Currency, Department, DepartmentId, Package, PackageId, PackageKind, Permission};
+use kasa_domain::{
+    Currency, Department, DepartmentId, Package, PackageId, PackageKind, Permission,
+};
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
 use poem::{Response, handler};
@@ -379,7 +381,8 @@ impl PackageForm {
         let (kind, credits, days) = match self.kind.as_str() {
             "subscription" => {
                 let days = number(&self.days, "days")?;
-                let days = u32::try_from(days).map_err(|_| Refusal::field(&chrome.locale, "days"))?;
+                let days =
+                    u32::try_from(days).map_err(|_| Refusal::field(&chrome.locale, "days"))?;
                 (PackageKindBody::Subscription, None, Some(days))
             }
             _ => (
@@ -427,7 +430,10 @@ async fn package_page(
             id,
             form,
             departments,
-            currencies: Currency::ALL.iter().map(|currency| currency.alpha_code()).collect(),
+            currencies: Currency::ALL
+                .iter()
+                .map(|currency| currency.alpha_code())
+                .collect(),
             refusal,
         },
     )

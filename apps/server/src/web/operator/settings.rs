@@ -80,13 +80,16 @@ fn choices(chrome: &Chrome, setting: &str) -> Vec<(String, String)> {
             .collect()
     };
     match setting {
-        "bank" => std::iter::once((String::new(), chrome.t("operator.payment.bank.none").to_owned()))
-            .chain(
-                kasa_nestpay::Bank::ALL
-                    .iter()
-                    .map(|bank| (bank.name().to_owned(), bank.display_name().to_owned())),
-            )
-            .collect(),
+        "bank" => std::iter::once((
+            String::new(),
+            chrome.t("operator.payment.bank.none").to_owned(),
+        ))
+        .chain(
+            kasa_nestpay::Bank::ALL
+                .iter()
+                .map(|bank| (bank.name().to_owned(), bank.display_name().to_owned())),
+        )
+        .collect(),
         "store_type" => words(&["3d_pay", "3d_pay_hosting"]),
         "capture" => words(&["immediate", "authorise_only"]),
         _ => Vec::new(),
@@ -119,9 +122,8 @@ impl SystemForm {
                 .iter()
                 .map(|name| CredentialField {
                     name,
-                    set: stored.is_some_and(|system| {
-                        system.credentials_set.iter().any(|set| set == name)
-                    }),
+                    set: stored
+                        .is_some_and(|system| system.credentials_set.iter().any(|set| set == name)),
                 })
                 .collect(),
             reason: String::new(),
@@ -131,11 +133,7 @@ impl SystemForm {
 
     /// The input the API takes: the stored configuration with this form's settings over it
     /// (an empty one removed), and only the credentials typed (an empty one keeps its value).
-    fn input(
-        gateway: &str,
-        stored: Option<&PaymentSystem>,
-        fields: &Fields,
-    ) -> PaymentSystemInput {
+    fn input(gateway: &str, stored: Option<&PaymentSystem>, fields: &Fields) -> PaymentSystemInput {
         let (settings, credentials) = gateway_fields(gateway);
         let mut configuration: BTreeMap<String, serde_json::Value> = stored
             .map(|system| system.configuration.clone().into_iter().collect())
@@ -159,12 +157,7 @@ impl SystemForm {
     }
 }
 
-async fn systems_page(
-    app: &App,
-    staff: &Staff,
-    c: Chrome,
-    posted: Option<SystemForm>,
-) -> Response {
+async fn systems_page(app: &App, staff: &Staff, c: Chrome, posted: Option<SystemForm>) -> Response {
     let stored = match app.store.payment_systems().await {
         Ok(stored) => stored,
         Err(error) => return staff.refusal_page(&store_error(error)),
@@ -175,23 +168,29 @@ async fn systems_page(
     let mut posted = posted;
     let systems = GATEWAYS
         .iter()
-        .map(|gateway| match posted.take_if(|form| form.gateway == *gateway) {
-            Some(form) => form,
-            None => SystemForm::of(
-                &c,
-                gateway,
-                stored
-                    .iter()
-                    .find(|system| system.gateway.as_str() == *gateway),
-            ),
-        })
+        .map(
+            |gateway| match posted.take_if(|form| form.gateway == *gateway) {
+                Some(form) => form,
+                None => SystemForm::of(
+                    &c,
+                    gateway,
+                    stored
+                        .iter()
+                        .find(|system| system.gateway.as_str() == *gateway),
+                ),
+            },
+        )
         .collect();
     render(status, &PaymentSystemsPage { c, systems })
 }
 
 /// `GET /console/payment-systems`.
 #[handler]
-pub async fn payment_systems_list(app: Data<&App>, staff: Staff, query: Query<DoneQuery>) -> Response {
+pub async fn payment_systems_list(
+    app: Data<&App>,
+    staff: Staff,
+    query: Query<DoneQuery>,
+) -> Response {
     if let Err(page) = staff.require(Permission::ManageSettings) {
         return page;
     }
@@ -330,7 +329,7 @@ impl SettingsForm {
 
     /// The API's input, or the field the form finds wrong: four-eyes thresholds are lines of
     /// "amount currency", and only count while four-eyes approval is switched on.
-    fn input(self, chrome: &Chrome) -> Result<BillingSettingsInput, (Self, Refusal)> {
+    fn input(self, chrome: &Chrome) -> Result<BillingSettingsInput, Box<(Self, Refusal)>> {
         let refused = |field: &str| Refusal::field(&chrome.locale, field);
         let thresholds: Option<Vec<MoneyBody>> = if self.four_eyes_on {
             self.four_eyes
@@ -350,10 +349,10 @@ impl SettingsForm {
         };
         let Some(thresholds) = thresholds.filter(|found| !self.four_eyes_on || !found.is_empty())
         else {
-            return Err((self, refused("four_eyes")));
+            return Err(Box::new((self, refused("four_eyes"))));
         };
         let Ok(expires_after_minutes) = self.expires_after_minutes.parse::<u32>() else {
-            return Err((self, refused("expires_after_minutes")));
+            return Err(Box::new((self, refused("expires_after_minutes"))));
         };
         let Self {
             mut body, reason, ..
@@ -429,7 +428,7 @@ pub async fn save_billing_settings(app: Data<&App>, staff: Staff, fields: Fields
     let input = match form.input(&c) {
         Ok(input) => input,
         Err(refused) => {
-            return settings_page(&app, &staff, c, Some(refused), Refusal::none()).await;
+            return settings_page(&app, &staff, c, Some(*refused), Refusal::none()).await;
         }
     };
     match save_settings(&app, &staff.caller, &input).await {
