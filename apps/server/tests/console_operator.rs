@@ -236,27 +236,28 @@ async fn a_customer_reads_a_package_description_in_their_language() {
         )
         .await;
     // An API client that knows nothing of descriptions still creates packages.
+    let body = |name: &str, amount: &str, description: Option<Value>| {
+        let mut body = json!({ "name": name, "kind": "credit", "credits": 10,
+            "department_ids": [department["id"]],
+            "price": { "amount": amount, "currency": "TRY" }, "on_sale": true,
+            "reason": "the price list" });
+        if let Some(description) = description {
+            body["description"] = description;
+        }
+        body
+    };
     let package = kasa
-        .post(
-            "/v1/packages",
-            &admin,
-            json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
-                    "department_ids": [department["id"]],
-                    "price": { "amount": "400.00", "currency": "TRY" }, "on_sale": true,
-                    "reason": "setup" }),
-        )
+        .post("/v1/packages", &admin, body("10 kredi", "400.00", None))
         .await;
     assert_eq!(package["description"], json!({ "tr": "", "en": "" }));
+    let path = format!("/v1/packages/{}", package["id"].as_str().unwrap());
+    let description = json!({ "tr": "On talep için.", "en": "For ten tickets." });
     let described = kasa
         .call(
             Method::PUT,
-            &format!("/v1/packages/{}", package["id"].as_str().unwrap()),
+            &path,
             Some(&admin),
-            Some(json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
-                    "department_ids": [department["id"]],
-                    "price": { "amount": "400.00", "currency": "TRY" }, "on_sale": true,
-                    "description": { "tr": "On talep için.", "en": "For ten tickets." },
-                    "reason": "describe" })),
+            Some(body("10 kredi", "400.00", Some(description))),
         )
         .await;
     assert_eq!(described.0.as_u16(), 200, "{}", described.1);
@@ -264,12 +265,9 @@ async fn a_customer_reads_a_package_description_in_their_language() {
     let kept = kasa
         .call(
             Method::PUT,
-            &format!("/v1/packages/{}", package["id"].as_str().unwrap()),
+            &path,
             Some(&admin),
-            Some(json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
-                    "department_ids": [department["id"]],
-                    "price": { "amount": "450.00", "currency": "TRY" }, "on_sale": true,
-                    "reason": "price" })),
+            Some(body("10 kredi", "450.00", None)),
         )
         .await;
     assert_eq!(kept.1["description"]["en"], "For ten tickets.");
@@ -278,10 +276,7 @@ async fn a_customer_reads_a_package_description_in_their_language() {
             Method::POST,
             "/v1/packages",
             Some(&admin),
-            Some(json!({ "name": "", "kind": "credit", "credits": 10,
-                    "department_ids": [department["id"]],
-                    "price": { "amount": "1.00", "currency": "TRY" }, "on_sale": true,
-                    "reason": "empty" })),
+            Some(body("", "1.00", None)),
         )
         .await;
     assert_eq!(refused.0.as_u16(), 400);

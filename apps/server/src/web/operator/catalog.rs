@@ -11,8 +11,8 @@ use poem::{Response, handler};
 use super::{DoneQuery, Fields, Refusal};
 use crate::api::MoneyBody;
 use crate::api::catalog::{
-    DepartmentInput, PackageDescriptionBody, PackageInput, PackageKindBody, save_department,
-    save_package,
+    DepartmentInput, PackageBody, PackageDescriptionBody, PackageInput, PackageKindBody,
+    save_department, save_package,
 };
 use crate::app::App;
 use crate::problem::store_error;
@@ -81,11 +81,15 @@ impl DepartmentForm {
 /// `GET /console/departments`.
 #[handler]
 pub async fn departments_list(app: Data<&App>, staff: Staff, query: Query<DoneQuery>) -> Response {
-    if let Err(page) = staff.require(Permission::ManageCatalog) {
-        return page;
-    }
-    let mut c = staff.chrome_for("departments", "/console/departments".to_owned());
-    c.notice = DoneQuery::notice(&query, &c);
+    let c = match catalog_chrome(
+        &staff,
+        "departments",
+        "/console/departments".to_owned(),
+        &query,
+    ) {
+        Ok(c) => c,
+        Err(page) => return page,
+    };
     departments_page(&app, &staff, c, DepartmentForm::default(), Refusal::none()).await
 }
 
@@ -140,9 +144,11 @@ pub async fn department_edit(
     id: Path<String>,
     query: Query<DoneQuery>,
 ) -> Response {
-    if let Err(page) = staff.require(Permission::ManageCatalog) {
-        return page;
-    }
+    let here = format!("/console/departments/{}", id.0);
+    let c = match catalog_chrome(&staff, "departments", here, &query) {
+        Ok(c) => c,
+        Err(page) => return page,
+    };
     let Some(department_id) = parse::<DepartmentId>(&id) else {
         return staff.message_page(StatusCode::NOT_FOUND, "common.not-found");
     };
@@ -150,8 +156,6 @@ pub async fn department_edit(
         Ok(department) => department,
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
-    let mut c = staff.chrome_for("departments", format!("/console/departments/{}", id.0));
-    c.notice = DoneQuery::notice(&query, &c);
     render(
         StatusCode::OK,
         &DepartmentPage {
@@ -204,6 +208,20 @@ fn parse<T: From<uuid::Uuid>>(text: &str) -> Option<T> {
     text.parse::<uuid::Uuid>().ok().map(T::from)
 }
 
+/// The frame of a catalogue page at `here` in menu `section`, with the notice a redirect
+/// reported, for a reader who may manage the catalogue.
+fn catalog_chrome(
+    staff: &Staff,
+    section: &'static str,
+    here: String,
+    query: &Query<DoneQuery>,
+) -> Result<Chrome, Response> {
+    staff.require(Permission::ManageCatalog)?;
+    let mut c = staff.chrome_for(section, here);
+    c.notice = DoneQuery::notice(query, &c);
+    Ok(c)
+}
+
 /// The packages page: every package, on sale or not.
 #[derive(Template)]
 #[template(path = "console/operator/packages.html")]
@@ -226,16 +244,15 @@ struct PackageRow {
 /// `GET /console/packages`.
 #[handler]
 pub async fn packages_list(app: Data<&App>, staff: Staff, query: Query<DoneQuery>) -> Response {
-    if let Err(page) = staff.require(Permission::ManageCatalog) {
-        return page;
-    }
+    let c = match catalog_chrome(&staff, "packages", "/console/packages".to_owned(), &query) {
+        Ok(c) => c,
+        Err(page) => return page,
+    };
     let (packages, departments) = match (app.store.packages().await, app.store.departments().await)
     {
         (Ok(packages), Ok(departments)) => (packages, departments),
         (Err(error), _) | (_, Err(error)) => return staff.refusal_page(&store_error(error)),
     };
-    let mut c = staff.chrome_for("packages", "/console/packages".to_owned());
-    c.notice = DoneQuery::notice(&query, &c);
     let packages = packages
         .iter()
         .map(|package| PackageRow {
@@ -332,26 +349,21 @@ impl Default for PackageForm {
 }
 
 impl PackageForm {
+    /// The form of a stored package: the API's body of it, as text boxes.
     fn of(package: &Package) -> Self {
-        let (kind, credits, days) = match package.kind {
-            PackageKind::Credit { credits } => ("credit", credits.get().to_string(), String::new()),
-            PackageKind::Subscription { days } => ("subscription", String::new(), days.to_string()),
-        };
+        let body = PackageBody::from(package.clone());
+        let number = |value: Option<i64>| value.map(|n| n.to_string()).unwrap_or_default();
         Self {
-            name: package.name.clone(),
-            kind: kind.to_owned(),
-            credits,
-            days,
-            department_ids: package
-                .departments
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            price_amount: package.price.amount().to_string(),
-            price_currency: package.price.currency().alpha_code().to_owned(),
-            on_sale: package.on_sale,
-            description_tr: package.description.tr.clone(),
-            description_en: package.description.en.clone(),
+            name: body.name,
+            kind: package.kind.label().to_owned(),
+            credits: number(body.credits),
+            days: number(body.days.map(i64::from)),
+            department_ids: body.department_ids,
+            price_amount: body.price.amount,
+            price_currency: body.price.currency,
+            on_sale: body.on_sale,
+            description_tr: body.description.tr,
+            description_en: body.description.en,
             reason: String::new(),
         }
     }
@@ -471,9 +483,11 @@ pub async fn package_edit(
     id: Path<String>,
     query: Query<DoneQuery>,
 ) -> Response {
-    if let Err(page) = staff.require(Permission::ManageCatalog) {
-        return page;
-    }
+    let here = format!("/console/packages/{}", id.0);
+    let c = match catalog_chrome(&staff, "packages", here, &query) {
+        Ok(c) => c,
+        Err(page) => return page,
+    };
     let Some(package_id) = parse::<PackageId>(&id) else {
         return staff.message_page(StatusCode::NOT_FOUND, "common.not-found");
     };
@@ -481,8 +495,6 @@ pub async fn package_edit(
         Ok(package) => package,
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
-    let mut c = staff.chrome_for("packages", format!("/console/packages/{}", id.0));
-    c.notice = DoneQuery::notice(&query, &c);
     package_page(
         &app,
         &staff,
