@@ -43,6 +43,8 @@ struct SystemForm {
 /// A public setting: a text box, or a choice when it has choices.
 struct SettingField {
     name: &'static str,
+    label: String,
+    hint: Option<String>,
     value: String,
     choices: Vec<(String, String)>,
 }
@@ -96,6 +98,20 @@ fn choices(chrome: &Chrome, setting: &str) -> Vec<(String, String)> {
     }
 }
 
+/// The words of a gateway's setting (`operator.payment.<gateway>.<setting><suffix>`), else
+/// those every gateway shares (`operator.payment.<setting><suffix>`).
+fn words_of(chrome: &Chrome, gateway: &str, setting: &str, suffix: &str) -> Option<String> {
+    [
+        format!("operator.payment.{gateway}.{setting}{suffix}"),
+        format!("operator.payment.{setting}{suffix}"),
+    ]
+    .into_iter()
+    .find_map(|key| {
+        let words = chrome.t(&key);
+        (words != key).then(|| words.to_owned())
+    })
+}
+
 impl SystemForm {
     /// The form of `gateway` as stored (or empty when it was never saved).
     fn of(chrome: &Chrome, gateway: &'static str, stored: Option<&PaymentSystem>) -> Self {
@@ -108,6 +124,9 @@ impl SystemForm {
                 .iter()
                 .map(|name| SettingField {
                     name,
+                    label: words_of(chrome, gateway, name, "")
+                        .unwrap_or_else(|| (*name).to_owned()),
+                    hint: words_of(chrome, gateway, name, ".hint"),
                     value: configuration
                         .and_then(|configuration| configuration.get(*name))
                         .map(|value| match value {
