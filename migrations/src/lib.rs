@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 13] = [
+const STEPS: [SqlStep; 14] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -111,6 +111,12 @@ const STEPS: [SqlStep; 13] = [
         name: "m20261203_000015_customer_search",
         // Customers found by an external id's value alone or by a ticket or chat id.
         schema: include_str!("sql/0015_customer_search.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000016_package_descriptions",
+        // Packages' descriptions for customers, in Turkish and in English.
+        schema: include_str!("sql/0016_package_descriptions.sql"),
         guards: ["", ""],
     },
 ];

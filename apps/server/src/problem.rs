@@ -144,6 +144,24 @@ impl ApiError {
         )
     }
 
+    /// The same problem, saying which field of the request it is about (`facts.field`, so a
+    /// form can show it next to that field).
+    #[must_use]
+    pub fn on_field(mut self, field: &'static str) -> Self {
+        let mut facts = match self.facts.take() {
+            Some(serde_json::Value::Object(facts)) => facts,
+            _ => serde_json::Map::new(),
+        };
+        facts.insert("field".to_owned(), serde_json::Value::from(field));
+        self.facts = Some(serde_json::Value::Object(facts));
+        self
+    }
+
+    /// The field of the request the problem is about, when it names one.
+    pub fn field(&self) -> Option<&str> {
+        self.facts.as_ref()?.get("field")?.as_str()
+    }
+
     /// 404 `not-found`.
     pub fn not_found(what: &str) -> Self {
         Self::new(

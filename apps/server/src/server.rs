@@ -95,14 +95,15 @@ fn metrics_text(metrics: Data<&Metrics>) -> Response {
 
 /// The most a gateway's callback or webhook may send: they are small forms and events.
 const GATEWAY_BODY_LIMIT_BYTES: usize = 256 * 1024;
-/// What the logo upload may always send: a 512 KiB image, base64-encoded, inside JSON.
+/// What the logo upload may always send: a 512 KiB image, base64-encoded inside JSON (or as
+/// the console's multipart form).
 const LOGO_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// The largest body `path` accepts when the server is configured with `configured` bytes.
 pub fn body_limit_bytes(configured: usize, path: &str) -> usize {
     if path.starts_with("/gateways/") {
         configured.min(GATEWAY_BODY_LIMIT_BYTES)
-    } else if path == "/v1/settings/logo" {
+    } else if path == "/v1/settings/logo" || path == "/console/settings/logo" {
         configured.max(LOGO_BODY_LIMIT_BYTES)
     } else {
         configured

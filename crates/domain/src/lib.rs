@@ -35,7 +35,7 @@ pub use ids::{
     UsageChargeId, UserId,
 };
 pub use money::{Currency, Money, MoneyError};
-pub use package::{Package, PackageError, PackageKind};
+pub use package::{Package, PackageDescription, PackageError, PackageKind};
 pub use rust_decimal::Decimal;
 pub use tax::{PriceBasis, TaxRate, TaxRateError, TaxedAmount};
 pub use usage::{UsageKey, UsageKeyError, UsageKind};

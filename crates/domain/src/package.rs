@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Credits, DepartmentId, Money, PackageId};
+use crate::{Credits, DepartmentId, Language, Money, PackageId};
 
 /// What a package gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,6 +62,51 @@ pub enum PackageError {
     /// Prices are not negative.
     #[error("a package price must not be negative")]
     NegativePrice,
+    /// A description is at most [`PackageDescription::MAX_CHARS`] characters.
+    #[error("a package description is at most 2000 characters")]
+    DescriptionTooLong,
+}
+
+/// What a package is, told to customers in Turkish and in English (either may be empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageDescription {
+    /// In Turkish.
+    pub tr: String,
+    /// In English.
+    pub en: String,
+}
+
+impl PackageDescription {
+    /// The longest description accepted, per language.
+    pub const MAX_CHARS: usize = 2000;
+
+    /// A description in both languages, trimmed.
+    ///
+    /// # Errors
+    /// [`PackageError::DescriptionTooLong`].
+    pub fn new(tr: &str, en: &str) -> Result<Self, PackageError> {
+        let (tr, en) = (tr.trim(), en.trim());
+        if tr.chars().count() > Self::MAX_CHARS || en.chars().count() > Self::MAX_CHARS {
+            return Err(PackageError::DescriptionTooLong);
+        }
+        Ok(Self {
+            tr: tr.to_owned(),
+            en: en.to_owned(),
+        })
+    }
+
+    /// The description for a reader of `language`, else the other language's, else none.
+    #[must_use]
+    pub fn for_reader(&self, language: Language) -> Option<&str> {
+        let (first, second) = match language {
+            Language::Tr => (&self.tr, &self.en),
+            Language::En => (&self.en, &self.tr),
+        };
+        [first, second]
+            .into_iter()
+            .find(|text| !text.is_empty())
+            .map(String::as_str)
+    }
 }
 
 /// A billing package.
@@ -79,6 +124,9 @@ pub struct Package {
     pub price: Money,
     /// Whether customers can buy it now.
     pub on_sale: bool,
+    /// What it is, for customers (purchases made before descriptions existed have none).
+    #[serde(default)]
+    pub description: PackageDescription,
 }
 
 impl Package {
@@ -123,12 +171,41 @@ impl Package {
             departments,
             price,
             on_sale,
+            description: PackageDescription::default(),
         })
+    }
+
+    /// The package with `description`.
+    #[must_use]
+    pub fn with_description(self, description: PackageDescription) -> Self {
+        Self {
+            description,
+            ..self
+        }
     }
 
     /// Whether the package covers `department`.
     #[must_use]
     pub fn covers(&self, department: DepartmentId) -> bool {
         self.departments.contains(&department)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_is_read_in_the_readers_language_else_the_other() {
+        let both = PackageDescription::new(" Türkçe ", "English").unwrap();
+        assert_eq!(both.for_reader(Language::Tr), Some("Türkçe"));
+        assert_eq!(both.for_reader(Language::En), Some("English"));
+        let turkish_only = PackageDescription::new("Yalnız Türkçe", "").unwrap();
+        assert_eq!(turkish_only.for_reader(Language::En), Some("Yalnız Türkçe"));
+        assert_eq!(PackageDescription::default().for_reader(Language::Tr), None);
+        assert_eq!(
+            PackageDescription::new(&"a".repeat(2001), ""),
+            Err(PackageError::DescriptionTooLong)
+        );
     }
 }

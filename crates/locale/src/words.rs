@@ -14,6 +14,7 @@ const FILES: &[(&str, &str)] = &[
     ("documents", include_str!("../words/documents.txt")),
     ("email", include_str!("../words/email.txt")),
     ("pdf", include_str!("../words/pdf.txt")),
+    ("operator", include_str!("../words/operator.txt")),
 ];
 
 /// One entry's words in both languages.

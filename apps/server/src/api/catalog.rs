@@ -2,7 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use kasa_domain::{Credits, Department, DepartmentId, Package, PackageId, PackageKind, Permission};
+use kasa_domain::{
+    Credits, Department, DepartmentId, Package, PackageDescription, PackageError, PackageId,
+    PackageKind, Permission,
+};
 use kasa_ports::new_id;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -12,7 +15,7 @@ use super::{MoneyBody, Tag, parse_id};
 use poem::web::Data;
 
 use crate::app::App;
-use crate::auth::Bearer;
+use crate::auth::{Bearer, Caller};
 use crate::problem::{ApiError, store_error};
 
 /// A department and its price per ticket or chat.
@@ -77,6 +80,29 @@ pub struct PackageBody {
     pub price: MoneyBody,
     /// Whether customers can buy it.
     pub on_sale: bool,
+    /// What it is, for customers, in Turkish and in English.
+    pub description: PackageDescriptionBody,
+}
+
+/// A package's description for customers (each language at most 2000 characters; empty for
+/// none). A customer reads it in their language, else in the other.
+#[derive(Clone, Debug, Default, Object)]
+pub struct PackageDescriptionBody {
+    /// In Turkish.
+    #[oai(default)]
+    pub tr: String,
+    /// In English.
+    #[oai(default)]
+    pub en: String,
+}
+
+impl From<PackageDescription> for PackageDescriptionBody {
+    fn from(description: PackageDescription) -> Self {
+        Self {
+            tr: description.tr,
+            en: description.en,
+        }
+    }
 }
 
 impl From<Package> for PackageBody {
@@ -98,6 +124,7 @@ impl From<Package> for PackageBody {
                 .collect(),
             price: package.price.into(),
             on_sale: package.on_sale,
+            description: package.description.into(),
         }
     }
 }
@@ -119,98 +146,147 @@ pub struct PackageInput {
     pub price: MoneyBody,
     /// Whether customers can buy it now.
     pub on_sale: bool,
+    /// What it is, for customers; left out, a new package has none and a changed one keeps
+    /// its own.
+    pub description: Option<PackageDescriptionBody>,
     /// Why (audit log).
     pub reason: String,
 }
 
 impl PackageInput {
-    fn package(&self, id: PackageId) -> Result<Package, ApiError> {
+    /// The package this input describes, `before` (a changed package as stored) giving the
+    /// description when the input leaves it out; each refusal names its field.
+    fn package(&self, id: PackageId, before: Option<&Package>) -> Result<Package, ApiError> {
         let kind = match (self.kind, self.credits, self.days) {
             (PackageKindBody::Credit, Some(credits), None) if credits > super::MAX_CREDITS => {
                 return Err(ApiError::invalid(format!(
                     "a credit package grants at most {} credits",
                     super::MAX_CREDITS
-                )));
+                ))
+                .on_field("credits"));
             }
             (PackageKindBody::Credit, Some(credits), None) => PackageKind::Credit {
-                credits: Credits::new(credits)
-                    .map_err(|error| ApiError::invalid(format!("credits: {error}")))?,
+                credits: Credits::new(credits).map_err(|error| {
+                    ApiError::invalid(format!("credits: {error}")).on_field("credits")
+                })?,
             },
             (PackageKindBody::Subscription, None, Some(days)) => PackageKind::Subscription { days },
             (PackageKindBody::Credit, _, _) => {
-                return Err(ApiError::invalid(
-                    "a credit package has `credits` and no `days`",
-                ));
+                return Err(
+                    ApiError::invalid("a credit package has `credits` and no `days`")
+                        .on_field("credits"),
+                );
             }
             (PackageKindBody::Subscription, _, _) => {
                 return Err(ApiError::invalid(
                     "a subscription package has `days` and no `credits`",
-                ));
+                )
+                .on_field("days"));
             }
         };
         let departments = self
             .department_ids
             .iter()
             .map(|text| parse_id::<DepartmentId>(text, "department"))
-            .collect::<Result<BTreeSet<_>, _>>()?;
-        Package::new(
-            id,
-            &self.name,
-            kind,
-            departments,
-            self.price.money()?,
-            self.on_sale,
-        )
-        .map_err(|error| ApiError::invalid(error.to_string()))
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map_err(|error| error.on_field("department_ids"))?;
+        let price = self
+            .price
+            .money()
+            .map_err(|error| error.on_field("price"))?;
+        let description = match (&self.description, before) {
+            (Some(body), _) => {
+                PackageDescription::new(&body.tr, &body.en).map_err(package_error)?
+            }
+            (None, Some(before)) => before.description.clone(),
+            (None, None) => PackageDescription::default(),
+        };
+        Package::new(id, &self.name, kind, departments, price, self.on_sale)
+            .map(|package| package.with_description(description))
+            .map_err(package_error)
     }
+}
+
+/// A refused package definition, naming its field.
+fn package_error(error: PackageError) -> ApiError {
+    let field = match error {
+        PackageError::InvalidName => "name",
+        PackageError::NoDepartments => "department_ids",
+        PackageError::NoCredits => "credits",
+        PackageError::InvalidDays(_) => "days",
+        PackageError::NegativePrice => "price",
+        PackageError::DescriptionTooLong => "description",
+    };
+    ApiError::invalid(error.to_string()).on_field(field)
+}
+
+/// Creates a department (`id` none) or changes one, as `POST /v1/departments` and
+/// `PUT /v1/departments/{id}` do.
+///
+/// # Errors
+/// The caller may not manage the catalogue, no reason, an invalid field (named), a taken name,
+/// no such department.
+pub(crate) async fn save_department(
+    app: &App,
+    caller: &Caller,
+    id: Option<DepartmentId>,
+    input: &DepartmentInput,
+) -> Result<Department, ApiError> {
+    caller.require(Permission::ManageCatalog)?;
+    let context = caller.context(&input.reason)?;
+    let id = match id {
+        Some(id) => app.store.department(id).await.map_err(store_error)?.id,
+        None => new_id(),
+    };
+    if input.credits_per_request > super::MAX_CREDITS {
+        return Err(ApiError::invalid(format!(
+            "a department costs at most {} credits per request",
+            super::MAX_CREDITS
+        ))
+        .on_field("credits_per_request"));
+    }
+    let price = Credits::new(input.credits_per_request).map_err(|error| {
+        ApiError::invalid(format!("credits_per_request: {error}")).on_field("credits_per_request")
+    })?;
+    let department = Department::new(id, &input.name, price)
+        .map_err(|error| ApiError::invalid(error.to_string()).on_field("name"))?;
+    app.store
+        .save_department(department.clone(), context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    Ok(department)
+}
+
+/// Creates a package (`id` none) or changes one, as `POST /v1/packages` and
+/// `PUT /v1/packages/{id}` do.
+///
+/// # Errors
+/// The caller may not manage the catalogue, no reason, an invalid field (named), no such
+/// package or department.
+pub(crate) async fn save_package(
+    app: &App,
+    caller: &Caller,
+    id: Option<PackageId>,
+    input: &PackageInput,
+) -> Result<Package, ApiError> {
+    caller.require(Permission::ManageCatalog)?;
+    let context = caller.context(&input.reason)?;
+    let before = match id {
+        Some(id) => Some(app.store.package(id).await.map_err(store_error)?),
+        None => None,
+    };
+    let id = before.as_ref().map_or_else(new_id, |package| package.id);
+    let package = input.package(id, before.as_ref())?;
+    app.store
+        .save_package(package.clone(), context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    Ok(package)
 }
 
 /// Departments and packages.
 #[derive(Debug)]
 pub struct CatalogApi;
-
-impl CatalogApi {
-    async fn save_department(
-        app: &App,
-        auth: &Bearer,
-        id: DepartmentId,
-        input: &DepartmentInput,
-    ) -> Result<Json<DepartmentBody>, ApiError> {
-        auth.0.require(Permission::ManageCatalog)?;
-        let context = auth.0.context(&input.reason)?;
-        if input.credits_per_request > super::MAX_CREDITS {
-            return Err(ApiError::invalid(format!(
-                "a department costs at most {} credits per request",
-                super::MAX_CREDITS
-            )));
-        }
-        let price = Credits::new(input.credits_per_request)
-            .map_err(|error| ApiError::invalid(format!("credits_per_request: {error}")))?;
-        let department = Department::new(id, &input.name, price)
-            .map_err(|error| ApiError::invalid(error.to_string()))?;
-        app.store
-            .save_department(department.clone(), context, app.clock.now())
-            .await
-            .map_err(store_error)?;
-        Ok(Json(department.into()))
-    }
-
-    async fn save_package(
-        app: &App,
-        auth: &Bearer,
-        id: PackageId,
-        input: &PackageInput,
-    ) -> Result<Json<PackageBody>, ApiError> {
-        auth.0.require(Permission::ManageCatalog)?;
-        let context = auth.0.context(&input.reason)?;
-        let package = input.package(id)?;
-        app.store
-            .save_package(package.clone(), context, app.clock.now())
-            .await
-            .map_err(store_error)?;
-        Ok(Json(package.into()))
-    }
-}
 
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Catalog")]
 impl CatalogApi {
@@ -244,7 +320,9 @@ impl CatalogApi {
         auth: Bearer,
         body: Json<DepartmentInput>,
     ) -> Result<Json<DepartmentBody>, ApiError> {
-        Self::save_department(app.0, &auth, new_id(), &body).await
+        save_department(&app, &auth.0, None, &body)
+            .await
+            .map(|department| Json(department.into()))
     }
 
     /// Changes a department's name or price.
@@ -262,11 +340,9 @@ impl CatalogApi {
     ) -> Result<Json<DepartmentBody>, ApiError> {
         auth.0.require(Permission::ManageCatalog)?;
         let department_id: DepartmentId = parse_id(&id, "department")?;
-        app.store
-            .department(department_id)
+        save_department(&app, &auth.0, Some(department_id), &body)
             .await
-            .map_err(store_error)?;
-        Self::save_department(app.0, &auth, department_id, &body).await
+            .map(|department| Json(department.into()))
     }
 
     /// Every package, on sale or not, by name.
@@ -289,7 +365,9 @@ impl CatalogApi {
         auth: Bearer,
         body: Json<PackageInput>,
     ) -> Result<Json<PackageBody>, ApiError> {
-        Self::save_package(app.0, &auth, new_id(), &body).await
+        save_package(&app, &auth.0, None, &body)
+            .await
+            .map(|package| Json(package.into()))
     }
 
     /// Changes a package (take it off sale with `on_sale: false`); purchases keep the package
@@ -308,7 +386,8 @@ impl CatalogApi {
     ) -> Result<Json<PackageBody>, ApiError> {
         auth.0.require(Permission::ManageCatalog)?;
         let package_id: PackageId = parse_id(&id, "package")?;
-        app.store.package(package_id).await.map_err(store_error)?;
-        Self::save_package(app.0, &auth, package_id, &body).await
+        save_package(&app, &auth.0, Some(package_id), &body)
+            .await
+            .map(|package| Json(package.into()))
     }
 }

@@ -16,7 +16,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{MoneyBody, Tag};
 use crate::app::App;
-use crate::auth::Bearer;
+use crate::auth::{Bearer, Caller};
 use crate::dates::rfc3339;
 use crate::problem::{ApiError, store_error};
 
@@ -119,9 +119,10 @@ impl FourEyesBody {
     fn settings(&self) -> Result<FourEyesSettings, ApiError> {
         let mut thresholds: Vec<kasa_domain::Money> = Vec::new();
         for body in &self.thresholds {
-            let threshold = body.money()?;
+            let threshold = body.money().map_err(|error| error.on_field("four_eyes"))?;
             if threshold.amount().is_sign_negative() {
-                return Err(ApiError::invalid("a four-eyes threshold is not negative"));
+                return Err(ApiError::invalid("a four-eyes threshold is not negative")
+                    .on_field("four_eyes"));
             }
             if thresholds
                 .iter()
@@ -130,7 +131,8 @@ impl FourEyesBody {
                 return Err(ApiError::invalid(format!(
                     "four_eyes: one threshold per currency ({} twice)",
                     threshold.currency().alpha_code()
-                )));
+                ))
+                .on_field("four_eyes"));
             }
             thresholds.push(threshold);
         }
@@ -186,7 +188,7 @@ impl From<InvoiceSettings> for InvoicingBody {
 
 impl InvoicingBody {
     fn settings(&self) -> Result<InvoiceSettings, ApiError> {
-        let series = |text: &str| {
+        let series = |text: &str, field: &'static str| {
             let valid = !text.is_empty()
                 && text.len() <= 20
                 && text
@@ -197,16 +199,18 @@ impl InvoicingBody {
             } else {
                 Err(ApiError::invalid(format!(
                     "series `{text}`: 1-20 characters of A-Z, 0-9 and -"
-                )))
+                ))
+                .on_field(field))
             }
         };
         let kind = match self.kind.as_str() {
             "invoice" => InvoiceKind::Invoice,
             "receipt" => InvoiceKind::Receipt,
             other => {
-                return Err(ApiError::invalid(format!(
-                    "kind `{other}`: `invoice` or `receipt`"
-                )));
+                return Err(
+                    ApiError::invalid(format!("kind `{other}`: `invoice` or `receipt`"))
+                        .on_field("kind"),
+                );
             }
         };
         let price_basis = match self.price_basis.as_str() {
@@ -215,7 +219,8 @@ impl InvoicingBody {
             other => {
                 return Err(ApiError::invalid(format!(
                     "price_basis `{other}`: `tax_inclusive` or `tax_exclusive`"
-                )));
+                ))
+                .on_field("price_basis"));
             }
         };
         let tax_rate = self
@@ -228,11 +233,12 @@ impl InvoicingBody {
                     "tax_rate_percent `{}`: a number from 0 to 100",
                     self.tax_rate_percent
                 ))
+                .on_field("tax_rate_percent")
             })?;
         Ok(InvoiceSettings {
             kind,
-            series: series(&self.series)?,
-            credit_note_series: series(&self.credit_note_series)?,
+            series: series(&self.series, "series")?,
+            credit_note_series: series(&self.credit_note_series, "credit_note_series")?,
             tax_rate,
             price_basis,
             seller_address: self.seller_address.clone(),
@@ -270,30 +276,36 @@ impl From<BillingSettings> for BillingSettingsBody {
     }
 }
 
-fn email(text: &str) -> Result<EmailAddress, ApiError> {
+fn email(text: &str, field: &'static str) -> Result<EmailAddress, ApiError> {
     EmailAddress::parse(text)
-        .map_err(|error| ApiError::invalid(format!("e-mail `{text}`: {error}")))
+        .map_err(|error| ApiError::invalid(format!("e-mail `{text}`: {error}")).on_field(field))
 }
 
 impl BillingSettingsBody {
     fn settings(&self) -> Result<BillingSettings, ApiError> {
         let company_name = self.company_name.trim();
         if company_name.is_empty() || company_name.chars().count() > 200 {
-            return Err(ApiError::invalid("the company name is 1-200 characters"));
+            return Err(
+                ApiError::invalid("the company name is 1-200 characters").on_field("company_name")
+            );
         }
         Ok(BillingSettings {
             billing_enabled: self.billing_enabled,
             notification_address: self
                 .notification_address
                 .as_deref()
-                .map(email)
+                .map(|text| email(text, "notification_address"))
                 .transpose()?,
             notification_cc: self
                 .notification_cc
                 .iter()
-                .map(|text| email(text))
+                .map(|text| email(text, "notification_cc"))
                 .collect::<Result<_, _>>()?,
-            support_address: self.support_address.as_deref().map(email).transpose()?,
+            support_address: self
+                .support_address
+                .as_deref()
+                .map(|text| email(text, "support_address"))
+                .transpose()?,
             company_name: company_name.to_owned(),
             invoicing: self.invoicing.settings()?,
             four_eyes: self.four_eyes.settings()?,
@@ -381,8 +393,148 @@ impl From<OutboxMessage> for OutboxMessageBody {
     }
 }
 
+/// Creates or changes the payment system of `gateway`, as
+/// `PUT /v1/settings/payment-systems/{gateway}` does: credentials are write-only, stored only
+/// encrypted (`secrets-key-missing` without a secrets key), names left out keep their value, and
+/// a switched-on system must pass its adapter's check.
+///
+/// # Errors
+/// Not permitted, no reason, an unknown gateway, a credential without a value (`credentials`),
+/// no secrets key, settings the adapter refuses, the store.
+pub(crate) async fn save_payment_system(
+    app: &App,
+    caller: &Caller,
+    gateway: &str,
+    input: &PaymentSystemInput,
+) -> Result<PaymentSystem, ApiError> {
+    caller.require(Permission::ManageSettings)?;
+    let context = caller.context(&input.reason)?;
+    if !GATEWAYS.contains(&gateway) {
+        return Err(ApiError::invalid(format!(
+            "unknown payment system `{}`; one of {}",
+            gateway,
+            GATEWAYS.join(", ")
+        )));
+    }
+    if let Some((name, _)) = input
+        .credentials
+        .iter()
+        .find(|(name, value)| name.is_empty() || value.is_empty() || name.len() > 100)
+    {
+        return Err(ApiError::invalid(format!(
+            "credential `{name}` needs a name of 1-100 characters and a value"
+        ))
+        .on_field("credentials"));
+    }
+    // Credentials are stored only encrypted (ADR 0008); the demo's own are the exception.
+    if !input.credentials.is_empty() && !app.database.seals_credentials() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "secrets-key-missing",
+            "No secrets key is configured",
+            "Kasa stores payment-system credentials only encrypted, and the server has no \
+             secrets key: the operator sets KASA_SECRETS_KEY (32 random bytes in base64, \
+             e.g. from `openssl rand -base64 32`) and restarts it; nothing changed",
+        ));
+    }
+    let configuration: serde_json::Map<String, serde_json::Value> =
+        input.configuration.clone().into_iter().collect();
+    kasa_ports::capture_mode_of(&configuration)
+        .map_err(|error| ApiError::invalid(error).on_field("capture"))?;
+    let change = PaymentSystemChange {
+        gateway: GatewayName::new(gateway),
+        enabled: input.enabled,
+        configuration,
+        credentials: input
+            .credentials
+            .iter()
+            .map(|(name, value)| (name.clone(), Secret::new(value.clone())))
+            .collect(),
+    };
+    // A switched-on payment system must be usable: its settings are checked by the adapter
+    // that will use them, with the stored credentials the change leaves in place.
+    if change.enabled {
+        let stored = match app
+            .store
+            .payment_system_credentials(change.gateway.clone())
+            .await
+        {
+            Ok(stored) => stored,
+            // A damaged stored credential counts as missing: sending it again mends it.
+            Err(kasa_ports::StoreError::NotFound { .. } | kasa_ports::StoreError::Corrupt(_)) => {
+                BTreeMap::new()
+            }
+            Err(error) => return Err(store_error(error)),
+        };
+        let credentials = change.merged_credentials(stored);
+        let system = change.system(&credentials);
+        if let Some(gateway) = app
+            .gateways
+            .iter()
+            .find(|gateway| kasa_ports::PaymentGateway::name(gateway.as_ref()) == change.gateway)
+            && let Err(error) = gateway.check(&system, &credentials)
+        {
+            return Err(ApiError::invalid(format!(
+                "{error} (or save it with `enabled: false` until it is complete)"
+            )));
+        }
+    }
+    let system = app
+        .store
+        .save_payment_system(change, context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    app.reload_gateways().await;
+    Ok(system)
+}
+
+/// Saves the logo of billing documents, or removes it (`None`), as `PUT /v1/settings/logo`
+/// does: an image that cannot be drawn is refused now rather than breaking every document.
+///
+/// # Errors
+/// Not permitted, no reason, an image the PDF renderer cannot draw (`image_base64`), the store.
+pub(crate) async fn save_logo(
+    app: &App,
+    caller: &Caller,
+    logo: Option<Logo>,
+    reason: &str,
+) -> Result<Option<Logo>, ApiError> {
+    caller.require(Permission::ManageSettings)?;
+    let context = caller.context(reason)?;
+    if let Some(logo) = &logo {
+        kasa_pdf::check_logo(logo)
+            .map_err(|error| ApiError::invalid(error.to_string()).on_field("image_base64"))?;
+    }
+    app.store
+        .save_logo(logo.clone(), context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    Ok(logo)
+}
+
+/// Changes the billing settings, as `PUT /v1/settings/billing` does, and turns the billing
+/// module on or off with them.
+///
+/// # Errors
+/// Not permitted, no reason, an invalid field (named), the store.
+pub(crate) async fn save_billing_settings(
+    app: &App,
+    caller: &Caller,
+    input: &BillingSettingsInput,
+) -> Result<BillingSettings, ApiError> {
+    caller.require(Permission::ManageSettings)?;
+    let context = caller.context(&input.reason)?;
+    let settings = input.settings.settings()?;
+    app.store
+        .save_billing_settings(settings.clone(), context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    app.billing_switch.set(settings.billing_enabled);
+    Ok(settings)
+}
+
 /// The gateways Kasa has adapters for.
-const GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
+pub(crate) const GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
 
 /// Settings.
 #[derive(Debug)]
@@ -435,81 +587,9 @@ impl SettingsApi {
         gateway: Path<String>,
         body: Json<PaymentSystemInput>,
     ) -> Result<Json<PaymentSystemBody>, ApiError> {
-        auth.0.require(Permission::ManageSettings)?;
-        let context = auth.0.context(&body.reason)?;
-        if !GATEWAYS.contains(&gateway.as_str()) {
-            return Err(ApiError::invalid(format!(
-                "unknown payment system `{}`; one of {}",
-                gateway.0,
-                GATEWAYS.join(", ")
-            )));
-        }
-        if let Some((name, _)) = body
-            .credentials
-            .iter()
-            .find(|(name, value)| name.is_empty() || value.is_empty() || name.len() > 100)
-        {
-            return Err(ApiError::invalid(format!(
-                "credential `{name}` needs a name of 1-100 characters and a value"
-            )));
-        }
-        // Credentials are stored only encrypted (ADR 0008); the demo's own are the exception.
-        if !body.credentials.is_empty() && !app.database.seals_credentials() {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "secrets-key-missing",
-                "No secrets key is configured",
-                "Kasa stores payment-system credentials only encrypted, and the server has no \
-                 secrets key: the operator sets KASA_SECRETS_KEY (32 random bytes in base64, \
-                 e.g. from `openssl rand -base64 32`) and restarts it; nothing changed",
-            ));
-        }
-        let configuration: serde_json::Map<String, serde_json::Value> =
-            body.configuration.clone().into_iter().collect();
-        kasa_ports::capture_mode_of(&configuration).map_err(ApiError::invalid)?;
-        let change = PaymentSystemChange {
-            gateway: GatewayName::new(&gateway),
-            enabled: body.enabled,
-            configuration,
-            credentials: body
-                .credentials
-                .iter()
-                .map(|(name, value)| (name.clone(), Secret::new(value.clone())))
-                .collect(),
-        };
-        // A switched-on payment system must be usable: its settings are checked by the adapter
-        // that will use them, with the stored credentials the change leaves in place.
-        if change.enabled {
-            let stored = match app
-                .store
-                .payment_system_credentials(change.gateway.clone())
-                .await
-            {
-                Ok(stored) => stored,
-                // A damaged stored credential counts as missing: sending it again mends it.
-                Err(
-                    kasa_ports::StoreError::NotFound { .. } | kasa_ports::StoreError::Corrupt(_),
-                ) => BTreeMap::new(),
-                Err(error) => return Err(store_error(error)),
-            };
-            let credentials = change.merged_credentials(stored);
-            let system = change.system(&credentials);
-            if let Some(gateway) = app.gateways.iter().find(|gateway| {
-                kasa_ports::PaymentGateway::name(gateway.as_ref()) == change.gateway
-            }) && let Err(error) = gateway.check(&system, &credentials)
-            {
-                return Err(ApiError::invalid(format!(
-                    "{error} (or save it with `enabled: false` until it is complete)"
-                )));
-            }
-        }
-        let system = app
-            .store
-            .save_payment_system(change, context, app.clock.now())
+        save_payment_system(&app, &auth.0, &gateway, &body)
             .await
-            .map_err(store_error)?;
-        app.reload_gateways().await;
-        Ok(Json(system.into()))
+            .map(|system| Json(system.into()))
     }
 
     /// Saves the logo printed at the top right of invoices, receipts and credit notes (also
@@ -522,23 +602,15 @@ impl SettingsApi {
         body: Json<LogoChange>,
     ) -> Result<Json<LogoBody>, ApiError> {
         auth.0.require(Permission::ManageSettings)?;
-        let context = auth.0.context(&body.reason)?;
         let logo = body
             .image_base64
             .as_deref()
             .map(Logo::from_base64)
             .transpose()
-            .map_err(|error| ApiError::invalid(error.to_string()))?;
-        if let Some(logo) = &logo {
-            // A logo that cannot be drawn would break every document later: refuse it now.
-            kasa_pdf::check_logo(logo).map_err(|error| ApiError::invalid(error.to_string()))?;
-        }
-        let answer = LogoBody::from(logo.as_ref());
-        app.store
-            .save_logo(logo, context, app.clock.now())
+            .map_err(|error| ApiError::invalid(error.to_string()).on_field("image_base64"))?;
+        save_logo(&app, &auth.0, logo, &body.reason)
             .await
-            .map_err(store_error)?;
-        Ok(Json(answer))
+            .map(|logo| Json(LogoBody::from(logo.as_ref())))
     }
 
     /// The logo printed on invoices, receipts and credit notes.
@@ -593,15 +665,9 @@ impl SettingsApi {
         auth: Bearer,
         body: Json<BillingSettingsInput>,
     ) -> Result<Json<BillingSettingsBody>, ApiError> {
-        auth.0.require(Permission::ManageSettings)?;
-        let context = auth.0.context(&body.reason)?;
-        let settings = body.settings.settings()?;
-        app.store
-            .save_billing_settings(settings.clone(), context, app.clock.now())
+        save_billing_settings(&app, &auth.0, &body)
             .await
-            .map_err(store_error)?;
-        app.billing_switch.set(settings.billing_enabled);
-        Ok(Json(settings.into()))
+            .map(|settings| Json(settings.into()))
     }
 }
 

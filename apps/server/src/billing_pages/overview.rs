@@ -113,6 +113,8 @@ struct PackageCard {
     /// `10 credits` or `30 days`.
     size: String,
     price: Money,
+    /// What it is, in the customer's language (or the other one when theirs is empty).
+    description: Option<String>,
     /// What buying it forfeits, when it does (the form then asks for a confirmation).
     forfeit: Option<String>,
     /// When renewal opens, when it is too early to buy (then there is no form).
@@ -218,6 +220,10 @@ fn package_card(
     };
     Some(PackageCard {
         id: package.id,
+        description: package
+            .description
+            .for_reader(locale.language())
+            .map(str::to_owned),
         name: package.name,
         size,
         price: package.price,

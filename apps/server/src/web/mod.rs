@@ -8,6 +8,7 @@
 
 pub mod customer_page;
 pub mod customers;
+pub mod operator;
 pub mod session;
 
 use askama::Template;
@@ -34,6 +35,7 @@ pub fn console_routes() -> impl Endpoint {
         .at("/sign-out", poem::post(session::sign_out))
         .at("/language", get(session::language));
     let route = customers::routes(route);
+    let route = operator::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -49,6 +51,15 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/customers/{id}", "GET"),
     ("/console/customers/{id}/edit", "GET, POST"),
     ("/console/purchases/{id}/invoices/{id}/pdf", "GET"),
+    ("/console/departments", "GET, POST"),
+    ("/console/departments/{id}", "GET, POST"),
+    ("/console/packages", "GET, POST"),
+    ("/console/packages/new", "GET"),
+    ("/console/packages/{id}", "GET, POST"),
+    ("/console/payment-systems", "GET"),
+    ("/console/payment-systems/{gateway}", "POST"),
+    ("/console/settings", "GET, POST"),
+    ("/console/settings/logo", "GET, POST"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

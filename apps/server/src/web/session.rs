@@ -183,6 +183,30 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             "console.customers",
             Permission::ReadBilling,
         ),
+        (
+            "departments",
+            "/console/departments",
+            "operator.departments",
+            Permission::ManageCatalog,
+        ),
+        (
+            "packages",
+            "/console/packages",
+            "operator.packages",
+            Permission::ManageCatalog,
+        ),
+        (
+            "payment-systems",
+            "/console/payment-systems",
+            "operator.payment-systems",
+            Permission::ManageSettings,
+        ),
+        (
+            "settings",
+            "/console/settings",
+            "operator.settings",
+            Permission::ManageSettings,
+        ),
     ];
     entries
         .into_iter()

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use kasa_domain::{
-    Credits, Currency, Department, DepartmentId, Money, Package, PackageId, PackageKind,
+    Credits, Currency, Department, DepartmentId, Money, Package, PackageDescription, PackageId,
+    PackageKind,
 };
 use kasa_ports::{ActionContext, AuditRecord, CatalogStore, StoreError};
 use sea_orm::{ConnectionTrait, Value};
@@ -49,7 +50,7 @@ async fn read_packages(
     only: Option<PackageId>,
 ) -> Result<Vec<Package>, StoreError> {
     const COLUMNS: &str = "SELECT id, name, kind, credits, days, price_amount, price_currency, \
-        on_sale FROM packages";
+        on_sale, description_tr, description_en FROM packages";
     let (packages, departments) = match only {
         Some(package_id) => (
             codec.statement(&format!("{COLUMNS} WHERE id = $1"), [id(package_id)]),
@@ -92,6 +93,9 @@ async fn read_packages(
             };
             let currency: Currency = row.text("price_currency")?.parse().map_err(corrupt)?;
             let price = Money::new(row.amount("price_amount")?, currency).map_err(corrupt)?;
+            let description =
+                PackageDescription::new(&row.text("description_tr")?, &row.text("description_en")?)
+                    .map_err(corrupt)?;
             Package::new(
                 package_id,
                 &row.text("name")?,
@@ -100,6 +104,7 @@ async fn read_packages(
                 price,
                 row.flag("on_sale")?,
             )
+            .map(|package| package.with_description(description))
             .map_err(corrupt)
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -198,12 +203,15 @@ impl CatalogStore for SqlStore {
                 tx,
                 codec.statement(
                     "INSERT INTO packages (id, name, kind, credits, days, price_amount, \
-                     price_currency, on_sale, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET \
+                     price_currency, on_sale, updated_at, description_tr, description_en) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                     ON CONFLICT (id) DO UPDATE SET \
                      name = excluded.name, kind = excluded.kind, credits = excluded.credits, \
                      days = excluded.days, price_amount = excluded.price_amount, \
                      price_currency = excluded.price_currency, on_sale = excluded.on_sale, \
-                     updated_at = excluded.updated_at",
+                     updated_at = excluded.updated_at, \
+                     description_tr = excluded.description_tr, \
+                     description_en = excluded.description_en",
                     [
                         id(package.id),
                         text(package.name.clone()),
@@ -214,6 +222,8 @@ impl CatalogStore for SqlStore {
                         text(package.price.currency().alpha_code()),
                         Value::from(package.on_sale),
                         codec.at(at),
+                        text(package.description.tr.clone()),
+                        text(package.description.en.clone()),
                     ],
                 ),
             )

@@ -222,6 +222,19 @@ pub async fn the_catalogue_round_trips_and_refuses_duplicate_names<S: Store + 's
     assert_eq!(store.package(shop.ten.id).await.unwrap(), shop.ten);
     assert_eq!(store.package(shop.monthly.id).await.unwrap(), shop.monthly);
     assert_eq!(store.packages().await.unwrap().len(), 2);
+    let described = shop.ten.clone().with_description(
+        kasa_domain::PackageDescription::new("On kredi, bir yıl geçerli", "Ten credits, a year")
+            .unwrap(),
+    );
+    store
+        .save_package(
+            described.clone(),
+            agent_context("describe"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.package(shop.ten.id).await.unwrap(), described);
 
     let mut cheaper = shop.support.clone();
     cheaper.credits_per_request = Credits::from_u32(3);
