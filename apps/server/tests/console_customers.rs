@@ -171,7 +171,10 @@ async fn an_agent_finds_a_customer_every_way_reads_their_page_and_creates_and_ed
         text("conflict").contains("Someone else changed this customer"),
         "{report:#}"
     );
-    assert_eq!(steps["conflictName"], "Mehmet Demir A.Ş.", "the saved version");
+    assert_eq!(
+        steps["conflictName"], "Mehmet Demir A.Ş.",
+        "the saved version"
+    );
     assert_eq!(steps["secondSave"], "The customer was saved.");
     assert_eq!(steps["financeHeading"], "Mehmet Demir A.Ş.");
     assert_eq!(steps["financeActions"], 0, "finance changes nothing");

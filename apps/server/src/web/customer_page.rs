@@ -301,7 +301,15 @@ pub async fn show(
             c.notice = Some(words.to_owned());
         }
     }
-    let page = build(&staff, c, read, &base, ledger_page, audit_before.is_some(), app.clock.now());
+    let page = build(
+        &staff,
+        c,
+        read,
+        &base,
+        ledger_page,
+        audit_before.is_some(),
+        app.clock.now(),
+    );
     render(StatusCode::OK, &page)
 }
 
@@ -447,7 +455,11 @@ fn build(
         })
         .collect();
     let audit_older = (read.audit.len() as u64 > Paging::SIZE)
-        .then(|| read.audit.get(24).map(|last| format!("{base}?audit_before={}#audit", last.id)))
+        .then(|| {
+            read.audit
+                .get(24)
+                .map(|last| format!("{base}?audit_before={}#audit", last.id))
+        })
         .flatten();
     let audit = read
         .audit

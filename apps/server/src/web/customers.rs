@@ -66,12 +66,14 @@ impl Holds {
     pub(crate) fn words(&self, c: &Chrome) -> String {
         match self {
             Self::Nothing => c.t("customers.holds.nothing").to_owned(),
-            Self::Credits(balance) => {
-                c.fill("customers.holds.credits", &[("credits", &c.number(balance))])
-            }
-            Self::Subscription(ends_at) => {
-                c.fill("customers.holds.subscription", &[("date", &c.date(ends_at))])
-            }
+            Self::Credits(balance) => c.fill(
+                "customers.holds.credits",
+                &[("credits", &c.number(balance))],
+            ),
+            Self::Subscription(ends_at) => c.fill(
+                "customers.holds.subscription",
+                &[("date", &c.date(ends_at))],
+            ),
         }
     }
 }
@@ -120,7 +122,10 @@ pub async fn find(app: Data<&App>, staff: Staff, query: Query<FindQuery>) -> Res
     };
     let has_next = found.len() as u64 > Paging::SIZE;
     let mut rows = Vec::new();
-    for customer in found.into_iter().take(usize::try_from(Paging::SIZE).unwrap_or(25)) {
+    for customer in found
+        .into_iter()
+        .take(usize::try_from(Paging::SIZE).unwrap_or(25))
+    {
         let holds = match app.store.customer_state(customer.id).await {
             Ok(state) => Holds::of(&state.holding),
             Err(error) => return staff.refusal_page(&store_error(error)),
@@ -169,7 +174,9 @@ impl CustomerForm {
 
     /// The refusal for the summary at the top, and the field it links to (if any).
     fn summary(&self) -> Option<(&str, &str)> {
-        self.problem.as_ref().map(|(text, field)| (text.as_str(), *field))
+        self.problem
+            .as_ref()
+            .map(|(text, field)| (text.as_str(), *field))
     }
 
     fn action(&self) -> String {
