@@ -1392,6 +1392,29 @@ impl InvoiceStore for MemoryStore {
                 .collect())
         })
     }
+
+    async fn customer_invoices(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        self.read(|state| {
+            let mut invoices: Vec<Invoice> = state
+                .invoices
+                .iter()
+                .filter(|invoice| invoice.issued.customer_id == customer_id)
+                .cloned()
+                .collect();
+            invoices.sort_by(|a, b| {
+                (a.issued.issued_at, &a.number.series, a.number.sequence).cmp(&(
+                    b.issued.issued_at,
+                    &b.number.series,
+                    b.number.sequence,
+                ))
+            });
+            Ok(newest(invoices.into_iter(), limit))
+        })
+    }
 }
 
 /// Takes a purchase's package back (full refund or void): its remaining grant reversed, or its

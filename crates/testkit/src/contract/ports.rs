@@ -1178,6 +1178,25 @@ pub async fn invoices_are_numbered_without_gaps_per_series_and_year<S: Store + '
             .total,
         first.issued.total
     );
+    let latest: Vec<String> = store
+        .customer_invoices(shop.ayse.id, 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|invoice| invoice.number.to_string())
+        .collect();
+    assert_eq!(
+        latest,
+        ["KSA-2027-000001", "KSA-CN-2026-000001", "KSA-2026-000003"],
+        "a customer's documents, newest first"
+    );
+    assert!(
+        store
+            .customer_invoices(new_id(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Contract case.
