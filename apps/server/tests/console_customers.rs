@@ -103,7 +103,19 @@ async fn seed(kasa: &Kasa) {
 #[tokio::test]
 async fn an_agent_finds_a_customer_every_way_reads_their_page_and_creates_and_edits_one() {
     let kasa = Kasa::start(Backend::Sqlite).await.expect("kasa starts");
-    seed(&kasa).await;
+    the_customer_pages_work_for_an_agent(&kasa).await;
+}
+
+#[tokio::test]
+async fn the_customer_pages_work_the_same_on_postgresql() {
+    let Some(kasa) = Kasa::start(Backend::Postgres).await else {
+        return;
+    };
+    the_customer_pages_work_for_an_agent(&kasa).await;
+}
+
+async fn the_customer_pages_work_for_an_agent(kasa: &Kasa) {
+    seed(kasa).await;
     let base = kasa.base.clone();
     let report = tokio::task::spawn_blocking(move || {
         run_browser_script(
@@ -176,6 +188,8 @@ async fn an_agent_finds_a_customer_every_way_reads_their_page_and_creates_and_ed
         "the saved version"
     );
     assert_eq!(steps["secondSave"], "The customer was saved.");
+    assert_eq!(steps["forgedStatus"], 403, "a forged form is refused");
+    assert_eq!(steps["forgedFound"], 0, "and creates nobody");
     assert_eq!(steps["financeHeading"], "Mehmet Demir A.Ş.");
     assert_eq!(steps["financeActions"], 0, "finance changes nothing");
     assert_eq!(steps["financeNew"]["status"], 403, "{report:#}");

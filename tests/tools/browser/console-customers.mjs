@@ -119,6 +119,15 @@ await run(async (browser, report) => {
   await submit(other, 'Save changes');
   report.steps.secondSave = await other.locator('[role=status]').innerText();
 
+  // A form posted without this session's CSRF token (as another site would) changes nothing.
+  const forged = await page.request.post(`${base}/console/customers/new`, {
+    form: { csrf: 'forged', email: 'forged@example.com', name: 'Forged', reason: 'forged' },
+    maxRedirects: 0,
+  });
+  report.steps.forgedStatus = forged.status();
+  await page.goto(`${base}/console/customers?q=forged%40example.com`);
+  report.steps.forgedFound = await page.locator('main table').count();
+
   // A finance user reads but changes nothing: no action links, the forms refused.
   const finance = await newPage(browser);
   await signIn(finance, base, financeEmail, financePassword);
