@@ -78,6 +78,21 @@ async fn seed(kasa: &Kasa) {
         )
         .await;
     assert_eq!(granted["holding"]["balance"], 100, "{granted:#}");
+    // 28 audit entries about Ayşe in all (created, granted, 26 edits): two pages of her trail.
+    for office in 1..=26 {
+        let (status, body) = kasa
+            .call(
+                reqwest::Method::PUT,
+                &format!("/v1/customers/{}", id(&ayse)),
+                Some(&admin),
+                Some(
+                    json!({ "tax_details": { "tax_office": format!("Kadıköy {office}") },
+                             "reason": format!("tax office, try {office}") }),
+                ),
+            )
+            .await;
+        assert_eq!(status, 200, "{body:#}");
+    }
     let help_desk = kasa.api_key(&admin, "help_desk").await;
     for ticket in 9001..9031 {
         let charged = kasa
@@ -164,6 +179,16 @@ async fn the_customer_pages_work_for_an_agent(kasa: &Kasa) {
     assert!(
         !actions.contains(&"Cancel the subscription"),
         "no subscription to cancel: {actions:?}"
+    );
+    assert_eq!(steps["auditRows"], 25, "a page of the audit trail");
+    assert!(
+        text("latestAudit").contains("tax office, try 26"),
+        "newest first: {report:#}"
+    );
+    assert_eq!(steps["olderAuditRows"], 3, "28 entries: 25 then 3");
+    assert!(
+        text("oldestAudit").contains("customer.created"),
+        "{report:#}"
     );
     assert_eq!(steps["turkishLedgerHeading"], "Kredi hareketleri");
     assert!(text("turkishSearch").contains("70 kredi"), "{report:#}");

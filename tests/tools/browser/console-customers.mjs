@@ -66,6 +66,15 @@ await run(async (browser, report) => {
   report.steps.ledgerPage2Rows = await page.locator('section[aria-labelledby=ledger] tbody tr').count();
   report.checks.push(await check(page, 'customer, ledger page 2 (en)'));
 
+  // The audit trail, a page at a time.
+  const audit = page.locator('section[aria-labelledby=audit] tbody tr');
+  report.steps.auditRows = await audit.count();
+  report.steps.latestAudit = await audit.first().innerText();
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Older entries' }).click()]);
+  report.steps.olderAuditRows = await audit.count();
+  report.steps.oldestAudit = await audit.last().innerText();
+  report.checks.push(await check(page, 'customer, older audit entries (en)'));
+
   // Turkish: the same page and the search.
   await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Türkçe' }).click()]);
   report.steps.turkishLedgerHeading = await page.locator('h2#ledger').innerText();
