@@ -63,13 +63,35 @@ async fn seed(kasa: &Kasa) {
                     "reason": "new" }),
         )
         .await;
-    kasa.post(
-        "/v1/customers",
-        &admin,
-        json!({ "email": "bora@example.com", "name": "Bora Kaya",
-                "external_ids": [{ "system": "freshdesk", "value": "9" }], "reason": "new" }),
-    )
-    .await;
+    let bora = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "bora@example.com", "name": "Bora Kaya",
+                    "external_ids": [{ "system": "freshdesk", "value": "9" }], "reason": "new" }),
+        )
+        .await;
+    let monthly = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "Aylık", "kind": "subscription", "days": 30,
+                    "department_ids": [id(&support)],
+                    "price": { "amount": "250.00", "currency": "TRY" },
+                    "on_sale": true, "reason": "setup" }),
+        )
+        .await;
+    let subscribed = kasa
+        .post(
+            &format!("/v1/customers/{}/grants", id(&bora)),
+            &admin,
+            json!({ "package_id": id(&monthly), "reason": "trial month" }),
+        )
+        .await;
+    assert_eq!(
+        subscribed["holding"]["kind"], "subscription",
+        "{subscribed:#}"
+    );
     let granted = kasa
         .post(
             &format!("/v1/customers/{}/grants", id(&ayse)),
@@ -188,6 +210,24 @@ async fn the_customer_pages_work_for_an_agent(kasa: &Kasa) {
     assert_eq!(steps["olderAuditRows"], 3, "28 entries: 25 then 3");
     assert!(
         text("oldestAudit").contains("customer.created"),
+        "{report:#}"
+    );
+    let subscription = text("subscription");
+    for words in ["Subscription until", "Days left", "Renewal opens", "Ends"] {
+        assert!(subscription.contains(words), "{words}: {report:#}");
+    }
+    assert!(
+        steps["subscriptionActions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Cancel the subscription")),
+        "{report:#}"
+    );
+    assert!(
+        !steps["subscriptionActions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Adjust credits")),
         "{report:#}"
     );
     assert_eq!(steps["turkishLedgerHeading"], "Kredi hareketleri");

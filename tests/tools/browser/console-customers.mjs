@@ -75,6 +75,15 @@ await run(async (browser, report) => {
   report.steps.oldestAudit = await audit.last().innerText();
   report.checks.push(await check(page, 'customer, older audit entries (en)'));
 
+  // A subscriber: the term's end, the days left and when renewal opens.
+  const ayseUrl = page.url();
+  await search(page, 'bora');
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Bora Kaya' }).click()]);
+  report.steps.subscription = await page.locator('#holding ~ .cards .card').first().innerText();
+  report.steps.subscriptionActions = await page.locator('.customer-actions a').allInnerTexts();
+  report.checks.push(await check(page, 'customer with a subscription (en)'));
+  await page.goto(ayseUrl);
+
   // Turkish: the same page and the search.
   await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Türkçe' }).click()]);
   report.steps.turkishLedgerHeading = await page.locator('h2#ledger').innerText();
