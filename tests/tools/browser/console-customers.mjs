@@ -7,14 +7,14 @@
 import { run, newPage, signIn, check } from './lib.mjs';
 
 const [base, email, password, financeEmail, financePassword] = process.argv.slice(2);
-// With KASA_SCREENSHOTS=<folder>, full-page pictures of the main pages are saved there.
+// With KASA_SCREENSHOTS=<folder>, pictures of the main pages are saved there (docs/screenshots).
 const shots = process.env.KASA_SCREENSHOTS;
 
 async function shoot(page, name, width) {
   if (!shots) return;
   const before = page.viewportSize();
   if (width) await page.setViewportSize({ width, height: 844 });
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${shots}/${name}.png` });
   await page.setViewportSize(before);
 }
 
