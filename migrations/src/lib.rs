@@ -109,7 +109,8 @@ const STEPS: [SqlStep; 14] = [
     },
     SqlStep {
         name: "m20261203_000015_customer_search",
-        // Customers found by an external id's value alone or by a ticket or chat id.
+        // Customers found by an external id's value alone or by a ticket or chat id; a
+        // customer's latest documents.
         schema: include_str!("sql/0015_customer_search.sql"),
         guards: ["", ""],
     },

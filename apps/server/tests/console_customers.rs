@@ -63,13 +63,35 @@ async fn seed(kasa: &Kasa) {
                     "reason": "new" }),
         )
         .await;
-    kasa.post(
-        "/v1/customers",
-        &admin,
-        json!({ "email": "bora@example.com", "name": "Bora Kaya",
-                "external_ids": [{ "system": "freshdesk", "value": "9" }], "reason": "new" }),
-    )
-    .await;
+    let bora = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "bora@example.com", "name": "Bora Kaya",
+                    "external_ids": [{ "system": "freshdesk", "value": "9" }], "reason": "new" }),
+        )
+        .await;
+    let monthly = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "Aylık", "kind": "subscription", "days": 30,
+                    "department_ids": [id(&support)],
+                    "price": { "amount": "250.00", "currency": "TRY" },
+                    "on_sale": true, "reason": "setup" }),
+        )
+        .await;
+    let subscribed = kasa
+        .post(
+            &format!("/v1/customers/{}/grants", id(&bora)),
+            &admin,
+            json!({ "package_id": id(&monthly), "reason": "trial month" }),
+        )
+        .await;
+    assert_eq!(
+        subscribed["holding"]["kind"], "subscription",
+        "{subscribed:#}"
+    );
     let granted = kasa
         .post(
             &format!("/v1/customers/{}/grants", id(&ayse)),
@@ -78,6 +100,21 @@ async fn seed(kasa: &Kasa) {
         )
         .await;
     assert_eq!(granted["holding"]["balance"], 100, "{granted:#}");
+    // 28 audit entries about Ayşe in all (created, granted, 26 edits): two pages of her trail.
+    for office in 1..=26 {
+        let (status, body) = kasa
+            .call(
+                reqwest::Method::PUT,
+                &format!("/v1/customers/{}", id(&ayse)),
+                Some(&admin),
+                Some(
+                    json!({ "tax_details": { "tax_office": format!("Kadıköy {office}") },
+                             "reason": format!("tax office, try {office}") }),
+                ),
+            )
+            .await;
+        assert_eq!(status, 200, "{body:#}");
+    }
     let help_desk = kasa.api_key(&admin, "help_desk").await;
     for ticket in 9001..9031 {
         let charged = kasa
@@ -103,7 +140,19 @@ async fn seed(kasa: &Kasa) {
 #[tokio::test]
 async fn an_agent_finds_a_customer_every_way_reads_their_page_and_creates_and_edits_one() {
     let kasa = Kasa::start(Backend::Sqlite).await.expect("kasa starts");
-    seed(&kasa).await;
+    the_customer_pages_work_for_an_agent(&kasa).await;
+}
+
+#[tokio::test]
+async fn the_customer_pages_work_the_same_on_postgresql() {
+    let Some(kasa) = Kasa::start(Backend::Postgres).await else {
+        return;
+    };
+    the_customer_pages_work_for_an_agent(&kasa).await;
+}
+
+async fn the_customer_pages_work_for_an_agent(kasa: &Kasa) {
+    seed(kasa).await;
     let base = kasa.base.clone();
     let report = tokio::task::spawn_blocking(move || {
         run_browser_script(
@@ -153,6 +202,34 @@ async fn an_agent_finds_a_customer_every_way_reads_their_page_and_creates_and_ed
         !actions.contains(&"Cancel the subscription"),
         "no subscription to cancel: {actions:?}"
     );
+    assert_eq!(steps["auditRows"], 25, "a page of the audit trail");
+    assert!(
+        text("latestAudit").contains("tax office, try 26"),
+        "newest first: {report:#}"
+    );
+    assert_eq!(steps["olderAuditRows"], 3, "28 entries: 25 then 3");
+    assert!(
+        text("oldestAudit").contains("customer.created"),
+        "{report:#}"
+    );
+    let subscription = text("subscription");
+    for words in ["Subscription until", "Days left", "Renewal opens", "Ends"] {
+        assert!(subscription.contains(words), "{words}: {report:#}");
+    }
+    assert!(
+        steps["subscriptionActions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Cancel the subscription")),
+        "{report:#}"
+    );
+    assert!(
+        !steps["subscriptionActions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Adjust credits")),
+        "{report:#}"
+    );
     assert_eq!(steps["turkishLedgerHeading"], "Kredi hareketleri");
     assert!(text("turkishSearch").contains("70 kredi"), "{report:#}");
     assert_eq!(
@@ -171,8 +248,13 @@ async fn an_agent_finds_a_customer_every_way_reads_their_page_and_creates_and_ed
         text("conflict").contains("Someone else changed this customer"),
         "{report:#}"
     );
-    assert_eq!(steps["conflictName"], "Mehmet Demir A.Ş.", "the saved version");
+    assert_eq!(
+        steps["conflictName"], "Mehmet Demir A.Ş.",
+        "the saved version"
+    );
     assert_eq!(steps["secondSave"], "The customer was saved.");
+    assert_eq!(steps["forgedStatus"], 403, "a forged form is refused");
+    assert_eq!(steps["forgedFound"], 0, "and creates nobody");
     assert_eq!(steps["financeHeading"], "Mehmet Demir A.Ş.");
     assert_eq!(steps["financeActions"], 0, "finance changes nothing");
     assert_eq!(steps["financeNew"]["status"], 403, "{report:#}");

@@ -61,8 +61,8 @@ pub use records::{
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
-    ChargeContextQuery, ChargeStore, CustomerSearch, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
-    InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
+    ChargeContextQuery, ChargeStore, CustomerSearch, CustomerStore, ExpireTerms, HistoryStore,
+    HoldingStore, InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
     ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
     RecordedCharge, Recurring, RecurringState, SetDepartment, SettingsStore, Store, StoreError,
 };

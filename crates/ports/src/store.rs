@@ -893,6 +893,16 @@ pub trait InvoiceStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
     async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError>;
+
+    /// A customer's latest documents, newest first (by issue time, then series and number).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn customer_invoices(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, StoreError>;
 }
 
 /// Every store port at once: what a complete store (in memory, SQLite, PostgreSQL) implements.

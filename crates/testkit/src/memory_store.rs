@@ -14,10 +14,10 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
-    ChargeStore, CustomerLookup, CustomerSearch, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
-    GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber,
-    InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
-    OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
+    ChargeStore, CustomerLookup, CustomerSearch, CustomerState, CustomerStore, ExpireTerms,
+    FinishedPaymentAction, GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice,
+    InvoiceNumber, InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge,
+    OrderId, OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
     PaymentSystemChange, ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome,
     PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
@@ -1208,13 +1208,7 @@ impl HistoryStore for MemoryStore {
         customer_id: CustomerId,
         limit: u32,
     ) -> Result<Vec<LedgerEntry>, StoreError> {
-        self.read(|state| {
-            Ok(state
-                .customers
-                .get(&customer_id)
-                .map(|row| newest(row.ledger.entries().iter().cloned(), limit))
-                .unwrap_or_default())
-        })
+        self.ledger_page(customer_id, 0, limit).await
     }
 
     async fn ledger_page(
@@ -1396,6 +1390,29 @@ impl InvoiceStore for MemoryStore {
                 .filter(|invoice| invoice.issued.purchase_id == purchase_id)
                 .cloned()
                 .collect())
+        })
+    }
+
+    async fn customer_invoices(
+        &self,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        self.read(|state| {
+            let mut invoices: Vec<Invoice> = state
+                .invoices
+                .iter()
+                .filter(|invoice| invoice.issued.customer_id == customer_id)
+                .cloned()
+                .collect();
+            invoices.sort_by(|a, b| {
+                (a.issued.issued_at, &a.number.series, a.number.sequence).cmp(&(
+                    b.issued.issued_at,
+                    &b.number.series,
+                    b.number.sequence,
+                ))
+            });
+            Ok(newest(invoices.into_iter(), limit))
         })
     }
 }

@@ -7,14 +7,14 @@
 import { run, newPage, signIn, check } from './lib.mjs';
 
 const [base, email, password, financeEmail, financePassword] = process.argv.slice(2);
-// With KASA_SCREENSHOTS=<folder>, full-page pictures of the main pages are saved there.
+// With KASA_SCREENSHOTS=<folder>, pictures of the main pages are saved there (docs/screenshots).
 const shots = process.env.KASA_SCREENSHOTS;
 
 async function shoot(page, name, width) {
   if (!shots) return;
   const before = page.viewportSize();
   if (width) await page.setViewportSize({ width, height: 844 });
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${shots}/${name}.png` });
   await page.setViewportSize(before);
 }
 
@@ -65,6 +65,24 @@ await run(async (browser, report) => {
   report.steps.ledgerPage2 = new URL(page.url()).search;
   report.steps.ledgerPage2Rows = await page.locator('section[aria-labelledby=ledger] tbody tr').count();
   report.checks.push(await check(page, 'customer, ledger page 2 (en)'));
+
+  // The audit trail, a page at a time.
+  const audit = page.locator('section[aria-labelledby=audit] tbody tr');
+  report.steps.auditRows = await audit.count();
+  report.steps.latestAudit = await audit.first().innerText();
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Older entries' }).click()]);
+  report.steps.olderAuditRows = await audit.count();
+  report.steps.oldestAudit = await audit.last().innerText();
+  report.checks.push(await check(page, 'customer, older audit entries (en)'));
+
+  // A subscriber: the term's end, the days left and when renewal opens.
+  const ayseUrl = page.url();
+  await search(page, 'bora');
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Bora Kaya' }).click()]);
+  report.steps.subscription = await page.locator('#holding ~ .cards .card').first().innerText();
+  report.steps.subscriptionActions = await page.locator('.customer-actions a').allInnerTexts();
+  report.checks.push(await check(page, 'customer with a subscription (en)'));
+  await page.goto(ayseUrl);
 
   // Turkish: the same page and the search.
   await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Türkçe' }).click()]);
@@ -118,6 +136,15 @@ await run(async (browser, report) => {
   await other.getByLabel('Reason').fill('prefers English');
   await submit(other, 'Save changes');
   report.steps.secondSave = await other.locator('[role=status]').innerText();
+
+  // A form posted without this session's CSRF token (as another site would) changes nothing.
+  const forged = await page.request.post(`${base}/console/customers/new`, {
+    form: { csrf: 'forged', email: 'forged@example.com', name: 'Forged', reason: 'forged' },
+    maxRedirects: 0,
+  });
+  report.steps.forgedStatus = forged.status();
+  await page.goto(`${base}/console/customers?q=forged%40example.com`);
+  report.steps.forgedFound = await page.locator('main table').count();
 
   // A finance user reads but changes nothing: no action links, the forms refused.
   const finance = await newPage(browser);

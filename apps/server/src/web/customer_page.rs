@@ -26,8 +26,10 @@ use crate::problem::{ApiError, store_error};
 
 /// How many of the latest charges the page shows (the ledger has them all).
 const LATEST_CHARGES: u32 = 10;
-/// How many of the latest purchases the page shows, with their documents.
+/// How many of the latest purchases the page shows.
 const LATEST_PURCHASES: u32 = 20;
+/// How many of the latest invoices, receipts and credit notes the page shows.
+const LATEST_DOCUMENTS: u32 = 20;
 
 /// What a customer's page is asked for.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -210,11 +212,12 @@ async fn read(
     audit_before: Option<AuditEntryId>,
 ) -> Result<Read, ApiError> {
     let store = &app.store;
-    let (state, charges, purchases, ledger, audit, recurring, links, departments, users) =
+    let (state, charges, purchases, invoices, ledger, audit, recurring, links, departments, users) =
         tokio::try_join!(
             store.customer_state(customer_id),
             store.usage_charges(customer_id, LATEST_CHARGES),
             store.customer_purchases(customer_id, LATEST_PURCHASES),
+            store.customer_invoices(customer_id, LATEST_DOCUMENTS),
             store.ledger_page(
                 customer_id,
                 (ledger_page - 1) * Paging::SIZE,
@@ -232,16 +235,6 @@ async fn read(
             app.access.users(),
         )
         .map_err(store_error)?;
-    let mut invoices = Vec::new();
-    for purchase in &purchases {
-        invoices.extend(
-            store
-                .purchase_invoices(purchase.id)
-                .await
-                .map_err(store_error)?,
-        );
-    }
-    invoices.sort_by_key(|invoice| std::cmp::Reverse(invoice.issued.issued_at));
     Ok(Read {
         holding: state.holding,
         customer: state.customer,
@@ -301,7 +294,15 @@ pub async fn show(
             c.notice = Some(words.to_owned());
         }
     }
-    let page = build(&staff, c, read, &base, ledger_page, audit_before.is_some(), app.clock.now());
+    let page = build(
+        &staff,
+        c,
+        read,
+        &base,
+        ledger_page,
+        audit_before.is_some(),
+        app.clock.now(),
+    );
     render(StatusCode::OK, &page)
 }
 
@@ -447,7 +448,11 @@ fn build(
         })
         .collect();
     let audit_older = (read.audit.len() as u64 > Paging::SIZE)
-        .then(|| read.audit.get(24).map(|last| format!("{base}?audit_before={}#audit", last.id)))
+        .then(|| {
+            read.audit
+                .get(24)
+                .map(|last| format!("{base}?audit_before={}#audit", last.id))
+        })
         .flatten();
     let audit = read
         .audit

@@ -66,12 +66,14 @@ impl Holds {
     pub(crate) fn words(&self, c: &Chrome) -> String {
         match self {
             Self::Nothing => c.t("customers.holds.nothing").to_owned(),
-            Self::Credits(balance) => {
-                c.fill("customers.holds.credits", &[("credits", &c.number(balance))])
-            }
-            Self::Subscription(ends_at) => {
-                c.fill("customers.holds.subscription", &[("date", &c.date(ends_at))])
-            }
+            Self::Credits(balance) => c.fill(
+                "customers.holds.credits",
+                &[("credits", &c.number(balance))],
+            ),
+            Self::Subscription(ends_at) => c.fill(
+                "customers.holds.subscription",
+                &[("date", &c.date(ends_at))],
+            ),
         }
     }
 }
@@ -106,7 +108,7 @@ pub async fn find(app: Data<&App>, staff: Staff, query: Query<FindQuery>) -> Res
     }
     let text = query.q.trim();
     let page = query.page.unwrap_or(1).max(1);
-    let found = match app
+    let mut found = match app
         .store
         .search_customers(CustomerSearch {
             text: text.to_owned(),
@@ -119,14 +121,11 @@ pub async fn find(app: Data<&App>, staff: Staff, query: Query<FindQuery>) -> Res
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
     let has_next = found.len() as u64 > Paging::SIZE;
-    let mut rows = Vec::new();
-    for customer in found.into_iter().take(usize::try_from(Paging::SIZE).unwrap_or(25)) {
-        let holds = match app.store.customer_state(customer.id).await {
-            Ok(state) => Holds::of(&state.holding),
-            Err(error) => return staff.refusal_page(&store_error(error)),
-        };
-        rows.push(FoundCustomer { customer, holds });
-    }
+    found.truncate(usize::try_from(Paging::SIZE).unwrap_or(25));
+    let rows = match holdings_of(&app, found).await {
+        Ok(rows) => rows,
+        Err(error) => return staff.refusal_page(&store_error(error)),
+    };
     let here = format!("/console/customers?q={}", encode(text));
     let c = staff.chrome_for("customers", here.clone());
     render(
@@ -144,6 +143,33 @@ pub async fn find(app: Data<&App>, staff: Staff, query: Query<FindQuery>) -> Res
             may_create: staff.may(Permission::ManageCustomers),
         },
     )
+}
+
+/// What each customer found holds, read side by side (each on its own pooled connection).
+async fn holdings_of(
+    app: &App,
+    found: Vec<Customer>,
+) -> Result<Vec<FoundCustomer>, kasa_ports::StoreError> {
+    let mut reads = tokio::task::JoinSet::new();
+    for (index, customer) in found.iter().enumerate() {
+        let store = app.store.clone();
+        let customer_id = customer.id;
+        reads.spawn(async move { (index, store.customer_state(customer_id).await) });
+    }
+    let mut holds: Vec<Option<Holds>> = found.iter().map(|_| None).collect();
+    while let Some(read) = reads.join_next().await {
+        let (index, state) =
+            read.map_err(|error| kasa_ports::StoreError::Unavailable(error.to_string()))?;
+        holds[index] = Some(Holds::of(&state?.holding));
+    }
+    Ok(found
+        .into_iter()
+        .zip(holds)
+        .map(|(customer, holds)| FoundCustomer {
+            customer,
+            holds: holds.unwrap_or(Holds::Nothing),
+        })
+        .collect())
 }
 
 /// The form to create or edit a customer.
@@ -169,7 +195,9 @@ impl CustomerForm {
 
     /// The refusal for the summary at the top, and the field it links to (if any).
     fn summary(&self) -> Option<(&str, &str)> {
-        self.problem.as_ref().map(|(text, field)| (text.as_str(), *field))
+        self.problem
+            .as_ref()
+            .map(|(text, field)| (text.as_str(), *field))
     }
 
     fn action(&self) -> String {

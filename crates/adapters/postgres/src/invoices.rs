@@ -1,13 +1,13 @@
 //! Invoices, receipts and credit notes: the number and the document in one transaction.
 
 use async_trait::async_trait;
-use kasa_domain::{Currency, Money, PurchaseId, TaxedAmount};
+use kasa_domain::{Currency, CustomerId, Money, PurchaseId, TaxedAmount};
 use kasa_ports::{Invoice, InvoiceNumber, InvoiceStore, NewInvoice, StoreError};
 use sea_orm::{DatabaseTransaction, Value};
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, label, opt_id, text};
-use crate::rows::{execute_unique, fetch_all, fetch_one};
+use crate::rows::{execute_unique, fetch_all, fetch_one, limit};
 
 const COLUMNS: &str = "SELECT id, kind, series, year, sequence, purchase_id, customer_id, \
     issued_at, currency, net, tax, gross, document, refers_to FROM invoices";
@@ -128,6 +128,28 @@ impl InvoiceStore for SqlStore {
             codec.statement(
                 &format!("{COLUMNS} WHERE purchase_id = $1 ORDER BY issued_at, series, sequence"),
                 [id(purchase_id)],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| invoice(&codec.row(row)))
+        .collect()
+    }
+
+    async fn customer_invoices(
+        &self,
+        customer_id: CustomerId,
+        count: u32,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        let codec = self.codec;
+        fetch_all(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "{COLUMNS} WHERE customer_id = $1 \
+                     ORDER BY issued_at DESC, series DESC, sequence DESC LIMIT $2"
+                ),
+                [id(customer_id), limit(count)],
             ),
         )
         .await?

@@ -1191,6 +1191,25 @@ pub async fn invoices_are_numbered_without_gaps_per_series_and_year<S: Store + '
             .total,
         first.issued.total
     );
+    let latest: Vec<String> = store
+        .customer_invoices(shop.ayse.id, 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|invoice| invoice.number.to_string())
+        .collect();
+    assert_eq!(
+        latest,
+        ["KSA-2027-000001", "KSA-CN-2026-000001", "KSA-2026-000003"],
+        "a customer's documents, newest first"
+    );
+    assert!(
+        store
+            .customer_invoices(new_id(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Contract case.
@@ -1268,8 +1287,16 @@ pub async fn customers_are_searched_by_email_name_external_id_and_ticket<S: Stor
         emails(&shop.ayse.id.to_string(), 0, 25).await,
         ["ayse@example.com"]
     );
-    assert_eq!(emails("_", 0, 25).await, ["cem@example.com"], "`_` is literal");
-    assert_eq!(emails("0%", 0, 25).await, ["deniz@example.com"], "`%` is literal");
+    assert_eq!(
+        emails("_", 0, 25).await,
+        ["cem@example.com"],
+        "`_` is literal"
+    );
+    assert_eq!(
+        emails("0%", 0, 25).await,
+        ["deniz@example.com"],
+        "`%` is literal"
+    );
     assert_eq!(emails("   ", 0, 25).await, Vec::<String>::new());
     assert_eq!(
         emails("example.com", 0, 25).await,
@@ -1285,10 +1312,7 @@ pub async fn customers_are_searched_by_email_name_external_id_and_ticket<S: Stor
         ["bora@example.com", "cem@example.com"],
         "pages skip and take in the same order"
     );
-    assert_eq!(
-        emails("example.com", 4, 2).await,
-        Vec::<String>::new()
-    );
+    assert_eq!(emails("example.com", 4, 2).await, Vec::<String>::new());
     let found = store
         .search_customers(CustomerSearch {
             text: "zendesk:77".to_owned(),
@@ -1297,14 +1321,24 @@ pub async fn customers_are_searched_by_email_name_external_id_and_ticket<S: Stor
         })
         .await
         .unwrap();
-    assert_eq!(found, [others[0].clone()], "whole customers, external ids included");
+    assert_eq!(
+        found,
+        [others[0].clone()],
+        "whole customers, external ids included"
+    );
 }
 
 /// Contract case.
 pub async fn the_ledger_pages_newest_first<S: Store + 'static>(store: Arc<S>) {
     let shop = shop(store).await;
     let store = &shop.store;
-    assert!(store.ledger_page(shop.ayse.id, 0, 25).await.unwrap().is_empty());
+    assert!(
+        store
+            .ledger_page(shop.ayse.id, 0, 25)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     shop.paid_ten_credits("order-1").await;
     for ticket in ["T-1", "T-2", "T-3", "T-4"] {
         store.record_charge(shop.charge(ticket, 1)).await.unwrap();
@@ -1316,5 +1350,11 @@ pub async fn the_ledger_pages_newest_first<S: Store + 'static>(store: Arc<S>) {
         paged.extend(store.ledger_page(shop.ayse.id, offset, 2).await.unwrap());
     }
     assert_eq!(paged, all);
-    assert!(store.ledger_page(shop.ayse.id, 5, 2).await.unwrap().is_empty());
+    assert!(
+        store
+            .ledger_page(shop.ayse.id, 5, 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
