@@ -9,6 +9,7 @@ use kasa_domain::Language;
 const FILES: &[(&str, &str)] = &[
     ("common", include_str!("../words/common.txt")),
     ("console", include_str!("../words/console.txt")),
+    ("access", include_str!("../words/access.txt")),
 ];
 
 /// One entry's words in both languages.

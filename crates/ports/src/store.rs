@@ -681,6 +681,19 @@ pub trait OutboxStore: Send + Sync {
         error: String,
         retry_at: Option<OffsetDateTime>,
     ) -> Result<(), StoreError>;
+
+    /// Makes an undelivered message due at `at` (taking it back into delivery if it was
+    /// abandoned), with an `outbox.retried` audit entry; returns the message after.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or already sent message,
+    /// [`StoreError::Unavailable`].
+    async fn retry_message_now(
+        &self,
+        id: OutboxMessageId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<OutboxMessage, StoreError>;
 }
 
 /// Settings.

@@ -1064,6 +1064,29 @@ impl OutboxStore for MemoryStore {
             Ok(())
         })
     }
+
+    async fn retry_message_now(
+        &self,
+        id: OutboxMessageId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<OutboxMessage, StoreError> {
+        self.transaction(|state| {
+            let message = state
+                .outbox
+                .get_mut(&id)
+                .filter(|message| message.sent_at.is_none())
+                .ok_or(StoreError::NotFound {
+                    entity: "undelivered outbox message",
+                })?;
+            let before = message.clone();
+            message.next_attempt_at = at;
+            message.abandoned = false;
+            let after = message.clone();
+            state.audit(AuditRecord::outbox_retried(&before, &after), &context, at);
+            Ok(after)
+        })
+    }
 }
 
 #[async_trait]

@@ -8,15 +8,8 @@ use poem::web::{Data, Query};
 use poem::{Response, handler};
 
 use super::session::Staff;
-use super::{Chrome, render, see_other};
+use super::{Chrome, render};
 use crate::app::App;
-
-/// `GET /console`: where a signed-in member of staff starts.
-#[handler]
-pub fn home(staff: Staff) -> Response {
-    let _ = staff;
-    see_other("/console/customers")
-}
 
 /// The customer search page.
 #[derive(Template)]

@@ -6,6 +6,7 @@
 //! ([`crate::static_files`]), so the Content-Security-Policy has no `'unsafe-inline'`. Every
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
+pub mod access;
 pub mod customers;
 pub mod session;
 
@@ -24,8 +25,8 @@ const CONSOLE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src '
 
 /// Every console route, under `/console`.
 pub fn console_routes() -> impl Endpoint {
-    Route::new()
-        .at("/", get(customers::home))
+    access::routes(Route::new())
+        .at("/", get(access::dashboard))
         .at(
             "/sign-in",
             get(session::sign_in_page).post(session::sign_in),
@@ -44,6 +45,15 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/sign-out", "POST"),
     ("/console/language", "GET"),
     ("/console/customers", "GET"),
+    ("/console/users", "GET, POST"),
+    ("/console/users/{id}", "POST"),
+    ("/console/roles", "GET"),
+    ("/console/roles/{role}/refund-limit", "POST"),
+    ("/console/api-keys", "GET, POST"),
+    ("/console/api-keys/{id}/revoke", "GET, POST"),
+    ("/console/outbox", "GET"),
+    ("/console/outbox/{id}/retry", "POST"),
+    ("/console/audit", "GET"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

@@ -743,6 +743,41 @@ pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(
             entity: "outbox message"
         })
     );
+    // Retry now: the abandoned message is due again at once, audited; a sent one is not retried.
+    let retried_now = store
+        .retry_message_now(
+            rest[0].id,
+            agent_context("the mail server is fixed"),
+            much_later,
+        )
+        .await
+        .unwrap();
+    assert!(!retried_now.abandoned);
+    assert_eq!(retried_now.next_attempt_at, much_later);
+    let due = store
+        .claim_due_messages(much_later, much_later + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert!(due.iter().any(|message| message.id == rest[0].id));
+    let audit = store
+        .audit_entries(AuditQuery {
+            subject: Some(format!("outbox:{}", rest[0].id)),
+            action: Some("outbox.retried".to_owned()),
+            before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].record.before.as_ref().unwrap()["abandoned"], true);
+    assert_eq!(
+        store
+            .retry_message_now(claimed[0].id, agent_context("again"), much_later)
+            .await,
+        Err(StoreError::NotFound {
+            entity: "undelivered outbox message"
+        })
+    );
 }
 
 /// Contract case.
