@@ -61,10 +61,11 @@ pub use records::{
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
-    ChargeContextQuery, ChargeStore, CustomerStore, ExpireTerms, HistoryStore, HoldingStore,
-    InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
-    ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
-    RecordedCharge, Recurring, RecurringState, SetDepartment, SettingsStore, Store, StoreError,
+    ChargeContextQuery, ChargeStore, CurrencyTally, CustomerStore, DashboardCustomer,
+    DashboardFigures, DashboardQuery, ExpireTerms, HistoryStore, HoldingStore, InvoiceStore,
+    NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement, ProcessedGatewayEvent,
+    PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
+    RecurringState, SetDepartment, SettingsStore, Store, StoreError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{

@@ -14,14 +14,15 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
-    ChargeStore, CustomerLookup, CustomerState, CustomerStore, ExpireTerms, FinishedPaymentAction,
-    GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber,
-    InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
-    OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
-    PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
-    PaymentSystemChange, ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome,
-    PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
-    RecurringState, Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
+    ChargeStore, CurrencyTally, CustomerLookup, CustomerState, CustomerStore, DashboardCustomer,
+    DashboardFigures, DashboardQuery, ExpireTerms, FinishedPaymentAction, GatewayName,
+    GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber, InvoiceStore, Logo,
+    NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId, OutboxMessage, OutboxStore,
+    PaymentAction, PaymentActionOutcome, PaymentActionResult, PaymentActionState,
+    PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem, PaymentSystemChange,
+    ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome, PurchaseQuery,
+    PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring, RecurringState,
+    Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
@@ -1279,6 +1280,63 @@ impl HistoryStore for MemoryStore {
         self.transaction(|state| {
             state.audit(record, &context, at);
             Ok(())
+        })
+    }
+
+    async fn dashboard_figures(
+        &self,
+        query: DashboardQuery,
+    ) -> Result<DashboardFigures, StoreError> {
+        self.read(|state| {
+            let purchases = state.purchases.values().filter_map(|purchase| {
+                let completed = purchase.status == PurchaseStatus::Completed
+                    && purchase.completed_at.is_some_and(|at| at >= query.since);
+                completed.then_some(purchase.payment.as_ref()?.amount)
+            });
+            let refunds = state
+                .payment_actions
+                .iter()
+                .filter(|action| {
+                    action.kind == kasa_ports::PaymentActionKind::Refund
+                        && action.state == kasa_ports::PaymentActionState::Succeeded
+                        && action.finished_at.is_some_and(|at| at >= query.since)
+                })
+                .map(|action| action.amount);
+            let listed = |row: &CustomerRow, at| DashboardCustomer {
+                id: row.customer.id,
+                name: row.customer.name.clone(),
+                email: row.customer.email.clone(),
+                at,
+            };
+            let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+            let mut ran_out: Vec<DashboardCustomer> = state
+                .customers
+                .values()
+                .filter(|row| !matches!(row.kind, HoldingKind::Subscription))
+                .filter_map(|row| {
+                    let last = row.ledger.entries().last()?;
+                    (last.balance_after == Credits::ZERO && last.at >= query.ran_out_since)
+                        .then(|| listed(row, last.at))
+                })
+                .collect();
+            ran_out.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
+            ran_out.truncate(limit);
+            let mut ending: Vec<DashboardCustomer> = state
+                .customers
+                .values()
+                .filter_map(|row| {
+                    let end = row.terms.iter().map(|term| term.ends_at).max()?;
+                    (end > query.now && end <= query.ending_before).then(|| listed(row, end))
+                })
+                .collect();
+            ending.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+            ending.truncate(limit);
+            Ok(DashboardFigures {
+                purchases: CurrencyTally::of(purchases)?,
+                refunds: CurrencyTally::of(refunds)?,
+                ran_out,
+                ending,
+            })
         })
     }
 

@@ -8,7 +8,10 @@
 
 use askama::Template;
 use kasa_domain::{Currency, Money, Permission, Role};
-use kasa_ports::{ApiKey, AuditEntry, AuditQuery, OutboxMessage, OutboxPayload, User};
+use kasa_ports::{
+    ApiKey, AuditEntry, AuditQuery, CurrencyTally, DashboardCustomer, DashboardFigures,
+    DashboardQuery, OutboxMessage, OutboxPayload, User,
+};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Response, Route, get, handler, post};
@@ -790,18 +793,48 @@ fn pretty(value: &serde_json::Value) -> String {
 #[template(path = "console/access/dashboard.html")]
 struct DashboardPage {
     c: Chrome,
-    may_search: bool,
     may_audit: bool,
+    /// Today's purchases and refunds (finance figures), when the role may see them.
+    today: Option<(Vec<CurrencyTally>, Vec<CurrencyTally>)>,
+    ran_out: Vec<DashboardCustomer>,
+    ending: Vec<DashboardCustomer>,
     undelivered: Option<usize>,
     undelivered_more: bool,
+}
+
+/// The most customers each dashboard list shows.
+const DASHBOARD_ROWS: u32 = 10;
+
+/// The dashboard's figures: today (UTC) and this week (from Monday, UTC), subscriptions ending
+/// in the next 30 days.
+pub(crate) async fn dashboard_figures(
+    app: &App,
+    caller: &crate::auth::Caller,
+) -> Result<DashboardFigures, ApiError> {
+    caller.require(Permission::ReadBilling)?;
+    let now = app.clock.now();
+    let since = now.replace_time(time::Time::MIDNIGHT);
+    let ran_out_since =
+        since - time::Duration::days(i64::from(now.weekday().number_days_from_monday()));
+    app.store
+        .dashboard_figures(DashboardQuery {
+            since,
+            ran_out_since,
+            now,
+            ending_before: now + time::Duration::days(30),
+            limit: DASHBOARD_ROWS,
+        })
+        .await
+        .map_err(crate::problem::store_error)
 }
 
 /// `GET /console`: the dashboard.
 #[handler]
 pub async fn dashboard(app: Data<&App>, staff: Staff) -> Response {
-    if let Err(page) = staff.require(Permission::ReadBilling) {
-        return page;
-    }
+    let figures = match dashboard_figures(&app, &staff.caller).await {
+        Ok(figures) => figures,
+        Err(error) => return staff.refusal_page(&error),
+    };
     let c = staff.chrome_for("dashboard", "/console".to_owned());
     let (undelivered, undelivered_more) = if staff.may(Permission::ManageSettings) {
         match settings_api::outbox_messages(&app, &staff.caller, true, OUTBOX_ROWS + 1).await {
@@ -814,12 +847,17 @@ pub async fn dashboard(app: Data<&App>, staff: Staff) -> Response {
     } else {
         (None, false)
     };
+    let today = staff
+        .may(Permission::ReadFinance)
+        .then_some((figures.purchases, figures.refunds));
     render(
         StatusCode::OK,
         &DashboardPage {
-            may_search: staff.may(Permission::ReadBilling),
             may_audit: staff.may(Permission::ReadAudit),
             c,
+            today,
+            ran_out: figures.ran_out,
+            ending: figures.ending,
             undelivered,
             undelivered_more,
         },
