@@ -72,29 +72,9 @@ async fn seed_a_purchase(kasa: &Kasa, admin: &str) {
     assert!(granted.get("code").is_none(), "{granted}");
 }
 
-/// The undelivered messages once each has been tried at least `attempts` times.
-async fn undelivered_after(kasa: &Kasa, admin: &str, attempts: u64) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let waiting = kasa.get("/v1/outbox?undelivered=true", admin).await;
-        let waiting = waiting.as_array().unwrap().clone();
-        if !waiting.is_empty()
-            && waiting
-                .iter()
-                .all(|message| message["attempts"].as_u64() >= Some(attempts))
-        {
-            return waiting;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "delivery was not attempted: {waiting:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pages() {
+/// Kasa whose mail server is unreachable (the first automatic retry an hour away), with a
+/// paid purchase whose notifications wait in the outbox; and an admin's token.
+async fn kasa_with_a_purchase_and_no_mail_server() -> (Kasa, String) {
     let kasa = Kasa::start_with_env(&[
         ("KASA_SMTP_HOST", "127.0.0.1".to_owned()),
         ("KASA_SMTP_PORT", closed_port().to_string()),
@@ -118,6 +98,33 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
         .await;
     assert!(status.is_success());
     seed_a_purchase(&kasa, &admin).await;
+    (kasa, admin)
+}
+
+/// The undelivered messages once each has been tried at least `attempts` times.
+async fn undelivered_after(kasa: &Kasa, admin: &str, attempts: u64) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let waiting = kasa.get("/v1/outbox?undelivered=true", admin).await;
+        let waiting = waiting.as_array().unwrap().clone();
+        if !waiting.is_empty()
+            && waiting
+                .iter()
+                .all(|message| message["attempts"].as_u64() >= Some(attempts))
+        {
+            return waiting;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "delivery was not attempted: {waiting:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pages() {
+    let (kasa, admin) = kasa_with_a_purchase_and_no_mail_server().await;
     let waiting = undelivered_after(&kasa, &admin, 1).await;
     let tried_once: Vec<String> = waiting
         .iter()
@@ -264,27 +271,7 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
 
 #[tokio::test]
 async fn retry_now_makes_an_undelivered_message_due_and_is_audited() {
-    let kasa = Kasa::start_with_env(&[
-        ("KASA_SMTP_HOST", "127.0.0.1".to_owned()),
-        ("KASA_SMTP_PORT", closed_port().to_string()),
-        ("KASA_SMTP_SECURITY", "none".to_owned()),
-        ("KASA_SMTP_FROM", "billing@kasa.example".to_owned()),
-        ("KASA_OUTBOX_INTERVAL_MS", "200".to_owned()),
-        ("KASA_MAIL_FIRST_RETRY_SECONDS", "3600".to_owned()),
-    ])
-    .await;
-    let admin = kasa.admin_token().await;
-    let (status, _) = kasa
-        .call(
-            Method::PUT,
-            "/v1/settings/billing",
-            Some(&admin),
-            Some(json!({ "billing_enabled": true, "company_name": "Örnek",
-                         "notification_address": "ops@kasa.example", "reason": "setup" })),
-        )
-        .await;
-    assert!(status.is_success());
-    seed_a_purchase(&kasa, &admin).await;
+    let (kasa, admin) = kasa_with_a_purchase_and_no_mail_server().await;
     let waiting = undelivered_after(&kasa, &admin, 1).await;
     let id = waiting[0]["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/outbox/{id}/retry");

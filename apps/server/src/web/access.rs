@@ -805,17 +805,18 @@ struct DashboardPage {
 /// The most customers each dashboard list shows.
 const DASHBOARD_ROWS: u32 = 10;
 
-/// The dashboard's figures: today (UTC) and this week (from Monday, UTC), subscriptions ending
-/// in the next 30 days.
+/// The dashboard's figures: today and this week (from Monday), as the days run in the zone Kasa
+/// shows dates in; subscriptions ending in the next 30 days.
 pub(crate) async fn dashboard_figures(
     app: &App,
     caller: &crate::auth::Caller,
 ) -> Result<DashboardFigures, ApiError> {
     caller.require(Permission::ReadBilling)?;
     let now = app.clock.now();
-    let since = now.replace_time(time::Time::MIDNIGHT);
+    let local = now.to_offset(kasa_locale::Locale::TURKEY);
+    let since = local.replace_time(time::Time::MIDNIGHT);
     let ran_out_since =
-        since - time::Duration::days(i64::from(now.weekday().number_days_from_monday()));
+        since - time::Duration::days(i64::from(local.weekday().number_days_from_monday()));
     app.store
         .dashboard_figures(DashboardQuery {
             since,

@@ -1234,3 +1234,71 @@ pub async fn concurrent_invoices_take_consecutive_numbers<S: Store + 'static>(st
     sequences.sort_unstable();
     assert_eq!(sequences, (1..=32).collect::<Vec<u32>>());
 }
+
+/// Contract case.
+pub async fn the_dashboard_counts_todays_purchases_and_lists_ending_subscriptions<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let start = TestBilling::START;
+    let query = |since: time::OffsetDateTime| kasa_ports::DashboardQuery {
+        since,
+        ran_out_since: since,
+        now: start,
+        ending_before: start + Duration::days(31),
+        limit: 10,
+    };
+    let empty = store
+        .dashboard_figures(query(start - Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(empty, kasa_ports::DashboardFigures::default());
+
+    // Ten credits for 100.00, then the monthly subscription for 250.00 (forfeiting them).
+    for (package, order) in [(&shop.ten, "order-1"), (&shop.monthly, "order-2")] {
+        let pending = shop.pending(package, order).await;
+        let application = shop
+            .application(
+                PurchaseTarget::Pending {
+                    purchase_id: pending.id,
+                },
+                package,
+            )
+            .await;
+        store.apply_purchase(application).await.unwrap();
+    }
+    let figures = store
+        .dashboard_figures(query(start - Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        figures.purchases,
+        vec![kasa_ports::CurrencyTally {
+            count: 2,
+            total: shop.ten.price.checked_add(&shop.monthly.price).unwrap(),
+        }]
+    );
+    assert!(figures.refunds.is_empty());
+    assert!(
+        figures.ran_out.is_empty(),
+        "credits given up for a subscription did not run out"
+    );
+    assert_eq!(figures.ending.len(), 1, "{figures:?}");
+    assert_eq!(figures.ending[0].id, shop.ayse.id);
+    assert_eq!(figures.ending[0].email, shop.ayse.email);
+    assert!(figures.ending[0].at > start);
+
+    // Counted from a later moment: nothing today; the subscription ends after the window.
+    let later = store
+        .dashboard_figures(kasa_ports::DashboardQuery {
+            ending_before: start + Duration::days(1),
+            ..query(start + Duration::hours(1))
+        })
+        .await
+        .unwrap();
+    assert!(later.purchases.is_empty());
+    assert!(later.ending.is_empty());
+}
