@@ -1257,8 +1257,7 @@ pub async fn the_dashboard_counts_todays_purchases_and_lists_ending_subscription
         .unwrap();
     assert_eq!(empty, kasa_ports::DashboardFigures::default());
 
-    // Ten credits for 100.00, then the monthly subscription for 250.00 (forfeiting them).
-    for (package, order) in [(&shop.ten, "order-1"), (&shop.monthly, "order-2")] {
+    let buy = async |package: &Package, order: &str| {
         let pending = shop.pending(package, order).await;
         let application = shop
             .application(
@@ -1269,7 +1268,49 @@ pub async fn the_dashboard_counts_todays_purchases_and_lists_ending_subscription
             )
             .await;
         store.apply_purchase(application).await.unwrap();
-    }
+    };
+    // Ten credits for 100.00, all taken back by an agent: they ran out.
+    buy(&shop.ten, "order-1").await;
+    let emptied_at = start + Duration::minutes(1);
+    store
+        .adjust_credits(kasa_ports::AdjustCredits {
+            customer_id: shop.ayse.id,
+            expected_version: store.customer_state(shop.ayse.id).await.unwrap().version,
+            ledger_entry_id: new_id(),
+            delta: -10,
+            audit: AuditRecord {
+                action: "credits.adjusted".to_owned(),
+                subject: format!("customer:{}", shop.ayse.id),
+                before: None,
+                after: None,
+            },
+            context: agent_context("wrong package"),
+            at: emptied_at,
+        })
+        .await
+        .unwrap();
+    let figures = store
+        .dashboard_figures(query(start - Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(figures.purchases.len(), 1);
+    assert_eq!(figures.purchases[0].count, 1);
+    assert_eq!(figures.ran_out.len(), 1, "{figures:?}");
+    assert_eq!(
+        (figures.ran_out[0].id, figures.ran_out[0].at),
+        (shop.ayse.id, emptied_at)
+    );
+    let ran_out_before = store
+        .dashboard_figures(kasa_ports::DashboardQuery {
+            ran_out_since: emptied_at + Duration::minutes(1),
+            ..query(start - Duration::hours(1))
+        })
+        .await
+        .unwrap();
+    assert!(ran_out_before.ran_out.is_empty());
+
+    // Then the monthly subscription for 250.00.
+    buy(&shop.monthly, "order-2").await;
     let figures = store
         .dashboard_figures(query(start - Duration::hours(1)))
         .await
@@ -1284,7 +1325,7 @@ pub async fn the_dashboard_counts_todays_purchases_and_lists_ending_subscription
     assert!(figures.refunds.is_empty());
     assert!(
         figures.ran_out.is_empty(),
-        "credits given up for a subscription did not run out"
+        "a customer with a subscription is not out of credits"
     );
     assert_eq!(figures.ending.len(), 1, "{figures:?}");
     assert_eq!(figures.ending[0].id, shop.ayse.id);
