@@ -181,6 +181,10 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
         text("shortPassword").contains("12 characters"),
         "{report:#}"
     );
+    assert!(
+        text("disableSelf").contains("you cannot disable yourself"),
+        "{report:#}"
+    );
     assert_eq!(text("limitSaved"), "The refund limit was saved.");
     assert!(text("agentLimits").contains("₺250.00"), "{report:#}");
 

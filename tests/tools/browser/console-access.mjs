@@ -58,6 +58,13 @@ await run(async (browser, report) => {
   await submit(page, page.getByRole('button', { name: 'Add user' }));
   steps.shortPassword = await page.locator('[role=alert]').innerText();
   report.checks.push(await check(page, 'users with a refusal (en)'));
+  // Disabling oneself: refused, with the reason a person can act on.
+  const own = page.getByRole('row').filter({ hasText: adminEmail });
+  await own.locator('summary').click();
+  await own.locator('input[name=disabled]').check();
+  await own.getByLabel('Reason').fill('leaving');
+  await submit(page, own.getByRole('button', { name: 'Save' }));
+  steps.disableSelf = await page.locator('#change-problem').innerText();
 
   // A refund limit for agents.
   await page.goto(`${base}/console/roles`);
