@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 14] = [
+const STEPS: [SqlStep; 15] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -118,6 +118,12 @@ const STEPS: [SqlStep; 14] = [
         name: "m20261203_000016_package_descriptions",
         // Packages' descriptions for customers, in Turkish and in English.
         schema: include_str!("sql/0016_package_descriptions.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000017_dashboard_indexes",
+        // The console dashboard's day and week figures without a table scan.
+        schema: include_str!("sql/0017_dashboard_indexes.sql"),
         guards: ["", ""],
     },
 ];

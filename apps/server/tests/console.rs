@@ -51,7 +51,7 @@ async fn an_agent_signs_in_finds_a_customer_and_signs_out_in_either_language() {
         "The e-mail or the password is wrong, or the user is disabled."
     );
     assert_eq!(steps["cspErrors"], json!([]), "{report:#}");
-    assert_eq!(steps["afterSignIn"], "/console/customers");
+    assert_eq!(steps["afterSignIn"], "/console");
     assert!(
         steps["found"].as_str().unwrap().contains("Ayşe Yılmaz"),
         "{report:#}"

@@ -315,6 +315,12 @@ fn endpoints() -> Vec<Endpoint> {
             None,
         ),
         row(
+            Method::POST,
+            "/v1/outbox/{id}/retry",
+            Some(P::ManageSettings),
+            Some(reason.clone()),
+        ),
+        row(
             Method::PUT,
             "/v1/settings/payment-systems/nestpay",
             Some(P::ManageSettings),

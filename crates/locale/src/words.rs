@@ -15,6 +15,7 @@ const FILES: &[(&str, &str)] = &[
     ("email", include_str!("../words/email.txt")),
     ("pdf", include_str!("../words/pdf.txt")),
     ("operator", include_str!("../words/operator.txt")),
+    ("access", include_str!("../words/access.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -61,8 +61,9 @@ pub use records::{
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
-    ChargeContextQuery, ChargeStore, CustomerSearch, CustomerStore, ExpireTerms, HistoryStore,
-    HoldingStore, InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
+    ChargeContextQuery, ChargeStore, CurrencyTally, CustomerSearch, CustomerStore,
+    DashboardCustomer, DashboardFigures, DashboardQuery, ExpireTerms, HistoryStore, HoldingStore,
+    InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
     ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
     RecordedCharge, Recurring, RecurringState, SetDepartment, SettingsStore, Store, StoreError,
 };

@@ -306,6 +306,25 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// An undelivered outbox message made due again by hand (`outbox.retried`).
+    #[must_use]
+    pub fn outbox_retried(before: &OutboxMessage, after: &OutboxMessage) -> Self {
+        let state = |message: &OutboxMessage| {
+            serde_json::json!({
+                "attempts": message.attempts,
+                "next_attempt_at": message.next_attempt_at.unix_timestamp(),
+                "abandoned": message.abandoned,
+                "last_error": message.last_error,
+            })
+        };
+        Self {
+            action: "outbox.retried".to_owned(),
+            subject: format!("outbox:{}", after.id),
+            before: Some(state(before)),
+            after: Some(state(after)),
+        }
+    }
+
     /// A catalogue entry (`department`, `package`) created or changed.
     #[must_use]
     pub fn saved<T: Serialize>(

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use kasa_credits::LedgerEntry;
 use kasa_domain::{
     Actor, AuditEntryId, Credits, Customer, CustomerCard, CustomerId, Department, DepartmentId,
-    Holding, LedgerEntryId, OutboxMessageId, Package, PackageId, PurchaseId, Reason, UsageChargeId,
-    UsageKey,
+    EmailAddress, Holding, LedgerEntryId, Money, OutboxMessageId, Package, PackageId, PurchaseId,
+    Reason, UsageChargeId, UsageKey,
 };
 use kasa_subscriptions::{CancellationPlan, PurchaseDecision};
 use serde::{Deserialize, Serialize};
@@ -699,6 +699,19 @@ pub trait OutboxStore: Send + Sync {
         error: String,
         retry_at: Option<OffsetDateTime>,
     ) -> Result<(), StoreError>;
+
+    /// Makes an undelivered message due at `at` (taking it back into delivery if it was
+    /// abandoned), with an `outbox.retried` audit entry; returns the message after.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or already sent message,
+    /// [`StoreError::Unavailable`].
+    async fn retry_message_now(
+        &self,
+        id: OutboxMessageId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<OutboxMessage, StoreError>;
 }
 
 /// Settings.
@@ -778,6 +791,87 @@ pub struct AuditQuery {
     pub before: Option<AuditEntryId>,
     /// At most this many.
     pub limit: u32,
+}
+
+/// What the staff console's dashboard counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DashboardQuery {
+    /// Purchases completed and refunds made from this moment on (the start of today).
+    pub since: OffsetDateTime,
+    /// Customers whose credits ran out from this moment on (the start of the week).
+    pub ran_out_since: OffsetDateTime,
+    /// Now: subscriptions ending after it ...
+    pub now: OffsetDateTime,
+    /// ... and at the latest at this moment.
+    pub ending_before: OffsetDateTime,
+    /// At most this many customers in each list.
+    pub limit: u32,
+}
+
+/// How many, and how much, in one currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CurrencyTally {
+    /// How many.
+    pub count: u64,
+    /// Their sum.
+    pub total: Money,
+}
+
+impl CurrencyTally {
+    /// The amounts counted and summed per currency, in the order the currencies first appear.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when a sum overflows.
+    pub fn of(amounts: impl IntoIterator<Item = Money>) -> Result<Vec<Self>, StoreError> {
+        let mut tallies: Vec<Self> = Vec::new();
+        for amount in amounts {
+            match tallies
+                .iter_mut()
+                .find(|tally| tally.total.currency() == amount.currency())
+            {
+                Some(tally) => {
+                    tally.count += 1;
+                    tally.total = tally
+                        .total
+                        .checked_add(&amount)
+                        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                }
+                None => tallies.push(Self {
+                    count: 1,
+                    total: amount,
+                }),
+            }
+        }
+        Ok(tallies)
+    }
+}
+
+/// A customer on the dashboard, with the moment that put them there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardCustomer {
+    /// Who.
+    pub id: CustomerId,
+    /// Their name.
+    pub name: String,
+    /// Their e-mail address.
+    pub email: EmailAddress,
+    /// When their credits ran out, or when their subscription ends.
+    pub at: OffsetDateTime,
+}
+
+/// The dashboard's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DashboardFigures {
+    /// Paid purchases completed since `since`, per currency (free grants carry no amount).
+    pub purchases: Vec<CurrencyTally>,
+    /// Refunds that succeeded since `since`, per currency.
+    pub refunds: Vec<CurrencyTally>,
+    /// Customers with no credits left (and no subscription) whose last ledger entry emptied
+    /// the balance since `ran_out_since`; latest first.
+    pub ran_out: Vec<DashboardCustomer>,
+    /// Customers whose subscription (its last term) ends after `now` and by `ending_before`;
+    /// soonest first.
+    pub ending: Vec<DashboardCustomer>,
 }
 
 /// Which purchases to read, newest first.
@@ -863,6 +957,15 @@ pub trait HistoryStore: Send + Sync {
         context: ActionContext,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+
+    /// The staff console dashboard's figures.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn dashboard_figures(
+        &self,
+        query: DashboardQuery,
+    ) -> Result<DashboardFigures, StoreError>;
 
     /// Outbox messages: all, or only the undelivered ones (not sent, whether still retried or
     /// abandoned).

@@ -43,6 +43,7 @@ macro_rules! store_contract_tests {
             ports::a_refused_call_leaves_no_trace,
             ports::a_charge_is_recorded_once_and_never_below_zero,
             ports::the_outbox_leases_retries_and_settles_messages,
+            ports::the_dashboard_counts_todays_purchases_and_lists_ending_subscriptions,
             ports::settings_start_from_defaults_and_round_trip,
             ports::the_audit_log_pages_newest_first_with_filters,
             flows::a_paid_credit_package_is_granted_once_whatever_arrives_how_often,

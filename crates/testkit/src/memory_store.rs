@@ -14,10 +14,11 @@ use kasa_domain::{
 use kasa_ports::{
     ActionContext, AdjustCredits, AppliedPurchase, AuditEntry, AuditQuery, AuditRecord,
     BillingSettings, CancelSubscription, CatalogStore, ChargeContext, ChargeContextQuery,
-    ChargeStore, CustomerLookup, CustomerSearch, CustomerState, CustomerStore, ExpireTerms,
-    FinishedPaymentAction, GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice,
-    InvoiceNumber, InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge,
-    OrderId, OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
+    ChargeStore, CurrencyTally, CustomerLookup, CustomerSearch, CustomerState, CustomerStore,
+    DashboardCustomer, DashboardFigures, DashboardQuery, ExpireTerms, FinishedPaymentAction,
+    GatewayName, GatewayReference, HistoryStore, HoldingStore, Invoice, InvoiceNumber,
+    InvoiceStore, Logo, NewInvoice, NewPaymentAction, NewPurchase, NewUsageCharge, OrderId,
+    OutboxMessage, OutboxStore, PaymentAction, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore, PaymentFailure, PaymentStatus, PaymentSystem,
     PaymentSystemChange, ProcessedGatewayEvent, Purchase, PurchaseApplication, PurchaseOutcome,
     PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
@@ -1105,6 +1106,29 @@ impl OutboxStore for MemoryStore {
             Ok(())
         })
     }
+
+    async fn retry_message_now(
+        &self,
+        id: OutboxMessageId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<OutboxMessage, StoreError> {
+        self.transaction(|state| {
+            let message = state
+                .outbox
+                .get_mut(&id)
+                .filter(|message| message.sent_at.is_none())
+                .ok_or(StoreError::NotFound {
+                    entity: "undelivered outbox message",
+                })?;
+            let before = message.clone();
+            message.next_attempt_at = at;
+            message.abandoned = false;
+            let after = message.clone();
+            state.audit(AuditRecord::outbox_retried(&before, &after), &context, at);
+            Ok(after)
+        })
+    }
 }
 
 #[async_trait]
@@ -1315,6 +1339,63 @@ impl HistoryStore for MemoryStore {
         self.transaction(|state| {
             state.audit(record, &context, at);
             Ok(())
+        })
+    }
+
+    async fn dashboard_figures(
+        &self,
+        query: DashboardQuery,
+    ) -> Result<DashboardFigures, StoreError> {
+        self.read(|state| {
+            let purchases = state.purchases.values().filter_map(|purchase| {
+                let completed = purchase.status == PurchaseStatus::Completed
+                    && purchase.completed_at.is_some_and(|at| at >= query.since);
+                completed.then_some(purchase.payment.as_ref()?.amount)
+            });
+            let refunds = state
+                .payment_actions
+                .iter()
+                .filter(|action| {
+                    action.kind == kasa_ports::PaymentActionKind::Refund
+                        && action.state == kasa_ports::PaymentActionState::Succeeded
+                        && action.finished_at.is_some_and(|at| at >= query.since)
+                })
+                .map(|action| action.amount);
+            let listed = |row: &CustomerRow, at| DashboardCustomer {
+                id: row.customer.id,
+                name: row.customer.name.clone(),
+                email: row.customer.email.clone(),
+                at,
+            };
+            let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+            let mut ran_out: Vec<DashboardCustomer> = state
+                .customers
+                .values()
+                .filter(|row| !matches!(row.kind, HoldingKind::Subscription))
+                .filter_map(|row| {
+                    let last = row.ledger.entries().last()?;
+                    (last.balance_after == Credits::ZERO && last.at >= query.ran_out_since)
+                        .then(|| listed(row, last.at))
+                })
+                .collect();
+            ran_out.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
+            ran_out.truncate(limit);
+            let mut ending: Vec<DashboardCustomer> = state
+                .customers
+                .values()
+                .filter_map(|row| {
+                    let end = row.terms.iter().map(|term| term.ends_at).max()?;
+                    (end > query.now && end <= query.ending_before).then(|| listed(row, end))
+                })
+                .collect();
+            ending.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+            ending.truncate(limit);
+            Ok(DashboardFigures {
+                purchases: CurrencyTally::of(purchases)?,
+                refunds: CurrencyTally::of(refunds)?,
+                ran_out,
+                ending,
+            })
         })
     }
 

@@ -13,7 +13,7 @@ use poem::web::Data;
 
 use crate::app::App;
 use crate::auth::{
-    API_KEY_PREFIX, Bearer, SESSION_PREFIX, hash_password, new_token, password_matches,
+    API_KEY_PREFIX, Bearer, Caller, SESSION_PREFIX, hash_password, new_token, password_matches,
     permission_name, token_hash,
 };
 use crate::problem::{ApiError, store_error};
@@ -284,8 +284,7 @@ impl AccessApi {
     /// Every user.
     #[oai(path = "/users", method = "get", operation_id = "list_users")]
     async fn users(&self, app: Data<&App>, auth: Bearer) -> Result<Json<Vec<UserBody>>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let users = app.access.users().await.map_err(store_error)?;
+        let users = users(&app, &auth.0).await?;
         Ok(Json(users.into_iter().map(UserBody::from).collect()))
     }
 
@@ -297,18 +296,7 @@ impl AccessApi {
         auth: Bearer,
         body: Json<NewUserBody>,
     ) -> Result<Json<UserBody>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let context = auth.0.context(&body.reason)?;
-        let user = new_user(&body.email, &body.name, &body.role, app.clock.now())?;
-        let credentials = UserCredentials {
-            user: user.clone(),
-            password_hash: checked_password_hash(&body.password)?,
-        };
-        app.access
-            .create_user(credentials, context)
-            .await
-            .map_err(store_error)?;
-        Ok(Json(user.into()))
+        Ok(Json(create_user(&app, &auth.0, &body).await?.into()))
     }
 
     /// Changes a user's role, or disables them (their sessions end at once).
@@ -320,36 +308,13 @@ impl AccessApi {
         id: Path<String>,
         body: Json<UserChange>,
     ) -> Result<Json<UserBody>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let context = auth.0.context(&body.reason)?;
-        let user_id: UserId = parse_id(&id, "user")?;
-        let role = parse_role(&body.role)?;
-        if role == Role::HelpDesk {
-            return Err(ApiError::invalid(
-                "`help_desk` is for API keys; give people another role",
-            ));
-        }
-        if auth.0.actor == (kasa_domain::Actor::Operator { user_id })
-            && (body.disabled || role != Role::Admin)
-        {
-            return Err(ApiError::invalid(
-                "you cannot disable yourself or take away your own admin role; ask another admin",
-            ));
-        }
-        let user = app
-            .access
-            .update_user(user_id, role, body.disabled, context, app.clock.now())
-            .await
-            .map_err(store_error)?;
-        app.tokens.clear();
-        Ok(Json(user.into()))
+        Ok(Json(update_user(&app, &auth.0, &id, &body).await?.into()))
     }
 
     /// Every role with its permissions and refund limit.
     #[oai(path = "/roles", method = "get", operation_id = "list_roles")]
     async fn roles(&self, app: Data<&App>, auth: Bearer) -> Result<Json<Vec<RoleBody>>, ApiError> {
-        auth.0.require(Permission::ReadBilling)?;
-        let limits = app.access.refund_limits().await.map_err(store_error)?;
+        let limits = refund_limits(&app, &auth.0).await?;
         Ok(Json(
             Role::ALL
                 .into_iter()
@@ -371,31 +336,7 @@ impl AccessApi {
         role: Path<String>,
         body: Json<RefundLimitBody>,
     ) -> Result<Json<RoleBody>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let context = auth.0.context(&body.reason)?;
-        let role = parse_role(&role)?;
-        let limit = body.max_refund.as_ref().map(MoneyBody::money).transpose()?;
-        let change = match (limit, body.currency.as_deref()) {
-            (Some(limit), _) if !limit.is_positive() => {
-                return Err(ApiError::invalid("a refund limit is more than zero"));
-            }
-            (Some(limit), Some(currency)) if currency != limit.currency().alpha_code() => {
-                return Err(ApiError::invalid(
-                    "`currency` differs from the limit's currency; send one of them",
-                ));
-            }
-            (Some(limit), _) => RefundLimitChange::Set(limit),
-            (None, Some(currency)) => RefundLimitChange::Remove(
-                currency
-                    .parse()
-                    .map_err(|_| ApiError::invalid(format!("unknown currency `{currency}`")))?,
-            ),
-            (None, None) => RefundLimitChange::RemoveAll,
-        };
-        app.access
-            .set_refund_limit(role, change, context, app.clock.now())
-            .await
-            .map_err(store_error)?;
+        let role = set_refund_limit(&app, &auth.0, &role, &body).await?;
         let limits = app.access.refund_limits().await.map_err(store_error)?;
         Ok(Json(role_body(role, &limits_of(&limits, role))))
     }
@@ -407,8 +348,7 @@ impl AccessApi {
         app: Data<&App>,
         auth: Bearer,
     ) -> Result<Json<Vec<ApiKeyBody>>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let keys = app.access.api_keys().await.map_err(store_error)?;
+        let keys = api_keys(&app, &auth.0).await?;
         Ok(Json(keys.into_iter().map(ApiKeyBody::from).collect()))
     }
 
@@ -420,25 +360,7 @@ impl AccessApi {
         auth: Bearer,
         body: Json<NewApiKeyBody>,
     ) -> Result<Json<CreatedApiKey>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let context = auth.0.context(&body.reason)?;
-        let name = body.name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(ApiError::invalid("an API key's name is 1-200 characters"));
-        }
-        let token = new_token(API_KEY_PREFIX)?;
-        let key = ApiKey {
-            id: new_id(),
-            name: name.to_owned(),
-            role: parse_role(&body.role)?,
-            prefix: token.chars().take(API_KEY_PREFIX.len() + 6).collect(),
-            created_at: app.clock.now(),
-            revoked_at: None,
-        };
-        app.access
-            .create_api_key(key.clone(), token_hash(&token), context)
-            .await
-            .map_err(store_error)?;
+        let (token, key) = create_api_key(&app, &auth.0, &body).await?;
         Ok(Json(CreatedApiKey {
             key: token,
             api_key: key.into(),
@@ -458,17 +380,168 @@ impl AccessApi {
         id: Path<String>,
         body: Json<ReasonBody>,
     ) -> Result<Json<ApiKeyBody>, ApiError> {
-        auth.0.require(Permission::ManageAccess)?;
-        let context = auth.0.context(&body.reason)?;
-        let key_id: ApiKeyId = parse_id(&id, "API key")?;
-        let key = app
-            .access
-            .revoke_api_key(key_id, context, app.clock.now())
-            .await
-            .map_err(store_error)?;
-        app.tokens.clear();
-        Ok(Json(key.into()))
+        Ok(Json(
+            revoke_api_key(&app, &auth.0, &id, &body.reason)
+                .await?
+                .into(),
+        ))
     }
+}
+
+/// Every user (`GET /v1/users`).
+pub(crate) async fn users(app: &App, caller: &Caller) -> Result<Vec<User>, ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    app.access.users().await.map_err(store_error)
+}
+
+/// Adds a user (`POST /v1/users`).
+pub(crate) async fn create_user(
+    app: &App,
+    caller: &Caller,
+    body: &NewUserBody,
+) -> Result<User, ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    let context = caller.context(&body.reason)?;
+    let user = new_user(&body.email, &body.name, &body.role, app.clock.now())?;
+    let credentials = UserCredentials {
+        user: user.clone(),
+        password_hash: checked_password_hash(&body.password)?,
+    };
+    app.access
+        .create_user(credentials, context)
+        .await
+        .map_err(store_error)?;
+    Ok(user)
+}
+
+/// Changes a user's role or disables them (`PUT /v1/users/{id}`).
+pub(crate) async fn update_user(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    body: &UserChange,
+) -> Result<User, ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    let context = caller.context(&body.reason)?;
+    let user_id: UserId = parse_id(id, "user")?;
+    let role = parse_role(&body.role)?;
+    if role == Role::HelpDesk {
+        return Err(ApiError::invalid(
+            "`help_desk` is for API keys; give people another role",
+        ));
+    }
+    if caller.actor == (kasa_domain::Actor::Operator { user_id })
+        && (body.disabled || role != Role::Admin)
+    {
+        return Err(ApiError::invalid(
+            "you cannot disable yourself or take away your own admin role; ask another admin",
+        ));
+    }
+    let user = app
+        .access
+        .update_user(user_id, role, body.disabled, context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    app.tokens.clear();
+    Ok(user)
+}
+
+/// Every role's refund limits (`GET /v1/roles`).
+pub(crate) async fn refund_limits(
+    app: &App,
+    caller: &Caller,
+) -> Result<Vec<(Role, kasa_domain::Money)>, ApiError> {
+    caller.require(Permission::ReadBilling)?;
+    app.access.refund_limits().await.map_err(store_error)
+}
+
+/// Sets or removes a role's refund limit (`PUT /v1/roles/{role}/refund-limit`); the role.
+pub(crate) async fn set_refund_limit(
+    app: &App,
+    caller: &Caller,
+    role: &str,
+    body: &RefundLimitBody,
+) -> Result<Role, ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    let context = caller.context(&body.reason)?;
+    let role = parse_role(role)?;
+    let limit = body.max_refund.as_ref().map(MoneyBody::money).transpose()?;
+    let change = match (limit, body.currency.as_deref()) {
+        (Some(limit), _) if !limit.is_positive() => {
+            return Err(ApiError::invalid("a refund limit is more than zero"));
+        }
+        (Some(limit), Some(currency)) if currency != limit.currency().alpha_code() => {
+            return Err(ApiError::invalid(
+                "`currency` differs from the limit's currency; send one of them",
+            ));
+        }
+        (Some(limit), _) => RefundLimitChange::Set(limit),
+        (None, Some(currency)) => RefundLimitChange::Remove(
+            currency
+                .parse()
+                .map_err(|_| ApiError::invalid(format!("unknown currency `{currency}`")))?,
+        ),
+        (None, None) => RefundLimitChange::RemoveAll,
+    };
+    app.access
+        .set_refund_limit(role, change, context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    Ok(role)
+}
+
+/// Every API key, never the keys themselves (`GET /v1/api-keys`).
+pub(crate) async fn api_keys(app: &App, caller: &Caller) -> Result<Vec<ApiKey>, ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    app.access.api_keys().await.map_err(store_error)
+}
+
+/// Creates an API key (`POST /v1/api-keys`): the key (the only time it exists outside a hash)
+/// and its record.
+pub(crate) async fn create_api_key(
+    app: &App,
+    caller: &Caller,
+    body: &NewApiKeyBody,
+) -> Result<(String, ApiKey), ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    let context = caller.context(&body.reason)?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid("an API key's name is 1-200 characters"));
+    }
+    let token = new_token(API_KEY_PREFIX)?;
+    let key = ApiKey {
+        id: new_id(),
+        name: name.to_owned(),
+        role: parse_role(&body.role)?,
+        prefix: token.chars().take(API_KEY_PREFIX.len() + 6).collect(),
+        created_at: app.clock.now(),
+        revoked_at: None,
+    };
+    app.access
+        .create_api_key(key.clone(), token_hash(&token), context)
+        .await
+        .map_err(store_error)?;
+    Ok((token, key))
+}
+
+/// Revokes an API key at once (`POST /v1/api-keys/{id}/revoke`).
+pub(crate) async fn revoke_api_key(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    reason: &str,
+) -> Result<ApiKey, ApiError> {
+    caller.require(Permission::ManageAccess)?;
+    let context = caller.context(reason)?;
+    let key_id: ApiKeyId = parse_id(id, "API key")?;
+    let key = app
+        .access
+        .revoke_api_key(key_id, context, app.clock.now())
+        .await
+        .map_err(store_error)?;
+    app.tokens.clear();
+    Ok(key)
 }
 
 /// Checks the e-mail and password and starts a session.

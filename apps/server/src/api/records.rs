@@ -187,20 +187,26 @@ impl RecordsApi {
         )]
         limit: Query<u32>,
     ) -> Result<Json<Vec<AuditEntryBody>>, ApiError> {
-        auth.0.require(Permission::ReadAudit)?;
         let before = parse_optional_id(before.0.as_deref(), "audit entry")?;
-        let entries = app
-            .store
-            .audit_entries(AuditQuery {
-                subject: subject.0,
-                action: action.0,
-                before,
-                limit: limit.0,
-            })
-            .await
-            .map_err(store_error)?;
+        let query = AuditQuery {
+            subject: subject.0,
+            action: action.0,
+            before,
+            limit: limit.0,
+        };
+        let entries = audit_entries(&app, &auth.0, query).await?;
         Ok(Json(entries.into_iter().map(Into::into).collect()))
     }
+}
+
+/// The audit log entries matching `query`, newest first (`GET /v1/audit`).
+pub(crate) async fn audit_entries(
+    app: &App,
+    caller: &crate::auth::Caller,
+    query: AuditQuery,
+) -> Result<Vec<kasa_ports::AuditEntry>, ApiError> {
+    caller.require(Permission::ReadAudit)?;
+    app.store.audit_entries(query).await.map_err(store_error)
 }
 
 fn default_limit() -> u32 {

@@ -644,13 +644,27 @@ impl SettingsApi {
         )]
         limit: Query<u32>,
     ) -> Result<Json<Vec<OutboxMessageBody>>, ApiError> {
-        auth.0.require(Permission::ManageSettings)?;
-        let messages = app
-            .store
-            .outbox_messages(undelivered.0, limit.0)
-            .await
-            .map_err(store_error)?;
+        let messages = outbox_messages(&app, &auth.0, undelivered.0, limit.0).await?;
         Ok(Json(messages.into_iter().map(Into::into).collect()))
+    }
+
+    /// Makes an undelivered message due now: the mail job tries it at its next round (within
+    /// seconds), even if it was abandoned. Audited (`outbox.retried`) with the reason; a sent
+    /// or unknown message answers 404.
+    #[oai(
+        path = "/outbox/:id/retry",
+        method = "post",
+        operation_id = "retry_outbox_message"
+    )]
+    async fn retry_outbox_message(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<super::access::ReasonBody>,
+    ) -> Result<Json<OutboxMessageBody>, ApiError> {
+        let message = retry_outbox_message(&app, &auth.0, &id, &body.reason).await?;
+        Ok(Json(message.into()))
     }
 
     /// Changes the billing settings.
@@ -669,6 +683,36 @@ impl SettingsApi {
             .await
             .map(|settings| Json(settings.into()))
     }
+}
+
+/// Makes the undelivered outbox message `id` due now (`POST /v1/outbox/{id}/retry`).
+pub(crate) async fn retry_outbox_message(
+    app: &App,
+    caller: &crate::auth::Caller,
+    id: &str,
+    reason: &str,
+) -> Result<OutboxMessage, ApiError> {
+    caller.require(Permission::ManageSettings)?;
+    let context = caller.context(reason)?;
+    let message_id: kasa_domain::OutboxMessageId = super::parse_id(id, "outbox message")?;
+    app.store
+        .retry_message_now(message_id, context, app.clock.now())
+        .await
+        .map_err(store_error)
+}
+
+/// The outbox (with `undelivered_only`, what has not reached the mail server), newest first.
+pub(crate) async fn outbox_messages(
+    app: &App,
+    caller: &crate::auth::Caller,
+    undelivered_only: bool,
+    limit: u32,
+) -> Result<Vec<OutboxMessage>, ApiError> {
+    caller.require(Permission::ManageSettings)?;
+    app.store
+        .outbox_messages(undelivered_only, limit)
+        .await
+        .map_err(store_error)
 }
 
 fn default_outbox_limit() -> u32 {

@@ -30,13 +30,6 @@ pub fn routes(route: Route) -> Route {
         )
 }
 
-/// `GET /console`: where a signed-in member of staff starts.
-#[handler]
-pub fn home(staff: Staff) -> Response {
-    let _ = staff;
-    see_other("/console/customers")
-}
-
 /// One customer found: who they are and what they hold.
 struct FoundCustomer {
     customer: Customer,

@@ -6,6 +6,7 @@
 //! ([`crate::static_files`]), so the Content-Security-Policy has no `'unsafe-inline'`. Every
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
+pub mod access;
 pub mod customer_page;
 pub mod customers;
 pub mod operator;
@@ -27,7 +28,7 @@ const CONSOLE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src '
 /// Every console route, under `/console`.
 pub fn console_routes() -> impl Endpoint {
     let route = Route::new()
-        .at("/", get(customers::home))
+        .at("/", get(access::dashboard))
         .at(
             "/sign-in",
             get(session::sign_in_page).post(session::sign_in),
@@ -36,6 +37,7 @@ pub fn console_routes() -> impl Endpoint {
         .at("/language", get(session::language));
     let route = customers::routes(route);
     let route = operator::routes(route);
+    let route = access::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -60,6 +62,15 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/payment-systems/{gateway}", "POST"),
     ("/console/settings", "GET, POST"),
     ("/console/settings/logo", "GET, POST"),
+    ("/console/users", "GET, POST"),
+    ("/console/users/{id}", "POST"),
+    ("/console/roles", "GET"),
+    ("/console/roles/{role}/refund-limit", "POST"),
+    ("/console/api-keys", "GET, POST"),
+    ("/console/api-keys/{id}/revoke", "GET, POST"),
+    ("/console/outbox", "GET"),
+    ("/console/outbox/{id}/retry", "POST"),
+    ("/console/audit", "GET"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

@@ -207,6 +207,36 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             "operator.settings",
             Permission::ManageSettings,
         ),
+        (
+            "users",
+            "/console/users",
+            "access.users",
+            Permission::ManageAccess,
+        ),
+        (
+            "roles",
+            "/console/roles",
+            "access.roles",
+            Permission::ReadBilling,
+        ),
+        (
+            "api-keys",
+            "/console/api-keys",
+            "access.api-keys",
+            Permission::ManageAccess,
+        ),
+        (
+            "outbox",
+            "/console/outbox",
+            "access.outbox",
+            Permission::ManageSettings,
+        ),
+        (
+            "audit",
+            "/console/audit",
+            "access.audit",
+            Permission::ReadAudit,
+        ),
     ];
     entries
         .into_iter()

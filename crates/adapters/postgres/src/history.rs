@@ -4,15 +4,16 @@ use async_trait::async_trait;
 use kasa_credits::LedgerEntry;
 use kasa_domain::CustomerId;
 use kasa_ports::{
-    ActionContext, AuditEntry, AuditQuery, AuditRecord, HistoryStore, OutboxMessage, Purchase,
-    PurchaseQuery, StoreError, UsageCharge,
+    ActionContext, AuditEntry, AuditQuery, AuditRecord, CurrencyTally, DashboardCustomer,
+    DashboardFigures, DashboardQuery, HistoryStore, OutboxMessage, Purchase, PurchaseQuery,
+    StoreError, UsageCharge,
 };
 
 use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Row, id, text};
+use crate::codec::{Row, corrupt, id, text};
 use crate::rows::{
     PURCHASE_COLUMNS, USAGE_CHARGE_COLUMNS, audit_entry, fetch_all, ledger_entry, limit,
     outbox_message, purchase, usage_charge,
@@ -168,6 +169,69 @@ impl HistoryStore for SqlStore {
         .await
     }
 
+    async fn dashboard_figures(
+        &self,
+        query: DashboardQuery,
+    ) -> Result<DashboardFigures, StoreError> {
+        let codec = self.codec;
+        let purchases = self
+            .read_list(
+                "SELECT y.amount, y.currency FROM purchases p \
+                 JOIN payments y ON y.purchase_id = p.id \
+                 WHERE p.status = 'completed' AND p.completed_at >= $1",
+                vec![codec.at(query.since)],
+                money,
+            )
+            .await?;
+        let refunds = self
+            .read_list(
+                "SELECT amount, currency FROM payment_actions \
+                 WHERE kind = 'refund' AND state = 'succeeded' AND finished_at >= $1",
+                vec![codec.at(query.since)],
+                money,
+            )
+            .await?;
+        // The entry that emptied the balance is the customer's last, and nothing came since.
+        let ran_out = self
+            .read_list(
+                "SELECT c.id, c.name, c.email, l.at FROM credit_ledger l \
+                 JOIN holdings h ON h.customer_id = l.customer_id \
+                 JOIN customers c ON c.id = l.customer_id \
+                 WHERE l.balance_after = 0 AND l.at >= $1 \
+                 AND h.credit_balance = 0 AND h.kind <> 'subscription' \
+                 AND NOT EXISTS (SELECT 1 FROM credit_ledger later \
+                   WHERE later.customer_id = l.customer_id \
+                   AND later.entry_number > l.entry_number) \
+                 ORDER BY l.at DESC, c.id LIMIT $2",
+                vec![codec.at(query.ran_out_since), limit(query.limit)],
+                dashboard_customer,
+            )
+            .await?;
+        // A subscription ends with its last term.
+        let ending = self
+            .read_list(
+                "SELECT c.id, c.name, c.email, t.ends_at AS at FROM subscription_terms t \
+                 JOIN customers c ON c.id = t.customer_id \
+                 WHERE t.ends_at > $1 AND t.ends_at <= $2 \
+                 AND NOT EXISTS (SELECT 1 FROM subscription_terms later \
+                   WHERE later.customer_id = t.customer_id AND later.ends_at > t.ends_at) \
+                 ORDER BY t.ends_at, c.id LIMIT $3",
+                vec![
+                    codec.at(query.now),
+                    codec.at(query.ending_before),
+                    limit(query.limit),
+                ],
+                dashboard_customer,
+            )
+            .await?;
+        Ok(DashboardFigures {
+            purchases: CurrencyTally::of(purchases)?,
+            refunds: CurrencyTally::of(refunds)?,
+            ran_out,
+            ending,
+        })
+    }
+
     async fn outbox_messages(
         &self,
         undelivered_only: bool,
@@ -188,4 +252,20 @@ impl HistoryStore for SqlStore {
         )
         .await
     }
+}
+
+/// An `amount` and its `currency`.
+fn money(row: &Row<'_>) -> Result<kasa_domain::Money, StoreError> {
+    let currency: kasa_domain::Currency = row.text("currency")?.parse().map_err(corrupt)?;
+    kasa_domain::Money::new(row.amount("amount")?, currency).map_err(corrupt)
+}
+
+/// A customer named on the dashboard, with its moment (`at`).
+fn dashboard_customer(row: &Row<'_>) -> Result<DashboardCustomer, StoreError> {
+    Ok(DashboardCustomer {
+        id: row.id("id")?,
+        name: row.text("name")?,
+        email: kasa_domain::EmailAddress::parse(&row.text("email")?).map_err(corrupt)?,
+        at: row.at("at")?,
+    })
 }

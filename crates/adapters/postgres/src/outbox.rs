@@ -2,12 +2,12 @@
 
 use async_trait::async_trait;
 use kasa_domain::OutboxMessageId;
-use kasa_ports::{OutboxMessage, OutboxStore, StoreError};
+use kasa_ports::{ActionContext, AuditRecord, OutboxMessage, OutboxStore, StoreError};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{id, text};
-use crate::rows::{execute, fetch_all, limit, outbox_message};
+use crate::rows::{execute, fetch_all, fetch_one, insert_audit, limit, outbox_message};
 
 impl SqlStore {
     async fn update_message(
@@ -104,5 +104,50 @@ impl OutboxStore for SqlStore {
                 .await
             }
         }
+    }
+
+    async fn retry_message_now(
+        &self,
+        message_id: OutboxMessageId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<OutboxMessage, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            let read = async |tx| -> Result<OutboxMessage, StoreError> {
+                let row = fetch_one(
+                    tx,
+                    codec.statement(
+                        "SELECT id, payload, created_at, attempts, next_attempt_at, last_error, \
+                         sent_at, abandoned FROM outbox WHERE id = $1 AND sent_at IS NULL",
+                        [id(message_id)],
+                    ),
+                )
+                .await?
+                .ok_or(StoreError::NotFound {
+                    entity: "undelivered outbox message",
+                })?;
+                outbox_message(&codec.row(&row))
+            };
+            let before = read(tx).await?;
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE outbox SET next_attempt_at = $2, abandoned = FALSE WHERE id = $1",
+                    [id(message_id), codec.at(at)],
+                ),
+            )
+            .await?;
+            let after = read(tx).await?;
+            insert_audit(
+                tx,
+                codec,
+                &AuditRecord::outbox_retried(&before, &after),
+                &context,
+                at,
+            )
+            .await?;
+            Ok(after)
+        })
+        .await
     }
 }

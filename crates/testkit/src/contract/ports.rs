@@ -756,6 +756,41 @@ pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(
             entity: "outbox message"
         })
     );
+    // Retry now: the abandoned message is due again at once, audited; a sent one is not retried.
+    let retried_now = store
+        .retry_message_now(
+            rest[0].id,
+            agent_context("the mail server is fixed"),
+            much_later,
+        )
+        .await
+        .unwrap();
+    assert!(!retried_now.abandoned);
+    assert_eq!(retried_now.next_attempt_at, much_later);
+    let due = store
+        .claim_due_messages(much_later, much_later + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert!(due.iter().any(|message| message.id == rest[0].id));
+    let audit = store
+        .audit_entries(AuditQuery {
+            subject: Some(format!("outbox:{}", rest[0].id)),
+            action: Some("outbox.retried".to_owned()),
+            before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].record.before.as_ref().unwrap()["abandoned"], true);
+    assert_eq!(
+        store
+            .retry_message_now(claimed[0].id, agent_context("again"), much_later)
+            .await,
+        Err(StoreError::NotFound {
+            entity: "undelivered outbox message"
+        })
+    );
 }
 
 /// Contract case.
@@ -1357,4 +1392,113 @@ pub async fn the_ledger_pages_newest_first<S: Store + 'static>(store: Arc<S>) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Contract case.
+pub async fn the_dashboard_counts_todays_purchases_and_lists_ending_subscriptions<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = shop(store).await;
+    let store = &shop.store;
+    let start = TestBilling::START;
+    let query = |since: time::OffsetDateTime| kasa_ports::DashboardQuery {
+        since,
+        ran_out_since: since,
+        now: start,
+        ending_before: start + Duration::days(31),
+        limit: 10,
+    };
+    let empty = store
+        .dashboard_figures(query(start - Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(empty, kasa_ports::DashboardFigures::default());
+
+    let buy = async |package: &Package, order: &str| {
+        let pending = shop.pending(package, order).await;
+        let application = shop
+            .application(
+                PurchaseTarget::Pending {
+                    purchase_id: pending.id,
+                },
+                package,
+            )
+            .await;
+        store.apply_purchase(application).await.unwrap();
+    };
+    // Ten credits for 100.00, all taken back by an agent: they ran out.
+    buy(&shop.ten, "order-1").await;
+    let emptied_at = start + Duration::minutes(1);
+    store
+        .adjust_credits(kasa_ports::AdjustCredits {
+            customer_id: shop.ayse.id,
+            expected_version: store.customer_state(shop.ayse.id).await.unwrap().version,
+            ledger_entry_id: new_id(),
+            delta: -10,
+            audit: AuditRecord {
+                action: "credits.adjusted".to_owned(),
+                subject: format!("customer:{}", shop.ayse.id),
+                before: None,
+                after: None,
+            },
+            context: agent_context("wrong package"),
+            at: emptied_at,
+        })
+        .await
+        .unwrap();
+    let figures = store
+        .dashboard_figures(query(start - Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(figures.purchases.len(), 1);
+    assert_eq!(figures.purchases[0].count, 1);
+    assert_eq!(figures.ran_out.len(), 1, "{figures:?}");
+    assert_eq!(
+        (figures.ran_out[0].id, figures.ran_out[0].at),
+        (shop.ayse.id, emptied_at)
+    );
+    let ran_out_before = store
+        .dashboard_figures(kasa_ports::DashboardQuery {
+            ran_out_since: emptied_at + Duration::minutes(1),
+            ..query(start - Duration::hours(1))
+        })
+        .await
+        .unwrap();
+    assert!(ran_out_before.ran_out.is_empty());
+
+    // Then the monthly subscription for 250.00.
+    buy(&shop.monthly, "order-2").await;
+    let figures = store
+        .dashboard_figures(query(start - Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        figures.purchases,
+        vec![kasa_ports::CurrencyTally {
+            count: 2,
+            total: shop.ten.price.checked_add(&shop.monthly.price).unwrap(),
+        }]
+    );
+    assert!(figures.refunds.is_empty());
+    assert!(
+        figures.ran_out.is_empty(),
+        "a customer with a subscription is not out of credits"
+    );
+    assert_eq!(figures.ending.len(), 1, "{figures:?}");
+    assert_eq!(figures.ending[0].id, shop.ayse.id);
+    assert_eq!(figures.ending[0].email, shop.ayse.email);
+    assert!(figures.ending[0].at > start);
+
+    // Counted from a later moment: nothing today; the subscription ends after the window.
+    let later = store
+        .dashboard_figures(kasa_ports::DashboardQuery {
+            ending_before: start + Duration::days(1),
+            ..query(start + Duration::hours(1))
+        })
+        .await
+        .unwrap();
+    assert!(later.purchases.is_empty());
+    assert!(later.ending.is_empty());
 }
