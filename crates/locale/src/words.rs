@@ -9,6 +9,8 @@ use kasa_domain::Language;
 const FILES: &[(&str, &str)] = &[
     ("common", include_str!("../words/common.txt")),
     ("console", include_str!("../words/console.txt")),
+    ("actions", include_str!("../words/actions.txt")),
+    ("problems", include_str!("../words/problems.txt")),
 ];
 
 /// One entry's words in both languages.

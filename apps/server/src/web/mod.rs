@@ -6,6 +6,7 @@
 //! ([`crate::static_files`]), so the Content-Security-Policy has no `'unsafe-inline'`. Every
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
+pub mod actions;
 pub mod customers;
 pub mod session;
 
@@ -24,7 +25,7 @@ const CONSOLE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src '
 
 /// Every console route, under `/console`.
 pub fn console_routes() -> impl Endpoint {
-    Route::new()
+    let route = Route::new()
         .at("/", get(customers::home))
         .at(
             "/sign-in",
@@ -32,8 +33,9 @@ pub fn console_routes() -> impl Endpoint {
         )
         .at("/sign-out", poem::post(session::sign_out))
         .at("/language", get(session::language))
-        .at("/customers", get(customers::find))
-        .catch_all_error(|error| async move { error.into_response() })
+        .at("/customers", get(customers::find));
+    let route = actions::routes(route);
+    route.catch_all_error(|error| async move { error.into_response() })
 }
 
 /// The paths under `/console` and `/panel` and their methods (for `Allow` on a 405); a path
@@ -44,6 +46,14 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/sign-out", "POST"),
     ("/console/language", "GET"),
     ("/console/customers", "GET"),
+    ("/console/customers/{id}/grant", "GET, POST"),
+    ("/console/customers/{id}/adjust", "GET, POST"),
+    ("/console/customers/{id}/cancel", "GET, POST"),
+    ("/console/customers/{id}/departments", "GET, POST"),
+    ("/console/customers/{id}/tax-details", "GET, POST"),
+    ("/console/purchases/{id}/refund", "GET, POST"),
+    ("/console/purchases/{id}/void", "GET, POST"),
+    ("/console/purchases/{id}/capture", "GET, POST"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the
