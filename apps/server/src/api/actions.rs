@@ -336,7 +336,6 @@ pub(crate) async fn cancel_subscription(
     .await
 }
 
-
 /// A refused or failed grant.
 pub(crate) fn grant_error(error: GrantPackageError) -> ApiError {
     match error {

@@ -358,7 +358,6 @@ pub(crate) async fn refund_allowance(
         .map_err(action_problem)
 }
 
-
 /// The caller's role's refund limits, one per currency (none for a caller without a role); also
 /// for refunds made by other actions (a cancellation's prorated refunds).
 pub(crate) async fn caller_refund_limits(

@@ -24,8 +24,8 @@ use poem::{Response, Route, get, handler};
 use super::session::Staff;
 use super::{Chrome, render, see_other};
 use crate::api::actions::{
-    AdjustRequest, CancelRequest, CancelTiming, GrantRequest, adjust_credits,
-    cancel_subscription, grant_package,
+    AdjustRequest, CancelRequest, CancelTiming, GrantRequest, adjust_credits, cancel_subscription,
+    grant_package,
 };
 use crate::api::customers::{TaxDetailsBody, change_tax_details, set_card_department};
 use crate::api::payments::{
@@ -40,16 +40,19 @@ use crate::problem::{ApiError, store_error};
 pub fn routes(route: Route) -> Route {
     route
         .at("/customers/:id/grant", get(grant_form).post(grant_submit))
-        .at("/customers/:id/adjust", get(adjust_form).post(adjust_submit))
-        .at("/customers/:id/cancel", get(cancel_form).post(cancel_submit))
+        .at(
+            "/customers/:id/adjust",
+            get(adjust_form).post(adjust_submit),
+        )
+        .at(
+            "/customers/:id/cancel",
+            get(cancel_form).post(cancel_submit),
+        )
         .at(
             "/customers/:id/departments",
             get(departments_form).post(departments_submit),
         )
-        .at(
-            "/customers/:id/tax-details",
-            get(tax_form).post(tax_submit),
-        )
+        .at("/customers/:id/tax-details", get(tax_form).post(tax_submit))
         .at(
             "/purchases/:id/refund",
             get(refund_form).post(refund_submit),
@@ -451,10 +454,7 @@ fn holding_words(c: &Chrome, holding: &Holding) -> String {
 
 /// The facts every customer action shows: what the customer holds.
 fn holding_facts(c: &Chrome, state: &CustomerState) -> Vec<Fact> {
-    vec![fact(
-        c.t("actions.holds"),
-        holding_words(c, &state.holding),
-    )]
+    vec![fact(c.t("actions.holds"), holding_words(c, &state.holding))]
 }
 
 /// A gateway's name as people say it (`manual` is a payment recorded by an agent).
@@ -498,11 +498,20 @@ fn amount_of(values: &Values, payment: &Payment) -> Option<MoneyBody> {
 }
 
 /// The money typed, checked, or the refusal to show next to `amount`.
-fn checked_amount(c: &Chrome, values: &Values, payment: &Payment) -> Result<Option<Money>, Refusal> {
+fn checked_amount(
+    c: &Chrome,
+    values: &Values,
+    payment: &Payment,
+) -> Result<Option<Money>, Refusal> {
     amount_of(values, payment)
         .map(|body| body.money())
         .transpose()
-        .map_err(|_| (Some("amount".to_owned()), c.t("actions.amount.invalid").to_owned()))
+        .map_err(|_| {
+            (
+                Some("amount".to_owned()),
+                c.t("actions.amount.invalid").to_owned(),
+            )
+        })
         .and_then(|amount| match amount {
             Some(money) if !money.is_positive() => Err((
                 Some("amount".to_owned()),
@@ -667,8 +676,8 @@ impl Action for Refund {
     }
 
     fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        let amount = checked_amount(c, values, &self.target.payment)?
-            .unwrap_or(self.allowance.refundable);
+        let amount =
+            checked_amount(c, values, &self.target.payment)?.unwrap_or(self.allowance.refundable);
         let mut effect = vec![c.fill(
             "actions.refund.effect",
             &[
@@ -818,8 +827,8 @@ impl Action for Capture {
     }
 
     fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        let amount = checked_amount(c, values, &self.target.payment)?
-            .unwrap_or(self.target.payment.amount);
+        let amount =
+            checked_amount(c, values, &self.target.payment)?.unwrap_or(self.target.payment.amount);
         Ok(Some(vec![c.fill(
             "actions.capture.effect",
             &[
@@ -924,7 +933,10 @@ impl Action for Grant {
             Field::new("charged", c.t("actions.grant.how").to_owned(), "radio").choices(
                 vec![
                     ("free".to_owned(), c.t("actions.grant.free").to_owned()),
-                    ("charged".to_owned(), c.t("actions.grant.charged").to_owned()),
+                    (
+                        "charged".to_owned(),
+                        c.t("actions.grant.charged").to_owned(),
+                    ),
                 ],
                 charged,
             ),
@@ -974,9 +986,7 @@ impl Action for Grant {
 
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         match error.code() {
-            "not-found" | "renewal-too-early" | "not-on-sale" | "invalid-input" => {
-                Some("package")
-            }
+            "not-found" | "renewal-too-early" | "not-on-sale" | "invalid-input" => Some("package"),
             "reason-required" => Some("reason"),
             _ => None,
         }
@@ -1094,8 +1104,12 @@ impl Action for Adjust {
                 ],
                 direction,
             ),
-            Field::new("credits", c.t("actions.adjust.credits").to_owned(), "number")
-                .value(value(values, "credits")),
+            Field::new(
+                "credits",
+                c.t("actions.adjust.credits").to_owned(),
+                "number",
+            )
+            .value(value(values, "credits")),
         ]
     }
 
@@ -1389,9 +1403,13 @@ impl Action for TaxDetailsAction {
         };
         let tax_id = current.tax_id.clone().map(String::from);
         vec![
-            Field::new("tax_id", c.t("actions.tax-details.tax-id").to_owned(), "text")
-                .hint(c.t("actions.tax-details.tax-id.hint").to_owned())
-                .value(&shown("tax_id", tax_id.as_deref())),
+            Field::new(
+                "tax_id",
+                c.t("actions.tax-details.tax-id").to_owned(),
+                "text",
+            )
+            .hint(c.t("actions.tax-details.tax-id.hint").to_owned())
+            .value(&shown("tax_id", tax_id.as_deref())),
             Field::new(
                 "tax_office",
                 c.t("actions.tax-details.tax-office").to_owned(),
@@ -1424,7 +1442,8 @@ impl Action for TaxDetailsAction {
         _key: String,
     ) -> Result<Outcome, ApiError> {
         let context = staff.caller.context(value(values, "reason"))?;
-        let given = |name: &str| Some(value(values, name).to_owned()).filter(|text| !text.is_empty());
+        let given =
+            |name: &str| Some(value(values, name).to_owned()).filter(|text| !text.is_empty());
         let details = TaxDetailsBody {
             tax_id: given("tax_id"),
             tax_office: given("tax_office"),
