@@ -122,11 +122,23 @@ async fn an_agent_acts_on_a_customer_with_reasons_limits_and_confirmations() {
     let admin = kasa.admin_token().await;
     let (customer_id, purchase_id) = seed(&kasa, &admin).await;
     let base = kasa.base.clone();
-    let (customer, purchase) = (customer_id.clone(), purchase_id.clone());
+    let invoices = kasa
+        .get(&format!("/v1/purchases/{purchase_id}/invoices"), &admin)
+        .await;
+    let invoice_id = id(&invoices[0]);
+    let invoice_number = invoices[0]["number"].as_str().unwrap().to_owned();
+    let (customer, purchase, invoice) = (customer_id.clone(), purchase_id.clone(), invoice_id);
     let report = tokio::task::spawn_blocking(move || {
         run_browser_script(
             "console-actions.mjs",
-            &[&base, AGENT_EMAIL, AGENT_PASSWORD, &customer, &purchase],
+            &[
+                &base,
+                AGENT_EMAIL,
+                AGENT_PASSWORD,
+                &customer,
+                &purchase,
+                &invoice,
+            ],
         )
     })
     .await
@@ -266,4 +278,17 @@ async fn an_agent_acts_on_a_customer_with_reasons_limits_and_confirmations() {
         steps["voidRefused"],
         "A payment recorded outside a gateway cannot be voided; refund it instead."
     );
+
+    // The invoice sent again: once, though sent twice, audited with the reason.
+    assert!(text("resendFacts").contains(&invoice_number), "{report:#}");
+    assert!(
+        text("resendFacts").contains("ayse@example.com"),
+        "{report:#}"
+    );
+    assert_eq!(steps["resend"]["first"], done("resent"), "{report:#}");
+    assert_eq!(steps["resend"]["second"], done("resent"), "{report:#}");
+    let resent = audit(&kasa, &admin, "invoice.resent").await;
+    assert_eq!(resent.len(), 1, "{resent:#?}");
+    assert_eq!(resent[0]["reason"], "Customer lost the e-mail");
+    assert_eq!(resent[0]["after"]["number"], invoice_number.as_str());
 }

@@ -1,13 +1,13 @@
 // Agents' actions in the console, as an agent with a refund limit: a partial refund and its
 // confirmation, a refund over the limit refused next to the amount, removing credits, a grant
-// that forfeits, a cancellation, card departments and tax details. Every confirmation is sent a
+// that forfeits, a cancellation, card departments, tax details and an invoice sent again. Every confirmation is sent a
 // second time (as a reload or a double click would) to show it changes nothing twice. Every
 // page is checked with axe-core and at 390 px, in English and in Turkish. Prints one JSON line.
 //
-//   node console-actions.mjs KASA_BASE_URL EMAIL PASSWORD CUSTOMER_ID PURCHASE_ID
+//   node console-actions.mjs KASA_BASE_URL EMAIL PASSWORD CUSTOMER_ID PURCHASE_ID INVOICE_ID
 import { run, newPage, signIn, check } from './lib.mjs';
 
-const [base, email, password, customerId, purchaseId] = process.argv.slice(2);
+const [base, email, password, customerId, purchaseId, invoiceId] = process.argv.slice(2);
 
 /** The path and query of the page's address. */
 function here(page) {
@@ -131,6 +131,13 @@ await run(async (browser, report) => {
   await page.goto(`${base}/console/purchases/${purchaseId}/capture`);
   report.checks.push(await check(page, 'capture form (en)'));
 
+  // The purchase's invoice sent again, once though sent twice.
+  await page.goto(`${base}/console/invoices/${invoiceId}/resend`);
+  report.checks.push(await check(page, 'resend (en)'));
+  steps.resendFacts = await page.locator('dl.facts').innerText();
+  await page.getByLabel('Reason').fill('Customer lost the e-mail');
+  steps.resend = await confirmTwice(page, 'Send again');
+
   // The same pages in Turkish.
   await page.goto(`${base}/console/language?to=tr&back=${encodeURIComponent(`/console/purchases/${purchaseId}/refund`)}`);
   steps.turkishHeading = await page.locator('h1').innerText();
@@ -150,6 +157,7 @@ await run(async (browser, report) => {
     [`/console/customers/${customerId}/tax-details`, 'tax details (tr)'],
     [`/console/purchases/${purchaseId}/void`, 'void form (tr)'],
     [`/console/purchases/${purchaseId}/capture`, 'capture form (tr)'],
+    [`/console/invoices/${invoiceId}/resend`, 'resend (tr)'],
   ]) {
     await page.goto(`${base}${path}`);
     report.checks.push(await check(page, label));

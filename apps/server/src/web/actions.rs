@@ -1,5 +1,6 @@
 //! Agents' actions in the console: refund, void and capture a payment; grant a package, adjust
-//! credits, cancel a subscription; enable or disable card departments; edit tax details.
+//! credits, cancel a subscription; enable or disable card departments; edit tax details; send
+//! an invoice, receipt or credit note again.
 //!
 //! Every action runs the same way: `GET` shows its form (what the role may do, what it is
 //! limited to, a required reason); `POST` checks the form and, for anything that cannot be
@@ -62,6 +63,7 @@ pub fn routes(route: Route) -> Route {
             "/purchases/:id/capture",
             get(capture_form).post(capture_submit),
         )
+        .at("/invoices/:id/resend", get(resend_form).post(resend_submit))
 }
 
 /// What a form posted: every control by name (`csrf`, `key`, `step`, `reason`, the action's).
@@ -1469,6 +1471,102 @@ impl Action for TaxDetailsAction {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Documents: send again.
+
+/// Send the customer an invoice, receipt or credit note again.
+struct Resend {
+    invoice: kasa_ports::Invoice,
+    customer: Customer,
+}
+
+impl Action for Resend {
+    const PERMISSION: Permission = Permission::BillingActions;
+    const WORDS: &'static str = "actions.resend";
+    const PATH: &'static str = "resend";
+
+    async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
+        let invoice = app
+            .store
+            .invoice(parse_id(target, "invoice")?)
+            .await
+            .map_err(store_error)?;
+        let customer = app
+            .store
+            .find_customer(kasa_ports::CustomerLookup::Id {
+                id: invoice.issued.customer_id,
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(Self { invoice, customer })
+    }
+
+    fn customer(&self) -> &Customer {
+        &self.customer
+    }
+
+    fn address(&self, target: &str) -> String {
+        format!("/console/invoices/{target}/{}", Self::PATH)
+    }
+
+    fn facts(&self, c: &Chrome) -> Vec<Fact> {
+        let kind = match self.invoice.issued.kind {
+            kasa_ports::InvoiceKind::Invoice => "actions.resend.invoice",
+            kasa_ports::InvoiceKind::Receipt => "actions.resend.receipt",
+            kasa_ports::InvoiceKind::CreditNote => "actions.resend.credit-note",
+        };
+        vec![
+            fact(
+                c.t("actions.resend.document"),
+                c.fill(kind, &[("number", &self.invoice.number.to_string())]),
+            ),
+            fact(
+                c.t("actions.resend.total"),
+                c.money(&self.invoice.issued.total.gross),
+            ),
+            fact(
+                c.t("actions.resend.issued"),
+                c.date(&self.invoice.issued.issued_at),
+            ),
+            fact(
+                c.t("actions.resend.to"),
+                self.customer.email.as_str().to_owned(),
+            ),
+        ]
+    }
+
+    fn fields(&self, _c: &Chrome, _values: &Values) -> Vec<Field> {
+        Vec::new()
+    }
+
+    fn review(&self, _c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
+        Ok(None)
+    }
+
+    async fn run(
+        &self,
+        app: &App,
+        staff: &Staff,
+        _c: &Chrome,
+        target: &str,
+        values: &Values,
+        key: String,
+    ) -> Result<Outcome, ApiError> {
+        let body = crate::api::access::ReasonBody {
+            reason: value(values, "reason").to_owned(),
+        };
+        crate::api::records::resend_invoice(app, &staff.caller, target, Some(key), &body).await?;
+        Ok(Outcome::Redirect(customer_page(
+            &self.customer,
+            Some("resent"),
+        )))
+    }
+
+    fn field_of(&self, error: &ApiError) -> Option<&'static str> {
+        (error.code() == "reason-required").then_some("reason")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The handlers: one pair per action.
 
 macro_rules! action_handlers {
@@ -1503,6 +1601,7 @@ action_handlers!(Adjust, adjust_form, adjust_submit);
 action_handlers!(Cancel, cancel_form, cancel_submit);
 action_handlers!(Departments, departments_form, departments_submit);
 action_handlers!(TaxDetailsAction, tax_form, tax_submit);
+action_handlers!(Resend, resend_form, resend_submit);
 
 #[cfg(test)]
 mod tests {

@@ -54,6 +54,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/purchases/{id}/refund", "GET, POST"),
     ("/console/purchases/{id}/void", "GET, POST"),
     ("/console/purchases/{id}/capture", "GET, POST"),
+    ("/console/invoices/{id}/resend", "GET, POST"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the
