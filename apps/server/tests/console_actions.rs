@@ -292,3 +292,171 @@ async fn an_agent_acts_on_a_customer_with_reasons_limits_and_confirmations() {
     assert_eq!(resent[0]["reason"], "Customer lost the e-mail");
     assert_eq!(resent[0]["after"]["number"], invoice_number.as_str());
 }
+
+/// The value of the first control `name` in a page.
+fn field_value(html: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} field in {html}"));
+    let rest = &html[start + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// A console session for `email` (the `Cookie` header value), signed in through the form.
+async fn console_session(
+    kasa: &Kasa,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> String {
+    let form = client
+        .get(format!("{}/console/sign-in", kasa.base))
+        .send()
+        .await
+        .unwrap();
+    let pre_cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let token = field_value(&form.text().await.unwrap(), "csrf");
+    let signed_in = client
+        .post(format!("{}/console/sign-in", kasa.base))
+        .header("cookie", pre_cookie.split(';').next().unwrap())
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with("kasa_console=kasa_session_"))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_waiting_for_four_eyes_approval_says_so_and_a_role_without_refunds_is_refused() {
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("kasa starts");
+    let admin = kasa.admin_token().await;
+    let (_, purchase_id) = seed(&kasa, &admin).await;
+    let (status, settings) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/billing",
+            Some(&admin),
+            Some(json!({
+                "billing_enabled": true, "company_name": "Örnek A.Ş.",
+                "four_eyes": { "thresholds": [{ "amount": "30.00", "currency": "TRY" }] },
+                "reason": "four eyes on refunds"
+            })),
+        )
+        .await;
+    assert!(status.is_success(), "{settings}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let session = console_session(&kasa, &client, AGENT_EMAIL, AGENT_PASSWORD).await;
+    let page = format!("{}/console/purchases/{purchase_id}/refund", kasa.base);
+    let form = client
+        .get(&page)
+        .header("cookie", &session)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field_value(&form, "csrf");
+    let reviewed = client
+        .post(&page)
+        .header("cookie", &session)
+        .header("accept-language", "en")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("key", field_value(&form, "key").as_str()),
+            ("amount", "40"),
+            ("reason", "Customer asked"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reviewed.contains("Refund ₺40.00 of the ₺400.00 payment"),
+        "{reviewed}"
+    );
+    let confirmed = client
+        .post(&page)
+        .header("cookie", &session)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("key", field_value(&reviewed, "key").as_str()),
+            ("amount", "40"),
+            ("reason", "Customer asked"),
+            ("step", "confirm"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 303);
+    let location = confirmed.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!("/console/purchases/{purchase_id}/refund?done=approval-requested")
+    );
+    let notice = client
+        .get(format!("{}{location}", kasa.base))
+        .header("cookie", &session)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        notice.contains("Four-eyes approval applies: your request waits for another person"),
+        "{notice}"
+    );
+    let pending = kasa
+        .get("/v1/approval-requests?state=pending", &admin)
+        .await;
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending:#}");
+    assert_eq!(pending[0]["amount"]["amount"], "40.00");
+
+    // A role that may not refund sees the refusal, not the form.
+    kasa.post(
+        "/v1/users",
+        &admin,
+        json!({ "email": "finance@example.com", "name": "Finans", "role": "finance",
+                "password": "a long finance password", "reason": "hired" }),
+    )
+    .await;
+    let finance = console_session(
+        &kasa,
+        &client,
+        "finance@example.com",
+        "a long finance password",
+    )
+    .await;
+    let refused = client
+        .get(&page)
+        .header("cookie", &finance)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let refused = refused.text().await.unwrap();
+    assert!(!refused.contains("name=\"amount\""), "{refused}");
+}
