@@ -215,6 +215,8 @@ trait Action: Sized + Send + Sync {
     /// The words key of its title (and of its button, `<key>.submit`, and confirmation button,
     /// `<key>.confirm`).
     const WORDS: &'static str;
+    /// What it acts on: `customers`, `purchases` or `invoices`.
+    const SCOPE: &'static str;
     /// The last part of its address.
     const PATH: &'static str;
 
@@ -229,18 +231,29 @@ trait Action: Sized + Send + Sync {
     fn customer(&self) -> &Customer;
 
     /// Its address.
-    fn address(&self, target: &str) -> String;
+    fn address(&self, target: &str) -> String {
+        format!("/console/{}/{target}/{}", Self::SCOPE, Self::PATH)
+    }
 
     /// What the page states before the form.
-    fn facts(&self, c: &Chrome) -> Vec<Fact>;
+    fn facts(&self, c: &Chrome) -> Vec<Fact> {
+        let _ = c;
+        Vec::new()
+    }
 
     /// The form's controls (the reason is added after them); `values` is what was posted, empty
     /// on the first showing.
-    fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field>;
+    fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
+        let _ = (c, values);
+        Vec::new()
+    }
 
     /// Checks the form: the confirmation's words for something irreversible, `None` to run at
     /// once, or a refusal.
-    fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal>;
+    fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
+        let _ = (c, values);
+        Ok(None)
+    }
 
     /// Runs the action through the JSON API's function, at most once per `key`.
     fn run(
@@ -253,7 +266,7 @@ trait Action: Sized + Send + Sync {
         key: String,
     ) -> impl Future<Output = Result<Outcome, ApiError>> + Send;
 
-    /// The control a refusal belongs next to.
+    /// The control a refusal belongs next to (besides the reason's own refusal).
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         let _ = error;
         None
@@ -403,7 +416,12 @@ async fn submit<A: Action>(app: &App, staff: &Staff, target: &str, values: Value
             confirm_page(&c, &action, target, &values, effect, added)
         }
         Err(error) => {
-            let field = action.field_of(&error).map(str::to_owned);
+            let field = if error.code() == "reason-required" {
+                Some("reason")
+            } else {
+                action.field_of(&error)
+            };
+            let field = field.map(str::to_owned);
             let status = error.status();
             form_page(
                 &c,
@@ -618,6 +636,7 @@ struct Refund {
 impl Action for Refund {
     const PERMISSION: Permission = Permission::Refund;
     const WORDS: &'static str = "actions.refund";
+    const SCOPE: &'static str = "purchases";
     const PATH: &'static str = "refund";
 
     async fn load(app: &App, staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -631,10 +650,6 @@ impl Action for Refund {
 
     fn customer(&self) -> &Customer {
         &self.target.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        format!("/console/purchases/{target}/{}", Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -719,7 +734,6 @@ impl Action for Refund {
             "refund-limit-exceeded" | "amount-too-large" | "invalid-input" | "not-settled" => {
                 Some("amount")
             }
-            "reason-required" => Some("reason"),
             _ => None,
         }
     }
@@ -733,6 +747,7 @@ struct Void {
 impl Action for Void {
     const PERMISSION: Permission = Permission::Refund;
     const WORDS: &'static str = "actions.void";
+    const SCOPE: &'static str = "purchases";
     const PATH: &'static str = "void";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -745,16 +760,8 @@ impl Action for Void {
         &self.target.state.customer
     }
 
-    fn address(&self, target: &str) -> String {
-        format!("/console/purchases/{target}/{}", Self::PATH)
-    }
-
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
         self.target.facts(c)
-    }
-
-    fn fields(&self, _c: &Chrome, _values: &Values) -> Vec<Field> {
-        Vec::new()
     }
 
     fn review(&self, c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
@@ -797,6 +804,7 @@ impl Action for Capture {
     // back); the console asks for the same.
     const PERMISSION: Permission = Permission::BillingActions;
     const WORDS: &'static str = "actions.capture";
+    const SCOPE: &'static str = "purchases";
     const PATH: &'static str = "capture";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -807,10 +815,6 @@ impl Action for Capture {
 
     fn customer(&self) -> &Customer {
         &self.target.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        format!("/console/purchases/{target}/{}", Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -864,7 +868,6 @@ impl Action for Capture {
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         match error.code() {
             "amount-too-large" | "invalid-input" => Some("amount"),
-            "reason-required" => Some("reason"),
             _ => None,
         }
     }
@@ -872,10 +875,6 @@ impl Action for Capture {
 
 // ---------------------------------------------------------------------------------------------
 // Customers: grant, adjust, cancel, departments, tax details.
-
-fn customer_address(target: &str, path: &str) -> String {
-    format!("/console/customers/{target}/{path}")
-}
 
 /// Grant a package, free or paid outside a gateway.
 struct Grant {
@@ -886,6 +885,7 @@ struct Grant {
 impl Action for Grant {
     const PERMISSION: Permission = Permission::BillingActions;
     const WORDS: &'static str = "actions.grant";
+    const SCOPE: &'static str = "customers";
     const PATH: &'static str = "grant";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -897,10 +897,6 @@ impl Action for Grant {
 
     fn customer(&self) -> &Customer {
         &self.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        customer_address(target, Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -989,7 +985,6 @@ impl Action for Grant {
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         match error.code() {
             "not-found" | "renewal-too-early" | "not-on-sale" | "invalid-input" => Some("package"),
-            "reason-required" => Some("reason"),
             _ => None,
         }
     }
@@ -1068,6 +1063,7 @@ impl Adjust {
 impl Action for Adjust {
     const PERMISSION: Permission = Permission::BillingActions;
     const WORDS: &'static str = "actions.adjust";
+    const SCOPE: &'static str = "customers";
     const PATH: &'static str = "adjust";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -1078,10 +1074,6 @@ impl Action for Adjust {
 
     fn customer(&self) -> &Customer {
         &self.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        customer_address(target, Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -1157,7 +1149,6 @@ impl Action for Adjust {
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         match error.code() {
             "insufficient-credits" | "invalid-input" => Some("credits"),
-            "reason-required" => Some("reason"),
             _ => None,
         }
     }
@@ -1171,6 +1162,7 @@ struct Cancel {
 impl Action for Cancel {
     const PERMISSION: Permission = Permission::BillingActions;
     const WORDS: &'static str = "actions.cancel";
+    const SCOPE: &'static str = "customers";
     const PATH: &'static str = "cancel";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -1181,10 +1173,6 @@ impl Action for Cancel {
 
     fn customer(&self) -> &Customer {
         &self.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        customer_address(target, Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -1266,10 +1254,6 @@ impl Action for Cancel {
             Some("cancelled"),
         )))
     }
-
-    fn field_of(&self, error: &ApiError) -> Option<&'static str> {
-        (error.code() == "reason-required").then_some("reason")
-    }
 }
 
 /// Enable or disable departments on the customer's card by hand.
@@ -1285,6 +1269,7 @@ fn department_control(department: &Department) -> String {
 impl Action for Departments {
     const PERMISSION: Permission = Permission::ManageCustomers;
     const WORDS: &'static str = "actions.departments";
+    const SCOPE: &'static str = "customers";
     const PATH: &'static str = "departments";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -1296,10 +1281,6 @@ impl Action for Departments {
 
     fn customer(&self) -> &Customer {
         &self.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        customer_address(target, Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -1329,10 +1310,6 @@ impl Action for Departments {
                     .checked(enabled)
             })
             .collect()
-    }
-
-    fn review(&self, _c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        Ok(None)
     }
 
     async fn run(
@@ -1373,6 +1350,7 @@ struct TaxDetailsAction {
 impl Action for TaxDetailsAction {
     const PERMISSION: Permission = Permission::ManageCustomers;
     const WORDS: &'static str = "actions.tax-details";
+    const SCOPE: &'static str = "customers";
     const PATH: &'static str = "tax-details";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -1383,14 +1361,6 @@ impl Action for TaxDetailsAction {
 
     fn customer(&self) -> &Customer {
         &self.state.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        customer_address(target, Self::PATH)
-    }
-
-    fn facts(&self, _c: &Chrome) -> Vec<Fact> {
-        Vec::new()
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
@@ -1430,10 +1400,6 @@ impl Action for TaxDetailsAction {
         ]
     }
 
-    fn review(&self, _c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        Ok(None)
-    }
-
     async fn run(
         &self,
         app: &App,
@@ -1461,7 +1427,6 @@ impl Action for TaxDetailsAction {
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         let detail = error.detail().to_ascii_lowercase();
         match error.code() {
-            "reason-required" => Some("reason"),
             "invalid-input" if detail.contains("office") => Some("tax_office"),
             "invalid-input" if detail.contains("address") => Some("billing_address"),
             "invalid-input" => Some("tax_id"),
@@ -1482,6 +1447,7 @@ struct Resend {
 impl Action for Resend {
     const PERMISSION: Permission = Permission::BillingActions;
     const WORDS: &'static str = "actions.resend";
+    const SCOPE: &'static str = "invoices";
     const PATH: &'static str = "resend";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
@@ -1502,10 +1468,6 @@ impl Action for Resend {
 
     fn customer(&self) -> &Customer {
         &self.customer
-    }
-
-    fn address(&self, target: &str) -> String {
-        format!("/console/invoices/{target}/{}", Self::PATH)
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -1534,14 +1496,6 @@ impl Action for Resend {
         ]
     }
 
-    fn fields(&self, _c: &Chrome, _values: &Values) -> Vec<Field> {
-        Vec::new()
-    }
-
-    fn review(&self, _c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        Ok(None)
-    }
-
     async fn run(
         &self,
         app: &App,
@@ -1559,10 +1513,6 @@ impl Action for Resend {
             &self.customer,
             Some("resent"),
         )))
-    }
-
-    fn field_of(&self, error: &ApiError) -> Option<&'static str> {
-        (error.code() == "reason-required").then_some("reason")
     }
 }
 
