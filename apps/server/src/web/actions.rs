@@ -222,8 +222,16 @@ trait Action: Sized + Send + Sync {
         target: &str,
     ) -> impl Future<Output = Result<Self, ApiError>> + Send;
 
+    /// What it acts on (a customer, a purchase's payment, a document's customer).
+    type Subject: Subject;
+
+    /// What it acts on, as read.
+    fn subject(&self) -> &Self::Subject;
+
     /// The customer acted on.
-    fn customer(&self) -> &Customer;
+    fn customer(&self) -> &Customer {
+        self.subject().customer()
+    }
 
     /// Its address.
     fn address(&self, target: &str) -> String {
@@ -232,8 +240,7 @@ trait Action: Sized + Send + Sync {
 
     /// What the page states before the form.
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        let _ = c;
-        Vec::new()
+        self.subject().facts(c)
     }
 
     /// The form's controls (the reason is added after them); `values` is what was posted, empty
@@ -265,6 +272,35 @@ trait Action: Sized + Send + Sync {
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         let _ = error;
         None
+    }
+}
+
+/// What an action acts on: whose it is, and what its page states about it.
+trait Subject {
+    /// The customer.
+    fn customer(&self) -> &Customer;
+
+    /// What the page states before the form.
+    fn facts(&self, c: &Chrome) -> Vec<Fact>;
+}
+
+impl Subject for CustomerState {
+    fn customer(&self) -> &Customer {
+        &self.customer
+    }
+
+    fn facts(&self, c: &Chrome) -> Vec<Fact> {
+        holding_facts(c, self)
+    }
+}
+
+impl Subject for Customer {
+    fn customer(&self) -> &Customer {
+        self
+    }
+
+    fn facts(&self, _c: &Chrome) -> Vec<Fact> {
+        Vec::new()
     }
 }
 

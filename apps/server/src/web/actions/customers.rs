@@ -1,12 +1,12 @@
 //! Grant a package, adjust credits, cancel a subscription, card departments, tax details.
 
-use kasa_domain::{Customer, Department, Holding, Package, PackageKind, Permission};
+use kasa_domain::{Department, Holding, Package, PackageKind, Permission};
 use kasa_ports::CustomerState;
 use kasa_subscriptions::Forfeiture;
 
 use super::{
-    Action, Chrome, Fact, Field, Outcome, Refusal, Values, customer_page, customer_state,
-    holding_facts, holding_words, value,
+    Action, Chrome, Field, Outcome, Refusal, Values, customer_page, customer_state, holding_words,
+    value,
 };
 use crate::api::actions::{
     AdjustRequest, CancelRequest, CancelTiming, GrantRequest, adjust_credits, cancel_subscription,
@@ -36,12 +36,10 @@ impl Action for Grant {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.state.customer
-    }
+    type Subject = CustomerState;
 
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        holding_facts(c, &self.state)
+    fn subject(&self) -> &CustomerState {
+        &self.state
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
@@ -213,12 +211,10 @@ impl Action for Adjust {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.state.customer
-    }
+    type Subject = CustomerState;
 
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        holding_facts(c, &self.state)
+    fn subject(&self) -> &CustomerState {
+        &self.state
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
@@ -312,12 +308,10 @@ impl Action for Cancel {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.state.customer
-    }
+    type Subject = CustomerState;
 
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        holding_facts(c, &self.state)
+    fn subject(&self) -> &CustomerState {
+        &self.state
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
@@ -420,12 +414,10 @@ impl Action for Departments {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.state.customer
-    }
+    type Subject = CustomerState;
 
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        holding_facts(c, &self.state)
+    fn subject(&self) -> &CustomerState {
+        &self.state
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
@@ -500,8 +492,10 @@ impl Action for TaxDetailsAction {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.state.customer
+    type Subject = CustomerState;
+
+    fn subject(&self) -> &CustomerState {
+        &self.state
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {

@@ -36,7 +36,9 @@ impl Action for Resend {
         Ok(Self { invoice, customer })
     }
 
-    fn customer(&self) -> &Customer {
+    type Subject = Customer;
+
+    fn subject(&self) -> &Customer {
         &self.customer
     }
 

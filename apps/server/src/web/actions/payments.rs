@@ -4,7 +4,7 @@ use kasa_domain::{Customer, Holding, PackageKind, Permission, PurchaseId};
 use kasa_ports::{CustomerState, Payment, Purchase};
 
 use super::{
-    Action, Chrome, Fact, Field, Outcome, Refusal, Values, amount_of, checked_amount,
+    Action, Chrome, Fact, Field, Outcome, Refusal, Subject, Values, amount_of, checked_amount,
     customer_page, fact, gateway_words, holding_words, value,
 };
 use crate::api::parse_id;
@@ -42,32 +42,6 @@ impl PaymentTarget {
         })
     }
 
-    /// The payment's facts: package, amount, gateway, status.
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        vec![
-            fact(c.t("actions.package"), self.purchase.package.name.clone()),
-            fact(
-                c.t("actions.payment"),
-                c.fill(
-                    "actions.payment.paid",
-                    &[
-                        ("amount", &c.money(&self.payment.amount)),
-                        ("gateway", &gateway_words(c, &self.payment)),
-                    ],
-                ),
-            ),
-            fact(
-                c.t("actions.payment.status"),
-                c.t(&format!(
-                    "actions.payment.status.{}",
-                    self.payment.status.label()
-                ))
-                .to_owned(),
-            ),
-            fact(c.t("actions.holds"), holding_words(c, &self.state.holding)),
-        ]
-    }
-
     /// What taking the package back does, in words.
     fn package_back(&self, c: &Chrome) -> String {
         match (&self.purchase.package.kind, &self.state.holding) {
@@ -99,6 +73,38 @@ impl PaymentTarget {
     }
 }
 
+impl Subject for PaymentTarget {
+    fn customer(&self) -> &Customer {
+        &self.state.customer
+    }
+
+    /// The payment's facts: package, amount, gateway, status, what the customer holds.
+    fn facts(&self, c: &Chrome) -> Vec<Fact> {
+        vec![
+            fact(c.t("actions.package"), self.purchase.package.name.clone()),
+            fact(
+                c.t("actions.payment"),
+                c.fill(
+                    "actions.payment.paid",
+                    &[
+                        ("amount", &c.money(&self.payment.amount)),
+                        ("gateway", &gateway_words(c, &self.payment)),
+                    ],
+                ),
+            ),
+            fact(
+                c.t("actions.payment.status"),
+                c.t(&format!(
+                    "actions.payment.status.{}",
+                    self.payment.status.label()
+                ))
+                .to_owned(),
+            ),
+            fact(c.t("actions.holds"), holding_words(c, &self.state.holding)),
+        ]
+    }
+}
+
 /// Refund a purchase's payment, fully or in part.
 pub(super) struct Refund {
     target: PaymentTarget,
@@ -120,8 +126,10 @@ impl Action for Refund {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.target.state.customer
+    type Subject = PaymentTarget;
+
+    fn subject(&self) -> &PaymentTarget {
+        &self.target
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
@@ -228,12 +236,10 @@ impl Action for Void {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.target.state.customer
-    }
+    type Subject = PaymentTarget;
 
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        self.target.facts(c)
+    fn subject(&self) -> &PaymentTarget {
+        &self.target
     }
 
     fn review(&self, c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
@@ -285,12 +291,10 @@ impl Action for Capture {
         })
     }
 
-    fn customer(&self) -> &Customer {
-        &self.target.state.customer
-    }
+    type Subject = PaymentTarget;
 
-    fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        self.target.facts(c)
+    fn subject(&self) -> &PaymentTarget {
+        &self.target
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
