@@ -107,6 +107,11 @@ impl ApiError {
         self.status
     }
 
+    /// The problem's facts (balance, price, dates), if it has any.
+    pub fn facts(&self) -> Option<&serde_json::Value> {
+        self.facts.as_ref()
+    }
+
     /// Adds facts (balance, price, dates) to the problem.
     #[must_use]
     pub fn with_facts(mut self, facts: serde_json::Value) -> Self {

@@ -199,6 +199,12 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(
             Method::POST,
+            "/v1/invoices/{id}/resend",
+            Some(P::BillingActions),
+            Some(reason.clone()),
+        ),
+        row(
+            Method::POST,
             "/v1/purchases/{id}/refunds",
             Some(P::Refund),
             Some(json!({ "reason": "walk" })),

@@ -20,6 +20,7 @@ mod payment_actions;
 mod payment_jobs;
 mod purchase;
 mod recurring;
+mod resend;
 mod verify;
 mod webhooks;
 
@@ -42,6 +43,7 @@ pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };
 pub use recurring::{StartRecurring, StartRecurringError};
+pub use resend::ResendDocumentError;
 pub use verify::{
     BooksChecked, BooksObserver, BooksPages, BooksProblem, BooksSection, PaymentProblem,
     payment_problems, verify_books,

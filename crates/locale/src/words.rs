@@ -16,6 +16,8 @@ const FILES: &[(&str, &str)] = &[
     ("pdf", include_str!("../words/pdf.txt")),
     ("operator", include_str!("../words/operator.txt")),
     ("access", include_str!("../words/access.txt")),
+    ("actions", include_str!("../words/actions.txt")),
+    ("problems", include_str!("../words/problems.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -1006,6 +1006,23 @@ pub trait InvoiceStore: Send + Sync {
         customer_id: CustomerId,
         limit: u32,
     ) -> Result<Vec<Invoice>, StoreError>;
+    /// One document by its id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn invoice(&self, id: kasa_domain::InvoiceId) -> Result<Invoice, StoreError>;
+
+    /// Queues a document's e-mail again (a resend), with its audit entry, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn queue_document_email(
+        &self,
+        email: OutboxPayload,
+        audit: AuditRecord,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 }
 
 /// Every store port at once: what a complete store (in memory, SQLite, PostgreSQL) implements.

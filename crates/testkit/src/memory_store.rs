@@ -1463,6 +1463,31 @@ impl InvoiceStore for MemoryStore {
         self.transaction(|state| issue_invoice(state, new))
     }
 
+    async fn invoice(&self, id: kasa_domain::InvoiceId) -> Result<Invoice, StoreError> {
+        self.read(|state| {
+            state
+                .invoices
+                .iter()
+                .find(|invoice| invoice.issued.id == id)
+                .cloned()
+                .ok_or(StoreError::NotFound { entity: "invoice" })
+        })
+    }
+
+    async fn queue_document_email(
+        &self,
+        email: kasa_ports::OutboxPayload,
+        audit: AuditRecord,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            state.audit(audit, &context, at);
+            queue(state, vec![email], at);
+            Ok(())
+        })
+    }
+
     async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError> {
         self.read(|state| {
             Ok(state

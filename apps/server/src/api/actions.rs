@@ -17,7 +17,7 @@ use super::payments::caller_refund_limits;
 use super::problems::{action_problem, gateway_problem, purchase_refusal};
 use super::{MAX_CREDITS, Tag, parse_id};
 use crate::app::App;
-use crate::auth::Bearer;
+use crate::auth::{Bearer, Caller};
 use crate::dates::rfc3339;
 use crate::idempotency::idempotent_change;
 use crate::problem::{ApiError, store_error};
@@ -182,39 +182,7 @@ impl ActionsApi {
         body: Json<GrantRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        idempotent_change(
-            &app,
-            &auth.0,
-            idempotency_key.0,
-            &format!("grant_package {}", id.0),
-            &body.0,
-            &body.reason,
-            |context| async {
-                let customer_id: CustomerId = parse_id(&id, "customer")?;
-                let applied = app
-                    .billing
-                    .grant_package(GrantPackage {
-                        customer_id,
-                        package_id: parse_id::<PackageId>(&body.package_id, "package")?,
-                        confirmation: if body.confirm_forfeit {
-                            ForfeitConfirmation::Confirmed
-                        } else {
-                            ForfeitConfirmation::NotConfirmed
-                        },
-                        charged: body.charged,
-                        context,
-                    })
-                    .await
-                    .map_err(grant_error)?;
-                Ok(Json(ActionResult::of(
-                    &applied.holding,
-                    &applied.card,
-                    Some(applied.purchase),
-                    app.clock.now(),
-                )))
-            },
-        )
-        .await
+        grant_package(&app, &auth.0, &id, idempotency_key.0, &body.0).await
     }
 
     /// Adds or removes credits by hand.
@@ -235,28 +203,7 @@ impl ActionsApi {
         body: Json<AdjustRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        if body.delta.unsigned_abs() > MAX_CREDITS.unsigned_abs() {
-            return Err(ApiError::invalid(format!(
-                "an adjustment moves at most {MAX_CREDITS} credits"
-            )));
-        }
-        idempotent_change(
-            &app,
-            &auth.0,
-            idempotency_key.0,
-            &format!("adjust_credits {}", id.0),
-            &body.0,
-            &body.reason,
-            |context| async {
-                let customer_id: CustomerId = parse_id(&id, "customer")?;
-                app.billing
-                    .adjust_credits(customer_id, body.delta, context)
-                    .await
-                    .map_err(adjust_error)?;
-                Ok(Json(action_result(app.0, customer_id).await?))
-            },
-        )
-        .await
+        adjust_credits(&app, &auth.0, &id, idempotency_key.0, &body.0).await
     }
 
     /// Cancels a customer's subscription now or at its end.
@@ -277,45 +224,131 @@ impl ActionsApi {
         body: Json<CancelRequest>,
     ) -> Result<Json<ActionResult>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        idempotent_change(
-            &app,
-            &auth.0,
-            idempotency_key.0,
-            &format!("cancel_subscription {}", id.0),
-            &body.0,
-            &body.reason,
-            |context| async {
-                let customer_id: CustomerId = parse_id(&id, "customer")?;
-                let timing = match body.timing {
-                    CancelTiming::Now => CancellationTiming::Now,
-                    CancelTiming::AtEnd => CancellationTiming::AtEnd,
-                };
-                let refund_limits = caller_refund_limits(app.0, &auth.0).await?;
-                let cancelled = app
-                    .billing
-                    .cancel_subscription(
-                        customer_id,
-                        timing,
-                        body.prorated_refund,
-                        refund_limits,
-                        context,
-                    )
-                    .await
-                    .map_err(cancel_error)?;
-                let mut result = action_result(app.0, customer_id).await?;
-                result.ends_at = Some(rfc3339(cancelled.ends_at));
-                result.prorated_refunds = Some(serde_json::Value::Array(
-                    cancelled
-                        .refunds
-                        .into_iter()
-                        .map(prorated_refund_body)
-                        .collect(),
-                ));
-                Ok(Json(result))
-            },
-        )
-        .await
+        cancel_subscription(&app, &auth.0, &id, idempotency_key.0, &body.0).await
     }
+}
+
+/// Grants a package as `caller` (the JSON API and the console): at most once per `key`.
+pub(crate) async fn grant_package(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &GrantRequest,
+) -> Result<Json<ActionResult>, ApiError> {
+    idempotent_change(
+        app,
+        caller,
+        key,
+        &format!("grant_package {id}"),
+        body,
+        &body.reason,
+        |context| async {
+            let customer_id: CustomerId = parse_id(id, "customer")?;
+            let applied = app
+                .billing
+                .grant_package(GrantPackage {
+                    customer_id,
+                    package_id: parse_id::<PackageId>(&body.package_id, "package")?,
+                    confirmation: if body.confirm_forfeit {
+                        ForfeitConfirmation::Confirmed
+                    } else {
+                        ForfeitConfirmation::NotConfirmed
+                    },
+                    charged: body.charged,
+                    context,
+                })
+                .await
+                .map_err(grant_error)?;
+            Ok(Json(ActionResult::of(
+                &applied.holding,
+                &applied.card,
+                Some(applied.purchase),
+                app.clock.now(),
+            )))
+        },
+    )
+    .await
+}
+
+/// Adds or removes credits as `caller`: at most once per `key`.
+pub(crate) async fn adjust_credits(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &AdjustRequest,
+) -> Result<Json<ActionResult>, ApiError> {
+    if body.delta.unsigned_abs() > MAX_CREDITS.unsigned_abs() {
+        return Err(ApiError::invalid(format!(
+            "an adjustment moves at most {MAX_CREDITS} credits"
+        )));
+    }
+    idempotent_change(
+        app,
+        caller,
+        key,
+        &format!("adjust_credits {id}"),
+        body,
+        &body.reason,
+        |context| async {
+            let customer_id: CustomerId = parse_id(id, "customer")?;
+            app.billing
+                .adjust_credits(customer_id, body.delta, context)
+                .await
+                .map_err(adjust_error)?;
+            Ok(Json(action_result(app, customer_id).await?))
+        },
+    )
+    .await
+}
+
+/// Cancels a subscription as `caller`, with their role's refund limits: at most once per `key`.
+pub(crate) async fn cancel_subscription(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &CancelRequest,
+) -> Result<Json<ActionResult>, ApiError> {
+    idempotent_change(
+        app,
+        caller,
+        key,
+        &format!("cancel_subscription {id}"),
+        body,
+        &body.reason,
+        |context| async {
+            let customer_id: CustomerId = parse_id(id, "customer")?;
+            let timing = match body.timing {
+                CancelTiming::Now => CancellationTiming::Now,
+                CancelTiming::AtEnd => CancellationTiming::AtEnd,
+            };
+            let refund_limits = caller_refund_limits(app, caller).await?;
+            let cancelled = app
+                .billing
+                .cancel_subscription(
+                    customer_id,
+                    timing,
+                    body.prorated_refund,
+                    refund_limits,
+                    context,
+                )
+                .await
+                .map_err(cancel_error)?;
+            let mut result = action_result(app, customer_id).await?;
+            result.ends_at = Some(rfc3339(cancelled.ends_at));
+            result.prorated_refunds = Some(serde_json::Value::Array(
+                cancelled
+                    .refunds
+                    .into_iter()
+                    .map(prorated_refund_body)
+                    .collect(),
+            ));
+            Ok(Json(result))
+        },
+    )
+    .await
 }
 
 /// A refused or failed grant.

@@ -445,19 +445,39 @@ impl CustomersApi {
     ) -> Result<Json<Vec<CardDepartmentBody>>, ApiError> {
         auth.0.require(Permission::ManageCustomers)?;
         let context = auth.0.context(&body.reason)?;
-        let card = app
-            .store
-            .set_department(SetDepartment {
-                customer_id: parse_id(&id, "customer")?,
-                department_id: parse_id::<DepartmentId>(&department_id, "department")?,
-                enabled: body.enabled,
-                context,
-                at: app.clock.now(),
-            })
-            .await
-            .map_err(store_error)?;
+        let card = set_card_department(
+            &app,
+            parse_id(&id, "customer")?,
+            parse_id::<DepartmentId>(&department_id, "department")?,
+            body.enabled,
+            context,
+        )
+        .await?;
         Ok(Json(card_body(&card)))
     }
+}
+
+/// Enables a department on a customer's card by hand, or disables it, audited with `context`.
+///
+/// # Errors
+/// `not-found`, store failures.
+pub(crate) async fn set_card_department(
+    app: &App,
+    customer_id: CustomerId,
+    department_id: DepartmentId,
+    enabled: bool,
+    context: kasa_ports::ActionContext,
+) -> Result<CustomerCard, ApiError> {
+    app.store
+        .set_department(SetDepartment {
+            customer_id,
+            department_id,
+            enabled,
+            context,
+            at: app.clock.now(),
+        })
+        .await
+        .map_err(store_error)
 }
 
 /// Gives a customer new tax details, audited with `context`.

@@ -2,7 +2,7 @@
 
 use kasa_billing::{
     ActOnPayment, ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome,
-    PaymentActionDone, RequestedAction, StartRecurring, StartRecurringError,
+    PaymentActionDone, RefundAllowance, RequestedAction, StartRecurring, StartRecurringError,
 };
 use kasa_domain::{CustomerId, Money, Permission, PurchaseId};
 use kasa_ports::{ApprovalRequest, ApprovalRequestState, GatewayName, PaymentAction, Recurring};
@@ -265,6 +265,99 @@ fn approval_listing(state: Option<&str>) -> Result<ApprovalListing, ApiError> {
     })
 }
 
+/// Refunds a purchase's payment as `caller` (the JSON API and the console): at most once per
+/// `key`; four-eyes approval may make it a request instead.
+pub(crate) async fn refund_payment(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &RefundRequest,
+) -> Result<Json<GiveBackResultBody>, ApiError> {
+    idempotent(
+        app,
+        caller,
+        key,
+        &format!("refund_payment {id}"),
+        body,
+        |mark| async {
+            let amount = money(body.amount.as_ref())?;
+            give_back(
+                app,
+                caller,
+                id,
+                RequestedAction::Refund { amount },
+                &body.reason,
+                mark,
+            )
+            .await
+        },
+    )
+    .await
+}
+
+/// Voids a purchase's payment as `caller`: at most once per `key`.
+pub(crate) async fn void_payment(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &VoidRequest,
+) -> Result<Json<GiveBackResultBody>, ApiError> {
+    idempotent(
+        app,
+        caller,
+        key,
+        &format!("void_payment {id}"),
+        body,
+        |mark| give_back(app, caller, id, RequestedAction::Void, &body.reason, mark),
+    )
+    .await
+}
+
+/// Captures an authorised payment as `caller`: at most once per `key`.
+pub(crate) async fn capture_payment(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &CaptureRequest,
+) -> Result<Json<PaymentActionResultBody>, ApiError> {
+    idempotent(
+        app,
+        caller,
+        key,
+        &format!("capture_payment {id}"),
+        body,
+        |mark| async {
+            let amount = money(body.amount.as_ref())?;
+            act(
+                app,
+                caller,
+                id,
+                RequestedAction::Capture { amount },
+                &body.reason,
+                mark,
+            )
+            .await
+        },
+    )
+    .await
+}
+
+/// What `caller` may still refund of a purchase's payment under their role's limits.
+pub(crate) async fn refund_allowance(
+    app: &App,
+    caller: &Caller,
+    purchase_id: PurchaseId,
+) -> Result<RefundAllowance, ApiError> {
+    let limits = caller_refund_limits(app, caller).await?;
+    app.billing
+        .refund_allowance(purchase_id, &caller.actor, &limits)
+        .await
+        .map_err(action_problem)
+}
+
 /// The caller's role's refund limits, one per currency (none for a caller without a role); also
 /// for refunds made by other actions (a cancellation's prorated refunds).
 pub(crate) async fn caller_refund_limits(
@@ -490,26 +583,7 @@ impl PaymentsApi {
         body: Json<RefundRequest>,
     ) -> Result<Json<GiveBackResultBody>, ApiError> {
         auth.0.require(Permission::Refund)?;
-        idempotent(
-            &app,
-            &auth.0,
-            idempotency_key.0,
-            &format!("refund_payment {}", id.0),
-            &body.0,
-            |mark| async {
-                let amount = money(body.amount.as_ref())?;
-                give_back(
-                    &app,
-                    &auth.0,
-                    &id,
-                    RequestedAction::Refund { amount },
-                    &body.reason,
-                    mark,
-                )
-                .await
-            },
-        )
-        .await
+        refund_payment(&app, &auth.0, &id, idempotency_key.0, &body.0).await
     }
 
     /// Sets up a subscription package that renews itself: the gateway charges the customer's
@@ -604,24 +678,7 @@ impl PaymentsApi {
         body: Json<VoidRequest>,
     ) -> Result<Json<GiveBackResultBody>, ApiError> {
         auth.0.require(Permission::Refund)?;
-        idempotent(
-            &app,
-            &auth.0,
-            idempotency_key.0,
-            &format!("void_payment {}", id.0),
-            &body.0,
-            |mark| {
-                give_back(
-                    &app,
-                    &auth.0,
-                    &id,
-                    RequestedAction::Void,
-                    &body.reason,
-                    mark,
-                )
-            },
-        )
-        .await
+        void_payment(&app, &auth.0, &id, idempotency_key.0, &body.0).await
     }
 
     /// Captures an authorised payment, fully or in part, and issues its invoice.
@@ -641,26 +698,7 @@ impl PaymentsApi {
         body: Json<CaptureRequest>,
     ) -> Result<Json<PaymentActionResultBody>, ApiError> {
         auth.0.require(Permission::BillingActions)?;
-        idempotent(
-            &app,
-            &auth.0,
-            idempotency_key.0,
-            &format!("capture_payment {}", id.0),
-            &body.0,
-            |mark| async {
-                let amount = money(body.amount.as_ref())?;
-                act(
-                    &app,
-                    &auth.0,
-                    &id,
-                    RequestedAction::Capture { amount },
-                    &body.reason,
-                    mark,
-                )
-                .await
-            },
-        )
-        .await
+        capture_payment(&app, &auth.0, &id, idempotency_key.0, &body.0).await
     }
 
     /// What the caller may still refund of a purchase's payment under their role's limit: the
@@ -679,13 +717,7 @@ impl PaymentsApi {
         id: Path<String>,
     ) -> Result<Json<RefundAllowanceBody>, ApiError> {
         auth.0.require(Permission::Refund)?;
-        let purchase_id: PurchaseId = parse_id(&id, "purchase")?;
-        let limits = caller_refund_limits(&app, &auth.0).await?;
-        let allowance = app
-            .billing
-            .refund_allowance(purchase_id, &auth.0.actor, &limits)
-            .await
-            .map_err(action_problem)?;
+        let allowance = refund_allowance(&app, &auth.0, parse_id(&id, "purchase")?).await?;
         Ok(Json(RefundAllowanceBody {
             currency: allowance.refundable.currency().alpha_code().to_owned(),
             limit: allowance.limit.map(MoneyBody::from),

@@ -3,14 +3,16 @@
 use kasa_domain::{CustomerId, Permission};
 use kasa_ports::{AuditQuery, PurchaseQuery};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 
+use super::access::ReasonBody;
 use super::bodies::{AuditEntryBody, InvoiceBody, PurchaseBody};
 use super::{Tag, parse_id, parse_optional_id};
 use crate::app::App;
-use crate::auth::Bearer;
+use crate::auth::{Bearer, Caller};
+use crate::idempotency::idempotent;
 use crate::problem::{ApiError, store_error};
 
 /// A billing document as a PDF file.
@@ -149,6 +151,29 @@ impl RecordsApi {
         Ok(Json(invoices.into_iter().map(Into::into).collect()))
     }
 
+    /// Sends the customer one of their documents (invoice, receipt or credit note) again: the
+    /// e-mail it first came in is queued once more, to the customer's address as it is now, and
+    /// the audit log records who asked and why (`invoice.resent`).
+    #[oai(
+        path = "/invoices/:id/resend",
+        method = "post",
+        operation_id = "resend_invoice",
+        tag = "Tag::Actions"
+    )]
+    async fn resend_invoice(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        /// Send the same key again to get the first answer, never a second e-mail.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<ReasonBody>,
+    ) -> Result<Json<InvoiceBody>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        resend_invoice(&app, &auth.0, &id, idempotency_key.0, &body.0).await
+    }
+
     /// One of a purchase's documents as a PDF.
     #[oai(
         path = "/purchases/:id/invoices/:invoice_id/pdf",
@@ -211,4 +236,34 @@ pub(crate) async fn audit_entries(
 
 fn default_limit() -> u32 {
     50
+}
+
+/// Sends a document again as `caller` (the JSON API and the console): at most once per `key`.
+pub(crate) async fn resend_invoice(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: Option<String>,
+    body: &ReasonBody,
+) -> Result<Json<InvoiceBody>, ApiError> {
+    idempotent(
+        app,
+        caller,
+        key,
+        &format!("resend_invoice {id}"),
+        body,
+        |mark| async {
+            let context = caller.context(&body.reason)?.with_idempotency(mark);
+            let invoice = app
+                .billing
+                .resend_document(parse_id(id, "invoice")?, context)
+                .await
+                .map_err(|error| match error {
+                    kasa_billing::ResendDocumentError::NotFound => ApiError::not_found("invoice"),
+                    kasa_billing::ResendDocumentError::Store(error) => store_error(error),
+                })?;
+            Ok(Json(invoice.into()))
+        },
+    )
+    .await
 }

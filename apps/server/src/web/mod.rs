@@ -7,6 +7,7 @@
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
 pub mod access;
+pub mod actions;
 pub mod customer_page;
 pub mod customers;
 pub mod operator;
@@ -38,6 +39,7 @@ pub fn console_routes() -> impl Endpoint {
     let route = customers::routes(route);
     let route = operator::routes(route);
     let route = access::routes(route);
+    let route = actions::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -71,6 +73,15 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/outbox", "GET"),
     ("/console/outbox/{id}/retry", "POST"),
     ("/console/audit", "GET"),
+    ("/console/customers/{id}/grant", "GET, POST"),
+    ("/console/customers/{id}/adjust", "GET, POST"),
+    ("/console/customers/{id}/cancel", "GET, POST"),
+    ("/console/customers/{id}/departments", "GET, POST"),
+    ("/console/customers/{id}/tax-details", "GET, POST"),
+    ("/console/purchases/{id}/refund", "GET, POST"),
+    ("/console/purchases/{id}/void", "GET, POST"),
+    ("/console/purchases/{id}/capture", "GET, POST"),
+    ("/console/invoices/{id}/resend", "GET, POST"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

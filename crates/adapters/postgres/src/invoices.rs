@@ -2,8 +2,12 @@
 
 use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money, PurchaseId, TaxedAmount};
-use kasa_ports::{Invoice, InvoiceNumber, InvoiceStore, NewInvoice, StoreError};
+use kasa_ports::{
+    ActionContext, AuditRecord, Invoice, InvoiceNumber, InvoiceStore, NewInvoice, OutboxPayload,
+    StoreError,
+};
 use sea_orm::{DatabaseTransaction, Value};
+use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, label, opt_id, text};
@@ -119,6 +123,31 @@ impl InvoiceStore for SqlStore {
     async fn issue_invoice(&self, new: NewInvoice) -> Result<Invoice, StoreError> {
         self.in_transaction(async |tx, codec| issue(tx, codec, new).await)
             .await
+    }
+
+    async fn invoice(&self, invoice_id: kasa_domain::InvoiceId) -> Result<Invoice, StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(&format!("{COLUMNS} WHERE id = $1"), [id(invoice_id)]),
+        )
+        .await?
+        .ok_or(StoreError::NotFound { entity: "invoice" })?;
+        invoice(&codec.row(&row))
+    }
+
+    async fn queue_document_email(
+        &self,
+        email: OutboxPayload,
+        audit: AuditRecord,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(async |tx, codec| {
+            crate::rows::insert_audit(tx, codec, &audit, &context, at).await?;
+            crate::rows::insert_outbox(tx, codec, &email, at).await
+        })
+        .await
     }
 
     async fn purchase_invoices(&self, purchase_id: PurchaseId) -> Result<Vec<Invoice>, StoreError> {
