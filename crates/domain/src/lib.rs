@@ -15,6 +15,7 @@ mod department;
 mod email;
 mod holding;
 mod ids;
+mod integration;
 pub mod instant;
 mod money;
 mod package;
@@ -30,10 +31,11 @@ pub use department::{Department, DepartmentError};
 pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
-    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId, InvoiceId,
+    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId, IntegrationId, InvoiceId,
     LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
     UsageChargeId, UserId,
 };
+pub use integration::{FrameOrigin, FrameOriginError, IntegrationKind, UnknownIntegrationKind};
 pub use money::{Currency, Money, MoneyError};
 pub use package::{Package, PackageError, PackageKind};
 pub use rust_decimal::Decimal;

@@ -9,6 +9,7 @@ use kasa_domain::Language;
 const FILES: &[(&str, &str)] = &[
     ("common", include_str!("../words/common.txt")),
     ("console", include_str!("../words/console.txt")),
+    ("panel", include_str!("../words/panel.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -7,6 +7,8 @@
 //! form carries a CSRF token and answers with a redirect (POST, redirect, GET).
 
 pub mod customers;
+pub mod integrations;
+pub mod panel;
 pub mod session;
 
 use askama::Template;
@@ -24,7 +26,7 @@ const CONSOLE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src '
 
 /// Every console route, under `/console`.
 pub fn console_routes() -> impl Endpoint {
-    Route::new()
+    let route = Route::new()
         .at("/", get(customers::home))
         .at(
             "/sign-in",
@@ -32,8 +34,9 @@ pub fn console_routes() -> impl Endpoint {
         )
         .at("/sign-out", poem::post(session::sign_out))
         .at("/language", get(session::language))
-        .at("/customers", get(customers::find))
-        .catch_all_error(|error| async move { error.into_response() })
+        .at("/customers", get(customers::find));
+    let route = integrations::routes(route);
+    route.catch_all_error(|error| async move { error.into_response() })
 }
 
 /// The paths under `/console` and `/panel` and their methods (for `Allow` on a 405); a path
@@ -44,6 +47,10 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/sign-out", "POST"),
     ("/console/language", "GET"),
     ("/console/customers", "GET"),
+    ("/console/integrations", "GET, POST"),
+    ("/console/integrations/{id}/revoke", "GET, POST"),
+    ("/panel", "GET"),
+    ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

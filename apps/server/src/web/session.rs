@@ -189,6 +189,12 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             "console.customers",
             Permission::ReadBilling,
         ),
+        (
+            "integrations",
+            "/console/integrations",
+            "console.integrations",
+            Permission::ManageAccess,
+        ),
     ];
     entries
         .into_iter()

@@ -10,7 +10,7 @@
 
 use kasa_domain::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId,
-    InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
+    IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
     UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
@@ -53,6 +53,7 @@ stored_ids!(
     AuditEntryId,
     CustomerId,
     DepartmentId,
+    IntegrationId,
     InvoiceId,
     LedgerEntryId,
     OutboxMessageId,

@@ -1,0 +1,85 @@
+//! Help-desk integrations as the in-memory store holds them.
+
+use async_trait::async_trait;
+use kasa_domain::IntegrationId;
+use kasa_ports::{ActionContext, AuditRecord, Integration, IntegrationStore, Secret, StoreError};
+use time::OffsetDateTime;
+
+use super::MemoryStore;
+
+const NOT_FOUND: StoreError = StoreError::NotFound {
+    entity: "integration",
+};
+
+fn audit(action: &str, integration: &Integration) -> AuditRecord {
+    AuditRecord {
+        action: action.to_owned(),
+        subject: format!("integration:{}", integration.id),
+        before: None,
+        after: Some(serde_json::json!(integration)),
+    }
+}
+
+#[async_trait]
+impl IntegrationStore for MemoryStore {
+    async fn create_integration(
+        &self,
+        integration: Integration,
+        secret: Secret,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            if state.integrations.contains_key(&integration.id) {
+                return Err(StoreError::AlreadyExists {
+                    what: "integration".to_owned(),
+                });
+            }
+            state.audit(
+                audit("integration.created", &integration),
+                &context,
+                integration.created_at,
+            );
+            state
+                .integrations
+                .insert(integration.id, (integration, secret));
+            Ok(())
+        })
+    }
+
+    async fn integrations(&self) -> Result<Vec<Integration>, StoreError> {
+        self.read(|state| {
+            let mut all: Vec<Integration> = state
+                .integrations
+                .values()
+                .map(|(integration, _)| integration.clone())
+                .collect();
+            all.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+            Ok(all)
+        })
+    }
+
+    async fn integration_with_secret(
+        &self,
+        id: IntegrationId,
+    ) -> Result<(Integration, Secret), StoreError> {
+        self.read(|state| state.integrations.get(&id).cloned().ok_or(NOT_FOUND))
+    }
+
+    async fn revoke_integration(
+        &self,
+        id: IntegrationId,
+        context: ActionContext,
+        at: OffsetDateTime,
+    ) -> Result<Integration, StoreError> {
+        self.transaction(|state| {
+            let (integration, _) = state.integrations.get_mut(&id).ok_or(NOT_FOUND)?;
+            if integration.revoked_at.is_some() {
+                return Ok(integration.clone());
+            }
+            integration.revoked_at = Some(at);
+            let revoked = integration.clone();
+            state.audit(audit("integration.revoked", &revoked), &context, at);
+            Ok(revoked)
+        })
+    }
+}
