@@ -222,12 +222,12 @@ impl PanelPage {
         format!("/panel?session={}", self.session)
     }
 
-    fn amount(&self, purchase: &Purchase) -> String {
-        let amount = purchase
+    /// What was paid, when a payment was asked for (a free grant has none).
+    fn amount(&self, purchase: &Purchase) -> Option<String> {
+        purchase
             .payment
             .as_ref()
-            .map_or(purchase.package.price, |payment| payment.amount);
-        self.c.money(&amount)
+            .map(|payment| self.c.money(&payment.amount))
     }
 }
 
