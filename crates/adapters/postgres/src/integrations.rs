@@ -15,7 +15,7 @@ const COLUMNS: &str = "id, name, kind, allowed_origins, created_at, revoked_at";
 
 /// What a sealed integration secret is bound to, beside its id (the "gateway" part of the
 /// associated data of ADR 0008, which no payment system is named).
-const SEALED_AS: &str = "panel-integration";
+pub(crate) const SEALED_AS: &str = "panel-integration";
 
 fn integration(row: &Row<'_>) -> Result<Integration, StoreError> {
     let allowed_origins: Vec<FrameOrigin> = row.json("allowed_origins")?;
@@ -175,4 +175,78 @@ impl IntegrationStore for SqlStore {
         })
         .await
     }
+}
+
+/// Every integration's id and sealed secret (for the start-up check and the key rotation).
+pub(crate) async fn sealed_secrets(
+    connection: &impl sea_orm::ConnectionTrait,
+    codec: crate::codec::Codec,
+) -> Result<Vec<(String, String)>, StoreError> {
+    fetch_all(
+        connection,
+        codec.statement(
+            "SELECT id, sealed_secret FROM integrations ORDER BY id",
+            [],
+        ),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let row = codec.row(row);
+        Ok((
+            row.id::<IntegrationId>("id")?.to_string(),
+            row.text("sealed_secret")?,
+        ))
+    })
+    .collect()
+}
+
+/// Opens an integration's sealed secret (`id` as text), naming it when it does not open.
+pub(crate) fn open_secret(
+    key: Option<&crate::SecretsKey>,
+    id: &str,
+    sealed: &str,
+) -> Result<String, crate::UnreadableCredential> {
+    open(key, SEALED_AS, id, sealed).map_err(|error| crate::UnreadableCredential {
+        gateway: SEALED_AS.to_owned(),
+        name: id.to_owned(),
+        error,
+    })
+}
+
+/// Seals every integration secret anew under `new_key` inside the rotation's transaction;
+/// returns the ids sealed and the key ids they were sealed under before.
+pub(crate) async fn reseal_secrets(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: crate::codec::Codec,
+    key: Option<&crate::SecretsKey>,
+    new_key: &crate::SecretsKey,
+) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
+    execute(tx, codec.statement("UPDATE integrations SET id = id", [])).await?;
+    let mut ids = Vec::new();
+    let mut previous = Vec::new();
+    for (integration_id, sealed) in sealed_secrets(tx, codec).await? {
+        let secret = open_secret(key, &integration_id, &sealed)?;
+        previous.extend(sealed.split(':').nth(1).map(str::to_owned));
+        let resealed = seal(new_key, SEALED_AS, &integration_id, &secret).map_err(|error| {
+            crate::UnreadableCredential {
+                gateway: SEALED_AS.to_owned(),
+                name: integration_id.clone(),
+                error,
+            }
+        })?;
+        let uuid = integration_id
+            .parse::<uuid::Uuid>()
+            .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
+        execute(
+            tx,
+            codec.statement(
+                "UPDATE integrations SET sealed_secret = $2 WHERE id = $1",
+                [id(IntegrationId::from(uuid)), text(resealed)],
+            ),
+        )
+        .await?;
+        ids.push(integration_id);
+    }
+    Ok((ids, previous))
 }
