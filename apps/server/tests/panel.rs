@@ -10,7 +10,7 @@ use std::net::TcpListener;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, run_browser_script};
+use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, kasa_command, run_browser_script};
 
 /// Every page checked: no serious or critical axe violation, no horizontal scroll.
 fn assert_pages_pass(report: &Value) {
@@ -424,4 +424,77 @@ async fn demo_admin(demo: &Kasa) -> String {
         .await;
     assert_eq!(status, StatusCode::OK, "demo sign-in: {body}");
     body["token"].as_str().expect("a token").to_owned()
+}
+
+/// The secret is stored only sealed; `kasa rotate-key` moves it to the new key with the
+/// payment-system credentials, and a server with the old key refuses to start.
+#[tokio::test]
+async fn integration_secrets_are_sealed_and_move_with_the_secrets_key() {
+    const OLD_KEY: &str = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+    const NEW_KEY: &str = "ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gIGCg4Q=";
+    let folder = std::env::temp_dir().join(format!("kasa-panel-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("a test folder");
+    let database_url = format!("sqlite://{}", folder.join("kasa.sqlite3").display());
+    let created = kasa_command(&database_url, &folder)
+        .args(["create-admin", "--email", ADMIN_EMAIL])
+        .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .expect("kasa create-admin runs");
+    assert!(created.status.success(), "{created:?}");
+
+    let kasa = Kasa::serve_on(&database_url, &folder, &[], &[("KASA_SECRETS_KEY", OLD_KEY)])
+        .await
+        .expect("kasa serves");
+    let admin = kasa.admin_token().await;
+    let answer = kasa
+        .post(
+            "/v1/integrations",
+            &admin,
+            json!({ "name": "Desk", "kind": "freshdesk",
+                    "allowed_origins": ["https://acme.freshdesk.com"], "reason": "t" }),
+        )
+        .await;
+    let (integration, secret) = (
+        id(&answer["integration"]),
+        answer["secret"].as_str().expect("a secret").to_owned(),
+    );
+    drop(kasa);
+    let raw = std::fs::read(folder.join("kasa.sqlite3")).expect("the database file");
+    assert!(
+        !raw.windows(secret.len()).any(|window| window == secret.as_bytes()),
+        "the secret is stored in clear"
+    );
+
+    let rotated = kasa_command(&database_url, &folder)
+        .arg("rotate-key")
+        .env("KASA_SECRETS_KEY", OLD_KEY)
+        .env("KASA_NEW_SECRETS_KEY", NEW_KEY)
+        .output()
+        .expect("kasa rotate-key runs");
+    assert!(rotated.status.success(), "{rotated:?}");
+    let said = String::from_utf8_lossy(&rotated.stdout).into_owned()
+        + &String::from_utf8_lossy(&rotated.stderr);
+    assert!(!said.contains(&secret), "rotate-key printed the secret");
+
+    let refused =
+        Kasa::serve_on(&database_url, &folder, &[], &[("KASA_SECRETS_KEY", OLD_KEY)]).await;
+    assert!(refused.is_err(), "a server with the old key started");
+    let kasa = Kasa::serve_on(&database_url, &folder, &[], &[("KASA_SECRETS_KEY", NEW_KEY)])
+        .await
+        .expect("kasa serves with the new key");
+    let url = signed(
+        &kasa.base,
+        &secret,
+        &[
+            ("integration", &integration),
+            ("email", "nobody@example.com"),
+            ("expires", &(now() + 60).to_string()),
+            ("lang", "en"),
+        ],
+    );
+    let (status, _, html) = page(&url).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("No such customer"), "{html}");
+    drop(kasa);
+    let _ = std::fs::remove_dir_all(&folder);
 }
