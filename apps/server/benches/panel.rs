@@ -43,8 +43,11 @@ async fn seed(database_url: &str, entries: usize, others: usize) {
     let support = department("Teknik Destek", 1);
     kit.with_catalog(std::slice::from_ref(&support), &[]).await;
     for number in 0..others {
-        kit.with_customer(&customer(&format!("other{number}@example.com"), Language::Tr))
-            .await;
+        kit.with_customer(&customer(
+            &format!("other{number}@example.com"),
+            Language::Tr,
+        ))
+        .await;
     }
     let ayse = customer("ayse@example.com", Language::Tr);
     kit.with_customer(&ayse).await;
@@ -147,7 +150,9 @@ async fn main() {
         .expect("a bench database");
     let database_url = format!(
         "{}/{database}",
-        server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base)
+        server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base)
     );
     println!(
         "GET /panel on PostgreSQL: a customer with {entries} charges (ledger entries) among \
@@ -211,9 +216,7 @@ async fn main() {
     drop(kasa);
     let _ = std::fs::remove_dir_all(&folder);
     admin
-        .execute_unprepared(&format!(
-            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-        ))
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         .await
         .expect("the bench database dropped");
 }

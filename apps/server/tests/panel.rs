@@ -167,7 +167,10 @@ async fn set_up(kasa: &Kasa, origin: &str) -> (String, String) {
                     "reason": "panel test" }),
         )
         .await;
-    let secret = created["secret"].as_str().expect("a secret once").to_owned();
+    let secret = created["secret"]
+        .as_str()
+        .expect("a secret once")
+        .to_owned();
     assert!(secret.starts_with("kasa_panel_"), "{created}");
     (id(&created["integration"]), secret)
 }
@@ -191,14 +194,27 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
 
     // Over HTTP: the panel, framed only by the integration's origin; the customer's own
     // language without `lang`; by external id too.
-    let english = url(&[("email", "ayse@example.com"), ("ticket", "12345"), ("lang", "en")]);
+    let english = url(&[
+        ("email", "ayse@example.com"),
+        ("ticket", "12345"),
+        ("lang", "en"),
+    ]);
     let (status, policy, html) = page(&english).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(policy.ends_with(&format!("frame-ancestors {host}")), "{policy}");
-    assert!(html.contains("Ayşe Yılmaz") && html.contains("3 credits"), "{html}");
+    assert!(
+        policy.ends_with(&format!("frame-ancestors {host}")),
+        "{policy}"
+    );
+    assert!(
+        html.contains("Ayşe Yılmaz") && html.contains("3 credits"),
+        "{html}"
+    );
     let (status, _, html) = page(&url(&[("external_id", "zendesk:42")])).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<html lang=\"tr\">") && html.contains("3 kredi"), "{html}");
+    assert!(
+        html.contains("<html lang=\"tr\">") && html.contains("3 kredi"),
+        "{html}"
+    );
     let (status, _, html) = page(&url(&[("email", "nobody@example.com")])).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("No such customer") || html.contains("Böyle bir müşteri yok"));
@@ -225,9 +241,8 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
             ("expires", &(now() - 600).to_string()),
         ],
     );
-    let unsigned = format!(
-        "{base}/panel?integration={integration}&email=ayse%40example.com&expires={soon}"
-    );
+    let unsigned =
+        format!("{base}/panel?integration={integration}&email=ayse%40example.com&expires={soon}");
     let too_long = signed(
         &base,
         &secret,
@@ -262,7 +277,11 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
 
     // In chromium: the panel in an iframe of the help desk's origin, in English and Turkish;
     // the refusals there; the same signed URL framed by another origin stays empty.
-    let turkish = url(&[("email", "ayse@example.com"), ("ticket", "12345"), ("lang", "tr")]);
+    let turkish = url(&[
+        ("email", "ayse@example.com"),
+        ("ticket", "12345"),
+        ("lang", "tr"),
+    ]);
     let urls = json!({
         "english": english, "turkish": turkish, "unsigned": unsigned, "tampered": tampered,
         "expired": expired,
@@ -287,10 +306,16 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
     let steps = &report["steps"];
     assert_eq!(steps["framed"]["h1"], "Ayşe Yılmaz", "{report:#}");
     assert!(
-        steps["framed"]["text"].as_str().unwrap().contains("3 credits"),
+        steps["framed"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("3 credits"),
         "{report:#}"
     );
-    assert_eq!(steps["framedTurkish"]["h2"], "Sahip oldukları", "{report:#}");
+    assert_eq!(
+        steps["framedTurkish"]["h2"], "Sahip oldukları",
+        "{report:#}"
+    );
     for (refusal, status) in [("unsigned", 401), ("tampered", 401), ("expired", 401)] {
         assert_eq!(steps[refusal]["status"], status, "{refusal}: {report:#}");
         assert!(
@@ -341,7 +366,11 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
     // Revoked through the console: its URLs are refused with 403.
     let again = url(&[("email", "ayse@example.com")]);
     let (status, _, html) = page(&again).await;
-    assert_eq!(status, StatusCode::OK, "the test's own integration is not revoked: {html}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the test's own integration is not revoked: {html}"
+    );
     let admin = kasa.admin_token().await;
     let (status, revoked) = kasa
         .call(
@@ -366,7 +395,10 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
     let audit = kasa.get("/v1/audit?limit=100", &admin).await;
     let text = audit.to_string();
     assert!(text.contains("integration.created") && text.contains("integration.revoked"));
-    assert!(!text.contains(&secret), "the audit log never holds a secret");
+    assert!(
+        !text.contains(&secret),
+        "the audit log never holds a secret"
+    );
 }
 
 /// The session token in a panel page's "Refresh" link.
@@ -388,7 +420,12 @@ async fn integrations_need_manage_access_valid_origins_and_a_secrets_key() {
         json!({ "name": " ", "kind": "custom", "allowed_origins": ["https://a.example"], "reason": "t" }),
     ] {
         let (status, answer) = kasa
-            .call(Method::POST, "/v1/integrations", Some(&admin), Some(body.clone()))
+            .call(
+                Method::POST,
+                "/v1/integrations",
+                Some(&admin),
+                Some(body.clone()),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
     }
@@ -442,9 +479,14 @@ async fn integration_secrets_are_sealed_and_move_with_the_secrets_key() {
         .expect("kasa create-admin runs");
     assert!(created.status.success(), "{created:?}");
 
-    let kasa = Kasa::serve_on(&database_url, &folder, &[], &[("KASA_SECRETS_KEY", OLD_KEY)])
-        .await
-        .expect("kasa serves");
+    let kasa = Kasa::serve_on(
+        &database_url,
+        &folder,
+        &[],
+        &[("KASA_SECRETS_KEY", OLD_KEY)],
+    )
+    .await
+    .expect("kasa serves");
     let admin = kasa.admin_token().await;
     let answer = kasa
         .post(
@@ -461,7 +503,8 @@ async fn integration_secrets_are_sealed_and_move_with_the_secrets_key() {
     drop(kasa);
     let raw = std::fs::read(folder.join("kasa.sqlite3")).expect("the database file");
     assert!(
-        !raw.windows(secret.len()).any(|window| window == secret.as_bytes()),
+        !raw.windows(secret.len())
+            .any(|window| window == secret.as_bytes()),
         "the secret is stored in clear"
     );
 
@@ -476,12 +519,22 @@ async fn integration_secrets_are_sealed_and_move_with_the_secrets_key() {
         + &String::from_utf8_lossy(&rotated.stderr);
     assert!(!said.contains(&secret), "rotate-key printed the secret");
 
-    let refused =
-        Kasa::serve_on(&database_url, &folder, &[], &[("KASA_SECRETS_KEY", OLD_KEY)]).await;
+    let refused = Kasa::serve_on(
+        &database_url,
+        &folder,
+        &[],
+        &[("KASA_SECRETS_KEY", OLD_KEY)],
+    )
+    .await;
     assert!(refused.is_err(), "a server with the old key started");
-    let kasa = Kasa::serve_on(&database_url, &folder, &[], &[("KASA_SECRETS_KEY", NEW_KEY)])
-        .await
-        .expect("kasa serves with the new key");
+    let kasa = Kasa::serve_on(
+        &database_url,
+        &folder,
+        &[],
+        &[("KASA_SECRETS_KEY", NEW_KEY)],
+    )
+    .await
+    .expect("kasa serves with the new key");
     let url = signed(
         &kasa.base,
         &secret,

@@ -22,7 +22,12 @@ pub enum IntegrationKind {
 
 impl IntegrationKind {
     /// Every kind.
-    pub const ALL: [Self; 4] = [Self::Zendesk, Self::Freshdesk, Self::Helpscout, Self::Custom];
+    pub const ALL: [Self; 4] = [
+        Self::Zendesk,
+        Self::Freshdesk,
+        Self::Helpscout,
+        Self::Custom,
+    ];
 
     /// Its name, as stored and sent: `zendesk`, `freshdesk`, `helpscout`, `custom`.
     #[must_use]

@@ -15,8 +15,8 @@ mod department;
 mod email;
 mod holding;
 mod ids;
-mod integration;
 pub mod instant;
+mod integration;
 mod money;
 mod package;
 mod tax;
@@ -31,9 +31,9 @@ pub use department::{Department, DepartmentError};
 pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
-    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId, IntegrationId, InvoiceId,
-    LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
-    UsageChargeId, UserId,
+    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId,
+    IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId,
+    PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 pub use integration::{FrameOrigin, FrameOriginError, IntegrationKind, UnknownIntegrationKind};
 pub use money::{Currency, Money, MoneyError};

@@ -42,9 +42,9 @@ pub use gateway::{
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
     capture_mode_of,
 };
-pub use integrations::{Integration, IntegrationStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
+pub use integrations::{Integration, IntegrationStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;
 pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};

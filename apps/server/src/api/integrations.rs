@@ -97,12 +97,16 @@ pub(crate) async fn create(
     let context = caller.context(reason)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid("an integration's name is 1-200 characters"));
+        return Err(ApiError::invalid(
+            "an integration's name is 1-200 characters",
+        ));
     }
-    let kind: IntegrationKind = kind
-        .trim()
-        .parse()
-        .map_err(|error: kasa_domain::UnknownIntegrationKind| ApiError::invalid(error.to_string()))?;
+    let kind: IntegrationKind =
+        kind.trim()
+            .parse()
+            .map_err(|error: kasa_domain::UnknownIntegrationKind| {
+                ApiError::invalid(error.to_string())
+            })?;
     let mut allowed_origins = origins
         .iter()
         .map(|origin| FrameOrigin::parse(origin))
@@ -167,7 +171,11 @@ pub struct IntegrationsApi;
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Access")]
 impl IntegrationsApi {
     /// Every help-desk integration, newest first (never their secrets).
-    #[oai(path = "/integrations", method = "get", operation_id = "list_integrations")]
+    #[oai(
+        path = "/integrations",
+        method = "get",
+        operation_id = "list_integrations"
+    )]
     async fn integrations(
         &self,
         app: Data<&App>,
@@ -180,7 +188,11 @@ impl IntegrationsApi {
 
     /// Creates a help-desk integration for the panel; the answer is the only time its secret
     /// is shown.
-    #[oai(path = "/integrations", method = "post", operation_id = "create_integration")]
+    #[oai(
+        path = "/integrations",
+        method = "post",
+        operation_id = "create_integration"
+    )]
     async fn create_integration(
         &self,
         app: Data<&App>,

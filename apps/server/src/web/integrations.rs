@@ -167,10 +167,7 @@ async fn revoke_page(
         Ok(integration) => integration,
         Err(error) => return staff.refusal_page(&error),
     };
-    let c = staff.chrome_for(
-        "integrations",
-        format!("/console/integrations/{id}/revoke"),
-    );
+    let c = staff.chrome_for("integrations", format!("/console/integrations/{id}/revoke"));
     render(
         status,
         &RevokePage {

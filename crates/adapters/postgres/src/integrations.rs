@@ -66,13 +66,8 @@ impl IntegrationStore for SqlStore {
                     .to_owned(),
             )
         })?;
-        let sealed = seal(
-            key,
-            SEALED_AS,
-            &integration.id.to_string(),
-            secret.expose(),
-        )
-        .map_err(unsealable)?;
+        let sealed = seal(key, SEALED_AS, &integration.id.to_string(), secret.expose())
+            .map_err(unsealable)?;
         self.in_transaction(async |tx, codec| {
             execute_unique(
                 tx,
@@ -168,8 +163,14 @@ impl IntegrationStore for SqlStore {
             })?;
             let revoked = integration(&codec.row(&row))?;
             if changed > 0 {
-                insert_audit(tx, codec, &audit("integration.revoked", &revoked), &context, at)
-                    .await?;
+                insert_audit(
+                    tx,
+                    codec,
+                    &audit("integration.revoked", &revoked),
+                    &context,
+                    at,
+                )
+                .await?;
             }
             Ok(revoked)
         })
@@ -184,10 +185,7 @@ pub(crate) async fn sealed_secrets(
 ) -> Result<Vec<(String, String)>, StoreError> {
     fetch_all(
         connection,
-        codec.statement(
-            "SELECT id, sealed_secret FROM integrations ORDER BY id",
-            [],
-        ),
+        codec.statement("SELECT id, sealed_secret FROM integrations ORDER BY id", []),
     )
     .await?
     .iter()

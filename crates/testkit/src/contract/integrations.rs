@@ -39,7 +39,10 @@ where
         )
         .await
         .unwrap();
-    assert_eq!(store.integrations().await.unwrap(), [integration.clone()]);
+    assert_eq!(
+        store.integrations().await.unwrap(),
+        std::slice::from_ref(&integration)
+    );
     let (found, opened) = store.integration_with_secret(integration.id).await.unwrap();
     assert_eq!((found, opened.expose()), (integration.clone(), secret));
     assert!(matches!(
@@ -81,7 +84,7 @@ where
         .collect();
     assert_eq!(actions, ["integration.revoked", "integration.created"]);
     assert_eq!(audit[0].context.reason.as_str(), "desk retired");
-    let written = serde_json::to_string(&audit.iter().map(|e| &e.record).collect::<Vec<_>>())
-        .unwrap();
+    let written =
+        serde_json::to_string(&audit.iter().map(|e| &e.record).collect::<Vec<_>>()).unwrap();
     assert!(!written.contains(secret), "the audit log holds the secret");
 }

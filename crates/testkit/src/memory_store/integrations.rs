@@ -53,7 +53,9 @@ impl IntegrationStore for MemoryStore {
                 .values()
                 .map(|(integration, _)| integration.clone())
                 .collect();
-            all.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+            all.sort_by_key(|integration| {
+                std::cmp::Reverse((integration.created_at, integration.id))
+            });
             Ok(all)
         })
     }

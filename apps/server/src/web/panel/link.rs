@@ -22,7 +22,14 @@ pub const MAX_LIFETIME_SECONDS: i64 = 300;
 pub const SESSION_SECONDS: i64 = 30 * 60;
 
 /// The parameters a signed URL may carry, besides `signature`.
-const KNOWN: [&str; 6] = ["email", "expires", "external_id", "integration", "lang", "ticket"];
+const KNOWN: [&str; 6] = [
+    "email",
+    "expires",
+    "external_id",
+    "integration",
+    "lang",
+    "ticket",
+];
 
 /// Who the panel is for, as the host named them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,7 +141,8 @@ pub fn parse(query: &str) -> Result<SignedLink, LinkRefusal> {
         .map_err(|_| malformed("`integration` is not an integration id"))?;
     let customer = match (one("email"), one("external_id")) {
         (Some(email), None) => PanelCustomer::Email(
-            EmailAddress::parse(email).map_err(|_| malformed("`email` is not an e-mail address"))?,
+            EmailAddress::parse(email)
+                .map_err(|_| malformed("`email` is not an e-mail address"))?,
         ),
         (None, Some(external)) => {
             let (system, value) = external
@@ -195,7 +203,10 @@ fn language(code: &str) -> Option<Language> {
 pub fn canonical(pairs: &[(String, String)]) -> Result<String, LinkRefusal> {
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    if let Some(unknown) = sorted.iter().find(|(key, _)| !KNOWN.contains(&key.as_str())) {
+    if let Some(unknown) = sorted
+        .iter()
+        .find(|(key, _)| !KNOWN.contains(&key.as_str()))
+    {
         return Err(LinkRefusal::Malformed(format!(
             "`{}` is not a panel parameter",
             unknown.0.chars().take(40).collect::<String>()
@@ -204,10 +215,7 @@ pub fn canonical(pairs: &[(String, String)]) -> Result<String, LinkRefusal> {
     if sorted.windows(2).any(|pair| pair[0].0 == pair[1].0) {
         return Err(malformed("a parameter is given twice"));
     }
-    if sorted
-        .iter()
-        .any(|(_, value)| value.contains(['\n', '\r']))
-    {
+    if sorted.iter().any(|(_, value)| value.contains(['\n', '\r'])) {
         return Err(malformed("a value holds a line break"));
     }
     Ok(sorted
@@ -370,7 +378,11 @@ mod tests {
     #[test]
     fn a_changed_parameter_or_another_secret_does_not_verify() {
         let tampered = parse(&DOC_QUERY.replace("ticket=12345", "ticket=12346")).unwrap();
-        assert!(!verify(DOC_SECRET, &tampered.canonical, &tampered.signature));
+        assert!(!verify(
+            DOC_SECRET,
+            &tampered.canonical,
+            &tampered.signature
+        ));
         let link = parse(DOC_QUERY).unwrap();
         assert!(!verify("another secret", &link.canonical, &link.signature));
         assert!(!verify(DOC_SECRET, &link.canonical, "00"));

@@ -195,12 +195,11 @@ impl PanelPage {
     }
 
     fn charge_basis(&self, charge: &UsageCharge) -> &'static str {
-        self.c
-            .t(match charge.basis {
-                kasa_ports::ChargeBasis::Free => "panel.basis.free",
-                kasa_ports::ChargeBasis::Subscription => "panel.basis.subscription",
-                kasa_ports::ChargeBasis::Credits => "panel.basis.credits",
-            })
+        self.c.t(match charge.basis {
+            kasa_ports::ChargeBasis::Free => "panel.basis.free",
+            kasa_ports::ChargeBasis::Subscription => "panel.basis.subscription",
+            kasa_ports::ChargeBasis::Credits => "panel.basis.credits",
+        })
     }
 
     fn invoice_kind(&self, invoice: &Invoice) -> &'static str {
@@ -385,10 +384,7 @@ async fn continue_session(app: &App, request: &Request, token: &str) -> Response
 }
 
 /// The live session a token names, with the integration's secret and framing.
-async fn session_of(
-    app: &App,
-    token: &str,
-) -> Result<(PanelSession, String, String), LinkRefusal> {
+async fn session_of(app: &App, token: &str) -> Result<(PanelSession, String, String), LinkRefusal> {
     let (session, mac) = PanelSession::read(token)?;
     let (integration, secret) = app
         .integrations
@@ -451,7 +447,14 @@ async fn show(
 async fn read(
     app: &App,
     customer: CustomerId,
-) -> Result<(kasa_ports::CustomerState, Vec<UsageCharge>, Vec<PurchaseRow>), StoreError> {
+) -> Result<
+    (
+        kasa_ports::CustomerState,
+        Vec<UsageCharge>,
+        Vec<PurchaseRow>,
+    ),
+    StoreError,
+> {
     let store = &app.store;
     let (state, charges, purchases) = tokio::try_join!(
         store.customer_state(customer),
@@ -498,8 +501,7 @@ pub async fn invoice_pdf(
         Ok((session, _, _)) => session,
         Err(refused) => return refusal(asked_language(request), &refused, ANY_FRAME),
     };
-    match crate::api::records::invoice_pdf(&app, &purchase, &invoice, Some(session.customer))
-        .await
+    match crate::api::records::invoice_pdf(&app, &purchase, &invoice, Some(session.customer)).await
     {
         Ok(pdf) => pdf.into_response(),
         Err(error) => error.response(None),
