@@ -8,6 +8,8 @@
 //! entry; default 20000), `KASA_BENCH_PANEL_CUSTOMERS` other customers (default 1000),
 //! `KASA_BENCH_PANEL_REQUESTS` panels timed (default 1000).
 
+#[path = "../tests/panel_kit/mod.rs"]
+mod panel_kit;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -20,9 +22,9 @@ use kasa_ports::{
 };
 use kasa_postgres::{SqlStore, StoreConfig};
 use kasa_testkit::{TestBilling, agent_context, customer, department, help_desk_actor};
+use panel_kit::{create_integration, now, serve_with_admin, signed};
 use sea_orm::{ConnectionTrait, Database};
-use serde_json::json;
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Kasa, TEST_SECRETS_KEY, kasa_command};
+use support::TEST_SECRETS_KEY;
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -87,22 +89,6 @@ async fn seed(database_url: &str, entries: usize, others: usize) {
     }
 }
 
-fn signed_url(base: &str, integration: &str, secret: &str) -> String {
-    let expires = (time::OffsetDateTime::now_utc().unix_timestamp() + 120).to_string();
-    let canonical =
-        format!("email=ayse@example.com\nexpires={expires}\nintegration={integration}\nlang=tr");
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
-    let signature: String = ring::hmac::sign(&key, canonical.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!(
-        "{base}/panel?integration={integration}&email=ayse%40example.com&expires={expires}\
-         &lang=tr&signature={signature}"
-    )
-}
-
 async fn time_requests(
     client: &reqwest::Client,
     requests: usize,
@@ -162,36 +148,22 @@ async fn main() {
 
     let folder = std::env::temp_dir().join(format!("kasa-bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&folder).expect("a folder");
-    let created = kasa_command(&database_url, &folder)
-        .args(["create-admin", "--email", ADMIN_EMAIL])
-        .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .expect("kasa create-admin runs");
-    assert!(created.status.success(), "{created:?}");
-    let kasa = Kasa::serve_on(
-        &database_url,
-        &folder,
-        &[],
-        &[("KASA_SECRETS_KEY", TEST_SECRETS_KEY)],
-    )
-    .await
-    .expect("kasa serves");
-    let token = kasa.admin_token().await;
-    let created = kasa
-        .post(
-            "/v1/integrations",
-            &token,
-            json!({ "name": "Bench", "kind": "custom",
-                    "allowed_origins": ["https://desk.example"], "reason": "bench" }),
-        )
-        .await;
-    let integration = created["integration"]["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
-    let secret = created["secret"].as_str().expect("a secret").to_owned();
+    let kasa = serve_with_admin(&database_url, &folder, TEST_SECRETS_KEY).await;
+    let (integration, secret) = create_integration(&kasa, "custom", "https://desk.example").await;
     let client = reqwest::Client::new();
-    let signed = || signed_url(&kasa.base, &integration, &secret);
+    let signed = || {
+        let expires = (now() + 120).to_string();
+        signed(
+            &kasa.base,
+            &secret,
+            &[
+                ("integration", &integration),
+                ("email", "ayse@example.com"),
+                ("expires", &expires),
+                ("lang", "tr"),
+            ],
+        )
+    };
     time_requests(&client, 20, signed).await;
     report(
         "signed URL (opens a session)",

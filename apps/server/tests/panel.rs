@@ -3,11 +3,13 @@
 //! chromium, refusals, framing from an origin not configured, and the console's integrations
 //! page.
 
+mod panel_kit;
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 
+use panel_kit::{create_integration, now, serve_with_admin, session_of, signed};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, kasa_command, run_browser_script};
@@ -70,38 +72,6 @@ fn host_server() -> String {
     base
 }
 
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs(),
-    )
-    .expect("a time")
-}
-
-/// A panel URL signed as docs/panel.md says (sorted `key=value` lines, HMAC-SHA256, hex).
-fn signed(base: &str, secret: &str, params: &[(&str, &str)]) -> String {
-    let mut sorted = params.to_vec();
-    sorted.sort_by_key(|(key, _)| *key);
-    let canonical = sorted
-        .iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
-    let signature: String = ring::hmac::sign(&key, canonical.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    let query: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params.iter().copied())
-        .append_pair("signature", &signature)
-        .finish();
-    format!("{base}/panel?{query}")
-}
-
 async fn page(url: &str) -> (StatusCode, String, String) {
     let response = reqwest::get(url).await.expect("kasa answers");
     let status = response.status();
@@ -159,20 +129,7 @@ async fn set_up(kasa: &Kasa, origin: &str) -> (String, String) {
                 "kind": "ticket", "reference": "12345" }),
     )
     .await;
-    let created = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Test desk", "kind": "custom", "allowed_origins": [origin],
-                    "reason": "panel test" }),
-        )
-        .await;
-    let secret = created["secret"]
-        .as_str()
-        .expect("a secret once")
-        .to_owned();
-    assert!(secret.starts_with("kasa_panel_"), "{created}");
-    (id(&created["integration"]), secret)
+    create_integration(kasa, "custom", origin).await
 }
 
 #[tokio::test]
@@ -220,7 +177,7 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
     assert!(html.contains("No such customer") || html.contains("Böyle bir müşteri yok"));
 
     // The panel's own session: its "Refresh" link works without a cookie.
-    let session = html_session(&page(&english).await.2);
+    let session = session_of(&page(&english).await.2);
     let (status, _, html) = page(&format!("{base}/panel?session={session}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Ayşe Yılmaz"));
@@ -401,13 +358,6 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
     );
 }
 
-/// The session token in a panel page's "Refresh" link.
-fn html_session(html: &str) -> String {
-    let start = html.find("/panel?session=").expect("a refresh link") + 15;
-    let rest = &html[start..];
-    rest[..rest.find('"').expect("the link's end")].to_owned()
-}
-
 #[tokio::test]
 async fn integrations_need_manage_access_valid_origins_and_a_secrets_key() {
     let kasa = Kasa::start(Backend::Sqlite).await.expect("kasa starts");
@@ -472,34 +422,9 @@ async fn integration_secrets_are_sealed_and_move_with_the_secrets_key() {
     let folder = std::env::temp_dir().join(format!("kasa-panel-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&folder).expect("a test folder");
     let database_url = format!("sqlite://{}", folder.join("kasa.sqlite3").display());
-    let created = kasa_command(&database_url, &folder)
-        .args(["create-admin", "--email", ADMIN_EMAIL])
-        .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .expect("kasa create-admin runs");
-    assert!(created.status.success(), "{created:?}");
-
-    let kasa = Kasa::serve_on(
-        &database_url,
-        &folder,
-        &[],
-        &[("KASA_SECRETS_KEY", OLD_KEY)],
-    )
-    .await
-    .expect("kasa serves");
-    let admin = kasa.admin_token().await;
-    let answer = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Desk", "kind": "freshdesk",
-                    "allowed_origins": ["https://acme.freshdesk.com"], "reason": "t" }),
-        )
-        .await;
-    let (integration, secret) = (
-        id(&answer["integration"]),
-        answer["secret"].as_str().expect("a secret").to_owned(),
-    );
+    let kasa = serve_with_admin(&database_url, &folder, OLD_KEY).await;
+    let (integration, secret) =
+        create_integration(&kasa, "freshdesk", "https://acme.freshdesk.com").await;
     drop(kasa);
     let raw = std::fs::read(folder.join("kasa.sqlite3")).expect("the database file");
     assert!(

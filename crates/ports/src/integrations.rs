@@ -7,7 +7,7 @@ use kasa_domain::{FrameOrigin, IntegrationId, IntegrationKind};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{ActionContext, Secret, StoreError};
+use crate::{ActionContext, AuditRecord, Secret, StoreError};
 
 /// A help desk allowed to embed the panel (never with its secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +25,20 @@ pub struct Integration {
     pub created_at: OffsetDateTime,
     /// When revoked; a revoked integration's URLs and panel sessions open nothing.
     pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Integration {
+    /// The audit record of `action` (`integration.created`, `integration.revoked`) on this
+    /// integration: what it is after, never its secret.
+    #[must_use]
+    pub fn audit_record(&self, action: &str) -> AuditRecord {
+        AuditRecord {
+            action: action.to_owned(),
+            subject: format!("integration:{}", self.id),
+            before: None,
+            after: Some(serde_json::json!(self)),
+        }
+    }
 }
 
 /// Help-desk integrations and their secrets.

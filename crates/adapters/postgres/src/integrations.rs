@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use kasa_domain::{FrameOrigin, IntegrationId};
-use kasa_ports::{ActionContext, AuditRecord, Integration, IntegrationStore, Secret, StoreError};
+use kasa_ports::{ActionContext, Integration, IntegrationStore, Secret, StoreError};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
@@ -30,15 +30,6 @@ fn integration(row: &Row<'_>) -> Result<Integration, StoreError> {
         created_at: row.at("created_at")?,
         revoked_at: row.opt_at("revoked_at")?,
     })
-}
-
-fn audit(action: &str, integration: &Integration) -> AuditRecord {
-    AuditRecord {
-        action: action.to_owned(),
-        subject: format!("integration:{}", integration.id),
-        before: None,
-        after: Some(serde_json::json!(integration)),
-    }
 }
 
 fn unsealable(error: UnsealError) -> StoreError {
@@ -86,7 +77,7 @@ impl IntegrationStore for SqlStore {
                 || "integration".to_owned(),
             )
             .await?;
-            let record = audit("integration.created", &integration);
+            let record = integration.audit_record("integration.created");
             insert_audit(tx, codec, &record, &context, integration.created_at).await
         })
         .await
@@ -166,7 +157,7 @@ impl IntegrationStore for SqlStore {
                 insert_audit(
                     tx,
                     codec,
-                    &audit("integration.revoked", &revoked),
+                    &revoked.audit_record("integration.revoked"),
                     &context,
                     at,
                 )

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use kasa_domain::IntegrationId;
-use kasa_ports::{ActionContext, AuditRecord, Integration, IntegrationStore, Secret, StoreError};
+use kasa_ports::{ActionContext, Integration, IntegrationStore, Secret, StoreError};
 use time::OffsetDateTime;
 
 use super::MemoryStore;
@@ -10,15 +10,6 @@ use super::MemoryStore;
 const NOT_FOUND: StoreError = StoreError::NotFound {
     entity: "integration",
 };
-
-fn audit(action: &str, integration: &Integration) -> AuditRecord {
-    AuditRecord {
-        action: action.to_owned(),
-        subject: format!("integration:{}", integration.id),
-        before: None,
-        after: Some(serde_json::json!(integration)),
-    }
-}
 
 #[async_trait]
 impl IntegrationStore for MemoryStore {
@@ -35,7 +26,7 @@ impl IntegrationStore for MemoryStore {
                 });
             }
             state.audit(
-                audit("integration.created", &integration),
+                integration.audit_record("integration.created"),
                 &context,
                 integration.created_at,
             );
@@ -80,7 +71,7 @@ impl IntegrationStore for MemoryStore {
             }
             integration.revoked_at = Some(at);
             let revoked = integration.clone();
-            state.audit(audit("integration.revoked", &revoked), &context, at);
+            state.audit(revoked.audit_record("integration.revoked"), &context, at);
             Ok(revoked)
         })
     }
