@@ -514,6 +514,35 @@ mod tests {
     use kasa_domain::Permission;
 
     #[test]
+    fn every_refusal_and_state_has_words_in_both_languages() {
+        let refusals = [
+            LinkRefusal::NoSignature,
+            LinkRefusal::Malformed(String::new()),
+            LinkRefusal::UnknownIntegration,
+            LinkRefusal::BadSignature,
+            LinkRefusal::Expired,
+            LinkRefusal::TooLong,
+            LinkRefusal::Revoked,
+            LinkRefusal::SessionEnded,
+        ];
+        let mut keys: Vec<String> = refusals
+            .iter()
+            .map(|refusal| format!("panel.refused.{}", refusal.code()))
+            .collect();
+        keys.extend(
+            kasa_domain::IntegrationKind::ALL
+                .iter()
+                .map(|kind| format!("integrations.kind.{}", kind.name())),
+        );
+        for language in [Language::En, Language::Tr] {
+            let locale = kasa_locale::Locale::new(language);
+            for key in &keys {
+                assert_ne!(locale.t(key), key.as_str(), "{key} in {language:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_panel_reads_billing_and_may_change_nothing() {
         assert!(PANEL_ROLE.allows(Permission::ReadBilling));
         for changing in [
