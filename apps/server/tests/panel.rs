@@ -118,7 +118,7 @@ async fn set_up(kasa: &Kasa, origin: &str) -> (String, String) {
     kasa.post(
         &format!("/v1/customers/{}/grants", id(&customer)),
         &admin,
-        json!({ "package_id": id(&five), "reason": "welcome gift" }),
+        json!({ "package_id": id(&five), "charged": true, "reason": "paid by bank transfer" }),
     )
     .await;
     let help_desk = kasa.api_key(&admin, "help_desk").await;
@@ -184,6 +184,26 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
     let forged = session.replacen('.', ".0", 1);
     assert_eq!(
         page(&format!("{base}/panel?session={forged}")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The invoice of the paid grant, as a PDF, through the panel's session only.
+    let html = page(&english).await.2;
+    assert!(
+        html.contains("/console/purchases/") && html.contains("/refund\""),
+        "{html}"
+    );
+    let start = html.find("/panel/invoices/").expect("an invoice link");
+    let link = html[start..start + html[start..].find('"').unwrap()].replace("&amp;", "&");
+    let response = reqwest::get(format!("{base}{link}")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{link}");
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let without = link.split_once("?session=").unwrap().0;
+    assert_eq!(
+        reqwest::get(format!("{base}{without}"))
+            .await
+            .unwrap()
+            .status(),
         StatusCode::UNAUTHORIZED
     );
 
