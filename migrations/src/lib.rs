@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 15] = [
+const STEPS: [SqlStep; 16] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -124,6 +124,12 @@ const STEPS: [SqlStep; 15] = [
         name: "m20261203_000017_dashboard_indexes",
         // The console dashboard's day and week figures without a table scan.
         schema: include_str!("sql/0017_dashboard_indexes.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261203_000019_integrations",
+        // Help-desk integrations that embed the panel: allowed origins and a sealed secret.
+        schema: include_str!("sql/0019_integrations.sql"),
         guards: ["", ""],
     },
 ];

@@ -68,6 +68,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     /// Users, sessions, keys.
     pub access: Arc<dyn AccessStore>,
+    /// Help-desk integrations (the panel's signed URLs).
+    pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -216,6 +218,7 @@ impl App {
             billing: Billing::new(ports).with_delivery_policy(delivery),
             store: database.clone(),
             access: database.clone(),
+            integrations: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

@@ -17,6 +17,7 @@ use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
+use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
 use crate::api::records::RecordsApi;
@@ -38,6 +39,7 @@ type Apis = (
     BillingLinksApi,
     MeApi,
     SettingsApi,
+    IntegrationsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -54,6 +56,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             BillingLinksApi,
             MeApi,
             SettingsApi,
+            IntegrationsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
@@ -245,6 +248,7 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
             poem::post(crate::webhook::webhook),
         )
         .nest("/console", crate::web::console_routes())
+        .nest("/panel", crate::web::panel::routes())
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

@@ -78,6 +78,20 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ManageAccess),
             Some(reason.clone()),
         ),
+        row(Method::GET, "/v1/integrations", Some(P::ManageAccess), None),
+        row(
+            Method::POST,
+            "/v1/integrations",
+            Some(P::ManageAccess),
+            Some(json!({ "name": "walk", "kind": "custom",
+                         "allowed_origins": ["https://desk.example"], "reason": "walk" })),
+        ),
+        row(
+            Method::POST,
+            "/v1/integrations/{id}/revoke",
+            Some(P::ManageAccess),
+            Some(reason.clone()),
+        ),
         row(Method::GET, "/v1/departments", Some(P::ReadBilling), None),
         row(
             Method::POST,

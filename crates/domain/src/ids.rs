@@ -111,3 +111,7 @@ define_id!(
     /// An invoice, receipt or credit note.
     InvoiceId
 );
+define_id!(
+    /// A help desk's integration: the panel beside its tickets (its secret is stored sealed).
+    IntegrationId
+);

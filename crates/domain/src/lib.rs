@@ -16,6 +16,7 @@ mod email;
 mod holding;
 mod ids;
 pub mod instant;
+mod integration;
 mod money;
 mod package;
 mod tax;
@@ -30,10 +31,11 @@ pub use department::{Department, DepartmentError};
 pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
-    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId, InvoiceId,
-    LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId, PaymentId, PurchaseId,
-    UsageChargeId, UserId,
+    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId,
+    IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId,
+    PaymentId, PurchaseId, UsageChargeId, UserId,
 };
+pub use integration::{FrameOrigin, FrameOriginError, IntegrationKind, UnknownIntegrationKind};
 pub use money::{Currency, Money, MoneyError};
 pub use package::{Package, PackageDescription, PackageError, PackageKind};
 pub use rust_decimal::Decimal;

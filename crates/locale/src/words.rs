@@ -18,6 +18,7 @@ const FILES: &[(&str, &str)] = &[
     ("access", include_str!("../words/access.txt")),
     ("actions", include_str!("../words/actions.txt")),
     ("problems", include_str!("../words/problems.txt")),
+    ("panel", include_str!("../words/panel.txt")),
 ];
 
 /// One entry's words in both languages.

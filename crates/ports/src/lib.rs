@@ -11,6 +11,7 @@ mod books;
 mod clock;
 mod documents;
 mod gateway;
+mod integrations;
 mod mailer;
 mod payment_actions;
 mod records;
@@ -41,6 +42,9 @@ pub use gateway::{
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
     capture_mode_of,
 };
+#[cfg(any(test, feature = "mocks"))]
+pub use integrations::MockIntegrationStore;
+pub use integrations::{Integration, IntegrationStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use mailer::MockMailer;
 pub use mailer::{EmailAttachment, EmailMessage, MailError, Mailer};

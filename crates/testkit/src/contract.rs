@@ -9,6 +9,7 @@
 pub mod books;
 pub mod concurrency;
 pub mod flows;
+pub mod integrations;
 pub mod ports;
 
 /// Declares one `#[tokio::test]` per contract case. The argument is an async expression giving

@@ -28,6 +28,7 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod integrations;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HoldingKind {
@@ -100,6 +101,8 @@ struct State {
     /// The payment actions that give money back (count against refund limits).
     give_backs: BTreeSet<kasa_domain::PaymentActionId>,
     approval_requests: Vec<kasa_ports::ApprovalRequest>,
+    /// Help-desk integrations with their secrets (in memory, nothing to seal).
+    integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
 }
 
 impl State {

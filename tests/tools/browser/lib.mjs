@@ -48,10 +48,11 @@ export async function signIn(page, base, email, password) {
 
 /**
  * The page's accessibility and phone-width findings, as plain data:
- * `{ page, violations: [{ id, impact, help, nodes }], overflow: px wider than 390 }`.
+ * `{ page, violations: [{ id, impact, help, nodes }], overflow: px wider than `width` }`
+ * (390 by default: a phone; the panel beside a ticket is checked at 360).
  * The viewport is set back afterwards.
  */
-export async function check(page, label) {
+export async function check(page, label, { width = 390 } = {}) {
   await page.addScriptTag({ path: AXE_PATH });
   const results = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
@@ -62,7 +63,7 @@ export async function check(page, label) {
   });
   const violations = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const before = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
+  await page.setViewportSize({ width, height: 844 });
   const overflow = await page.evaluate(
     () => Math.max(0, document.documentElement.scrollWidth - window.innerWidth),
   );

@@ -10,7 +10,9 @@ pub mod access;
 pub mod actions;
 pub mod customer_page;
 pub mod customers;
+pub mod integrations;
 pub mod operator;
+pub mod panel;
 pub mod session;
 
 use askama::Template;
@@ -40,6 +42,7 @@ pub fn console_routes() -> impl Endpoint {
     let route = operator::routes(route);
     let route = access::routes(route);
     let route = actions::routes(route);
+    let route = integrations::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -82,6 +85,10 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/purchases/{id}/void", "GET, POST"),
     ("/console/purchases/{id}/capture", "GET, POST"),
     ("/console/invoices/{id}/resend", "GET, POST"),
+    ("/console/integrations", "GET, POST"),
+    ("/console/integrations/{id}/revoke", "GET, POST"),
+    ("/panel", "GET"),
+    ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];
 
 /// What every console page shows around its content: who is signed in, in which language, the

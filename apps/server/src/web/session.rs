@@ -237,6 +237,12 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             "access.audit",
             Permission::ReadAudit,
         ),
+        (
+            "integrations",
+            "/console/integrations",
+            "console.integrations",
+            Permission::ManageAccess,
+        ),
     ];
     entries
         .into_iter()

@@ -22,6 +22,7 @@ mod codec;
 mod customers;
 mod history;
 mod holdings;
+mod integrations;
 mod invoices;
 mod ledger;
 mod outbox;

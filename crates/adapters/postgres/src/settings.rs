@@ -274,6 +274,16 @@ impl SqlStore {
                 list.entry(gateway.to_owned()).or_default().push(name);
             }
         }
+        for (id, sealed) in crate::integrations::sealed_secrets(&self.db, self.codec).await? {
+            match crate::integrations::open_secret(self.key(), &id, &sealed) {
+                Ok(_) => found
+                    .sealed
+                    .entry(crate::integrations::SEALED_AS.to_owned())
+                    .or_default()
+                    .push(id),
+                Err(unreadable) => found.unreadable.push(unreadable),
+            }
+        }
         Ok(found)
     }
 
@@ -353,6 +363,14 @@ impl SqlStore {
             rotation
                 .credentials
                 .insert(gateway, credentials.into_keys().collect());
+        }
+        let (integrations, integration_key_ids) =
+            crate::integrations::reseal_secrets(tx, codec, self.key(), new_key).await?;
+        rotation.previous_key_ids.extend(integration_key_ids);
+        if !integrations.is_empty() {
+            rotation
+                .credentials
+                .insert(crate::integrations::SEALED_AS.to_owned(), integrations);
         }
         if rotation.count() > 0 {
             let record = AuditRecord {
