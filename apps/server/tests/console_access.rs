@@ -157,11 +157,16 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
         json!([
             "Dashboard",
             "Customers",
+            "Departments",
+            "Packages",
+            "Payment systems",
+            "Billing settings",
             "Users",
             "Roles",
             "API keys",
             "Outbox",
-            "Audit log"
+            "Audit log",
+            "Integrations"
         ])
     );
     assert!(text("purchasesToday").contains("₺100.00"), "{report:#}");

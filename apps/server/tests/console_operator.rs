@@ -65,7 +65,13 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
             "Departments",
             "Packages",
             "Payment systems",
-            "Billing settings"
+            "Billing settings",
+            "Users",
+            "Roles",
+            "API keys",
+            "Outbox",
+            "Audit log",
+            "Integrations"
         ]),
         "{report:#}"
     );

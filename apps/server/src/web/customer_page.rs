@@ -136,7 +136,6 @@ struct Actions {
     cancel: bool,
     departments: bool,
     tax_details: bool,
-    billing_link: bool,
     resend: bool,
 }
 
@@ -185,7 +184,7 @@ impl CustomerPage {
 
     fn any_action(&self) -> bool {
         let a = &self.actions;
-        a.edit || a.grant || a.adjust || a.cancel || a.departments || a.billing_link
+        a.edit || a.grant || a.adjust || a.cancel || a.departments
     }
 }
 
@@ -323,6 +322,9 @@ fn build(
             .unwrap_or_else(|| id.to_string())
     };
     let may_refund = staff.may(Permission::Refund);
+    // Capturing takes the customer's money rather than giving it back: the API's
+    // `capture_payment` asks for the billing-actions permission, so the link does too.
+    let may_capture = staff.may(Permission::BillingActions);
     let holds_credits_or_nothing = !matches!(read.holding, Holding::Subscription(_));
     let holding = holding_view(&read.holding, now);
     let holds = Holds::of(&read.holding).words(&c);
@@ -381,7 +383,7 @@ fn build(
                         Some(PaymentStatus::Captured | PaymentStatus::PartiallyRefunded)
                     ),
                 may_void: may_refund && status == Some(PaymentStatus::Authorised),
-                may_capture: may_refund
+                may_capture: may_capture
                     && purchase.status == PurchaseStatus::Completed
                     && status == Some(PaymentStatus::Authorised),
             }
@@ -477,7 +479,6 @@ fn build(
             cancel: billing_actions && !holds_credits_or_nothing,
             departments: manage,
             tax_details: manage,
-            billing_link: manage,
             resend: billing_actions,
         },
         c,
