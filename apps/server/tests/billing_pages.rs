@@ -8,26 +8,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{
     Kasa, SANDBOX_API_PASSWORD, SANDBOX_API_USER, SANDBOX_CLIENT_ID, SANDBOX_STORE_KEY, Sandbox,
-    run_browser_script,
+    assert_pages_pass, run_browser_script,
 };
-
-/// Asserts the browser checks of a report found no serious accessibility violation and no
-/// horizontal scroll at 390 px.
-fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(
-            check["overflow"], 0,
-            "horizontal scroll at 390 px on {check:#}"
-        );
-    }
-}
 
 /// A new customer writing in `language`, and a billing link's token for them.
 async fn customer_link(kasa: &Kasa, admin: &str, email: &str, language: &str) -> (String, String) {

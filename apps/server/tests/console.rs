@@ -3,26 +3,10 @@
 
 mod support;
 
-use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, run_browser_script};
-
-/// Asserts the browser checks of a report found no serious accessibility violation and no
-/// horizontal scroll at 390 px.
-pub fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(
-            check["overflow"], 0,
-            "horizontal scroll at 390 px on {check:#}"
-        );
-    }
-}
+use serde_json::json;
+use support::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, field_value, run_browser_script,
+};
 
 #[tokio::test]
 async fn an_agent_signs_in_finds_a_customer_and_signs_out_in_either_language() {
@@ -168,13 +152,4 @@ async fn a_console_form_without_its_csrf_token_or_session_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(page.status(), 303, "a signed-out session opens nothing");
-}
-
-/// The value of the first `<input name="NAME" value="…">` of a page.
-pub fn field_value(html: &str, name: &str) -> String {
-    let start = html
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no {name} field in {html}"));
-    let rest = &html[start + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].to_owned()
 }

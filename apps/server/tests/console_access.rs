@@ -9,25 +9,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Kasa, run_browser_script};
-
-/// Asserts the browser checks of a report found no serious accessibility violation and no
-/// horizontal scroll at 390 px.
-fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(
-            check["overflow"], 0,
-            "horizontal scroll at 390 px on {check:#}"
-        );
-    }
-}
+use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Kasa, assert_pages_pass, run_browser_script};
 
 /// A port nothing listens on: mail sent there fails at once.
 fn closed_port() -> u16 {

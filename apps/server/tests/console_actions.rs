@@ -6,28 +6,10 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Backend, Kasa, run_browser_script};
+use support::{Backend, Kasa, assert_pages_pass, field_value, run_browser_script};
 
 const AGENT_EMAIL: &str = "agent@example.com";
 const AGENT_PASSWORD: &str = "a long agent password";
-
-/// Asserts the browser checks of a report found no serious accessibility violation and no
-/// horizontal scroll at 390 px.
-fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(
-            check["overflow"], 0,
-            "horizontal scroll at 390 px on {check:#}"
-        );
-    }
-}
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_owned()
@@ -291,15 +273,6 @@ async fn an_agent_acts_on_a_customer_with_reasons_limits_and_confirmations() {
     assert_eq!(resent.len(), 1, "{resent:#?}");
     assert_eq!(resent[0]["reason"], "Customer lost the e-mail");
     assert_eq!(resent[0]["after"]["number"], invoice_number.as_str());
-}
-
-/// The value of the first control `name` in a page.
-fn field_value(html: &str, name: &str) -> String {
-    let start = html
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no {name} field in {html}"));
-    let rest = &html[start + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].to_owned()
 }
 
 /// A console session for `email` (the `Cookie` header value), signed in through the form.

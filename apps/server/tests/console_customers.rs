@@ -6,28 +6,10 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, run_browser_script};
+use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, run_browser_script};
 
 const FINANCE_EMAIL: &str = "finance@example.com";
 const FINANCE_PASSWORD: &str = "a long finance password";
-
-/// Asserts the browser checks of a report found no serious accessibility violation and no
-/// horizontal scroll at 390 px.
-fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(
-            check["overflow"], 0,
-            "horizontal scroll at 390 px on {check:#}"
-        );
-    }
-}
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_owned()

@@ -8,37 +8,12 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, run_browser_script};
+use support::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, field_value, run_browser_script,
+};
 
 /// The secrets the browser script types into the NestPay form (`SECRETS` in the script).
 const SECRETS: [&str; 2] = ["STORE-KEY-SECRET-4711", "API-PASSWORD-SECRET-0815"];
-
-/// Asserts the browser checks of a report found no serious accessibility violation and no
-/// horizontal scroll at 390 px.
-fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(
-            check["overflow"], 0,
-            "horizontal scroll at 390 px on {check:#}"
-        );
-    }
-}
-
-/// The value of the first `<input name="NAME" value="…">` of a page.
-fn field_value(html: &str, name: &str) -> String {
-    let start = html
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no {name} field in {html}"));
-    let rest = &html[start + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].to_owned()
-}
 
 #[tokio::test]
 async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {

@@ -12,21 +12,9 @@ use std::net::TcpListener;
 use panel_kit::{create_integration, now, serve_with_admin, session_of, signed};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, kasa_command, run_browser_script};
-
-/// Every page checked: no serious or critical axe violation, no horizontal scroll.
-fn assert_pages_pass(report: &Value) {
-    assert!(
-        report.get("error").is_none(),
-        "the browser run failed: {report:#}"
-    );
-    let checks = report["checks"].as_array().expect("checks");
-    assert!(!checks.is_empty(), "no page was checked: {report:#}");
-    for check in checks {
-        assert_eq!(check["violations"], json!([]), "axe-core on {check:#}");
-        assert_eq!(check["overflow"], 0, "horizontal scroll on {check:#}");
-    }
-}
+use support::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, kasa_command, run_browser_script,
+};
 
 /// A help desk's page on its own origin: `GET /?src=<url>` answers a page that frames `src`.
 /// Returns `http://127.0.0.1:PORT`; the thread serves until the test ends.

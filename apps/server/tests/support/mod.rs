@@ -530,3 +530,31 @@ pub struct BillingBrowser {
     /// The billing link's token.
     pub token: String,
 }
+
+/// Asserts that the browser checks of a report found no serious or critical accessibility
+/// violation (axe-core) and no horizontal scroll at the width checked.
+pub fn assert_pages_pass(report: &Value) {
+    assert!(
+        report.get("error").is_none(),
+        "the browser run failed: {report:#}"
+    );
+    let checks = report["checks"].as_array().expect("checks");
+    assert!(!checks.is_empty(), "no page was checked: {report:#}");
+    for check in checks {
+        assert_eq!(
+            check["violations"],
+            serde_json::json!([]),
+            "axe-core on {check:#}"
+        );
+        assert_eq!(check["overflow"], 0, "horizontal scroll on {check:#}");
+    }
+}
+
+/// The value of the first `<input name="NAME" value="…">` of a page.
+pub fn field_value(html: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} field in {html}"));
+    let rest = &html[start + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
