@@ -177,15 +177,24 @@ async fn authenticate(
 /// # Errors
 /// [`StoreError::NotFound`] for a token unknown, expired or revoked; others from the store.
 pub async fn token_owner(app: &App, hash: &str) -> Result<TokenOwner, StoreError> {
+    checked_token_owner(app, hash).await.map(|(owner, _)| owner)
+}
+
+/// [`token_owner`], and whether the store was asked (`false`: the cache answered, so the store
+/// was asked within [`crate::app::TokenCache::TTL`]).
+///
+/// # Errors
+/// As [`token_owner`].
+pub async fn checked_token_owner(app: &App, hash: &str) -> Result<(TokenOwner, bool), StoreError> {
     if let Some(owner) = app.tokens.get(hash) {
-        return Ok(owner);
+        return Ok((owner, false));
     }
     let owner = app
         .access
         .token_owner(hash.to_owned(), app.clock.now())
         .await?;
     app.tokens.put(hash.to_owned(), owner.clone());
-    Ok(owner)
+    Ok((owner, true))
 }
 
 /// The caller a token's owner is, for the ledger, the audit log and permission checks.

@@ -29,7 +29,7 @@ pub struct LinkQuery {
 #[handler]
 pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQuery>) -> Response {
     if let Some(token) = &query.token {
-        return arrive(&app, token).await;
+        return arrive(&app, request, token).await;
     }
     let customer_id = match super::cookie_customer(&app, request).await {
         Ok(customer_id) => customer_id,
@@ -47,7 +47,7 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
 
 /// A billing link: the token moves from the address into a cookie, and the browser comes back
 /// to the page without it.
-async fn arrive(app: &App, token: &str) -> Response {
+async fn arrive(app: &App, request: &Request, token: &str) -> Response {
     if !billing_on(app).await {
         return message(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -59,17 +59,12 @@ async fn arrive(app: &App, token: &str) -> Response {
         return message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid");
     }
     // Over HTTPS the cookie never travels in clear.
-    let secure = if app.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
     Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, "/billing")
         .header(
             header::SET_COOKIE,
-            format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800{secure}"),
+            crate::web::cookie_header(app, request, COOKIE, token, Some(604_800)),
         )
         .finish()
 }

@@ -215,6 +215,30 @@ pub fn cookie(request: &poem::Request, name: &str) -> Option<String> {
         })
 }
 
+/// A `Set-Cookie` value for the console and the billing pages: HttpOnly, `SameSite=Lax`,
+/// `Secure` when Kasa is reached over HTTPS (its public URL, or the proxy's
+/// `X-Forwarded-Proto`); `max_age` in seconds, none for a cookie that ends with the browser.
+pub fn cookie_header(
+    app: &crate::app::App,
+    request: &poem::Request,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> String {
+    let secure = app.public_url.starts_with("https://")
+        || request
+            .header("x-forwarded-proto")
+            .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(seconds) = max_age {
+        cookie.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
 /// One page of a long list: which page, how many in all.
 #[derive(Clone, Debug)]
 pub struct Paging {

@@ -17,9 +17,9 @@ use poem::web::{Data, Form, Query};
 use poem::{FromRequest, Request, RequestBody, Response, handler};
 use sha2::{Digest, Sha256};
 
-use super::{Chrome, cookie, is_local_path, render, see_other};
+use super::{Chrome, cookie, cookie_header, is_local_path, render, see_other};
 use crate::app::App;
-use crate::auth::{Caller, SESSION_PREFIX, caller_of, new_token, token_hash, token_owner};
+use crate::auth::{Caller, SESSION_PREFIX, caller_of, checked_token_owner, new_token, token_hash};
 use crate::problem::ApiError;
 
 /// The cookie that carries the console session's token.
@@ -140,17 +140,27 @@ async fn staff_of(app: &App, request: &Request) -> Result<Option<Staff>, StoreEr
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let user = match token_owner(app, &hash).await {
-        Ok(TokenOwner::User(user)) if !user.disabled => user,
+    let (owner, looked_up) = match checked_token_owner(app, &hash).await {
+        Ok((owner @ TokenOwner::User(_), looked_up)) => (owner, looked_up),
         Ok(_) | Err(StoreError::NotFound { .. }) => return Ok(None),
         Err(error) => return Err(error),
     };
-    let now = app.clock.now();
-    app.access
-        .extend_session(hash.clone(), now, now + app.console_idle)
-        .await?;
+    let TokenOwner::User(user) = &owner else {
+        return Ok(None);
+    };
+    if user.disabled {
+        return Ok(None);
+    }
+    let user = user.clone();
+    // The end moves with the pages, but a write per page is not needed: only when the store was
+    // asked about the token (at most every few seconds), far inside the idle timeout.
+    if looked_up {
+        let now = app.clock.now();
+        app.access
+            .extend_session(hash.clone(), now, now + app.console_idle)
+            .await?;
+    }
     let request_id = crate::request_id::RequestId::of(request);
-    let owner = TokenOwner::User(user.clone());
     let caller = caller_of(&owner, hash, request_id);
     let here = request
         .uri()
@@ -331,28 +341,6 @@ pub fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// A cookie for the console: HttpOnly, `SameSite=Lax`, `Secure` behind HTTPS.
-fn set_cookie(
-    app: &App,
-    request: &Request,
-    name: &str,
-    value: &str,
-    max_age: Option<i64>,
-) -> String {
-    let secure = app.public_url.starts_with("https://")
-        || request
-            .header("x-forwarded-proto")
-            .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
-    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if let Some(seconds) = max_age {
-        cookie.push_str(&format!("; Max-Age={seconds}"));
-    }
-    if secure {
-        cookie.push_str("; Secure");
-    }
-    cookie
-}
-
 /// The sign-in page.
 #[derive(Template)]
 #[template(path = "console/sign_in.html")]
@@ -422,7 +410,7 @@ fn sign_in_form(
             error,
         },
     );
-    if let Ok(value) = set_cookie(app, request, SIGN_IN_COOKIE, &token, Some(3600)).parse() {
+    if let Ok(value) = cookie_header(app, request, SIGN_IN_COOKIE, &token, Some(3600)).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
@@ -509,8 +497,8 @@ pub async fn sign_in(app: Data<&App>, request: &Request, form: Form<SignInForm>)
     };
     let mut response = see_other(&target);
     for cookie in [
-        set_cookie(&app, request, COOKIE, &token, None),
-        set_cookie(&app, request, SIGN_IN_COOKIE, "", Some(0)),
+        cookie_header(&app, request, COOKIE, &token, None),
+        cookie_header(&app, request, SIGN_IN_COOKIE, "", Some(0)),
     ] {
         if let Ok(value) = cookie.parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
@@ -546,7 +534,7 @@ pub async fn sign_out(
     }
     app.tokens.clear();
     let mut response = see_other("/console/sign-in?signed_out=1");
-    if let Ok(value) = set_cookie(&app, request, COOKIE, "", Some(0)).parse() {
+    if let Ok(value) = cookie_header(&app, request, COOKIE, "", Some(0)).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
@@ -569,7 +557,7 @@ pub fn language(app: Data<&App>, request: &Request, query: Query<LanguageQuery>)
         .unwrap_or_else(|| "/console".to_owned());
     let mut response = see_other(&back);
     if let Some(language) = parse_language(&query.to)
-        && let Ok(value) = set_cookie(
+        && let Ok(value) = cookie_header(
             &app,
             request,
             LANGUAGE_COOKIE,
