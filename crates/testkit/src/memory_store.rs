@@ -28,6 +28,7 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod help_desk_calls;
 mod integrations;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +104,8 @@ struct State {
     approval_requests: Vec<kasa_ports::ApprovalRequest>,
     /// Help-desk integrations with their secrets (in memory, nothing to seal).
     integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
+    /// The help-desk outbox, in queue order.
+    help_desk_calls: BTreeMap<kasa_domain::HelpDeskCallId, kasa_ports::HelpDeskCall>,
 }
 
 impl State {
