@@ -280,3 +280,71 @@ pub trait HelpDesk: Send + Sync {
     /// Any [`HelpDeskError`].
     async fn create_ticket(&self, ticket: &NewTicket) -> Result<String, HelpDeskError>;
 }
+
+/// How Kasa reaches an integration's help desk through its API (never with its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpDeskConnection {
+    /// The API's base URL: `https://{subdomain}.zendesk.com`, `https://{domain}.freshdesk.com`,
+    /// `https://api.helpscout.net`.
+    pub base_url: String,
+    /// Who Kasa signs in as: the Zendesk agent's e-mail address, the Help Scout app's id;
+    /// Freshdesk needs none (its API key says who).
+    pub login: Option<String>,
+    /// Help Scout only: the mailbox new conversations are opened in.
+    pub mailbox: Option<String>,
+    /// When last saved.
+    #[serde(with = "kasa_domain::instant")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl HelpDeskConnection {
+    /// The audit record of a connection saved for `integration` (never its secret).
+    #[must_use]
+    pub fn audit_record(&self, integration: IntegrationId, before: Option<&Self>) -> AuditRecord {
+        AuditRecord {
+            action: "integration.connection_saved".to_owned(),
+            subject: format!("integration:{integration}"),
+            before: before.map(|before| serde_json::json!(before)),
+            after: Some(serde_json::json!(self)),
+        }
+    }
+}
+
+/// Integrations' help-desk API connections, their secrets (API token, API key, app secret)
+/// sealed at rest like the integration's own secret (ADR 0008).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait HelpDeskConnectionStore: Send + Sync {
+    /// Saves (creates or replaces) an integration's connection with its secret, with an audit
+    /// entry that never holds the secret.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (no such integration), [`StoreError::Unavailable`] (also when
+    /// the store cannot seal: no secrets key).
+    async fn save_help_desk_connection(
+        &self,
+        integration: IntegrationId,
+        connection: HelpDeskConnection,
+        secret: crate::Secret,
+        context: ActionContext,
+    ) -> Result<(), StoreError>;
+
+    /// An integration's connection, without its secret; `None` when none is saved.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn help_desk_connection(
+        &self,
+        integration: IntegrationId,
+    ) -> Result<Option<HelpDeskConnection>, StoreError>;
+
+    /// An integration's connection with its secret opened, to call the help desk.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (no connection saved), [`StoreError::Unavailable`] (no key, or
+    /// another key, to open it), [`StoreError::Corrupt`] (a secret that does not authenticate).
+    async fn help_desk_connection_with_secret(
+        &self,
+        integration: IntegrationId,
+    ) -> Result<(HelpDeskConnection, crate::Secret), StoreError>;
+}

@@ -44,11 +44,11 @@ pub use gateway::{
     capture_mode_of,
 };
 pub use help_desk::{
-    HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskError, NewHelpDeskCall,
-    NewTicket,
+    HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,
+    HelpDeskConnectionStore, HelpDeskError, NewHelpDeskCall, NewTicket,
 };
 #[cfg(any(test, feature = "mocks"))]
-pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore};
+pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

@@ -106,6 +106,9 @@ struct State {
     integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
     /// The help-desk outbox, in queue order.
     help_desk_calls: BTreeMap<kasa_domain::HelpDeskCallId, kasa_ports::HelpDeskCall>,
+    /// Integrations' help-desk API connections with their secrets.
+    help_desk_connections:
+        BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskConnection, Secret)>,
 }
 
 impl State {

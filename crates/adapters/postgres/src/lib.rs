@@ -21,6 +21,7 @@ mod charges;
 mod codec;
 mod customers;
 mod help_desk_calls;
+mod help_desk_connections;
 mod history;
 mod holdings;
 mod integrations;

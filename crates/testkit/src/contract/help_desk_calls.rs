@@ -269,3 +269,88 @@ where
         .unwrap();
     assert_eq!(all.len(), 4);
 }
+
+/// Saves, reads, replaces and audits a connection, never with its secret in the audit log.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn a_connection_keeps_its_secret_out_of_the_audit_log<S>(store: Arc<S>)
+where
+    S: kasa_ports::HelpDeskConnectionStore + IntegrationStore + HistoryStore + 'static,
+{
+    use kasa_ports::HelpDeskConnection;
+    let desk = an_integration(&*store).await;
+    assert_eq!(store.help_desk_connection(desk).await.unwrap(), None);
+    assert!(matches!(
+        store.help_desk_connection_with_secret(desk).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let first = HelpDeskConnection {
+        base_url: "https://acme.zendesk.com".to_owned(),
+        login: Some("agent@acme.example".to_owned()),
+        mailbox: None,
+        updated_at: TestBilling::START,
+    };
+    store
+        .save_help_desk_connection(
+            desk,
+            first.clone(),
+            Secret::new("zendesk-token-first"),
+            agent_context("connect"),
+        )
+        .await
+        .unwrap();
+    let second = HelpDeskConnection {
+        updated_at: TestBilling::START + Duration::hours(1),
+        ..first.clone()
+    };
+    store
+        .save_help_desk_connection(
+            desk,
+            second.clone(),
+            Secret::new("zendesk-token-second"),
+            agent_context("new token"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.help_desk_connection(desk).await.unwrap(),
+        Some(second.clone())
+    );
+    let (found, secret) = store.help_desk_connection_with_secret(desk).await.unwrap();
+    assert_eq!((found, secret.expose()), (second, "zendesk-token-second"));
+    assert!(matches!(
+        store
+            .save_help_desk_connection(
+                IntegrationId::from(uuid::Uuid::now_v7()),
+                first,
+                Secret::new("x"),
+                agent_context("nobody"),
+            )
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let audit = store
+        .audit_entries(AuditQuery {
+            subject: Some(format!("integration:{desk}")),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.record.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "integration.connection_saved",
+            "integration.connection_saved",
+            "integration.created"
+        ]
+    );
+    let written =
+        serde_json::to_string(&audit.iter().map(|e| &e.record).collect::<Vec<_>>()).unwrap();
+    assert!(
+        !written.contains("zendesk-token"),
+        "the audit log holds a secret"
+    );
+}

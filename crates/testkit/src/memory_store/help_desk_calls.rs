@@ -161,3 +161,62 @@ impl HelpDeskCallStore for MemoryStore {
         })
     }
 }
+
+#[async_trait]
+impl kasa_ports::HelpDeskConnectionStore for MemoryStore {
+    async fn save_help_desk_connection(
+        &self,
+        integration: kasa_domain::IntegrationId,
+        connection: kasa_ports::HelpDeskConnection,
+        secret: kasa_ports::Secret,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            if !state.integrations.contains_key(&integration) {
+                return Err(StoreError::NotFound {
+                    entity: "integration",
+                });
+            }
+            let before = state
+                .help_desk_connections
+                .get(&integration)
+                .map(|(before, _)| before.clone());
+            state.audit(
+                connection.audit_record(integration, before.as_ref()),
+                &context,
+                connection.updated_at,
+            );
+            state
+                .help_desk_connections
+                .insert(integration, (connection, secret));
+            Ok(())
+        })
+    }
+
+    async fn help_desk_connection(
+        &self,
+        integration: kasa_domain::IntegrationId,
+    ) -> Result<Option<kasa_ports::HelpDeskConnection>, StoreError> {
+        self.read(|state| {
+            Ok(state
+                .help_desk_connections
+                .get(&integration)
+                .map(|(connection, _)| connection.clone()))
+        })
+    }
+
+    async fn help_desk_connection_with_secret(
+        &self,
+        integration: kasa_domain::IntegrationId,
+    ) -> Result<(kasa_ports::HelpDeskConnection, kasa_ports::Secret), StoreError> {
+        self.read(|state| {
+            state
+                .help_desk_connections
+                .get(&integration)
+                .cloned()
+                .ok_or(StoreError::NotFound {
+                    entity: "help-desk connection",
+                })
+        })
+    }
+}
