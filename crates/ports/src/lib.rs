@@ -11,6 +11,7 @@ mod books;
 mod clock;
 mod documents;
 mod gateway;
+mod help_desk;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -43,6 +44,12 @@ pub use gateway::{
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
     capture_mode_of,
 };
+pub use help_desk::{
+    HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,
+    HelpDeskConnectionStore, HelpDeskError, NewHelpDeskCall, NewTicket,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

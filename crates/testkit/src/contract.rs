@@ -9,6 +9,7 @@
 pub mod books;
 pub mod concurrency;
 pub mod flows;
+pub mod help_desk_calls;
 pub mod integrations;
 pub mod ports;
 pub mod reports;

@@ -7,5 +7,6 @@
 
 pub mod freshdesk;
 pub mod helpscout;
+pub mod http;
 pub mod signature;
 pub mod zendesk;

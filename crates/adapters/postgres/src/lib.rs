@@ -20,6 +20,8 @@ mod catalog;
 mod charges;
 mod codec;
 mod customers;
+mod help_desk_calls;
+mod help_desk_connections;
 mod history;
 mod holdings;
 mod integrations;
