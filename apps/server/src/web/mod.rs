@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod charts;
 pub mod customer_page;
 pub mod customers;
 pub mod integrations;
