@@ -6,17 +6,25 @@
 //! ([`crate::reports`]), so the figures on the page, in the CSV and in the API are the same
 //! figures. The page only turns them into rows and bars in the reader's language.
 
+mod view;
+
 use askama::Template;
+use kasa_billing::reports::{Report, ReportKind, ReportRequest};
 use kasa_domain::Permission;
-use poem::http::StatusCode;
+use poem::http::{StatusCode, header};
 use poem::web::{Data, Path, Query};
 use poem::{Response, Route, get, handler};
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, Month};
 
 use super::charts::Chart;
 use super::session::{Staff, encode};
 use super::{Chrome, render};
+use crate::api::reports::{query_problem, report_problem};
 use crate::app::App;
+use crate::problem::ApiError;
+use crate::reports::{
+    QueryError, ReportQuery, csv, csv_file_name, decimal_mark, report_kind, report_request,
+};
 
 /// The report pages' routes, under `/console`.
 pub fn routes(route: Route) -> Route {
@@ -139,7 +147,7 @@ pub async fn index(app: Data<&App>, staff: Staff) -> Response {
         return page;
     }
     let c = staff.chrome_for("reports", "/console/reports".to_owned());
-    let today = today(&app, &c);
+    let today = app.report_zone.date_of(app.clock.now());
     let shortcuts = periods(today)
         .into_iter()
         .take(2)
@@ -156,13 +164,6 @@ pub async fn index(app: Data<&App>, staff: Staff) -> Response {
             shortcuts,
         },
     )
-}
-
-/// Today in the reader's time zone.
-fn today(app: &App, chrome: &Chrome) -> Date {
-    let now: OffsetDateTime = app.clock.now();
-    let _ = chrome;
-    now.to_offset(kasa_locale::Locale::TURKEY).date()
 }
 
 /// A filter of a report page.
@@ -222,9 +223,10 @@ struct ReportPage {
     tables: Vec<Table>,
 }
 
-/// A report page's query, as typed in its filters (checked by the report's own parser).
+/// A report page's query, as typed in its filters: the API's parameters, as text (the
+/// report's own parser checks them, [`crate::reports::report_request`]).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct ReportQuery {
+pub struct PageQuery {
     #[serde(default)]
     from: String,
     #[serde(default)]
@@ -232,137 +234,250 @@ pub struct ReportQuery {
     #[serde(default)]
     group: String,
     #[serde(default)]
-    by: String,
+    ending_within_days: String,
     #[serde(default)]
-    days: String,
+    decimal: String,
 }
 
-impl ReportQuery {
+impl PageQuery {
+    /// The filled filters, as `(name, value)`.
+    fn filled(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("group", self.group.as_str()),
+            ("ending_within_days", self.ending_within_days.as_str()),
+            ("decimal", self.decimal.as_str()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name, value.trim()))
+        .filter(|(_, value)| !value.is_empty())
+        .collect()
+    }
+
     /// The query string to carry to the CSV and back to the page (only the filled filters).
     fn query_string(&self) -> String {
-        [
-            ("from", &self.from),
-            ("to", &self.to),
-            ("group", &self.group),
-            ("by", &self.by),
-            ("days", &self.days),
-        ]
-        .iter()
-        .filter(|(_, value)| !value.trim().is_empty())
-        .map(|(name, value)| format!("{name}={}", encode(value.trim())))
-        .collect::<Vec<_>>()
-        .join("&")
+        self.filled()
+            .iter()
+            .map(|(name, value)| format!("{name}={}", encode(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The report's request, or the refusal of the filter at fault.
+    fn request(&self, app: &App, kind: ReportKind) -> Result<ReportRequest, QueryError> {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|value| !value.is_empty());
+        let ending_within_days = match text(&self.ending_within_days) {
+            Some(days) => Some(days.parse::<u32>().map_err(|_| QueryError {
+                field: "ending_within_days",
+                detail: format!("`{days}` is not a number of days"),
+            })?),
+            None => None,
+        };
+        let query = ReportQuery {
+            from: text(&self.from),
+            to: text(&self.to),
+            group: text(&self.group),
+            time_zone: None,
+            ending_within_days,
+        };
+        report_request(kind, &query, &app.report_zone, app.clock.now())
     }
 }
 
-/// `GET /console/reports/{report}?from=&to=&group=&by=&days=`: a report's page.
+/// A made report, or why not (the API's problem) and the filter at fault.
+async fn made(
+    app: &App,
+    kind: ReportKind,
+    query: &PageQuery,
+) -> Result<(ReportRequest, Report), (ApiError, Option<&'static str>)> {
+    let request = query.request(app, kind).map_err(|error| {
+        let field = error.field;
+        (query_problem(error), Some(field))
+    })?;
+    let report = crate::reports::run(app.store.as_ref(), &request)
+        .await
+        .map_err(|error| (report_problem(error), None))?;
+    Ok((request, report))
+}
+
+/// `GET /console/reports/{report}?from=&to=&group=&ending_within_days=&decimal=`: a report's
+/// page.
 #[handler]
 pub async fn report_page(
     app: Data<&App>,
     staff: Staff,
     Path(slug): Path<String>,
-    query: Query<ReportQuery>,
+    query: Query<PageQuery>,
 ) -> Response {
     if let Err(page) = staff.require(Permission::ReadFinance) {
         return page;
     }
-    let Some(report) = report_info(&slug) else {
+    let (Some(report), Ok(kind)) = (report_info(&slug), report_kind(&slug)) else {
         return staff.message_page(StatusCode::NOT_FOUND, "report-pages.unknown");
     };
     let query_string = query.query_string();
     let here = format!("/console/reports/{}?{query_string}", report.slug);
     let c = staff.chrome_for("reports", here);
-    let today = today(&app, &c);
+    let today = app.report_zone.date_of(app.clock.now());
     let shortcuts = periods(today)
         .into_iter()
         .map(|(words, from, to)| Shortcut {
             href: format!(
                 "/console/reports/{}?from={from}&to={to}&group={}",
                 report.slug,
-                if words.ends_with("year") {
-                    "month"
-                } else {
-                    "day"
-                }
+                if words.ends_with("year") { "month" } else { "day" }
             ),
             words: c.t(words).to_owned(),
         })
         .collect();
-    let fields = filter_fields(report, &query);
+    let (status, problem, field, shown) = match made(&app, kind, &query).await {
+        Ok((request, made)) => {
+            let shown = view::view(&c, &made, &request.window);
+            (StatusCode::OK, None, None, Some((request, shown)))
+        }
+        Err((error, field)) => {
+            // The filter's own words where the files have them (the API's detail is English).
+            let words = field
+                .map(|field| format!("report-pages.invalid.{field}"))
+                .map(|key| c.t(&key).to_owned())
+                .filter(|words| !words.starts_with("report-pages."));
+            let problem = words.unwrap_or_else(|| c.problem(&error));
+            (error.status(), Some(problem), field, None)
+        }
+    };
+    let fields = filter_fields(report, &query, shown.as_ref().map(|(request, _)| request), field);
+    let (summary, charts, tables) = shown.map_or_else(Default::default, |(_, view)| {
+        (view.summary, view.charts, view.tables)
+    });
     render(
-        StatusCode::OK,
+        status,
         &ReportPage {
             csv_href: format!("/console/reports/{}/csv?{query_string}", report.slug),
             c,
             report,
             fields,
             shortcuts,
-            problem: None,
-            summary: Vec::new(),
-            charts: Vec::new(),
-            tables: Vec::new(),
+            problem,
+            summary,
+            charts,
+            tables,
         },
     )
 }
 
-/// The filters `report` has, filled from `query`.
-fn filter_fields(report: &ReportInfo, query: &ReportQuery) -> Vec<FilterField> {
-    let date = |name: &'static str, label: &'static str, value: &str| FilterField {
-        name,
-        label,
-        kind: "date",
-        value: value.trim().to_owned(),
-        options: Vec::new(),
-        invalid: false,
+/// The filters `report` has, filled from `query`, or from the request made (its defaults)
+/// where `query` leaves them blank; `invalid` is the one a refusal names.
+fn filter_fields(
+    report: &ReportInfo,
+    query: &PageQuery,
+    request: Option<&ReportRequest>,
+    invalid: Option<&str>,
+) -> Vec<FilterField> {
+    let value = |typed: &str, made: Option<String>| {
+        if typed.trim().is_empty() {
+            made.unwrap_or_default()
+        } else {
+            typed.trim().to_owned()
+        }
+    };
+    let field = |name: &'static str, label: &'static str, kind: &'static str, value: String| {
+        FilterField {
+            name,
+            label,
+            kind,
+            value,
+            options: Vec::new(),
+            invalid: invalid == Some(name),
+        }
     };
     let mut fields = vec![
-        date("from", "report-pages.filter.from", &query.from),
-        date("to", "report-pages.filter.to", &query.to),
+        field(
+            "from",
+            "report-pages.filter.from",
+            "date",
+            value(&query.from, request.map(|made| made.window.from().to_string())),
+        ),
+        field(
+            "to",
+            "report-pages.filter.to",
+            "date",
+            value(&query.to, request.map(|made| made.window.to().to_string())),
+        ),
     ];
-    if matches!(
-        report.slug,
-        "revenue" | "tax" | "usage" | "credit-liability"
-    ) {
+    if matches!(report.slug, "revenue" | "tax" | "usage" | "credit-liability") {
         fields.push(FilterField {
-            name: "group",
-            label: "report-pages.filter.group",
-            kind: "select",
-            value: query.group.trim().to_owned(),
             options: vec![
                 ("month", "report-pages.group.month"),
                 ("day", "report-pages.group.day"),
             ],
-            invalid: false,
+            ..field(
+                "group",
+                "report-pages.filter.group",
+                "select",
+                value(&query.group, request.map(|made| made.window.grouping().name().to_owned())),
+            )
         });
     }
     if report.slug == "subscriptions" {
-        fields.retain(|field| field.name != "from" && field.name != "to");
-        fields.push(FilterField {
-            name: "days",
-            label: "report-pages.filter.days",
-            kind: "number",
-            value: query.days.trim().to_owned(),
-            options: Vec::new(),
-            invalid: false,
-        });
+        fields.push(field(
+            "ending_within_days",
+            "report-pages.filter.days",
+            "number",
+            value(
+                &query.ending_within_days,
+                request.map(|made| made.ending_within_days.to_string()),
+            ),
+        ));
     }
+    fields.push(FilterField {
+        options: vec![
+            ("dot", "report-pages.decimal.dot"),
+            ("comma", "report-pages.decimal.comma"),
+        ],
+        ..field(
+            "decimal",
+            "report-pages.filter.decimal",
+            "select",
+            value(&query.decimal, Some("dot".to_owned())),
+        )
+    });
     fields
 }
 
-/// `GET /console/reports/{report}/csv?...`: the report as the API's CSV, to download.
+/// `GET /console/reports/{report}/csv?...`: the report as the API's CSV file, to download.
 #[handler]
 pub async fn report_csv(
+    app: Data<&App>,
     staff: Staff,
     Path(slug): Path<String>,
-    _query: Query<ReportQuery>,
+    query: Query<PageQuery>,
 ) -> Response {
     if let Err(page) = staff.require(Permission::ReadFinance) {
         return page;
     }
-    let Some(_report) = report_info(&slug) else {
+    let Ok(kind) = report_kind(&slug) else {
         return staff.message_page(StatusCode::NOT_FOUND, "report-pages.unknown");
     };
-    staff.message_page(StatusCode::NOT_FOUND, "report-pages.unknown")
+    let mark = match decimal_mark(Some(query.decimal.trim()).filter(|mark| !mark.is_empty())) {
+        Ok(mark) => mark,
+        Err(error) => return staff.refusal_page(&query_problem(error)),
+    };
+    let (request, report) = match made(&app, kind, &query).await {
+        Ok(made) => made,
+        Err((error, _)) => return staff.refusal_page(&error),
+    };
+    let bytes = csv(&report.table(&request.window), mark);
+    Response::builder()
+        .status(StatusCode::OK)
+        .content_type("text/csv; charset=utf-8")
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", csv_file_name(&request)),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .body(bytes)
 }
 
 #[cfg(test)]
