@@ -96,6 +96,8 @@ pub struct App {
     pub sign_in_throttle: Arc<crate::throttle::SignInThrottle>,
     /// Forged gateway deliveries, written to the audit log at a bounded rate.
     pub security_events: Arc<crate::security_events::SecurityEvents>,
+    /// The time zone finance reports count days and months in.
+    pub report_zone: kasa_billing::reports::ReportZone,
 }
 
 impl std::fmt::Debug for App {
@@ -119,6 +121,13 @@ impl Mailer for NoMailServer {
 }
 
 impl App {
+    /// Sets the time zone finance reports count days and months in.
+    #[must_use]
+    pub fn with_report_zone(mut self, zone: kasa_billing::reports::ReportZone) -> Self {
+        self.report_zone = zone;
+        self
+    }
+
     /// Sets how long a request whose Idempotency-Key took effect may run (see idempotency.rs).
     #[must_use]
     pub fn with_idempotency_lease(mut self, lease: time::Duration) -> Self {
@@ -232,6 +241,7 @@ impl App {
             max_body_bytes: 1024 * 1024,
             sign_in_throttle: Arc::default(),
             security_events,
+            report_zone: kasa_billing::reports::ReportZone::istanbul(),
         }
     }
 }

@@ -54,6 +54,8 @@ pub struct Config {
     /// Forged gateway deliveries are written to the audit log at most once per gateway per
     /// this many seconds (with a count).
     pub security_event_interval_seconds: u64,
+    /// The time zone finance reports count days and months in (an IANA name).
+    pub report_time_zone: kasa_billing::reports::ReportZone,
 }
 
 /// The mail server.
@@ -130,6 +132,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             sign_in_throttle: crate::throttle::ThrottlePolicy::default(),
             security_event_interval_seconds: 60,
+            report_time_zone: kasa_billing::reports::ReportZone::istanbul(),
         }
     }
 }
@@ -165,6 +168,7 @@ struct FileConfig {
     sign_in_first_lockout_ms: Option<u64>,
     sign_in_max_lockout_ms: Option<u64>,
     security_event_interval_seconds: Option<u64>,
+    report_time_zone: Option<String>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -259,6 +263,9 @@ pub struct Overrides {
     /// gateway per this many seconds, with a count [default: 60].
     #[arg(long, env = "KASA_SECURITY_EVENT_INTERVAL_SECONDS")]
     pub security_event_interval_seconds: Option<u64>,
+    /// The time zone finance reports count days and months in (default Europe/Istanbul).
+    #[arg(long, env = "KASA_REPORT_TIME_ZONE")]
+    pub report_time_zone: Option<String>,
     /// Fill an empty database with demo departments, packages, customers, users and a help desk
     /// key, and print how to try them. Never in production.
     #[arg(long, env = "KASA_DEMO")]
@@ -268,6 +275,12 @@ pub struct Overrides {
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The reports' time zone is not one the database knows.
+    #[error("report_time_zone (KASA_REPORT_TIME_ZONE): {message}")]
+    ReportTimeZone {
+        /// What is wrong.
+        message: String,
+    },
     /// The file could not be read.
     #[error("cannot read the configuration file {path}: {source}")]
     Read {
@@ -422,6 +435,14 @@ impl Config {
                 .security_event_interval_seconds
                 .or(file.security_event_interval_seconds)
                 .unwrap_or(defaults.security_event_interval_seconds),
+            report_time_zone: match overrides.report_time_zone.clone().or(file.report_time_zone) {
+                Some(name) => kasa_billing::reports::ReportZone::named(&name).map_err(|error| {
+                    ConfigError::ReportTimeZone {
+                        message: error.to_string(),
+                    }
+                })?,
+                None => defaults.report_time_zone,
+            },
         })
     }
 }

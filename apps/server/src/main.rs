@@ -16,6 +16,8 @@ mod jobs;
 mod metrics;
 mod nestpay;
 mod problem;
+mod reports;
+mod reports_cli;
 mod request_id;
 mod secrets;
 mod security_events;
@@ -100,6 +102,9 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Prints a finance report (the same as `GET /v1/reports/{report}`): JSON, or CSV with
+    /// `--format csv`. Reads only.
+    Report(reports_cli::ReportArgs),
     /// NestPay debugging: hash gate fields, verify a callback's signature.
     #[command(subcommand)]
     Nestpay(tools::NestpayCommand),
@@ -222,7 +227,8 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         .with_sign_in_throttle(config.sign_in_throttle)
         .with_security_event_interval(std::time::Duration::from_secs(
             config.security_event_interval_seconds.max(1),
-        ));
+        ))
+        .with_report_zone(config.report_time_zone.clone());
     if delivers_mail {
         tokio::spawn(jobs::deliver_mail(
             app.clone(),
@@ -436,6 +442,7 @@ fn main() -> ExitCode {
         Command::Migrate { database, dry_run } => run_async(migrate(database, dry_run)),
         Command::RotateKey(args) => run_async(secrets::rotate_key(args)),
         Command::Verify { database } => run_async(verify::verify(database)),
+        Command::Report(args) => run_async(reports_cli::report(args)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {

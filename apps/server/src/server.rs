@@ -21,6 +21,7 @@ use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
 use crate::api::records::RecordsApi;
+use crate::api::reports::ReportsApi;
 use crate::api::settings::SettingsApi;
 use crate::app::App;
 use crate::metrics::Metrics;
@@ -40,6 +41,7 @@ type Apis = (
     MeApi,
     SettingsApi,
     IntegrationsApi,
+    ReportsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -57,6 +59,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             MeApi,
             SettingsApi,
             IntegrationsApi,
+            ReportsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),

@@ -20,6 +20,7 @@ mod payment_actions;
 mod payment_jobs;
 mod purchase;
 mod recurring;
+pub mod reports;
 mod resend;
 mod verify;
 mod webhooks;

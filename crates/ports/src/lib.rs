@@ -15,6 +15,7 @@ mod integrations;
 mod mailer;
 mod payment_actions;
 mod records;
+mod reports;
 mod store;
 
 pub use access::{
@@ -62,6 +63,12 @@ pub use records::{
     InvoiceSettings, NewInvoice, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus,
     PaymentSystem, PaymentSystemChange, Purchase, PurchaseOutcome, PurchaseStatus, Secret,
     UsageCharge,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use reports::MockReportStore;
+pub use reports::{
+    DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, ReportStore,
+    SubscriptionPosition, missing_numbers,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -1037,6 +1037,7 @@ pub trait Store:
     + HistoryStore
     + InvoiceStore
     + crate::PaymentActionStore
+    + crate::ReportStore
 {
 }
 
@@ -1051,5 +1052,6 @@ impl<T> Store for T where
         + HistoryStore
         + InvoiceStore
         + crate::PaymentActionStore
+        + crate::ReportStore
 {
 }

@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 
 mod books;
 mod integrations;
+mod reports;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HoldingKind {

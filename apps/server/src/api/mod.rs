@@ -12,6 +12,7 @@ pub mod me;
 pub mod payments;
 pub mod problems;
 pub mod records;
+pub mod reports;
 pub mod settings;
 
 use kasa_domain::{Currency, Money};
@@ -36,6 +37,9 @@ pub enum Tag {
     Records,
     /// Billing settings.
     Settings,
+    /// Finance reports: revenue, the invoice register, KDV, refunds, usage, subscriptions and
+    /// the prepaid-credit liability.
+    Reports,
 }
 
 /// An amount of money.

@@ -51,7 +51,7 @@ impl Filter {
 }
 
 impl SqlStore {
-    async fn read_list<T>(
+    pub(crate) async fn read_list<T>(
         &self,
         sql: &str,
         values: Vec<sea_orm::Value>,

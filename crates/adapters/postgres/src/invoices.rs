@@ -13,10 +13,10 @@ use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, label, opt_id, text};
 use crate::rows::{execute_unique, fetch_all, fetch_one, limit};
 
-const COLUMNS: &str = "SELECT id, kind, series, year, sequence, purchase_id, customer_id, \
+pub(crate) const COLUMNS: &str = "SELECT id, kind, series, year, sequence, purchase_id, customer_id, \
     issued_at, currency, net, tax, gross, document, refers_to FROM invoices";
 
-fn invoice(row: &Row<'_>) -> Result<Invoice, StoreError> {
+pub(crate) fn invoice(row: &Row<'_>) -> Result<Invoice, StoreError> {
     let currency: Currency = row.text("currency")?.parse().map_err(corrupt)?;
     let money = |column: &str| -> Result<Money, StoreError> {
         Money::new(row.amount(column)?, currency).map_err(corrupt)

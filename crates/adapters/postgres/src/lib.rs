@@ -28,6 +28,7 @@ mod ledger;
 mod outbox;
 mod payment_actions;
 mod purchases;
+mod reports;
 mod rows;
 mod secrets;
 mod settings;

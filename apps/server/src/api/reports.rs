@@ -1,0 +1,160 @@
+//! Finance reports: `GET /v1/reports/{report}` as JSON, or as a CSV file with `format=csv`.
+
+use kasa_billing::reports::ReportError;
+use kasa_domain::Permission;
+use poem::web::Data;
+use poem::{IntoResponse, Response};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::Tag;
+use crate::app::App;
+use crate::auth::Bearer;
+use crate::problem::{ApiError, store_error};
+use crate::reports::{
+    QueryError, ReportBody, ReportFormat, ReportQuery, csv, csv_file_name, decimal_mark,
+    report_body, report_format, report_kind, report_request,
+};
+
+/// A report: the JSON body, or a CSV file.
+#[derive(Debug)]
+pub enum ReportResponse {
+    /// The JSON body.
+    Json(ReportBody),
+    /// The CSV file and its name.
+    Csv(Vec<u8>, String),
+}
+
+impl IntoResponse for ReportResponse {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Json(body) => Json(body).into_response(),
+            Self::Csv(bytes, name) => Response::builder()
+                .content_type("text/csv; charset=utf-8")
+                .header(
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{name}\""),
+                )
+                .body(bytes),
+        }
+    }
+}
+
+impl ApiResponse for ReportResponse {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The report: JSON (columns and rows), or with `format=csv` a CSV \
+                              file (RFC 4180, UTF-8 with a byte-order mark, CRLF lines; with \
+                              `decimal=comma`, amounts like 149,90 separated by semicolons).",
+                status: Some(200),
+                status_range: None,
+                content: vec![
+                    MetaMediaType {
+                        content_type: "application/json; charset=utf-8",
+                        schema: ReportBody::schema_ref(),
+                    },
+                    MetaMediaType {
+                        content_type: "text/csv; charset=utf-8",
+                        schema: String::schema_ref(),
+                    },
+                ],
+                headers: Vec::new(),
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ReportBody::register(registry);
+    }
+}
+
+/// A refused query as a problem on its field.
+pub(crate) fn query_problem(error: QueryError) -> ApiError {
+    if error.field == "report" {
+        return ApiError::not_found("report").with_facts(serde_json::json!({
+            "detail": error.detail,
+        }));
+    }
+    ApiError::invalid(error.detail).on_field(error.field)
+}
+
+/// A failed report as a problem.
+pub(crate) fn report_problem(error: ReportError) -> ApiError {
+    match error {
+        ReportError::InvalidWindow(detail) => ApiError::invalid(detail).on_field("from"),
+        ReportError::Store(error) => store_error(error),
+    }
+}
+
+/// Finance reports.
+#[derive(Debug)]
+pub struct ReportsApi;
+
+#[OpenApi(prefix_path = "/v1")]
+impl ReportsApi {
+    /// A finance report over the days `from` to `to` (both included, counted in `time_zone`),
+    /// grouped by day or month: `revenue` (gross, refunds and net per period, currency, gateway
+    /// and package), `invoices` (the register of invoices, receipts and credit notes, with the
+    /// numbering checked for gaps per series and year), `tax` (KDV per period, currency and
+    /// rate: invoices minus credit notes), `refunds`, `usage` (tickets and chats per period and
+    /// department, and how each was covered), `subscriptions` (where they stand at the end of
+    /// the window, or now), `credit-liability` (credits sold but not delivered, valued first
+    /// in, first out, with the movement per period). docs/finance.md explains every figure.
+    #[oai(
+        path = "/reports/:report",
+        method = "get",
+        operation_id = "get_report",
+        tag = "Tag::Reports"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn report(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        /// `revenue`, `invoices`, `tax`, `refunds`, `usage`, `subscriptions` or
+        /// `credit-liability`.
+        report: Path<String>,
+        /// The first day, `YYYY-MM-DD` (default: the first of the month of `to`).
+        from: Query<Option<String>>,
+        /// The last day, included, `YYYY-MM-DD` (default: today).
+        to: Query<Option<String>>,
+        /// `month` (default) or `day` (at most 400 days).
+        group: Query<Option<String>>,
+        /// An IANA time zone (default: the server's `report_time_zone`, Europe/Istanbul).
+        time_zone: Query<Option<String>>,
+        /// `json` (default) or `csv`.
+        format: Query<Option<String>>,
+        /// CSV amounts: `dot` (default) or `comma` (fields then separated by semicolons).
+        decimal: Query<Option<String>>,
+        /// The subscriptions report: "ending soon" means within this many days (default 30).
+        ending_within_days: Query<Option<u32>>,
+    ) -> Result<ReportResponse, ApiError> {
+        auth.0.require(Permission::ReadFinance)?;
+        let kind = report_kind(&report.0).map_err(query_problem)?;
+        let format = report_format(format.0.as_deref()).map_err(query_problem)?;
+        let mark = decimal_mark(decimal.0.as_deref()).map_err(query_problem)?;
+        let query = ReportQuery {
+            from: from.0,
+            to: to.0,
+            group: group.0,
+            time_zone: time_zone.0,
+            ending_within_days: ending_within_days.0,
+        };
+        let request = report_request(kind, &query, &app.report_zone, app.clock.now())
+            .map_err(query_problem)?;
+        let made = crate::reports::run(app.store.as_ref(), &request)
+            .await
+            .map_err(report_problem)?;
+        Ok(match format {
+            ReportFormat::Json => ReportResponse::Json(report_body(&request, &made)),
+            ReportFormat::Csv => ReportResponse::Csv(
+                csv(&made.table(&request.window), mark),
+                csv_file_name(&request),
+            ),
+        })
+    }
+}

@@ -1,0 +1,214 @@
+//! The reports of what customers do: tickets and chats per department, and where subscriptions
+//! stand.
+
+use std::collections::BTreeMap;
+
+use kasa_domain::{Department, UsageKind};
+use kasa_ports::{ChargeBasis, SubscriptionPosition, UsageCharge};
+use time::{Duration, OffsetDateTime};
+
+use super::table::{Cell, Column, ReportTable};
+use super::{ReportError, ReportWindow};
+
+/// Tickets and chats of one period and department.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageRow {
+    /// The period's label.
+    pub period: String,
+    /// The department's name.
+    pub department: String,
+    /// Tickets let through.
+    pub tickets: u64,
+    /// Chats let through.
+    pub chats: u64,
+    /// Credits consumed.
+    pub credits_consumed: i64,
+    /// How many were paid with credits.
+    pub covered_by_credits: u64,
+    /// How many a subscription covered.
+    pub covered_by_subscription: u64,
+    /// How many were free (a free department).
+    pub free: u64,
+}
+
+/// Usage per period and department.
+///
+/// # Errors
+/// Never today; kept fallible like the other reports.
+pub fn usage_report(
+    window: &ReportWindow,
+    charges: &[UsageCharge],
+    departments: &[Department],
+) -> Result<Vec<UsageRow>, ReportError> {
+    let names: BTreeMap<_, _> = departments
+        .iter()
+        .map(|department| (department.id, department.name.clone()))
+        .collect();
+    let mut rows: BTreeMap<(usize, String), UsageRow> = BTreeMap::new();
+    for charge in charges {
+        let Some(index) = window.period_index(charge.at) else {
+            continue;
+        };
+        let department = names
+            .get(&charge.department_id)
+            .cloned()
+            .unwrap_or_else(|| charge.department_id.to_string());
+        let row = rows
+            .entry((index, department.clone()))
+            .or_insert_with(|| UsageRow {
+                period: window.periods()[index].label.clone(),
+                department,
+                tickets: 0,
+                chats: 0,
+                credits_consumed: 0,
+                covered_by_credits: 0,
+                covered_by_subscription: 0,
+                free: 0,
+            });
+        match charge.usage.kind() {
+            UsageKind::Ticket => row.tickets += 1,
+            UsageKind::Chat => row.chats += 1,
+        }
+        match charge.basis {
+            ChargeBasis::Credits => {
+                row.covered_by_credits += 1;
+                row.credits_consumed = row
+                    .credits_consumed
+                    .checked_add(charge.credits.get())
+                    .ok_or_else(|| {
+                        ReportError::Store(kasa_ports::StoreError::Corrupt(
+                            "credits consumed overflow".into(),
+                        ))
+                    })?;
+            }
+            ChargeBasis::Subscription => row.covered_by_subscription += 1,
+            ChargeBasis::Free => row.free += 1,
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+pub(crate) fn usage_table(rows: &[UsageRow]) -> ReportTable {
+    ReportTable {
+        columns: vec![
+            Column::text("period"),
+            Column::text("department"),
+            Column::count("tickets"),
+            Column::count("chats"),
+            Column::count("credits_consumed"),
+            Column::count("covered_by_credits"),
+            Column::count("covered_by_subscription"),
+            Column::count("free"),
+        ],
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::text(&row.period),
+                    Cell::text(&row.department),
+                    Cell::count(row.tickets),
+                    Cell::count(row.chats),
+                    Cell::Count(row.credits_consumed),
+                    Cell::count(row.covered_by_credits),
+                    Cell::count(row.covered_by_subscription),
+                    Cell::count(row.free),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// A subscription and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionRow {
+    /// The position as stored.
+    pub position: SubscriptionPosition,
+    /// A term covers the moment reported on.
+    pub active: bool,
+    /// Its last term ends within the days asked about.
+    pub ending_soon: bool,
+}
+
+/// Subscriptions at a moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionsReport {
+    /// The moment.
+    pub at: OffsetDateTime,
+    /// "Ending soon" means within this many days.
+    pub ending_within_days: u32,
+    /// Every subscription whose last term ends after the moment, soonest end first.
+    pub rows: Vec<SubscriptionRow>,
+    /// How many are active.
+    pub active: u64,
+    /// How many end within the days asked about.
+    pub ending_soon: u64,
+    /// How many are cancelled at the end of their term.
+    pub cancelled_at_end: u64,
+    /// How many a gateway renews each period.
+    pub renewing_at_gateway: u64,
+}
+
+/// Where subscriptions stand at `at`.
+#[must_use]
+pub fn subscriptions_report(
+    at: OffsetDateTime,
+    ending_within_days: u32,
+    positions: Vec<SubscriptionPosition>,
+) -> SubscriptionsReport {
+    let horizon = at + Duration::days(i64::from(ending_within_days));
+    let rows: Vec<SubscriptionRow> = positions
+        .into_iter()
+        .map(|position| SubscriptionRow {
+            active: position.covered,
+            ending_soon: position.ends_at <= horizon,
+            position,
+        })
+        .collect();
+    let count = |keep: fn(&SubscriptionRow) -> bool| -> u64 {
+        u64::try_from(rows.iter().filter(|row| keep(row)).count()).unwrap_or(u64::MAX)
+    };
+    SubscriptionsReport {
+        at,
+        ending_within_days,
+        active: count(|row| row.active),
+        ending_soon: count(|row| row.ending_soon),
+        cancelled_at_end: count(|row| row.position.cancel_at_end),
+        renewing_at_gateway: count(|row| row.position.renewing_at.is_some()),
+        rows,
+    }
+}
+
+pub(crate) fn subscriptions_table(
+    report: &SubscriptionsReport,
+    window: &ReportWindow,
+) -> ReportTable {
+    ReportTable {
+        columns: vec![
+            Column::text("customer"),
+            Column::text("email"),
+            Column::text("package"),
+            Column::text("ends_at"),
+            Column::flag("active"),
+            Column::flag("ending_soon"),
+            Column::flag("cancelled_at_end"),
+            Column::text("renewing_at"),
+        ],
+        rows: report
+            .rows
+            .iter()
+            .map(|row| {
+                let position = &row.position;
+                vec![
+                    Cell::text(&position.customer_name),
+                    Cell::text(&position.email),
+                    Cell::text(&position.package_name),
+                    Cell::text(window.zone().local_time(position.ends_at)),
+                    Cell::Flag(row.active),
+                    Cell::Flag(row.ending_soon),
+                    Cell::Flag(position.cancel_at_end),
+                    Cell::optional(position.renewing_at.clone()),
+                ]
+            })
+            .collect(),
+    }
+}

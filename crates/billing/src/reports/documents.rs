@@ -1,0 +1,591 @@
+//! The reports made from the documents: revenue (what invoices and receipts billed, less what
+//! credit notes gave back), the register, KDV per rate, and refunds with their credit notes.
+
+use std::collections::BTreeMap;
+
+use kasa_domain::{Currency, Decimal, Money, MoneyError};
+use kasa_ports::{Invoice, InvoiceKind, NumberingCheck, RefundFact};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::table::{Cell, Column, ReportTable};
+use super::{ReportError, ReportWindow, add_to, zero};
+
+/// Revenue of one period, currency, gateway and package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevenueRow {
+    /// The period's label.
+    pub period: String,
+    /// The currency.
+    pub currency: Currency,
+    /// The gateway that took the money (`testpay`, `nestpay`, `stripe`).
+    pub gateway: String,
+    /// The package as bought.
+    pub package: String,
+    /// Invoices and receipts issued.
+    pub documents: u64,
+    /// Their gross total.
+    pub gross: Money,
+    /// Credit notes issued.
+    pub credit_notes: u64,
+    /// Their gross total (money given back).
+    pub refunds: Money,
+    /// `gross - refunds`.
+    pub net: Money,
+}
+
+fn text_at<'a>(document: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter()
+        .try_fold(document, |value, key| value.get(key))
+        .and_then(Value::as_str)
+}
+
+fn line_of(document: &Value) -> Option<&Value> {
+    document.get("lines").and_then(|lines| lines.get(0))
+}
+
+/// The gateway named on a document (`payment.method`), or `-` when it names none.
+fn gateway_of(invoice: &Invoice) -> String {
+    text_at(&invoice.issued.document, &["payment", "method"])
+        .unwrap_or("-")
+        .to_owned()
+}
+
+/// The package as bought: the first line's description.
+fn package_of(invoice: &Invoice) -> String {
+    line_of(&invoice.issued.document)
+        .and_then(|line| line.get("description"))
+        .and_then(Value::as_str)
+        .unwrap_or("-")
+        .to_owned()
+}
+
+fn is_credit_note(invoice: &Invoice) -> bool {
+    invoice.issued.kind == InvoiceKind::CreditNote
+}
+
+/// Revenue per period, currency, gateway and package, from the documents issued in the window.
+///
+/// # Errors
+/// [`ReportError::Store`] when a sum overflows.
+pub fn revenue_report(
+    window: &ReportWindow,
+    documents: &[Invoice],
+) -> Result<Vec<RevenueRow>, ReportError> {
+    let mut rows: BTreeMap<(usize, String, String, String), RevenueRow> = BTreeMap::new();
+    for invoice in documents {
+        let issued_at = invoice.issued.issued_at;
+        let Some(index) = window.period_index(issued_at) else {
+            continue;
+        };
+        let period = &window.periods()[index];
+        let currency = invoice.issued.total.gross.currency();
+        let gateway = gateway_of(invoice);
+        let package = package_of(invoice);
+        let row = rows
+            .entry((
+                index,
+                currency.alpha_code().to_owned(),
+                gateway.clone(),
+                package.clone(),
+            ))
+            .or_insert_with(|| RevenueRow {
+                period: period.label.clone(),
+                currency,
+                gateway,
+                package,
+                documents: 0,
+                gross: zero(currency),
+                credit_notes: 0,
+                refunds: zero(currency),
+                net: zero(currency),
+            });
+        let gross = invoice.issued.total.gross;
+        if is_credit_note(invoice) {
+            row.credit_notes += 1;
+            row.refunds = row.refunds.checked_add(&gross)?;
+            row.net = row.net.checked_sub(&gross)?;
+        } else {
+            row.documents += 1;
+            row.gross = row.gross.checked_add(&gross)?;
+            row.net = row.net.checked_add(&gross)?;
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+pub(crate) fn revenue_table(rows: &[RevenueRow]) -> ReportTable {
+    ReportTable {
+        columns: vec![
+            Column::text("period"),
+            Column::text("currency"),
+            Column::text("gateway"),
+            Column::text("package"),
+            Column::count("documents"),
+            Column::amount("gross"),
+            Column::count("credit_notes"),
+            Column::amount("refunds"),
+            Column::amount("net"),
+        ],
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::text(&row.period),
+                    Cell::text(row.currency.alpha_code()),
+                    Cell::text(&row.gateway),
+                    Cell::text(&row.package),
+                    Cell::count(row.documents),
+                    Cell::Amount(row.gross.amount()),
+                    Cell::count(row.credit_notes),
+                    Cell::Amount(row.refunds.amount()),
+                    Cell::Amount(row.net.amount()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Where a document stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocumentState {
+    /// An invoice or receipt nothing corrects.
+    Paid,
+    /// Corrected by credit notes for less than its total: how much.
+    PartlyCredited(Money),
+    /// Corrected in full.
+    FullyCredited,
+    /// A credit note.
+    CreditNote,
+}
+
+impl DocumentState {
+    /// `paid`, `partly_credited`, `fully_credited` or `credit_note`.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Paid => "paid",
+            Self::PartlyCredited(_) => "partly_credited",
+            Self::FullyCredited => "fully_credited",
+            Self::CreditNote => "credit_note",
+        }
+    }
+}
+
+/// A line of the register.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterEntry {
+    /// The document.
+    pub document: Invoice,
+    /// The buyer's name, as on the document.
+    pub buyer: String,
+    /// The buyer's tax number, as on the document.
+    pub tax_number: Option<String>,
+    /// The number of the document a credit note corrects.
+    pub refers_to: Option<String>,
+    /// Its state at the end of the window.
+    pub state: DocumentState,
+}
+
+/// The register and the numbering check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterReport {
+    /// Every document issued in the window, by issue time.
+    pub entries: Vec<RegisterEntry>,
+    /// Every series of every year the window touches, with the numbers missing.
+    pub numbering: Vec<NumberingCheck>,
+}
+
+/// The register of `documents` (issued in the window), their states from `corrections` (credit
+/// notes issued by the window's end that correct them) and the numbering checks.
+///
+/// # Errors
+/// [`ReportError::Store`] when a sum overflows or a credit note's currency is not its
+/// original's.
+pub fn register_report(
+    documents: Vec<Invoice>,
+    corrections: &[Invoice],
+    numbering: Vec<NumberingCheck>,
+) -> Result<RegisterReport, ReportError> {
+    let mut credited: BTreeMap<kasa_domain::InvoiceId, Money> = BTreeMap::new();
+    for note in corrections {
+        if let Some(original) = note.issued.refers_to {
+            let gross = note.issued.total.gross;
+            let sum = match credited.get(&original) {
+                Some(sum) => sum.checked_add(&gross)?,
+                None => gross,
+            };
+            credited.insert(original, sum);
+        }
+    }
+    let numbers: BTreeMap<kasa_domain::InvoiceId, String> = documents
+        .iter()
+        .chain(corrections)
+        .map(|invoice| (invoice.issued.id, invoice.number.to_string()))
+        .collect();
+    let entries = documents
+        .into_iter()
+        .map(|document| {
+            let state = if is_credit_note(&document) {
+                DocumentState::CreditNote
+            } else {
+                match credited.get(&document.issued.id) {
+                    None => DocumentState::Paid,
+                    Some(sum) => {
+                        if sum.checked_cmp(&document.issued.total.gross)?
+                            == std::cmp::Ordering::Less
+                        {
+                            DocumentState::PartlyCredited(*sum)
+                        } else {
+                            DocumentState::FullyCredited
+                        }
+                    }
+                }
+            };
+            let refers_to = document.issued.refers_to.map(|original| {
+                numbers.get(&original).cloned().unwrap_or_else(|| {
+                    text_at(&document.issued.document, &["refers_to", "number"])
+                        .unwrap_or("-")
+                        .to_owned()
+                })
+            });
+            Ok(RegisterEntry {
+                buyer: text_at(&document.issued.document, &["buyer", "name"])
+                    .unwrap_or("-")
+                    .to_owned(),
+                tax_number: text_at(&document.issued.document, &["buyer", "tax_number"])
+                    .filter(|number| !number.is_empty())
+                    .map(str::to_owned),
+                refers_to,
+                state,
+                document,
+            })
+        })
+        .collect::<Result<Vec<_>, MoneyError>>()?;
+    Ok(RegisterReport { entries, numbering })
+}
+
+fn kind_name(kind: InvoiceKind) -> &'static str {
+    match kind {
+        InvoiceKind::Invoice => "invoice",
+        InvoiceKind::Receipt => "receipt",
+        InvoiceKind::CreditNote => "credit_note",
+    }
+}
+
+pub(crate) fn register_table(register: &RegisterReport, window: &ReportWindow) -> ReportTable {
+    ReportTable {
+        columns: vec![
+            Column::text("number"),
+            Column::text("kind"),
+            Column::text("issued_at"),
+            Column::text("buyer"),
+            Column::text("tax_number"),
+            Column::text("currency"),
+            Column::amount("net"),
+            Column::amount("tax"),
+            Column::amount("gross"),
+            Column::text("refers_to"),
+            Column::text("state"),
+            Column::amount("credited"),
+        ],
+        rows: register
+            .entries
+            .iter()
+            .map(|entry| {
+                let issued = &entry.document.issued;
+                let credited = match &entry.state {
+                    DocumentState::PartlyCredited(sum) => Cell::Amount(sum.amount()),
+                    DocumentState::FullyCredited => Cell::Amount(issued.total.gross.amount()),
+                    DocumentState::Paid | DocumentState::CreditNote => Cell::Empty,
+                };
+                vec![
+                    Cell::text(entry.document.number.to_string()),
+                    Cell::text(kind_name(issued.kind)),
+                    Cell::text(window.zone().local_time(issued.issued_at)),
+                    Cell::text(&entry.buyer),
+                    Cell::optional(entry.tax_number.clone()),
+                    Cell::text(issued.total.gross.currency().alpha_code()),
+                    Cell::Amount(issued.total.net.amount()),
+                    Cell::Amount(issued.total.tax.amount()),
+                    Cell::Amount(issued.total.gross.amount()),
+                    Cell::optional(entry.refers_to.clone()),
+                    Cell::text(entry.state.name()),
+                    credited,
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// KDV of one period, currency and rate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxRow {
+    /// The period's label.
+    pub period: String,
+    /// The currency.
+    pub currency: Currency,
+    /// The rate in percent (`20`).
+    pub rate_percent: Decimal,
+    /// Invoices' and receipts' net.
+    pub invoiced_base: Money,
+    /// Their tax.
+    pub invoiced_tax: Money,
+    /// Credit notes' net.
+    pub credited_base: Money,
+    /// Their tax.
+    pub credited_tax: Money,
+    /// `invoiced_base - credited_base`.
+    pub base: Money,
+    /// `invoiced_tax - credited_tax`: the KDV to declare.
+    pub tax: Money,
+}
+
+fn decimal_of(value: Option<&Value>) -> Option<Decimal> {
+    match value? {
+        Value::String(text) => text.parse().ok(),
+        Value::Number(number) => number.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The (rate, net, tax) of each line of a document; a document without readable lines is one
+/// line of its totals at rate 0 (so no amount is ever left out of the sum).
+fn tax_lines(invoice: &Invoice) -> Result<Vec<(Decimal, Money, Money)>, ReportError> {
+    let currency = invoice.issued.total.gross.currency();
+    let lines = invoice
+        .issued
+        .document
+        .get("lines")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let parsed: Option<Vec<(Decimal, Money, Money)>> = lines
+        .iter()
+        .map(|line| {
+            Some((
+                decimal_of(line.get("tax_rate_percent"))?,
+                Money::new(decimal_of(line.get("net"))?, currency).ok()?,
+                Money::new(decimal_of(line.get("tax"))?, currency).ok()?,
+            ))
+        })
+        .collect();
+    let total = invoice.issued.total;
+    match parsed {
+        Some(lines) if !lines.is_empty() => {
+            // The lines must add up to the totals: the report sums lines, the register totals.
+            let mut net = zero(currency);
+            let mut tax = zero(currency);
+            for (_, line_net, line_tax) in &lines {
+                net = net.checked_add(line_net)?;
+                tax = tax.checked_add(line_tax)?;
+            }
+            if net == total.net && tax == total.tax {
+                Ok(lines)
+            } else {
+                Err(ReportError::Store(kasa_ports::StoreError::Corrupt(
+                    format!(
+                        "document {}: its lines do not add up to its totals",
+                        invoice.number
+                    ),
+                )))
+            }
+        }
+        _ => Ok(vec![(Decimal::ZERO, total.net, total.tax)]),
+    }
+}
+
+/// KDV per period, currency and rate: invoices and receipts minus credit notes.
+///
+/// # Errors
+/// [`ReportError::Store`] when a sum overflows or a document's lines do not add up.
+pub fn tax_report(
+    window: &ReportWindow,
+    documents: &[Invoice],
+) -> Result<Vec<TaxRow>, ReportError> {
+    let mut rows: BTreeMap<(usize, String, Decimal), TaxRow> = BTreeMap::new();
+    for invoice in documents {
+        let Some(index) = window.period_index(invoice.issued.issued_at) else {
+            continue;
+        };
+        let period = &window.periods()[index];
+        let currency = invoice.issued.total.gross.currency();
+        for (rate, net, tax) in tax_lines(invoice)? {
+            let rate = rate.normalize();
+            let row = rows
+                .entry((index, currency.alpha_code().to_owned(), rate))
+                .or_insert_with(|| TaxRow {
+                    period: period.label.clone(),
+                    currency,
+                    rate_percent: rate,
+                    invoiced_base: zero(currency),
+                    invoiced_tax: zero(currency),
+                    credited_base: zero(currency),
+                    credited_tax: zero(currency),
+                    base: zero(currency),
+                    tax: zero(currency),
+                });
+            if is_credit_note(invoice) {
+                row.credited_base = row.credited_base.checked_add(&net)?;
+                row.credited_tax = row.credited_tax.checked_add(&tax)?;
+                row.base = row.base.checked_sub(&net)?;
+                row.tax = row.tax.checked_sub(&tax)?;
+            } else {
+                row.invoiced_base = row.invoiced_base.checked_add(&net)?;
+                row.invoiced_tax = row.invoiced_tax.checked_add(&tax)?;
+                row.base = row.base.checked_add(&net)?;
+                row.tax = row.tax.checked_add(&tax)?;
+            }
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+pub(crate) fn tax_table(rows: &[TaxRow]) -> ReportTable {
+    ReportTable {
+        columns: vec![
+            Column::text("period"),
+            Column::text("currency"),
+            Column::amount("rate_percent"),
+            Column::amount("invoiced_base"),
+            Column::amount("invoiced_tax"),
+            Column::amount("credited_base"),
+            Column::amount("credited_tax"),
+            Column::amount("base"),
+            Column::amount("tax"),
+        ],
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::text(&row.period),
+                    Cell::text(row.currency.alpha_code()),
+                    Cell::Amount(row.rate_percent),
+                    Cell::Amount(row.invoiced_base.amount()),
+                    Cell::Amount(row.invoiced_tax.amount()),
+                    Cell::Amount(row.credited_base.amount()),
+                    Cell::Amount(row.credited_tax.amount()),
+                    Cell::Amount(row.base.amount()),
+                    Cell::Amount(row.tax.amount()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// One give-back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRow {
+    /// When it succeeded.
+    pub at: OffsetDateTime,
+    /// The customer's name.
+    pub customer: String,
+    /// Their id.
+    pub customer_id: kasa_domain::CustomerId,
+    /// `refund` or `void`.
+    pub kind: &'static str,
+    /// How much.
+    pub amount: Money,
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub by: String,
+    /// The gateway.
+    pub gateway: String,
+    /// The gateway's reference of the refund.
+    pub reference: Option<String>,
+    /// The credit note's number (none when the payment was never invoiced).
+    pub credit_note: Option<String>,
+}
+
+/// The refunds, each with the credit note issued with it: the credit note of the same purchase
+/// issued at the moment the refund finished for the same amount.
+#[must_use]
+pub fn refunds_report(refunds: &[RefundFact], documents: &[Invoice]) -> Vec<RefundRow> {
+    let mut used = std::collections::BTreeSet::new();
+    refunds
+        .iter()
+        .map(|fact| {
+            let action = &fact.action;
+            let credit_note = documents
+                .iter()
+                .find(|note| {
+                    is_credit_note(note)
+                        && !used.contains(&note.issued.id)
+                        && note.issued.purchase_id == action.purchase_id
+                        && Some(note.issued.issued_at) == action.finished_at
+                        && note.issued.total.gross == action.amount
+                })
+                .map(|note| {
+                    used.insert(note.issued.id);
+                    note.number.to_string()
+                });
+            RefundRow {
+                at: action.finished_at.unwrap_or(action.requested_at),
+                customer: fact.customer_name.clone(),
+                customer_id: fact.customer_id,
+                kind: match action.kind {
+                    kasa_ports::PaymentActionKind::Void => "void",
+                    _ => "refund",
+                },
+                amount: action.amount,
+                reason: action.reason.as_str().to_owned(),
+                by: action.actor.to_string(),
+                gateway: fact.gateway.clone(),
+                reference: action
+                    .reference
+                    .as_ref()
+                    .map(|reference| reference.0.clone()),
+                credit_note,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn refunds_table(rows: &[RefundRow], window: &ReportWindow) -> ReportTable {
+    ReportTable {
+        columns: vec![
+            Column::text("at"),
+            Column::text("customer"),
+            Column::text("customer_id"),
+            Column::text("kind"),
+            Column::text("currency"),
+            Column::amount("amount"),
+            Column::text("reason"),
+            Column::text("by"),
+            Column::text("gateway"),
+            Column::text("reference"),
+            Column::text("credit_note"),
+        ],
+        rows: rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::text(window.zone().local_time(row.at)),
+                    Cell::text(&row.customer),
+                    Cell::text(row.customer_id.to_string()),
+                    Cell::text(row.kind),
+                    Cell::text(row.amount.currency().alpha_code()),
+                    Cell::Amount(row.amount.amount()),
+                    Cell::text(&row.reason),
+                    Cell::text(&row.by),
+                    Cell::text(&row.gateway),
+                    Cell::optional(row.reference.clone()),
+                    Cell::optional(row.credit_note.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The total of `amounts` per currency.
+///
+/// # Errors
+/// [`MoneyError::Overflow`].
+pub fn totals(amounts: impl IntoIterator<Item = Money>) -> Result<Vec<Money>, MoneyError> {
+    let mut sums = Vec::new();
+    for amount in amounts {
+        add_to(&mut sums, amount)?;
+    }
+    Ok(sums)
+}

@@ -1,0 +1,220 @@
+//! Finance reports: revenue, the invoice register with its numbering check, KDV per rate,
+//! refunds, usage, subscriptions and the prepaid-credit liability.
+//!
+//! Every figure is computed here, once, from the facts a [`ReportStore`] selects (documents,
+//! payment actions, charges, subscription terms, the credit ledger), so the in-memory, SQLite
+//! and PostgreSQL stores give the same reports. Days and months are calendar days and months in
+//! a configured time zone ([`ReportZone`], Europe/Istanbul by default); amounts are summed per
+//! currency with checked arithmetic and never across currencies. Each report is also a
+//! [`ReportTable`] (named columns, typed cells) that the API, the CLI, CSV files and the console
+//! pages all render. The methods are written down in docs/finance.md.
+
+mod activity;
+mod documents;
+mod liability;
+mod table;
+mod window;
+
+use kasa_domain::{Currency, Money, MoneyError};
+use kasa_ports::{CatalogStore, ReportStore, StoreError};
+use time::OffsetDateTime;
+
+pub use activity::{
+    SubscriptionRow, SubscriptionsReport, UsageRow, subscriptions_report, usage_report,
+};
+pub use documents::{
+    DocumentState, RefundRow, RegisterEntry, RegisterReport, RevenueRow, TaxRow, refunds_report,
+    register_report, revenue_report, tax_report, totals,
+};
+pub use liability::{LiabilityReport, LiabilityRow, liability_report};
+pub use table::{Cell, Column, ColumnKind, ReportTable};
+pub use window::{Grouping, Period, ReportWindow, ReportZone};
+
+/// The reports, by the name the API and CLI use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportKind {
+    /// Gross, refunds and net.
+    Revenue,
+    /// The invoice register and its numbering check.
+    Invoices,
+    /// KDV per rate and period.
+    Tax,
+    /// Money given back.
+    Refunds,
+    /// Tickets and chats per department.
+    Usage,
+    /// Subscriptions active, ending, cancelled, renewing.
+    Subscriptions,
+    /// Credits sold but not delivered, valued first in, first out.
+    CreditLiability,
+}
+
+impl ReportKind {
+    /// Every report, in the order the console lists them.
+    pub const ALL: [Self; 7] = [
+        Self::Revenue,
+        Self::Invoices,
+        Self::Tax,
+        Self::Refunds,
+        Self::Usage,
+        Self::Subscriptions,
+        Self::CreditLiability,
+    ];
+
+    /// The name in paths and commands (`credit-liability`, ...).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Revenue => "revenue",
+            Self::Invoices => "invoices",
+            Self::Tax => "tax",
+            Self::Refunds => "refunds",
+            Self::Usage => "usage",
+            Self::Subscriptions => "subscriptions",
+            Self::CreditLiability => "credit-liability",
+        }
+    }
+
+    /// The report called `name`, if there is one.
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// Why a report could not be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    /// The dates, grouping or zone asked for do not make a window.
+    #[error("{0}")]
+    InvalidWindow(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<MoneyError> for ReportError {
+    fn from(error: MoneyError) -> Self {
+        Self::Store(StoreError::Corrupt(format!("report arithmetic: {error}")))
+    }
+}
+
+/// What to report on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRequest {
+    /// Which report.
+    pub kind: ReportKind,
+    /// Which days, grouped how, in which zone.
+    pub window: ReportWindow,
+    /// The subscriptions report: "ending" means within this many days.
+    pub ending_within_days: u32,
+    /// Now (the subscriptions report stands at the window's end, or now when that is later).
+    pub now: OffsetDateTime,
+}
+
+/// A report, made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// Revenue.
+    Revenue(Vec<RevenueRow>),
+    /// The register.
+    Invoices(RegisterReport),
+    /// KDV.
+    Tax(Vec<TaxRow>),
+    /// Refunds.
+    Refunds(Vec<RefundRow>),
+    /// Usage.
+    Usage(Vec<UsageRow>),
+    /// Subscriptions.
+    Subscriptions(SubscriptionsReport),
+    /// The liability.
+    CreditLiability(LiabilityReport),
+}
+
+impl Report {
+    /// The report as a table.
+    #[must_use]
+    pub fn table(&self, window: &ReportWindow) -> ReportTable {
+        match self {
+            Self::Revenue(rows) => documents::revenue_table(rows),
+            Self::Invoices(register) => documents::register_table(register, window),
+            Self::Tax(rows) => documents::tax_table(rows),
+            Self::Refunds(rows) => documents::refunds_table(rows, window),
+            Self::Usage(rows) => activity::usage_table(rows),
+            Self::Subscriptions(report) => activity::subscriptions_table(report, window),
+            Self::CreditLiability(report) => liability::liability_table(report),
+        }
+    }
+}
+
+/// Makes a report from the store.
+///
+/// # Errors
+/// [`ReportError::Store`] when the store fails or holds figures that do not add up.
+pub async fn make_report<S>(store: &S, request: &ReportRequest) -> Result<Report, ReportError>
+where
+    S: ReportStore + CatalogStore + ?Sized,
+{
+    let window = &request.window;
+    let (from, to) = (window.start(), window.end());
+    Ok(match request.kind {
+        ReportKind::Revenue => Report::Revenue(revenue_report(
+            window,
+            &store.documents_issued(from, to).await?,
+        )?),
+        ReportKind::Invoices => {
+            let documents = store.documents_issued(from, to).await?;
+            let corrections = store.credit_notes_correcting(from, to).await?;
+            let checks = store
+                .numbering_checks(window.first_year(), window.last_year())
+                .await?;
+            Report::Invoices(register_report(documents, &corrections, checks)?)
+        }
+        ReportKind::Tax => Report::Tax(tax_report(
+            window,
+            &store.documents_issued(from, to).await?,
+        )?),
+        ReportKind::Refunds => {
+            let refunds = store.refunds_finished(from, to).await?;
+            let documents = store.documents_issued(from, to).await?;
+            Report::Refunds(refunds_report(&refunds, &documents))
+        }
+        ReportKind::Usage => {
+            let departments = store.departments().await?;
+            Report::Usage(usage_report(
+                window,
+                &store.charges_made(from, to).await?,
+                &departments,
+            )?)
+        }
+        ReportKind::Subscriptions => {
+            let at = if to > request.now { request.now } else { to };
+            Report::Subscriptions(subscriptions_report(
+                at,
+                request.ending_within_days,
+                store.subscription_positions(at).await?,
+            ))
+        }
+        ReportKind::CreditLiability => Report::CreditLiability(liability_report(
+            window,
+            &store.liability_sources(to).await?,
+        )?),
+    })
+}
+
+/// Adds `amount` to the sum kept for its currency (a new sum for a new currency).
+fn add_to(sums: &mut Vec<Money>, amount: Money) -> Result<(), MoneyError> {
+    match sums
+        .iter_mut()
+        .find(|sum| sum.currency() == amount.currency())
+    {
+        Some(sum) => *sum = sum.checked_add(&amount)?,
+        None => sums.push(amount),
+    }
+    Ok(())
+}
+
+/// The zero of `currency`, for sums that start empty.
+fn zero(currency: Currency) -> Money {
+    Money::zero(currency)
+}

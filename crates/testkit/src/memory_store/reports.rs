@@ -1,0 +1,278 @@
+//! The reads finance reports are made of, as the in-memory store holds them: the same selections
+//! the database stores make, so that every report can be compared across the three stores.
+
+use async_trait::async_trait;
+use kasa_credits::LedgerEntryKind;
+use kasa_ports::{
+    DocumentAmount, Invoice, InvoiceKind, LiabilitySources, NumberingCheck, PaymentActionKind,
+    PaymentActionState, RecurringState, RefundFact, ReportStore, StoreError, SubscriptionPosition,
+    UsageCharge, missing_numbers,
+};
+use time::OffsetDateTime;
+
+use super::MemoryStore;
+
+fn in_window(at: OffsetDateTime, from: OffsetDateTime, to: OffsetDateTime) -> bool {
+    at >= from && at < to
+}
+
+fn document_order(invoices: &mut [Invoice]) {
+    invoices.sort_by(|left, right| {
+        (
+            left.issued.issued_at,
+            &left.number.series,
+            left.number.year,
+            left.number.sequence,
+        )
+            .cmp(&(
+                right.issued.issued_at,
+                &right.number.series,
+                right.number.year,
+                right.number.sequence,
+            ))
+    });
+}
+
+#[async_trait]
+impl ReportStore for MemoryStore {
+    async fn documents_issued(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        self.read(|state| {
+            let mut documents: Vec<Invoice> = state
+                .invoices
+                .iter()
+                .filter(|invoice| in_window(invoice.issued.issued_at, from, to))
+                .cloned()
+                .collect();
+            document_order(&mut documents);
+            Ok(documents)
+        })
+    }
+
+    async fn credit_notes_correcting(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        self.read(|state| {
+            let mut notes: Vec<Invoice> = state
+                .invoices
+                .iter()
+                .filter(|note| {
+                    note.issued.kind == InvoiceKind::CreditNote
+                        && note.issued.issued_at < to
+                        && note.issued.refers_to.is_some_and(|original| {
+                            state.invoices.iter().any(|invoice| {
+                                invoice.issued.id == original
+                                    && in_window(invoice.issued.issued_at, from, to)
+                            })
+                        })
+                })
+                .cloned()
+                .collect();
+            document_order(&mut notes);
+            Ok(notes)
+        })
+    }
+
+    async fn numbering_checks(
+        &self,
+        first_year: i32,
+        last_year: i32,
+    ) -> Result<Vec<NumberingCheck>, StoreError> {
+        self.read(|state| {
+            let mut numbers: std::collections::BTreeMap<(String, i32), Vec<u32>> =
+                std::collections::BTreeMap::new();
+            for invoice in &state.invoices {
+                let number = &invoice.number;
+                if (first_year..=last_year).contains(&number.year) {
+                    numbers
+                        .entry((number.series.clone(), number.year))
+                        .or_default()
+                        .push(number.sequence);
+                }
+            }
+            Ok(numbers
+                .into_iter()
+                .map(|((series, year), mut taken)| {
+                    taken.sort_unstable();
+                    let highest = taken.last().copied().unwrap_or(0);
+                    let counter = state
+                        .invoice_counters
+                        .get(&(series.clone(), year))
+                        .copied()
+                        .unwrap_or(highest);
+                    let last_number = counter.max(highest);
+                    NumberingCheck {
+                        documents: u64::try_from(taken.len()).unwrap_or(u64::MAX),
+                        missing: missing_numbers(&taken, last_number),
+                        series,
+                        year,
+                        last_number,
+                    }
+                })
+                .collect())
+        })
+    }
+
+    async fn refunds_finished(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<RefundFact>, StoreError> {
+        self.read(|state| {
+            let mut facts = Vec::new();
+            for action in &state.payment_actions {
+                let gives_back = action.kind == PaymentActionKind::Refund
+                    || (action.kind == PaymentActionKind::Void
+                        && state.give_backs.contains(&action.id));
+                let Some(finished_at) = action.finished_at else {
+                    continue;
+                };
+                if !gives_back
+                    || action.state != PaymentActionState::Succeeded
+                    || !in_window(finished_at, from, to)
+                {
+                    continue;
+                }
+                let purchase = state
+                    .purchases
+                    .get(&action.purchase_id)
+                    .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                let customer = state
+                    .customers
+                    .get(&purchase.customer_id)
+                    .ok_or(StoreError::NotFound { entity: "customer" })?;
+                let gateway = purchase
+                    .payment
+                    .as_ref()
+                    .map(|payment| payment.gateway.as_str().to_owned())
+                    .ok_or_else(|| StoreError::Corrupt("a refund without a payment".into()))?;
+                facts.push(RefundFact {
+                    action: action.clone(),
+                    customer_id: purchase.customer_id,
+                    customer_name: customer.customer.name.clone(),
+                    gateway,
+                });
+            }
+            facts.sort_by_key(|fact| (fact.action.finished_at, fact.action.id));
+            Ok(facts)
+        })
+    }
+
+    async fn charges_made(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<UsageCharge>, StoreError> {
+        self.read(|state| {
+            let mut charges: Vec<UsageCharge> = state
+                .charges
+                .values()
+                .filter(|charge| in_window(charge.at, from, to))
+                .cloned()
+                .collect();
+            charges.sort_by_key(|charge| (charge.at, charge.id));
+            Ok(charges)
+        })
+    }
+
+    async fn subscription_positions(
+        &self,
+        at: OffsetDateTime,
+    ) -> Result<Vec<SubscriptionPosition>, StoreError> {
+        self.read(|state| {
+            let mut positions = Vec::new();
+            for row in state.customers.values() {
+                let Some(last) = row.terms.iter().max_by_key(|term| term.ends_at) else {
+                    continue;
+                };
+                if last.ends_at <= at {
+                    continue;
+                }
+                let package_name = state
+                    .packages
+                    .get(&last.package_id)
+                    .map(|package| package.name.clone())
+                    .ok_or(StoreError::NotFound { entity: "package" })?;
+                positions.push(SubscriptionPosition {
+                    customer_id: row.customer.id,
+                    customer_name: row.customer.name.clone(),
+                    email: row.customer.email.to_string(),
+                    package_name,
+                    ends_at: last.ends_at,
+                    covered: row
+                        .terms
+                        .iter()
+                        .any(|term| term.starts_at <= at && term.ends_at > at),
+                    cancel_at_end: row.cancel_at_end,
+                    renewing_at: state
+                        .recurring
+                        .values()
+                        .find(|recurring| {
+                            recurring.customer_id == row.customer.id
+                                && recurring.state == RecurringState::Active
+                        })
+                        .map(|recurring| recurring.gateway.as_str().to_owned()),
+                });
+            }
+            positions.sort_by(|left, right| {
+                (left.ends_at, &left.email).cmp(&(right.ends_at, &right.email))
+            });
+            Ok(positions)
+        })
+    }
+
+    async fn liability_sources(&self, to: OffsetDateTime) -> Result<LiabilitySources, StoreError> {
+        self.read(|state| {
+            let mut sources = LiabilitySources::default();
+            let mut granted = std::collections::BTreeSet::new();
+            for row in state.customers.values() {
+                for entry in row.ledger.entries() {
+                    if entry.kind == LedgerEntryKind::Granted
+                        && let Some(purchase_id) = entry.purchase_id
+                    {
+                        granted.insert(purchase_id);
+                    }
+                    if entry.at < to {
+                        sources.entries.push((row.customer.id, entry.clone()));
+                    }
+                }
+            }
+            let mut documents: Vec<&Invoice> = state
+                .invoices
+                .iter()
+                .filter(|invoice| {
+                    invoice.issued.issued_at < to && granted.contains(&invoice.issued.purchase_id)
+                })
+                .collect();
+            documents.sort_by(|left, right| {
+                (
+                    left.issued.issued_at,
+                    &left.number.series,
+                    left.number.year,
+                    left.number.sequence,
+                )
+                    .cmp(&(
+                        right.issued.issued_at,
+                        &right.number.series,
+                        right.number.year,
+                        right.number.sequence,
+                    ))
+            });
+            sources.documents = documents
+                .into_iter()
+                .map(|invoice| DocumentAmount {
+                    purchase_id: invoice.issued.purchase_id,
+                    kind: invoice.issued.kind,
+                    gross: invoice.issued.total.gross,
+                    issued_at: invoice.issued.issued_at,
+                })
+                .collect();
+            Ok(sources)
+        })
+    }
+}
