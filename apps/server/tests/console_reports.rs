@@ -12,7 +12,7 @@ mod support;
 use std::sync::Arc;
 
 use kasa_billing::{
-    ActOnPayment, ChargeOutcome, ChargeUsage, PurchaseCompletion, RequestedAction, StartPurchase,
+    ActOnPayment, ChargeOutcome, ChargeUsage, GrantPackage, PurchaseCompletion, RequestedAction, StartPurchase,
 };
 use kasa_domain::{
     Currency, Customer, CustomerId, EmailAddress, Language, Money, Package, PackageId,
@@ -154,9 +154,18 @@ async fn write_history(url: &str, now: OffsetDateTime) {
         })
         .await
         .expect("the refund is made");
-    // Mehmet: 10 credits for $50.00, none used.
+    // Mehmet: 10 credits for $50.00 paid by bank transfer (an agent's charged grant), none used.
     kit.clock.advance(Duration::hours(1));
-    pay(&kit, &mehmet, &dollars).await;
+    kit.billing
+        .grant_package(GrantPackage {
+            customer_id: mehmet.id,
+            package_id: dollars.id,
+            confirmation: ForfeitConfirmation::NotConfirmed,
+            charged: true,
+            context: agent_context("paid by bank transfer"),
+        })
+        .await
+        .expect("the grant is applied");
     // This month: Ayşe buys again; last month's figures must not include it.
     kit.clock.set(now - Duration::minutes(1));
     pay(&kit, &ayse, &lira).await;
@@ -220,7 +229,7 @@ async fn a_finance_user_closes_last_month_in_the_console() {
     assert_eq!(figures["Net revenue (USD)"], "$50.00", "{figures:#}");
     let charts = steps["revenueCharts"].as_array().unwrap();
     assert_eq!(charts.len(), 2, "a chart per currency: {charts:#?}");
-    let days_in_month = i64::from(time::util::days_in_year_month(last_month.year(), last_month.month()));
+    let days_in_month = i64::from(last_month.month().length(last_month.year()));
     for chart in charts {
         assert_eq!(chart["role"], "img");
         assert_eq!(chart["bars"], days_in_month, "a bar a day: {chart}");
@@ -305,7 +314,7 @@ async fn the_csv_is_a_download_for_finance_and_nobody_else() {
     let first = last_month.replace_day(1).unwrap();
     let last = first
         + Duration::days(
-            i64::from(time::util::days_in_year_month(first.year(), first.month())) - 1,
+            i64::from(first.month().length(first.year())) - 1,
         );
     let csv = format!("/console/reports/revenue/csv?from={first}&to={last}&group=month");
 
