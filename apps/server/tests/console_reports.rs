@@ -12,11 +12,12 @@ mod support;
 use std::sync::Arc;
 
 use kasa_billing::{
-    ActOnPayment, ChargeOutcome, ChargeUsage, GrantPackage, PurchaseCompletion, RequestedAction, StartPurchase,
+    ActOnPayment, ChargeOutcome, ChargeUsage, GrantPackage, PurchaseCompletion, RequestedAction,
+    StartPurchase,
 };
 use kasa_domain::{
-    Currency, Customer, CustomerId, EmailAddress, Language, Money, Package, PackageId,
-    PackageKind, UsageKey, UsageKind,
+    Currency, Customer, CustomerId, EmailAddress, Language, Money, Package, PackageId, PackageKind,
+    UsageKey, UsageKind,
 };
 use kasa_ports::{ActionContext, CaptureMode, CustomerLookup, GatewayName, new_id};
 use kasa_postgres::{SqlStore, StoreConfig};
@@ -36,7 +37,8 @@ fn middle_of_last_month(now: OffsetDateTime) -> OffsetDateTime {
     let first_of_this_month = now.date().replace_day(1).expect("day 1");
     let last_month = first_of_this_month - Duration::days(1);
     let day = last_month.replace_day(10).expect("day 10");
-    day.with_time(Time::from_hms(10, 0, 0).expect("10:00")).assume_utc()
+    day.with_time(Time::from_hms(10, 0, 0).expect("10:00"))
+        .assume_utc()
 }
 
 fn named_customer(email: &str, name: &str) -> Customer {
@@ -65,7 +67,11 @@ fn dollar_package(department: &kasa_domain::Department) -> Package {
 }
 
 /// Buys `package` for `customer` at the fake `testpay` gateway, paid at once.
-async fn pay(kit: &TestBilling<SqlStore>, customer: &Customer, package: &Package) -> kasa_domain::PurchaseId {
+async fn pay(
+    kit: &TestBilling<SqlStore>,
+    customer: &Customer,
+    package: &Package,
+) -> kasa_domain::PurchaseId {
     let started = kit
         .billing
         .start_purchase(StartPurchase {
@@ -102,7 +108,10 @@ async fn pay(kit: &TestBilling<SqlStore>, customer: &Customer, package: &Package
         .complete_purchase(&GatewayName::new("testpay"), callback, None)
         .await
         .expect("the callback is accepted");
-    assert!(matches!(completion, PurchaseCompletion::Completed(_)), "{completion:?}");
+    assert!(
+        matches!(completion, PurchaseCompletion::Completed(_)),
+        "{completion:?}"
+    );
     started.purchase.id
 }
 
@@ -119,8 +128,11 @@ async fn write_history(url: &str, now: OffsetDateTime) {
     let sales = department("Satış", 1);
     let lira = credit_package("10 kredi", 10, "100.00", &[support.id, sales.id]);
     let dollars = dollar_package(&support);
-    kit.with_catalog(&[support.clone(), sales.clone()], &[lira.clone(), dollars.clone()])
-        .await;
+    kit.with_catalog(
+        &[support.clone(), sales.clone()],
+        &[lira.clone(), dollars.clone()],
+    )
+    .await;
     let ayse = named_customer("ayse@example.com", "Ayşe Yılmaz");
     let mehmet = named_customer("mehmet@example.com", "Mehmet Öztürk");
     kit.with_customer(&ayse).await;
@@ -140,7 +152,10 @@ async fn write_history(url: &str, now: OffsetDateTime) {
             })
             .await
             .expect("the charge is decided");
-        assert!(matches!(outcome, ChargeOutcome::Allowed { .. }), "{outcome:?}");
+        assert!(
+            matches!(outcome, ChargeOutcome::Allowed { .. }),
+            "{outcome:?}"
+        );
     }
     kit.clock.advance(Duration::hours(1));
     kit.billing
@@ -189,9 +204,14 @@ async fn kasa_with_history() -> (Kasa, std::path::PathBuf) {
         .output()
         .expect("kasa create-admin runs");
     assert!(created.status.success(), "create-admin: {created:?}");
-    let kasa = Kasa::serve_on(&url, &folder, &[], &[("KASA_SECRETS_KEY", support::TEST_SECRETS_KEY)])
-        .await
-        .unwrap_or_else(|(status, log)| panic!("kasa serve stopped ({status}): {log}"));
+    let kasa = Kasa::serve_on(
+        &url,
+        &folder,
+        &[],
+        &[("KASA_SECRETS_KEY", support::TEST_SECRETS_KEY)],
+    )
+    .await
+    .unwrap_or_else(|(status, log)| panic!("kasa serve stopped ({status}): {log}"));
     let admin = kasa.admin_token().await;
     let user = kasa
         .post(
@@ -212,17 +232,30 @@ fn text(value: &Value) -> String {
 #[tokio::test]
 async fn a_finance_user_closes_last_month_in_the_console() {
     let (kasa, folder) = kasa_with_history().await;
-    let report = run_browser_script("reports.mjs", &[&kasa.base, FINANCE_EMAIL, FINANCE_PASSWORD]);
+    let report = run_browser_script(
+        "reports.mjs",
+        &[&kasa.base, FINANCE_EMAIL, FINANCE_PASSWORD],
+    );
     let steps = &report["steps"];
     assert_pages_pass(&report);
-    assert!(steps["menu"].as_array().unwrap().iter().any(|entry| entry == "Reports"), "{steps:#}");
+    assert!(
+        steps["menu"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|entry| entry == "Reports"),
+        "{steps:#}"
+    );
 
     // Last month, found from the menu: ₺100.00 sold, ₺30.00 given back, $50.00 sold; this
     // month's ₺100.00 is not in it.
     let now = OffsetDateTime::now_utc();
     let last_month: Date = middle_of_last_month(now).date();
     let first = last_month.replace_day(1).unwrap();
-    assert!(text(&steps["revenueUrl"]).contains(&format!("from={first}")), "{steps:#}");
+    assert!(
+        text(&steps["revenueUrl"]).contains(&format!("from={first}")),
+        "{steps:#}"
+    );
     let figures = &steps["revenueFigures"];
     assert_eq!(figures["Net revenue (TRY)"], "₺70.00", "{figures:#}");
     assert_eq!(figures["Gross revenue (TRY)"], "₺100.00", "{figures:#}");
@@ -235,7 +268,10 @@ async fn a_finance_user_closes_last_month_in_the_console() {
         assert_eq!(chart["bars"], days_in_month, "a bar a day: {chart}");
         assert!(chart["ticks"].as_i64().unwrap() >= 2, "{chart}");
     }
-    assert_eq!(steps["revenueFiguresTr"]["Net gelir (TRY)"], "70,00 ₺", "{steps:#}");
+    assert_eq!(
+        steps["revenueFiguresTr"]["Net gelir (TRY)"], "70,00 ₺",
+        "{steps:#}"
+    );
     assert_eq!(steps["trDownload"], 1);
 
     // The register: UTF-8 with a BOM, a header, the two invoices and the credit note.
@@ -249,12 +285,34 @@ async fn a_finance_user_closes_last_month_in_the_console() {
         .map(text)
         .filter(|line| !line.is_empty())
         .collect();
-    assert!(lines[0].starts_with("number,kind,issued_at,buyer"), "{lines:#?}");
-    assert_eq!(lines.len(), 4, "header, two invoices, one credit note: {lines:#?}");
-    let ayse: Vec<&String> = lines.iter().filter(|line| line.contains("Ayşe Yılmaz")).collect();
-    assert_eq!(ayse.len(), 2, "Ayşe's invoice and credit note, letters intact: {lines:#?}");
-    assert!(lines.iter().any(|line| line.contains("Mehmet Öztürk") && line.contains("50.00")));
-    assert!(lines.iter().any(|line| line.contains("credit_note") && line.contains("30.00")));
+    assert!(
+        lines[0].starts_with("number,kind,issued_at,buyer"),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines.len(),
+        4,
+        "header, two invoices, one credit note: {lines:#?}"
+    );
+    let ayse: Vec<&String> = lines
+        .iter()
+        .filter(|line| line.contains("Ayşe Yılmaz"))
+        .collect();
+    assert_eq!(
+        ayse.len(),
+        2,
+        "Ayşe's invoice and credit note, letters intact: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("Mehmet Öztürk") && line.contains("50.00"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("credit_note") && line.contains("30.00"))
+    );
     assert!(text(&register["file"]).ends_with(".csv"), "{register}");
 
     // KDV at 20 % included in the prices: ₺100.00 is 83.33 + 16.67, the ₺30.00 credit note
@@ -262,11 +320,20 @@ async fn a_finance_user_closes_last_month_in_the_console() {
     let tax = &steps["taxCsv"];
     assert_eq!(tax["first"], "efbbbf", "{tax}");
     let tax_lines: Vec<String> = tax["lines"].as_array().unwrap().iter().map(text).collect();
-    assert!(tax_lines[0].starts_with("period,currency,rate_percent"), "{tax_lines:#?}");
-    let lira = tax_lines.iter().find(|line| line.contains(",TRY,")).expect("a lira row");
+    assert!(
+        tax_lines[0].starts_with("period,currency,rate_percent"),
+        "{tax_lines:#?}"
+    );
+    let lira = tax_lines
+        .iter()
+        .find(|line| line.contains(",TRY,"))
+        .expect("a lira row");
     assert!(lira.ends_with(",58.33,11.67"), "{lira}");
     assert!(lira.contains(",83.33,16.67,25.00,5.00,"), "{lira}");
-    let dollar = tax_lines.iter().find(|line| line.contains(",USD,")).expect("a dollar row");
+    let dollar = tax_lines
+        .iter()
+        .find(|line| line.contains(",USD,"))
+        .expect("a dollar row");
     assert!(dollar.ends_with(",41.67,8.33"), "{dollar}");
     assert_eq!(steps["taxFigures"]["KDV (TRY)"], "₺11.67", "{steps:#}");
 
@@ -274,8 +341,16 @@ async fn a_finance_user_closes_last_month_in_the_console() {
     // given back (3 credits' worth) leave ₺40.00; Mehmet's $50.00 is owed whole.
     let last_day = first + Duration::days(days_in_month - 1);
     let liability = &steps["liabilityFigures"];
-    assert_eq!(liability[format!("Owed on {last_day} (TRY)")], "₺40.00", "{liability:#}");
-    assert_eq!(liability[format!("Owed on {last_day} (USD)")], "$50.00", "{liability:#}");
+    assert_eq!(
+        liability[format!("Owed on {last_day} (TRY)")],
+        "₺40.00",
+        "{liability:#}"
+    );
+    assert_eq!(
+        liability[format!("Owed on {last_day} (USD)")],
+        "$50.00",
+        "{liability:#}"
+    );
     assert_eq!(steps["liabilityCharts"].as_array().unwrap().len(), 2);
     // Usage: a chart of two bars (tickets, chats) for each of the two departments.
     let usage = &steps["usageCharts"][0];
@@ -283,7 +358,11 @@ async fn a_finance_user_closes_last_month_in_the_console() {
 
     // A date that is not one is said, and nothing is offered to download.
     assert_eq!(steps["badDate"]["downloads"], 0, "{steps:#}");
-    assert_eq!(steps["badDate"]["problem"].as_array().unwrap().len(), 1, "{steps:#}");
+    assert_eq!(
+        steps["badDate"]["problem"].as_array().unwrap().len(),
+        1,
+        "{steps:#}"
+    );
     drop(kasa);
     let _ = std::fs::remove_dir_all(folder);
 }
@@ -312,10 +391,7 @@ async fn the_csv_is_a_download_for_finance_and_nobody_else() {
     };
     let last_month = middle_of_last_month(OffsetDateTime::now_utc()).date();
     let first = last_month.replace_day(1).unwrap();
-    let last = first
-        + Duration::days(
-            i64::from(first.month().length(first.year())) - 1,
-        );
+    let last = first + Duration::days(i64::from(first.month().length(first.year())) - 1);
     let csv = format!("/console/reports/revenue/csv?from={first}&to={last}&group=month");
 
     // Not signed in: to the sign-in page, nothing else.
@@ -323,12 +399,23 @@ async fn the_csv_is_a_download_for_finance_and_nobody_else() {
         let response = get(path, None).await.unwrap();
         assert_eq!(response.status(), 303, "{path}");
         let location = response.headers()["location"].to_str().unwrap().to_owned();
-        assert!(location.starts_with("/console/sign-in"), "{path}: {location}");
+        assert!(
+            location.starts_with("/console/sign-in"),
+            "{path}: {location}"
+        );
     }
     // An agent has no finance permission: no menu entry, no page, no file.
     let agent = support::console_cookie(&kasa, "agent@example.com", "agent-password-123").await;
-    let dashboard = get("/console", Some(&agent)).await.unwrap().text().await.unwrap();
-    assert!(!dashboard.contains("/console/reports"), "no Reports entry for an agent");
+    let dashboard = get("/console", Some(&agent))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !dashboard.contains("/console/reports"),
+        "no Reports entry for an agent"
+    );
     for path in ["/console/reports", "/console/reports/tax", csv.as_str()] {
         let response = get(path, Some(&agent)).await.unwrap();
         assert_eq!(response.status(), 403, "{path}");
@@ -340,21 +427,40 @@ async fn the_csv_is_a_download_for_finance_and_nobody_else() {
     let response = get(&csv, Some(&finance)).await.unwrap();
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"), "{headers:?}");
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{headers:?}"
+    );
     let disposition = headers["content-disposition"].to_str().unwrap();
     assert!(disposition.starts_with("attachment;"), "{disposition}");
-    assert!(disposition.contains(&format!("revenue-{first}-{last}.csv")), "{disposition}");
+    assert!(
+        disposition.contains(&format!("revenue-{first}-{last}.csv")),
+        "{disposition}"
+    );
     let bytes = response.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.split("\r\n").filter(|line| !line.is_empty()).collect();
-    assert!(lines[0].starts_with("period,currency,gateway,package"), "{text}");
+    assert!(
+        lines[0].starts_with("period,currency,gateway,package"),
+        "{text}"
+    );
     let period = format!("{}-{:02}", first.year(), u8::from(first.month()));
     let lira: Vec<&&str> = lines.iter().filter(|line| line.contains(",TRY,")).collect();
     assert_eq!(lira.len(), 1, "{text}");
-    assert!(lira[0].starts_with(&format!("{period},TRY,testpay,10 kredi,1,100.00,1,30.00,70.00")), "{text}");
+    assert!(
+        lira[0].starts_with(&format!(
+            "{period},TRY,testpay,10 kredi,1,100.00,1,30.00,70.00"
+        )),
+        "{text}"
+    );
     // The page names an unknown report as such.
-    let unknown = get("/console/reports/payroll", Some(&finance)).await.unwrap();
+    let unknown = get("/console/reports/payroll", Some(&finance))
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 404);
     drop(kasa);
     let _ = std::fs::remove_dir_all(folder);

@@ -9,6 +9,12 @@ import { readFileSync } from 'node:fs';
 import { run, newPage, signIn, check } from './lib.mjs';
 
 const [base, email, password] = process.argv.slice(2);
+/** Where to keep screenshots of the pages (docs/screenshots), when asked. */
+const shots = process.env.KASA_REPORTS_SCREENSHOTS;
+
+async function shoot(page, name) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
 
 /** The page's headline figures: { label: value }. */
 async function figures(page) {
@@ -65,6 +71,7 @@ await run(async (browser, report) => {
   steps.revenueFigures = await figures(page);
   steps.revenueCharts = await charts(page);
   steps.revenueRows = await rows(page);
+  await shoot(page, 'console-reports-revenue');
 
   // The invoice register for the same days, as CSV.
   const query = new URL(page.url()).search;
@@ -84,9 +91,11 @@ await run(async (browser, report) => {
   report.checks.push(await check(page, 'credit liability (en)'));
   steps.liabilityFigures = await figures(page);
   steps.liabilityCharts = await charts(page);
+  await shoot(page, 'console-reports-liability');
   await page.goto(`${base}/console/reports/usage${query}`);
   report.checks.push(await check(page, 'usage (en)'));
   steps.usageCharts = await charts(page);
+  await shoot(page, 'console-reports-usage');
   for (const slug of ['refunds', 'subscriptions']) {
     await page.goto(`${base}/console/reports/${slug}${query}`);
     report.checks.push(await check(page, `${slug} (en)`));
@@ -104,6 +113,10 @@ await run(async (browser, report) => {
   await page.goto(`${base}/console/language?to=tr&back=${encodeURIComponent(`/console/reports/revenue${query}`)}`);
   report.checks.push(await check(page, 'revenue, last month (tr)'));
   steps.revenueFiguresTr = await figures(page);
+  const phone = await newPage(browser, { width: 390, height: 844 });
+  await signIn(phone, base, email, password);
+  await phone.goto(page.url());
+  await shoot(phone, 'console-reports-revenue-phone');
   steps.trDownload = await page.getByRole('link', { name: 'CSV indir' }).count();
   await page.goto(`${base}/console/reports`);
   report.checks.push(await check(page, 'reports (tr)'));

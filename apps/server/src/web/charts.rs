@@ -29,6 +29,11 @@ const STEPS: i64 = 4;
 const MAX_LABELS: usize = 12;
 /// The longest category label written (in characters) before it is shortened with `…`.
 const LABEL_CHARS: usize = 14;
+/// The width of a label's character at the chart's 12 px type, rounded up (digits are about
+/// 7.6 px in the console's sans-serif), so labels are spaced not to overlap.
+const CHAR_PX: i64 = 8;
+/// The least room between two labels.
+const LABEL_GAP_PX: i64 = 8;
 
 /// What to draw: categories along the bottom (periods, departments), one bar per series in each.
 #[derive(Clone, Debug)]
@@ -41,6 +46,8 @@ pub struct ChartData {
     pub series: Vec<String>,
     /// Each category's label and one value per series.
     pub categories: Vec<(String, Vec<Decimal>)>,
+    /// Whether the values are counts (the axis then steps by whole numbers).
+    pub counts: bool,
 }
 
 /// A bar, in pixels.
@@ -141,7 +148,7 @@ impl Chart {
         let (low, high) = values.fold((Decimal::ZERO, Decimal::ZERO), |(low, high), value| {
             (low.min(value), high.max(value))
         });
-        let axis = Axis::spanning(low, high);
+        let axis = Axis::spanning(low, high, data.counts);
         let plot_left = LEFT;
         let plot_right = WIDTH - RIGHT;
         let plot_top = TOP;
@@ -166,7 +173,18 @@ impl Chart {
         // A quarter of each band is the gap between categories; the bars share the rest.
         let bar_width = ((band - band / 4) / i64::try_from(series_count).unwrap_or(1)).max(1);
         let group_left = (band - bar_width * i64::try_from(series_count).unwrap_or(1)) / 2;
-        let every = data.categories.len().div_ceil(MAX_LABELS);
+        let widest = data
+            .categories
+            .iter()
+            .map(|(label, _)| shorten(label).chars().count())
+            .max()
+            .unwrap_or(0);
+        let label_px = i64::try_from(widest).unwrap_or(LABEL_CHARS as i64) * CHAR_PX + LABEL_GAP_PX;
+        let every = data
+            .categories
+            .len()
+            .div_ceil(MAX_LABELS)
+            .max(usize::try_from((label_px + band - 1) / band).unwrap_or(1));
         let mut bars = Vec::new();
         let mut labels = Vec::new();
         for (index, (label, values)) in data.categories.iter().enumerate() {
@@ -243,8 +261,9 @@ struct Axis {
 }
 
 impl Axis {
-    /// The smallest round axis holding `low..=high` (`low <= 0 <= high`).
-    fn spanning(low: Decimal, high: Decimal) -> Self {
+    /// The smallest round axis holding `low..=high` (`low <= 0 <= high`); for `counts`, in
+    /// whole steps.
+    fn spanning(low: Decimal, high: Decimal, counts: bool) -> Self {
         let span = high.checked_sub(low).unwrap_or(Decimal::MAX);
         if span.is_zero() {
             return Self {
@@ -254,7 +273,11 @@ impl Axis {
             };
         }
         let raw = span / Decimal::from(STEPS);
-        let step = round_step(raw);
+        let step = if counts {
+            round_step(raw).max(Decimal::ONE)
+        } else {
+            round_step(raw)
+        };
         let low = (low / step).floor().checked_mul(step).unwrap_or(low);
         let high = (high / step).ceil().checked_mul(step).unwrap_or(high);
         Self { low, high, step }
@@ -350,6 +373,7 @@ mod tests {
                 .enumerate()
                 .map(|(index, value)| (format!("2026-{:02}", index + 1), vec![amount(value)]))
                 .collect(),
+            counts: false,
         }
     }
 
@@ -367,7 +391,7 @@ mod tests {
 
     #[test]
     fn the_axis_holds_every_value_and_zero_on_round_lines() {
-        let axis = Axis::spanning(Decimal::ZERO, amount("1250.50"));
+        let axis = Axis::spanning(Decimal::ZERO, amount("1250.50"), false);
         assert_eq!(axis.step, amount("500"));
         assert_eq!(axis.low, Decimal::ZERO);
         assert_eq!(axis.high, amount("1500"));
@@ -376,11 +400,18 @@ mod tests {
             ticks,
             vec![amount("0"), amount("500"), amount("1000"), amount("1500")]
         );
-        let negative = Axis::spanning(amount("-120"), amount("300"));
+        let negative = Axis::spanning(amount("-120"), amount("300"), false);
         assert_eq!(negative.step, amount("200"));
         assert_eq!(negative.low, amount("-200"));
         assert_eq!(negative.high, amount("400"));
         assert!(negative.ticks().contains(&Decimal::ZERO));
+        // Two tickets: the axis counts 0, 1, 2, never half a ticket.
+        let counts = Axis::spanning(Decimal::ZERO, amount("2"), true);
+        assert_eq!(counts.ticks(), vec![amount("0"), amount("1"), amount("2")]);
+        assert_eq!(
+            Axis::spanning(Decimal::ZERO, amount("2"), false).step,
+            amount("0.5")
+        );
     }
 
     #[test]
@@ -452,6 +483,7 @@ mod tests {
                 ("Jan".to_owned(), vec![amount("10"), amount("2")]),
                 ("Feb".to_owned(), vec![amount("20"), amount("0")]),
             ],
+            counts: false,
         };
         let chart = Chart::bars("c", data, &plain).unwrap();
         assert_eq!(chart.bars.len(), 4);
@@ -472,6 +504,14 @@ mod tests {
         assert_eq!(chart.bars.len(), 31);
         assert!(chart.labels.len() <= MAX_LABELS);
         assert_eq!(chart.labels[0].text, "2026-01");
+        // Seven characters need 64 px; a band is 19 px: every fourth label is written.
+        assert_eq!(chart.labels.len(), 8);
+        for pair in chart.labels.windows(2) {
+            assert!(
+                pair[1].x - pair[0].x >= 7 * CHAR_PX + LABEL_GAP_PX,
+                "{pair:?}"
+            );
+        }
         let long = ChartData {
             categories: vec![(
                 "Kurumsal Müşteri Destek Birimi".to_owned(),
@@ -525,6 +565,7 @@ mod tests {
                 ("R&D".to_owned(), vec![amount("12"), amount("3")]),
                 ("Satış".to_owned(), vec![amount("7"), amount("9")]),
             ],
+            counts: true,
         };
         let chart = Chart::bars("usage", data, &plain).unwrap();
         let svg = ChartFigure { chart: &chart }.render().unwrap();

@@ -583,7 +583,11 @@ pub async fn console_cookie(kasa: &Kasa, email: &str, password: &str) -> String 
         .send()
         .await
         .expect("signed in");
-    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{email} signs in");
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::SEE_OTHER,
+        "{email} signs in"
+    );
     signed_in
         .headers()
         .get_all("set-cookie")

@@ -326,7 +326,11 @@ pub async fn report_page(
             href: format!(
                 "/console/reports/{}?from={from}&to={to}&group={}",
                 report.slug,
-                if words.ends_with("year") { "month" } else { "day" }
+                if words.ends_with("year") {
+                    "month"
+                } else {
+                    "day"
+                }
             ),
             words: c.t(words).to_owned(),
         })
@@ -346,7 +350,12 @@ pub async fn report_page(
             (error.status(), Some(problem), field, None)
         }
     };
-    let fields = filter_fields(report, &query, shown.as_ref().map(|(request, _)| request), field);
+    let fields = filter_fields(
+        report,
+        &query,
+        shown.as_ref().map(|(request, _)| request),
+        field,
+    );
     let (summary, charts, tables) = shown.map_or_else(Default::default, |(_, view)| {
         (view.summary, view.charts, view.tables)
     });
@@ -381,22 +390,24 @@ fn filter_fields(
             typed.trim().to_owned()
         }
     };
-    let field = |name: &'static str, label: &'static str, kind: &'static str, value: String| {
-        FilterField {
+    let field =
+        |name: &'static str, label: &'static str, kind: &'static str, value: String| FilterField {
             name,
             label,
             kind,
             value,
             options: Vec::new(),
             invalid: invalid == Some(name),
-        }
-    };
+        };
     let mut fields = vec![
         field(
             "from",
             "report-pages.filter.from",
             "date",
-            value(&query.from, request.map(|made| made.window.from().to_string())),
+            value(
+                &query.from,
+                request.map(|made| made.window.from().to_string()),
+            ),
         ),
         field(
             "to",
@@ -405,7 +416,10 @@ fn filter_fields(
             value(&query.to, request.map(|made| made.window.to().to_string())),
         ),
     ];
-    if matches!(report.slug, "revenue" | "tax" | "usage" | "credit-liability") {
+    if matches!(
+        report.slug,
+        "revenue" | "tax" | "usage" | "credit-liability"
+    ) {
         fields.push(FilterField {
             options: vec![
                 ("month", "report-pages.group.month"),
@@ -415,7 +429,10 @@ fn filter_fields(
                 "group",
                 "report-pages.filter.group",
                 "select",
-                value(&query.group, request.map(|made| made.window.grouping().name().to_owned())),
+                value(
+                    &query.group,
+                    request.map(|made| made.window.grouping().name().to_owned()),
+                ),
             )
         });
     }
@@ -518,5 +535,38 @@ mod tests {
         assert_eq!(REPORTS.len(), 7);
         assert!(report_info("credit-liability").is_some());
         assert!(report_info("payroll").is_none());
+    }
+
+    #[test]
+    fn every_word_the_pages_name_is_in_the_word_files() {
+        const SOURCES: &[(&str, &str)] = &[
+            ("mod.rs", include_str!("mod.rs")),
+            ("view.rs", include_str!("view.rs")),
+            (
+                "index.html",
+                include_str!("../../../templates/console/reports/index.html"),
+            ),
+            (
+                "report.html",
+                include_str!("../../../templates/console/reports/report.html"),
+            ),
+        ];
+        let words = kasa_locale::entries().unwrap_or_else(|error| panic!("{error}"));
+        let mut used = 0;
+        for (file, source) in SOURCES {
+            // The tests' own text names no words.
+            let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for piece in source.split("\"report-pages.").skip(1) {
+                let key = format!("report-pages.{}", &piece[..piece.find('"').unwrap_or(0)]);
+                // Keys completed at run time (`report-pages.column.{key}`) are checked by view's
+                // tests, column by column.
+                if key.ends_with('.') || key.contains('{') {
+                    continue;
+                }
+                assert!(words.contains_key(key.as_str()), "{file} uses {key}");
+                used += 1;
+            }
+        }
+        assert!(used > 40, "{used} words found");
     }
 }

@@ -25,19 +25,31 @@ pub(super) struct View {
 
 /// The page of `report` over `window`, for `c`'s reader.
 pub(super) fn view(c: &Chrome, report: &Report, window: &ReportWindow) -> View {
-    let main = table(c, "report-rows", c.t("report-pages.rows"), &report.table(window));
+    let main = table(
+        c,
+        "report-rows",
+        c.t("report-pages.rows"),
+        &report.table(window),
+    );
     match report {
         Report::Revenue(rows) => revenue(c, rows, window, main),
         Report::Invoices(register) => {
             let mut numbering = Table {
                 id: "numbering".to_owned(),
                 caption: c.t("report-pages.numbering").to_owned(),
-                headers: headers(c, &["series", "year", "documents", "last_number", "missing"]),
+                headers: headers(
+                    c,
+                    &["series", "year", "documents", "last_number", "missing"],
+                ),
                 rows: Vec::new(),
             };
-            let mut gaps = 0_usize;
+            let mut gaps = 0_u64;
             for check in &register.numbering {
-                gaps += check.missing.len();
+                gaps = check
+                    .missing
+                    .iter()
+                    .map(|(first, last)| u64::from(last.saturating_sub(*first)) + 1)
+                    .fold(gaps, u64::saturating_add);
                 let missing = if check.missing.is_empty() {
                     c.t("report-pages.numbering.none").to_owned()
                 } else {
@@ -89,11 +101,17 @@ pub(super) fn view(c: &Chrome, report: &Report, window: &ReportWindow) -> View {
             let mut summary = Vec::new();
             for (base, tax) in bases.iter().zip(&taxes) {
                 summary.push((
-                    c.fill("report-pages.tax.base-in", &[("currency", base.currency().alpha_code())]),
+                    c.fill(
+                        "report-pages.tax.base-in",
+                        &[("currency", base.currency().alpha_code())],
+                    ),
                     c.money(base),
                 ));
                 summary.push((
-                    c.fill("report-pages.tax.kdv-in", &[("currency", tax.currency().alpha_code())]),
+                    c.fill(
+                        "report-pages.tax.kdv-in",
+                        &[("currency", tax.currency().alpha_code())],
+                    ),
                     c.money(tax),
                 ));
             }
@@ -122,7 +140,10 @@ pub(super) fn view(c: &Chrome, report: &Report, window: &ReportWindow) -> View {
         Report::Usage(rows) => usage(c, rows, main),
         Report::Subscriptions(report) => View {
             summary: vec![
-                (c.t("report-pages.subscriptions.active").to_owned(), c.number(&count(report.active))),
+                (
+                    c.t("report-pages.subscriptions.active").to_owned(),
+                    c.number(&count(report.active)),
+                ),
                 (
                     c.fill(
                         "report-pages.subscriptions.ending",
@@ -142,7 +163,14 @@ pub(super) fn view(c: &Chrome, report: &Report, window: &ReportWindow) -> View {
             charts: Vec::new(),
             tables: vec![main],
         },
-        Report::CreditLiability(report) => liability(c, &report.rows, &report.totals, report.free_credits, window, main),
+        Report::CreditLiability(report) => liability(
+            c,
+            &report.rows,
+            &report.totals,
+            report.free_credits,
+            window,
+            main,
+        ),
     }
 }
 
@@ -153,7 +181,10 @@ fn revenue(c: &Chrome, rows: &[RevenueRow], window: &ReportWindow, main: Table) 
     for net in totals(rows.iter().map(|row| row.net)) {
         let currency = net.currency();
         summary.push((
-            c.fill("report-pages.revenue.net-in", &[("currency", currency.alpha_code())]),
+            c.fill(
+                "report-pages.revenue.net-in",
+                &[("currency", currency.alpha_code())],
+            ),
             c.money(&net),
         ));
         let of_currency: Vec<&RevenueRow> =
@@ -166,10 +197,14 @@ fn revenue(c: &Chrome, rows: &[RevenueRow], window: &ReportWindow, main: Table) 
                 .collect()
         });
         let data = ChartData {
-            title: c.fill("report-pages.revenue.chart", &[("currency", currency.alpha_code())]),
+            title: c.fill(
+                "report-pages.revenue.chart",
+                &[("currency", currency.alpha_code())],
+            ),
             description: c.t("report-pages.revenue.chart-about").to_owned(),
             series: vec![c.t("report-pages.column.net").to_owned()],
             categories: per_period,
+            counts: false,
         };
         let format = |value: Decimal| money_or_plain(c, value, currency);
         let id = format!("revenue-{}", currency.alpha_code().to_lowercase());
@@ -177,7 +212,10 @@ fn revenue(c: &Chrome, rows: &[RevenueRow], window: &ReportWindow, main: Table) 
     }
     for gross in totals(rows.iter().map(|row| row.gross)) {
         summary.push((
-            c.fill("report-pages.revenue.gross-in", &[("currency", gross.currency().alpha_code())]),
+            c.fill(
+                "report-pages.revenue.gross-in",
+                &[("currency", gross.currency().alpha_code())],
+            ),
             c.money(&gross),
         ));
     }
@@ -192,7 +230,10 @@ fn revenue(c: &Chrome, rows: &[RevenueRow], window: &ReportWindow, main: Table) 
 fn usage(c: &Chrome, rows: &[UsageRow], main: Table) -> View {
     let mut departments: Vec<(String, u64, u64)> = Vec::new();
     for row in rows {
-        match departments.iter_mut().find(|(name, ..)| *name == row.department) {
+        match departments
+            .iter_mut()
+            .find(|(name, ..)| *name == row.department)
+        {
             Some((_, tickets, chats)) => {
                 *tickets = tickets.saturating_add(row.tickets);
                 *chats = chats.saturating_add(row.chats);
@@ -212,15 +253,27 @@ fn usage(c: &Chrome, rows: &[UsageRow], main: Table) -> View {
         ],
         categories: departments
             .into_iter()
-            .map(|(name, tickets, chats)| (name, vec![Decimal::from(tickets), Decimal::from(chats)]))
+            .map(|(name, tickets, chats)| {
+                (name, vec![Decimal::from(tickets), Decimal::from(chats)])
+            })
             .collect(),
+        counts: true,
     };
     let format = |value: Decimal| c.number(&whole(value));
     View {
         summary: vec![
-            (c.t("report-pages.column.tickets").to_owned(), c.number(&count(tickets))),
-            (c.t("report-pages.column.chats").to_owned(), c.number(&count(chats))),
-            (c.t("report-pages.column.credits_consumed").to_owned(), c.number(&credits)),
+            (
+                c.t("report-pages.column.tickets").to_owned(),
+                c.number(&count(tickets)),
+            ),
+            (
+                c.t("report-pages.column.chats").to_owned(),
+                c.number(&count(chats)),
+            ),
+            (
+                c.t("report-pages.column.credits_consumed").to_owned(),
+                c.number(&credits),
+            ),
         ],
         charts: Chart::bars("usage", data, &format).into_iter().collect(),
         tables: vec![main],
@@ -255,10 +308,14 @@ fn liability(
                 .collect()
         });
         let data = ChartData {
-            title: c.fill("report-pages.liability.chart", &[("currency", currency.alpha_code())]),
+            title: c.fill(
+                "report-pages.liability.chart",
+                &[("currency", currency.alpha_code())],
+            ),
             description: c.t("report-pages.liability.chart-about").to_owned(),
             series: vec![c.t("report-pages.column.closing").to_owned()],
             categories: per_period,
+            counts: false,
         };
         let format = |value: Decimal| money_or_plain(c, value, currency);
         let id = format!("liability-{}", currency.alpha_code().to_lowercase());
@@ -287,7 +344,9 @@ fn per_period(
         .map(|period| {
             let sum = amounts_of(&period.label)
                 .into_iter()
-                .try_fold(Money::zero(currency), |sum, amount| sum.checked_add(&amount))
+                .try_fold(Money::zero(currency), |sum, amount| {
+                    sum.checked_add(&amount)
+                })
                 .map_or(Decimal::ZERO, |sum| sum.amount());
             (period.label.clone(), vec![sum])
         })
@@ -363,21 +422,27 @@ fn table(c: &Chrome, id: &str, caption: &str, report: &ReportTable) -> Table {
         .columns
         .iter()
         .map(|column| Header {
-            text: c.t(&format!("report-pages.column.{}", column.key)).to_owned(),
+            text: c
+                .t(&format!("report-pages.column.{}", column.key))
+                .to_owned(),
             numeric: matches!(column.kind, ColumnKind::Amount | ColumnKind::Count),
         })
         .collect();
-    let currency_at = report.columns.iter().position(|column| column.key == "currency");
+    let currency_at = report
+        .columns
+        .iter()
+        .position(|column| column.key == "currency");
     let rows = report
         .rows
         .iter()
         .map(|cells| {
-            let currency = currency_at
-                .and_then(|index| cells.get(index))
-                .and_then(|cell| match cell {
-                    ReportCell::Text(code) => code.parse::<Currency>().ok(),
-                    _ => None,
-                });
+            let currency =
+                currency_at
+                    .and_then(|index| cells.get(index))
+                    .and_then(|cell| match cell {
+                        ReportCell::Text(code) => code.parse::<Currency>().ok(),
+                        _ => None,
+                    });
             let total = cells
                 .first()
                 .is_some_and(|cell| matches!(cell, ReportCell::Text(text) if text == "total"));
@@ -431,5 +496,292 @@ fn cell_text(c: &Chrome, key: &str, cell: &ReportCell, currency: Option<Currency
         ReportCell::Flag(true) => c.t("report-pages.yes").to_owned(),
         ReportCell::Flag(false) => c.t("report-pages.no").to_owned(),
         ReportCell::Empty => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kasa_billing::reports::{
+        Grouping, LiabilityReport, RegisterReport, ReportZone, SubscriptionsReport, TaxRow,
+    };
+    use kasa_domain::Language;
+    use kasa_locale::Locale;
+    use kasa_ports::NumberingCheck;
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    fn chrome(language: Language) -> Chrome {
+        Chrome {
+            locale: Locale::new(language),
+            user_name: "Elif".to_owned(),
+            csrf: String::new(),
+            section: "reports",
+            here: "/console/reports".to_owned(),
+            stylesheet: String::new(),
+            notice: None,
+            menu: Vec::new(),
+        }
+    }
+
+    fn november(grouping: Grouping) -> ReportWindow {
+        ReportWindow::new(
+            date!(2026 - 11 - 01),
+            date!(2026 - 11 - 30),
+            grouping,
+            ReportZone::istanbul(),
+        )
+        .unwrap()
+    }
+
+    fn money(amount: &str, currency: Currency) -> Money {
+        Money::new(amount.parse().unwrap(), currency).unwrap()
+    }
+
+    fn revenue_row(
+        period: &str,
+        currency: Currency,
+        gross: &str,
+        refunds: &str,
+        net: &str,
+    ) -> RevenueRow {
+        RevenueRow {
+            period: period.to_owned(),
+            currency,
+            gateway: "testpay".to_owned(),
+            package: "10 kredi".to_owned(),
+            documents: 1,
+            gross: money(gross, currency),
+            credit_notes: u64::from(refunds != "0.00"),
+            refunds: money(refunds, currency),
+            net: money(net, currency),
+        }
+    }
+
+    /// Every report, empty: their columns are all there is to name.
+    fn every_report() -> Vec<Report> {
+        vec![
+            Report::Revenue(Vec::new()),
+            Report::Invoices(RegisterReport {
+                entries: Vec::new(),
+                numbering: Vec::new(),
+            }),
+            Report::Tax(Vec::new()),
+            Report::Refunds(Vec::new()),
+            Report::Usage(Vec::new()),
+            Report::Subscriptions(SubscriptionsReport {
+                at: datetime!(2026-11-30 21:00 UTC),
+                ending_within_days: 30,
+                rows: Vec::new(),
+                active: 0,
+                ending_soon: 0,
+                cancelled_at_end: 0,
+                renewing_at_gateway: 0,
+            }),
+            Report::CreditLiability(LiabilityReport {
+                rows: Vec::new(),
+                totals: Vec::new(),
+                free_credits: 0,
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_column_of_every_report_has_words_in_both_languages() {
+        let words = kasa_locale::entries().unwrap();
+        let window = november(Grouping::Month);
+        let mut columns = 0;
+        for report in every_report() {
+            for column in report.table(&window).columns {
+                let key = format!("report-pages.column.{}", column.key);
+                assert!(words.contains_key(key.as_str()), "no words for {key}");
+                columns += 1;
+            }
+        }
+        assert!(columns > 50, "{columns} columns");
+    }
+
+    #[test]
+    fn revenue_sums_per_currency_and_draws_a_bar_per_period_for_each() {
+        let rows = vec![
+            revenue_row("2026-11-03", Currency::Try, "100.00", "30.00", "70.00"),
+            revenue_row("2026-11-03", Currency::Usd, "50.00", "0.00", "50.00"),
+            revenue_row("2026-11-20", Currency::Try, "249.90", "0.00", "249.90"),
+        ];
+        let window = november(Grouping::Day);
+        let c = chrome(Language::En);
+        let page = view(&c, &Report::Revenue(rows), &window);
+        assert_eq!(
+            page.summary,
+            vec![
+                ("Net revenue (TRY)".to_owned(), "₺319.90".to_owned()),
+                ("Net revenue (USD)".to_owned(), "$50.00".to_owned()),
+                ("Gross revenue (TRY)".to_owned(), "₺349.90".to_owned()),
+                ("Gross revenue (USD)".to_owned(), "$50.00".to_owned()),
+            ]
+        );
+        assert_eq!(page.charts.len(), 2);
+        let lira = &page.charts[0];
+        assert_eq!(lira.bars.len(), 30, "a bar for every day of November");
+        assert_eq!(lira.bars[2].title, "2026-11-03 · Net: ₺70.00");
+        assert_eq!(lira.bars[19].title, "2026-11-20 · Net: ₺249.90");
+        assert_eq!(lira.bars[0].height, 0);
+        assert!(lira.bars[19].height > lira.bars[2].height);
+        assert_eq!(page.charts[1].id, "revenue-usd");
+        let table = &page.tables[0];
+        assert_eq!(table.headers[5].text, "Gross");
+        assert!(table.headers[5].numeric);
+        let cells: Vec<&str> = table.rows[0]
+            .cells
+            .iter()
+            .map(|cell| cell.text.as_str())
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "2026-11-03",
+                "TRY",
+                "testpay",
+                "10 kredi",
+                "1",
+                "₺100.00",
+                "1",
+                "₺30.00",
+                "₺70.00"
+            ]
+        );
+        assert_eq!(table.rows[0].cells[8].label, "Net");
+    }
+
+    #[test]
+    fn turkish_readers_get_turkish_amounts_rates_and_words() {
+        let rows = vec![TaxRow {
+            period: "2026-11".to_owned(),
+            currency: Currency::Try,
+            rate_percent: "20".parse().unwrap(),
+            invoiced_base: money("83.33", Currency::Try),
+            invoiced_tax: money("16.67", Currency::Try),
+            credited_base: money("25.00", Currency::Try),
+            credited_tax: money("5.00", Currency::Try),
+            base: money("58.33", Currency::Try),
+            tax: money("11.67", Currency::Try),
+        }];
+        let c = chrome(Language::Tr);
+        let page = view(&c, &Report::Tax(rows), &november(Grouping::Month));
+        assert_eq!(
+            page.summary,
+            vec![
+                ("Matrah (TRY)".to_owned(), "58,33 ₺".to_owned()),
+                ("KDV (TRY)".to_owned(), "11,67 ₺".to_owned()),
+            ]
+        );
+        let cells: Vec<&str> = page.tables[0].rows[0]
+            .cells
+            .iter()
+            .map(|cell| cell.text.as_str())
+            .collect();
+        assert_eq!(cells[2], "%20");
+        assert_eq!(cells[8], "11,67 ₺");
+        assert_eq!(page.tables[0].headers[2].text, "KDV oranı");
+        assert_eq!(
+            cell_text(
+                &chrome(Language::En),
+                "rate_percent",
+                &ReportCell::Amount("1.5".parse().unwrap()),
+                None
+            ),
+            "1.5%"
+        );
+        assert_eq!(
+            cell_text(
+                &c,
+                "state",
+                &ReportCell::Text("partly_credited".to_owned()),
+                None
+            ),
+            "Kısmen iade edildi"
+        );
+        assert_eq!(
+            cell_text(&c, "active", &ReportCell::Flag(true), None),
+            "Evet"
+        );
+        assert_eq!(
+            cell_text(&c, "package", &ReportCell::Text("paid".to_owned()), None),
+            "paid",
+            "only known values of known columns are translated"
+        );
+    }
+
+    #[test]
+    fn the_register_names_its_missing_numbers() {
+        let register = RegisterReport {
+            entries: Vec::new(),
+            numbering: vec![
+                NumberingCheck {
+                    series: "KSA".to_owned(),
+                    year: 2026,
+                    documents: 7,
+                    last_number: 10,
+                    missing: vec![(4, 4), (8, 9)],
+                },
+                NumberingCheck {
+                    series: "KSA-CN".to_owned(),
+                    year: 2026,
+                    documents: 2,
+                    last_number: 2,
+                    missing: Vec::new(),
+                },
+            ],
+        };
+        let c = chrome(Language::En);
+        let page = view(&c, &Report::Invoices(register), &november(Grouping::Month));
+        assert_eq!(
+            page.summary[1],
+            ("Missing numbers".to_owned(), "3".to_owned())
+        );
+        let numbering = &page.tables[1];
+        let missing: Vec<&str> = numbering
+            .rows
+            .iter()
+            .map(|row| row.cells[4].text.as_str())
+            .collect();
+        assert_eq!(missing, ["4, 8–9", "None"]);
+    }
+
+    #[test]
+    fn the_liability_shows_what_is_owed_at_the_end_with_a_total_row() {
+        let row = |period: &str, closing: &str| LiabilityRow {
+            period: period.to_owned(),
+            currency: Currency::Try,
+            opening: money("0.00", Currency::Try),
+            sold: money("100.00", Currency::Try),
+            consumed: money("30.00", Currency::Try),
+            forfeited: money("0.00", Currency::Try),
+            refunded: money("30.00", Currency::Try),
+            adjusted: money("0.00", Currency::Try),
+            closing: money(closing, Currency::Try),
+            credits_closing: 4,
+        };
+        let report = LiabilityReport {
+            rows: vec![row("2026-11", "40.00")],
+            totals: vec![row("total", "40.00")],
+            free_credits: 3,
+        };
+        let c = chrome(Language::En);
+        let page = view(
+            &c,
+            &Report::CreditLiability(report),
+            &november(Grouping::Month),
+        );
+        assert_eq!(
+            page.summary[0],
+            ("Owed on 2026-11-30 (TRY)".to_owned(), "₺40.00".to_owned())
+        );
+        assert_eq!(page.summary[1].1, "3");
+        assert_eq!(page.charts.len(), 1);
+        let rows = &page.tables[0].rows;
+        assert!(!rows[0].total);
+        assert!(rows[1].total);
+        assert_eq!(rows[1].cells[0].text, "Total");
     }
 }
