@@ -87,7 +87,7 @@ await run(async (browser, report) => {
   steps.taxCsv = await downloadCsv(page);
 
   // The liability at the end of last month, and usage by department.
-  await page.goto(`${base}/console/reports/credit-liability${query}`);
+  await page.goto(`${base}/console/reports/credit-liability${query.replace('group=day', 'group=month')}`);
   report.checks.push(await check(page, 'credit liability (en)'));
   steps.liabilityFigures = await figures(page);
   steps.liabilityCharts = await charts(page);

@@ -22,6 +22,8 @@ const RIGHT: i64 = 12;
 const TOP: i64 = 14;
 /// Room below the plot for the category labels.
 const BOTTOM: i64 = 40;
+/// The widest bar: one period alone is a bar, not a wall.
+const MAX_BAR_PX: i64 = 48;
 /// How many steps the value axis aims for.
 const STEPS: i64 = 4;
 /// The most category labels written under the plot (others are skipped, the bars' own titles
@@ -171,7 +173,8 @@ impl Chart {
         let categories = i64::try_from(data.categories.len()).unwrap_or(i64::MAX);
         let band = ((plot_right - plot_left) / categories).max(1);
         // A quarter of each band is the gap between categories; the bars share the rest.
-        let bar_width = ((band - band / 4) / i64::try_from(series_count).unwrap_or(1)).max(1);
+        let bar_width =
+            ((band - band / 4) / i64::try_from(series_count).unwrap_or(1)).clamp(1, MAX_BAR_PX);
         let group_left = (band - bar_width * i64::try_from(series_count).unwrap_or(1)) / 2;
         let widest = data
             .categories
@@ -494,6 +497,13 @@ mod tests {
         assert_eq!(chart.bars[1].title, "Jan · Refunds: 2");
         let single = Chart::bars("c", revenue(&["1"]), &plain).unwrap();
         assert!(single.legend.is_empty());
+        // A lone bar keeps a bar's width, in the middle of the plot.
+        let bar = &single.bars[0];
+        assert_eq!(bar.width, MAX_BAR_PX);
+        assert_eq!(
+            bar.x + bar.width / 2,
+            (single.plot_left + single.plot_right) / 2
+        );
     }
 
     #[test]

@@ -187,28 +187,11 @@ fn revenue(c: &Chrome, rows: &[RevenueRow], window: &ReportWindow, main: Table) 
             ),
             c.money(&net),
         ));
-        let of_currency: Vec<&RevenueRow> =
-            rows.iter().filter(|row| row.currency == currency).collect();
-        let per_period = per_period(window, currency, |label| {
-            of_currency
-                .iter()
-                .filter(|row| row.period == label)
-                .map(|row| row.net)
-                .collect()
-        });
-        let data = ChartData {
-            title: c.fill(
-                "report-pages.revenue.chart",
-                &[("currency", currency.alpha_code())],
-            ),
-            description: c.t("report-pages.revenue.chart-about").to_owned(),
-            series: vec![c.t("report-pages.column.net").to_owned()],
-            categories: per_period,
-            counts: false,
-        };
-        let format = |value: Decimal| money_or_plain(c, value, currency);
-        let id = format!("revenue-{}", currency.alpha_code().to_lowercase());
-        charts.extend(Chart::bars(&id, data, &format));
+        let amounts = rows
+            .iter()
+            .filter(|row| row.currency == currency)
+            .map(|row| (row.period.as_str(), row.net));
+        charts.extend(period_chart(c, window, currency, "revenue", "net", amounts));
     }
     for gross in totals(rows.iter().map(|row| row.gross)) {
         summary.push((
@@ -301,25 +284,18 @@ fn liability(
             ),
             c.money(&total.closing),
         ));
-        let per_period = per_period(window, currency, |label| {
-            rows.iter()
-                .filter(|row| row.currency == currency && row.period == label)
-                .map(|row| row.closing)
-                .collect()
-        });
-        let data = ChartData {
-            title: c.fill(
-                "report-pages.liability.chart",
-                &[("currency", currency.alpha_code())],
-            ),
-            description: c.t("report-pages.liability.chart-about").to_owned(),
-            series: vec![c.t("report-pages.column.closing").to_owned()],
-            categories: per_period,
-            counts: false,
-        };
-        let format = |value: Decimal| money_or_plain(c, value, currency);
-        let id = format!("liability-{}", currency.alpha_code().to_lowercase());
-        charts.extend(Chart::bars(&id, data, &format));
+        let amounts = rows
+            .iter()
+            .filter(|row| row.currency == currency)
+            .map(|row| (row.period.as_str(), row.closing));
+        charts.extend(period_chart(
+            c,
+            window,
+            currency,
+            "liability",
+            "closing",
+            amounts,
+        ));
     }
     summary.push((
         c.t("report-pages.liability.free-credits").to_owned(),
@@ -332,25 +308,44 @@ fn liability(
     }
 }
 
-/// One value per period of the window (zero for a period without rows), in order.
-fn per_period(
+/// A chart of one amount per period of the window in `currency` (zero for a period without
+/// one; several in a period are added): the words `report-pages.{name}.chart` and
+/// `.chart-about`, the series named by column `series`.
+fn period_chart<'a>(
+    c: &Chrome,
     window: &ReportWindow,
     currency: Currency,
-    amounts_of: impl Fn(&str) -> Vec<Money>,
-) -> Vec<(String, Vec<Decimal>)> {
-    window
+    name: &str,
+    series: &str,
+    amounts: impl Iterator<Item = (&'a str, Money)> + Clone,
+) -> Option<Chart> {
+    let categories = window
         .periods()
         .iter()
         .map(|period| {
-            let sum = amounts_of(&period.label)
-                .into_iter()
-                .try_fold(Money::zero(currency), |sum, amount| {
+            let sum = amounts
+                .clone()
+                .filter(|(label, _)| *label == period.label)
+                .try_fold(Money::zero(currency), |sum, (_, amount)| {
                     sum.checked_add(&amount)
                 })
                 .map_or(Decimal::ZERO, |sum| sum.amount());
             (period.label.clone(), vec![sum])
         })
-        .collect()
+        .collect();
+    let data = ChartData {
+        title: c.fill(
+            &format!("report-pages.{name}.chart"),
+            &[("currency", currency.alpha_code())],
+        ),
+        description: c.t(&format!("report-pages.{name}.chart-about")).to_owned(),
+        series: vec![c.t(&format!("report-pages.column.{series}")).to_owned()],
+        categories,
+        counts: false,
+    };
+    let format = |value: Decimal| money_or_plain(c, value, currency);
+    let id = format!("{name}-{}", currency.alpha_code().to_lowercase());
+    Chart::bars(&id, data, &format)
 }
 
 /// The sum of `amounts` per currency, in the order the currencies first appear. A sum that
@@ -628,6 +623,8 @@ mod tests {
         assert_eq!(lira.bars[0].height, 0);
         assert!(lira.bars[19].height > lira.bars[2].height);
         assert_eq!(page.charts[1].id, "revenue-usd");
+        assert_eq!(lira.title, "Net revenue per period in TRY");
+        assert!(lira.description.starts_with("One bar per period"));
         let table = &page.tables[0];
         assert_eq!(table.headers[5].text, "Gross");
         assert!(table.headers[5].numeric);
@@ -779,6 +776,11 @@ mod tests {
         );
         assert_eq!(page.summary[1].1, "3");
         assert_eq!(page.charts.len(), 1);
+        assert_eq!(
+            page.charts[0].title,
+            "Liability at the end of each period in TRY"
+        );
+        assert_eq!(page.charts[0].bars[0].title, "2026-11 · Closing: ₺40.00");
         let rows = &page.tables[0].rows;
         assert!(!rows[0].total);
         assert!(rows[1].total);
