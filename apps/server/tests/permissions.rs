@@ -355,6 +355,12 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ManageSettings),
             Some(json!({ "billing_enabled": true, "company_name": "Walk", "reason": "walk" })),
         ),
+        row(
+            Method::GET,
+            "/v1/reports/{report}",
+            Some(P::ReadFinance),
+            None,
+        ),
     ]
 }
 
@@ -451,7 +457,8 @@ async fn every_endpoint_checks_credentials_and_permission() {
             .replace("{department_id}", id)
             .replace("{invoice_id}", id)
             .replace("{link_id}", id)
-            .replace("{role}", "agent");
+            .replace("{role}", "agent")
+            .replace("{report}", "credit-liability");
         let call = |token: Option<String>| {
             let (method, body) = (endpoint.method.clone(), endpoint.body.clone());
             let (kasa, path) = (&kasa, path.clone());
@@ -554,7 +561,8 @@ async fn no_input_makes_the_server_fail() {
                 .replace("{department_id}", id)
                 .replace("{invoice_id}", id)
                 .replace("{link_id}", id)
-                .replace("{role}", "emperor");
+                .replace("{role}", "emperor")
+                .replace("{report}", "payroll");
             let paths = [
                 path.clone(),
                 format!(

@@ -140,6 +140,22 @@ impl FakeGateway {
         }
     }
 
+    /// A correctly signed callback for an amount in `currency` (the plain callback is in lira).
+    #[must_use]
+    pub fn callback_in(
+        &self,
+        order_id: &OrderId,
+        status: &str,
+        amount: &str,
+        currency: kasa_domain::Currency,
+    ) -> GatewayCallback {
+        let mut callback = self.callback(order_id, status, amount);
+        callback
+            .fields
+            .push(("currency".to_owned(), currency.alpha_code().to_owned()));
+        callback
+    }
+
     /// A correctly signed webhook delivery: `kind` is `payment` (with `status` and `value` the
     /// amount, as in [`Self::callback`]), `refund` (`value` the refunded total) or anything
     /// else (an event Kasa ignores).
@@ -241,10 +257,17 @@ impl PaymentGateway for FakeGateway {
             },
             _ => PaymentResultStatus::Pending,
         };
+        // Lira unless the callback names another currency (see `callback_in`).
+        let currency = callback
+            .fields
+            .iter()
+            .find(|(name, _)| name == "currency")
+            .and_then(|(_, code)| code.parse().ok())
+            .unwrap_or(kasa_domain::Currency::Try);
         let amount = amount
             .parse()
             .ok()
-            .and_then(|decimal| Money::new(decimal, kasa_domain::Currency::Try).ok());
+            .and_then(|decimal| Money::new(decimal, currency).ok());
         Ok(PaymentResult {
             order_id: OrderId(order_id.to_owned()),
             status,

@@ -201,7 +201,7 @@ impl ReportStore for SqlStore {
             "SELECT c.id, c.name, c.email, k.name AS package_name, t.ends_at, h.cancel_at_end, \
              CASE WHEN EXISTS (SELECT 1 FROM subscription_terms n \
                WHERE n.customer_id = t.customer_id AND n.starts_at <= $1 AND n.ends_at > $1) \
-               THEN 1 ELSE 0 END AS covered, \
+               THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS covered, \
              (SELECT r.gateway FROM gateway_recurring r \
                WHERE r.customer_id = t.customer_id AND r.state = 'active') AS renewing_at \
              FROM subscription_terms t JOIN customers c ON c.id = t.customer_id \
