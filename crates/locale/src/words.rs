@@ -19,6 +19,7 @@ const FILES: &[(&str, &str)] = &[
     ("actions", include_str!("../words/actions.txt")),
     ("problems", include_str!("../words/problems.txt")),
     ("panel", include_str!("../words/panel.txt")),
+    ("report_pages", include_str!("../words/report_pages.txt")),
 ];
 
 /// One entry's words in both languages.

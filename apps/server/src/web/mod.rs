@@ -12,11 +12,13 @@
 
 pub mod access;
 pub mod actions;
+pub mod charts;
 pub mod customer_page;
 pub mod customers;
 pub mod integrations;
 pub mod operator;
 pub mod panel;
+pub mod reports;
 pub mod session;
 
 use askama::Template;
@@ -47,6 +49,7 @@ pub fn console_routes() -> impl Endpoint {
     let route = access::routes(route);
     let route = actions::routes(route);
     let route = integrations::routes(route);
+    let route = reports::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -91,6 +94,9 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/invoices/{id}/resend", "GET, POST"),
     ("/console/integrations", "GET, POST"),
     ("/console/integrations/{id}/revoke", "GET, POST"),
+    ("/console/reports", "GET"),
+    ("/console/reports/{report}", "GET"),
+    ("/console/reports/{report}/csv", "GET"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];

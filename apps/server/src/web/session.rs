@@ -194,6 +194,12 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             Permission::ReadBilling,
         ),
         (
+            "reports",
+            "/console/reports",
+            "report-pages.reports",
+            Permission::ReadFinance,
+        ),
+        (
             "departments",
             "/console/departments",
             "operator.departments",

@@ -605,3 +605,43 @@ pub fn field_value(html: &str, name: &str) -> String {
     let rest = &html[start + name.len() + 15..];
     rest[..rest.find('"').unwrap()].to_owned()
 }
+
+/// Signs `email` in on the console's sign-in form (its CSRF cookie and token) and returns the
+/// session's `Cookie` header value (`kasa_console=...`).
+pub async fn console_cookie(kasa: &Kasa, email: &str, password: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let form = client
+        .get(format!("{}/console/sign-in", kasa.base))
+        .send()
+        .await
+        .expect("the sign-in form");
+    let pre_cookie = form.headers()["set-cookie"]
+        .to_str()
+        .expect("a cookie")
+        .to_owned();
+    let token = field_value(&form.text().await.expect("a page"), "csrf");
+    let signed_in = client
+        .post(format!("{}/console/sign-in", kasa.base))
+        .header("cookie", pre_cookie.split(';').next().unwrap_or_default())
+        .form(&[("email", email), ("password", password), ("csrf", &token)])
+        .send()
+        .await
+        .expect("signed in");
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::SEE_OTHER,
+        "{email} signs in"
+    );
+    signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("kasa_console="))
+        .and_then(|value| value.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
