@@ -17,6 +17,7 @@ use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
+use crate::api::help_desk_calls::HelpDeskCallsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
@@ -40,6 +41,7 @@ type Apis = (
     MeApi,
     SettingsApi,
     IntegrationsApi,
+    HelpDeskCallsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -57,6 +59,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             MeApi,
             SettingsApi,
             IntegrationsApi,
+            HelpDeskCallsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
