@@ -67,8 +67,10 @@ async fn connected(kasa: &Kasa, admin: &str, desk: &FakeHelpDesk, secret: &str) 
             Method::PUT,
             &format!("/v1/integrations/{id}/connection"),
             Some(admin),
-            Some(json!({ "base_url": desk.base_url, "login": login(desk.vendor),
-                         "secret": secret, "reason": "connect" })),
+            Some(
+                json!({ "base_url": desk.base_url, "login": login(desk.vendor),
+                         "secret": secret, "reason": "connect" }),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
@@ -116,8 +118,18 @@ async fn nothing_lost_nothing_doubled(vendor: Vendor) {
         Scripted::ServerError,
         Scripted::AppliedThenServerError,
     ]);
-    assert!(store.queue_help_desk_call(call(&integration, "101", "a")).await.unwrap());
-    assert!(!store.queue_help_desk_call(call(&integration, "101", "a")).await.unwrap());
+    assert!(
+        store
+            .queue_help_desk_call(call(&integration, "101", "a"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .queue_help_desk_call(call(&integration, "101", "a"))
+            .await
+            .unwrap()
+    );
     until("the first call is done", async || {
         calls(&kasa, &admin).await[0]["done_at"].is_string()
     })
@@ -126,7 +138,12 @@ async fn nothing_lost_nothing_doubled(vendor: Vendor) {
     // An outage in the middle, with Kasa killed and restarted during it.
     desk.set_outage(true);
     for (ticket, key) in [("102", "b"), ("103", "c"), ("101", "d")] {
-        assert!(store.queue_help_desk_call(call(&integration, ticket, key)).await.unwrap());
+        assert!(
+            store
+                .queue_help_desk_call(call(&integration, ticket, key))
+                .await
+                .unwrap()
+        );
     }
     until("the outage is met", async || {
         calls(&kasa, &admin)
@@ -139,7 +156,12 @@ async fn nothing_lost_nothing_doubled(vendor: Vendor) {
     let admin = kasa.admin_token().await;
     desk.set_outage(false);
     for key in ["a", "b", "c", "d"] {
-        assert!(!store.queue_help_desk_call(call(&integration, "101", key)).await.unwrap());
+        assert!(
+            !store
+                .queue_help_desk_call(call(&integration, "101", key))
+                .await
+                .unwrap()
+        );
     }
     until("every call is done", async || {
         calls(&kasa, &admin)
@@ -151,9 +173,18 @@ async fn nothing_lost_nothing_doubled(vendor: Vendor) {
 
     let listed = calls(&kasa, &admin).await;
     assert_eq!(listed.len(), 4);
-    for (ticket, keys) in [("101", vec!["a", "d"]), ("102", vec!["b"]), ("103", vec!["c"])] {
+    for (ticket, keys) in [
+        ("101", vec!["a", "d"]),
+        ("102", vec!["b"]),
+        ("103", vec!["c"]),
+    ] {
         let found = desk.ticket(ticket);
-        assert_eq!(found.notes.len(), keys.len(), "{vendor:?} {ticket}: {:?}", found.notes);
+        assert_eq!(
+            found.notes.len(),
+            keys.len(),
+            "{vendor:?} {ticket}: {:?}",
+            found.notes
+        );
         for (note, key) in found.notes.iter().zip(keys) {
             assert!(note.contains(&format!("({key})")), "{note}");
             assert!(note.contains("[kasa:"), "{note}");
@@ -187,14 +218,22 @@ async fn refused_credentials_abandon_a_call_until_the_operator_retries_it() {
     let admin = kasa.admin_token().await;
     let integration = connected(&kasa, &admin, &desk, "a-wrong-token").await;
     let store = store_of(&kasa).await;
-    assert!(store.queue_help_desk_call(call(&integration, "7", "k")).await.unwrap());
+    assert!(
+        store
+            .queue_help_desk_call(call(&integration, "7", "k"))
+            .await
+            .unwrap()
+    );
     until("the call is abandoned", async || {
         calls(&kasa, &admin).await[0]["abandoned"] == json!(true)
     })
     .await;
     let abandoned = &calls(&kasa, &admin).await[0];
     assert!(
-        !abandoned["last_error"].as_str().unwrap().contains("a-wrong-token"),
+        !abandoned["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("a-wrong-token"),
         "{abandoned}"
     );
     let undone = kasa.get("/v1/help-desk-calls?undone=true", &admin).await;
@@ -228,8 +267,10 @@ async fn refused_credentials_abandon_a_call_until_the_operator_retries_it() {
             Method::PUT,
             &format!("/v1/integrations/{integration}/connection"),
             Some(&admin),
-            Some(json!({ "base_url": desk.base_url, "login": LOGIN, "secret": SECRET,
-                         "reason": "new token" })),
+            Some(
+                json!({ "base_url": desk.base_url, "login": LOGIN, "secret": SECRET,
+                         "reason": "new token" }),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -247,7 +288,10 @@ async fn refused_credentials_abandon_a_call_until_the_operator_retries_it() {
     let audit = kasa
         .get(&format!("/v1/audit?subject=help_desk_call:{id}"), &admin)
         .await;
-    assert!(audit.to_string().contains("help_desk_call.retried"), "{audit}");
+    assert!(
+        audit.to_string().contains("help_desk_call.retried"),
+        "{audit}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -257,7 +301,10 @@ async fn a_connection_is_checked_and_its_secret_never_shown() {
     let admin = kasa.admin_token().await;
     let integration = connected(&kasa, &admin, &desk, SECRET).await;
     let shown = kasa
-        .get(&format!("/v1/integrations/{integration}/connection"), &admin)
+        .get(
+            &format!("/v1/integrations/{integration}/connection"),
+            &admin,
+        )
         .await;
     assert_eq!(shown["base_url"], json!(desk.base_url));
     assert_eq!(shown["login"], json!(LOGIN));
@@ -302,4 +349,142 @@ async fn a_connection_is_checked_and_its_secret_never_shown() {
         .call(Method::GET, "/v1/help-desk-calls", None, None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// A console session for the administrator (the `Cookie` header value).
+async fn console_session(kasa: &Kasa, client: &reqwest::Client) -> String {
+    let form = client
+        .get(format!("{}/console/sign-in", kasa.base))
+        .send()
+        .await
+        .unwrap();
+    let pre_cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let token = support::field_value(&form.text().await.unwrap(), "csrf");
+    let signed_in = client
+        .post(format!("{}/console/sign-in", kasa.base))
+        .header("cookie", pre_cookie.split(';').next().unwrap())
+        .form(&[
+            ("email", support::ADMIN_EMAIL),
+            ("password", support::ADMIN_PASSWORD),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with("kasa_console=kasa_session_"))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_opened_from_the_panel_writes_one_note_on_its_ticket() {
+    let desk = FakeHelpDesk::start(Vendor::Zendesk, &["12345"]).await;
+    let kasa = Kasa::start_on(Backend::Sqlite, &fast_env()).await.unwrap();
+    let admin = kasa.admin_token().await;
+    let integration = connected(&kasa, &admin, &desk, SECRET).await;
+    let department = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Teknik Destek", "credits_per_request": 1, "reason": "setup" }),
+        )
+        .await;
+    let package = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "10 Kredi", "kind": "credit", "credits": 10,
+                    "department_ids": [department["id"]],
+                    "price": { "amount": "400.00", "currency": "TRY" }, "on_sale": true,
+                    "reason": "setup" }),
+        )
+        .await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz", "reason": "new" }),
+        )
+        .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let session = console_session(&kasa, &client).await;
+    // The panel's link for ticket 12345 (web/panel adds these two parameters).
+    let page = format!(
+        "{}/console/customers/{}/grant",
+        kasa.base,
+        customer["id"].as_str().unwrap()
+    );
+    let form = client
+        .get(format!(
+            "{page}?helpdesk_integration={integration}&helpdesk_ticket=12345"
+        ))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(support::field_value(&form, "helpdesk_ticket"), "12345");
+    let fields = [
+        ("csrf", support::field_value(&form, "csrf")),
+        ("key", support::field_value(&form, "key")),
+        (
+            "helpdesk_integration",
+            support::field_value(&form, "helpdesk_integration"),
+        ),
+        ("helpdesk_ticket", "12345".to_owned()),
+        ("package", package["id"].as_str().unwrap().to_owned()),
+        ("charged", "free".to_owned()),
+        ("reason", "goodwill after the outage".to_owned()),
+    ];
+    for _ in 0..2 {
+        let done = client
+            .post(&page)
+            .header("cookie", &session)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 303, "{}", done.text().await.unwrap());
+    }
+    until("the note is on the ticket", async || {
+        !desk.ticket("12345").notes.is_empty()
+            && calls(&kasa, &admin)
+                .await
+                .iter()
+                .all(|call| call["done_at"].is_string())
+    })
+    .await;
+    let ticket = desk.ticket("12345");
+    assert_eq!(ticket.notes.len(), 1, "{:?}", ticket.notes);
+    let note = &ticket.notes[0];
+    assert!(note.contains(support::ADMIN_EMAIL), "{note}");
+    assert!(note.contains("goodwill after the outage"), "{note}");
+    assert_eq!(ticket.tags, ["kasa_action"]);
+    assert_eq!(calls(&kasa, &admin).await.len(), 1);
+
+    // Without the panel's ticket, an action queues nothing.
+    let form = client
+        .get(&page)
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!form.contains("helpdesk_ticket"));
 }

@@ -460,7 +460,11 @@ async fn submit<A: Action>(app: &App, staff: &Staff, target: &str, values: Value
     let key = value(&values, "key").to_owned();
     match action.run(app, staff, &c, target, &values, key).await {
         Ok(Outcome::Redirect(location)) => {
-            let effect = action.review(&c, &values).ok().flatten().unwrap_or_default();
+            let effect = action
+                .review(&c, &values)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             let text = notes::note_text(
                 &c,
                 staff,
