@@ -488,3 +488,61 @@ async fn an_action_opened_from_the_panel_writes_one_note_on_its_ticket() {
         .unwrap();
     assert!(!form.contains("helpdesk_ticket"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_fixes_the_connection_and_retries_in_the_console() {
+    let desk = FakeHelpDesk::start(Vendor::Zendesk, &["77"]).await;
+    let kasa = Kasa::start_on(Backend::Sqlite, &fast_env()).await.unwrap();
+    let admin = kasa.admin_token().await;
+    let integration = connected(&kasa, &admin, &desk, "a-wrong-token").await;
+    let store = store_of(&kasa).await;
+    assert!(
+        store
+            .queue_help_desk_call(call(&integration, "77", "x"))
+            .await
+            .unwrap()
+    );
+    until("the call is abandoned", async || {
+        calls(&kasa, &admin).await[0]["abandoned"] == json!(true)
+    })
+    .await;
+    let report = support::run_browser_script(
+        "helpdesk-outbox.mjs",
+        &[
+            &kasa.base,
+            support::ADMIN_EMAIL,
+            support::ADMIN_PASSWORD,
+            &integration,
+            SECRET,
+        ],
+    );
+    support::assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert_eq!(steps["connectionLink"], json!(1), "{report:#}");
+    assert!(
+        steps["savedBefore"]
+            .as_str()
+            .unwrap()
+            .contains(&desk.base_url)
+    );
+    assert_eq!(steps["saved"], json!("The connection is saved."));
+    assert_eq!(steps["secretShown"], json!(false));
+    assert_eq!(steps["rows"], json!(1));
+    assert!(
+        steps["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused the credentials"),
+        "{report:#}"
+    );
+    assert_eq!(
+        steps["retried"],
+        json!("The call will be made again in a few seconds.")
+    );
+    assert_eq!(steps["turkishTitle"], json!("Yardım masası çağrıları"));
+    until("the note is on the ticket", async || {
+        desk.ticket("77").notes.len() == 1
+    })
+    .await;
+    assert_eq!(desk.ticket("77").tags, ["kasa_refused"]);
+}

@@ -96,8 +96,10 @@ fn endpoints() -> Vec<Endpoint> {
             Method::PUT,
             "/v1/integrations/{id}/connection",
             Some(P::ManageAccess),
-            Some(json!({ "base_url": "https://acme.zendesk.com", "login": "a@b.example",
-                         "secret": "walk", "reason": "walk" })),
+            Some(
+                json!({ "base_url": "https://acme.zendesk.com", "login": "a@b.example",
+                         "secret": "walk", "reason": "walk" }),
+            ),
         ),
         row(
             Method::GET,
