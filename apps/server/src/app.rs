@@ -72,6 +72,8 @@ pub struct App {
     pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
     /// The help-desk outbox (internal notes and tags queued for tickets).
     pub help_desk_calls: Arc<dyn kasa_ports::HelpDeskCallStore>,
+    /// Integrations' help-desk API connections (their secrets sealed).
+    pub help_desk_connections: Arc<dyn kasa_ports::HelpDeskConnectionStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -231,6 +233,7 @@ impl App {
             access: database.clone(),
             integrations: database.clone(),
             help_desk_calls: database.clone(),
+            help_desk_connections: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

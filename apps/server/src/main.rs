@@ -11,6 +11,7 @@ mod database;
 mod dates;
 mod demo;
 mod gateways;
+mod help_desk_outbox;
 mod idempotency;
 mod jobs;
 mod metrics;
@@ -239,6 +240,16 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             "no mail server configured (KASA_SMTP_HOST): notifications wait in the outbox"
         );
     }
+    tokio::spawn(jobs::deliver_help_desk_calls(
+        app.clone(),
+        std::time::Duration::from_millis(config.outbox_interval_ms.max(100)),
+        help_desk_outbox::HelpDeskRetryPolicy {
+            first_retry: time::Duration::seconds(
+                i64::try_from(config.help_desk_first_retry_seconds.max(1)).unwrap_or(30),
+            ),
+            ..help_desk_outbox::HelpDeskRetryPolicy::default()
+        },
+    ));
     tokio::spawn(jobs::end_expired_subscriptions(app.clone()));
     tokio::spawn(jobs::reconcile_payments(
         app.clone(),

@@ -17,6 +17,7 @@ use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
+use crate::api::help_desk_calls::HelpDeskCallsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
@@ -42,6 +43,7 @@ type Apis = (
     SettingsApi,
     IntegrationsApi,
     ReportsApi,
+    HelpDeskCallsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -60,6 +62,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             SettingsApi,
             IntegrationsApi,
             ReportsApi,
+            HelpDeskCallsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),

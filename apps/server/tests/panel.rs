@@ -175,10 +175,13 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
         StatusCode::UNAUTHORIZED
     );
 
-    // The invoice of the paid grant, as a PDF, through the panel's session only.
+    // The invoice of the paid grant, as a PDF, through the panel's session only. The actions'
+    // links carry the ticket, so that the action's note reaches it (web/actions/notes.rs).
     let html = page(&english).await.2;
     assert!(
-        html.contains("/console/purchases/") && html.contains("/refund\""),
+        html.contains("/console/purchases/")
+            && html.contains("/refund?helpdesk_integration=")
+            && html.contains("helpdesk_ticket=12345\""),
         "{html}"
     );
     let start = html.find("/panel/invoices/").expect("an invoice link");

@@ -20,6 +20,7 @@ const FILES: &[(&str, &str)] = &[
     ("problems", include_str!("../words/problems.txt")),
     ("panel", include_str!("../words/panel.txt")),
     ("report_pages", include_str!("../words/report_pages.txt")),
+    ("helpdesk", include_str!("../words/helpdesk.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -10,6 +10,8 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Response, Route, get, handler};
 
+mod connection;
+
 use super::session::Staff;
 use super::{Chrome, render, see_other};
 use crate::api::integrations as integrations_api;
@@ -17,9 +19,10 @@ use crate::app::App;
 
 /// The console's integration routes (under `/console`).
 pub fn routes(route: Route) -> Route {
-    route
+    let route = route
         .at("/integrations", get(list).post(create))
-        .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke))
+        .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke));
+    connection::routes(route)
 }
 
 /// The list and the form to create one.

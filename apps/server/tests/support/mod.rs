@@ -245,6 +245,12 @@ impl Kasa {
         }
     }
 
+    /// The database it serves (for tests that reach the store the way another part of Kasa
+    /// would).
+    pub fn database_url(&self) -> &str {
+        &self.restart.database_url
+    }
+
     /// Kills the server at once (SIGKILL: no graceful shutdown, as in a crash or an OOM kill),
     /// then starts it again on the same database (on a new port: `base` changes).
     pub async fn kill_and_restart(&mut self) {

@@ -177,6 +177,8 @@ enum HoldingView {
 #[template(path = "panel/panel.html")]
 struct PanelPage {
     c: Chrome,
+    /// The integration the panel was opened by (its ticket's help desk).
+    integration: IntegrationId,
     ticket: Option<String>,
     customer: Customer,
     holding: HoldingView,
@@ -215,6 +217,18 @@ impl PanelPage {
             "/panel/invoices/{}/{}?session={}",
             invoice.issued.purchase_id, invoice.issued.id, self.session
         )
+    }
+
+    /// What an action's link adds so that the action's note reaches this ticket
+    /// (`web/actions/notes.rs`); nothing when the panel names no ticket.
+    fn ticket_query(&self) -> String {
+        self.ticket.as_deref().map_or_else(String::new, |ticket| {
+            format!(
+                "?helpdesk_integration={}&helpdesk_ticket={}",
+                self.integration,
+                super::session::encode(ticket)
+            )
+        })
     }
 
     fn refresh_href(&self) -> String {
@@ -428,6 +442,7 @@ async fn show(
             StatusCode::OK,
             &PanelPage {
                 c: chrome(language),
+                integration: session.integration,
                 ticket,
                 holding: holding_view(&state.holding, app.clock.now()),
                 customer: state.customer,
