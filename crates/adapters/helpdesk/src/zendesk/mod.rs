@@ -1,4 +1,5 @@
 //! Zendesk: webhook signatures, and (added by the issues that need them) its wire types and API
 //! client.
 
+pub mod event;
 pub mod signature;
