@@ -28,6 +28,7 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod help_desk_events;
 mod integrations;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +104,13 @@ struct State {
     approval_requests: Vec<kasa_ports::ApprovalRequest>,
     /// Help-desk integrations with their secrets (in memory, nothing to seal).
     integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
+    /// Help-desk event settings with their webhook secrets.
+    help_desk_events: BTreeMap<
+        kasa_domain::IntegrationId,
+        (kasa_ports::HelpDeskEventSettings, Option<Secret>),
+    >,
+    /// Help-desk deliveries acted on, by integration and fingerprint.
+    help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
 }
 
 impl State {
