@@ -70,6 +70,8 @@ pub struct App {
     pub access: Arc<dyn AccessStore>,
     /// Help-desk integrations (the panel's signed URLs).
     pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
+    /// Help-desk event settings (webhook secrets, department mappings) and deliveries.
+    pub help_desk_events: Arc<dyn kasa_ports::HelpDeskEventStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -219,6 +221,7 @@ impl App {
             store: database.clone(),
             access: database.clone(),
             integrations: database.clone(),
+            help_desk_events: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

@@ -245,3 +245,79 @@ impl HelpDeskEventStore for SqlStore {
         .is_some())
     }
 }
+
+/// Every webhook secret's integration id (text) and sealed value (the start-up check and the
+/// key rotation).
+pub(crate) async fn sealed_secrets(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+) -> Result<Vec<(String, String)>, StoreError> {
+    crate::rows::fetch_all(
+        connection,
+        codec.statement(
+            "SELECT integration_id, sealed_webhook_secret FROM help_desk_event_settings \
+             WHERE sealed_webhook_secret IS NOT NULL ORDER BY integration_id",
+            [],
+        ),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let row = codec.row(row);
+        Ok((
+            row.id::<IntegrationId>("integration_id")?.to_string(),
+            row.text("sealed_webhook_secret")?,
+        ))
+    })
+    .collect()
+}
+
+/// Opens a sealed webhook secret (`id` as text), naming it when it does not open.
+pub(crate) fn open_secret(
+    key: Option<&crate::SecretsKey>,
+    id: &str,
+    sealed: &str,
+) -> Result<String, crate::UnreadableCredential> {
+    open(key, SEALED_AS, id, sealed).map_err(|error| crate::UnreadableCredential {
+        gateway: SEALED_AS.to_owned(),
+        name: id.to_owned(),
+        error,
+    })
+}
+
+/// Seals every webhook secret anew under `new_key` inside the rotation's transaction; returns
+/// the integration ids sealed and the key ids they were sealed under before.
+pub(crate) async fn reseal_secrets(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: Codec,
+    key: Option<&crate::SecretsKey>,
+    new_key: &crate::SecretsKey,
+) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
+    let mut ids = Vec::new();
+    let mut previous = Vec::new();
+    for (integration_id, sealed) in sealed_secrets(tx, codec).await? {
+        let secret = open_secret(key, &integration_id, &sealed)?;
+        previous.extend(sealed.split(':').nth(1).map(str::to_owned));
+        let resealed = seal(new_key, SEALED_AS, &integration_id, &secret).map_err(|error| {
+            crate::UnreadableCredential {
+                gateway: SEALED_AS.to_owned(),
+                name: integration_id.clone(),
+                error,
+            }
+        })?;
+        let uuid = integration_id
+            .parse::<uuid::Uuid>()
+            .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
+        execute(
+            tx,
+            codec.statement(
+                "UPDATE help_desk_event_settings SET sealed_webhook_secret = $2 \
+                 WHERE integration_id = $1",
+                [id(IntegrationId::from(uuid)), text(resealed)],
+            ),
+        )
+        .await?;
+        ids.push(integration_id);
+    }
+    Ok((ids, previous))
+}
