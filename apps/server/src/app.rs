@@ -72,6 +72,8 @@ pub struct App {
     pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
     /// Help-desk event settings (webhook secrets, department mappings) and deliveries.
     pub help_desk_events: Arc<dyn kasa_ports::HelpDeskEventStore>,
+    /// The help-desk outbox (internal notes and tags queued for tickets).
+    pub help_desk_calls: Arc<dyn kasa_ports::HelpDeskCallStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -222,6 +224,7 @@ impl App {
             access: database.clone(),
             integrations: database.clone(),
             help_desk_events: database.clone(),
+            help_desk_calls: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

@@ -11,6 +11,7 @@ mod books;
 mod clock;
 mod documents;
 mod gateway;
+mod help_desk;
 mod help_desk_events;
 mod integrations;
 mod mailer;
@@ -43,6 +44,12 @@ pub use gateway::{
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
     capture_mode_of,
 };
+pub use help_desk::{
+    HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskError, NewHelpDeskCall,
+    NewTicket,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use help_desk_events::MockHelpDeskEventStore;
 pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};

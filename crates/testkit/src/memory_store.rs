@@ -28,6 +28,7 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
 
@@ -104,6 +105,8 @@ struct State {
     approval_requests: Vec<kasa_ports::ApprovalRequest>,
     /// Help-desk integrations with their secrets (in memory, nothing to seal).
     integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
+    /// The help-desk outbox, in queue order.
+    help_desk_calls: BTreeMap<kasa_domain::HelpDeskCallId, kasa_ports::HelpDeskCall>,
     /// Help-desk event settings with their webhook secrets.
     help_desk_events: BTreeMap<
         kasa_domain::IntegrationId,

@@ -20,6 +20,7 @@ mod catalog;
 mod charges;
 mod codec;
 mod customers;
+mod help_desk_calls;
 mod help_desk_events;
 mod history;
 mod holdings;
