@@ -11,6 +11,7 @@ mod database;
 mod dates;
 mod demo;
 mod gateways;
+mod helpdesk_tools;
 mod idempotency;
 mod jobs;
 mod metrics;
@@ -106,6 +107,9 @@ enum Command {
     /// Stripe debugging: verify a webhook's signature.
     #[command(subcommand)]
     Stripe(tools::StripeCommand),
+    /// Help-desk debugging: verify a Zendesk, Help Scout or Kasa webhook delivery's signature.
+    #[command(subcommand)]
+    Helpdesk(helpdesk_tools::HelpdeskCommand),
     /// Tells from when a subscription that ends at END may be renewed (product rule 5: 30 days
     /// or fewer before its end).
     RenewalOpens {
@@ -438,6 +442,7 @@ fn main() -> ExitCode {
         Command::Verify { database } => run_async(verify::verify(database)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
+        Command::Helpdesk(command) => helpdesk_tools::helpdesk(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -19,7 +19,10 @@ const FILES: &[(&str, &str)] = &[
     ("actions", include_str!("../words/actions.txt")),
     ("problems", include_str!("../words/problems.txt")),
     ("panel", include_str!("../words/panel.txt")),
-    ("helpdesk_events", include_str!("../words/helpdesk_events.txt")),
+    (
+        "helpdesk_events",
+        include_str!("../words/helpdesk_events.txt"),
+    ),
 ];
 
 /// One entry's words in both languages.

@@ -49,11 +49,7 @@ impl HelpDeskEventSettings {
     pub fn department_for(&self, routes: &[String]) -> Option<DepartmentId> {
         routes
             .iter()
-            .find_map(|route| {
-                self.mappings
-                    .iter()
-                    .find(|mapping| mapping.route == *route)
-            })
+            .find_map(|route| self.mappings.iter().find(|mapping| mapping.route == *route))
             .or_else(|| self.mappings.iter().find(|mapping| mapping.route == "*"))
             .map(|mapping| mapping.department_id)
     }

@@ -108,10 +108,8 @@ struct State {
     /// The help-desk outbox, in queue order.
     help_desk_calls: BTreeMap<kasa_domain::HelpDeskCallId, kasa_ports::HelpDeskCall>,
     /// Help-desk event settings with their webhook secrets.
-    help_desk_events: BTreeMap<
-        kasa_domain::IntegrationId,
-        (kasa_ports::HelpDeskEventSettings, Option<Secret>),
-    >,
+    help_desk_events:
+        BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskEventSettings, Option<Secret>)>,
     /// Help-desk deliveries acted on, by integration and fingerprint.
     help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
 }

@@ -46,7 +46,11 @@ async fn sealed_on(store: Arc<SqlStore>) {
         revoked_at: None,
     };
     sealing
-        .create_integration(integration.clone(), Secret::new("kasa_panel_y"), agent_context("t"))
+        .create_integration(
+            integration.clone(),
+            Secret::new("kasa_panel_y"),
+            agent_context("t"),
+        )
         .await
         .unwrap();
     let without_key = (*store).clone().with_secrets_key(None);

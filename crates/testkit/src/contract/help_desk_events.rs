@@ -159,5 +159,8 @@ where
     );
     let written =
         serde_json::to_string(&audit.iter().map(|e| &e.record).collect::<Vec<_>>()).unwrap();
-    assert!(!written.contains("never-audited"), "the audit log holds a secret");
+    assert!(
+        !written.contains("never-audited"),
+        "the audit log holds a secret"
+    );
 }

@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use kasa_domain::IntegrationId;
 use kasa_ports::{
-    ActionContext, DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore, Secret,
-    StoreError,
+    ActionContext, DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore, Secret, StoreError,
 };
 use time::OffsetDateTime;
 

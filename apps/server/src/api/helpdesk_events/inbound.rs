@@ -71,9 +71,14 @@ impl Source {
     }
 
     fn parse(segment: &str) -> Option<Self> {
-        [Self::Zendesk, Self::Freshdesk, Self::Helpscout, Self::Events]
-            .into_iter()
-            .find(|source| source.path() == segment)
+        [
+            Self::Zendesk,
+            Self::Freshdesk,
+            Self::Helpscout,
+            Self::Events,
+        ]
+        .into_iter()
+        .find(|source| source.path() == segment)
     }
 
     /// Whether an integration of `kind` may post here: its own vendor's endpoint, or Kasa's
@@ -107,7 +112,9 @@ fn freshdesk_secret(headers: &HeaderMap) -> Option<String> {
     }
     let basic = header(headers, header::AUTHORIZATION.as_str())?.strip_prefix("Basic ")?;
     let decoded = String::from_utf8(STANDARD.decode(basic.trim()).ok()?).ok()?;
-    decoded.split_once(':').map(|(_, password)| password.to_owned())
+    decoded
+        .split_once(':')
+        .map(|(_, password)| password.to_owned())
 }
 
 fn signature_problem(error: &SignatureError) -> ApiError {
@@ -144,17 +151,22 @@ fn verify(
     body: &[u8],
     now: time::OffsetDateTime,
 ) -> Result<Verified, ApiError> {
-    let signed = |result: Result<(), SignatureError>| {
-        result.map_err(|error| signature_problem(&error))
-    };
+    let signed =
+        |result: Result<(), SignatureError>| result.map_err(|error| signature_problem(&error));
     let (event, fingerprint) = match source {
         Source::Zendesk => {
-            let signature = header(headers, zendesk::signature::SIGNATURE_HEADER).ok_or_else(
-                || signature_problem(&SignatureError::Missing(zendesk::signature::SIGNATURE_HEADER)),
-            )?;
-            let timestamp = header(headers, zendesk::signature::TIMESTAMP_HEADER).ok_or_else(
-                || signature_problem(&SignatureError::Missing(zendesk::signature::TIMESTAMP_HEADER)),
-            )?;
+            let signature =
+                header(headers, zendesk::signature::SIGNATURE_HEADER).ok_or_else(|| {
+                    signature_problem(&SignatureError::Missing(
+                        zendesk::signature::SIGNATURE_HEADER,
+                    ))
+                })?;
+            let timestamp =
+                header(headers, zendesk::signature::TIMESTAMP_HEADER).ok_or_else(|| {
+                    signature_problem(&SignatureError::Missing(
+                        zendesk::signature::TIMESTAMP_HEADER,
+                    ))
+                })?;
             signed(zendesk::signature::verify(
                 secret,
                 timestamp,
@@ -171,13 +183,12 @@ fn verify(
             )
         }
         Source::Helpscout => {
-            let signature = header(headers, helpscout::signature::SIGNATURE_HEADER).ok_or_else(
-                || {
+            let signature =
+                header(headers, helpscout::signature::SIGNATURE_HEADER).ok_or_else(|| {
                     signature_problem(&SignatureError::Missing(
                         helpscout::signature::SIGNATURE_HEADER,
                     ))
-                },
-            )?;
+                })?;
             signed(helpscout::signature::verify(secret, body, signature))?;
             (
                 helpscout::event::parse_event(
@@ -201,9 +212,12 @@ fn verify(
             )
         }
         Source::Events => {
-            let signature = header(headers, generic::signature::SIGNATURE_HEADER).ok_or_else(
-                || signature_problem(&SignatureError::Missing(generic::signature::SIGNATURE_HEADER)),
-            )?;
+            let signature =
+                header(headers, generic::signature::SIGNATURE_HEADER).ok_or_else(|| {
+                    signature_problem(&SignatureError::Missing(
+                        generic::signature::SIGNATURE_HEADER,
+                    ))
+                })?;
             generic::signature::verify(
                 secret,
                 signature,
@@ -452,7 +466,8 @@ async fn act(
         })?;
     match outcome {
         ChargeOutcome::Allowed { charge, repeated } => {
-            let mut handled = Handled::new(if repeated { "repeated" } else { "charged" }, Some(event));
+            let mut handled =
+                Handled::new(if repeated { "repeated" } else { "charged" }, Some(event));
             handled.credits_charged = Some(if repeated { 0 } else { charge.credits.get() });
             handled.charge_id = Some(charge.id.to_string());
             Ok(handled)
@@ -474,7 +489,15 @@ async fn act(
                 balance,
                 price,
             };
-            refused(app, integration, event, Some(&customer), &why, &covering_packages).await
+            refused(
+                app,
+                integration,
+                event,
+                Some(&customer),
+                &why,
+                &covering_packages,
+            )
+            .await
         }
     }
 }
@@ -517,7 +540,9 @@ async fn refused(
         None => None,
     };
     let note = refusal_note(
-        customer.map(|customer| customer.language).unwrap_or_default(),
+        customer
+            .map(|customer| customer.language)
+            .unwrap_or_default(),
         event.channel,
         why,
         packages,

@@ -187,8 +187,14 @@ mod tests {
         let turkish = refusal_note(Language::Tr, Channel::Chat, &why, &[package], None);
         assert!(turkish.contains("sohbet"), "{turkish}");
         assert!(turkish.contains("149,90"), "{turkish}");
-        assert!(!turkish.contains("helpdesk-events."), "a key left: {turkish}");
-        assert!(!english.contains("helpdesk-events."), "a key left: {english}");
+        assert!(
+            !turkish.contains("helpdesk-events."),
+            "a key left: {turkish}"
+        );
+        assert!(
+            !english.contains("helpdesk-events."),
+            "a key left: {english}"
+        );
     }
 
     #[test]

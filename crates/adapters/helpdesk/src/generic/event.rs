@@ -90,7 +90,10 @@ mod tests {
                 routes: vec!["queue:billing".to_owned()],
             }
         );
-        assert!(parse_event(br#"{"event":"ticket.created","ticket":{"id":"1","channel":"fax"}}"#).is_err());
+        assert!(
+            parse_event(br#"{"event":"ticket.created","ticket":{"id":"1","channel":"fax"}}"#)
+                .is_err()
+        );
         assert!(parse_event(br#"{"ticket":{"id":"1"}}"#).is_err());
     }
 }

@@ -100,9 +100,15 @@ mod tests {
     fn the_documented_formula_verifies() {
         let header = sign(SECRET, 1_796_378_100, BODY);
         assert_eq!(header, format!("t=1796378100,v1={EXPECTED}"));
-        assert_eq!(verify(SECRET, &header, BODY, 1_796_378_100, 300), Ok(1_796_378_100));
+        assert_eq!(
+            verify(SECRET, &header, BODY, 1_796_378_100, 300),
+            Ok(1_796_378_100)
+        );
         let rotating = format!("t=1796378100,v1={},v1={EXPECTED}", "00".repeat(32));
-        assert_eq!(verify(SECRET, &rotating, BODY, 1_796_378_399, 300), Ok(1_796_378_100));
+        assert_eq!(
+            verify(SECRET, &rotating, BODY, 1_796_378_399, 300),
+            Ok(1_796_378_100)
+        );
     }
 
     #[test]
