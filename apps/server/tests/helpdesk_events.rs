@@ -719,3 +719,196 @@ async fn help_desk_events_charge_once_on_sqlite() {
 async fn help_desk_events_charge_once_on_postgres() {
     charging_from_help_desk_events(true).await;
 }
+
+/// Runs `kasa helpdesk verify …` with `body` on standard input.
+fn verify_command(arguments: &[&str], body: &[u8]) -> (i32, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kasa"))
+        .args(["helpdesk", "verify"])
+        .args(arguments)
+        .env_remove("KASA_HELPDESK_WEBHOOK_SECRET")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(body);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn kasa_helpdesk_verify_exits_zero_only_when_the_signature_verifies() {
+    // The values the adapter's tests computed with openssl.
+    let body = br#"{"ticket":{"id":35436,"requester":{"email":"ayse@example.com"}}}"#;
+    let zendesk = |timestamp: &str, signature: &str, extra: &[&str], body: &[u8]| {
+        let mut arguments = vec![
+            "zendesk",
+            "--secret",
+            ZENDESK_SECRET,
+            "--timestamp",
+            timestamp,
+            "--signature",
+            signature,
+        ];
+        arguments.extend_from_slice(extra);
+        verify_command(&arguments, body)
+    };
+    let good = "cMWs2qtinIMYKtLzK6iObTjcK8783ZPvbHA7eqMIUc8=";
+    let (code, said) = zendesk("2026-12-04T10:15:00Z", good, &[], body);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.starts_with("valid"), "{said}");
+    let (code, said) = zendesk("2026-12-04T10:15:00Z", good, &[], b"{}");
+    assert_eq!(code, 1);
+    assert!(said.contains("does not match"), "{said}");
+    let (code, said) = zendesk("2026-12-04T10:15:00Z", good, &["--tolerance", "300"], body);
+    assert_eq!(code, 1, "an old timestamp with --tolerance fails");
+    assert!(said.contains("outside the 300 s"), "{said}");
+    let fresh = now_rfc3339(0);
+    let signature = zendesk::signature::sign(ZENDESK_SECRET, &fresh, body);
+    assert_eq!(
+        zendesk(&fresh, &signature, &["--tolerance", "300"], body).0,
+        0
+    );
+
+    let scout_body =
+        br#"{"id":2391938111,"number":349,"type":"email","customer":{"email":"ayse@example.com"}}"#;
+    let secret = "helpscout-app-secret-for-tests";
+    let (code, said) = verify_command(
+        &[
+            "helpscout",
+            "--secret",
+            secret,
+            "--signature",
+            "qXylJFxrXj/Gm2hCcaSIVAJbVj4=",
+        ],
+        scout_body,
+    );
+    assert_eq!(code, 0, "{said}");
+    let (code, said) = verify_command(
+        &[
+            "helpscout",
+            "--secret",
+            "wrong",
+            "--signature",
+            "qXylJFxrXj/Gm2hCcaSIVAJbVj4=",
+        ],
+        scout_body,
+    );
+    assert_eq!(code, 1, "{said}");
+    let (code, said) = verify_command(
+        &[
+            "helpscout",
+            "--secret",
+            secret,
+            "--signature",
+            "not base64!",
+        ],
+        scout_body,
+    );
+    assert_eq!(
+        (code, said.trim()),
+        (1, "invalid: the signature is not base64")
+    );
+    let (code, _) = verify_command(&["helpscout", "--secret", secret], scout_body);
+    assert_eq!(code, 2, "a missing --signature is a usage error");
+}
+
+/// The console page in a real headless chromium (axe-core, 390 px, English and Turkish).
+#[tokio::test]
+async fn the_console_sets_the_secret_once_and_the_mapping() {
+    let Some(setup) = start(false).await else {
+        return;
+    };
+    let kasa = &setup.kasa;
+    let admin = kasa.admin_token().await;
+    kasa.post(
+        "/v1/departments",
+        &admin,
+        json!({ "name": "Teknik Destek", "credits_per_request": 2, "reason": "setup" }),
+    )
+    .await;
+    let desk = kasa
+        .post(
+            "/v1/integrations",
+            &admin,
+            json!({ "name": "Our desk", "kind": "custom",
+                    "allowed_origins": ["https://desk.example"], "reason": "setup" }),
+        )
+        .await;
+    let desk_id = desk["integration"]["id"].as_str().unwrap().to_owned();
+    let base = kasa.base.clone();
+    let integration = desk_id.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        support::run_browser_script(
+            "integration-events.mjs",
+            &[&base, ADMIN_EMAIL, ADMIN_PASSWORD, &integration],
+        )
+    })
+    .await
+    .unwrap();
+    support::assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert_eq!(
+        steps["pageUrl"],
+        format!("/console/integrations/{desk_id}/events")
+    );
+    assert!(
+        steps["webhookUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/v1/helpdesk/{desk_id}/events")),
+        "{report:#}"
+    );
+    assert!(
+        steps["secretBefore"].as_str().unwrap().contains("not set"),
+        "{report:#}"
+    );
+    let made = steps["madeSecret"].as_str().unwrap();
+    assert!(made.starts_with("kasa_whsec_"), "{report:#}");
+    assert!(
+        steps["madeCacheControl"]
+            .as_str()
+            .unwrap()
+            .contains("no-store"),
+        "{report:#}"
+    );
+    assert_eq!(steps["secretShownAgain"], 0);
+    assert!(
+        steps["mappingError"]
+            .as_str()
+            .unwrap()
+            .contains("route = department"),
+        "{report:#}"
+    );
+    assert_eq!(steps["savedNotice"], "The department mapping is saved.");
+    assert_eq!(
+        steps["savedMapping"],
+        "group:98738 = Teknik Destek\n* = Teknik Destek"
+    );
+    assert!(
+        steps["turkishHeading"]
+            .as_str()
+            .unwrap()
+            .contains("olaylarıyla"),
+        "{report:#}"
+    );
+
+    // What the console made verifies a delivery.
+    let body = br#"{"event":"ticket.replied","ticket":{"id":"T-1"}}"#;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (status, answer) = deliver(
+        kasa,
+        &format!("/v1/helpdesk/{desk_id}/events"),
+        &[("Kasa-Signature", generic::signature::sign(made, now, body))],
+        body,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["outcome"].clone()),
+        (StatusCode::OK, json!("ignored"))
+    );
+}

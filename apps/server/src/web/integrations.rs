@@ -3,6 +3,8 @@
 //! The secret is shown once, on the page that answers the creating POST (never in an address,
 //! so a redirect cannot carry it).
 
+pub mod events;
+
 use askama::Template;
 use kasa_domain::{IntegrationKind, Permission};
 use kasa_ports::Integration;
@@ -17,9 +19,11 @@ use crate::app::App;
 
 /// The console's integration routes (under `/console`).
 pub fn routes(route: Route) -> Route {
-    route
-        .at("/integrations", get(list).post(create))
-        .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke))
+    events::routes(
+        route
+            .at("/integrations", get(list).post(create))
+            .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke)),
+    )
 }
 
 /// The list and the form to create one.

@@ -91,6 +91,9 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/invoices/{id}/resend", "GET, POST"),
     ("/console/integrations", "GET, POST"),
     ("/console/integrations/{id}/revoke", "GET, POST"),
+    ("/console/integrations/{id}/events", "GET"),
+    ("/console/integrations/{id}/events/secret", "POST"),
+    ("/console/integrations/{id}/events/mappings", "POST"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];
