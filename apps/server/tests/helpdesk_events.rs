@@ -178,6 +178,47 @@ fn zendesk_headers(timestamp: &str, body: &[u8]) -> Vec<(&'static str, String)> 
     ]
 }
 
+/// Creates an integration of `kind`; its id.
+async fn new_integration(kasa: &Kasa, admin: &str, name: &str, kind: &str, origin: &str) -> String {
+    let created = kasa
+        .post(
+            "/v1/integrations",
+            admin,
+            json!({ "name": name, "kind": kind, "allowed_origins": [origin], "reason": "setup" }),
+        )
+        .await;
+    created["integration"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Has Kasa make the integration's webhook secret; the secret, shown this once.
+async fn made_secret(kasa: &Kasa, admin: &str, integration: &str) -> String {
+    kasa.post(
+        &format!("/v1/integrations/{integration}/webhook-secret"),
+        admin,
+        json!({ "reason": "connect" }),
+    )
+    .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Maps `route` to `department` (the integration's whole mapping).
+async fn map_route(kasa: &Kasa, admin: &str, integration: &str, route: &str, department: &str) {
+    let (status, body) = kasa
+        .call(
+            reqwest::Method::PUT,
+            &format!("/v1/integrations/{integration}/department-mappings"),
+            Some(admin),
+            Some(
+                json!({ "mappings": [{ "route": route, "department_id": department }],
+                         "reason": "map" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 async fn balance(kasa: &Kasa, admin: &str, customer_id: &str) -> Value {
     kasa.get(
         &format!("/v1/billing-context?customer_id={customer_id}"),
@@ -237,15 +278,14 @@ async fn charging_from_help_desk_events(postgres: bool) {
     assert_eq!(balance(kasa, &admin, &id(&ayse)).await, 5);
 
     // A Zendesk integration with Zendesk's signing secret pasted in, and a department mapping.
-    let desk = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Zendesk", "kind": "zendesk",
-                    "allowed_origins": ["https://acme.zendesk.com"], "reason": "setup" }),
-        )
-        .await;
-    let desk_id = desk["integration"]["id"].as_str().unwrap().to_owned();
+    let desk_id = new_integration(
+        kasa,
+        &admin,
+        "Zendesk",
+        "zendesk",
+        "https://acme.zendesk.com",
+    )
+    .await;
     let zendesk_path = format!("/v1/helpdesk/{desk_id}/zendesk");
     let ticket = br#"{"event":"ticket.created","ticket":{"id":"35436","via":"Web Form","group_id":"98738","brand_id":"","requester":{"id":"20978392","email":"ayse@example.com","external_id":""}}}"#;
     let (status, unset) = deliver(
@@ -458,23 +498,15 @@ async fn charging_from_help_desk_events(postgres: bool) {
     assert_eq!(live.len(), 1, "{links}");
 
     // Help Scout: a secret Kasa makes (40 characters, Help Scout's limit), chats per chat.
-    let scout = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Help Scout", "kind": "helpscout",
-                    "allowed_origins": ["https://secure.helpscout.net"], "reason": "setup" }),
-        )
-        .await;
-    let scout_id = scout["integration"]["id"].as_str().unwrap().to_owned();
-    let made = kasa
-        .post(
-            &format!("/v1/integrations/{scout_id}/webhook-secret"),
-            &admin,
-            json!({ "reason": "connect" }),
-        )
-        .await;
-    let scout_secret = made["secret"].as_str().unwrap().to_owned();
+    let scout_id = new_integration(
+        kasa,
+        &admin,
+        "Help Scout",
+        "helpscout",
+        "https://secure.helpscout.net",
+    )
+    .await;
+    let scout_secret = made_secret(kasa, &admin, &scout_id).await;
     assert_eq!(scout_secret.len(), 40);
     assert!(
         !kasa
@@ -483,13 +515,7 @@ async fn charging_from_help_desk_events(postgres: bool) {
             .to_string()
             .contains(&scout_secret)
     );
-    kasa.call(
-        reqwest::Method::PUT,
-        &format!("/v1/integrations/{scout_id}/department-mappings"),
-        Some(&admin),
-        Some(json!({ "mappings": [{ "route": "mailbox:85", "department_id": id(&support) }], "reason": "map" })),
-    )
-    .await;
+    map_route(kasa, &admin, &scout_id, "mailbox:85", &id(&support)).await;
     kasa.post(
         &format!("/v1/customers/{}/grants", id(&ayse)),
         &admin,
@@ -556,33 +582,17 @@ async fn charging_from_help_desk_events(postgres: bool) {
     assert_eq!(balance(kasa, &admin, &id(&ayse)).await, 4);
 
     // Freshdesk: the secret in a header; a wrong one is refused.
-    let fresh = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Freshdesk", "kind": "freshdesk",
-                    "allowed_origins": ["https://acme.freshdesk.com"], "reason": "setup" }),
-        )
-        .await;
-    let fresh_id = fresh["integration"]["id"].as_str().unwrap().to_owned();
-    let fresh_secret = kasa
-        .post(
-            &format!("/v1/integrations/{fresh_id}/webhook-secret"),
-            &admin,
-            json!({ "reason": "connect" }),
-        )
-        .await["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(fresh_secret.starts_with("kasa_whsec_"));
-    kasa.call(
-        reqwest::Method::PUT,
-        &format!("/v1/integrations/{fresh_id}/department-mappings"),
-        Some(&admin),
-        Some(json!({ "mappings": [{ "route": "group:Billing", "department_id": id(&support) }], "reason": "map" })),
+    let fresh_id = new_integration(
+        kasa,
+        &admin,
+        "Freshdesk",
+        "freshdesk",
+        "https://acme.freshdesk.com",
     )
     .await;
+    let fresh_secret = made_secret(kasa, &admin, &fresh_id).await;
+    assert!(fresh_secret.starts_with("kasa_whsec_"));
+    map_route(kasa, &admin, &fresh_id, "group:Billing", &id(&support)).await;
     let fresh_path = format!("/v1/helpdesk/{fresh_id}/freshdesk");
     let fresh_body = br#"{"freshdesk_webhook":{"ticket_id":1042,"ticket_contact_email":"ayse@example.com","ticket_group_name":"Billing","ticket_source":"Email"}}"#;
     let (status, wrong) = deliver(
@@ -607,32 +617,9 @@ async fn charging_from_help_desk_events(postgres: bool) {
     assert_eq!(balance(kasa, &admin, &id(&ayse)).await, 2);
 
     // Kasa's own webhook for any help desk: an unknown requester is refused with a note.
-    let own = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Our desk", "kind": "custom",
-                    "allowed_origins": ["https://desk.example"], "reason": "setup" }),
-        )
-        .await;
-    let own_id = own["integration"]["id"].as_str().unwrap().to_owned();
-    let own_secret = kasa
-        .post(
-            &format!("/v1/integrations/{own_id}/webhook-secret"),
-            &admin,
-            json!({ "reason": "connect" }),
-        )
-        .await["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    kasa.call(
-        reqwest::Method::PUT,
-        &format!("/v1/integrations/{own_id}/department-mappings"),
-        Some(&admin),
-        Some(json!({ "mappings": [{ "route": "*", "department_id": id(&support) }], "reason": "map" })),
-    )
-    .await;
+    let own_id = new_integration(kasa, &admin, "Our desk", "custom", "https://desk.example").await;
+    let own_secret = made_secret(kasa, &admin, &own_id).await;
+    map_route(kasa, &admin, &own_id, "*", &id(&support)).await;
     let own_path = format!("/v1/helpdesk/{own_id}/events");
     let stranger = br#"{"event":"ticket.created","ticket":{"id":"T-9","channel":"ticket","requester":{"email":"stranger@example.com"}}}"#;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -831,15 +818,7 @@ async fn the_console_sets_the_secret_once_and_the_mapping() {
         json!({ "name": "Teknik Destek", "credits_per_request": 2, "reason": "setup" }),
     )
     .await;
-    let desk = kasa
-        .post(
-            "/v1/integrations",
-            &admin,
-            json!({ "name": "Our desk", "kind": "custom",
-                    "allowed_origins": ["https://desk.example"], "reason": "setup" }),
-        )
-        .await;
-    let desk_id = desk["integration"]["id"].as_str().unwrap().to_owned();
+    let desk_id = new_integration(kasa, &admin, "Our desk", "custom", "https://desk.example").await;
     let base = kasa.base.clone();
     let integration = desk_id.clone();
     let report = tokio::task::spawn_blocking(move || {

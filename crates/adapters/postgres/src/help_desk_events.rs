@@ -277,11 +277,7 @@ pub(crate) fn open_secret(
     id: &str,
     sealed: &str,
 ) -> Result<String, crate::UnreadableCredential> {
-    open(key, SEALED_AS, id, sealed).map_err(|error| crate::UnreadableCredential {
-        gateway: SEALED_AS.to_owned(),
-        name: id.to_owned(),
-        error,
-    })
+    crate::integrations::open_named(key, SEALED_AS, id, sealed)
 }
 
 /// Seals every webhook secret anew under `new_key` inside the rotation's transaction; returns
@@ -292,31 +288,15 @@ pub(crate) async fn reseal_secrets(
     key: Option<&crate::SecretsKey>,
     new_key: &crate::SecretsKey,
 ) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
-    let mut ids = Vec::new();
-    let mut previous = Vec::new();
-    for (integration_id, sealed) in sealed_secrets(tx, codec).await? {
-        let secret = open_secret(key, &integration_id, &sealed)?;
-        previous.extend(sealed.split(':').nth(1).map(str::to_owned));
-        let resealed = seal(new_key, SEALED_AS, &integration_id, &secret).map_err(|error| {
-            crate::UnreadableCredential {
-                gateway: SEALED_AS.to_owned(),
-                name: integration_id.clone(),
-                error,
-            }
-        })?;
-        let uuid = integration_id
-            .parse::<uuid::Uuid>()
-            .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
-        execute(
-            tx,
-            codec.statement(
-                "UPDATE help_desk_event_settings SET sealed_webhook_secret = $2 \
-                 WHERE integration_id = $1",
-                [id(IntegrationId::from(uuid)), text(resealed)],
-            ),
-        )
-        .await?;
-        ids.push(integration_id);
-    }
-    Ok((ids, previous))
+    let sealed = sealed_secrets(tx, codec).await?;
+    crate::integrations::reseal_each(
+        tx,
+        codec,
+        (key, new_key),
+        SEALED_AS,
+        sealed,
+        "UPDATE help_desk_event_settings SET sealed_webhook_secret = $2 \
+         WHERE integration_id = $1",
+    )
+    .await
 }

@@ -74,11 +74,29 @@ async fn sealed_on(store: Arc<SqlStore>) {
         )
         .await
         .unwrap();
-    let other_key = (*store)
-        .clone()
-        .with_secrets_key(Some(SecretsKey::generate().unwrap()));
+    let new_key = SecretsKey::generate().unwrap();
+    let other_key = (*store).clone().with_secrets_key(Some(new_key.clone()));
     assert!(matches!(
         other_key.help_desk_event_settings(integration.id).await,
+        Err(StoreError::Unavailable(_))
+    ));
+
+    // The start-up check opens the webhook secrets; a key rotation seals them anew.
+    let checked = sealing.check_credentials().await.unwrap();
+    assert_eq!(checked.sealed["help-desk-webhook"].len(), 2, "{checked:?}");
+    assert!(checked.unreadable.is_empty());
+    let rotation = sealing
+        .rotate_secrets_key(&new_key, agent_context("rotate"), TestBilling::START)
+        .await
+        .unwrap();
+    assert_eq!(rotation.credentials["help-desk-webhook"].len(), 2);
+    let (_, opened) = other_key
+        .help_desk_event_settings(integration.id)
+        .await
+        .unwrap();
+    assert_eq!(opened.unwrap().expose(), "kasa_whsec_x");
+    assert!(matches!(
+        sealing.help_desk_event_settings(integration.id).await,
         Err(StoreError::Unavailable(_))
     ));
 }

@@ -577,21 +577,9 @@ async fn billing_link(
     customer_id: CustomerId,
     context: ActionContext,
 ) -> Result<(BillingLinkId, LinkForNote), ApiError> {
-    let token = crate::auth::new_token(crate::auth::CUSTOMER_LINK_PREFIX)?;
-    let now = app.clock.now();
-    let expires_at = now + time::Duration::hours(NOTE_LINK_HOURS);
-    let link_id: BillingLinkId = kasa_ports::new_id();
-    app.access
-        .create_customer_session(
-            link_id,
-            crate::auth::token_hash(&token),
-            customer_id,
-            context,
-            now,
-            expires_at,
-        )
-        .await
-        .map_err(store_error)?;
+    let (link_id, token, expires_at) =
+        crate::api::billing_links::new_billing_link(app, customer_id, context, NOTE_LINK_HOURS)
+            .await?;
     Ok((
         link_id,
         LinkForNote {
