@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 19] = [
+const STEPS: [SqlStep; 20] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -148,6 +148,13 @@ const STEPS: [SqlStep; 19] = [
         name: "m20261204_000025_help_desk_connections",
         // Each integration's help-desk API: base URL, login and a sealed secret.
         schema: include_str!("sql/0025_help_desk_connections.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000027_help_desk_events",
+        // Help-desk event settings (sealed webhook secret, department mapping) and the
+        // deliveries acted on.
+        schema: include_str!("sql/0027_help_desk_events.sql"),
         guards: ["", ""],
     },
 ];

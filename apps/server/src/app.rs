@@ -70,6 +70,8 @@ pub struct App {
     pub access: Arc<dyn AccessStore>,
     /// Help-desk integrations (the panel's signed URLs).
     pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
+    /// Help-desk event settings (webhook secrets, department mappings) and deliveries.
+    pub help_desk_events: Arc<dyn kasa_ports::HelpDeskEventStore>,
     /// The help-desk outbox (internal notes and tags queued for tickets).
     pub help_desk_calls: Arc<dyn kasa_ports::HelpDeskCallStore>,
     /// Integrations' help-desk API connections (their secrets sealed).
@@ -232,6 +234,7 @@ impl App {
             store: database.clone(),
             access: database.clone(),
             integrations: database.clone(),
+            help_desk_events: database.clone(),
             help_desk_calls: database.clone(),
             help_desk_connections: database.clone(),
             idempotency: database.clone(),

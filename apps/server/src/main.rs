@@ -12,6 +12,7 @@ mod dates;
 mod demo;
 mod gateways;
 mod help_desk_outbox;
+mod helpdesk_tools;
 mod idempotency;
 mod jobs;
 mod metrics;
@@ -112,6 +113,9 @@ enum Command {
     /// Stripe debugging: verify a webhook's signature.
     #[command(subcommand)]
     Stripe(tools::StripeCommand),
+    /// Help-desk debugging: verify a Zendesk, Help Scout or Kasa webhook delivery's signature.
+    #[command(subcommand)]
+    Helpdesk(helpdesk_tools::HelpdeskCommand),
     /// Tells from when a subscription that ends at END may be renewed (product rule 5: 30 days
     /// or fewer before its end).
     RenewalOpens {
@@ -456,6 +460,7 @@ fn main() -> ExitCode {
         Command::Report(args) => run_async(reports_cli::report(args)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
+        Command::Helpdesk(command) => helpdesk_tools::helpdesk(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -18,6 +18,7 @@ use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
 use crate::api::help_desk_calls::HelpDeskCallsApi;
+use crate::api::helpdesk_events::HelpDeskEventsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
@@ -44,6 +45,7 @@ type Apis = (
     IntegrationsApi,
     ReportsApi,
     HelpDeskCallsApi,
+    HelpDeskEventsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -63,6 +65,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             IntegrationsApi,
             ReportsApi,
             HelpDeskCallsApi,
+            HelpDeskEventsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
@@ -186,7 +189,7 @@ fn limit_body(
 }
 
 /// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
-const OTHER_ROUTES: [(&str, &str); 10] = [
+const OTHER_ROUTES: [(&str, &str); 11] = [
     ("/static/{name}", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
@@ -197,6 +200,7 @@ const OTHER_ROUTES: [(&str, &str); 10] = [
     ("/billing/card", "GET, POST"),
     ("/gateways/{gateway}/return", "POST"),
     ("/gateways/{gateway}/webhook", "POST"),
+    ("/v1/helpdesk/{integration}/{source}", "POST"),
 ];
 
 /// Every path template (`/v1/customers/{id}`) with the methods it answers, e.g. `GET, POST`.
@@ -252,6 +256,10 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         .at(
             "/gateways/:gateway/webhook",
             poem::post(crate::webhook::webhook),
+        )
+        .at(
+            "/v1/helpdesk/:integration/:source",
+            poem::post(crate::api::helpdesk_events::inbound::deliver),
         )
         .nest("/console", crate::web::console_routes())
         .nest("/panel", crate::web::panel::routes())

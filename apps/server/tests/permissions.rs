@@ -107,6 +107,23 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ManageAccess),
             None,
         ),
+            Method::GET,
+            "/v1/integrations/{id}/events",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/integrations/{id}/webhook-secret",
+            Some(P::ManageAccess),
+            Some(reason.clone()),
+        ),
+        row(
+            Method::PUT,
+            "/v1/integrations/{id}/department-mappings",
+            Some(P::ManageAccess),
+            Some(json!({ "mappings": [], "reason": "walk" })),
+        ),
         row(Method::GET, "/v1/departments", Some(P::ReadBilling), None),
         row(
             Method::POST,

@@ -21,6 +21,10 @@ const FILES: &[(&str, &str)] = &[
     ("panel", include_str!("../words/panel.txt")),
     ("report_pages", include_str!("../words/report_pages.txt")),
     ("helpdesk", include_str!("../words/helpdesk.txt")),
+    (
+        "helpdesk_events",
+        include_str!("../words/helpdesk_events.txt"),
+    ),
 ];
 
 /// One entry's words in both languages.

@@ -12,6 +12,7 @@ mod clock;
 mod documents;
 mod gateway;
 mod help_desk;
+mod help_desk_events;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -50,6 +51,9 @@ pub use help_desk::{
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionStore};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk_events::MockHelpDeskEventStore;
+pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

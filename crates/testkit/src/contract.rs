@@ -10,6 +10,7 @@ pub mod books;
 pub mod concurrency;
 pub mod flows;
 pub mod help_desk_calls;
+pub mod help_desk_events;
 pub mod integrations;
 pub mod ports;
 pub mod reports;

@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 
 mod books;
 mod help_desk_calls;
+mod help_desk_events;
 mod integrations;
 mod reports;
 
@@ -110,6 +111,11 @@ struct State {
     /// Integrations' help-desk API connections with their secrets.
     help_desk_connections:
         BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskConnection, Secret)>,
+    /// Help-desk event settings with their webhook secrets.
+    help_desk_events:
+        BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskEventSettings, Option<Secret>)>,
+    /// Help-desk deliveries acted on, by integration and fingerprint.
+    help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
 }
 
 impl State {

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod customers;
 pub mod help_desk;
 pub mod help_desk_calls;
+pub mod helpdesk_events;
 pub mod integrations;
 pub mod me;
 pub mod payments;

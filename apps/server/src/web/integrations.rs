@@ -3,6 +3,8 @@
 //! The secret is shown once, on the page that answers the creating POST (never in an address,
 //! so a redirect cannot carry it).
 
+pub mod events;
+
 use askama::Template;
 use kasa_domain::{IntegrationKind, Permission};
 use kasa_ports::Integration;
@@ -22,7 +24,7 @@ pub fn routes(route: Route) -> Route {
     let route = route
         .at("/integrations", get(list).post(create))
         .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke));
-    connection::routes(route)
+    events::routes(connection::routes(route))
 }
 
 /// The list and the form to create one.

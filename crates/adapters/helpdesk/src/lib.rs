@@ -5,7 +5,9 @@
 //! The signature checks are pure functions: the server calls them on each delivery, and
 //! `kasa helpdesk verify` calls the same ones for an operator debugging a setup.
 
+pub mod event;
 pub mod freshdesk;
+pub mod generic;
 pub mod helpscout;
 pub mod http;
 pub mod signature;

@@ -22,6 +22,7 @@ mod codec;
 mod customers;
 mod help_desk_calls;
 mod help_desk_connections;
+mod help_desk_events;
 mod history;
 mod holdings;
 mod integrations;

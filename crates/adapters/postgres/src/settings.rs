@@ -296,6 +296,16 @@ impl SqlStore {
                 Err(unreadable) => found.unreadable.push(unreadable),
             }
         }
+        for (id, sealed) in crate::help_desk_events::sealed_secrets(&self.db, self.codec).await? {
+            match crate::help_desk_events::open_secret(self.key(), &id, &sealed) {
+                Ok(_) => found
+                    .sealed
+                    .entry(crate::help_desk_events::SEALED_AS.to_owned())
+                    .or_default()
+                    .push(id),
+                Err(unreadable) => found.unreadable.push(unreadable),
+            }
+        }
         Ok(found)
     }
 
@@ -391,6 +401,15 @@ impl SqlStore {
             rotation.credentials.insert(
                 crate::help_desk_connections::SEALED_AS.to_owned(),
                 connections,
+            );
+        }
+        let (webhook_secrets, webhook_key_ids) =
+            crate::help_desk_events::reseal_secrets(tx, codec, self.key(), new_key).await?;
+        rotation.previous_key_ids.extend(webhook_key_ids);
+        if !webhook_secrets.is_empty() {
+            rotation.credentials.insert(
+                crate::help_desk_events::SEALED_AS.to_owned(),
+                webhook_secrets,
             );
         }
         if rotation.count() > 0 {

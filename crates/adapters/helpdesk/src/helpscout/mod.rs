@@ -2,4 +2,5 @@
 //! need them) its wire types and API client.
 
 pub mod client;
+pub mod event;
 pub mod signature;

@@ -2,4 +2,5 @@
 //! client.
 
 pub mod client;
+pub mod event;
 pub mod signature;
