@@ -2,3 +2,4 @@
 //! client.
 
 pub mod signature;
+pub mod jwt;
