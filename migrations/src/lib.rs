@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 16] = [
+const STEPS: [SqlStep; 17] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -130,6 +130,12 @@ const STEPS: [SqlStep; 16] = [
         name: "m20261203_000019_integrations",
         // Help-desk integrations that embed the panel: allowed origins and a sealed secret.
         schema: include_str!("sql/0019_integrations.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000030_zendesk_apps",
+        // Each integration's Zendesk app: its public key and installation (the signed-URL JWT).
+        schema: include_str!("sql/0030_zendesk_apps.sql"),
         guards: ["", ""],
     },
 ];

@@ -11,6 +11,7 @@ mod books;
 mod clock;
 mod documents;
 mod gateway;
+mod help_desk_apps;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -42,6 +43,9 @@ pub use gateway::{
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
     capture_mode_of,
 };
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk_apps::MockHelpDeskAppStore;
+pub use help_desk_apps::{HelpDeskAppStore, ZendeskApp};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 
 mod books;
 mod integrations;
+mod zendesk_apps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HoldingKind {
@@ -103,6 +104,8 @@ struct State {
     approval_requests: Vec<kasa_ports::ApprovalRequest>,
     /// Help-desk integrations with their secrets (in memory, nothing to seal).
     integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
+    /// Each integration's Zendesk app (its public key and installation).
+    zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
 }
 
 impl State {

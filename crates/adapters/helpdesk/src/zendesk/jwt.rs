@@ -175,7 +175,11 @@ pub fn verify(
 
 /// The length of the token's last part plus its dot (the signing input is what precedes it).
 fn signature_len(token: &str) -> usize {
-    token.trim().rsplit('.').next().map_or(0, |last| last.len() + 1)
+    token
+        .trim()
+        .rsplit('.')
+        .next()
+        .map_or(0, |last| last.len() + 1)
 }
 
 fn json_part<T: for<'de> Deserialize<'de>>(part: &str, what: &'static str) -> Result<T, JwtError> {
@@ -381,8 +385,8 @@ mod tests {
             Err(JwtError::BadSignature)
         );
         let parts: Vec<&str> = token.split('.').collect();
-        let forged = URL_SAFE_NO_PAD
-            .encode(claims(AUDIENCE, "acme.zendesk.com", NOW + 99_999).to_string());
+        let forged =
+            URL_SAFE_NO_PAD.encode(claims(AUDIENCE, "acme.zendesk.com", NOW + 99_999).to_string());
         let tampered = format!("{}.{forged}.{}", parts[0], parts[2]);
         assert_eq!(
             verify(&tampered, PUBLIC, &expected()),
