@@ -70,6 +70,8 @@ pub struct App {
     pub access: Arc<dyn AccessStore>,
     /// Help-desk integrations (the panel's signed URLs).
     pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
+    /// How the help desks' apps are checked (the Zendesk app's key and installation).
+    pub help_desk_apps: Arc<dyn kasa_ports::HelpDeskAppStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -219,6 +221,7 @@ impl App {
             store: database.clone(),
             access: database.clone(),
             integrations: database.clone(),
+            help_desk_apps: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

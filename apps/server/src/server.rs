@@ -17,6 +17,7 @@ use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
+use crate::api::help_desk_apps::HelpDeskAppsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
@@ -40,6 +41,7 @@ type Apis = (
     MeApi,
     SettingsApi,
     IntegrationsApi,
+    HelpDeskAppsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -57,6 +59,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             MeApi,
             SettingsApi,
             IntegrationsApi,
+            HelpDeskAppsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
@@ -180,7 +183,7 @@ fn limit_body(
 }
 
 /// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
-const OTHER_ROUTES: [(&str, &str); 10] = [
+const OTHER_ROUTES: [(&str, &str); 13] = [
     ("/static/{name}", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
@@ -191,6 +194,9 @@ const OTHER_ROUTES: [(&str, &str); 10] = [
     ("/billing/card", "GET, POST"),
     ("/gateways/{gateway}/return", "POST"),
     ("/gateways/{gateway}/webhook", "POST"),
+    ("/panel/zendesk/{integration}", "POST"),
+    ("/panel/zendesk/{integration}/open", "GET"),
+    ("/helpdesk/helpscout/{integration}/app", "POST"),
 ];
 
 /// Every path template (`/v1/customers/{id}`) with the methods it answers, e.g. `GET, POST`.
@@ -249,6 +255,10 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         )
         .nest("/console", crate::web::console_routes())
         .nest("/panel", crate::web::panel::routes())
+        .at(
+            "/helpdesk/helpscout/:integration/app",
+            poem::post(crate::web::panel::helpscout::dynamic_app),
+        )
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

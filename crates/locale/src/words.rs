@@ -19,6 +19,7 @@ const FILES: &[(&str, &str)] = &[
     ("actions", include_str!("../words/actions.txt")),
     ("problems", include_str!("../words/problems.txt")),
     ("panel", include_str!("../words/panel.txt")),
+    ("helpdesk_apps", include_str!("../words/helpdesk_apps.txt")),
 ];
 
 /// One entry's words in both languages.

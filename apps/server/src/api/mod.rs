@@ -7,6 +7,7 @@ pub mod bodies;
 pub mod catalog;
 pub mod customers;
 pub mod help_desk;
+pub mod help_desk_apps;
 pub mod integrations;
 pub mod me;
 pub mod payments;
