@@ -580,3 +580,107 @@ async fn the_help_scout_dynamic_app_answers_a_signed_summary_with_a_panel_link()
         dynamic_app(&kasa, &integration, body.as_bytes(), Some(&signature)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
 }
+
+fn integrations_script(args: &[&str]) -> std::process::Output {
+    Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/integrations"
+    ))
+    .args(args)
+    .output()
+    .expect("scripts/integrations runs")
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("a folder to copy") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("its type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copied");
+        }
+    }
+}
+
+#[test]
+fn the_app_packages_build_and_validate_and_a_broken_one_does_not() {
+    let checked = integrations_script(&["check"]);
+    assert!(checked.status.success(), "{checked:?}");
+
+    let folder = std::env::temp_dir().join(format!("kasa-apps-{}", uuid::Uuid::now_v7()));
+    let out = folder.join("out");
+    let built = integrations_script(&[
+        "zendesk",
+        "--kasa-url",
+        "https://kasa.example.com",
+        "--integration",
+        "0193a5c2-7d4e-7000-8000-0000000000aa",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(built.status.success(), "{built:?}");
+    let manifest = Command::new("unzip")
+        .arg("-p")
+        .arg(out.join("kasa-zendesk.zip"))
+        .arg("manifest.json")
+        .output()
+        .expect("unzip runs");
+    let manifest: Value = serde_json::from_slice(&manifest.stdout).expect("the zipped manifest");
+    assert_eq!(
+        manifest["location"]["support"]["ticket_sidebar"]["url"],
+        "https://kasa.example.com/panel/zendesk/0193a5c2-7d4e-7000-8000-0000000000aa"
+    );
+    assert_eq!(manifest["signedUrls"], true);
+    let built = integrations_script(&["freshdesk", "--out", out.to_str().unwrap()]);
+    assert!(built.status.success(), "{built:?}");
+    assert!(out.join("kasa-freshdesk.zip").exists());
+    let refused = integrations_script(&[
+        "zendesk",
+        "--kasa-url",
+        "http://kasa.example.com",
+        "--integration",
+        "x",
+    ]);
+    assert!(!refused.status.success());
+
+    // The check fails on what the vendors' docs forbid.
+    let root = folder.join("integrations");
+    copy_tree(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../integrations")),
+        &root,
+    );
+    let zendesk = root.join("zendesk/manifest.json");
+    let text = std::fs::read_to_string(&zendesk).unwrap();
+    std::fs::write(
+        &zendesk,
+        text.replace("\"signedUrls\": true", "\"signedUrls\": false")
+            .replace("user_sidebar", "user_sidebarr"),
+    )
+    .unwrap();
+    let iparams = root.join("freshdesk/config/iparams.json");
+    let text = std::fs::read_to_string(&iparams).unwrap();
+    std::fs::write(
+        &iparams,
+        text.replace("\"secure\": true", "\"secure\": false"),
+    )
+    .unwrap();
+    let signing = root.join("freshdesk/server/lib/panel_url.js");
+    let text = std::fs::read_to_string(&signing).unwrap();
+    std::fs::write(&signing, text.replace(".join('\\n')", ".join('&')")).unwrap();
+    std::fs::remove_file(root.join("zendesk/translations/tr.json")).unwrap();
+    let broken = integrations_script(&["check", "--root", root.to_str().unwrap()]);
+    assert!(!broken.status.success());
+    let said = String::from_utf8_lossy(&broken.stderr);
+    for expected in [
+        "`signedUrls` must be true",
+        "`user_sidebarr` is not a support location",
+        "tr.json: missing",
+        "`panel_secret` must be secure",
+        "does not sign docs/panel.md's example",
+    ] {
+        assert!(said.contains(expected), "{expected}: {said}");
+    }
+    let _ = std::fs::remove_dir_all(folder);
+}
