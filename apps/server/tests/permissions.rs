@@ -92,6 +92,20 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ManageAccess),
             Some(reason.clone()),
         ),
+        row(
+            Method::GET,
+            "/v1/integrations/{id}/zendesk-app",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::PUT,
+            "/v1/integrations/{id}/zendesk-app",
+            Some(P::ManageAccess),
+            Some(json!({ "public_key_pem": "-----BEGIN PUBLIC KEY-----",
+                         "installation_url": "https://acme.zendesk.com/api/v2/apps/installations/1.json",
+                         "reason": "walk" })),
+        ),
         row(Method::GET, "/v1/departments", Some(P::ReadBilling), None),
         row(
             Method::POST,
