@@ -15,7 +15,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use panel_kit::{create_integration, now};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, Kasa, assert_pages_pass, run_browser_script};
+use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, run_browser_script};
 
 const KEYS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -352,11 +352,24 @@ async fn the_zendesk_app_opens_the_panel_only_with_a_token_zendesk_signed() {
     // shows the panel; an expired token shows a refusal; another origin's frame stays empty.
     let action = format!("{}/panel/zendesk/{integration}", kasa.base);
     let expired = refused_tokens[2].1.clone();
-    let (host_base, other_base) = (host.clone(), elsewhere.clone());
+    let (host_base, other_base, kasa_base) = (host.clone(), elsewhere.clone(), kasa.base.clone());
+    let second = other_integration.clone();
     let report = tokio::task::spawn_blocking(move || {
         run_browser_script(
             "helpdesk-zendesk.mjs",
-            &[&host_base, &other_base, &action, &valid, &expired],
+            &[
+                &host_base,
+                &other_base,
+                &action,
+                &valid,
+                &expired,
+                &kasa_base,
+                ADMIN_EMAIL,
+                ADMIN_PASSWORD,
+                &second,
+                &public_key(),
+                INSTALLATION,
+            ],
         )
     })
     .await
@@ -397,9 +410,29 @@ async fn the_zendesk_app_opens_the_panel_only_with_a_token_zendesk_signed() {
     );
     assert_eq!(
         report["checks"].as_array().map(Vec::len),
-        Some(1),
+        Some(3),
         "{report:#}"
     );
+    assert!(
+        steps["refusedKey"]
+            .as_str()
+            .is_some_and(|text| text.contains("public key or installation address is not valid")),
+        "{report:#}"
+    );
+    assert!(
+        steps["saved"]
+            .as_str()
+            .is_some_and(|text| text.contains("The Zendesk app key was saved.")),
+        "{report:#}"
+    );
+    let saved = kasa
+        .get(
+            &format!("/v1/integrations/{other_integration}/zendesk-app"),
+            &admin,
+        )
+        .await;
+    assert_eq!(saved["installation_url"], INSTALLATION, "{saved}");
+    assert_eq!(saved["public_key_pem"], public_key().trim());
 }
 
 /// The Help Scout app key an operator derives from the integration's secret:

@@ -5,10 +5,14 @@
 // ZAF's documented client API (init, context, get, invoke), since the test runs without the
 // internet. Prints one JSON report line.
 //
-//   node helpdesk-zendesk.mjs HOST_BASE OTHER_BASE ACTION TOKEN EXPIRED_TOKEN
-import { run, newPage, check } from './lib.mjs';
+// Then the console's page for the Zendesk app's key: saved for a second integration.
+//
+//   node helpdesk-zendesk.mjs HOST_BASE OTHER_BASE ACTION TOKEN EXPIRED_TOKEN KASA_BASE \
+//     ADMIN_EMAIL ADMIN_PASSWORD SECOND_INTEGRATION PUBLIC_KEY_PEM INSTALLATION_URL
+import { run, newPage, check, signIn } from './lib.mjs';
 
-const [host, other, action, token, expiredToken] = process.argv.slice(2);
+const [host, other, action, token, expiredToken, base, email, password, second, publicKey,
+  installation] = process.argv.slice(2);
 
 // What ZAF would answer in a ticket sidebar of ticket 12345 from ayse@example.com.
 const ZAF_STAND_IN = `
@@ -64,4 +68,24 @@ await run(async (browser, report) => {
     await panel.goto(report.steps.framed.frameUrl);
     report.checks.push(await check(panel, 'panel from the Zendesk app', { width: 360 }));
   }
+
+  // The console: the integrations list links the key's page; a wrong key is refused next to
+  // the form; the right one is saved.
+  const console_ = await newPage(browser);
+  await signIn(console_, base, email, password);
+  await console_.goto(`${base}/console/integrations`);
+  await console_.locator(`a[href="/console/integrations/${second}/zendesk-app"]`).click();
+  await console_.waitForLoadState('load');
+  report.checks.push(await check(console_, 'Zendesk app key (en)'));
+  await console_.getByLabel(/public key/i).fill('not a key');
+  await console_.getByLabel(/^installation$/i).fill(installation);
+  await console_.getByLabel(/^reason$/i).fill('browser test');
+  await console_.getByRole('button', { name: /save the app key/i }).click();
+  await console_.waitForLoadState('load');
+  report.steps.refusedKey = await console_.locator('.problem').innerText().catch(() => null);
+  report.checks.push(await check(console_, 'Zendesk app key refused (en)'));
+  await console_.getByLabel(/public key/i).fill(publicKey);
+  await console_.getByRole('button', { name: /save the app key/i }).click();
+  await console_.waitForLoadState('load');
+  report.steps.saved = await console_.locator('body').innerText();
 });

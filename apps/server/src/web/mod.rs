@@ -91,6 +91,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/invoices/{id}/resend", "GET, POST"),
     ("/console/integrations", "GET, POST"),
     ("/console/integrations/{id}/revoke", "GET, POST"),
+    ("/console/integrations/{id}/zendesk-app", "GET, POST"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];
