@@ -6,13 +6,12 @@
 mod panel_kit;
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use panel_kit::{create_integration, now};
+use panel_kit::{create_integration, customer_with_credits, now};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, run_browser_script};
@@ -74,94 +73,18 @@ fn claims(audience: &str, issuer: &str, expires: i64) -> Value {
 /// A help desk's page on its own origin: `GET /zendesk?action=URL&token=JWT` answers a page
 /// that POSTs `token` into its iframe at `action`, as Zendesk opens a signed-URL app.
 fn host_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port for the host page");
-    let base = format!("http://{}", listener.local_addr().expect("its address"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
-                continue;
-            }
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|read| read > 2) {
-                header.clear();
-            }
-            let target = request_line.split(' ').nth(1).unwrap_or("/");
-            let query = target.split_once('?').map_or("", |(_, query)| query);
-            let value = |name: &str| {
-                form_urlencoded::parse(query.as_bytes())
-                    .find(|(key, _)| key == name)
-                    .map(|(_, value)| value.replace('&', "&amp;").replace('"', "&quot;"))
-                    .unwrap_or_default()
-            };
-            let body = format!(
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ticket \
-                 12345</title></head><body><main><h1>Ticket 12345</h1><form method=\"post\" \
-                 action=\"{}\" target=\"app\"><input type=\"hidden\" name=\"token\" \
-                 value=\"{}\"></form><iframe name=\"app\" title=\"Kasa billing\" width=\"360\" \
-                 height=\"800\"></iframe></main><script>document.forms[0].submit();</script>\
-                 </body></html>",
-                value("action"),
-                value("token")
-            );
-            let mut stream = &stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: \
-                 {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    base
-}
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().expect("an id").to_owned()
-}
-
-/// A customer holding 3 credits after one charged ticket.
-async fn customer_with_credits(kasa: &Kasa) {
-    let admin = kasa.admin_token().await;
-    let support = kasa
-        .post(
-            "/v1/departments",
-            &admin,
-            json!({ "name": "Teknik Destek", "credits_per_request": 2, "reason": "setup" }),
+    panel_kit::host_server(|value| {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ticket \
+             12345</title></head><body><main><h1>Ticket 12345</h1><form method=\"post\" \
+             action=\"{}\" target=\"app\"><input type=\"hidden\" name=\"token\" \
+             value=\"{}\"></form><iframe name=\"app\" title=\"Kasa billing\" width=\"360\" \
+             height=\"800\"></iframe></main><script>document.forms[0].submit();</script>\
+             </body></html>",
+            value("action"),
+            value("token")
         )
-        .await;
-    let five = kasa
-        .post(
-            "/v1/packages",
-            &admin,
-            json!({ "name": "5 kredi", "kind": "credit", "credits": 5,
-                    "department_ids": [id(&support)], "on_sale": true,
-                    "price": { "amount": "50.00", "currency": "TRY" }, "reason": "setup" }),
-        )
-        .await;
-    let customer = kasa
-        .post(
-            "/v1/customers",
-            &admin,
-            json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz", "language": "tr",
-                    "reason": "new" }),
-        )
-        .await;
-    kasa.post(
-        &format!("/v1/customers/{}/grants", id(&customer)),
-        &admin,
-        json!({ "package_id": id(&five), "charged": true, "reason": "paid by bank transfer" }),
-    )
-    .await;
-    let help_desk = kasa.api_key(&admin, "help_desk").await;
-    kasa.post(
-        "/v1/charges",
-        &help_desk,
-        json!({ "customer": { "email": "ayse@example.com" }, "department_id": id(&support),
-                "kind": "ticket", "reference": "12345" }),
-    )
-    .await;
+    })
 }
 
 async fn post_token(kasa: &Kasa, integration: &str, token: &str) -> (StatusCode, String, String) {
