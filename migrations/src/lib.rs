@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 20] = [
+const STEPS: [SqlStep; 21] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -155,6 +155,12 @@ const STEPS: [SqlStep; 20] = [
         // Help-desk event settings (sealed webhook secret, department mapping) and the
         // deliveries acted on.
         schema: include_str!("sql/0027_help_desk_events.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000030_zendesk_apps",
+        // Each integration's Zendesk app: its public key and installation (the signed-URL JWT).
+        schema: include_str!("sql/0030_zendesk_apps.sql"),
         guards: ["", ""],
     },
 ];

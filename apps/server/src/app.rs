@@ -76,6 +76,8 @@ pub struct App {
     pub help_desk_calls: Arc<dyn kasa_ports::HelpDeskCallStore>,
     /// Integrations' help-desk API connections (their secrets sealed).
     pub help_desk_connections: Arc<dyn kasa_ports::HelpDeskConnectionStore>,
+    /// How the help desks' apps are checked (the Zendesk app's key and installation).
+    pub help_desk_apps: Arc<dyn kasa_ports::HelpDeskAppStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -237,6 +239,7 @@ impl App {
             help_desk_events: database.clone(),
             help_desk_calls: database.clone(),
             help_desk_connections: database.clone(),
+            help_desk_apps: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

@@ -19,6 +19,7 @@ use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
 use crate::api::help_desk_calls::HelpDeskCallsApi;
 use crate::api::helpdesk_events::HelpDeskEventsApi;
+use crate::api::help_desk_apps::HelpDeskAppsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
@@ -46,6 +47,7 @@ type Apis = (
     ReportsApi,
     HelpDeskCallsApi,
     HelpDeskEventsApi,
+    HelpDeskAppsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -66,6 +68,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             ReportsApi,
             HelpDeskCallsApi,
             HelpDeskEventsApi,
+            HelpDeskAppsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
@@ -189,7 +192,7 @@ fn limit_body(
 }
 
 /// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
-const OTHER_ROUTES: [(&str, &str); 11] = [
+const OTHER_ROUTES: [(&str, &str); 14] = [
     ("/static/{name}", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
@@ -201,6 +204,9 @@ const OTHER_ROUTES: [(&str, &str); 11] = [
     ("/gateways/{gateway}/return", "POST"),
     ("/gateways/{gateway}/webhook", "POST"),
     ("/v1/helpdesk/{integration}/{source}", "POST"),
+    ("/panel/zendesk/{integration}", "POST"),
+    ("/panel/zendesk/{integration}/open", "GET"),
+    ("/helpdesk/helpscout/{integration}/app", "POST"),
 ];
 
 /// Every path template (`/v1/customers/{id}`) with the methods it answers, e.g. `GET, POST`.
@@ -263,6 +269,10 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         )
         .nest("/console", crate::web::console_routes())
         .nest("/panel", crate::web::panel::routes())
+        .at(
+            "/helpdesk/helpscout/:integration/app",
+            poem::post(crate::web::panel::helpscout::dynamic_app),
+        )
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

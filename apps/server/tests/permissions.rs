@@ -107,6 +107,7 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ManageAccess),
             None,
         ),
+        row(
             Method::GET,
             "/v1/integrations/{id}/events",
             Some(P::ManageAccess),
@@ -123,6 +124,20 @@ fn endpoints() -> Vec<Endpoint> {
             "/v1/integrations/{id}/department-mappings",
             Some(P::ManageAccess),
             Some(json!({ "mappings": [], "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/integrations/{id}/zendesk-app",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::PUT,
+            "/v1/integrations/{id}/zendesk-app",
+            Some(P::ManageAccess),
+            Some(json!({ "public_key_pem": "-----BEGIN PUBLIC KEY-----",
+                         "installation_url": "https://acme.zendesk.com/api/v2/apps/installations/1.json",
+                         "reason": "walk" })),
         ),
         row(Method::GET, "/v1/departments", Some(P::ReadBilling), None),
         row(

@@ -25,6 +25,7 @@ const FILES: &[(&str, &str)] = &[
         "helpdesk_events",
         include_str!("../words/helpdesk_events.txt"),
     ),
+    ("helpdesk_apps", include_str!("../words/helpdesk_apps.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -13,6 +13,7 @@ mod documents;
 mod gateway;
 mod help_desk;
 mod help_desk_events;
+mod help_desk_apps;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -54,6 +55,9 @@ pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionS
 #[cfg(any(test, feature = "mocks"))]
 pub use help_desk_events::MockHelpDeskEventStore;
 pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk_apps::MockHelpDeskAppStore;
+pub use help_desk_apps::{HelpDeskAppStore, ZendeskApp};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

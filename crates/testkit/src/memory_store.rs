@@ -32,6 +32,7 @@ mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
 mod reports;
+mod zendesk_apps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HoldingKind {
@@ -116,6 +117,8 @@ struct State {
         BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskEventSettings, Option<Secret>)>,
     /// Help-desk deliveries acted on, by integration and fingerprint.
     help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
+    /// Each integration's Zendesk app (its public key and installation).
+    zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
 }
 
 impl State {

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod help_desk;
 pub mod help_desk_calls;
 pub mod helpdesk_events;
+pub mod help_desk_apps;
 pub mod integrations;
 pub mod me;
 pub mod payments;

@@ -19,9 +19,11 @@ use super::{Chrome, render, see_other};
 use crate::api::integrations as integrations_api;
 use crate::app::App;
 
+mod zendesk_app;
+
 /// The console's integration routes (under `/console`).
 pub fn routes(route: Route) -> Route {
-    let route = route
+    let route = zendesk_app::routes(route)
         .at("/integrations", get(list).post(create))
         .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke));
     events::routes(connection::routes(route))

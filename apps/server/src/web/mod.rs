@@ -100,6 +100,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/integrations/{id}/events", "GET"),
     ("/console/integrations/{id}/events/secret", "POST"),
     ("/console/integrations/{id}/events/mappings", "POST"),
+    ("/console/integrations/{id}/zendesk-app", "GET, POST"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];

@@ -36,6 +36,7 @@ mod rows;
 mod secrets;
 mod settings;
 mod store;
+mod zendesk_apps;
 
 pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};
 pub use settings::{CredentialsAtRest, CredentialsError, KeyRotation, UnreadableCredential};

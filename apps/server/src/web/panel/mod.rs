@@ -7,7 +7,9 @@
 //! it changes nothing. Its actions open the console's pages in a new tab, where the agent signs
 //! in and the console's confirmations, reasons and limits apply.
 
+pub mod helpscout;
 pub mod link;
+pub mod zendesk;
 
 use std::fmt::Write as _;
 
@@ -38,6 +40,8 @@ pub fn routes() -> Route {
     Route::new()
         .at("/", get(panel))
         .at("/invoices/:purchase/:invoice", get(invoice_pdf))
+        .at("/zendesk/:integration", poem::post(zendesk::first_load))
+        .at("/zendesk/:integration/open", get(zendesk::open))
 }
 
 /// The panel's Content-Security-Policy: Kasa's own files only, framed only by `ancestors`.
@@ -114,6 +118,26 @@ fn refusal(language: Language, refusal: &LinkRefusal, ancestors: &str) -> Respon
         &MessagePage {
             heading: c.t("panel.refused.heading").to_owned(),
             text,
+            console_link: None,
+            c,
+        },
+        ancestors,
+    )
+}
+
+/// A refusal page for a code of the help-desk apps (`panel.refused.<code>`), with its status.
+pub(crate) fn refused_with(
+    language: Language,
+    status: StatusCode,
+    code: &str,
+    ancestors: &str,
+) -> Response {
+    let c = chrome(language);
+    framed(
+        status,
+        &MessagePage {
+            heading: c.t("panel.refused.heading").to_owned(),
+            text: c.t(&format!("panel.refused.{code}")).to_owned(),
             console_link: None,
             c,
         },
@@ -331,7 +355,35 @@ async fn open_signed(app: &App, request: &Request, query: &str) -> Response {
     if let Err(refused) = verified(app, &link, &integration, &secret) {
         return refusal(language, &refused, &ancestors);
     }
-    let lookup = match &link.customer {
+    let opening = Opening {
+        customer: link.customer,
+        ticket: link.ticket,
+        language: link.language,
+    };
+    open_for(app, &integration, &secret, opening, language, &ancestors).await
+}
+
+/// What a verified host asked the panel to open.
+pub(crate) struct Opening {
+    /// The customer.
+    pub customer: PanelCustomer,
+    /// The ticket, for the heading.
+    pub ticket: Option<String>,
+    /// The language asked for; else the customer's.
+    pub language: Option<Language>,
+}
+
+/// Opens the panel for a customer once the host has been verified (a signed URL, or a help
+/// desk app's own proof): finds the customer and starts the panel's session.
+pub(crate) async fn open_for(
+    app: &App,
+    integration: &Integration,
+    secret: &str,
+    opening: Opening,
+    language: Language,
+    ancestors: &str,
+) -> Response {
+    let lookup = match &opening.customer {
         PanelCustomer::Email(email) => CustomerLookup::Email {
             email: email.clone(),
         },
@@ -344,13 +396,13 @@ async fn open_signed(app: &App, request: &Request, query: &str) -> Response {
             let session = PanelSession {
                 integration: integration.id,
                 customer: customer.id,
-                language: link.language.unwrap_or(customer.language),
+                language: opening.language.unwrap_or(customer.language),
                 expires: app.clock.now().unix_timestamp() + link::SESSION_SECONDS,
             };
-            show(app, &session, &secret, link.ticket.clone(), &ancestors).await
+            show(app, &session, secret, opening.ticket, ancestors).await
         }
-        Err(StoreError::NotFound { .. }) => no_customer(&link, language, &ancestors),
-        Err(error) => unavailable(language, &error, &ancestors),
+        Err(StoreError::NotFound { .. }) => no_customer(&opening.customer, language, ancestors),
+        Err(error) => unavailable(language, &error, ancestors),
     }
 }
 
@@ -371,9 +423,9 @@ fn verified(
     link::check_time(link.expires, app.clock.now().unix_timestamp())
 }
 
-fn no_customer(link: &SignedLink, language: Language, ancestors: &str) -> Response {
+fn no_customer(customer: &PanelCustomer, language: Language, ancestors: &str) -> Response {
     let c = chrome(language);
-    let named = match &link.customer {
+    let named = match customer {
         PanelCustomer::Email(email) => email.to_string(),
         PanelCustomer::External(id) => format!("{}:{}", id.system(), id.value()),
     };

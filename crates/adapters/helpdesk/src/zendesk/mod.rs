@@ -3,4 +3,5 @@
 
 pub mod client;
 pub mod event;
+pub mod jwt;
 pub mod signature;
