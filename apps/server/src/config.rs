@@ -576,6 +576,37 @@ mod tests {
     }
 
     #[test]
+    fn the_reports_time_zone_is_istanbul_unless_the_file_or_a_flag_names_another() {
+        let folder =
+            std::env::temp_dir().join(format!("kasa-config-zone-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("kasa.toml");
+        std::fs::write(&path, "session_hours = 2\n").unwrap();
+        let mut overrides = Overrides {
+            config: Some(path.clone()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Config::load(&overrides).unwrap().report_time_zone.name(),
+            "Europe/Istanbul"
+        );
+        std::fs::write(&path, "report_time_zone = \"Europe/Berlin\"\n").unwrap();
+        assert_eq!(
+            Config::load(&overrides).unwrap().report_time_zone.name(),
+            "Europe/Berlin"
+        );
+        overrides.report_time_zone = Some("UTC".to_owned());
+        assert_eq!(
+            Config::load(&overrides).unwrap().report_time_zone.name(),
+            "UTC"
+        );
+        overrides.report_time_zone = Some("Mars/Olympus".to_owned());
+        let error = Config::load(&overrides).unwrap_err().to_string();
+        assert!(error.contains("KASA_REPORT_TIME_ZONE"), "{error}");
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
     fn the_secrets_key_comes_from_the_environment_or_flags_before_the_file_and_is_never_shown() {
         let folder = std::env::temp_dir().join(format!("kasa-config-key-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).unwrap();
