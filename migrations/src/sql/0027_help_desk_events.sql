@@ -1,7 +1,7 @@
 -- Per-ticket charging from help-desk events (docs/help-desk-events.md). Each integration's
 -- webhook signing secret is read back to check signatures, so it is sealed under the secrets
 -- key (ADR 0008), never stored in clear; the department mapping is the operator's list of
--- {route, department_id} lines. Deliveries acted on are remembered by the signature they
+-- (route, department id) lines. Deliveries acted on are remembered by the signature they
 -- carried, so a replayed delivery is answered without being acted on again.
 
 CREATE TABLE help_desk_event_settings (
