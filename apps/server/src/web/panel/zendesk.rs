@@ -87,11 +87,11 @@ async fn integration_of(
         .parse::<uuid::Uuid>()
         .map(IntegrationId::from)
         .map_err(|_| unknown())?;
-    let (integration, secret) = app
-        .integrations
-        .integration_with_secret(id)
-        .await
-        .map_err(|_| unknown())?;
+    let (integration, secret) = match app.integrations.integration_with_secret(id).await {
+        Ok(found) => found,
+        Err(kasa_ports::StoreError::NotFound { .. }) => return Err(unknown()),
+        Err(error) => return Err(super::unavailable(language, &error, ANY_FRAME)),
+    };
     let ancestors = ancestors_of(&integration);
     if integration.revoked_at.is_some() {
         return Err(refusal(language, &LinkRefusal::Revoked, &ancestors));
