@@ -10,6 +10,10 @@ run *ARGS:
 demo *ARGS:
     scripts/demo "$@"
 
+# Play the demo's help desk: post a ticket opening for EMAIL to the running demo (signed webhook).
+demo-ticket EMAIL TICKET *ARGS:
+    scripts/demo-ticket "$@"
+
 # Run the whole test suite (starts the local PostgreSQL if needed); arguments go to the test runner.
 test *ARGS:
     scripts/test "$@"

@@ -26,6 +26,14 @@ pub const HELP_DESK_KEY: &str = "kasa_key_demo_help_desk";
 pub const CUSTOMER_LINKS: [&str; 2] = ["kasa_customer_demo_ayse", "kasa_customer_demo_john"];
 /// Where the demo expects the local NestPay bank (`scripts/demo` starts it there).
 pub const SANDBOX_URL: &str = "http://127.0.0.1:8090";
+/// The demo help desk's integration (made only when the server has a secrets key to seal its
+/// secrets with: `scripts/demo` gives the demo a throwaway one). `scripts/demo-ticket` posts
+/// tickets to it as a help desk would.
+pub const DEMO_INTEGRATION: &str = "019ae6c0-0000-7000-8000-00000000de50";
+/// The demo help desk's panel secret (signed panel URLs, docs/panel.md).
+pub const DEMO_PANEL_SECRET: &str = "kasa_panel_demo_help_desk";
+/// The demo help desk's webhook secret (Kasa's own signed webhook, docs/help-desk-events.md).
+pub const DEMO_WEBHOOK_SECRET: &str = "kasa_webhook_demo_help_desk";
 
 fn try_money(amount: i64) -> Result<Money, ApiError> {
     Money::from_minor_units(amount * 100, Currency::Try).map_err(|error| ApiError::internal(&error))
@@ -196,7 +204,61 @@ pub async fn seed(app: &App) -> Result<bool, ApiError> {
         .await
         .map_err(store_error)?;
     app.reload_gateways().await;
+    if app.database.seals_credentials() {
+        demo_help_desk(app, support.id, context, now).await?;
+    }
     Ok(true)
+}
+
+/// A help desk posting Kasa's own signed webhook: every ticket it sends is charged in Teknik
+/// Destek (`*` in the department mapping), and its panel may be framed from the demo itself.
+async fn demo_help_desk(
+    app: &App,
+    department_id: kasa_domain::DepartmentId,
+    context: ActionContext,
+    now: time::OffsetDateTime,
+) -> Result<(), ApiError> {
+    let id = DEMO_INTEGRATION.parse().map_err(invalid)?;
+    let integration = kasa_ports::Integration {
+        id: kasa_domain::IntegrationId::from_uuid(id),
+        name: "Demo help desk".to_owned(),
+        kind: kasa_domain::IntegrationKind::Custom,
+        allowed_origins: vec![
+            kasa_domain::FrameOrigin::parse("http://127.0.0.1:8080").map_err(invalid)?,
+        ],
+        created_at: now,
+        revoked_at: None,
+    };
+    app.integrations
+        .create_integration(
+            integration.clone(),
+            kasa_ports::Secret::new(DEMO_PANEL_SECRET),
+            context.clone(),
+        )
+        .await
+        .map_err(store_error)?;
+    app.help_desk_events
+        .set_webhook_secret(
+            integration.id,
+            kasa_ports::Secret::new(DEMO_WEBHOOK_SECRET),
+            context.clone(),
+            now,
+        )
+        .await
+        .map_err(store_error)?;
+    app.help_desk_events
+        .set_department_mappings(
+            integration.id,
+            vec![kasa_ports::DepartmentMapping {
+                route: "*".to_owned(),
+                department_id,
+            }],
+            context,
+            now,
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(())
 }
 
 /// What to open and which credentials to use.
@@ -215,6 +277,8 @@ pub fn welcome(base: &str) -> String {
          {base}/billing?token={john} (John, English);\
          \n                   pay with test card 4508 0345 0803 4509, 12/30, CVC 123 at the \
          local bank ({sandbox}: `scripts/demo` starts it)\
+         \n  Help desk:       scripts/demo-ticket ayse@example.com T-1 posts ticket T-1 as the \
+         demo help desk would (signed webhook; charged once in Teknik Destek)\
          \n\n  Try: curl -s -H 'Authorization: Bearer {key}' \
          '{base}/v1/billing-context?email=ayse@example.com'\n",
         admin = ADMIN.0,
