@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Backend, Kasa, assert_pages_pass, field_value, run_browser_script};
+use support::{Backend, Kasa, assert_pages_pass, console_session, field_value, run_browser_script};
 
 const AGENT_EMAIL: &str = "agent@example.com";
 const AGENT_PASSWORD: &str = "a long agent password";
@@ -273,45 +273,6 @@ async fn an_agent_acts_on_a_customer_with_reasons_limits_and_confirmations() {
     assert_eq!(resent.len(), 1, "{resent:#?}");
     assert_eq!(resent[0]["reason"], "Customer lost the e-mail");
     assert_eq!(resent[0]["after"]["number"], invoice_number.as_str());
-}
-
-/// A console session for `email` (the `Cookie` header value), signed in through the form.
-async fn console_session(
-    kasa: &Kasa,
-    client: &reqwest::Client,
-    email: &str,
-    password: &str,
-) -> String {
-    let form = client
-        .get(format!("{}/console/sign-in", kasa.base))
-        .send()
-        .await
-        .unwrap();
-    let pre_cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let token = field_value(&form.text().await.unwrap(), "csrf");
-    let signed_in = client
-        .post(format!("{}/console/sign-in", kasa.base))
-        .header("cookie", pre_cookie.split(';').next().unwrap())
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|value| value.to_str().unwrap().to_owned())
-        .find(|value| value.starts_with("kasa_console=kasa_session_"))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

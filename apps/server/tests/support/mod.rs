@@ -564,3 +564,42 @@ pub fn field_value(html: &str, name: &str) -> String {
     let rest = &html[start + name.len() + 15..];
     rest[..rest.find('"').unwrap()].to_owned()
 }
+
+/// A console session for `email` (the `Cookie` header value), signed in through the form.
+pub async fn console_session(
+    kasa: &Kasa,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> String {
+    let form = client
+        .get(format!("{}/console/sign-in", kasa.base))
+        .send()
+        .await
+        .unwrap();
+    let pre_cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let token = field_value(&form.text().await.unwrap(), "csrf");
+    let signed_in = client
+        .post(format!("{}/console/sign-in", kasa.base))
+        .header("cookie", pre_cookie.split(';').next().unwrap())
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with("kasa_console=kasa_session_"))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
