@@ -20,7 +20,9 @@ use time::{Duration, OffsetDateTime};
 
 use crate::app::App;
 
-/// How long a claimed call is held before another worker may take it.
+/// How long a claimed call is held before another worker may take it: longer than the
+/// longest chain of requests one call makes (a token, the note lookup, the note, the tags read
+/// and written: five requests of at most `kasa_helpdesk::DEFAULT_TIMEOUT`, 15 s).
 const LEASE: Duration = Duration::minutes(2);
 
 /// When and how often to try again.
@@ -167,7 +169,7 @@ async fn make(app: &App, help_desk: &dyn HelpDesk, call: &HelpDeskCall) -> Resul
     Ok(())
 }
 
-/// Claims up to `count` due calls and makes each.
+/// Claims due calls one at a time, up to `count`, and makes each.
 ///
 /// # Errors
 /// A store error when calls cannot be claimed or recorded (what was claimed is retried after
@@ -178,13 +180,19 @@ pub async fn deliver_due_help_desk_calls(
     policy: HelpDeskRetryPolicy,
     count: u32,
 ) -> Result<HelpDeskDeliveryReport, StoreError> {
-    let now = app.clock.now();
-    let calls = app
-        .help_desk_calls
-        .claim_due_help_desk_calls(now, now + LEASE, count)
-        .await?;
     let mut report = HelpDeskDeliveryReport::default();
-    for call in calls {
+    for _ in 0..count {
+        // One call claimed at a time: its lease covers only its own requests, so a slow help
+        // desk never lets another worker take calls this one has not reached yet.
+        let now = app.clock.now();
+        let Some(call) = app
+            .help_desk_calls
+            .claim_due_help_desk_calls(now, now + LEASE, 1)
+            .await?
+            .pop()
+        else {
+            break;
+        };
         let outcome = match clients.client(app, call.integration).await {
             Ok(help_desk) => make(app, help_desk.as_ref(), &call).await,
             Err(failure) => Err(failure),

@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Backend, Kasa, assert_pages_pass, field_value, run_browser_script};
+use support::{Backend, Kasa, assert_pages_pass, console_cookie, field_value, run_browser_script};
 
 const AGENT_EMAIL: &str = "agent@example.com";
 const AGENT_PASSWORD: &str = "a long agent password";
@@ -275,45 +275,6 @@ async fn an_agent_acts_on_a_customer_with_reasons_limits_and_confirmations() {
     assert_eq!(resent[0]["after"]["number"], invoice_number.as_str());
 }
 
-/// A console session for `email` (the `Cookie` header value), signed in through the form.
-async fn console_session(
-    kasa: &Kasa,
-    client: &reqwest::Client,
-    email: &str,
-    password: &str,
-) -> String {
-    let form = client
-        .get(format!("{}/console/sign-in", kasa.base))
-        .send()
-        .await
-        .unwrap();
-    let pre_cookie = form.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let token = field_value(&form.text().await.unwrap(), "csrf");
-    let signed_in = client
-        .post(format!("{}/console/sign-in", kasa.base))
-        .header("cookie", pre_cookie.split(';').next().unwrap())
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|value| value.to_str().unwrap().to_owned())
-        .find(|value| value.starts_with("kasa_console=kasa_session_"))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_waiting_for_four_eyes_approval_says_so_and_a_role_without_refunds_is_refused() {
     let kasa = Kasa::start(Backend::Sqlite).await.expect("kasa starts");
@@ -336,7 +297,7 @@ async fn a_refund_waiting_for_four_eyes_approval_says_so_and_a_role_without_refu
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let session = console_session(&kasa, &client, AGENT_EMAIL, AGENT_PASSWORD).await;
+    let session = console_cookie(&kasa, AGENT_EMAIL, AGENT_PASSWORD).await;
     let page = format!("{}/console/purchases/{purchase_id}/refund", kasa.base);
     let form = client
         .get(&page)
@@ -416,13 +377,7 @@ async fn a_refund_waiting_for_four_eyes_approval_says_so_and_a_role_without_refu
                 "password": "a long finance password", "reason": "hired" }),
     )
     .await;
-    let finance = console_session(
-        &kasa,
-        &client,
-        "finance@example.com",
-        "a long finance password",
-    )
-    .await;
+    let finance = console_cookie(&kasa, "finance@example.com", "a long finance password").await;
     let refused = client
         .get(&page)
         .header("cookie", &finance)

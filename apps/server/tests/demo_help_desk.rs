@@ -41,17 +41,15 @@ fn demo_ticket(base: &str, arguments: &[&str]) -> Value {
 }
 
 async fn balance(kasa: &Kasa, email: &str) -> Value {
-    kasa.get(
-        &format!("/v1/billing-context?email={email}"),
-        HELP_DESK_KEY,
-    )
-    .await["holding"]["balance"]
+    kasa.get(&format!("/v1/billing-context?email={email}"), HELP_DESK_KEY)
+        .await["holding"]["balance"]
         .clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_help_desk_charges_a_ticket_once_and_refuses_a_customer_without_credits() {
-    let folder = Folder(std::env::temp_dir().join(format!("kasa-demo-desk-{}", uuid::Uuid::now_v7())));
+    let folder =
+        Folder(std::env::temp_dir().join(format!("kasa-demo-desk-{}", uuid::Uuid::now_v7())));
     std::fs::create_dir_all(&folder.0).expect("a test folder");
     let url = format!("sqlite://{}", folder.0.join("kasa.sqlite3").display());
     let demo = Kasa::serve_on(&url, &folder.0, &["--demo"], &[("KASA_SECRETS_KEY", KEY)])
@@ -62,10 +60,16 @@ async fn the_demo_help_desk_charges_a_ticket_once_and_refuses_a_customer_without
     assert_eq!(before, 10, "Ayşe starts with the demo's 10 credits");
     let first = demo_ticket(&demo.base, &["ayse@example.com", "T-1"]);
     assert_eq!(first["outcome"], "charged", "{first}");
-    assert_eq!(first["credits_charged"], 2, "Teknik Destek costs 2: {first}");
+    assert_eq!(
+        first["credits_charged"], 2,
+        "Teknik Destek costs 2: {first}"
+    );
     let again = demo_ticket(&demo.base, &["ayse@example.com", "T-1"]);
     assert_eq!(again["outcome"], "repeated", "{again}");
-    let reply = demo_ticket(&demo.base, &["ayse@example.com", "T-1", "ticket", "replied"]);
+    let reply = demo_ticket(
+        &demo.base,
+        &["ayse@example.com", "T-1", "ticket", "replied"],
+    );
     assert_eq!(reply["outcome"], "ignored", "{reply}");
     assert_eq!(balance(&demo, "ayse@example.com").await, 8);
 

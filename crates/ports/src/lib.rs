@@ -12,8 +12,8 @@ mod clock;
 mod documents;
 mod gateway;
 mod help_desk;
-mod help_desk_events;
 mod help_desk_apps;
+mod help_desk_events;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -53,11 +53,11 @@ pub use help_desk::{
 #[cfg(any(test, feature = "mocks"))]
 pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionStore};
 #[cfg(any(test, feature = "mocks"))]
-pub use help_desk_events::MockHelpDeskEventStore;
-pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};
-#[cfg(any(test, feature = "mocks"))]
 pub use help_desk_apps::MockHelpDeskAppStore;
 pub use help_desk_apps::{HelpDeskAppStore, ZendeskApp};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk_events::MockHelpDeskEventStore;
+pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

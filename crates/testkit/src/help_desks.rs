@@ -276,6 +276,29 @@ async fn answer(vendor: Vendor, state: &Mutex<State>, request: Request) -> Respo
     response
 }
 
+/// Opens a ticket whose first message is `first` (kept in `notes`, as the fake keeps every
+/// message), tagged `tags`; returns its id.
+fn opened(state: &mut State, first: &Value, tags: &Value) -> u64 {
+    state.next_id += 1;
+    let tags = tags
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    state.tickets.insert(
+        state.next_id.to_string(),
+        FakeTicket {
+            notes: vec![first.as_str().unwrap_or_default().to_owned()],
+            tags,
+        },
+    );
+    state.next_id
+}
+
 /// Does what the vendor does for a request.
 fn apply(
     vendor: Vendor,
@@ -325,6 +348,53 @@ fn apply(
             .unwrap_or_default()
     };
     match (vendor, method.as_str(), segments.as_slice()) {
+        (Vendor::Zendesk, "POST", ["api", "v2", "tickets"]) => {
+            let ticket = &json["ticket"];
+            let complete = ticket["subject"].is_string()
+                && ticket["comment"]["body"].is_string()
+                && ticket["requester"]["email"].is_string();
+            if !complete {
+                return json_answer(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &json!({"error": "RecordInvalid"}),
+                );
+            }
+            let id = opened(state, &ticket["comment"]["body"], &ticket["tags"]);
+            json_answer(StatusCode::CREATED, &json!({"ticket": {"id": id}}))
+        }
+        (Vendor::Freshdesk, "POST", ["api", "v2", "tickets"]) => {
+            let complete = json["subject"].is_string()
+                && json["description"].is_string()
+                && json["email"].is_string()
+                && json["status"] == json!(2)
+                && json["priority"].is_u64();
+            if !complete {
+                return json_answer(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"description": "Validation failed"}),
+                );
+            }
+            let id = opened(state, &json["description"], &json["tags"]);
+            json_answer(StatusCode::CREATED, &json!({"id": id}))
+        }
+        (Vendor::HelpScout, "POST", ["v2", "conversations"]) => {
+            let thread = &json["threads"][0];
+            let complete = json["subject"].is_string()
+                && json["mailboxId"].is_u64()
+                && json["customer"]["email"].is_string()
+                && thread["type"] == json!("customer")
+                && thread["text"].is_string();
+            if !complete {
+                return json_answer(StatusCode::BAD_REQUEST, &json!({"message": "invalid"}));
+            }
+            let id = opened(state, &thread["text"], &json["tags"]);
+            let mut response = Response::builder().status(StatusCode::CREATED).finish();
+            response.headers_mut().insert(
+                "Resource-ID",
+                id.to_string().parse().expect("a header value"),
+            );
+            response
+        }
         (Vendor::Zendesk, "PUT", ["api", "v2", "tickets", id]) => {
             let Some(ticket) = state.tickets.get_mut(*id) else {
                 return not_found();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use kasa_helpdesk::freshdesk::client::FreshdeskClient;
 use kasa_helpdesk::helpscout::client::HelpScoutClient;
 use kasa_helpdesk::zendesk::client::ZendeskClient;
-use kasa_ports::{HelpDesk, HelpDeskError};
+use kasa_ports::{HelpDesk, HelpDeskError, NewTicket};
 use kasa_testkit::help_desks::{APP_ID, FakeHelpDesk, LOGIN, SECRET, Scripted, Vendor};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -151,4 +151,57 @@ async fn helpscout_asks_for_a_token_once_and_keeps_it() {
     assert_eq!(tokens(&desk), 1, "the token is kept");
     let requests = desk.requests();
     assert!(requests.iter().all(|r| r.status < 400), "{requests:?}");
+}
+
+async fn a_ticket_is_opened_with_its_first_message_and_tags(vendor: Vendor) {
+    let desk = FakeHelpDesk::start(vendor, &[]).await;
+    let help_desk = client(&desk, SECRET);
+    let id = help_desk
+        .create_ticket(&NewTicket {
+            requester_email: "ayse@example.com".to_owned(),
+            requester_name: "Ayşe Yılmaz".to_owned(),
+            subject: "Faturam hakkında".to_owned(),
+            body: "Merhaba".to_owned(),
+            tags: vec!["kasa_portal".to_owned()],
+        })
+        .await
+        .unwrap();
+    let opened = desk.ticket(&id);
+    assert_eq!(opened.notes, ["Merhaba"], "{vendor:?}");
+    assert_eq!(opened.tags, ["kasa_portal"]);
+}
+
+#[tokio::test]
+async fn zendesk_opens_a_ticket() {
+    a_ticket_is_opened_with_its_first_message_and_tags(Vendor::Zendesk).await;
+}
+
+#[tokio::test]
+async fn freshdesk_opens_a_ticket() {
+    a_ticket_is_opened_with_its_first_message_and_tags(Vendor::Freshdesk).await;
+}
+
+#[tokio::test]
+async fn helpscout_opens_a_conversation() {
+    a_ticket_is_opened_with_its_first_message_and_tags(Vendor::HelpScout).await;
+}
+
+#[tokio::test]
+async fn helpscout_without_a_mailbox_cannot_open_a_conversation() {
+    let desk = FakeHelpDesk::start(Vendor::HelpScout, &[]).await;
+    let help_desk = HelpScoutClient::new(&desk.base_url, APP_ID, SECRET, None, TIMEOUT).unwrap();
+    let refused = help_desk
+        .create_ticket(&NewTicket {
+            requester_email: "a@example.com".to_owned(),
+            requester_name: "A".to_owned(),
+            subject: "s".to_owned(),
+            body: "b".to_owned(),
+            tags: Vec::new(),
+        })
+        .await;
+    assert!(
+        matches!(refused, Err(HelpDeskError::Rejected(_))),
+        "{refused:?}"
+    );
+    assert!(desk.requests().is_empty(), "nothing was sent");
 }
