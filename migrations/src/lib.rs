@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 16] = [
+const STEPS: [SqlStep; 21] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -130,6 +130,37 @@ const STEPS: [SqlStep; 16] = [
         name: "m20261203_000019_integrations",
         // Help-desk integrations that embed the panel: allowed origins and a sealed secret.
         schema: include_str!("sql/0019_integrations.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000020_report_indexes",
+        // Finance reports: documents, charges and give-backs by time; credit notes by original.
+        schema: include_str!("sql/0020_report_indexes.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000024_help_desk_calls",
+        // The help-desk outbox: internal notes and tags for tickets, one per idempotency key.
+        schema: include_str!("sql/0024_help_desk_calls.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000025_help_desk_connections",
+        // Each integration's help-desk API: base URL, login and a sealed secret.
+        schema: include_str!("sql/0025_help_desk_connections.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000027_help_desk_events",
+        // Help-desk event settings (sealed webhook secret, department mapping) and the
+        // deliveries acted on.
+        schema: include_str!("sql/0027_help_desk_events.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000030_zendesk_apps",
+        // Each integration's Zendesk app: its public key and installation (the signed-URL JWT).
+        schema: include_str!("sql/0030_zendesk_apps.sql"),
         guards: ["", ""],
     },
 ];

@@ -70,6 +70,14 @@ pub struct App {
     pub access: Arc<dyn AccessStore>,
     /// Help-desk integrations (the panel's signed URLs).
     pub integrations: Arc<dyn kasa_ports::IntegrationStore>,
+    /// Help-desk event settings (webhook secrets, department mappings) and deliveries.
+    pub help_desk_events: Arc<dyn kasa_ports::HelpDeskEventStore>,
+    /// The help-desk outbox (internal notes and tags queued for tickets).
+    pub help_desk_calls: Arc<dyn kasa_ports::HelpDeskCallStore>,
+    /// Integrations' help-desk API connections (their secrets sealed).
+    pub help_desk_connections: Arc<dyn kasa_ports::HelpDeskConnectionStore>,
+    /// How the help desks' apps are checked (the Zendesk app's key and installation).
+    pub help_desk_apps: Arc<dyn kasa_ports::HelpDeskAppStore>,
     /// Idempotency keys.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// How long a request whose key took effect may run before retries hear it was applied.
@@ -228,6 +236,10 @@ impl App {
             store: database.clone(),
             access: database.clone(),
             integrations: database.clone(),
+            help_desk_events: database.clone(),
+            help_desk_calls: database.clone(),
+            help_desk_connections: database.clone(),
+            help_desk_apps: database.clone(),
             idempotency: database.clone(),
             idempotency_lease: time::Duration::minutes(5),
             console_idle: time::Duration::minutes(30),

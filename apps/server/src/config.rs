@@ -27,6 +27,9 @@ pub struct Config {
     pub outbox_interval_ms: u64,
     /// The wait after a first failed delivery, in seconds (doubling, at most six hours).
     pub mail_first_retry_seconds: u64,
+    /// The wait after a help-desk call's first failure, in seconds (doubling, at most six
+    /// hours; a rate limit waits as long as the help desk asks).
+    pub help_desk_first_retry_seconds: u64,
     /// The address customers' browsers reach Kasa at (the bank returns them here); `None`
     /// means `http://` + the listen address.
     pub public_url: Option<String>,
@@ -122,6 +125,7 @@ impl Default for Config {
             smtp: None,
             outbox_interval_ms: 5_000,
             mail_first_retry_seconds: 60,
+            help_desk_first_retry_seconds: 30,
             public_url: None,
             reconcile_after_seconds: 600,
             authorisation_void_after_days: 7,
@@ -154,6 +158,7 @@ struct FileConfig {
     smtp_from_name: Option<String>,
     outbox_interval_ms: Option<u64>,
     mail_first_retry_seconds: Option<u64>,
+    help_desk_first_retry_seconds: Option<u64>,
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
     authorisation_void_after_days: Option<u64>,
@@ -212,6 +217,10 @@ pub struct Overrides {
     /// hours [default: 60].
     #[arg(long, env = "KASA_MAIL_FIRST_RETRY_SECONDS")]
     pub mail_first_retry_seconds: Option<u64>,
+    /// The wait after a help-desk call's first failure, in seconds; it doubles each time, up
+    /// to six hours [default: 30].
+    #[arg(long, env = "KASA_HELP_DESK_FIRST_RETRY_SECONDS")]
+    pub help_desk_first_retry_seconds: Option<u64>,
     /// The address customers' browsers reach Kasa at, e.g. `https://billing.example.com`; the
     /// bank sends customers back there after paying [default: http:// + the listen address].
     #[arg(long, env = "KASA_PUBLIC_URL")]
@@ -365,6 +374,10 @@ impl Config {
                 .mail_first_retry_seconds
                 .or(file.mail_first_retry_seconds)
                 .unwrap_or(defaults.mail_first_retry_seconds),
+            help_desk_first_retry_seconds: overrides
+                .help_desk_first_retry_seconds
+                .or(file.help_desk_first_retry_seconds)
+                .unwrap_or(defaults.help_desk_first_retry_seconds),
             public_url: overrides
                 .public_url
                 .clone()

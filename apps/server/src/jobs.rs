@@ -49,6 +49,33 @@ pub async fn deliver_mail(app: App, interval: Duration) {
     .await;
 }
 
+/// The help-desk outbox worker: makes due help-desk calls (internal notes and tags on
+/// tickets) every `interval`. A crash loses nothing and doubles nothing (see
+/// [`crate::help_desk_outbox`]).
+pub async fn deliver_help_desk_calls(
+    app: App,
+    interval: Duration,
+    policy: crate::help_desk_outbox::HelpDeskRetryPolicy,
+) {
+    let clients = tokio::sync::Mutex::new(crate::help_desk_outbox::HelpDeskClients::default());
+    repeat("help-desk outbox worker", interval, || async {
+        let mut clients = clients.lock().await;
+        let report =
+            crate::help_desk_outbox::deliver_due_help_desk_calls(&app, &mut clients, policy, 50)
+                .await?;
+        if report.done + report.retrying + report.abandoned > 0 {
+            tracing::info!(
+                done = report.done,
+                retrying = report.retrying,
+                abandoned = report.abandoned,
+                "help-desk outbox delivery"
+            );
+        }
+        Ok::<(), kasa_ports::StoreError>(())
+    })
+    .await;
+}
+
 /// The expiry job: once a minute, ended subscription terms are removed and the departments
 /// they enabled released (product rule 8); each change is guarded by the customer's version.
 pub async fn end_expired_subscriptions(app: App) {

@@ -11,6 +11,8 @@ mod database;
 mod dates;
 mod demo;
 mod gateways;
+mod help_desk_outbox;
+mod helpdesk_tools;
 mod idempotency;
 mod jobs;
 mod metrics;
@@ -111,6 +113,9 @@ enum Command {
     /// Stripe debugging: verify a webhook's signature.
     #[command(subcommand)]
     Stripe(tools::StripeCommand),
+    /// Help-desk debugging: verify a Zendesk, Help Scout or Kasa webhook delivery's signature.
+    #[command(subcommand)]
+    Helpdesk(helpdesk_tools::HelpdeskCommand),
     /// Tells from when a subscription that ends at END may be renewed (product rule 5: 30 days
     /// or fewer before its end).
     RenewalOpens {
@@ -239,6 +244,16 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             "no mail server configured (KASA_SMTP_HOST): notifications wait in the outbox"
         );
     }
+    tokio::spawn(jobs::deliver_help_desk_calls(
+        app.clone(),
+        std::time::Duration::from_millis(config.outbox_interval_ms.max(100)),
+        help_desk_outbox::HelpDeskRetryPolicy {
+            first_retry: time::Duration::seconds(
+                i64::try_from(config.help_desk_first_retry_seconds.max(1)).unwrap_or(30),
+            ),
+            ..help_desk_outbox::HelpDeskRetryPolicy::default()
+        },
+    ));
     tokio::spawn(jobs::end_expired_subscriptions(app.clone()));
     tokio::spawn(jobs::reconcile_payments(
         app.clone(),
@@ -445,6 +460,7 @@ fn main() -> ExitCode {
         Command::Report(args) => run_async(reports_cli::report(args)),
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
+        Command::Helpdesk(command) => helpdesk_tools::helpdesk(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -17,6 +17,9 @@ use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
+use crate::api::help_desk_calls::HelpDeskCallsApi;
+use crate::api::helpdesk_events::HelpDeskEventsApi;
+use crate::api::help_desk_apps::HelpDeskAppsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
@@ -42,6 +45,9 @@ type Apis = (
     SettingsApi,
     IntegrationsApi,
     ReportsApi,
+    HelpDeskCallsApi,
+    HelpDeskEventsApi,
+    HelpDeskAppsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -60,6 +66,9 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             SettingsApi,
             IntegrationsApi,
             ReportsApi,
+            HelpDeskCallsApi,
+            HelpDeskEventsApi,
+            HelpDeskAppsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
@@ -183,7 +192,7 @@ fn limit_body(
 }
 
 /// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
-const OTHER_ROUTES: [(&str, &str); 10] = [
+const OTHER_ROUTES: [(&str, &str); 14] = [
     ("/static/{name}", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
@@ -194,6 +203,10 @@ const OTHER_ROUTES: [(&str, &str); 10] = [
     ("/billing/card", "GET, POST"),
     ("/gateways/{gateway}/return", "POST"),
     ("/gateways/{gateway}/webhook", "POST"),
+    ("/v1/helpdesk/{integration}/{source}", "POST"),
+    ("/panel/zendesk/{integration}", "POST"),
+    ("/panel/zendesk/{integration}/open", "GET"),
+    ("/helpdesk/helpscout/{integration}/app", "POST"),
 ];
 
 /// Every path template (`/v1/customers/{id}`) with the methods it answers, e.g. `GET, POST`.
@@ -250,8 +263,16 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
             "/gateways/:gateway/webhook",
             poem::post(crate::webhook::webhook),
         )
+        .at(
+            "/v1/helpdesk/:integration/:source",
+            poem::post(crate::api::helpdesk_events::inbound::deliver),
+        )
         .nest("/console", crate::web::console_routes())
         .nest("/panel", crate::web::panel::routes())
+        .at(
+            "/helpdesk/helpscout/:integration/app",
+            poem::post(crate::web::panel::helpscout::dynamic_app),
+        )
         .nest("/docs", docs)
         .nest("/", api)
         .data(app)

@@ -37,6 +37,11 @@ const FILES: &[StaticFile] = &[
         content_type: "text/javascript; charset=utf-8",
         content: include_str!("../static/bank-redirect.js"),
     },
+    StaticFile {
+        name: "zendesk-app.js",
+        content_type: "text/javascript; charset=utf-8",
+        content: include_str!("../static/zendesk-app.js"),
+    },
 ];
 
 /// The first 16 hex digits of each file's SHA-256, in the order of [`FILES`].

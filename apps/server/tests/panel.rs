@@ -6,58 +6,25 @@
 mod panel_kit;
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-
-use panel_kit::{create_integration, now, serve_with_admin, session_of, signed};
+use panel_kit::{
+    create_integration, customer_with_credits, now, serve_with_admin, session_of, signed,
+};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{
     ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, kasa_command, run_browser_script,
 };
 
 /// A help desk's page on its own origin: `GET /?src=<url>` answers a page that frames `src`.
-/// Returns `http://127.0.0.1:PORT`; the thread serves until the test ends.
 fn host_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port for the host page");
-    let base = format!("http://{}", listener.local_addr().expect("its address"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
-                continue;
-            }
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|read| read > 2) {
-                header.clear();
-            }
-            let target = request_line.split(' ').nth(1).unwrap_or("/");
-            let src = target
-                .split_once('?')
-                .map(|(_, query)| {
-                    form_urlencoded::parse(query.as_bytes())
-                        .find(|(key, _)| key == "src")
-                        .map(|(_, value)| value.into_owned())
-                        .unwrap_or_default()
-                })
-                .unwrap_or_default();
-            let src = src.replace('&', "&amp;").replace('"', "&quot;");
-            let body = format!(
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ticket \
-                 12345</title></head><body><main><h1>Ticket 12345</h1><iframe src=\"{src}\" \
-                 title=\"Kasa billing\" width=\"360\" height=\"800\"></iframe></main></body></html>"
-            );
-            let mut stream = &stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: \
-                 {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    base
+    panel_kit::host_server(|value| {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ticket \
+             12345</title></head><body><main><h1>Ticket 12345</h1><iframe src=\"{}\" \
+             title=\"Kasa billing\" width=\"360\" height=\"800\"></iframe></main></body></html>",
+            value("src")
+        )
+    })
 }
 
 async fn page(url: &str) -> (StatusCode, String, String) {
@@ -72,51 +39,9 @@ async fn page(url: &str) -> (StatusCode, String, String) {
     (status, policy, response.text().await.expect("a page"))
 }
 
-fn id(value: &Value) -> String {
-    value["id"].as_str().expect("an id").to_owned()
-}
-
 /// A customer holding credits with a charged ticket, and an integration for `origin`.
 async fn set_up(kasa: &Kasa, origin: &str) -> (String, String) {
-    let admin = kasa.admin_token().await;
-    let support = kasa
-        .post(
-            "/v1/departments",
-            &admin,
-            json!({ "name": "Teknik Destek", "credits_per_request": 2, "reason": "setup" }),
-        )
-        .await;
-    let five = kasa
-        .post(
-            "/v1/packages",
-            &admin,
-            json!({ "name": "5 kredi", "kind": "credit", "credits": 5,
-                    "department_ids": [id(&support)], "on_sale": true,
-                    "price": { "amount": "50.00", "currency": "TRY" }, "reason": "setup" }),
-        )
-        .await;
-    let customer = kasa
-        .post(
-            "/v1/customers",
-            &admin,
-            json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz", "language": "tr",
-                    "external_ids": [{ "system": "zendesk", "value": "42" }], "reason": "new" }),
-        )
-        .await;
-    kasa.post(
-        &format!("/v1/customers/{}/grants", id(&customer)),
-        &admin,
-        json!({ "package_id": id(&five), "charged": true, "reason": "paid by bank transfer" }),
-    )
-    .await;
-    let help_desk = kasa.api_key(&admin, "help_desk").await;
-    kasa.post(
-        "/v1/charges",
-        &help_desk,
-        json!({ "customer": { "email": "ayse@example.com" }, "department_id": id(&support),
-                "kind": "ticket", "reference": "12345" }),
-    )
-    .await;
+    customer_with_credits(kasa).await;
     create_integration(kasa, "custom", origin).await
 }
 
@@ -175,10 +100,13 @@ async fn the_panel_opens_only_from_a_signed_url_and_a_configured_origin() {
         StatusCode::UNAUTHORIZED
     );
 
-    // The invoice of the paid grant, as a PDF, through the panel's session only.
+    // The invoice of the paid grant, as a PDF, through the panel's session only. The actions'
+    // links carry the ticket, so that the action's note reaches it (web/actions/notes.rs).
     let html = page(&english).await.2;
     assert!(
-        html.contains("/console/purchases/") && html.contains("/refund\""),
+        html.contains("/console/purchases/")
+            && html.contains("/refund?helpdesk_integration=")
+            && html.contains("helpdesk_ticket=12345\""),
         "{html}"
     );
     let start = html.find("/panel/invoices/").expect("an invoice link");

@@ -92,6 +92,53 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ManageAccess),
             Some(reason.clone()),
         ),
+        row(
+            Method::PUT,
+            "/v1/integrations/{id}/connection",
+            Some(P::ManageAccess),
+            Some(
+                json!({ "base_url": "https://acme.zendesk.com", "login": "a@b.example",
+                         "secret": "walk", "reason": "walk" }),
+            ),
+        ),
+        row(
+            Method::GET,
+            "/v1/integrations/{id}/connection",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::GET,
+            "/v1/integrations/{id}/events",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/integrations/{id}/webhook-secret",
+            Some(P::ManageAccess),
+            Some(reason.clone()),
+        ),
+        row(
+            Method::PUT,
+            "/v1/integrations/{id}/department-mappings",
+            Some(P::ManageAccess),
+            Some(json!({ "mappings": [], "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/integrations/{id}/zendesk-app",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::PUT,
+            "/v1/integrations/{id}/zendesk-app",
+            Some(P::ManageAccess),
+            Some(json!({ "public_key_pem": "-----BEGIN PUBLIC KEY-----",
+                         "installation_url": "https://acme.zendesk.com/api/v2/apps/installations/1.json",
+                         "reason": "walk" })),
+        ),
         row(Method::GET, "/v1/departments", Some(P::ReadBilling), None),
         row(
             Method::POST,
@@ -337,6 +384,18 @@ fn endpoints() -> Vec<Endpoint> {
         row(
             Method::POST,
             "/v1/outbox/{id}/retry",
+            Some(P::ManageSettings),
+            Some(reason.clone()),
+        ),
+        row(
+            Method::GET,
+            "/v1/help-desk-calls?undone=true",
+            Some(P::ManageSettings),
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/help-desk-calls/{id}/retry",
             Some(P::ManageSettings),
             Some(reason.clone()),
         ),

@@ -32,37 +32,7 @@ async fn a_grant_and_its_refund_show_in_every_money_report(backend: Backend) {
         return;
     };
     let admin = kasa.admin_token().await;
-    let support = kasa
-        .post(
-            "/v1/departments",
-            &admin,
-            json!({ "name": "Teknik Destek", "credits_per_request": 2, "reason": "setup" }),
-        )
-        .await;
-    let package = kasa
-        .post(
-            "/v1/packages",
-            &admin,
-            json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
-                    "department_ids": [id(&support)],
-                    "price": { "amount": "120.00", "currency": "TRY" }, "on_sale": true,
-                    "reason": "setup" }),
-        )
-        .await;
-    let customer = kasa
-        .post(
-            "/v1/customers",
-            &admin,
-            json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz", "reason": "new" }),
-        )
-        .await;
-    let granted = kasa
-        .post(
-            &format!("/v1/customers/{}/grants", id(&customer)),
-            &admin,
-            json!({ "package_id": id(&package), "charged": true, "reason": "bank transfer" }),
-        )
-        .await;
+    let granted = kasa.bank_transfer_grant(&admin, "120.00").await;
     let finance = kasa.api_key(&admin, "finance").await;
 
     // Today in UTC+3 may be tomorrow in UTC: ask for a window around now in UTC.

@@ -25,15 +25,24 @@ struct Drawn {
 }
 
 fn drawn() -> impl Strategy<Value = Drawn> {
-    (0_u8..3, 1_i64..5_000_000, 0_u8..4, any::<bool>(), any::<bool>(), 0_i64..(91 * 24 * 60))
-        .prop_map(|(kind, minor_units, rate, inclusive, dollars, minute)| Drawn {
-            kind,
-            minor_units,
-            rate,
-            inclusive,
-            dollars,
-            minute,
-        })
+    (
+        0_u8..3,
+        1_i64..5_000_000,
+        0_u8..4,
+        any::<bool>(),
+        any::<bool>(),
+        0_i64..(91 * 24 * 60),
+    )
+        .prop_map(
+            |(kind, minor_units, rate, inclusive, dollars, minute)| Drawn {
+                kind,
+                minor_units,
+                rate,
+                inclusive,
+                dollars,
+                minute,
+            },
+        )
 }
 
 fn document(index: u32, drawn: &Drawn) -> Invoice {
@@ -42,11 +51,14 @@ fn document(index: u32, drawn: &Drawn) -> Invoice {
     } else {
         Currency::Try
     };
-    let rate = TaxRate::new(Decimal::from([0_u32, 1, 10, 20][usize::from(drawn.rate)]))
-        .expect("a rate");
+    let rate =
+        TaxRate::new(Decimal::from([0_u32, 1, 10, 20][usize::from(drawn.rate)])).expect("a rate");
     let price = Money::from_minor_units(drawn.minor_units, currency).expect("money");
-    let kind = [InvoiceKind::Invoice, InvoiceKind::Receipt, InvoiceKind::CreditNote]
-        [usize::from(drawn.kind)];
+    let kind = [
+        InvoiceKind::Invoice,
+        InvoiceKind::Receipt,
+        InvoiceKind::CreditNote,
+    ][usize::from(drawn.kind)];
     // A credit note always takes the tax out of what it gives back.
     let basis = if drawn.inclusive || kind == InvoiceKind::CreditNote {
         PriceBasis::TaxInclusive
@@ -89,9 +101,9 @@ fn document(index: u32, drawn: &Drawn) -> Invoice {
 type Sums = BTreeMap<&'static str, (Decimal, Decimal, Decimal)>;
 
 fn add(sums: &mut Sums, currency: Currency, sign: Decimal, net: Money, tax: Money, gross: Money) {
-    let sum = sums
-        .entry(currency.alpha_code())
-        .or_insert((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+    let sum =
+        sums.entry(currency.alpha_code())
+            .or_insert((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
     sum.0 += sign * net.amount();
     sum.1 += sign * tax.amount();
     sum.2 += sign * gross.amount();

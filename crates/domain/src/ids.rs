@@ -115,3 +115,7 @@ define_id!(
     /// A help desk's integration: the panel beside its tickets (its secret is stored sealed).
     IntegrationId
 );
+define_id!(
+    /// A call queued for a help desk's API (an internal note and tags on a ticket).
+    HelpDeskCallId
+);

@@ -32,8 +32,8 @@ pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId,
-    IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId,
-    PaymentId, PurchaseId, UsageChargeId, UserId,
+    HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
+    PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 pub use integration::{FrameOrigin, FrameOriginError, IntegrationKind, UnknownIntegrationKind};
 pub use money::{Currency, Money, MoneyError};

@@ -20,6 +20,12 @@ const FILES: &[(&str, &str)] = &[
     ("problems", include_str!("../words/problems.txt")),
     ("panel", include_str!("../words/panel.txt")),
     ("report_pages", include_str!("../words/report_pages.txt")),
+    ("helpdesk", include_str!("../words/helpdesk.txt")),
+    (
+        "helpdesk_events",
+        include_str!("../words/helpdesk_events.txt"),
+    ),
+    ("helpdesk_apps", include_str!("../words/helpdesk_apps.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -11,6 +11,9 @@ mod books;
 mod clock;
 mod documents;
 mod gateway;
+mod help_desk;
+mod help_desk_events;
+mod help_desk_apps;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -43,6 +46,18 @@ pub use gateway::{
     PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
     capture_mode_of,
 };
+pub use help_desk::{
+    HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,
+    HelpDeskConnectionStore, HelpDeskError, NewHelpDeskCall, NewTicket,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionStore};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk_events::MockHelpDeskEventStore;
+pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};
+#[cfg(any(test, feature = "mocks"))]
+pub use help_desk_apps::MockHelpDeskAppStore;
+pub use help_desk_apps::{HelpDeskAppStore, ZendeskApp};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

@@ -9,9 +9,12 @@
 pub mod books;
 pub mod concurrency;
 pub mod flows;
+pub mod help_desk_calls;
+pub mod help_desk_events;
 pub mod integrations;
 pub mod ports;
 pub mod reports;
+pub mod zendesk_apps;
 
 /// Declares one `#[tokio::test]` per contract case. The argument is an async expression giving
 /// `Option<(Arc<store>, guard)>` for a fresh, empty store: the guard lives as long as the test

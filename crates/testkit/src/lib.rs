@@ -10,6 +10,7 @@
 pub mod contract;
 mod doubles;
 mod fixtures;
+pub mod help_desks;
 pub mod localstripe;
 pub mod maildev;
 mod memory_store;

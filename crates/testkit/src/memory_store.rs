@@ -28,8 +28,11 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod help_desk_calls;
+mod help_desk_events;
 mod integrations;
 mod reports;
+mod zendesk_apps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HoldingKind {
@@ -104,6 +107,18 @@ struct State {
     approval_requests: Vec<kasa_ports::ApprovalRequest>,
     /// Help-desk integrations with their secrets (in memory, nothing to seal).
     integrations: BTreeMap<kasa_domain::IntegrationId, (kasa_ports::Integration, Secret)>,
+    /// The help-desk outbox, in queue order.
+    help_desk_calls: BTreeMap<kasa_domain::HelpDeskCallId, kasa_ports::HelpDeskCall>,
+    /// Integrations' help-desk API connections with their secrets.
+    help_desk_connections:
+        BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskConnection, Secret)>,
+    /// Help-desk event settings with their webhook secrets.
+    help_desk_events:
+        BTreeMap<kasa_domain::IntegrationId, (kasa_ports::HelpDeskEventSettings, Option<Secret>)>,
+    /// Help-desk deliveries acted on, by integration and fingerprint.
+    help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
+    /// Each integration's Zendesk app (its public key and installation).
+    zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
 }
 
 impl State {

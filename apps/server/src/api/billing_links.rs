@@ -66,6 +66,35 @@ impl From<kasa_ports::BillingLink> for BillingLinkBody {
     }
 }
 
+/// Makes a billing link for a customer, valid for `valid_hours` (the API, and the note on a
+/// refused help-desk ticket): its id, its token (shown once) and when it expires.
+///
+/// # Errors
+/// 404 for an unknown customer, store errors.
+pub(crate) async fn new_billing_link(
+    app: &App,
+    customer_id: CustomerId,
+    context: kasa_ports::ActionContext,
+    valid_hours: i64,
+) -> Result<(kasa_domain::BillingLinkId, String, time::OffsetDateTime), ApiError> {
+    let token = crate::auth::new_token(crate::auth::CUSTOMER_LINK_PREFIX)?;
+    let now = app.clock.now();
+    let expires_at = now + time::Duration::hours(valid_hours);
+    let link_id: kasa_domain::BillingLinkId = kasa_ports::new_id();
+    app.access
+        .create_customer_session(
+            link_id,
+            crate::auth::token_hash(&token),
+            customer_id,
+            context,
+            now,
+            expires_at,
+        )
+        .await
+        .map_err(store_error)?;
+    Ok((link_id, token, expires_at))
+}
+
 /// Agents create, list and revoke customers' billing links.
 #[derive(Debug)]
 pub struct BillingLinksApi;
@@ -88,21 +117,8 @@ impl BillingLinksApi {
         auth.0.require(Permission::BillingActions)?;
         let context = auth.0.context(&body.reason)?;
         let customer_id: CustomerId = parse_id(&id, "customer")?;
-        let token = crate::auth::new_token(crate::auth::CUSTOMER_LINK_PREFIX)?;
-        let now = app.clock.now();
-        let expires_at = now + time::Duration::hours(body.valid_hours);
-        let link_id: kasa_domain::BillingLinkId = kasa_ports::new_id();
-        app.access
-            .create_customer_session(
-                link_id,
-                crate::auth::token_hash(&token),
-                customer_id,
-                context,
-                now,
-                expires_at,
-            )
-            .await
-            .map_err(store_error)?;
+        let (link_id, token, expires_at) =
+            new_billing_link(&app, customer_id, context, body.valid_hours).await?;
         Ok(Json(BillingLink {
             id: link_id.to_string(),
             token,

@@ -79,6 +79,19 @@ pub struct CreatedIntegration {
     pub integration: IntegrationBody,
 }
 
+/// 409 `secrets-key-missing`: integration secrets and help-desk credentials are stored only
+/// encrypted, and the server has no key.
+pub(crate) fn secrets_key_missing() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "secrets-key-missing",
+        "No secrets key is configured",
+        "Kasa stores integration secrets only encrypted, and the server has no secrets \
+         key: the operator sets KASA_SECRETS_KEY (32 random bytes in base64, e.g. from \
+         `openssl rand -base64 32`) and restarts it; nothing changed",
+    )
+}
+
 /// Checks and creates an integration with a new secret (the API and the console both call
 /// this); returns it with the secret, to show once.
 ///
@@ -120,14 +133,7 @@ pub(crate) async fn create(
         )));
     }
     if !app.database.seals_credentials() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "secrets-key-missing",
-            "No secrets key is configured",
-            "Kasa stores integration secrets only encrypted, and the server has no secrets \
-             key: the operator sets KASA_SECRETS_KEY (32 random bytes in base64, e.g. from \
-             `openssl rand -base64 32`) and restarts it; nothing changed",
-        ));
+        return Err(secrets_key_missing());
     }
     let secret = new_token(SECRET_PREFIX)?;
     let integration = Integration {

@@ -12,6 +12,7 @@
 
 mod customers;
 mod documents;
+mod notes;
 mod payments;
 
 use std::collections::HashMap;
@@ -171,6 +172,8 @@ struct FormPage {
     problem: Option<String>,
     action: String,
     key: String,
+    /// The help-desk ticket the action came from (hidden controls), if any.
+    ticket: Vec<(String, String)>,
     fields: Vec<Field>,
     submit: String,
     back: String,
@@ -310,7 +313,7 @@ fn new_key() -> String {
 }
 
 /// `GET`: the form, or the refusal page.
-async fn show<A: Action>(app: &App, staff: &Staff, target: &str, done: Option<&str>) -> Response {
+async fn show<A: Action>(app: &App, staff: &Staff, target: &str, query: &DoneQuery) -> Response {
     if let Err(page) = staff.require(A::PERMISSION) {
         return page;
     }
@@ -319,10 +322,23 @@ async fn show<A: Action>(app: &App, staff: &Staff, target: &str, done: Option<&s
         Err(error) => return staff.refusal_page(&error),
     };
     let mut c = staff.chrome_for("customers", action.address(target));
-    if let Some(done) = done.filter(|done| *done == "approval-requested") {
+    if let Some(done) = query
+        .done
+        .as_deref()
+        .filter(|done| *done == "approval-requested")
+    {
         c.notice = Some(c.t(&format!("actions.notice.{done}")).to_owned());
     }
-    form_page(&c, &action, target, &Values::new(), None, StatusCode::OK)
+    let mut values = Values::new();
+    for (name, given) in [
+        (notes::INTEGRATION, &query.helpdesk_integration),
+        (notes::TICKET, &query.helpdesk_ticket),
+    ] {
+        if let Some(given) = given {
+            values.insert(name.to_owned(), given.clone());
+        }
+    }
+    form_page(&c, &action, target, &values, None, StatusCode::OK)
 }
 
 /// Renders the form of `action` with what was posted and a refusal, if any.
@@ -360,6 +376,7 @@ fn form_page<A: Action>(
             problem,
             action: action.address(target),
             key: new_key(),
+            ticket: notes::ticket_controls(values),
             fields,
             submit: c.t(&format!("{}.submit", A::WORDS)).to_owned(),
             back: customer_page(customer, None),
@@ -442,7 +459,23 @@ async fn submit<A: Action>(app: &App, staff: &Staff, target: &str, values: Value
     }
     let key = value(&values, "key").to_owned();
     match action.run(app, staff, &c, target, &values, key).await {
-        Ok(Outcome::Redirect(location)) => see_other(&location),
+        Ok(Outcome::Redirect(location)) => {
+            let effect = action
+                .review(&c, &values)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let text = notes::note_text(
+                &c,
+                staff,
+                c.t(A::WORDS),
+                &effect,
+                &values,
+                location.contains("approval-requested"),
+            );
+            notes::queue_note(app, &values, value(&values, "key"), text).await;
+            see_other(&location)
+        }
         Ok(Outcome::Confirm(effect, added)) => {
             confirm_page(&c, &action, target, &values, effect, added)
         }
@@ -478,6 +511,10 @@ fn customer_page(customer: &Customer, done: Option<&str>) -> String {
 #[derive(Debug, serde::Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    /// The help-desk integration whose ticket the action was opened from (the panel's link).
+    helpdesk_integration: Option<String>,
+    /// That ticket.
+    helpdesk_ticket: Option<String>,
 }
 
 /// A customer and what they hold, read for an action's page.
@@ -584,7 +621,7 @@ macro_rules! action_handlers {
             Path(id): Path<String>,
             Query(query): Query<DoneQuery>,
         ) -> Response {
-            show::<$action>(&app, &staff, &id, query.done.as_deref()).await
+            show::<$action>(&app, &staff, &id, &query).await
         }
 
         #[handler]

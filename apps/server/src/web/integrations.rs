@@ -3,6 +3,8 @@
 //! The secret is shown once, on the page that answers the creating POST (never in an address,
 //! so a redirect cannot carry it).
 
+pub mod events;
+
 use askama::Template;
 use kasa_domain::{IntegrationKind, Permission};
 use kasa_ports::Integration;
@@ -10,16 +12,21 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Response, Route, get, handler};
 
+mod connection;
+
 use super::session::Staff;
 use super::{Chrome, render, see_other};
 use crate::api::integrations as integrations_api;
 use crate::app::App;
 
+mod zendesk_app;
+
 /// The console's integration routes (under `/console`).
 pub fn routes(route: Route) -> Route {
-    route
+    let route = zendesk_app::routes(route)
         .at("/integrations", get(list).post(create))
-        .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke))
+        .at("/integrations/:id/revoke", get(confirm_revoke).post(revoke));
+    events::routes(connection::routes(route))
 }
 
 /// The list and the form to create one.

@@ -97,6 +97,10 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/reports", "GET"),
     ("/console/reports/{report}", "GET"),
     ("/console/reports/{report}/csv", "GET"),
+    ("/console/integrations/{id}/events", "GET"),
+    ("/console/integrations/{id}/events/secret", "POST"),
+    ("/console/integrations/{id}/events/mappings", "POST"),
+    ("/console/integrations/{id}/zendesk-app", "GET, POST"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];

@@ -245,6 +245,12 @@ impl Kasa {
         }
     }
 
+    /// The database it serves (for tests that reach the store the way another part of Kasa
+    /// would).
+    pub fn database_url(&self) -> &str {
+        &self.restart.database_url
+    }
+
     /// Kills the server at once (SIGKILL: no graceful shutdown, as in a crash or an OOM kill),
     /// then starts it again on the same database (on a new port: `base` changes).
     pub async fn kill_and_restart(&mut self) {
@@ -279,6 +285,53 @@ impl Kasa {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// A department, a 10-credit package "10 kredi" at `price` TRY and the customer Ayşe
+    /// Yılmaz, granted the package as paid by bank transfer (a `manual` payment, invoiced);
+    /// returns the grant's answer.
+    #[allow(dead_code)]
+    pub async fn bank_transfer_grant(&self, admin: &str, price: &str) -> Value {
+        let id = |value: &Value| value["id"].as_str().expect("an id").to_owned();
+        let department = self
+            .post(
+                "/v1/departments",
+                admin,
+                serde_json::json!({ "name": "Teknik Destek", "credits_per_request": 2,
+                                    "reason": "setup" }),
+            )
+            .await;
+        let package = self
+            .post(
+                "/v1/packages",
+                admin,
+                serde_json::json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
+                    "department_ids": [id(&department)],
+                    "price": { "amount": price, "currency": "TRY" }, "on_sale": true,
+                    "reason": "setup" }),
+            )
+            .await;
+        let customer = self
+            .post(
+                "/v1/customers",
+                admin,
+                serde_json::json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz",
+                                    "reason": "new" }),
+            )
+            .await;
+        self.post(
+            &format!("/v1/customers/{}/grants", id(&customer)),
+            admin,
+            serde_json::json!({ "package_id": id(&package), "charged": true,
+                                "reason": "bank transfer" }),
+        )
+        .await
+    }
+
+    /// The database the server runs on (for running other `kasa` commands on it).
+    #[allow(dead_code)]
+    pub fn database_url(&self) -> &str {
+        &self.restart.database_url
     }
 
     /// Sends a request; returns the status and the JSON body (or the text as a JSON string).

@@ -10,8 +10,8 @@
 
 use kasa_domain::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId,
-    IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId, PaymentActionId,
-    PaymentId, PurchaseId, UsageChargeId, UserId,
+    HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
+    PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -53,6 +53,7 @@ stored_ids!(
     AuditEntryId,
     CustomerId,
     DepartmentId,
+    HelpDeskCallId,
     IntegrationId,
     InvoiceId,
     LedgerEntryId,

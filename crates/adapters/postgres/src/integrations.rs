@@ -196,8 +196,19 @@ pub(crate) fn open_secret(
     id: &str,
     sealed: &str,
 ) -> Result<String, crate::UnreadableCredential> {
-    open(key, SEALED_AS, id, sealed).map_err(|error| crate::UnreadableCredential {
-        gateway: SEALED_AS.to_owned(),
+    open_named(key, SEALED_AS, id, sealed)
+}
+
+/// Opens a secret sealed as `sealed_as` for the integration `id` (text), naming it when it does
+/// not open.
+pub(crate) fn open_named(
+    key: Option<&crate::SecretsKey>,
+    sealed_as: &str,
+    id: &str,
+    sealed: &str,
+) -> Result<String, crate::UnreadableCredential> {
+    open(key, sealed_as, id, sealed).map_err(|error| crate::UnreadableCredential {
+        gateway: sealed_as.to_owned(),
         name: id.to_owned(),
         error,
     })
@@ -212,14 +223,37 @@ pub(crate) async fn reseal_secrets(
     new_key: &crate::SecretsKey,
 ) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
     execute(tx, codec.statement("UPDATE integrations SET id = id", [])).await?;
+    let sealed = sealed_secrets(tx, codec).await?;
+    reseal_each(
+        tx,
+        codec,
+        (key, new_key),
+        SEALED_AS,
+        sealed,
+        "UPDATE integrations SET sealed_secret = $2 WHERE id = $1",
+    )
+    .await
+}
+
+/// Opens each `(integration id, sealed)` secret sealed as `sealed_as` with the current key,
+/// seals it under the new one and writes it with `update` (`$1` the id, `$2` the sealed text);
+/// returns the ids and the key ids they were sealed under before.
+pub(crate) async fn reseal_each(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: crate::codec::Codec,
+    (key, new_key): (Option<&crate::SecretsKey>, &crate::SecretsKey),
+    sealed_as: &str,
+    rows: Vec<(String, String)>,
+    update: &str,
+) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
     let mut ids = Vec::new();
     let mut previous = Vec::new();
-    for (integration_id, sealed) in sealed_secrets(tx, codec).await? {
-        let secret = open_secret(key, &integration_id, &sealed)?;
+    for (integration_id, sealed) in rows {
+        let secret = open_named(key, sealed_as, &integration_id, &sealed)?;
         previous.extend(sealed.split(':').nth(1).map(str::to_owned));
-        let resealed = seal(new_key, SEALED_AS, &integration_id, &secret).map_err(|error| {
+        let resealed = seal(new_key, sealed_as, &integration_id, &secret).map_err(|error| {
             crate::UnreadableCredential {
-                gateway: SEALED_AS.to_owned(),
+                gateway: sealed_as.to_owned(),
                 name: integration_id.clone(),
                 error,
             }
@@ -229,10 +263,7 @@ pub(crate) async fn reseal_secrets(
             .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
         execute(
             tx,
-            codec.statement(
-                "UPDATE integrations SET sealed_secret = $2 WHERE id = $1",
-                [id(IntegrationId::from(uuid)), text(resealed)],
-            ),
+            codec.statement(update, [id(IntegrationId::from(uuid)), text(resealed)]),
         )
         .await?;
         ids.push(integration_id);

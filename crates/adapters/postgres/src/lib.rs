@@ -20,6 +20,9 @@ mod catalog;
 mod charges;
 mod codec;
 mod customers;
+mod help_desk_calls;
+mod help_desk_connections;
+mod help_desk_events;
 mod history;
 mod holdings;
 mod integrations;
@@ -33,6 +36,7 @@ mod rows;
 mod secrets;
 mod settings;
 mod store;
+mod zendesk_apps;
 
 pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};
 pub use settings::{CredentialsAtRest, CredentialsError, KeyRotation, UnreadableCredential};

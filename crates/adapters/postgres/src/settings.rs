@@ -284,6 +284,28 @@ impl SqlStore {
                 Err(unreadable) => found.unreadable.push(unreadable),
             }
         }
+        for (id, sealed) in
+            crate::help_desk_connections::sealed_secrets(&self.db, self.codec).await?
+        {
+            match crate::help_desk_connections::open_secret(self.key(), &id, &sealed) {
+                Ok(_) => found
+                    .sealed
+                    .entry(crate::help_desk_connections::SEALED_AS.to_owned())
+                    .or_default()
+                    .push(id),
+                Err(unreadable) => found.unreadable.push(unreadable),
+            }
+        }
+        for (id, sealed) in crate::help_desk_events::sealed_secrets(&self.db, self.codec).await? {
+            match crate::help_desk_events::open_secret(self.key(), &id, &sealed) {
+                Ok(_) => found
+                    .sealed
+                    .entry(crate::help_desk_events::SEALED_AS.to_owned())
+                    .or_default()
+                    .push(id),
+                Err(unreadable) => found.unreadable.push(unreadable),
+            }
+        }
         Ok(found)
     }
 
@@ -371,6 +393,24 @@ impl SqlStore {
             rotation
                 .credentials
                 .insert(crate::integrations::SEALED_AS.to_owned(), integrations);
+        }
+        let (connections, connection_key_ids) =
+            crate::help_desk_connections::reseal_secrets(tx, codec, self.key(), new_key).await?;
+        rotation.previous_key_ids.extend(connection_key_ids);
+        if !connections.is_empty() {
+            rotation.credentials.insert(
+                crate::help_desk_connections::SEALED_AS.to_owned(),
+                connections,
+            );
+        }
+        let (webhook_secrets, webhook_key_ids) =
+            crate::help_desk_events::reseal_secrets(tx, codec, self.key(), new_key).await?;
+        rotation.previous_key_ids.extend(webhook_key_ids);
+        if !webhook_secrets.is_empty() {
+            rotation.credentials.insert(
+                crate::help_desk_events::SEALED_AS.to_owned(),
+                webhook_secrets,
+            );
         }
         if rotation.count() > 0 {
             let record = AuditRecord {

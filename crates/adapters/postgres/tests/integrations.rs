@@ -9,12 +9,14 @@ use kasa_domain::{FrameOrigin, IntegrationId, IntegrationKind};
 use kasa_ports::{Integration, IntegrationStore, Secret, StoreError};
 use kasa_postgres::{SecretsKey, SqlStore};
 use kasa_testkit::contract::integrations::an_integration_keeps_its_secret_and_is_revoked_once;
+use kasa_testkit::contract::zendesk_apps::a_zendesk_app_is_set_replaced_and_audited;
 use kasa_testkit::{MemoryStore, TestBilling, agent_context};
 use sea_orm::{ConnectionTrait, Statement};
 
 #[tokio::test]
 async fn the_memory_store_keeps_the_contract() {
     an_integration_keeps_its_secret_and_is_revoked_once(Arc::new(MemoryStore::new())).await;
+    a_zendesk_app_is_set_replaced_and_audited(Arc::new(MemoryStore::new())).await;
 }
 
 async fn sealed_on(store: Arc<SqlStore>) {
@@ -42,6 +44,7 @@ async fn sealed_on(store: Arc<SqlStore>) {
 
     let sealing = Arc::new((*store).clone().with_secrets_key(Some(key)));
     an_integration_keeps_its_secret_and_is_revoked_once(sealing.clone()).await;
+    a_zendesk_app_is_set_replaced_and_audited(sealing.clone()).await;
     let connection = sealing.connection();
     let rows = connection
         .query_all_raw(Statement::from_string(

@@ -23,7 +23,10 @@ async fn gaps_are_named(store: Arc<SqlStore>, postgres: bool) {
     let invoice = history.unreferenced_invoice.clone();
     let before = store.numbering_checks(2000, 2100).await.unwrap();
     assert!(!before.is_empty());
-    assert!(before.iter().all(|check| check.missing.is_empty()), "{before:?}");
+    assert!(
+        before.iter().all(|check| check.missing.is_empty()),
+        "{before:?}"
+    );
     let whole = check(&before, &invoice.series, invoice.year).clone();
     assert!(whole.documents > 1);
 

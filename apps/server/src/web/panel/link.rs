@@ -139,36 +139,13 @@ pub fn parse(query: &str) -> Result<SignedLink, LinkRefusal> {
         .parse::<uuid::Uuid>()
         .map(IntegrationId::from)
         .map_err(|_| malformed("`integration` is not an integration id"))?;
-    let customer = match (one("email"), one("external_id")) {
-        (Some(email), None) => PanelCustomer::Email(
-            EmailAddress::parse(email)
-                .map_err(|_| malformed("`email` is not an e-mail address"))?,
-        ),
-        (None, Some(external)) => {
-            let (system, value) = external
-                .split_once(':')
-                .ok_or_else(|| malformed("`external_id` is not `system:value`"))?;
-            PanelCustomer::External(
-                ExternalId::new(system, value)
-                    .map_err(|_| malformed("`external_id` is not `system:value`"))?,
-            )
-        }
-        _ => return Err(malformed("give exactly one of `email` and `external_id`")),
-    };
-    let ticket = one("ticket").map(str::to_owned);
-    if ticket
-        .as_ref()
-        .is_some_and(|ticket| ticket.is_empty() || ticket.chars().count() > 100)
-    {
-        return Err(malformed("`ticket` is 1-100 characters"));
-    }
+    let customer = customer(one("email"), one("external_id"))?;
+    let ticket = ticket(one("ticket"))?;
     let expires = one("expires")
         .ok_or_else(|| malformed("`expires` is missing"))?
         .parse::<i64>()
         .map_err(|_| malformed("`expires` is not a whole number of Unix seconds"))?;
-    let language = one("lang")
-        .map(|code| language(code).ok_or_else(|| malformed("`lang` is `tr` or `en`")))
-        .transpose()?;
+    let language = asked_language(one("lang"))?;
     if signature.len() != 64 || !signature.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(LinkRefusal::BadSignature);
     }
@@ -181,6 +158,54 @@ pub fn parse(query: &str) -> Result<SignedLink, LinkRefusal> {
         signature,
         canonical,
     })
+}
+
+/// The customer named by exactly one of `email` and `external_id` (`system:value`).
+///
+/// # Errors
+/// [`LinkRefusal::Malformed`].
+pub fn customer(
+    email: Option<&str>,
+    external_id: Option<&str>,
+) -> Result<PanelCustomer, LinkRefusal> {
+    match (email, external_id) {
+        (Some(email), None) => Ok(PanelCustomer::Email(
+            EmailAddress::parse(email)
+                .map_err(|_| malformed("`email` is not an e-mail address"))?,
+        )),
+        (None, Some(external)) => {
+            let (system, value) = external
+                .split_once(':')
+                .ok_or_else(|| malformed("`external_id` is not `system:value`"))?;
+            Ok(PanelCustomer::External(
+                ExternalId::new(system, value)
+                    .map_err(|_| malformed("`external_id` is not `system:value`"))?,
+            ))
+        }
+        _ => Err(malformed("give exactly one of `email` and `external_id`")),
+    }
+}
+
+/// A ticket id as the panel shows it: 1-100 characters.
+///
+/// # Errors
+/// [`LinkRefusal::Malformed`].
+pub fn ticket(ticket: Option<&str>) -> Result<Option<String>, LinkRefusal> {
+    match ticket {
+        Some(ticket) if ticket.is_empty() || ticket.chars().count() > 100 => {
+            Err(malformed("`ticket` is 1-100 characters"))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// The language a `lang` parameter asks for, if given.
+///
+/// # Errors
+/// [`LinkRefusal::Malformed`] for anything but `tr` and `en`.
+pub fn asked_language(code: Option<&str>) -> Result<Option<Language>, LinkRefusal> {
+    code.map(|code| language(code).ok_or_else(|| malformed("`lang` is `tr` or `en`")))
+        .transpose()
 }
 
 fn malformed(what: &str) -> LinkRefusal {

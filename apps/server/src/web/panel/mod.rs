@@ -7,7 +7,9 @@
 //! it changes nothing. Its actions open the console's pages in a new tab, where the agent signs
 //! in and the console's confirmations, reasons and limits apply.
 
+pub mod helpscout;
 pub mod link;
+pub mod zendesk;
 
 use std::fmt::Write as _;
 
@@ -38,6 +40,8 @@ pub fn routes() -> Route {
     Route::new()
         .at("/", get(panel))
         .at("/invoices/:purchase/:invoice", get(invoice_pdf))
+        .at("/zendesk/:integration", poem::post(zendesk::first_load))
+        .at("/zendesk/:integration/open", get(zendesk::open))
 }
 
 /// The panel's Content-Security-Policy: Kasa's own files only, framed only by `ancestors`.
@@ -121,6 +125,26 @@ fn refusal(language: Language, refusal: &LinkRefusal, ancestors: &str) -> Respon
     )
 }
 
+/// A refusal page for a code of the help-desk apps (`panel.refused.<code>`), with its status.
+pub(crate) fn refused_with(
+    language: Language,
+    status: StatusCode,
+    code: &str,
+    ancestors: &str,
+) -> Response {
+    let c = chrome(language);
+    framed(
+        status,
+        &MessagePage {
+            heading: c.t("panel.refused.heading").to_owned(),
+            text: c.t(&format!("panel.refused.{code}")).to_owned(),
+            console_link: None,
+            c,
+        },
+        ancestors,
+    )
+}
+
 fn unavailable(language: Language, error: &StoreError, ancestors: &str) -> Response {
     tracing::warn!(%error, "the panel cannot read the store");
     let c = chrome(language);
@@ -177,6 +201,8 @@ enum HoldingView {
 #[template(path = "panel/panel.html")]
 struct PanelPage {
     c: Chrome,
+    /// The integration the panel was opened by (its ticket's help desk).
+    integration: IntegrationId,
     ticket: Option<String>,
     customer: Customer,
     holding: HoldingView,
@@ -215,6 +241,18 @@ impl PanelPage {
             "/panel/invoices/{}/{}?session={}",
             invoice.issued.purchase_id, invoice.issued.id, self.session
         )
+    }
+
+    /// What an action's link adds so that the action's note reaches this ticket
+    /// (`web/actions/notes.rs`); nothing when the panel names no ticket.
+    fn ticket_query(&self) -> String {
+        self.ticket.as_deref().map_or_else(String::new, |ticket| {
+            format!(
+                "?helpdesk_integration={}&helpdesk_ticket={}",
+                self.integration,
+                super::session::encode(ticket)
+            )
+        })
     }
 
     fn refresh_href(&self) -> String {
@@ -317,7 +355,35 @@ async fn open_signed(app: &App, request: &Request, query: &str) -> Response {
     if let Err(refused) = verified(app, &link, &integration, &secret) {
         return refusal(language, &refused, &ancestors);
     }
-    let lookup = match &link.customer {
+    let opening = Opening {
+        customer: link.customer,
+        ticket: link.ticket,
+        language: link.language,
+    };
+    open_for(app, &integration, &secret, opening, language, &ancestors).await
+}
+
+/// What a verified host asked the panel to open.
+pub(crate) struct Opening {
+    /// The customer.
+    pub customer: PanelCustomer,
+    /// The ticket, for the heading.
+    pub ticket: Option<String>,
+    /// The language asked for; else the customer's.
+    pub language: Option<Language>,
+}
+
+/// Opens the panel for a customer once the host has been verified (a signed URL, or a help
+/// desk app's own proof): finds the customer and starts the panel's session.
+pub(crate) async fn open_for(
+    app: &App,
+    integration: &Integration,
+    secret: &str,
+    opening: Opening,
+    language: Language,
+    ancestors: &str,
+) -> Response {
+    let lookup = match &opening.customer {
         PanelCustomer::Email(email) => CustomerLookup::Email {
             email: email.clone(),
         },
@@ -330,13 +396,13 @@ async fn open_signed(app: &App, request: &Request, query: &str) -> Response {
             let session = PanelSession {
                 integration: integration.id,
                 customer: customer.id,
-                language: link.language.unwrap_or(customer.language),
+                language: opening.language.unwrap_or(customer.language),
                 expires: app.clock.now().unix_timestamp() + link::SESSION_SECONDS,
             };
-            show(app, &session, &secret, link.ticket.clone(), &ancestors).await
+            show(app, &session, secret, opening.ticket, ancestors).await
         }
-        Err(StoreError::NotFound { .. }) => no_customer(&link, language, &ancestors),
-        Err(error) => unavailable(language, &error, &ancestors),
+        Err(StoreError::NotFound { .. }) => no_customer(&opening.customer, language, ancestors),
+        Err(error) => unavailable(language, &error, ancestors),
     }
 }
 
@@ -357,9 +423,9 @@ fn verified(
     link::check_time(link.expires, app.clock.now().unix_timestamp())
 }
 
-fn no_customer(link: &SignedLink, language: Language, ancestors: &str) -> Response {
+fn no_customer(customer: &PanelCustomer, language: Language, ancestors: &str) -> Response {
     let c = chrome(language);
-    let named = match &link.customer {
+    let named = match customer {
         PanelCustomer::Email(email) => email.to_string(),
         PanelCustomer::External(id) => format!("{}:{}", id.system(), id.value()),
     };
@@ -428,6 +494,7 @@ async fn show(
             StatusCode::OK,
             &PanelPage {
                 c: chrome(language),
+                integration: session.integration,
                 ticket,
                 holding: holding_view(&state.holding, app.clock.now()),
                 customer: state.customer,

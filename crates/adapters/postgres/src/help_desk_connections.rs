@@ -1,0 +1,229 @@
+//! Integrations' help-desk API connections: the secret (API token, API key, app secret) sealed
+//! under the secrets key (ADR 0008), bound to the integration's id, never stored in clear or
+//! written to the audit log.
+
+use async_trait::async_trait;
+use kasa_domain::IntegrationId;
+use kasa_ports::{ActionContext, HelpDeskConnection, HelpDeskConnectionStore, Secret, StoreError};
+
+use crate::SqlStore;
+use crate::codec::{Row, corrupt, id, opt_text, text};
+use crate::rows::{execute, fetch_all, fetch_one, insert_audit};
+use crate::secrets::{UnsealError, open, seal};
+
+/// What a sealed connection secret is bound to, beside its integration's id.
+pub(crate) const SEALED_AS: &str = "help-desk-connection";
+
+const COLUMNS: &str = "base_url, login, mailbox, updated_at";
+
+fn connection(row: &Row<'_>) -> Result<HelpDeskConnection, StoreError> {
+    Ok(HelpDeskConnection {
+        base_url: row.text("base_url")?,
+        login: row.opt_text("login")?,
+        mailbox: row.opt_text("mailbox")?,
+        updated_at: row.at("updated_at")?,
+    })
+}
+
+fn unsealable(error: UnsealError) -> StoreError {
+    match error {
+        UnsealError::NoKey { .. } | UnsealError::WrongKey { .. } | UnsealError::NoRandomness => {
+            StoreError::Unavailable(format!("a help-desk connection secret: {error}"))
+        }
+        UnsealError::UnknownFormat(_) | UnsealError::Malformed | UnsealError::Tampered => {
+            corrupt(format!("a help-desk connection secret: {error}"))
+        }
+    }
+}
+
+#[async_trait]
+impl HelpDeskConnectionStore for SqlStore {
+    async fn save_help_desk_connection(
+        &self,
+        integration: IntegrationId,
+        saved: HelpDeskConnection,
+        secret: Secret,
+        context: ActionContext,
+    ) -> Result<(), StoreError> {
+        let key = self.secrets_key.as_deref().ok_or_else(|| {
+            StoreError::Unavailable(
+                "no secrets key is configured: help-desk credentials are stored only encrypted"
+                    .to_owned(),
+            )
+        })?;
+        let sealed =
+            seal(key, SEALED_AS, &integration.to_string(), secret.expose()).map_err(unsealable)?;
+        self.in_transaction(async |tx, codec| {
+            fetch_one(
+                tx,
+                codec.statement(
+                    "SELECT id FROM integrations WHERE id = $1",
+                    [id(integration)],
+                ),
+            )
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "integration",
+            })?;
+            let before = fetch_one(
+                tx,
+                codec.statement(
+                    &format!(
+                        "SELECT {COLUMNS} FROM help_desk_connections WHERE integration_id = $1"
+                    ),
+                    [id(integration)],
+                ),
+            )
+            .await?
+            .map(|row| connection(&codec.row(&row)))
+            .transpose()?;
+            let values = [
+                id(integration),
+                text(saved.base_url.clone()),
+                opt_text(saved.login.clone()),
+                opt_text(saved.mailbox.clone()),
+                text(sealed),
+                codec.at(saved.updated_at),
+            ];
+            let sql = if before.is_some() {
+                "UPDATE help_desk_connections SET base_url = $2, login = $3, mailbox = $4, \
+                 sealed_secret = $5, updated_at = $6 WHERE integration_id = $1"
+            } else {
+                "INSERT INTO help_desk_connections (integration_id, base_url, login, mailbox, \
+                 sealed_secret, updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
+            };
+            execute(tx, codec.statement(sql, values)).await?;
+            insert_audit(
+                tx,
+                codec,
+                &saved.audit_record(integration, before.as_ref()),
+                &context,
+                saved.updated_at,
+            )
+            .await
+        })
+        .await
+    }
+
+    async fn help_desk_connection(
+        &self,
+        integration: IntegrationId,
+    ) -> Result<Option<HelpDeskConnection>, StoreError> {
+        let codec = self.codec;
+        fetch_one(
+            &self.db,
+            codec.statement(
+                &format!("SELECT {COLUMNS} FROM help_desk_connections WHERE integration_id = $1"),
+                [id(integration)],
+            ),
+        )
+        .await?
+        .map(|row| connection(&codec.row(&row)))
+        .transpose()
+    }
+
+    async fn help_desk_connection_with_secret(
+        &self,
+        integration: IntegrationId,
+    ) -> Result<(HelpDeskConnection, Secret), StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!(
+                    "SELECT {COLUMNS}, sealed_secret FROM help_desk_connections \
+                     WHERE integration_id = $1"
+                ),
+                [id(integration)],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound {
+            entity: "help-desk connection",
+        })?;
+        let row = codec.row(&row);
+        let found = connection(&row)?;
+        let secret = open(
+            self.secrets_key.as_deref(),
+            SEALED_AS,
+            &integration.to_string(),
+            &row.text("sealed_secret")?,
+        )
+        .map_err(unsealable)?;
+        Ok((found, Secret::new(secret)))
+    }
+}
+
+/// Every connection's integration id and sealed secret (for the start-up check and rotation).
+pub(crate) async fn sealed_secrets(
+    connection: &impl sea_orm::ConnectionTrait,
+    codec: crate::codec::Codec,
+) -> Result<Vec<(String, String)>, StoreError> {
+    fetch_all(
+        connection,
+        codec.statement(
+            "SELECT integration_id, sealed_secret FROM help_desk_connections \
+             ORDER BY integration_id",
+            [],
+        ),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let row = codec.row(row);
+        Ok((
+            row.id::<IntegrationId>("integration_id")?.to_string(),
+            row.text("sealed_secret")?,
+        ))
+    })
+    .collect()
+}
+
+/// Opens a connection's sealed secret (`id` as text), naming it when it does not open.
+pub(crate) fn open_secret(
+    key: Option<&crate::SecretsKey>,
+    id: &str,
+    sealed: &str,
+) -> Result<String, crate::UnreadableCredential> {
+    open(key, SEALED_AS, id, sealed).map_err(|error| crate::UnreadableCredential {
+        gateway: SEALED_AS.to_owned(),
+        name: id.to_owned(),
+        error,
+    })
+}
+
+/// Seals every connection secret anew under `new_key` inside the rotation's transaction;
+/// returns the integration ids sealed and the key ids they were sealed under before.
+pub(crate) async fn reseal_secrets(
+    tx: &sea_orm::DatabaseTransaction,
+    codec: crate::codec::Codec,
+    key: Option<&crate::SecretsKey>,
+    new_key: &crate::SecretsKey,
+) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
+    let mut ids = Vec::new();
+    let mut previous = Vec::new();
+    for (integration_id, sealed) in sealed_secrets(tx, codec).await? {
+        let secret = open_secret(key, &integration_id, &sealed)?;
+        previous.extend(sealed.split(':').nth(1).map(str::to_owned));
+        let resealed = seal(new_key, SEALED_AS, &integration_id, &secret).map_err(|error| {
+            crate::UnreadableCredential {
+                gateway: SEALED_AS.to_owned(),
+                name: integration_id.clone(),
+                error,
+            }
+        })?;
+        let uuid = integration_id
+            .parse::<uuid::Uuid>()
+            .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
+        execute(
+            tx,
+            codec.statement(
+                "UPDATE help_desk_connections SET sealed_secret = $2 WHERE integration_id = $1",
+                [id(IntegrationId::from(uuid)), text(resealed)],
+            ),
+        )
+        .await?;
+        ids.push(integration_id);
+    }
+    Ok((ids, previous))
+}
