@@ -328,12 +328,6 @@ impl Kasa {
         .await
     }
 
-    /// The database the server runs on (for running other `kasa` commands on it).
-    #[allow(dead_code)]
-    pub fn database_url(&self) -> &str {
-        &self.restart.database_url
-    }
-
     /// Sends a request; returns the status and the JSON body (or the text as a JSON string).
     pub async fn call(
         &self,
