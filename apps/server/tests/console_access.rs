@@ -139,6 +139,7 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
         json!([
             "Dashboard",
             "Customers",
+            "Reports",
             "Departments",
             "Packages",
             "Payment systems",

@@ -37,6 +37,7 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
         json!([
             "Dashboard",
             "Customers",
+            "Reports",
             "Departments",
             "Packages",
             "Payment systems",
