@@ -65,7 +65,12 @@ async fn the_demo_help_desk_charges_a_ticket_once_and_refuses_a_customer_without
         "Teknik Destek costs 2: {first}"
     );
     let again = demo_ticket(&demo.base, &["ayse@example.com", "T-1"]);
-    assert_eq!(again["outcome"], "repeated", "{again}");
+    // Posted within the same second it is the same signed delivery (`replayed`); later, a new
+    // delivery of the same ticket (`repeated`): charged nothing either way.
+    assert!(
+        again["outcome"] == "replayed" || again["outcome"] == "repeated",
+        "{again}"
+    );
     let reply = demo_ticket(
         &demo.base,
         &["ayse@example.com", "T-1", "ticket", "replied"],
