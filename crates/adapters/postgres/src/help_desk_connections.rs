@@ -9,7 +9,7 @@ use kasa_ports::{ActionContext, HelpDeskConnection, HelpDeskConnectionStore, Sec
 use crate::SqlStore;
 use crate::codec::{Row, corrupt, id, opt_text, text};
 use crate::rows::{execute, fetch_all, fetch_one, insert_audit};
-use crate::secrets::{UnsealError, open, seal};
+use crate::secrets::{open, seal, unsealable};
 
 /// What a sealed connection secret is bound to, beside its integration's id.
 pub(crate) const SEALED_AS: &str = "help-desk-connection";
@@ -23,17 +23,6 @@ fn connection(row: &Row<'_>) -> Result<HelpDeskConnection, StoreError> {
         mailbox: row.opt_text("mailbox")?,
         updated_at: row.at("updated_at")?,
     })
-}
-
-fn unsealable(error: UnsealError) -> StoreError {
-    match error {
-        UnsealError::NoKey { .. } | UnsealError::WrongKey { .. } | UnsealError::NoRandomness => {
-            StoreError::Unavailable(format!("a help-desk connection secret: {error}"))
-        }
-        UnsealError::UnknownFormat(_) | UnsealError::Malformed | UnsealError::Tampered => {
-            corrupt(format!("a help-desk connection secret: {error}"))
-        }
-    }
 }
 
 #[async_trait]
@@ -51,8 +40,8 @@ impl HelpDeskConnectionStore for SqlStore {
                     .to_owned(),
             )
         })?;
-        let sealed =
-            seal(key, SEALED_AS, &integration.to_string(), secret.expose()).map_err(unsealable)?;
+        let sealed = seal(key, SEALED_AS, &integration.to_string(), secret.expose())
+            .map_err(unsealable("a help-desk connection secret"))?;
         self.in_transaction(async |tx, codec| {
             fetch_one(
                 tx,
@@ -149,7 +138,7 @@ impl HelpDeskConnectionStore for SqlStore {
             &integration.to_string(),
             &row.text("sealed_secret")?,
         )
-        .map_err(unsealable)?;
+        .map_err(unsealable("a help-desk connection secret"))?;
         Ok((found, Secret::new(secret)))
     }
 }

@@ -11,23 +11,12 @@ use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Codec, Row, corrupt, id, text};
+use crate::codec::{Codec, Row, id, text};
 use crate::rows::{execute, fetch_one, insert_audit};
-use crate::secrets::{UnsealError, open, seal};
+use crate::secrets::{open, seal, unsealable};
 
 /// What a sealed webhook secret is bound to, beside the integration's id.
 pub(crate) const SEALED_AS: &str = "help-desk-webhook";
-
-fn unsealable(error: UnsealError) -> StoreError {
-    match error {
-        UnsealError::NoKey { .. } | UnsealError::WrongKey { .. } | UnsealError::NoRandomness => {
-            StoreError::Unavailable(format!("a help-desk webhook secret: {error}"))
-        }
-        UnsealError::UnknownFormat(_) | UnsealError::Malformed | UnsealError::Tampered => {
-            corrupt(format!("a help-desk webhook secret: {error}"))
-        }
-    }
-}
 
 fn settings(
     integration_id: IntegrationId,
@@ -139,7 +128,7 @@ impl HelpDeskEventStore for SqlStore {
             )
         })?;
         let sealed = seal(key, SEALED_AS, &integration_id.to_string(), secret.expose())
-            .map_err(unsealable)?;
+            .map_err(unsealable("a help-desk webhook secret"))?;
         self.in_transaction(async |tx, codec| {
             integration_exists(tx, codec, integration_id).await?;
             let before = stored(tx, codec, integration_id)
@@ -198,7 +187,7 @@ impl HelpDeskEventStore for SqlStore {
                     &sealed,
                 )
                 .map(Secret::new)
-                .map_err(unsealable)
+                .map_err(unsealable("a help-desk webhook secret"))
             })
             .transpose()?;
         Ok((settings, secret))

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::SqlStore;
 use crate::codec::{Row, corrupt, id, text};
 use crate::rows::{execute, execute_unique, fetch_all, fetch_one, insert_audit};
-use crate::secrets::{UnsealError, open, seal};
+use crate::secrets::{open, seal, unsealable};
 
 const COLUMNS: &str = "id, name, kind, allowed_origins, created_at, revoked_at";
 
@@ -32,17 +32,6 @@ fn integration(row: &Row<'_>) -> Result<Integration, StoreError> {
     })
 }
 
-fn unsealable(error: UnsealError) -> StoreError {
-    match error {
-        UnsealError::NoKey { .. } | UnsealError::WrongKey { .. } | UnsealError::NoRandomness => {
-            StoreError::Unavailable(format!("an integration secret: {error}"))
-        }
-        UnsealError::UnknownFormat(_) | UnsealError::Malformed | UnsealError::Tampered => {
-            corrupt(format!("an integration secret: {error}"))
-        }
-    }
-}
-
 #[async_trait]
 impl IntegrationStore for SqlStore {
     async fn create_integration(
@@ -58,7 +47,7 @@ impl IntegrationStore for SqlStore {
             )
         })?;
         let sealed = seal(key, SEALED_AS, &integration.id.to_string(), secret.expose())
-            .map_err(unsealable)?;
+            .map_err(unsealable("an integration secret"))?;
         self.in_transaction(async |tx, codec| {
             execute_unique(
                 tx,
@@ -122,7 +111,7 @@ impl IntegrationStore for SqlStore {
             &integration_id.to_string(),
             &row.text("sealed_secret")?,
         )
-        .map_err(unsealable)?;
+        .map_err(unsealable("an integration secret"))?;
         Ok((found, Secret::new(secret)))
     }
 

@@ -299,6 +299,19 @@ pub(crate) fn open(
     String::from_utf8(plain.to_vec()).map_err(|_| UnsealError::Malformed)
 }
 
+/// A secret that does not open or seal, as a store error naming `what` it is: no key or another
+/// key is the operator's to fix ([`StoreError::Unavailable`]); a damaged one is corrupt.
+pub(crate) fn unsealable(what: &'static str) -> impl Fn(UnsealError) -> kasa_ports::StoreError {
+    move |error| match error {
+        UnsealError::NoKey { .. } | UnsealError::WrongKey { .. } | UnsealError::NoRandomness => {
+            kasa_ports::StoreError::Unavailable(format!("{what}: {error}"))
+        }
+        UnsealError::UnknownFormat(_) | UnsealError::Malformed | UnsealError::Tampered => {
+            crate::codec::corrupt(format!("{what}: {error}"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
