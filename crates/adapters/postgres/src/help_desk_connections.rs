@@ -7,12 +7,20 @@ use kasa_domain::IntegrationId;
 use kasa_ports::{ActionContext, HelpDeskConnection, HelpDeskConnectionStore, Secret, StoreError};
 
 use crate::SqlStore;
-use crate::codec::{Row, corrupt, id, opt_text, text};
-use crate::rows::{execute, fetch_all, fetch_one, insert_audit};
+use crate::codec::{Row, id, opt_text, text};
+use crate::rows::{execute, fetch_one, insert_audit};
 use crate::secrets::{open, seal, unsealable};
 
 /// What a sealed connection secret is bound to, beside its integration's id.
 pub(crate) const SEALED_AS: &str = "help-desk-connection";
+
+/// Where the connection secrets are (the start-up check and the key rotation walk it).
+pub(crate) const SEALED: crate::integrations::SealedSecrets = crate::integrations::SealedSecrets {
+    sealed_as: SEALED_AS,
+    table: "help_desk_connections",
+    id_column: "integration_id",
+    secret_column: "sealed_secret",
+};
 
 const COLUMNS: &str = "base_url, login, mailbox, updated_at";
 
@@ -141,78 +149,4 @@ impl HelpDeskConnectionStore for SqlStore {
         .map_err(unsealable("a help-desk connection secret"))?;
         Ok((found, Secret::new(secret)))
     }
-}
-
-/// Every connection's integration id and sealed secret (for the start-up check and rotation).
-pub(crate) async fn sealed_secrets(
-    connection: &impl sea_orm::ConnectionTrait,
-    codec: crate::codec::Codec,
-) -> Result<Vec<(String, String)>, StoreError> {
-    fetch_all(
-        connection,
-        codec.statement(
-            "SELECT integration_id, sealed_secret FROM help_desk_connections \
-             ORDER BY integration_id",
-            [],
-        ),
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        let row = codec.row(row);
-        Ok((
-            row.id::<IntegrationId>("integration_id")?.to_string(),
-            row.text("sealed_secret")?,
-        ))
-    })
-    .collect()
-}
-
-/// Opens a connection's sealed secret (`id` as text), naming it when it does not open.
-pub(crate) fn open_secret(
-    key: Option<&crate::SecretsKey>,
-    id: &str,
-    sealed: &str,
-) -> Result<String, crate::UnreadableCredential> {
-    open(key, SEALED_AS, id, sealed).map_err(|error| crate::UnreadableCredential {
-        gateway: SEALED_AS.to_owned(),
-        name: id.to_owned(),
-        error,
-    })
-}
-
-/// Seals every connection secret anew under `new_key` inside the rotation's transaction;
-/// returns the integration ids sealed and the key ids they were sealed under before.
-pub(crate) async fn reseal_secrets(
-    tx: &sea_orm::DatabaseTransaction,
-    codec: crate::codec::Codec,
-    key: Option<&crate::SecretsKey>,
-    new_key: &crate::SecretsKey,
-) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
-    let mut ids = Vec::new();
-    let mut previous = Vec::new();
-    for (integration_id, sealed) in sealed_secrets(tx, codec).await? {
-        let secret = open_secret(key, &integration_id, &sealed)?;
-        previous.extend(sealed.split(':').nth(1).map(str::to_owned));
-        let resealed = seal(new_key, SEALED_AS, &integration_id, &secret).map_err(|error| {
-            crate::UnreadableCredential {
-                gateway: SEALED_AS.to_owned(),
-                name: integration_id.clone(),
-                error,
-            }
-        })?;
-        let uuid = integration_id
-            .parse::<uuid::Uuid>()
-            .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
-        execute(
-            tx,
-            codec.statement(
-                "UPDATE help_desk_connections SET sealed_secret = $2 WHERE integration_id = $1",
-                [id(IntegrationId::from(uuid)), text(resealed)],
-            ),
-        )
-        .await?;
-        ids.push(integration_id);
-    }
-    Ok((ids, previous))
 }

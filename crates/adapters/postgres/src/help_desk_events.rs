@@ -18,6 +18,14 @@ use crate::secrets::{open, seal, unsealable};
 /// What a sealed webhook secret is bound to, beside the integration's id.
 pub(crate) const SEALED_AS: &str = "help-desk-webhook";
 
+/// Where the webhook secrets are (the start-up check and the key rotation walk it).
+pub(crate) const SEALED: crate::integrations::SealedSecrets = crate::integrations::SealedSecrets {
+    sealed_as: SEALED_AS,
+    table: "help_desk_event_settings",
+    id_column: "integration_id",
+    secret_column: "sealed_webhook_secret",
+};
+
 fn settings(
     integration_id: IntegrationId,
     row: &Row<'_>,
@@ -232,60 +240,4 @@ impl HelpDeskEventStore for SqlStore {
         .await?
         .is_some())
     }
-}
-
-/// Every webhook secret's integration id (text) and sealed value (the start-up check and the
-/// key rotation).
-pub(crate) async fn sealed_secrets(
-    connection: &impl ConnectionTrait,
-    codec: Codec,
-) -> Result<Vec<(String, String)>, StoreError> {
-    crate::rows::fetch_all(
-        connection,
-        codec.statement(
-            "SELECT integration_id, sealed_webhook_secret FROM help_desk_event_settings \
-             WHERE sealed_webhook_secret IS NOT NULL ORDER BY integration_id",
-            [],
-        ),
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        let row = codec.row(row);
-        Ok((
-            row.id::<IntegrationId>("integration_id")?.to_string(),
-            row.text("sealed_webhook_secret")?,
-        ))
-    })
-    .collect()
-}
-
-/// Opens a sealed webhook secret (`id` as text), naming it when it does not open.
-pub(crate) fn open_secret(
-    key: Option<&crate::SecretsKey>,
-    id: &str,
-    sealed: &str,
-) -> Result<String, crate::UnreadableCredential> {
-    crate::integrations::open_named(key, SEALED_AS, id, sealed)
-}
-
-/// Seals every webhook secret anew under `new_key` inside the rotation's transaction; returns
-/// the integration ids sealed and the key ids they were sealed under before.
-pub(crate) async fn reseal_secrets(
-    tx: &sea_orm::DatabaseTransaction,
-    codec: Codec,
-    key: Option<&crate::SecretsKey>,
-    new_key: &crate::SecretsKey,
-) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
-    let sealed = sealed_secrets(tx, codec).await?;
-    crate::integrations::reseal_each(
-        tx,
-        codec,
-        (key, new_key),
-        SEALED_AS,
-        sealed,
-        "UPDATE help_desk_event_settings SET sealed_webhook_secret = $2 \
-         WHERE integration_id = $1",
-    )
-    .await
 }

@@ -158,104 +158,127 @@ impl IntegrationStore for SqlStore {
     }
 }
 
-/// Every integration's id and sealed secret (for the start-up check and the key rotation).
-pub(crate) async fn sealed_secrets(
-    connection: &impl sea_orm::ConnectionTrait,
-    codec: crate::codec::Codec,
-) -> Result<Vec<(String, String)>, StoreError> {
-    fetch_all(
-        connection,
-        codec.statement("SELECT id, sealed_secret FROM integrations ORDER BY id", []),
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        let row = codec.row(row);
-        Ok((
-            row.id::<IntegrationId>("id")?.to_string(),
-            row.text("sealed_secret")?,
-        ))
-    })
-    .collect()
+/// A table keeping one sealed secret per integration. The start-up check and the key rotation
+/// walk [`SEALED_SECRETS`]; each store module names its own table there.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SealedSecrets {
+    /// What the secret is sealed as (bound into the seal beside the integration's id).
+    pub sealed_as: &'static str,
+    /// The table.
+    pub table: &'static str,
+    /// Its integration id column.
+    pub id_column: &'static str,
+    /// Its sealed secret column (rows where it is null hold no secret).
+    pub secret_column: &'static str,
 }
 
-/// Opens an integration's sealed secret (`id` as text), naming it when it does not open.
-pub(crate) fn open_secret(
-    key: Option<&crate::SecretsKey>,
-    id: &str,
-    sealed: &str,
-) -> Result<String, crate::UnreadableCredential> {
-    open_named(key, SEALED_AS, id, sealed)
-}
+/// Every table of integration secrets.
+pub(crate) const SEALED_SECRETS: [SealedSecrets; 3] = [
+    SealedSecrets {
+        sealed_as: SEALED_AS,
+        table: "integrations",
+        id_column: "id",
+        secret_column: "sealed_secret",
+    },
+    crate::help_desk_connections::SEALED,
+    crate::help_desk_events::SEALED,
+];
 
-/// Opens a secret sealed as `sealed_as` for the integration `id` (text), naming it when it does
-/// not open.
-pub(crate) fn open_named(
-    key: Option<&crate::SecretsKey>,
-    sealed_as: &str,
-    id: &str,
-    sealed: &str,
-) -> Result<String, crate::UnreadableCredential> {
-    open(key, sealed_as, id, sealed).map_err(|error| crate::UnreadableCredential {
-        gateway: sealed_as.to_owned(),
-        name: id.to_owned(),
-        error,
-    })
-}
+impl SealedSecrets {
+    /// Every integration id (text) and sealed secret of the table.
+    pub(crate) async fn sealed(
+        &self,
+        connection: &impl sea_orm::ConnectionTrait,
+        codec: crate::codec::Codec,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let Self {
+            table,
+            id_column,
+            secret_column,
+            ..
+        } = self;
+        fetch_all(
+            connection,
+            codec.statement(
+                &format!(
+                    "SELECT {id_column}, {secret_column} FROM {table} \
+                     WHERE {secret_column} IS NOT NULL ORDER BY {id_column}"
+                ),
+                [],
+            ),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let row = codec.row(row);
+            Ok((
+                row.id::<IntegrationId>(id_column)?.to_string(),
+                row.text(secret_column)?,
+            ))
+        })
+        .collect()
+    }
 
-/// Seals every integration secret anew under `new_key` inside the rotation's transaction;
-/// returns the ids sealed and the key ids they were sealed under before.
-pub(crate) async fn reseal_secrets(
-    tx: &sea_orm::DatabaseTransaction,
-    codec: crate::codec::Codec,
-    key: Option<&crate::SecretsKey>,
-    new_key: &crate::SecretsKey,
-) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
-    execute(tx, codec.statement("UPDATE integrations SET id = id", [])).await?;
-    let sealed = sealed_secrets(tx, codec).await?;
-    reseal_each(
-        tx,
-        codec,
-        (key, new_key),
-        SEALED_AS,
-        sealed,
-        "UPDATE integrations SET sealed_secret = $2 WHERE id = $1",
-    )
-    .await
-}
+    /// Opens the secret sealed for the integration `id` (text), naming it when it does not open.
+    pub(crate) fn open(
+        &self,
+        key: Option<&crate::SecretsKey>,
+        id: &str,
+        sealed: &str,
+    ) -> Result<String, crate::UnreadableCredential> {
+        open(key, self.sealed_as, id, sealed).map_err(|error| crate::UnreadableCredential {
+            gateway: self.sealed_as.to_owned(),
+            name: id.to_owned(),
+            error,
+        })
+    }
 
-/// Opens each `(integration id, sealed)` secret sealed as `sealed_as` with the current key,
-/// seals it under the new one and writes it with `update` (`$1` the id, `$2` the sealed text);
-/// returns the ids and the key ids they were sealed under before.
-pub(crate) async fn reseal_each(
-    tx: &sea_orm::DatabaseTransaction,
-    codec: crate::codec::Codec,
-    (key, new_key): (Option<&crate::SecretsKey>, &crate::SecretsKey),
-    sealed_as: &str,
-    rows: Vec<(String, String)>,
-    update: &str,
-) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
-    let mut ids = Vec::new();
-    let mut previous = Vec::new();
-    for (integration_id, sealed) in rows {
-        let secret = open_named(key, sealed_as, &integration_id, &sealed)?;
-        previous.extend(sealed.split(':').nth(1).map(str::to_owned));
-        let resealed = seal(new_key, sealed_as, &integration_id, &secret).map_err(|error| {
-            crate::UnreadableCredential {
-                gateway: sealed_as.to_owned(),
-                name: integration_id.clone(),
-                error,
-            }
-        })?;
-        let uuid = integration_id
-            .parse::<uuid::Uuid>()
-            .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
+    /// Seals every secret of the table anew under `new_key` inside the rotation's transaction
+    /// (its rows locked first); returns the integration ids sealed and the key ids they were
+    /// sealed under before.
+    pub(crate) async fn reseal(
+        &self,
+        tx: &sea_orm::DatabaseTransaction,
+        codec: crate::codec::Codec,
+        key: Option<&crate::SecretsKey>,
+        new_key: &crate::SecretsKey,
+    ) -> Result<(Vec<String>, Vec<String>), crate::CredentialsError> {
+        let Self {
+            sealed_as,
+            table,
+            id_column,
+            secret_column,
+        } = *self;
         execute(
             tx,
-            codec.statement(update, [id(IntegrationId::from(uuid)), text(resealed)]),
+            codec.statement(&format!("UPDATE {table} SET {id_column} = {id_column}"), []),
         )
         .await?;
-        ids.push(integration_id);
+        let mut ids = Vec::new();
+        let mut previous = Vec::new();
+        for (integration_id, sealed) in self.sealed(tx, codec).await? {
+            let secret = self.open(key, &integration_id, &sealed)?;
+            previous.extend(sealed.split(':').nth(1).map(str::to_owned));
+            let resealed = seal(new_key, sealed_as, &integration_id, &secret).map_err(|error| {
+                crate::UnreadableCredential {
+                    gateway: sealed_as.to_owned(),
+                    name: integration_id.clone(),
+                    error,
+                }
+            })?;
+            let uuid = integration_id
+                .parse::<uuid::Uuid>()
+                .map_err(|error| crate::CredentialsError::Store(corrupt(error)))?;
+            execute(
+                tx,
+                codec.statement(
+                    &format!("UPDATE {table} SET {secret_column} = $2 WHERE {id_column} = $1"),
+                    [id(IntegrationId::from(uuid)), text(resealed)],
+                ),
+            )
+            .await?;
+            ids.push(integration_id);
+        }
+        Ok((ids, previous))
     }
-    Ok((ids, previous))
 }

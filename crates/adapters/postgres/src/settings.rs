@@ -274,36 +274,16 @@ impl SqlStore {
                 list.entry(gateway.to_owned()).or_default().push(name);
             }
         }
-        for (id, sealed) in crate::integrations::sealed_secrets(&self.db, self.codec).await? {
-            match crate::integrations::open_secret(self.key(), &id, &sealed) {
-                Ok(_) => found
-                    .sealed
-                    .entry(crate::integrations::SEALED_AS.to_owned())
-                    .or_default()
-                    .push(id),
-                Err(unreadable) => found.unreadable.push(unreadable),
-            }
-        }
-        for (id, sealed) in
-            crate::help_desk_connections::sealed_secrets(&self.db, self.codec).await?
-        {
-            match crate::help_desk_connections::open_secret(self.key(), &id, &sealed) {
-                Ok(_) => found
-                    .sealed
-                    .entry(crate::help_desk_connections::SEALED_AS.to_owned())
-                    .or_default()
-                    .push(id),
-                Err(unreadable) => found.unreadable.push(unreadable),
-            }
-        }
-        for (id, sealed) in crate::help_desk_events::sealed_secrets(&self.db, self.codec).await? {
-            match crate::help_desk_events::open_secret(self.key(), &id, &sealed) {
-                Ok(_) => found
-                    .sealed
-                    .entry(crate::help_desk_events::SEALED_AS.to_owned())
-                    .or_default()
-                    .push(id),
-                Err(unreadable) => found.unreadable.push(unreadable),
+        for table in crate::integrations::SEALED_SECRETS {
+            for (id, sealed) in table.sealed(&self.db, self.codec).await? {
+                match table.open(self.key(), &id, &sealed) {
+                    Ok(_) => found
+                        .sealed
+                        .entry(table.sealed_as.to_owned())
+                        .or_default()
+                        .push(id),
+                    Err(unreadable) => found.unreadable.push(unreadable),
+                }
             }
         }
         Ok(found)
@@ -386,31 +366,12 @@ impl SqlStore {
                 .credentials
                 .insert(gateway, credentials.into_keys().collect());
         }
-        let (integrations, integration_key_ids) =
-            crate::integrations::reseal_secrets(tx, codec, self.key(), new_key).await?;
-        rotation.previous_key_ids.extend(integration_key_ids);
-        if !integrations.is_empty() {
-            rotation
-                .credentials
-                .insert(crate::integrations::SEALED_AS.to_owned(), integrations);
-        }
-        let (connections, connection_key_ids) =
-            crate::help_desk_connections::reseal_secrets(tx, codec, self.key(), new_key).await?;
-        rotation.previous_key_ids.extend(connection_key_ids);
-        if !connections.is_empty() {
-            rotation.credentials.insert(
-                crate::help_desk_connections::SEALED_AS.to_owned(),
-                connections,
-            );
-        }
-        let (webhook_secrets, webhook_key_ids) =
-            crate::help_desk_events::reseal_secrets(tx, codec, self.key(), new_key).await?;
-        rotation.previous_key_ids.extend(webhook_key_ids);
-        if !webhook_secrets.is_empty() {
-            rotation.credentials.insert(
-                crate::help_desk_events::SEALED_AS.to_owned(),
-                webhook_secrets,
-            );
+        for table in crate::integrations::SEALED_SECRETS {
+            let (ids, key_ids) = table.reseal(tx, codec, self.key(), new_key).await?;
+            rotation.previous_key_ids.extend(key_ids);
+            if !ids.is_empty() {
+                rotation.credentials.insert(table.sealed_as.to_owned(), ids);
+            }
         }
         if rotation.count() > 0 {
             let record = AuditRecord {
