@@ -1,9 +1,13 @@
-//! Kasa's billing documents as PDF: an invoice, receipt or credit note on one A4 page, in
-//! Turkish or English, drawn with krilla in DejaVu Sans (embedded, so Turkish letters and the
-//! lira sign render on every machine; the font's licence is in `fonts/`).
+//! Kasa's billing documents as PDF: an invoice, receipt or credit note on A4 pages, in Turkish
+//! or English, drawn with krilla in DejaVu Sans (embedded, so Turkish letters and the lira sign
+//! render on every machine; the font's licence is in `fonts/`).
 //!
-//! Promises: the page shows exactly what was issued (the store's frozen document: seller,
-//! buyer, lines, totals, payment, number, date); nothing is recomputed here. Its words, dates
+//! Promises: the pages show exactly what was issued (the store's frozen document: seller,
+//! buyer, lines including discounts, totals, payment, number, date); nothing is recomputed
+//! here. Lines that do not fit go on to further pages, each numbered "page n of m" with the
+//! table's header repeated. Every file is a tagged PDF (headings, paragraphs, the lines as a
+//! table, the logo as a figure with a text alternative) that krilla validates as PDF/A-2a, for
+//! screen readers and for archiving. Its words, dates
 //! and amounts come from [`kasa_locale`] (`pdf.*`, and the `document.*` names the e-mails
 //! share), written as the document's language writes them.
 
@@ -11,21 +15,31 @@
 // printed from the issued document's decimals.
 #![allow(clippy::float_arithmetic)]
 
+mod layout;
+mod measure;
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
-use kasa_domain::{Language, Money};
+use kasa_domain::Language;
 use kasa_locale::Locale;
-use kasa_ports::{Invoice, InvoiceKind, Logo, LogoFormat};
-use krilla::Document;
+use kasa_ports::{Invoice, Logo, LogoFormat};
+use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{Point, Size, Transform};
 use krilla::image::Image;
+use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
+    TagTree,
+};
 use krilla::text::{Font, TextDirection};
-use serde_json::Value;
+use krilla::{Document, SerializeSettings};
+
+use layout::{Block, Role};
 
 const FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-const A4: (f32, f32) = (595.0, 842.0);
-const MARGIN: f32 = 56.0;
 
 /// Why a document could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -50,23 +64,6 @@ fn font() -> Result<Font, PdfError> {
         .get_or_init(|| Font::new(FONT.to_vec().into(), 0))
         .clone()
         .ok_or(PdfError::Font)
-}
-
-/// The words key of the title of a kind of document.
-const fn title_key(kind: InvoiceKind) -> &'static str {
-    match kind {
-        InvoiceKind::Invoice => "pdf.title.invoice",
-        InvoiceKind::Receipt => "pdf.title.receipt",
-        InvoiceKind::CreditNote => "pdf.title.credit-note",
-    }
-}
-
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// The PDF renderer behind the [`kasa_ports::DocumentRenderer`] port.
@@ -95,8 +92,8 @@ impl kasa_ports::DocumentRenderer for PdfRenderer {
 fn logo_image(logo: &Logo) -> Result<Image, PdfError> {
     let data = logo.bytes().to_vec().into();
     match logo.format() {
-        LogoFormat::Png => Image::from_png(data, true),
-        LogoFormat::Jpeg => Image::from_jpeg(data, true),
+        LogoFormat::Png => Image::from_png(data, false),
+        LogoFormat::Jpeg => Image::from_jpeg(data, false),
     }
     .map_err(PdfError::Logo)
 }
@@ -121,183 +118,202 @@ fn logo_size(image: &Image) -> Option<Size> {
     Size::from_wh(width * scale, height * scale)
 }
 
-/// Draws `invoice` as a one-page PDF, with the seller's `logo` at the top right.
+/// Draws `invoice` as a tagged PDF/A-2a document (as many A4 pages as its lines need, each
+/// numbered), with the seller's `logo` at the top right of the first page.
 ///
 /// # Errors
-/// [`PdfError`] when the font, the logo or the writer fails.
+/// [`PdfError`] when the font, the logo or the writer fails (including a document that would
+/// not meet PDF/A-2a).
 pub fn render_invoice(invoice: &Invoice, logo: Option<&Logo>) -> Result<Vec<u8>, PdfError> {
-    let issued = &invoice.issued;
-    let document = &issued.document;
-    let locale = Locale::new(if document["language"].as_str() == Some("en") {
+    let document = &invoice.issued.document;
+    let language = if document["language"].as_str() == Some("en") {
         Language::En
     } else {
         Language::Tr
-    });
-    let label = |key: &'static str| locale.t(key);
+    };
+    let locale = Locale::new(language);
+    let logo = logo.map(logo_image).transpose()?;
+    let placed = layout::lay_out(invoice, locale, logo.is_some());
     let font = font()?;
-    let mut pdf = Document::new();
-    let mut page = pdf.start_page_with(
-        PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PdfError::Write("page size".into()))?,
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_A)
+        .finish()
+        .map_err(|error| PdfError::Write(format!("{error:?}")))?;
+    let mut pdf = Document::new_with(SerializeSettings {
+        configuration,
+        enable_tagging: true,
+        ..SerializeSettings::default()
+    });
+    let seller = document["seller"]["name"].as_str().unwrap_or_default();
+    let title = format!(
+        "{} {}",
+        locale.t(layout::title_key(invoice.issued.kind)),
+        invoice.number
     );
-    let mut surface = page.surface();
-    if let Some(logo) = logo {
-        let image = logo_image(logo)?;
-        if let Some(size) = logo_size(&image) {
+    pdf.set_metadata(
+        Metadata::new()
+            .title(title.clone())
+            .language(language_tag(language).to_owned())
+            .creator("Kasa".to_owned())
+            .authors(vec![seller.to_owned()])
+            .document_id(invoice.issued.id.to_string())
+            .creation_date(issue_date(invoice.issued.issued_at)),
+    );
+    let mut identifiers = Identifiers::default();
+    for page_index in 0..placed.pages {
+        let settings = PageSettings::from_wh(layout::PAGE.0, layout::PAGE.1)
+            .ok_or_else(|| PdfError::Write("page size".into()))?;
+        let mut page = pdf.start_page_with(settings);
+        let mut surface = page.surface();
+        if page_index == 0
+            && let Some(image) = &logo
+            && let Some(size) = logo_size(image)
+        {
             // Top right, its top edge level with the title's.
-            let x = A4.0 - MARGIN - size.width();
-            surface.push_transform(&Transform::from_translate(x, MARGIN - 20.0));
-            surface.draw_image(image, size);
+            let x = layout::PAGE.0 - layout::MARGIN - size.width();
+            let id = surface.start_tagged(ContentTag::Other);
+            surface.push_transform(&Transform::from_translate(x, layout::MARGIN - 6.0));
+            surface.draw_image(image.clone(), size);
             surface.pop();
+            surface.end_tagged();
+            identifiers.logo.push(id.into());
         }
-    }
-    let mut y = MARGIN;
-    let line =
-        |surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, size: f32, words: &str| {
+        for text in placed.texts.iter().filter(|text| text.page == page_index) {
+            let tag = if text.role == Role::Artifact {
+                ContentTag::Artifact(Artifact::new(ArtifactType::PaginationOther, None))
+            } else {
+                ContentTag::Span(SpanTag::empty())
+            };
+            let id = surface.start_tagged(tag);
             surface.draw_text(
-                Point::from_xy(x, y),
+                Point::from_xy(text.x, text.y),
                 font.clone(),
-                size,
-                words,
+                text.size,
+                &text.words,
                 false,
                 TextDirection::Auto,
             );
-        };
-    line(&mut surface, MARGIN, y, 20.0, label(title_key(issued.kind)));
-    y += 28.0;
-    line(
-        &mut surface,
-        MARGIN,
-        y,
-        10.0,
-        &format!("{}: {}", label("document.number"), invoice.number),
-    );
-    y += 14.0;
-    line(
-        &mut surface,
-        MARGIN,
-        y,
-        10.0,
-        &format!("{}: {}", label("pdf.date"), locale.date(issued.issued_at)),
-    );
-    if let Some(referred) = issued.refers_to {
-        y += 14.0;
-        line(
-            &mut surface,
-            MARGIN,
-            y,
-            10.0,
-            &format!("{}: {referred}", label("document.refers-to")),
-        );
-    }
-    y += 28.0;
-    let seller = &document["seller"];
-    let buyer = &document["buyer"];
-    let column = A4.0 / 2.0;
-    line(&mut surface, MARGIN, y, 11.0, label("pdf.seller"));
-    line(&mut surface, column, y, 11.0, label("pdf.buyer"));
-    y += 15.0;
-    let seller_lines = party_lines(seller, locale);
-    let buyer_lines = party_lines(buyer, locale);
-    for index in 0..seller_lines.len().max(buyer_lines.len()) {
-        if let Some(seller_line) = seller_lines.get(index) {
-            line(&mut surface, MARGIN, y, 10.0, seller_line);
+            surface.end_tagged();
+            identifiers.record(text.role, id);
         }
-        if let Some(buyer_line) = buyer_lines.get(index) {
-            line(&mut surface, column, y, 10.0, buyer_line);
-        }
-        y += 13.0;
+        surface.finish();
+        page.finish();
     }
-    y += 20.0;
-    let columns = [MARGIN, 300.0, 360.0, 430.0, 500.0];
-    for (x, header) in columns.iter().zip([
-        "pdf.description",
-        "pdf.rate",
-        "pdf.net",
-        "document.tax",
-        "document.total",
-    ]) {
-        let header = label(header);
-        line(&mut surface, *x, y, 10.0, header);
-    }
-    y += 16.0;
-    let currency = issued.total.gross.currency();
-    let money = |value: &Value| -> String {
-        value
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| value.as_number().map(ToString::to_string))
-            .and_then(|decimal| decimal.parse().ok())
-            .and_then(|decimal| Money::new(decimal, currency).ok())
-            .map_or_else(|| text(value), |parsed| locale.money(&parsed))
-    };
-    for item in document["lines"].as_array().into_iter().flatten() {
-        let cells = [
-            text(&item["description"]),
-            text(&item["tax_rate_percent"]),
-            money(&item["net"]),
-            money(&item["tax"]),
-            money(&item["gross"]),
-        ];
-        for (x, cell) in columns.iter().zip(cells) {
-            line(&mut surface, *x, y, 10.0, &cell);
-        }
-        y += 14.0;
-    }
-    y += 20.0;
-    let total = &issued.total;
-    for (key, value) in [
-        ("pdf.net", &total.net),
-        ("document.tax", &total.tax),
-        ("pdf.grand-total", &total.gross),
-    ] {
-        line(&mut surface, 360.0, y, 11.0, label(key));
-        line(&mut surface, 470.0, y, 11.0, &locale.money(value));
-        y += 15.0;
-    }
-    y += 20.0;
-    let payment = &document["payment"];
-    line(
-        &mut surface,
-        MARGIN,
-        y,
-        10.0,
-        &[
-            text(&payment["method"]),
-            text(&payment["order_id"]),
-            text(&payment["reference"]),
-        ]
-        .iter()
-        .filter(|part| !part.is_empty())
-        .fold(format!("{}:", label("pdf.payment")), |line, part| {
-            format!("{line} {part}")
-        }),
-    );
-    surface.finish();
-    page.finish();
+    pdf.set_tag_tree(identifiers.tree(&placed.blocks, language, seller, locale));
     pdf.finish()
         .map_err(|error| PdfError::Write(format!("{error:?}")))
 }
 
-/// A seller's or buyer's block: name, e-mail, each address line, tax office and number; what
-/// the document does not have is left out.
-fn party_lines(party: &Value, locale: Locale) -> Vec<String> {
-    let present = |key: &str| party[key].as_str().filter(|value| !value.trim().is_empty());
-    let mut lines: Vec<String> = ["name", "email"]
-        .into_iter()
-        .filter_map(present)
-        .map(str::to_owned)
-        .collect();
-    lines.extend(
-        present("address")
-            .into_iter()
-            .flat_map(str::lines)
-            .map(str::to_owned),
-    );
-    if let Some(office) = present("tax_office") {
-        lines.push(format!("{}: {office}", locale.t("pdf.tax-office")));
+/// When the document was issued, in UTC (the file's creation date: rendering the same document
+/// twice gives the same metadata).
+fn issue_date(at: time::OffsetDateTime) -> DateTime {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    DateTime::new(u16::try_from(at.year()).unwrap_or_default())
+        .month(u8::from(at.month()))
+        .day(at.day())
+        .hour(at.hour())
+        .minute(at.minute())
+        .second(at.second())
+        .utc_offset_hour(0)
+}
+
+/// The document's language as a tag (RFC 3066).
+const fn language_tag(language: Language) -> &'static str {
+    match language {
+        Language::Tr => "tr-TR",
+        Language::En => "en",
     }
-    if let Some(number) = present("tax_number") {
-        lines.push(format!("{}: {number}", locale.t("pdf.tax-number")));
+}
+
+/// The marked pieces of each part of the document, collected while drawing.
+#[derive(Default)]
+struct Identifiers {
+    title: Vec<Node>,
+    logo: Vec<Node>,
+    paragraphs: BTreeMap<usize, Vec<Node>>,
+    headers: BTreeMap<usize, Vec<Node>>,
+    cells: BTreeMap<(usize, usize), Vec<Node>>,
+}
+
+impl Identifiers {
+    fn record(&mut self, role: Role, id: Identifier) {
+        let list = match role {
+            Role::Title => &mut self.title,
+            Role::Paragraph(number) => self.paragraphs.entry(number).or_default(),
+            Role::Header(column) => self.headers.entry(column).or_default(),
+            Role::Cell(row, column) => self.cells.entry((row, column)).or_default(),
+            Role::Artifact => return,
+        };
+        list.push(id.into());
     }
-    lines
+
+    /// The tag tree: heading, paragraphs, the logo as a figure and the lines as a table with
+    /// column headers, in reading order.
+    fn tree(
+        mut self,
+        blocks: &[Block],
+        language: Language,
+        seller: &str,
+        locale: Locale,
+    ) -> TagTree {
+        let mut tree = TagTree::new().with_lang(Some(language_tag(language).to_owned()));
+        let take = |nodes: &mut Vec<Node>| std::mem::take(nodes);
+        for block in blocks {
+            let group = match *block {
+                Block::Title => {
+                    TagGroup::with_children(Tag::Hn(NonZeroU16::MIN, None), take(&mut self.title))
+                }
+                Block::Paragraph(number) => TagGroup::with_children(
+                    Tag::P,
+                    self.paragraphs.remove(&number).unwrap_or_default(),
+                ),
+                Block::Logo => TagGroup::with_children(
+                    Tag::Figure(Some(locale.fill("pdf.logo", &[("seller", seller)]))),
+                    take(&mut self.logo),
+                ),
+                Block::Table { rows, columns } => self.table(rows, columns),
+            };
+            tree.push(group);
+        }
+        tree
+    }
+
+    fn table(&mut self, rows: usize, columns: usize) -> TagGroup {
+        let header_row = TagGroup::with_children(
+            Tag::TR,
+            (0..columns)
+                .map(|column| {
+                    TagGroup::with_children(
+                        Tag::TH(TableHeaderScope::Column),
+                        self.headers.remove(&column).unwrap_or_default(),
+                    )
+                    .into()
+                })
+                .collect(),
+        );
+        let body_rows = (0..rows)
+            .map(|row| {
+                TagGroup::with_children(
+                    Tag::TR,
+                    (0..columns)
+                        .map(|column| {
+                            TagGroup::with_children(
+                                Tag::TD,
+                                self.cells.remove(&(row, column)).unwrap_or_default(),
+                            )
+                            .into()
+                        })
+                        .collect(),
+                )
+                .into()
+            })
+            .collect();
+        TagGroup::with_children(
+            Tag::Table,
+            vec![
+                TagGroup::with_children(Tag::THead, vec![header_row.into()]).into(),
+                TagGroup::with_children(Tag::TBody, body_rows).into(),
+            ],
+        )
+    }
 }
