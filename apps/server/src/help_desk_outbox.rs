@@ -1,5 +1,6 @@
-//! The help-desk outbox worker: delivers queued calls (an internal note and tags on a ticket)
-//! through each integration's API connection, like the mail outbox.
+//! The help-desk outbox worker: delivers queued calls (a ticket to open for a customer's
+//! question, an internal note and tags on a ticket) through each integration's API connection,
+//! like the mail outbox.
 //!
 //! Never lost: a call is claimed with a lease and marked done only after the help desk accepted
 //! it; a temporary failure (unreachable, 5xx, 429) is retried with doubling waits (a 429 after
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kasa_domain::{HelpDeskCallId, IntegrationId};
-use kasa_ports::{HelpDesk, HelpDeskCall, HelpDeskError, StoreError};
+use kasa_ports::{HelpDesk, HelpDeskCall, HelpDeskError, NEW_TICKET, StoreError};
 use time::{Duration, OffsetDateTime};
 
 use crate::app::App;
@@ -147,15 +148,29 @@ impl HelpDeskClients {
     }
 }
 
-/// Makes one call: the note (unless posted already), then the tags.
+/// Makes one call: the ticket (when it is to be opened and is not yet), the note (unless
+/// posted already), then the tags.
 async fn make(app: &App, help_desk: &dyn HelpDesk, call: &HelpDeskCall) -> Result<(), Failure> {
+    let mut ticket = call.ticket.clone();
+    if let Some(new_ticket) = &call.new_ticket
+        && ticket == NEW_TICKET
+    {
+        // Help desks take no idempotency key for a new ticket: an answer lost after the
+        // ticket was opened opens a second one on retry (ADR 0019). Recorded at once, so a
+        // later failure of the note never opens another.
+        ticket = help_desk.create_ticket(new_ticket).await?;
+        app.help_desk_calls
+            .mark_help_desk_ticket_opened(call.id, &ticket)
+            .await
+            .map_err(Failure::Store)?;
+    }
     if let Some(note) = call.note.as_deref()
         && call.note_posted_at.is_none()
     {
         let marker = note_marker(call.id);
-        if !help_desk.has_note_containing(&call.ticket, &marker).await? {
+        if !help_desk.has_note_containing(&ticket, &marker).await? {
             help_desk
-                .post_internal_note(&call.ticket, &format!("{note}\n\n{marker}"))
+                .post_internal_note(&ticket, &format!("{note}\n\n{marker}"))
                 .await?;
         }
         app.help_desk_calls
@@ -164,7 +179,7 @@ async fn make(app: &App, help_desk: &dyn HelpDesk, call: &HelpDeskCall) -> Resul
             .map_err(Failure::Store)?;
     }
     if !call.tags.is_empty() {
-        help_desk.add_tags(&call.ticket, &call.tags).await?;
+        help_desk.add_tags(&ticket, &call.tags).await?;
     }
     Ok(())
 }

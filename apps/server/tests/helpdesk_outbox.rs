@@ -85,6 +85,7 @@ fn call(integration: &str, ticket: &str, key: &str) -> NewHelpDeskCall {
         key: key.to_owned(),
         note: Some(format!("Kasa refused ticket {ticket}: no credits ({key})")),
         tags: vec!["kasa_refused".to_owned()],
+        new_ticket: None,
     }
 }
 

@@ -5,9 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use kasa_ports::{
-    CatalogStore, ChargeStore, Clock, CustomerStore, DocumentRenderer, GatewayName, HoldingStore,
-    InvoiceStore, Mailer, OutboxStore, PaymentActionStore, PaymentGateway, PurchaseStore,
-    SettingsStore, Store,
+    CatalogStore, ChargeStore, Clock, CustomerStore, DocumentRenderer, GatewayName, HistoryStore,
+    HoldingStore, InvoiceStore, Mailer, OutboxStore, PaymentActionStore, PaymentGateway,
+    PurchaseStore, QuestionStore, SettingsStore, Store,
 };
 
 /// The configured payment gateways, by name.
@@ -67,6 +67,10 @@ pub struct BillingPorts {
     pub payment_actions: Arc<dyn PaymentActionStore>,
     /// Invoices, receipts and credit notes.
     pub invoices: Arc<dyn InvoiceStore>,
+    /// Customers' billing questions.
+    pub questions: Arc<dyn QuestionStore>,
+    /// Reads of what happened (purchases, charges, the ledger).
+    pub history: Arc<dyn HistoryStore>,
     /// Payment gateways.
     pub gateways: Gateways,
     /// Outgoing mail.
@@ -98,6 +102,8 @@ impl BillingPorts {
             outbox: store.clone(),
             settings: store.clone(),
             payment_actions: store.clone(),
+            questions: store.clone(),
+            history: store.clone(),
             invoices: store,
             gateways,
             mailer,

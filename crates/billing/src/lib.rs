@@ -19,6 +19,7 @@ mod notifications;
 mod payment_actions;
 mod payment_jobs;
 mod purchase;
+mod questions;
 mod recurring;
 pub mod reports;
 mod resend;
@@ -42,6 +43,9 @@ pub use payment_actions::{
 pub use payment_jobs::ResolvedAction;
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
+};
+pub use questions::{
+    AskQuestion, AskQuestionError, MESSAGE_MAX_CHARS, QUESTIONS_PER_HOUR, SUBJECT_MAX_CHARS,
 };
 pub use recurring::{StartRecurring, StartRecurringError};
 pub use resend::ResendDocumentError;

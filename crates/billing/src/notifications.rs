@@ -171,6 +171,15 @@ impl Billing {
                 email.to.clone_from(to);
                 Ok(email)
             }
+            OutboxPayload::QuestionNotification {
+                question_id,
+                to,
+                language,
+            } => {
+                let mut email = self.question_email(*question_id, *language).await?;
+                email.to.clone_from(to);
+                Ok(email)
+            }
         }
     }
 

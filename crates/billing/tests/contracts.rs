@@ -69,6 +69,8 @@ impl Mocks {
             settings: Arc::new(self.settings),
             payment_actions: Arc::new(MockPaymentActionStore::new()),
             invoices: Arc::new(self.invoices),
+            questions: Arc::new(kasa_ports::MockQuestionStore::new()),
+            history: Arc::new(kasa_ports::MockHistoryStore::new()),
             gateways: Gateways::new().with(Arc::new(self.gateway)),
             mailer: Arc::new(self.mailer),
             documents: Arc::new(kasa_ports::MockDocumentRenderer::new()),

@@ -28,7 +28,14 @@ pub struct NewHelpDeskCall {
     pub note: Option<String>,
     /// Tags to add to the ticket (tags already on it stay).
     pub tags: Vec<String>,
+    /// A ticket to open first (then `ticket` is [`NEW_TICKET`] until the help desk names it);
+    /// the note and tags then go on the new ticket.
+    pub new_ticket: Option<NewTicket>,
 }
+
+/// The `ticket` of a call whose ticket is still to be opened (see
+/// [`NewHelpDeskCall::new_ticket`]); replaced by the help desk's id once it is open.
+pub const NEW_TICKET: &str = "new";
 
 /// A queued help-desk call and how its delivery is going.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +52,9 @@ pub struct HelpDeskCall {
     pub note: Option<String>,
     /// The tags to add.
     pub tags: Vec<String>,
+    /// The ticket to open first, while `ticket` is [`NEW_TICKET`].
+    #[serde(default)]
+    pub new_ticket: Option<NewTicket>,
     /// When queued.
     #[serde(with = "kasa_domain::instant")]
     pub queued_at: OffsetDateTime,
@@ -76,6 +86,7 @@ impl HelpDeskCall {
             key: call.key,
             note: call.note,
             tags: call.tags,
+            new_ticket: call.new_ticket,
             queued_at,
             attempts: 0,
             next_attempt_at: None,
@@ -86,16 +97,27 @@ impl HelpDeskCall {
         }
     }
 
-    /// Whether a call is well formed: a ticket, a key, and a note or at least one tag, none of
-    /// them blank.
+    /// Whether a call is well formed: a ticket (or a ticket to open, with a requester, a
+    /// subject and a message, and `ticket` set to [`NEW_TICKET`]), a key, and something to do
+    /// (a ticket to open, a note or a tag), none of them blank.
     #[must_use]
     pub fn is_well_formed(call: &NewHelpDeskCall) -> bool {
-        !call.ticket.trim().is_empty()
+        let opens = call.new_ticket.as_ref().map(|ticket| {
+            ![&ticket.requester_email, &ticket.subject, &ticket.body]
+                .iter()
+                .any(|field| field.trim().is_empty())
+        });
+        let ticket_ok = match opens {
+            Some(complete) => complete && call.ticket == NEW_TICKET,
+            None => !call.ticket.trim().is_empty() && call.ticket != NEW_TICKET,
+        };
+        ticket_ok
             && !call.key.trim().is_empty()
-            && (call
-                .note
-                .as_deref()
-                .is_some_and(|note| !note.trim().is_empty())
+            && (opens.is_some()
+                || call
+                    .note
+                    .as_deref()
+                    .is_some_and(|note| !note.trim().is_empty())
                 || !call.tags.is_empty())
             && call.tags.iter().all(|tag| !tag.trim().is_empty())
     }
@@ -163,6 +185,18 @@ pub trait HelpDeskCallStore: Send + Sync {
         &self,
         id: HelpDeskCallId,
         at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Records the ticket the help desk opened for a call (its `ticket` was [`NEW_TICKET`]):
+    /// a later attempt only adds the note and tags to it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] (no such call, or its ticket is open already),
+    /// [`StoreError::Unavailable`].
+    async fn mark_help_desk_ticket_opened(
+        &self,
+        id: HelpDeskCallId,
+        ticket: &str,
     ) -> Result<(), StoreError>;
 
     /// Records that a call is done (an attempt that succeeded).
@@ -237,7 +271,7 @@ impl HelpDeskError {
 }
 
 /// A ticket to open in the help desk (for a customer's request from the billing pages).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTicket {
     /// The requester's e-mail address.
     pub requester_email: String,

@@ -17,6 +17,7 @@ mod help_desk_events;
 mod integrations;
 mod mailer;
 mod payment_actions;
+mod questions;
 mod records;
 mod reports;
 mod store;
@@ -48,7 +49,7 @@ pub use gateway::{
 };
 pub use help_desk::{
     HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,
-    HelpDeskConnectionStore, HelpDeskError, NewHelpDeskCall, NewTicket,
+    HelpDeskConnectionStore, HelpDeskError, NEW_TICKET, NewHelpDeskCall, NewTicket,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use help_desk::{MockHelpDesk, MockHelpDeskCallStore, MockHelpDeskConnectionStore};
@@ -71,6 +72,11 @@ pub use payment_actions::{
     FinishedApproval, FinishedPaymentAction, GivenBackCheck, NewApprovalRequest, NewPaymentAction,
     PaymentAction, PaymentActionKind, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use questions::MockQuestionStore;
+pub use questions::{
+    NewQuestion, Question, QuestionStore, QuestionTopic, TicketState, question_call_key,
 };
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,

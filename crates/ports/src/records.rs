@@ -490,6 +490,16 @@ pub enum OutboxPayload {
         /// The language to render in.
         language: Language,
     },
+    /// A customer's billing question, to the support address with their billing context
+    /// (replies go to the customer).
+    QuestionNotification {
+        /// The question.
+        question_id: kasa_domain::QuestionId,
+        /// Recipients (the support address, tagged with the customer).
+        to: Vec<EmailAddress>,
+        /// The language to render in.
+        language: Language,
+    },
 }
 
 /// An outbox message and its delivery state.

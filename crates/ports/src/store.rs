@@ -1038,6 +1038,7 @@ pub trait Store:
     + InvoiceStore
     + crate::PaymentActionStore
     + crate::ReportStore
+    + crate::QuestionStore
 {
 }
 
@@ -1053,5 +1054,6 @@ impl<T> Store for T where
         + InvoiceStore
         + crate::PaymentActionStore
         + crate::ReportStore
+        + crate::QuestionStore
 {
 }

@@ -13,6 +13,7 @@ pub mod help_desk_calls;
 pub mod help_desk_events;
 pub mod integrations;
 pub mod ports;
+pub mod questions;
 pub mod reports;
 pub mod zendesk_apps;
 

@@ -31,6 +31,7 @@ mod books;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
+mod questions;
 mod reports;
 mod zendesk_apps;
 
@@ -119,6 +120,8 @@ struct State {
     help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
     /// Each integration's Zendesk app (its public key and installation).
     zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
+    /// Customers' questions: as asked, whether e-mailed, the key of their ticket's call.
+    questions: BTreeMap<kasa_domain::QuestionId, (kasa_ports::NewQuestion, bool, Option<String>)>,
 }
 
 impl State {

@@ -11,7 +11,7 @@
 use kasa_domain::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId,
     HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
-    PaymentActionId, PaymentId, PurchaseId, UsageChargeId, UserId,
+    PaymentActionId, PaymentId, PurchaseId, QuestionId, UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -54,6 +54,7 @@ stored_ids!(
     CustomerId,
     DepartmentId,
     HelpDeskCallId,
+    QuestionId,
     IntegrationId,
     InvoiceId,
     LedgerEntryId,

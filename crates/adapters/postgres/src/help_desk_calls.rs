@@ -4,23 +4,25 @@
 use async_trait::async_trait;
 use kasa_domain::{HelpDeskCallId, IntegrationId};
 use kasa_ports::{
-    ActionContext, AuditRecord, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore,
+    ActionContext, AuditRecord, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, NEW_TICKET,
     NewHelpDeskCall, StoreError, new_id,
 };
+use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Row, corrupt, id, opt_text, text};
+use crate::codec::{Codec, Row, corrupt, id, opt_text, text};
 use crate::rows::{execute, fetch_all, fetch_one, insert_audit, limit};
 
-const COLUMNS: &str = "id, integration_id, ticket, idempotency_key, note, tags, queued_at, \
-                       attempts, next_attempt_at, last_error, note_posted_at, done_at, abandoned";
+pub(crate) const COLUMNS: &str = "id, integration_id, ticket, idempotency_key, note, tags, \
+                       new_ticket, queued_at, attempts, next_attempt_at, last_error, \
+                       note_posted_at, done_at, abandoned";
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
     entity: "help-desk call",
 };
 
-fn help_desk_call(row: &Row<'_>) -> Result<HelpDeskCall, StoreError> {
+pub(crate) fn help_desk_call(row: &Row<'_>) -> Result<HelpDeskCall, StoreError> {
     Ok(HelpDeskCall {
         id: row.id("id")?,
         integration: row.id::<IntegrationId>("integration_id")?,
@@ -28,6 +30,7 @@ fn help_desk_call(row: &Row<'_>) -> Result<HelpDeskCall, StoreError> {
         key: row.text("idempotency_key")?,
         note: row.opt_text("note")?,
         tags: row.json("tags")?,
+        new_ticket: row.opt_json("new_ticket")?,
         queued_at: row.at("queued_at")?,
         attempts: u32::try_from(row.int("attempts")?).map_err(corrupt)?,
         next_attempt_at: row.opt_at("next_attempt_at")?,
@@ -36,6 +39,57 @@ fn help_desk_call(row: &Row<'_>) -> Result<HelpDeskCall, StoreError> {
         done_at: row.opt_at("done_at")?,
         abandoned: row.flag("abandoned")?,
     })
+}
+
+/// Queues `call` in the caller's transaction; `false` when a call with its key was queued
+/// before.
+pub(crate) async fn insert_help_desk_call(
+    tx: &impl ConnectionTrait,
+    codec: Codec,
+    call: &NewHelpDeskCall,
+) -> Result<bool, StoreError> {
+    if !HelpDeskCall::is_well_formed(call) {
+        return Err(corrupt(
+            "a help-desk call needs a ticket (or one to open), a key, and something to do, \
+             none blank",
+        ));
+    }
+    // The store's own clock: when a call was queued is for people reading the outbox; due is
+    // "at once" (an empty `next_attempt_at`), whatever clock the worker runs on.
+    let queued_at = OffsetDateTime::now_utc();
+    let call_id: HelpDeskCallId = new_id();
+    fetch_one(
+        tx,
+        codec.statement(
+            "SELECT id FROM integrations WHERE id = $1",
+            [id(call.integration)],
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound {
+        entity: "integration",
+    })?;
+    let inserted = execute(
+        tx,
+        codec.statement(
+            "INSERT INTO help_desk_calls (id, integration_id, ticket, idempotency_key, \
+             note, tags, new_ticket, queued_at, attempts, abandoned) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, FALSE) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+            [
+                id(call_id),
+                id(call.integration),
+                text(call.ticket.clone()),
+                text(call.key.clone()),
+                opt_text(call.note.clone()),
+                codec.json(&call.tags),
+                codec.opt_json(call.new_ticket.as_ref()),
+                codec.at(queued_at),
+            ],
+        ),
+    )
+    .await?;
+    Ok(inserted > 0)
 }
 
 impl SqlStore {
@@ -57,49 +111,8 @@ impl SqlStore {
 #[async_trait]
 impl HelpDeskCallStore for SqlStore {
     async fn queue_help_desk_call(&self, call: NewHelpDeskCall) -> Result<bool, StoreError> {
-        if !HelpDeskCall::is_well_formed(&call) {
-            return Err(corrupt(
-                "a help-desk call needs a ticket, a key, and a note or tags, none blank",
-            ));
-        }
-        // The store's own clock: when a call was queued is for people reading the outbox; due
-        // is "at once" (an empty `next_attempt_at`), whatever clock the worker runs on.
-        let queued_at = OffsetDateTime::now_utc();
-        let call_id: HelpDeskCallId = new_id();
-        self.in_transaction(async |tx, codec| {
-            fetch_one(
-                tx,
-                codec.statement(
-                    "SELECT id FROM integrations WHERE id = $1",
-                    [id(call.integration)],
-                ),
-            )
-            .await?
-            .ok_or(StoreError::NotFound {
-                entity: "integration",
-            })?;
-            let inserted = execute(
-                tx,
-                codec.statement(
-                    "INSERT INTO help_desk_calls (id, integration_id, ticket, idempotency_key, \
-                     note, tags, queued_at, attempts, abandoned) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, FALSE) \
-                     ON CONFLICT (idempotency_key) DO NOTHING",
-                    [
-                        id(call_id),
-                        id(call.integration),
-                        text(call.ticket.clone()),
-                        text(call.key.clone()),
-                        opt_text(call.note.clone()),
-                        codec.json(&call.tags),
-                        codec.at(queued_at),
-                    ],
-                ),
-            )
-            .await?;
-            Ok(inserted > 0)
-        })
-        .await
+        self.in_transaction(async |tx, codec| insert_help_desk_call(tx, codec, &call).await)
+            .await
     }
 
     async fn claim_due_help_desk_calls(
@@ -148,6 +161,19 @@ impl HelpDeskCallStore for SqlStore {
             "UPDATE help_desk_calls SET note_posted_at = $2 \
              WHERE id = $1 AND note_posted_at IS NULL",
             vec![id(call_id), self.codec.at(at)],
+        )
+        .await
+    }
+
+    async fn mark_help_desk_ticket_opened(
+        &self,
+        call_id: HelpDeskCallId,
+        ticket: &str,
+    ) -> Result<(), StoreError> {
+        self.update_help_desk_call(
+            "UPDATE help_desk_calls SET ticket = $2 WHERE id = $1 AND ticket = $3 \
+             AND new_ticket IS NOT NULL",
+            vec![id(call_id), text(ticket), text(NEW_TICKET)],
         )
         .await
     }

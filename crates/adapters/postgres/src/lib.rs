@@ -31,6 +31,7 @@ mod ledger;
 mod outbox;
 mod payment_actions;
 mod purchases;
+mod questions;
 mod reports;
 mod rows;
 mod secrets;

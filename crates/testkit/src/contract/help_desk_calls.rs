@@ -15,7 +15,7 @@ use time::Duration;
 use crate::{TestBilling, agent_context};
 
 /// An integration to queue calls for.
-async fn an_integration<S: IntegrationStore>(store: &S) -> IntegrationId {
+pub(crate) async fn an_integration<S: IntegrationStore>(store: &S) -> IntegrationId {
     let integration = Integration {
         id: IntegrationId::from(uuid::Uuid::now_v7()),
         name: "Zendesk production".to_owned(),
@@ -42,6 +42,7 @@ fn call(integration: IntegrationId, ticket: &str, key: &str) -> NewHelpDeskCall 
         key: key.to_owned(),
         note: Some(format!("Refunded ₺100,00 ({key})")),
         tags: vec!["kasa_refund".to_owned()],
+        new_ticket: None,
     }
 }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use kasa_domain::HelpDeskCallId;
 use kasa_ports::{
-    ActionContext, AuditRecord, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore,
+    ActionContext, AuditRecord, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, NEW_TICKET,
     NewHelpDeskCall, StoreError, new_id,
 };
 use time::OffsetDateTime;
@@ -23,36 +23,48 @@ fn undone(state: &mut State, id: HelpDeskCallId) -> Result<&mut HelpDeskCall, St
         .ok_or(NOT_FOUND)
 }
 
+/// Now, in microseconds as the SQL stores keep it.
+pub(super) fn queue_time() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
+}
+
+/// Queues `call` in the caller's transaction; `false` when its key was queued before.
+pub(super) fn queue_call(
+    state: &mut State,
+    call: NewHelpDeskCall,
+    queued_at: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    if !HelpDeskCall::is_well_formed(&call) {
+        return Err(StoreError::Corrupt(
+            "a help-desk call needs a ticket (or one to open), a key, and something to do, none \
+             blank"
+                .to_owned(),
+        ));
+    }
+    if !state.integrations.contains_key(&call.integration) {
+        return Err(StoreError::NotFound {
+            entity: "integration",
+        });
+    }
+    if state
+        .help_desk_calls
+        .values()
+        .any(|queued| queued.key == call.key)
+    {
+        return Ok(false);
+    }
+    let queued = HelpDeskCall::queued(new_id(), call, queued_at);
+    state.help_desk_calls.insert(queued.id, queued);
+    Ok(true)
+}
+
 #[async_trait]
 impl HelpDeskCallStore for MemoryStore {
     async fn queue_help_desk_call(&self, call: NewHelpDeskCall) -> Result<bool, StoreError> {
-        if !HelpDeskCall::is_well_formed(&call) {
-            return Err(StoreError::Corrupt(
-                "a help-desk call needs a ticket, a key, and a note or tags, none blank".to_owned(),
-            ));
-        }
-        // Microseconds, as the SQL stores keep them.
-        let now = OffsetDateTime::now_utc();
-        let queued_at = now
-            .replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
-            .unwrap_or(now);
-        self.transaction(|state| {
-            if !state.integrations.contains_key(&call.integration) {
-                return Err(StoreError::NotFound {
-                    entity: "integration",
-                });
-            }
-            if state
-                .help_desk_calls
-                .values()
-                .any(|queued| queued.key == call.key)
-            {
-                return Ok(false);
-            }
-            let queued = HelpDeskCall::queued(new_id(), call, queued_at);
-            state.help_desk_calls.insert(queued.id, queued);
-            Ok(true)
-        })
+        let queued_at = queue_time();
+        self.transaction(|state| queue_call(state, call, queued_at))
     }
 
     async fn claim_due_help_desk_calls(
@@ -88,6 +100,22 @@ impl HelpDeskCallStore for MemoryStore {
                 return Err(NOT_FOUND);
             }
             call.note_posted_at = Some(at);
+            Ok(())
+        })
+    }
+
+    async fn mark_help_desk_ticket_opened(
+        &self,
+        id: HelpDeskCallId,
+        ticket: &str,
+    ) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            let call = state
+                .help_desk_calls
+                .get_mut(&id)
+                .filter(|call| call.new_ticket.is_some() && call.ticket == NEW_TICKET)
+                .ok_or(NOT_FOUND)?;
+            ticket.clone_into(&mut call.ticket);
             Ok(())
         })
     }

@@ -556,6 +556,7 @@ async fn refused(
             key,
             note: Some(note),
             tags: vec![REFUSED_TAG.to_owned()],
+            new_ticket: None,
         })
         .await
         .map_err(store_error)?;

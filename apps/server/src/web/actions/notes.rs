@@ -99,6 +99,7 @@ pub(super) async fn queue_note(app: &App, values: &Values, action_key: &str, tex
         key: format!("console-action:{action_key}"),
         note: Some(text),
         tags: vec![ACTION_TAG.to_owned()],
+        new_ticket: None,
     };
     if let Err(error) = app.help_desk_calls.queue_help_desk_call(call).await {
         tracing::warn!(%error, %integration, "the note for the ticket could not be queued");
