@@ -23,6 +23,7 @@ use crate::api::helpdesk_events::HelpDeskEventsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payments::PaymentsApi;
+use crate::api::questions::QuestionsApi;
 use crate::api::records::RecordsApi;
 use crate::api::reports::ReportsApi;
 use crate::api::settings::SettingsApi;
@@ -48,6 +49,7 @@ type Apis = (
     HelpDeskCallsApi,
     HelpDeskEventsApi,
     HelpDeskAppsApi,
+    QuestionsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -69,6 +71,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             HelpDeskCallsApi,
             HelpDeskEventsApi,
             HelpDeskAppsApi,
+            QuestionsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),

@@ -109,7 +109,7 @@ impl MeApi {
 }
 
 /// The customer a billing link's token belongs to; staff are sent to their own endpoint.
-fn own_customer(auth: &Bearer, staff_path: &str) -> Result<CustomerId, ApiError> {
+pub(crate) fn own_customer(auth: &Bearer, staff_path: &str) -> Result<CustomerId, ApiError> {
     match auth.0.actor {
         kasa_domain::Actor::Customer { customer_id } => Ok(customer_id),
         _ => Err(ApiError::new(

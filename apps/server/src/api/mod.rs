@@ -14,6 +14,7 @@ pub mod integrations;
 pub mod me;
 pub mod payments;
 pub mod problems;
+pub mod questions;
 pub mod records;
 pub mod reports;
 pub mod settings;

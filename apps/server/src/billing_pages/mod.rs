@@ -16,6 +16,7 @@
 mod checkout;
 mod gateway_return;
 mod overview;
+mod questions;
 mod stripe;
 
 use askama::Template;
@@ -36,6 +37,10 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/billing/card",
             get(stripe::card_page).post(stripe::save_card),
+        )
+        .at(
+            "/billing/questions",
+            get(questions::questions_page).post(questions::ask),
         )
         .at(
             "/gateways/:gateway/return",
@@ -206,11 +211,16 @@ mod tests {
             "stripe.html",
             include_str!("../../templates/billing/stripe.html"),
         ),
+        (
+            "questions.html",
+            include_str!("../../templates/billing/questions.html"),
+        ),
         ("mod.rs", include_str!("mod.rs")),
         ("overview.rs", include_str!("overview.rs")),
         ("checkout.rs", include_str!("checkout.rs")),
         ("stripe.rs", include_str!("stripe.rs")),
         ("gateway_return.rs", include_str!("gateway_return.rs")),
+        ("questions.rs", include_str!("questions.rs")),
     ];
 
     #[test]
