@@ -12,7 +12,7 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 
 use super::{MoneyBody, Tag};
 use crate::app::App;
@@ -49,15 +49,44 @@ impl From<Option<&Logo>> for LogoBody {
     }
 }
 
-/// The logo image.
-#[derive(Debug, ApiResponse)]
-pub enum LogoImage {
-    /// A PNG logo.
-    #[oai(status = 200, content_type = "image/png")]
-    Png(Binary<Vec<u8>>),
-    /// A JPEG logo.
-    #[oai(status = 200, content_type = "image/jpeg")]
-    Jpeg(Binary<Vec<u8>>),
+/// The logo image: one 200 answer whose body is a PNG or a JPEG. Written by hand because
+/// poem-openapi's derive lists two variants with the same status as two `"200"` keys, which is
+/// not valid JSON for strict parsers and generators.
+#[derive(Debug)]
+pub struct LogoImage {
+    format: kasa_ports::LogoFormat,
+    bytes: Vec<u8>,
+}
+
+impl poem::IntoResponse for LogoImage {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .status(StatusCode::OK)
+            .content_type(self.format.content_type())
+            .body(self.bytes)
+    }
+}
+
+impl poem_openapi::ApiResponse for LogoImage {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::payload::Payload as _;
+        use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses};
+        let image = |content_type| MetaMediaType {
+            content_type,
+            schema: Binary::<Vec<u8>>::schema_ref(),
+        };
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The logo, as a PNG or a JPEG image.",
+                status: Some(200),
+                status_range: None,
+                content: vec![image("image/png"), image("image/jpeg")],
+                headers: Vec::new(),
+            }],
+        }
+    }
+
+    fn register(_registry: &mut poem_openapi::registry::Registry) {}
 }
 
 /// The billing settings.
@@ -623,10 +652,9 @@ impl SettingsApi {
             .await
             .map_err(store_error)?
             .ok_or_else(|| ApiError::not_found("logo"))?;
-        let bytes = Binary(logo.bytes().to_vec());
-        Ok(match logo.format() {
-            kasa_ports::LogoFormat::Png => LogoImage::Png(bytes),
-            kasa_ports::LogoFormat::Jpeg => LogoImage::Jpeg(bytes),
+        Ok(LogoImage {
+            format: logo.format(),
+            bytes: logo.bytes().to_vec(),
         })
     }
 
