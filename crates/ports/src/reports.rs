@@ -99,6 +99,16 @@ pub trait ReportStore: Send + Sync {
         to: OffsetDateTime,
     ) -> Result<Vec<Invoice>, StoreError>;
 
+    /// Credit notes issued in `[from, to)`, in the order of [`Self::documents_issued`].
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn credit_notes_issued(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError>;
+
     /// Credit notes issued before `to` that correct a document issued in `[from, to)`.
     ///
     /// # Errors

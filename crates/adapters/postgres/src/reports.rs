@@ -43,6 +43,22 @@ impl ReportStore for SqlStore {
         .await
     }
 
+    async fn credit_notes_issued(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        self.read_list(
+            &format!(
+                "{INVOICE_COLUMNS} WHERE kind = 'credit_note' AND issued_at >= $1 \
+                 AND issued_at < $2 {DOCUMENT_ORDER}"
+            ),
+            window(self, from, to),
+            invoice,
+        )
+        .await
+    }
+
     async fn credit_notes_correcting(
         &self,
         from: OffsetDateTime,

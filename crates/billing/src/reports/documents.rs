@@ -1,9 +1,9 @@
 //! The reports made from the documents: revenue (what invoices and receipts billed, less what
 //! credit notes gave back), the register, KDV per rate, and refunds with their credit notes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
-use kasa_domain::{Currency, Decimal, Money, MoneyError};
+use kasa_domain::{Currency, Decimal, Money, MoneyError, PurchaseId};
 use kasa_ports::{Invoice, InvoiceKind, NumberingCheck, RefundFact};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -502,24 +502,28 @@ pub struct RefundRow {
 /// issued at the moment the refund finished for the same amount.
 #[must_use]
 pub fn refunds_report(refunds: &[RefundFact], documents: &[Invoice]) -> Vec<RefundRow> {
-    let mut used = std::collections::BTreeSet::new();
+    // The credit notes by purchase and issue time (a give-back's note is issued when it
+    // finishes), each taken once: one pass over the notes, not one per refund.
+    let mut notes: BTreeMap<(PurchaseId, OffsetDateTime), VecDeque<&Invoice>> = BTreeMap::new();
+    for note in documents.iter().filter(|note| is_credit_note(note)) {
+        notes
+            .entry((note.issued.purchase_id, note.issued.issued_at))
+            .or_default()
+            .push_back(note);
+    }
     refunds
         .iter()
         .map(|fact| {
             let action = &fact.action;
-            let credit_note = documents
-                .iter()
-                .find(|note| {
-                    is_credit_note(note)
-                        && !used.contains(&note.issued.id)
-                        && note.issued.purchase_id == action.purchase_id
-                        && Some(note.issued.issued_at) == action.finished_at
-                        && note.issued.total.gross == action.amount
-                })
-                .map(|note| {
-                    used.insert(note.issued.id);
-                    note.number.to_string()
-                });
+            let credit_note = action.finished_at.and_then(|finished_at| {
+                let candidates = notes.get_mut(&(action.purchase_id, finished_at))?;
+                let position = candidates
+                    .iter()
+                    .position(|note| note.issued.total.gross == action.amount)?;
+                candidates
+                    .remove(position)
+                    .map(|note| note.number.to_string())
+            });
             RefundRow {
                 at: action.finished_at.unwrap_or(action.requested_at),
                 customer: fact.customer_name.clone(),

@@ -176,8 +176,8 @@ where
         )?),
         ReportKind::Refunds => {
             let refunds = store.refunds_finished(from, to).await?;
-            let documents = store.documents_issued(from, to).await?;
-            Report::Refunds(refunds_report(&refunds, &documents))
+            let notes = store.credit_notes_issued(from, to).await?;
+            Report::Refunds(refunds_report(&refunds, &notes))
         }
         ReportKind::Usage => {
             let departments = store.departments().await?;

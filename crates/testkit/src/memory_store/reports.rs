@@ -52,6 +52,16 @@ impl ReportStore for MemoryStore {
         })
     }
 
+    async fn credit_notes_issued(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        let mut notes = self.documents_issued(from, to).await?;
+        notes.retain(|invoice| invoice.issued.kind == kasa_ports::InvoiceKind::CreditNote);
+        Ok(notes)
+    }
+
     async fn credit_notes_correcting(
         &self,
         from: OffsetDateTime,
