@@ -119,3 +119,7 @@ define_id!(
     /// A call queued for a help desk's API (an internal note and tags on a ticket).
     HelpDeskCallId
 );
+define_id!(
+    /// An agent's request that a customer pay a package (a payment request).
+    PaymentRequestId
+);

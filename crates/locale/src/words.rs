@@ -26,6 +26,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../words/helpdesk_events.txt"),
     ),
     ("helpdesk_apps", include_str!("../words/helpdesk_apps.txt")),
+    (
+        "payment_requests",
+        include_str!("../words/payment_requests.txt"),
+    ),
 ];
 
 /// One entry's words in both languages.

@@ -17,6 +17,7 @@ mod help_desk_events;
 mod integrations;
 mod mailer;
 mod payment_actions;
+mod payment_requests;
 mod records;
 mod reports;
 mod store;
@@ -71,6 +72,12 @@ pub use payment_actions::{
     FinishedApproval, FinishedPaymentAction, GivenBackCheck, NewApprovalRequest, NewPaymentAction,
     PaymentAction, PaymentActionKind, PaymentActionOutcome, PaymentActionResult,
     PaymentActionState, PaymentActionStore,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use payment_requests::MockPaymentRequestStore;
+pub use payment_requests::{
+    NewPaymentRequest, PaymentRequest, PaymentRequestCancellation, PaymentRequestState,
+    PaymentRequestStore, RequestCancellation, RequestPaymentStart,
 };
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,

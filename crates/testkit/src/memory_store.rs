@@ -31,6 +31,7 @@ mod books;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
+mod payment_requests;
 mod reports;
 mod zendesk_apps;
 
@@ -119,6 +120,8 @@ struct State {
     help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
     /// Each integration's Zendesk app (its public key and installation).
     zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
+    /// Payment requests, each as recorded (its purchase's state is read from `purchases`).
+    payment_requests: BTreeMap<kasa_domain::PaymentRequestId, kasa_ports::PaymentRequest>,
 }
 
 impl State {

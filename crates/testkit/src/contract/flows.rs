@@ -1092,7 +1092,8 @@ pub async fn notifications_survive_a_mail_outage_and_are_delivered_once<S: Store
         .into_iter()
         .filter_map(|m| match m.payload {
             OutboxPayload::PurchaseNotification { audience, .. } => Some(audience),
-            OutboxPayload::DocumentNotification { .. } => None,
+            OutboxPayload::DocumentNotification { .. }
+            | OutboxPayload::PaymentRequestNotification { .. } => None,
         })
         .collect();
     assert!(audiences.contains(&Audience::Operator) && audiences.contains(&Audience::Customer));
@@ -1369,7 +1370,8 @@ pub async fn a_full_refund_takes_the_package_back_with_a_credit_note<S: Store + 
         .into_iter()
         .filter_map(|message| match message.payload {
             OutboxPayload::DocumentNotification { invoice_id, to, .. } => Some((invoice_id, to)),
-            OutboxPayload::PurchaseNotification { .. } => None,
+            OutboxPayload::PurchaseNotification { .. }
+            | OutboxPayload::PaymentRequestNotification { .. } => None,
         })
         .collect();
     assert_eq!(
