@@ -22,6 +22,7 @@ use crate::api::help_desk_calls::HelpDeskCallsApi;
 use crate::api::helpdesk_events::HelpDeskEventsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
+use crate::api::payment_requests::PaymentRequestsApi;
 use crate::api::payments::PaymentsApi;
 use crate::api::records::RecordsApi;
 use crate::api::reports::ReportsApi;
@@ -48,6 +49,7 @@ type Apis = (
     HelpDeskCallsApi,
     HelpDeskEventsApi,
     HelpDeskAppsApi,
+    PaymentRequestsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -69,6 +71,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             HelpDeskCallsApi,
             HelpDeskEventsApi,
             HelpDeskAppsApi,
+            PaymentRequestsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
