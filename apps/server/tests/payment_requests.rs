@@ -394,3 +394,211 @@ async fn a_payment_request_is_paid_once_under_double_submit_and_replayed_callbac
         .map_or(0, Vec::len);
     assert_eq!(count, 1, "nothing more was bought");
 }
+
+/// Posts a console form (`fields` plus the page's CSRF token and key) as the agent.
+async fn console_post(
+    client: &reqwest::Client,
+    session: &str,
+    url: &str,
+    form_html: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = support::field_value(form_html, "csrf");
+    let key = support::field_value(form_html, "key");
+    let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf), ("key", &key)];
+    all.extend_from_slice(fields);
+    client
+        .post(url)
+        .header("cookie", session)
+        .header("accept-language", "en")
+        .form(&all)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn console_get(client: &reqwest::Client, session: &str, url: &str) -> String {
+    client
+        .get(url)
+        .header("cookie", session)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirmations() {
+    let kasa = Kasa::start(support::Backend::Sqlite)
+        .await
+        .expect("kasa starts");
+    let admin = kasa.admin_token().await;
+    let department = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Destek", "credits_per_request": 1, "reason": "setup" }),
+        )
+        .await;
+    let package = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
+                    "department_ids": [department["id"]], "on_sale": true,
+                    "price": { "amount": "100.00", "currency": "TRY" }, "reason": "setup" }),
+        )
+        .await;
+    let package_id = package["id"].as_str().unwrap().to_owned();
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "john@example.com", "name": "John Smith", "language": "en",
+                    "reason": "new" }),
+        )
+        .await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    kasa.post(
+        "/v1/users",
+        &admin,
+        json!({ "email": "agent@example.com", "name": "Ajan", "role": "agent",
+                "password": "a long agent password", "reason": "hired" }),
+    )
+    .await;
+    let session =
+        support::console_cookie(&kasa, "agent@example.com", "a long agent password").await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let customer_page = format!("{}/console/customers/{customer_id}", kasa.base);
+    let page = console_get(&client, &session, &customer_page).await;
+    assert!(
+        page.contains("Payment requests") && page.contains("No payment requests yet."),
+        "{page}"
+    );
+    assert!(page.contains(&format!("/console/customers/{customer_id}/payment-request")));
+
+    // Ask: a blank description is refused next to its field; then the confirmation says what
+    // the customer will receive; confirming sends it once.
+    let ask_url = format!("{customer_page}/payment-request");
+    let form = console_get(&client, &session, &ask_url).await;
+    let refused = console_post(
+        &client,
+        &session,
+        &ask_url,
+        &form,
+        &[
+            ("package", &package_id),
+            ("description", ""),
+            ("reason", "asked"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("description-error"), "{refused}");
+    let reviewed = console_post(
+        &client,
+        &session,
+        &ask_url,
+        &form,
+        &[
+            ("package", &package_id),
+            ("description", "December support"),
+            ("valid_days", "7"),
+            ("reason", "asked on the phone"),
+        ],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        reviewed.contains("Kasa will e-mail john@example.com a link to pay")
+            && reviewed.contains("can be paid for 7 days"),
+        "{reviewed}"
+    );
+    let fields = [
+        ("package", package_id.as_str()),
+        ("description", "December support"),
+        ("valid_days", "7"),
+        ("reason", "asked on the phone"),
+        ("step", "confirm"),
+    ];
+    for _ in 0..2 {
+        let confirmed = console_post(&client, &session, &ask_url, &reviewed, &fields).await;
+        assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            confirmed.headers()["location"].to_str().unwrap(),
+            format!("/console/customers/{customer_id}?done=payment-requested")
+        );
+    }
+    let requests = kasa
+        .get(
+            &format!("/v1/customers/{customer_id}/payment-requests"),
+            &admin,
+        )
+        .await;
+    let requests = requests.as_array().unwrap();
+    assert_eq!(
+        requests.len(),
+        1,
+        "a confirmation sent twice asks once: {requests:?}"
+    );
+    let request_id = requests[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(requests[0]["state"], "open");
+    let page = console_get(
+        &client,
+        &session,
+        &format!("{customer_page}?done=payment-requested"),
+    )
+    .await;
+    assert!(
+        page.contains("The payment request was sent.")
+            && page.contains("December support")
+            && page.contains("data-state=\"open\""),
+        "{page}"
+    );
+
+    // Cancel: the confirmation states the effect; the reason is audited.
+    let cancel_url = format!("{}/console/payment-requests/{request_id}/cancel", kasa.base);
+    assert!(page.contains(&format!("/console/payment-requests/{request_id}/cancel")));
+    let form = console_get(&client, &session, &cancel_url).await;
+    let reviewed = console_post(
+        &client,
+        &session,
+        &cancel_url,
+        &form,
+        &[("reason", "paid by bank transfer")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        reviewed.contains("The customer can no longer pay this request"),
+        "{reviewed}"
+    );
+    let confirmed = console_post(
+        &client,
+        &session,
+        &cancel_url,
+        &reviewed,
+        &[("reason", "paid by bank transfer"), ("step", "confirm")],
+    )
+    .await;
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    let request = kasa
+        .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+        .await;
+    assert_eq!(request["state"], "cancelled", "{request}");
+    assert_eq!(request["cancel_reason"], "paid by bank transfer");
+    let page = console_get(&client, &session, &customer_page).await;
+    assert!(page.contains("data-state=\"cancelled\""), "{page}");
+    assert!(!page.contains(&format!("/console/payment-requests/{request_id}/cancel")));
+}

@@ -206,7 +206,7 @@ async fn render(
         package_name: request.package.name.clone(),
         amount: request.amount,
         expires: locale.date_time(request.expires_at),
-        state_words: state_words(state),
+        state_words: crate::web::payment_requests::state_words(state),
         state: state.label(),
         under_way: state == PaymentRequestState::Open && request.payment_under_way(),
         payable: request.payable(now) && refusal.is_none(),
@@ -224,16 +224,6 @@ fn size_words(locale: Locale, request: &PaymentRequest) -> String {
             "billing.days-count",
             &[("days", &locale.number(i64::from(days)))],
         ),
-    }
-}
-
-/// The words key of a state.
-pub(super) const fn state_words(state: PaymentRequestState) -> &'static str {
-    match state {
-        PaymentRequestState::Open => "payment-requests.state.open",
-        PaymentRequestState::Paid => "payment-requests.state.paid",
-        PaymentRequestState::Expired => "payment-requests.state.expired",
-        PaymentRequestState::Cancelled => "payment-requests.state.cancelled",
     }
 }
 
