@@ -602,3 +602,114 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
     assert!(page.contains("data-state=\"cancelled\""), "{page}");
     assert!(!page.contains(&format!("/console/payment-requests/{request_id}/cancel")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_pays_a_request_from_the_emailed_link_on_a_phone_in_a_real_browser() {
+    let maildev = MailDev::start().await;
+    let sandbox = Sandbox::start();
+    let kasa = Kasa::start_with_env(&[
+        ("KASA_SMTP_HOST", "127.0.0.1".to_owned()),
+        ("KASA_SMTP_PORT", maildev.smtp_port.to_string()),
+        ("KASA_SMTP_SECURITY", "none".to_owned()),
+        ("KASA_SMTP_FROM", "billing@kasa.example".to_owned()),
+        ("KASA_OUTBOX_INTERVAL_MS", "200".to_owned()),
+    ])
+    .await;
+    let admin = kasa.admin_token().await;
+    let department = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Teknik Destek", "credits_per_request": 1, "reason": "setup" }),
+        )
+        .await;
+    let package = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "Paket 10", "kind": "credit", "credits": 10,
+                    "department_ids": [department["id"]], "on_sale": true,
+                    "price": { "amount": "1234.50", "currency": "TRY" }, "reason": "setup" }),
+        )
+        .await;
+    let (status, body) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&admin),
+            Some(json!({
+                "enabled": true,
+                "configuration": { "base_url": sandbox.base, "client_id": SANDBOX_CLIENT_ID,
+                                   "store_type": "3d_pay" },
+                "credentials": { "store_key": SANDBOX_STORE_KEY, "api_user": SANDBOX_API_USER,
+                                 "api_password": SANDBOX_API_PASSWORD },
+                "reason": "setup" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "ayse@example.com", "name": "Ayşe Yılmaz", "language": "tr",
+                    "reason": "new" }),
+        )
+        .await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    let request = kasa
+        .post(
+            &format!("/v1/customers/{customer_id}/payment-requests"),
+            &admin,
+            json!({ "package_id": package["id"], "description": "Kasım ayı ek destek",
+                    "reason": "asked on the phone" }),
+        )
+        .await;
+    let request_id = request["id"].as_str().unwrap().to_owned();
+    let received = wait_for_mail(&maildev, 1).await;
+    let link = link_in(&received[0], &kasa.base);
+
+    let base = kasa.base.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        support::run_browser_script("payment-request.mjs", &[&base, &link, APPROVED])
+    })
+    .await
+    .unwrap();
+    support::assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert_eq!(
+        steps["url"],
+        format!("/billing/requests/{request_id}"),
+        "the token leaves the address: {report:#}"
+    );
+    assert_eq!(steps["lang"], "tr");
+    assert_eq!(steps["description"], "Kasım ayı ek destek");
+    assert_eq!(steps["amount"], "1.234,50 ₺");
+    assert_eq!(steps["state"], "open");
+    assert_eq!(steps["cardFormSummary"], "Paket 10 — 1.234,50 ₺");
+    assert!(
+        steps["result"]
+            .as_str()
+            .unwrap()
+            .contains("Ödemeniz alındı"),
+        "{report:#}"
+    );
+    assert_eq!(steps["paidState"], "paid");
+    assert_eq!(steps["paidWords"], "Ödendi");
+    assert_eq!(steps["payButtons"], 0);
+    assert_eq!(steps["openRequests"], 0);
+
+    let paid = kasa
+        .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+        .await;
+    assert_eq!(paid["state"], "paid", "{paid}");
+    let invoices = kasa
+        .get(
+            &format!(
+                "/v1/purchases/{}/invoices",
+                paid["purchase_id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(invoices.as_array().unwrap().len(), 1, "{invoices}");
+}
