@@ -94,7 +94,7 @@ impl PaymentRequestStore for MemoryStore {
                 .filter(|request| request.customer_id == customer_id)
                 .map(|request| current(state, request.id))
                 .collect::<Result<Vec<_>, _>>()?;
-            requests.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+            requests.sort_by_key(|request| std::cmp::Reverse((request.created_at, request.id)));
             Ok(requests)
         })
     }
