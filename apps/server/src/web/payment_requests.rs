@@ -85,3 +85,67 @@ pub(crate) async fn section(app: &App, staff: &Staff, customer_id: CustomerId) -
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every file that names payment-request words.
+    const SOURCES: &[(&str, &str)] = &[
+        (
+            "billing/payment_request.html",
+            include_str!("../../templates/billing/payment_request.html"),
+        ),
+        (
+            "billing/open_requests.html",
+            include_str!("../../templates/billing/open_requests.html"),
+        ),
+        (
+            "console/payment_requests.html",
+            include_str!("../../templates/console/payment_requests.html"),
+        ),
+        (
+            "billing_pages/payment_requests.rs",
+            include_str!("../billing_pages/payment_requests.rs"),
+        ),
+        (
+            "web/actions/payment_requests.rs",
+            include_str!("actions/payment_requests.rs"),
+        ),
+        (
+            "web/payment_requests.rs",
+            include_str!("payment_requests.rs"),
+        ),
+        (
+            "kasa-billing payment_requests.rs",
+            include_str!("../../../../crates/billing/src/payment_requests.rs"),
+        ),
+    ];
+
+    #[test]
+    fn every_payment_request_word_is_in_the_word_files_with_both_languages() {
+        let words = kasa_locale::entries().unwrap_or_else(|error| panic!("{error}"));
+        let mut used = 0;
+        for (file, source) in SOURCES {
+            let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for piece in source.split("\"payment-requests.").skip(1) {
+                let key = format!(
+                    "payment-requests.{}",
+                    &piece[..piece.find('"').unwrap_or(0)]
+                );
+                assert!(words.contains_key(key.as_str()), "{file} uses {key}");
+                used += 1;
+            }
+        }
+        // The actions' submit and confirm buttons, and the notices after them.
+        for key in [
+            "payment-requests.ask.submit",
+            "payment-requests.ask.confirm",
+            "payment-requests.cancel.submit",
+            "payment-requests.cancel.confirm",
+            "customers.done.payment-requested",
+            "customers.done.payment-request-cancelled",
+        ] {
+            assert!(words.contains_key(key), "{key}");
+        }
+        assert!(used > 30, "{used} words found");
+    }
+}
