@@ -11,10 +11,11 @@ use kasa_billing::{
 };
 use kasa_domain::{Actor, CustomerId, Language, Package, PaymentRequestId};
 use kasa_ports::{
-    ActionContext, AuditQuery, CaptureMode, GatewayName, OutboxPayload, PaymentRequest,
-    PaymentRequestState, PaymentRequestStore, PurchaseStatus, Store,
+    ActionContext, AuditQuery, CaptureMode, GatewayName, NewPurchase, OrderId, OutboxPayload,
+    Payment, PaymentRequest, PaymentRequestState, PaymentRequestStore, PaymentStatus,
+    PurchaseStatus, RequestCancellation, RequestPaymentStart, Store, new_id,
 };
-use kasa_subscriptions::ForfeitConfirmation;
+use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel};
 use time::Duration;
 
 use crate::{TestBilling, agent_context, credit_package, customer, department};
@@ -328,4 +329,139 @@ where
             .await,
         Err(kasa_ports::StoreError::NotFound { .. })
     ));
+}
+
+impl<S: Store + PaymentRequestStore + 'static> World<S> {
+    /// A purchase paying `request`, started at `at`, as the use case would record it.
+    fn purchase_for(&self, request: &PaymentRequest, at: time::OffsetDateTime) -> NewPurchase {
+        let id: kasa_domain::PurchaseId = new_id();
+        NewPurchase {
+            id,
+            customer_id: self.customer,
+            package: request.package.clone(),
+            channel: PurchaseChannel::CustomerCheckout,
+            forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
+            started_by: self.pay(request.id).context,
+            created_at: at,
+            payment: Some(Payment {
+                id: new_id(),
+                gateway: GatewayName::new("testpay"),
+                order_id: OrderId(id.as_uuid().simple().to_string()),
+                amount: request.amount,
+                capture: CaptureMode::Immediate,
+                status: PaymentStatus::Pending,
+                reference: None,
+                failure: None,
+            }),
+        }
+    }
+}
+
+/// The store itself (not the use case's check before it) links at most one purchase under way
+/// per request: of many concurrent direct calls one starts, a later one is refused, a failed
+/// payment frees the request, and cancelled or expired requests are refused.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn the_store_links_one_purchase_under_way_per_request<S>(store: Arc<S>)
+where
+    S: Store + PaymentRequestStore + 'static,
+{
+    let world = Arc::new(world(store.clone()).await);
+    let request = world.ask(None).await;
+    let mut racers = Vec::with_capacity(RACERS);
+    for _ in 0..RACERS {
+        let purchase = world.purchase_for(&request, TestBilling::START);
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            store.start_request_payment(request.id, purchase).await
+        }));
+    }
+    let mut started = Vec::new();
+    for racer in racers {
+        match racer.await.unwrap().unwrap() {
+            RequestPaymentStart::Started(purchase) => started.push(*purchase),
+            RequestPaymentStart::NotPayable(request) => {
+                assert!(request.payment_under_way(), "{request:?}");
+            }
+        }
+    }
+    assert_eq!(started.len(), 1, "one of {RACERS} direct starts");
+    let again = store
+        .start_request_payment(request.id, world.purchase_for(&request, TestBilling::START))
+        .await
+        .unwrap();
+    assert!(
+        matches!(again, RequestPaymentStart::NotPayable(_)),
+        "{again:?}"
+    );
+    let cancel = store
+        .cancel_payment_request(
+            request.id,
+            kasa_ports::AuditRecord {
+                action: "payment_request.cancelled".to_owned(),
+                subject: format!("customer:{}", world.customer),
+                before: None,
+                after: None,
+            },
+            agent_context("while paying"),
+            TestBilling::START,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(cancel, RequestCancellation::NotCancellable(_)),
+        "{cancel:?}"
+    );
+
+    // Declined: the request is free for another payment.
+    let order = started[0].payment.as_ref().unwrap().order_id.clone();
+    let callback = world.kit.gateway.callback(&order, "declined", "100.00");
+    world
+        .kit
+        .billing
+        .complete_purchase(&GatewayName::new("testpay"), callback, None)
+        .await
+        .unwrap();
+    let retried = store
+        .start_request_payment(request.id, world.purchase_for(&request, TestBilling::START))
+        .await
+        .unwrap();
+    assert!(
+        matches!(retried, RequestPaymentStart::Started(_)),
+        "{retried:?}"
+    );
+
+    // At or after its expiry, and once cancelled, nothing starts.
+    let expiring = world.ask(Some(2)).await;
+    let late = store
+        .start_request_payment(
+            expiring.id,
+            world.purchase_for(&expiring, expiring.expires_at),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(late, RequestPaymentStart::NotPayable(_)),
+        "{late:?}"
+    );
+    world
+        .requests
+        .cancel(expiring.id, agent_context("not needed"))
+        .await
+        .unwrap();
+    let cancelled = store
+        .start_request_payment(
+            expiring.id,
+            world.purchase_for(&expiring, TestBilling::START),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(cancelled, RequestPaymentStart::NotPayable(_)),
+        "{cancelled:?}"
+    );
+    // Nothing was recorded for the refused starts: one failed and one pending purchase.
+    let purchases = store.customer_purchases(world.customer, 100).await.unwrap();
+    assert_eq!(purchases.len(), 2, "{purchases:?}");
 }
