@@ -1,8 +1,9 @@
 //! Payment requests end to end, on the real `kasa` server with the local NestPay bank and a real
 //! SMTP server (maildev): an agent asks, the customer gets the link by e-mail, opens it, submits
 //! the pay form twice (two tabs, a double click), pays once at the bank, and the bank's post is
-//! replayed: one purchase, one payment, one invoice, and the request paid. Cancelled requests
-//! cannot be paid; the API's permissions and refusals are checked on the way.
+//! replayed: one purchase, one payment, one invoice, and the request paid; through Stripe
+//! (localstripe and its webhook) likewise. Cancelled requests cannot be paid; the API's
+//! permissions and refusals, the console's forms and a real browser on a phone are checked too.
 
 mod support;
 
@@ -712,4 +713,162 @@ async fn a_customer_pays_a_request_from_the_emailed_link_on_a_phone_in_a_real_br
         )
         .await;
     assert_eq!(invoices.as_array().unwrap().len(), 1, "{invoices}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_request_is_paid_once_through_stripe_even_from_two_tabs() {
+    use kasa_stripe::{Form as StripeForm, IdempotencyKey, StripeClient, StripeConfig};
+    use kasa_testkit::localstripe::{LocalStripe, PUBLISHABLE_KEY, SECRET_KEY};
+    const WEBHOOK_SECRET: &str = "whsec_kasa_requests_test";
+
+    let stripe = LocalStripe::start().await;
+    let kasa = Kasa::start_with_env(&[]).await;
+    let admin = kasa.admin_token().await;
+    let department = kasa
+        .post(
+            "/v1/departments",
+            &admin,
+            json!({ "name": "Teknik Destek", "credits_per_request": 1, "reason": "setup" }),
+        )
+        .await;
+    let package = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "10 kredi", "kind": "credit", "credits": 10,
+                    "department_ids": [department["id"]], "on_sale": true,
+                    "price": { "amount": "100.00", "currency": "TRY" }, "reason": "setup" }),
+        )
+        .await;
+    let (status, body) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/stripe",
+            Some(&admin),
+            Some(json!({
+                "enabled": true,
+                "configuration": { "base_url": stripe.base_url(),
+                                   "publishable_key": PUBLISHABLE_KEY, "dialect": "localstripe" },
+                "credentials": { "secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET },
+                "reason": "setup" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    stripe
+        .register_webhook(
+            "kasa",
+            &format!("{}/gateways/stripe/webhook", kasa.base),
+            WEBHOOK_SECRET,
+        )
+        .await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "jane@example.com", "name": "Jane Doe", "language": "en",
+                    "reason": "new" }),
+        )
+        .await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    let request = kasa
+        .post(
+            &format!("/v1/customers/{customer_id}/payment-requests"),
+            &admin,
+            json!({ "package_id": package["id"], "description": "December support",
+                    "reason": "asked by e-mail" }),
+        )
+        .await;
+    let request_id = request["id"].as_str().unwrap().to_owned();
+    let billing = kasa.billing_browser(&admin, &customer_id).await;
+    let mut browser = Browser {
+        client: billing.client,
+        cookie: Some(billing.cookie),
+    };
+    let page_url = format!("{}/billing/requests/{request_id}", kasa.base);
+    let gateway = vec![("gateway".to_owned(), "stripe".to_owned())];
+    let (status, _, html) = browser.post(&format!("{page_url}/pay"), &gateway).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let start = html.find("data-client-secret=\"").unwrap() + "data-client-secret=\"".len();
+    let client_secret = &html[start..start + html[start..].find('"').unwrap()];
+    let payment_intent = client_secret.split("_secret_").next().unwrap().to_owned();
+    // A second tab: no second PaymentIntent.
+    let (status, location, _) = browser.post(&format!("{page_url}/pay"), &gateway).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some(&page_url[kasa.base.len()..]));
+
+    // What Stripe.js does with the card: a payment method, then the confirmation.
+    let mut config = StripeConfig::new(
+        kasa_ports::Secret::new(SECRET_KEY),
+        kasa_ports::Secret::new(WEBHOOK_SECRET),
+    );
+    config.base_url = stripe.base_url().to_owned();
+    let api = StripeClient::new(config).unwrap();
+    let key = |what: &str| IdempotencyKey::derived(&["browser", &payment_intent, what]);
+    let method: Value = api
+        .post(
+            "/v1/payment_methods",
+            &StripeForm::new()
+                .field("type", "card")
+                .nested("card", "number", "4242424242424242")
+                .nested("card", "exp_month", 12)
+                .nested("card", "exp_year", 2034)
+                .nested("card", "cvc", "123"),
+            &key("card"),
+        )
+        .await
+        .unwrap();
+    let _: Value = api
+        .post(
+            &format!("/v1/payment_intents/{payment_intent}"),
+            &StripeForm::new().field("payment_method", method["id"].as_str().unwrap()),
+            &key("method"),
+        )
+        .await
+        .unwrap();
+    let _: Value = api
+        .post(
+            &format!("/v1/payment_intents/{payment_intent}/confirm"),
+            &StripeForm::new(),
+            &key("confirm"),
+        )
+        .await
+        .unwrap();
+
+    // The webhook settles it; the request is paid, once, with one invoice.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let paid = loop {
+        let request = kasa
+            .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+            .await;
+        if request["state"] == "paid" {
+            break request;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the webhook did not settle the request in 30 s: {request}\n{}",
+            stripe.output()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let purchase_id = paid["purchase_id"].as_str().unwrap();
+    let invoices = kasa
+        .get(&format!("/v1/purchases/{purchase_id}/invoices"), &admin)
+        .await;
+    assert_eq!(invoices.as_array().unwrap().len(), 1, "{invoices}");
+    let purchases = kasa
+        .get(&format!("/v1/purchases?customer_id={customer_id}"), &admin)
+        .await;
+    assert_eq!(purchases.as_array().unwrap().len(), 1, "{purchases}");
+    let context = kasa
+        .get(
+            &format!("/v1/billing-context?customer_id={customer_id}"),
+            &admin,
+        )
+        .await;
+    assert_eq!(context["holding"]["balance"], 10);
+    let (_, _, page) = browser.get(&page_url).await;
+    assert!(
+        page.contains("data-state=\"paid\"") && page.contains("Paid"),
+        "{page}"
+    );
 }
