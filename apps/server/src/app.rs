@@ -66,6 +66,8 @@ pub struct App {
     pub billing: Billing,
     /// Every billing store port.
     pub store: Arc<dyn Store>,
+    /// Payment requests (ADR 0016).
+    pub payment_requests: kasa_billing::PaymentRequests,
     /// Users, sessions, keys.
     pub access: Arc<dyn AccessStore>,
     /// Help-desk integrations (the panel's signed URLs).
@@ -231,8 +233,10 @@ impl App {
             clock.clone(),
             std::time::Duration::from_secs(60),
         ));
+        let billing = Billing::new(ports).with_delivery_policy(delivery);
         Self {
-            billing: Billing::new(ports).with_delivery_policy(delivery),
+            payment_requests: kasa_billing::PaymentRequests::new(billing.clone(), database.clone()),
+            billing,
             store: database.clone(),
             access: database.clone(),
             integrations: database.clone(),

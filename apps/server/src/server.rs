@@ -22,6 +22,7 @@ use crate::api::help_desk_calls::HelpDeskCallsApi;
 use crate::api::helpdesk_events::HelpDeskEventsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
+use crate::api::payment_requests::PaymentRequestsApi;
 use crate::api::payments::PaymentsApi;
 use crate::api::questions::QuestionsApi;
 use crate::api::records::RecordsApi;
@@ -32,7 +33,8 @@ use crate::metrics::Metrics;
 use crate::problem::{ApiError, from_poem_error};
 use crate::request_id::RequestId;
 
-/// Every part of the API, in the order the spec lists them.
+/// Every part of the API, in the order the spec lists them (poem-openapi takes tuples of at
+/// most 16, so related parts are grouped).
 type Apis = (
     AccessApi,
     CatalogApi,
@@ -41,15 +43,14 @@ type Apis = (
     ActionsApi,
     RecordsApi,
     PaymentsApi,
-    BillingLinksApi,
-    MeApi,
+    PaymentRequestsApi,
     SettingsApi,
     IntegrationsApi,
     ReportsApi,
-    HelpDeskCallsApi,
-    HelpDeskEventsApi,
-    HelpDeskAppsApi,
-    QuestionsApi,
+    // The help desks' own surfaces: their outbox, their events, their apps.
+    (HelpDeskCallsApi, HelpDeskEventsApi, HelpDeskAppsApi),
+    // What customers reach with a billing link.
+    (BillingLinksApi, MeApi, QuestionsApi),
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -63,15 +64,12 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             ActionsApi,
             RecordsApi,
             PaymentsApi,
-            BillingLinksApi,
-            MeApi,
+            PaymentRequestsApi,
             SettingsApi,
             IntegrationsApi,
             ReportsApi,
-            HelpDeskCallsApi,
-            HelpDeskEventsApi,
-            HelpDeskAppsApi,
-            QuestionsApi,
+            (HelpDeskCallsApi, HelpDeskEventsApi, HelpDeskAppsApi),
+            (BillingLinksApi, MeApi, QuestionsApi),
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),

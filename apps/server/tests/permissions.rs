@@ -344,6 +344,36 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::BillingActions),
             Some(reason.clone()),
         ),
+        row(
+            Method::POST,
+            "/v1/customers/{id}/payment-requests",
+            Some(P::BillingActions),
+            Some(json!({ "package_id": id, "description": "walk", "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/customers/{id}/payment-requests",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::GET,
+            "/v1/payment-requests/{id}",
+            Some(P::ReadBilling),
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/payment-requests/{id}/cancel",
+            Some(P::BillingActions),
+            Some(reason.clone()),
+        ),
+        Endpoint {
+            method: Method::GET,
+            path: "/v1/me/payment-requests",
+            access: Access::CustomerLink,
+            body: None,
+        },
         row(Method::GET, "/v1/settings/logo", Some(P::ReadBilling), None),
         row(
             Method::PUT,

@@ -18,6 +18,7 @@ mod invoicing;
 mod notifications;
 mod payment_actions;
 mod payment_jobs;
+mod payment_requests;
 mod purchase;
 mod questions;
 mod recurring;
@@ -41,6 +42,11 @@ pub use payment_actions::{
     refund_limit_day,
 };
 pub use payment_jobs::ResolvedAction;
+pub use payment_requests::{
+    CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError, DEFAULT_VALID_DAYS,
+    MAX_DESCRIPTION_CHARS, MAX_VALID_DAYS, PayRequestError, PaymentRequestDraft, PaymentRequests,
+    StartRequestPayment,
+};
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,
 };

@@ -180,6 +180,31 @@ impl Billing {
                 email.to.clone_from(to);
                 Ok(email)
             }
+            OutboxPayload::PaymentRequestNotification {
+                payment_request_id: _,
+                customer_id,
+                description,
+                package_name,
+                amount,
+                expires_at,
+                link,
+                to,
+                language,
+            } => {
+                let settings = self.ports.settings.billing_settings().await?;
+                let mut email = crate::payment_requests::render_payment_request_mail(
+                    description,
+                    package_name,
+                    amount,
+                    *expires_at,
+                    link,
+                    *customer_id,
+                    &settings,
+                    *language,
+                );
+                email.to.clone_from(to);
+                Ok(email)
+            }
         }
     }
 
@@ -448,7 +473,7 @@ pub fn parse_reply_address(address: &str) -> Option<(CustomerId, Option<String>)
     Some((customer.parse().ok()?, document))
 }
 
-fn text_body(opening: &[String], facts: &[(&str, String)], signature: &str) -> String {
+pub(crate) fn text_body(opening: &[String], facts: &[(&str, String)], signature: &str) -> String {
     let mut body = opening.join("\n\n");
     body.push_str("\n\n");
     for (label, value) in facts {
@@ -458,7 +483,7 @@ fn text_body(opening: &[String], facts: &[(&str, String)], signature: &str) -> S
     body
 }
 
-fn html_body(
+pub(crate) fn html_body(
     opening: &[String],
     facts: &[(&str, String)],
     signature: &str,
@@ -488,7 +513,7 @@ fn html_body(
     body
 }
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
         match character {

@@ -193,6 +193,22 @@ impl Billing {
             success_url: request.success_url,
             failure_url: request.failure_url,
         };
+        self.hand_to_gateway(gateway.as_ref(), pending, start, request.context, now)
+            .await
+    }
+
+    /// Asks the gateway how the browser continues with a recorded pending purchase; when the
+    /// gateway fails, the purchase is closed as failed. Shared by checkout and payment requests.
+    pub(crate) async fn hand_to_gateway(
+        &self,
+        gateway: &dyn kasa_ports::PaymentGateway,
+        pending: Purchase,
+        start: PaymentStart,
+        context: ActionContext,
+        now: time::OffsetDateTime,
+    ) -> Result<StartedPurchase, StartPurchaseError> {
+        let purchase_id = pending.id;
+        let customer_id = pending.customer_id;
         match gateway.start_payment(start).await {
             Ok(initiation) => {
                 if let PaymentInitiation::ClientConfirmation { reference, .. } = &initiation {
@@ -221,8 +237,8 @@ impl Billing {
                     payment_status: PaymentStatus::Declined,
                     reference: None,
                     detail: format!("the gateway could not start the payment: {error}"),
-                    audit: audit_record("purchase.failed", request.customer_id, None),
-                    context: request.context,
+                    audit: audit_record("purchase.failed", customer_id, None),
+                    context,
                     at: now,
                 };
                 if let Err(store_error) = self.ports.purchases.fail_purchase(failure).await {

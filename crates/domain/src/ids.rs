@@ -123,3 +123,7 @@ define_id!(
     /// A billing question a customer asked from their billing page.
     QuestionId
 );
+define_id!(
+    /// An agent's request that a customer pay a package (a payment request).
+    PaymentRequestId
+);

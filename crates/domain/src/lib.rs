@@ -33,7 +33,7 @@ pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError
 pub use ids::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId,
     HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
-    PaymentActionId, PaymentId, PurchaseId, QuestionId, UsageChargeId, UserId,
+    PaymentActionId, PaymentId, PaymentRequestId, PurchaseId, QuestionId, UsageChargeId, UserId,
 };
 pub use integration::{FrameOrigin, FrameOriginError, IntegrationKind, UnknownIntegrationKind};
 pub use money::{Currency, Money, MoneyError};

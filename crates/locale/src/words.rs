@@ -27,6 +27,10 @@ const FILES: &[(&str, &str)] = &[
     ),
     ("helpdesk_apps", include_str!("../words/helpdesk_apps.txt")),
     ("questions", include_str!("../words/questions.txt")),
+    (
+        "payment_requests",
+        include_str!("../words/payment_requests.txt"),
+    ),
 ];
 
 /// One entry's words in both languages.

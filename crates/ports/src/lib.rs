@@ -18,6 +18,7 @@ mod integrations;
 mod mailer;
 mod payment_actions;
 mod questions;
+mod payment_requests;
 mod records;
 mod reports;
 mod store;
@@ -77,6 +78,12 @@ pub use payment_actions::{
 pub use questions::MockQuestionStore;
 pub use questions::{
     NewQuestion, Question, QuestionStore, QuestionTopic, TicketState, question_call_key,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use payment_requests::MockPaymentRequestStore;
+pub use payment_requests::{
+    NewPaymentRequest, PaymentRequest, PaymentRequestCancellation, PaymentRequestState,
+    PaymentRequestStore, RequestCancellation, RequestPaymentStart,
 };
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,

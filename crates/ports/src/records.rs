@@ -500,6 +500,28 @@ pub enum OutboxPayload {
         /// The language to render in.
         language: Language,
     },
+    /// "Please pay": an agent's payment request, with the link to the page that pays it.
+    PaymentRequestNotification {
+        /// The request.
+        payment_request_id: kasa_domain::PaymentRequestId,
+        /// Who is asked (replies reach the help desk naming them).
+        customer_id: CustomerId,
+        /// What is asked, in the agent's words.
+        description: String,
+        /// The package paid for.
+        package_name: String,
+        /// The amount asked.
+        amount: kasa_domain::Money,
+        /// When it stops being payable.
+        #[serde(with = "kasa_domain::instant")]
+        expires_at: OffsetDateTime,
+        /// The request's page, with a billing-link token that lasts until the expiry.
+        link: String,
+        /// Recipients.
+        to: Vec<EmailAddress>,
+        /// The language to render in.
+        language: Language,
+    },
 }
 
 /// An outbox message and its delivery state.

@@ -12,6 +12,7 @@ pub mod flows;
 pub mod help_desk_calls;
 pub mod help_desk_events;
 pub mod integrations;
+pub mod payment_requests;
 pub mod ports;
 pub mod questions;
 pub mod reports;

@@ -32,6 +32,7 @@ mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
 mod questions;
+mod payment_requests;
 mod reports;
 mod zendesk_apps;
 
@@ -122,6 +123,8 @@ struct State {
     zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
     /// Customers' questions: as asked, whether e-mailed, the key of their ticket's call.
     questions: BTreeMap<kasa_domain::QuestionId, (kasa_ports::NewQuestion, bool, Option<String>)>,
+    /// Payment requests, each as recorded (its purchase's state is read from `purchases`).
+    payment_requests: BTreeMap<kasa_domain::PaymentRequestId, kasa_ports::PaymentRequest>,
 }
 
 impl State {

@@ -136,7 +136,7 @@ struct BankFormPage<'a> {
     redirect_script: String,
 }
 
-fn bank_form(
+pub(super) fn bank_form(
     locale: Locale,
     action_url: String,
     fields: Vec<(String, String)>,

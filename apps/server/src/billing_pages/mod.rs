@@ -17,6 +17,7 @@ mod checkout;
 mod gateway_return;
 mod overview;
 mod questions;
+mod payment_requests;
 mod stripe;
 
 use askama::Template;
@@ -34,6 +35,8 @@ pub fn routes(route: Route) -> Route {
     route
         .at("/billing", get(overview::billing_page))
         .at("/billing/checkout", post(checkout::checkout))
+        .at("/billing/requests/:id", get(payment_requests::request_page))
+        .at("/billing/requests/:id/pay", post(payment_requests::pay))
         .at(
             "/billing/card",
             get(stripe::card_page).post(stripe::save_card),

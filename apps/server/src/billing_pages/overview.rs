@@ -92,6 +92,8 @@ struct OverviewPage {
     holding: String,
     packages: Vec<PackageCard>,
     gateways: Vec<CheckoutGateway>,
+    /// Payment requests waiting for the customer (templates/billing/open_requests.html).
+    open_requests: Vec<super::payment_requests::OpenRequestRow>,
 }
 
 impl OverviewPage {
@@ -182,6 +184,7 @@ async fn overview_page(
         holding,
         packages,
         gateways,
+        open_requests: super::payment_requests::open_requests(app, customer_id, locale).await?,
     })
 }
 
@@ -228,7 +231,7 @@ fn package_card(
 }
 
 /// What a forfeit takes, in words.
-fn forfeit_words(locale: Locale, forfeiture: &Forfeiture) -> String {
+pub(super) fn forfeit_words(locale: Locale, forfeiture: &Forfeiture) -> String {
     match forfeiture {
         Forfeiture::Credits { credits: lost } => locale.fill(
             "billing.forfeit-credits",
@@ -257,7 +260,7 @@ pub(super) const CHECKOUT_GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
 /// The gateways customers may pay through now: the switched-on payment systems Kasa has a
 /// checkout for (NestPay when none is switched on, so the page says payments are unavailable
 /// when a customer tries).
-async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
+pub(super) async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
     let enabled: Vec<String> = app
         .store
         .payment_systems()

@@ -632,6 +632,10 @@ async fn outbox_page(app: &App, staff: &Staff, c: Chrome, problem: Option<ApiErr
                     "access.outbox.kind.question",
                     to.iter().map(ToString::to_string).collect(),
                 ),
+                OutboxPayload::PaymentRequestNotification { to, .. } => (
+                    "payment-requests.outbox-kind",
+                    to.iter().map(ToString::to_string).collect(),
+                ),
             };
             MessageRow {
                 message,

@@ -13,6 +13,7 @@
 mod customers;
 mod documents;
 mod notes;
+mod payment_requests;
 mod payments;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ use crate::app::App;
 use crate::problem::{ApiError, store_error};
 use customers::{Adjust, Cancel, Departments, Grant, TaxDetailsAction};
 use documents::Resend;
+use payment_requests::{AskPayment, CancelRequest};
 use payments::{Capture, Refund, Void};
 
 /// The action pages, under `/console`.
@@ -60,6 +62,14 @@ pub fn routes(route: Route) -> Route {
             get(capture_form).post(capture_submit),
         )
         .at("/invoices/:id/resend", get(resend_form).post(resend_submit))
+        .at(
+            "/customers/:id/payment-request",
+            get(ask_payment_form).post(ask_payment_submit),
+        )
+        .at(
+            "/payment-requests/:id/cancel",
+            get(cancel_request_form).post(cancel_request_submit),
+        )
 }
 
 /// What a form posted: every control by name (`csrf`, `key`, `step`, `reason`, the action's).
@@ -645,6 +655,8 @@ action_handlers!(Cancel, cancel_form, cancel_submit);
 action_handlers!(Departments, departments_form, departments_submit);
 action_handlers!(TaxDetailsAction, tax_form, tax_submit);
 action_handlers!(Resend, resend_form, resend_submit);
+action_handlers!(AskPayment, ask_payment_form, ask_payment_submit);
+action_handlers!(CancelRequest, cancel_request_form, cancel_request_submit);
 
 #[cfg(test)]
 mod tests {

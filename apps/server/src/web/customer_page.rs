@@ -158,6 +158,8 @@ struct CustomerPage {
     audit_older: Option<String>,
     audit_newer: Option<String>,
     actions: Actions,
+    /// Payment requests (templates/console/payment_requests.html).
+    payment_requests: super::payment_requests::RequestsSection,
 }
 
 impl CustomerPage {
@@ -293,7 +295,7 @@ pub async fn show(
             c.notice = Some(words.to_owned());
         }
     }
-    let page = build(
+    let mut page = build(
         &staff,
         c,
         read,
@@ -302,6 +304,7 @@ pub async fn show(
         audit_before.is_some(),
         app.clock.now(),
     );
+    page.payment_requests = super::payment_requests::section(&app, &staff, customer.id).await;
     render(StatusCode::OK, &page)
 }
 
@@ -491,6 +494,7 @@ fn build(
         invoices,
         recurring,
         links: read.links,
+        payment_requests: super::payment_requests::RequestsSection::default(),
         ledger,
         ledger_paging: Paging {
             page: ledger_page,

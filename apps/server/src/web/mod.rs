@@ -18,6 +18,7 @@ pub mod customers;
 pub mod integrations;
 pub mod operator;
 pub mod panel;
+pub mod payment_requests;
 pub mod reports;
 pub mod session;
 

@@ -11,7 +11,7 @@
 use kasa_domain::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId,
     HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
-    PaymentActionId, PaymentId, PurchaseId, QuestionId, UsageChargeId, UserId,
+    PaymentActionId, PaymentId, PaymentRequestId, PurchaseId, QuestionId, UsageChargeId, UserId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -62,6 +62,7 @@ stored_ids!(
     PackageId,
     PaymentActionId,
     PaymentId,
+    PaymentRequestId,
     PurchaseId,
     UsageChargeId,
     UserId

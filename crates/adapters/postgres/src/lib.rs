@@ -30,6 +30,7 @@ mod invoices;
 mod ledger;
 mod outbox;
 mod payment_actions;
+mod payment_requests;
 mod purchases;
 mod questions;
 mod reports;

@@ -90,7 +90,7 @@ async fn insert_payment_event(
     Ok(())
 }
 
-async fn insert_purchase(
+pub(crate) async fn insert_purchase(
     tx: &DatabaseTransaction,
     codec: Codec,
     new: &NewPurchase,

@@ -1,0 +1,367 @@
+//! Payment requests (ADR 0016): agents ask a customer to pay a package and cancel what is not
+//! paid; agents and the customer see where each stands. The customer pays on the request's page
+//! (`/billing/requests/{id}`), reached from the e-mail Kasa sends.
+
+use kasa_billing::{
+    CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError, PaymentRequestDraft,
+};
+use kasa_domain::{CustomerId, Permission};
+use kasa_ports::{ActionContext, PaymentRequest, StoreError};
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::{MoneyBody, Tag, parse_id};
+use crate::app::App;
+use crate::auth::{Bearer, Caller};
+use crate::dates::rfc3339;
+use crate::idempotency::idempotent_change;
+use crate::problem::{ApiError, store_error};
+
+/// Ask a customer to pay a package.
+#[derive(Debug, Object)]
+pub struct PaymentRequestCreate {
+    /// The package, paid at its current price.
+    pub package_id: String,
+    /// What is asked, shown to the customer (1-500 characters).
+    pub description: String,
+    /// Days until the request expires: 1-90, 14 when absent.
+    pub valid_days: Option<u32>,
+    /// Why (audited).
+    pub reason: String,
+}
+
+/// Why a request is cancelled.
+#[derive(Debug, Object)]
+pub struct PaymentRequestCancel {
+    /// Why (audited).
+    pub reason: String,
+}
+
+/// A payment request and where it stands.
+#[derive(Clone, Debug, Object)]
+pub struct PaymentRequestBody {
+    /// Its id.
+    pub id: String,
+    /// Who is asked to pay.
+    pub customer_id: String,
+    /// `open`, `paid`, `expired` or `cancelled`.
+    pub state: String,
+    /// Whether a payment of it is being processed (it cannot be paid again or cancelled
+    /// meanwhile).
+    pub payment_under_way: bool,
+    /// The package paid for.
+    pub package_id: String,
+    /// The package's name.
+    pub package_name: String,
+    /// What is asked.
+    pub description: String,
+    /// The amount asked.
+    pub amount: MoneyBody,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it stops being payable (RFC 3339).
+    pub expires_at: String,
+    /// The purchase paying it (the latest attempt), if any.
+    pub purchase_id: Option<String>,
+    /// When it was cancelled, if it was.
+    pub cancelled_at: Option<String>,
+    /// Why it was cancelled, if it was.
+    pub cancel_reason: Option<String>,
+    /// The page where the customer pays it (the customer's billing link opens it).
+    pub page_url: String,
+}
+
+/// The request as the API shows it at `now`.
+pub(crate) fn request_body(app: &App, request: &PaymentRequest) -> PaymentRequestBody {
+    let now = app.payment_requests.now();
+    PaymentRequestBody {
+        id: request.id.to_string(),
+        customer_id: request.customer_id.to_string(),
+        state: request.state(now).label().to_owned(),
+        payment_under_way: request.payment_under_way(),
+        package_id: request.package.id.to_string(),
+        package_name: request.package.name.clone(),
+        description: request.description.clone(),
+        amount: request.amount.into(),
+        created_at: rfc3339(request.created_at),
+        expires_at: rfc3339(request.expires_at),
+        purchase_id: request
+            .purchase
+            .map(|(purchase_id, _)| purchase_id.to_string()),
+        cancelled_at: request
+            .cancellation
+            .as_ref()
+            .map(|cancellation| rfc3339(cancellation.at)),
+        cancel_reason: request
+            .cancellation
+            .as_ref()
+            .map(|cancellation| cancellation.reason.as_str().to_owned()),
+        page_url: page_url(app, request.id),
+    }
+}
+
+/// The request's page on the billing pages.
+pub(crate) fn page_url(app: &App, id: kasa_domain::PaymentRequestId) -> String {
+    format!("{}/billing/requests/{id}", app.public_url)
+}
+
+fn create_error(error: CreatePaymentRequestError) -> ApiError {
+    match error {
+        CreatePaymentRequestError::CustomerNotFound => ApiError::not_found("customer"),
+        CreatePaymentRequestError::PackageNotFound => ApiError::not_found("package"),
+        CreatePaymentRequestError::FreePackage => ApiError::invalid(
+            "the package is free: grant it (POST /v1/customers/{id}/grants) instead of asking \
+             for a payment",
+        )
+        .on_field("package_id"),
+        CreatePaymentRequestError::InvalidDescription => {
+            ApiError::invalid("a description is 1-500 characters").on_field("description")
+        }
+        CreatePaymentRequestError::InvalidValidity(days) => ApiError::invalid(format!(
+            "a payment request is valid for 1 to 90 days, not {days}"
+        ))
+        .on_field("valid_days"),
+        CreatePaymentRequestError::Store(error) => store_error(error),
+    }
+}
+
+fn cancel_error(app: &App, error: CancelPaymentRequestError) -> ApiError {
+    match error {
+        CancelPaymentRequestError::NotFound => ApiError::not_found("payment request"),
+        CancelPaymentRequestError::NotCancellable(request) => {
+            let state = request.state(app.payment_requests.now());
+            let under_way = request.payment_under_way();
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "payment-request-not-cancellable",
+                "The payment request cannot be cancelled",
+                if under_way {
+                    "a payment of this request is being processed; wait for its result".to_owned()
+                } else {
+                    format!("the payment request is {}; nothing changed", state.label())
+                },
+            )
+            .with_facts(serde_json::json!({
+                "state": state.label(),
+                "payment_under_way": under_way,
+            }))
+        }
+        CancelPaymentRequestError::Store(error) => store_error(error),
+    }
+}
+
+/// Checks, links and sends a request as `caller` (the JSON API and the console), at most once
+/// per `key`: the billing link in the mail lasts until the request expires, and a day more so
+/// the paid page can still be seen.
+pub(crate) async fn create_payment_request(
+    app: &App,
+    caller: &Caller,
+    customer: &str,
+    key: Option<String>,
+    body: &PaymentRequestCreate,
+) -> Result<Json<PaymentRequestBody>, ApiError> {
+    idempotent_change(
+        app,
+        caller,
+        key,
+        &format!("create_payment_request {customer}"),
+        body,
+        &body.reason,
+        |context| async move {
+            let customer_id: CustomerId = parse_id(customer, "customer")?;
+            let package_id = parse_id(&body.package_id, "package")
+                .map_err(|error| error.on_field("package_id"))?;
+            let draft: PaymentRequestDraft = app
+                .payment_requests
+                .draft(CreatePaymentRequest {
+                    customer_id,
+                    package_id,
+                    description: body.description.clone(),
+                    valid_days: body.valid_days,
+                    context: context.clone(),
+                })
+                .await
+                .map_err(create_error)?;
+            let hours = (draft.expires_at - app.payment_requests.now()).whole_hours() + 24;
+            // The request's own transaction marks the idempotency key applied, not the link's.
+            let link_context = ActionContext {
+                idempotency: None,
+                ..context
+            };
+            let (_, token, _) =
+                super::billing_links::new_billing_link(app, customer_id, link_context, hours)
+                    .await?;
+            let link = format!("{}?token={token}", page_url(app, draft.id));
+            let request = app
+                .payment_requests
+                .send(draft, link)
+                .await
+                .map_err(create_error)?;
+            Ok(Json(request_body(app, &request)))
+        },
+    )
+    .await
+}
+
+/// Cancels a request (audited with the agent's reason).
+pub(crate) async fn cancel_payment_request(
+    app: &App,
+    id: kasa_domain::PaymentRequestId,
+    context: ActionContext,
+) -> Result<PaymentRequest, ApiError> {
+    app.payment_requests
+        .cancel(id, context)
+        .await
+        .map_err(|error| cancel_error(app, error))
+}
+
+fn request_not_found(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NotFound { .. } => ApiError::not_found("payment request"),
+        other => store_error(other),
+    }
+}
+
+/// Payment requests.
+#[derive(Debug)]
+pub struct PaymentRequestsApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Customers")]
+impl PaymentRequestsApi {
+    /// Asks a customer to pay a package at its current price, with a description and an
+    /// expiry; Kasa e-mails the customer a link to the request's page (audited).
+    #[oai(
+        path = "/customers/:id/payment-requests",
+        method = "post",
+        operation_id = "create_payment_request"
+    )]
+    async fn create(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        /// Send the same key again to get the first answer, never a second request.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<PaymentRequestCreate>,
+    ) -> Result<Json<PaymentRequestBody>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        create_payment_request(&app, &auth.0, &id, idempotency_key.0, &body.0).await
+    }
+
+    /// A customer's payment requests, newest first, with where each stands.
+    #[oai(
+        path = "/customers/:id/payment-requests",
+        method = "get",
+        operation_id = "list_payment_requests"
+    )]
+    async fn list(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<Vec<PaymentRequestBody>>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let customer_id: CustomerId = parse_id(&id, "customer")?;
+        let requests = app
+            .payment_requests
+            .customer_requests(customer_id)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(
+            requests
+                .iter()
+                .map(|request| request_body(&app, request))
+                .collect(),
+        ))
+    }
+
+    /// One payment request and where it stands.
+    #[oai(
+        path = "/payment-requests/:id",
+        method = "get",
+        operation_id = "get_payment_request"
+    )]
+    async fn one(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<PaymentRequestBody>, ApiError> {
+        auth.0.require(Permission::ReadBilling)?;
+        let id = parse_id(&id, "payment request")?;
+        let request = app
+            .payment_requests
+            .request(id)
+            .await
+            .map_err(request_not_found)?;
+        Ok(Json(request_body(&app, &request)))
+    }
+
+    /// Cancels an open payment request (audited with the reason); a paid, expired or cancelled
+    /// one, or one whose payment is being processed, is refused with 409.
+    #[oai(
+        path = "/payment-requests/:id/cancel",
+        method = "post",
+        operation_id = "cancel_payment_request"
+    )]
+    async fn cancel(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<PaymentRequestCancel>,
+    ) -> Result<Json<PaymentRequestBody>, ApiError> {
+        auth.0.require(Permission::BillingActions)?;
+        let context = auth.0.context(&body.reason)?;
+        let id = parse_id(&id, "payment request")?;
+        let request = cancel_payment_request(&app, id, context).await?;
+        Ok(Json(request_body(&app, &request)))
+    }
+
+    /// The signed-in customer's own payment requests, newest first (with a billing link's token
+    /// only).
+    #[oai(
+        path = "/me/payment-requests",
+        method = "get",
+        operation_id = "my_payment_requests"
+    )]
+    async fn mine(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+    ) -> Result<Json<Vec<PaymentRequestBody>>, ApiError> {
+        let kasa_domain::Actor::Customer { customer_id } = auth.0.actor else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not permitted",
+                "/v1/me is for customers' billing links; staff use \
+                 /v1/customers/{id}/payment-requests",
+            ));
+        };
+        let requests = app
+            .payment_requests
+            .customer_requests(customer_id)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(
+            requests
+                .iter()
+                .map(|request| request_body(&app, request))
+                .collect(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_error_codes_are_catalogued() {
+        let catalogue = include_str!("../../../../docs/api-errors.md");
+        assert!(catalogue.contains("`payment-request-not-cancellable`"));
+    }
+}

@@ -1,0 +1,240 @@
+//! Payment requests in the console (ADR 0016): ask a customer to pay a package (a description, a
+//! validity, a reason; a confirmation says what the customer will receive) and cancel an open
+//! request (a confirmation says the customer can no longer pay it). Both call the JSON API's
+//! functions.
+
+use kasa_domain::{Customer, Package, Permission};
+use kasa_ports::{CustomerState, PaymentRequest};
+
+use super::{
+    Action, Chrome, Fact, Field, Outcome, Refusal, Staff, Values, customer_page, customer_state,
+    fact, value,
+};
+use crate::api::parse_id;
+use crate::api::payment_requests::{
+    PaymentRequestCreate, cancel_payment_request, create_payment_request,
+};
+use crate::app::App;
+use crate::problem::{ApiError, store_error};
+
+/// Ask a customer to pay a package.
+pub(super) struct AskPayment {
+    state: CustomerState,
+    packages: Vec<Package>,
+}
+
+impl AskPayment {
+    fn package(&self, values: &Values) -> Option<&Package> {
+        let chosen = value(values, "package");
+        self.packages
+            .iter()
+            .find(|package| package.id.to_string() == chosen)
+    }
+}
+
+impl Action for AskPayment {
+    const PERMISSION: Permission = Permission::BillingActions;
+    const WORDS: &'static str = "payment-requests.ask";
+    const SCOPE: &'static str = "customers";
+    const PATH: &'static str = "payment-request";
+
+    async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            state: customer_state(app, target).await?,
+            packages: app
+                .store
+                .packages()
+                .await
+                .map_err(store_error)?
+                .into_iter()
+                .filter(|package| package.price.is_positive())
+                .collect(),
+        })
+    }
+
+    type Subject = CustomerState;
+
+    fn subject(&self) -> &CustomerState {
+        &self.state
+    }
+
+    fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
+        let mut packages = vec![(String::new(), c.t("actions.grant.choose").to_owned())];
+        packages.extend(self.packages.iter().map(|package| {
+            (
+                package.id.to_string(),
+                format!("{} · {}", package.name, c.money(&package.price)),
+            )
+        }));
+        let days = match value(values, "valid_days") {
+            "" => kasa_billing::DEFAULT_VALID_DAYS.to_string(),
+            given => given.to_owned(),
+        };
+        vec![
+            Field::new("package", c.t("actions.package").to_owned(), "select")
+                .choices(packages, value(values, "package")),
+            Field::new(
+                "description",
+                c.t("payment-requests.description").to_owned(),
+                "textarea",
+            )
+            .hint(c.t("payment-requests.description.hint").to_owned())
+            .value(value(values, "description")),
+            Field::new(
+                "valid_days",
+                c.t("payment-requests.valid-days").to_owned(),
+                "number",
+            )
+            .hint(c.t("payment-requests.valid-days.hint").to_owned())
+            .value(&days),
+        ]
+    }
+
+    fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
+        let Some(package) = self.package(values) else {
+            return Err((
+                Some("package".to_owned()),
+                c.t("actions.grant.choose-one").to_owned(),
+            ));
+        };
+        if value(values, "description").is_empty() {
+            return Err((
+                Some("description".to_owned()),
+                c.t("payment-requests.description.hint").to_owned(),
+            ));
+        }
+        let days = value(values, "valid_days");
+        Ok(Some(vec![c.fill(
+            "payment-requests.ask.effect",
+            &[
+                ("email", self.state.customer.email.as_str()),
+                ("amount", &c.money(&package.price)),
+                ("package", &package.name),
+                ("days", if days.is_empty() { "14" } else { days }),
+            ],
+        )]))
+    }
+
+    async fn run(
+        &self,
+        app: &App,
+        staff: &Staff,
+        _c: &Chrome,
+        target: &str,
+        values: &Values,
+        key: String,
+    ) -> Result<Outcome, ApiError> {
+        let valid_days = match value(values, "valid_days") {
+            "" => None,
+            days => Some(days.parse::<u32>().map_err(|_| {
+                ApiError::invalid(format!("`{days}` is not a number of days"))
+                    .on_field("valid_days")
+            })?),
+        };
+        let body = PaymentRequestCreate {
+            package_id: value(values, "package").to_owned(),
+            description: value(values, "description").to_owned(),
+            valid_days,
+            reason: value(values, "reason").to_owned(),
+        };
+        create_payment_request(app, &staff.caller, target, Some(key), &body).await?;
+        Ok(Outcome::Redirect(customer_page(
+            &self.state.customer,
+            Some("payment-requested"),
+        )))
+    }
+
+    fn field_of(&self, error: &ApiError) -> Option<&'static str> {
+        match error.field() {
+            Some("package_id") => Some("package"),
+            Some("description") => Some("description"),
+            Some("valid_days") => Some("valid_days"),
+            _ => None,
+        }
+    }
+}
+
+/// Cancel an open request.
+pub(super) struct CancelRequest {
+    request: PaymentRequest,
+    customer: Customer,
+    now: time::OffsetDateTime,
+}
+
+impl Action for CancelRequest {
+    const PERMISSION: Permission = Permission::BillingActions;
+    const WORDS: &'static str = "payment-requests.cancel";
+    const SCOPE: &'static str = "payment-requests";
+    const PATH: &'static str = "cancel";
+
+    async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
+        let request = app
+            .payment_requests
+            .request(parse_id(target, "payment request")?)
+            .await
+            .map_err(store_error)?;
+        let customer = app
+            .store
+            .customer_state(request.customer_id)
+            .await
+            .map_err(store_error)?
+            .customer;
+        Ok(Self {
+            request,
+            customer,
+            now: app.payment_requests.now(),
+        })
+    }
+
+    type Subject = Customer;
+
+    fn subject(&self) -> &Customer {
+        &self.customer
+    }
+
+    fn facts(&self, c: &Chrome) -> Vec<Fact> {
+        let state = self.request.state(self.now);
+        vec![
+            fact(
+                c.t("payment-requests.description"),
+                self.request.description.clone(),
+            ),
+            fact(
+                c.t("payment-requests.amount"),
+                c.money(&self.request.amount),
+            ),
+            fact(
+                c.t("payment-requests.state"),
+                c.t(crate::web::payment_requests::state_words(state))
+                    .to_owned(),
+            ),
+        ]
+    }
+
+    fn review(&self, c: &Chrome, _values: &Values) -> Result<Option<Vec<String>>, Refusal> {
+        Ok(Some(vec![c.fill(
+            "payment-requests.cancel.effect",
+            &[
+                ("amount", &c.money(&self.request.amount)),
+                ("description", &self.request.description),
+            ],
+        )]))
+    }
+
+    async fn run(
+        &self,
+        app: &App,
+        staff: &Staff,
+        _c: &Chrome,
+        _target: &str,
+        values: &Values,
+        _key: String,
+    ) -> Result<Outcome, ApiError> {
+        let context = staff.caller.context(value(values, "reason"))?;
+        cancel_payment_request(app, self.request.id, context).await?;
+        Ok(Outcome::Redirect(customer_page(
+            &self.customer,
+            Some("payment-request-cancelled"),
+        )))
+    }
+}

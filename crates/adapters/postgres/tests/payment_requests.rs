@@ -1,0 +1,53 @@
+//! Payment requests on every store: the contract (paid once under concurrent starts and
+//! replayed callbacks; cancelled and expired requests never paid) on memory, SQLite and
+//! PostgreSQL.
+
+mod support;
+
+use std::sync::Arc;
+
+use kasa_testkit::MemoryStore;
+use kasa_testkit::contract::payment_requests::{
+    a_payment_request_is_paid_once_whatever_arrives_how_often,
+    cancelled_and_expired_requests_cannot_be_paid,
+    the_store_links_one_purchase_under_way_per_request,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_store_pays_a_request_once() {
+    a_payment_request_is_paid_once_whatever_arrives_how_often(Arc::new(MemoryStore::new())).await;
+    cancelled_and_expired_requests_cannot_be_paid(Arc::new(MemoryStore::new())).await;
+    the_store_links_one_purchase_under_way_per_request(Arc::new(MemoryStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_pays_a_request_once() {
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    a_payment_request_is_paid_once_whatever_arrives_how_often(store).await;
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    cancelled_and_expired_requests_cannot_be_paid(store).await;
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    the_store_links_one_purchase_under_way_per_request(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_pays_a_request_once() {
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    a_payment_request_is_paid_once_whatever_arrives_how_often(store).await;
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    cancelled_and_expired_requests_cannot_be_paid(store).await;
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    the_store_links_one_purchase_under_way_per_request(store).await;
+}
