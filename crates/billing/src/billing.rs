@@ -67,6 +67,8 @@ pub struct BillingPorts {
     pub payment_actions: Arc<dyn PaymentActionStore>,
     /// Invoices, receipts and credit notes.
     pub invoices: Arc<dyn InvoiceStore>,
+    /// Coupons.
+    pub coupons: Arc<dyn kasa_ports::CouponStore>,
     /// Payment gateways.
     pub gateways: Gateways,
     /// Outgoing mail.
@@ -98,7 +100,8 @@ impl BillingPorts {
             outbox: store.clone(),
             settings: store.clone(),
             payment_actions: store.clone(),
-            invoices: store,
+            invoices: store.clone(),
+            coupons: store,
             gateways,
             mailer,
             documents,

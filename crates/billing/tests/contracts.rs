@@ -69,6 +69,7 @@ impl Mocks {
             settings: Arc::new(self.settings),
             payment_actions: Arc::new(MockPaymentActionStore::new()),
             invoices: Arc::new(self.invoices),
+            coupons: Arc::new(kasa_ports::MockCouponStore::new()),
             gateways: Gateways::new().with(Arc::new(self.gateway)),
             mailer: Arc::new(self.mailer),
             documents: Arc::new(kasa_ports::MockDocumentRenderer::new()),
@@ -105,6 +106,7 @@ fn pending_purchase(customer_id: CustomerId, status: PurchaseStatus) -> Purchase
             failure: None,
         }),
         outcome: None,
+        coupon: None,
     }
 }
 

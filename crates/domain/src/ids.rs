@@ -119,3 +119,7 @@ define_id!(
     /// A call queued for a help desk's API (an internal note and tags on a ticket).
     HelpDeskCallId
 );
+define_id!(
+    /// A coupon: a code customers enter at checkout for a discount.
+    CouponId
+);

@@ -56,6 +56,10 @@ pub enum StoreError {
     /// changed nothing (the retry makes the change).
     #[error("the idempotency key was taken over by a retry")]
     IdempotencyKeyTakenOver,
+    /// The purchase's coupon does not apply (checked again inside the purchase's transaction,
+    /// so a coupon used up or switched off meanwhile is refused here).
+    #[error(transparent)]
+    CouponRefused(kasa_domain::CouponRefusal),
 }
 
 /// Reads and writes departments and packages.
@@ -1038,6 +1042,7 @@ pub trait Store:
     + InvoiceStore
     + crate::PaymentActionStore
     + crate::ReportStore
+    + crate::CouponStore
 {
 }
 
@@ -1053,5 +1058,6 @@ impl<T> Store for T where
         + InvoiceStore
         + crate::PaymentActionStore
         + crate::ReportStore
+        + crate::CouponStore
 {
 }

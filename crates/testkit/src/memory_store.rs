@@ -28,6 +28,7 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod coupons;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
@@ -119,6 +120,8 @@ struct State {
     help_desk_deliveries: BTreeSet<(kasa_domain::IntegrationId, String)>,
     /// Each integration's Zendesk app (its public key and installation).
     zendesk_apps: BTreeMap<kasa_domain::IntegrationId, kasa_ports::ZendeskApp>,
+    /// Coupons (their redemptions are the purchases that carry them).
+    coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
 }
 
 impl State {
@@ -493,6 +496,7 @@ fn insert_purchase(
     if state.purchases.contains_key(&new.id) {
         return Err(StoreError::PurchaseNotPending(new.id));
     }
+    coupons::redeem(state, &new)?;
     if let Some(payment) = &new.payment {
         let key = (payment.gateway.clone(), payment.order_id.clone());
         if state.orders.contains_key(&key) {
@@ -514,6 +518,7 @@ fn insert_purchase(
         completed_at: None,
         payment: new.payment,
         outcome: None,
+        coupon: new.coupon,
     };
     state.purchases.insert(purchase.id, purchase.clone());
     Ok(purchase)

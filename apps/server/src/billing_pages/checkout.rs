@@ -62,6 +62,7 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
     let started = app
         .billing
         .start_purchase(StartPurchase {
+            coupon_code: None,
             customer_id,
             package_id,
             gateway,
