@@ -15,6 +15,7 @@ use crate::api::access::AccessApi;
 use crate::api::actions::ActionsApi;
 use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
+use crate::api::coupons::CouponsApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
 use crate::api::help_desk_apps::HelpDeskAppsApi;
@@ -48,6 +49,7 @@ type Apis = (
     HelpDeskCallsApi,
     HelpDeskEventsApi,
     HelpDeskAppsApi,
+    CouponsApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -69,6 +71,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             HelpDeskCallsApi,
             HelpDeskEventsApi,
             HelpDeskAppsApi,
+            CouponsApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),
