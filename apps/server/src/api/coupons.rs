@@ -425,6 +425,7 @@ impl CouponsApi {
                 message: None,
             },
             CouponCheck::Refused(refusal) => {
+                debug_assert!(REFUSAL_CODES.contains(&refusal.code()));
                 let customer = app
                     .store
                     .customer_state(customer_id)
