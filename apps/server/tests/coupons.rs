@@ -421,3 +421,108 @@ async fn a_customer_buys_with_a_coupon_and_pays_invoices_and_gets_back_the_disco
         "{html}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_makes_and_disables_coupons_in_the_console() {
+    let Some(kasa) = Kasa::start(support::Backend::Sqlite).await else {
+        return;
+    };
+    let admin = kasa.admin_token().await;
+    let cookie =
+        support::console_cookie(&kasa, support::ADMIN_EMAIL, support::ADMIN_PASSWORD).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |path: String| {
+        let request = browser
+            .get(format!("{}{path}", kasa.base))
+            .header("cookie", &cookie);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let request = browser
+            .post(format!("{}{path}", kasa.base))
+            .header("cookie", &cookie)
+            .form(&fields);
+        async move {
+            let response = request.send().await.unwrap();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|value| value.to_str().unwrap().to_owned());
+            (response.status(), location, response.text().await.unwrap())
+        }
+    };
+    let (status, page) = get("/console/coupons".to_owned()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("href=\"/console/coupons\""), "in the menu");
+    let csrf = support::field_value(&page, "csrf");
+
+    // A refused form stays, with the refusal next to its field and what was typed kept.
+    let (status, _, page) = post(
+        "/console/coupons".to_owned(),
+        vec![
+            ("csrf", csrf.clone()),
+            ("code", "yaz25".to_owned()),
+            ("percent", "150".to_owned()),
+            ("reason", "summer".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("id=\"percent-error\""), "{page}");
+    assert!(page.contains("value=\"yaz25\""), "{page}");
+
+    let (status, location, page) = post(
+        "/console/coupons".to_owned(),
+        vec![
+            ("csrf", csrf.clone()),
+            ("code", "yaz25".to_owned()),
+            ("amounts", "50 TRY, 5 usd".to_owned()),
+            ("valid_from", "2026-06-01".to_owned()),
+            ("max_redemptions", "10".to_owned()),
+            ("reason", "summer".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location.as_deref(), Some("/console/coupons?created=YAZ25"));
+    let listed = kasa.get("/v1/coupons", &admin).await;
+    let coupon = &listed[0];
+    assert_eq!(coupon["code"], "YAZ25");
+    assert_eq!(coupon["amounts"][1]["currency"], "USD", "{coupon}");
+    assert_eq!(
+        coupon["valid_from"], "2026-05-31T21:00:00Z",
+        "a day in Turkey's time"
+    );
+    let id = coupon["id"].as_str().unwrap();
+    let (_, page) = get("/console/coupons?created=YAZ25".to_owned()).await;
+    assert!(page.contains("YAZ25 kuponu oluşturuldu."), "{page}");
+    assert!(page.contains("0 / 10"), "{page}");
+
+    // Disabling: the confirmation states the effect, and a reason is required.
+    let (status, page) = get(format!("/console/coupons/{id}/disable")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("kalıcı olarak kapatılsın mı"), "{page}");
+    let (status, _, page) = post(
+        format!("/console/coupons/{id}/disable"),
+        vec![("csrf", csrf.clone()), ("reason", String::new())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert_eq!(kasa.get("/v1/coupons", &admin).await[0]["enabled"], true);
+    let (status, location, _) = post(
+        format!("/console/coupons/{id}/disable"),
+        vec![("csrf", csrf), ("reason", "campaign over".to_owned())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/console/coupons?disabled=YAZ25"));
+    let coupon = kasa.get(&format!("/v1/coupons/{id}"), &admin).await;
+    assert_eq!(coupon["enabled"], false);
+    assert_eq!(coupon["disabled_reason"], "campaign over");
+}
