@@ -526,3 +526,50 @@ async fn an_administrator_makes_and_disables_coupons_in_the_console() {
     assert_eq!(coupon["enabled"], false);
     assert_eq!(coupon["disabled_reason"], "campaign over");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_coupon_pages_pass_the_checks_in_a_real_browser() {
+    let shop = Shop::open().await;
+    let base = shop.kasa.base.clone();
+    let token = shop.token.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        support::run_browser_script(
+            "coupons.mjs",
+            &[
+                &base,
+                support::ADMIN_EMAIL,
+                support::ADMIN_PASSWORD,
+                &token,
+                "10 kredi",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    support::assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert_eq!(steps["created"], "Coupon YAZ25 created.", "{report:#}");
+    assert!(
+        steps["row"].as_str().unwrap().contains("0 / 10"),
+        "{report:#}"
+    );
+    assert!(
+        steps["confirm"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be undone"),
+        "{report:#}"
+    );
+    assert!(
+        steps["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bu kupon kodunu tanımıyoruz"),
+        "{report:#}"
+    );
+    assert_eq!(
+        steps["applied"], "YAZ25 kuponu: 400,00 ₺ yerine 350,00 ₺ ödersiniz (50,00 ₺ indirim).",
+        "{report:#}"
+    );
+    assert_eq!(steps["buy"], "Kuponla 350,00 ₺ öde", "{report:#}");
+}
