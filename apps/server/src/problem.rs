@@ -387,7 +387,19 @@ pub fn store_error(error: StoreError) -> ApiError {
         StoreError::Unavailable(cause) => ApiError::unavailable(&cause),
         StoreError::Corrupt(cause) => ApiError::internal(&cause),
         StoreError::IdempotencyKeyTakenOver => idempotency_key_in_use(),
+        StoreError::CouponRefused(refusal) => coupon_refused(&refusal),
     }
+}
+
+/// 422 with the refusal's own code (`coupon-used-up`, ...): the coupon does not apply.
+pub fn coupon_refused(refusal: &kasa_domain::CouponRefusal) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        refusal.code(),
+        "The coupon does not apply",
+        refusal.to_string(),
+    )
+    .with_facts(serde_json::to_value(refusal).unwrap_or_default())
 }
 
 /// 409 `idempotency-key-in-use`: the same request has taken effect and is still running, or was

@@ -15,6 +15,7 @@ use crate::api::access::AccessApi;
 use crate::api::actions::ActionsApi;
 use crate::api::billing_links::BillingLinksApi;
 use crate::api::catalog::CatalogApi;
+use crate::api::coupons::CouponsApi;
 use crate::api::customers::CustomersApi;
 use crate::api::help_desk::HelpDeskApi;
 use crate::api::help_desk_apps::HelpDeskAppsApi;
@@ -44,6 +45,7 @@ type Apis = (
     RecordsApi,
     PaymentsApi,
     PaymentRequestsApi,
+    CouponsApi,
     SettingsApi,
     IntegrationsApi,
     ReportsApi,
@@ -65,6 +67,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             RecordsApi,
             PaymentsApi,
             PaymentRequestsApi,
+            CouponsApi,
             SettingsApi,
             IntegrationsApi,
             ReportsApi,

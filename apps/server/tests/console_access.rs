@@ -142,6 +142,7 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
             "Reports",
             "Departments",
             "Packages",
+            "Coupons",
             "Payment systems",
             "Billing settings",
             "Users",

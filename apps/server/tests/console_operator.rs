@@ -40,6 +40,7 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
             "Reports",
             "Departments",
             "Packages",
+            "Coupons",
             "Payment systems",
             "Billing settings",
             "Users",

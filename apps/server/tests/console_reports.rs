@@ -75,6 +75,7 @@ async fn pay(
     let started = kit
         .billing
         .start_purchase(StartPurchase {
+            coupon_code: None,
             customer_id: customer.id,
             package_id: package.id,
             gateway: GatewayName::new("testpay"),

@@ -171,6 +171,20 @@ fn endpoints() -> Vec<Endpoint> {
                          "price": money, "on_sale": true, "reason": "walk" }),
             ),
         ),
+        row(Method::GET, "/v1/coupons", Some(P::ReadBilling), None),
+        row(
+            Method::POST,
+            "/v1/coupons",
+            Some(P::ManageCatalog),
+            Some(json!({ "code": "WALK", "percent": "10", "reason": "walk" })),
+        ),
+        row(Method::GET, "/v1/coupons/{id}", Some(P::ReadBilling), None),
+        row(
+            Method::POST,
+            "/v1/coupons/{id}/disable",
+            Some(P::ManageCatalog),
+            Some(reason.clone()),
+        ),
         row(
             Method::POST,
             "/v1/customers",
@@ -398,6 +412,12 @@ fn endpoints() -> Vec<Endpoint> {
             path: "/v1/me/tax-details",
             access: Access::CustomerLink,
             body: Some(json!({ "tax_office": "Kadıköy" })),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/v1/me/coupons/{code}?package_id={id}",
+            access: Access::CustomerLink,
+            body: None,
         },
         row(
             Method::GET,

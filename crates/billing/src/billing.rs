@@ -71,6 +71,8 @@ pub struct BillingPorts {
     pub questions: Arc<dyn QuestionStore>,
     /// Reads of what happened (purchases, charges, the ledger).
     pub history: Arc<dyn HistoryStore>,
+    /// Coupons.
+    pub coupons: Arc<dyn kasa_ports::CouponStore>,
     /// Payment gateways.
     pub gateways: Gateways,
     /// Outgoing mail.
@@ -104,7 +106,8 @@ impl BillingPorts {
             payment_actions: store.clone(),
             questions: store.clone(),
             history: store.clone(),
-            invoices: store,
+            invoices: store.clone(),
+            coupons: store,
             gateways,
             mailer,
             documents,

@@ -99,6 +99,7 @@ impl Billing {
                 started_by: grant.context.clone(),
                 created_at: self.ports.clock.now(),
                 payment: payment.clone(),
+                coupon: None,
             }),
         };
         let applied = self
@@ -111,6 +112,7 @@ impl Billing {
                 &grant.context.clone(),
                 settlement,
                 payment.as_ref(),
+                None,
                 grant.context,
             )
             .await?;

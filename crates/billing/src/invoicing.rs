@@ -5,14 +5,24 @@
 use kasa_domain::{
     Customer, InvoiceId, Money, MoneyError, Package, PriceBasis, PurchaseId, TaxRate, TaxedAmount,
 };
-use kasa_ports::{BillingSettings, Invoice, InvoiceKind, NewInvoice, Payment, new_id};
+use kasa_ports::{
+    BillingSettings, Invoice, InvoiceKind, NewInvoice, Payment, PurchaseCoupon, new_id,
+};
 use time::OffsetDateTime;
 
 /// The document for one purchase of one package, paid `amount` (the price, or less after a
 /// partial capture).
 ///
+/// With a coupon the document has two lines: the package at its price before the discount
+/// (`amount + discount`: the list price, unless a partial capture took less) and the discount
+/// (`"kind": "discount"`, negative amounts). The tax is worked out once, on what was paid
+/// (`amount`), which gives the document's total; the package line is taxed on its own and the
+/// discount line is the difference, so the lines add up to the total to the last kuruş (ADR
+/// 0015).
+///
 /// # Errors
 /// [`MoneyError::Overflow`] on absurd prices.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn invoice_for(
     settings: &BillingSettings,
     purchase_id: PurchaseId,
@@ -20,11 +30,43 @@ pub(crate) fn invoice_for(
     package: &Package,
     payment: &Payment,
     amount: Money,
+    coupon: Option<&PurchaseCoupon>,
     at: OffsetDateTime,
 ) -> Result<NewInvoice, MoneyError> {
     let invoicing = &settings.invoicing;
-    let line = TaxedAmount::of(amount, invoicing.tax_rate, invoicing.price_basis)?;
-    let total = TaxedAmount::total(&[line], amount.currency())?;
+    let total = TaxedAmount::of(amount, invoicing.tax_rate, invoicing.price_basis)?;
+    let package_price = match coupon {
+        Some(coupon) => amount.checked_add(&coupon.discount)?,
+        None => amount,
+    };
+    let line = TaxedAmount::of(package_price, invoicing.tax_rate, invoicing.price_basis)?;
+    let mut lines = vec![serde_json::json!({
+        "description": package.name,
+        "quantity": 1,
+        "tax_rate_percent": invoicing.tax_rate.percent(),
+        "price_basis": invoicing.price_basis,
+        "net": line.net.amount(),
+        "tax": line.tax.amount(),
+        "gross": line.gross.amount(),
+    })];
+    if let Some(coupon) = coupon {
+        let discount = TaxedAmount {
+            net: total.net.checked_sub(&line.net)?,
+            tax: total.tax.checked_sub(&line.tax)?,
+            gross: total.gross.checked_sub(&line.gross)?,
+        };
+        lines.push(serde_json::json!({
+            "kind": "discount",
+            "description": format!("Kupon {}", coupon.code),
+            "coupon_code": coupon.code,
+            "quantity": 1,
+            "tax_rate_percent": invoicing.tax_rate.percent(),
+            "price_basis": invoicing.price_basis,
+            "net": discount.net.amount(),
+            "tax": discount.tax.amount(),
+            "gross": discount.gross.amount(),
+        }));
+    }
     let document = serde_json::json!({
         "language": customer.language,
         "currency": amount.currency().alpha_code(),
@@ -41,15 +83,7 @@ pub(crate) fn invoice_for(
             "tax_office": customer.tax_details.tax_office,
             "tax_number": customer.tax_details.tax_id,
         },
-        "lines": [{
-            "description": package.name,
-            "quantity": 1,
-            "tax_rate_percent": invoicing.tax_rate.percent(),
-            "price_basis": invoicing.price_basis,
-            "net": line.net.amount(),
-            "tax": line.tax.amount(),
-            "gross": line.gross.amount(),
-        }],
+        "lines": lines,
         "payment": {
             "method": payment.gateway,
             "order_id": payment.order_id,

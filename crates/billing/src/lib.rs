@@ -12,6 +12,7 @@ mod approvals;
 mod billing;
 mod cancel;
 mod charge;
+mod coupons;
 mod expiry;
 mod grant;
 mod invoicing;
@@ -32,6 +33,7 @@ pub use approvals::{ApprovalError, ApprovalListing, DecideApproval, GiveBackOutc
 pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
 pub use cancel::{CancelSubscriptionError, CancelledSubscription, ProratedRefund};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
+pub use coupons::{CheckCouponError, CouponCheck, CreateCouponError};
 pub use expiry::ExpiryReport;
 pub use grant::{GrantPackage, GrantPackageError};
 pub use notifications::{

@@ -812,6 +812,7 @@ impl Billing {
                     &purchase.package,
                     payment,
                     action.amount,
+                    purchase.coupon.as_ref(),
                     now,
                 )
                 .map_err(store_money)?;

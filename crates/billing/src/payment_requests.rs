@@ -429,6 +429,8 @@ impl PaymentRequests {
                         reference: None,
                         failure: None,
                     }),
+                    // Coupons on payment requests are not offered yet (ADR 0016).
+                    coupon: None,
                 },
             )
             .await

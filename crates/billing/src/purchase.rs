@@ -36,6 +36,8 @@ pub struct StartPurchase {
     pub failure_url: String,
     /// Who (the customer, or an agent sending a payment link) and which request.
     pub context: ActionContext,
+    /// A coupon code as the customer typed it (any case); `None` without a coupon.
+    pub coupon_code: Option<String>,
 }
 
 /// A started purchase and how the browser continues.
@@ -65,6 +67,9 @@ pub enum StartPurchaseError {
     /// The gateway is not configured.
     #[error("payment system `{0}` is not configured")]
     UnknownGateway(GatewayName),
+    /// The coupon does not apply; nothing was recorded.
+    #[error(transparent)]
+    Coupon(kasa_domain::CouponRefusal),
     /// The gateway failed; the purchase is recorded as failed.
     #[error(transparent)]
     Gateway(GatewayError),
@@ -110,6 +115,7 @@ impl From<StoreError> for StartPurchaseError {
         match error {
             StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
             StoreError::NotFound { entity: "package" } => Self::PackageNotFound,
+            StoreError::CouponRefused(refusal) => Self::Coupon(refusal),
             other => Self::Store(other),
         }
     }
@@ -157,7 +163,24 @@ impl Billing {
         let purchase_id: PurchaseId = new_id();
         let order_id = OrderId(purchase_id.as_uuid().simple().to_string());
         let description = package.name.clone();
-        let amount = package.price;
+        let coupon = match request.coupon_code.as_deref().map(str::trim) {
+            Some(code) if !code.is_empty() => Some(
+                self.price_with_coupon(request.customer_id, code, &package)
+                    .await
+                    .map_err(StartPurchaseError::from)?,
+            ),
+            _ => None,
+        };
+        // The payment is the discounted price (the coupon's rule, rounded once, in the core).
+        let amount = match &coupon {
+            Some(coupon) => coupon
+                .list_price
+                .checked_sub(&coupon.discount)
+                .map_err(|error| {
+                    StartPurchaseError::Store(StoreError::Corrupt(error.to_string()))
+                })?,
+            None => package.price,
+        };
         let pending = self
             .ports
             .purchases
@@ -179,9 +202,10 @@ impl Billing {
                     reference: None,
                     failure: None,
                 }),
+                coupon,
             })
             .await
-            .map_err(StartPurchaseError::Store)?;
+            .map_err(StartPurchaseError::from)?;
         let start = PaymentStart {
             order_id,
             amount,
@@ -473,6 +497,7 @@ impl Billing {
                 &purchase.started_by,
                 Some(settlement),
                 purchase.payment.as_ref(),
+                purchase.coupon.as_ref(),
                 context.clone(),
             )
             .await
@@ -564,6 +589,7 @@ impl Billing {
         confirmed_by: &ActionContext,
         settlement: Option<PaymentSettlement>,
         payment: Option<&Payment>,
+        coupon: Option<&kasa_ports::PurchaseCoupon>,
         context: ActionContext,
     ) -> Result<AppliedPurchase, ApplyError> {
         let settings = self.ports.settings.billing_settings().await?;
@@ -623,6 +649,7 @@ impl Billing {
                                 ..payment.clone()
                             },
                             payment.amount,
+                            coupon,
                             now,
                         )
                         .map_err(|error| StoreError::Corrupt(format!("invoice: {error}")))?,

@@ -293,6 +293,7 @@ impl Billing {
                     reference: None,
                     failure: None,
                 }),
+                coupon: None,
             })
             .await;
         match created {

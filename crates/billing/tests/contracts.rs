@@ -71,6 +71,7 @@ impl Mocks {
             invoices: Arc::new(self.invoices),
             questions: Arc::new(kasa_ports::MockQuestionStore::new()),
             history: Arc::new(kasa_ports::MockHistoryStore::new()),
+            coupons: Arc::new(kasa_ports::MockCouponStore::new()),
             gateways: Gateways::new().with(Arc::new(self.gateway)),
             mailer: Arc::new(self.mailer),
             documents: Arc::new(kasa_ports::MockDocumentRenderer::new()),
@@ -107,6 +108,7 @@ fn pending_purchase(customer_id: CustomerId, status: PurchaseStatus) -> Purchase
             failure: None,
         }),
         outcome: None,
+        coupon: None,
     }
 }
 

@@ -127,3 +127,7 @@ define_id!(
     /// An agent's request that a customer pay a package (a payment request).
     PaymentRequestId
 );
+define_id!(
+    /// A coupon: a code customers enter at checkout for a discount.
+    CouponId
+);

@@ -9,6 +9,7 @@
 mod access;
 mod actor;
 mod card;
+mod coupon;
 mod credits;
 mod customer;
 mod department;
@@ -25,13 +26,17 @@ mod usage;
 pub use access::{Permission, Role, UnknownRole};
 pub use actor::{Actor, ActorLabelError, Reason, ReasonError};
 pub use card::{CustomerCard, DepartmentEnablement};
+pub use coupon::{
+    Coupon, CouponCode, CouponCodeError, CouponDefinition, CouponDiscount, CouponError,
+    CouponPrice, CouponRefusal, CouponUsage,
+};
 pub use credits::{Credits, CreditsError};
 pub use customer::{Customer, CustomerError, ExternalId, Language, TaxDetails, TaxId};
 pub use department::{Department, DepartmentError};
 pub use email::{EmailAddress, EmailAddressError};
 pub use holding::{Holding, Subscription, SubscriptionTerm, SubscriptionTermError};
 pub use ids::{
-    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, DepartmentId,
+    ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CouponId, CustomerId, DepartmentId,
     HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
     PaymentActionId, PaymentId, PaymentRequestId, PurchaseId, QuestionId, UsageChargeId, UserId,
 };

@@ -31,6 +31,7 @@ const FILES: &[(&str, &str)] = &[
         "payment_requests",
         include_str!("../words/payment_requests.txt"),
     ),
+    ("coupons", include_str!("../words/coupons.txt")),
 ];
 
 /// One entry's words in both languages.

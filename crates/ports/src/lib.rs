@@ -9,6 +9,7 @@
 mod access;
 mod books;
 mod clock;
+mod coupons;
 mod documents;
 mod gateway;
 mod help_desk;
@@ -37,6 +38,9 @@ pub use books::{
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 pub use clock::{Clock, SystemClock, new_id};
+#[cfg(any(test, feature = "mocks"))]
+pub use coupons::MockCouponStore;
+pub use coupons::{CouponRecord, CouponStore, DisableCoupon, NewCoupon, PurchaseCoupon};
 #[cfg(any(test, feature = "mocks"))]
 pub use documents::MockDocumentRenderer;
 pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat};

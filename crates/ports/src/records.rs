@@ -220,6 +220,9 @@ pub struct Purchase {
     pub payment: Option<Payment>,
     /// What applying it did.
     pub outcome: Option<PurchaseOutcome>,
+    /// The coupon it uses; its payment is the discounted price.
+    #[serde(default)]
+    pub coupon: Option<crate::PurchaseCoupon>,
 }
 
 /// A purchase to record.
@@ -242,6 +245,10 @@ pub struct NewPurchase {
     pub created_at: OffsetDateTime,
     /// The payment, if any.
     pub payment: Option<Payment>,
+    /// The coupon it uses, redeemed in the same transaction (refused with
+    /// [`crate::StoreError::CouponRefused`] when it no longer applies).
+    #[serde(default)]
+    pub coupon: Option<crate::PurchaseCoupon>,
 }
 
 /// Why a ticket or chat was let through.

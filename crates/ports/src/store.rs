@@ -56,6 +56,10 @@ pub enum StoreError {
     /// changed nothing (the retry makes the change).
     #[error("the idempotency key was taken over by a retry")]
     IdempotencyKeyTakenOver,
+    /// The purchase's coupon does not apply (checked again inside the purchase's transaction,
+    /// so a coupon used up or switched off meanwhile is refused here).
+    #[error(transparent)]
+    CouponRefused(kasa_domain::CouponRefusal),
 }
 
 /// Reads and writes departments and packages.
@@ -1039,6 +1043,7 @@ pub trait Store:
     + crate::PaymentActionStore
     + crate::ReportStore
     + crate::QuestionStore
+    + crate::CouponStore
 {
 }
 
@@ -1055,5 +1060,6 @@ impl<T> Store for T where
         + crate::PaymentActionStore
         + crate::ReportStore
         + crate::QuestionStore
+        + crate::CouponStore
 {
 }

@@ -28,6 +28,7 @@ use kasa_subscriptions::{Forfeiture, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
+mod coupons;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
@@ -125,6 +126,8 @@ struct State {
     questions: BTreeMap<kasa_domain::QuestionId, (kasa_ports::NewQuestion, bool, Option<String>)>,
     /// Payment requests, each as recorded (its purchase's state is read from `purchases`).
     payment_requests: BTreeMap<kasa_domain::PaymentRequestId, kasa_ports::PaymentRequest>,
+    /// Coupons (their redemptions are the purchases that carry them).
+    coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
 }
 
 impl State {
@@ -499,6 +502,7 @@ fn insert_purchase(
     if state.purchases.contains_key(&new.id) {
         return Err(StoreError::PurchaseNotPending(new.id));
     }
+    coupons::redeem(state, &new)?;
     if let Some(payment) = &new.payment {
         let key = (payment.gateway.clone(), payment.order_id.clone());
         if state.orders.contains_key(&key) {
@@ -520,6 +524,7 @@ fn insert_purchase(
         completed_at: None,
         payment: new.payment,
         outcome: None,
+        coupon: new.coupon,
     };
     state.purchases.insert(purchase.id, purchase.clone());
     Ok(purchase)

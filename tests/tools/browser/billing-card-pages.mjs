@@ -14,7 +14,7 @@ await run(async (browser, report) => {
   report.steps.payWith = await card.getByLabel(/pay with|ödeme yöntemi/i).locator('option').allInnerTexts();
   report.checks.push(await check(page, 'billing with a choice of payment'));
   await card.getByLabel(/pay with|ödeme yöntemi/i).selectOption('stripe');
-  await Promise.all([page.waitForNavigation(), card.getByRole('button').click()]);
+  await Promise.all([page.waitForNavigation(), card.locator('button.buy').click()]);
   await page.locator('#card-element input').first().waitFor({ timeout: 15000 });
   report.steps.paymentSummary = await page.locator('main > p').first().innerText();
   report.checks.push(await check(page, 'stripe payment'));

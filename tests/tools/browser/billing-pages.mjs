@@ -20,7 +20,7 @@ async function visit(browser, report, token, language) {
   report.checks.push(await check(page, `billing (${language})`));
   await Promise.all([
     page.waitForNavigation(),
-    page.locator('.package', { hasText: packageName }).getByRole('button').click(),
+    page.locator('.package', { hasText: packageName }).locator('button.buy').click(),
   ]);
   steps.cardFormSummary = await page.locator('main > p').first().innerText();
   steps.cardLabels = await page.locator('form#card label').allInnerTexts();

@@ -21,7 +21,7 @@ try {
     if (body.includes(card)) cardSentTo.push(new URL(request.url()).origin);
   });
   await page.goto(`${base}/billing?token=${token}`);
-  await page.locator('.package', { hasText: packageName }).locator('button').click();
+  await page.locator('.package', { hasText: packageName }).locator('button.buy').click();
   await page.waitForLoadState('load');
   await page.fill('input[name=pan]', card);
   await page.fill('input[name=Ecom_Payment_Card_ExpDate_Month]', '12');

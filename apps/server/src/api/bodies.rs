@@ -157,6 +157,21 @@ pub struct PurchaseBody {
     pub payment: Option<PaymentBody>,
     /// What applying it did (balance after, term, forfeiture).
     pub outcome: Option<serde_json::Value>,
+    /// The coupon it used; its payment is the list price less the discount.
+    pub coupon: Option<PurchaseCouponBody>,
+}
+
+/// The coupon a purchase used.
+#[derive(Debug, Object)]
+pub struct PurchaseCouponBody {
+    /// The coupon's id.
+    pub coupon_id: String,
+    /// Its code.
+    pub code: String,
+    /// The package's price before the discount.
+    pub list_price: MoneyBody,
+    /// What the coupon took off.
+    pub discount: MoneyBody,
 }
 
 impl From<Purchase> for PurchaseBody {
@@ -183,6 +198,12 @@ impl From<Purchase> for PurchaseBody {
             outcome: purchase
                 .outcome
                 .and_then(|outcome| serde_json::to_value(outcome).ok()),
+            coupon: purchase.coupon.map(|coupon| PurchaseCouponBody {
+                coupon_id: coupon.coupon_id.to_string(),
+                code: coupon.code.to_string(),
+                list_price: coupon.list_price.into(),
+                discount: coupon.discount.into(),
+            }),
         }
     }
 }

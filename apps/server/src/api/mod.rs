@@ -5,6 +5,7 @@ pub mod actions;
 pub mod billing_links;
 pub mod bodies;
 pub mod catalog;
+pub mod coupons;
 pub mod customers;
 pub mod help_desk;
 pub mod help_desk_apps;

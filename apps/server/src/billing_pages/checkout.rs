@@ -23,6 +23,8 @@ pub struct CheckoutForm {
     confirm_forfeit: Option<String>,
     /// `nestpay` or `stripe`; NestPay when absent (forms of earlier pages).
     gateway: Option<String>,
+    /// A coupon code as typed; empty or absent for none.
+    coupon_code: Option<String>,
 }
 
 /// Starts a purchase and hands the browser to the bank.
@@ -62,6 +64,7 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
     let started = app
         .billing
         .start_purchase(StartPurchase {
+            coupon_code: form.coupon_code.clone(),
             customer_id,
             package_id,
             gateway,
@@ -95,6 +98,17 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
             };
             return overview(&app, customer_id, Some(notice)).await;
         }
+        Err(StartPurchaseError::Coupon(refusal)) => {
+            // Said next to the field of the package it was typed for, in the customer's words.
+            let code = form.coupon_code.clone().unwrap_or_default();
+            return super::overview::overview_with_coupon(
+                &app,
+                customer_id,
+                Some(crate::api::coupons::refusal_message(locale, &refusal)),
+                Some((package_id, code)),
+            )
+            .await;
+        }
         Err(error) => {
             tracing::warn!(%error, "checkout could not start");
             return unavailable();
@@ -127,6 +141,8 @@ struct BankFormPage<'a> {
     c: Chrome,
     package_name: &'a str,
     price: Money,
+    /// The coupon's discount in words, when one applies.
+    coupon: Option<String>,
     action_url: String,
     /// The signed fields, hidden.
     fields: Vec<(String, String)>,
@@ -150,7 +166,30 @@ pub(super) fn bank_form(
         &BankFormPage {
             c: chrome(locale, None),
             package_name: &purchase.package.name,
-            price: purchase.package.price,
+            // What the bank will take: the discounted price when a coupon applies.
+            price: purchase
+                .payment
+                .as_ref()
+                .map_or(purchase.package.price, |payment| payment.amount),
+            coupon: purchase.coupon.as_ref().map(|coupon| {
+                locale.fill(
+                    "coupons.applied",
+                    &[
+                        ("code", coupon.code.as_str()),
+                        (
+                            "price",
+                            &locale.money(
+                                &purchase
+                                    .payment
+                                    .as_ref()
+                                    .map_or(purchase.package.price, |payment| payment.amount),
+                            ),
+                        ),
+                        ("list_price", &locale.money(&coupon.list_price)),
+                        ("discount", &locale.money(&coupon.discount)),
+                    ],
+                )
+            }),
             action_url,
             fields,
             card_form,

@@ -14,6 +14,7 @@
 //! `billing.*` words), written in the customer's language.
 
 mod checkout;
+mod coupons;
 mod gateway_return;
 mod overview;
 mod questions;

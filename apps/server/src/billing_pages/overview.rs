@@ -23,6 +23,10 @@ pub struct LinkQuery {
     purchase: Option<String>,
     /// `updated` after a card update.
     card: Option<String>,
+    /// The package a coupon is checked for ("Apply coupon" on a package's buy form).
+    package_id: Option<String>,
+    /// The coupon code typed on that form.
+    coupon_code: Option<String>,
 }
 
 /// The customer's billing page. A billing link's token moves into the cookie first.
@@ -42,7 +46,14 @@ pub async fn billing_page(app: Data<&App>, request: &Request, query: Query<LinkQ
         (None, Some(_)) => Some(locale.t("billing.card-not-updated").to_owned()),
         (None, None) => None,
     };
-    overview(&app, customer_id, notice).await
+    let coupon = match (&query.package_id, &query.coupon_code) {
+        (Some(package_id), Some(code)) if !code.trim().is_empty() => package_id
+            .parse::<uuid::Uuid>()
+            .ok()
+            .map(|package_id| (PackageId::from(package_id), code.clone())),
+        _ => None,
+    };
+    overview_with_coupon(&app, customer_id, notice, coupon).await
 }
 
 /// A billing link: the token moves from the address into a cookie, and the browser comes back
@@ -86,11 +97,11 @@ async fn purchase_notice(
 /// The billing page.
 #[derive(Template)]
 #[template(path = "billing/overview.html")]
-struct OverviewPage {
+pub(super) struct OverviewPage {
     c: Chrome,
     /// What the customer holds, in words.
     holding: String,
-    packages: Vec<PackageCard>,
+    pub(super) packages: Vec<PackageCard>,
     gateways: Vec<CheckoutGateway>,
     /// Payment requests waiting for the customer (templates/billing/open_requests.html).
     open_requests: Vec<super::payment_requests::OpenRequestRow>,
@@ -104,18 +115,26 @@ impl OverviewPage {
 }
 
 /// A package on sale, and whether and how the customer may buy it now.
-struct PackageCard {
-    id: PackageId,
+pub(super) struct PackageCard {
+    pub(super) id: PackageId,
     name: String,
     /// `10 credits` or `30 days`.
     size: String,
-    price: Money,
+    pub(super) price: Money,
     /// What it is, in the customer's language (or the other one when theirs is empty).
     description: Option<String>,
     /// What buying it forfeits, when it does (the form then asks for a confirmation).
     forfeit: Option<String>,
     /// When renewal opens, when it is too early to buy (then there is no form).
     renewal_opens: Option<String>,
+    /// The coupon code typed for this package (kept in the field).
+    pub(super) coupon_code: String,
+    /// The price with that coupon, in words, when it applies.
+    pub(super) coupon_applied: Option<String>,
+    /// The buy button's words with that coupon ("Pay 350,00 ₺ with the coupon").
+    pub(super) coupon_pay: Option<String>,
+    /// Why the coupon does not apply, in the customer's words, next to the field.
+    pub(super) coupon_error: Option<String>,
 }
 
 /// A payment system the checkout offers, and the words key of its name.
@@ -130,7 +149,29 @@ pub(super) async fn overview(
     customer_id: CustomerId,
     notice: Option<String>,
 ) -> Response {
-    match overview_page(app, customer_id, notice).await {
+    overview_with_coupon(app, customer_id, notice, None).await
+}
+
+/// The billing page with a coupon code checked for one package: the card of that package shows
+/// the discounted price (and its buy form carries the code), or why the code does not apply.
+pub(super) async fn overview_with_coupon(
+    app: &App,
+    customer_id: CustomerId,
+    notice: Option<String>,
+    coupon: Option<(PackageId, String)>,
+) -> Response {
+    let page = match overview_page(app, customer_id, notice).await {
+        Ok(mut page) => match coupon {
+            Some((package_id, code)) => {
+                super::coupons::show_coupon(app, customer_id, &mut page.packages, package_id, &code)
+                    .await
+                    .map(|()| page)
+            }
+            None => Ok(page),
+        },
+        Err(error) => Err(error),
+    };
+    match page {
         Ok(page) => super::page(StatusCode::OK, &page),
         Err(error) => {
             tracing::warn!(%error, "billing page failed");
@@ -227,6 +268,10 @@ fn package_card(
         price: package.price,
         forfeit,
         renewal_opens,
+        coupon_code: String::new(),
+        coupon_applied: None,
+        coupon_pay: None,
+        coupon_error: None,
     })
 }
 

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod actions;
 pub mod charts;
+pub mod coupons;
 pub mod customer_page;
 pub mod customers;
 pub mod integrations;
@@ -51,6 +52,7 @@ pub fn console_routes() -> impl Endpoint {
     let route = actions::routes(route);
     let route = integrations::routes(route);
     let route = reports::routes(route);
+    let route = coupons::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -102,6 +104,8 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/integrations/{id}/events/secret", "POST"),
     ("/console/integrations/{id}/events/mappings", "POST"),
     ("/console/integrations/{id}/zendesk-app", "GET, POST"),
+    ("/console/coupons", "GET, POST"),
+    ("/console/coupons/{id}/disable", "GET, POST"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];

@@ -212,6 +212,12 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             Permission::ManageCatalog,
         ),
         (
+            "coupons",
+            "/console/coupons",
+            "coupons.title",
+            Permission::ManageCatalog,
+        ),
+        (
             "payment-systems",
             "/console/payment-systems",
             "operator.payment-systems",

@@ -19,6 +19,7 @@ mod books;
 mod catalog;
 mod charges;
 mod codec;
+mod coupons;
 mod customers;
 mod help_desk_calls;
 mod help_desk_connections;

@@ -181,7 +181,7 @@ pub(crate) async fn insert_purchase(
         )
         .await?;
     }
-    Ok(())
+    crate::coupons::redeem(tx, codec, new).await
 }
 
 /// Whether a purchase is still pending; `PurchaseNotPending` otherwise.

@@ -456,8 +456,9 @@ pub(crate) const PURCHASE_COLUMNS: &str = "SELECT p.id, p.customer_id, p.package
     p.forfeit_confirmed, p.status, p.started_by_kind, p.started_by_id, p.started_reason, \
     p.started_request_id, p.created_at, p.completed_at, p.outcome, y.id AS payment_id, \
     y.gateway, y.order_id, y.amount, y.currency, y.capture_mode, y.status AS payment_status, \
-    y.reference, y.failure \
-    FROM purchases p LEFT JOIN payments y ON y.purchase_id = p.id";
+    y.reference, y.failure, cr.details AS coupon \
+    FROM purchases p LEFT JOIN payments y ON y.purchase_id = p.id \
+    LEFT JOIN coupon_redemptions cr ON cr.purchase_id = p.id";
 
 /// The payment columns of a row (named as in [`PURCHASE_COLUMNS`]); `None` without a payment.
 pub(crate) fn payment(row: &Row<'_>) -> Result<Option<Payment>, StoreError> {
@@ -501,6 +502,7 @@ pub(crate) fn purchase(row: &Row<'_>) -> Result<Purchase, StoreError> {
         completed_at: row.opt_at("completed_at")?,
         payment,
         outcome: row.opt_json("outcome")?,
+        coupon: row.opt_json("coupon")?,
     })
 }
 

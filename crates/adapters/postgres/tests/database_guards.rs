@@ -47,6 +47,7 @@ async fn books(store: Arc<SqlStore>) {
             reference: None,
             failure: None,
         }),
+        coupon: None,
     };
     let decision = decide_purchase(
         &ten,

@@ -107,6 +107,7 @@ impl<S: Store + 'static> Writer<S> {
             .kit
             .billing
             .start_purchase(StartPurchase {
+                coupon_code: None,
                 customer_id: customer.id,
                 package_id: package.id,
                 gateway: GatewayName::new("testpay"),

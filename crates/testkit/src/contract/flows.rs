@@ -96,6 +96,7 @@ impl<S: Store + 'static> World<S> {
         self.kit
             .billing
             .start_purchase(StartPurchase {
+                coupon_code: None,
                 customer_id: self.ayse.id,
                 package_id: package.id,
                 gateway: GatewayName::new("testpay"),
@@ -2071,6 +2072,7 @@ pub async fn invoice_numbers_have_no_gaps_under_concurrent_and_declined_payments
                 .kit
                 .billing
                 .start_purchase(StartPurchase {
+                    coupon_code: None,
                     customer_id: buyer.id,
                     package_id: world.small.id,
                     gateway: GatewayName::new("testpay"),
@@ -2779,6 +2781,7 @@ pub async fn an_authorise_only_checkout_is_voided_when_left_uncaptured<S: Store 
         .kit
         .billing
         .start_purchase(StartPurchase {
+            coupon_code: None,
             customer_id: world.ayse.id,
             package_id: world.small.id,
             gateway: testpay.clone(),

@@ -353,6 +353,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
                 reference: None,
                 failure: None,
             }),
+            coupon: None,
         }
     }
 }

@@ -75,6 +75,7 @@ impl<S: Store + 'static> Shop<S> {
                 reference: None,
                 failure: None,
             }),
+            coupon: None,
         }
     }
 
