@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 21] = [
+const STEPS: [SqlStep; 22] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -161,6 +161,12 @@ const STEPS: [SqlStep; 21] = [
         name: "m20261204_000030_zendesk_apps",
         // Each integration's Zendesk app: its public key and installation (the signed-URL JWT).
         schema: include_str!("sql/0030_zendesk_apps.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000036_payment_cards",
+        // The card a payment was made with: brand and last four digits (the customer's history).
+        schema: include_str!("sql/0036_payment_cards.sql"),
         guards: ["", ""],
     },
 ];

@@ -25,7 +25,7 @@ pub(crate) fn invoice_for(
     let invoicing = &settings.invoicing;
     let line = TaxedAmount::of(amount, invoicing.tax_rate, invoicing.price_basis)?;
     let total = TaxedAmount::total(&[line], amount.currency())?;
-    let document = serde_json::json!({
+    let mut document = serde_json::json!({
         "language": customer.language,
         "currency": amount.currency().alpha_code(),
         "seller": {
@@ -56,6 +56,13 @@ pub(crate) fn invoice_for(
             "reference": payment.reference,
         },
     });
+    if let Some(card) = &payment.card {
+        // The card as the customer knows it (brand and last four digits), when the gateway told.
+        document["payment"]["card"] = serde_json::json!({
+            "brand": card.brand(),
+            "last4": card.last4(),
+        });
+    }
     Ok(NewInvoice {
         id: new_id::<InvoiceId>(),
         kind: invoicing.kind,

@@ -26,6 +26,7 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../words/helpdesk_events.txt"),
     ),
     ("helpdesk_apps", include_str!("../words/helpdesk_apps.txt")),
+    ("portal", include_str!("../words/portal.txt")),
 ];
 
 /// One entry's words in both languages.

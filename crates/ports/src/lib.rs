@@ -42,9 +42,9 @@ pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat
 pub use gateway::MockPaymentGateway;
 pub use gateway::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
-    GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
-    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
-    capture_mode_of,
+    GatewayReceipt, GatewayReference, OrderId, PaymentCard, PaymentGateway, PaymentHandle,
+    PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    RecurringStart, capture_mode_of,
 };
 pub use help_desk::{
     HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,

@@ -890,6 +890,9 @@ fn apply_purchase(
         if settlement.reference.is_some() {
             payment.reference = settlement.reference;
         }
+        if settlement.card.is_some() {
+            payment.card = settlement.card;
+        }
     }
     let purchase = purchase.clone();
     if let Some(invoice) = invoice {

@@ -12,6 +12,7 @@ pub mod help_desk_calls;
 pub mod helpdesk_events;
 pub mod integrations;
 pub mod me;
+pub mod me_portal;
 pub mod payments;
 pub mod problems;
 pub mod records;

@@ -8,7 +8,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Body, Request, Response, handler};
 
-use super::{TURKISH, credits, message, say};
+use super::{credits, default_locale, message, say};
 use crate::app::App;
 
 /// The card number and security code: a browser must only ever send them to the bank, and no
@@ -32,7 +32,7 @@ pub async fn gateway_return(
     let Ok(raw) = body.into_bytes_limit(64 * 1024).await else {
         return message(
             StatusCode::PAYLOAD_TOO_LARGE,
-            TURKISH,
+            default_locale(),
             "billing.not-verified",
         );
     };

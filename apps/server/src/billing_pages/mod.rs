@@ -16,6 +16,10 @@
 mod checkout;
 mod gateway_return;
 mod overview;
+mod portal;
+mod portal_documents;
+mod portal_history;
+mod portal_language;
 mod stripe;
 
 use askama::Template;
@@ -28,18 +32,37 @@ use crate::app::App;
 use crate::auth::{CUSTOMER_LINK_PREFIX, token_hash};
 use crate::web::Chrome;
 
-/// The customer's billing pages and the bank's way back to them.
+pub(crate) use portal::PortalChrome;
+
+/// The customer's billing pages and the bank's way back to them; every one knows the seller,
+/// the reader's language and the form token ([`portal::around`]).
 pub fn routes(route: Route) -> Route {
     route
-        .at("/billing", get(overview::billing_page))
-        .at("/billing/checkout", post(checkout::checkout))
+        .at("/billing", portal::around(get(overview::billing_page)))
         .at(
-            "/billing/card",
-            get(stripe::card_page).post(stripe::save_card),
+            "/billing/checkout",
+            portal::around(post(checkout::checkout)),
         )
         .at(
+            "/billing/card",
+            portal::around(get(stripe::card_page).post(stripe::save_card)),
+        )
+        .at(
+            "/billing/history",
+            portal::around(get(portal_history::history_page)),
+        )
+        .at(
+            "/billing/documents/:file",
+            portal::around(get(portal_documents::document_pdf)),
+        )
+        .at(
+            "/billing/language",
+            portal::around(post(portal_language::switch_language)),
+        )
+        .at("/billing/logo", get(portal::logo))
+        .at(
             "/gateways/:gateway/return",
-            post(gateway_return::gateway_return),
+            portal::around(post(gateway_return::gateway_return)),
         )
 }
 
@@ -51,18 +74,23 @@ const COOKIE: &str = "kasa_billing";
 const PAGE_POLICY: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
                            form-action *; frame-ancestors 'none'";
 
-/// The frame of a billing page for a reader of `locale`, with a notice at the top.
-fn chrome(locale: Locale, notice: Option<String>) -> Chrome {
-    Chrome {
-        locale,
-        user_name: String::new(),
-        csrf: String::new(),
-        section: "billing",
-        here: "/billing".to_owned(),
-        stylesheet: crate::static_files::url("billing.css"),
-        notice,
-        menu: Vec::new(),
-    }
+/// The frame of a billing page for a reader of `locale`, with a notice at the top: the
+/// seller, the menu, the language switch and the form token of this request.
+fn chrome(locale: Locale, notice: Option<String>) -> PortalChrome {
+    let request = portal::current();
+    PortalChrome::new(
+        Chrome {
+            locale,
+            user_name: String::new(),
+            csrf: request.csrf.clone().unwrap_or_default(),
+            section: "billing",
+            here: request.path.clone(),
+            stylesheet: crate::static_files::url("billing.css"),
+            notice,
+            menu: Vec::new(),
+        },
+        request,
+    )
 }
 
 /// A rendered page with the pages' own policy.
@@ -91,7 +119,7 @@ fn page_with_policy<T: Template>(status: StatusCode, template: &T, policy: &str)
 #[derive(Template)]
 #[template(path = "billing/message.html")]
 struct MessagePage {
-    c: Chrome,
+    c: PortalChrome,
     text: String,
     back: bool,
 }
@@ -113,8 +141,11 @@ fn say(status: StatusCode, locale: Locale, text: String, back: bool) -> Response
     )
 }
 
-/// Turkish: the pages' language before the customer is known.
-const TURKISH: Locale = Locale::new(Language::Tr);
+/// The pages' language before the customer is known: the one the reader chose on the pages
+/// (remembered in a cookie) or their browser asks for, Turkish otherwise.
+fn default_locale() -> Locale {
+    Locale::new(portal::current().language)
+}
 
 /// Whether the billing module is on (product rule 11): off, the pages sell nothing.
 async fn billing_on(app: &App) -> bool {
@@ -143,23 +174,31 @@ async fn cookie_customer(app: &App, request: &Request) -> Result<CustomerId, Res
     if !billing_on(app).await {
         return Err(message(
             StatusCode::SERVICE_UNAVAILABLE,
-            TURKISH,
+            default_locale(),
             "billing.unavailable",
         ));
     }
     customer_of(app, crate::web::cookie(request, COOKIE).as_deref())
         .await
-        .ok_or_else(|| message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid"))
+        .ok_or_else(|| {
+            message(
+                StatusCode::UNAUTHORIZED,
+                default_locale(),
+                "billing.link-invalid",
+            )
+        })
 }
 
 /// The customer of the page's billing-link cookie, and how to write for them.
 async fn page_customer(app: &App, request: &Request) -> Result<(Customer, Locale), Response> {
     let customer_id = cookie_customer(app, request).await?;
-    let state = app
-        .store
-        .customer_state(customer_id)
-        .await
-        .map_err(|_| message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid"))?;
+    let state = app.store.customer_state(customer_id).await.map_err(|_| {
+        message(
+            StatusCode::UNAUTHORIZED,
+            default_locale(),
+            "billing.link-invalid",
+        )
+    })?;
     let locale = Locale::new(state.customer.language);
     Ok((state.customer, locale))
 }

@@ -11,9 +11,10 @@ use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use time::OffsetDateTime;
 
-use super::{COOKIE, TURKISH, billing_on, chrome, credits, customer_locale, customer_of, message};
+use super::{
+    COOKIE, billing_on, chrome, credits, customer_locale, customer_of, default_locale, message,
+};
 use crate::app::App;
-use crate::web::Chrome;
 
 /// `?token=` of a billing link, and what to say after a payment or a card update.
 #[derive(Debug, serde::Deserialize)]
@@ -51,12 +52,16 @@ async fn arrive(app: &App, request: &Request, token: &str) -> Response {
     if !billing_on(app).await {
         return message(
             StatusCode::SERVICE_UNAVAILABLE,
-            TURKISH,
+            default_locale(),
             "billing.unavailable",
         );
     }
     if customer_of(app, Some(token)).await.is_none() {
-        return message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid");
+        return message(
+            StatusCode::UNAUTHORIZED,
+            default_locale(),
+            "billing.link-invalid",
+        );
     }
     // Over HTTPS the cookie never travels in clear.
     Response::builder()
@@ -87,7 +92,7 @@ async fn purchase_notice(
 #[derive(Template)]
 #[template(path = "billing/overview.html")]
 struct OverviewPage {
-    c: Chrome,
+    c: super::PortalChrome,
     /// What the customer holds, in words.
     holding: String,
     packages: Vec<PackageCard>,
@@ -134,7 +139,7 @@ pub(super) async fn overview(
             tracing::warn!(%error, "billing page failed");
             message(
                 StatusCode::SERVICE_UNAVAILABLE,
-                TURKISH,
+                default_locale(),
                 "billing.unavailable",
             )
         }
