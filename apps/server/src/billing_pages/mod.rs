@@ -20,6 +20,7 @@ mod portal;
 mod portal_documents;
 mod portal_history;
 mod portal_language;
+mod portal_result;
 mod stripe;
 
 use askama::Template;
@@ -58,6 +59,10 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/billing/language",
             portal::around(post(portal_language::switch_language)),
+        )
+        .at(
+            "/billing/result/:purchase",
+            portal::around(get(portal_result::result_page)),
         )
         .at("/billing/logo", get(portal::logo))
         .at(
