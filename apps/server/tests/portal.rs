@@ -498,3 +498,104 @@ async fn the_language_switch_is_remembered_on_the_customer_and_audited() {
         .get("/v1/me/tax-details", &portal.browser.token)
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_link_offers_a_new_one_without_telling_who_is_a_customer() {
+    let portal = Portal::open().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!(
+            "{}/billing?token=kasa_customer_expired",
+            portal.kasa.base
+        ))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = text_of(&page.text().await.unwrap());
+    assert!(
+        html.contains("lang=\"en\""),
+        "the browser's language: {html}"
+    );
+    assert!(html.contains("E-mail me a new link"), "{html}");
+    let token = support::field_value(&html, "form_token");
+    let links = |customer_id: String| {
+        let kasa = &portal.kasa;
+        let admin = portal.admin.clone();
+        async move {
+            kasa.get(
+                &format!("/v1/customers/{customer_id}/billing-links"),
+                &admin,
+            )
+            .await
+            .as_array()
+            .unwrap()
+            .len()
+        }
+    };
+    let before = links(portal.customer_id.clone()).await;
+    let ask = |email: &'static str, with_token: bool| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let token = token.clone();
+        let base = portal.kasa.base.clone();
+        async move {
+            let mut fields = vec![("email", email.to_owned())];
+            if with_token {
+                fields.push(("form_token", token));
+            }
+            let response = client
+                .post(format!("{base}/billing/new-link"))
+                .header("cookie", cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|value| value.to_str().unwrap().to_owned());
+            (response.status(), location, response.text().await.unwrap())
+        }
+    };
+    let known = ask("Ayse@Example.com", true).await;
+    let unknown = ask("nobody@example.com", true).await;
+    assert_eq!(known.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        known, unknown,
+        "the same answer whether the address is known"
+    );
+    assert_eq!(known.1.as_deref(), Some("/billing/new-link/sent"));
+    assert_eq!(links(portal.customer_id.clone()).await, before + 1);
+    // Without the form's token nothing is sent.
+    let (status, _, _) = ask("ayse@example.com", false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Not an address: the error next to the field.
+    let (status, _, body) = ask("not an address", true).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("aria-invalid=\"true\""), "{body}");
+    // Rate-limited: at most three links an hour for one address, the answer unchanged.
+    for _ in 0..3 {
+        assert_eq!(ask("ayse@example.com", true).await, known);
+    }
+    assert_eq!(links(portal.customer_id.clone()).await, before + 3);
+    let sent = client
+        .get(format!("{}/billing/new-link/sent", portal.kasa.base))
+        .header("accept-language", "tr-TR")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+    assert!(text_of(&sent.text().await.unwrap()).contains("Bu adres kayıtlıysa"));
+}

@@ -20,6 +20,7 @@ mod portal;
 mod portal_documents;
 mod portal_history;
 mod portal_language;
+mod portal_new_link;
 mod portal_result;
 mod stripe;
 
@@ -63,6 +64,14 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/billing/result/:purchase",
             portal::around(get(portal_result::result_page)),
+        )
+        .at(
+            "/billing/new-link",
+            portal::around(post(portal_new_link::request_new_link)),
+        )
+        .at(
+            "/billing/new-link/sent",
+            portal::around(get(portal_new_link::new_link_sent)),
         )
         .at("/billing/logo", get(portal::logo))
         .at(
@@ -185,25 +194,16 @@ async fn cookie_customer(app: &App, request: &Request) -> Result<CustomerId, Res
     }
     customer_of(app, crate::web::cookie(request, COOKIE).as_deref())
         .await
-        .ok_or_else(|| {
-            message(
-                StatusCode::UNAUTHORIZED,
-                default_locale(),
-                "billing.link-invalid",
-            )
-        })
+        .ok_or_else(|| portal_new_link::link_invalid(StatusCode::UNAUTHORIZED, default_locale()))
 }
 
 /// The customer of the page's billing-link cookie, and how to write for them.
 async fn page_customer(app: &App, request: &Request) -> Result<(Customer, Locale), Response> {
     let customer_id = cookie_customer(app, request).await?;
-    let state = app.store.customer_state(customer_id).await.map_err(|_| {
-        message(
-            StatusCode::UNAUTHORIZED,
-            default_locale(),
-            "billing.link-invalid",
-        )
-    })?;
+    let state =
+        app.store.customer_state(customer_id).await.map_err(|_| {
+            portal_new_link::link_invalid(StatusCode::UNAUTHORIZED, default_locale())
+        })?;
     let locale = Locale::new(state.customer.language);
     Ok((state.customer, locale))
 }

@@ -57,11 +57,7 @@ async fn arrive(app: &App, request: &Request, token: &str) -> Response {
         );
     }
     if customer_of(app, Some(token)).await.is_none() {
-        return message(
-            StatusCode::UNAUTHORIZED,
-            default_locale(),
-            "billing.link-invalid",
-        );
+        return super::portal_new_link::link_invalid(StatusCode::UNAUTHORIZED, default_locale());
     }
     // Over HTTPS the cookie never travels in clear.
     Response::builder()

@@ -44,6 +44,8 @@ pub struct PortalRequest {
     pub signed_in: bool,
     /// The page's own path (the language switch comes back here).
     pub path: String,
+    /// Whether the pages are reached over HTTPS (cookies are then `Secure`).
+    pub secure: bool,
 }
 
 impl Default for PortalRequest {
@@ -54,6 +56,7 @@ impl Default for PortalRequest {
             csrf: None,
             signed_in: false,
             path: "/billing".to_owned(),
+            secure: false,
         }
     }
 }
@@ -117,6 +120,10 @@ async fn read_request(app: &App, request: &Request) -> PortalRequest {
             .flatten(),
         signed_in: customer.is_some(),
         path: request.uri().path().to_owned(),
+        secure: app.public_url.starts_with("https://")
+            || request
+                .header("x-forwarded-proto")
+                .is_some_and(|proto| proto.eq_ignore_ascii_case("https")),
     }
 }
 
