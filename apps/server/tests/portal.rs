@@ -599,3 +599,100 @@ async fn an_expired_link_offers_a_new_one_without_telling_who_is_a_customer() {
     assert_eq!(sent.status(), StatusCode::OK);
     assert!(text_of(&sent.text().await.unwrap()).contains("Bu adres kayıtlıysa"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tax_details_are_checked_like_the_api_with_errors_next_to_the_fields() {
+    let portal = Portal::open().await;
+    let (status, page) = portal.text("/billing/tax-details").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let csrf = support::field_value(&page, "csrf");
+    let post = |fields: Vec<(&str, &str)>| {
+        let fields: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        let portal = &portal;
+        async move {
+            portal
+                .post_form(
+                    &format!("{}/billing/tax-details", portal.kasa.base),
+                    &fields,
+                )
+                .await
+        }
+    };
+    // A TCKN whose check digits do not match, and an overlong tax office: both errors shown,
+    // each next to its field, in Turkish; nothing saved.
+    let long_office = "x".repeat(101);
+    let (status, _, html) = post(vec![
+        ("csrf", &csrf),
+        ("tax_id", "12345678901"),
+        ("tax_office", &long_office),
+        ("billing_address", "Atatürk Cad. 1\nİstanbul"),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    let html = text_of(&html);
+    assert!(html.contains("id=\"tax-id-error\""), "{html}");
+    assert!(html.contains("kontrol haneleri tutmuyor"), "{html}");
+    assert!(html.contains("id=\"tax-office-error\""), "{html}");
+    assert!(html.contains("en fazla 100 karakter"), "{html}");
+    assert!(!html.contains("id=\"billing-address-error\""), "{html}");
+    assert!(
+        html.contains("Atatürk Cad. 1"),
+        "what was typed is kept: {html}"
+    );
+    let me = portal
+        .kasa
+        .get("/v1/me/tax-details", &portal.browser.token)
+        .await;
+    assert_eq!(me["tax_id"], Value::Null, "{me}");
+    // The API refuses the same TCKN.
+    let (status, body) = portal
+        .kasa
+        .call(
+            reqwest::Method::PUT,
+            "/v1/me/tax-details",
+            Some(&portal.browser.token),
+            Some(json!({ "tax_id": "12345678901" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Without the form's token nothing is saved.
+    let (status, _, _) = post(vec![("tax_id", "1234567890")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A valid TCKN and address: saved, then back to the form (POST, redirect, GET).
+    let (status, location, _) = post(vec![
+        ("csrf", &csrf),
+        ("tax_id", "10000000146"),
+        ("tax_office", "Kadıköy"),
+        ("billing_address", "Atatürk Cad. 1\nİstanbul"),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/billing/tax-details?saved=1"));
+    let (_, saved) = portal.text("/billing/tax-details?saved=1").await;
+    assert!(saved.contains("Vergi bilgileriniz kaydedildi"), "{saved}");
+    assert!(saved.contains("value=\"10000000146\""), "{saved}");
+    let me = portal
+        .kasa
+        .get("/v1/me/tax-details", &portal.browser.token)
+        .await;
+    assert_eq!(
+        me,
+        json!({ "tax_id": "10000000146", "tax_office": "Kadıköy",
+                "billing_address": "Atatürk Cad. 1\nİstanbul" })
+    );
+
+    // The card page: NestPay keeps no card, and the page says so.
+    let (status, card) = portal.text("/billing/payment-method").await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    assert!(card.contains("kart saklanmaz"), "{card}");
+    assert!(!card.contains("id=\"update-card\""), "{card}");
+    // The packages say what one ticket costs in each department.
+    let (_, packages) = portal.text("/billing").await;
+    assert!(
+        packages.contains("Teknik Destek: talep başına 10,00 ₺ (1 kredi)"),
+        "{packages}"
+    );
+}

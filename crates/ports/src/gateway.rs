@@ -572,6 +572,23 @@ pub trait PaymentGateway: Send + Sync {
         )))
     }
 
+    /// The card the gateway keeps for the customer with this e-mail (the one renewals charge),
+    /// brand and last four digits only; `None` when it keeps none for them.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unsupported`] (the default: the gateway keeps no cards, as NestPay's 3-D
+    /// gate), [`GatewayError::Unavailable`], [`GatewayError::Timeout`].
+    async fn saved_card(
+        &self,
+        customer_email: EmailAddress,
+    ) -> Result<Option<PaymentCard>, GatewayError> {
+        let _ = customer_email;
+        Err(GatewayError::Unsupported(format!(
+            "saved cards at {}",
+            self.name()
+        )))
+    }
+
     /// Asks the gateway what became of a payment (reconciliation of lost callbacks).
     ///
     /// # Errors

@@ -17,11 +17,13 @@ mod checkout;
 mod gateway_return;
 mod overview;
 mod portal;
+mod portal_card;
 mod portal_documents;
 mod portal_history;
 mod portal_language;
 mod portal_new_link;
 mod portal_result;
+mod portal_tax_details;
 mod stripe;
 
 use askama::Template;
@@ -72,6 +74,17 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/billing/new-link/sent",
             portal::around(get(portal_new_link::new_link_sent)),
+        )
+        .at(
+            "/billing/tax-details",
+            portal::around(
+                get(portal_tax_details::tax_details_page)
+                    .post(portal_tax_details::save_tax_details),
+            ),
+        )
+        .at(
+            "/billing/payment-method",
+            portal::around(get(portal_card::payment_method_page)),
         )
         .at("/billing/logo", get(portal::logo))
         .at(

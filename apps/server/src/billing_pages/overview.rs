@@ -115,6 +115,9 @@ struct PackageCard {
     forfeit: Option<String>,
     /// When renewal opens, when it is too early to buy (then there is no form).
     renewal_opens: Option<String>,
+    /// The departments it covers, each with what one ticket there costs (credit packages) or
+    /// that tickets are included (subscriptions).
+    coverage: Vec<String>,
 }
 
 /// A payment system the checkout offers, and the words key of its name.
@@ -158,13 +161,18 @@ async fn overview_page(
             &[("date", &locale.date(subscription.ends_at()))],
         ),
     };
+    let departments = app.store.departments().await?;
     let packages = app
         .store
         .packages()
         .await?
         .into_iter()
         .filter(|package| package.on_sale && package.price.is_positive())
-        .filter_map(|package| package_card(locale, package, &state.holding, now))
+        .filter_map(|package| {
+            let coverage = coverage(locale, &package, &departments);
+            package_card(locale, package, &state.holding, now)
+                .map(|card| PackageCard { coverage, ..card })
+        })
         .collect();
     let gateways = checkout_gateways(app)
         .await?
@@ -215,6 +223,7 @@ fn package_card(
         Err(PurchaseRefusal::NotOnSale) => return None,
     };
     Some(PackageCard {
+        coverage: Vec::new(),
         id: package.id,
         description: package
             .description
@@ -226,6 +235,37 @@ fn package_card(
         forfeit,
         renewal_opens,
     })
+}
+
+/// The departments `package` covers, in words: the price of one ticket in each (credit
+/// packages), or that tickets are included (subscriptions).
+fn coverage(
+    locale: Locale,
+    package: &Package,
+    departments: &[kasa_domain::Department],
+) -> Vec<String> {
+    departments
+        .iter()
+        .filter(|department| package.covers(department.id))
+        .map(|department| match package.price_per_ticket(department) {
+            Some(price) => locale.fill(
+                "portal.package-ticket-price",
+                &[
+                    ("department", &department.name),
+                    ("price", &locale.money(&price)),
+                    ("credits", &credits(locale, department.credits_per_request)),
+                ],
+            ),
+            None if matches!(package.kind, PackageKind::Subscription { .. }) => locale.fill(
+                "portal.package-tickets-included",
+                &[("department", &department.name)],
+            ),
+            None => locale.fill(
+                "portal.package-tickets-free",
+                &[("department", &department.name)],
+            ),
+        })
+        .collect()
 }
 
 /// What a forfeit takes, in words.
@@ -258,7 +298,7 @@ pub(super) const CHECKOUT_GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
 /// The gateways customers may pay through now: the switched-on payment systems Kasa has a
 /// checkout for (NestPay when none is switched on, so the page says payments are unavailable
 /// when a customer tries).
-async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
+pub(super) async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
     let enabled: Vec<String> = app
         .store
         .payment_systems()

@@ -141,7 +141,7 @@ fn stripe_page(settings: &BrowserSettings, page: &StripePage<'_>) -> Response {
 }
 
 /// The Stripe gateway, when it is set up.
-fn stripe_gateway(app: &App) -> Option<Arc<dyn PaymentGateway>> {
+pub(super) fn stripe_gateway(app: &App) -> Option<Arc<dyn PaymentGateway>> {
     app.billing
         .ports()
         .gateways

@@ -634,6 +634,29 @@ impl PaymentGateway for StripeGateway {
         Ok(())
     }
 
+    /// The customer's default card (`invoice_settings.default_payment_method`), read from
+    /// Stripe: brand and last four digits.
+    async fn saved_card(
+        &self,
+        customer_email: EmailAddress,
+    ) -> Result<Option<PaymentCard>, GatewayError> {
+        let Some(customer) = self
+            .client
+            .find_customer_by_email(customer_email.as_str())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let method = match customer.invoice_settings.default_payment_method {
+            None => return Ok(None),
+            Some(Expandable::Object(method)) => *method,
+            Some(Expandable::Id(id)) => self.client.retrieve_payment_method(&id).await?,
+        };
+        Ok(method
+            .card
+            .and_then(|card| PaymentCard::new(&card.brand, &card.last4).ok()))
+    }
+
     /// `DELETE /v1/subscriptions/{id}` now, or `cancel_at_period_end=true`.
     async fn cancel_recurring(
         &self,
