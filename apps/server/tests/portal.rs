@@ -106,17 +106,26 @@ impl Portal {
         url: &str,
         fields: &[(String, String)],
     ) -> (StatusCode, Option<String>, String) {
+        self.post_form_as(&self.browser, url, fields).await
+    }
+
+    /// A form post from `browser`; with its cookie when it goes to Kasa.
+    async fn post_form_as(
+        &self,
+        browser: &BillingBrowser,
+        url: &str,
+        fields: &[(String, String)],
+    ) -> (StatusCode, Option<String>, String) {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let mut request = self
-            .browser
+        let mut request = browser
             .client
             .post(url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body);
         if url.starts_with(&self.kasa.base) {
-            request = request.header("cookie", &self.browser.cookie);
+            request = request.header("cookie", &browser.cookie);
         }
         let response = request.send().await.unwrap();
         let location = response
@@ -128,8 +137,14 @@ impl Portal {
 
     /// Buys the package with `card` at the bank: the form the bank posts back to Kasa.
     async fn pay(&self, card: &str) -> Form {
+        self.pay_as(&self.browser, card).await
+    }
+
+    /// [`Self::pay`] by the customer of `browser`.
+    async fn pay_as(&self, browser: &BillingBrowser, card: &str) -> Form {
         let (status, _, html) = self
-            .post_form(
+            .post_form_as(
+                browser,
                 &format!("{}/billing/checkout", self.kasa.base),
                 &[("package_id".to_owned(), self.package_id.clone())],
             )
@@ -151,7 +166,7 @@ impl Portal {
             } else {
                 format!("{}{}", self.sandbox.base, form.action)
             };
-            let (_, _, html) = self.post_form(&action, &form.fields).await;
+            let (_, _, html) = self.post_form_as(browser, &action, &form.fields).await;
             form = forms(&html)
                 .into_iter()
                 .next()
@@ -692,7 +707,143 @@ async fn tax_details_are_checked_like_the_api_with_errors_next_to_the_fields() {
     // The packages say what one ticket costs in each department.
     let (_, packages) = portal.text("/billing").await;
     assert!(
-        packages.contains("Teknik Destek: talep başına 10,00 ₺ (1 kredi)"),
+        packages.contains("Teknik Destek: talep başına 10,00 ₺"),
         "{packages}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_portal_page_reads_well_in_turkish_and_english_and_passes_the_checks() {
+    let portal = Portal::open().await;
+    let english_id = customer(&portal.kasa, &portal.admin, "jane@example.com", "en").await;
+    let english = portal
+        .kasa
+        .billing_browser(&portal.admin, &english_id)
+        .await;
+    // Each customer pays once and is refused once.
+    let mut declined = Vec::new();
+    for browser in [&portal.browser, &english] {
+        let paid = portal.pay_as(browser, APPROVED).await;
+        portal.return_to_kasa(&paid).await;
+        let refused = portal.pay_as(browser, DECLINED_51).await;
+        declined.push(portal.return_to_kasa(&refused).await);
+    }
+    let out = tempfile_dir();
+    let base = portal.kasa.base.clone();
+    let (tr_token, en_token) = (portal.browser.token.clone(), english.token.clone());
+    let out_text = out.to_str().unwrap().to_owned();
+    let report = tokio::task::spawn_blocking(move || {
+        support::run_browser_script(
+            "portal.mjs",
+            &[
+                &base,
+                &out_text,
+                &tr_token,
+                &declined[0],
+                &en_token,
+                &declined[1],
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    support::assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert_eq!(steps["cspErrors"], json!([]), "{report:#}");
+    assert_eq!(report["checks"].as_array().unwrap().len(), 20, "{report:#}");
+
+    let tr = &steps["tr"];
+    assert_eq!(tr["lang"], "tr");
+    assert_eq!(tr["seller"], "Örnek Destek A.Ş.");
+    assert_eq!(tr["support"], "destek@ornek.example");
+    assert_eq!(tr["coverage"], "Teknik Destek: talep başına 10,00 ₺");
+    assert_eq!(tr["historyUrl"], "/billing/history");
+    let history = tr["history"].to_string();
+    assert!(history.contains("Visa, son dört hanesi 4509"), "{history}");
+    assert!(
+        history.contains("Ödendi") && history.contains("Ödenmedi"),
+        "{history}"
+    );
+    assert!(
+        tr["taxError"]
+            .as_str()
+            .unwrap()
+            .contains("kontrol haneleri tutmuyor")
+    );
+    assert!(
+        tr["taxErrorDescribed"]
+            .as_str()
+            .unwrap()
+            .contains("tax-id-error")
+    );
+    assert_eq!(tr["taxSavedUrl"], "/billing/tax-details?saved=1");
+    assert!(tr["card"].as_str().unwrap().contains("kart saklanmaz"));
+    let refused = tr["declined"].as_str().unwrap();
+    assert!(
+        refused.contains("bakiyesi veya limiti yetersiz"),
+        "{refused}"
+    );
+    assert!(!refused.contains("51"), "{refused}");
+    assert_eq!(tr["retry"], "Tekrar dene");
+    assert_eq!(tr["switchedLang"], "en");
+    assert!(
+        tr["switchedUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("/billing/result/")
+    );
+    assert_eq!(tr["rememberedLang"], "en");
+    assert_eq!(tr["backLang"], "tr");
+    assert_eq!(tr["expiredLang"], "tr");
+    assert_eq!(
+        tr["newLinkError"],
+        "ad@ornek.com gibi bir e-posta adresi girin."
+    );
+    assert_eq!(tr["newLinkUrl"], "/billing/new-link/sent");
+
+    let en = &steps["en"];
+    assert_eq!(en["lang"], "en");
+    assert_eq!(en["coverage"], "Teknik Destek: ₺10.00 per ticket");
+    let history = en["history"].to_string();
+    assert!(history.contains("Visa ending in 4509"), "{history}");
+    assert!(history.contains("Paid"), "{history}");
+    assert!(
+        en["declined"]
+            .as_str()
+            .unwrap()
+            .contains("balance or limit is not enough")
+    );
+    assert_eq!(en["retry"], "Try again");
+    assert_eq!(en["switchedLang"], "tr");
+    assert_eq!(en["backLang"], "en");
+    assert_eq!(en["expiredLang"], "en");
+    assert!(
+        en["newLinkSent"]
+            .as_str()
+            .unwrap()
+            .starts_with("If this address is on file")
+    );
+
+    // The documents downloaded in the browser, read back.
+    for language in ["tr", "en"] {
+        let pdf = std::fs::read(steps[language]["pdf"].as_str().unwrap()).unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "{language}");
+        let text = pdf_text(&pdf);
+        assert!(text.contains("10 kredi"), "{language}: {text}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// A fresh folder for the browser's downloads.
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "kasa-portal-browser-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

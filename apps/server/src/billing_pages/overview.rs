@@ -253,7 +253,6 @@ fn coverage(
                 &[
                     ("department", &department.name),
                     ("price", &locale.money(&price)),
-                    ("credits", &credits(locale, department.credits_per_request)),
                 ],
             ),
             None if matches!(package.kind, PackageKind::Subscription { .. }) => locale.fill(
