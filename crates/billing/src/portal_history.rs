@@ -194,3 +194,131 @@ pub async fn customer_history(
     }
     Ok(HistoryPage { entries, next })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use kasa_domain::{
+        Actor, CustomerId, DepartmentId, Money, Package, PackageId, PackageKind, PaymentId, Reason,
+    };
+    use kasa_ports::{ActionContext, CaptureMode, GatewayName, OrderId, Payment};
+    use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel};
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn purchase(status: PurchaseStatus, payment: Option<PaymentStatus>) -> Purchase {
+        let price = Money::new("100.00".parse().unwrap(), kasa_domain::Currency::Try).unwrap();
+        Purchase {
+            id: PurchaseId::from_uuid(uuid::Uuid::from_u128(1)),
+            customer_id: CustomerId::from_uuid(uuid::Uuid::from_u128(2)),
+            package: Package::new(
+                PackageId::from_uuid(uuid::Uuid::from_u128(3)),
+                "10 kredi",
+                PackageKind::Credit {
+                    credits: kasa_domain::Credits::from_u32(10),
+                },
+                BTreeSet::from([DepartmentId::from_uuid(uuid::Uuid::from_u128(4))]),
+                price,
+                true,
+            )
+            .unwrap(),
+            channel: PurchaseChannel::CustomerCheckout,
+            forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
+            status,
+            started_by: ActionContext {
+                actor: Actor::System {
+                    job: "test".to_owned(),
+                },
+                reason: Reason::new("test").unwrap(),
+                request_id: None,
+                idempotency: None,
+            },
+            created_at: datetime!(2026-12-04 10:00 UTC),
+            completed_at: None,
+            payment: payment.map(|status| Payment {
+                id: PaymentId::from_uuid(uuid::Uuid::from_u128(5)),
+                gateway: GatewayName::new("nestpay"),
+                order_id: OrderId("order-1".to_owned()),
+                amount: price,
+                capture: CaptureMode::Immediate,
+                status,
+                reference: None,
+                failure: None,
+                card: None,
+            }),
+            outcome: None,
+        }
+    }
+
+    #[test]
+    fn a_customer_is_told_each_state_in_their_terms_and_abandoned_checkouts_expire() {
+        let started = datetime!(2026-12-04 10:00 UTC);
+        let pending = purchase(PurchaseStatus::Pending, Some(PaymentStatus::Pending));
+        assert_eq!(
+            HistoryState::of(&pending, started + Duration::minutes(59)),
+            HistoryState::Pending
+        );
+        assert_eq!(
+            HistoryState::of(&pending, started + CHECKOUT_EXPIRES_AFTER),
+            HistoryState::Expired
+        );
+        let at = started + Duration::days(1);
+        let cases = [
+            (PurchaseStatus::Completed, None, HistoryState::Granted),
+            (
+                PurchaseStatus::Completed,
+                Some(PaymentStatus::Captured),
+                HistoryState::Paid,
+            ),
+            (
+                PurchaseStatus::Completed,
+                Some(PaymentStatus::Authorised),
+                HistoryState::Authorised,
+            ),
+            (
+                PurchaseStatus::Completed,
+                Some(PaymentStatus::PartiallyRefunded),
+                HistoryState::PartiallyRefunded,
+            ),
+            (
+                PurchaseStatus::Completed,
+                Some(PaymentStatus::Refunded),
+                HistoryState::Refunded,
+            ),
+            (
+                PurchaseStatus::Completed,
+                Some(PaymentStatus::Voided),
+                HistoryState::Voided,
+            ),
+            (
+                PurchaseStatus::Failed,
+                Some(PaymentStatus::Declined),
+                HistoryState::Declined,
+            ),
+            (
+                PurchaseStatus::Failed,
+                Some(PaymentStatus::Voided),
+                HistoryState::Voided,
+            ),
+            (
+                PurchaseStatus::NeedsAttention,
+                Some(PaymentStatus::Captured),
+                HistoryState::InReview,
+            ),
+        ];
+        for (status, payment, expected) in cases {
+            assert_eq!(
+                HistoryState::of(&purchase(status, payment), at),
+                expected,
+                "{status:?} {payment:?}"
+            );
+        }
+        let labels: BTreeSet<&str> = HistoryState::ALL
+            .iter()
+            .map(|state| state.label())
+            .collect();
+        assert_eq!(labels.len(), HistoryState::ALL.len());
+    }
+}
