@@ -62,7 +62,7 @@ fn form_page(
     let mut response = page(
         status,
         &LinkInvalidPage {
-            c: chrome(locale, Some(locale.t("billing.link-invalid").to_owned())),
+            c: chrome(locale, None),
             form_token: form_token.clone(),
             email,
             email_error,
