@@ -358,6 +358,13 @@ async fn a_card_payment_shows_in_the_history_with_its_card_and_invoice_once() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let theirs = portal.kasa.get("/v1/me/history", &other.token).await;
     assert_eq!(theirs["entries"], json!([]));
+    // An address that is no page: a page in the customer's language, not a problem document.
+    let (status, _, body) = portal.page("/billing/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        text_of(&String::from_utf8(body).unwrap()).contains("Bu sayfa bulunamadı"),
+        "a page in Turkish"
+    );
     // Without a billing link, no document.
     let anonymous = reqwest::Client::new()
         .get(format!("{}{link}", portal.kasa.base))

@@ -87,6 +87,7 @@ pub fn routes(route: Route) -> Route {
             portal::around(get(portal_card::payment_method_page)),
         )
         .at("/billing/logo", get(portal::logo))
+        .at("/billing/*rest", portal::around(portal::not_found))
         .at(
             "/gateways/:gateway/return",
             portal::around(post(gateway_return::gateway_return)),

@@ -218,6 +218,19 @@ impl Deref for PortalChrome {
     }
 }
 
+/// Any other address under `/billing`: a page (not a problem document) in the reader's
+/// language, with the seller and the way back.
+#[handler]
+pub fn not_found() -> Response {
+    let locale = super::default_locale();
+    super::say(
+        StatusCode::NOT_FOUND,
+        locale,
+        locale.t("portal.page-not-found").to_owned(),
+        true,
+    )
+}
+
 /// `GET /billing/logo`: the seller's logo, for the pages' header.
 #[handler]
 pub async fn logo(app: Data<&App>) -> Response {
