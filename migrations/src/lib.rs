@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 24] = [
+const STEPS: [SqlStep; 25] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -173,6 +173,12 @@ const STEPS: [SqlStep; 24] = [
         name: "m20261204_000034_payment_requests",
         // Agents' payment requests and the purchase paying each (one under way at a time).
         schema: include_str!("sql/0034_payment_requests.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000036_payment_cards",
+        // The card a payment was made with: brand and last four digits (the customer's history).
+        schema: include_str!("sql/0036_payment_cards.sql"),
         guards: ["", ""],
     },
     SqlStep {

@@ -196,7 +196,7 @@ fn limit_body(
 }
 
 /// Paths outside the OpenAPI service and the methods they answer (kept beside `routes`).
-const OTHER_ROUTES: [(&str, &str); 14] = [
+const OTHER_ROUTES: [(&str, &str); 24] = [
     ("/static/{name}", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
@@ -205,6 +205,16 @@ const OTHER_ROUTES: [(&str, &str); 14] = [
     ("/billing", "GET"),
     ("/billing/checkout", "POST"),
     ("/billing/card", "GET, POST"),
+    ("/billing/history", "GET"),
+    ("/billing/documents/{file}", "GET"),
+    ("/billing/result/{purchase}", "GET"),
+    ("/billing/language", "POST"),
+    ("/billing/tax-details", "GET, POST"),
+    ("/billing/payment-method", "GET"),
+    ("/billing/new-link", "POST"),
+    ("/billing/new-link/sent", "GET"),
+    ("/billing/logo", "GET"),
+    ("/billing/{rest}", "GET"),
     ("/gateways/{gateway}/return", "POST"),
     ("/gateways/{gateway}/webhook", "POST"),
     ("/v1/helpdesk/{integration}/{source}", "POST"),

@@ -301,7 +301,12 @@ async fn a_payment_request_is_paid_once_under_double_submit_and_replayed_callbac
         .pay_at_bank(&kasa, &sandbox, bank_forms.remove(0))
         .await;
     for _ in 0..3 {
-        let (status, _, html) = browser.post(&callback.action, &callback.fields).await;
+        // The return redirects to the purchase's result page (POST, redirect, GET).
+        let (status, location, html) = browser.post(&callback.action, &callback.fields).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let location = location.expect("a result page");
+        assert!(location.starts_with("/billing/result/"), "{location}");
+        let (status, _, html) = browser.get(&format!("{}{location}", kasa.base)).await;
         assert_eq!(status, StatusCode::OK, "{html}");
         assert!(
             html.replace("&#39;", "'").contains("Ödemeniz alındı"),

@@ -85,16 +85,21 @@ async fn page(kasa: &Kasa, browser: &BillingBrowser, path: &str) -> (StatusCode,
     (answer.status(), answer.text().await.unwrap())
 }
 
+/// Posts the question form as the page would: with the form token the page carries.
 async fn ask_on_page(
     kasa: &Kasa,
     browser: &BillingBrowser,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
+    let (_, html) = page(kasa, browser, "/billing/questions").await;
+    let csrf = support::field_value(&html, "csrf");
+    let mut form = form.to_vec();
+    form.push(("csrf", &csrf));
     browser
         .client
         .post(format!("{}/billing/questions", kasa.base))
         .header("cookie", &browser.cookie)
-        .form(form)
+        .form(&form)
         .send()
         .await
         .unwrap()
@@ -138,6 +143,19 @@ async fn a_question_reaches_support_by_mail_and_the_help_desk_with_the_billing_c
     assert!(html.contains("id=\"subject-error\""), "{html}");
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("Merhaba"), "what she wrote is kept");
+    let forged = browser
+        .client
+        .post(format!("{}/billing/questions", kasa.base))
+        .header("cookie", &browser.cookie)
+        .form(&[("subject", "Hi"), ("message", "Hi"), ("about", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "no form token, no question"
+    );
 
     // Asked: POST, then redirect, then the page says it was sent.
     let about = format!("invoice:{invoice_id}");

@@ -84,10 +84,12 @@ impl Billing {
             status: PaymentStatus::Pending,
             reference: None,
             failure: None,
+            card: None,
         });
         let settlement = payment.as_ref().map(|_| PaymentSettlement {
             status: PaymentStatus::Captured,
             reference: None,
+            card: None,
         });
         let target = PurchaseTarget::New {
             purchase: Box::new(NewPurchase {

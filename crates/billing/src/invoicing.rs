@@ -57,7 +57,8 @@ pub(crate) fn invoice_for(
         };
         lines.push(serde_json::json!({
             "kind": "discount",
-            "description": format!("Kupon {}", coupon.code),
+            "description": kasa_locale::Locale::new(customer.language)
+                .fill("coupons.invoice-line", &[("code", &coupon.code.to_string())]),
             "coupon_code": coupon.code,
             "quantity": 1,
             "tax_rate_percent": invoicing.tax_rate.percent(),
@@ -67,7 +68,7 @@ pub(crate) fn invoice_for(
             "gross": discount.gross.amount(),
         }));
     }
-    let document = serde_json::json!({
+    let mut document = serde_json::json!({
         "language": customer.language,
         "currency": amount.currency().alpha_code(),
         "seller": {
@@ -90,6 +91,13 @@ pub(crate) fn invoice_for(
             "reference": payment.reference,
         },
     });
+    if let Some(card) = &payment.card {
+        // The card as the customer knows it (brand and last four digits), when the gateway told.
+        document["payment"]["card"] = serde_json::json!({
+            "brand": card.brand(),
+            "last4": card.last4(),
+        });
+    }
     Ok(NewInvoice {
         id: new_id::<InvoiceId>(),
         kind: invoicing.kind,

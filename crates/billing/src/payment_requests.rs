@@ -428,6 +428,7 @@ impl PaymentRequests {
                         status: PaymentStatus::Pending,
                         reference: None,
                         failure: None,
+                        card: None,
                     }),
                     // Coupons on payment requests are not offered yet (ADR 0016).
                     coupon: None,

@@ -201,6 +201,7 @@ impl Billing {
                     status: PaymentStatus::Pending,
                     reference: None,
                     failure: None,
+                    card: None,
                 }),
                 coupon,
             })
@@ -483,6 +484,7 @@ impl Billing {
         let settlement = PaymentSettlement {
             status: settlement_status,
             reference: result.reference.clone(),
+            card: result.card.clone(),
         };
         let target = PurchaseTarget::Pending {
             purchase_id: purchase.id,
@@ -646,6 +648,10 @@ impl Billing {
                                     .as_ref()
                                     .and_then(|settled| settled.reference.clone())
                                     .or_else(|| payment.reference.clone()),
+                                card: settlement
+                                    .as_ref()
+                                    .and_then(|settled| settled.card.clone())
+                                    .or_else(|| payment.card.clone()),
                                 ..payment.clone()
                             },
                             payment.amount,

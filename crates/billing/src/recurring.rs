@@ -292,6 +292,7 @@ impl Billing {
                     status: PaymentStatus::Pending,
                     reference: None,
                     failure: None,
+                    card: None,
                 }),
                 coupon: None,
             })
@@ -308,6 +309,7 @@ impl Billing {
                 order_id,
                 status: PaymentResultStatus::Captured,
                 amount: Some(amount),
+                card: None,
             },
             request_id,
         )

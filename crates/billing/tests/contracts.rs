@@ -106,6 +106,7 @@ fn pending_purchase(customer_id: CustomerId, status: PurchaseStatus) -> Purchase
             status: PaymentStatus::Pending,
             reference: None,
             failure: None,
+            card: None,
         }),
         outcome: None,
         coupon: None,
@@ -118,6 +119,7 @@ fn captured() -> PaymentResult {
         status: PaymentResultStatus::Captured,
         amount: Some(try_money("100.00")),
         reference: None,
+        card: None,
     }
 }
 

@@ -189,11 +189,65 @@ impl Package {
     pub fn covers(&self, department: DepartmentId) -> bool {
         self.departments.contains(&department)
     }
+
+    /// What one ticket in `department` costs out of this credit package: the price × the
+    /// department's credits per request ÷ the package's credits, rounded once to the minor
+    /// unit with [`Money::prorate`]. `None` for a subscription (its tickets are covered for the
+    /// term), a department it does not cover, or a free department.
+    #[must_use]
+    pub fn price_per_ticket(&self, department: &crate::Department) -> Option<Money> {
+        let PackageKind::Credit { credits } = self.kind else {
+            return None;
+        };
+        if !self.covers(department.id) || department.credits_per_request.is_zero() {
+            return None;
+        }
+        let per_request = u32::try_from(department.credits_per_request.get()).ok()?;
+        let credits = u32::try_from(credits.get()).ok()?;
+        self.price.prorate(per_request, credits).ok()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_credit_package_prices_one_ticket_per_department_and_a_subscription_does_not() {
+        let support = crate::Department::new(
+            DepartmentId::from_uuid(uuid::Uuid::from_u128(1)),
+            "Destek",
+            Credits::from_u32(3),
+        )
+        .unwrap();
+        let price = Money::new("100.00".parse().unwrap(), crate::Currency::Try).unwrap();
+        let credits = Package::new(
+            PackageId::from_uuid(uuid::Uuid::from_u128(2)),
+            "10 kredi",
+            PackageKind::Credit {
+                credits: Credits::from_u32(7),
+            },
+            BTreeSet::from([support.id]),
+            price,
+            true,
+        )
+        .unwrap();
+        // 100 × 3 ÷ 7 = 42.857… → 42.86, rounded once.
+        assert_eq!(
+            credits.price_per_ticket(&support).unwrap().amount(),
+            "42.86".parse().unwrap()
+        );
+        let monthly = Package::new(
+            PackageId::from_uuid(uuid::Uuid::from_u128(3)),
+            "Aylık",
+            PackageKind::Subscription { days: 30 },
+            BTreeSet::from([support.id]),
+            price,
+            true,
+        )
+        .unwrap();
+        assert_eq!(monthly.price_per_ticket(&support), None);
+    }
 
     #[test]
     fn a_description_is_read_in_the_readers_language_else_the_other() {

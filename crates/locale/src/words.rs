@@ -32,6 +32,7 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../words/payment_requests.txt"),
     ),
     ("coupons", include_str!("../words/coupons.txt")),
+    ("portal", include_str!("../words/portal.txt")),
 ];
 
 /// One entry's words in both languages.

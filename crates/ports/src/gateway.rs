@@ -203,6 +203,85 @@ pub struct PaymentResult {
     pub amount: Option<Money>,
     /// The gateway's reference, when known.
     pub reference: Option<GatewayReference>,
+    /// The card paid with, as far as the gateway tells (brand and last four digits only).
+    #[serde(default)]
+    pub card: Option<PaymentCard>,
+}
+
+/// The card a payment was made with, as a customer recognises it: its brand (`visa`,
+/// `mastercard`, `amex`, `troy`, or `card` when unknown) and its last four digits. Never more
+/// of the number than that.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "PaymentCardParts", into = "PaymentCardParts")]
+pub struct PaymentCard {
+    brand: String,
+    last4: String,
+}
+
+/// [`PaymentCard`]'s serialised form.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct PaymentCardParts {
+    brand: String,
+    last4: String,
+}
+
+impl TryFrom<PaymentCardParts> for PaymentCard {
+    type Error = String;
+
+    fn try_from(parts: PaymentCardParts) -> Result<Self, Self::Error> {
+        Self::new(&parts.brand, &parts.last4)
+    }
+}
+
+impl From<PaymentCard> for PaymentCardParts {
+    fn from(card: PaymentCard) -> Self {
+        Self {
+            brand: card.brand,
+            last4: card.last4,
+        }
+    }
+}
+
+impl PaymentCard {
+    /// A card from its brand (lower-cased; a short word of letters, digits, `_` or `-`, else
+    /// `card`) and its last four digits.
+    ///
+    /// # Errors
+    /// A message when `last4` is not exactly four digits.
+    pub fn new(brand: &str, last4: &str) -> Result<Self, String> {
+        if last4.len() != 4 || !last4.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!(
+                "a card's last four digits are four digits, not {last4:?}"
+            ));
+        }
+        let brand = brand.trim().to_ascii_lowercase();
+        let brand = if !brand.is_empty()
+            && brand.len() <= 20
+            && brand
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            brand
+        } else {
+            "card".to_owned()
+        };
+        Ok(Self {
+            brand,
+            last4: last4.to_owned(),
+        })
+    }
+
+    /// `visa`, `mastercard`, `amex`, `troy`, ... or `card`.
+    #[must_use]
+    pub fn brand(&self) -> &str {
+        &self.brand
+    }
+
+    /// The last four digits.
+    #[must_use]
+    pub fn last4(&self) -> &str {
+        &self.last4
+    }
 }
 
 /// What a capture, void or refund returned.
@@ -487,6 +566,23 @@ pub trait PaymentGateway: Send + Sync {
         reference: GatewayReference,
     ) -> Result<(), GatewayError> {
         let _ = (customer_email, reference);
+        Err(GatewayError::Unsupported(format!(
+            "saved cards at {}",
+            self.name()
+        )))
+    }
+
+    /// The card the gateway keeps for the customer with this e-mail (the one renewals charge),
+    /// brand and last four digits only; `None` when it keeps none for them.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unsupported`] (the default: the gateway keeps no cards, as NestPay's 3-D
+    /// gate), [`GatewayError::Unavailable`], [`GatewayError::Timeout`].
+    async fn saved_card(
+        &self,
+        customer_email: EmailAddress,
+    ) -> Result<Option<PaymentCard>, GatewayError> {
+        let _ = customer_email;
         Err(GatewayError::Unsupported(format!(
             "saved cards at {}",
             self.name()

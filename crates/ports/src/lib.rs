@@ -18,8 +18,8 @@ mod help_desk_events;
 mod integrations;
 mod mailer;
 mod payment_actions;
-mod questions;
 mod payment_requests;
+mod questions;
 mod records;
 mod reports;
 mod store;
@@ -48,9 +48,9 @@ pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat
 pub use gateway::MockPaymentGateway;
 pub use gateway::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
-    GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
-    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
-    capture_mode_of,
+    GatewayReceipt, GatewayReference, OrderId, PaymentCard, PaymentGateway, PaymentHandle,
+    PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    RecurringStart, capture_mode_of,
 };
 pub use help_desk::{
     HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,
@@ -79,15 +79,15 @@ pub use payment_actions::{
     PaymentActionState, PaymentActionStore,
 };
 #[cfg(any(test, feature = "mocks"))]
-pub use questions::MockQuestionStore;
-pub use questions::{
-    NewQuestion, Question, QuestionStore, QuestionTopic, TicketState, question_call_key,
-};
-#[cfg(any(test, feature = "mocks"))]
 pub use payment_requests::MockPaymentRequestStore;
 pub use payment_requests::{
     NewPaymentRequest, PaymentRequest, PaymentRequestCancellation, PaymentRequestState,
     PaymentRequestStore, RequestCancellation, RequestPaymentStart,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use questions::MockQuestionStore;
+pub use questions::{
+    NewQuestion, Question, QuestionStore, QuestionTopic, TicketState, question_call_key,
 };
 pub use records::{
     ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,

@@ -167,6 +167,9 @@ pub struct Payment {
     pub reference: Option<GatewayReference>,
     /// The gateway's failure code and message, if it failed.
     pub failure: Option<String>,
+    /// The card paid with, once the gateway told (brand and last four digits).
+    #[serde(default)]
+    pub card: Option<crate::PaymentCard>,
 }
 
 impl Payment {

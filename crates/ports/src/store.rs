@@ -222,6 +222,9 @@ pub struct PaymentSettlement {
     pub status: PaymentStatus,
     /// The gateway's reference.
     pub reference: Option<GatewayReference>,
+    /// The card paid with, when the gateway told.
+    #[serde(default)]
+    pub card: Option<crate::PaymentCard>,
 }
 
 /// Applies a purchase decision: one transaction that ends the previous holding (forfeiture

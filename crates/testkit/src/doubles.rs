@@ -156,6 +156,24 @@ impl FakeGateway {
         callback
     }
 
+    /// A signed callback that also names the card paid with (`brand`, `last4`), as NestPay's
+    /// `MaskedPan` and Stripe's payment method do.
+    #[must_use]
+    pub fn callback_with_card(
+        &self,
+        order_id: &OrderId,
+        status: &str,
+        amount: &str,
+        brand: &str,
+        last4: &str,
+    ) -> GatewayCallback {
+        let mut callback = self.callback(order_id, status, amount);
+        callback
+            .fields
+            .push(("card".to_owned(), format!("{brand}:{last4}")));
+        callback
+    }
+
     /// A correctly signed webhook delivery: `kind` is `payment` (with `status` and `value` the
     /// amount, as in [`Self::callback`]), `refund` (`value` the refunded total) or anything
     /// else (an event Kasa ignores).
@@ -268,11 +286,16 @@ impl PaymentGateway for FakeGateway {
             .parse()
             .ok()
             .and_then(|decimal| Money::new(decimal, currency).ok());
+        let card = field(&callback, "card")
+            .ok()
+            .and_then(|card| card.split_once(':'))
+            .and_then(|(brand, last4)| kasa_ports::PaymentCard::new(brand, last4).ok());
         Ok(PaymentResult {
             order_id: OrderId(order_id.to_owned()),
             status,
             amount,
             reference: Some(GatewayReference(format!("ref-{order_id}"))),
+            card,
         })
     }
 
@@ -439,6 +462,7 @@ impl PaymentGateway for FakeGateway {
                 order_id: order_id.clone(),
                 status,
                 amount: None,
+                card: None,
             },
             refunded: self
                 .refunded

@@ -32,8 +32,8 @@ mod coupons;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
-mod questions;
 mod payment_requests;
+mod questions;
 mod reports;
 mod zendesk_apps;
 
@@ -900,6 +900,9 @@ fn apply_purchase(
         payment.status = settlement.status;
         if settlement.reference.is_some() {
             payment.reference = settlement.reference;
+        }
+        if settlement.card.is_some() {
+            payment.card = settlement.card;
         }
     }
     let purchase = purchase.clone();

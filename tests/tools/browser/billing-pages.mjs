@@ -32,7 +32,7 @@ await run(async (browser, report) => {
   await visit(browser, report, turkishToken, 'tr');
   await visit(browser, report, englishToken, 'en');
 
-  const invalid = await newPage(browser);
+  const invalid = await newPage(browser, { locale: 'tr-TR' });
   await invalid.goto(`${base}/billing?token=kasa_customer_unknown`);
   report.steps.invalid = await invalid.locator('#result').innerText();
   report.checks.push(await check(invalid, 'invalid link (tr)'));

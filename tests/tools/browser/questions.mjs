@@ -18,7 +18,7 @@ async function ask(browser, report, token, language) {
   // A subject of spaces passes the browser's `required` but not Kasa's rule.
   await page.locator('#subject').fill('   ');
   await page.locator('#message').fill(language === 'tr' ? 'Faturamı bulamıyorum.' : 'I cannot find my invoice.');
-  await Promise.all([page.waitForNavigation(), page.locator('form button[type=submit]').click()]);
+  await Promise.all([page.waitForNavigation(), page.locator('#send-question').click()]);
   steps.subjectError = await page.locator('#subject-error').innerText();
   steps.keptMessage = await page.locator('#message').inputValue();
   report.checks.push(await check(page, `questions, refused (${language})`));
@@ -28,7 +28,7 @@ async function ask(browser, report, token, language) {
   if (options > 1) {
     await page.locator('#about').selectOption({ index: 1 });
   }
-  await Promise.all([page.waitForNavigation(), page.locator('form button[type=submit]').click()]);
+  await Promise.all([page.waitForNavigation(), page.locator('#send-question').click()]);
   steps.path = new URL(page.url()).pathname;
   steps.notice = await page.locator('[role=status]').innerText();
   steps.asked = await page.locator('.questions li').allInnerTexts();

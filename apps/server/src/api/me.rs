@@ -3,13 +3,14 @@
 use kasa_domain::CustomerId;
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::Tag;
 use super::bodies::{HoldingBody, PurchaseBody, UsageChargeBody, holding_body};
 use super::customers::{CustomerBody, TaxDetailsBody, change_tax_details};
+use super::me_portal::{MyHistory, MyLanguageBody, change_my_language, my_history};
 use super::records::{PdfDocument, invoice_pdf};
 use crate::app::App;
 use crate::auth::Bearer;
@@ -104,6 +105,66 @@ impl MeApi {
             .0
             .context("changed by the customer on their billing page")?;
         let customer = change_tax_details(&app, customer_id, &body, context).await?;
+        Ok(Json(customer.into()))
+    }
+
+    /// The signed-in customer's purchases, payments, refunds and voids with their documents,
+    /// newest first, a page at a time (with a billing link's token only).
+    #[oai(path = "/me/history", method = "get", operation_id = "my_history")]
+    async fn my_history(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        /// The previous page's `next_before`.
+        before: Query<Option<String>>,
+        /// Entries per page, 1 to 50 (20 when absent).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<MyHistory>, ApiError> {
+        let customer_id = own_customer(&auth, "/v1/purchases")?;
+        Ok(Json(
+            my_history(&app, customer_id, before.as_deref(), limit.0).await?,
+        ))
+    }
+
+    /// The signed-in customer's tax id, tax office and billing address (with a billing link's
+    /// token only).
+    #[oai(
+        path = "/me/tax-details",
+        method = "get",
+        operation_id = "my_tax_details"
+    )]
+    async fn my_tax_details(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+    ) -> Result<Json<TaxDetailsBody>, ApiError> {
+        let customer_id = own_customer(&auth, "/v1/customers/{id}")?;
+        let state = app
+            .store
+            .customer_state(customer_id)
+            .await
+            .map_err(store_error)?;
+        Ok(Json(state.customer.tax_details.into()))
+    }
+
+    /// The signed-in customer chooses the language of their pages, e-mails and documents
+    /// (`tr` or `en`; with a billing link's token only).
+    #[oai(
+        path = "/me/language",
+        method = "put",
+        operation_id = "set_my_language"
+    )]
+    async fn set_my_language(
+        &self,
+        app: Data<&App>,
+        auth: Bearer,
+        body: Json<MyLanguageBody>,
+    ) -> Result<Json<CustomerBody>, ApiError> {
+        let customer_id = own_customer(&auth, "/v1/customers/{id}")?;
+        let context = auth
+            .0
+            .context("language changed by the customer on their billing page")?;
+        let customer = change_my_language(&app, customer_id, &body.language, context).await?;
         Ok(Json(customer.into()))
     }
 }

@@ -13,6 +13,7 @@ pub mod help_desk_calls;
 pub mod helpdesk_events;
 pub mod integrations;
 pub mod me;
+pub mod me_portal;
 pub mod payment_requests;
 pub mod payments;
 pub mod problems;

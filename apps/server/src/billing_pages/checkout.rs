@@ -14,7 +14,7 @@ use poem::{Request, Response, handler};
 use super::overview::{CHECKOUT_GATEWAYS, overview, renewal_opens};
 use super::{chrome, message, page};
 use crate::app::App;
-use crate::web::{Chrome, see_other};
+use crate::web::see_other;
 
 /// The checkout form's fields.
 #[derive(Debug, serde::Deserialize)]
@@ -138,7 +138,7 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
 #[derive(Template)]
 #[template(path = "billing/bank_form.html")]
 struct BankFormPage<'a> {
-    c: Chrome,
+    c: super::PortalChrome,
     package_name: &'a str,
     price: Money,
     /// The coupon's discount in words, when one applies.

@@ -8,7 +8,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Body, Request, Response, handler};
 
-use super::{TURKISH, credits, message, say};
+use super::{credits, default_locale, message, say};
 use crate::app::App;
 
 /// The card number and security code: a browser must only ever send them to the bank, and no
@@ -32,7 +32,7 @@ pub async fn gateway_return(
     let Ok(raw) = body.into_bytes_limit(64 * 1024).await else {
         return message(
             StatusCode::PAYLOAD_TOO_LARGE,
-            TURKISH,
+            default_locale(),
             "billing.not-verified",
         );
     };
@@ -86,6 +86,13 @@ pub async fn gateway_return(
         Ok(PurchaseCompletion::Completed(applied)) => Some(applied.purchase.clone()),
         Err(_) => None,
     };
+    if let Some(purchase) = &purchase
+        && completion.is_ok()
+    {
+        // POST, redirect, GET: Back and reload show the result again and never post the
+        // bank's answer a second time.
+        return crate::web::see_other(&format!("/billing/result/{}", purchase.id));
+    }
     if let Some(purchase) = &purchase {
         locale = super::customer_locale(&app, purchase.customer_id).await;
     }
@@ -159,14 +166,22 @@ fn approved(locale: Locale, purchase: &Purchase) -> String {
     text
 }
 
-/// A payment that did not go through, with the bank's reason when it gave one.
-fn declined(locale: Locale, purchase: Option<&Purchase>) -> String {
-    let reason = purchase
+/// A payment that did not go through, with the reason in plain words (the gateway's codes are
+/// for agents: they stay in the payment's failure).
+pub(super) fn declined(locale: Locale, purchase: Option<&Purchase>) -> String {
+    let failure = purchase
         .and_then(|purchase| purchase.payment.as_ref())
-        .and_then(|payment| payment.failure.clone())
+        .and_then(|payment| payment.failure.as_deref())
         .unwrap_or_default();
+    let reason = kasa_billing::declines::DeclineReason::of_failure(failure);
     locale
-        .fill("billing.declined", &[("reason", &reason)])
+        .fill(
+            "billing.declined",
+            &[(
+                "reason",
+                locale.t(super::portal_result::decline_words(reason)),
+            )],
+        )
         .trim_end()
         .to_owned()
 }

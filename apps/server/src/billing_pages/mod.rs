@@ -17,8 +17,16 @@ mod checkout;
 mod coupons;
 mod gateway_return;
 mod overview;
-mod questions;
 mod payment_requests;
+mod portal;
+mod portal_card;
+mod portal_documents;
+mod portal_history;
+mod portal_language;
+mod portal_new_link;
+mod portal_result;
+mod portal_tax_details;
+mod questions;
 mod stripe;
 
 use askama::Template;
@@ -31,24 +39,73 @@ use crate::app::App;
 use crate::auth::{CUSTOMER_LINK_PREFIX, token_hash};
 use crate::web::Chrome;
 
-/// The customer's billing pages and the bank's way back to them.
+pub(crate) use portal::PortalChrome;
+
+/// The customer's billing pages and the bank's way back to them; every one knows the seller,
+/// the reader's language and the form token ([`portal::around`]).
 pub fn routes(route: Route) -> Route {
     route
-        .at("/billing", get(overview::billing_page))
-        .at("/billing/checkout", post(checkout::checkout))
-        .at("/billing/requests/:id", get(payment_requests::request_page))
-        .at("/billing/requests/:id/pay", post(payment_requests::pay))
+        .at("/billing", portal::around(get(overview::billing_page)))
         .at(
-            "/billing/card",
-            get(stripe::card_page).post(stripe::save_card),
+            "/billing/checkout",
+            portal::around(post(checkout::checkout)),
+        )
+        .at(
+            "/billing/requests/:id",
+            portal::around(get(payment_requests::request_page)),
+        )
+        .at(
+            "/billing/requests/:id/pay",
+            portal::around(post(payment_requests::pay)),
         )
         .at(
             "/billing/questions",
-            get(questions::questions_page).post(questions::ask),
+            portal::around(get(questions::questions_page).post(questions::ask)),
         )
         .at(
+            "/billing/card",
+            portal::around(get(stripe::card_page).post(stripe::save_card)),
+        )
+        .at(
+            "/billing/history",
+            portal::around(get(portal_history::history_page)),
+        )
+        .at(
+            "/billing/documents/:file",
+            portal::around(get(portal_documents::document_pdf)),
+        )
+        .at(
+            "/billing/language",
+            portal::around(post(portal_language::switch_language)),
+        )
+        .at(
+            "/billing/result/:purchase",
+            portal::around(get(portal_result::result_page)),
+        )
+        .at(
+            "/billing/new-link",
+            portal::around(post(portal_new_link::request_new_link)),
+        )
+        .at(
+            "/billing/new-link/sent",
+            portal::around(get(portal_new_link::new_link_sent)),
+        )
+        .at(
+            "/billing/tax-details",
+            portal::around(
+                get(portal_tax_details::tax_details_page)
+                    .post(portal_tax_details::save_tax_details),
+            ),
+        )
+        .at(
+            "/billing/payment-method",
+            portal::around(get(portal_card::payment_method_page)),
+        )
+        .at("/billing/logo", get(portal::logo))
+        .at("/billing/*rest", portal::around(portal::not_found))
+        .at(
             "/gateways/:gateway/return",
-            post(gateway_return::gateway_return),
+            portal::around(post(gateway_return::gateway_return)),
         )
 }
 
@@ -60,18 +117,23 @@ const COOKIE: &str = "kasa_billing";
 const PAGE_POLICY: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
                            form-action *; frame-ancestors 'none'";
 
-/// The frame of a billing page for a reader of `locale`, with a notice at the top.
-fn chrome(locale: Locale, notice: Option<String>) -> Chrome {
-    Chrome {
-        locale,
-        user_name: String::new(),
-        csrf: String::new(),
-        section: "billing",
-        here: "/billing".to_owned(),
-        stylesheet: crate::static_files::url("billing.css"),
-        notice,
-        menu: Vec::new(),
-    }
+/// The frame of a billing page for a reader of `locale`, with a notice at the top: the
+/// seller, the menu, the language switch and the form token of this request.
+fn chrome(locale: Locale, notice: Option<String>) -> PortalChrome {
+    let request = portal::current();
+    PortalChrome::new(
+        Chrome {
+            locale,
+            user_name: String::new(),
+            csrf: request.csrf.clone().unwrap_or_default(),
+            section: "billing",
+            here: request.path.clone(),
+            stylesheet: crate::static_files::url("billing.css"),
+            notice,
+            menu: Vec::new(),
+        },
+        request,
+    )
 }
 
 /// A rendered page with the pages' own policy.
@@ -100,7 +162,7 @@ fn page_with_policy<T: Template>(status: StatusCode, template: &T, policy: &str)
 #[derive(Template)]
 #[template(path = "billing/message.html")]
 struct MessagePage {
-    c: Chrome,
+    c: PortalChrome,
     text: String,
     back: bool,
 }
@@ -122,8 +184,11 @@ fn say(status: StatusCode, locale: Locale, text: String, back: bool) -> Response
     )
 }
 
-/// Turkish: the pages' language before the customer is known.
-const TURKISH: Locale = Locale::new(Language::Tr);
+/// The pages' language before the customer is known: the one the reader chose on the pages
+/// (remembered in a cookie) or their browser asks for, Turkish otherwise.
+fn default_locale() -> Locale {
+    Locale::new(portal::current().language)
+}
 
 /// Whether the billing module is on (product rule 11): off, the pages sell nothing.
 async fn billing_on(app: &App) -> bool {
@@ -152,23 +217,22 @@ async fn cookie_customer(app: &App, request: &Request) -> Result<CustomerId, Res
     if !billing_on(app).await {
         return Err(message(
             StatusCode::SERVICE_UNAVAILABLE,
-            TURKISH,
+            default_locale(),
             "billing.unavailable",
         ));
     }
     customer_of(app, crate::web::cookie(request, COOKIE).as_deref())
         .await
-        .ok_or_else(|| message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid"))
+        .ok_or_else(|| portal_new_link::link_invalid(StatusCode::UNAUTHORIZED, default_locale()))
 }
 
 /// The customer of the page's billing-link cookie, and how to write for them.
 async fn page_customer(app: &App, request: &Request) -> Result<(Customer, Locale), Response> {
     let customer_id = cookie_customer(app, request).await?;
-    let state = app
-        .store
-        .customer_state(customer_id)
-        .await
-        .map_err(|_| message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid"))?;
+    let state =
+        app.store.customer_state(customer_id).await.map_err(|_| {
+            portal_new_link::link_invalid(StatusCode::UNAUTHORIZED, default_locale())
+        })?;
     let locale = Locale::new(state.customer.language);
     Ok((state.customer, locale))
 }

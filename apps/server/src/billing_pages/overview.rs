@@ -11,9 +11,10 @@ use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use time::OffsetDateTime;
 
-use super::{COOKIE, TURKISH, billing_on, chrome, credits, customer_locale, customer_of, message};
+use super::{
+    COOKIE, billing_on, chrome, credits, customer_locale, customer_of, default_locale, message,
+};
 use crate::app::App;
-use crate::web::Chrome;
 
 /// `?token=` of a billing link, and what to say after a payment or a card update.
 #[derive(Debug, serde::Deserialize)]
@@ -62,12 +63,12 @@ async fn arrive(app: &App, request: &Request, token: &str) -> Response {
     if !billing_on(app).await {
         return message(
             StatusCode::SERVICE_UNAVAILABLE,
-            TURKISH,
+            default_locale(),
             "billing.unavailable",
         );
     }
     if customer_of(app, Some(token)).await.is_none() {
-        return message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid");
+        return super::portal_new_link::link_invalid(StatusCode::UNAUTHORIZED, default_locale());
     }
     // Over HTTPS the cookie never travels in clear.
     Response::builder()
@@ -98,7 +99,7 @@ async fn purchase_notice(
 #[derive(Template)]
 #[template(path = "billing/overview.html")]
 pub(super) struct OverviewPage {
-    c: Chrome,
+    c: super::PortalChrome,
     /// What the customer holds, in words.
     holding: String,
     pub(super) packages: Vec<PackageCard>,
@@ -135,6 +136,9 @@ pub(super) struct PackageCard {
     pub(super) coupon_pay: Option<String>,
     /// Why the coupon does not apply, in the customer's words, next to the field.
     pub(super) coupon_error: Option<String>,
+    /// The departments it covers, each with what one ticket there costs (credit packages) or
+    /// that tickets are included (subscriptions).
+    coverage: Vec<String>,
 }
 
 /// A payment system the checkout offers, and the words key of its name.
@@ -177,7 +181,7 @@ pub(super) async fn overview_with_coupon(
             tracing::warn!(%error, "billing page failed");
             message(
                 StatusCode::SERVICE_UNAVAILABLE,
-                TURKISH,
+                default_locale(),
                 "billing.unavailable",
             )
         }
@@ -200,13 +204,18 @@ async fn overview_page(
             &[("date", &locale.date(subscription.ends_at()))],
         ),
     };
+    let departments = app.store.departments().await?;
     let packages = app
         .store
         .packages()
         .await?
         .into_iter()
         .filter(|package| package.on_sale && package.price.is_positive())
-        .filter_map(|package| package_card(locale, package, &state.holding, now))
+        .filter_map(|package| {
+            let coverage = coverage(locale, &package, &departments);
+            package_card(locale, package, &state.holding, now)
+                .map(|card| PackageCard { coverage, ..card })
+        })
         .collect();
     let gateways = checkout_gateways(app)
         .await?
@@ -258,6 +267,7 @@ fn package_card(
         Err(PurchaseRefusal::NotOnSale) => return None,
     };
     Some(PackageCard {
+        coverage: Vec::new(),
         id: package.id,
         description: package
             .description
@@ -273,6 +283,36 @@ fn package_card(
         coupon_pay: None,
         coupon_error: None,
     })
+}
+
+/// The departments `package` covers, in words: the price of one ticket in each (credit
+/// packages), or that tickets are included (subscriptions).
+fn coverage(
+    locale: Locale,
+    package: &Package,
+    departments: &[kasa_domain::Department],
+) -> Vec<String> {
+    departments
+        .iter()
+        .filter(|department| package.covers(department.id))
+        .map(|department| match package.price_per_ticket(department) {
+            Some(price) => locale.fill(
+                "portal.package-ticket-price",
+                &[
+                    ("department", &department.name),
+                    ("price", &locale.money(&price)),
+                ],
+            ),
+            None if matches!(package.kind, PackageKind::Subscription { .. }) => locale.fill(
+                "portal.package-tickets-included",
+                &[("department", &department.name)],
+            ),
+            None => locale.fill(
+                "portal.package-tickets-free",
+                &[("department", &department.name)],
+            ),
+        })
+        .collect()
 }
 
 /// What a forfeit takes, in words.

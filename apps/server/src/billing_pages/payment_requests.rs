@@ -16,9 +16,9 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 
 use super::overview::{CHECKOUT_GATEWAYS, renewal_opens};
-use super::{COOKIE, TURKISH, billing_on, chrome, customer_of, message};
+use super::{COOKIE, PortalChrome, billing_on, chrome, customer_of, default_locale, message};
 use crate::app::App;
-use crate::web::{Chrome, see_other};
+use crate::web::see_other;
 
 /// `?token=` of the link in the request's e-mail.
 #[derive(Debug, serde::Deserialize)]
@@ -69,7 +69,7 @@ pub(super) async fn open_requests(
 #[derive(Template)]
 #[template(path = "billing/payment_request.html")]
 struct RequestPage {
-    c: Chrome,
+    c: PortalChrome,
     id: PaymentRequestId,
     description: String,
     package_name: String,
@@ -103,7 +103,11 @@ pub async fn request_page(
     query: Query<RequestLinkQuery>,
 ) -> Response {
     let Some(request_id) = parse_request_id(&id) else {
-        return message(StatusCode::NOT_FOUND, TURKISH, "payment-requests.not-found");
+        return message(
+            StatusCode::NOT_FOUND,
+            default_locale(),
+            "payment-requests.not-found",
+        );
     };
     if let Some(token) = &query.token {
         return arrive(&app, request, token, request_id).await;
@@ -133,12 +137,16 @@ async fn arrive(app: &App, request: &Request, token: &str, id: PaymentRequestId)
     if !billing_on(app).await {
         return message(
             StatusCode::SERVICE_UNAVAILABLE,
-            TURKISH,
+            default_locale(),
             "billing.unavailable",
         );
     }
     if customer_of(app, Some(token)).await.is_none() {
-        return message(StatusCode::UNAUTHORIZED, TURKISH, "billing.link-invalid");
+        return message(
+            StatusCode::UNAUTHORIZED,
+            default_locale(),
+            "billing.link-invalid",
+        );
     }
     Response::builder()
         .status(StatusCode::SEE_OTHER)

@@ -11,11 +11,12 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 
-use super::{chrome, page, page_customer};
+use super::portal::csrf_matches;
+use super::{PortalChrome, chrome, message, page, page_customer};
 use crate::api::questions::{ask_question, topic};
 use crate::app::App;
 use crate::problem::ApiError;
-use crate::web::{Chrome, see_other};
+use crate::web::see_other;
 
 /// How many recent purchases and documents the "about" list offers.
 const CHOICES: u32 = 20;
@@ -30,6 +31,9 @@ pub struct QuestionForm {
     /// `purchase:<id>`, `invoice:<id>` or empty.
     #[serde(default)]
     about: String,
+    /// The page's form token.
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `?sent=<id>` after a question was asked.
@@ -54,7 +58,7 @@ struct Asked {
 #[derive(Template)]
 #[template(path = "billing/questions.html")]
 struct QuestionsPage {
-    c: Chrome,
+    c: PortalChrome,
     form: QuestionForm,
     choices: Vec<Choice>,
     /// The field a refusal is about, and what it says.
@@ -110,6 +114,9 @@ pub async fn ask(app: Data<&App>, request: &Request, form: Form<QuestionForm>) -
         Err(page) => return page,
     };
     let form = form.0;
+    if !csrf_matches(&form.csrf) {
+        return message(StatusCode::FORBIDDEN, locale, "portal.form-expired");
+    }
     let (purchase, invoice) = match form.about.split_once(':') {
         Some(("purchase", id)) => (Some(id), None),
         Some(("invoice", id)) => (None, Some(id)),
@@ -219,10 +226,7 @@ async fn render(
     page(
         status,
         &QuestionsPage {
-            c: Chrome {
-                here: "/billing/questions".to_owned(),
-                ..chrome(locale, notice)
-            },
+            c: chrome(locale, notice),
             form,
             choices,
             error,

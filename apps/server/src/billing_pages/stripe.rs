@@ -13,7 +13,7 @@ use poem::{Request, Response, handler};
 
 use super::{chrome, message, page_customer, page_with_policy};
 use crate::app::App;
-use crate::web::{Chrome, see_other};
+use crate::web::see_other;
 
 /// What the customer's browser needs of the Stripe settings: the publishable key and where
 /// Stripe.js and the API are (Stripe's own hosts, or a Stripe-compatible server's).
@@ -87,7 +87,7 @@ pub(super) async fn browser_settings(app: &App) -> Option<BrowserSettings> {
 #[derive(Template)]
 #[template(path = "billing/stripe.html")]
 struct StripePage<'a> {
-    c: Chrome,
+    c: super::PortalChrome,
     /// What is paid for (a package and its price); none for a card update.
     paying_for: Option<(&'a str, Money)>,
     /// The words above the card, when nothing is paid for.
@@ -141,7 +141,7 @@ fn stripe_page(settings: &BrowserSettings, page: &StripePage<'_>) -> Response {
 }
 
 /// The Stripe gateway, when it is set up.
-fn stripe_gateway(app: &App) -> Option<Arc<dyn PaymentGateway>> {
+pub(super) fn stripe_gateway(app: &App) -> Option<Arc<dyn PaymentGateway>> {
     app.billing
         .ports()
         .gateways

@@ -5,8 +5,8 @@ use std::str::FromStr;
 
 use kasa_domain::{Currency, Decimal, Money};
 use kasa_ports::{
-    CaptureMode, GatewayError, GatewayReference, OrderId, PaymentResult, PaymentResultStatus,
-    PaymentStart,
+    CaptureMode, GatewayError, GatewayReference, OrderId, PaymentCard, PaymentResult,
+    PaymentResultStatus, PaymentStart,
 };
 
 use crate::config::NestPayConfig;
@@ -388,16 +388,90 @@ pub fn read_callback(
         .get("TransId")?
         .or(fields.get("HostRefNum")?)
         .map(|reference| GatewayReference(reference.to_owned()));
+    // The card is shown to the customer, never judged by: read only when signed.
+    let card = if signature.covers("MaskedPan") {
+        fields.get("MaskedPan")?.and_then(card_of_masked_pan)
+    } else {
+        None
+    };
     Ok(PaymentResult {
         order_id: OrderId(order_id.to_owned()),
         status,
         amount,
         reference,
+        card,
     })
+}
+
+/// The card a `MaskedPan` (`450803***4509`: the first six and last four digits) names: its
+/// brand from the leading digits (4 Visa; 51-55 and 2221-2720 Mastercard; 34 and 37 American
+/// Express; 9792 Troy; otherwise just `card`) and its last four digits. `None` when it does
+/// not end in four digits.
+#[must_use]
+pub fn card_of_masked_pan(masked_pan: &str) -> Option<PaymentCard> {
+    let compact: String = masked_pan.chars().filter(|c| !c.is_whitespace()).collect();
+    let leading: String = compact.chars().take_while(char::is_ascii_digit).collect();
+    let trailing: String = compact
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if trailing.len() < 4 {
+        return None;
+    }
+    let last4 = &trailing[trailing.len() - 4..];
+    let prefix = |digits: usize| {
+        leading
+            .get(..digits)
+            .and_then(|text| text.parse::<u32>().ok())
+    };
+    let brand = if leading.starts_with('4') {
+        "visa"
+    } else if prefix(2).is_some_and(|two| (51..=55).contains(&two))
+        || prefix(4).is_some_and(|four| (2221..=2720).contains(&four))
+    {
+        "mastercard"
+    } else if prefix(2).is_some_and(|two| two == 34 || two == 37) {
+        "amex"
+    } else if prefix(4) == Some(9792) {
+        "troy"
+    } else {
+        "card"
+    };
+    PaymentCard::new(brand, last4).ok()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_masked_pan_names_the_brand_by_its_leading_digits_and_keeps_the_last_four() {
+        let cases = [
+            ("450803***4509", Some(("visa", "4509"))),
+            ("5406 75** **** 0103", Some(("mastercard", "0103"))),
+            ("222100***0012", Some(("mastercard", "0012"))),
+            ("272099***7777", Some(("mastercard", "7777"))),
+            ("272100***7777", Some(("card", "7777"))),
+            ("374245***1001", Some(("amex", "1001"))),
+            ("340000***0009", Some(("amex", "0009"))),
+            ("979203***1234", Some(("troy", "1234"))),
+            ("601100***0004", Some(("card", "0004"))),
+            ("****", None),
+            ("450803***45", None),
+            ("", None),
+        ];
+        for (masked, expected) in cases {
+            let card = super::card_of_masked_pan(masked);
+            assert_eq!(
+                card.as_ref().map(|card| (card.brand(), card.last4())),
+                expected,
+                "{masked}"
+            );
+        }
+    }
+
     use kasa_domain::{EmailAddress, Language};
     use kasa_ports::Secret;
     use rust_decimal_macros::dec;

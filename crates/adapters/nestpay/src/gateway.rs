@@ -269,6 +269,8 @@ fn status_report(
             status,
             amount,
             reference,
+            // The order-status answer does not name the card reliably; the callback did.
+            card: None,
         },
         refunded,
         voided,

@@ -433,6 +433,16 @@ async fn apply(
             at,
         )
         .await?;
+        if let Some(card) = &settlement.card {
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE payments SET card_brand = $2, card_last4 = $3 WHERE purchase_id = $1",
+                    [id(purchase_id), text(card.brand()), text(card.last4())],
+                ),
+            )
+            .await?;
+        }
     }
     if let Some(invoice) = invoice {
         crate::invoices::issue(tx, codec, invoice).await?;

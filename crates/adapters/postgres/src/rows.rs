@@ -456,7 +456,7 @@ pub(crate) const PURCHASE_COLUMNS: &str = "SELECT p.id, p.customer_id, p.package
     p.forfeit_confirmed, p.status, p.started_by_kind, p.started_by_id, p.started_reason, \
     p.started_request_id, p.created_at, p.completed_at, p.outcome, y.id AS payment_id, \
     y.gateway, y.order_id, y.amount, y.currency, y.capture_mode, y.status AS payment_status, \
-    y.reference, y.failure, cr.details AS coupon \
+    y.reference, y.failure, y.card_brand, y.card_last4, cr.details AS coupon \
     FROM purchases p LEFT JOIN payments y ON y.purchase_id = p.id \
     LEFT JOIN coupon_redemptions cr ON cr.purchase_id = p.id";
 
@@ -475,6 +475,12 @@ pub(crate) fn payment(row: &Row<'_>) -> Result<Option<Payment>, StoreError> {
         status: row.label("payment_status")?,
         reference: row.opt_text("reference")?.map(kasa_ports::GatewayReference),
         failure: row.opt_text("failure")?,
+        card: match (row.opt_text("card_brand")?, row.opt_text("card_last4")?) {
+            (Some(brand), Some(last4)) => {
+                Some(kasa_ports::PaymentCard::new(&brand, &last4).map_err(corrupt)?)
+            }
+            _ => None,
+        },
     }))
 }
 

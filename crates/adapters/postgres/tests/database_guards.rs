@@ -46,6 +46,7 @@ async fn books(store: Arc<SqlStore>) {
             status: PaymentStatus::Pending,
             reference: None,
             failure: None,
+            card: None,
         }),
         coupon: None,
     };

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use kasa_domain::{EmailAddress, Money};
 use kasa_ports::{
     CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
-    GatewayReceipt, GatewayReference, OrderId, PaymentGateway, PaymentHandle, PaymentInitiation,
-    PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport, RecurringStart,
+    GatewayReceipt, GatewayReference, OrderId, PaymentCard, PaymentGateway, PaymentHandle,
+    PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
+    RecurringStart,
 };
 
 use crate::client::{
@@ -335,7 +336,26 @@ fn result_of(
         status,
         amount: Some(from_stripe_amount(minor_units, &intent.currency)?),
         reference: Some(GatewayReference(intent.id.clone())),
+        card: card_of(intent),
     })
+}
+
+/// The card a PaymentIntent was paid with, when Stripe inlined it: the payment method's card,
+/// else the latest charge's `payment_method_details.card` (brand and last four digits only).
+fn card_of(intent: &PaymentIntent) -> Option<PaymentCard> {
+    let from_method = match &intent.payment_method {
+        Some(Expandable::Object(method)) => method.card.clone(),
+        _ => None,
+    };
+    let from_charge = || match &intent.latest_charge {
+        Some(Expandable::Object(charge)) => charge
+            .payment_method_details
+            .as_ref()
+            .and_then(|details| details.card.clone()),
+        _ => None,
+    };
+    let card = from_method.or_else(from_charge)?;
+    PaymentCard::new(&card.brand, &card.last4).ok()
 }
 
 /// How much of a PaymentIntent was refunded: the latest charge's `amount_refunded` less the part
@@ -614,6 +634,29 @@ impl PaymentGateway for StripeGateway {
         Ok(())
     }
 
+    /// The customer's default card (`invoice_settings.default_payment_method`), read from
+    /// Stripe: brand and last four digits.
+    async fn saved_card(
+        &self,
+        customer_email: EmailAddress,
+    ) -> Result<Option<PaymentCard>, GatewayError> {
+        let Some(customer) = self
+            .client
+            .find_customer_by_email(customer_email.as_str())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let method = match customer.invoice_settings.default_payment_method {
+            None => return Ok(None),
+            Some(Expandable::Object(method)) => *method,
+            Some(Expandable::Id(id)) => self.client.retrieve_payment_method(&id).await?,
+        };
+        Ok(method
+            .card
+            .and_then(|card| PaymentCard::new(&card.brand, &card.last4).ok()))
+    }
+
     /// `DELETE /v1/subscriptions/{id}` now, or `cancel_at_period_end=true`.
     async fn cancel_recurring(
         &self,
@@ -755,6 +798,7 @@ impl PaymentGateway for StripeGateway {
                     status: PaymentResultStatus::Pending,
                     amount: None,
                     reference: None,
+                    card: None,
                 },
                 refunded: None,
                 voided: false,
@@ -772,6 +816,7 @@ impl PaymentGateway for StripeGateway {
                         status: payment_status(&intent),
                         amount: Some(from_stripe_amount(intent.amount, &intent.currency)?),
                         reference: Some(GatewayReference(intent.id.clone())),
+                        card: card_of(&intent),
                     })
                 }
                 other => Err(other),

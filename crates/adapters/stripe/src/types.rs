@@ -246,6 +246,17 @@ pub struct Charge {
     /// Why it failed, in words.
     #[serde(default)]
     pub failure_message: Option<String>,
+    /// How it was paid (the card's brand and last four digits).
+    #[serde(default)]
+    pub payment_method_details: Option<ChargePaymentMethodDetails>,
+}
+
+/// How a charge was paid.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ChargePaymentMethodDetails {
+    /// The card's public details, for card payments.
+    #[serde(default)]
+    pub card: Option<CardDetails>,
 }
 
 /// A refund.

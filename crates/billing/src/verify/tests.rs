@@ -20,6 +20,7 @@ fn payment(status: PaymentStatus, amount: &str) -> Payment {
         status,
         reference: None,
         failure: None,
+        card: None,
     }
 }
 

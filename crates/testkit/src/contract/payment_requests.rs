@@ -352,6 +352,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
                 status: PaymentStatus::Pending,
                 reference: None,
                 failure: None,
+                card: None,
             }),
             coupon: None,
         }

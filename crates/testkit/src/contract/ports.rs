@@ -74,6 +74,7 @@ impl<S: Store + 'static> Shop<S> {
                 status: PaymentStatus::Pending,
                 reference: None,
                 failure: None,
+                card: None,
             }),
             coupon: None,
         }
@@ -125,6 +126,7 @@ impl<S: Store + 'static> Shop<S> {
             settlement: Some(PaymentSettlement {
                 status: PaymentStatus::Captured,
                 reference: Some(GatewayReference("bank-1".to_owned())),
+                card: Some(kasa_ports::PaymentCard::new("visa", "4509").unwrap()),
             }),
             audit: AuditRecord {
                 action: "purchase.completed".to_owned(),
@@ -464,6 +466,8 @@ pub async fn a_purchase_is_applied_once_and_never_on_a_stale_version<S: Store + 
         payment.reference,
         Some(GatewayReference("bank-1".to_owned()))
     );
+    let card = payment.card.clone().expect("the settled card is kept");
+    assert_eq!((card.brand(), card.last4()), ("visa", "4509"));
     assert_eq!(
         applied.purchase.outcome.as_ref().unwrap().balance_after,
         Some(Credits::from_u32(10))
