@@ -176,7 +176,7 @@ impl Shop {
         Checkout {
             // Where the page sends the browser once Stripe.js has confirmed the payment.
             purchase_id: {
-                let start = html.find("/billing?purchase=").unwrap() + "/billing?purchase=".len();
+                let start = html.find("/billing/result/").unwrap() + "/billing/result/".len();
                 html[start..start + html[start..].find('"').unwrap()].to_owned()
             },
             payment_intent,
@@ -336,7 +336,7 @@ async fn a_stripe_payment_is_granted_once_by_its_webhook_and_refunds_stay_in_ste
     assert_eq!(settled["payment"]["status"], "captured");
     assert_eq!(shop.balance().await["balance"], 10);
     let (_, html) = shop
-        .page(&format!("/billing?purchase={}", checkout.purchase_id))
+        .page(&format!("/billing/result/{}", checkout.purchase_id))
         .await;
     assert!(html.contains("Ödemeniz alındı"), "{html}");
     let invoices = shop
@@ -492,7 +492,7 @@ async fn a_declined_stripe_card_grants_nothing() {
     assert_eq!(settled["payment"]["status"], "declined");
     assert_eq!(shop.balance().await["kind"], "nothing");
     let (_, html) = shop
-        .page(&format!("/billing?purchase={}", checkout.purchase_id))
+        .page(&format!("/billing/result/{}", checkout.purchase_id))
         .await;
     assert!(html.contains("Ödeme gerçekleşmedi"), "{html}");
 }

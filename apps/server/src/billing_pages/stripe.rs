@@ -126,7 +126,8 @@ pub(super) fn payment_page(
             client_secret,
             confirm: "confirmCardPayment",
             done: "go",
-            done_url: format!("/billing?purchase={}", purchase.id),
+            // The result page, as after the bank: a reload shows it again and charges nothing.
+            done_url: format!("/billing/result/{}", purchase.id),
             // A declined payment closes its purchase: another card is a new checkout.
             retry: false,
             button_words: "billing.pay",
