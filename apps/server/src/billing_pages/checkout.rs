@@ -2,10 +2,10 @@
 //! Stripe.js).
 
 use askama::Template;
-use kasa_billing::{StartPurchase, StartPurchaseError};
+use kasa_billing::{StartPurchase, StartPurchaseError, StartedPurchase};
 use kasa_domain::{Money, PackageId};
 use kasa_locale::Locale;
-use kasa_ports::{ActionContext, GatewayName, PaymentInitiation, Purchase};
+use kasa_ports::{ActionContext, CaptureMode, GatewayName, PaymentInitiation, Purchase};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseRefusal};
 use poem::http::StatusCode;
 use poem::web::{Data, Form};
@@ -38,29 +38,14 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
     let Ok(package_id) = form.package_id.parse::<uuid::Uuid>().map(PackageId::from) else {
         return message(StatusCode::BAD_REQUEST, locale, "billing.unknown-order");
     };
-    let gateway = form.gateway.as_deref().unwrap_or(CHECKOUT_GATEWAYS[0]);
-    let Some(gateway) = CHECKOUT_GATEWAYS
-        .into_iter()
-        .find(|known| *known == gateway)
-        .map(GatewayName::new)
-    else {
-        return message(StatusCode::BAD_REQUEST, locale, "billing.unavailable");
+    let Checkout {
+        gateway,
+        capture,
+        return_url,
+    } = match chosen_gateway(&app, locale, form.gateway.as_deref()).await {
+        Ok(chosen) => chosen,
+        Err(page) => return page,
     };
-    let unavailable = || {
-        message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            locale,
-            "billing.unavailable",
-        )
-    };
-    let capture = match app.billing.checkout_capture_mode(&gateway).await {
-        Ok(capture) => capture,
-        Err(error) => {
-            tracing::warn!(%error, "checkout could not read the payment system's capture mode");
-            return unavailable();
-        }
-    };
-    let return_url = format!("{}/gateways/{gateway}/return", app.public_url);
     let started = app
         .billing
         .start_purchase(StartPurchase {
@@ -111,23 +96,83 @@ pub async fn checkout(app: Data<&App>, request: &Request, form: Form<CheckoutFor
         }
         Err(error) => {
             tracing::warn!(%error, "checkout could not start");
-            return unavailable();
+            return unavailable(locale);
         }
     };
+    hand_to_gateway(&app, locale, started).await
+}
+
+/// The gateway a buy form chose, how it captures, and where it sends the browser back.
+pub(super) struct Checkout {
+    pub(super) gateway: GatewayName,
+    pub(super) capture: CaptureMode,
+    pub(super) return_url: String,
+}
+
+/// The payment system a form names (`nestpay` when it names none), with its capture mode; the
+/// page to show instead when it is unknown or its settings cannot be read.
+pub(super) async fn chosen_gateway(
+    app: &App,
+    locale: Locale,
+    named: Option<&str>,
+) -> Result<Checkout, Response> {
+    let named = named.unwrap_or(CHECKOUT_GATEWAYS[0]);
+    let Some(gateway) = CHECKOUT_GATEWAYS
+        .into_iter()
+        .find(|known| *known == named)
+        .map(GatewayName::new)
+    else {
+        return Err(message(
+            StatusCode::BAD_REQUEST,
+            locale,
+            "billing.unavailable",
+        ));
+    };
+    let capture = match app.billing.checkout_capture_mode(&gateway).await {
+        Ok(capture) => capture,
+        Err(error) => {
+            tracing::warn!(%error, %gateway, "checkout could not read the payment system's capture mode");
+            return Err(unavailable(locale));
+        }
+    };
+    let return_url = format!("{}/gateways/{gateway}/return", app.public_url);
+    Ok(Checkout {
+        gateway,
+        capture,
+        return_url,
+    })
+}
+
+/// "Buying is unavailable", in the reader's words.
+pub(super) fn unavailable(locale: Locale) -> Response {
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        locale,
+        "billing.unavailable",
+    )
+}
+
+/// Hands the browser to the gateway a started purchase names: the bank's form, a redirect to
+/// the bank's page, or Stripe.js's card page.
+pub(super) async fn hand_to_gateway(
+    app: &App,
+    locale: Locale,
+    started: StartedPurchase,
+) -> Response {
     match started.initiation {
         PaymentInitiation::PostForm { action_url, fields } => {
             bank_form(locale, action_url, fields, &started.purchase)
         }
         PaymentInitiation::Redirect { url } => see_other(&url),
         PaymentInitiation::ClientConfirmation { client_secret, .. } => {
-            match super::stripe::browser_settings(&app).await {
+            match super::stripe::browser_settings(app).await {
                 Some(settings) => super::stripe::payment_page(
                     locale,
                     &settings,
                     &client_secret,
                     &started.purchase,
                 ),
-                None => unavailable(),
+                None => unavailable(locale),
             }
         }
     }

@@ -7,15 +7,14 @@ use askama::Template;
 use kasa_billing::{PayRequestError, StartPurchaseError, StartRequestPayment};
 use kasa_domain::{CustomerId, Money, PackageKind, PaymentRequestId};
 use kasa_locale::Locale;
-use kasa_ports::{
-    ActionContext, GatewayName, PaymentInitiation, PaymentRequest, PaymentRequestState,
-};
+use kasa_ports::{ActionContext, PaymentRequest, PaymentRequestState};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal, decide_purchase};
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 
-use super::overview::{CHECKOUT_GATEWAYS, renewal_opens};
+use super::checkout::{Checkout, chosen_gateway, hand_to_gateway, unavailable};
+use super::overview::renewal_opens;
 use super::{COOKIE, PortalChrome, billing_on, chrome, customer_of, default_locale, message};
 use crate::app::App;
 use crate::web::see_other;
@@ -254,29 +253,14 @@ pub async fn pay(
         return message(StatusCode::NOT_FOUND, locale, "payment-requests.not-found");
     };
     let page_address = format!("/billing/requests/{request_id}");
-    let gateway = form.gateway.as_deref().unwrap_or(CHECKOUT_GATEWAYS[0]);
-    let Some(gateway) = CHECKOUT_GATEWAYS
-        .into_iter()
-        .find(|known| *known == gateway)
-        .map(GatewayName::new)
-    else {
-        return message(StatusCode::BAD_REQUEST, locale, "billing.unavailable");
+    let Checkout {
+        gateway,
+        capture,
+        return_url,
+    } = match chosen_gateway(&app, locale, form.gateway.as_deref()).await {
+        Ok(chosen) => chosen,
+        Err(page) => return page,
     };
-    let unavailable = || {
-        message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            locale,
-            "billing.unavailable",
-        )
-    };
-    let capture = match app.billing.checkout_capture_mode(&gateway).await {
-        Ok(capture) => capture,
-        Err(error) => {
-            tracing::warn!(%error, "a payment request could not read the capture mode");
-            return unavailable();
-        }
-    };
-    let return_url = format!("{}/gateways/{gateway}/return", app.public_url);
     let started = app
         .payment_requests
         .start_payment(StartRequestPayment {
@@ -318,24 +302,8 @@ pub async fn pay(
         }
         Err(error) => {
             tracing::warn!(%error, "a payment request's payment could not start");
-            return unavailable();
+            return unavailable(locale);
         }
     };
-    match started.initiation {
-        PaymentInitiation::PostForm { action_url, fields } => {
-            super::checkout::bank_form(locale, action_url, fields, &started.purchase)
-        }
-        PaymentInitiation::Redirect { url } => see_other(&url),
-        PaymentInitiation::ClientConfirmation { client_secret, .. } => {
-            match super::stripe::browser_settings(&app).await {
-                Some(settings) => super::stripe::payment_page(
-                    locale,
-                    &settings,
-                    &client_secret,
-                    &started.purchase,
-                ),
-                None => unavailable(),
-            }
-        }
-    }
+    hand_to_gateway(&app, locale, started).await
 }
