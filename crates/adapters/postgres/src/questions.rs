@@ -37,27 +37,34 @@ fn question(row: &Row<'_>) -> Result<(NewQuestion, bool, Option<String>), StoreE
 }
 
 impl SqlStore {
-    /// Questions read by `sql` (over [`COLUMNS`]), with their calls.
+    /// Questions read by `sql` (over [`COLUMNS`]), each with its ticket's call.
     async fn questions_with_calls(
         &self,
         sql: &str,
         values: Vec<Value>,
-        customer_id: CustomerId,
     ) -> Result<Vec<Question>, StoreError> {
         let rows = self.read_list(sql, values, question).await?;
-        let mut calls: BTreeMap<String, HelpDeskCall> = self
-            .read_list(
+        let keys: Vec<Value> = rows
+            .iter()
+            .filter_map(|(_, _, key)| key.clone().map(text))
+            .collect();
+        let mut calls: BTreeMap<String, HelpDeskCall> = if keys.is_empty() {
+            BTreeMap::new()
+        } else {
+            let places: Vec<String> = (1..=keys.len()).map(|n| format!("${n}")).collect();
+            self.read_list(
                 &format!(
-                    "SELECT {CALL_COLUMNS} FROM help_desk_calls WHERE idempotency_key IN \
-                     (SELECT help_desk_call_key FROM questions WHERE customer_id = $1)"
+                    "SELECT {CALL_COLUMNS} FROM help_desk_calls WHERE idempotency_key IN ({})",
+                    places.join(", ")
                 ),
-                vec![id(customer_id)],
+                keys,
                 help_desk_call,
             )
             .await?
             .into_iter()
             .map(|call| (call.key.clone(), call))
-            .collect();
+            .collect()
+        };
         rows.into_iter()
             .map(|(asked, emailed, key)| {
                 let ticket_call = match key {
@@ -135,19 +142,9 @@ impl QuestionStore for SqlStore {
     }
 
     async fn question(&self, question_id: QuestionId) -> Result<Question, StoreError> {
-        let customer_id: CustomerId = self
-            .read_list(
-                "SELECT customer_id FROM questions WHERE id = $1",
-                vec![id(question_id)],
-                |row| row.id("customer_id"),
-            )
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound { entity: "question" })?;
         self.questions_with_calls(
             &format!("SELECT {COLUMNS} FROM questions WHERE id = $1"),
             vec![id(question_id)],
-            customer_id,
         )
         .await?
         .pop()
@@ -165,7 +162,6 @@ impl QuestionStore for SqlStore {
                  ORDER BY asked_at DESC, id DESC LIMIT $2"
             ),
             vec![id(customer_id), limit(count)],
-            customer_id,
         )
         .await
     }
