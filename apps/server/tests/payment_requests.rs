@@ -128,10 +128,10 @@ fn link_in(mail: &Value, base: &str) -> String {
     text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_payment_request_is_paid_once_under_double_submit_and_replayed_callbacks() {
-    let maildev = MailDev::start().await;
-    let sandbox = Sandbox::start();
+/// Kasa on the local NestPay bank, mailing through maildev, with a department, an off-sale
+/// 25-credit package at 480.00 TRY and a Turkish customer: (Kasa, admin token, package id,
+/// customer id).
+async fn nestpay_shop(maildev: &MailDev, sandbox: &Sandbox) -> (Kasa, String, String, String) {
     let kasa = Kasa::start_with_env(&[
         ("KASA_SMTP_HOST", "127.0.0.1".to_owned()),
         ("KASA_SMTP_PORT", maildev.smtp_port.to_string()),
@@ -183,6 +183,14 @@ async fn a_payment_request_is_paid_once_under_double_submit_and_replayed_callbac
         )
         .await;
     let customer_id = customer["id"].as_str().unwrap().to_owned();
+    (kasa, admin, package_id, customer_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_request_is_paid_once_under_double_submit_and_replayed_callbacks() {
+    let maildev = MailDev::start().await;
+    let sandbox = Sandbox::start();
+    let (kasa, admin, package_id, customer_id) = nestpay_shop(&maildev, &sandbox).await;
     let requests_path = format!("/v1/customers/{customer_id}/payment-requests");
 
     // Who may ask: agents; a help desk's key reads but does not ask.
@@ -401,6 +409,112 @@ async fn a_payment_request_is_paid_once_under_double_submit_and_replayed_callbac
     assert_eq!(count, 1, "nothing more was bought");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coupon_on_a_payment_request_is_priced_when_asked_and_redeemed_once_when_paid() {
+    let maildev = MailDev::start().await;
+    let sandbox = Sandbox::start();
+    let (kasa, admin, package_id, customer_id) = nestpay_shop(&maildev, &sandbox).await;
+    let requests_path = format!("/v1/customers/{customer_id}/payment-requests");
+    let coupon = kasa
+        .post(
+            "/v1/coupons",
+            &admin,
+            json!({ "code": "talep20", "percent": "20", "max_redemptions": 1,
+                    "package_ids": [package_id], "reason": "a loyal customer" }),
+        )
+        .await;
+    let coupon_url = format!("/v1/coupons/{}", coupon["id"].as_str().unwrap());
+
+    // An unknown code is refused on its field, and nothing is asked or mailed.
+    let (status, refused) = kasa
+        .call(
+            Method::POST,
+            &requests_path,
+            Some(&admin),
+            Some(json!({ "package_id": package_id, "description": "Yıllık destek",
+                         "coupon_code": "YOK10", "reason": "asked" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["code"], "coupon-unknown");
+    assert_eq!(refused["facts"]["field"], "coupon_code");
+
+    // Priced when asked: 480.00 less 20 % is 384.00; nothing is redeemed yet.
+    let request = kasa
+        .post(
+            &requests_path,
+            &admin,
+            json!({ "package_id": package_id, "description": "Yıllık destek",
+                    "coupon_code": " talep20 ", "reason": "asked" }),
+        )
+        .await;
+    let request_id = request["id"].as_str().unwrap().to_owned();
+    assert_eq!(request["amount"]["amount"], "384.00", "{request}");
+    assert_eq!(request["coupon"]["code"], "TALEP20");
+    assert_eq!(request["coupon"]["list_price"]["amount"], "480.00");
+    assert_eq!(request["coupon"]["discount"]["amount"], "96.00");
+    assert_eq!(kasa.get(&coupon_url, &admin).await["redemptions"], 0);
+
+    // The customer's page shows the list price, the discount and what they pay.
+    let received = wait_for_mail(&maildev, 1).await;
+    let mut browser = Browser::new();
+    browser.get(&link_in(&received[0], &kasa.base)).await;
+    let page_url = format!("{}/billing/requests/{request_id}", kasa.base);
+    let (_, _, page) = browser.get(&page_url).await;
+    for shown in ["480,00", "İndirim (TALEP20)", "96,00", "384,00"] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
+
+    // The bank is asked for the discounted amount; paying redeems the coupon once.
+    let gateway = vec![("gateway".to_owned(), "nestpay".to_owned())];
+    let (status, _, html) = browser.post(&format!("{page_url}/pay"), &gateway).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let bank_form = forms(&html).into_iter().next().unwrap();
+    assert_eq!(bank_form.get("amount"), Some("384.00"));
+    let callback = browser.pay_at_bank(&kasa, &sandbox, bank_form).await;
+    let (status, _, html) = browser.post(&callback.action, &callback.fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let paid = kasa
+        .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+        .await;
+    assert_eq!(paid["state"], "paid", "{paid}");
+    assert_eq!(kasa.get(&coupon_url, &admin).await["redemptions"], 1);
+    let purchase_id = paid["purchase_id"].as_str().unwrap();
+    let detail = kasa
+        .get(&format!("/v1/purchases/{purchase_id}"), &admin)
+        .await;
+    assert_eq!(detail["coupon"]["code"], "TALEP20", "{detail}");
+    assert_eq!(detail["payment"]["amount"]["amount"], "384.00");
+
+    // The invoice: the package at its list price and the discount as its own line, KDV on
+    // what was paid.
+    let invoices = kasa
+        .get(&format!("/v1/purchases/{purchase_id}/invoices"), &admin)
+        .await;
+    let invoice = &invoices[0];
+    assert_eq!(invoice["gross"]["amount"], "384.00", "{invoice}");
+    assert_eq!(invoice["tax"]["amount"], "64.00");
+    let lines = invoice["document"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{invoice}");
+    assert_eq!(lines[0]["gross"], "480.00");
+    assert_eq!(lines[1]["kind"], "discount");
+    assert_eq!(lines[1]["coupon_code"], "TALEP20");
+    assert_eq!(lines[1]["gross"], "-96.00");
+
+    // Used up: a second request with it is refused.
+    let (status, refused) = kasa
+        .call(
+            Method::POST,
+            &requests_path,
+            Some(&admin),
+            Some(json!({ "package_id": package_id, "description": "Bir daha",
+                         "coupon_code": "TALEP20", "reason": "asked" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["code"], "coupon-used-up");
+}
+
 /// Posts a console form (`fields` plus the page's CSRF token and key) as the agent.
 async fn console_post(
     client: &reqwest::Client,
@@ -508,6 +622,29 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = refused.text().await.unwrap();
     assert!(refused.contains("description-error"), "{refused}");
+    // A coupon that does not exist is refused next to its field, in the agent's words.
+    kasa.post(
+        "/v1/coupons",
+        &admin,
+        json!({ "code": "DEC10", "percent": "10", "reason": "december" }),
+    )
+    .await;
+    let refused = console_post(
+        &client,
+        &session,
+        &ask_url,
+        &form,
+        &[
+            ("package", &package_id),
+            ("description", "December support"),
+            ("coupon", "NOPE"),
+            ("reason", "asked"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("coupon-error"), "{refused}");
     let reviewed = console_post(
         &client,
         &session,
@@ -517,6 +654,7 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
             ("package", &package_id),
             ("description", "December support"),
             ("valid_days", "7"),
+            ("coupon", "dec10"),
             ("reason", "asked on the phone"),
         ],
     )
@@ -526,6 +664,8 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
     .unwrap();
     assert!(
         reviewed.contains("Kasa will e-mail john@example.com a link to pay")
+            && reviewed.contains("90.00")
+            && reviewed.contains("The coupon DEC10 takes")
             && reviewed.contains("can be paid for 7 days"),
         "{reviewed}"
     );
@@ -533,6 +673,7 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
         ("package", package_id.as_str()),
         ("description", "December support"),
         ("valid_days", "7"),
+        ("coupon", "dec10"),
         ("reason", "asked on the phone"),
         ("step", "confirm"),
     ];
@@ -557,6 +698,8 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
         "a confirmation sent twice asks once: {requests:?}"
     );
     let request_id = requests[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(requests[0]["amount"]["amount"], "90.00");
+    assert_eq!(requests[0]["coupon"]["code"], "DEC10");
     assert_eq!(requests[0]["state"], "open");
     let page = console_get(
         &client,

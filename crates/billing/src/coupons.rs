@@ -199,6 +199,7 @@ impl Billing {
             code: record.coupon.code().clone(),
             list_price: price.list_price,
             discount: price.discount,
+            priced_at: None,
         })
     }
 }

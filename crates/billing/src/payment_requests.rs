@@ -4,9 +4,10 @@
 //! request, completed (and invoiced) by the ordinary callback; the store links at most one
 //! purchase under way per request, so a request is never paid twice.
 //!
-//! A coupon attached to a request (issue 16's coupons) would be one more field of
-//! [`CreatePaymentRequest`] and of the stored request, applied to the amount asked when the
-//! payment starts ([`PaymentRequests::start_payment`]).
+//! An agent may put a coupon on a request: it is priced when the request is made (the amount
+//! asked is the discounted price, and the coupon's validity dates are judged then), stored with
+//! the request, and redeemed by the purchase that pays it, in that purchase's transaction, like
+//! a checkout's coupon (its limits are counted then).
 
 use std::sync::Arc;
 
@@ -15,10 +16,12 @@ use kasa_domain::{
     CustomerId, Language, Money, Package, PackageId, PaymentId, PaymentRequestId, PurchaseId,
 };
 use kasa_locale::Locale;
+use kasa_domain::CouponRefusal;
 use kasa_ports::{
     ActionContext, AuditRecord, CaptureMode, EmailMessage, GatewayName, NewPaymentRequest,
     NewPurchase, OrderId, OutboxPayload, Payment, PaymentRequest, PaymentRequestStore,
-    PaymentStart, PaymentStatus, RequestCancellation, RequestPaymentStart, StoreError, new_id,
+    PaymentStart, PaymentStatus, PurchaseCoupon, RequestCancellation, RequestPaymentStart,
+    StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
 use time::{Duration, OffsetDateTime};
@@ -43,6 +46,8 @@ pub struct CreatePaymentRequest {
     pub description: String,
     /// Days until it expires (1-90; [`DEFAULT_VALID_DAYS`] when `None`).
     pub valid_days: Option<u32>,
+    /// A coupon code to apply to the package's price (any case); `None` or blank without one.
+    pub coupon_code: Option<String>,
     /// Who asks and why.
     pub context: ActionContext,
 }
@@ -59,6 +64,7 @@ pub struct PaymentRequestDraft {
     /// When it stops being payable.
     pub expires_at: OffsetDateTime,
     package: Package,
+    coupon: Option<PurchaseCoupon>,
     description: String,
     email: EmailAddress,
     language: Language,
@@ -84,6 +90,9 @@ pub enum CreatePaymentRequestError {
     /// The expiry is not 1-90 days away.
     #[error("a payment request is valid for 1 to 90 days, got {0}")]
     InvalidValidity(u32),
+    /// The coupon does not apply to this customer and package now; nothing was recorded.
+    #[error(transparent)]
+    Coupon(CouponRefusal),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -213,11 +222,29 @@ impl PaymentRequests {
             return Err(CreatePaymentRequestError::FreePackage);
         }
         let at = ports.clock.now();
+        let coupon = match request.coupon_code.as_deref().map(str::trim) {
+            Some(code) if !code.is_empty() => Some(PurchaseCoupon {
+                // The agent's promise: the dates are judged now, for the request's lifetime.
+                priced_at: Some(at),
+                ..self
+                    .billing
+                    .price_with_coupon(request.customer_id, code, &package)
+                    .await
+                    .map_err(|error| match error {
+                        StoreError::CouponRefused(refusal) => {
+                            CreatePaymentRequestError::Coupon(refusal)
+                        }
+                        other => CreatePaymentRequestError::Store(other),
+                    })?
+            }),
+            _ => None,
+        };
         Ok(PaymentRequestDraft {
             id: new_id(),
             customer_id: request.customer_id,
             expires_at: at + Duration::days(i64::from(valid_days)),
             package,
+            coupon,
             description,
             email: state.customer.email,
             language: state.customer.language,
@@ -236,7 +263,15 @@ impl PaymentRequests {
         draft: PaymentRequestDraft,
         link: String,
     ) -> Result<PaymentRequest, CreatePaymentRequestError> {
-        let amount = draft.package.price;
+        let amount = match &draft.coupon {
+            Some(coupon) => coupon
+                .list_price
+                .checked_sub(&coupon.discount)
+                .map_err(|error| {
+                    CreatePaymentRequestError::Store(StoreError::Corrupt(error.to_string()))
+                })?,
+            None => draft.package.price,
+        };
         let audit = AuditRecord {
             action: "payment_request.created".to_owned(),
             subject: format!("customer:{}", draft.customer_id),
@@ -249,6 +284,7 @@ impl PaymentRequests {
                 "currency": amount.currency().alpha_code(),
                 "description": draft.description,
                 "expires_at": kasa_domain::instant::rfc3339(draft.expires_at),
+                "coupon": draft.coupon.as_ref().map(|coupon| coupon.code.as_str()),
             })),
         };
         let notification = OutboxPayload::PaymentRequestNotification {
@@ -269,6 +305,7 @@ impl PaymentRequests {
                 package: draft.package,
                 description: draft.description,
                 amount,
+                coupon: draft.coupon,
                 expires_at: draft.expires_at,
                 context: draft.context,
                 at: draft.at,
@@ -391,9 +428,13 @@ impl PaymentRequests {
             .customer_state(pay.customer_id)
             .await
             .map_err(StartPurchaseError::from)?;
-        // The amount asked is the price paid, whatever the package costs today.
+        // The amount asked is the price paid, whatever the package costs today; with a coupon
+        // the package keeps the list price asked and the coupon takes its discount off.
         let package = Package {
-            price: request.amount,
+            price: request
+                .coupon
+                .as_ref()
+                .map_or(request.amount, |coupon| coupon.list_price),
             ..request.package.clone()
         };
         decide_purchase(
@@ -430,8 +471,7 @@ impl PaymentRequests {
                         failure: None,
                         card: None,
                     }),
-                    // Coupons on payment requests are not offered yet (ADR 0016).
-                    coupon: None,
+                    coupon: request.coupon.clone(),
                 },
             )
             .await

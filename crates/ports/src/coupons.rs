@@ -25,6 +25,11 @@ pub struct PurchaseCoupon {
     pub list_price: Money,
     /// What the coupon took off; the payment is `list_price - discount`.
     pub discount: Money,
+    /// When its validity dates were judged, when not at the purchase: a coupon an agent put on
+    /// a payment request is judged when the request is made, and that promise holds until the
+    /// request expires (its limits and whether it is switched on are still checked when paid).
+    #[serde(default, with = "kasa_domain::instant::option")]
+    pub priced_at: Option<OffsetDateTime>,
 }
 
 /// A coupon and how often it is used.
@@ -111,8 +116,8 @@ pub trait CouponStore: Send + Sync {
 
 impl PurchaseCoupon {
     /// The check every store makes inside the purchase's transaction, with the coupon as stored
-    /// and its usage counted there: the coupon still applies to `package` at `at`, and with the
-    /// same discount as priced before.
+    /// and its usage counted there: the coupon still applies to `package` at `at` (its dates at
+    /// [`Self::priced_at`] when set), and with the same discount as priced before.
     ///
     /// # Errors
     /// [`StoreError::CouponRefused`] with why it no longer applies; [`StoreError::Corrupt`] when
@@ -125,7 +130,7 @@ impl PurchaseCoupon {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let price = coupon
-            .price_for(package.id, package.price, usage, at)
+            .price_for(package.id, package.price, usage, self.priced_at.unwrap_or(at))
             .map_err(StoreError::CouponRefused)?;
         if price.discount == self.discount && price.list_price == self.list_price {
             Ok(())

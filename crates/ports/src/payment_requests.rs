@@ -62,8 +62,12 @@ pub struct PaymentRequest {
     pub package: Package,
     /// What is asked, in the agent's words, shown to the customer.
     pub description: String,
-    /// The amount asked (the package's price when the request was made).
+    /// The amount asked: the package's price when the request was made, less the coupon's
+    /// discount when it carries one.
     pub amount: Money,
+    /// The coupon the agent put on it, priced when asked; redeemed by the purchase paying it.
+    #[serde(default)]
+    pub coupon: Option<crate::PurchaseCoupon>,
     /// When it was made.
     #[serde(with = "kasa_domain::instant")]
     pub created_at: OffsetDateTime,
@@ -128,8 +132,10 @@ pub struct NewPaymentRequest {
     pub package: Package,
     /// What is asked.
     pub description: String,
-    /// The amount asked.
+    /// The amount asked (after the coupon's discount).
     pub amount: Money,
+    /// The coupon the agent put on it.
+    pub coupon: Option<crate::PurchaseCoupon>,
     /// When it stops being payable.
     pub expires_at: OffsetDateTime,
     /// Who asks and why.

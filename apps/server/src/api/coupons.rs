@@ -318,6 +318,14 @@ pub fn refusal_message(locale: Locale, refusal: &CouponRefusal) -> String {
     }
 }
 
+/// A coupon check that could not be made, as a problem.
+pub(crate) fn check_error(error: CheckCouponError) -> ApiError {
+    match error {
+        CheckCouponError::PackageNotFound => ApiError::not_found("package"),
+        CheckCouponError::Store(error) => store_error(error),
+    }
+}
+
 /// Coupons.
 #[derive(Debug)]
 pub struct CouponsApi;
@@ -410,10 +418,7 @@ impl CouponsApi {
             .billing
             .check_coupon(customer_id, &code, package_id)
             .await
-            .map_err(|error| match error {
-                CheckCouponError::PackageNotFound => ApiError::not_found("package"),
-                CheckCouponError::Store(error) => store_error(error),
-            })?;
+            .map_err(check_error)?;
         Ok(Json(match check {
             CouponCheck::Applies { code, price } => CouponCheckBody {
                 code: code.to_string(),

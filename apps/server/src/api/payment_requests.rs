@@ -29,8 +29,23 @@ pub struct PaymentRequestCreate {
     pub description: String,
     /// Days until the request expires: 1-90, 14 when absent.
     pub valid_days: Option<u32>,
+    /// A coupon code to take off the package's price (any case): checked now for this customer
+    /// and package (its dates hold until the request expires), redeemed when the request is
+    /// paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...).
+    pub coupon_code: Option<String>,
     /// Why (audited).
     pub reason: String,
+}
+
+/// The coupon on a payment request.
+#[derive(Clone, Debug, Object)]
+pub struct PaymentRequestCouponBody {
+    /// The code, as stored (upper case).
+    pub code: String,
+    /// The package's price before the discount.
+    pub list_price: MoneyBody,
+    /// What the coupon takes off; `amount` is `list_price - discount`.
+    pub discount: MoneyBody,
 }
 
 /// Why a request is cancelled.
@@ -58,8 +73,10 @@ pub struct PaymentRequestBody {
     pub package_name: String,
     /// What is asked.
     pub description: String,
-    /// The amount asked.
+    /// The amount asked (after the coupon's discount, when it carries one).
     pub amount: MoneyBody,
+    /// The coupon the agent put on it, if any.
+    pub coupon: Option<PaymentRequestCouponBody>,
     /// When it was made (RFC 3339).
     pub created_at: String,
     /// When it stops being payable (RFC 3339).
@@ -86,6 +103,14 @@ pub(crate) fn request_body(app: &App, request: &PaymentRequest) -> PaymentReques
         package_name: request.package.name.clone(),
         description: request.description.clone(),
         amount: request.amount.into(),
+        coupon: request
+            .coupon
+            .as_ref()
+            .map(|coupon| PaymentRequestCouponBody {
+                code: coupon.code.as_str().to_owned(),
+                list_price: coupon.list_price.into(),
+                discount: coupon.discount.into(),
+            }),
         created_at: rfc3339(request.created_at),
         expires_at: rfc3339(request.expires_at),
         purchase_id: request
@@ -124,6 +149,9 @@ fn create_error(error: CreatePaymentRequestError) -> ApiError {
             "a payment request is valid for 1 to 90 days, not {days}"
         ))
         .on_field("valid_days"),
+        CreatePaymentRequestError::Coupon(refusal) => {
+            crate::problem::coupon_refused(&refusal).on_field("coupon_code")
+        }
         CreatePaymentRequestError::Store(error) => store_error(error),
     }
 }
@@ -181,6 +209,7 @@ pub(crate) async fn create_payment_request(
                     package_id,
                     description: body.description.clone(),
                     valid_days: body.valid_days,
+                    coupon_code: body.coupon_code.clone(),
                     context: context.clone(),
                 })
                 .await
@@ -231,8 +260,9 @@ pub struct PaymentRequestsApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Customers")]
 impl PaymentRequestsApi {
-    /// Asks a customer to pay a package at its current price, with a description and an
-    /// expiry; Kasa e-mails the customer a link to the request's page (audited).
+    /// Asks a customer to pay a package at its current price (less a coupon's discount, when
+    /// one is given), with a description and an expiry; Kasa e-mails the customer a link to the
+    /// request's page (audited).
     #[oai(
         path = "/customers/:id/payment-requests",
         method = "post",

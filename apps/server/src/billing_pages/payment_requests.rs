@@ -75,6 +75,8 @@ struct RequestPage {
     /// `10 credits` or `30 days`.
     size: String,
     amount: Money,
+    /// The coupon's words (`Discount (CODE)`), the list price and what it takes off.
+    coupon: Option<(String, Money, Money)>,
     expires: String,
     /// `payment-requests.state.*`.
     state_words: &'static str,
@@ -212,6 +214,13 @@ async fn render(
         size: size_words(locale, &request),
         package_name: request.package.name.clone(),
         amount: request.amount,
+        coupon: request.coupon.as_ref().map(|coupon| {
+            (
+                locale.fill("payment-requests.discount", &[("code", coupon.code.as_str())]),
+                coupon.list_price,
+                coupon.discount,
+            )
+        }),
         expires: locale.date_time(request.expires_at),
         state_words: crate::web::payment_requests::state_words(state),
         state: state.label(),

@@ -263,6 +263,18 @@ trait Action: Sized + Send + Sync {
         Vec::new()
     }
 
+    /// Reads what checking the posted form needs beyond [`Action::load`] (what a coupon code
+    /// takes off), before [`Action::review`]; a refusal goes next to its control.
+    fn prepare(
+        &mut self,
+        app: &App,
+        c: &Chrome,
+        values: &Values,
+    ) -> impl Future<Output = Result<(), Refusal>> + Send {
+        let _ = (app, c, values);
+        async { Ok(()) }
+    }
+
     /// Checks the form: the confirmation's words for something irreversible, `None` to run at
     /// once, or a refusal.
     fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
@@ -436,11 +448,12 @@ async fn submit<A: Action>(app: &App, staff: &Staff, target: &str, values: Value
     if let Err(page) = staff.check_form(value(&values, "csrf")) {
         return page;
     }
-    let action = match A::load(app, staff, target).await {
+    let mut action = match A::load(app, staff, target).await {
         Ok(action) => action,
         Err(error) => return staff.refusal_page(&error),
     };
     let c = staff.chrome_for("customers", action.address(target));
+    let prepared = action.prepare(app, &c, &values).await;
     let refused = |refusal: Refusal| {
         form_page(
             &c,
@@ -451,6 +464,9 @@ async fn submit<A: Action>(app: &App, staff: &Staff, target: &str, values: Value
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
+    if let Err(refusal) = prepared {
+        return refused(refusal);
+    }
     match value(&values, "step") {
         "edit" => return form_page(&c, &action, target, &values, None, StatusCode::OK),
         "confirm" => {}

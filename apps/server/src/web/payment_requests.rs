@@ -25,6 +25,8 @@ pub(crate) struct RequestRow {
     pub(crate) description: String,
     pub(crate) package: String,
     pub(crate) amount: Money,
+    /// The coupon's code, when the request carries one.
+    pub(crate) coupon: Option<String>,
     pub(crate) created_at: OffsetDateTime,
     pub(crate) expires_at: OffsetDateTime,
     pub(crate) state: &'static str,
@@ -57,6 +59,10 @@ pub(crate) async fn section(app: &App, staff: &Staff, customer_id: CustomerId) -
                         id: request.id.to_string(),
                         package: request.package.name.clone(),
                         amount: request.amount,
+                        coupon: request
+                            .coupon
+                            .as_ref()
+                            .map(|coupon| coupon.code.as_str().to_owned()),
                         created_at: request.created_at,
                         expires_at: request.expires_at,
                         state: state.label(),

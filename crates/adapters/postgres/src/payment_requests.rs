@@ -25,7 +25,7 @@ use crate::rows::{
 const COLUMNS: &str = "SELECT r.id, r.customer_id, r.package, r.description, r.amount, \
     r.currency, r.created_at, r.created_by_kind, r.created_by_id, r.created_reason, \
     r.created_request_id, r.expires_at, r.cancelled_at, r.cancelled_by_kind, r.cancelled_by_id, \
-    r.cancelled_reason, r.purchase_id, p.status AS purchase_status \
+    r.cancelled_reason, r.purchase_id, r.coupon, p.status AS purchase_status \
     FROM payment_requests r LEFT JOIN purchases p ON p.id = r.purchase_id";
 
 fn payment_request(row: &Row<'_>) -> Result<PaymentRequest, StoreError> {
@@ -49,6 +49,7 @@ fn payment_request(row: &Row<'_>) -> Result<PaymentRequest, StoreError> {
         package: row.json("package")?,
         description: row.text("description")?,
         amount,
+        coupon: row.opt_json("coupon")?,
         created_at: row.at("created_at")?,
         created_by: ActionContext {
             actor: actor(row, "created_by_kind", "created_by_id")?,
@@ -108,8 +109,8 @@ impl PaymentRequestStore for SqlStore {
                 codec.statement(
                     "INSERT INTO payment_requests (id, customer_id, package_id, package, \
                      description, amount, currency, created_at, created_by_kind, \
-                     created_by_id, created_reason, created_request_id, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                     created_by_id, created_reason, created_request_id, expires_at, coupon) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                     [
                         id(new.id),
                         id(new.customer_id),
@@ -124,6 +125,7 @@ impl PaymentRequestStore for SqlStore {
                         text(context.reason.as_str()),
                         opt_text(context.request_id.clone()),
                         codec.at(new.expires_at),
+                        codec.opt_json(new.coupon.as_ref()),
                     ],
                 ),
                 || format!("payment request {}", new.id),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use kasa_testkit::MemoryStore;
 use kasa_testkit::contract::payment_requests::{
+    a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid,
     a_payment_request_is_paid_once_whatever_arrives_how_often,
     cancelled_and_expired_requests_cannot_be_paid,
     the_store_links_one_purchase_under_way_per_request,
@@ -18,6 +19,8 @@ async fn the_memory_store_pays_a_request_once() {
     a_payment_request_is_paid_once_whatever_arrives_how_often(Arc::new(MemoryStore::new())).await;
     cancelled_and_expired_requests_cannot_be_paid(Arc::new(MemoryStore::new())).await;
     the_store_links_one_purchase_under_way_per_request(Arc::new(MemoryStore::new())).await;
+    a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid(Arc::new(MemoryStore::new()))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -34,6 +37,10 @@ async fn sqlite_pays_a_request_once() {
         return;
     };
     the_store_links_one_purchase_under_way_per_request(store).await;
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -50,4 +57,8 @@ async fn postgres_pays_a_request_once() {
         return;
     };
     the_store_links_one_purchase_under_way_per_request(store).await;
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid(store).await;
 }

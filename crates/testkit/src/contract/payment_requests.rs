@@ -5,11 +5,16 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeSet;
+
 use kasa_billing::{
-    CancelPaymentRequestError, CreatePaymentRequest, PayRequestError, PaymentRequests,
-    PurchaseCompletion, StartRequestPayment, StartedPurchase,
+    CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError, PayRequestError,
+    PaymentRequests, PurchaseCompletion, StartRequestPayment, StartedPurchase,
 };
-use kasa_domain::{Actor, CustomerId, Language, Package, PaymentRequestId};
+use kasa_domain::{
+    Actor, CouponCode, CouponDefinition, CouponDiscount, CustomerId, Language, Package,
+    PaymentRequestId,
+};
 use kasa_ports::{
     ActionContext, AuditQuery, CaptureMode, GatewayName, NewPurchase, OrderId, OutboxPayload,
     Payment, PaymentRequest, PaymentRequestState, PaymentRequestStore, PaymentStatus,
@@ -18,7 +23,7 @@ use kasa_ports::{
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel};
 use time::Duration;
 
-use crate::{TestBilling, agent_context, credit_package, customer, department};
+use crate::{TestBilling, agent_context, credit_package, customer, department, try_money};
 
 /// How many starts race for one request.
 const RACERS: usize = 16;
@@ -52,6 +57,10 @@ async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World
 
 impl<S: Store + PaymentRequestStore + 'static> World<S> {
     async fn ask(&self, valid_days: Option<u32>) -> PaymentRequest {
+        self.ask_with(valid_days, None).await
+    }
+
+    async fn ask_with(&self, valid_days: Option<u32>, coupon: Option<&str>) -> PaymentRequest {
         let draft = self
             .requests
             .draft(CreatePaymentRequest {
@@ -59,6 +68,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
                 package_id: self.package.id,
                 description: "  Kasım ayı destek  ".to_owned(),
                 valid_days,
+                coupon_code: coupon.map(str::to_owned),
                 context: agent_context("asked on the phone"),
             })
             .await
@@ -88,8 +98,9 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
     }
 
     async fn complete(&self, started: &StartedPurchase, status: &str) -> PurchaseCompletion {
-        let order = started.purchase.payment.as_ref().unwrap().order_id.clone();
-        let callback = self.kit.gateway.callback(&order, status, "100.00");
+        let payment = started.purchase.payment.as_ref().unwrap();
+        let amount = payment.amount.amount().to_string();
+        let callback = self.kit.gateway.callback(&payment.order_id, status, &amount);
         self.kit
             .billing
             .complete_purchase(&GatewayName::new("testpay"), callback, None)
@@ -466,4 +477,94 @@ where
     // Nothing was recorded for the refused starts: one failed and one pending purchase.
     let purchases = store.customer_purchases(world.customer, 100).await.unwrap();
     assert_eq!(purchases.len(), 2, "{purchases:?}");
+}
+
+/// A coupon an agent puts on a request is priced when asked: the amount asked is the discounted
+/// price, the store keeps the coupon with the request, and its dates are judged when asked, so a
+/// payment after the coupon ended still gets the discount promised; the purchase paying the
+/// request redeems it, once, and its limit then refuses further requests.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid<S>(store: Arc<S>)
+where
+    S: Store + PaymentRequestStore + 'static,
+{
+    let world = world(store).await;
+    let coupon = world
+        .kit
+        .billing
+        .create_coupon(
+            CouponDefinition {
+                code: CouponCode::new("TALEP20").unwrap(),
+                discount: CouponDiscount::Percentage {
+                    percent: 20.into(),
+                },
+                valid_from: TestBilling::START - Duration::days(1),
+                valid_until: Some(TestBilling::START + Duration::days(2)),
+                package_ids: BTreeSet::new(),
+                max_redemptions: Some(1),
+                max_per_customer: None,
+            },
+            agent_context("a loyal customer"),
+        )
+        .await
+        .unwrap();
+    let request = world.ask_with(Some(10), Some(" talep20 ")).await;
+    assert_eq!(request.amount, try_money("80.00"));
+    let priced = request.coupon.clone().expect("the coupon is kept");
+    assert_eq!(
+        (priced.code.as_str(), priced.list_price, priced.discount),
+        ("TALEP20", try_money("100.00"), try_money("20.00"))
+    );
+    assert_eq!(priced.priced_at, Some(TestBilling::START));
+    assert_eq!(world.requests.request(request.id).await.unwrap(), request);
+    assert_eq!(
+        world.kit.billing.coupon(coupon.coupon.id).await.unwrap().redemptions,
+        0,
+        "asking redeems nothing"
+    );
+
+    // Five days on the coupon has ended, but the request keeps its price.
+    world.kit.clock.advance(Duration::days(5));
+    let started = world
+        .requests
+        .start_payment(world.pay(request.id))
+        .await
+        .expect("the promised price holds");
+    assert_eq!(
+        started.purchase.payment.as_ref().unwrap().amount,
+        try_money("80.00")
+    );
+    assert_eq!(started.purchase.package.price, try_money("100.00"));
+    assert_eq!(
+        started.purchase.coupon.as_ref().map(|c| c.code.as_str()),
+        Some("TALEP20")
+    );
+    assert_eq!(
+        world.kit.billing.coupon(coupon.coupon.id).await.unwrap().redemptions,
+        1
+    );
+    assert!(matches!(
+        world.complete(&started, "approved").await,
+        PurchaseCompletion::Completed(_)
+    ));
+    assert_eq!(world.state(request.id).await, PaymentRequestState::Paid);
+
+    // Its one use is taken: a new request with it is refused, and nothing is recorded.
+    let refused = world
+        .requests
+        .draft(CreatePaymentRequest {
+            customer_id: world.customer,
+            package_id: world.package.id,
+            description: "again".to_owned(),
+            valid_days: None,
+            coupon_code: Some("TALEP20".to_owned()),
+            context: agent_context("asked"),
+        })
+        .await;
+    assert!(
+        matches!(refused, Err(CreatePaymentRequestError::Coupon(_))),
+        "{refused:?}"
+    );
 }

@@ -63,6 +63,7 @@ impl PaymentRequestStore for MemoryStore {
                 package: new.package,
                 description: new.description,
                 amount: new.amount,
+                coupon: new.coupon,
                 created_at: new.at,
                 created_by: ActionContext {
                     idempotency: None,

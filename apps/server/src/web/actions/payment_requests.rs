@@ -3,7 +3,8 @@
 //! request (a confirmation says the customer can no longer pay it). Both call the JSON API's
 //! functions.
 
-use kasa_domain::{Customer, Package, Permission};
+use kasa_billing::CouponCheck;
+use kasa_domain::{CouponCode, CouponPrice, Customer, Package, Permission};
 use kasa_ports::{CustomerState, PaymentRequest};
 
 use super::{
@@ -21,6 +22,8 @@ use crate::problem::{ApiError, store_error};
 pub(super) struct AskPayment {
     state: CustomerState,
     packages: Vec<Package>,
+    /// The coupon code given and what it does to the chosen package's price.
+    priced: Option<(CouponPrice, CouponCode)>,
 }
 
 impl AskPayment {
@@ -49,7 +52,30 @@ impl Action for AskPayment {
                 .into_iter()
                 .filter(|package| package.price.is_positive())
                 .collect(),
+            priced: None,
         })
+    }
+
+    async fn prepare(&mut self, app: &App, c: &Chrome, values: &Values) -> Result<(), Refusal> {
+        let code = value(values, "coupon");
+        let Some(package) = self.package(values).filter(|_| !code.is_empty()) else {
+            return Ok(());
+        };
+        let refusal = |message: String| (Some("coupon".to_owned()), message);
+        match app
+            .billing
+            .check_coupon(self.state.customer.id, code, package.id)
+            .await
+        {
+            Ok(CouponCheck::Applies { code, price }) => {
+                self.priced = Some((price, code));
+                Ok(())
+            }
+            Ok(CouponCheck::Refused(refused)) => Err(refusal(
+                crate::api::coupons::refusal_message(c.locale, &refused),
+            )),
+            Err(error) => Err(refusal(c.problem(&crate::api::coupons::check_error(error)))),
+        }
     }
 
     type Subject = CustomerState;
@@ -87,6 +113,9 @@ impl Action for AskPayment {
             )
             .hint(c.t("payment-requests.valid-days.hint").to_owned())
             .value(&days),
+            Field::new("coupon", c.t("payment-requests.coupon").to_owned(), "text")
+                .hint(c.t("payment-requests.coupon.hint").to_owned())
+                .value(value(values, "coupon")),
         ]
     }
 
@@ -104,15 +133,31 @@ impl Action for AskPayment {
             ));
         }
         let days = value(values, "valid_days");
-        Ok(Some(vec![c.fill(
+        let (amount, coupon) = match &self.priced {
+            Some((price, code)) => (
+                price.price,
+                Some(c.fill(
+                    "payment-requests.coupon.effect",
+                    &[
+                        ("code", code.as_str()),
+                        ("discount", &c.money(&price.discount)),
+                        ("list_price", &c.money(&price.list_price)),
+                    ],
+                )),
+            ),
+            None => (package.price, None),
+        };
+        let mut effects = vec![c.fill(
             "payment-requests.ask.effect",
             &[
                 ("email", self.state.customer.email.as_str()),
-                ("amount", &c.money(&package.price)),
+                ("amount", &c.money(&amount)),
                 ("package", &package.name),
                 ("days", if days.is_empty() { "14" } else { days }),
             ],
-        )]))
+        )];
+        effects.extend(coupon);
+        Ok(Some(effects))
     }
 
     async fn run(
@@ -131,10 +176,15 @@ impl Action for AskPayment {
                     .on_field("valid_days")
             })?),
         };
+        let coupon_code = match value(values, "coupon") {
+            "" => None,
+            code => Some(code.to_owned()),
+        };
         let body = PaymentRequestCreate {
             package_id: value(values, "package").to_owned(),
             description: value(values, "description").to_owned(),
             valid_days,
+            coupon_code,
             reason: value(values, "reason").to_owned(),
         };
         create_payment_request(app, &staff.caller, target, Some(key), &body).await?;
@@ -149,6 +199,7 @@ impl Action for AskPayment {
             Some("package_id") => Some("package"),
             Some("description") => Some("description"),
             Some("valid_days") => Some("valid_days"),
+            Some("coupon_code") => Some("coupon"),
             _ => None,
         }
     }
