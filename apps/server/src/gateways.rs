@@ -204,6 +204,10 @@ impl PaymentGateway for ConfiguredGateway {
     ) -> Result<PaymentStatusReport, GatewayError> {
         self.adapter().await?.0.query_status(payment).await
     }
+
+    async fn abandon(&self, payment: PaymentHandle) -> Result<PaymentStatusReport, GatewayError> {
+        self.adapter().await?.0.abandon(payment).await
+    }
 }
 
 /// A gateway's request as the port takes it: the raw body, form fields, and the headers with

@@ -431,8 +431,10 @@ async fn a_coupon_on_a_payment_request_is_priced_when_asked_and_redeemed_once_wh
             Method::POST,
             &requests_path,
             Some(&admin),
-            Some(json!({ "package_id": package_id, "description": "Yıllık destek",
-                         "coupon_code": "YOK10", "reason": "asked" })),
+            Some(
+                json!({ "package_id": package_id, "description": "Yıllık destek",
+                         "coupon_code": "YOK10", "reason": "asked" }),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");

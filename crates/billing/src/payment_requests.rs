@@ -11,12 +11,12 @@
 
 use std::sync::Arc;
 
+use kasa_domain::CouponRefusal;
 use kasa_domain::EmailAddress;
 use kasa_domain::{
     CustomerId, Language, Money, Package, PackageId, PaymentId, PaymentRequestId, PurchaseId,
 };
 use kasa_locale::Locale;
-use kasa_domain::CouponRefusal;
 use kasa_ports::{
     ActionContext, AuditRecord, CaptureMode, EmailMessage, GatewayName, NewPaymentRequest,
     NewPurchase, OrderId, OutboxPayload, Payment, PaymentRequest, PaymentRequestStore,

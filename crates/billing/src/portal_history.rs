@@ -80,6 +80,17 @@ pub enum HistoryState {
     InReview,
 }
 
+/// Whether a failed purchase was a checkout given up unfinished (the reconciliation job's
+/// `declined (abandoned): ...`), which the customer reads as expired rather than declined.
+fn abandoned(purchase: &Purchase) -> bool {
+    let given_up = format!("declined ({}):", kasa_ports::ABANDONED_CODE);
+    purchase
+        .payment
+        .as_ref()
+        .and_then(|payment| payment.failure.as_deref())
+        .is_some_and(|failure| failure.starts_with(&given_up))
+}
+
 impl HistoryState {
     /// A stable lower-case name (the JSON's `state`, the words' key).
     #[must_use]
@@ -124,6 +135,7 @@ impl HistoryState {
             PurchaseStatus::Failed => match payment {
                 Some(PaymentStatus::Voided) => Self::Voided,
                 Some(PaymentStatus::Refunded) => Self::Refunded,
+                _ if abandoned(purchase) => Self::Expired,
                 _ => Self::Declined,
             },
             PurchaseStatus::NeedsAttention => Self::InReview,

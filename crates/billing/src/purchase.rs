@@ -331,8 +331,11 @@ impl Billing {
     }
 
     /// Asks the gateways about purchases still pending after `older_than` (a lost callback) and
-    /// settles them, so that a customer who paid always gets the package. Returns what happened
-    /// to each purchase looked at.
+    /// settles them, so that a customer who paid always gets the package; a checkout still
+    /// undecided [`crate::CHECKOUT_EXPIRES_AFTER`] after it started is given up at the gateway
+    /// ([`kasa_ports::PaymentGateway::abandon`]) and closed as failed (`declined (abandoned)`),
+    /// which frees its coupon redemption and its payment request. Returns what happened to each
+    /// purchase looked at.
     ///
     /// # Errors
     /// [`StoreError`] when the pending list cannot be read; a gateway failure for one purchase
@@ -357,15 +360,29 @@ impl Billing {
                 tracing::warn!(purchase = %purchase.id, gateway = %payment.gateway, "pending purchase of an unconfigured gateway");
                 continue;
             };
-            match gateway.query_status(payment.handle()).await {
+            let mut queried = gateway.query_status(payment.handle()).await;
+            let mut why = "no callback arrived; the gateway's order status was queried";
+            let abandoned =
+                now - purchase.created_at >= crate::portal_history::CHECKOUT_EXPIRES_AFTER;
+            let undecided = queried
+                .as_ref()
+                .is_ok_and(|report| report.result.status == PaymentResultStatus::Pending)
+                // NestPay refuses a status query of an order it has no transaction of.
+                || matches!(queried, Err(GatewayError::Refused { .. }));
+            if abandoned && undecided {
+                // The customer left the gateway's page long ago: give the payment up at the
+                // gateway so it can no longer succeed, and close the checkout as expired (its
+                // coupon and its payment request are free again).
+                queried = gateway.abandon(payment.handle()).await;
+                why = "the checkout was not finished within an hour; it expired";
+            }
+            match queried {
                 Ok(report) => {
                     let context = ActionContext {
                         actor: Actor::System {
                             job: "reconciliation".to_owned(),
                         },
-                        reason: reason(
-                            "no callback arrived; the gateway's order status was queried",
-                        ),
+                        reason: reason(why),
                         request_id: None,
                         idempotency: None,
                     };
@@ -375,7 +392,7 @@ impl Billing {
                     );
                 }
                 Err(error) => {
-                    tracing::warn!(purchase = %purchase.id, %error, "order status query failed; will retry");
+                    tracing::warn!(purchase = %purchase.id, %error, abandoned, "order status query failed; will retry");
                 }
             }
         }

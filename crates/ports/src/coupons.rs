@@ -130,7 +130,12 @@ impl PurchaseCoupon {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let price = coupon
-            .price_for(package.id, package.price, usage, self.priced_at.unwrap_or(at))
+            .price_for(
+                package.id,
+                package.price,
+                usage,
+                self.priced_at.unwrap_or(at),
+            )
             .map_err(StoreError::CouponRefused)?;
         if price.discount == self.discount && price.list_price == self.list_price {
             Ok(())

@@ -597,4 +597,35 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         payment: PaymentHandle,
     ) -> Result<PaymentStatusReport, GatewayError>;
+
+    /// Gives up on a payment the customer left unfinished (an abandoned checkout) so that it
+    /// can no longer succeed, and says where it stands: declined with the code
+    /// [`ABANDONED_CODE`] when it is given up now ([`PaymentStatusReport::abandoned`]), or what
+    /// the gateway decided meanwhile (captured, authorised, declined), which the caller applies
+    /// instead. A payment that may still succeed and cannot be stopped (one being processed) is
+    /// an error, and stays pending for the next attempt.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`], [`GatewayError::Malformed`],
+    /// [`GatewayError::Refused`] when the gateway will not stop it.
+    async fn abandon(&self, payment: PaymentHandle) -> Result<PaymentStatusReport, GatewayError>;
+}
+
+/// The failure code of a payment given up because the customer did not finish it
+/// ([`PaymentGateway::abandon`]): its purchase failed as `declined (abandoned): ...`.
+pub const ABANDONED_CODE: &str = "abandoned";
+
+impl PaymentStatusReport {
+    /// This report, when still pending, as a payment given up now: declined with
+    /// [`ABANDONED_CODE`]; any other report unchanged.
+    #[must_use]
+    pub fn abandoned(mut self) -> Self {
+        if self.result.status == PaymentResultStatus::Pending {
+            self.result.status = PaymentResultStatus::Declined {
+                code: ABANDONED_CODE.to_owned(),
+                message: "the customer did not finish paying; the checkout expired".to_owned(),
+            };
+        }
+        self
+    }
 }

@@ -47,10 +47,10 @@ pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat
 #[cfg(any(test, feature = "mocks"))]
 pub use gateway::MockPaymentGateway;
 pub use gateway::{
-    CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind, GatewayName,
-    GatewayReceipt, GatewayReference, OrderId, PaymentCard, PaymentGateway, PaymentHandle,
-    PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart, PaymentStatusReport,
-    RecurringStart, capture_mode_of,
+    ABANDONED_CODE, CaptureMode, GatewayCallback, GatewayError, GatewayEvent, GatewayEventKind,
+    GatewayName, GatewayReceipt, GatewayReference, OrderId, PaymentCard, PaymentGateway,
+    PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
+    PaymentStatusReport, RecurringStart, capture_mode_of,
 };
 pub use help_desk::{
     HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,

@@ -477,6 +477,23 @@ impl PaymentGateway for FakeGateway {
                 .contains(&order_id),
         })
     }
+
+    /// Gives up a pending order (recorded as `abandon {order}`): it answers declined from then
+    /// on, as a cancelled card page would; a decided order is reported as it stands.
+    async fn abandon(&self, payment: PaymentHandle) -> Result<PaymentStatusReport, GatewayError> {
+        let order_id = payment.order_id.clone();
+        let report = self.query_status(payment).await?;
+        if report.result.status != PaymentResultStatus::Pending {
+            return Ok(report);
+        }
+        self.operations
+            .lock()
+            .expect("gateway lock")
+            .push(format!("abandon {order_id}"));
+        let report = report.abandoned();
+        self.set_status(&order_id, report.result.status.clone());
+        Ok(report)
+    }
 }
 
 /// A mailer that keeps what it is given, and can be told to fail.

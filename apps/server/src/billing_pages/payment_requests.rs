@@ -216,7 +216,10 @@ async fn render(
         amount: request.amount,
         coupon: request.coupon.as_ref().map(|coupon| {
             (
-                locale.fill("payment-requests.discount", &[("code", coupon.code.as_str())]),
+                locale.fill(
+                    "payment-requests.discount",
+                    &[("code", coupon.code.as_str())],
+                ),
                 coupon.list_price,
                 coupon.discount,
             )

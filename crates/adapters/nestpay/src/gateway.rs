@@ -215,6 +215,10 @@ fn status_currency(response: &Cc5Response) -> Option<Currency> {
     currency_from_code(text).or_else(|| text.parse().ok())
 }
 
+/// The bank's error code when it has no transaction of the order asked about (and when nothing
+/// of it can be voided).
+const NO_TRANSACTION: &str = "CORE-2008";
+
 /// Reads an `ORDERSTATUS` answer into a status report (see [`PaymentGateway::query_status`] on
 /// [`NestPayGateway`] for what is inferred).
 fn status_report(
@@ -435,6 +439,33 @@ impl PaymentGateway for NestPayGateway {
     /// # Errors
     /// [`GatewayError::Unavailable`], [`GatewayError::Timeout`], [`GatewayError::Malformed`],
     /// [`GatewayError::Refused`] (the bank answered `Error`), [`GatewayError::Misconfigured`].
+    /// A 3D_PAY order exists at the bank only once the customer submits the card page, and the
+    /// bank's 3-D Secure session behind it lasts minutes: an order the bank has no transaction
+    /// of (`ORDERSTATUS` refused with `CORE-2008`, "Couldn't find any related transaction") or
+    /// none decided, when given up an hour later, can no longer be paid, so it is reported given
+    /// up; one the bank decided meanwhile is reported as decided (ADR 0017).
+    async fn abandon(&self, payment: PaymentHandle) -> Result<PaymentStatusReport, GatewayError> {
+        let order_id = payment.order_id.clone();
+        match self.query_status(payment).await {
+            Ok(report) => Ok(report.abandoned()),
+            Err(GatewayError::Refused { code, .. }) if code == NO_TRANSACTION => {
+                Ok(PaymentStatusReport {
+                    result: PaymentResult {
+                        order_id,
+                        status: PaymentResultStatus::Pending,
+                        amount: None,
+                        reference: None,
+                        card: None,
+                    },
+                    refunded: None,
+                    voided: false,
+                }
+                .abandoned())
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     async fn query_status(
         &self,
         payment: PaymentHandle,

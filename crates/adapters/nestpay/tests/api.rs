@@ -86,6 +86,9 @@ async fn fake_api(
         "status" => xml(document(
             "<OrderId>ORD-1</OrderId><Response>Approved</Response><ProcReturnCode>00</ProcReturnCode><TransId>24012AbCd</TransId><Extra><TRANS_STAT>A</TRANS_STAT><ORIG_TRANS_AMT>9593</ORIG_TRANS_AMT><CAPTURE_AMT>0</CAPTURE_AMT><CHARGE_TYPE_CD>S</CHARGE_TYPE_CD><CURRENCY>949</CURRENCY></Extra>",
         )),
+        "unknown-order" => xml(document(
+            "<OrderId>ORD-1</OrderId><Response>Error</Response><ProcReturnCode>99</ProcReturnCode><ErrMsg>Siparişe ait işlem bulunamadı / Couldn't find any related transaction</ErrMsg><Extra><ERRORCODE>CORE-2008</ERRORCODE></Extra>",
+        )),
         "history" => xml(document(
             "<OrderId>ORD-1</OrderId><Response>Approved</Response><ProcReturnCode>00</ProcReturnCode><Extra><TRXCOUNT>2</TRXCOUNT><TRX1>C\tA\t2550\t</TRX1><TRX2>S\tC\t9593\t</TRX2></Extra>",
         )),
@@ -429,4 +432,28 @@ async fn https_goes_through_rustls_and_a_failed_handshake_is_unavailable() {
     let error = gateway.void(order()).await.unwrap_err();
     assert!(matches!(error, GatewayError::Unavailable(_)), "{error:?}");
     assert!(bank.received.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_order_never_paid_is_given_up_and_a_decided_one_stands() {
+    let bank = FakeBank::start().await;
+    // The customer never submitted the card page: the bank has no transaction of the order.
+    let report = bank
+        .gateway("unknown-order")
+        .abandon(order())
+        .await
+        .unwrap();
+    assert_eq!(
+        report.result.status,
+        PaymentResultStatus::Declined {
+            code: kasa_ports::ABANDONED_CODE.to_owned(),
+            message: "the customer did not finish paying; the checkout expired".to_owned(),
+        }
+    );
+    assert_eq!(report.result.order_id, order().order_id);
+    // Authorised meanwhile: reported as it stands, for the caller to apply.
+    let report = bank.gateway("status").abandon(order()).await.unwrap();
+    assert_eq!(report.result.status, PaymentResultStatus::Authorised);
+    // A bank that is down is an error: the order stays pending for the next attempt.
+    assert!(bank.gateway("forbidden").abandon(order()).await.is_err());
 }

@@ -10,6 +10,7 @@ use kasa_testkit::MemoryStore;
 use kasa_testkit::contract::payment_requests::{
     a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid,
     a_payment_request_is_paid_once_whatever_arrives_how_often,
+    an_abandoned_payment_expires_and_frees_its_request_and_coupon,
     cancelled_and_expired_requests_cannot_be_paid,
     the_store_links_one_purchase_under_way_per_request,
 };
@@ -20,6 +21,8 @@ async fn the_memory_store_pays_a_request_once() {
     cancelled_and_expired_requests_cannot_be_paid(Arc::new(MemoryStore::new())).await;
     the_store_links_one_purchase_under_way_per_request(Arc::new(MemoryStore::new())).await;
     a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid(Arc::new(MemoryStore::new()))
+        .await;
+    an_abandoned_payment_expires_and_frees_its_request_and_coupon(Arc::new(MemoryStore::new()))
         .await;
 }
 
@@ -41,6 +44,10 @@ async fn sqlite_pays_a_request_once() {
         return;
     };
     a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid(store).await;
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    an_abandoned_payment_expires_and_frees_its_request_and_coupon(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -61,4 +68,8 @@ async fn postgres_pays_a_request_once() {
         return;
     };
     a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid(store).await;
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    an_abandoned_payment_expires_and_frees_its_request_and_coupon(store).await;
 }

@@ -782,6 +782,41 @@ impl PaymentGateway for StripeGateway {
         })
     }
 
+    /// Cancels the PaymentIntent, which Stripe allows until it succeeds, so the card page can no
+    /// longer pay it (without a `cancellation_reason`: localstripe, the test double, refuses
+    /// every one, and the reason only labels the dashboard); an intent that succeeded, was
+    /// authorised or failed meanwhile is reported as it stands, and one being processed (which
+    /// Stripe will not cancel) stays pending.
+    async fn abandon(&self, payment: PaymentHandle) -> Result<PaymentStatusReport, GatewayError> {
+        let report = self.query_status(payment.clone()).await?;
+        if report.result.status != PaymentResultStatus::Pending {
+            return Ok(report);
+        }
+        let Some(reference) = report.result.reference.clone() else {
+            // Stripe knows no payment of this order: there is nothing left to pay.
+            return Ok(report.abandoned());
+        };
+        match self
+            .client
+            .cancel_payment_intent(
+                &reference.0,
+                &IdempotencyKey::derived(&[&payment.order_id.0, "abandon"]),
+            )
+            .await
+        {
+            Ok(_) => Ok(report.abandoned()),
+            Err(error) => {
+                // Decided meanwhile (it succeeded between the two calls)? Then that stands.
+                let again = self.query_status(payment).await?;
+                if again.result.status == PaymentResultStatus::Pending {
+                    Err(error.into())
+                } else {
+                    Ok(again)
+                }
+            }
+        }
+    }
+
     async fn query_status(
         &self,
         payment: PaymentHandle,

@@ -478,3 +478,59 @@ async fn localstripe_failures_sort_into_gateway_errors() {
         Err(GatewayError::Refused { .. })
     ));
 }
+
+#[tokio::test]
+async fn an_abandoned_payment_is_canceled_and_a_paid_one_is_left_as_it_stands() {
+    let (_localstripe, gateway) = start().await;
+    // Left on the card page: cancelled at Stripe as abandoned, so it can no longer be paid.
+    let (left, _) = started(
+        &gateway,
+        "ord_left",
+        try_minor(5_000),
+        CaptureMode::Immediate,
+    )
+    .await;
+    let given_up = gateway.abandon(handle("ord_left", &left)).await.unwrap();
+    assert_eq!(
+        given_up.result.status,
+        PaymentResultStatus::Declined {
+            code: kasa_ports::ABANDONED_CODE.to_owned(),
+            message: "the customer did not finish paying; the checkout expired".to_owned(),
+        }
+    );
+    let intent = gateway
+        .client()
+        .retrieve_payment_intent(&left)
+        .await
+        .unwrap();
+    assert_eq!(intent.status, "canceled");
+    assert!(
+        confirm_with_card(gateway.client(), &left, CARD_OK)
+            .await
+            .is_err(),
+        "a cancelled PaymentIntent cannot be paid"
+    );
+
+    // Paid just before: reported captured, not cancelled.
+    let (paid, _) = started(
+        &gateway,
+        "ord_paid",
+        try_minor(5_000),
+        CaptureMode::Immediate,
+    )
+    .await;
+    confirm_with_card(gateway.client(), &paid, CARD_OK)
+        .await
+        .unwrap();
+    let report = gateway.abandon(handle("ord_paid", &paid)).await.unwrap();
+    assert_eq!(report.result.status, PaymentResultStatus::Captured);
+    assert_eq!(
+        gateway
+            .client()
+            .retrieve_payment_intent(&paid)
+            .await
+            .unwrap()
+            .status,
+        "succeeded"
+    );
+}

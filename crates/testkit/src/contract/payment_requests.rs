@@ -100,7 +100,10 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
     async fn complete(&self, started: &StartedPurchase, status: &str) -> PurchaseCompletion {
         let payment = started.purchase.payment.as_ref().unwrap();
         let amount = payment.amount.amount().to_string();
-        let callback = self.kit.gateway.callback(&payment.order_id, status, &amount);
+        let callback = self
+            .kit
+            .gateway
+            .callback(&payment.order_id, status, &amount);
         self.kit
             .billing
             .complete_purchase(&GatewayName::new("testpay"), callback, None)
@@ -497,9 +500,7 @@ where
         .create_coupon(
             CouponDefinition {
                 code: CouponCode::new("TALEP20").unwrap(),
-                discount: CouponDiscount::Percentage {
-                    percent: 20.into(),
-                },
+                discount: CouponDiscount::Percentage { percent: 20.into() },
                 valid_from: TestBilling::START - Duration::days(1),
                 valid_until: Some(TestBilling::START + Duration::days(2)),
                 package_ids: BTreeSet::new(),
@@ -520,7 +521,13 @@ where
     assert_eq!(priced.priced_at, Some(TestBilling::START));
     assert_eq!(world.requests.request(request.id).await.unwrap(), request);
     assert_eq!(
-        world.kit.billing.coupon(coupon.coupon.id).await.unwrap().redemptions,
+        world
+            .kit
+            .billing
+            .coupon(coupon.coupon.id)
+            .await
+            .unwrap()
+            .redemptions,
         0,
         "asking redeems nothing"
     );
@@ -542,7 +549,13 @@ where
         Some("TALEP20")
     );
     assert_eq!(
-        world.kit.billing.coupon(coupon.coupon.id).await.unwrap().redemptions,
+        world
+            .kit
+            .billing
+            .coupon(coupon.coupon.id)
+            .await
+            .unwrap()
+            .redemptions,
         1
     );
     assert!(matches!(
@@ -567,4 +580,113 @@ where
         matches!(refused, Err(CreatePaymentRequestError::Coupon(_))),
         "{refused:?}"
     );
+}
+
+/// A payment of a request the customer never finished (they left the gateway's page) is given up
+/// at the gateway by the reconciliation job once the checkout is an hour old, and closed as
+/// failed: the customer's history reads it as expired, the coupon it redeemed is free again and
+/// the request can be paid again. Before the hour, the job only asks the gateway.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn an_abandoned_payment_expires_and_frees_its_request_and_coupon<S>(store: Arc<S>)
+where
+    S: Store + PaymentRequestStore + 'static,
+{
+    let world = world(store).await;
+    let coupon = world
+        .kit
+        .billing
+        .create_coupon(
+            CouponDefinition {
+                code: CouponCode::new("TEK").unwrap(),
+                discount: CouponDiscount::Percentage { percent: 10.into() },
+                valid_from: TestBilling::START - Duration::days(1),
+                valid_until: None,
+                package_ids: BTreeSet::new(),
+                max_redemptions: Some(1),
+                max_per_customer: None,
+            },
+            agent_context("one use"),
+        )
+        .await
+        .unwrap();
+    let redemptions = async || {
+        world
+            .kit
+            .billing
+            .coupon(coupon.coupon.id)
+            .await
+            .unwrap()
+            .redemptions
+    };
+    let request = world.ask_with(None, Some("TEK")).await;
+    let left = world
+        .requests
+        .start_payment(world.pay(request.id))
+        .await
+        .unwrap();
+    let order = left.purchase.payment.as_ref().unwrap().order_id.clone();
+    world
+        .kit
+        .gateway
+        .set_status(&order, kasa_ports::PaymentResultStatus::Pending);
+    assert_eq!(redemptions().await, 1);
+
+    // Twenty minutes on, the gateway still knows no result: asked, left pending.
+    world.kit.clock.advance(Duration::minutes(20));
+    let reconcile = async || {
+        world
+            .kit
+            .billing
+            .reconcile_pending_purchases(Duration::minutes(15), 10)
+            .await
+            .unwrap()
+    };
+    assert!(matches!(
+        reconcile().await.as_slice(),
+        [PurchaseCompletion::StillPending(_)]
+    ));
+    assert!(
+        !world
+            .kit
+            .gateway
+            .operations()
+            .contains(&format!("abandon {order}"))
+    );
+
+    // An hour on: given up at the gateway, closed, and everything it held is free.
+    world.kit.clock.advance(Duration::minutes(45));
+    assert!(matches!(
+        reconcile().await.as_slice(),
+        [PurchaseCompletion::Declined(_)]
+    ));
+    assert!(
+        world
+            .kit
+            .gateway
+            .operations()
+            .contains(&format!("abandon {order}"))
+    );
+    let closed = world.kit.store.purchase(left.purchase.id).await.unwrap();
+    assert_eq!(closed.status, PurchaseStatus::Failed);
+    let now = kasa_ports::Clock::now(world.kit.clock.as_ref());
+    assert_eq!(
+        kasa_billing::portal_history::HistoryState::of(&closed, now),
+        kasa_billing::portal_history::HistoryState::Expired
+    );
+    assert_eq!(redemptions().await, 0, "the coupon is free again");
+    assert_eq!(world.state(request.id).await, PaymentRequestState::Open);
+    let again = world
+        .requests
+        .start_payment(world.pay(request.id))
+        .await
+        .expect("the request can be paid again");
+    assert_eq!(redemptions().await, 1);
+    assert!(matches!(
+        world.complete(&again, "approved").await,
+        PurchaseCompletion::Completed(_)
+    ));
+    assert_eq!(world.state(request.id).await, PaymentRequestState::Paid);
+    assert!(reconcile().await.is_empty(), "nothing is left pending");
 }
