@@ -1,16 +1,16 @@
-// A customer pays a payment request on a phone (390 px wide, Turkish): opens the link from the
-// e-mail, sees what is asked, presses "pay", types the card into the form that posts to the
-// bank, passes the bank's 3-D Secure page, lands on Kasa's result page, and opens the request
-// again to see it paid; every Kasa page checked with axe-core and at 390 px. Prints one JSON
-// report line.
+// A customer pays a payment request on a phone (390 px wide, in the browser language given):
+// opens the link from the e-mail, sees what is asked (and a coupon's discount, when the request
+// carries one), presses "pay", types the card into the form that posts to the bank, passes the
+// bank's 3-D Secure page, lands on Kasa's result page, and opens the request again to see it
+// paid; every Kasa page checked with axe-core and at 390 px. Prints one JSON report line.
 //
-//   node payment-request.mjs KASA_BASE_URL EMAILED_LINK CARD_NUMBER
+//   node payment-request.mjs KASA_BASE_URL EMAILED_LINK CARD_NUMBER [BROWSER_LOCALE]
 import { run, newPage, check } from './lib.mjs';
 
-const [base, link, card] = process.argv.slice(2);
+const [base, link, card, locale = 'tr-TR'] = process.argv.slice(2);
 
 await run(async (browser, report) => {
-  const page = await newPage(browser, { width: 390, height: 844, locale: 'tr-TR' });
+  const page = await newPage(browser, { width: 390, height: 844, locale });
   const steps = report.steps;
   await page.goto(link);
   const arrived = new URL(page.url());
@@ -18,6 +18,11 @@ await run(async (browser, report) => {
   steps.lang = await page.locator('html').getAttribute('lang');
   steps.description = await page.locator('#request-description').innerText();
   steps.amount = await page.locator('#request-amount').innerText();
+  if ((await page.locator('#request-discount').count()) > 0) {
+    steps.listPrice = await page.locator('#request-list-price').innerText();
+    steps.discount = await page.locator('#request-discount').innerText();
+  }
+  steps.payWords = await page.locator('#pay-request').innerText();
   steps.state = await page.locator('#request-state').getAttribute('data-state');
   report.checks.push(await check(page, 'payment request (open)'));
 
