@@ -28,7 +28,9 @@ const FORM_COOKIE: &str = "kasa_portal_form";
 /// How long a new link is valid.
 const NEW_LINK_HOURS: i64 = 24;
 
-/// At most this many new links per e-mail address per [`WINDOW`].
+/// At most this many new links per e-mail address per [`WINDOW`]: counted here (every request
+/// for the address) and in the store (the customer's links made in the window, whoever asked),
+/// so a restart or a second server does not reset it.
 const PER_ADDRESS: usize = 3;
 /// At most this many requests from one network address per [`WINDOW`].
 const PER_NETWORK_ADDRESS: usize = 10;
@@ -156,6 +158,26 @@ async fn send_new_link(app: &App, email: &EmailAddress, request_id: Option<Strin
             return;
         }
     };
+    // The stored limit, which holds across restarts and servers: links the customer already
+    // got in the window (asked for here, or sent by staff) count.
+    let now = app.clock.now();
+    match app.access.billing_links(customer.id, now).await {
+        Ok(links)
+            if links
+                .iter()
+                .filter(|link| (now - link.created_at).unsigned_abs() < WINDOW)
+                .count()
+                >= PER_ADDRESS =>
+        {
+            tracing::info!(customer = %customer.id, "the customer got enough links this hour; not sent");
+            return;
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, "the customer's billing links could not be read; not sent");
+            return;
+        }
+    }
     let context = ActionContext {
         actor: kasa_domain::Actor::Customer {
             customer_id: customer.id,
