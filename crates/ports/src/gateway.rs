@@ -616,6 +616,22 @@ pub trait PaymentGateway: Send + Sync {
 pub const ABANDONED_CODE: &str = "abandoned";
 
 impl PaymentStatusReport {
+    /// The report of an order the gateway knows no payment of yet: pending, nothing taken.
+    #[must_use]
+    pub const fn nothing_yet(order_id: OrderId) -> Self {
+        Self {
+            result: PaymentResult {
+                order_id,
+                status: PaymentResultStatus::Pending,
+                amount: None,
+                reference: None,
+                card: None,
+            },
+            refunded: None,
+            voided: false,
+        }
+    }
+
     /// This report, when still pending, as a payment given up now: declined with
     /// [`ABANDONED_CODE`]; any other report unchanged.
     #[must_use]

@@ -449,18 +449,7 @@ impl PaymentGateway for NestPayGateway {
         match self.query_status(payment).await {
             Ok(report) => Ok(report.abandoned()),
             Err(GatewayError::Refused { code, .. }) if code == NO_TRANSACTION => {
-                Ok(PaymentStatusReport {
-                    result: PaymentResult {
-                        order_id,
-                        status: PaymentResultStatus::Pending,
-                        amount: None,
-                        reference: None,
-                        card: None,
-                    },
-                    refunded: None,
-                    voided: false,
-                }
-                .abandoned())
+                Ok(PaymentStatusReport::nothing_yet(order_id).abandoned())
             }
             Err(error) => Err(error),
         }

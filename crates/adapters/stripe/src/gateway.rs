@@ -827,17 +827,7 @@ impl PaymentGateway for StripeGateway {
         };
         let Some(intent) = intent else {
             // Stripe knows no payment of this order: nothing happened yet.
-            return Ok(PaymentStatusReport {
-                result: PaymentResult {
-                    order_id: payment.order_id,
-                    status: PaymentResultStatus::Pending,
-                    amount: None,
-                    reference: None,
-                    card: None,
-                },
-                refunded: None,
-                voided: false,
-            });
+            return Ok(PaymentStatusReport::nothing_yet(payment.order_id));
         };
         check_order(&intent, &payment.order_id)?;
         let mut result = result_of(&intent, payment_status(&intent)).or_else(|error| {

@@ -111,6 +111,34 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
             .unwrap()
     }
 
+    /// A coupon of `percent` % off any package, valid from yesterday until `valid_until`,
+    /// usable once.
+    async fn coupon(
+        &self,
+        code: &str,
+        percent: u32,
+        valid_until: Option<time::OffsetDateTime>,
+    ) -> kasa_ports::CouponRecord {
+        self.kit
+            .billing
+            .create_coupon(
+                CouponDefinition {
+                    code: CouponCode::new(code).unwrap(),
+                    discount: CouponDiscount::Percentage {
+                        percent: percent.into(),
+                    },
+                    valid_from: TestBilling::START - Duration::days(1),
+                    valid_until,
+                    package_ids: BTreeSet::new(),
+                    max_redemptions: Some(1),
+                    max_per_customer: None,
+                },
+                agent_context("one use"),
+            )
+            .await
+            .unwrap()
+    }
+
     async fn state(&self, id: PaymentRequestId) -> PaymentRequestState {
         let request = self.requests.request(id).await.unwrap();
         request.state(kasa_ports::Clock::now(self.kit.clock.as_ref()))
@@ -495,22 +523,8 @@ where
 {
     let world = world(store).await;
     let coupon = world
-        .kit
-        .billing
-        .create_coupon(
-            CouponDefinition {
-                code: CouponCode::new("TALEP20").unwrap(),
-                discount: CouponDiscount::Percentage { percent: 20.into() },
-                valid_from: TestBilling::START - Duration::days(1),
-                valid_until: Some(TestBilling::START + Duration::days(2)),
-                package_ids: BTreeSet::new(),
-                max_redemptions: Some(1),
-                max_per_customer: None,
-            },
-            agent_context("a loyal customer"),
-        )
-        .await
-        .unwrap();
+        .coupon("TALEP20", 20, Some(TestBilling::START + Duration::days(2)))
+        .await;
     let request = world.ask_with(Some(10), Some(" talep20 ")).await;
     assert_eq!(request.amount, try_money("80.00"));
     let priced = request.coupon.clone().expect("the coupon is kept");
@@ -594,23 +608,7 @@ where
     S: Store + PaymentRequestStore + 'static,
 {
     let world = world(store).await;
-    let coupon = world
-        .kit
-        .billing
-        .create_coupon(
-            CouponDefinition {
-                code: CouponCode::new("TEK").unwrap(),
-                discount: CouponDiscount::Percentage { percent: 10.into() },
-                valid_from: TestBilling::START - Duration::days(1),
-                valid_until: None,
-                package_ids: BTreeSet::new(),
-                max_redemptions: Some(1),
-                max_per_customer: None,
-            },
-            agent_context("one use"),
-        )
-        .await
-        .unwrap();
+    let coupon = world.coupon("TEK", 10, None).await;
     let redemptions = async || {
         world
             .kit
