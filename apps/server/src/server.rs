@@ -265,13 +265,12 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
 pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
     let max_body_bytes = app.max_body_bytes;
     let api = openapi();
-    let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     crate::billing_pages::routes(Route::new())
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_text))
-        .at("/openapi.json", spec)
+        .at("/openapi.json", get(spec_document))
         .at("/static/:name", get(crate::static_files::serve))
         .at(
             "/gateways/:gateway/webhook",
@@ -357,7 +356,22 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         })
 }
 
-/// The OpenAPI specification as JSON, as served at /openapi.json.
+/// The OpenAPI specification as JSON, as served at /openapi.json: poem-openapi's, finished
+/// by [`crate::contract::finish`] into the exact contract.
 pub fn spec_json() -> String {
-    openapi().spec()
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let mut spec: serde_json::Value =
+            serde_json::from_str(&openapi().spec()).expect("poem-openapi writes JSON");
+        crate::contract::finish(&mut spec);
+        serde_json::to_string_pretty(&spec).expect("a JSON value serializes")
+    })
+    .clone()
+}
+
+#[handler]
+fn spec_document() -> Response {
+    Response::builder()
+        .content_type("application/json; charset=utf-8")
+        .body(spec_json())
 }
