@@ -75,6 +75,9 @@ pub fn finish(spec: &mut Value) {
 /// as another media type (415), conflict (409) or be refused by a rule (422). The ranges stay
 /// as the catch-all for the rest (429 from throttling, ...).
 fn finish_operation(path: &str, operation: &mut Value) {
+    if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+        parameters.iter_mut().for_each(finish_parameter);
+    }
     if operation.get("security").is_none() {
         operation["security"] = json!([]);
     }
@@ -185,6 +188,78 @@ pub fn problem_codes() -> Vec<String> {
     codes
 }
 
+/// Declares what the server checks of a path, query or header parameter, by its name.
+fn finish_parameter(parameter: &mut Value) {
+    let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+    let place = parameter["in"].as_str().unwrap_or_default().to_owned();
+    let schema = &mut parameter["schema"];
+    if schema.get("type") != Some(&json!("string")) || schema.get("format").is_some() {
+        return;
+    }
+    match (place.as_str(), name.as_str()) {
+        ("path", "id" | "invoice_id" | "link_id" | "department_id")
+        | ("query", "customer_id" | "package_id" | "before") => schema["format"] = json!("uuid"),
+        ("query", "email") => schema["format"] = json!("email"),
+        ("path", "role") => schema["enum"] = Value::from(role_names()),
+        ("path", "gateway") => schema["enum"] = json!(crate::api::settings::GATEWAYS),
+        // payments::approval_listing and kasa_ports::PurchaseStatus's names.
+        ("query", "state") => {
+            schema["enum"] = json!(["pending", "expired", "approving", "approved", "failed", "rejected"]);
+        }
+        ("query", "status") => {
+            schema["enum"] = json!(["pending", "completed", "failed", "needs_attention"]);
+        }
+        ("header", "Idempotency-Key") => {
+            // crate::idempotency::acceptable_key: 1-200 visible ASCII characters.
+            schema["pattern"] = json!("^[!-~]{1,200}$");
+        }
+        _ => {}
+    }
+}
+
+/// The roles' names, as the API writes them.
+fn role_names() -> Vec<String> {
+    kasa_domain::Role::ALL
+        .iter()
+        .filter_map(|role| serde_json::to_value(role).ok())
+        .filter_map(|name| name.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The bounds of the integer formats poem-openapi writes without them (a `u32` refuses -1).
+fn integer_bounds(format: &str) -> Option<(i128, i128)> {
+    Some(match format {
+        "uint16" => (0, i128::from(u16::MAX)),
+        "uint32" => (0, i128::from(u32::MAX)),
+        "uint64" => (0, i128::from(i64::MAX)),
+        "int16" => (i128::from(i16::MIN), i128::from(i16::MAX)),
+        "int32" => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        "int64" => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        _ => return None,
+    })
+}
+
+/// Adds the bounds of an integer format to a schema that states none.
+fn bound_integer(schema: &mut Value) {
+    let Some(format) = schema.get("format").and_then(Value::as_str) else {
+        return;
+    };
+    let Some((minimum, maximum)) = integer_bounds(format) else {
+        return;
+    };
+    let object = schema.as_object_mut().expect("a schema with a format is an object");
+    object
+        .entry("minimum")
+        .or_insert_with(|| Value::from(i64::try_from(minimum).unwrap_or(i64::MIN)));
+    object
+        .entry("maximum")
+        .or_insert_with(|| Value::from(i64::try_from(maximum).unwrap_or(i64::MAX)));
+}
+
+/// What `kasa_domain::Reason` accepts: at most 1000 characters, not only white space (Rust's
+/// `char::is_whitespace`, spelled out so that every regex engine agrees).
+const REASON_PATTERN: &str = "[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
+
 /// Formats and closed sets declared by property name, wherever the property appears.
 const PROPERTY_RULES: &[(&str, &str)] = &[
     ("email", "email"),
@@ -203,6 +278,18 @@ const PROPERTY_RULES: &[(&str, &str)] = &[
 fn finish_schemas(node: &mut Value) {
     match node {
         Value::Object(object) => {
+            if object
+                .get("format")
+                .and_then(Value::as_str)
+                .and_then(integer_bounds)
+                .is_some()
+            {
+                let mut schema = Value::Object(object.clone());
+                bound_integer(&mut schema);
+                if let Value::Object(bounded) = schema {
+                    *object = bounded;
+                }
+            }
             if let Some(Value::Object(properties)) = object.get("properties") {
                 let required: Vec<String> = object
                     .get("required")
@@ -241,6 +328,23 @@ fn finish_property(name: &str, property: &mut Value, optional: bool) {
         if let Some(format) = by_name {
             property["format"] = json!(format);
         }
+    }
+    if is_string && name == "reason" {
+        property["minLength"] = json!(1);
+        property["maxLength"] = json!(kasa_domain::Reason::MAX_CHARACTERS);
+        property["pattern"] = json!(REASON_PATTERN);
+    }
+    if is_string && name == "role" {
+        property["enum"] = Value::from(role_names());
+    }
+    if is_string && name == "currency" {
+        property["enum"] = kasa_domain::Currency::ALL
+            .iter()
+            .map(|currency| json!(currency.alpha_code()))
+            .collect();
+    }
+    if is_string && name == "language" {
+        property["enum"] = json!([kasa_domain::Language::Tr.code(), kasa_domain::Language::En.code()]);
     }
     if optional {
         make_nullable(property);
@@ -290,6 +394,169 @@ fn make_nullable(property: &mut Value) {
     }
 }
 
+/// The operation of the finished `spec` that answers `method` on `path` (a concrete path).
+fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    spec["paths"].as_object()?.iter().find_map(|(template, operations)| {
+        let pattern: Vec<&str> = template.split('/').collect();
+        let matches = pattern.len() == segments.len()
+            && pattern.iter().zip(&segments).all(|(expected, actual)| {
+                (expected.starts_with('{') && !actual.is_empty()) || expected == actual
+            });
+        matches
+            .then(|| operations.get(method.to_ascii_lowercase()))
+            .flatten()
+    })
+}
+
+/// Where a JSON request body sends a number or a boolean for a field the contract types as a
+/// string (poem-openapi's `String` would take `12345.5` or `false` as the text "12345.5" or
+/// "false"): the field's path and the value, for a 400 `malformed-request`. Checked once, here,
+/// against the finished spec, so every operation refuses wrong types the same way.
+pub fn wrong_type_in_body(
+    spec: &Value,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> Option<(String, String)> {
+    let schema = request_schema(spec, method, path)?;
+    wrong_type(spec, schema, body, String::new())
+}
+
+/// Rewrites the whole numbers a JSON request body writes with a fraction (`5.0`) as integers
+/// where the contract says integer: JSON Schema counts `5.0` as an integer, poem-openapi's
+/// parsers do not. Returns whether anything changed.
+pub fn whole_numbers_as_integers(spec: &Value, method: &str, path: &str, body: &mut Value) -> bool {
+    let Some(schema) = request_schema(spec, method, path) else {
+        return false;
+    };
+    rewrite_whole_numbers(spec, schema, body)
+}
+
+fn request_schema<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
+    let content = operation(spec, method, path)?
+        .get("requestBody")?
+        .get("content")?
+        .as_object()?;
+    content
+        .iter()
+        .find(|(media_type, _)| media_type.starts_with("application/json"))?
+        .1
+        .get("schema")
+}
+
+fn rewrite_whole_numbers(spec: &Value, schema: &Value, value: &mut Value) -> bool {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            return false;
+        };
+        return rewrite_whole_numbers(spec, &spec["components"]["schemas"][name], value);
+    }
+    if let Some(Value::Array(choices)) = schema.get("anyOf") {
+        return choices
+            .iter()
+            .filter(|choice| choice.get("type") != Some(&json!("null")))
+            .any(|choice| rewrite_whole_numbers(spec, choice, value));
+    }
+    let integer = match schema.get("type") {
+        Some(Value::String(kind)) => kind == "integer",
+        Some(Value::Array(kinds)) => kinds.contains(&json!("integer")),
+        _ => false,
+    };
+    match value {
+        Value::Number(number) if integer && !number.is_i64() && !number.is_u64() => {
+            let Some(float) = number.as_f64() else {
+                return false;
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            let whole = float as i64;
+            #[allow(clippy::cast_precision_loss)]
+            let exact = float.fract() == 0.0 && (whole as f64) == float;
+            if exact {
+                *value = Value::from(whole);
+            }
+            exact
+        }
+        Value::Object(members) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return false;
+            };
+            let mut changed = false;
+            for (name, member) in members.iter_mut() {
+                if let Some(property) = properties.get(name) {
+                    changed |= rewrite_whole_numbers(spec, property, member);
+                }
+            }
+            changed
+        }
+        Value::Array(items) => {
+            let Some(item_schema) = schema.get("items") else {
+                return false;
+            };
+            let mut changed = false;
+            for item in items {
+                changed |= rewrite_whole_numbers(spec, item_schema, item);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+fn wrong_type(spec: &Value, schema: &Value, value: &Value, field: String) -> Option<(String, String)> {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        return wrong_type(spec, &spec["components"]["schemas"][name], value, field);
+    }
+    if value.is_null() {
+        return None;
+    }
+    if let Some(Value::Array(choices)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        let not_null: Vec<&Value> = choices
+            .iter()
+            .filter(|choice| choice.get("type") != Some(&json!("null")))
+            .collect();
+        return match not_null.as_slice() {
+            [only] => wrong_type(spec, only, value, field),
+            _ => None,
+        };
+    }
+    if let Some(Value::Array(parts)) = schema.get("allOf") {
+        return parts
+            .iter()
+            .find_map(|part| wrong_type(spec, part, value, field.clone()));
+    }
+    let types = match schema.get("type") {
+        Some(Value::String(kind)) => vec![kind.as_str()],
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types == ["string"] || types == ["string", "null"] {
+        return matches!(value, Value::Number(_) | Value::Bool(_))
+            .then(|| (field, value.to_string()));
+    }
+    match value {
+        Value::Object(members) => {
+            let properties = schema.get("properties")?.as_object()?;
+            members.iter().find_map(|(name, member)| {
+                let nested = if field.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{field}.{name}")
+                };
+                wrong_type(spec, properties.get(name)?, member, nested)
+            })
+        }
+        Value::Array(items) => {
+            let item_schema = schema.get("items")?;
+            items.iter().enumerate().find_map(|(index, item)| {
+                wrong_type(spec, item_schema, item, format!("{field}[{index}]"))
+            })
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,5 +602,29 @@ mod tests {
             ]})
         );
         assert_eq!(thing["created_at"]["format"], json!("date-time"));
+    }
+
+    #[test]
+    fn a_number_or_a_boolean_sent_for_a_string_is_found_with_its_field() {
+        let spec: Value = serde_json::from_str(&crate::server::spec_json()).expect("JSON");
+        let wrong = |body: Value| wrong_type_in_body(&spec, "POST", "/v1/departments", &body);
+        assert_eq!(
+            wrong(json!({ "name": 12345.5, "credits_per_request": 1, "reason": "new" })),
+            Some(("name".to_owned(), "12345.5".to_owned()))
+        );
+        assert_eq!(
+            wrong(json!({ "name": "Sales", "credits_per_request": 1, "reason": false })),
+            Some(("reason".to_owned(), "false".to_owned()))
+        );
+        assert_eq!(
+            wrong(json!({ "name": "Sales", "credits_per_request": 1, "reason": "new" })),
+            None
+        );
+        let charge = json!({ "customer": { "email": 5 }, "department_id": "x", "kind": "ticket",
+                             "reference": "1" });
+        assert_eq!(
+            wrong_type_in_body(&spec, "POST", "/v1/charges", &charge),
+            Some(("customer.email".to_owned(), "5".to_owned()))
+        );
     }
 }

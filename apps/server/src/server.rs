@@ -315,7 +315,12 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                     }
                     Err(too_large) => too_large.response(Some(request_id.clone())),
                     Ok(exceeded) => {
-                        let answer = match endpoint.call(request).await {
+                        let checked = refuse_wrong_types(&mut request, &method, &path).await;
+                        let answer = match checked {
+                            Err(refused) => Ok(refused.response(Some(request_id.clone()))),
+                            Ok(()) => endpoint.call(request).await.map(IntoResponse::into_response),
+                        };
+                        let answer = match answer {
                             Ok(response) => response.into_response(),
                             Err(error) => {
                                 from_poem_error(&error).response(Some(request_id.clone()))
@@ -354,6 +359,47 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                 Ok::<Response, poem::Error>(response)
             }
         })
+}
+
+/// The finished spec, parsed once.
+fn spec_value() -> &'static serde_json::Value {
+    static SPEC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| serde_json::from_str(&spec_json()).unwrap_or(serde_json::Value::Null))
+}
+
+/// Refuses a JSON body under /v1 that sends a number or a boolean where the contract says
+/// string (see [`crate::contract::wrong_type_in_body`]), and reads `5.0` as the integer 5 where
+/// it says integer; the body is put back for the operation.
+async fn refuse_wrong_types(request: &mut Request, method: &str, path: &str) -> Result<(), ApiError> {
+    let is_json = request
+        .content_type()
+        .is_some_and(|kind| kind.starts_with("application/json"));
+    if !path.starts_with("/v1/") || !is_json {
+        return Ok(());
+    }
+    let Ok(bytes) = request.take_body().into_bytes().await else {
+        // Too large (the caller's limit flag says so) or cut off: the operation reports it.
+        return Ok(());
+    };
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        request.set_body(bytes);
+        return Ok(());
+    };
+    if crate::contract::whole_numbers_as_integers(spec_value(), method, path, &mut body) {
+        request.set_body(serde_json::to_vec(&body).unwrap_or_default());
+    } else {
+        request.set_body(bytes);
+    }
+    match crate::contract::wrong_type_in_body(spec_value(), method, path, &body) {
+        None => Ok(()),
+        Some((field, value)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "The request could not be read",
+            format!("`{field}` must be a string, not {value}; see /openapi.json for the expected shape"),
+        )
+        .with_facts(serde_json::json!({ "field": field }))),
+    }
 }
 
 /// The OpenAPI specification as JSON, as served at /openapi.json: poem-openapi's, finished
