@@ -346,7 +346,9 @@ fn finish_property(name: &str, property: &mut Value, optional: bool) {
     if is_string && name == "language" {
         property["enum"] = json!([kasa_domain::Language::Tr.code(), kasa_domain::Language::En.code()]);
     }
-    if optional {
+    // A field with a default (`#[oai(default)]`) takes the default when absent, not `null`.
+    let has_default = property.get("default").is_some_and(|default| !default.is_null());
+    if optional && !has_default {
         make_nullable(property);
     }
 }
