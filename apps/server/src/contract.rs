@@ -413,7 +413,8 @@ fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value>
 
 /// Where a JSON request body sends a number or a boolean for a field the contract types as a
 /// string (poem-openapi's `String` would take `12345.5` or `false` as the text "12345.5" or
-/// "false"): the field's path and the value, for a 400 `malformed-request`. Checked once, here,
+/// "false"), or `null` for a field that is not nullable (poem-openapi would read it as absent):
+/// the field's path and the value, for a 400 `malformed-request`. Checked once, here,
 /// against the finished spec, so every operation refuses wrong types the same way.
 pub fn wrong_type_in_body(
     spec: &Value,
@@ -510,10 +511,13 @@ fn wrong_type(spec: &Value, schema: &Value, value: &Value, field: String) -> Opt
         let name = reference.strip_prefix("#/components/schemas/")?;
         return wrong_type(spec, &spec["components"]["schemas"][name], value, field);
     }
-    if value.is_null() {
-        return None;
-    }
     if let Some(Value::Array(choices)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        if value.is_null() {
+            let takes_null = choices
+                .iter()
+                .any(|choice| choice.get("type") == Some(&json!("null")));
+            return (!takes_null && !field.is_empty()).then(|| (field, "null".to_owned()));
+        }
         let not_null: Vec<&Value> = choices
             .iter()
             .filter(|choice| choice.get("type") != Some(&json!("null")))
@@ -533,20 +537,31 @@ fn wrong_type(spec: &Value, schema: &Value, value: &Value, field: String) -> Opt
         Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
+    if value.is_null() {
+        // poem-openapi reads `null` as absent, which a field with a default would take silently.
+        let refused = !types.is_empty() && !types.contains(&"null") && !field.is_empty();
+        return refused.then(|| (field, "null".to_owned()));
+    }
     if types == ["string"] || types == ["string", "null"] {
         return matches!(value, Value::Number(_) | Value::Bool(_))
             .then(|| (field, value.to_string()));
     }
     match value {
         Value::Object(members) => {
-            let properties = schema.get("properties")?.as_object()?;
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let additional = schema
+                .get("additionalProperties")
+                .filter(|additional| additional.is_object());
             members.iter().find_map(|(name, member)| {
                 let nested = if field.is_empty() {
                     name.clone()
                 } else {
                     format!("{field}.{name}")
                 };
-                wrong_type(spec, properties.get(name)?, member, nested)
+                let member_schema = properties
+                    .and_then(|properties| properties.get(name))
+                    .or(additional)?;
+                wrong_type(spec, member_schema, member, nested)
             })
         }
         Value::Array(items) => {
@@ -621,6 +636,10 @@ mod tests {
         assert_eq!(
             wrong(json!({ "name": "Sales", "credits_per_request": 1, "reason": "new" })),
             None
+        );
+        assert_eq!(
+            wrong(json!({ "name": null, "credits_per_request": 1, "reason": "new" })),
+            Some(("name".to_owned(), "null".to_owned()))
         );
         let charge = json!({ "customer": { "email": 5 }, "department_id": "x", "kind": "ticket",
                              "reference": "1" });

@@ -396,7 +396,7 @@ async fn refuse_wrong_types(request: &mut Request, method: &str, path: &str) -> 
             StatusCode::BAD_REQUEST,
             "malformed-request",
             "The request could not be read",
-            format!("`{field}` must be a string, not {value}; see /openapi.json for the expected shape"),
+            format!("`{field}` cannot be {value}; see /openapi.json for its type"),
         )
         .with_facts(serde_json::json!({ "field": field }))),
     }
