@@ -122,17 +122,44 @@ fn finish_operation(path: &str, operation: &mut Value) {
 /// One reusable response per status, each a problem document.
 fn problem_responses() -> Value {
     let described = [
-        ("400", "The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...)."),
-        ("401", "No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`)."),
-        ("402", "The charge is refused; `facts` gives the balance, the price and the packages that would cover it."),
-        ("403", "The caller's role does not allow this (`forbidden`)."),
+        (
+            "400",
+            "The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).",
+        ),
+        (
+            "401",
+            "No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).",
+        ),
+        (
+            "402",
+            "The charge is refused; `facts` gives the balance, the price and the packages that would cover it.",
+        ),
+        (
+            "403",
+            "The caller's role does not allow this (`forbidden`).",
+        ),
         ("404", "Nothing has this id (`not-found`)."),
-        ("409", "Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...)."),
-        ("413", "The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`)."),
+        (
+            "409",
+            "Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...).",
+        ),
+        (
+            "413",
+            "The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).",
+        ),
         ("415", "The body is not JSON (`unsupported-media-type`)."),
-        ("422", "A business rule refuses the request; `code` says which."),
-        ("500", "A bug in Kasa (`internal`); logged with the request id."),
-        ("503", "Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so."),
+        (
+            "422",
+            "A business rule refuses the request; `code` says which.",
+        ),
+        (
+            "500",
+            "A bug in Kasa (`internal`); logged with the request id.",
+        ),
+        (
+            "503",
+            "Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.",
+        ),
     ];
     let mut responses = Map::new();
     for (status, description) in described {
@@ -204,7 +231,14 @@ fn finish_parameter(parameter: &mut Value) {
         ("path", "gateway") => schema["enum"] = json!(crate::api::settings::GATEWAYS),
         // payments::approval_listing and kasa_ports::PurchaseStatus's names.
         ("query", "state") => {
-            schema["enum"] = json!(["pending", "expired", "approving", "approved", "failed", "rejected"]);
+            schema["enum"] = json!([
+                "pending",
+                "expired",
+                "approving",
+                "approved",
+                "failed",
+                "rejected"
+            ]);
         }
         ("query", "status") => {
             schema["enum"] = json!(["pending", "completed", "failed", "needs_attention"]);
@@ -247,7 +281,9 @@ fn bound_integer(schema: &mut Value) {
     let Some((minimum, maximum)) = integer_bounds(format) else {
         return;
     };
-    let object = schema.as_object_mut().expect("a schema with a format is an object");
+    let object = schema
+        .as_object_mut()
+        .expect("a schema with a format is an object");
     object
         .entry("minimum")
         .or_insert_with(|| Value::from(i64::try_from(minimum).unwrap_or(i64::MIN)));
@@ -344,10 +380,15 @@ fn finish_property(name: &str, property: &mut Value, optional: bool) {
             .collect();
     }
     if is_string && name == "language" {
-        property["enum"] = json!([kasa_domain::Language::Tr.code(), kasa_domain::Language::En.code()]);
+        property["enum"] = json!([
+            kasa_domain::Language::Tr.code(),
+            kasa_domain::Language::En.code()
+        ]);
     }
     // A field with a default (`#[oai(default)]`) takes the default when absent, not `null`.
-    let has_default = property.get("default").is_some_and(|default| !default.is_null());
+    let has_default = property
+        .get("default")
+        .is_some_and(|default| !default.is_null());
     if optional && !has_default {
         make_nullable(property);
     }
@@ -399,16 +440,19 @@ fn make_nullable(property: &mut Value) {
 /// The operation of the finished `spec` that answers `method` on `path` (a concrete path).
 fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    spec["paths"].as_object()?.iter().find_map(|(template, operations)| {
-        let pattern: Vec<&str> = template.split('/').collect();
-        let matches = pattern.len() == segments.len()
-            && pattern.iter().zip(&segments).all(|(expected, actual)| {
-                (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-            });
-        matches
-            .then(|| operations.get(method.to_ascii_lowercase()))
-            .flatten()
-    })
+    spec["paths"]
+        .as_object()?
+        .iter()
+        .find_map(|(template, operations)| {
+            let pattern: Vec<&str> = template.split('/').collect();
+            let matches = pattern.len() == segments.len()
+                && pattern.iter().zip(&segments).all(|(expected, actual)| {
+                    (expected.starts_with('{') && !actual.is_empty()) || expected == actual
+                });
+            matches
+                .then(|| operations.get(method.to_ascii_lowercase()))
+                .flatten()
+        })
 }
 
 /// Where a JSON request body sends a number or a boolean for a field the contract types as a
@@ -506,7 +550,12 @@ fn rewrite_whole_numbers(spec: &Value, schema: &Value, value: &mut Value) -> boo
     }
 }
 
-fn wrong_type(spec: &Value, schema: &Value, value: &Value, field: String) -> Option<(String, String)> {
+fn wrong_type(
+    spec: &Value,
+    schema: &Value,
+    value: &Value,
+    field: String,
+) -> Option<(String, String)> {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.strip_prefix("#/components/schemas/")?;
         return wrong_type(spec, &spec["components"]["schemas"][name], value, field);

@@ -370,7 +370,11 @@ fn spec_value() -> &'static serde_json::Value {
 /// Refuses a JSON body under /v1 that sends a number or a boolean where the contract says
 /// string (see [`crate::contract::wrong_type_in_body`]), and reads `5.0` as the integer 5 where
 /// it says integer; the body is put back for the operation.
-async fn refuse_wrong_types(request: &mut Request, method: &str, path: &str) -> Result<(), ApiError> {
+async fn refuse_wrong_types(
+    request: &mut Request,
+    method: &str,
+    path: &str,
+) -> Result<(), ApiError> {
     let is_json = request
         .content_type()
         .is_some_and(|kind| kind.starts_with("application/json"));
