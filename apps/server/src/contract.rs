@@ -439,19 +439,24 @@ fn make_nullable(property: &mut Value) {
 
 /// The operation of the finished `spec` that answers `method` on `path` (a concrete path).
 fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     spec["paths"]
         .as_object()?
         .iter()
         .find_map(|(template, operations)| {
-            let pattern: Vec<&str> = template.split('/').collect();
-            let matches = pattern.len() == segments.len()
-                && pattern.iter().zip(&segments).all(|(expected, actual)| {
-                    (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-                });
-            matches
+            template_matches(template, path)
                 .then(|| operations.get(method.to_ascii_lowercase()))
                 .flatten()
+        })
+}
+
+/// Whether the concrete `path` (`/v1/customers/0195…`) is an instance of the path template
+/// (`/v1/customers/{id}`); a trailing slash is ignored.
+pub fn template_matches(template: &str, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let pattern: Vec<&str> = template.split('/').collect();
+    pattern.len() == segments.len()
+        && pattern.iter().zip(&segments).all(|(expected, actual)| {
+            (expected.starts_with('{') && !actual.is_empty()) || expected == actual
         })
 }
 

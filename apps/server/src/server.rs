@@ -250,14 +250,8 @@ fn route_methods() -> &'static [(String, String)] {
 
 /// The methods `path` answers, for the `Allow` header of a 405.
 pub fn allowed_methods(path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     route_methods().iter().find_map(|(template, methods)| {
-        let pattern: Vec<&str> = template.split('/').collect();
-        let matches = pattern.len() == segments.len()
-            && pattern.iter().zip(&segments).all(|(expected, actual)| {
-                (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-            });
-        matches.then_some(methods.as_str())
+        crate::contract::template_matches(template, path).then_some(methods.as_str())
     })
 }
 
