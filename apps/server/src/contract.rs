@@ -72,7 +72,8 @@ pub fn finish(spec: &mut Value) {
 /// The statuses an operation lists besides its successes: every operation may be malformed
 /// (400) or fail (500, 503); a secured one may be unauthenticated (401) or forbidden (403); one
 /// with a path parameter may name nothing (404); one with a body may be too large (413), sent
-/// as another media type (415), conflict (409) or be refused by a rule (422). The ranges stay
+/// as another media type (415), conflict (409) or be refused by a rule (422); one that takes
+/// `If-Match` may find the revision stale (412). The ranges stay
 /// as the catch-all for the rest (429 from throttling, ...).
 fn finish_operation(path: &str, operation: &mut Value) {
     if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
@@ -98,6 +99,16 @@ fn finish_operation(path: &str, operation: &mut Value) {
     }
     if has_body {
         statuses.extend(["409", "413", "415", "422"]);
+    }
+    let takes_if_match = operation["parameters"]
+        .as_array()
+        .is_some_and(|parameters| {
+            parameters
+                .iter()
+                .any(|parameter| parameter["name"] == "If-Match")
+        });
+    if takes_if_match {
+        statuses.push("412");
     }
     statuses.extend(["500", "503"]);
     let Some(responses) = operation["responses"].as_object_mut() else {
@@ -146,6 +157,10 @@ fn problem_responses() -> Value {
         (
             "413",
             "The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).",
+        ),
+        (
+            "412",
+            "`If-Match` names a revision older than the current one (`precondition-failed`, `facts.revision`).",
         ),
         ("415", "The body is not JSON (`unsupported-media-type`)."),
         (

@@ -3915,6 +3915,10 @@ export type UpdateCustomerErrors = {
      */
     409: Problem;
     /**
+     * `If-Match` names a revision older than the current one (`precondition-failed`, `facts.revision`).
+     */
+    412: Problem;
+    /**
      * The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).
      */
     413: Problem;
