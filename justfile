@@ -38,6 +38,14 @@ migrate *ARGS:
 openapi:
     scripts/run openapi > docs/openapi.json
 
+# Check the API contract: strict JSON, Redocly's lint, Schemathesis against the real server.
+contract *ARGS:
+    scripts/check-contract "$@"
+
+# Regenerate the API clients (clients/typescript, clients/python) from docs/openapi.json.
+clients:
+    scripts/clients
+
 # Measure the ticket charge over HTTP (release, PostgreSQL, 64 clients) against the same SQL
 # sent straight to PostgreSQL; needs wrk and pgbench.
 load:

@@ -7,6 +7,7 @@ mod auth;
 mod billing_module;
 mod billing_pages;
 mod config;
+mod contract;
 mod database;
 mod dates;
 mod demo;

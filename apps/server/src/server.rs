@@ -250,14 +250,8 @@ fn route_methods() -> &'static [(String, String)] {
 
 /// The methods `path` answers, for the `Allow` header of a 405.
 pub fn allowed_methods(path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     route_methods().iter().find_map(|(template, methods)| {
-        let pattern: Vec<&str> = template.split('/').collect();
-        let matches = pattern.len() == segments.len()
-            && pattern.iter().zip(&segments).all(|(expected, actual)| {
-                (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-            });
-        matches.then_some(methods.as_str())
+        crate::contract::template_matches(template, path).then_some(methods.as_str())
     })
 }
 
@@ -265,13 +259,12 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
 pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
     let max_body_bytes = app.max_body_bytes;
     let api = openapi();
-    let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     crate::billing_pages::routes(Route::new())
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics_text))
-        .at("/openapi.json", spec)
+        .at("/openapi.json", get(spec_document))
         .at("/static/:name", get(crate::static_files::serve))
         .at(
             "/gateways/:gateway/webhook",
@@ -316,7 +309,12 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                     }
                     Err(too_large) => too_large.response(Some(request_id.clone())),
                     Ok(exceeded) => {
-                        let answer = match endpoint.call(request).await {
+                        let checked = refuse_wrong_types(&mut request, &method, &path).await;
+                        let answer = match checked {
+                            Err(refused) => Ok(refused.response(Some(request_id.clone()))),
+                            Ok(()) => endpoint.call(request).await.map(IntoResponse::into_response),
+                        };
+                        let answer = match answer {
                             Ok(response) => response.into_response(),
                             Err(error) => {
                                 from_poem_error(&error).response(Some(request_id.clone()))
@@ -357,7 +355,67 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
         })
 }
 
-/// The OpenAPI specification as JSON, as served at /openapi.json.
+/// The finished spec, parsed once.
+fn spec_value() -> &'static serde_json::Value {
+    static SPEC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| serde_json::from_str(&spec_json()).unwrap_or(serde_json::Value::Null))
+}
+
+/// Refuses a JSON body under /v1 that sends a number or a boolean where the contract says
+/// string (see [`crate::contract::wrong_type_in_body`]), and reads `5.0` as the integer 5 where
+/// it says integer; the body is put back for the operation.
+async fn refuse_wrong_types(
+    request: &mut Request,
+    method: &str,
+    path: &str,
+) -> Result<(), ApiError> {
+    let is_json = request
+        .content_type()
+        .is_some_and(|kind| kind.starts_with("application/json"));
+    if !path.starts_with("/v1/") || !is_json {
+        return Ok(());
+    }
+    let Ok(bytes) = request.take_body().into_bytes().await else {
+        // Too large (the caller's limit flag says so) or cut off: the operation reports it.
+        return Ok(());
+    };
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        request.set_body(bytes);
+        return Ok(());
+    };
+    if crate::contract::whole_numbers_as_integers(spec_value(), method, path, &mut body) {
+        request.set_body(serde_json::to_vec(&body).unwrap_or_default());
+    } else {
+        request.set_body(bytes);
+    }
+    match crate::contract::wrong_type_in_body(spec_value(), method, path, &body) {
+        None => Ok(()),
+        Some((field, value)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "The request could not be read",
+            format!("`{field}` cannot be {value}; see /openapi.json for its type"),
+        )
+        .with_facts(serde_json::json!({ "field": field }))),
+    }
+}
+
+/// The OpenAPI specification as JSON, as served at /openapi.json: poem-openapi's, finished
+/// by [`crate::contract::finish`] into the exact contract.
 pub fn spec_json() -> String {
-    openapi().spec()
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let mut spec: serde_json::Value =
+            serde_json::from_str(&openapi().spec()).expect("poem-openapi writes JSON");
+        crate::contract::finish(&mut spec);
+        serde_json::to_string_pretty(&spec).expect("a JSON value serializes")
+    })
+    .clone()
+}
+
+#[handler]
+fn spec_document() -> Response {
+    Response::builder()
+        .content_type("application/json; charset=utf-8")
+        .body(spec_json())
 }

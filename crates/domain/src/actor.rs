@@ -109,7 +109,7 @@ impl fmt::Display for Actor {
 }
 
 /// Why a change was made: required for every agent action, and written by Kasa itself for
-/// automatic ones. Never empty, at most 1000 characters.
+/// automatic ones. Never blank, at most 1000 characters (as given, before trimming).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Reason(String);
@@ -142,7 +142,8 @@ impl Reason {
         if trimmed.is_empty() {
             return Err(ReasonError::Blank);
         }
-        if trimmed.chars().count() > Self::MAX_CHARACTERS {
+        // Counted as sent, so the API's declared `maxLength` is the same rule.
+        if text.chars().count() > Self::MAX_CHARACTERS {
             return Err(ReasonError::TooLong {
                 max: Self::MAX_CHARACTERS,
             });

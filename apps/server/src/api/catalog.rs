@@ -45,7 +45,7 @@ pub struct DepartmentInput {
     /// Its name, 1-100 characters, unique.
     pub name: String,
     /// Credits one ticket or chat costs; 0 is free.
-    #[oai(validator(minimum(value = "0")))]
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))]
     pub credits_per_request: i64,
     /// Why (audit log).
     pub reason: String,

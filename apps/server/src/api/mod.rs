@@ -54,6 +54,7 @@ pub enum Tag {
 #[oai(example)]
 pub struct MoneyBody {
     /// The amount as a decimal string with a dot, e.g. `"149.90"`.
+    #[oai(validator(pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
     pub amount: String,
     /// ISO 4217 code: TRY, USD, EUR or GBP.
     pub currency: String,

@@ -1,0 +1,262 @@
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.list_purchases_status import ListPurchasesStatus
+from ...models.problem import Problem
+from ...models.purchase_body import PurchaseBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    customer_id: UUID | Unset = UNSET,
+    status: ListPurchasesStatus | Unset = UNSET,
+    before: UUID | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_customer_id: str | Unset = UNSET
+    if not isinstance(customer_id, Unset):
+        json_customer_id = str(customer_id)
+    params["customer_id"] = json_customer_id
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+    json_before: str | Unset = UNSET
+    if not isinstance(before, Unset):
+        json_before = str(before)
+    params["before"] = json_before
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/purchases",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | list[PurchaseBody] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = PurchaseBody.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Problem.from_dict(response.json())
+
+        return response_4xx
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = Problem.from_dict(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | list[PurchaseBody]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    customer_id: UUID | Unset = UNSET,
+    status: ListPurchasesStatus | Unset = UNSET,
+    before: UUID | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[Problem | list[PurchaseBody]]:
+    """Purchases (paid subscriptions and credit packages), newest first, filtered by customer
+    and status; page with `before` (the last purchase's id).
+
+    Args:
+        customer_id (UUID | Unset):
+        status (ListPurchasesStatus | Unset):
+        before (UUID | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | list[PurchaseBody]]
+    """
+
+    kwargs = _get_kwargs(
+        customer_id=customer_id,
+        status=status,
+        before=before,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    customer_id: UUID | Unset = UNSET,
+    status: ListPurchasesStatus | Unset = UNSET,
+    before: UUID | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Problem | list[PurchaseBody] | None:
+    """Purchases (paid subscriptions and credit packages), newest first, filtered by customer
+    and status; page with `before` (the last purchase's id).
+
+    Args:
+        customer_id (UUID | Unset):
+        status (ListPurchasesStatus | Unset):
+        before (UUID | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | list[PurchaseBody]
+    """
+
+    return sync_detailed(
+        client=client,
+        customer_id=customer_id,
+        status=status,
+        before=before,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    customer_id: UUID | Unset = UNSET,
+    status: ListPurchasesStatus | Unset = UNSET,
+    before: UUID | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[Problem | list[PurchaseBody]]:
+    """Purchases (paid subscriptions and credit packages), newest first, filtered by customer
+    and status; page with `before` (the last purchase's id).
+
+    Args:
+        customer_id (UUID | Unset):
+        status (ListPurchasesStatus | Unset):
+        before (UUID | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | list[PurchaseBody]]
+    """
+
+    kwargs = _get_kwargs(
+        customer_id=customer_id,
+        status=status,
+        before=before,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    customer_id: UUID | Unset = UNSET,
+    status: ListPurchasesStatus | Unset = UNSET,
+    before: UUID | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Problem | list[PurchaseBody] | None:
+    """Purchases (paid subscriptions and credit packages), newest first, filtered by customer
+    and status; page with `before` (the last purchase's id).
+
+    Args:
+        customer_id (UUID | Unset):
+        status (ListPurchasesStatus | Unset):
+        before (UUID | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | list[PurchaseBody]
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            customer_id=customer_id,
+            status=status,
+            before=before,
+            limit=limit,
+        )
+    ).parsed

@@ -1,0 +1,238 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.payment_system_body import PaymentSystemBody
+from ...models.payment_system_input import PaymentSystemInput
+from ...models.problem import Problem
+from ...models.save_payment_system_gateway import SavePaymentSystemGateway
+from ...types import Response
+
+
+def _get_kwargs(
+    gateway: SavePaymentSystemGateway,
+    *,
+    body: PaymentSystemInput,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/settings/payment-systems/{gateway}".format(
+            gateway=quote(str(gateway), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PaymentSystemBody | Problem | None:
+    if response.status_code == 200:
+        response_200 = PaymentSystemBody.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Problem.from_dict(response.json())
+
+        return response_4xx
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = Problem.from_dict(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PaymentSystemBody | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    gateway: SavePaymentSystemGateway,
+    *,
+    client: AuthenticatedClient,
+    body: PaymentSystemInput,
+) -> Response[PaymentSystemBody | Problem]:
+    """Creates or changes a payment system; credentials are write-only.
+
+    Args:
+        gateway (SavePaymentSystemGateway):
+        body (PaymentSystemInput): A payment system to save.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaymentSystemBody | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        gateway=gateway,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    gateway: SavePaymentSystemGateway,
+    *,
+    client: AuthenticatedClient,
+    body: PaymentSystemInput,
+) -> PaymentSystemBody | Problem | None:
+    """Creates or changes a payment system; credentials are write-only.
+
+    Args:
+        gateway (SavePaymentSystemGateway):
+        body (PaymentSystemInput): A payment system to save.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaymentSystemBody | Problem
+    """
+
+    return sync_detailed(
+        gateway=gateway,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    gateway: SavePaymentSystemGateway,
+    *,
+    client: AuthenticatedClient,
+    body: PaymentSystemInput,
+) -> Response[PaymentSystemBody | Problem]:
+    """Creates or changes a payment system; credentials are write-only.
+
+    Args:
+        gateway (SavePaymentSystemGateway):
+        body (PaymentSystemInput): A payment system to save.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaymentSystemBody | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        gateway=gateway,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    gateway: SavePaymentSystemGateway,
+    *,
+    client: AuthenticatedClient,
+    body: PaymentSystemInput,
+) -> PaymentSystemBody | Problem | None:
+    """Creates or changes a payment system; credentials are write-only.
+
+    Args:
+        gateway (SavePaymentSystemGateway):
+        body (PaymentSystemInput): A payment system to save.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaymentSystemBody | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            gateway=gateway,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class CustomerChangeLanguageType3Type1(StrEnum):
+    EN = "en"
+    TR = "tr"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.my_language_body_language import MyLanguageBodyLanguage
+
+T = TypeVar("T", bound="MyLanguageBody")
+
+
+@_attrs_define
+class MyLanguageBody:
+    """The customer's language.
+
+    Attributes:
+        language (MyLanguageBodyLanguage): `tr` or `en`.
+    """
+
+    language: MyLanguageBodyLanguage
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        language = self.language.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "language": language,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        language = MyLanguageBodyLanguage(d.pop("language"))
+
+        my_language_body = cls(
+            language=language,
+        )
+
+        my_language_body.additional_properties = d
+        return my_language_body
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
