@@ -1953,7 +1953,7 @@ export type PaymentBody = {
  */
 export type PaymentRequestBody = {
     /**
-     * The amount asked.
+     * The amount asked (after the coupon's discount, when it carries one).
      */
     amount: MoneyBody;
     /**
@@ -1964,6 +1964,10 @@ export type PaymentRequestBody = {
      * When it was cancelled, if it was.
      */
     cancelled_at?: string | null;
+    /**
+     * The coupon the agent put on it, if any.
+     */
+    coupon?: PaymentRequestCouponBody | null;
     /**
      * When it was made (RFC 3339).
      */
@@ -2024,11 +2028,37 @@ export type PaymentRequestCancel = {
 };
 
 /**
+ * PaymentRequestCouponBody
+ *
+ * The coupon on a payment request.
+ */
+export type PaymentRequestCouponBody = {
+    /**
+     * The code, as stored (upper case).
+     */
+    code: string;
+    /**
+     * What the coupon takes off; `amount` is `list_price - discount`.
+     */
+    discount: MoneyBody;
+    /**
+     * The package's price before the discount.
+     */
+    list_price: MoneyBody;
+};
+
+/**
  * PaymentRequestCreate
  *
  * Ask a customer to pay a package.
  */
 export type PaymentRequestCreate = {
+    /**
+     * A coupon code to take off the package's price (any case): checked now for this customer
+     * and package (its dates hold until the request expires), redeemed when the request is
+     * paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...).
+     */
+    coupon_code?: string | null;
     /**
      * What is asked, shown to the customer (1-500 characters).
      */

@@ -96,6 +96,7 @@ from .payment_action_result_body import PaymentActionResultBody
 from .payment_body import PaymentBody
 from .payment_request_body import PaymentRequestBody
 from .payment_request_cancel import PaymentRequestCancel
+from .payment_request_coupon_body import PaymentRequestCouponBody
 from .payment_request_create import PaymentRequestCreate
 from .payment_system_body import PaymentSystemBody
 from .payment_system_body_configuration import PaymentSystemBodyConfiguration
@@ -241,6 +242,7 @@ __all__ = (
     "PaymentBody",
     "PaymentRequestBody",
     "PaymentRequestCancel",
+    "PaymentRequestCouponBody",
     "PaymentRequestCreate",
     "PaymentSystemBody",
     "PaymentSystemBodyConfiguration",

@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.money_body import MoneyBody
+    from ..models.payment_request_coupon_body import PaymentRequestCouponBody
 
 
 T = TypeVar("T", bound="PaymentRequestBody")
@@ -36,6 +37,7 @@ class PaymentRequestBody:
         state (str): `open`, `paid`, `expired` or `cancelled`.
         cancel_reason (None | str | Unset): Why it was cancelled, if it was.
         cancelled_at (datetime.datetime | None | Unset): When it was cancelled, if it was.
+        coupon (None | PaymentRequestCouponBody | Unset): The coupon the agent put on it, if any.
         purchase_id (None | Unset | UUID): The purchase paying it (the latest attempt), if any.
     """
 
@@ -52,10 +54,13 @@ class PaymentRequestBody:
     state: str
     cancel_reason: None | str | Unset = UNSET
     cancelled_at: datetime.datetime | None | Unset = UNSET
+    coupon: None | PaymentRequestCouponBody | Unset = UNSET
     purchase_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.payment_request_coupon_body import PaymentRequestCouponBody  # noqa: PLC0415
+
         amount = self.amount.to_dict()
 
         created_at = self.created_at.isoformat()
@@ -92,6 +97,14 @@ class PaymentRequestBody:
         else:
             cancelled_at = self.cancelled_at
 
+        coupon: dict[str, Any] | None | Unset
+        if isinstance(self.coupon, Unset):
+            coupon = UNSET
+        elif isinstance(self.coupon, PaymentRequestCouponBody):
+            coupon = self.coupon.to_dict()
+        else:
+            coupon = self.coupon
+
         purchase_id: None | str | Unset
         if isinstance(self.purchase_id, Unset):
             purchase_id = UNSET
@@ -121,6 +134,8 @@ class PaymentRequestBody:
             field_dict["cancel_reason"] = cancel_reason
         if cancelled_at is not UNSET:
             field_dict["cancelled_at"] = cancelled_at
+        if coupon is not UNSET:
+            field_dict["coupon"] = coupon
         if purchase_id is not UNSET:
             field_dict["purchase_id"] = purchase_id
 
@@ -129,6 +144,7 @@ class PaymentRequestBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.money_body import MoneyBody  # noqa: PLC0415
+        from ..models.payment_request_coupon_body import PaymentRequestCouponBody  # noqa: PLC0415
 
         d = dict(src_dict)
         amount = MoneyBody.from_dict(d.pop("amount"))
@@ -179,6 +195,23 @@ class PaymentRequestBody:
 
         cancelled_at = _parse_cancelled_at(d.pop("cancelled_at", UNSET))
 
+        def _parse_coupon(data: object) -> None | PaymentRequestCouponBody | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                coupon_type_0 = PaymentRequestCouponBody.from_dict(data)
+
+                return coupon_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PaymentRequestCouponBody | Unset, data)
+
+        coupon = _parse_coupon(d.pop("coupon", UNSET))
+
         def _parse_purchase_id(data: object) -> None | Unset | UUID:
             if data is None:
                 return data
@@ -210,6 +243,7 @@ class PaymentRequestBody:
             state=state,
             cancel_reason=cancel_reason,
             cancelled_at=cancelled_at,
+            coupon=coupon,
             purchase_id=purchase_id,
         )
 

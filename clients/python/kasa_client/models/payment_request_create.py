@@ -20,12 +20,17 @@ class PaymentRequestCreate:
         description (str): What is asked, shown to the customer (1-500 characters).
         package_id (UUID): The package, paid at its current price.
         reason (str): Why (audited).
+        coupon_code (None | str | Unset): A coupon code to take off the package's price (any case): checked now for this
+            customer
+            and package (its dates hold until the request expires), redeemed when the request is
+            paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...).
         valid_days (int | None | Unset): Days until the request expires: 1-90, 14 when absent.
     """
 
     description: str
     package_id: UUID
     reason: str
+    coupon_code: None | str | Unset = UNSET
     valid_days: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -35,6 +40,12 @@ class PaymentRequestCreate:
         package_id = str(self.package_id)
 
         reason = self.reason
+
+        coupon_code: None | str | Unset
+        if isinstance(self.coupon_code, Unset):
+            coupon_code = UNSET
+        else:
+            coupon_code = self.coupon_code
 
         valid_days: int | None | Unset
         if isinstance(self.valid_days, Unset):
@@ -51,6 +62,8 @@ class PaymentRequestCreate:
                 "reason": reason,
             }
         )
+        if coupon_code is not UNSET:
+            field_dict["coupon_code"] = coupon_code
         if valid_days is not UNSET:
             field_dict["valid_days"] = valid_days
 
@@ -65,6 +78,15 @@ class PaymentRequestCreate:
 
         reason = d.pop("reason")
 
+        def _parse_coupon_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        coupon_code = _parse_coupon_code(d.pop("coupon_code", UNSET))
+
         def _parse_valid_days(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -78,6 +100,7 @@ class PaymentRequestCreate:
             description=description,
             package_id=package_id,
             reason=reason,
+            coupon_code=coupon_code,
             valid_days=valid_days,
         )
 

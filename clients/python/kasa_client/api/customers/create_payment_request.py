@@ -130,8 +130,9 @@ def sync_detailed(
     body: PaymentRequestCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[PaymentRequestBody | Problem]:
-    """Asks a customer to pay a package at its current price, with a description and an
-    expiry; Kasa e-mails the customer a link to the request's page (audited).
+    """Asks a customer to pay a package at its current price (less a coupon's discount, when
+    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
+    request's page (audited).
 
     Args:
         id (UUID):
@@ -166,8 +167,9 @@ def sync(
     body: PaymentRequestCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> PaymentRequestBody | Problem | None:
-    """Asks a customer to pay a package at its current price, with a description and an
-    expiry; Kasa e-mails the customer a link to the request's page (audited).
+    """Asks a customer to pay a package at its current price (less a coupon's discount, when
+    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
+    request's page (audited).
 
     Args:
         id (UUID):
@@ -197,8 +199,9 @@ async def asyncio_detailed(
     body: PaymentRequestCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[PaymentRequestBody | Problem]:
-    """Asks a customer to pay a package at its current price, with a description and an
-    expiry; Kasa e-mails the customer a link to the request's page (audited).
+    """Asks a customer to pay a package at its current price (less a coupon's discount, when
+    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
+    request's page (audited).
 
     Args:
         id (UUID):
@@ -231,8 +234,9 @@ async def asyncio(
     body: PaymentRequestCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> PaymentRequestBody | Problem | None:
-    """Asks a customer to pay a package at its current price, with a description and an
-    expiry; Kasa e-mails the customer a link to the request's page (audited).
+    """Asks a customer to pay a package at its current price (less a coupon's discount, when
+    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
+    request's page (audited).
 
     Args:
         id (UUID):
