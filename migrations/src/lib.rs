@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 25] = [
+const STEPS: [SqlStep; 26] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -185,6 +185,13 @@ const STEPS: [SqlStep; 25] = [
         name: "m20261204_000038_questions",
         // Customers' billing questions; help-desk calls that open a ticket first.
         schema: include_str!("sql/0038_questions.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261205_000041_webhooks",
+        // Outgoing webhooks: endpoints (sealed secret, event types), events, deliveries and
+        // their attempts.
+        schema: include_str!("sql/0041_webhooks.sql"),
         guards: ["", ""],
     },
 ];

@@ -35,6 +35,7 @@ mod integrations;
 mod payment_requests;
 mod questions;
 mod reports;
+mod webhooks;
 mod zendesk_apps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +129,8 @@ struct State {
     payment_requests: BTreeMap<kasa_domain::PaymentRequestId, kasa_ports::PaymentRequest>,
     /// Coupons (their redemptions are the purchases that carry them).
     coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
+    /// Outgoing webhooks: endpoints, events, deliveries and their attempts.
+    webhooks: webhooks::Webhooks,
 }
 
 impl State {
@@ -203,6 +206,9 @@ impl State {
     }
 
     fn audit(&mut self, record: AuditRecord, context: &ActionContext, at: OffsetDateTime) {
+        for event in kasa_ports::webhook_events_for(&record) {
+            self.webhooks.queue(event, at);
+        }
         self.audit.push(AuditEntry {
             id: new_id(),
             at,
@@ -1487,6 +1493,8 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
         issued: new,
     };
     state.invoices.push(invoice.clone());
+    let event = kasa_ports::webhook_event_for_invoice(&invoice);
+    state.webhooks.queue(event, invoice.issued.issued_at);
     Ok(invoice)
 }
 

@@ -392,6 +392,9 @@ pub(crate) async fn insert_audit(
         ),
     )
     .await?;
+    for event in kasa_ports::webhook_events_for(record) {
+        crate::webhooks::queue_webhook_event(connection, codec, &event, at).await?;
+    }
     Ok(())
 }
 
