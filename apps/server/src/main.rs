@@ -31,6 +31,7 @@ mod tools;
 mod verify;
 mod web;
 mod webhook;
+mod webhook_deliveries;
 
 use std::process::ExitCode;
 
@@ -252,6 +253,15 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
                 i64::try_from(config.help_desk_first_retry_seconds.max(1)).unwrap_or(30),
             ),
             ..help_desk_outbox::HelpDeskRetryPolicy::default()
+        },
+    ));
+    tokio::spawn(jobs::deliver_webhooks(
+        app.clone(),
+        std::time::Duration::from_millis(config.outbox_interval_ms.max(100)),
+        webhook_deliveries::WebhookRetryPolicy {
+            first_retry: time::Duration::seconds(
+                i64::try_from(config.webhook_first_retry_seconds.max(1)).unwrap_or(60),
+            ),
         },
     ));
     tokio::spawn(jobs::end_expired_subscriptions(app.clone()));

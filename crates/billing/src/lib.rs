@@ -29,6 +29,7 @@ pub mod reports;
 mod resend;
 mod verify;
 mod webhooks;
+mod webhook_mail;
 
 pub use adjust::AdjustCreditsError;
 pub use approvals::{ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome};
