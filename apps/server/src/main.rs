@@ -32,6 +32,7 @@ mod verify;
 mod web;
 mod webhook;
 mod webhook_deliveries;
+mod webhooks_cli;
 
 use std::process::ExitCode;
 
@@ -117,6 +118,9 @@ enum Command {
     /// Help-desk debugging: verify a Zendesk, Help Scout or Kasa webhook delivery's signature.
     #[command(subcommand)]
     Helpdesk(helpdesk_tools::HelpdeskCommand),
+    /// Outgoing webhooks: verify a delivery's `Kasa-Signature` as a receiver would.
+    #[command(subcommand)]
+    Webhooks(webhooks_cli::WebhooksCommand),
     /// Tells from when a subscription that ends at END may be renewed (product rule 5: 30 days
     /// or fewer before its end).
     RenewalOpens {
@@ -471,6 +475,7 @@ fn main() -> ExitCode {
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
         Command::Helpdesk(command) => helpdesk_tools::helpdesk(command),
+        Command::Webhooks(command) => webhooks_cli::webhooks(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -105,7 +105,9 @@ async fn deliver(
     let retry_at = attempted_at + policy.wait_after(due.delivery.attempts + 1);
     let answer = attempt.answer.clone();
     let status = attempt.status;
-    app.webhooks.record_webhook_attempt(attempt, retry_at).await?;
+    app.webhooks
+        .record_webhook_attempt(attempt, retry_at)
+        .await?;
     if succeeded {
         report.delivered += 1;
         return Ok(());

@@ -28,8 +28,8 @@ mod recurring;
 pub mod reports;
 mod resend;
 mod verify;
-mod webhooks;
 mod webhook_mail;
+mod webhooks;
 
 pub use adjust::AdjustCreditsError;
 pub use approvals::{ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome};

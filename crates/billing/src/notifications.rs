@@ -213,8 +213,9 @@ impl Billing {
                 language,
             } => {
                 let settings = self.ports.settings.billing_settings().await?;
-                let mut email =
-                    crate::webhook_mail::render_switched_off_mail(url, reason, &settings, *language);
+                let mut email = crate::webhook_mail::render_switched_off_mail(
+                    url, reason, &settings, *language,
+                );
                 email.to.clone_from(to);
                 Ok(email)
             }

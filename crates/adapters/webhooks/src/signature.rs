@@ -69,7 +69,11 @@ pub fn verify(
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", value)) => {
-                timestamp = Some(value.parse::<i64>().map_err(|_| SignatureError::Malformed)?);
+                timestamp = Some(
+                    value
+                        .parse::<i64>()
+                        .map_err(|_| SignatureError::Malformed)?,
+                );
             }
             Some(("v1", value)) => {
                 signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?);
@@ -150,7 +154,13 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
-            verify(BODY, &header, "whsec_other", 1_800_000_000, TOLERANCE_SECONDS),
+            verify(
+                BODY,
+                &header,
+                "whsec_other",
+                1_800_000_000,
+                TOLERANCE_SECONDS
+            ),
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
