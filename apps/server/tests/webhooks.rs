@@ -269,3 +269,102 @@ async fn sqlite_loses_nothing_while_the_receiver_is_down() {
 async fn postgres_loses_nothing_while_the_receiver_is_down() {
     nothing_lost_when_the_receiver_goes_down_and_comes_back(Backend::Postgres).await;
 }
+
+/// The console's pages call the same functions: an endpoint made with two event types shows its
+/// secret once, is switched off with a reason, and lists its deliveries.
+#[tokio::test]
+async fn the_console_makes_lists_and_switches_endpoints() {
+    let Some(kasa) = Kasa::start(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = kasa.admin_token().await;
+    let cookie =
+        support::console_cookie(&kasa, support::ADMIN_EMAIL, support::ADMIN_PASSWORD).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = |path: String| {
+        client
+            .get(format!("{}{path}", kasa.base))
+            .header("cookie", &cookie)
+            .send()
+    };
+    let listed = page("/console/webhooks".to_owned()).await.unwrap();
+    assert_eq!(listed.status(), StatusCode::OK);
+    let html = listed.text().await.unwrap();
+    assert!(
+        html.contains("purchase.completed"),
+        "the event types are offered"
+    );
+    let csrf = support::field_value(&html, "csrf");
+    let made = client
+        .post(format!("{}/console/webhooks", kasa.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("url", "https://erp.example/kasa"),
+            ("description", "ERP"),
+            ("event_type", "purchase.completed"),
+            ("event_type", "invoice.issued"),
+            ("reason", "the ERP listens"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::OK);
+    let html = made.text().await.unwrap();
+    let secret = support::field_value(&html, "new-secret");
+    assert!(secret.starts_with("whsec_"), "{html}");
+    let endpoints = kasa.get("/v1/webhook-endpoints", &admin).await;
+    assert_eq!(
+        endpoints[0]["event_types"],
+        json!(["purchase.completed", "invoice.issued"])
+    );
+    let id = endpoints[0]["id"].as_str().unwrap().to_owned();
+    let listed = page("/console/webhooks".to_owned())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains(&secret), "the secret is shown only once");
+
+    let refused = client
+        .post(format!("{}/console/webhooks", kasa.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("url", "http://erp.example/kasa"),
+            ("event_type", "purchase.completed"),
+            ("reason", "plain http"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    let switched = client
+        .post(format!("{}/console/webhooks/{id}/switch", kasa.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("enabled", "false"),
+            ("reason", "ERP maintenance"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    let endpoints = kasa.get("/v1/webhook-endpoints", &admin).await;
+    assert_eq!(endpoints[0]["enabled"], false);
+    let deliveries = page(format!("/console/webhooks/{id}")).await.unwrap();
+    assert_eq!(deliveries.status(), StatusCode::OK);
+    assert!(
+        deliveries
+            .text()
+            .await
+            .unwrap()
+            .contains("https://erp.example/kasa")
+    );
+}
