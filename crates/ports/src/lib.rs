@@ -121,6 +121,6 @@ pub use webhooks::MockWebhookStore;
 pub use webhooks::{
     DueWebhookDelivery, NewWebhookEvent, UnknownWebhookEventType, WEBHOOK_SWITCH_OFF_AFTER,
     WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointChange,
-    WebhookEvent, WebhookEventType, WebhookStore, webhook_event_for_invoice, webhook_events_for,
-    webhook_retry_delay,
+    WebhookEvent, WebhookEventType, WebhookStore, completed_purchase, webhook_event_for_invoice,
+    webhook_event_for_paid_request, webhook_events_for, webhook_retry_delay,
 };

@@ -154,6 +154,36 @@ pub fn webhook_event_for_invoice(invoice: &crate::Invoice) -> NewWebhookEvent {
     }
 }
 
+/// The purchase a `purchase.completed` record completed, if that is what `record` is: a
+/// payment request paid by it is reported as `payment_request.paid` (the stores look the request
+/// up in the same transaction).
+#[must_use]
+pub fn completed_purchase(record: &AuditRecord) -> Option<kasa_domain::PurchaseId> {
+    if record.action != "purchase.completed" {
+        return None;
+    }
+    let id = record.after.as_ref()?.get("purchase_id")?.as_str()?;
+    id.parse::<uuid::Uuid>()
+        .ok()
+        .map(kasa_domain::PurchaseId::from)
+}
+
+/// The `payment_request.paid` event of a request paid by `purchase_id`.
+#[must_use]
+pub fn webhook_event_for_paid_request(
+    request_id: kasa_domain::PaymentRequestId,
+    purchase_id: kasa_domain::PurchaseId,
+    customer_id: kasa_domain::CustomerId,
+) -> NewWebhookEvent {
+    NewWebhookEvent {
+        event_type: WebhookEventType::PaymentRequestPaid,
+        data: serde_json::json!({
+            "subject": format!("customer:{customer_id}"),
+            "object": { "payment_request_id": request_id, "purchase_id": purchase_id },
+        }),
+    }
+}
+
 /// An event as it is delivered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEvent {

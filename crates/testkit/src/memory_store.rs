@@ -209,6 +209,19 @@ impl State {
         for event in kasa_ports::webhook_events_for(&record) {
             self.webhooks.queue(event, at);
         }
+        if let Some(purchase_id) = kasa_ports::completed_purchase(&record)
+            && let Some(request) = self
+                .payment_requests
+                .values()
+                .find(|request| request.purchase.as_ref().map(|(id, _)| *id) == Some(purchase_id))
+        {
+            let event = kasa_ports::webhook_event_for_paid_request(
+                request.id,
+                purchase_id,
+                request.customer_id,
+            );
+            self.webhooks.queue(event, at);
+        }
         self.audit.push(AuditEntry {
             id: new_id(),
             at,

@@ -81,6 +81,34 @@ pub(crate) async fn queue_webhook_event(
     Ok(())
 }
 
+/// Queues `payment_request.paid` when the purchase `purchase_id` pays a payment request
+/// (inside the transaction that completes it).
+pub(crate) async fn queue_paid_request(
+    connection: &impl ConnectionTrait,
+    codec: Codec,
+    purchase_id: kasa_domain::PurchaseId,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let Some(row) = fetch_one(
+        connection,
+        codec.statement(
+            "SELECT id, customer_id FROM payment_requests WHERE purchase_id = $1",
+            [id(purchase_id)],
+        ),
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    let row = codec.row(&row);
+    let event = kasa_ports::webhook_event_for_paid_request(
+        row.id("id")?,
+        purchase_id,
+        row.id("customer_id")?,
+    );
+    queue_webhook_event(connection, codec, &event, at).await
+}
+
 fn endpoint(row: &Row<'_>, event_types: Vec<String>) -> Result<WebhookEndpoint, StoreError> {
     Ok(WebhookEndpoint {
         id: row.id("id")?,

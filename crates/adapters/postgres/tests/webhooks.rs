@@ -9,7 +9,10 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use kasa_postgres::{SecretsKey, SqlStore};
 use kasa_testkit::MemoryStore;
-use kasa_testkit::contract::webhooks::webhook_events_are_queued_with_their_facts_and_delivered_once;
+use kasa_testkit::contract::webhooks::{
+    a_paid_payment_request_is_reported,
+    webhook_events_are_queued_with_their_facts_and_delivered_once,
+};
 
 fn sealing(store: &Arc<SqlStore>) -> Arc<SqlStore> {
     Arc::new(
@@ -42,6 +45,7 @@ async fn sealed_on(store: &Arc<SqlStore>) {
 async fn the_memory_store_keeps_the_contract() {
     webhook_events_are_queued_with_their_facts_and_delivered_once(Arc::new(MemoryStore::new()))
         .await;
+    a_paid_payment_request_is_reported(Arc::new(MemoryStore::new())).await;
 }
 
 #[tokio::test]
@@ -58,4 +62,20 @@ async fn postgres_keeps_the_contract_and_seals_secrets() {
         return;
     };
     sealed_on(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_reports_a_paid_request() {
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    a_paid_payment_request_is_reported(sealing(&store)).await;
+}
+
+#[tokio::test]
+async fn postgres_reports_a_paid_request() {
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    a_paid_payment_request_is_reported(sealing(&store)).await;
 }

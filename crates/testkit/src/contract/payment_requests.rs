@@ -23,14 +23,14 @@ use crate::{TestBilling, agent_context, credit_package, customer, department};
 /// How many starts race for one request.
 const RACERS: usize = 16;
 
-struct World<S: Store + PaymentRequestStore + 'static> {
-    kit: TestBilling<S>,
-    requests: PaymentRequests,
+pub(crate) struct World<S: Store + PaymentRequestStore + 'static> {
+    pub(crate) kit: TestBilling<S>,
+    pub(crate) requests: PaymentRequests,
     customer: CustomerId,
     package: Package,
 }
 
-async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World<S> {
+pub(crate) async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World<S> {
     let kit = TestBilling::on(store.clone());
     let support = department("Teknik Destek", 1);
     let package = credit_package("10 kredi", 10, "100.00", &[support.id]);
@@ -51,7 +51,7 @@ async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World
 }
 
 impl<S: Store + PaymentRequestStore + 'static> World<S> {
-    async fn ask(&self, valid_days: Option<u32>) -> PaymentRequest {
+    pub(crate) async fn ask(&self, valid_days: Option<u32>) -> PaymentRequest {
         let draft = self
             .requests
             .draft(CreatePaymentRequest {
@@ -67,7 +67,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
         self.requests.send(draft, link).await.unwrap()
     }
 
-    fn pay(&self, request_id: PaymentRequestId) -> StartRequestPayment {
+    pub(crate) fn pay(&self, request_id: PaymentRequestId) -> StartRequestPayment {
         StartRequestPayment {
             request_id,
             customer_id: self.customer,
@@ -87,7 +87,11 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
         }
     }
 
-    async fn complete(&self, started: &StartedPurchase, status: &str) -> PurchaseCompletion {
+    pub(crate) async fn complete(
+        &self,
+        started: &StartedPurchase,
+        status: &str,
+    ) -> PurchaseCompletion {
         let order = started.purchase.payment.as_ref().unwrap().order_id.clone();
         let callback = self.kit.gateway.callback(&order, status, "100.00");
         self.kit

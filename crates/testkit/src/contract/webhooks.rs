@@ -390,3 +390,41 @@ where
         "no secret in the audit log"
     );
 }
+
+/// A payment request paid by its purchase is reported as `payment_request.paid`, once, in the
+/// transaction that completes the purchase.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn a_paid_payment_request_is_reported<S>(store: Arc<S>)
+where
+    S: Store + kasa_ports::PaymentRequestStore + WebhookStore + 'static,
+{
+    let world = super::payment_requests::world(store.clone()).await;
+    let erp = endpoint(&[WebhookEventType::PaymentRequestPaid], true);
+    store
+        .create_webhook_endpoint(erp.clone(), Secret::new("whsec_erp"), agent_context("ERP"))
+        .await
+        .unwrap();
+    let request = world.ask(None).await;
+    let started = world
+        .requests
+        .start_payment(world.pay(request.id))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        world.complete(&started, "approved").await;
+    }
+    let deliveries = store.webhook_deliveries(erp.id, 50).await.unwrap();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    let data = &deliveries[0].event.data;
+    assert_eq!(
+        deliveries[0].event.event_type,
+        WebhookEventType::PaymentRequestPaid
+    );
+    assert_eq!(data["object"]["payment_request_id"], request.id.to_string());
+    assert_eq!(
+        data["object"]["purchase_id"],
+        started.purchase.id.to_string()
+    );
+}
