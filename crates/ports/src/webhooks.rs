@@ -271,6 +271,29 @@ pub struct WebhookEndpointChange {
     pub enabled: Option<bool>,
 }
 
+impl WebhookEndpointChange {
+    /// `endpoint` with the change made, and whether it switches the endpoint on (then its
+    /// failure is cleared too). Event types are kept sorted and unique.
+    #[must_use]
+    pub fn apply(self, endpoint: &WebhookEndpoint) -> (WebhookEndpoint, bool) {
+        let switched_on = self.enabled == Some(true) && !endpoint.enabled;
+        let mut after = endpoint.clone();
+        after.url = self.url.unwrap_or(after.url);
+        after.description = self.description.unwrap_or(after.description);
+        if let Some(mut event_types) = self.event_types {
+            event_types.sort();
+            event_types.dedup();
+            after.event_types = event_types;
+        }
+        after.enabled = self.enabled.unwrap_or(after.enabled);
+        if switched_on {
+            after.disabled_reason = None;
+            after.failing_since = None;
+        }
+        (after, switched_on)
+    }
+}
+
 /// Where a delivery stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -328,24 +328,7 @@ impl WebhookStore for SqlStore {
     ) -> Result<WebhookEndpoint, StoreError> {
         self.in_transaction(async |tx, codec| {
             let before = read_endpoint(tx, codec, endpoint_id).await?;
-            let switched_on = change.enabled == Some(true) && !before.enabled;
-            let mut after = before.clone();
-            if let Some(url) = change.url {
-                after.url = url;
-            }
-            if let Some(description) = change.description {
-                after.description = description;
-            }
-            if let Some(event_types) = change.event_types {
-                after.event_types = event_types;
-            }
-            if let Some(enabled) = change.enabled {
-                after.enabled = enabled;
-            }
-            if switched_on {
-                after.disabled_reason = None;
-                after.failing_since = None;
-            }
+            let (after, switched_on) = change.apply(&before);
             execute(
                 tx,
                 codec.statement(

@@ -146,27 +146,8 @@ impl WebhookStore for MemoryStore {
         let at = micros(at);
         self.transaction(|state| {
             let before = endpoint(state, endpoint_id)?;
-            let switched_on = change.enabled == Some(true) && !before.enabled;
-            let after = state.webhooks.endpoint_mut(endpoint_id)?;
-            if let Some(url) = change.url {
-                after.url = url;
-            }
-            if let Some(description) = change.description {
-                after.description = description;
-            }
-            if let Some(mut event_types) = change.event_types {
-                event_types.sort();
-                event_types.dedup();
-                after.event_types = event_types;
-            }
-            if let Some(enabled) = change.enabled {
-                after.enabled = enabled;
-            }
-            if switched_on {
-                after.disabled_reason = None;
-                after.failing_since = None;
-            }
-            let after = after.clone();
+            let (after, switched_on) = change.apply(&before);
+            *state.webhooks.endpoint_mut(endpoint_id)? = after.clone();
             if switched_on {
                 for delivery in state.webhooks.deliveries.values_mut() {
                     if delivery.endpoint_id == endpoint_id && delivery.delivered_at.is_none() {
