@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 26] = [
+const STEPS: [SqlStep; 27] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -191,6 +191,13 @@ const STEPS: [SqlStep; 26] = [
         name: "m20261205_000039_payment_request_coupons",
         // A coupon an agent put on a payment request, priced when asked.
         schema: include_str!("sql/0039_payment_request_coupons.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261205_000041_webhooks",
+        // Outgoing webhooks: endpoints (sealed secret, event types), events, deliveries and
+        // their attempts.
+        schema: include_str!("sql/0041_webhooks.sql"),
         guards: ["", ""],
     },
 ];

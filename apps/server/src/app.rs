@@ -108,6 +108,8 @@ pub struct App {
     pub security_events: Arc<crate::security_events::SecurityEvents>,
     /// The time zone finance reports count days and months in.
     pub report_zone: kasa_billing::reports::ReportZone,
+    /// Outgoing webhooks: endpoints, deliveries and their log (ADR 0022).
+    pub webhooks: Arc<dyn kasa_ports::WebhookStore>,
 }
 
 impl std::fmt::Debug for App {
@@ -234,6 +236,7 @@ impl App {
             std::time::Duration::from_secs(60),
         ));
         let billing = Billing::new(ports).with_delivery_policy(delivery);
+        let database_for_webhooks: Arc<dyn kasa_ports::WebhookStore> = database.clone();
         Self {
             payment_requests: kasa_billing::PaymentRequests::new(billing.clone(), database.clone()),
             billing,
@@ -258,6 +261,7 @@ impl App {
             sign_in_throttle: Arc::default(),
             security_events,
             report_zone: kasa_billing::reports::ReportZone::istanbul(),
+            webhooks: database_for_webhooks,
         }
     }
 }

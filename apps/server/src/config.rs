@@ -30,6 +30,9 @@ pub struct Config {
     /// The wait after a help-desk call's first failure, in seconds (doubling, at most six
     /// hours; a rate limit waits as long as the help desk asks).
     pub help_desk_first_retry_seconds: u64,
+    /// The wait after a webhook delivery's first failure, in seconds; later waits grow in the
+    /// same proportion as the schedule of ADR 0022 (1 min, 5 min, 30 min, 2 h, 5 h, then 10 h).
+    pub webhook_first_retry_seconds: u64,
     /// The address customers' browsers reach Kasa at (the bank returns them here); `None`
     /// means `http://` + the listen address.
     pub public_url: Option<String>,
@@ -126,6 +129,7 @@ impl Default for Config {
             outbox_interval_ms: 5_000,
             mail_first_retry_seconds: 60,
             help_desk_first_retry_seconds: 30,
+            webhook_first_retry_seconds: 60,
             public_url: None,
             reconcile_after_seconds: 600,
             authorisation_void_after_days: 7,
@@ -159,6 +163,7 @@ struct FileConfig {
     outbox_interval_ms: Option<u64>,
     mail_first_retry_seconds: Option<u64>,
     help_desk_first_retry_seconds: Option<u64>,
+    webhook_first_retry_seconds: Option<u64>,
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
     authorisation_void_after_days: Option<u64>,
@@ -221,6 +226,10 @@ pub struct Overrides {
     /// to six hours [default: 30].
     #[arg(long, env = "KASA_HELP_DESK_FIRST_RETRY_SECONDS")]
     pub help_desk_first_retry_seconds: Option<u64>,
+    /// The wait after a webhook delivery's first failure, in seconds; later waits grow as ADR
+    /// 0022's schedule does [default: 60].
+    #[arg(long, env = "KASA_WEBHOOK_FIRST_RETRY_SECONDS")]
+    pub webhook_first_retry_seconds: Option<u64>,
     /// The address customers' browsers reach Kasa at, e.g. `https://billing.example.com`; the
     /// bank sends customers back there after paying [default: http:// + the listen address].
     #[arg(long, env = "KASA_PUBLIC_URL")]
@@ -378,6 +387,10 @@ impl Config {
                 .help_desk_first_retry_seconds
                 .or(file.help_desk_first_retry_seconds)
                 .unwrap_or(defaults.help_desk_first_retry_seconds),
+            webhook_first_retry_seconds: overrides
+                .webhook_first_retry_seconds
+                .or(file.webhook_first_retry_seconds)
+                .unwrap_or(defaults.webhook_first_retry_seconds),
             public_url: overrides
                 .public_url
                 .clone()

@@ -166,3 +166,28 @@ pub async fn resolve_stuck_payment_actions(app: App, older_than: time::Duration)
     )
     .await;
 }
+
+/// The outgoing-webhook worker: posts due deliveries every `interval`. A crash loses nothing
+/// (deliveries are claimed with a lease and marked delivered only after a 2xx; see
+/// [`crate::webhook_deliveries`]).
+pub async fn deliver_webhooks(
+    app: App,
+    interval: Duration,
+    policy: crate::webhook_deliveries::WebhookRetryPolicy,
+) {
+    let sender = kasa_webhooks::WebhookSender::new(Duration::from_secs(10));
+    repeat("webhook worker", interval, || async {
+        let report =
+            crate::webhook_deliveries::deliver_due_webhooks(&app, &sender, policy, 50).await?;
+        if report.delivered + report.retrying + report.switched_off > 0 {
+            tracing::info!(
+                delivered = report.delivered,
+                retrying = report.retrying,
+                switched_off = report.switched_off,
+                "webhook worker ran"
+            );
+        }
+        Ok::<(), kasa_ports::StoreError>(())
+    })
+    .await;
+}

@@ -32,6 +32,8 @@ mod tools;
 mod verify;
 mod web;
 mod webhook;
+mod webhook_deliveries;
+mod webhooks_cli;
 
 use std::process::ExitCode;
 
@@ -117,6 +119,9 @@ enum Command {
     /// Help-desk debugging: verify a Zendesk, Help Scout or Kasa webhook delivery's signature.
     #[command(subcommand)]
     Helpdesk(helpdesk_tools::HelpdeskCommand),
+    /// Outgoing webhooks: verify a delivery's `Kasa-Signature` as a receiver would.
+    #[command(subcommand)]
+    Webhooks(webhooks_cli::WebhooksCommand),
     /// Tells from when a subscription that ends at END may be renewed (product rule 5: 30 days
     /// or fewer before its end).
     RenewalOpens {
@@ -253,6 +258,15 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
                 i64::try_from(config.help_desk_first_retry_seconds.max(1)).unwrap_or(30),
             ),
             ..help_desk_outbox::HelpDeskRetryPolicy::default()
+        },
+    ));
+    tokio::spawn(jobs::deliver_webhooks(
+        app.clone(),
+        std::time::Duration::from_millis(config.outbox_interval_ms.max(100)),
+        webhook_deliveries::WebhookRetryPolicy {
+            first_retry: time::Duration::seconds(
+                i64::try_from(config.webhook_first_retry_seconds.max(1)).unwrap_or(60),
+            ),
         },
     ));
     tokio::spawn(jobs::end_expired_subscriptions(app.clone()));
@@ -462,6 +476,7 @@ fn main() -> ExitCode {
         Command::Stripe(command) => tools::stripe(command),
         Command::Nestpay(command) => tools::nestpay(command),
         Command::Helpdesk(command) => helpdesk_tools::helpdesk(command),
+        Command::Webhooks(command) => webhooks_cli::webhooks(command),
         Command::RenewalOpens { end } => match OffsetDateTime::parse(&end, &Rfc3339) {
             Ok(ends_at) => {
                 let opens_at = renewal_opens_at(ends_at);

@@ -29,6 +29,7 @@ use crate::api::questions::QuestionsApi;
 use crate::api::records::RecordsApi;
 use crate::api::reports::ReportsApi;
 use crate::api::settings::SettingsApi;
+use crate::api::webhooks::WebhooksApi;
 use crate::app::App;
 use crate::metrics::Metrics;
 use crate::problem::{ApiError, from_poem_error};
@@ -53,6 +54,7 @@ type Apis = (
     (HelpDeskCallsApi, HelpDeskEventsApi, HelpDeskAppsApi),
     // What customers reach with a billing link.
     (BillingLinksApi, MeApi, QuestionsApi),
+    WebhooksApi,
 );
 
 /// The OpenAPI service (also used by `kasa openapi` and the spec test).
@@ -73,6 +75,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             ReportsApi,
             (HelpDeskCallsApi, HelpDeskEventsApi, HelpDeskAppsApi),
             (BillingLinksApi, MeApi, QuestionsApi),
+            WebhooksApi,
         ),
         "Kasa",
         env!("CARGO_PKG_VERSION"),

@@ -145,7 +145,7 @@ pub fn nestpay(command: NestpayCommand) -> ExitCode {
     }
 }
 
-fn read_stdin() -> Result<Vec<u8>, String> {
+pub(crate) fn read_stdin() -> Result<Vec<u8>, String> {
     let mut input = Vec::new();
     std::io::stdin()
         .read_to_end(&mut input)

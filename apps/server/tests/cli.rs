@@ -326,3 +326,50 @@ fn nestpay_hash_and_verify_help_operators_debug_a_store() {
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[test]
+fn webhooks_verify_exits_zero_only_for_a_genuine_fresh_delivery() {
+    let body = br#"{"id":"0193","type":"purchase.completed","created_at":"2026-12-05T00:00:00Z","data":{}}"#;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let fresh = kasa_webhooks::sign(body, "whsec_cli", now);
+    let old = kasa_webhooks::sign(body, "whsec_cli", now - 3600);
+    let verify = |header: &str, body: &[u8]| {
+        kasa_with_input(
+            &[
+                "webhooks",
+                "verify",
+                "--secret",
+                "whsec_cli",
+                "--header",
+                header,
+            ],
+            body,
+        )
+    };
+    let ok = verify(&format!("Kasa-Signature: {fresh}"), body);
+    assert!(ok.status.success(), "{ok:?}");
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("valid"));
+    let tampered = verify(&fresh, br#"{"id":"0193","type":"purchase.failed"}"#);
+    assert_eq!(tampered.status.code(), Some(1));
+    let stale = verify(&old, body);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stale.stdout).contains("tolerance 300 s"));
+    let wrong_secret = kasa_with_input(
+        &[
+            "webhooks",
+            "verify",
+            "--secret",
+            "whsec_other",
+            "--header",
+            &fresh,
+        ],
+        body,
+    );
+    assert_eq!(wrong_secret.status.code(), Some(1));
+}

@@ -150,7 +150,8 @@ async fn an_admin_manages_access_and_operations_and_an_agent_sees_only_their_pag
             "API keys",
             "Outbox",
             "Audit log",
-            "Integrations"
+            "Integrations",
+            "Webhooks"
         ])
     );
     assert!(text("purchasesToday").contains("₺100.00"), "{report:#}");

@@ -470,6 +470,45 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::ReadFinance),
             None,
         ),
+        row(
+            Method::POST,
+            "/v1/webhook-endpoints",
+            Some(P::ManageAccess),
+            Some(
+                json!({ "url": "https://erp.example/kasa", "event_types": ["purchase.completed"],
+                         "reason": "walk" }),
+            ),
+        ),
+        row(
+            Method::GET,
+            "/v1/webhook-endpoints",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::PATCH,
+            "/v1/webhook-endpoints/{id}",
+            Some(P::ManageAccess),
+            Some(json!({ "enabled": false, "reason": "walk" })),
+        ),
+        row(
+            Method::GET,
+            "/v1/webhook-endpoints/{id}/deliveries",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::GET,
+            "/v1/webhook-endpoints/{id}/deliveries/{id}/attempts",
+            Some(P::ManageAccess),
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/webhook-endpoints/{id}/deliveries/{id}/replay",
+            Some(P::ManageAccess),
+            Some(reason.clone()),
+        ),
     ]
 }
 

@@ -28,6 +28,7 @@ mod recurring;
 pub mod reports;
 mod resend;
 mod verify;
+mod webhook_mail;
 mod webhooks;
 
 pub use adjust::AdjustCreditsError;

@@ -205,6 +205,20 @@ impl Billing {
                 email.to.clone_from(to);
                 Ok(email)
             }
+            OutboxPayload::WebhookEndpointSwitchedOff {
+                endpoint_id: _,
+                url,
+                reason,
+                to,
+                language,
+            } => {
+                let settings = self.ports.settings.billing_settings().await?;
+                let mut email = crate::webhook_mail::render_switched_off_mail(
+                    url, reason, &settings, *language,
+                );
+                email.to.clone_from(to);
+                Ok(email)
+            }
         }
     }
 

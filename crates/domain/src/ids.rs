@@ -131,3 +131,11 @@ define_id!(
     /// A coupon: a code customers enter at checkout for a discount.
     CouponId
 );
+define_id!(
+    /// An integrator's webhook endpoint: a URL Kasa posts signed events to.
+    WebhookEndpointId
+);
+define_id!(
+    /// A webhook event: one fact Kasa reports to the endpoints that subscribe to its type.
+    WebhookEventId
+);

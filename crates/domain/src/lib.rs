@@ -40,6 +40,7 @@ pub use ids::{
     HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
     PaymentActionId, PaymentId, PaymentRequestId, PurchaseId, QuestionId, UsageChargeId, UserId,
 };
+pub use ids::{WebhookEndpointId, WebhookEventId};
 pub use integration::{FrameOrigin, FrameOriginError, IntegrationKind, UnknownIntegrationKind};
 pub use money::{Currency, Money, MoneyError};
 pub use package::{Package, PackageDescription, PackageError, PackageKind};

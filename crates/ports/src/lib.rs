@@ -23,6 +23,7 @@ mod questions;
 mod records;
 mod reports;
 mod store;
+mod webhooks;
 
 pub use access::{
     AccessStore, ApiKey, BillingLink, IdempotencyClaim, IdempotencyStore, RefundLimitChange,
@@ -114,4 +115,12 @@ pub use store::{
 pub use store::{
     MockCatalogStore, MockChargeStore, MockCustomerStore, MockHistoryStore, MockHoldingStore,
     MockInvoiceStore, MockOutboxStore, MockPurchaseStore, MockSettingsStore,
+};
+#[cfg(any(test, feature = "mocks"))]
+pub use webhooks::MockWebhookStore;
+pub use webhooks::{
+    DueWebhookDelivery, NewWebhookEvent, UnknownWebhookEventType, WEBHOOK_SWITCH_OFF_AFTER,
+    WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointChange,
+    WebhookEvent, WebhookEventType, WebhookStore, completed_purchase, webhook_event_for_invoice,
+    webhook_event_for_paid_request, webhook_events_for, webhook_retry_delay,
 };

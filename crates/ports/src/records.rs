@@ -532,6 +532,20 @@ pub enum OutboxPayload {
         /// The language to render in.
         language: Language,
     },
+    /// "Your webhook endpoint was switched off": to the operator, after an endpoint failed for
+    /// days (ADR 0022).
+    WebhookEndpointSwitchedOff {
+        /// The endpoint.
+        endpoint_id: kasa_domain::WebhookEndpointId,
+        /// Its URL.
+        url: String,
+        /// Why, in Kasa's words (since when it failed, its last answer).
+        reason: String,
+        /// Recipients (the operator's notification address and its copies).
+        to: Vec<EmailAddress>,
+        /// The language to render in.
+        language: Language,
+    },
 }
 
 /// An outbox message and its delivery state.

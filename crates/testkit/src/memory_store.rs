@@ -35,6 +35,7 @@ mod integrations;
 mod payment_requests;
 mod questions;
 mod reports;
+mod webhooks;
 mod zendesk_apps;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +129,8 @@ struct State {
     payment_requests: BTreeMap<kasa_domain::PaymentRequestId, kasa_ports::PaymentRequest>,
     /// Coupons (their redemptions are the purchases that carry them).
     coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
+    /// Outgoing webhooks: endpoints, events, deliveries and their attempts.
+    webhooks: webhooks::Webhooks,
 }
 
 impl State {
@@ -203,6 +206,22 @@ impl State {
     }
 
     fn audit(&mut self, record: AuditRecord, context: &ActionContext, at: OffsetDateTime) {
+        for event in kasa_ports::webhook_events_for(&record) {
+            self.webhooks.queue(event, at);
+        }
+        if let Some(purchase_id) = kasa_ports::completed_purchase(&record)
+            && let Some(request) = self
+                .payment_requests
+                .values()
+                .find(|request| request.purchase.as_ref().map(|(id, _)| *id) == Some(purchase_id))
+        {
+            let event = kasa_ports::webhook_event_for_paid_request(
+                request.id,
+                purchase_id,
+                request.customer_id,
+            );
+            self.webhooks.queue(event, at);
+        }
         self.audit.push(AuditEntry {
             id: new_id(),
             at,
@@ -1487,6 +1506,8 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
         issued: new,
     };
     state.invoices.push(invoice.clone());
+    let event = kasa_ports::webhook_event_for_invoice(&invoice);
+    state.webhooks.queue(event, invoice.issued.issued_at);
     Ok(invoice)
 }
 

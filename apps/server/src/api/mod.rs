@@ -21,6 +21,7 @@ pub mod questions;
 pub mod records;
 pub mod reports;
 pub mod settings;
+pub mod webhooks;
 
 use kasa_domain::{Currency, Money};
 use poem_openapi::{Object, Tags};
@@ -47,6 +48,8 @@ pub enum Tag {
     /// Finance reports: revenue, the invoice register, KDV, refunds, usage, subscriptions and
     /// the prepaid-credit liability.
     Reports,
+    /// Outgoing webhooks: endpoints, deliveries, replays.
+    Webhooks,
 }
 
 /// An amount of money.

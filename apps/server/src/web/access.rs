@@ -636,6 +636,10 @@ async fn outbox_page(app: &App, staff: &Staff, c: Chrome, problem: Option<ApiErr
                     "payment-requests.outbox-kind",
                     to.iter().map(ToString::to_string).collect(),
                 ),
+                OutboxPayload::WebhookEndpointSwitchedOff { to, .. } => (
+                    "webhooks.outbox-kind",
+                    to.iter().map(ToString::to_string).collect(),
+                ),
             };
             MessageRow {
                 message,

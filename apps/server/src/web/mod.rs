@@ -22,6 +22,7 @@ pub mod panel;
 pub mod payment_requests;
 pub mod reports;
 pub mod session;
+pub mod webhooks;
 
 use askama::Template;
 use kasa_domain::Money;
@@ -53,6 +54,7 @@ pub fn console_routes() -> impl Endpoint {
     let route = integrations::routes(route);
     let route = reports::routes(route);
     let route = coupons::routes(route);
+    let route = webhooks::routes(route);
     route.catch_all_error(|error| async move { error.into_response() })
 }
 
@@ -106,6 +108,10 @@ pub const CONSOLE_ROUTES: &[(&str, &str)] = &[
     ("/console/integrations/{id}/zendesk-app", "GET, POST"),
     ("/console/coupons", "GET, POST"),
     ("/console/coupons/{id}/disable", "GET, POST"),
+    ("/console/webhooks", "GET, POST"),
+    ("/console/webhooks/{id}", "GET"),
+    ("/console/webhooks/{id}/switch", "POST"),
+    ("/console/webhooks/{id}/deliveries/{id}/replay", "POST"),
     ("/panel", "GET"),
     ("/panel/invoices/{purchase}/{invoice}", "GET"),
 ];

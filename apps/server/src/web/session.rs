@@ -265,6 +265,12 @@ fn menu(role: Role) -> Vec<MenuEntry> {
             "console.integrations",
             Permission::ManageAccess,
         ),
+        (
+            "webhooks",
+            "/console/webhooks",
+            "webhooks.title",
+            Permission::ManageAccess,
+        ),
     ];
     entries
         .into_iter()

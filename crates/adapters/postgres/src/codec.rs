@@ -12,6 +12,7 @@ use kasa_domain::{
     ApiKeyId, ApprovalRequestId, AuditEntryId, BillingLinkId, CustomerId, Decimal, DepartmentId,
     HelpDeskCallId, IntegrationId, InvoiceId, LedgerEntryId, OutboxMessageId, PackageId,
     PaymentActionId, PaymentId, PaymentRequestId, PurchaseId, QuestionId, UsageChargeId, UserId,
+    WebhookEndpointId, WebhookEventId,
 };
 use kasa_ports::StoreError;
 use sea_orm::{DbBackend, QueryResult, Statement, TryGetable, Value};
@@ -48,6 +49,8 @@ macro_rules! stored_ids {
 
 stored_ids!(
     ApiKeyId,
+    WebhookEndpointId,
+    WebhookEventId,
     ApprovalRequestId,
     BillingLinkId,
     AuditEntryId,

@@ -173,7 +173,7 @@ pub(crate) struct SealedSecrets {
 }
 
 /// Every table of integration secrets.
-pub(crate) const SEALED_SECRETS: [SealedSecrets; 3] = [
+pub(crate) const SEALED_SECRETS: [SealedSecrets; 4] = [
     SealedSecrets {
         sealed_as: SEALED_AS,
         table: "integrations",
@@ -182,6 +182,7 @@ pub(crate) const SEALED_SECRETS: [SealedSecrets; 3] = [
     },
     crate::help_desk_connections::SEALED,
     crate::help_desk_events::SEALED,
+    crate::webhooks::SEALED,
 ];
 
 impl SealedSecrets {

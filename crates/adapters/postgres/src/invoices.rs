@@ -108,14 +108,17 @@ pub(crate) async fn issue(
         || format!("invoice {}", new.id),
     )
     .await?;
-    Ok(Invoice {
+    let invoice = Invoice {
         number: InvoiceNumber {
             series: new.series.clone(),
             year,
             sequence: u32::try_from(sequence).map_err(corrupt)?,
         },
         issued: new,
-    })
+    };
+    let event = kasa_ports::webhook_event_for_invoice(&invoice);
+    crate::webhooks::queue_webhook_event(tx, codec, &event, invoice.issued.issued_at).await?;
+    Ok(invoice)
 }
 
 #[async_trait]

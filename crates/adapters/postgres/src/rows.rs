@@ -392,6 +392,12 @@ pub(crate) async fn insert_audit(
         ),
     )
     .await?;
+    for event in kasa_ports::webhook_events_for(record) {
+        crate::webhooks::queue_webhook_event(connection, codec, &event, at).await?;
+    }
+    if let Some(purchase_id) = kasa_ports::completed_purchase(record) {
+        crate::webhooks::queue_paid_request(connection, codec, purchase_id, at).await?;
+    }
     Ok(())
 }
 

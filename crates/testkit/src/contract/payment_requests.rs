@@ -28,14 +28,14 @@ use crate::{TestBilling, agent_context, credit_package, customer, department, tr
 /// How many starts race for one request.
 const RACERS: usize = 16;
 
-struct World<S: Store + PaymentRequestStore + 'static> {
-    kit: TestBilling<S>,
-    requests: PaymentRequests,
+pub(crate) struct World<S: Store + PaymentRequestStore + 'static> {
+    pub(crate) kit: TestBilling<S>,
+    pub(crate) requests: PaymentRequests,
     customer: CustomerId,
     package: Package,
 }
 
-async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World<S> {
+pub(crate) async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World<S> {
     let kit = TestBilling::on(store.clone());
     let support = department("Teknik Destek", 1);
     let package = credit_package("10 kredi", 10, "100.00", &[support.id]);
@@ -56,7 +56,7 @@ async fn world<S: Store + PaymentRequestStore + 'static>(store: Arc<S>) -> World
 }
 
 impl<S: Store + PaymentRequestStore + 'static> World<S> {
-    async fn ask(&self, valid_days: Option<u32>) -> PaymentRequest {
+    pub(crate) async fn ask(&self, valid_days: Option<u32>) -> PaymentRequest {
         self.ask_with(valid_days, None).await
     }
 
@@ -77,7 +77,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
         self.requests.send(draft, link).await.unwrap()
     }
 
-    fn pay(&self, request_id: PaymentRequestId) -> StartRequestPayment {
+    pub(crate) fn pay(&self, request_id: PaymentRequestId) -> StartRequestPayment {
         StartRequestPayment {
             request_id,
             customer_id: self.customer,
@@ -97,7 +97,11 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
         }
     }
 
-    async fn complete(&self, started: &StartedPurchase, status: &str) -> PurchaseCompletion {
+    pub(crate) async fn complete(
+        &self,
+        started: &StartedPurchase,
+        status: &str,
+    ) -> PurchaseCompletion {
         let payment = started.purchase.payment.as_ref().unwrap();
         let amount = payment.amount.amount().to_string();
         let callback = self
