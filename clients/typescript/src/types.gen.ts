@@ -742,6 +742,22 @@ export type CreatedIntegration = {
 };
 
 /**
+ * CreatedWebhookEndpoint
+ *
+ * A new endpoint and its signing secret: the only time the secret is shown.
+ */
+export type CreatedWebhookEndpoint = {
+    /**
+     * The endpoint.
+     */
+    endpoint: WebhookEndpointBody;
+    /**
+     * The secret every delivery's `Kasa-Signature` is made with (`whsec_…`).
+     */
+    secret: string;
+};
+
+/**
  * CustomerBody
  *
  * A customer.
@@ -1653,6 +1669,30 @@ export type NewUserBody = {
      * `admin`, `billing_manager`, `agent`, `finance` or `read_only`.
      */
     role: 'admin' | 'billing_manager' | 'agent' | 'finance' | 'read_only' | 'help_desk';
+};
+
+/**
+ * NewWebhookEndpointBody
+ *
+ * A new endpoint.
+ */
+export type NewWebhookEndpointBody = {
+    /**
+     * What it is for (shown in the console).
+     */
+    description?: string;
+    /**
+     * The event types it receives (at least one).
+     */
+    event_types: Array<WebhookEventTypeBody>;
+    /**
+     * Why (audit log).
+     */
+    reason: string;
+    /**
+     * Where events are posted: `https://…` (`http://` only on loopback).
+     */
+    url: string;
 };
 
 /**
@@ -2823,6 +2863,145 @@ export type VoidRequest = {
      */
     reason: string;
 };
+
+/**
+ * WebhookAttemptBody
+ *
+ * One attempt and the endpoint's answer.
+ */
+export type WebhookAttemptBody = {
+    /**
+     * The start of the answer's body, or why there was none.
+     */
+    answer: string;
+    /**
+     * When (RFC 3339).
+     */
+    attempted_at: string;
+    /**
+     * How long it took.
+     */
+    duration_ms: number;
+    /**
+     * The HTTP status, when the endpoint answered.
+     */
+    status?: number | null;
+};
+
+/**
+ * WebhookDeliveryBody
+ *
+ * One event's delivery to an endpoint.
+ */
+export type WebhookDeliveryBody = {
+    /**
+     * Attempts so far.
+     */
+    attempts: number;
+    /**
+     * The body posted, exactly as signed.
+     */
+    body: string;
+    /**
+     * When the fact happened (RFC 3339).
+     */
+    created_at: string;
+    /**
+     * When the endpoint took it (RFC 3339).
+     */
+    delivered_at?: string | null;
+    /**
+     * The event's id (the envelope's `id`).
+     */
+    event_id: string;
+    /**
+     * Its type.
+     */
+    event_type: WebhookEventTypeBody;
+    /**
+     * When the next attempt is due, while pending (RFC 3339).
+     */
+    next_attempt_at?: string | null;
+    /**
+     * `pending` or `delivered`.
+     */
+    state: string;
+};
+
+/**
+ * WebhookEndpointBody
+ *
+ * An endpoint (never its secret).
+ */
+export type WebhookEndpointBody = {
+    /**
+     * When it was made (RFC 3339).
+     */
+    created_at: string;
+    /**
+     * What it is for.
+     */
+    description: string;
+    /**
+     * Why Kasa switched it off (every attempt failed for three days); none when on or switched
+     * off by hand.
+     */
+    disabled_reason?: string | null;
+    /**
+     * Whether events are queued for it and delivered.
+     */
+    enabled: boolean;
+    /**
+     * The event types it receives.
+     */
+    event_types: Array<WebhookEventTypeBody>;
+    /**
+     * Since when every attempt has failed (RFC 3339); none after a success.
+     */
+    failing_since?: string | null;
+    /**
+     * Its id.
+     */
+    id: string;
+    /**
+     * Where events are posted.
+     */
+    url: string;
+};
+
+/**
+ * WebhookEndpointChangeBody
+ *
+ * A change to an endpoint; what is left out stays as it is. Switching an endpoint on makes its
+ * waiting deliveries due at once.
+ */
+export type WebhookEndpointChangeBody = {
+    /**
+     * A new description.
+     */
+    description?: string | null;
+    /**
+     * On or off.
+     */
+    enabled?: boolean | null;
+    /**
+     * New event types (at least one).
+     */
+    event_types?: Array<WebhookEventTypeBody> | null;
+    /**
+     * Why (audit log).
+     */
+    reason: string;
+    /**
+     * A new URL.
+     */
+    url?: string | null;
+};
+
+/**
+ * An event type an endpoint subscribes to (docs/webhooks.md lists what each carries).
+ */
+export type WebhookEventTypeBody = 'purchase.completed' | 'purchase.failed' | 'payment.refunded' | 'payment.voided' | 'payment.captured' | 'subscription.started' | 'subscription.renewed' | 'subscription.ending_soon' | 'subscription.ended' | 'credits.low' | 'credits.exhausted' | 'invoice.issued' | 'charge.refused' | 'payment_request.paid';
 
 /**
  * WebhookSecretRequest
@@ -8056,3 +8235,355 @@ export type UpdateUserResponses = {
 };
 
 export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];
+
+export type ListWebhookEndpointsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/webhook-endpoints';
+};
+
+export type ListWebhookEndpointsErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type ListWebhookEndpointsError = ListWebhookEndpointsErrors[keyof ListWebhookEndpointsErrors];
+
+export type ListWebhookEndpointsResponses = {
+    200: Array<WebhookEndpointBody>;
+};
+
+export type ListWebhookEndpointsResponse = ListWebhookEndpointsResponses[keyof ListWebhookEndpointsResponses];
+
+export type CreateWebhookEndpointData = {
+    body: NewWebhookEndpointBody;
+    path?: never;
+    query?: never;
+    url: '/v1/webhook-endpoints';
+};
+
+export type CreateWebhookEndpointErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...).
+     */
+    409: Problem;
+    /**
+     * The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).
+     */
+    413: Problem;
+    /**
+     * The body is not JSON (`unsupported-media-type`).
+     */
+    415: Problem;
+    /**
+     * A business rule refuses the request; `code` says which.
+     */
+    422: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type CreateWebhookEndpointError = CreateWebhookEndpointErrors[keyof CreateWebhookEndpointErrors];
+
+export type CreateWebhookEndpointResponses = {
+    200: CreatedWebhookEndpoint;
+};
+
+export type CreateWebhookEndpointResponse = CreateWebhookEndpointResponses[keyof CreateWebhookEndpointResponses];
+
+export type UpdateWebhookEndpointData = {
+    body: WebhookEndpointChangeBody;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/webhook-endpoints/{id}';
+};
+
+export type UpdateWebhookEndpointErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Nothing has this id (`not-found`).
+     */
+    404: Problem;
+    /**
+     * Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...).
+     */
+    409: Problem;
+    /**
+     * The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).
+     */
+    413: Problem;
+    /**
+     * The body is not JSON (`unsupported-media-type`).
+     */
+    415: Problem;
+    /**
+     * A business rule refuses the request; `code` says which.
+     */
+    422: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type UpdateWebhookEndpointError = UpdateWebhookEndpointErrors[keyof UpdateWebhookEndpointErrors];
+
+export type UpdateWebhookEndpointResponses = {
+    200: WebhookEndpointBody;
+};
+
+export type UpdateWebhookEndpointResponse = UpdateWebhookEndpointResponses[keyof UpdateWebhookEndpointResponses];
+
+export type ListWebhookDeliveriesData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        limit?: number;
+    };
+    url: '/v1/webhook-endpoints/{id}/deliveries';
+};
+
+export type ListWebhookDeliveriesErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Nothing has this id (`not-found`).
+     */
+    404: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type ListWebhookDeliveriesError = ListWebhookDeliveriesErrors[keyof ListWebhookDeliveriesErrors];
+
+export type ListWebhookDeliveriesResponses = {
+    200: Array<WebhookDeliveryBody>;
+};
+
+export type ListWebhookDeliveriesResponse = ListWebhookDeliveriesResponses[keyof ListWebhookDeliveriesResponses];
+
+export type ListWebhookAttemptsData = {
+    body?: never;
+    path: {
+        id: string;
+        event_id: string;
+    };
+    query?: never;
+    url: '/v1/webhook-endpoints/{id}/deliveries/{event_id}/attempts';
+};
+
+export type ListWebhookAttemptsErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Nothing has this id (`not-found`).
+     */
+    404: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type ListWebhookAttemptsError = ListWebhookAttemptsErrors[keyof ListWebhookAttemptsErrors];
+
+export type ListWebhookAttemptsResponses = {
+    200: Array<WebhookAttemptBody>;
+};
+
+export type ListWebhookAttemptsResponse = ListWebhookAttemptsResponses[keyof ListWebhookAttemptsResponses];
+
+export type ReplayWebhookDeliveryData = {
+    body: ReasonBody;
+    path: {
+        id: string;
+        event_id: string;
+    };
+    query?: never;
+    url: '/v1/webhook-endpoints/{id}/deliveries/{event_id}/replay';
+};
+
+export type ReplayWebhookDeliveryErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Nothing has this id (`not-found`).
+     */
+    404: Problem;
+    /**
+     * Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...).
+     */
+    409: Problem;
+    /**
+     * The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).
+     */
+    413: Problem;
+    /**
+     * The body is not JSON (`unsupported-media-type`).
+     */
+    415: Problem;
+    /**
+     * A business rule refuses the request; `code` says which.
+     */
+    422: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type ReplayWebhookDeliveryError = ReplayWebhookDeliveryErrors[keyof ReplayWebhookDeliveryErrors];
+
+export type ReplayWebhookDeliveryResponses = {
+    200: WebhookDeliveryBody;
+};
+
+export type ReplayWebhookDeliveryResponse = ReplayWebhookDeliveryResponses[keyof ReplayWebhookDeliveryResponses];

@@ -32,6 +32,7 @@ from .coupon_input import CouponInput
 from .covering_package import CoveringPackage
 from .created_api_key import CreatedApiKey
 from .created_integration import CreatedIntegration
+from .created_webhook_endpoint import CreatedWebhookEndpoint
 from .customer_body import CustomerBody
 from .customer_body_language import CustomerBodyLanguage
 from .customer_change import CustomerChange
@@ -85,6 +86,7 @@ from .new_api_key_body_role import NewApiKeyBodyRole
 from .new_integration_body import NewIntegrationBody
 from .new_user_body import NewUserBody
 from .new_user_body_role import NewUserBodyRole
+from .new_webhook_endpoint_body import NewWebhookEndpointBody
 from .numbering_body import NumberingBody
 from .outbox_message_body import OutboxMessageBody
 from .package_body import PackageBody
@@ -141,6 +143,11 @@ from .user_body_role import UserBodyRole
 from .user_change import UserChange
 from .user_change_role import UserChangeRole
 from .void_request import VoidRequest
+from .webhook_attempt_body import WebhookAttemptBody
+from .webhook_delivery_body import WebhookDeliveryBody
+from .webhook_endpoint_body import WebhookEndpointBody
+from .webhook_endpoint_change_body import WebhookEndpointChangeBody
+from .webhook_event_type_body import WebhookEventTypeBody
 from .webhook_secret_request import WebhookSecretRequest
 from .webhook_secret_set import WebhookSecretSet
 from .zendesk_app_body import ZendeskAppBody
@@ -178,6 +185,7 @@ __all__ = (
     "CoveringPackage",
     "CreatedApiKey",
     "CreatedIntegration",
+    "CreatedWebhookEndpoint",
     "CustomerBody",
     "CustomerBodyLanguage",
     "CustomerChange",
@@ -231,6 +239,7 @@ __all__ = (
     "NewIntegrationBody",
     "NewUserBody",
     "NewUserBodyRole",
+    "NewWebhookEndpointBody",
     "NumberingBody",
     "OutboxMessageBody",
     "PackageBody",
@@ -287,6 +296,11 @@ __all__ = (
     "UserChange",
     "UserChangeRole",
     "VoidRequest",
+    "WebhookAttemptBody",
+    "WebhookDeliveryBody",
+    "WebhookEndpointBody",
+    "WebhookEndpointChangeBody",
+    "WebhookEventTypeBody",
     "WebhookSecretRequest",
     "WebhookSecretSet",
     "ZendeskAppBody",
