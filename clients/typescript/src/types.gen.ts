@@ -2993,7 +2993,7 @@ export type WebhookEndpointChangeBody = {
      */
     reason: string;
     /**
-     * A new URL.
+     * A new URL: `https://…` (`http://` only on loopback).
      */
     url?: string | null;
 };

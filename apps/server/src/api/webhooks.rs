@@ -66,7 +66,7 @@ event_type_bodies! {
 #[derive(Debug, Object)]
 pub struct NewWebhookEndpointBody {
     /// Where events are posted: `https://…` (`http://` only on loopback).
-    #[oai(validator(max_length = 2000))]
+    #[oai(validator(max_length = 2000, pattern = "^https?://[^\\s]+$"))]
     pub url: String,
     /// What it is for (shown in the console).
     #[oai(default, validator(max_length = 500))]
@@ -82,8 +82,8 @@ pub struct NewWebhookEndpointBody {
 /// waiting deliveries due at once.
 #[derive(Debug, Object)]
 pub struct WebhookEndpointChangeBody {
-    /// A new URL.
-    #[oai(validator(max_length = 2000))]
+    /// A new URL: `https://…` (`http://` only on loopback).
+    #[oai(validator(max_length = 2000, pattern = "^https?://[^\\s]+$"))]
     pub url: Option<String>,
     /// A new description.
     #[oai(validator(max_length = 500))]

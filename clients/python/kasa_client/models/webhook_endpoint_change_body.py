@@ -22,7 +22,7 @@ class WebhookEndpointChangeBody:
             description (None | str | Unset): A new description.
             enabled (bool | None | Unset): On or off.
             event_types (list[WebhookEventTypeBody] | None | Unset): New event types (at least one).
-            url (None | str | Unset): A new URL.
+            url (None | str | Unset): A new URL: `https://…` (`http://` only on loopback).
     """
 
     reason: str
