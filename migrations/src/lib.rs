@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 25] = [
+const STEPS: [SqlStep; 26] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -186,6 +186,16 @@ const STEPS: [SqlStep; 25] = [
         // Customers' billing questions; help-desk calls that open a ticket first.
         schema: include_str!("sql/0038_questions.sql"),
         guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000040_usage_summary",
+        // The usage report's hourly summary, and the charges before it summed into it (the
+        // backfill needs each backend's own hour arithmetic, so it runs in the guards' place).
+        schema: include_str!("sql/0040_usage_summary.sql"),
+        guards: [
+            include_str!("sql/0040_backfill_postgres.sql"),
+            include_str!("sql/0040_backfill_sqlite.sql"),
+        ],
     },
 ];
 

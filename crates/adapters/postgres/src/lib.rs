@@ -39,6 +39,7 @@ mod rows;
 mod secrets;
 mod settings;
 mod store;
+mod usage_summary;
 mod zendesk_apps;
 
 pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};
