@@ -196,9 +196,12 @@ impl fmt::Display for BooksProblem {
             ),
             Self::UsageSummary { difference } => write!(
                 formatter,
-                "usage summary of the hour from {} UTC, department {}, {} {}: it holds {} \
+                "usage summary of the hour from {}, department {}, {} {}: it holds {} \
                  charge(s) and {} credit(s), the charges add up to {} and {}",
-                difference.hour,
+                difference
+                    .hour
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| difference.hour.to_string()),
                 difference.department_id,
                 difference.kind.label(),
                 difference.basis.label(),

@@ -29,20 +29,6 @@ pub(super) fn usage_bucket(charge: &UsageCharge) -> UsageBucket {
     )
 }
 
-impl MemoryStore {
-    /// Changes a row of the usage summary behind the store's back, as damage would: for the
-    /// tests of `kasa verify`.
-    pub fn tamper_usage_summary(&self, charge: &UsageCharge, charges: u64, credits: i64) {
-        self.transaction(|state| {
-            state
-                .usage_summary
-                .insert(usage_bucket(charge), (charges, credits));
-            Ok(())
-        })
-        .expect("the in-memory store takes the change");
-    }
-}
-
 /// The usage summary recomputed from the charges.
 pub(super) fn usage_summary_check(state: &State) -> UsageSummaryCheck {
     let mut sides: BTreeMap<UsageBucket, ((u64, i64), (u64, i64))> = BTreeMap::new();
