@@ -33,61 +33,29 @@ pub struct UsageRow {
     pub free: u64,
 }
 
-/// Usage per period and department.
+/// Usage per period and department, from the charges themselves.
 ///
 /// # Errors
-/// Never today; kept fallible like the other reports.
+/// Never in practice (a count beyond `u64`); kept fallible like the other reports.
 pub fn usage_report(
     window: &ReportWindow,
     charges: &[UsageCharge],
     departments: &[Department],
 ) -> Result<Vec<UsageRow>, ReportError> {
-    let names: BTreeMap<_, _> = departments
+    let totals: Vec<UsageTotal> = charges
         .iter()
-        .map(|department| (department.id, department.name.clone()))
+        .filter_map(|charge| {
+            Some(UsageTotal {
+                period: window.period_index(charge.at)?,
+                department_id: charge.department_id,
+                kind: charge.usage.kind(),
+                basis: charge.basis,
+                charges: 1,
+                credits: charge.credits.get(),
+            })
+        })
         .collect();
-    let mut rows: BTreeMap<(usize, String), UsageRow> = BTreeMap::new();
-    for charge in charges {
-        let Some(index) = window.period_index(charge.at) else {
-            continue;
-        };
-        let department = names
-            .get(&charge.department_id)
-            .cloned()
-            .unwrap_or_else(|| charge.department_id.to_string());
-        let row = rows
-            .entry((index, department.clone()))
-            .or_insert_with(|| UsageRow {
-                period: window.periods()[index].label.clone(),
-                department,
-                tickets: 0,
-                chats: 0,
-                credits_consumed: 0,
-                covered_by_credits: 0,
-                covered_by_subscription: 0,
-                free: 0,
-            });
-        match charge.usage.kind() {
-            UsageKind::Ticket => row.tickets += 1,
-            UsageKind::Chat => row.chats += 1,
-        }
-        match charge.basis {
-            ChargeBasis::Credits => {
-                row.covered_by_credits += 1;
-                row.credits_consumed = row
-                    .credits_consumed
-                    .checked_add(charge.credits.get())
-                    .ok_or_else(|| {
-                        ReportError::Store(kasa_ports::StoreError::Corrupt(
-                            "credits consumed overflow".into(),
-                        ))
-                    })?;
-            }
-            ChargeBasis::Subscription => row.covered_by_subscription += 1,
-            ChargeBasis::Free => row.free += 1,
-        }
-    }
-    Ok(rows.into_values().collect())
+    usage_report_from_totals(window, &totals, departments)
 }
 
 /// Usage per period and department from the store's usage summary (the same figures as
