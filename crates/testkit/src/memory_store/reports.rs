@@ -29,9 +29,12 @@ pub(super) fn usage_bucket(charge: &UsageCharge) -> UsageBucket {
     )
 }
 
+/// Charges and credits: a summary row's, or the charges' own.
+type Counted = (u64, i64);
+
 /// The usage summary recomputed from the charges.
 pub(super) fn usage_summary_check(state: &State) -> UsageSummaryCheck {
-    let mut sides: BTreeMap<UsageBucket, ((u64, i64), (u64, i64))> = BTreeMap::new();
+    let mut sides: BTreeMap<UsageBucket, (Counted, Counted)> = BTreeMap::new();
     for (bucket, summed) in &state.usage_summary {
         sides.entry(*bucket).or_default().0 = *summed;
     }
