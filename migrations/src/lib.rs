@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 27] = [
+const STEPS: [SqlStep; 28] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -192,6 +192,16 @@ const STEPS: [SqlStep; 27] = [
         // A coupon an agent put on a payment request, priced when asked.
         schema: include_str!("sql/0039_payment_request_coupons.sql"),
         guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261204_000040_usage_summary",
+        // The usage report's hourly summary, and the charges before it summed into it (the
+        // backfill needs each backend's own hour arithmetic, so it runs in the guards' place).
+        schema: include_str!("sql/0040_usage_summary.sql"),
+        guards: [
+            include_str!("sql/0040_backfill_postgres.sql"),
+            include_str!("sql/0040_backfill_sqlite.sql"),
+        ],
     },
     SqlStep {
         name: "m20261205_000041_webhooks",

@@ -1,5 +1,6 @@
 -- pgbench script: the SQL one ticket charge runs, sent straight to PostgreSQL (the baseline the
--- HTTP figure is compared with): the charge context, the card, and the one-statement record.
+-- HTTP figure is compared with): the charge context, the card, and the one-statement record
+-- (with its hour of the usage summary, ADR 0020).
 \set n random(0, 255)
 SELECT h.customer_id, h.kind, h.credit_balance, h.cancel_at_end, h.version,
        d.name AS department_name, d.credits_per_request, u.id
@@ -22,8 +23,18 @@ WITH moved AS (
         'help_desk', 'pgbench', 'ticket opened', now(), 'ticket', 'p' || gen_random_uuid()
     FROM moved RETURNING balance_after, usage_reference
 )
-INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, usage_reference, credits,
-    basis, balance_after, actor_kind, actor_id, at)
-SELECT gen_random_uuid(), :customer_id::uuid, :department::uuid, 'ticket', usage_reference, 1,
-    'credits', balance_after, 'help_desk', 'pgbench', now() FROM entry
-RETURNING balance_after;
+, charged AS (
+    INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, usage_reference,
+        credits, basis, balance_after, actor_kind, actor_id, at)
+    SELECT gen_random_uuid(), :customer_id::uuid, :department::uuid, 'ticket', usage_reference, 1,
+        'credits', balance_after, 'help_desk', 'pgbench', now() FROM entry
+    RETURNING balance_after
+), summed AS (
+    -- The usage summary (ADR 0020): the charge's UTC hour, on the customer's shard.
+    INSERT INTO usage_summary (bucket_at, department_id, usage_kind, basis, shard, charges, credits)
+    SELECT date_trunc('hour', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', :department::uuid,
+        'ticket', 'credits', get_byte(uuid_send(:customer_id::uuid), 15) % 16, 1, 1 FROM charged
+    ON CONFLICT (bucket_at, department_id, usage_kind, basis, shard)
+    DO UPDATE SET charges = usage_summary.charges + 1, credits = usage_summary.credits + EXCLUDED.credits
+)
+SELECT balance_after FROM charged;

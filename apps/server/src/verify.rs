@@ -132,12 +132,14 @@ impl BooksObserver for Progress {
 
 fn summary(checked: &BooksChecked) -> String {
     format!(
-        "checked {} customers and {} ledger entries, {} invoice numbers in {} series-year(s), {} payments",
+        "checked {} customers and {} ledger entries, {} invoice numbers in {} series-year(s), {} payments, \
+         {} hour(s) of the usage summary",
         checked.customers,
         checked.ledger_entries,
         checked.invoice_numbers,
         checked.invoice_series,
-        checked.payments
+        checked.payments,
+        checked.usage_summary_rows
     )
 }
 

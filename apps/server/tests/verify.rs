@@ -227,6 +227,26 @@ fn corruptions(backend: DbBackend, history: &BooksHistory) -> Vec<Corruption> {
                 history.partly_refunded_payment, history.partly_refunded_purchase
             ),
         },
+        Corruption {
+            name: "a usage summary row without charges",
+            statements: vec![sql(
+                &format!(
+                    "INSERT INTO usage_summary (bucket_at, department_id, usage_kind, basis, \
+                     shard, charges, credits) VALUES ({}, $1, 'ticket', 'credits', 3, 1, 2)",
+                    if postgres {
+                        "TIMESTAMPTZ '2030-01-01 00:00:00+00'"
+                    } else {
+                        "'2030-01-01T00:00:00.000000Z'"
+                    }
+                ),
+                [Value::from(uuid::Uuid::from_u128(7))],
+            )],
+            expected: format!(
+                "usage summary of the hour from 2030-01-01T00:00:00Z, department {}, ticket \
+                 credits: it holds 1 charge(s) and 2 credit(s), the charges add up to 0 and 0",
+                uuid::Uuid::from_u128(7)
+            ),
+        },
     ]
 }
 

@@ -22,7 +22,7 @@ use kasa_credits::books::{
 use kasa_domain::{CustomerId, Money, PaymentId, PurchaseId};
 use kasa_ports::{
     BooksSize, BooksStore, LedgerPosition, PaymentActionKind, PaymentActionState, PaymentBooks,
-    PaymentStatus, StoreError,
+    PaymentStatus, StoreError, UsageSummaryDifference,
 };
 use serde::Serialize;
 
@@ -62,6 +62,8 @@ pub enum BooksSection {
     InvoiceNumbers,
     /// Payments, their captures, voids and refunds.
     Payments,
+    /// The usage summary against the charges (ADR 0020).
+    UsageSummary,
 }
 
 impl BooksSection {
@@ -72,6 +74,7 @@ impl BooksSection {
             Self::Ledgers => "customers' ledgers",
             Self::InvoiceNumbers => "invoice numbers",
             Self::Payments => "payments",
+            Self::UsageSummary => "usage summary",
         }
     }
 }
@@ -159,6 +162,11 @@ pub enum BooksProblem {
         /// What is wrong.
         problem: PaymentProblem,
     },
+    /// The usage summary of an hour disagrees with the charges it sums.
+    UsageSummary {
+        /// Where, and the two sides.
+        difference: UsageSummaryDifference,
+    },
     /// A row could not be read at all; the rest of its section was not checked.
     Unreadable {
         /// The section.
@@ -185,6 +193,22 @@ impl fmt::Display for BooksProblem {
             } => write!(
                 formatter,
                 "payment {payment_id} (purchase {purchase_id}): {problem}"
+            ),
+            Self::UsageSummary { difference } => write!(
+                formatter,
+                "usage summary of the hour from {}, department {}, {} {}: it holds {} \
+                 charge(s) and {} credit(s), the charges add up to {} and {}",
+                difference
+                    .hour
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| difference.hour.to_string()),
+                difference.department_id,
+                difference.kind.label(),
+                difference.basis.label(),
+                difference.summary.0,
+                difference.summary.1,
+                difference.charges.0,
+                difference.charges.1,
             ),
             Self::Unreadable {
                 section,
@@ -231,6 +255,8 @@ pub struct BooksChecked {
     pub invoice_series: u64,
     /// Payments checked.
     pub payments: u64,
+    /// Hours, departments, kinds and bases of the usage summary compared with the charges.
+    pub usage_summary_rows: u64,
     /// Inconsistencies found.
     pub problems: u64,
 }
@@ -269,6 +295,9 @@ pub async fn verify_books(
     run.observer
         .section_started(BooksSection::Payments, size.payments);
     run.payments(store, pages).await?;
+    // One comparison, made by the store.
+    run.observer.section_started(BooksSection::UsageSummary, 1);
+    run.usage_summary(store).await?;
     Ok(run.checked)
 }
 
@@ -456,6 +485,20 @@ impl Run<'_> {
             self.found(BooksProblem::InvoiceNumbering { problem });
         }
         Ok(true)
+    }
+
+    /// The usage summary, recomputed from the charges by the store.
+    async fn usage_summary(&mut self, store: &dyn BooksStore) -> Result<(), StoreError> {
+        let check = store.usage_summary_check().await;
+        let Some(check) = self.readable(BooksSection::UsageSummary, None, check)? else {
+            return Ok(());
+        };
+        self.checked.usage_summary_rows = check.compared;
+        for difference in check.differences {
+            self.found(BooksProblem::UsageSummary { difference });
+        }
+        self.observer.progressed(BooksSection::UsageSummary, 1);
+        Ok(())
     }
 
     async fn payments(

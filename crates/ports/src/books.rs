@@ -11,10 +11,11 @@
 
 use async_trait::async_trait;
 use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
-use kasa_domain::{CustomerId, PurchaseId};
+use kasa_domain::{CustomerId, DepartmentId, PurchaseId, UsageKind};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
-use crate::{Payment, PaymentAction, StoreError};
+use crate::{ChargeBasis, Payment, PaymentAction, StoreError};
 
 /// How much there is to check, for progress.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +78,32 @@ pub struct PaymentBooks {
     pub actions: Vec<PaymentAction>,
 }
 
+/// An hour, department, kind and basis where the usage summary and the charges disagree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageSummaryDifference {
+    /// The UTC hour.
+    pub hour: OffsetDateTime,
+    /// The department.
+    pub department_id: DepartmentId,
+    /// Ticket or chat.
+    pub kind: UsageKind,
+    /// How the charges were covered.
+    pub basis: ChargeBasis,
+    /// Charges and credits the summary holds (its shards added up).
+    pub summary: (u64, i64),
+    /// Charges and credits the charges themselves add up to.
+    pub charges: (u64, i64),
+}
+
+/// The usage summary recomputed from the charges.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageSummaryCheck {
+    /// Hours, departments, kinds and bases compared.
+    pub compared: u64,
+    /// Where they disagree, by hour.
+    pub differences: Vec<UsageSummaryDifference>,
+}
+
 /// Reads of the stored books for verification.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -135,4 +162,10 @@ pub trait BooksStore: Send + Sync {
         after: Option<PurchaseId>,
         limit: u32,
     ) -> Result<Vec<PaymentBooks>, StoreError>;
+
+    /// The usage summary (ADR 0020) compared with the charges it sums, hour by hour.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read.
+    async fn usage_summary_check(&self) -> Result<UsageSummaryCheck, StoreError>;
 }

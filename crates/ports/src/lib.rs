@@ -35,6 +35,7 @@ pub use access::{MockAccessStore, MockIdempotencyStore};
 pub use books::MockBooksStore;
 pub use books::{
     BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
+    UsageSummaryCheck, UsageSummaryDifference,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
@@ -101,7 +102,7 @@ pub use records::{
 pub use reports::MockReportStore;
 pub use reports::{
     DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, ReportStore,
-    SubscriptionPosition, missing_numbers,
+    SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -255,7 +255,7 @@ pub struct NewPurchase {
 }
 
 /// Why a ticket or chat was let through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeBasis {
     /// The department is free.

@@ -7,10 +7,10 @@
 
 use async_trait::async_trait;
 use kasa_credits::LedgerEntry;
-use kasa_domain::{CustomerId, Money, PurchaseId};
-use time::OffsetDateTime;
+use kasa_domain::{CustomerId, DepartmentId, Money, PurchaseId, UsageKind};
+use time::{OffsetDateTime, UtcOffset};
 
-use crate::{Invoice, InvoiceKind, PaymentAction, StoreError};
+use crate::{ChargeBasis, Invoice, InvoiceKind, PaymentAction, StoreError};
 
 /// The numbers one series took in one year, and the ones missing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +84,38 @@ pub struct LiabilitySources {
     pub documents: Vec<DocumentAmount>,
 }
 
+/// Ticket and chat charges of one period, department, kind and basis, from the usage summary
+/// (charges counted per UTC hour in the transaction that records them; ADR 0020).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageTotal {
+    /// The period's index in the list asked about.
+    pub period: usize,
+    /// The department.
+    pub department_id: DepartmentId,
+    /// Ticket or chat.
+    pub kind: UsageKind,
+    /// How they were covered.
+    pub basis: ChargeBasis,
+    /// How many charges.
+    pub charges: u64,
+    /// The credits they took.
+    pub credits: i64,
+}
+
+/// The UTC hour an instant falls in (its first instant): the usage summary's bucket.
+#[must_use]
+pub fn usage_hour(at: OffsetDateTime) -> OffsetDateTime {
+    let at = at.to_offset(UtcOffset::UTC);
+    at.replace_time(time::Time::from_hms(at.hour(), 0, 0).unwrap_or(time::Time::MIDNIGHT))
+}
+
+/// Whether an instant is the first of a UTC hour (a period starting there can be read from the
+/// usage summary).
+#[must_use]
+pub fn on_the_hour(at: OffsetDateTime) -> bool {
+    usage_hour(at) == at
+}
+
 /// The reads finance reports are made of.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -151,6 +183,16 @@ pub trait ReportStore: Send + Sync {
         to: OffsetDateTime,
     ) -> Result<Vec<crate::UsageCharge>, StoreError>;
 
+    /// The usage summary added up per period (each `[start, end)`, every bound on the hour,
+    /// see [`on_the_hour`]), department, kind and basis; only combinations with charges.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn usage_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<UsageTotal>, StoreError>;
+
     /// Every customer whose last subscription term ends after `at`, soonest end first.
     ///
     /// # Errors
@@ -187,6 +229,17 @@ pub fn missing_numbers(sorted: &[u32], last_number: u32) -> Vec<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::missing_numbers;
+
+    #[test]
+    fn hours_are_utc_hours() {
+        use time::macros::datetime;
+        assert_eq!(
+            super::usage_hour(datetime!(2026-10-31 23:59:59.5 +03:00)),
+            datetime!(2026-10-31 20:00 UTC)
+        );
+        assert!(super::on_the_hour(datetime!(2026-11-01 00:00 +03:00)));
+        assert!(!super::on_the_hour(datetime!(2026-11-01 00:00 +05:30)));
+    }
 
     #[test]
     fn missing_numbers_are_named_as_ranges() {

@@ -131,6 +131,9 @@ struct State {
     coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
     /// Outgoing webhooks: endpoints, events, deliveries and their attempts.
     webhooks: webhooks::Webhooks,
+    /// The usage summary (ADR 0020): charges and credits per UTC hour, department, kind and
+    /// basis, kept with each charge.
+    usage_summary: BTreeMap<reports::UsageBucket, (u64, i64)>,
 }
 
 impl State {
@@ -1001,6 +1004,11 @@ impl ChargeStore for MemoryStore {
                 actor: charge.actor,
                 at: charge.at,
             };
+            let summed = state
+                .usage_summary
+                .entry(reports::usage_bucket(&recorded))
+                .or_default();
+            *summed = (summed.0 + 1, summed.1 + recorded.credits.get());
             state.charges.insert(key, recorded.clone());
             Ok(RecordedCharge::Recorded { charge: recorded })
         })

@@ -18,7 +18,8 @@ use kasa_credits::LedgerEntryKind;
 use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::{CustomerId, PurchaseId, UsageKey, UsageKind};
 use kasa_ports::{
-    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks, StoreError,
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
+    StoreError, UsageSummaryCheck,
 };
 use sea_orm::{AccessMode, DatabaseTransaction, IsolationLevel, TransactionTrait, Value};
 
@@ -470,6 +471,11 @@ impl BooksStore for SqlStore {
             Ok(payments)
         })
         .await
+    }
+
+    async fn usage_summary_check(&self) -> Result<UsageSummaryCheck, StoreError> {
+        self.in_snapshot(async |tx, codec| crate::usage_summary::check(tx, codec).await)
+            .await
     }
 }
 

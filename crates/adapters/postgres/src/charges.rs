@@ -5,7 +5,7 @@ use kasa_credits::LedgerEntryKind;
 use kasa_domain::{Credits, CustomerId, Department, UsageChargeId, UsageKey};
 use kasa_ports::{
     ChargeContext, ChargeContextQuery, ChargeStore, CustomerLookup, NewUsageCharge, RecordedCharge,
-    StoreError, UsageCharge,
+    StoreError, UsageCharge, usage_hour,
 };
 use sea_orm::{ConnectionTrait, SqlErr, Value};
 
@@ -17,6 +17,17 @@ use crate::rows::{
     find_holder, holder, lookup_clause, read_card, read_holding, usage_charge,
 };
 use crate::store::unavailable;
+
+/// How a charge is added to its row of the usage summary (ADR 0020).
+const SUMMED: &str = "ON CONFLICT (bucket_at, department_id, usage_kind, basis, shard) \
+     DO UPDATE SET charges = usage_summary.charges + 1, \
+     credits = usage_summary.credits + EXCLUDED.credits";
+
+/// The usage summary's shard of a customer's charges: concurrent charges of different customers
+/// in one hour and department mostly land on different rows, so they do not wait for each other.
+pub(crate) fn usage_shard(customer_id: CustomerId) -> i64 {
+    i64::from(customer_id.as_uuid().as_bytes()[15] % 16)
+}
 
 async fn existing_charge(
     connection: &impl ConnectionTrait,
@@ -81,9 +92,10 @@ impl SqlStore {
         }
     }
 
-    /// PostgreSQL: the balance, the ledger entry and the charge in one statement (data-modifying
-    /// CTEs run atomically, as one transaction): one round trip on the hot path. The same
-    /// guards apply: the balance condition, the ledger's and the charges' unique indexes.
+    /// PostgreSQL: the balance, the ledger entry, the charge and its hour in the usage summary in
+    /// one statement (data-modifying CTEs run atomically, as one transaction): one round trip on
+    /// the hot path. The same guards apply: the balance condition, the ledger's and the charges'
+    /// unique indexes; the summary is counted only when the charge is recorded.
     async fn record_in_one_statement(
         &self,
         charge: &NewUsageCharge,
@@ -92,7 +104,8 @@ impl SqlStore {
         let row = self
             .db
             .query_one_raw(codec.statement(
-                "WITH moved AS ( \
+                &format!(
+                    "WITH moved AS ( \
                      UPDATE holdings SET credit_balance = credit_balance - $6, \
                      ledger_entries = ledger_entries + 1 \
                      WHERE customer_id = $2 AND $6 > 0 AND credit_balance >= $6 \
@@ -104,11 +117,19 @@ impl SqlStore {
                      SELECT $11, $2, ledger_entries, 'consumed', -$6, credit_balance, $8, $9, \
                      $12, $10, $4, $5 FROM moved RETURNING balance_after \
                  ) \
-                 INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, \
-                 usage_reference, credits, basis, balance_after, actor_kind, actor_id, at) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7, (SELECT balance_after FROM entry), $8, $9, \
-                 $10 WHERE $6 = 0 OR EXISTS (SELECT 1 FROM entry) \
-                 RETURNING balance_after",
+                 , charged AS ( \
+                     INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, \
+                     usage_reference, credits, basis, balance_after, actor_kind, actor_id, at) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, (SELECT balance_after FROM entry), $8, \
+                     $9, $10 WHERE $6 = 0 OR EXISTS (SELECT 1 FROM entry) \
+                     RETURNING balance_after \
+                 ), summed AS ( \
+                     INSERT INTO usage_summary (bucket_at, department_id, usage_kind, basis, \
+                     shard, charges, credits) \
+                     SELECT $13, $3, $4, $7, $14, 1, $6 FROM charged {SUMMED} \
+                 ) \
+                 SELECT balance_after FROM charged"
+                ),
                 [
                     id(charge.id),
                     id(charge.customer_id),
@@ -122,6 +143,8 @@ impl SqlStore {
                     codec.at(charge.at),
                     id(charge.ledger_entry_id),
                     text(charge.reason.as_str()),
+                    codec.at(usage_hour(charge.at)),
+                    Value::from(usage_shard(charge.customer_id)),
                 ],
             ))
             .await;
@@ -198,6 +221,22 @@ impl SqlStore {
             )
             .await
             .map_err(not_recorded)?;
+            tx.execute_raw(codec.statement(
+                &format!(
+                    "INSERT INTO usage_summary (bucket_at, department_id, usage_kind, basis, \
+                     shard, charges, credits) VALUES ($1, $2, $3, $4, $5, 1, $6) {SUMMED}"
+                ),
+                [
+                    codec.at(usage_hour(recorded.at)),
+                    id(recorded.department_id),
+                    text(label(&recorded.usage.kind())),
+                    text(label(&recorded.basis)),
+                    Value::from(usage_shard(recorded.customer_id)),
+                    Value::from(recorded.credits.get()),
+                ],
+            ))
+            .await
+            .map_err(|error| NotRecorded::Failed(unavailable(error)))?;
             Ok(recorded)
         }
         .await;

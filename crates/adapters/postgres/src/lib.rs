@@ -40,6 +40,7 @@ mod secrets;
 mod settings;
 mod store;
 mod webhooks;
+mod usage_summary;
 mod zendesk_apps;
 
 pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};

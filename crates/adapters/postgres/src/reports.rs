@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money};
 use kasa_ports::{
     DocumentAmount, Invoice, LiabilitySources, NumberingCheck, RefundFact, ReportStore, StoreError,
-    SubscriptionPosition, UsageCharge,
+    SubscriptionPosition, UsageCharge, UsageTotal,
 };
 use sea_orm::Value;
 use time::OffsetDateTime;
@@ -205,6 +205,52 @@ impl ReportStore for SqlStore {
             &format!("{USAGE_CHARGE_COLUMNS} WHERE at >= $1 AND at < $2 ORDER BY at, id"),
             window(self, from, to),
             usage_charge,
+        )
+        .await
+    }
+
+    async fn usage_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<UsageTotal>, StoreError> {
+        if periods.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The periods as a table of (index, start, end); each period reads its hours by the
+        // summary's key, whose first column is the hour.
+        let mut values = Vec::with_capacity(periods.len() * 3);
+        let rows: Vec<String> = periods
+            .iter()
+            .enumerate()
+            .map(|(index, (start, end))| {
+                values.push(Value::from(i64::try_from(index).unwrap_or(i64::MAX)));
+                values.push(self.codec.at(*start));
+                values.push(self.codec.at(*end));
+                let next = values.len();
+                format!("(${}, ${}, ${})", next - 2, next - 1, next)
+            })
+            .collect();
+        self.read_list(
+            &format!(
+                "WITH periods (i, s, e) AS (VALUES {}) \
+                 SELECT p.i, u.department_id, u.usage_kind, u.basis, \
+                 CAST(SUM(u.charges) AS BIGINT) AS charges, \
+                 CAST(SUM(u.credits) AS BIGINT) AS credits \
+                 FROM periods p JOIN usage_summary u ON u.bucket_at >= p.s AND u.bucket_at < p.e \
+                 GROUP BY p.i, u.department_id, u.usage_kind, u.basis",
+                rows.join(", ")
+            ),
+            values,
+            |row| {
+                Ok(UsageTotal {
+                    period: usize::try_from(row.int("i")?).map_err(corrupt)?,
+                    department_id: row.id("department_id")?,
+                    kind: row.label("usage_kind")?,
+                    basis: row.label("basis")?,
+                    charges: u64::try_from(row.int("charges")?).map_err(corrupt)?,
+                    credits: row.int("credits")?,
+                })
+            },
         )
         .await
     }

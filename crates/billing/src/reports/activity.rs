@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use kasa_domain::{Department, UsageKind};
-use kasa_ports::{ChargeBasis, SubscriptionPosition, UsageCharge};
+use kasa_ports::{
+    ChargeBasis, StoreError, SubscriptionPosition, UsageCharge, UsageTotal, on_the_hour,
+};
 use time::{Duration, OffsetDateTime};
 
 use super::table::{Cell, Column, ReportTable};
@@ -31,32 +33,63 @@ pub struct UsageRow {
     pub free: u64,
 }
 
-/// Usage per period and department.
+/// Usage per period and department, from the charges themselves.
 ///
 /// # Errors
-/// Never today; kept fallible like the other reports.
+/// Never in practice (a count beyond `u64`); kept fallible like the other reports.
 pub fn usage_report(
     window: &ReportWindow,
     charges: &[UsageCharge],
+    departments: &[Department],
+) -> Result<Vec<UsageRow>, ReportError> {
+    let totals: Vec<UsageTotal> = charges
+        .iter()
+        .filter_map(|charge| {
+            Some(UsageTotal {
+                period: window.period_index(charge.at)?,
+                department_id: charge.department_id,
+                kind: charge.usage.kind(),
+                basis: charge.basis,
+                charges: 1,
+                credits: charge.credits.get(),
+            })
+        })
+        .collect();
+    usage_report_from_totals(window, &totals, departments)
+}
+
+/// Usage per period and department from the store's usage summary (the same figures as
+/// [`usage_report`] over the charges; ADR 0020).
+///
+/// # Errors
+/// A total that does not fit the report's counters (a damaged summary).
+pub fn usage_report_from_totals(
+    window: &ReportWindow,
+    totals: &[UsageTotal],
     departments: &[Department],
 ) -> Result<Vec<UsageRow>, ReportError> {
     let names: BTreeMap<_, _> = departments
         .iter()
         .map(|department| (department.id, department.name.clone()))
         .collect();
+    let overflow = || ReportError::Store(StoreError::Corrupt("usage totals overflow".into()));
     let mut rows: BTreeMap<(usize, String), UsageRow> = BTreeMap::new();
-    for charge in charges {
-        let Some(index) = window.period_index(charge.at) else {
-            continue;
+    for total in totals {
+        let Some(period) = window.periods().get(total.period) else {
+            return Err(ReportError::Store(StoreError::Corrupt(format!(
+                "usage totals of period {} of {}",
+                total.period,
+                window.periods().len()
+            ))));
         };
         let department = names
-            .get(&charge.department_id)
+            .get(&total.department_id)
             .cloned()
-            .unwrap_or_else(|| charge.department_id.to_string());
+            .unwrap_or_else(|| total.department_id.to_string());
         let row = rows
-            .entry((index, department.clone()))
+            .entry((total.period, department.clone()))
             .or_insert_with(|| UsageRow {
-                period: window.periods()[index].label.clone(),
+                period: period.label.clone(),
                 department,
                 tickets: 0,
                 chats: 0,
@@ -65,27 +98,36 @@ pub fn usage_report(
                 covered_by_subscription: 0,
                 free: 0,
             });
-        match charge.usage.kind() {
-            UsageKind::Ticket => row.tickets += 1,
-            UsageKind::Chat => row.chats += 1,
-        }
-        match charge.basis {
+        let count = match total.kind {
+            UsageKind::Ticket => &mut row.tickets,
+            UsageKind::Chat => &mut row.chats,
+        };
+        *count = count.checked_add(total.charges).ok_or_else(overflow)?;
+        let covered = match total.basis {
             ChargeBasis::Credits => {
-                row.covered_by_credits += 1;
                 row.credits_consumed = row
                     .credits_consumed
-                    .checked_add(charge.credits.get())
-                    .ok_or_else(|| {
-                        ReportError::Store(kasa_ports::StoreError::Corrupt(
-                            "credits consumed overflow".into(),
-                        ))
-                    })?;
+                    .checked_add(total.credits)
+                    .ok_or_else(overflow)?;
+                &mut row.covered_by_credits
             }
-            ChargeBasis::Subscription => row.covered_by_subscription += 1,
-            ChargeBasis::Free => row.free += 1,
-        }
+            ChargeBasis::Subscription => &mut row.covered_by_subscription,
+            ChargeBasis::Free => &mut row.free,
+        };
+        *covered = covered.checked_add(total.charges).ok_or_else(overflow)?;
     }
     Ok(rows.into_values().collect())
+}
+
+/// Whether every period of the window starts and ends on a UTC hour, so that the usage summary
+/// (kept per UTC hour) answers it exactly. Zones whose offset is not whole hours (India, Nepal,
+/// parts of Australia) do not; their usage is read from the charges.
+#[must_use]
+pub fn usage_summary_answers(window: &ReportWindow) -> bool {
+    window
+        .periods()
+        .iter()
+        .all(|period| on_the_hour(period.start) && on_the_hour(period.end))
 }
 
 pub(crate) fn usage_table(rows: &[UsageRow]) -> ReportTable {

@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 
 pub use activity::{
     SubscriptionRow, SubscriptionsReport, UsageRow, subscriptions_report, usage_report,
+    usage_report_from_totals, usage_summary_answers,
 };
 pub use documents::{
     DocumentState, RefundRow, RegisterEntry, RegisterReport, RevenueRow, TaxRow, refunds_report,
@@ -181,11 +182,24 @@ where
         }
         ReportKind::Usage => {
             let departments = store.departments().await?;
-            Report::Usage(usage_report(
-                window,
-                &store.charges_made(from, to).await?,
-                &departments,
-            )?)
+            if usage_summary_answers(window) {
+                let periods: Vec<_> = window
+                    .periods()
+                    .iter()
+                    .map(|period| (period.start, period.end))
+                    .collect();
+                Report::Usage(usage_report_from_totals(
+                    window,
+                    &store.usage_totals(&periods).await?,
+                    &departments,
+                )?)
+            } else {
+                Report::Usage(usage_report(
+                    window,
+                    &store.charges_made(from, to).await?,
+                    &departments,
+                )?)
+            }
         }
         ReportKind::Subscriptions => {
             let at = if to > request.now { request.now } else { to };

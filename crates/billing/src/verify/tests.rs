@@ -284,6 +284,10 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
         .times(1)
         .returning(|| Ok(Vec::new()));
     store
+        .expect_usage_summary_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::UsageSummaryCheck::default()));
+    store
         .expect_payments_page()
         .times(1)
         .returning(|_, _| Ok(Vec::new()));
@@ -302,6 +306,7 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
             invoice_numbers: 0,
             invoice_series: 0,
             payments: 0,
+            usage_summary_rows: 0,
             problems: 2,
         }
     );
@@ -310,7 +315,8 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
         vec![
             (BooksSection::Ledgers, 2),
             (BooksSection::InvoiceNumbers, 0),
-            (BooksSection::Payments, 0)
+            (BooksSection::Payments, 0),
+            (BooksSection::UsageSummary, 1)
         ]
     );
     let shown: Vec<String> = collected.0.iter().map(ToString::to_string).collect();
@@ -395,6 +401,10 @@ async fn a_ledger_continued_over_pages_is_replayed_as_one() {
         });
     store.expect_invoice_series().returning(|| Ok(Vec::new()));
     store
+        .expect_usage_summary_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::UsageSummaryCheck::default()));
+    store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));
     let mut collected = Collected::default();
@@ -452,6 +462,10 @@ async fn only_a_series_whose_summary_is_not_whole_is_read_number_by_number() {
         .in_sequence(&mut sequence)
         .withf(|_, _, after, _, _| *after == Some(6))
         .returning(|_, _, _, _, _| Ok(Vec::new()));
+    store
+        .expect_usage_summary_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::UsageSummaryCheck::default()));
     store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));

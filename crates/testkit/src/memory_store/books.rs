@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use kasa_credits::books::{InvoiceSeriesSummary, StoredCreditHolding, StoredLedgerEntry};
 use kasa_domain::PurchaseId;
 use kasa_ports::{
-    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks, StoreError,
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
+    StoreError, UsageSummaryCheck,
 };
 
 use super::{CustomerRow, MemoryStore, State};
@@ -216,5 +217,9 @@ impl BooksStore for MemoryStore {
                 .take(usize::try_from(limit).unwrap_or(usize::MAX))
                 .collect())
         })
+    }
+
+    async fn usage_summary_check(&self) -> Result<UsageSummaryCheck, StoreError> {
+        self.read(|state| Ok(super::reports::usage_summary_check(state)))
     }
 }

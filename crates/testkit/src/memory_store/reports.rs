@@ -1,16 +1,65 @@
 //! The reads finance reports are made of, as the in-memory store holds them: the same selections
 //! the database stores make, so that every report can be compared across the three stores.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
+use kasa_domain::{DepartmentId, UsageKind};
 use kasa_ports::{
-    DocumentAmount, Invoice, InvoiceKind, LiabilitySources, NumberingCheck, PaymentActionKind,
-    PaymentActionState, RecurringState, RefundFact, ReportStore, StoreError, SubscriptionPosition,
-    UsageCharge, missing_numbers,
+    ChargeBasis, DocumentAmount, Invoice, InvoiceKind, LiabilitySources, NumberingCheck,
+    PaymentActionKind, PaymentActionState, RecurringState, RefundFact, ReportStore, StoreError,
+    SubscriptionPosition, UsageCharge, UsageSummaryCheck, UsageSummaryDifference, UsageTotal,
+    missing_numbers, usage_hour,
 };
 use time::OffsetDateTime;
 
-use super::MemoryStore;
+use super::{MemoryStore, State};
+
+/// A row of the usage summary: the UTC hour, department, kind and basis.
+pub(super) type UsageBucket = (OffsetDateTime, DepartmentId, UsageKind, ChargeBasis);
+
+/// The summary row a charge counts in.
+pub(super) fn usage_bucket(charge: &UsageCharge) -> UsageBucket {
+    (
+        usage_hour(charge.at),
+        charge.department_id,
+        charge.usage.kind(),
+        charge.basis,
+    )
+}
+
+/// Charges and credits: a summary row's, or the charges' own.
+type Counted = (u64, i64);
+
+/// The usage summary recomputed from the charges.
+pub(super) fn usage_summary_check(state: &State) -> UsageSummaryCheck {
+    let mut sides: BTreeMap<UsageBucket, (Counted, Counted)> = BTreeMap::new();
+    for (bucket, summed) in &state.usage_summary {
+        sides.entry(*bucket).or_default().0 = *summed;
+    }
+    for charge in state.charges.values() {
+        let counted = &mut sides.entry(usage_bucket(charge)).or_default().1;
+        *counted = (counted.0 + 1, counted.1 + charge.credits.get());
+    }
+    UsageSummaryCheck {
+        compared: u64::try_from(sides.len()).unwrap_or(u64::MAX),
+        differences: sides
+            .into_iter()
+            .filter(|(_, (summary, charges))| summary != charges)
+            .map(|((hour, department_id, kind, basis), (summary, charges))| {
+                UsageSummaryDifference {
+                    hour,
+                    department_id,
+                    kind,
+                    basis,
+                    summary,
+                    charges,
+                }
+            })
+            .collect(),
+    }
+}
 
 fn in_window(at: OffsetDateTime, from: OffsetDateTime, to: OffsetDateTime) -> bool {
     at >= from && at < to
@@ -187,6 +236,41 @@ impl ReportStore for MemoryStore {
                 .collect();
             charges.sort_by_key(|charge| (charge.at, charge.id));
             Ok(charges)
+        })
+    }
+
+    async fn usage_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<UsageTotal>, StoreError> {
+        self.read(|state| {
+            let mut totals: BTreeMap<(usize, DepartmentId, UsageKind, ChargeBasis), (u64, i64)> =
+                BTreeMap::new();
+            for ((hour, department_id, kind, basis), (charges, credits)) in &state.usage_summary {
+                let Some(period) = periods
+                    .iter()
+                    .position(|(start, end)| in_window(*hour, *start, *end))
+                else {
+                    continue;
+                };
+                let total = totals
+                    .entry((period, *department_id, *kind, *basis))
+                    .or_default();
+                *total = (total.0 + charges, total.1 + credits);
+            }
+            Ok(totals
+                .into_iter()
+                .map(
+                    |((period, department_id, kind, basis), (charges, credits))| UsageTotal {
+                        period,
+                        department_id,
+                        kind,
+                        basis,
+                        charges,
+                        credits,
+                    },
+                )
+                .collect())
         })
     }
 
