@@ -48,7 +48,8 @@ async fn an_operator_sets_kasa_up_from_an_empty_database_in_the_console() {
             "API keys",
             "Outbox",
             "Audit log",
-            "Integrations"
+            "Integrations",
+            "Webhooks"
         ]),
         "{report:#}"
     );
