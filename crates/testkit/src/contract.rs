@@ -17,8 +17,8 @@ pub mod payment_requests;
 pub mod ports;
 pub mod questions;
 pub mod reports;
-pub mod webhooks;
 pub mod usage_summary;
+pub mod webhooks;
 pub mod zendesk_apps;
 
 /// Declares one `#[tokio::test]` per contract case. The argument is an async expression giving

@@ -39,8 +39,8 @@ mod rows;
 mod secrets;
 mod settings;
 mod store;
-mod webhooks;
 mod usage_summary;
+mod webhooks;
 mod zendesk_apps;
 
 pub use secrets::{SECRETS_KEY_BYTES, SecretsKey, SecretsKeyError, UnsealError};
