@@ -8,7 +8,7 @@
 //! database itself enforces: see `docs/adr/0004-store.md`.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 28] = [
+const STEPS: [SqlStep; 29] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -210,6 +210,15 @@ const STEPS: [SqlStep; 28] = [
         schema: include_str!("sql/0041_webhooks.sql"),
         guards: ["", ""],
     },
+    SqlStep {
+        name: "m20261205_000045_amount_items",
+        // Purchases and payment requests of an amount with a description, not a package.
+        schema: include_str!("sql/0045_amount_items.sql"),
+        guards: [
+            include_str!("sql/0045_guards_postgres.sql"),
+            include_str!("sql/0045_guards_sqlite.sql"),
+        ],
+    },
 ];
 
 impl MigratorTrait for Migrator {
@@ -294,7 +303,34 @@ async fn run(manager: &SchemaManager<'_>, template: &str, guards: [&str; 2]) -> 
     if !guards.is_empty() {
         connection.execute_unprepared(guards).await?;
     }
+    if backend == DbBackend::Sqlite && guards.contains("writable_schema = ON") {
+        // An edit of sqlite_schema (SQLite's documented way to drop a NOT NULL) takes effect
+        // for every connection when the schema version moves on; the file must stay sound.
+        let version = pragma_integer(connection, "PRAGMA schema_version").await?;
+        connection
+            .execute_unprepared(&format!("PRAGMA schema_version = {}", version + 1))
+            .await?;
+        let integrity = connection
+            .query_one_raw(Statement::from_string(backend, "PRAGMA integrity_check"))
+            .await?
+            .map(|row| row.try_get_by_index::<String>(0))
+            .transpose()?;
+        if integrity.as_deref() != Some("ok") {
+            return Err(DbErr::Migration(format!(
+                "the SQLite file failed its integrity check after a schema edit: {integrity:?}"
+            )));
+        }
+    }
     Ok(())
+}
+
+async fn pragma_integer(connection: &impl ConnectionTrait, pragma: &str) -> Result<i64, DbErr> {
+    connection
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, pragma))
+        .await?
+        .ok_or_else(|| DbErr::Migration(format!("{pragma} answered nothing")))?
+        .try_get_by_index::<i64>(0)
+        .map_err(DbErr::from)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use kasa_domain::{CustomerId, PackageId, PaymentId, PurchaseId};
 use kasa_ports::{
     ActionContext, AppliedPurchase, CaptureMode, GatewayName, NewPurchase, OrderId, Payment,
-    PaymentSettlement, PaymentStatus, PurchaseTarget, StoreError, new_id,
+    PaymentSettlement, PaymentStatus, PurchaseItem, PurchaseTarget, StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal};
 
@@ -95,7 +95,7 @@ impl Billing {
             purchase: Box::new(NewPurchase {
                 id: purchase_id,
                 customer_id: grant.customer_id,
-                package: package.clone(),
+                item: PurchaseItem::Package(package.clone()),
                 channel: PurchaseChannel::AgentGrant,
                 forfeit_confirmation: grant.confirmation,
                 started_by: grant.context.clone(),
@@ -107,7 +107,7 @@ impl Billing {
         let applied = self
             .apply_purchase_decision(
                 target,
-                &package,
+                &PurchaseItem::Package(package),
                 grant.customer_id,
                 PurchaseChannel::AgentGrant,
                 grant.confirmation,

@@ -3,7 +3,7 @@
 //! bought; the store numbers them in the movement's own transaction.
 
 use kasa_domain::{
-    Customer, InvoiceId, Money, MoneyError, Package, PriceBasis, PurchaseId, TaxRate, TaxedAmount,
+    Customer, InvoiceId, Money, MoneyError, PriceBasis, PurchaseId, TaxRate, TaxedAmount,
 };
 use kasa_ports::{
     BillingSettings, Invoice, InvoiceKind, NewInvoice, Payment, PurchaseCoupon, new_id,
@@ -27,7 +27,7 @@ pub(crate) fn invoice_for(
     settings: &BillingSettings,
     purchase_id: PurchaseId,
     customer: &Customer,
-    package: &Package,
+    item_name: &str,
     payment: &Payment,
     amount: Money,
     coupon: Option<&PurchaseCoupon>,
@@ -35,13 +35,13 @@ pub(crate) fn invoice_for(
 ) -> Result<NewInvoice, MoneyError> {
     let invoicing = &settings.invoicing;
     let total = TaxedAmount::of(amount, invoicing.tax_rate, invoicing.price_basis)?;
-    let package_price = match coupon {
+    let list_price = match coupon {
         Some(coupon) => amount.checked_add(&coupon.discount)?,
         None => amount,
     };
-    let line = TaxedAmount::of(package_price, invoicing.tax_rate, invoicing.price_basis)?;
+    let line = TaxedAmount::of(list_price, invoicing.tax_rate, invoicing.price_basis)?;
     let mut lines = vec![serde_json::json!({
-        "description": package.name,
+        "description": item_name,
         "quantity": 1,
         "tax_rate_percent": invoicing.tax_rate.percent(),
         "price_basis": invoicing.price_basis,

@@ -49,8 +49,8 @@ pub use payment_actions::{
 pub use payment_jobs::ResolvedAction;
 pub use payment_requests::{
     CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError, DEFAULT_VALID_DAYS,
-    MAX_DESCRIPTION_CHARS, MAX_VALID_DAYS, PayRequestError, PaymentRequestDraft, PaymentRequests,
-    StartRequestPayment,
+    MAX_AMOUNT, MAX_DESCRIPTION_CHARS, MAX_VALID_DAYS, PayRequestError, PaymentRequestDraft,
+    PaymentRequests, RequestedItem, StartRequestPayment,
 };
 pub use purchase::{
     CompletePurchaseError, PurchaseCompletion, StartPurchase, StartPurchaseError, StartedPurchase,

@@ -10,7 +10,7 @@ use kasa_domain::{Customer, CustomerId, Department, EmailAddress, Language, Pack
 use kasa_locale::Locale;
 use kasa_ports::{
     Audience, BillingSettings, EmailAttachment, EmailMessage, Invoice, InvoiceKind, MailError,
-    OutboxMessage, OutboxPayload, Purchase, StoreError,
+    OutboxMessage, OutboxPayload, Purchase, PurchaseItem, StoreError,
 };
 use kasa_subscriptions::Forfeiture;
 use serde::Serialize;
@@ -126,8 +126,9 @@ impl Billing {
                         id: purchase.customer_id,
                     })
                     .await?;
-                let mut departments = Vec::with_capacity(purchase.package.departments.len());
-                for department_id in &purchase.package.departments {
+                let enabled = purchase.item.departments();
+                let mut departments = Vec::with_capacity(enabled.len());
+                for department_id in &enabled {
                     departments.push(self.ports.catalog.department(*department_id).await?);
                 }
                 let settings = self.ports.settings.billing_settings().await?;
@@ -194,7 +195,7 @@ impl Billing {
                 let settings = self.ports.settings.billing_settings().await?;
                 let mut email = crate::payment_requests::render_payment_request_mail(
                     description,
-                    package_name,
+                    package_name.as_deref(),
                     amount,
                     *expires_at,
                     link,
@@ -278,15 +279,15 @@ pub fn render_purchase_notification(
     language: Language,
 ) -> EmailMessage {
     let locale = Locale::new(language);
-    let package = &purchase.package;
+    let item = &purchase.item;
     let subject = match audience {
         Audience::Customer => locale.fill(
             "email.purchase.subject-customer",
-            &[("package", &package.name)],
+            &[("package", item.name())],
         ),
         Audience::Operator => locale.fill(
             "email.purchase.subject-operator",
-            &[("package", &package.name), ("customer", &customer.name)],
+            &[("package", item.name()), ("customer", &customer.name)],
         ),
     };
     let mut facts: Vec<(&str, String)> = Vec::new();
@@ -303,7 +304,11 @@ pub fn render_purchase_notification(
             vec![locale.t("email.purchase.operator-intro").to_owned()]
         }
     };
-    facts.push((locale.t("document.package"), package.name.clone()));
+    let item_label = match item {
+        PurchaseItem::Package(_) => "document.package",
+        PurchaseItem::Amount(_) => "document.paid-for",
+    };
+    facts.push((locale.t(item_label), item.name().to_owned()));
     facts.push((
         locale.t("email.amount"),
         match purchase.payment.as_ref() {
@@ -328,15 +333,19 @@ pub fn render_purchase_notification(
         .collect();
     facts.push((locale.t("email.departments"), names.join(", ")));
     if let Some(outcome) = &purchase.outcome {
-        match (package.kind, outcome.balance_after, outcome.term) {
-            (PackageKind::Credit { credits }, Some(balance), _) => {
+        match (
+            item.package().map(|package| package.kind),
+            outcome.balance_after,
+            outcome.term,
+        ) {
+            (Some(PackageKind::Credit { credits }), Some(balance), _) => {
                 facts.push((
                     locale.t("email.credits-added"),
                     locale.number(credits.get()),
                 ));
                 facts.push((locale.t("email.new-balance"), locale.number(balance.get())));
             }
-            (PackageKind::Subscription { .. }, _, Some((starts_at, ends_at))) => {
+            (Some(PackageKind::Subscription { .. }), _, Some((starts_at, ends_at))) => {
                 facts.push((
                     locale.t("email.term"),
                     format!("{} — {}", locale.date(starts_at), locale.date(ends_at)),

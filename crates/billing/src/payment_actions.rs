@@ -809,7 +809,7 @@ impl Billing {
                     &settings,
                     purchase.id,
                     &state.customer,
-                    &purchase.package,
+                    purchase.item.name(),
                     payment,
                     action.amount,
                     purchase.coupon.as_ref(),

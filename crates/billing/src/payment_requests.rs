@@ -1,8 +1,10 @@
-//! Payment requests (ADR 0016): an agent asks a customer to pay a package at its price, with a
-//! description and an expiry; Kasa e-mails the customer a link to the request's page, where the
+//! Payment requests (ADR 0016): an agent asks a customer to pay a package at its price, or an
+//! amount, with a description and an expiry; Kasa e-mails the customer a link to the request's page, where the
 //! customer pays it through a gateway. The payment is an ordinary purchase linked to the
 //! request, completed (and invoiced) by the ordinary callback; the store links at most one
-//! purchase under way per request, so a request is never paid twice.
+//! purchase under way per request, so a request is never paid twice. A purchase of an amount
+//! is a payment only: it completes and is invoiced (one line, the description, the amount) and
+//! changes nothing the customer holds.
 //!
 //! An agent may put a coupon on a request: it is priced when the request is made (the amount
 //! asked is the discounted price, and the coupon's validity dates are judged then), stored with
@@ -23,6 +25,7 @@ use kasa_ports::{
     PaymentStart, PaymentStatus, PurchaseCoupon, RequestCancellation, RequestPaymentStart,
     StoreError, new_id,
 };
+use kasa_ports::{AmountItem, PurchaseItem};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, decide_purchase};
 use time::{Duration, OffsetDateTime};
 
@@ -34,19 +37,33 @@ pub const DEFAULT_VALID_DAYS: u32 = 14;
 pub const MAX_VALID_DAYS: u32 = 90;
 /// The longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
+/// The largest amount an agent may ask for, in the currency's units (a guard against a slip of
+/// the keyboard; a larger sum is invoiced in parts or paid by bank transfer).
+pub const MAX_AMOUNT: u32 = 1_000_000;
 
-/// An agent asks a customer to pay a package.
+/// What an agent asks a customer to pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestedItem {
+    /// A package, at its current price (less a coupon's discount).
+    Package(PackageId),
+    /// An amount, for what the description says: paid and invoiced, it changes nothing the
+    /// customer holds.
+    Amount(Money),
+}
+
+/// An agent asks a customer to pay a package or an amount.
 #[derive(Clone, Debug)]
 pub struct CreatePaymentRequest {
     /// Who is asked.
     pub customer_id: CustomerId,
-    /// The package, paid at its current price.
-    pub package_id: PackageId,
+    /// A package or an amount.
+    pub item: RequestedItem,
     /// What is asked, in the agent's words (1-500 characters).
     pub description: String,
     /// Days until it expires (1-90; [`DEFAULT_VALID_DAYS`] when `None`).
     pub valid_days: Option<u32>,
     /// A coupon code to apply to the package's price (any case); `None` or blank without one.
+    /// Coupons are for packages: an amount request with one is refused.
     pub coupon_code: Option<String>,
     /// Who asks and why.
     pub context: ActionContext,
@@ -63,7 +80,7 @@ pub struct PaymentRequestDraft {
     pub customer_id: CustomerId,
     /// When it stops being payable.
     pub expires_at: OffsetDateTime,
-    package: Package,
+    item: PurchaseItem,
     coupon: Option<PurchaseCoupon>,
     description: String,
     email: EmailAddress,
@@ -84,6 +101,12 @@ pub enum CreatePaymentRequestError {
     /// A free package is granted, not paid for.
     #[error("the package is free; grant it instead of requesting a payment")]
     FreePackage,
+    /// An amount asked for must be more than zero and at most [`MAX_AMOUNT`].
+    #[error("an amount asked for is more than 0 and at most 1000000, got {0}")]
+    InvalidAmount(Money),
+    /// Coupons discount packages; an amount is asked as it is meant to be paid.
+    #[error("a coupon applies to a package; ask for the discounted amount instead")]
+    CouponNeedsPackage,
     /// The description is blank or longer than 500 characters.
     #[error("a description is 1-500 characters")]
     InvalidDescription,
@@ -209,26 +232,51 @@ impl PaymentRequests {
                 StoreError::NotFound { .. } => CreatePaymentRequestError::CustomerNotFound,
                 other => CreatePaymentRequestError::Store(other),
             })?;
-        let package =
-            ports
-                .catalog
-                .package(request.package_id)
-                .await
-                .map_err(|error| match error {
-                    StoreError::NotFound { .. } => CreatePaymentRequestError::PackageNotFound,
-                    other => CreatePaymentRequestError::Store(other),
-                })?;
-        if package.price.is_zero() {
-            return Err(CreatePaymentRequestError::FreePackage);
-        }
+        let coupon_code = request
+            .coupon_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|code| !code.is_empty());
+        let item = match request.item {
+            RequestedItem::Package(package_id) => {
+                let package =
+                    ports
+                        .catalog
+                        .package(package_id)
+                        .await
+                        .map_err(|error| match error {
+                            StoreError::NotFound { .. } => {
+                                CreatePaymentRequestError::PackageNotFound
+                            }
+                            other => CreatePaymentRequestError::Store(other),
+                        })?;
+                if package.price.is_zero() {
+                    return Err(CreatePaymentRequestError::FreePackage);
+                }
+                PurchaseItem::Package(package)
+            }
+            RequestedItem::Amount(amount) => {
+                if !amount.is_positive() || amount.amount() > kasa_domain::Decimal::from(MAX_AMOUNT)
+                {
+                    return Err(CreatePaymentRequestError::InvalidAmount(amount));
+                }
+                if coupon_code.is_some() {
+                    return Err(CreatePaymentRequestError::CouponNeedsPackage);
+                }
+                PurchaseItem::Amount(AmountItem {
+                    description: description.clone(),
+                    amount,
+                })
+            }
+        };
         let at = ports.clock.now();
-        let coupon = match request.coupon_code.as_deref().map(str::trim) {
-            Some(code) if !code.is_empty() => Some(PurchaseCoupon {
+        let coupon = match (coupon_code, item.package()) {
+            (Some(code), Some(package)) => Some(PurchaseCoupon {
                 // The agent's promise: the dates are judged now, for the request's lifetime.
                 priced_at: Some(at),
                 ..self
                     .billing
-                    .price_with_coupon(request.customer_id, code, &package)
+                    .price_with_coupon(request.customer_id, code, package)
                     .await
                     .map_err(|error| match error {
                         StoreError::CouponRefused(refusal) => {
@@ -243,7 +291,7 @@ impl PaymentRequests {
             id: new_id(),
             customer_id: request.customer_id,
             expires_at: at + Duration::days(i64::from(valid_days)),
-            package,
+            item,
             coupon,
             description,
             email: state.customer.email,
@@ -270,7 +318,7 @@ impl PaymentRequests {
                 .map_err(|error| {
                     CreatePaymentRequestError::Store(StoreError::Corrupt(error.to_string()))
                 })?,
-            None => draft.package.price,
+            None => draft.item.price(),
         };
         let audit = AuditRecord {
             action: "payment_request.created".to_owned(),
@@ -278,8 +326,8 @@ impl PaymentRequests {
             before: None,
             after: Some(serde_json::json!({
                 "payment_request_id": draft.id,
-                "package_id": draft.package.id,
-                "package_name": draft.package.name,
+                "package_id": draft.item.package().map(|package| package.id),
+                "package_name": draft.item.package().map(|package| package.name.as_str()),
                 "amount": amount.amount().to_string(),
                 "currency": amount.currency().alpha_code(),
                 "description": draft.description,
@@ -291,7 +339,7 @@ impl PaymentRequests {
             payment_request_id: draft.id,
             customer_id: draft.customer_id,
             description: draft.description.clone(),
-            package_name: draft.package.name.clone(),
+            package_name: draft.item.package().map(|package| package.name.clone()),
             amount,
             expires_at: draft.expires_at,
             link,
@@ -302,7 +350,7 @@ impl PaymentRequests {
             .create_payment_request(NewPaymentRequest {
                 id: draft.id,
                 customer_id: draft.customer_id,
-                package: draft.package,
+                item: draft.item,
                 description: draft.description,
                 amount,
                 coupon: draft.coupon,
@@ -428,23 +476,31 @@ impl PaymentRequests {
             .customer_state(pay.customer_id)
             .await
             .map_err(StartPurchaseError::from)?;
-        // The amount asked is the price paid, whatever the package costs today; with a coupon
-        // the package keeps the list price asked and the coupon takes its discount off.
-        let package = Package {
-            price: request
-                .coupon
-                .as_ref()
-                .map_or(request.amount, |coupon| coupon.list_price),
-            ..request.package.clone()
+        let item = match &request.item {
+            PurchaseItem::Package(package) => {
+                // The amount asked is the price paid, whatever the package costs today; with a
+                // coupon the package keeps the list price asked and the coupon takes its
+                // discount off.
+                let package = Package {
+                    price: request
+                        .coupon
+                        .as_ref()
+                        .map_or(request.amount, |coupon| coupon.list_price),
+                    ..package.clone()
+                };
+                decide_purchase(
+                    &package,
+                    &state.holding,
+                    now,
+                    PurchaseChannel::AgentGrant,
+                    pay.confirmation,
+                )
+                .map_err(StartPurchaseError::from)?;
+                PurchaseItem::Package(package)
+            }
+            // An amount changes nothing the customer holds: no package rule applies.
+            PurchaseItem::Amount(item) => PurchaseItem::Amount(item.clone()),
         };
-        decide_purchase(
-            &package,
-            &state.holding,
-            now,
-            PurchaseChannel::AgentGrant,
-            pay.confirmation,
-        )
-        .map_err(StartPurchaseError::from)?;
         let purchase_id: PurchaseId = new_id();
         let order_id = OrderId(purchase_id.as_uuid().simple().to_string());
         let amount: Money = request.amount;
@@ -455,7 +511,7 @@ impl PaymentRequests {
                 NewPurchase {
                     id: purchase_id,
                     customer_id: pay.customer_id,
-                    package: package.clone(),
+                    item,
                     channel: PurchaseChannel::CustomerCheckout,
                     forfeit_confirmation: pay.confirmation,
                     started_by: pay.context.clone(),
@@ -507,7 +563,7 @@ impl PaymentRequests {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn render_payment_request_mail(
     description: &str,
-    package_name: &str,
+    package_name: Option<&str>,
     amount: &Money,
     expires_at: OffsetDateTime,
     link: &str,
@@ -523,18 +579,18 @@ pub(crate) fn render_payment_request_mail(
         ),
         description.to_owned(),
     ];
-    let facts: Vec<(&str, String)> = vec![
-        (
-            locale.t("payment-requests.package"),
-            package_name.to_owned(),
-        ),
-        (locale.t("payment-requests.amount"), locale.money(amount)),
-        (
-            locale.t("payment-requests.expires"),
-            locale.date_time(expires_at),
-        ),
-        (locale.t("payment-requests.mail.pay-here"), link.to_owned()),
-    ];
+    let package = package_name.map(|name| (locale.t("payment-requests.package"), name.to_owned()));
+    let facts: Vec<(&str, String)> = package
+        .into_iter()
+        .chain([
+            (locale.t("payment-requests.amount"), locale.money(amount)),
+            (
+                locale.t("payment-requests.expires"),
+                locale.date_time(expires_at),
+            ),
+            (locale.t("payment-requests.mail.pay-here"), link.to_owned()),
+        ])
+        .collect();
     let html = crate::notifications::html_body(&opening, &facts, &settings.company_name, language)
         .replacen(
             "</table>",

@@ -6,8 +6,8 @@ use kasa_ports::{
     ActionContext, AppliedPurchase, Audience, AuditRecord, CaptureMode, CustomerState,
     GatewayCallback, GatewayError, GatewayName, NewPurchase, OrderId, OutboxPayload, Payment,
     PaymentFailure, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentSettlement,
-    PaymentStart, PaymentStatus, Purchase, PurchaseApplication, PurchaseStatus, PurchaseTarget,
-    StoreError, new_id,
+    PaymentStart, PaymentStatus, Purchase, PurchaseApplication, PurchaseItem, PurchaseStatus,
+    PurchaseTarget, StoreError, new_id,
 };
 use kasa_subscriptions::{
     ForfeitConfirmation, PurchaseChannel, PurchaseDecision, PurchaseEffect, PurchaseRefusal,
@@ -187,7 +187,7 @@ impl Billing {
             .create_pending_purchase(NewPurchase {
                 id: purchase_id,
                 customer_id: request.customer_id,
-                package,
+                item: PurchaseItem::Package(package),
                 channel: PurchaseChannel::CustomerCheckout,
                 forfeit_confirmation: request.confirmation,
                 started_by: request.context.clone(),
@@ -509,7 +509,7 @@ impl Billing {
         match self
             .apply_purchase_decision(
                 target,
-                &purchase.package,
+                &purchase.item,
                 purchase.customer_id,
                 PurchaseChannel::PaidCompletion,
                 purchase.forfeit_confirmation,
@@ -596,12 +596,13 @@ impl Billing {
     }
 
     /// Decides and applies a purchase in one store call, deciding again when the holding moved
-    /// meanwhile. Shared by gateway completions and agent grants.
+    /// meanwhile. Shared by gateway completions and agent grants. A purchase of an amount has
+    /// nothing to decide: it completes with its payment and invoice, the holding untouched.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn apply_purchase_decision(
         &self,
         target: PurchaseTarget,
-        package: &kasa_domain::Package,
+        item: &PurchaseItem,
         customer_id: CustomerId,
         channel: PurchaseChannel,
         confirmation: ForfeitConfirmation,
@@ -621,7 +622,10 @@ impl Billing {
             attempt += 1;
             let state = self.ports.customers.customer_state(customer_id).await?;
             let now = self.ports.clock.now();
-            let decision = decide_purchase(package, &state.holding, now, channel, confirmation)?;
+            let decision = item
+                .package()
+                .map(|package| decide_purchase(package, &state.holding, now, channel, confirmation))
+                .transpose()?;
             let purchase_id = match &target {
                 PurchaseTarget::Pending { purchase_id } => *purchase_id,
                 PurchaseTarget::New { purchase } => purchase.id,
@@ -635,22 +639,32 @@ impl Billing {
                     ..audit_record(
                         "purchase.completed",
                         customer_id,
-                        Some(serde_json::json!({
-                            "purchase_id": purchase_id,
-                            "package_id": package.id,
-                            "package_name": package.name,
-                            "decision": decision,
-                            "holding": holding_after(&state.holding, &decision),
-                        })),
+                        Some(match &decision {
+                            Some(decision) => serde_json::json!({
+                                "purchase_id": purchase_id,
+                                "package_id": item.package().map(|package| package.id),
+                                "package_name": item.name(),
+                                "decision": decision,
+                                "holding": holding_after(&state.holding, decision),
+                            }),
+                            None => serde_json::json!({
+                                "purchase_id": purchase_id,
+                                "description": item.name(),
+                                "amount": item.price().amount().to_string(),
+                                "currency": item.price().currency().alpha_code(),
+                            }),
+                        }),
                     )
                 },
-                forfeiture_confirmation: forfeiture_confirmation(
-                    &decision,
-                    customer_id,
-                    purchase_id,
-                    confirmed_by,
-                    &context,
-                ),
+                forfeiture_confirmation: decision.as_ref().and_then(|decision| {
+                    forfeiture_confirmation(
+                        decision,
+                        customer_id,
+                        purchase_id,
+                        confirmed_by,
+                        &context,
+                    )
+                }),
                 notifications: purchase_notifications(&settings, &state, purchase_id),
                 invoice: match payment.filter(|_| captured) {
                     Some(payment) => Some(
@@ -658,7 +672,7 @@ impl Billing {
                             &settings,
                             purchase_id,
                             &state.customer,
-                            package,
+                            item.name(),
                             // The document names the gateway's reference this settlement brings.
                             &Payment {
                                 reference: settlement

@@ -318,7 +318,7 @@ fn purchase_line(locale: Locale, purchase: &Purchase) -> String {
     format!(
         "- {} · {} · {amount} · {status}",
         locale.date(purchase.created_at),
-        purchase.package.name
+        purchase.item.name()
     )
 }
 

@@ -7,8 +7,8 @@
 use kasa_domain::{Actor, CustomerId, PackageId, PackageKind, PaymentId, PurchaseId};
 use kasa_ports::{
     ActionContext, CaptureMode, GatewayError, GatewayName, GatewayReference, NewPurchase, OrderId,
-    Payment, PaymentResult, PaymentResultStatus, PaymentStatus, Recurring, RecurringStart,
-    RecurringState, StoreError, new_id,
+    Payment, PaymentResult, PaymentResultStatus, PaymentStatus, PurchaseItem, Recurring,
+    RecurringStart, RecurringState, StoreError, new_id,
 };
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal, decide_purchase};
 
@@ -269,7 +269,7 @@ impl Billing {
             .create_pending_purchase(NewPurchase {
                 id: purchase_id,
                 customer_id: recurring.customer_id,
-                package,
+                item: PurchaseItem::Package(package),
                 channel: PurchaseChannel::CustomerCheckout,
                 // A period never forfeits anything: a customer who meanwhile holds credits is
                 // refused by the package rules, and the paid period waits for an agent.

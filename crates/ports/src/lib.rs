@@ -92,11 +92,11 @@ pub use questions::{
     NewQuestion, Question, QuestionStore, QuestionTopic, TicketState, question_call_key,
 };
 pub use records::{
-    ActionContext, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis, CustomerLookup,
-    CustomerState, FourEyesSettings, IdempotencyMark, Invoice, InvoiceKind, InvoiceNumber,
-    InvoiceSettings, NewInvoice, NewPurchase, OutboxMessage, OutboxPayload, Payment, PaymentStatus,
-    PaymentSystem, PaymentSystemChange, Purchase, PurchaseOutcome, PurchaseStatus, Secret,
-    UsageCharge,
+    ActionContext, AmountItem, Audience, AuditEntry, AuditRecord, BillingSettings, ChargeBasis,
+    CustomerLookup, CustomerState, FourEyesSettings, IdempotencyMark, Invoice, InvoiceKind,
+    InvoiceNumber, InvoiceSettings, NewInvoice, NewPurchase, OutboxMessage, OutboxPayload, Payment,
+    PaymentStatus, PaymentSystem, PaymentSystemChange, Purchase, PurchaseItem, PurchaseOutcome,
+    PurchaseStatus, Secret, UsageCharge,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use reports::MockReportStore;

@@ -1,16 +1,18 @@
-//! Payment requests: an agent asks a customer to pay a package at a price, with a description
+//! Payment requests: an agent asks a customer to pay a package or an amount, with a description
 //! and an expiry; the customer pays it on the billing pages through a purchase linked to the
 //! request. The store guarantees a request is paid at most once: starting its payment is one
 //! conditional change of the request (open, not expired, no payment under way or completed),
 //! so two tabs, a double submit or two servers cannot start two payments of one request.
 
 use async_trait::async_trait;
-use kasa_domain::{Actor, CustomerId, Money, Package, PackageId, PaymentRequestId, PurchaseId};
+use kasa_domain::{Actor, CustomerId, Money, PackageId, PaymentRequestId, PurchaseId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::StoreError;
-use crate::{ActionContext, AuditRecord, NewPurchase, OutboxPayload, Purchase, PurchaseStatus};
+use crate::{
+    ActionContext, AuditRecord, NewPurchase, OutboxPayload, Purchase, PurchaseItem, PurchaseStatus,
+};
 
 /// Where a payment request stands, as its reader sees it now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,8 +60,9 @@ pub struct PaymentRequest {
     pub id: PaymentRequestId,
     /// Who is asked to pay.
     pub customer_id: CustomerId,
-    /// The package paid for, as it was when asked (its price is the amount asked).
-    pub package: Package,
+    /// What is paid for, as it was when asked: a package (its price then is the amount asked,
+    /// less any coupon) or an amount with its description.
+    pub item: PurchaseItem,
     /// What is asked, in the agent's words, shown to the customer.
     pub description: String,
     /// The amount asked: the package's price when the request was made, less the coupon's
@@ -114,10 +117,10 @@ impl PaymentRequest {
         self.state(now) == PaymentRequestState::Open && !self.payment_under_way()
     }
 
-    /// The package's id.
+    /// The package's id, when a package is asked for.
     #[must_use]
-    pub fn package_id(&self) -> PackageId {
-        self.package.id
+    pub fn package_id(&self) -> Option<PackageId> {
+        self.item.package().map(|package| package.id)
     }
 }
 
@@ -128,8 +131,8 @@ pub struct NewPaymentRequest {
     pub id: PaymentRequestId,
     /// Who is asked to pay.
     pub customer_id: CustomerId,
-    /// The package as it is now.
-    pub package: Package,
+    /// The package as it is now, or the amount asked for.
+    pub item: PurchaseItem,
     /// What is asked.
     pub description: String,
     /// The amount asked (after the coupon's discount).

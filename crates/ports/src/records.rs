@@ -197,15 +197,73 @@ pub struct PurchaseOutcome {
     pub departments_enabled: BTreeSet<DepartmentId>,
 }
 
-/// One purchase of one package.
+/// What a purchase pays for: a package (applying it follows the package rules) or an amount an
+/// agent asked for with a description (ADR 0016: a payment only, with no credits, term or
+/// forfeiture).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseItem {
+    /// A package as it was when bought (later edits of the package do not change it).
+    Package(Package),
+    /// An amount asked for, with what it is for.
+    Amount(AmountItem),
+}
+
+/// An amount a customer is asked to pay, not tied to a package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountItem {
+    /// What it pays for, in the agent's words (the invoice line's description).
+    pub description: String,
+    /// How much, tax included as the seller's prices are.
+    pub amount: Money,
+}
+
+impl PurchaseItem {
+    /// The package, when it is one.
+    #[must_use]
+    pub const fn package(&self) -> Option<&Package> {
+        match self {
+            Self::Package(package) => Some(package),
+            Self::Amount(_) => None,
+        }
+    }
+
+    /// What a person reads: the package's name or the amount's description.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Package(package) => &package.name,
+            Self::Amount(item) => &item.description,
+        }
+    }
+
+    /// Its price before any coupon.
+    #[must_use]
+    pub const fn price(&self) -> Money {
+        match self {
+            Self::Package(package) => package.price,
+            Self::Amount(item) => item.amount,
+        }
+    }
+
+    /// The departments it enables (none for an amount).
+    #[must_use]
+    pub fn departments(&self) -> BTreeSet<DepartmentId> {
+        self.package()
+            .map(|package| package.departments.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// One purchase: of a package, or of an amount asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Purchase {
     /// Its id.
     pub id: PurchaseId,
     /// Who bought it.
     pub customer_id: CustomerId,
-    /// The package as it was when bought (later edits of the package do not change it).
-    pub package: Package,
+    /// What it pays for, as it was when bought.
+    pub item: PurchaseItem,
     /// Checkout, agent grant.
     pub channel: PurchaseChannel,
     /// The answer to the forfeit warning given when it started.
@@ -235,8 +293,8 @@ pub struct NewPurchase {
     pub id: PurchaseId,
     /// Who buys.
     pub customer_id: CustomerId,
-    /// The package as it is now.
-    pub package: Package,
+    /// What it pays for: the package as it is now, or an amount asked for.
+    pub item: PurchaseItem,
     /// How it is bought.
     pub channel: PurchaseChannel,
     /// The answer to the forfeit warning.
@@ -518,8 +576,9 @@ pub enum OutboxPayload {
         customer_id: CustomerId,
         /// What is asked, in the agent's words.
         description: String,
-        /// The package paid for.
-        package_name: String,
+        /// The package paid for (`None` when an amount is asked for).
+        #[serde(default)]
+        package_name: Option<String>,
         /// The amount asked.
         amount: kasa_domain::Money,
         /// When it stops being payable.

@@ -230,7 +230,9 @@ pub struct PaymentSettlement {
 /// Applies a purchase decision: one transaction that ends the previous holding (forfeiture
 /// entry, released departments), adds credits (one grant per purchase) or a term, enables the
 /// package's departments, completes the purchase and its payment, issues its invoice (the
-/// next number), writes the audit entry and queues the notifications.
+/// next number), writes the audit entry and queues the notifications. A purchase of an amount
+/// (no package) has no decision: it completes with its payment and invoice and leaves the
+/// holding as it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseApplication {
     /// Which purchase.
@@ -239,8 +241,8 @@ pub struct PurchaseApplication {
     pub customer_id: CustomerId,
     /// The [`CustomerState::version`] the decision was made on.
     pub expected_version: i64,
-    /// What to do.
-    pub decision: PurchaseDecision,
+    /// What to do to the holding (`None` for an amount: nothing).
+    pub decision: Option<PurchaseDecision>,
     /// The payment's new state, when paid through a gateway.
     pub settlement: Option<PaymentSettlement>,
     /// The audit entry.

@@ -24,7 +24,7 @@ use kasa_ports::{
     PurchaseQuery, PurchaseStatus, PurchaseStore, PurchaseTarget, RecordedCharge, Recurring,
     RecurringState, Secret, SetDepartment, SettingsStore, StoreError, UsageCharge, new_id,
 };
-use kasa_subscriptions::{Forfeiture, PurchaseEffect};
+use kasa_subscriptions::{Forfeiture, PurchaseDecision, PurchaseEffect};
 use time::OffsetDateTime;
 
 mod books;
@@ -241,7 +241,10 @@ impl State {
             .filter(|purchase| {
                 purchase.customer_id == customer_id
                     && purchase.status == PurchaseStatus::Completed
-                    && matches!(purchase.package.kind, PackageKind::Credit { .. })
+                    && matches!(
+                        purchase.item.package().map(|package| package.kind),
+                        Some(PackageKind::Credit { .. })
+                    )
             })
             .map(|purchase| purchase.id)
             .collect();
@@ -537,7 +540,7 @@ fn insert_purchase(
     let purchase = Purchase {
         id: new.id,
         customer_id: new.customer_id,
-        package: new.package,
+        item: new.item,
         channel: new.channel,
         forfeit_confirmation: new.forfeit_confirmation,
         status,
@@ -832,11 +835,86 @@ fn apply_purchase(
             insert_purchase(state, *purchase, PurchaseStatus::Pending)?.id
         }
     };
-    let package = state.purchases[&purchase_id].package.clone();
+    let item = state.purchases[&purchase_id].item.clone();
     state
         .customer_mut(customer_id)?
         .check_version(expected_version)?;
+    let (forfeited, balance_after, term) = match (&decision, item.package()) {
+        (Some(decision), Some(package)) => apply_decision(
+            state,
+            customer_id,
+            purchase_id,
+            package,
+            decision,
+            &context,
+            at,
+        )?,
+        (None, None) => (None, None, None),
+        _ => {
+            return Err(StoreError::Corrupt(format!(
+                "purchase {purchase_id}: a package needs a decision, an amount has none"
+            )));
+        }
+    };
+    let row = state.customer_mut(customer_id)?;
+    let holding = row.holding()?;
+    let card = row.card.clone();
 
+    let purchase = state
+        .purchases
+        .get_mut(&purchase_id)
+        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+    purchase.status = PurchaseStatus::Completed;
+    purchase.completed_at = Some(at);
+    purchase.outcome = Some(PurchaseOutcome {
+        balance_after,
+        term,
+        forfeited,
+        departments_enabled: item.departments(),
+    });
+    if let (Some(payment), Some(settlement)) = (purchase.payment.as_mut(), settlement) {
+        payment.status = settlement.status;
+        if settlement.reference.is_some() {
+            payment.reference = settlement.reference;
+        }
+        if settlement.card.is_some() {
+            payment.card = settlement.card;
+        }
+    }
+    let purchase = purchase.clone();
+    if let Some(invoice) = invoice {
+        issue_invoice(state, invoice)?;
+    }
+    if let Some((confirmation, confirmed_by)) = forfeiture_confirmation {
+        state.audit(confirmation, &confirmed_by, at);
+    }
+    state.audit(audit, &context, at);
+    queue(state, notifications, at);
+    Ok(AppliedPurchase {
+        purchase,
+        holding,
+        card,
+    })
+}
+
+/// Ends the previous holding and adds the package's credits or term (a package purchase).
+#[allow(clippy::type_complexity)]
+fn apply_decision(
+    state: &mut State,
+    customer_id: CustomerId,
+    purchase_id: PurchaseId,
+    package: &Package,
+    decision: &PurchaseDecision,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<
+    (
+        Option<Forfeiture>,
+        Option<Credits>,
+        Option<(OffsetDateTime, OffsetDateTime)>,
+    ),
+    StoreError,
+> {
     let mut forfeited = None;
     if let Some(end) = &decision.holding_end {
         if end.ends_credits {
@@ -903,44 +981,7 @@ fn apply_purchase(
     };
     row.card
         .enable_by_purchase(purchase_id, package.departments.iter().copied());
-    let holding = row.holding()?;
-    let card = row.card.clone();
-
-    let purchase = state
-        .purchases
-        .get_mut(&purchase_id)
-        .ok_or(StoreError::NotFound { entity: "purchase" })?;
-    purchase.status = PurchaseStatus::Completed;
-    purchase.completed_at = Some(at);
-    purchase.outcome = Some(PurchaseOutcome {
-        balance_after,
-        term,
-        forfeited,
-        departments_enabled: package.departments.iter().copied().collect::<BTreeSet<_>>(),
-    });
-    if let (Some(payment), Some(settlement)) = (purchase.payment.as_mut(), settlement) {
-        payment.status = settlement.status;
-        if settlement.reference.is_some() {
-            payment.reference = settlement.reference;
-        }
-        if settlement.card.is_some() {
-            payment.card = settlement.card;
-        }
-    }
-    let purchase = purchase.clone();
-    if let Some(invoice) = invoice {
-        issue_invoice(state, invoice)?;
-    }
-    if let Some((confirmation, confirmed_by)) = forfeiture_confirmation {
-        state.audit(confirmation, &confirmed_by, at);
-    }
-    state.audit(audit, &context, at);
-    queue(state, notifications, at);
-    Ok(AppliedPurchase {
-        purchase,
-        holding,
-        card,
-    })
+    Ok((forfeited, balance_after, term))
 }
 
 #[async_trait]
@@ -1586,7 +1627,8 @@ impl InvoiceStore for MemoryStore {
 }
 
 /// Takes a purchase's package back (full refund or void): its remaining grant reversed, or its
-/// term ended, and the departments it enabled released. Returns the credits reversed.
+/// term ended, and the departments it enabled released. Returns the credits reversed (none for
+/// a purchase of an amount).
 fn take_back(
     state: &mut State,
     purchase: &Purchase,
@@ -1596,7 +1638,11 @@ fn take_back(
     let row = state.customer_mut(purchase.customer_id)?;
     row.version += 1;
     row.card.release_purchase(purchase.id);
-    match purchase.package.kind {
+    // A purchase of an amount gave nothing to hold: there is nothing to take back.
+    let Some(package) = purchase.item.package() else {
+        return Ok(None);
+    };
+    match package.kind {
         PackageKind::Credit { .. } => {
             let reversible = row.ledger.reversible_for(purchase.id);
             let Some(credits) = reversible.filter(|credits| !credits.is_zero()) else {

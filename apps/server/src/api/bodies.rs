@@ -3,7 +3,7 @@
 
 use kasa_credits::LedgerEntry;
 use kasa_domain::Holding;
-use kasa_ports::{AuditEntry, Purchase, UsageCharge};
+use kasa_ports::{AuditEntry, Purchase, PurchaseItem, UsageCharge};
 use poem_openapi::Object;
 use time::OffsetDateTime;
 
@@ -143,8 +143,11 @@ pub struct PurchaseBody {
     pub id: String,
     /// The customer.
     pub customer_id: String,
-    /// The package as bought.
-    pub package: PackageBody,
+    /// The package as bought; absent when the purchase pays an amount asked for.
+    pub package: Option<PackageBody>,
+    /// The amount asked for and what for, when the purchase pays a payment request for an
+    /// amount (no package: it changed no credits, subscription or department).
+    pub amount_item: Option<AmountItemBody>,
     /// `pending`, `completed`, `failed` or `needs_attention`.
     pub status: String,
     /// How it was bought.
@@ -159,6 +162,15 @@ pub struct PurchaseBody {
     pub outcome: Option<serde_json::Value>,
     /// The coupon it used; its payment is the list price less the discount.
     pub coupon: Option<PurchaseCouponBody>,
+}
+
+/// An amount a customer was asked to pay, not tied to a package.
+#[derive(Debug, Object)]
+pub struct AmountItemBody {
+    /// What it pays for (the invoice line's text).
+    pub description: String,
+    /// How much.
+    pub amount: MoneyBody,
 }
 
 /// The coupon a purchase used.
@@ -179,7 +191,14 @@ impl From<Purchase> for PurchaseBody {
         Self {
             id: purchase.id.to_string(),
             customer_id: purchase.customer_id.to_string(),
-            package: purchase.package.into(),
+            package: purchase.item.package().cloned().map(PackageBody::from),
+            amount_item: match purchase.item {
+                PurchaseItem::Package(_) => None,
+                PurchaseItem::Amount(item) => Some(AmountItemBody {
+                    description: item.description,
+                    amount: item.amount.into(),
+                }),
+            },
             status: purchase.status.label().to_owned(),
             channel: serde_json::to_value(purchase.channel)
                 .ok()

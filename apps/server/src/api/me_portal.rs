@@ -32,10 +32,12 @@ pub struct MyHistoryEntry {
     pub created_at: String,
     /// When it was applied, if it was.
     pub completed_at: Option<String>,
-    /// The package's id.
-    pub package_id: String,
-    /// The package's name as bought.
-    pub package_name: String,
+    /// The package's id; absent when it paid an amount asked for.
+    pub package_id: Option<String>,
+    /// The package's name as bought; absent when it paid an amount asked for.
+    pub package_name: Option<String>,
+    /// What an amount asked for paid for; absent for a package.
+    pub description: Option<String>,
     /// What was paid (absent for a package given without payment).
     pub amount: Option<MoneyBody>,
     /// `paid`, `authorised`, `partially_refunded`, `refunded`, `voided`, `granted`,
@@ -152,8 +154,15 @@ fn entry_body(entry: HistoryEntry) -> MyHistoryEntry {
         purchase_id: purchase.id.to_string(),
         created_at: rfc3339(purchase.created_at),
         completed_at: purchase.completed_at.map(rfc3339),
-        package_id: purchase.package.id.to_string(),
-        package_name: purchase.package.name.clone(),
+        package_id: purchase
+            .item
+            .package()
+            .map(|package| package.id.to_string()),
+        package_name: purchase.item.package().map(|package| package.name.clone()),
+        description: match &purchase.item {
+            kasa_ports::PurchaseItem::Package(_) => None,
+            kasa_ports::PurchaseItem::Amount(item) => Some(item.description.clone()),
+        },
         amount: purchase
             .payment
             .as_ref()

@@ -1,9 +1,10 @@
-//! Payment requests (ADR 0016): agents ask a customer to pay a package and cancel what is not
-//! paid; agents and the customer see where each stands. The customer pays on the request's page
+//! Payment requests (ADR 0016): agents ask a customer to pay a package or an amount and cancel
+//! what is not paid; agents and the customer see where each stands. The customer pays on the request's page
 //! (`/billing/requests/{id}`), reached from the e-mail Kasa sends.
 
 use kasa_billing::{
-    CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError, PaymentRequestDraft,
+    CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError,
+    PaymentRequestDraft, RequestedItem,
 };
 use kasa_domain::{CustomerId, Permission};
 use kasa_ports::{ActionContext, PaymentRequest, StoreError};
@@ -20,18 +21,24 @@ use crate::dates::rfc3339;
 use crate::idempotency::idempotent_change;
 use crate::problem::{ApiError, store_error};
 
-/// Ask a customer to pay a package.
+/// Ask a customer to pay a package or an amount: give exactly one of `package_id` and `amount`.
 #[derive(Debug, Object)]
 pub struct PaymentRequestCreate {
-    /// The package, paid at its current price.
-    pub package_id: String,
-    /// What is asked, shown to the customer (1-500 characters).
+    /// The package, paid at its current price (less the coupon's discount, when one is given).
+    pub package_id: Option<String>,
+    /// An amount, paid as it is (more than 0, at most 1000000, in a currency a gateway takes):
+    /// paying it issues an invoice with one line (the description, the amount) and changes no
+    /// credits, subscription or department.
+    pub amount: Option<MoneyBody>,
+    /// What is asked, shown to the customer (1-500 characters); for an amount, also the
+    /// invoice line's text.
     pub description: String,
     /// Days until the request expires: 1-90, 14 when absent.
     pub valid_days: Option<u32>,
     /// A coupon code to take off the package's price (any case): checked now for this customer
     /// and package (its dates hold until the request expires), redeemed when the request is
-    /// paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...).
+    /// paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...); coupons are for
+    /// packages, so an amount request with one is refused (422).
     pub coupon_code: Option<String>,
     /// Why (audited).
     pub reason: String,
@@ -67,10 +74,10 @@ pub struct PaymentRequestBody {
     /// Whether a payment of it is being processed (it cannot be paid again or cancelled
     /// meanwhile).
     pub payment_under_way: bool,
-    /// The package paid for.
-    pub package_id: String,
-    /// The package's name.
-    pub package_name: String,
+    /// The package paid for; absent when an amount is asked for.
+    pub package_id: Option<String>,
+    /// The package's name; absent when an amount is asked for.
+    pub package_name: Option<String>,
     /// What is asked.
     pub description: String,
     /// The amount asked (after the coupon's discount, when it carries one).
@@ -99,8 +106,8 @@ pub(crate) fn request_body(app: &App, request: &PaymentRequest) -> PaymentReques
         customer_id: request.customer_id.to_string(),
         state: request.state(now).label().to_owned(),
         payment_under_way: request.payment_under_way(),
-        package_id: request.package.id.to_string(),
-        package_name: request.package.name.clone(),
+        package_id: request.package_id().map(|id| id.to_string()),
+        package_name: request.item.package().map(|package| package.name.clone()),
         description: request.description.clone(),
         amount: request.amount.into(),
         coupon: request
@@ -142,6 +149,15 @@ fn create_error(error: CreatePaymentRequestError) -> ApiError {
              for a payment",
         )
         .on_field("package_id"),
+        CreatePaymentRequestError::InvalidAmount(amount) => ApiError::invalid(format!(
+            "an amount asked for is more than 0 and at most {}, not {amount}",
+            kasa_billing::MAX_AMOUNT
+        ))
+        .on_field("amount"),
+        CreatePaymentRequestError::CouponNeedsPackage => ApiError::invalid(
+            "a coupon discounts a package; for an amount, ask for the discounted amount itself",
+        )
+        .on_field("coupon_code"),
         CreatePaymentRequestError::InvalidDescription => {
             ApiError::invalid("a description is 1-500 characters").on_field("description")
         }
@@ -200,13 +216,12 @@ pub(crate) async fn create_payment_request(
         &body.reason,
         |context| async move {
             let customer_id: CustomerId = parse_id(customer, "customer")?;
-            let package_id = parse_id(&body.package_id, "package")
-                .map_err(|error| error.on_field("package_id"))?;
+            let item = requested_item(body)?;
             let draft: PaymentRequestDraft = app
                 .payment_requests
                 .draft(CreatePaymentRequest {
                     customer_id,
-                    package_id,
+                    item,
                     description: body.description.clone(),
                     valid_days: body.valid_days,
                     coupon_code: body.coupon_code.clone(),
@@ -235,6 +250,27 @@ pub(crate) async fn create_payment_request(
     .await
 }
 
+/// What the body asks for: exactly one of a package and an amount.
+fn requested_item(body: &PaymentRequestCreate) -> Result<RequestedItem, ApiError> {
+    match (&body.package_id, &body.amount) {
+        (Some(package_id), None) => parse_id(package_id, "package")
+            .map(RequestedItem::Package)
+            .map_err(|error| error.on_field("package_id")),
+        (None, Some(amount)) => amount
+            .money()
+            .map(RequestedItem::Amount)
+            .map_err(|error| error.on_field("amount")),
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "give a package_id or an amount, not both: a request asks for one of them",
+        )
+        .on_field("amount")),
+        (None, None) => Err(ApiError::invalid(
+            "give a package_id (a package at its price) or an amount (with the description)",
+        )
+        .on_field("package_id")),
+    }
+}
+
 /// Cancels a request (audited with the agent's reason).
 pub(crate) async fn cancel_payment_request(
     app: &App,
@@ -261,8 +297,8 @@ pub struct PaymentRequestsApi;
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Customers")]
 impl PaymentRequestsApi {
     /// Asks a customer to pay a package at its current price (less a coupon's discount, when
-    /// one is given), with a description and an expiry; Kasa e-mails the customer a link to the
-    /// request's page (audited).
+    /// one is given) or an amount, with a description and an expiry; Kasa e-mails the customer
+    /// a link to the request's page (audited).
     #[oai(
         path = "/customers/:id/payment-requests",
         method = "post",

@@ -210,12 +210,12 @@ pub(super) fn bank_form(
         StatusCode::OK,
         &BankFormPage {
             c: chrome(locale, None),
-            package_name: &purchase.package.name,
+            package_name: purchase.item.name(),
             // What the bank will take: the discounted price when a coupon applies.
             price: purchase
                 .payment
                 .as_ref()
-                .map_or(purchase.package.price, |payment| payment.amount),
+                .map_or(purchase.item.price(), |payment| payment.amount),
             coupon: purchase.coupon.as_ref().map(|coupon| {
                 locale.fill(
                     "coupons.applied",
@@ -227,7 +227,7 @@ pub(super) fn bank_form(
                                 &purchase
                                     .payment
                                     .as_ref()
-                                    .map_or(purchase.package.price, |payment| payment.amount),
+                                    .map_or(purchase.item.price(), |payment| payment.amount),
                             ),
                         ),
                         ("list_price", &locale.money(&coupon.list_price)),

@@ -7,7 +7,7 @@ use askama::Template;
 use kasa_billing::{PayRequestError, StartPurchaseError, StartRequestPayment};
 use kasa_domain::{CustomerId, Money, PackageKind, PaymentRequestId};
 use kasa_locale::Locale;
-use kasa_ports::{ActionContext, PaymentRequest, PaymentRequestState};
+use kasa_ports::{ActionContext, PaymentRequestState};
 use kasa_subscriptions::{ForfeitConfirmation, PurchaseChannel, PurchaseRefusal, decide_purchase};
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path, Query};
@@ -71,9 +71,8 @@ struct RequestPage {
     c: PortalChrome,
     id: PaymentRequestId,
     description: String,
-    package_name: String,
-    /// `10 credits` or `30 days`.
-    size: String,
+    /// The package's name and size (`10 credits` or `30 days`); `None` for an amount.
+    package: Option<(String, String)>,
     amount: Money,
     /// The coupon's words (`Discount (CODE)`), the list price and what it takes off.
     coupon: Option<(String, Money, Money)>,
@@ -175,26 +174,29 @@ async fn render(
     let now = app.payment_requests.now();
     let state = request.state(now);
     let holding = app.store.customer_state(customer_id).await?.holding;
-    let package = kasa_domain::Package {
-        price: request.amount,
-        ..request.package.clone()
-    };
-    let (forfeit, refusal) = match decide_purchase(
-        &package,
-        &holding,
-        now,
-        PurchaseChannel::AgentGrant,
-        ForfeitConfirmation::NotConfirmed,
-    ) {
-        Ok(_) => (None, None),
-        Err(PurchaseRefusal::ForfeitNotConfirmed { forfeiture }) => (
+    // An amount changes nothing the customer holds: no package rule applies to it.
+    let decision = request.item.package().map(|package| {
+        decide_purchase(
+            &kasa_domain::Package {
+                price: request.amount,
+                ..package.clone()
+            },
+            &holding,
+            now,
+            PurchaseChannel::AgentGrant,
+            ForfeitConfirmation::NotConfirmed,
+        )
+    });
+    let (forfeit, refusal) = match decision {
+        None | Some(Ok(_)) => (None, None),
+        Some(Err(PurchaseRefusal::ForfeitNotConfirmed { forfeiture })) => (
             Some(super::overview::forfeit_words(locale, &forfeiture)),
             None,
         ),
-        Err(PurchaseRefusal::RenewalTooEarly { opens_at, .. }) => {
+        Some(Err(PurchaseRefusal::RenewalTooEarly { opens_at, .. })) => {
             (None, Some(renewal_opens(locale, opens_at)))
         }
-        Err(PurchaseRefusal::NotOnSale) => (None, None),
+        Some(Err(PurchaseRefusal::NotOnSale)) => (None, None),
     };
     let gateways = super::overview::checkout_gateways(app)
         .await?
@@ -211,8 +213,10 @@ async fn render(
     Ok(Some(RequestPage {
         c: chrome(locale, None),
         id: request.id,
-        size: size_words(locale, &request),
-        package_name: request.package.name.clone(),
+        package: request
+            .item
+            .package()
+            .map(|package| (package.name.clone(), size_words(locale, package))),
         amount: request.amount,
         coupon: request.coupon.as_ref().map(|coupon| {
             (
@@ -236,8 +240,8 @@ async fn render(
     }))
 }
 
-fn size_words(locale: Locale, request: &PaymentRequest) -> String {
-    match request.package.kind {
+fn size_words(locale: Locale, package: &kasa_domain::Package) -> String {
+    match package.kind {
         PackageKind::Credit { credits } => super::credits(locale, credits),
         PackageKind::Subscription { days } => locale.fill(
             "billing.days-count",

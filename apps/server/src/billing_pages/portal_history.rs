@@ -5,7 +5,7 @@ use askama::Template;
 use kasa_billing::portal_history::{HistoryEntry, HistoryQuery, HistoryState, customer_history};
 use kasa_domain::{PackageKind, PurchaseId};
 use kasa_locale::Locale;
-use kasa_ports::{InvoiceKind, Payment, PaymentActionKind};
+use kasa_ports::{InvoiceKind, Payment, PaymentActionKind, PurchaseItem};
 use poem::http::StatusCode;
 use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
@@ -117,12 +117,18 @@ pub async fn history_page(
 
 fn entry_view(locale: Locale, entry: &HistoryEntry) -> EntryView {
     let purchase = &entry.purchase;
-    let size = match purchase.package.kind {
-        PackageKind::Credit { credits } => super::credits(locale, credits),
-        PackageKind::Subscription { days } => locale.fill(
-            "billing.days-count",
-            &[("days", &locale.number(i64::from(days)))],
-        ),
+    let what = match &purchase.item {
+        PurchaseItem::Package(package) => {
+            let size = match package.kind {
+                PackageKind::Credit { credits } => super::credits(locale, credits),
+                PackageKind::Subscription { days } => locale.fill(
+                    "billing.days-count",
+                    &[("days", &locale.number(i64::from(days)))],
+                ),
+            };
+            format!("{} ({size})", package.name)
+        }
+        PurchaseItem::Amount(item) => item.description.clone(),
     };
     let amount = purchase.payment.as_ref().map_or_else(
         || locale.t("portal.no-charge").to_owned(),
@@ -130,7 +136,7 @@ fn entry_view(locale: Locale, entry: &HistoryEntry) -> EntryView {
     );
     EntryView {
         id: purchase.id.to_string(),
-        what: format!("{} ({size})", purchase.package.name),
+        what,
         date: locale.date_time(purchase.created_at),
         amount,
         paid_with: paid_with(locale, purchase.payment.as_ref()),

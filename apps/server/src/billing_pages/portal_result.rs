@@ -52,10 +52,15 @@ pub async fn result_page(app: Data<&App>, request: &Request, purchase: Path<Stri
     let refused = purchase.status == PurchaseStatus::Failed;
     let retry = (refused && signed_in.is_some())
         .then(|| {
-            purchase.payment.as_ref().map(|payment| Retry {
-                package_id: purchase.package.id.to_string(),
-                gateway: payment.gateway.to_string(),
-            })
+            // A package is bought again; an amount is paid again on its request's page.
+            purchase
+                .payment
+                .as_ref()
+                .zip(purchase.item.package())
+                .map(|(payment, package)| Retry {
+                    package_id: package.id.to_string(),
+                    gateway: payment.gateway.to_string(),
+                })
         })
         .flatten();
     super::page(

@@ -211,7 +211,7 @@ async fn render(
         value: format!("purchase:{}", purchase.id),
         label: format!(
             "{} — {}",
-            purchase.package.name,
+            purchase.item.name(),
             locale.date(purchase.created_at)
         ),
     }));

@@ -120,7 +120,7 @@ pub(super) fn payment_page(
         settings,
         &StripePage {
             c: chrome(locale, None),
-            paying_for: Some((&purchase.package.name, purchase.package.price)),
+            paying_for: Some((purchase.item.name(), purchase.item.price())),
             summary_words: "",
             publishable_key: &settings.publishable_key,
             client_secret,

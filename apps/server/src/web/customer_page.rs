@@ -363,8 +363,8 @@ fn build(
             let status = purchase.payment.as_ref().map(|payment| payment.status);
             PurchaseRow {
                 id: purchase.id.to_string(),
-                package: purchase.package.name.clone(),
-                price: purchase.package.price,
+                package: purchase.item.name().to_owned(),
+                price: purchase.item.price(),
                 status: c
                     .t(&format!("customers.purchase.{}", purchase.status.label()))
                     .to_owned(),
@@ -411,7 +411,8 @@ fn build(
     let packages: BTreeMap<_, _> = read
         .purchases
         .iter()
-        .map(|purchase| (purchase.package.id, purchase.package.name.clone()))
+        .filter_map(|purchase| purchase.item.package())
+        .map(|package| (package.id, package.name.clone()))
         .collect();
     let recurring = read
         .recurring

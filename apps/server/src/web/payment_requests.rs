@@ -57,7 +57,7 @@ pub(crate) async fn section(app: &App, staff: &Staff, customer_id: CustomerId) -
                     let state = request.state(now);
                     RequestRow {
                         id: request.id.to_string(),
-                        package: request.package.name.clone(),
+                        package: request.item.name().to_owned(),
                         amount: request.amount,
                         coupon: request
                             .coupon

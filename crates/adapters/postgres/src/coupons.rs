@@ -4,7 +4,9 @@
 //! at a time), so concurrent checkouts never redeem past a limit.
 
 use async_trait::async_trait;
-use kasa_domain::{Coupon, CouponCode, CouponDefinition, CouponId, CouponUsage, CustomerId};
+use kasa_domain::{
+    Coupon, CouponCode, CouponDefinition, CouponId, CouponRefusal, CouponUsage, CustomerId,
+};
 use kasa_ports::{CouponRecord, CouponStore, DisableCoupon, NewCoupon, NewPurchase, StoreError};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
 use time::OffsetDateTime;
@@ -129,12 +131,14 @@ pub(crate) async fn redeem(
         ),
     )
     .await?
-    .ok_or(StoreError::CouponRefused(
-        kasa_domain::CouponRefusal::Unknown,
-    ))?;
+    .ok_or(StoreError::CouponRefused(CouponRefusal::Unknown))?;
     let stored = read_coupon(tx, codec, "c.id = $1", id(used.coupon_id)).await?;
     let usage = usage(tx, codec, used.coupon_id, new.customer_id).await?;
-    used.check_redemption(&stored.coupon, &new.package, usage, new.created_at)?;
+    let package = new
+        .item
+        .package()
+        .ok_or(StoreError::CouponRefused(CouponRefusal::NotForThisPackage))?;
+    used.check_redemption(&stored.coupon, package, usage, new.created_at)?;
     execute(
         tx,
         codec.statement(

@@ -62,7 +62,7 @@ async fn read_action(
 
 /// Takes a purchase's package back: the smaller of its grant and the balance reversed (the
 /// ledger's rule, `CreditLedger::reversible_for`), or its term ended; the departments it
-/// enabled released. Returns the credits reversed.
+/// enabled released. Returns the credits reversed (none for a purchase of an amount).
 async fn take_back(
     tx: &DatabaseTransaction,
     codec: Codec,
@@ -80,7 +80,11 @@ async fn take_back(
         ),
     )
     .await?;
-    match purchase.package.kind {
+    // A purchase of an amount gave nothing to hold: there is nothing to take back.
+    let Some(package) = purchase.item.package() else {
+        return Ok(None);
+    };
+    match package.kind {
         PackageKind::Credit { .. } => {
             release_purchases(tx, codec, customer_id, &[purchase.id]).await?;
             let Some(row) = fetch_one(

@@ -8,21 +8,21 @@ use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money, PaymentRequestId};
 use kasa_ports::{
     ActionContext, AuditRecord, CustomerLookup, NewPaymentRequest, NewPurchase, PaymentRequest,
-    PaymentRequestCancellation, PaymentRequestStore, RequestCancellation, RequestPaymentStart,
-    StoreError,
+    PaymentRequestCancellation, PaymentRequestStore, PurchaseItem, RequestCancellation,
+    RequestPaymentStart, StoreError,
 };
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Codec, Row, corrupt, id, opt_text, text};
+use crate::codec::{Codec, Row, corrupt, id, opt_id, opt_text, text};
 use crate::purchases::insert_purchase;
 use crate::rows::{
     actor, execute, fetch_all, fetch_one, find_holder, insert_audit, insert_outbox, read_purchase,
     reason,
 };
 
-const COLUMNS: &str = "SELECT r.id, r.customer_id, r.package, r.description, r.amount, \
+const COLUMNS: &str = "SELECT r.id, r.customer_id, r.package, r.amount_item, r.description, r.amount, \
     r.currency, r.created_at, r.created_by_kind, r.created_by_id, r.created_reason, \
     r.created_request_id, r.expires_at, r.cancelled_at, r.cancelled_by_kind, r.cancelled_by_id, \
     r.cancelled_reason, r.purchase_id, r.coupon, p.status AS purchase_status \
@@ -46,7 +46,7 @@ fn payment_request(row: &Row<'_>) -> Result<PaymentRequest, StoreError> {
     Ok(PaymentRequest {
         id: row.id("id")?,
         customer_id: row.id("customer_id")?,
-        package: row.json("package")?,
+        item: crate::rows::purchase_item(row)?,
         description: row.text("description")?,
         amount,
         coupon: row.opt_json("coupon")?,
@@ -94,28 +94,32 @@ impl PaymentRequestStore for SqlStore {
                 },
             )
             .await?;
-            fetch_one(
-                tx,
-                codec.statement(
-                    "SELECT id FROM packages WHERE id = $1",
-                    [id(new.package.id)],
-                ),
-            )
-            .await?
-            .ok_or(StoreError::NotFound { entity: "package" })?;
+            let (package, amount_item) = match &new.item {
+                PurchaseItem::Package(package) => (Some(package), None),
+                PurchaseItem::Amount(item) => (None, Some(item)),
+            };
+            if let Some(package) = package {
+                fetch_one(
+                    tx,
+                    codec.statement("SELECT id FROM packages WHERE id = $1", [id(package.id)]),
+                )
+                .await?
+                .ok_or(StoreError::NotFound { entity: "package" })?;
+            }
             let context = &new.context;
             crate::rows::execute_unique(
                 tx,
                 codec.statement(
                     "INSERT INTO payment_requests (id, customer_id, package_id, package, \
                      description, amount, currency, created_at, created_by_kind, \
-                     created_by_id, created_reason, created_request_id, expires_at, coupon) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     created_by_id, created_reason, created_request_id, expires_at, coupon, \
+                     amount_item) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                     [
                         id(new.id),
                         id(new.customer_id),
-                        id(new.package.id),
-                        codec.json(&new.package),
+                        opt_id(package.map(|package| package.id)),
+                        codec.opt_json(package),
                         text(new.description.clone()),
                         codec.amount(new.amount.amount()),
                         text(new.amount.currency().alpha_code()),
@@ -126,6 +130,7 @@ impl PaymentRequestStore for SqlStore {
                         opt_text(context.request_id.clone()),
                         codec.at(new.expires_at),
                         codec.opt_json(new.coupon.as_ref()),
+                        codec.opt_json(amount_item),
                     ],
                 ),
                 || format!("payment request {}", new.id),

@@ -1,24 +1,25 @@
 //! Purchases and their payments; applying a purchase decision in one transaction.
 
-use std::collections::BTreeSet;
-
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
 use kasa_domain::{
-    CustomerId, LedgerEntryId, PackageKind, PaymentId, PurchaseId, SubscriptionTerm,
+    Credits, CustomerId, LedgerEntryId, Package, PackageKind, PaymentId, PurchaseId,
+    SubscriptionTerm,
 };
 use kasa_ports::{
     ActionContext, AppliedPurchase, AuditRecord, CustomerLookup, GatewayName, GatewayReference,
     NewPurchase, OrderId, PaymentFailure, PaymentStatus, ProcessedGatewayEvent, Purchase,
-    PurchaseApplication, PurchaseOutcome, PurchaseStatus, PurchaseStore, PurchaseTarget, Recurring,
-    StoreError, new_id,
+    PurchaseApplication, PurchaseItem, PurchaseOutcome, PurchaseStatus, PurchaseStore,
+    PurchaseTarget, Recurring, StoreError, new_id,
 };
-use kasa_subscriptions::{ForfeitConfirmation, Forfeiture, HoldingEnd, PurchaseEffect};
+use kasa_subscriptions::{
+    ForfeitConfirmation, Forfeiture, HoldingEnd, PurchaseDecision, PurchaseEffect,
+};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
-use crate::codec::{Codec, id, label, opt_text, text};
+use crate::codec::{Codec, id, label, opt_id, opt_text, text};
 use crate::ledger::{CreditMove, move_credits};
 use crate::rows::{
     HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all, fetch_one,
@@ -111,24 +112,30 @@ pub(crate) async fn insert_purchase(
     if known.is_some() {
         return Err(StoreError::PurchaseNotPending(new.id));
     }
-    let package_kind = match new.package.kind {
+    // A package purchase names its package and kind; a purchase of an amount keeps the amount
+    // and its description instead (the table's CHECK holds exactly one of them).
+    let (package, amount_item) = match &new.item {
+        PurchaseItem::Package(package) => (Some(package), None),
+        PurchaseItem::Amount(item) => (None, Some(item)),
+    };
+    let package_kind = package.map(|package| match package.kind {
         PackageKind::Credit { .. } => "credit",
         PackageKind::Subscription { .. } => "subscription",
-    };
+    });
     let context = &new.started_by;
     execute_unique(
         tx,
         codec.statement(
             "INSERT INTO purchases (id, customer_id, package_id, package_kind, package, \
              channel, forfeit_confirmed, status, started_by_kind, started_by_id, \
-             started_reason, started_request_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12)",
+             started_reason, started_request_id, created_at, amount_item) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13)",
             [
                 id(new.id),
                 id(new.customer_id),
-                id(new.package.id),
-                text(package_kind),
-                codec.json(&new.package),
+                opt_id(package.map(|package| package.id)),
+                opt_text(package_kind),
+                codec.opt_json(package),
                 text(label(&new.channel)),
                 Value::from(new.forfeit_confirmation == ForfeitConfirmation::Confirmed),
                 text(context.actor.kind_label()),
@@ -136,6 +143,7 @@ pub(crate) async fn insert_purchase(
                 text(context.reason.as_str()),
                 opt_text(context.request_id.clone()),
                 codec.at(new.created_at),
+                codec.opt_json(amount_item),
             ],
         ),
         || format!("purchase {}", new.id),
@@ -326,89 +334,34 @@ async fn apply(
             purchase.id
         }
     };
-    let package = read_purchase(tx, codec, purchase_id).await?.package;
+    let item = read_purchase(tx, codec, purchase_id).await?.item;
     advance_version(tx, codec, customer_id, expected_version).await?;
-
-    let forfeited = match &decision.holding_end {
-        Some(end) => end_holding(tx, codec, customer_id, end, &context, at).await?,
-        None => None,
-    };
-    let (balance_after, term) = match decision.effect {
-        PurchaseEffect::GrantCredits { credits, .. } => {
-            let entry = move_credits(
+    let (forfeited, balance_after, term) = match (&decision, item.package()) {
+        (Some(decision), Some(package)) => {
+            apply_decision(
                 tx,
                 codec,
-                CreditMove {
-                    entry_id: new_id::<LedgerEntryId>(),
-                    customer_id,
-                    kind: LedgerEntryKind::Granted,
-                    delta: credits.get(),
-                    actor: context.actor.clone(),
-                    reason: context.reason.clone(),
-                    at,
-                    purchase_id: Some(purchase_id),
-                    usage: None,
-                },
+                customer_id,
+                purchase_id,
+                package,
+                decision,
+                &context,
+                at,
             )
             .await?
-            .ok_or_else(|| StoreError::Corrupt("a grant cannot lower the balance".to_owned()))?;
-            set_holding_kind(tx, codec, customer_id, HoldingKind::Credits).await?;
-            (Some(entry.balance_after), None)
         }
-        PurchaseEffect::AddSubscriptionTerm {
-            starts_at, ends_at, ..
-        } => {
-            let term = SubscriptionTerm {
-                purchase_id,
-                package_id: package.id,
-                departments: package.departments.clone(),
-                starts_at,
-                ends_at,
-            };
-            execute(
-                tx,
-                codec.statement(
-                    "INSERT INTO subscription_terms (purchase_id, customer_id, package_id, \
-                     departments, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    [
-                        id(purchase_id),
-                        id(customer_id),
-                        id(package.id),
-                        codec.json(&term.departments),
-                        codec.at(starts_at),
-                        codec.at(ends_at),
-                    ],
-                ),
-            )
-            .await?;
-            execute(
-                tx,
-                codec.statement(
-                    "UPDATE holdings SET kind = 'subscription', cancel_at_end = FALSE \
-                     WHERE customer_id = $1",
-                    [id(customer_id)],
-                ),
-            )
-            .await?;
-            (None, Some((starts_at, ends_at)))
+        (None, None) => (None, None, None),
+        _ => {
+            return Err(StoreError::Corrupt(format!(
+                "purchase {purchase_id}: a package needs a decision, an amount has none"
+            )));
         }
     };
-    for department_id in &package.departments {
-        execute(
-            tx,
-            codec.statement(
-                "INSERT INTO card_purchase_departments (customer_id, department_id, purchase_id) \
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                [id(customer_id), id(*department_id), id(purchase_id)],
-            ),
-        )
-        .await?;
-    }
     let outcome = PurchaseOutcome {
         balance_after,
         term,
         forfeited,
-        departments_enabled: package.departments.iter().copied().collect::<BTreeSet<_>>(),
+        departments_enabled: item.departments(),
     };
     let completed = execute(
         tx,
@@ -782,4 +735,102 @@ impl PurchaseStore for SqlStore {
         })
         .await
     }
+}
+
+/// Ends the previous holding, adds the package's credits or term and enables its departments
+/// (a package purchase): what was forfeited, the balance after and the term added.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+async fn apply_decision(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    customer_id: CustomerId,
+    purchase_id: PurchaseId,
+    package: &Package,
+    decision: &PurchaseDecision,
+    context: &ActionContext,
+    at: OffsetDateTime,
+) -> Result<
+    (
+        Option<Forfeiture>,
+        Option<Credits>,
+        Option<(OffsetDateTime, OffsetDateTime)>,
+    ),
+    StoreError,
+> {
+    let forfeited = match &decision.holding_end {
+        Some(end) => end_holding(tx, codec, customer_id, end, context, at).await?,
+        None => None,
+    };
+    let (balance_after, term) = match decision.effect {
+        PurchaseEffect::GrantCredits { credits, .. } => {
+            let entry = move_credits(
+                tx,
+                codec,
+                CreditMove {
+                    entry_id: new_id::<LedgerEntryId>(),
+                    customer_id,
+                    kind: LedgerEntryKind::Granted,
+                    delta: credits.get(),
+                    actor: context.actor.clone(),
+                    reason: context.reason.clone(),
+                    at,
+                    purchase_id: Some(purchase_id),
+                    usage: None,
+                },
+            )
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a grant cannot lower the balance".to_owned()))?;
+            set_holding_kind(tx, codec, customer_id, HoldingKind::Credits).await?;
+            (Some(entry.balance_after), None)
+        }
+        PurchaseEffect::AddSubscriptionTerm {
+            starts_at, ends_at, ..
+        } => {
+            let term = SubscriptionTerm {
+                purchase_id,
+                package_id: package.id,
+                departments: package.departments.clone(),
+                starts_at,
+                ends_at,
+            };
+            execute(
+                tx,
+                codec.statement(
+                    "INSERT INTO subscription_terms (purchase_id, customer_id, package_id, \
+                     departments, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    [
+                        id(purchase_id),
+                        id(customer_id),
+                        id(package.id),
+                        codec.json(&term.departments),
+                        codec.at(starts_at),
+                        codec.at(ends_at),
+                    ],
+                ),
+            )
+            .await?;
+            execute(
+                tx,
+                codec.statement(
+                    "UPDATE holdings SET kind = 'subscription', cancel_at_end = FALSE \
+                     WHERE customer_id = $1",
+                    [id(customer_id)],
+                ),
+            )
+            .await?;
+            (None, Some((starts_at, ends_at)))
+        }
+    };
+    for department_id in &package.departments {
+        execute(
+            tx,
+            codec.statement(
+                "INSERT INTO card_purchase_departments (customer_id, department_id, purchase_id) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                [id(customer_id), id(*department_id), id(purchase_id)],
+            ),
+        )
+        .await?;
+    }
+    Ok((forfeited, balance_after, term))
 }

@@ -11,7 +11,7 @@ use kasa_domain::{
 };
 use kasa_ports::{
     ActionContext, AuditEntry, AuditRecord, CustomerLookup, OutboxMessage, OutboxPayload, Payment,
-    Purchase, StoreError, UsageCharge, new_id,
+    Purchase, PurchaseItem, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::ForfeitConfirmation;
 use sea_orm::{ConnectionTrait, QueryResult, SqlErr, Statement, Value};
@@ -458,7 +458,7 @@ pub(crate) async fn insert_outbox(
 }
 
 /// The columns [`purchase`] reads.
-pub(crate) const PURCHASE_COLUMNS: &str = "SELECT p.id, p.customer_id, p.package, p.channel, \
+pub(crate) const PURCHASE_COLUMNS: &str = "SELECT p.id, p.customer_id, p.package, p.amount_item, p.channel, \
     p.forfeit_confirmed, p.status, p.started_by_kind, p.started_by_id, p.started_reason, \
     p.started_request_id, p.created_at, p.completed_at, p.outcome, y.id AS payment_id, \
     y.gateway, y.order_id, y.amount, y.currency, y.capture_mode, y.status AS payment_status, \
@@ -490,13 +490,23 @@ pub(crate) fn payment(row: &Row<'_>) -> Result<Option<Payment>, StoreError> {
     }))
 }
 
+/// What a purchase or payment request pays for, from its `package` and `amount_item` columns
+/// (exactly one is set).
+pub(crate) fn purchase_item(row: &Row<'_>) -> Result<PurchaseItem, StoreError> {
+    match (row.opt_json("package")?, row.opt_json("amount_item")?) {
+        (Some(package), None) => Ok(PurchaseItem::Package(package)),
+        (None, Some(item)) => Ok(PurchaseItem::Amount(item)),
+        _ => Err(corrupt("a purchase pays for exactly one package or amount")),
+    }
+}
+
 /// A purchase row (from [`PURCHASE_COLUMNS`]).
 pub(crate) fn purchase(row: &Row<'_>) -> Result<Purchase, StoreError> {
     let payment = payment(row)?;
     Ok(Purchase {
         id: row.id("id")?,
         customer_id: row.id("customer_id")?,
-        package: row.json("package")?,
+        item: purchase_item(row)?,
         channel: row.label("channel")?,
         forfeit_confirmation: if row.flag("forfeit_confirmed")? {
             ForfeitConfirmation::Confirmed

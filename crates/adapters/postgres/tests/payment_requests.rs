@@ -11,6 +11,7 @@ use kasa_testkit::contract::payment_requests::{
     a_coupon_on_a_request_is_priced_when_asked_and_redeemed_when_paid,
     a_payment_request_is_paid_once_whatever_arrives_how_often,
     an_abandoned_payment_expires_and_frees_its_request_and_coupon,
+    an_amount_request_is_paid_once_and_leaves_the_holding_alone,
     cancelled_and_expired_requests_cannot_be_paid,
     the_store_links_one_purchase_under_way_per_request,
 };
@@ -24,6 +25,7 @@ async fn the_memory_store_pays_a_request_once() {
         .await;
     an_abandoned_payment_expires_and_frees_its_request_and_coupon(Arc::new(MemoryStore::new()))
         .await;
+    an_amount_request_is_paid_once_and_leaves_the_holding_alone(Arc::new(MemoryStore::new())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -48,6 +50,10 @@ async fn sqlite_pays_a_request_once() {
         return;
     };
     an_abandoned_payment_expires_and_frees_its_request_and_coupon(store).await;
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    an_amount_request_is_paid_once_and_leaves_the_holding_alone(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -72,4 +78,8 @@ async fn postgres_pays_a_request_once() {
         return;
     };
     an_abandoned_payment_expires_and_frees_its_request_and_coupon(store).await;
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    an_amount_request_is_paid_once_and_leaves_the_holding_alone(store).await;
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use kasa_billing::{
     CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError, PayRequestError,
-    PaymentRequests, PurchaseCompletion, StartRequestPayment, StartedPurchase,
+    PaymentRequests, PurchaseCompletion, RequestedItem, StartRequestPayment, StartedPurchase,
 };
 use kasa_domain::{
     Actor, CouponCode, CouponDefinition, CouponDiscount, CustomerId, Language, Package,
@@ -65,7 +65,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
             .requests
             .draft(CreatePaymentRequest {
                 customer_id: self.customer,
-                package_id: self.package.id,
+                item: RequestedItem::Package(self.package.id),
                 description: "  Kasım ayı destek  ".to_owned(),
                 valid_days,
                 coupon_code: coupon.map(str::to_owned),
@@ -384,7 +384,7 @@ impl<S: Store + PaymentRequestStore + 'static> World<S> {
         NewPurchase {
             id,
             customer_id: self.customer,
-            package: request.package.clone(),
+            item: request.item.clone(),
             channel: PurchaseChannel::CustomerCheckout,
             forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
             started_by: self.pay(request.id).context,
@@ -561,7 +561,7 @@ where
         started.purchase.payment.as_ref().unwrap().amount,
         try_money("80.00")
     );
-    assert_eq!(started.purchase.package.price, try_money("100.00"));
+    assert_eq!(started.purchase.item.price(), try_money("100.00"));
     assert_eq!(
         started.purchase.coupon.as_ref().map(|c| c.code.as_str()),
         Some("TALEP20")
@@ -587,7 +587,7 @@ where
         .requests
         .draft(CreatePaymentRequest {
             customer_id: world.customer,
-            package_id: world.package.id,
+            item: RequestedItem::Package(world.package.id),
             description: "again".to_owned(),
             valid_days: None,
             coupon_code: Some("TALEP20".to_owned()),
@@ -691,4 +691,136 @@ where
     ));
     assert_eq!(world.state(request.id).await, PaymentRequestState::Paid);
     assert!(reconcile().await.is_empty(), "nothing is left pending");
+}
+
+/// A request for an amount (no package): refused with a coupon or a non-positive amount; paid
+/// once under replayed callbacks, it completes and is invoiced with one line (the description,
+/// the amount) and leaves what the customer holds as it was; the store keeps the amount and
+/// description, and the purchase reads back the same.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn an_amount_request_is_paid_once_and_leaves_the_holding_alone<S>(store: Arc<S>)
+where
+    S: Store + PaymentRequestStore + 'static,
+{
+    let world = world(store).await;
+    // The customer holds credits from a package request first.
+    let package_request = world.ask(None).await;
+    let bought = world
+        .requests
+        .start_payment(world.pay(package_request.id))
+        .await
+        .unwrap();
+    assert!(matches!(
+        world.complete(&bought, "approved").await,
+        PurchaseCompletion::Completed(_)
+    ));
+    let before = world
+        .kit
+        .store
+        .customer_state(world.customer)
+        .await
+        .unwrap();
+    assert_eq!(
+        before.holding,
+        kasa_domain::Holding::Credits {
+            balance: kasa_domain::Credits::new(10).unwrap()
+        }
+    );
+
+    let ask = |item, coupon: Option<&str>| CreatePaymentRequest {
+        customer_id: world.customer,
+        item,
+        description: "Kurulum ve eğitim hizmeti".to_owned(),
+        valid_days: None,
+        coupon_code: coupon.map(str::to_owned),
+        context: agent_context("agreed on the phone"),
+    };
+    for (amount, coupon) in [
+        ("0.00", None),
+        ("1000000.01", None),
+        ("250.00", Some("ANY")),
+    ] {
+        let refused = world
+            .requests
+            .draft(ask(RequestedItem::Amount(try_money(amount)), coupon))
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(CreatePaymentRequestError::InvalidAmount(_)
+                    | CreatePaymentRequestError::CouponNeedsPackage)
+            ),
+            "{amount} {coupon:?}: {refused:?}"
+        );
+    }
+    let draft = world
+        .requests
+        .draft(ask(RequestedItem::Amount(try_money("250.00")), None))
+        .await
+        .unwrap();
+    let link = format!("https://kasa.example/billing/requests/{}", draft.id);
+    let request = world.requests.send(draft, link).await.unwrap();
+    assert_eq!(request.amount, try_money("250.00"));
+    assert_eq!(request.package_id(), None);
+    assert_eq!(
+        request.item,
+        kasa_ports::PurchaseItem::Amount(kasa_ports::AmountItem {
+            description: "Kurulum ve eğitim hizmeti".to_owned(),
+            amount: try_money("250.00"),
+        })
+    );
+    assert_eq!(world.requests.request(request.id).await.unwrap(), request);
+
+    let started = world
+        .requests
+        .start_payment(world.pay(request.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        started.purchase.payment.as_ref().unwrap().amount,
+        try_money("250.00")
+    );
+    assert!(matches!(
+        world.complete(&started, "approved").await,
+        PurchaseCompletion::Completed(_)
+    ));
+    assert!(matches!(
+        world.complete(&started, "approved").await,
+        PurchaseCompletion::AlreadyProcessed(_)
+    ));
+    assert_eq!(world.state(request.id).await, PaymentRequestState::Paid);
+
+    let purchase = world.kit.store.purchase(started.purchase.id).await.unwrap();
+    assert_eq!(purchase.status, PurchaseStatus::Completed);
+    assert_eq!(purchase.item, request.item);
+    let outcome = purchase.outcome.expect("completed");
+    assert_eq!(
+        (outcome.balance_after, outcome.term, outcome.forfeited),
+        (None, None, None)
+    );
+    assert!(outcome.departments_enabled.is_empty());
+    let after = world
+        .kit
+        .store
+        .customer_state(world.customer)
+        .await
+        .unwrap();
+    assert_eq!(after.holding, before.holding, "nothing held changes");
+    assert_eq!(after.card, before.card);
+
+    let invoices = world
+        .kit
+        .store
+        .purchase_invoices(purchase.id)
+        .await
+        .unwrap();
+    assert_eq!(invoices.len(), 1, "one invoice");
+    let issued = &invoices[0].issued;
+    assert_eq!(issued.total.gross, try_money("250.00"));
+    let lines = issued.document["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["description"], "Kurulum ve eğitim hizmeti");
+    assert_eq!(lines[0]["gross"], "250.00");
 }

@@ -60,7 +60,7 @@ impl<S: Store + 'static> Shop<S> {
         NewPurchase {
             id: new_id::<PurchaseId>(),
             customer_id: self.ayse.id,
-            package: package.clone(),
+            item: kasa_ports::PurchaseItem::Package(package.clone()),
             channel: PurchaseChannel::CustomerCheckout,
             forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
             started_by: agent_context("checkout"),
@@ -122,7 +122,7 @@ impl<S: Store + 'static> Shop<S> {
             target,
             customer_id: self.ayse.id,
             expected_version: state.version,
-            decision,
+            decision: Some(decision),
             settlement: Some(PaymentSettlement {
                 status: PaymentStatus::Captured,
                 reference: Some(GatewayReference("bank-1".to_owned())),

@@ -65,9 +65,12 @@ pub(super) fn redeem(state: &State, new: &NewPurchase) -> Result<(), StoreError>
         .ok_or(StoreError::CouponRefused(
             kasa_domain::CouponRefusal::Unknown,
         ))?;
+    let package = new.item.package().ok_or(StoreError::CouponRefused(
+        kasa_domain::CouponRefusal::NotForThisPackage,
+    ))?;
     used.check_redemption(
         &stored.coupon,
-        &new.package,
+        package,
         usage(state, used.coupon_id, new.customer_id),
         new.created_at,
     )

@@ -49,7 +49,9 @@ impl PaymentRequestStore for MemoryStore {
             if !state.customers.contains_key(&new.customer_id) {
                 return Err(StoreError::NotFound { entity: "customer" });
             }
-            if !state.packages.contains_key(&new.package.id) {
+            if let Some(package) = new.item.package()
+                && !state.packages.contains_key(&package.id)
+            {
                 return Err(StoreError::NotFound { entity: "package" });
             }
             if state.payment_requests.contains_key(&new.id) {
@@ -60,7 +62,7 @@ impl PaymentRequestStore for MemoryStore {
             let request = PaymentRequest {
                 id: new.id,
                 customer_id: new.customer_id,
-                package: new.package,
+                item: new.item,
                 description: new.description,
                 amount: new.amount,
                 coupon: new.coupon,

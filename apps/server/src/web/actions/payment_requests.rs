@@ -1,24 +1,28 @@
-//! Payment requests in the console (ADR 0016): ask a customer to pay a package (a description, a
-//! validity, a reason; a confirmation says what the customer will receive) and cancel an open
+//! Payment requests in the console (ADR 0016): ask a customer to pay a package or an amount (a
+//! description, a validity, a reason; a confirmation says what the customer will receive) and
+//! cancel an open
 //! request (a confirmation says the customer can no longer pay it). Both call the JSON API's
 //! functions.
 
 use kasa_billing::CouponCheck;
-use kasa_domain::{CouponCode, CouponPrice, Customer, Package, Permission};
+use kasa_domain::{CouponCode, CouponPrice, Currency, Customer, Money, Package, Permission};
 use kasa_ports::{CustomerState, PaymentRequest};
 
 use super::{
     Action, Chrome, Fact, Field, Outcome, Refusal, Staff, Values, customer_page, customer_state,
     fact, value,
 };
-use crate::api::parse_id;
 use crate::api::payment_requests::{
     PaymentRequestCreate, cancel_payment_request, create_payment_request,
 };
+use crate::api::{MoneyBody, parse_id};
 use crate::app::App;
 use crate::problem::{ApiError, store_error};
 
-/// Ask a customer to pay a package.
+/// The package choice that asks for an amount instead.
+const AMOUNT_CHOICE: &str = "amount";
+
+/// Ask a customer to pay a package or an amount.
 pub(super) struct AskPayment {
     state: CustomerState,
     packages: Vec<Package>,
@@ -32,6 +36,21 @@ impl AskPayment {
         self.packages
             .iter()
             .find(|package| package.id.to_string() == chosen)
+    }
+
+    /// The amount typed, when an amount is asked for: `None` when a package is chosen.
+    fn amount(values: &Values) -> Option<Result<Money, ApiError>> {
+        (value(values, "package") == AMOUNT_CHOICE).then(|| Self::amount_body(values).money())
+    }
+
+    fn amount_body(values: &Values) -> MoneyBody {
+        MoneyBody {
+            amount: value(values, "amount").replace(',', "."),
+            currency: match value(values, "currency") {
+                "" => Currency::Try.alpha_code().to_owned(),
+                given => given.to_owned(),
+            },
+        }
     }
 }
 
@@ -92,6 +111,19 @@ impl Action for AskPayment {
                 format!("{} · {}", package.name, c.money(&package.price)),
             )
         }));
+        packages.push((
+            AMOUNT_CHOICE.to_owned(),
+            c.t("payment-requests.ask.amount-choice").to_owned(),
+        ));
+        let currencies = Currency::ALL
+            .iter()
+            .map(|currency| {
+                (
+                    currency.alpha_code().to_owned(),
+                    currency.alpha_code().to_owned(),
+                )
+            })
+            .collect();
         let days = match value(values, "valid_days") {
             "" => kasa_billing::DEFAULT_VALID_DAYS.to_string(),
             given => given.to_owned(),
@@ -99,6 +131,15 @@ impl Action for AskPayment {
         vec![
             Field::new("package", c.t("actions.package").to_owned(), "select")
                 .choices(packages, value(values, "package")),
+            Field::new("amount", c.t("payment-requests.amount").to_owned(), "text")
+                .hint(c.t("payment-requests.amount.hint").to_owned())
+                .value(value(values, "amount")),
+            Field::new(
+                "currency",
+                c.t("payment-requests.currency").to_owned(),
+                "select",
+            )
+            .choices(currencies, value(values, "currency")),
             Field::new(
                 "description",
                 c.t("payment-requests.description").to_owned(),
@@ -120,12 +161,6 @@ impl Action for AskPayment {
     }
 
     fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        let Some(package) = self.package(values) else {
-            return Err((
-                Some("package".to_owned()),
-                c.t("actions.grant.choose-one").to_owned(),
-            ));
-        };
         if value(values, "description").is_empty() {
             return Err((
                 Some("description".to_owned()),
@@ -133,6 +168,30 @@ impl Action for AskPayment {
             ));
         }
         let days = value(values, "valid_days");
+        let days = if days.is_empty() { "14" } else { days };
+        if let Some(amount) = Self::amount(values) {
+            let amount = amount.map_err(|error| (Some("amount".to_owned()), c.problem(&error)))?;
+            if !value(values, "coupon").is_empty() {
+                return Err((
+                    Some("coupon".to_owned()),
+                    c.t("payment-requests.coupon.package-only").to_owned(),
+                ));
+            }
+            return Ok(Some(vec![c.fill(
+                "payment-requests.ask.effect-amount",
+                &[
+                    ("email", self.state.customer.email.as_str()),
+                    ("amount", &c.money(&amount)),
+                    ("days", days),
+                ],
+            )]));
+        }
+        let Some(package) = self.package(values) else {
+            return Err((
+                Some("package".to_owned()),
+                c.t("actions.grant.choose-one").to_owned(),
+            ));
+        };
         let (amount, coupon) = match &self.priced {
             Some((price, code)) => (
                 price.price,
@@ -153,7 +212,7 @@ impl Action for AskPayment {
                 ("email", self.state.customer.email.as_str()),
                 ("amount", &c.money(&amount)),
                 ("package", &package.name),
-                ("days", if days.is_empty() { "14" } else { days }),
+                ("days", days),
             ],
         )];
         effects.extend(coupon);
@@ -180,8 +239,10 @@ impl Action for AskPayment {
             "" => None,
             code => Some(code.to_owned()),
         };
+        let asks_amount = value(values, "package") == AMOUNT_CHOICE;
         let body = PaymentRequestCreate {
-            package_id: value(values, "package").to_owned(),
+            package_id: (!asks_amount).then(|| value(values, "package").to_owned()),
+            amount: asks_amount.then(|| Self::amount_body(values)),
             description: value(values, "description").to_owned(),
             valid_days,
             coupon_code,
@@ -197,6 +258,7 @@ impl Action for AskPayment {
     fn field_of(&self, error: &ApiError) -> Option<&'static str> {
         match error.field() {
             Some("package_id") => Some("package"),
+            Some("amount") => Some("amount"),
             Some("description") => Some("description"),
             Some("valid_days") => Some("valid_days"),
             Some("coupon_code") => Some("coupon"),

@@ -1,7 +1,7 @@
 //! Refund, void and capture a purchase's payment.
 
 use kasa_domain::{Customer, Holding, PackageKind, Permission, PurchaseId};
-use kasa_ports::{CustomerState, Payment, Purchase};
+use kasa_ports::{CustomerState, Payment, Purchase, PurchaseItem};
 
 use super::{
     Action, Chrome, Fact, Field, Outcome, Refusal, Subject, Values, amount_of, checked_amount,
@@ -44,7 +44,10 @@ impl PaymentTarget {
 
     /// What taking the package back does, in words.
     fn package_back(&self, c: &Chrome) -> String {
-        match (&self.purchase.package.kind, &self.state.holding) {
+        let Some(package) = self.purchase.item.package() else {
+            return c.t("actions.package-back.amount").to_owned();
+        };
+        match (&package.kind, &self.state.holding) {
             (PackageKind::Credit { credits }, Holding::Credits { balance }) => c.fill(
                 "actions.package-back.credits",
                 &[
@@ -81,7 +84,13 @@ impl Subject for PaymentTarget {
     /// The payment's facts: package, amount, gateway, status, what the customer holds.
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
         vec![
-            fact(c.t("actions.package"), self.purchase.package.name.clone()),
+            fact(
+                c.t(match self.purchase.item {
+                    PurchaseItem::Package(_) => "actions.package",
+                    PurchaseItem::Amount(_) => "actions.paid-for",
+                }),
+                self.purchase.item.name().to_owned(),
+            ),
             fact(
                 c.t("actions.payment"),
                 c.fill(
