@@ -517,6 +517,154 @@ async fn a_coupon_on_a_payment_request_is_priced_when_asked_and_redeemed_once_wh
     assert_eq!(refused["code"], "coupon-used-up");
 }
 
+/// A request for an amount, not a package: exactly one of the two is asked for; the mail and the
+/// page name no package; the bank takes the amount; the invoice has one line (the description,
+/// the amount); the credits the customer holds are the same after paying and after a refund.
+#[tokio::test]
+async fn an_amount_request_is_paid_invoiced_and_refunded_without_touching_the_holding() {
+    let maildev = MailDev::start().await;
+    let sandbox = Sandbox::start();
+    let (kasa, admin, package_id, customer_id) = nestpay_shop(&maildev, &sandbox).await;
+    let requests_path = format!("/v1/customers/{customer_id}/payment-requests");
+    kasa.post(
+        &format!("/v1/customers/{customer_id}/grants"),
+        &admin,
+        json!({ "package_id": package_id, "reason": "opening balance" }),
+    )
+    .await;
+    let context_path = format!("/v1/billing-context?customer_id={customer_id}");
+    let holding = kasa.get(&context_path, &admin).await["holding"].clone();
+    assert_eq!(holding["balance"], 25, "{holding}");
+
+    let amount = json!({ "amount": "250.00", "currency": "TRY" });
+    for (body, field) in [
+        (
+            json!({ "package_id": package_id, "amount": amount, "description": "İkisi",
+                    "reason": "asked" }),
+            "amount",
+        ),
+        (
+            json!({ "description": "Hiçbiri", "reason": "asked" }),
+            "package_id",
+        ),
+        (
+            json!({ "amount": { "amount": "0", "currency": "TRY" }, "description": "Sıfır",
+                    "reason": "asked" }),
+            "amount",
+        ),
+        (
+            json!({ "amount": amount, "description": "Kuponlu", "coupon_code": "YAZ10",
+                    "reason": "asked" }),
+            "coupon_code",
+        ),
+    ] {
+        let (status, refused) = kasa
+            .call(Method::POST, &requests_path, Some(&admin), Some(body))
+            .await;
+        assert!(status.is_client_error(), "{status} {refused}");
+        assert_eq!(refused["facts"]["field"], field, "{refused}");
+    }
+
+    let request = kasa
+        .post(
+            &requests_path,
+            &admin,
+            json!({ "amount": amount, "description": "Kurulum ve eğitim hizmeti",
+                    "reason": "agreed on the phone" }),
+        )
+        .await;
+    let request_id = request["id"].as_str().unwrap().to_owned();
+    assert_eq!(request["amount"]["amount"], "250.00", "{request}");
+    assert!(request["package_id"].is_null() && request["package_name"].is_null());
+
+    // The mail asks for the amount and names no package (the grant's mail came first).
+    let received = wait_for_mail(&maildev, 2).await;
+    let mail = received
+        .iter()
+        .find(|mail| {
+            mail["subject"]
+                .as_str()
+                .is_some_and(|subject| subject.starts_with("Ödeme talebi"))
+        })
+        .expect("the request's mail");
+    let text = mail["text"].as_str().unwrap();
+    assert!(
+        text.contains("Kurulum ve eğitim hizmeti") && text.contains("250,00"),
+        "{text}"
+    );
+    assert!(!text.contains("Paket"), "{text}");
+
+    let mut browser = Browser::new();
+    browser.get(&link_in(mail, &kasa.base)).await;
+    let page_url = format!("{}/billing/requests/{request_id}", kasa.base);
+    let (_, _, page) = browser.get(&page_url).await;
+    assert!(
+        page.contains("Kurulum ve eğitim hizmeti")
+            && page.contains("250,00")
+            && !page.contains("request-package"),
+        "{page}"
+    );
+    let gateway = vec![("gateway".to_owned(), "nestpay".to_owned())];
+    let (status, _, html) = browser.post(&format!("{page_url}/pay"), &gateway).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let bank_form = forms(&html).into_iter().next().unwrap();
+    assert_eq!(bank_form.get("amount"), Some("250.00"));
+    let callback = browser.pay_at_bank(&kasa, &sandbox, bank_form).await;
+    let (status, _, html) = browser.post(&callback.action, &callback.fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    // The callback again changes nothing.
+    let (status, _, _) = browser.post(&callback.action, &callback.fields).await;
+    assert!(status.is_redirection() || status.is_success(), "{status}");
+
+    let paid = kasa
+        .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+        .await;
+    assert_eq!(paid["state"], "paid", "{paid}");
+    let purchase_id = paid["purchase_id"].as_str().unwrap();
+    let detail = kasa
+        .get(&format!("/v1/purchases/{purchase_id}"), &admin)
+        .await;
+    assert!(detail["package"].is_null(), "{detail}");
+    assert_eq!(detail["amount_item"]["description"], "Kurulum ve eğitim hizmeti");
+    assert_eq!(detail["amount_item"]["amount"]["amount"], "250.00");
+    assert_eq!(detail["status"], "completed");
+    let invoices = kasa
+        .get(&format!("/v1/purchases/{purchase_id}/invoices"), &admin)
+        .await;
+    assert_eq!(invoices.as_array().unwrap().len(), 1, "{invoices}");
+    let lines = invoices[0]["document"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{invoices}");
+    assert_eq!(lines[0]["description"], "Kurulum ve eğitim hizmeti");
+    assert_eq!(lines[0]["gross"], "250.00");
+    assert_eq!(invoices[0]["gross"]["amount"], "250.00");
+    assert_eq!(
+        kasa.get(&context_path, &admin).await["holding"],
+        holding,
+        "paying an amount changes no credits"
+    );
+
+    // The customer's history names what was paid for.
+    let (_, _, history) = browser.get(&format!("{}/billing/history", kasa.base)).await;
+    assert!(history.contains("Kurulum ve eğitim hizmeti"), "{history}");
+
+    // A full refund gives the money back with a credit note and takes nothing back.
+    let (status, refunded) = kasa
+        .call(
+            Method::POST,
+            &format!("/v1/purchases/{purchase_id}/refunds"),
+            Some(&admin),
+            Some(json!({ "reason": "the training was cancelled" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refunded}");
+    assert_eq!(refunded["action"]["amount"]["amount"], "250.00");
+    assert_eq!(refunded["document"]["gross"]["amount"], "250.00");
+    // NestPay gives a same-day refund back as a void of the sale.
+    let status = &refunded["purchase"]["payment"]["status"];
+    assert!(status == "refunded" || status == "voided", "{refunded}");
+    assert_eq!(kasa.get(&context_path, &admin).await["holding"], holding);
+}
+
 /// Posts a console form (`fields` plus the page's CSRF token and key) as the agent.
 async fn console_post(
     client: &reqwest::Client,
@@ -752,6 +900,64 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
     let page = console_get(&client, &session, &customer_page).await;
     assert!(page.contains("data-state=\"cancelled\""), "{page}");
     assert!(!page.contains(&format!("/console/payment-requests/{request_id}/cancel")));
+
+    // An amount, not a package: a coupon is refused on its field; a bad amount on its own;
+    // the confirmation names the amount and says nothing held changes.
+    let form = console_get(&client, &session, &ask_url).await;
+    assert!(form.contains("An amount, not a package"), "{form}");
+    for (amount, coupon, field) in [("12,5x", "", "amount-error"), ("250,00", "DEC10", "coupon-error")]
+    {
+        let refused = console_post(
+            &client,
+            &session,
+            &ask_url,
+            &form,
+            &[
+                ("package", "amount"),
+                ("amount", amount),
+                ("currency", "EUR"),
+                ("description", "On-site training"),
+                ("coupon", coupon),
+                ("reason", "asked"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains(field), "{field}: {refused}");
+    }
+    let fields = [
+        ("package", "amount"),
+        ("amount", "250,00"),
+        ("currency", "EUR"),
+        ("description", "On-site training"),
+        ("reason", "agreed by mail"),
+    ];
+    let reviewed = console_post(&client, &session, &ask_url, &form, &fields)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reviewed.contains("a link to pay €250.00 for what the description says")
+            && reviewed.contains("changes no credits or subscription"),
+        "{reviewed}"
+    );
+    let mut confirm = fields.to_vec();
+    confirm.push(("step", "confirm"));
+    let confirmed = console_post(&client, &session, &ask_url, &reviewed, &confirm).await;
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    let requests = kasa
+        .get(
+            &format!("/v1/customers/{customer_id}/payment-requests"),
+            &admin,
+        )
+        .await;
+    let newest = &requests[0];
+    assert_eq!(newest["amount"]["amount"], "250.00", "{requests}");
+    assert_eq!(newest["amount"]["currency"], "EUR");
+    assert!(newest["package_id"].is_null(), "{newest}");
+    assert_eq!(newest["description"], "On-site training");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
