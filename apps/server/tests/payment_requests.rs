@@ -625,7 +625,10 @@ async fn an_amount_request_is_paid_invoiced_and_refunded_without_touching_the_ho
         .get(&format!("/v1/purchases/{purchase_id}"), &admin)
         .await;
     assert!(detail["package"].is_null(), "{detail}");
-    assert_eq!(detail["amount_item"]["description"], "Kurulum ve eğitim hizmeti");
+    assert_eq!(
+        detail["amount_item"]["description"],
+        "Kurulum ve eğitim hizmeti"
+    );
     assert_eq!(detail["amount_item"]["amount"]["amount"], "250.00");
     assert_eq!(detail["status"], "completed");
     let invoices = kasa
@@ -905,8 +908,10 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
     // the confirmation names the amount and says nothing held changes.
     let form = console_get(&client, &session, &ask_url).await;
     assert!(form.contains("An amount, not a package"), "{form}");
-    for (amount, coupon, field) in [("12,5x", "", "amount-error"), ("250,00", "DEC10", "coupon-error")]
-    {
+    for (amount, coupon, field) in [
+        ("12,5x", "", "amount-error"),
+        ("250,00", "DEC10", "coupon-error"),
+    ] {
         let refused = console_post(
             &client,
             &session,
@@ -962,7 +967,7 @@ async fn an_agent_asks_for_a_payment_and_cancels_it_in_the_console_with_confirma
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_pays_a_request_from_the_emailed_link_on_a_phone_in_a_real_browser() {
-    let report = pay_a_request_in_a_browser("tr", None).await;
+    let report = pay_a_request_in_a_browser("tr", None, None).await;
     let steps = &report["steps"];
     assert_eq!(steps["lang"], "tr");
     assert_eq!(steps["amount"], "1.234,50 ₺");
@@ -984,7 +989,7 @@ async fn a_customer_pays_a_request_from_the_emailed_link_on_a_phone_in_a_real_br
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_english_customer_pays_a_discounted_request_on_a_phone_in_a_real_browser() {
-    let report = pay_a_request_in_a_browser("en", Some("LOYAL10")).await;
+    let report = pay_a_request_in_a_browser("en", Some("LOYAL10"), None).await;
     let steps = &report["steps"];
     assert_eq!(steps["lang"], "en");
     assert_eq!(steps["listPrice"], "₺1,234.50", "{report:#}");
@@ -1001,11 +1006,33 @@ async fn an_english_customer_pays_a_discounted_request_on_a_phone_in_a_real_brow
     assert_eq!(steps["paidWords"], "Paid");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_pays_an_amount_request_on_a_phone_in_a_real_browser() {
+    let report = pay_a_request_in_a_browser("tr", None, Some("750.00")).await;
+    let steps = &report["steps"];
+    assert_eq!(steps["amount"], "750,00 ₺", "{report:#}");
+    assert_eq!(steps["listPrice"], Value::Null);
+    assert_eq!(steps["cardFormSummary"], "Kasım ayı ek destek — 750,00 ₺");
+    assert!(
+        steps["result"]
+            .as_str()
+            .unwrap()
+            .contains("Ödemeniz alındı"),
+        "{report:#}"
+    );
+    assert_eq!(steps["paidWords"], "Ödendi");
+}
+
 /// A customer speaking `language` pays a request for a 1,234.50 TRY package (less `coupon`,
-/// 10 %, when given) from the e-mailed link in headless Chromium on a phone; returns the
-/// script's report after the checks every language shares (the token leaves the address, the
-/// request ends paid with one invoice, every page passes axe).
-async fn pay_a_request_in_a_browser(language: &str, coupon: Option<&str>) -> Value {
+/// 10 %, when given), or for `amount` TRY when given, from the e-mailed link in headless
+/// Chromium on a phone; returns the script's report after the checks every language shares
+/// (the token leaves the address, the request ends paid with one invoice, every page passes
+/// axe).
+async fn pay_a_request_in_a_browser(
+    language: &str,
+    coupon: Option<&str>,
+    amount: Option<&str>,
+) -> Value {
     let maildev = MailDev::start().await;
     let sandbox = Sandbox::start();
     let kasa = Kasa::start_with_env(&[
@@ -1069,8 +1096,13 @@ async fn pay_a_request_in_a_browser(language: &str, coupon: Option<&str>) -> Val
         .post(
             &format!("/v1/customers/{customer_id}/payment-requests"),
             &admin,
-            json!({ "package_id": package["id"], "description": "Kasım ayı ek destek",
-                    "coupon_code": coupon, "reason": "asked on the phone" }),
+            match amount {
+                Some(amount) => json!({ "amount": { "amount": amount, "currency": "TRY" },
+                                        "description": "Kasım ayı ek destek",
+                                        "reason": "asked on the phone" }),
+                None => json!({ "package_id": package["id"], "description": "Kasım ayı ek destek",
+                                "coupon_code": coupon, "reason": "asked on the phone" }),
+            },
         )
         .await;
     let request_id = request["id"].as_str().unwrap().to_owned();
