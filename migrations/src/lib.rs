@@ -330,7 +330,6 @@ async fn pragma_integer(connection: &impl ConnectionTrait, pragma: &str) -> Resu
         .await?
         .ok_or_else(|| DbErr::Migration(format!("{pragma} answered nothing")))?
         .try_get_by_index::<i64>(0)
-        .map_err(DbErr::from)
 }
 
 #[cfg(test)]

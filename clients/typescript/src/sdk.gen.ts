@@ -311,8 +311,8 @@ export const listPaymentRequests = <ThrowOnError extends boolean = false>(option
 
 /**
  * Asks a customer to pay a package at its current price (less a coupon's discount, when
- * one is given), with a description and an expiry; Kasa e-mails the customer a link to the
- * request's page (audited).
+ * one is given) or an amount, with a description and an expiry; Kasa e-mails the customer
+ * a link to the request's page (audited).
  */
 export const createPaymentRequest = <ThrowOnError extends boolean = false>(options: Options<CreatePaymentRequestData, ThrowOnError>): RequestResult<CreatePaymentRequestResponses, CreatePaymentRequestErrors, ThrowOnError> => (options.client ?? client).post<CreatePaymentRequestResponses, CreatePaymentRequestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -53,6 +53,22 @@ export type AdjustRequest = {
 };
 
 /**
+ * AmountItemBody
+ *
+ * An amount a customer was asked to pay, not tied to a package.
+ */
+export type AmountItemBody = {
+    /**
+     * How much.
+     */
+    amount: MoneyBody;
+    /**
+     * What it pays for (the invoice line's text).
+     */
+    description: string;
+};
+
+/**
  * ApiKeyBody
  *
  * An API key (the key itself only in [`CreatedApiKey`]).
@@ -1524,6 +1540,10 @@ export type MyHistoryEntry = {
      */
     created_at: string;
     /**
+     * What an amount asked for paid for; absent for a package.
+     */
+    description?: string | null;
+    /**
      * Its documents, oldest first.
      */
     documents: Array<MyDocumentBody>;
@@ -1532,13 +1552,13 @@ export type MyHistoryEntry = {
      */
     movements: Array<MyMovementBody>;
     /**
-     * The package's id.
+     * The package's id; absent when it paid an amount asked for.
      */
-    package_id: string;
+    package_id?: string | null;
     /**
-     * The package's name as bought.
+     * The package's name as bought; absent when it paid an amount asked for.
      */
-    package_name: string;
+    package_name?: string | null;
     /**
      * How it was paid.
      */
@@ -2029,13 +2049,13 @@ export type PaymentRequestBody = {
      */
     id: string;
     /**
-     * The package paid for.
+     * The package paid for; absent when an amount is asked for.
      */
-    package_id: string;
+    package_id?: string | null;
     /**
-     * The package's name.
+     * The package's name; absent when an amount is asked for.
      */
-    package_name: string;
+    package_name?: string | null;
     /**
      * The page where the customer pays it (the customer's billing link opens it).
      */
@@ -2090,23 +2110,31 @@ export type PaymentRequestCouponBody = {
 /**
  * PaymentRequestCreate
  *
- * Ask a customer to pay a package.
+ * Ask a customer to pay a package or an amount: give exactly one of `package_id` and `amount`.
  */
 export type PaymentRequestCreate = {
     /**
+     * An amount, paid as it is (more than 0, at most 1000000, in a currency a gateway takes):
+     * paying it issues an invoice with one line (the description, the amount) and changes no
+     * credits, subscription or department.
+     */
+    amount?: MoneyBody | null;
+    /**
      * A coupon code to take off the package's price (any case): checked now for this customer
      * and package (its dates hold until the request expires), redeemed when the request is
-     * paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...).
+     * paid. Refused with the coupon's own 422 problem (`coupon-used-up`, ...); coupons are for
+     * packages, so an amount request with one is refused (422).
      */
     coupon_code?: string | null;
     /**
-     * What is asked, shown to the customer (1-500 characters).
+     * What is asked, shown to the customer (1-500 characters); for an amount, also the
+     * invoice line's text.
      */
     description: string;
     /**
-     * The package, paid at its current price.
+     * The package, paid at its current price (less the coupon's discount, when one is given).
      */
-    package_id: string;
+    package_id?: string | null;
     /**
      * Why (audited).
      */
@@ -2253,6 +2281,11 @@ export type ProblemFacts = {
  */
 export type PurchaseBody = {
     /**
+     * The amount asked for and what for, when the purchase pays a payment request for an
+     * amount (no package: it changed no credits, subscription or department).
+     */
+    amount_item?: AmountItemBody | null;
+    /**
      * How it was bought.
      */
     channel: string;
@@ -2281,9 +2314,9 @@ export type PurchaseBody = {
      */
     outcome?: unknown;
     /**
-     * The package as bought.
+     * The package as bought; absent when the purchase pays an amount asked for.
      */
-    package: PackageBody;
+    package?: PackageBody | null;
     /**
      * Its payment (none for a free grant).
      */

@@ -225,17 +225,19 @@ mod tests {
         Purchase {
             id: PurchaseId::from_uuid(uuid::Uuid::from_u128(1)),
             customer_id: CustomerId::from_uuid(uuid::Uuid::from_u128(2)),
-            package: Package::new(
-                PackageId::from_uuid(uuid::Uuid::from_u128(3)),
-                "10 kredi",
-                PackageKind::Credit {
-                    credits: kasa_domain::Credits::from_u32(10),
-                },
-                BTreeSet::from([DepartmentId::from_uuid(uuid::Uuid::from_u128(4))]),
-                price,
-                true,
-            )
-            .unwrap(),
+            item: kasa_ports::PurchaseItem::Package(
+                Package::new(
+                    PackageId::from_uuid(uuid::Uuid::from_u128(3)),
+                    "10 kredi",
+                    PackageKind::Credit {
+                        credits: kasa_domain::Credits::from_u32(10),
+                    },
+                    BTreeSet::from([DepartmentId::from_uuid(uuid::Uuid::from_u128(4))]),
+                    price,
+                    true,
+                )
+                .unwrap(),
+            ),
             channel: PurchaseChannel::CustomerCheckout,
             forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
             status,

@@ -85,7 +85,7 @@ fn pending_purchase(customer_id: CustomerId, status: PurchaseStatus) -> Purchase
     Purchase {
         id: PurchaseId::from_uuid(uuid::Uuid::from_u128(1)),
         customer_id,
-        package,
+        item: kasa_ports::PurchaseItem::Package(package),
         channel: PurchaseChannel::CustomerCheckout,
         forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
         status,
@@ -338,7 +338,7 @@ async fn the_mailer_gets_the_operator_address_its_cc_list_and_the_customer() {
             balance_after: Some(kasa_domain::Credits::from_u32(10)),
             term: None,
             forfeited: None,
-            departments_enabled: purchase.package.departments.clone(),
+            departments_enabled: purchase.item.departments(),
         });
         purchase
     };

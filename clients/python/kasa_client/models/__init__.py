@@ -2,6 +2,7 @@
 
 from .action_result import ActionResult
 from .adjust_request import AdjustRequest
+from .amount_item_body import AmountItemBody
 from .api_key_body import ApiKeyBody
 from .api_key_body_role import ApiKeyBodyRole
 from .approval_decision_request import ApprovalDecisionRequest
@@ -155,6 +156,7 @@ from .zendesk_app_body import ZendeskAppBody
 __all__ = (
     "ActionResult",
     "AdjustRequest",
+    "AmountItemBody",
     "ApiKeyBody",
     "ApiKeyBodyRole",
     "ApprovalDecisionRequest",

@@ -28,25 +28,27 @@ class MyHistoryEntry:
         created_at (datetime.datetime): When it was started.
         documents (list[MyDocumentBody]): Its documents, oldest first.
         movements (list[MyMovementBody]): Captures, voids and refunds the gateway made, oldest first.
-        package_id (UUID): The package's id.
-        package_name (str): The package's name as bought.
         purchase_id (UUID): The purchase's id.
         state (str): `paid`, `authorised`, `partially_refunded`, `refunded`, `voided`, `granted`,
             `declined`, `pending`, `expired` (a checkout left unpaid for an hour) or `in_review`.
         amount (MoneyBody | None | Unset): What was paid (absent for a package given without payment).
         completed_at (datetime.datetime | None | Unset): When it was applied, if it was.
+        description (None | str | Unset): What an amount asked for paid for; absent for a package.
+        package_id (None | Unset | UUID): The package's id; absent when it paid an amount asked for.
+        package_name (None | str | Unset): The package's name as bought; absent when it paid an amount asked for.
         payment (MyPaymentBody | None | Unset): How it was paid.
     """
 
     created_at: datetime.datetime
     documents: list[MyDocumentBody]
     movements: list[MyMovementBody]
-    package_id: UUID
-    package_name: str
     purchase_id: UUID
     state: str
     amount: MoneyBody | None | Unset = UNSET
     completed_at: datetime.datetime | None | Unset = UNSET
+    description: None | str | Unset = UNSET
+    package_id: None | Unset | UUID = UNSET
+    package_name: None | str | Unset = UNSET
     payment: MyPaymentBody | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -65,10 +67,6 @@ class MyHistoryEntry:
         for movements_item_data in self.movements:
             movements_item = movements_item_data.to_dict()
             movements.append(movements_item)
-
-        package_id = str(self.package_id)
-
-        package_name = self.package_name
 
         purchase_id = str(self.purchase_id)
 
@@ -90,6 +88,26 @@ class MyHistoryEntry:
         else:
             completed_at = self.completed_at
 
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
+
+        package_id: None | str | Unset
+        if isinstance(self.package_id, Unset):
+            package_id = UNSET
+        elif isinstance(self.package_id, UUID):
+            package_id = str(self.package_id)
+        else:
+            package_id = self.package_id
+
+        package_name: None | str | Unset
+        if isinstance(self.package_name, Unset):
+            package_name = UNSET
+        else:
+            package_name = self.package_name
+
         payment: dict[str, Any] | None | Unset
         if isinstance(self.payment, Unset):
             payment = UNSET
@@ -105,8 +123,6 @@ class MyHistoryEntry:
                 "created_at": created_at,
                 "documents": documents,
                 "movements": movements,
-                "package_id": package_id,
-                "package_name": package_name,
                 "purchase_id": purchase_id,
                 "state": state,
             }
@@ -115,6 +131,12 @@ class MyHistoryEntry:
             field_dict["amount"] = amount
         if completed_at is not UNSET:
             field_dict["completed_at"] = completed_at
+        if description is not UNSET:
+            field_dict["description"] = description
+        if package_id is not UNSET:
+            field_dict["package_id"] = package_id
+        if package_name is not UNSET:
+            field_dict["package_name"] = package_name
         if payment is not UNSET:
             field_dict["payment"] = payment
 
@@ -143,10 +165,6 @@ class MyHistoryEntry:
             movements_item = MyMovementBody.from_dict(movements_item_data)
 
             movements.append(movements_item)
-
-        package_id = UUID(d.pop("package_id"))
-
-        package_name = d.pop("package_name")
 
         purchase_id = UUID(d.pop("purchase_id"))
 
@@ -186,6 +204,41 @@ class MyHistoryEntry:
 
         completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
 
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+        def _parse_package_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                package_id_type_0 = UUID(data)
+
+                return package_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        package_id = _parse_package_id(d.pop("package_id", UNSET))
+
+        def _parse_package_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        package_name = _parse_package_name(d.pop("package_name", UNSET))
+
         def _parse_payment(data: object) -> MyPaymentBody | None | Unset:
             if data is None:
                 return data
@@ -207,12 +260,13 @@ class MyHistoryEntry:
             created_at=created_at,
             documents=documents,
             movements=movements,
-            package_id=package_id,
-            package_name=package_name,
             purchase_id=purchase_id,
             state=state,
             amount=amount,
             completed_at=completed_at,
+            description=description,
+            package_id=package_id,
+            package_name=package_name,
             payment=payment,
         )
 

@@ -29,8 +29,6 @@ class PaymentRequestBody:
         description (str): What is asked.
         expires_at (datetime.datetime): When it stops being payable (RFC 3339).
         id (str): Its id.
-        package_id (UUID): The package paid for.
-        package_name (str): The package's name.
         page_url (str): The page where the customer pays it (the customer's billing link opens it).
         payment_under_way (bool): Whether a payment of it is being processed (it cannot be paid again or cancelled
             meanwhile).
@@ -38,6 +36,8 @@ class PaymentRequestBody:
         cancel_reason (None | str | Unset): Why it was cancelled, if it was.
         cancelled_at (datetime.datetime | None | Unset): When it was cancelled, if it was.
         coupon (None | PaymentRequestCouponBody | Unset): The coupon the agent put on it, if any.
+        package_id (None | Unset | UUID): The package paid for; absent when an amount is asked for.
+        package_name (None | str | Unset): The package's name; absent when an amount is asked for.
         purchase_id (None | Unset | UUID): The purchase paying it (the latest attempt), if any.
     """
 
@@ -47,14 +47,14 @@ class PaymentRequestBody:
     description: str
     expires_at: datetime.datetime
     id: str
-    package_id: UUID
-    package_name: str
     page_url: str
     payment_under_way: bool
     state: str
     cancel_reason: None | str | Unset = UNSET
     cancelled_at: datetime.datetime | None | Unset = UNSET
     coupon: None | PaymentRequestCouponBody | Unset = UNSET
+    package_id: None | Unset | UUID = UNSET
+    package_name: None | str | Unset = UNSET
     purchase_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -72,10 +72,6 @@ class PaymentRequestBody:
         expires_at = self.expires_at.isoformat()
 
         id = self.id
-
-        package_id = str(self.package_id)
-
-        package_name = self.package_name
 
         page_url = self.page_url
 
@@ -105,6 +101,20 @@ class PaymentRequestBody:
         else:
             coupon = self.coupon
 
+        package_id: None | str | Unset
+        if isinstance(self.package_id, Unset):
+            package_id = UNSET
+        elif isinstance(self.package_id, UUID):
+            package_id = str(self.package_id)
+        else:
+            package_id = self.package_id
+
+        package_name: None | str | Unset
+        if isinstance(self.package_name, Unset):
+            package_name = UNSET
+        else:
+            package_name = self.package_name
+
         purchase_id: None | str | Unset
         if isinstance(self.purchase_id, Unset):
             purchase_id = UNSET
@@ -123,8 +133,6 @@ class PaymentRequestBody:
                 "description": description,
                 "expires_at": expires_at,
                 "id": id,
-                "package_id": package_id,
-                "package_name": package_name,
                 "page_url": page_url,
                 "payment_under_way": payment_under_way,
                 "state": state,
@@ -136,6 +144,10 @@ class PaymentRequestBody:
             field_dict["cancelled_at"] = cancelled_at
         if coupon is not UNSET:
             field_dict["coupon"] = coupon
+        if package_id is not UNSET:
+            field_dict["package_id"] = package_id
+        if package_name is not UNSET:
+            field_dict["package_name"] = package_name
         if purchase_id is not UNSET:
             field_dict["purchase_id"] = purchase_id
 
@@ -158,10 +170,6 @@ class PaymentRequestBody:
         expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
 
         id = d.pop("id")
-
-        package_id = UUID(d.pop("package_id"))
-
-        package_name = d.pop("package_name")
 
         page_url = d.pop("page_url")
 
@@ -212,6 +220,32 @@ class PaymentRequestBody:
 
         coupon = _parse_coupon(d.pop("coupon", UNSET))
 
+        def _parse_package_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                package_id_type_0 = UUID(data)
+
+                return package_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        package_id = _parse_package_id(d.pop("package_id", UNSET))
+
+        def _parse_package_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        package_name = _parse_package_name(d.pop("package_name", UNSET))
+
         def _parse_purchase_id(data: object) -> None | Unset | UUID:
             if data is None:
                 return data
@@ -236,14 +270,14 @@ class PaymentRequestBody:
             description=description,
             expires_at=expires_at,
             id=id,
-            package_id=package_id,
-            package_name=package_name,
             page_url=page_url,
             payment_under_way=payment_under_way,
             state=state,
             cancel_reason=cancel_reason,
             cancelled_at=cancelled_at,
             coupon=coupon,
+            package_id=package_id,
+            package_name=package_name,
             purchase_id=purchase_id,
         )
 

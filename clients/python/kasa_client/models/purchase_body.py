@@ -11,6 +11,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.amount_item_body import AmountItemBody
     from ..models.package_body import PackageBody
     from ..models.payment_body import PaymentBody
     from ..models.purchase_coupon_body import PurchaseCouponBody
@@ -28,11 +29,14 @@ class PurchaseBody:
         created_at (datetime.datetime): When it started.
         customer_id (UUID): The customer.
         id (str): Its id.
-        package (PackageBody): A billing package.
         status (str): `pending`, `completed`, `failed` or `needs_attention`.
+        amount_item (AmountItemBody | None | Unset): The amount asked for and what for, when the purchase pays a payment
+            request for an
+            amount (no package: it changed no credits, subscription or department).
         completed_at (datetime.datetime | None | Unset): When it was applied.
         coupon (None | PurchaseCouponBody | Unset): The coupon it used; its payment is the list price less the discount.
         outcome (Any | Unset): What applying it did (balance after, term, forfeiture).
+        package (None | PackageBody | Unset): The package as bought; absent when the purchase pays an amount asked for.
         payment (None | PaymentBody | Unset): Its payment (none for a free grant).
     """
 
@@ -40,15 +44,18 @@ class PurchaseBody:
     created_at: datetime.datetime
     customer_id: UUID
     id: str
-    package: PackageBody
     status: str
+    amount_item: AmountItemBody | None | Unset = UNSET
     completed_at: datetime.datetime | None | Unset = UNSET
     coupon: None | PurchaseCouponBody | Unset = UNSET
     outcome: Any | Unset = UNSET
+    package: None | PackageBody | Unset = UNSET
     payment: None | PaymentBody | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.amount_item_body import AmountItemBody  # noqa: PLC0415
+        from ..models.package_body import PackageBody  # noqa: PLC0415
         from ..models.payment_body import PaymentBody  # noqa: PLC0415
         from ..models.purchase_coupon_body import PurchaseCouponBody  # noqa: PLC0415
 
@@ -60,9 +67,15 @@ class PurchaseBody:
 
         id = self.id
 
-        package = self.package.to_dict()
-
         status = self.status
+
+        amount_item: dict[str, Any] | None | Unset
+        if isinstance(self.amount_item, Unset):
+            amount_item = UNSET
+        elif isinstance(self.amount_item, AmountItemBody):
+            amount_item = self.amount_item.to_dict()
+        else:
+            amount_item = self.amount_item
 
         completed_at: None | str | Unset
         if isinstance(self.completed_at, Unset):
@@ -82,6 +95,14 @@ class PurchaseBody:
 
         outcome = self.outcome
 
+        package: dict[str, Any] | None | Unset
+        if isinstance(self.package, Unset):
+            package = UNSET
+        elif isinstance(self.package, PackageBody):
+            package = self.package.to_dict()
+        else:
+            package = self.package
+
         payment: dict[str, Any] | None | Unset
         if isinstance(self.payment, Unset):
             payment = UNSET
@@ -98,16 +119,19 @@ class PurchaseBody:
                 "created_at": created_at,
                 "customer_id": customer_id,
                 "id": id,
-                "package": package,
                 "status": status,
             }
         )
+        if amount_item is not UNSET:
+            field_dict["amount_item"] = amount_item
         if completed_at is not UNSET:
             field_dict["completed_at"] = completed_at
         if coupon is not UNSET:
             field_dict["coupon"] = coupon
         if outcome is not UNSET:
             field_dict["outcome"] = outcome
+        if package is not UNSET:
+            field_dict["package"] = package
         if payment is not UNSET:
             field_dict["payment"] = payment
 
@@ -115,6 +139,7 @@ class PurchaseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.amount_item_body import AmountItemBody  # noqa: PLC0415
         from ..models.package_body import PackageBody  # noqa: PLC0415
         from ..models.payment_body import PaymentBody  # noqa: PLC0415
         from ..models.purchase_coupon_body import PurchaseCouponBody  # noqa: PLC0415
@@ -128,9 +153,24 @@ class PurchaseBody:
 
         id = d.pop("id")
 
-        package = PackageBody.from_dict(d.pop("package"))
-
         status = d.pop("status")
+
+        def _parse_amount_item(data: object) -> AmountItemBody | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                amount_item_type_0 = AmountItemBody.from_dict(data)
+
+                return amount_item_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AmountItemBody | None | Unset, data)
+
+        amount_item = _parse_amount_item(d.pop("amount_item", UNSET))
 
         def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -168,6 +208,23 @@ class PurchaseBody:
 
         outcome = d.pop("outcome", UNSET)
 
+        def _parse_package(data: object) -> None | PackageBody | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                package_type_0 = PackageBody.from_dict(data)
+
+                return package_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PackageBody | Unset, data)
+
+        package = _parse_package(d.pop("package", UNSET))
+
         def _parse_payment(data: object) -> None | PaymentBody | Unset:
             if data is None:
                 return data
@@ -190,11 +247,12 @@ class PurchaseBody:
             created_at=created_at,
             customer_id=customer_id,
             id=id,
-            package=package,
             status=status,
+            amount_item=amount_item,
             completed_at=completed_at,
             coupon=coupon,
             outcome=outcome,
+            package=package,
             payment=payment,
         )
 

@@ -32,7 +32,7 @@ async fn books(store: Arc<SqlStore>) {
     let purchase = |order: Option<&str>| NewPurchase {
         id: new_id(),
         customer_id: ayse.id,
-        package: ten.clone(),
+        item: kasa_ports::PurchaseItem::Package(ten.clone()),
         channel: PurchaseChannel::AgentGrant,
         forfeit_confirmation: ForfeitConfirmation::NotConfirmed,
         started_by: agent_context("goodwill"),
@@ -71,7 +71,7 @@ async fn books(store: Arc<SqlStore>) {
             },
             customer_id: ayse.id,
             expected_version: 0,
-            decision,
+            decision: Some(decision),
             settlement: None,
             audit: audit("purchase.completed"),
             forfeiture_confirmation: None,

@@ -131,13 +131,14 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[PaymentRequestBody | Problem]:
     """Asks a customer to pay a package at its current price (less a coupon's discount, when
-    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
-    request's page (audited).
+    one is given) or an amount, with a description and an expiry; Kasa e-mails the customer
+    a link to the request's page (audited).
 
     Args:
         id (UUID):
         idempotency_key (str | Unset):
-        body (PaymentRequestCreate): Ask a customer to pay a package.
+        body (PaymentRequestCreate): Ask a customer to pay a package or an amount: give exactly
+            one of `package_id` and `amount`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,13 +169,14 @@ def sync(
     idempotency_key: str | Unset = UNSET,
 ) -> PaymentRequestBody | Problem | None:
     """Asks a customer to pay a package at its current price (less a coupon's discount, when
-    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
-    request's page (audited).
+    one is given) or an amount, with a description and an expiry; Kasa e-mails the customer
+    a link to the request's page (audited).
 
     Args:
         id (UUID):
         idempotency_key (str | Unset):
-        body (PaymentRequestCreate): Ask a customer to pay a package.
+        body (PaymentRequestCreate): Ask a customer to pay a package or an amount: give exactly
+            one of `package_id` and `amount`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,13 +202,14 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[PaymentRequestBody | Problem]:
     """Asks a customer to pay a package at its current price (less a coupon's discount, when
-    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
-    request's page (audited).
+    one is given) or an amount, with a description and an expiry; Kasa e-mails the customer
+    a link to the request's page (audited).
 
     Args:
         id (UUID):
         idempotency_key (str | Unset):
-        body (PaymentRequestCreate): Ask a customer to pay a package.
+        body (PaymentRequestCreate): Ask a customer to pay a package or an amount: give exactly
+            one of `package_id` and `amount`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,13 +238,14 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> PaymentRequestBody | Problem | None:
     """Asks a customer to pay a package at its current price (less a coupon's discount, when
-    one is given), with a description and an expiry; Kasa e-mails the customer a link to the
-    request's page (audited).
+    one is given) or an amount, with a description and an expiry; Kasa e-mails the customer
+    a link to the request's page (audited).
 
     Args:
         id (UUID):
         idempotency_key (str | Unset):
-        body (PaymentRequestCreate): Ask a customer to pay a package.
+        body (PaymentRequestCreate): Ask a customer to pay a package or an amount: give exactly
+            one of `package_id` and `amount`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
