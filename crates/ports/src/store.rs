@@ -542,6 +542,10 @@ pub struct NewUsageCharge {
     /// When.
     #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
+    /// The installation's low-balance mark: a charge taking the balance from at or above it
+    /// to below it queues `credits.low` (and one taking it to zero `credits.exhausted`), in the
+    /// charge's own transaction ([`crate::webhook_events_for_charge`]).
+    pub low_balance_threshold: Credits,
 }
 
 /// What recording a charge did.
@@ -578,6 +582,13 @@ pub trait ChargeStore: Send + Sync {
     /// [`StoreError::InsufficientCredits`] when the balance dropped meanwhile (nothing is
     /// recorded), [`StoreError::Unavailable`].
     async fn record_charge(&self, charge: NewUsageCharge) -> Result<RecordedCharge, StoreError>;
+
+    /// Reports a refused ticket or chat as `charge.refused` to the endpoints that subscribe
+    /// to it (nothing else is written: a refusal changes nothing).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn record_refusal(&self, refused: crate::RefusedCharge) -> Result<(), StoreError>;
 }
 
 /// An agent adds or removes credits.
@@ -652,6 +663,20 @@ pub trait HoldingStore: Send + Sync {
     /// # Errors
     /// [`StoreError::StaleVersion`], [`StoreError::NotFound`], [`StoreError::Unavailable`].
     async fn cancel_subscription(&self, cancel: CancelSubscription) -> Result<Holding, StoreError>;
+
+    /// Reports, once per term, each subscription whose last term ends after `at` and at or
+    /// before `ending_before` as `subscription.ending_soon` (up to `limit` terms): the term is
+    /// marked reported and the event queued in one transaction, so a term is reported once
+    /// however often the job runs or on however many servers. Returns the terms reported.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn report_subscriptions_ending_soon(
+        &self,
+        at: OffsetDateTime,
+        ending_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<crate::EndingSubscriptionTerm>, StoreError>;
 
     /// Customers holding a subscription term that ended at or before `now`.
     ///

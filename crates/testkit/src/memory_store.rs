@@ -131,6 +131,8 @@ struct State {
     coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
     /// Outgoing webhooks: endpoints, events, deliveries and their attempts.
     webhooks: webhooks::Webhooks,
+    /// The subscription terms reported as ending soon (each once).
+    ending_soon_reported: BTreeSet<kasa_domain::PurchaseId>,
     /// The usage summary (ADR 0020): charges and credits per UTC hour, department, kind and
     /// basis, kept with each charge.
     usage_summary: BTreeMap<reports::UsageBucket, (u64, i64)>,
@@ -1009,8 +1011,22 @@ impl ChargeStore for MemoryStore {
                 .entry(reports::usage_bucket(&recorded))
                 .or_default();
             *summed = (summed.0 + 1, summed.1 + recorded.credits.get());
+            for event in
+                kasa_ports::webhook_events_for_charge(&recorded, charge.low_balance_threshold)
+            {
+                state.webhooks.queue(event, recorded.at);
+            }
             state.charges.insert(key, recorded.clone());
             Ok(RecordedCharge::Recorded { charge: recorded })
+        })
+    }
+
+    async fn record_refusal(&self, refused: kasa_ports::RefusedCharge) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            state
+                .webhooks
+                .queue(kasa_ports::webhook_event_for_refusal(&refused), refused.at);
+            Ok(())
         })
     }
 }
@@ -1066,6 +1082,42 @@ impl HoldingStore for MemoryStore {
             let holding = row.holding()?;
             state.audit(cancel.audit, &cancel.context, cancel.at);
             Ok(holding)
+        })
+    }
+
+    async fn report_subscriptions_ending_soon(
+        &self,
+        at: OffsetDateTime,
+        ending_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<kasa_ports::EndingSubscriptionTerm>, StoreError> {
+        self.transaction(|state| {
+            let mut due: Vec<kasa_ports::EndingSubscriptionTerm> = state
+                .customers
+                .values()
+                .filter(|row| row.kind == HoldingKind::Subscription)
+                .filter_map(|row| {
+                    let last = row.terms.iter().max_by_key(|term| term.ends_at)?;
+                    (last.ends_at > at
+                        && last.ends_at <= ending_before
+                        && !state.ending_soon_reported.contains(&last.purchase_id))
+                    .then(|| kasa_ports::EndingSubscriptionTerm {
+                        customer_id: row.customer.id,
+                        purchase_id: last.purchase_id,
+                        package_id: last.package_id,
+                        ends_at: last.ends_at,
+                    })
+                })
+                .collect();
+            due.sort_by_key(|term| (term.ends_at, term.purchase_id));
+            due.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            for term in &due {
+                state.ending_soon_reported.insert(term.purchase_id);
+                state
+                    .webhooks
+                    .queue(kasa_ports::webhook_event_for_ending_term(term), at);
+            }
+            Ok(due)
         })
     }
 

@@ -166,6 +166,7 @@ impl<S: Store + 'static> Shop<S> {
             actor: help_desk_actor(),
             reason: kasa_domain::Reason::new(format!("ticket {ticket}")).unwrap(),
             at: TestBilling::START,
+            low_balance_threshold: kasa_domain::Credits::from_u32(10),
         }
     }
 
