@@ -167,8 +167,8 @@ impl ApiError {
         self.facts.as_ref()?.get("field")?.as_str()
     }
 
-    /// 404 `not-found`.
-    pub fn not_found(what: &str) -> Self {
+    /// 404 `not-found`, naming what was not found.
+    pub fn not_found(what: kasa_ports::Entity) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             "not-found",

@@ -88,9 +88,11 @@ pub enum ChargeError {
 impl From<StoreError> for ChargeError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
             StoreError::NotFound {
-                entity: "department",
+                entity: kasa_ports::Entity::Customer,
+            } => Self::CustomerNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Department,
             } => Self::DepartmentNotFound,
             other => Self::Store(other),
         }

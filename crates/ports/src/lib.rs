@@ -107,8 +107,8 @@ pub use reports::{
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
     ChargeContextQuery, ChargeStore, CurrencyTally, CustomerSearch, CustomerStore,
-    DashboardCustomer, DashboardFigures, DashboardQuery, ExpireTerms, HistoryStore, HoldingStore,
-    InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
+    DashboardCustomer, DashboardFigures, DashboardQuery, Entity, ExpireTerms, HistoryStore,
+    HoldingStore, InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
     ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
     RecordedCharge, Recurring, RecurringState, SetDepartment, SettingsStore, Store, StoreError,
 };

@@ -166,9 +166,9 @@ impl State {
 
 impl State {
     fn customer_mut(&mut self, id: CustomerId) -> Result<&mut CustomerRow, StoreError> {
-        self.customers
-            .get_mut(&id)
-            .ok_or(StoreError::NotFound { entity: "customer" })
+        self.customers.get_mut(&id).ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        })
     }
 
     fn find(&self, lookup: &CustomerLookup) -> Result<&CustomerRow, StoreError> {
@@ -183,7 +183,9 @@ impl State {
                 .values()
                 .find(|row| row.customer.external_ids.contains(external_id)),
         };
-        found.ok_or(StoreError::NotFound { entity: "customer" })
+        found.ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        })
     }
 
     /// Refuses an e-mail or external id another customer has.
@@ -306,7 +308,7 @@ impl CatalogStore for MemoryStore {
                 .get(&id)
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 })
         })
     }
@@ -349,7 +351,9 @@ impl CatalogStore for MemoryStore {
                 .packages
                 .get(&id)
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "package" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                })
         })
     }
 
@@ -374,7 +378,7 @@ impl CatalogStore for MemoryStore {
                 .any(|id| !state.departments.contains_key(id))
             {
                 return Err(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 });
             }
             let before = state.packages.insert(package.id, package.clone());
@@ -491,7 +495,7 @@ impl CustomerStore for MemoryStore {
         self.transaction(|state| {
             if !state.departments.contains_key(&change.department_id) {
                 return Err(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 });
             }
             let row = state.customer_mut(change.customer_id)?;
@@ -521,7 +525,9 @@ fn insert_purchase(
     status: PurchaseStatus,
 ) -> Result<Purchase, StoreError> {
     if !state.customers.contains_key(&new.customer_id) {
-        return Err(StoreError::NotFound { entity: "customer" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        });
     }
     if state.purchases.contains_key(&new.id) {
         return Err(StoreError::PurchaseNotPending(new.id));
@@ -566,7 +572,9 @@ impl PurchaseStore for MemoryStore {
                 .purchases
                 .get(&id)
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "purchase" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })
         })
     }
 
@@ -581,7 +589,9 @@ impl PurchaseStore for MemoryStore {
                 .get(&(gateway, order_id))
                 .and_then(|id| state.purchases.get(id))
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "purchase" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })
         })
     }
 
@@ -642,10 +652,13 @@ impl PurchaseStore for MemoryStore {
 
     async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError> {
         self.transaction(|state| {
-            let purchase = state
-                .purchases
-                .get_mut(&failure.purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            let purchase =
+                state
+                    .purchases
+                    .get_mut(&failure.purchase_id)
+                    .ok_or(StoreError::NotFound {
+                        entity: kasa_ports::Entity::Purchase,
+                    })?;
             if purchase.status != PurchaseStatus::Pending {
                 return Err(StoreError::PurchaseNotPending(purchase.id));
             }
@@ -678,7 +691,9 @@ impl PurchaseStore for MemoryStore {
                     })
                 })
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "purchase" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })
         })
     }
 
@@ -709,10 +724,14 @@ impl PurchaseStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             if !state.customers.contains_key(&recurring.customer_id) {
-                return Err(StoreError::NotFound { entity: "customer" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Customer,
+                });
             }
             if !state.packages.contains_key(&recurring.package_id) {
-                return Err(StoreError::NotFound { entity: "package" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                });
             }
             let at = recurring.updated_at;
             let key = (recurring.gateway.clone(), recurring.subscription.clone());
@@ -756,7 +775,7 @@ impl PurchaseStore for MemoryStore {
                 .get(&(gateway, subscription))
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "recurring payment",
+                    entity: kasa_ports::Entity::RecurringPayment,
                 })
         })
     }
@@ -790,7 +809,9 @@ impl PurchaseStore for MemoryStore {
             let purchase = state
                 .purchases
                 .get_mut(&purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })?;
             if let Some(payment) = purchase.payment.as_mut()
                 && payment.status == PaymentStatus::Pending
                 && payment.reference.is_none()
@@ -824,7 +845,9 @@ fn apply_purchase(
             let purchase = state
                 .purchases
                 .get(&purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })?;
             if purchase.status != PurchaseStatus::Pending {
                 return Err(StoreError::PurchaseNotPending(purchase_id));
             }
@@ -911,7 +934,9 @@ fn apply_purchase(
     let purchase = state
         .purchases
         .get_mut(&purchase_id)
-        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase,
+        })?;
     purchase.status = PurchaseStatus::Completed;
     purchase.completed_at = Some(at);
     purchase.outcome = Some(PurchaseOutcome {
@@ -952,7 +977,7 @@ impl ChargeStore for MemoryStore {
             let row = state.find(&query.customer)?;
             let department = state.departments.get(&query.department_id).cloned().ok_or(
                 StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 },
             )?;
             let customer_id = row.customer.id;
@@ -1191,7 +1216,7 @@ impl OutboxStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             let message = state.outbox.get_mut(&id).ok_or(StoreError::NotFound {
-                entity: "outbox message",
+                entity: kasa_ports::Entity::OutboxMessage,
             })?;
             message.attempts += 1;
             message.sent_at = Some(at);
@@ -1207,7 +1232,7 @@ impl OutboxStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             let message = state.outbox.get_mut(&id).ok_or(StoreError::NotFound {
-                entity: "outbox message",
+                entity: kasa_ports::Entity::OutboxMessage,
             })?;
             message.attempts += 1;
             message.last_error = Some(error);
@@ -1231,7 +1256,7 @@ impl OutboxStore for MemoryStore {
                 .get_mut(&id)
                 .filter(|message| message.sent_at.is_none())
                 .ok_or(StoreError::NotFound {
-                    entity: "undelivered outbox message",
+                    entity: kasa_ports::Entity::UndeliveredOutboxMessage,
                 })?;
             let before = message.clone();
             message.next_attempt_at = at;
@@ -1292,7 +1317,7 @@ impl SettingsStore for MemoryStore {
                 .get(&gateway)
                 .map(|(_, credentials)| credentials.clone())
                 .ok_or(StoreError::NotFound {
-                    entity: "payment system",
+                    entity: kasa_ports::Entity::PaymentSystem,
                 })
         })
     }
@@ -1529,10 +1554,14 @@ impl HistoryStore for MemoryStore {
 /// Numbers and keeps a document (inside a transaction).
 fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreError> {
     if !state.purchases.contains_key(&new.purchase_id) {
-        return Err(StoreError::NotFound { entity: "purchase" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase,
+        });
     }
     if !state.customers.contains_key(&new.customer_id) {
-        return Err(StoreError::NotFound { entity: "customer" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        });
     }
     if let Some(referred) = new.refers_to
         && !state
@@ -1540,7 +1569,9 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
             .iter()
             .any(|invoice| invoice.issued.id == referred)
     {
-        return Err(StoreError::NotFound { entity: "invoice" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Invoice,
+        });
     }
     if state
         .invoices
@@ -1584,7 +1615,9 @@ impl InvoiceStore for MemoryStore {
                 .iter()
                 .find(|invoice| invoice.issued.id == id)
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "invoice" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Invoice,
+                })
         })
     }
 
@@ -1709,7 +1742,7 @@ fn finish_payment_action(
             action.id == result.action_id && action.purchase_id == result.purchase_id
         })
         .ok_or(StoreError::NotFound {
-            entity: "payment action",
+            entity: kasa_ports::Entity::PaymentAction,
         })?;
     if state.payment_actions[index].state != PaymentActionState::Requested {
         return Err(StoreError::AlreadyExists {
@@ -1736,10 +1769,13 @@ fn finish_payment_action(
             action.state = PaymentActionState::Succeeded;
             action.reference.clone_from(&reference);
             action.finished_at = Some(result.at);
-            let purchase = state
-                .purchases
-                .get_mut(&result.purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            let purchase =
+                state
+                    .purchases
+                    .get_mut(&result.purchase_id)
+                    .ok_or(StoreError::NotFound {
+                        entity: kasa_ports::Entity::Purchase,
+                    })?;
             if let Some(payment) = purchase.payment.as_mut() {
                 payment.status = payment_status;
             }
@@ -1756,11 +1792,11 @@ fn finish_payment_action(
     state.audit(result.audit, &result.context, result.at);
     Ok(FinishedPaymentAction {
         action: state.payment_actions[index].clone(),
-        purchase: state
-            .purchases
-            .get(&result.purchase_id)
-            .cloned()
-            .ok_or(StoreError::NotFound { entity: "purchase" })?,
+        purchase: state.purchases.get(&result.purchase_id).cloned().ok_or(
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Purchase,
+            },
+        )?,
         document,
         credits_reversed,
     })
@@ -1776,9 +1812,13 @@ impl PaymentActionStore for MemoryStore {
             let purchase = state
                 .purchases
                 .get(&new.purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })?;
             if purchase.payment.is_none() {
-                return Err(StoreError::NotFound { entity: "payment" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Payment,
+                });
             }
             let existing: Vec<&PaymentAction> = state
                 .payment_actions
@@ -1887,7 +1927,9 @@ impl PaymentActionStore for MemoryStore {
     ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
         self.transaction(|state| {
             if !state.purchases.contains_key(&new.request.purchase_id) {
-                return Err(StoreError::NotFound { entity: "purchase" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                });
             }
             let at = new.request.requested_at;
             state.audit(new.audit, &new.context, at);
@@ -1907,7 +1949,7 @@ impl PaymentActionStore for MemoryStore {
                 .find(|request| request.id == id)
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "approval request",
+                    entity: kasa_ports::Entity::ApprovalRequest,
                 })
         })
     }
@@ -1940,7 +1982,7 @@ impl PaymentActionStore for MemoryStore {
                 .iter()
                 .position(|request| request.id == decision.id)
                 .ok_or(StoreError::NotFound {
-                    entity: "approval request",
+                    entity: kasa_ports::Entity::ApprovalRequest,
                 })?;
             let request = &state.approval_requests[index];
             if request.state != kasa_ports::ApprovalRequestState::Pending
@@ -1971,7 +2013,7 @@ impl PaymentActionStore for MemoryStore {
                 .iter()
                 .position(|request| request.id == finished.id)
                 .ok_or(StoreError::NotFound {
-                    entity: "approval request",
+                    entity: kasa_ports::Entity::ApprovalRequest,
                 })?;
             if state.approval_requests[index].state != kasa_ports::ApprovalRequestState::Approving {
                 return Err(StoreError::StaleVersion);

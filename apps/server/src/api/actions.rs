@@ -355,8 +355,8 @@ pub(crate) async fn cancel_subscription(
 pub(crate) fn grant_error(error: GrantPackageError) -> ApiError {
     match error {
         GrantPackageError::Refused(refusal) => purchase_refusal(&refusal),
-        GrantPackageError::CustomerNotFound => ApiError::not_found("customer"),
-        GrantPackageError::PackageNotFound => ApiError::not_found("package"),
+        GrantPackageError::CustomerNotFound => ApiError::not_found(kasa_ports::Entity::Customer),
+        GrantPackageError::PackageNotFound => ApiError::not_found(kasa_ports::Entity::Package),
         GrantPackageError::Store(error) => store_error(error),
     }
 }
@@ -380,7 +380,7 @@ pub(crate) fn adjust_error(error: AdjustCreditsError) -> ApiError {
             format!("cannot remove {requested} credits: the balance is {balance}"),
         )
         .with_facts(serde_json::json!({ "balance": balance.get() })),
-        AdjustCreditsError::CustomerNotFound => ApiError::not_found("customer"),
+        AdjustCreditsError::CustomerNotFound => ApiError::not_found(kasa_ports::Entity::Customer),
         AdjustCreditsError::Store(error) => store_error(error),
     }
 }
@@ -410,7 +410,9 @@ pub(crate) fn cancel_error(error: CancelSubscriptionError) -> ApiError {
                 format!("it ends at {}", rfc3339(ends_at)),
             )
         }
-        CancelSubscriptionError::CustomerNotFound => ApiError::not_found("customer"),
+        CancelSubscriptionError::CustomerNotFound => {
+            ApiError::not_found(kasa_ports::Entity::Customer)
+        }
         CancelSubscriptionError::Gateway(error) => gateway_problem(&error),
         CancelSubscriptionError::Store(error) => store_error(error),
     }

@@ -321,7 +321,7 @@ pub fn refusal_message(locale: Locale, refusal: &CouponRefusal) -> String {
 /// A coupon check that could not be made, as a problem.
 pub(crate) fn check_error(error: CheckCouponError) -> ApiError {
     match error {
-        CheckCouponError::PackageNotFound => ApiError::not_found("package"),
+        CheckCouponError::PackageNotFound => ApiError::not_found(kasa_ports::Entity::Package),
         CheckCouponError::Store(error) => store_error(error),
     }
 }

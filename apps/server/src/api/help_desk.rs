@@ -233,8 +233,8 @@ pub(crate) async fn billing_context_of(
 /// A charge that could not be decided (nothing found, or the store failed).
 pub(crate) fn charge_error(error: ChargeError) -> ApiError {
     match error {
-        ChargeError::CustomerNotFound => ApiError::not_found("customer"),
-        ChargeError::DepartmentNotFound => ApiError::not_found("department"),
+        ChargeError::CustomerNotFound => ApiError::not_found(kasa_ports::Entity::Customer),
+        ChargeError::DepartmentNotFound => ApiError::not_found(kasa_ports::Entity::Department),
         ChargeError::Store(error) => store_error(error),
     }
 }

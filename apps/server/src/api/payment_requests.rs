@@ -135,8 +135,12 @@ pub(crate) fn page_url(app: &App, id: kasa_domain::PaymentRequestId) -> String {
 
 fn create_error(error: CreatePaymentRequestError) -> ApiError {
     match error {
-        CreatePaymentRequestError::CustomerNotFound => ApiError::not_found("customer"),
-        CreatePaymentRequestError::PackageNotFound => ApiError::not_found("package"),
+        CreatePaymentRequestError::CustomerNotFound => {
+            ApiError::not_found(kasa_ports::Entity::Customer)
+        }
+        CreatePaymentRequestError::PackageNotFound => {
+            ApiError::not_found(kasa_ports::Entity::Package)
+        }
         CreatePaymentRequestError::FreePackage => ApiError::invalid(
             "the package is free: grant it (POST /v1/customers/{id}/grants) instead of asking \
              for a payment",
@@ -158,7 +162,9 @@ fn create_error(error: CreatePaymentRequestError) -> ApiError {
 
 fn cancel_error(app: &App, error: CancelPaymentRequestError) -> ApiError {
     match error {
-        CancelPaymentRequestError::NotFound => ApiError::not_found("payment request"),
+        CancelPaymentRequestError::NotFound => {
+            ApiError::not_found(kasa_ports::Entity::PaymentRequest)
+        }
         CancelPaymentRequestError::NotCancellable(request) => {
             let state = request.state(app.payment_requests.now());
             let under_way = request.payment_under_way();
@@ -249,7 +255,7 @@ pub(crate) async fn cancel_payment_request(
 
 fn request_not_found(error: StoreError) -> ApiError {
     match error {
-        StoreError::NotFound { .. } => ApiError::not_found("payment request"),
+        StoreError::NotFound { .. } => ApiError::not_found(kasa_ports::Entity::PaymentRequest),
         other => store_error(other),
     }
 }

@@ -224,7 +224,7 @@ pub struct ApprovalResultBody {
 pub(crate) fn approval_problem(error: ApprovalError) -> ApiError {
     let detail = error.to_string();
     match error {
-        ApprovalError::NotFound => ApiError::not_found("approval request"),
+        ApprovalError::NotFound => ApiError::not_found(kasa_ports::Entity::ApprovalRequest),
         ApprovalError::ApproverIsRequester => ApiError::new(
             StatusCode::FORBIDDEN,
             "approver-is-requester",
@@ -525,8 +525,8 @@ impl From<Recurring> for RecurringBody {
 pub(crate) fn recurring_problem(error: StartRecurringError) -> ApiError {
     let detail = error.to_string();
     match error {
-        StartRecurringError::CustomerNotFound => ApiError::not_found("customer"),
-        StartRecurringError::PackageNotFound => ApiError::not_found("package"),
+        StartRecurringError::CustomerNotFound => ApiError::not_found(kasa_ports::Entity::Customer),
+        StartRecurringError::PackageNotFound => ApiError::not_found(kasa_ports::Entity::Package),
         StartRecurringError::NotASubscription => ApiError::new(
             StatusCode::CONFLICT,
             "not-a-subscription-package",

@@ -79,7 +79,7 @@ pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
     let detail = error.to_string();
     let problem = |status, code, title| ApiError::new(status, code, title, detail.clone());
     match error {
-        PaymentActionError::PurchaseNotFound => ApiError::not_found("purchase"),
+        PaymentActionError::PurchaseNotFound => ApiError::not_found(kasa_ports::Entity::Purchase),
         PaymentActionError::NoPayment => problem(
             StatusCode::CONFLICT,
             "no-gateway-payment",

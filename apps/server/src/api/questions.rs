@@ -222,7 +222,7 @@ fn question_problem(error: AskQuestionError) -> ApiError {
     match error {
         AskQuestionError::Subject => ApiError::invalid(detail).on_field("subject"),
         AskQuestionError::Message => ApiError::invalid(detail).on_field("message"),
-        AskQuestionError::UnknownTopic => ApiError::not_found("purchase or document of yours"),
+        AskQuestionError::UnknownTopic => ApiError::not_found(kasa_ports::Entity::OwnDocument),
         AskQuestionError::NoRecipient => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "questions-not-set-up",

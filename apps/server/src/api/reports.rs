@@ -75,7 +75,7 @@ impl ApiResponse for ReportResponse {
 /// A refused query as a problem on its field.
 pub(crate) fn query_problem(error: QueryError) -> ApiError {
     if error.field == "report" {
-        return ApiError::not_found("report").with_facts(serde_json::json!({
+        return ApiError::not_found(kasa_ports::Entity::Report).with_facts(serde_json::json!({
             "detail": error.detail,
         }));
     }

@@ -322,12 +322,14 @@ impl ChargeStore for SqlStore {
         );
         let row = fetch_one(&self.db, codec.statement(&sql, values))
             .await?
-            .ok_or(StoreError::NotFound { entity: "customer" })?;
+            .ok_or(StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            })?;
         let row = codec.row(&row);
         let holder = holder(&row)?;
         let Some(name) = row.opt_text("department_name")? else {
             return Err(StoreError::NotFound {
-                entity: "department",
+                entity: kasa_ports::Entity::Department,
             });
         };
         let price = Credits::new(row.int("credits_per_request")?).map_err(corrupt)?;

@@ -74,7 +74,7 @@ async fn read(
     )
     .await?
     .ok_or(StoreError::NotFound {
-        entity: "payment request",
+        entity: kasa_ports::Entity::PaymentRequest,
     })?;
     payment_request(&codec.row(&row))
 }
@@ -102,7 +102,9 @@ impl PaymentRequestStore for SqlStore {
                 ),
             )
             .await?
-            .ok_or(StoreError::NotFound { entity: "package" })?;
+            .ok_or(StoreError::NotFound {
+                entity: kasa_ports::Entity::Package,
+            })?;
             let context = &new.context;
             crate::rows::execute_unique(
                 tx,
@@ -173,7 +175,7 @@ impl PaymentRequestStore for SqlStore {
             let request = read(tx, codec, request_id).await?;
             if request.customer_id != purchase.customer_id {
                 return Err(StoreError::NotFound {
-                    entity: "payment request",
+                    entity: kasa_ports::Entity::PaymentRequest,
                 });
             }
             // The claim: the only statement that links a purchase, and only to a payable row.
