@@ -258,12 +258,7 @@ pub(crate) async fn resend_invoice(
                 .billing
                 .resend_document(parse_id(id, "invoice")?, context)
                 .await
-                .map_err(|error| match error {
-                    kasa_billing::ResendDocumentError::NotFound => {
-                        ApiError::not_found(kasa_ports::Entity::Invoice)
-                    }
-                    kasa_billing::ResendDocumentError::Store(error) => store_error(error),
-                })?;
+                .map_err(crate::api::problems::resend_error)?;
             Ok(Json(invoice.into()))
         },
     )

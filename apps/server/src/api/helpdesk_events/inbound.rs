@@ -463,7 +463,7 @@ async fn act(
                 "The mapped department does not exist",
                 "the department mapping names a department that no longer exists; nothing changed",
             ),
-            other => crate::api::help_desk::charge_error(other),
+            other => crate::api::problems::charge_error(other),
         })?;
     match outcome {
         ChargeOutcome::Allowed { charge, repeated } => {
