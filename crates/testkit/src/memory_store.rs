@@ -1126,7 +1126,7 @@ impl HoldingStore for MemoryStore {
                     (last.ends_at > at
                         && last.ends_at <= ending_before
                         && !state.ending_soon_reported.contains(&last.purchase_id))
-                    .then(|| kasa_ports::EndingSubscriptionTerm {
+                    .then_some(kasa_ports::EndingSubscriptionTerm {
                         customer_id: row.customer.id,
                         purchase_id: last.purchase_id,
                         package_id: last.package_id,
