@@ -18,7 +18,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 29] = [
+const STEPS: [SqlStep; 30] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -208,6 +208,12 @@ const STEPS: [SqlStep; 29] = [
         // Outgoing webhooks: endpoints (sealed secret, event types), events, deliveries and
         // their attempts.
         schema: include_str!("sql/0041_webhooks.sql"),
+        guards: ["", ""],
+    },
+    SqlStep {
+        name: "m20261205_000044_subscription_ending_soon",
+        // When a subscription's last term was reported as ending soon (once per term).
+        schema: include_str!("sql/0044_subscription_ending_soon.sql"),
         guards: ["", ""],
     },
     SqlStep {

@@ -1,6 +1,7 @@
 -- pgbench script: the SQL one ticket charge runs, sent straight to PostgreSQL (the baseline the
 -- HTTP figure is compared with): the charge context, the card, and the one-statement record
--- (with its hour of the usage summary, ADR 0020).
+-- (with its hour of the usage summary, ADR 0020, and its credits.low/credits.exhausted webhook
+-- part, ADR 0023).
 \set n random(0, 255)
 SELECT h.customer_id, h.kind, h.credit_balance, h.cancel_at_end, h.version,
        d.name AS department_name, d.credits_per_request, u.id
@@ -36,5 +37,23 @@ WITH moved AS (
         'ticket', 'credits', get_byte(uuid_send(:customer_id::uuid), 15) % 16, 1, 1 FROM charged
     ON CONFLICT (bucket_at, department_id, usage_kind, basis, shard)
     DO UPDATE SET charges = usage_summary.charges + 1, credits = usage_summary.credits + EXCLUDED.credits
+), crossed AS (
+    -- credits.low / credits.exhausted (ADR 0023): queued only on the charge that crosses the
+    -- low-balance mark (10) or reaches zero, and only for an enabled subscribed endpoint.
+    SELECT v.event_id, v.event_type, m.credit_balance FROM moved m CROSS JOIN (VALUES
+        (gen_random_uuid(), 'credits.low'), (gen_random_uuid(), 'credits.exhausted')) AS v (event_id, event_type)
+    WHERE CASE WHEN v.event_type = 'credits.low'
+        THEN m.credit_balance < 10 AND m.credit_balance + 1 >= 10
+        ELSE m.credit_balance = 0 END
+    AND EXISTS (SELECT 1 FROM webhook_subscriptions s JOIN webhook_endpoints e
+        ON e.id = s.endpoint_id WHERE s.event_type = v.event_type AND e.enabled)
+), queued AS (
+    INSERT INTO webhook_events (id, event_type, data, created_at)
+    SELECT event_id, event_type, jsonb_set('{"object":{}}'::jsonb, '{object,balance}', to_jsonb(credit_balance)),
+        now() FROM crossed
+), delivered AS (
+    INSERT INTO webhook_deliveries (event_id, endpoint_id, attempts, next_attempt_at)
+    SELECT c.event_id, s.endpoint_id, 0, now() FROM crossed c JOIN webhook_subscriptions s
+        ON s.event_type = c.event_type JOIN webhook_endpoints e ON e.id = s.endpoint_id AND e.enabled
 )
 SELECT balance_after FROM charged;

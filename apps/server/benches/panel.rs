@@ -83,6 +83,7 @@ async fn seed(database_url: &str, entries: usize, others: usize) {
                 actor: help_desk_actor(),
                 reason: Reason::new("benchmark ticket").expect("a reason"),
                 at: TestBilling::START,
+                low_balance_threshold: kasa_domain::Credits::from_u32(10),
             })
             .await
             .expect("charge recorded");

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kasa_billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
+use kasa_billing::{Billing, BillingPorts, DeliveryPolicy, EventThresholds, Gateways};
 use kasa_ports::{
     AccessStore, Clock, EmailMessage, IdempotencyStore, MailError, Mailer, Store, SystemClock,
 };
@@ -202,6 +202,7 @@ impl App {
         session_hours: i64,
         mailer: Option<Arc<dyn Mailer>>,
         delivery: DeliveryPolicy,
+        events: EventThresholds,
         public_url: String,
     ) -> Self {
         let database = Arc::new(database);
@@ -235,7 +236,9 @@ impl App {
             clock.clone(),
             std::time::Duration::from_secs(60),
         ));
-        let billing = Billing::new(ports).with_delivery_policy(delivery);
+        let billing = Billing::new(ports)
+            .with_delivery_policy(delivery)
+            .with_event_thresholds(events);
         let database_for_webhooks: Arc<dyn kasa_ports::WebhookStore> = database.clone();
         Self {
             payment_requests: kasa_billing::PaymentRequests::new(billing.clone(), database.clone()),

@@ -33,6 +33,14 @@ pub struct Config {
     /// The wait after a webhook delivery's first failure, in seconds; later waits grow in the
     /// same proportion as the schedule of ADR 0022 (1 min, 5 min, 30 min, 2 h, 5 h, then 10 h).
     pub webhook_first_retry_seconds: u64,
+    /// The low-balance mark: a charge taking a credit balance from at or above it to below it
+    /// reports `credits.low` (ADR 0023).
+    pub credits_low_threshold: u32,
+    /// How many days before a subscription's last term ends `subscription.ending_soon` is
+    /// reported (once per term).
+    pub subscription_ending_soon_days: u32,
+    /// How often the expiry job (ended terms, subscriptions ending soon) runs, in seconds.
+    pub expiry_interval_seconds: u64,
     /// The address customers' browsers reach Kasa at (the bank returns them here); `None`
     /// means `http://` + the listen address.
     pub public_url: Option<String>,
@@ -130,6 +138,9 @@ impl Default for Config {
             mail_first_retry_seconds: 60,
             help_desk_first_retry_seconds: 30,
             webhook_first_retry_seconds: 60,
+            credits_low_threshold: kasa_billing::EventThresholds::DEFAULT_LOW_BALANCE_CREDITS,
+            subscription_ending_soon_days: kasa_billing::EventThresholds::DEFAULT_ENDING_SOON_DAYS,
+            expiry_interval_seconds: 60,
             public_url: None,
             reconcile_after_seconds: 600,
             authorisation_void_after_days: 7,
@@ -164,6 +175,9 @@ struct FileConfig {
     mail_first_retry_seconds: Option<u64>,
     help_desk_first_retry_seconds: Option<u64>,
     webhook_first_retry_seconds: Option<u64>,
+    credits_low_threshold: Option<u32>,
+    subscription_ending_soon_days: Option<u32>,
+    expiry_interval_seconds: Option<u64>,
     public_url: Option<String>,
     reconcile_after_seconds: Option<u64>,
     authorisation_void_after_days: Option<u64>,
@@ -230,6 +244,18 @@ pub struct Overrides {
     /// 0022's schedule does [default: 60].
     #[arg(long, env = "KASA_WEBHOOK_FIRST_RETRY_SECONDS")]
     pub webhook_first_retry_seconds: Option<u64>,
+    /// The low-balance mark in credits: a charge taking a balance from at or above it to
+    /// below it sends the `credits.low` webhook [default: 10].
+    #[arg(long, env = "KASA_CREDITS_LOW_THRESHOLD")]
+    pub credits_low_threshold: Option<u32>,
+    /// How many days before a subscription ends the `subscription.ending_soon` webhook is sent,
+    /// once per term [default: 7].
+    #[arg(long, env = "KASA_SUBSCRIPTION_ENDING_SOON_DAYS")]
+    pub subscription_ending_soon_days: Option<u32>,
+    /// How often the expiry job (ended terms, subscriptions ending soon) runs, in seconds
+    /// [default: 60].
+    #[arg(long, env = "KASA_EXPIRY_INTERVAL_SECONDS")]
+    pub expiry_interval_seconds: Option<u64>,
     /// The address customers' browsers reach Kasa at, e.g. `https://billing.example.com`; the
     /// bank sends customers back there after paying [default: http:// + the listen address].
     #[arg(long, env = "KASA_PUBLIC_URL")]
@@ -391,6 +417,18 @@ impl Config {
                 .webhook_first_retry_seconds
                 .or(file.webhook_first_retry_seconds)
                 .unwrap_or(defaults.webhook_first_retry_seconds),
+            credits_low_threshold: overrides
+                .credits_low_threshold
+                .or(file.credits_low_threshold)
+                .unwrap_or(defaults.credits_low_threshold),
+            subscription_ending_soon_days: overrides
+                .subscription_ending_soon_days
+                .or(file.subscription_ending_soon_days)
+                .unwrap_or(defaults.subscription_ending_soon_days),
+            expiry_interval_seconds: overrides
+                .expiry_interval_seconds
+                .or(file.expiry_interval_seconds)
+                .unwrap_or(defaults.expiry_interval_seconds),
             public_url: overrides
                 .public_url
                 .clone()

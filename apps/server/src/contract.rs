@@ -12,7 +12,11 @@
 //! - every operation lists the statuses it can answer with, each with the problem schema,
 //!   `Problem.code` is the closed set catalogued in docs/api-errors.md and `Problem.facts`
 //!   names the facts refusals carry (`ProblemFacts`);
-//! - `servers`, `license`, and `security: []` on the operations open to anyone.
+//! - `servers`, `license`, and `security: []` on the operations open to anyone;
+//! - `links` where one call's answer feeds another (see [`LINKS`]): a customer found or made
+//!   leads to its billing context and to a charge, a purchase to its refund, void and capture,
+//!   a payment request to its cancellation, a webhook endpoint to its deliveries, a delivery to
+//!   its attempts and its replay.
 
 use serde_json::{Map, Value, json};
 
@@ -44,6 +48,7 @@ pub fn finish(spec: &mut Value) {
         }
     }
     finish_schemas(spec);
+    add_links(spec);
     let components = &mut spec["components"];
     components["responses"] = problem_responses();
     let schemas = &mut components["schemas"];
@@ -67,6 +72,233 @@ pub fn finish(spec: &mut Value) {
                         when there are any.",
     });
     problem["type"]["format"] = json!("uri");
+}
+
+/// One OpenAPI link: from the 200 answer of `from` (method, path), named `name`, to the
+/// operation `operation_id`, with its parameters (runtime expressions) and, for a body, the
+/// body's fields to fill from the answer.
+struct Link {
+    from: (&'static str, &'static str),
+    name: &'static str,
+    operation_id: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+    request_body: Option<fn() -> Value>,
+    description: &'static str,
+}
+
+/// The charge body's customer, by the id in the answer (department, kind and reference are the
+/// help desk's own).
+fn charge_customer() -> Value {
+    json!({ "customer": { "customer_id": "$response.body#/id" } })
+}
+
+const CUSTOMER_ID: &[(&str, &str)] = &[("customer_id", "$response.body#/id")];
+const ID: &[(&str, &str)] = &[("id", "$response.body#/id")];
+const PURCHASE_OF_ACTION: &[(&str, &str)] = &[("id", "$response.body#/purchase/id")];
+const CREATED_ENDPOINT: &[(&str, &str)] = &[("id", "$response.body#/endpoint/id")];
+const FIRST_DELIVERY: &[(&str, &str)] = &[
+    ("id", "$request.path.id"),
+    ("event_id", "$response.body#/0/event_id"),
+];
+
+/// Where one call's answer feeds another.
+const LINKS: &[Link] = &[
+    Link {
+        from: ("get", "/v1/customers"),
+        name: "BillingContext",
+        operation_id: "billing_context",
+        parameters: CUSTOMER_ID,
+        request_body: None,
+        description: "The customer found: their billing context beside the ticket.",
+    },
+    Link {
+        from: ("get", "/v1/customers"),
+        name: "Charge",
+        operation_id: "charge",
+        parameters: &[],
+        request_body: Some(charge_customer),
+        description: "Charge a ticket or chat of the customer found (add `department_id`, \
+                      `kind` and `reference`).",
+    },
+    Link {
+        from: ("get", "/v1/customers/{id}"),
+        name: "BillingContext",
+        operation_id: "billing_context",
+        parameters: CUSTOMER_ID,
+        request_body: None,
+        description: "The customer's billing context.",
+    },
+    Link {
+        from: ("get", "/v1/customers/{id}"),
+        name: "Charge",
+        operation_id: "charge",
+        parameters: &[],
+        request_body: Some(charge_customer),
+        description: "Charge a ticket or chat of the customer (add `department_id`, `kind` and \
+                      `reference`).",
+    },
+    Link {
+        from: ("post", "/v1/customers"),
+        name: "BillingContext",
+        operation_id: "billing_context",
+        parameters: CUSTOMER_ID,
+        request_body: None,
+        description: "The new customer's billing context.",
+    },
+    Link {
+        from: ("post", "/v1/customers"),
+        name: "Charge",
+        operation_id: "charge",
+        parameters: &[],
+        request_body: Some(charge_customer),
+        description: "Charge a ticket or chat of the new customer (add `department_id`, `kind` \
+                      and `reference`).",
+    },
+    Link {
+        from: ("get", "/v1/purchases/{id}"),
+        name: "Refund",
+        operation_id: "refund_payment",
+        parameters: ID,
+        request_body: None,
+        description: "Refund the purchase's payment, in full or in part.",
+    },
+    Link {
+        from: ("get", "/v1/purchases/{id}"),
+        name: "Void",
+        operation_id: "void_payment",
+        parameters: ID,
+        request_body: None,
+        description: "Void the purchase's payment.",
+    },
+    Link {
+        from: ("get", "/v1/purchases/{id}"),
+        name: "Capture",
+        operation_id: "capture_payment",
+        parameters: ID,
+        request_body: None,
+        description: "Capture the purchase's authorised payment.",
+    },
+    Link {
+        from: ("get", "/v1/purchases/{id}"),
+        name: "RefundAllowance",
+        operation_id: "get_refund_allowance",
+        parameters: ID,
+        request_body: None,
+        description: "How much of the payment the caller may still give back.",
+    },
+    Link {
+        from: ("post", "/v1/customers/{id}/grants"),
+        name: "Refund",
+        operation_id: "refund_payment",
+        parameters: PURCHASE_OF_ACTION,
+        request_body: None,
+        description: "Refund the granted purchase's payment (a charged grant).",
+    },
+    Link {
+        from: ("post", "/v1/customers/{id}/grants"),
+        name: "Void",
+        operation_id: "void_payment",
+        parameters: PURCHASE_OF_ACTION,
+        request_body: None,
+        description: "Void the granted purchase's payment (a charged grant).",
+    },
+    Link {
+        from: ("post", "/v1/customers/{id}/payment-requests"),
+        name: "Cancel",
+        operation_id: "cancel_payment_request",
+        parameters: ID,
+        request_body: None,
+        description: "Cancel the payment request before it is paid.",
+    },
+    Link {
+        from: ("post", "/v1/customers/{id}/payment-requests"),
+        name: "PaymentRequest",
+        operation_id: "get_payment_request",
+        parameters: ID,
+        request_body: None,
+        description: "Read the payment request again (its state: open, paid, ...).",
+    },
+    Link {
+        from: ("get", "/v1/payment-requests/{id}"),
+        name: "Cancel",
+        operation_id: "cancel_payment_request",
+        parameters: ID,
+        request_body: None,
+        description: "Cancel the payment request before it is paid.",
+    },
+    Link {
+        from: ("post", "/v1/webhook-endpoints"),
+        name: "Deliveries",
+        operation_id: "list_webhook_deliveries",
+        parameters: CREATED_ENDPOINT,
+        request_body: None,
+        description: "The new endpoint's deliveries.",
+    },
+    Link {
+        from: ("post", "/v1/webhook-endpoints"),
+        name: "Update",
+        operation_id: "update_webhook_endpoint",
+        parameters: CREATED_ENDPOINT,
+        request_body: None,
+        description: "Change the new endpoint, or switch it off.",
+    },
+    Link {
+        from: ("patch", "/v1/webhook-endpoints/{id}"),
+        name: "Deliveries",
+        operation_id: "list_webhook_deliveries",
+        parameters: ID,
+        request_body: None,
+        description: "The endpoint's deliveries.",
+    },
+    Link {
+        from: ("get", "/v1/webhook-endpoints/{id}/deliveries"),
+        name: "Attempts",
+        operation_id: "list_webhook_attempts",
+        parameters: FIRST_DELIVERY,
+        request_body: None,
+        description: "Each attempt of the first delivery listed (any other: its `event_id`).",
+    },
+    Link {
+        from: ("get", "/v1/webhook-endpoints/{id}/deliveries"),
+        name: "Replay",
+        operation_id: "replay_webhook_delivery",
+        parameters: FIRST_DELIVERY,
+        request_body: None,
+        description: "Send the first delivery listed again (any other: its `event_id`).",
+    },
+];
+
+/// Adds [`LINKS`] to the 200 answers they start from.
+fn add_links(spec: &mut Value) {
+    for link in LINKS {
+        let (method, path) = link.from;
+        let Some(answer) = spec
+            .pointer_mut(&format!(
+                "/paths/{}/{method}/responses/200",
+                path.replace('~', "~0").replace('/', "~1")
+            ))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let mut described = json!({
+            "operationId": link.operation_id,
+            "description": link.description,
+        });
+        if !link.parameters.is_empty() {
+            described["parameters"] = link
+                .parameters
+                .iter()
+                .map(|(name, expression)| ((*name).to_owned(), json!(expression)))
+                .collect::<Map<String, Value>>()
+                .into();
+        }
+        if let Some(body) = link.request_body {
+            described["requestBody"] = body();
+        }
+        let links = answer.entry("links").or_insert_with(|| json!({}));
+        links[link.name] = described;
+    }
 }
 
 /// The statuses an operation lists besides its successes: every operation may be malformed
@@ -646,6 +878,57 @@ fn wrong_type(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every link starts from an operation that exists, names an operation that exists, and
+    /// fills only parameters that operation takes.
+    #[test]
+    fn every_link_joins_two_real_operations() {
+        let spec: Value =
+            serde_json::from_str(&crate::server::spec_json()).expect("the spec parses");
+        let mut operations = std::collections::BTreeMap::new();
+        for (path, methods) in spec["paths"].as_object().expect("paths") {
+            for (method, operation) in methods.as_object().expect("methods") {
+                if let Some(id) = operation["operationId"].as_str() {
+                    operations.insert(id.to_owned(), (path.clone(), method.clone(), operation));
+                }
+            }
+        }
+        for link in LINKS {
+            let (method, path) = link.from;
+            let links = &spec["paths"][path][method]["responses"]["200"]["links"];
+            assert!(
+                links[link.name].is_object(),
+                "{method} {path} has link {}",
+                link.name
+            );
+            let (_, _, target) = operations
+                .get(link.operation_id)
+                .unwrap_or_else(|| panic!("no operation {}", link.operation_id));
+            let names: Vec<&str> = target["parameters"]
+                .as_array()
+                .map(|parameters| {
+                    parameters
+                        .iter()
+                        .filter_map(|parameter| parameter["name"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (name, _) in link.parameters {
+                assert!(
+                    names.contains(name),
+                    "{} takes no parameter {name}",
+                    link.operation_id
+                );
+            }
+            if link.request_body.is_some() {
+                assert!(
+                    target["requestBody"].is_object(),
+                    "{} takes a body",
+                    link.operation_id
+                );
+            }
+        }
+    }
 
     #[test]
     fn problem_codes_are_read_from_the_catalogue() {

@@ -76,10 +76,12 @@ pub async fn deliver_help_desk_calls(
     .await;
 }
 
-/// The expiry job: once a minute, ended subscription terms are removed and the departments
-/// they enabled released (product rule 8); each change is guarded by the customer's version.
-pub async fn end_expired_subscriptions(app: App) {
-    repeat("expiry job", Duration::from_secs(60), || async {
+/// The expiry job: every `interval` (a minute by default), ended subscription terms are
+/// removed and the departments they enabled released (product rule 8), each change guarded by
+/// the customer's version; and subscriptions ending within the installation's warning are
+/// reported as `subscription.ending_soon`, once per term (ADR 0023).
+pub async fn end_expired_subscriptions(app: App, interval: Duration) {
+    repeat("expiry job", interval, || async {
         let report = app.billing.end_expired_subscriptions(500).await?;
         if report.customers > 0 {
             tracing::info!(
@@ -87,6 +89,13 @@ pub async fn end_expired_subscriptions(app: App) {
                 terms_ended = report.terms_ended,
                 skipped = report.skipped,
                 "ended subscription terms"
+            );
+        }
+        let ending = app.billing.report_subscriptions_ending_soon(500).await?;
+        if ending.reported > 0 {
+            tracing::info!(
+                subscriptions = ending.reported,
+                "reported subscriptions ending soon"
             );
         }
         Ok::<(), kasa_ports::StoreError>(())

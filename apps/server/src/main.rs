@@ -227,19 +227,30 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", config.listen));
-    let app = app::App::new(store, config.session_hours, mailer, delivery, public_url)
-        .with_idempotency_lease(time::Duration::seconds(
-            i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
-        ))
-        .with_console_idle(time::Duration::minutes(
-            i64::try_from(config.console_idle_minutes).unwrap_or(30),
-        ))
-        .with_max_body_bytes(config.max_body_bytes)
-        .with_sign_in_throttle(config.sign_in_throttle)
-        .with_security_event_interval(std::time::Duration::from_secs(
-            config.security_event_interval_seconds.max(1),
-        ))
-        .with_report_zone(config.report_time_zone.clone());
+    let events = kasa_billing::EventThresholds {
+        low_balance_threshold: kasa_domain::Credits::from_u32(config.credits_low_threshold),
+        subscription_ending_soon_days: config.subscription_ending_soon_days,
+    };
+    let app = app::App::new(
+        store,
+        config.session_hours,
+        mailer,
+        delivery,
+        events,
+        public_url,
+    )
+    .with_idempotency_lease(time::Duration::seconds(
+        i64::try_from(config.idempotency_lease_seconds).unwrap_or(300),
+    ))
+    .with_console_idle(time::Duration::minutes(
+        i64::try_from(config.console_idle_minutes).unwrap_or(30),
+    ))
+    .with_max_body_bytes(config.max_body_bytes)
+    .with_sign_in_throttle(config.sign_in_throttle)
+    .with_security_event_interval(std::time::Duration::from_secs(
+        config.security_event_interval_seconds.max(1),
+    ))
+    .with_report_zone(config.report_time_zone.clone());
     if delivers_mail {
         tokio::spawn(jobs::deliver_mail(
             app.clone(),
@@ -269,7 +280,10 @@ async fn serve(overrides: config::Overrides) -> ExitCode {
             ),
         },
     ));
-    tokio::spawn(jobs::end_expired_subscriptions(app.clone()));
+    tokio::spawn(jobs::end_expired_subscriptions(
+        app.clone(),
+        std::time::Duration::from_secs(config.expiry_interval_seconds.max(1)),
+    ));
     tokio::spawn(jobs::reconcile_payments(
         app.clone(),
         time::Duration::seconds(i64::try_from(config.reconcile_after_seconds).unwrap_or(600)),
@@ -409,6 +423,7 @@ async fn create_admin(database: DatabaseArgs, email: String, name: String) -> Ex
         12,
         None,
         kasa_billing::DeliveryPolicy::default(),
+        kasa_billing::EventThresholds::default(),
         String::new(),
     );
     let now = app.clock.now();

@@ -12,6 +12,21 @@ use poem_openapi::types::Type;
 use poem_openapi::{ApiResponse, Object};
 use serde::Serialize;
 
+/// Logs a 5xx's cause once: inside a request, it is recorded on the request's span, so the
+/// line that logs the failed request carries the request id and the cause together; outside
+/// one (a background job, a command), it is logged on its own line.
+fn log_cause(cause: &dyn std::fmt::Display, what: &'static str) {
+    let span = tracing::Span::current();
+    if span.has_field("cause") {
+        span.record(
+            "cause",
+            tracing::field::display(format_args!("{what}: {cause}")),
+        );
+    } else {
+        tracing::error!(%cause, "{what}");
+    }
+}
+
 /// A problem document (RFC 9457).
 #[derive(Clone, Debug, Object, Serialize, serde::Deserialize)]
 #[oai(rename = "Problem")]
@@ -167,8 +182,8 @@ impl ApiError {
         self.facts.as_ref()?.get("field")?.as_str()
     }
 
-    /// 404 `not-found`.
-    pub fn not_found(what: &str) -> Self {
+    /// 404 `not-found`, naming what was not found.
+    pub fn not_found(what: kasa_ports::Entity) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -208,9 +223,9 @@ impl ApiError {
         }
     }
 
-    /// 503 `store-unavailable`, logged with the cause.
+    /// 503 `store-unavailable`, logged with the cause (see [`log_cause`]).
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(%cause, "the store is unavailable");
+        log_cause(cause, "the store is unavailable");
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "store-unavailable",
@@ -220,9 +235,9 @@ impl ApiError {
         )
     }
 
-    /// 500 `internal`, logged with the cause.
+    /// 500 `internal`, logged with the cause (see [`log_cause`]).
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(%cause, "internal error");
+        log_cause(cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

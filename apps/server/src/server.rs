@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
+use tracing::Instrument as _;
 
 use poem::http::{StatusCode, header};
 use poem::web::Data;
@@ -298,62 +299,76 @@ pub fn routes(app: App, metrics: Metrics) -> impl Endpoint {
                 request.extensions_mut().insert(RequestId(request_id.clone()));
                 let method = request.method().to_string();
                 let path = request.uri().path().to_owned();
-                // A key that is not text would otherwise reach the operation as no key at all,
-                // and the request would run without its guarantee: refuse it here.
-                let keys: Vec<_> = request.headers().get_all("Idempotency-Key").iter().collect();
-                let bad_key = keys.len() > 1
-                    || keys
-                        .iter()
-                        .any(|key| !crate::idempotency::acceptable_key(key.as_bytes()));
-                let limited = limit_body(&mut request, max_body_bytes);
-                let mut response = match limited {
-                    _ if bad_key => {
-                        crate::idempotency::invalid_key().response(Some(request_id.clone()))
-                    }
-                    Err(too_large) => too_large.response(Some(request_id.clone())),
-                    Ok(exceeded) => {
-                        let checked = refuse_wrong_types(&mut request, &method, &path).await;
-                        let answer = match checked {
-                            Err(refused) => Ok(refused.response(Some(request_id.clone()))),
-                            Ok(()) => endpoint.call(request).await.map(IntoResponse::into_response),
-                        };
-                        let answer = match answer {
-                            Ok(response) => response.into_response(),
-                            Err(error) => {
-                                from_poem_error(&error).response(Some(request_id.clone()))
-                            }
-                        };
-                        if exceeded.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
-                            ApiError::payload_too_large(Some(body_limit_bytes(
-                                max_body_bytes,
-                                &path,
-                            )))
-                            .response(Some(request_id.clone()))
-                        } else {
-                            answer
+                // One span per request: every line logged while it runs (a 5xx's cause included,
+                // recorded by `ApiError::internal`/`unavailable`) carries its request id. At
+                // error level, so it is on whenever a failure is logged (`KASA_LOG=warn` too).
+                let span = tracing::error_span!(
+                    "request",
+                    request_id = %request_id,
+                    method = %method,
+                    path = %path,
+                    cause = tracing::field::Empty,
+                );
+                async move {
+                    // A key that is not text would otherwise reach the operation as no key at all,
+                    // and the request would run without its guarantee: refuse it here.
+                    let keys: Vec<_> = request.headers().get_all("Idempotency-Key").iter().collect();
+                    let bad_key = keys.len() > 1
+                        || keys
+                            .iter()
+                            .any(|key| !crate::idempotency::acceptable_key(key.as_bytes()));
+                    let limited = limit_body(&mut request, max_body_bytes);
+                    let mut response = match limited {
+                        _ if bad_key => {
+                            crate::idempotency::invalid_key().response(Some(request_id.clone()))
                         }
+                        Err(too_large) => too_large.response(Some(request_id.clone())),
+                        Ok(exceeded) => {
+                            let checked = refuse_wrong_types(&mut request, &method, &path).await;
+                            let answer = match checked {
+                                Err(refused) => Ok(refused.response(Some(request_id.clone()))),
+                                Ok(()) => endpoint.call(request).await.map(IntoResponse::into_response),
+                            };
+                            let answer = match answer {
+                                Ok(response) => response.into_response(),
+                                Err(error) => {
+                                    from_poem_error(&error).response(Some(request_id.clone()))
+                                }
+                            };
+                            if exceeded.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                                ApiError::payload_too_large(Some(body_limit_bytes(
+                                    max_body_bytes,
+                                    &path,
+                                )))
+                                .response(Some(request_id.clone()))
+                            } else {
+                                answer
+                            }
+                        }
+                    };
+                    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+                        && let Some(methods) = allowed_methods(&path)
+                        && let Ok(value) = methods.parse()
+                    {
+                        response.headers_mut().insert(header::ALLOW, value);
                     }
-                };
-                if response.status() == StatusCode::METHOD_NOT_ALLOWED
-                    && let Some(methods) = allowed_methods(&path)
-                    && let Ok(value) = methods.parse()
-                {
-                    response.headers_mut().insert(header::ALLOW, value);
+                    if response.status().is_server_error() {
+                        tracing::error!(status = %response.status(), "request failed");
+                    } else {
+                        tracing::info!(status = %response.status(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+                    }
+                    let operation = response
+                        .extensions()
+                        .get::<poem_openapi::OperationId>()
+                        .map_or("other", |operation| operation.0);
+                    metrics.observe(operation, response.status().as_u16(), started.elapsed());
+                    if let Ok(value) = request_id.parse() {
+                        response.headers_mut().insert("x-request-id", value);
+                    }
+                    Ok::<Response, poem::Error>(response)
                 }
-                if response.status().is_server_error() {
-                    tracing::error!(%request_id, %method, %path, status = %response.status(), "request failed");
-                } else {
-                    tracing::info!(%request_id, %method, %path, status = %response.status(), elapsed_us = started.elapsed().as_micros() as u64, "request");
-                }
-                let operation = response
-                    .extensions()
-                    .get::<poem_openapi::OperationId>()
-                    .map_or("other", |operation| operation.0);
-                metrics.observe(operation, response.status().as_u16(), started.elapsed());
-                if let Ok(value) = request_id.parse() {
-                    response.headers_mut().insert("x-request-id", value);
-                }
-                Ok::<Response, poem::Error>(response)
+                .instrument(span)
+                .await
             }
         })
 }

@@ -35,7 +35,7 @@ pub async fn webhook(
         ));
     };
     let Some(gateway_name) = app.gateway_named(&gateway.0) else {
-        return problem(ApiError::not_found("gateway"));
+        return problem(ApiError::not_found(kasa_ports::Entity::Gateway));
     };
     let callback = crate::gateways::callback_of(request, raw.to_vec(), Vec::new());
     match app
@@ -71,7 +71,7 @@ fn received(outcome: &WebhookOutcome) -> Response {
 fn webhook_problem(gateway: &GatewayName, error: WebhookError) -> ApiError {
     match error {
         WebhookError::UnknownGateway(_) | WebhookError::Gateway(GatewayError::Unsupported(_)) => {
-            ApiError::not_found("gateway webhook")
+            ApiError::not_found(kasa_ports::Entity::GatewayWebhook)
         }
         WebhookError::Gateway(GatewayError::InvalidSignature) => ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -652,3 +652,114 @@ async fn forged_callbacks_leave_rate_limited_security_events() {
         Some(true)
     );
 }
+
+/// A 5xx is logged once, on one line that carries the request id and the cause together (the
+/// request's span): a customer row broken behind Kasa's back makes `GET /v1/customers/{id}` a
+/// 500 `internal`; the client sees only the code and the request id, the log the rest.
+#[tokio::test]
+async fn a_server_error_is_logged_with_its_request_id_and_cause() {
+    let folder = std::env::temp_dir().join(format!("kasa-log-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("a test folder");
+    let url = format!("sqlite://{}", folder.join("kasa.sqlite3").display());
+    let created = support::kasa_command(&url, &folder)
+        .args(["create-admin", "--email", ADMIN_EMAIL])
+        .env("KASA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .expect("kasa create-admin runs");
+    assert!(created.status.success(), "create-admin: {created:?}");
+    let kasa = Kasa::serve_on(
+        &url,
+        &folder,
+        &[],
+        &[
+            ("KASA_SECRETS_KEY", support::TEST_SECRETS_KEY),
+            ("KASA_LOG_FORMAT", "json"),
+        ],
+    )
+    .await
+    .unwrap_or_else(|(status, log)| panic!("kasa serve stopped ({status}): {log}"));
+    let admin = kasa.admin_token().await;
+    let customer = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "ayse@example.com", "name": "Ayşe", "reason": "new" }),
+        )
+        .await;
+    let id = customer["id"].as_str().expect("an id").to_owned();
+    {
+        use sea_orm::ConnectionTrait as _;
+        let db = sea_orm::Database::connect(&url)
+            .await
+            .expect("the file opens");
+        db.execute_unprepared("UPDATE customers SET email = 'not-an-address'")
+            .await
+            .expect("broken behind Kasa's back");
+        db.close().await.expect("closed");
+    }
+    let request_id = format!("log-test-{}", uuid::Uuid::now_v7().simple());
+    let answer = reqwest::Client::new()
+        .get(format!("{}/v1/customers/{id}", kasa.base))
+        .bearer_auth(&admin)
+        .header("x-request-id", &request_id)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let problem: Value = answer.json().await.expect("a problem");
+    assert_eq!(problem["code"], "internal");
+    assert_eq!(problem["request_id"], request_id.as_str());
+    assert!(
+        !problem.to_string().contains("not-an-address"),
+        "no internals in the answer: {problem}"
+    );
+
+    // The log is written by another process: poll for the line (bounded).
+    let log_file = std::fs::read_dir(&folder)
+        .expect("the folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "log"))
+        .expect("the server's log file");
+    let started = Instant::now();
+    let (line, lines) = loop {
+        let log = std::fs::read_to_string(&log_file).unwrap_or_default();
+        let lines: Vec<Value> = log
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+        let failed = lines
+            .iter()
+            .find(|line| {
+                line["fields"]["message"] == "request failed"
+                    && line["span"]["request_id"] == request_id.as_str()
+            })
+            .cloned();
+        if let Some(line) = failed {
+            break (line, lines);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no `request failed` line for {request_id}:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let cause = line["span"]["cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.starts_with("internal error: ") && cause.contains("not-an-address"),
+        "the cause is on the line with the request id: {line}"
+    );
+    assert!(
+        line["fields"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("500")
+    );
+    let mentions = lines
+        .iter()
+        .filter(|line| line.to_string().contains("not-an-address"))
+        .count();
+    assert_eq!(mentions, 1, "the cause is logged once: {lines:#?}");
+    drop(kasa);
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -368,3 +368,169 @@ async fn the_console_makes_lists_and_switches_endpoints() {
             .contains("https://erp.example/kasa")
     );
 }
+
+/// The four events a charge, a refusal and the expiry job report, each delivered once to a
+/// receiver on loopback with a signature it verifies: a balance of 10 falls below the mark of 5
+/// (`credits.low`, on the crossing only), reaches 0 (`credits.exhausted`), the next ticket is
+/// refused (`charge.refused`), and a five-day subscription is reported as ending within the
+/// week (`subscription.ending_soon`, once, though the job runs every second).
+async fn balance_refusal_and_ending_soon_arrive_once(backend: Backend) {
+    let env = [
+        ("KASA_OUTBOX_INTERVAL_MS", "100".to_owned()),
+        ("KASA_WEBHOOK_FIRST_RETRY_SECONDS", "1".to_owned()),
+        ("KASA_CREDITS_LOW_THRESHOLD", "5".to_owned()),
+        ("KASA_EXPIRY_INTERVAL_SECONDS", "1".to_owned()),
+    ];
+    let Some(kasa) = Kasa::start_on(backend, &env).await else {
+        return;
+    };
+    let admin = kasa.admin_token().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port");
+    let received = Arc::new(Received::default());
+    let up = receiver(port, received.clone()).await;
+    let four = [
+        "subscription.ending_soon",
+        "credits.low",
+        "credits.exhausted",
+        "charge.refused",
+    ];
+    let (status, created) = kasa
+        .call(
+            Method::POST,
+            "/v1/webhook-endpoints",
+            Some(&admin),
+            Some(json!({ "url": format!("http://127.0.0.1:{port}/hook"),
+                         "description": "CRM", "event_types": four,
+                         "reason": "the CRM warns customers" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let endpoint = created["endpoint"]["id"].as_str().unwrap().to_owned();
+
+    // Ayşe holds 10 credits; a ticket costs 2: 8, 6, 4 (below 5), 2, 0, then refused.
+    let grant = kasa.bank_transfer_grant(&admin, "100.00").await;
+    let department = kasa.get("/v1/departments", &admin).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let help_desk = kasa.api_key(&admin, "help_desk").await;
+    for ticket in 1..=6 {
+        let (status, answer) = kasa
+            .call(
+                Method::POST,
+                "/v1/charges",
+                Some(&help_desk),
+                Some(json!({ "customer": { "email": "ayse@example.com" },
+                             "department_id": department, "kind": "ticket",
+                             "reference": format!("T{ticket}") })),
+            )
+            .await;
+        let expected = if ticket == 6 {
+            StatusCode::PAYMENT_REQUIRED
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(
+            status, expected,
+            "ticket {ticket}: {answer} (after {grant})"
+        );
+    }
+
+    // Mehmet is granted five days: his subscription ends within the week.
+    let package = kasa
+        .post(
+            "/v1/packages",
+            &admin,
+            json!({ "name": "Beş gün", "kind": "subscription", "days": 5,
+                    "department_ids": [department],
+                    "price": { "amount": "50.00", "currency": "TRY" }, "on_sale": true,
+                    "reason": "setup" }),
+        )
+        .await;
+    let mehmet = kasa
+        .post(
+            "/v1/customers",
+            &admin,
+            json!({ "email": "mehmet@example.com", "name": "Mehmet Kaya", "reason": "new" }),
+        )
+        .await;
+    kasa.post(
+        &format!("/v1/customers/{}/grants", mehmet["id"].as_str().unwrap()),
+        &admin,
+        json!({ "package_id": package["id"], "reason": "trial" }),
+    )
+    .await;
+
+    let delivered = wait_for(&kasa, &admin, &endpoint, 60, "four delivered", |listed| {
+        listed.len() == 4 && listed.iter().all(|d| d["state"] == "delivered")
+    })
+    .await;
+    // The expiry job keeps running every second: a few more runs add nothing.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(2_500) {
+        assert_eq!(deliveries(&kasa, &admin, &endpoint).await.len(), 4);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    up.abort();
+
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let got = received.deliveries.lock().unwrap().clone();
+    assert_eq!(got.len(), 4, "each event arrived exactly once");
+    let mut by_type = std::collections::BTreeMap::new();
+    for (signature, body) in &got {
+        kasa_webhooks::verify(body, signature, &secret, now, 300).expect("a genuine signature");
+        let event: Value = serde_json::from_slice(body).unwrap();
+        by_type.insert(event["type"].as_str().unwrap().to_owned(), event);
+    }
+    assert_eq!(
+        by_type.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+        four.into_iter().collect::<BTreeSet<_>>()
+    );
+    let ids: BTreeSet<&str> = delivered
+        .iter()
+        .map(|d| d["event_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        by_type
+            .values()
+            .all(|event| ids.contains(event["id"].as_str().unwrap()))
+    );
+    let low = &by_type["credits.low"]["data"]["object"];
+    assert_eq!(
+        (low["balance"].clone(), low["low_balance_threshold"].clone()),
+        (json!(4), json!(5))
+    );
+    assert_eq!(low["usage_reference"], "T3");
+    let exhausted = &by_type["credits.exhausted"]["data"]["object"];
+    assert_eq!(exhausted["balance"], 0);
+    assert_eq!(exhausted["usage_reference"], "T5");
+    let refused = &by_type["charge.refused"]["data"]["object"];
+    assert_eq!(refused["usage_reference"], "T6");
+    assert_eq!(refused["refusal"]["reason"], "insufficient_credits");
+    let ending = &by_type["subscription.ending_soon"]["data"];
+    assert_eq!(
+        ending["subject"],
+        format!("customer:{}", mehmet["id"].as_str().unwrap())
+    );
+    assert!(ending["object"]["ends_at"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_delivers_balance_refusal_and_ending_soon_once() {
+    balance_refusal_and_ending_soon_arrive_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_delivers_balance_refusal_and_ending_soon_once() {
+    balance_refusal_and_ending_soon_arrive_once(Backend::Postgres).await;
+}

@@ -78,7 +78,7 @@ impl From<StoreError> for ApprovalError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound {
-                entity: "approval request",
+                entity: kasa_ports::Entity::ApprovalRequest,
             } => Self::NotFound,
             other => Self::Store(other),
         }

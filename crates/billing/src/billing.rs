@@ -144,11 +144,41 @@ impl Default for DeliveryPolicy {
     }
 }
 
+/// When balance and subscription events are reported (ADR 0023): per installation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventThresholds {
+    /// A charge taking the credit balance from at or above this to below it reports
+    /// `credits.low` (default 10 credits).
+    pub low_balance_threshold: kasa_domain::Credits,
+    /// A subscription whose last term ends within this many days reports
+    /// `subscription.ending_soon`, once per term (default 7).
+    pub subscription_ending_soon_days: u32,
+}
+
+impl EventThresholds {
+    /// The default low-balance mark, in credits.
+    pub const DEFAULT_LOW_BALANCE_CREDITS: u32 = 10;
+    /// The default warning before a subscription ends, in days.
+    pub const DEFAULT_ENDING_SOON_DAYS: u32 = 7;
+}
+
+impl Default for EventThresholds {
+    fn default() -> Self {
+        Self {
+            low_balance_threshold: kasa_domain::Credits::from_u32(
+                Self::DEFAULT_LOW_BALANCE_CREDITS,
+            ),
+            subscription_ending_soon_days: Self::DEFAULT_ENDING_SOON_DAYS,
+        }
+    }
+}
+
 /// The use cases. Cheap to clone; share one per process.
 #[derive(Clone, Debug)]
 pub struct Billing {
     pub(crate) ports: BillingPorts,
     pub(crate) delivery: DeliveryPolicy,
+    pub(crate) events: EventThresholds,
 }
 
 impl Billing {
@@ -158,7 +188,15 @@ impl Billing {
         Self {
             ports,
             delivery: DeliveryPolicy::default(),
+            events: EventThresholds::default(),
         }
+    }
+
+    /// Uses other thresholds for `credits.low` and `subscription.ending_soon`.
+    #[must_use]
+    pub fn with_event_thresholds(mut self, events: EventThresholds) -> Self {
+        self.events = events;
+        self
     }
 
     /// Uses another retry policy for mail delivery.

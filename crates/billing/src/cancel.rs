@@ -62,7 +62,9 @@ pub enum CancelSubscriptionError {
 impl From<StoreError> for CancelSubscriptionError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            } => Self::CustomerNotFound,
             other => Self::Store(other),
         }
     }

@@ -2,11 +2,12 @@
 
 use kasa_credits::{ChargeDecision, ChargeRefusal, decide_charge, packages_covering};
 use kasa_domain::{
-    Actor, Credits, DepartmentId, Holding, LedgerEntryId, Package, Reason, UsageChargeId, UsageKey,
+    Actor, Credits, CustomerId, DepartmentId, Holding, LedgerEntryId, Package, Reason,
+    UsageChargeId, UsageKey,
 };
 use kasa_ports::{
-    ChargeBasis, ChargeContextQuery, CustomerLookup, NewUsageCharge, RecordedCharge, StoreError,
-    UsageCharge, new_id,
+    ChargeBasis, ChargeContextQuery, CustomerLookup, NewUsageCharge, RecordedCharge, RefusedCharge,
+    StoreError, UsageCharge, new_id,
 };
 use serde::Serialize;
 
@@ -23,6 +24,8 @@ enum Attempt {
     Decided(ChargeOutcome),
     /// The store refused the credits decided on: the balance moved since it was read.
     HoldingChanged {
+        /// Whose.
+        customer_id: CustomerId,
         /// The balance the store saw.
         balance: Credits,
         /// The price decided on.
@@ -85,9 +88,11 @@ pub enum ChargeError {
 impl From<StoreError> for ChargeError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
             StoreError::NotFound {
-                entity: "department",
+                entity: kasa_ports::Entity::Customer,
+            } => Self::CustomerNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Department,
             } => Self::DepartmentNotFound,
             other => Self::Store(other),
         }
@@ -113,9 +118,13 @@ impl Billing {
         }
         match self.try_charge_usage(&request).await? {
             Attempt::Decided(outcome) => Ok(outcome),
-            Attempt::HoldingChanged { balance, price } => {
+            Attempt::HoldingChanged {
+                customer_id,
+                balance,
+                price,
+            } => {
                 let refusal = ChargeRefusal::InsufficientCredits { balance, price };
-                self.refuse(refusal, request.department_id, balance, price)
+                self.refuse(&request, customer_id, refusal, balance, price)
                     .await
             }
         }
@@ -153,7 +162,7 @@ impl Billing {
                     };
                     let price = context.department.credits_per_request;
                     return self
-                        .refuse(refusal, request.department_id, balance, price)
+                        .refuse(request, context.customer_id, refusal, balance, price)
                         .await
                         .map(Attempt::Decided);
                 }
@@ -174,6 +183,7 @@ impl Billing {
             actor: request.actor.clone(),
             reason,
             at: now,
+            low_balance_threshold: self.events.low_balance_threshold,
         };
         match self.ports.charges.record_charge(charge).await {
             Ok(RecordedCharge::Recorded { charge }) => {
@@ -189,6 +199,7 @@ impl Billing {
                 }))
             }
             Err(StoreError::InsufficientCredits { balance }) => Ok(Attempt::HoldingChanged {
+                customer_id: context.customer_id,
                 balance,
                 price: credits,
             }),
@@ -196,15 +207,31 @@ impl Billing {
         }
     }
 
+    /// A refusal: reported as `charge.refused` (to the endpoints that subscribe to it) and
+    /// answered with the packages that would cover the department.
     async fn refuse(
         &self,
+        request: &ChargeUsage,
+        customer_id: CustomerId,
         refusal: ChargeRefusal,
-        department_id: DepartmentId,
         balance: Credits,
         price: Credits,
     ) -> Result<ChargeOutcome, ChargeError> {
+        self.ports
+            .charges
+            .record_refusal(RefusedCharge {
+                customer_id,
+                department_id: request.department_id,
+                usage: request.usage.clone(),
+                refusal: refusal.clone(),
+                balance,
+                price,
+                actor: request.actor.clone(),
+                at: self.ports.clock.now(),
+            })
+            .await?;
         let packages = self.ports.catalog.packages().await?;
-        let covering_packages = packages_covering(&packages, department_id)
+        let covering_packages = packages_covering(&packages, request.department_id)
             .into_iter()
             .cloned()
             .collect();

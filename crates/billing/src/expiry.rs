@@ -77,3 +77,36 @@ impl Billing {
         Ok(report)
     }
 }
+
+/// What one ending-soon run reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EndingSoonReport {
+    /// Subscriptions reported as `subscription.ending_soon` (each term once).
+    pub reported: u32,
+}
+
+impl Billing {
+    /// Reports each subscription whose last term ends within the installation's
+    /// `subscription_ending_soon_days` as `subscription.ending_soon`, once per term (up to
+    /// `limit` per run). Run by the expiry job; running it twice, or on two servers, reports a
+    /// term once.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn report_subscriptions_ending_soon(
+        &self,
+        limit: u32,
+    ) -> Result<EndingSoonReport, StoreError> {
+        let now = self.ports.clock.now();
+        let ending_before =
+            now + time::Duration::days(i64::from(self.events.subscription_ending_soon_days));
+        let reported = self
+            .ports
+            .holdings
+            .report_subscriptions_ending_soon(now, ending_before, limit)
+            .await?;
+        Ok(EndingSoonReport {
+            reported: u32::try_from(reported.len()).unwrap_or(u32::MAX),
+        })
+    }
+}

@@ -47,9 +47,9 @@ impl From<ApplyError> for GrantPackageError {
     fn from(error: ApplyError) -> Self {
         match error {
             ApplyError::Refused(refusal) => Self::Refused(refusal),
-            ApplyError::Store(StoreError::NotFound { entity: "customer" }) => {
-                Self::CustomerNotFound
-            }
+            ApplyError::Store(StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            }) => Self::CustomerNotFound,
             ApplyError::Store(other) => Self::Store(other),
         }
     }

@@ -33,11 +33,11 @@ mod webhooks;
 
 pub use adjust::AdjustCreditsError;
 pub use approvals::{ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome};
-pub use billing::{Billing, BillingPorts, DeliveryPolicy, Gateways};
+pub use billing::{Billing, BillingPorts, DeliveryPolicy, EventThresholds, Gateways};
 pub use cancel::{CancelSubscriptionError, CancelledSubscription, ProratedRefund};
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use coupons::{CheckCouponError, CouponCheck, CreateCouponError};
-pub use expiry::ExpiryReport;
+pub use expiry::{EndingSoonReport, ExpiryReport};
 pub use grant::{GrantPackage, GrantPackageError};
 pub use notifications::{
     DeliveryReport, RenderError, parse_reply_address, render_purchase_notification, reply_address,

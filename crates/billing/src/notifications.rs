@@ -165,7 +165,9 @@ impl Billing {
                 let invoice = invoices
                     .iter()
                     .find(|invoice| invoice.issued.id == *invoice_id)
-                    .ok_or(StoreError::NotFound { entity: "invoice" })?;
+                    .ok_or(StoreError::NotFound {
+                        entity: kasa_ports::Entity::Invoice,
+                    })?;
                 let settings = self.ports.settings.billing_settings().await?;
                 let mut email = render_document_notification(invoice, &settings, *language);
                 self.attach(&mut email, invoice, *language).await?;

@@ -140,7 +140,9 @@ pub enum PaymentActionError {
 impl From<StoreError> for PaymentActionError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { entity: "purchase" } => Self::PurchaseNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Purchase,
+            } => Self::PurchaseNotFound,
             other => Self::Store(other),
         }
     }

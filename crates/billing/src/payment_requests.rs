@@ -173,7 +173,7 @@ pub enum CancelPaymentRequestError {
 fn not_found_as<E>(error: StoreError, not_found: E, other: impl FnOnce(StoreError) -> E) -> E {
     match error {
         StoreError::NotFound {
-            entity: "payment request",
+            entity: kasa_ports::Entity::PaymentRequest,
         } => not_found,
         error => other(error),
     }
@@ -362,9 +362,9 @@ impl PaymentRequests {
             })
             .await
             .map_err(|error| match error {
-                StoreError::NotFound { entity: "customer" } => {
-                    CreatePaymentRequestError::CustomerNotFound
-                }
+                StoreError::NotFound {
+                    entity: kasa_ports::Entity::Customer,
+                } => CreatePaymentRequestError::CustomerNotFound,
                 StoreError::NotFound { .. } => CreatePaymentRequestError::PackageNotFound,
                 other => CreatePaymentRequestError::Store(other),
             })

@@ -113,8 +113,12 @@ pub enum CompletePurchaseError {
 impl From<StoreError> for StartPurchaseError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
-            StoreError::NotFound { entity: "package" } => Self::PackageNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            } => Self::CustomerNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Package,
+            } => Self::PackageNotFound,
             StoreError::CouponRefused(refusal) => Self::Coupon(refusal),
             other => Self::Store(other),
         }

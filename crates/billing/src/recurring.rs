@@ -79,8 +79,12 @@ pub enum StartRecurringError {
 impl From<StoreError> for StartRecurringError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { entity: "customer" } => Self::CustomerNotFound,
-            StoreError::NotFound { entity: "package" } => Self::PackageNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            } => Self::CustomerNotFound,
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Package,
+            } => Self::PackageNotFound,
             other => Self::Store(other),
         }
     }

@@ -107,8 +107,8 @@ pub use reports::{
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,
     ChargeContextQuery, ChargeStore, CurrencyTally, CustomerSearch, CustomerStore,
-    DashboardCustomer, DashboardFigures, DashboardQuery, ExpireTerms, HistoryStore, HoldingStore,
-    InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
+    DashboardCustomer, DashboardFigures, DashboardQuery, Entity, ExpireTerms, HistoryStore,
+    HoldingStore, InvoiceStore, NewUsageCharge, OutboxStore, PaymentFailure, PaymentSettlement,
     ProcessedGatewayEvent, PurchaseApplication, PurchaseQuery, PurchaseStore, PurchaseTarget,
     RecordedCharge, Recurring, RecurringState, SetDepartment, SettingsStore, Store, StoreError,
 };
@@ -120,8 +120,10 @@ pub use store::{
 #[cfg(any(test, feature = "mocks"))]
 pub use webhooks::MockWebhookStore;
 pub use webhooks::{
-    DueWebhookDelivery, NewWebhookEvent, UnknownWebhookEventType, WEBHOOK_SWITCH_OFF_AFTER,
-    WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointChange,
-    WebhookEvent, WebhookEventType, WebhookStore, completed_purchase, webhook_event_for_invoice,
-    webhook_event_for_paid_request, webhook_events_for, webhook_retry_delay,
+    DueWebhookDelivery, EndingSubscriptionTerm, NewWebhookEvent, RefusedCharge,
+    UnknownWebhookEventType, WEBHOOK_SWITCH_OFF_AFTER, WebhookAttempt, WebhookDelivery,
+    WebhookDeliveryState, WebhookEndpoint, WebhookEndpointChange, WebhookEvent, WebhookEventType,
+    WebhookStore, completed_purchase, credits_event_data, webhook_event_for_ending_term,
+    webhook_event_for_invoice, webhook_event_for_paid_request, webhook_event_for_refusal,
+    webhook_events_for, webhook_events_for_charge, webhook_retry_delay,
 };

@@ -19,14 +19,129 @@ use crate::{
     PurchaseStatus, Secret, UsageCharge,
 };
 
+/// What a [`StoreError::NotFound`] (and the API's `not-found` problem) did not find: one name per
+/// kind of thing, so callers match a variant instead of a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    /// An API key.
+    ApiKey,
+    /// A four-eyes approval request.
+    ApprovalRequest,
+    /// A signed billing-page link.
+    BillingLink,
+    /// A coupon.
+    Coupon,
+    /// A customer.
+    Customer,
+    /// A department.
+    Department,
+    /// A queued help-desk call.
+    HelpDeskCall,
+    /// An integration's help-desk API connection.
+    HelpDeskConnection,
+    /// A help-desk integration.
+    Integration,
+    /// An invoice, receipt or credit note.
+    Invoice,
+    /// A message in the mail outbox.
+    OutboxMessage,
+    /// A billing package.
+    Package,
+    /// A payment.
+    Payment,
+    /// A refund, void or capture.
+    PaymentAction,
+    /// A payment request.
+    PaymentRequest,
+    /// A payment system (gateway settings).
+    PaymentSystem,
+    /// A purchase.
+    Purchase,
+    /// A customer's billing question.
+    Question,
+    /// A gateway's recurring payment.
+    RecurringPayment,
+    /// A session or link token.
+    Token,
+    /// A message in the mail outbox that is not sent yet.
+    UndeliveredOutboxMessage,
+    /// A staff user.
+    User,
+    /// An outgoing webhook delivery.
+    WebhookDelivery,
+    /// An outgoing webhook endpoint.
+    WebhookEndpoint,
+    /// A payment gateway, by name.
+    Gateway,
+    /// A payment gateway's webhook settings.
+    GatewayWebhook,
+    /// A help-desk event endpoint.
+    HelpDeskEndpoint,
+    /// The branding logo.
+    Logo,
+    /// A report.
+    Report,
+    /// An integration's Zendesk app.
+    ZendeskApp,
+    /// A purchase or document of the signed-in customer.
+    OwnDocument,
+}
+
+impl Entity {
+    /// Its name in messages (`customer`, `payment request`, ...).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::ApiKey => "API key",
+            Self::ApprovalRequest => "approval request",
+            Self::BillingLink => "billing link",
+            Self::Coupon => "coupon",
+            Self::Customer => "customer",
+            Self::Department => "department",
+            Self::HelpDeskCall => "help-desk call",
+            Self::HelpDeskConnection => "help-desk connection",
+            Self::Integration => "integration",
+            Self::Invoice => "invoice",
+            Self::OutboxMessage => "outbox message",
+            Self::Package => "package",
+            Self::Payment => "payment",
+            Self::PaymentAction => "payment action",
+            Self::PaymentRequest => "payment request",
+            Self::PaymentSystem => "payment system",
+            Self::Purchase => "purchase",
+            Self::Question => "question",
+            Self::RecurringPayment => "recurring payment",
+            Self::Token => "token",
+            Self::UndeliveredOutboxMessage => "undelivered outbox message",
+            Self::User => "user",
+            Self::WebhookDelivery => "webhook delivery",
+            Self::WebhookEndpoint => "webhook endpoint",
+            Self::Gateway => "gateway",
+            Self::GatewayWebhook => "gateway webhook",
+            Self::HelpDeskEndpoint => "help-desk endpoint",
+            Self::Logo => "logo",
+            Self::Report => "report",
+            Self::ZendeskApp => "zendesk app",
+            Self::OwnDocument => "purchase or document of yours",
+        }
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
 /// Why a store call failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// The thing asked for does not exist.
     #[error("{entity} not found")]
     NotFound {
-        /// What kind of thing (`customer`, `department`, `package`, `purchase`, ...).
-        entity: &'static str,
+        /// What kind of thing.
+        entity: Entity,
     },
     /// A unique thing already exists (an e-mail, an external id, an order id).
     #[error("{what} already exists")]
@@ -544,6 +659,10 @@ pub struct NewUsageCharge {
     /// When.
     #[serde(with = "kasa_domain::instant")]
     pub at: OffsetDateTime,
+    /// The installation's low-balance mark: a charge taking the balance from at or above it
+    /// to below it queues `credits.low` (and one taking it to zero `credits.exhausted`), in the
+    /// charge's own transaction ([`crate::webhook_events_for_charge`]).
+    pub low_balance_threshold: Credits,
 }
 
 /// What recording a charge did.
@@ -580,6 +699,13 @@ pub trait ChargeStore: Send + Sync {
     /// [`StoreError::InsufficientCredits`] when the balance dropped meanwhile (nothing is
     /// recorded), [`StoreError::Unavailable`].
     async fn record_charge(&self, charge: NewUsageCharge) -> Result<RecordedCharge, StoreError>;
+
+    /// Reports a refused ticket or chat as `charge.refused` to the endpoints that subscribe
+    /// to it (nothing else is written: a refusal changes nothing).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn record_refusal(&self, refused: crate::RefusedCharge) -> Result<(), StoreError>;
 }
 
 /// An agent adds or removes credits.
@@ -654,6 +780,20 @@ pub trait HoldingStore: Send + Sync {
     /// # Errors
     /// [`StoreError::StaleVersion`], [`StoreError::NotFound`], [`StoreError::Unavailable`].
     async fn cancel_subscription(&self, cancel: CancelSubscription) -> Result<Holding, StoreError>;
+
+    /// Reports, once per term, each subscription whose last term ends after `at` and at or
+    /// before `ending_before` as `subscription.ending_soon` (up to `limit` terms): the term is
+    /// marked reported and the event queued in one transaction, so a term is reported once
+    /// however often the job runs or on however many servers. Returns the terms reported.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn report_subscriptions_ending_soon(
+        &self,
+        at: OffsetDateTime,
+        ending_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<crate::EndingSubscriptionTerm>, StoreError>;
 
     /// Customers holding a subscription term that ended at or before `now`.
     ///

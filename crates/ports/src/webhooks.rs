@@ -184,6 +184,137 @@ pub fn webhook_event_for_paid_request(
     }
 }
 
+/// A charge's credit balance crossing the low-balance mark or reaching zero: the events a
+/// recorded charge means (`credits.low` when the balance was at or above `low_balance_threshold`
+/// before the charge and is below it after; `credits.exhausted` when it is zero after; both
+/// when one charge does both). Only the crossing is reported, not every charge below the mark:
+/// a top-up above it re-arms it. The stores call this in the transaction that records the
+/// charge (PostgreSQL evaluates the same rule inside the charge statement, with
+/// [`credits_event_data`] and the balance filled in by the statement at `/object/balance`).
+#[must_use]
+pub fn webhook_events_for_charge(
+    charge: &crate::UsageCharge,
+    low_balance_threshold: kasa_domain::Credits,
+) -> Vec<NewWebhookEvent> {
+    let Some(after) = charge.balance_after else {
+        return Vec::new();
+    };
+    let before = after.get().saturating_add(charge.credits.get());
+    let threshold = low_balance_threshold.get();
+    let mut events = Vec::new();
+    if charge.credits.get() > 0 && before >= threshold && after.get() < threshold {
+        events.push(WebhookEventType::CreditsLow);
+    }
+    if charge.credits.get() > 0 && after.is_zero() {
+        events.push(WebhookEventType::CreditsExhausted);
+    }
+    events
+        .into_iter()
+        .map(|event_type| NewWebhookEvent {
+            event_type,
+            data: credits_event_data(charge, low_balance_threshold, Some(after)),
+        })
+        .collect()
+}
+
+/// The `data` of `credits.low` and `credits.exhausted`: the balance after the charge (`None`:
+/// left `null` for the statement to fill in), the mark, and the charge that crossed it.
+#[must_use]
+pub fn credits_event_data(
+    charge: &crate::UsageCharge,
+    low_balance_threshold: kasa_domain::Credits,
+    balance: Option<kasa_domain::Credits>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "subject": format!("customer:{}", charge.customer_id),
+        "object": {
+            "customer_id": charge.customer_id,
+            "balance": balance,
+            "low_balance_threshold": low_balance_threshold,
+            "usage_charge_id": charge.id,
+            "department_id": charge.department_id,
+            "usage_kind": charge.usage.kind(),
+            "usage_reference": charge.usage.reference(),
+            "credits": charge.credits,
+        },
+    })
+}
+
+/// A ticket or chat that was refused (reported as `charge.refused`; nothing else is written).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedCharge {
+    /// Whose.
+    pub customer_id: kasa_domain::CustomerId,
+    /// Which department.
+    pub department_id: kasa_domain::DepartmentId,
+    /// The ticket or chat.
+    pub usage: kasa_domain::UsageKey,
+    /// Why.
+    pub refusal: kasa_credits::ChargeRefusal,
+    /// The credit balance (zero when the customer holds a subscription or nothing).
+    pub balance: kasa_domain::Credits,
+    /// The department's price.
+    pub price: kasa_domain::Credits,
+    /// Who asked (the help desk).
+    pub actor: kasa_domain::Actor,
+    /// When.
+    #[serde(with = "kasa_domain::instant")]
+    pub at: OffsetDateTime,
+}
+
+/// The `charge.refused` event of a refusal.
+#[must_use]
+pub fn webhook_event_for_refusal(refused: &RefusedCharge) -> NewWebhookEvent {
+    NewWebhookEvent {
+        event_type: WebhookEventType::ChargeRefused,
+        data: serde_json::json!({
+            "subject": format!("customer:{}", refused.customer_id),
+            "object": {
+                "customer_id": refused.customer_id,
+                "department_id": refused.department_id,
+                "usage_kind": refused.usage.kind(),
+                "usage_reference": refused.usage.reference(),
+                "refusal": refused.refusal,
+                "balance": refused.balance,
+                "price": refused.price,
+                "actor": refused.actor,
+            },
+        }),
+    }
+}
+
+/// A subscription's last term, ending soon (reported once per term as
+/// `subscription.ending_soon`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndingSubscriptionTerm {
+    /// Whose.
+    pub customer_id: kasa_domain::CustomerId,
+    /// The purchase that bought the term.
+    pub purchase_id: kasa_domain::PurchaseId,
+    /// The package.
+    pub package_id: kasa_domain::PackageId,
+    /// When it (and with it the subscription) ends.
+    #[serde(with = "kasa_domain::instant")]
+    pub ends_at: OffsetDateTime,
+}
+
+/// The `subscription.ending_soon` event of a term.
+#[must_use]
+pub fn webhook_event_for_ending_term(term: &EndingSubscriptionTerm) -> NewWebhookEvent {
+    NewWebhookEvent {
+        event_type: WebhookEventType::SubscriptionEndingSoon,
+        data: serde_json::json!({
+            "subject": format!("customer:{}", term.customer_id),
+            "object": {
+                "customer_id": term.customer_id,
+                "purchase_id": term.purchase_id,
+                "package_id": term.package_id,
+                "ends_at": kasa_domain::instant::rfc3339(term.ends_at),
+            },
+        }),
+    }
+}
+
 /// An event as it is delivered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEvent {

@@ -131,6 +131,8 @@ struct State {
     coupons: BTreeMap<kasa_domain::CouponId, coupons::StoredCoupon>,
     /// Outgoing webhooks: endpoints, events, deliveries and their attempts.
     webhooks: webhooks::Webhooks,
+    /// The subscription terms reported as ending soon (each once).
+    ending_soon_reported: BTreeSet<kasa_domain::PurchaseId>,
     /// The usage summary (ADR 0020): charges and credits per UTC hour, department, kind and
     /// basis, kept with each charge.
     usage_summary: BTreeMap<reports::UsageBucket, (u64, i64)>,
@@ -164,9 +166,9 @@ impl State {
 
 impl State {
     fn customer_mut(&mut self, id: CustomerId) -> Result<&mut CustomerRow, StoreError> {
-        self.customers
-            .get_mut(&id)
-            .ok_or(StoreError::NotFound { entity: "customer" })
+        self.customers.get_mut(&id).ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        })
     }
 
     fn find(&self, lookup: &CustomerLookup) -> Result<&CustomerRow, StoreError> {
@@ -181,7 +183,9 @@ impl State {
                 .values()
                 .find(|row| row.customer.external_ids.contains(external_id)),
         };
-        found.ok_or(StoreError::NotFound { entity: "customer" })
+        found.ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        })
     }
 
     /// Refuses an e-mail or external id another customer has.
@@ -307,7 +311,7 @@ impl CatalogStore for MemoryStore {
                 .get(&id)
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 })
         })
     }
@@ -350,7 +354,9 @@ impl CatalogStore for MemoryStore {
                 .packages
                 .get(&id)
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "package" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                })
         })
     }
 
@@ -375,7 +381,7 @@ impl CatalogStore for MemoryStore {
                 .any(|id| !state.departments.contains_key(id))
             {
                 return Err(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 });
             }
             let before = state.packages.insert(package.id, package.clone());
@@ -492,7 +498,7 @@ impl CustomerStore for MemoryStore {
         self.transaction(|state| {
             if !state.departments.contains_key(&change.department_id) {
                 return Err(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 });
             }
             let row = state.customer_mut(change.customer_id)?;
@@ -522,7 +528,9 @@ fn insert_purchase(
     status: PurchaseStatus,
 ) -> Result<Purchase, StoreError> {
     if !state.customers.contains_key(&new.customer_id) {
-        return Err(StoreError::NotFound { entity: "customer" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        });
     }
     if state.purchases.contains_key(&new.id) {
         return Err(StoreError::PurchaseNotPending(new.id));
@@ -567,7 +575,9 @@ impl PurchaseStore for MemoryStore {
                 .purchases
                 .get(&id)
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "purchase" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })
         })
     }
 
@@ -582,7 +592,9 @@ impl PurchaseStore for MemoryStore {
                 .get(&(gateway, order_id))
                 .and_then(|id| state.purchases.get(id))
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "purchase" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })
         })
     }
 
@@ -643,10 +655,13 @@ impl PurchaseStore for MemoryStore {
 
     async fn fail_purchase(&self, failure: PaymentFailure) -> Result<Purchase, StoreError> {
         self.transaction(|state| {
-            let purchase = state
-                .purchases
-                .get_mut(&failure.purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            let purchase =
+                state
+                    .purchases
+                    .get_mut(&failure.purchase_id)
+                    .ok_or(StoreError::NotFound {
+                        entity: kasa_ports::Entity::Purchase,
+                    })?;
             if purchase.status != PurchaseStatus::Pending {
                 return Err(StoreError::PurchaseNotPending(purchase.id));
             }
@@ -679,7 +694,9 @@ impl PurchaseStore for MemoryStore {
                     })
                 })
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "purchase" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })
         })
     }
 
@@ -710,10 +727,14 @@ impl PurchaseStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             if !state.customers.contains_key(&recurring.customer_id) {
-                return Err(StoreError::NotFound { entity: "customer" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Customer,
+                });
             }
             if !state.packages.contains_key(&recurring.package_id) {
-                return Err(StoreError::NotFound { entity: "package" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                });
             }
             let at = recurring.updated_at;
             let key = (recurring.gateway.clone(), recurring.subscription.clone());
@@ -757,7 +778,7 @@ impl PurchaseStore for MemoryStore {
                 .get(&(gateway, subscription))
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "recurring payment",
+                    entity: kasa_ports::Entity::RecurringPayment,
                 })
         })
     }
@@ -791,7 +812,9 @@ impl PurchaseStore for MemoryStore {
             let purchase = state
                 .purchases
                 .get_mut(&purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })?;
             if let Some(payment) = purchase.payment.as_mut()
                 && payment.status == PaymentStatus::Pending
                 && payment.reference.is_none()
@@ -825,7 +848,9 @@ fn apply_purchase(
             let purchase = state
                 .purchases
                 .get(&purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })?;
             if purchase.status != PurchaseStatus::Pending {
                 return Err(StoreError::PurchaseNotPending(purchase_id));
             }
@@ -863,7 +888,9 @@ fn apply_purchase(
     let purchase = state
         .purchases
         .get_mut(&purchase_id)
-        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase,
+        })?;
     purchase.status = PurchaseStatus::Completed;
     purchase.completed_at = Some(at);
     purchase.outcome = Some(PurchaseOutcome {
@@ -991,7 +1018,7 @@ impl ChargeStore for MemoryStore {
             let row = state.find(&query.customer)?;
             let department = state.departments.get(&query.department_id).cloned().ok_or(
                 StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 },
             )?;
             let customer_id = row.customer.id;
@@ -1050,8 +1077,22 @@ impl ChargeStore for MemoryStore {
                 .entry(reports::usage_bucket(&recorded))
                 .or_default();
             *summed = (summed.0 + 1, summed.1 + recorded.credits.get());
+            for event in
+                kasa_ports::webhook_events_for_charge(&recorded, charge.low_balance_threshold)
+            {
+                state.webhooks.queue(event, recorded.at);
+            }
             state.charges.insert(key, recorded.clone());
             Ok(RecordedCharge::Recorded { charge: recorded })
+        })
+    }
+
+    async fn record_refusal(&self, refused: kasa_ports::RefusedCharge) -> Result<(), StoreError> {
+        self.transaction(|state| {
+            state
+                .webhooks
+                .queue(kasa_ports::webhook_event_for_refusal(&refused), refused.at);
+            Ok(())
         })
     }
 }
@@ -1107,6 +1148,42 @@ impl HoldingStore for MemoryStore {
             let holding = row.holding()?;
             state.audit(cancel.audit, &cancel.context, cancel.at);
             Ok(holding)
+        })
+    }
+
+    async fn report_subscriptions_ending_soon(
+        &self,
+        at: OffsetDateTime,
+        ending_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<kasa_ports::EndingSubscriptionTerm>, StoreError> {
+        self.transaction(|state| {
+            let mut due: Vec<kasa_ports::EndingSubscriptionTerm> = state
+                .customers
+                .values()
+                .filter(|row| row.kind == HoldingKind::Subscription)
+                .filter_map(|row| {
+                    let last = row.terms.iter().max_by_key(|term| term.ends_at)?;
+                    (last.ends_at > at
+                        && last.ends_at <= ending_before
+                        && !state.ending_soon_reported.contains(&last.purchase_id))
+                    .then_some(kasa_ports::EndingSubscriptionTerm {
+                        customer_id: row.customer.id,
+                        purchase_id: last.purchase_id,
+                        package_id: last.package_id,
+                        ends_at: last.ends_at,
+                    })
+                })
+                .collect();
+            due.sort_by_key(|term| (term.ends_at, term.purchase_id));
+            due.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            for term in &due {
+                state.ending_soon_reported.insert(term.purchase_id);
+                state
+                    .webhooks
+                    .queue(kasa_ports::webhook_event_for_ending_term(term), at);
+            }
+            Ok(due)
         })
     }
 
@@ -1180,7 +1257,7 @@ impl OutboxStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             let message = state.outbox.get_mut(&id).ok_or(StoreError::NotFound {
-                entity: "outbox message",
+                entity: kasa_ports::Entity::OutboxMessage,
             })?;
             message.attempts += 1;
             message.sent_at = Some(at);
@@ -1196,7 +1273,7 @@ impl OutboxStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.transaction(|state| {
             let message = state.outbox.get_mut(&id).ok_or(StoreError::NotFound {
-                entity: "outbox message",
+                entity: kasa_ports::Entity::OutboxMessage,
             })?;
             message.attempts += 1;
             message.last_error = Some(error);
@@ -1220,7 +1297,7 @@ impl OutboxStore for MemoryStore {
                 .get_mut(&id)
                 .filter(|message| message.sent_at.is_none())
                 .ok_or(StoreError::NotFound {
-                    entity: "undelivered outbox message",
+                    entity: kasa_ports::Entity::UndeliveredOutboxMessage,
                 })?;
             let before = message.clone();
             message.next_attempt_at = at;
@@ -1281,7 +1358,7 @@ impl SettingsStore for MemoryStore {
                 .get(&gateway)
                 .map(|(_, credentials)| credentials.clone())
                 .ok_or(StoreError::NotFound {
-                    entity: "payment system",
+                    entity: kasa_ports::Entity::PaymentSystem,
                 })
         })
     }
@@ -1518,10 +1595,14 @@ impl HistoryStore for MemoryStore {
 /// Numbers and keeps a document (inside a transaction).
 fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreError> {
     if !state.purchases.contains_key(&new.purchase_id) {
-        return Err(StoreError::NotFound { entity: "purchase" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase,
+        });
     }
     if !state.customers.contains_key(&new.customer_id) {
-        return Err(StoreError::NotFound { entity: "customer" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer,
+        });
     }
     if let Some(referred) = new.refers_to
         && !state
@@ -1529,7 +1610,9 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
             .iter()
             .any(|invoice| invoice.issued.id == referred)
     {
-        return Err(StoreError::NotFound { entity: "invoice" });
+        return Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Invoice,
+        });
     }
     if state
         .invoices
@@ -1573,7 +1656,9 @@ impl InvoiceStore for MemoryStore {
                 .iter()
                 .find(|invoice| invoice.issued.id == id)
                 .cloned()
-                .ok_or(StoreError::NotFound { entity: "invoice" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Invoice,
+                })
         })
     }
 
@@ -1703,7 +1788,7 @@ fn finish_payment_action(
             action.id == result.action_id && action.purchase_id == result.purchase_id
         })
         .ok_or(StoreError::NotFound {
-            entity: "payment action",
+            entity: kasa_ports::Entity::PaymentAction,
         })?;
     if state.payment_actions[index].state != PaymentActionState::Requested {
         return Err(StoreError::AlreadyExists {
@@ -1730,10 +1815,13 @@ fn finish_payment_action(
             action.state = PaymentActionState::Succeeded;
             action.reference.clone_from(&reference);
             action.finished_at = Some(result.at);
-            let purchase = state
-                .purchases
-                .get_mut(&result.purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+            let purchase =
+                state
+                    .purchases
+                    .get_mut(&result.purchase_id)
+                    .ok_or(StoreError::NotFound {
+                        entity: kasa_ports::Entity::Purchase,
+                    })?;
             if let Some(payment) = purchase.payment.as_mut() {
                 payment.status = payment_status;
             }
@@ -1750,11 +1838,11 @@ fn finish_payment_action(
     state.audit(result.audit, &result.context, result.at);
     Ok(FinishedPaymentAction {
         action: state.payment_actions[index].clone(),
-        purchase: state
-            .purchases
-            .get(&result.purchase_id)
-            .cloned()
-            .ok_or(StoreError::NotFound { entity: "purchase" })?,
+        purchase: state.purchases.get(&result.purchase_id).cloned().ok_or(
+            StoreError::NotFound {
+                entity: kasa_ports::Entity::Purchase,
+            },
+        )?,
         document,
         credits_reversed,
     })
@@ -1770,9 +1858,13 @@ impl PaymentActionStore for MemoryStore {
             let purchase = state
                 .purchases
                 .get(&new.purchase_id)
-                .ok_or(StoreError::NotFound { entity: "purchase" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                })?;
             if purchase.payment.is_none() {
-                return Err(StoreError::NotFound { entity: "payment" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Payment,
+                });
             }
             let existing: Vec<&PaymentAction> = state
                 .payment_actions
@@ -1881,7 +1973,9 @@ impl PaymentActionStore for MemoryStore {
     ) -> Result<kasa_ports::ApprovalRequest, StoreError> {
         self.transaction(|state| {
             if !state.purchases.contains_key(&new.request.purchase_id) {
-                return Err(StoreError::NotFound { entity: "purchase" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Purchase,
+                });
             }
             let at = new.request.requested_at;
             state.audit(new.audit, &new.context, at);
@@ -1901,7 +1995,7 @@ impl PaymentActionStore for MemoryStore {
                 .find(|request| request.id == id)
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "approval request",
+                    entity: kasa_ports::Entity::ApprovalRequest,
                 })
         })
     }
@@ -1934,7 +2028,7 @@ impl PaymentActionStore for MemoryStore {
                 .iter()
                 .position(|request| request.id == decision.id)
                 .ok_or(StoreError::NotFound {
-                    entity: "approval request",
+                    entity: kasa_ports::Entity::ApprovalRequest,
                 })?;
             let request = &state.approval_requests[index];
             if request.state != kasa_ports::ApprovalRequestState::Pending
@@ -1965,7 +2059,7 @@ impl PaymentActionStore for MemoryStore {
                 .iter()
                 .position(|request| request.id == finished.id)
                 .ok_or(StoreError::NotFound {
-                    entity: "approval request",
+                    entity: kasa_ports::Entity::ApprovalRequest,
                 })?;
             if state.approval_requests[index].state != kasa_ports::ApprovalRequestState::Approving {
                 return Err(StoreError::StaleVersion);

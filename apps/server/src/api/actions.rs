@@ -1,10 +1,10 @@
 //! Agents' actions on a customer: grant a package, adjust credits, cancel a subscription.
 
-use kasa_billing::{AdjustCreditsError, CancelSubscriptionError, GrantPackage, GrantPackageError};
+use crate::api::problems::{adjust_error, cancel_error, grant_error};
+use kasa_billing::GrantPackage;
 use kasa_domain::{CustomerCard, CustomerId, Holding, PackageId, Permission};
 use kasa_ports::Purchase;
-use kasa_subscriptions::{CancellationError, CancellationTiming, ForfeitConfirmation};
-use poem::http::StatusCode;
+use kasa_subscriptions::{CancellationTiming, ForfeitConfirmation};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::bodies::{HoldingBody, PurchaseBody, holding_body};
 use super::customers::{CardDepartmentBody, card_body};
 use super::payments::caller_refund_limits;
-use super::problems::{action_problem, gateway_problem, purchase_refusal};
+use super::problems::action_problem;
 use super::{MAX_CREDITS, Tag, parse_id};
 use crate::app::App;
 use crate::auth::{Bearer, Caller};
@@ -349,69 +349,4 @@ pub(crate) async fn cancel_subscription(
         },
     )
     .await
-}
-
-/// A refused or failed grant.
-pub(crate) fn grant_error(error: GrantPackageError) -> ApiError {
-    match error {
-        GrantPackageError::Refused(refusal) => purchase_refusal(&refusal),
-        GrantPackageError::CustomerNotFound => ApiError::not_found("customer"),
-        GrantPackageError::PackageNotFound => ApiError::not_found("package"),
-        GrantPackageError::Store(error) => store_error(error),
-    }
-}
-
-/// A refused or failed credit adjustment.
-pub(crate) fn adjust_error(error: AdjustCreditsError) -> ApiError {
-    match error {
-        AdjustCreditsError::Zero => {
-            ApiError::invalid("an adjustment adds or removes at least one credit")
-        }
-        AdjustCreditsError::HoldsSubscription => ApiError::new(
-            StatusCode::CONFLICT,
-            "holds-subscription",
-            "The customer holds a subscription",
-            "credits can be adjusted only for a customer holding credits or nothing",
-        ),
-        AdjustCreditsError::InsufficientCredits { requested, balance } => ApiError::new(
-            StatusCode::CONFLICT,
-            "insufficient-credits",
-            "Not enough credits",
-            format!("cannot remove {requested} credits: the balance is {balance}"),
-        )
-        .with_facts(serde_json::json!({ "balance": balance.get() })),
-        AdjustCreditsError::CustomerNotFound => ApiError::not_found("customer"),
-        AdjustCreditsError::Store(error) => store_error(error),
-    }
-}
-
-/// A refused or failed cancellation.
-pub(crate) fn cancel_error(error: CancelSubscriptionError) -> ApiError {
-    match error {
-        CancelSubscriptionError::NoSubscription => ApiError::new(
-            StatusCode::CONFLICT,
-            "no-subscription",
-            "No subscription",
-            "the customer holds no subscription to cancel",
-        ),
-        CancelSubscriptionError::Refused(CancellationError::AlreadyEnded { ended_at }) => {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "subscription-already-ended",
-                "The subscription already ended",
-                format!("it ended at {}", rfc3339(ended_at)),
-            )
-        }
-        CancelSubscriptionError::Refused(CancellationError::AlreadyCancelled { ends_at }) => {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "subscription-already-cancelled",
-                "The subscription is already cancelled",
-                format!("it ends at {}", rfc3339(ends_at)),
-            )
-        }
-        CancelSubscriptionError::CustomerNotFound => ApiError::not_found("customer"),
-        CancelSubscriptionError::Gateway(error) => gateway_problem(&error),
-        CancelSubscriptionError::Store(error) => store_error(error),
-    }
 }

@@ -1,10 +1,11 @@
 //! Departments and packages.
 
+use crate::api::problems::package_error;
 use std::collections::BTreeSet;
 
 use kasa_domain::{
-    Credits, Department, DepartmentId, Package, PackageDescription, PackageError, PackageId,
-    PackageKind, Permission,
+    Credits, Department, DepartmentId, Package, PackageDescription, PackageId, PackageKind,
+    Permission,
 };
 use kasa_ports::new_id;
 use poem_openapi::param::Path;
@@ -205,19 +206,6 @@ impl PackageInput {
             .map(|package| package.with_description(description))
             .map_err(package_error)
     }
-}
-
-/// A refused package definition, naming its field.
-fn package_error(error: PackageError) -> ApiError {
-    let field = match error {
-        PackageError::InvalidName => "name",
-        PackageError::NoDepartments => "department_ids",
-        PackageError::NoCredits => "credits",
-        PackageError::InvalidDays(_) => "days",
-        PackageError::NegativePrice => "price",
-        PackageError::DescriptionTooLong => "description",
-    };
-    ApiError::invalid(error.to_string()).on_field(field)
 }
 
 /// Creates a department (`id` none) or changes one, as `POST /v1/departments` and

@@ -1,15 +1,16 @@
 //! Coupons: staff make, list and switch them off (`/v1/coupons`); customers check a code
 //! against a package before paying (`/v1/me/coupons/{code}`).
 
+use crate::api::problems::{check_error, create_coupon_error};
 use std::collections::BTreeSet;
 
-use kasa_billing::{CheckCouponError, CouponCheck, CreateCouponError};
+use kasa_billing::CouponCheck;
 use kasa_domain::{
-    CouponCode, CouponDefinition, CouponDiscount, CouponError, CouponId, CouponRefusal, Decimal,
-    PackageId, Permission,
+    CouponCode, CouponDefinition, CouponDiscount, CouponId, CouponRefusal, Decimal, PackageId,
+    Permission,
 };
 use kasa_locale::Locale;
-use kasa_ports::{CouponRecord, StoreError};
+use kasa_ports::CouponRecord;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -219,35 +220,6 @@ impl CouponInput {
     }
 }
 
-/// A refused coupon definition as an API error, naming its field.
-pub fn create_coupon_error(error: CreateCouponError) -> ApiError {
-    match error {
-        CreateCouponError::Invalid(error) => {
-            let field = match error {
-                CouponError::InvalidPercentage(_) => "percent",
-                CouponError::NoAmounts
-                | CouponError::AmountNotPositive(_)
-                | CouponError::DuplicateCurrency(_) => "amounts",
-                CouponError::EndsBeforeStart => "valid_until",
-                CouponError::ZeroLimit => "max_redemptions",
-            };
-            ApiError::invalid(error.to_string()).on_field(field)
-        }
-        CreateCouponError::UnknownPackage(package_id) => {
-            ApiError::invalid(format!("package {package_id} does not exist"))
-                .on_field("package_ids")
-        }
-        CreateCouponError::Store(StoreError::AlreadyExists { .. }) => ApiError::new(
-            poem::http::StatusCode::CONFLICT,
-            "coupon-code-taken",
-            "The coupon code is taken",
-            "another coupon has this code (codes are compared without case); choose another",
-        )
-        .on_field("code"),
-        CreateCouponError::Store(error) => store_error(error),
-    }
-}
-
 /// Makes a coupon as `POST /v1/coupons` does (the console's form calls it too).
 ///
 /// # Errors
@@ -315,14 +287,6 @@ pub fn refusal_message(locale: Locale, refusal: &CouponRefusal) -> String {
             locale.fill(&key, &[("currency", currency.alpha_code())])
         }
         _ => locale.t(&key).to_owned(),
-    }
-}
-
-/// A coupon check that could not be made, as a problem.
-pub(crate) fn check_error(error: CheckCouponError) -> ApiError {
-    match error {
-        CheckCouponError::PackageNotFound => ApiError::not_found("package"),
-        CheckCouponError::Store(error) => store_error(error),
     }
 }
 

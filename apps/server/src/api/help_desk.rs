@@ -1,10 +1,9 @@
 //! Help desks: charge a ticket or chat when it opens, and read a customer's billing context.
 
-use kasa_billing::{ChargeError, ChargeOutcome, ChargeUsage};
-use kasa_credits::ChargeRefusal;
-use kasa_domain::{DepartmentId, Package, Permission, UsageKey, UsageKind};
+use crate::api::problems::{charge_error, charge_refusal};
+use kasa_billing::{ChargeOutcome, ChargeUsage};
+use kasa_domain::{DepartmentId, Permission, UsageKey, UsageKind};
 use kasa_ports::{AuditQuery, CustomerLookup};
-use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::Json;
@@ -17,7 +16,6 @@ use super::customers::{CardDepartmentBody, CustomerBody, card_body, lookup};
 use super::{Tag, parse_id};
 use crate::app::App;
 use crate::auth::Bearer;
-use crate::dates::rfc3339;
 use crate::idempotency::idempotent;
 use crate::problem::{ApiError, store_error};
 
@@ -101,79 +99,6 @@ pub struct ChargeAllowed {
     pub charge_id: String,
 }
 
-fn covering(packages: &[Package]) -> serde_json::Value {
-    serde_json::Value::Array(
-        packages
-            .iter()
-            .map(|package| {
-                serde_json::json!({
-                    "id": package.id,
-                    "name": package.name,
-                    "price": { "amount": package.price.amount().to_string(),
-                               "currency": package.price.currency().alpha_code() },
-                })
-            })
-            .collect(),
-    )
-}
-
-/// A refused charge as a 402 problem: every refusal's facts give the customer's balance, the
-/// department's price and the packages that would cover it.
-pub(crate) fn charge_refusal(
-    refusal: &ChargeRefusal,
-    balance: kasa_domain::Credits,
-    price: kasa_domain::Credits,
-    packages: &[Package],
-) -> ApiError {
-    let status = StatusCode::PAYMENT_REQUIRED;
-    let (code, title, detail, facts) = match refusal {
-        ChargeRefusal::DepartmentNotEnabled => (
-            "department-not-enabled",
-            "The department is not enabled for this customer",
-            "the customer's card does not include this department; a package that covers it \
-             enables it, or an operator can enable it by hand"
-                .to_owned(),
-            serde_json::json!({}),
-        ),
-        ChargeRefusal::InsufficientCredits { balance, price } => (
-            "insufficient-credits",
-            "Not enough credits",
-            format!("the ticket costs {price} credits and the balance is {balance}; buy a package"),
-            serde_json::json!({ "balance": balance.get(), "price": price.get() }),
-        ),
-        ChargeRefusal::SubscriptionExpired { ended_at, price } => (
-            "subscription-expired",
-            "The subscription has ended",
-            format!(
-                "the subscription ended at {}; renew it or buy credits",
-                rfc3339(*ended_at)
-            ),
-            serde_json::json!({ "ended_at": rfc3339(*ended_at), "price": price.get() }),
-        ),
-        ChargeRefusal::NotCoveredBySubscription { price } => (
-            "not-covered-by-subscription",
-            "The subscription does not cover this department",
-            "the customer's subscription covers other departments; a package that covers this \
-             one is needed"
-                .to_owned(),
-            serde_json::json!({ "price": price.get() }),
-        ),
-        ChargeRefusal::NoPackage { price } => (
-            "no-package",
-            "The customer holds no package",
-            format!("the ticket costs {price} credits and the customer holds no package; buy one"),
-            serde_json::json!({ "price": price.get() }),
-        ),
-    };
-    let mut facts = facts;
-    if let Some(object) = facts.as_object_mut() {
-        object.insert("balance".to_owned(), balance.get().into());
-        object.insert("price".to_owned(), price.get().into());
-        object.insert("covering_packages".to_owned(), covering(packages));
-    }
-    ApiError::new(status, code, title, detail).with_facts(facts)
-}
-
 /// Everything about a customer's billing, for the panel beside a ticket.
 #[derive(Debug, Object)]
 pub struct BillingContext {
@@ -228,15 +153,6 @@ pub(crate) async fn billing_context_of(
         ledger: ledger.into_iter().map(Into::into).collect(),
         audit: audit.into_iter().map(Into::into).collect(),
     })
-}
-
-/// A charge that could not be decided (nothing found, or the store failed).
-pub(crate) fn charge_error(error: ChargeError) -> ApiError {
-    match error {
-        ChargeError::CustomerNotFound => ApiError::not_found("customer"),
-        ChargeError::DepartmentNotFound => ApiError::not_found("department"),
-        ChargeError::Store(error) => store_error(error),
-    }
 }
 
 /// Help desks' endpoints.

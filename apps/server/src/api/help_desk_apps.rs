@@ -157,7 +157,7 @@ impl HelpDeskAppsApi {
             .await
             .map_err(store_error)?
             .map(|found| Json(found.into()))
-            .ok_or_else(|| ApiError::not_found("zendesk app"))
+            .ok_or_else(|| ApiError::not_found(kasa_ports::Entity::ZendeskApp))
     }
 
     /// Sets (or replaces) the Zendesk app's public key and installation; audited.

@@ -266,7 +266,7 @@ impl HelpDeskCallsApi {
         connection(&app, &auth.0, integration_id)
             .await?
             .map(|found| Json(found.into()))
-            .ok_or_else(|| ApiError::not_found("help-desk connection"))
+            .ok_or_else(|| ApiError::not_found(kasa_ports::Entity::HelpDeskConnection))
     }
 
     /// The help-desk outbox, newest first: with `undone=true`, only the calls not done (still

@@ -224,7 +224,7 @@ async fn checked_mappings(
             .iter()
             .any(|department| department.id == department_id)
         {
-            return Err(ApiError::not_found("department"));
+            return Err(ApiError::not_found(kasa_ports::Entity::Department));
         }
         if mappings.iter().any(|mapping| mapping.route == route) {
             return Err(ApiError::invalid(format!(

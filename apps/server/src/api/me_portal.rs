@@ -125,7 +125,7 @@ pub(crate) async fn my_history(
     if let Some(before) = before {
         let cursor = app.store.purchase(before).await.map_err(store_error)?;
         if cursor.customer_id != customer_id {
-            return Err(ApiError::not_found("purchase"));
+            return Err(ApiError::not_found(kasa_ports::Entity::Purchase));
         }
     }
     let store = app.store.as_ref();

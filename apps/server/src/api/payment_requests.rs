@@ -2,12 +2,10 @@
 //! what is not paid; agents and the customer see where each stands. The customer pays on the request's page
 //! (`/billing/requests/{id}`), reached from the e-mail Kasa sends.
 
-use kasa_billing::{
-    CancelPaymentRequestError, CreatePaymentRequest, CreatePaymentRequestError,
-    PaymentRequestDraft, RequestedItem,
-};
+use crate::api::problems::{cancel_payment_request_error, create_error, request_not_found};
+use kasa_billing::{CreatePaymentRequest, PaymentRequestDraft, RequestedItem};
 use kasa_domain::{CustomerId, Permission};
-use kasa_ports::{ActionContext, PaymentRequest, StoreError};
+use kasa_ports::{ActionContext, PaymentRequest};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
@@ -140,63 +138,6 @@ pub(crate) fn page_url(app: &App, id: kasa_domain::PaymentRequestId) -> String {
     format!("{}/billing/requests/{id}", app.public_url)
 }
 
-fn create_error(error: CreatePaymentRequestError) -> ApiError {
-    match error {
-        CreatePaymentRequestError::CustomerNotFound => ApiError::not_found("customer"),
-        CreatePaymentRequestError::PackageNotFound => ApiError::not_found("package"),
-        CreatePaymentRequestError::FreePackage => ApiError::invalid(
-            "the package is free: grant it (POST /v1/customers/{id}/grants) instead of asking \
-             for a payment",
-        )
-        .on_field("package_id"),
-        CreatePaymentRequestError::InvalidAmount(amount) => ApiError::invalid(format!(
-            "an amount asked for is more than 0 and at most {}, not {amount}",
-            kasa_billing::MAX_AMOUNT
-        ))
-        .on_field("amount"),
-        CreatePaymentRequestError::CouponNeedsPackage => ApiError::invalid(
-            "a coupon discounts a package; for an amount, ask for the discounted amount itself",
-        )
-        .on_field("coupon_code"),
-        CreatePaymentRequestError::InvalidDescription => {
-            ApiError::invalid("a description is 1-500 characters").on_field("description")
-        }
-        CreatePaymentRequestError::InvalidValidity(days) => ApiError::invalid(format!(
-            "a payment request is valid for 1 to 90 days, not {days}"
-        ))
-        .on_field("valid_days"),
-        CreatePaymentRequestError::Coupon(refusal) => {
-            crate::problem::coupon_refused(&refusal).on_field("coupon_code")
-        }
-        CreatePaymentRequestError::Store(error) => store_error(error),
-    }
-}
-
-fn cancel_error(app: &App, error: CancelPaymentRequestError) -> ApiError {
-    match error {
-        CancelPaymentRequestError::NotFound => ApiError::not_found("payment request"),
-        CancelPaymentRequestError::NotCancellable(request) => {
-            let state = request.state(app.payment_requests.now());
-            let under_way = request.payment_under_way();
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "payment-request-not-cancellable",
-                "The payment request cannot be cancelled",
-                if under_way {
-                    "a payment of this request is being processed; wait for its result".to_owned()
-                } else {
-                    format!("the payment request is {}; nothing changed", state.label())
-                },
-            )
-            .with_facts(serde_json::json!({
-                "state": state.label(),
-                "payment_under_way": under_way,
-            }))
-        }
-        CancelPaymentRequestError::Store(error) => store_error(error),
-    }
-}
-
 /// Checks, links and sends a request as `caller` (the JSON API and the console), at most once
 /// per `key`: the billing link in the mail lasts until the request expires, and a day more so
 /// the paid page can still be seen.
@@ -280,14 +221,7 @@ pub(crate) async fn cancel_payment_request(
     app.payment_requests
         .cancel(id, context)
         .await
-        .map_err(|error| cancel_error(app, error))
-}
-
-fn request_not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound { .. } => ApiError::not_found("payment request"),
-        other => store_error(other),
-    }
+        .map_err(|error| cancel_payment_request_error(app.payment_requests.now(), error))
 }
 
 /// Payment requests.

@@ -1,19 +1,19 @@
 //! Agents' actions on a purchase's payment at its gateway: refund, void, capture.
 
+use crate::api::problems::{approval_problem, recurring_problem};
 use kasa_billing::{
-    ActOnPayment, ApprovalError, ApprovalListing, DecideApproval, GiveBackOutcome,
-    PaymentActionDone, RefundAllowance, RequestedAction, StartRecurring, StartRecurringError,
+    ActOnPayment, ApprovalListing, DecideApproval, GiveBackOutcome, PaymentActionDone,
+    RefundAllowance, RequestedAction, StartRecurring,
 };
 use kasa_domain::{CustomerId, Money, Permission, PurchaseId};
 use kasa_ports::{ApprovalRequest, ApprovalRequestState, GatewayName, PaymentAction, Recurring};
-use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Union};
 
 use super::bodies::{InvoiceBody, PurchaseBody};
-use super::problems::{action_problem, gateway_problem, purchase_refusal};
+use super::problems::action_problem;
 use super::{MoneyBody, Tag, parse_id};
 use crate::app::App;
 use crate::auth::{Bearer, Caller};
@@ -218,34 +218,6 @@ pub struct ApprovalResultBody {
     pub approval_request: ApprovalRequestBody,
     /// The action's result.
     pub result: PaymentActionResultBody,
-}
-
-/// A refused approval decision.
-pub(crate) fn approval_problem(error: ApprovalError) -> ApiError {
-    let detail = error.to_string();
-    match error {
-        ApprovalError::NotFound => ApiError::not_found("approval request"),
-        ApprovalError::ApproverIsRequester => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "approver-is-requester",
-            "You asked for this give-back",
-            detail,
-        ),
-        ApprovalError::Expired => ApiError::new(
-            StatusCode::CONFLICT,
-            "approval-request-expired",
-            "The approval request expired",
-            detail,
-        ),
-        ApprovalError::Closed { .. } => ApiError::new(
-            StatusCode::CONFLICT,
-            "approval-request-closed",
-            "The approval request was decided already",
-            detail,
-        ),
-        ApprovalError::Action(error) => action_problem(error),
-        ApprovalError::Store(error) => store_error(error),
-    }
 }
 
 fn approval_listing(state: Option<&str>) -> Result<ApprovalListing, ApiError> {
@@ -518,42 +490,6 @@ impl From<Recurring> for RecurringBody {
             created_at: rfc3339(recurring.created_at),
             updated_at: rfc3339(recurring.updated_at),
         }
-    }
-}
-
-/// A refused renewing subscription.
-pub(crate) fn recurring_problem(error: StartRecurringError) -> ApiError {
-    let detail = error.to_string();
-    match error {
-        StartRecurringError::CustomerNotFound => ApiError::not_found("customer"),
-        StartRecurringError::PackageNotFound => ApiError::not_found("package"),
-        StartRecurringError::NotASubscription => ApiError::new(
-            StatusCode::CONFLICT,
-            "not-a-subscription-package",
-            "Only subscription packages renew",
-            detail,
-        ),
-        StartRecurringError::Refused(refusal) => purchase_refusal(&refusal),
-        StartRecurringError::HoldsCredits(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "holds-credits",
-            "The customer holds credits",
-            detail,
-        ),
-        StartRecurringError::AlreadyRecurring(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "already-renewing",
-            "A renewing subscription is running",
-            detail,
-        ),
-        StartRecurringError::UnknownGateway(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "gateway-misconfigured",
-            "The payment system is not set up for this",
-            detail,
-        ),
-        StartRecurringError::Gateway(error) => gateway_problem(&error),
-        StartRecurringError::Store(error) => store_error(error),
     }
 }
 

@@ -1,10 +1,10 @@
 //! `/v1/me/questions`: a customer asks a billing question (with a billing link's token) and
 //! sees the ones they asked; the billing page's form calls the same use case.
 
-use kasa_billing::{AskQuestion, AskQuestionError, QUESTIONS_PER_HOUR};
+use crate::api::problems::question_problem;
+use kasa_billing::AskQuestion;
 use kasa_domain::{CustomerId, IntegrationId};
 use kasa_ports::{ActionContext, Question, QuestionTopic, TicketState};
-use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -215,28 +215,4 @@ pub(crate) async fn ask_question(
         })
         .await
         .map_err(question_problem)
-}
-
-fn question_problem(error: AskQuestionError) -> ApiError {
-    let detail = error.to_string();
-    match error {
-        AskQuestionError::Subject => ApiError::invalid(detail).on_field("subject"),
-        AskQuestionError::Message => ApiError::invalid(detail).on_field("message"),
-        AskQuestionError::UnknownTopic => ApiError::not_found("purchase or document of yours"),
-        AskQuestionError::NoRecipient => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "questions-not-set-up",
-            "Billing questions are not set up",
-            detail,
-        ),
-        AskQuestionError::TooMany => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-questions",
-            "Too many questions",
-            detail,
-        )
-        .with_facts(serde_json::json!({ "per_hour": QUESTIONS_PER_HOUR }))
-        .with_retry_after(std::time::Duration::from_secs(3600)),
-        AskQuestionError::Store(error) => store_error(error),
-    }
 }

@@ -43,7 +43,7 @@ pub(crate) async fn invoice_pdf(
         .into_iter()
         .find(|invoice| invoice.issued.id == invoice_id)
         .filter(|invoice| customer.is_none_or(|customer| invoice.issued.customer_id == customer))
-        .ok_or_else(|| ApiError::not_found("invoice"))?;
+        .ok_or_else(|| ApiError::not_found(kasa_ports::Entity::Invoice))?;
     let logo = app.store.logo().await.map_err(store_error)?;
     let pdf = kasa_pdf::render_invoice(&invoice, logo.as_ref())
         .map_err(|error| ApiError::internal(&error))?;
@@ -258,10 +258,7 @@ pub(crate) async fn resend_invoice(
                 .billing
                 .resend_document(parse_id(id, "invoice")?, context)
                 .await
-                .map_err(|error| match error {
-                    kasa_billing::ResendDocumentError::NotFound => ApiError::not_found("invoice"),
-                    kasa_billing::ResendDocumentError::Store(error) => store_error(error),
-                })?;
+                .map_err(crate::api::problems::resend_error)?;
             Ok(Json(invoice.into()))
         },
     )

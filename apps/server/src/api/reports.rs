@@ -1,6 +1,6 @@
 //! Finance reports: `GET /v1/reports/{report}` as JSON, or as a CSV file with `format=csv`.
 
-use kasa_billing::reports::ReportError;
+use crate::api::problems::{query_problem, report_problem};
 use kasa_domain::Permission;
 use poem::web::Data;
 use poem::{IntoResponse, Response};
@@ -13,10 +13,10 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::Tag;
 use crate::app::App;
 use crate::auth::Bearer;
-use crate::problem::{ApiError, store_error};
+use crate::problem::ApiError;
 use crate::reports::{
-    QueryError, ReportBody, ReportFormat, ReportQuery, csv, csv_file_name, decimal_mark,
-    report_body, report_format, report_kind, report_request,
+    ReportBody, ReportFormat, ReportQuery, csv, csv_file_name, decimal_mark, report_body,
+    report_format, report_kind, report_request,
 };
 
 /// A report: the JSON body, or a CSV file.
@@ -69,24 +69,6 @@ impl ApiResponse for ReportResponse {
 
     fn register(registry: &mut Registry) {
         ReportBody::register(registry);
-    }
-}
-
-/// A refused query as a problem on its field.
-pub(crate) fn query_problem(error: QueryError) -> ApiError {
-    if error.field == "report" {
-        return ApiError::not_found("report").with_facts(serde_json::json!({
-            "detail": error.detail,
-        }));
-    }
-    ApiError::invalid(error.detail).on_field(error.field)
-}
-
-/// A failed report as a problem.
-pub(crate) fn report_problem(error: ReportError) -> ApiError {
-    match error {
-        ReportError::InvalidWindow(detail) => ApiError::invalid(detail).on_field("from"),
-        ReportError::Store(error) => store_error(error),
     }
 }
 

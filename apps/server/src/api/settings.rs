@@ -651,7 +651,7 @@ impl SettingsApi {
             .logo()
             .await
             .map_err(store_error)?
-            .ok_or_else(|| ApiError::not_found("logo"))?;
+            .ok_or_else(|| ApiError::not_found(kasa_ports::Entity::Logo))?;
         Ok(LogoImage {
             format: logo.format(),
             bytes: logo.bytes().to_vec(),

@@ -519,7 +519,7 @@ async fn find_key(app: &App, staff: &Staff, id: &str) -> Result<ApiKey, Response
         .map_err(|error| staff.refusal_page(&error))?;
     keys.into_iter()
         .find(|key| key.id.to_string() == id)
-        .ok_or_else(|| staff.refusal_page(&ApiError::not_found("API key")))
+        .ok_or_else(|| staff.refusal_page(&ApiError::not_found(kasa_ports::Entity::ApiKey)))
 }
 
 /// `GET /console/api-keys/{id}/revoke`: what revoking does, and the reason to give.

@@ -168,7 +168,9 @@ async fn revoke_page(
             .await
             .map(|(integration, _)| integration)
             .map_err(crate::problem::store_error),
-        Err(_) => Err(crate::problem::ApiError::not_found("integration")),
+        Err(_) => Err(crate::problem::ApiError::not_found(
+            kasa_ports::Entity::Integration,
+        )),
     };
     let integration = match found {
         Ok(integration) => integration,

@@ -95,6 +95,7 @@ async fn charge(target: &Target, index: usize, ticket: &str) -> Duration {
             actor: help_desk_actor(),
             reason: Reason::new(format!("ticket {ticket}")).expect("a reason"),
             at: TestBilling::START,
+            low_balance_threshold: kasa_domain::Credits::from_u32(10),
         })
         .await
         .expect("charge recorded");

@@ -163,7 +163,9 @@ impl AccessStore for SqlStore {
             ),
         )
         .await?
-        .ok_or(StoreError::NotFound { entity: "user" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::User,
+        })?;
         credentials(&codec.row(&row))
     }
 
@@ -200,7 +202,9 @@ impl AccessStore for SqlStore {
                     ),
                 )
                 .await?
-                .ok_or(StoreError::NotFound { entity: "user" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::User,
+                })?;
                 credentials(&codec.row(&row)).map(|found| found.user)
             };
             let before = read(tx).await?;
@@ -399,7 +403,7 @@ impl AccessStore for SqlStore {
             )
             .await?
             .ok_or(StoreError::NotFound {
-                entity: "billing link",
+                entity: kasa_ports::Entity::BillingLink,
             })
         })
         .await
@@ -422,7 +426,7 @@ impl AccessStore for SqlStore {
             )
             .await?
             .ok_or(StoreError::NotFound {
-                entity: "billing link",
+                entity: kasa_ports::Entity::BillingLink,
             })
         })
         .await
@@ -502,7 +506,9 @@ impl AccessStore for SqlStore {
                 ),
             )
             .await?
-            .ok_or(StoreError::NotFound { entity: "API key" })?;
+            .ok_or(StoreError::NotFound {
+                entity: kasa_ports::Entity::ApiKey,
+            })?;
             let key = api_key(&codec.row(&row))?;
             if changed > 0 {
                 let record = audit(
@@ -559,7 +565,9 @@ impl AccessStore for SqlStore {
             ),
         )
         .await?
-        .ok_or(StoreError::NotFound { entity: "token" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Token,
+        })?;
         credentials(&codec.row(&user)).map(|found| TokenOwner::User(found.user))
     }
 

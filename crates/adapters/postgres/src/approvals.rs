@@ -61,7 +61,7 @@ async fn read_request(
     )
     .await?
     .ok_or(StoreError::NotFound {
-        entity: "approval request",
+        entity: kasa_ports::Entity::ApprovalRequest,
     })?;
     approval_request(&codec.row(&row))
 }

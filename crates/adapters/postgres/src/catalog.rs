@@ -119,7 +119,7 @@ impl CatalogStore for SqlStore {
             .await?
             .pop()
             .ok_or(StoreError::NotFound {
-                entity: "department",
+                entity: kasa_ports::Entity::Department,
             })
     }
 
@@ -165,7 +165,9 @@ impl CatalogStore for SqlStore {
         read_packages(&self.db, self.codec, Some(package_id))
             .await?
             .pop()
-            .ok_or(StoreError::NotFound { entity: "package" })
+            .ok_or(StoreError::NotFound {
+                entity: kasa_ports::Entity::Package,
+            })
     }
 
     async fn packages(&self) -> Result<Vec<Package>, StoreError> {
@@ -190,7 +192,7 @@ impl CatalogStore for SqlStore {
                 .await?;
                 if known.is_none() {
                     return Err(StoreError::NotFound {
-                        entity: "department",
+                        entity: kasa_ports::Entity::Department,
                     });
                 }
             }

@@ -2,10 +2,11 @@
 
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
-use kasa_domain::{Credits, CustomerId, Department, UsageChargeId, UsageKey};
+use kasa_domain::{Credits, CustomerId, Department, UsageChargeId, UsageKey, WebhookEventId};
 use kasa_ports::{
     ChargeContext, ChargeContextQuery, ChargeStore, CustomerLookup, NewUsageCharge, RecordedCharge,
-    StoreError, UsageCharge, usage_hour,
+    RefusedCharge, StoreError, UsageCharge, credits_event_data, new_id, usage_hour,
+    webhook_event_for_refusal, webhook_events_for_charge,
 };
 use sea_orm::{ConnectionTrait, SqlErr, Value};
 
@@ -17,11 +18,37 @@ use crate::rows::{
     find_holder, holder, lookup_clause, read_card, read_holding, usage_charge,
 };
 use crate::store::unavailable;
+use crate::webhooks::queue_webhook_event;
 
 /// How a charge is added to its row of the usage summary (ADR 0020).
 const SUMMED: &str = "ON CONFLICT (bucket_at, department_id, usage_kind, basis, shard) \
      DO UPDATE SET charges = usage_summary.charges + 1, \
      credits = usage_summary.credits + EXCLUDED.credits";
+
+/// The charge statement's webhook part (ADR 0023), parameters `$15`-`$18`: when the balance
+/// `moved` crosses the low-balance mark `$18` (at or above it before, below after) or reaches
+/// zero, `credits.low` (id `$15`) and `credits.exhausted` (id `$16`) are queued with the data
+/// `$17` (the balance filled in here) for the enabled endpoints subscribing to them, in the same
+/// statement as the charge: still one round trip. The rule is
+/// [`kasa_ports::webhook_events_for_charge`]'s; with no endpoint subscribed nothing is written.
+const BALANCE_EVENTS: &str = ", crossed AS ( \
+     SELECT v.event_id, v.event_type, m.credit_balance FROM moved m CROSS JOIN (VALUES \
+     ($15::uuid, 'credits.low'), ($16::uuid, 'credits.exhausted')) AS v (event_id, event_type) \
+     WHERE CASE WHEN v.event_type = 'credits.low' \
+     THEN m.credit_balance < $18 AND m.credit_balance + $6 >= $18 \
+     ELSE m.credit_balance = 0 END \
+     AND EXISTS (SELECT 1 FROM webhook_subscriptions s JOIN webhook_endpoints e \
+     ON e.id = s.endpoint_id WHERE s.event_type = v.event_type AND e.enabled) \
+ ), queued AS ( \
+     INSERT INTO webhook_events (id, event_type, data, created_at) \
+     SELECT event_id, event_type, \
+     jsonb_set($17::jsonb, '{object,balance}', to_jsonb(credit_balance)), $10 FROM crossed \
+ ), delivered AS ( \
+     INSERT INTO webhook_deliveries (event_id, endpoint_id, attempts, next_attempt_at) \
+     SELECT c.event_id, s.endpoint_id, 0, $10 FROM crossed c JOIN webhook_subscriptions s \
+     ON s.event_type = c.event_type JOIN webhook_endpoints e ON e.id = s.endpoint_id \
+     AND e.enabled \
+ )";
 
 /// The usage summary's shard of a customer's charges: concurrent charges of different customers
 /// in one hour and department mostly land on different rows, so they do not wait for each other.
@@ -128,6 +155,7 @@ impl SqlStore {
                      shard, charges, credits) \
                      SELECT $13, $3, $4, $7, $14, 1, $6 FROM charged {SUMMED} \
                  ) \
+                 {BALANCE_EVENTS} \
                  SELECT balance_after FROM charged"
                 ),
                 [
@@ -145,6 +173,14 @@ impl SqlStore {
                     text(charge.reason.as_str()),
                     codec.at(usage_hour(charge.at)),
                     Value::from(usage_shard(charge.customer_id)),
+                    id(new_id::<WebhookEventId>()),
+                    id(new_id::<WebhookEventId>()),
+                    codec.json(&credits_event_data(
+                        &recorded(charge, None),
+                        charge.low_balance_threshold,
+                        None,
+                    )),
+                    Value::from(charge.low_balance_threshold.get()),
                 ],
             ))
             .await;
@@ -237,6 +273,11 @@ impl SqlStore {
             ))
             .await
             .map_err(|error| NotRecorded::Failed(unavailable(error)))?;
+            for event in webhook_events_for_charge(&recorded, charge.low_balance_threshold) {
+                queue_webhook_event(tx, codec, &event, recorded.at)
+                    .await
+                    .map_err(NotRecorded::Failed)?;
+            }
             Ok(recorded)
         }
         .await;
@@ -281,12 +322,14 @@ impl ChargeStore for SqlStore {
         );
         let row = fetch_one(&self.db, codec.statement(&sql, values))
             .await?
-            .ok_or(StoreError::NotFound { entity: "customer" })?;
+            .ok_or(StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            })?;
         let row = codec.row(&row);
         let holder = holder(&row)?;
         let Some(name) = row.opt_text("department_name")? else {
             return Err(StoreError::NotFound {
-                entity: "department",
+                entity: kasa_ports::Entity::Department,
             });
         };
         let price = Credits::new(row.int("credits_per_request")?).map_err(corrupt)?;
@@ -302,6 +345,14 @@ impl ChargeStore for SqlStore {
             holding: read_holding(&self.db, codec, &holder).await?,
             existing_charge,
         })
+    }
+
+    async fn record_refusal(&self, refused: RefusedCharge) -> Result<(), StoreError> {
+        let event = webhook_event_for_refusal(&refused);
+        self.in_transaction(async |tx, codec| {
+            queue_webhook_event(tx, codec, &event, refused.at).await
+        })
+        .await
     }
 
     async fn record_charge(&self, charge: NewUsageCharge) -> Result<RecordedCharge, StoreError> {

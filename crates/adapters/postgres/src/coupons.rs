@@ -81,7 +81,9 @@ async fn read_coupon(
         codec.statement(&format!("{COUPON_COLUMNS} WHERE {condition}"), [value]),
     )
     .await?
-    .ok_or(StoreError::NotFound { entity: "coupon" })?;
+    .ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Coupon,
+    })?;
     coupon_record(&codec.row(&row))
 }
 

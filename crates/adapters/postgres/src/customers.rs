@@ -263,7 +263,7 @@ impl CustomerStore for SqlStore {
             .await?;
             if department.is_none() {
                 return Err(StoreError::NotFound {
-                    entity: "department",
+                    entity: kasa_ports::Entity::Department,
                 });
             }
             let customer = CustomerLookup::Id {

@@ -19,7 +19,7 @@ pub(crate) const COLUMNS: &str = "id, integration_id, ticket, idempotency_key, n
                        note_posted_at, done_at, abandoned";
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
-    entity: "help-desk call",
+    entity: kasa_ports::Entity::HelpDeskCall,
 };
 
 pub(crate) fn help_desk_call(row: &Row<'_>) -> Result<HelpDeskCall, StoreError> {
@@ -67,7 +67,7 @@ pub(crate) async fn insert_help_desk_call(
     )
     .await?
     .ok_or(StoreError::NotFound {
-        entity: "integration",
+        entity: kasa_ports::Entity::Integration,
     })?;
     let inserted = execute(
         tx,

@@ -60,7 +60,7 @@ impl HelpDeskConnectionStore for SqlStore {
             )
             .await?
             .ok_or(StoreError::NotFound {
-                entity: "integration",
+                entity: kasa_ports::Entity::Integration,
             })?;
             let before = fetch_one(
                 tx,
@@ -136,7 +136,7 @@ impl HelpDeskConnectionStore for SqlStore {
         )
         .await?
         .ok_or(StoreError::NotFound {
-            entity: "help-desk connection",
+            entity: kasa_ports::Entity::HelpDeskConnection,
         })?;
         let row = codec.row(&row);
         let found = connection(&row)?;

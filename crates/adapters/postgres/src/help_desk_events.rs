@@ -77,7 +77,7 @@ async fn integration_exists(
     .await?
     .map(|_| ())
     .ok_or(StoreError::NotFound {
-        entity: "integration",
+        entity: kasa_ports::Entity::Integration,
     })
 }
 

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
 use kasa_domain::{Credits, CustomerId, Holding};
 use kasa_ports::{
-    AdjustCredits, CancelSubscription, CustomerLookup, ExpireTerms, HoldingStore, StoreError,
+    AdjustCredits, CancelSubscription, CustomerLookup, EndingSubscriptionTerm, ExpireTerms,
+    HoldingStore, StoreError,
 };
 use sea_orm::DatabaseTransaction;
 use time::OffsetDateTime;
@@ -17,6 +18,7 @@ use crate::rows::{
     HoldingKind, advance_version, execute, fetch_all, fetch_one, find_holder, insert_audit, limit,
     read_holding, set_holding_kind,
 };
+use crate::webhooks::queue_webhook_event;
 
 /// The holding after a change; a subscription left without terms becomes nothing.
 pub(crate) async fn holding_after(
@@ -108,6 +110,62 @@ impl HoldingStore for SqlStore {
             let holding = holding_after(tx, codec, cancel.customer_id).await?;
             insert_audit(tx, codec, &cancel.audit, &cancel.context, cancel.at).await?;
             Ok(holding)
+        })
+        .await
+    }
+
+    async fn report_subscriptions_ending_soon(
+        &self,
+        at: OffsetDateTime,
+        ending_before: OffsetDateTime,
+        count: u32,
+    ) -> Result<Vec<EndingSubscriptionTerm>, StoreError> {
+        self.in_transaction(async |tx, codec| {
+            // A subscription's last term (no later one of the same customer), not reported yet.
+            let due = fetch_all(
+                tx,
+                codec.statement(
+                    "SELECT t.purchase_id, t.customer_id, t.package_id, t.ends_at \
+                     FROM subscription_terms t JOIN holdings h ON h.customer_id = t.customer_id \
+                     WHERE h.kind = 'subscription' AND t.ends_at > $1 AND t.ends_at <= $2 \
+                     AND t.ending_soon_reported_at IS NULL AND NOT EXISTS (SELECT 1 \
+                     FROM subscription_terms later WHERE later.customer_id = t.customer_id \
+                     AND later.ends_at > t.ends_at) \
+                     ORDER BY t.ends_at, t.purchase_id LIMIT $3",
+                    [codec.at(at), codec.at(ending_before), limit(count)],
+                ),
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                let row = codec.row(row);
+                Ok(EndingSubscriptionTerm {
+                    customer_id: row.id("customer_id")?,
+                    purchase_id: row.id("purchase_id")?,
+                    package_id: row.id("package_id")?,
+                    ends_at: row.at("ends_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+            let mut reported = Vec::with_capacity(due.len());
+            for term in due {
+                // Another server may have reported it since it was read: the guard decides.
+                let marked = execute(
+                    tx,
+                    codec.statement(
+                        "UPDATE subscription_terms SET ending_soon_reported_at = $2 \
+                         WHERE purchase_id = $1 AND ending_soon_reported_at IS NULL",
+                        [id(term.purchase_id), codec.at(at)],
+                    ),
+                )
+                .await?;
+                if marked == 1 {
+                    let event = kasa_ports::webhook_event_for_ending_term(&term);
+                    queue_webhook_event(tx, codec, &event, at).await?;
+                    reported.push(term);
+                }
+            }
+            Ok(reported)
         })
         .await
     }

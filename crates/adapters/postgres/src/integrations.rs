@@ -101,7 +101,7 @@ impl IntegrationStore for SqlStore {
         )
         .await?
         .ok_or(StoreError::NotFound {
-            entity: "integration",
+            entity: kasa_ports::Entity::Integration,
         })?;
         let row = codec.row(&row);
         let found = integration(&row)?;
@@ -139,7 +139,7 @@ impl IntegrationStore for SqlStore {
             )
             .await?
             .ok_or(StoreError::NotFound {
-                entity: "integration",
+                entity: kasa_ports::Entity::Integration,
             })?;
             let revoked = integration(&codec.row(&row))?;
             if changed > 0 {

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money, PurchaseId, TaxedAmount};
 use kasa_ports::{
-    ActionContext, AuditRecord, Invoice, InvoiceNumber, InvoiceStore, NewInvoice, OutboxPayload,
-    StoreError,
+    ActionContext, AuditRecord, Entity, Invoice, InvoiceNumber, InvoiceStore, NewInvoice,
+    OutboxPayload, StoreError,
 };
 use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;
@@ -53,9 +53,9 @@ pub(crate) async fn issue(
 ) -> Result<Invoice, StoreError> {
     let year = new.issued_at.year();
     for (table, value, entity) in [
-        ("purchases", Some(id(new.purchase_id)), "purchase"),
-        ("customers", Some(id(new.customer_id)), "customer"),
-        ("invoices", new.refers_to.map(id), "invoice"),
+        ("purchases", Some(id(new.purchase_id)), Entity::Purchase),
+        ("customers", Some(id(new.customer_id)), Entity::Customer),
+        ("invoices", new.refers_to.map(id), Entity::Invoice),
     ] {
         let Some(value) = value else { continue };
         let found = fetch_one(
@@ -135,7 +135,9 @@ impl InvoiceStore for SqlStore {
             codec.statement(&format!("{COLUMNS} WHERE id = $1"), [id(invoice_id)]),
         )
         .await?
-        .ok_or(StoreError::NotFound { entity: "invoice" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Invoice,
+        })?;
         invoice(&codec.row(&row))
     }
 

@@ -18,7 +18,7 @@ impl SqlStore {
         self.in_transaction(async |tx, codec| {
             match execute(tx, codec.statement(sql, values)).await? {
                 0 => Err(StoreError::NotFound {
-                    entity: "outbox message",
+                    entity: kasa_ports::Entity::OutboxMessage,
                 }),
                 _ => Ok(()),
             }
@@ -124,7 +124,7 @@ impl OutboxStore for SqlStore {
                 )
                 .await?
                 .ok_or(StoreError::NotFound {
-                    entity: "undelivered outbox message",
+                    entity: kasa_ports::Entity::UndeliveredOutboxMessage,
                 })?;
                 outbox_message(&codec.row(&row))
             };

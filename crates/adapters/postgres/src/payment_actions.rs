@@ -55,7 +55,7 @@ async fn read_action(
     )
     .await?
     .ok_or(StoreError::NotFound {
-        entity: "payment action",
+        entity: kasa_ports::Entity::PaymentAction,
     })?;
     payment_action(&codec.row(&row))
 }
@@ -138,7 +138,9 @@ async fn take_back(
                 ),
             )
             .await?
-            .ok_or(StoreError::NotFound { entity: "customer" })?;
+            .ok_or(StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer,
+            })?;
             if codec.row(&holder).text("kind")? == "subscription" {
                 holding_after(tx, codec, customer_id).await?;
             }
@@ -243,7 +245,9 @@ impl PaymentActionStore for SqlStore {
             .await?;
             let Some(payment) = payment else {
                 read_purchase(tx, codec, new.purchase_id).await?;
-                return Err(StoreError::NotFound { entity: "payment" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Payment,
+                });
             };
             let payment_id: kasa_domain::PaymentId = codec.row(&payment).id("id")?;
             // Lock the payment row: actions on one payment are decided one after the other.
@@ -346,7 +350,7 @@ impl PaymentActionStore for SqlStore {
             let action = read_action(tx, codec, result.action_id).await?;
             if action.purchase_id != result.purchase_id {
                 return Err(StoreError::NotFound {
-                    entity: "payment action",
+                    entity: kasa_ports::Entity::PaymentAction,
                 });
             }
             let (state, reference, detail) = match &result.outcome {

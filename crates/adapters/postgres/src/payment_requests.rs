@@ -74,7 +74,7 @@ async fn read(
     )
     .await?
     .ok_or(StoreError::NotFound {
-        entity: "payment request",
+        entity: kasa_ports::Entity::PaymentRequest,
     })?;
     payment_request(&codec.row(&row))
 }
@@ -104,7 +104,9 @@ impl PaymentRequestStore for SqlStore {
                     codec.statement("SELECT id FROM packages WHERE id = $1", [id(package.id)]),
                 )
                 .await?
-                .ok_or(StoreError::NotFound { entity: "package" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                })?;
             }
             let context = &new.context;
             crate::rows::execute_unique(
@@ -178,7 +180,7 @@ impl PaymentRequestStore for SqlStore {
             let request = read(tx, codec, request_id).await?;
             if request.customer_id != purchase.customer_id {
                 return Err(StoreError::NotFound {
-                    entity: "payment request",
+                    entity: kasa_ports::Entity::PaymentRequest,
                 });
             }
             // The claim: the only statement that links a purchase, and only to a payable row.

@@ -206,7 +206,9 @@ async fn ensure_pending(
         ),
     )
     .await?
-    .ok_or(StoreError::NotFound { entity: "purchase" })?;
+    .ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Purchase,
+    })?;
     let status: PurchaseStatus = codec.row(&row).label("status")?;
     if status == PurchaseStatus::Pending {
         Ok(())
@@ -458,7 +460,9 @@ impl PurchaseStore for SqlStore {
             ),
         )
         .await?
-        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase,
+        })?;
         purchase(&codec.row(&row))
     }
 
@@ -561,7 +565,9 @@ impl PurchaseStore for SqlStore {
             ),
         )
         .await?
-        .ok_or(StoreError::NotFound { entity: "purchase" })?;
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase,
+        })?;
         purchase(&codec.row(&row))
     }
 
@@ -623,7 +629,9 @@ impl PurchaseStore for SqlStore {
             .await?
             .is_none()
             {
-                return Err(StoreError::NotFound { entity: "package" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                });
             }
             // An ended one never runs again (a late "cancel at the end" cannot revive it).
             execute_unique(
@@ -672,7 +680,7 @@ impl PurchaseStore for SqlStore {
         )
         .await?
         .ok_or(StoreError::NotFound {
-            entity: "recurring payment",
+            entity: kasa_ports::Entity::RecurringPayment,
         })?;
         recurring_row(&codec.row(&row))
     }

@@ -120,9 +120,9 @@ impl QuestionStore for SqlStore {
             )
             .await
             .and_then(|inserted| {
-                (inserted > 0)
-                    .then_some(())
-                    .ok_or(StoreError::NotFound { entity: "customer" })
+                (inserted > 0).then_some(()).ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Customer,
+                })
             })?;
             if let Some(email) = &email {
                 insert_outbox(tx, codec, email, question.asked_at).await?;
@@ -148,7 +148,9 @@ impl QuestionStore for SqlStore {
         )
         .await?
         .pop()
-        .ok_or(StoreError::NotFound { entity: "question" })
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Question,
+        })
     }
 
     async fn customer_questions(

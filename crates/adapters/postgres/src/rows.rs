@@ -183,7 +183,9 @@ pub(crate) async fn find_holder(
         ),
     )
     .await?
-    .ok_or(StoreError::NotFound { entity: "customer" })?;
+    .ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Customer,
+    })?;
     holder(&codec.row(&row))
 }
 
@@ -202,7 +204,9 @@ pub(crate) async fn read_customer(
         ),
     )
     .await?
-    .ok_or(StoreError::NotFound { entity: "customer" })?;
+    .ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Customer,
+    })?;
     let row = codec.row(&row);
     let email = EmailAddress::parse(&row.text("email")?).map_err(corrupt)?;
     let external_rows = fetch_all(
@@ -542,7 +546,9 @@ pub(crate) async fn read_purchase(
         ),
     )
     .await?
-    .ok_or(StoreError::NotFound { entity: "purchase" })?;
+    .ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Purchase,
+    })?;
     purchase(&codec.row(&row))
 }
 

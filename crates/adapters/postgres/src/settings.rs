@@ -478,7 +478,7 @@ impl SettingsStore for SqlStore {
         let (_, stored) = read_payment_system(&self.db, self.codec, &gateway)
             .await?
             .ok_or(StoreError::NotFound {
-                entity: "payment system",
+                entity: kasa_ports::Entity::PaymentSystem,
             })?;
         Ok(open_all(self.key(), gateway.as_str(), &stored)?)
     }

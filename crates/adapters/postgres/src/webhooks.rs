@@ -35,7 +35,7 @@ const DELIVERY_COLUMNS: &str = "d.event_id, d.endpoint_id, d.attempts, d.next_at
     d.delivered_at, ev.event_type, ev.data, ev.created_at AS event_created_at";
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
-    entity: "webhook endpoint",
+    entity: kasa_ports::Entity::WebhookEndpoint,
 };
 
 /// Queues `event` for every enabled endpoint subscribing to its type, inside the caller's
@@ -259,7 +259,7 @@ async fn read_delivery(
     )
     .await?
     .ok_or(StoreError::NotFound {
-        entity: "webhook delivery",
+        entity: kasa_ports::Entity::WebhookDelivery,
     })?;
     delivery(&codec.row(&row))
 }
@@ -472,7 +472,7 @@ impl WebhookStore for SqlStore {
             .await?;
             if changed == 0 {
                 return Err(StoreError::NotFound {
-                    entity: "webhook delivery",
+                    entity: kasa_ports::Entity::WebhookDelivery,
                 });
             }
             let endpoint_values = if attempt.succeeded() {

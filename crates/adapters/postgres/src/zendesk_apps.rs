@@ -54,7 +54,7 @@ impl HelpDeskAppStore for SqlStore {
             )
             .await?
             .ok_or(StoreError::NotFound {
-                entity: "integration",
+                entity: kasa_ports::Entity::Integration,
             })?;
             let before = read(tx, codec, integration).await?;
             execute(

@@ -94,6 +94,7 @@ async fn books(store: Arc<SqlStore>) {
             actor: help_desk_actor(),
             reason: Reason::new("ticket T-1").unwrap(),
             at: TestBilling::START,
+            low_balance_threshold: kasa_domain::Credits::from_u32(10),
         })
         .await
         .unwrap();

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use kasa_postgres::{SecretsKey, SqlStore};
 use kasa_testkit::MemoryStore;
 use kasa_testkit::contract::webhooks::{
-    a_paid_payment_request_is_reported,
+    a_paid_payment_request_is_reported, balance_refusal_and_ending_soon_events_are_queued_once,
     webhook_events_are_queued_with_their_facts_and_delivered_once,
 };
 
@@ -78,4 +78,25 @@ async fn postgres_reports_a_paid_request() {
         return;
     };
     a_paid_payment_request_is_reported(sealing(&store)).await;
+}
+
+#[tokio::test]
+async fn the_memory_store_reports_balances_refusals_and_endings() {
+    balance_refusal_and_ending_soon_events_are_queued_once(Arc::new(MemoryStore::new())).await;
+}
+
+#[tokio::test]
+async fn sqlite_reports_balances_refusals_and_endings() {
+    let Some((store, _guard)) = support::fresh_sqlite_store().await else {
+        return;
+    };
+    balance_refusal_and_ending_soon_events_are_queued_once(sealing(&store)).await;
+}
+
+#[tokio::test]
+async fn postgres_reports_balances_refusals_and_endings() {
+    let Some((store, _guard)) = support::fresh_postgres_store().await else {
+        return;
+    };
+    balance_refusal_and_ending_soon_events_are_queued_once(sealing(&store)).await;
 }

@@ -504,6 +504,8 @@ pub async fn coupons_are_unique_by_code_listed_and_switched_off_for_good<S: Stor
             .billing
             .disable_coupon(kasa_ports::new_id(), agent_context("none"))
             .await,
-        Err(StoreError::NotFound { entity: "coupon" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Coupon
+        })
     ));
 }

@@ -78,7 +78,7 @@ where
             .queue_help_desk_call(call(IntegrationId::from(uuid::Uuid::now_v7()), "1", "c"))
             .await,
         Err(StoreError::NotFound {
-            entity: "integration"
+            entity: kasa_ports::Entity::Integration
         })
     ));
     let mut blank = call(desk, " ", "d");

@@ -166,6 +166,7 @@ impl<S: Store + 'static> Shop<S> {
             actor: help_desk_actor(),
             reason: kasa_domain::Reason::new(format!("ticket {ticket}")).unwrap(),
             at: TestBilling::START,
+            low_balance_threshold: kasa_domain::Credits::from_u32(10),
         }
     }
 
@@ -264,7 +265,7 @@ pub async fn the_catalogue_round_trips_and_refuses_duplicate_names<S: Store + 's
     assert!(matches!(
         store.department(twin.id).await,
         Err(StoreError::NotFound {
-            entity: "department"
+            entity: kasa_ports::Entity::Department
         })
     ));
     let orphan = credit_package("Yetim", 5, "10.00", &[new_id()]);
@@ -273,12 +274,14 @@ pub async fn the_catalogue_round_trips_and_refuses_duplicate_names<S: Store + 's
             .save_package(orphan.clone(), agent_context("orphan"), TestBilling::START)
             .await,
         Err(StoreError::NotFound {
-            entity: "department"
+            entity: kasa_ports::Entity::Department
         })
     ));
     assert!(matches!(
         store.package(orphan.id).await,
-        Err(StoreError::NotFound { entity: "package" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Package
+        })
     ));
 }
 
@@ -331,7 +334,9 @@ pub async fn customers_are_found_every_way_and_never_share_an_email_or_external_
             store
                 .find_customer(CustomerLookup::Id { id: refused.id })
                 .await,
-            Err(StoreError::NotFound { entity: "customer" })
+            Err(StoreError::NotFound {
+                entity: kasa_ports::Entity::Customer
+            })
         ));
     }
     assert!(matches!(
@@ -340,7 +345,9 @@ pub async fn customers_are_found_every_way_and_never_share_an_email_or_external_
                 external_id: ExternalId::new("stripe", "cus_1").unwrap(),
             })
             .await,
-        Err(StoreError::NotFound { entity: "customer" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer
+        })
     ));
     assert_eq!(
         shop.audit_count().await,
@@ -377,14 +384,16 @@ pub async fn the_card_keeps_the_origin_of_each_department<S: Store + 'static>(st
     assert!(matches!(
         store.set_department(change(new_id(), true)).await,
         Err(StoreError::NotFound {
-            entity: "department"
+            entity: kasa_ports::Entity::Department
         })
     ));
     let mut stranger = change(shop.sales.id, true);
     stranger.customer_id = new_id();
     assert!(matches!(
         store.set_department(stranger).await,
-        Err(StoreError::NotFound { entity: "customer" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer
+        })
     ));
 }
 
@@ -424,7 +433,9 @@ pub async fn an_order_id_belongs_to_one_purchase_per_gateway<S: Store + 'static>
     stranger.customer_id = new_id();
     assert!(matches!(
         store.create_pending_purchase(stranger).await,
-        Err(StoreError::NotFound { entity: "customer" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer
+        })
     ));
 }
 
@@ -561,7 +572,9 @@ pub async fn a_payment_reference_is_recorded_once_while_pending<S: Store + 'stat
         store
             .record_payment_reference(new_id(), GatewayReference("pi_4".to_owned()), at)
             .await,
-        Err(StoreError::NotFound { entity: "purchase" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase
+        })
     );
 }
 
@@ -588,13 +601,17 @@ pub async fn a_refused_call_leaves_no_trace<S: Store + 'static>(store: Arc<S>) {
     );
     assert!(matches!(
         store.purchase(purchase_id).await,
-        Err(StoreError::NotFound { entity: "purchase" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase
+        })
     ));
     assert!(matches!(
         store
             .purchase_by_order(GatewayName::new("testpay"), OrderId("order-new".to_owned()))
             .await,
-        Err(StoreError::NotFound { entity: "purchase" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase
+        })
     ));
     // A charge beyond the balance records nothing.
     assert_eq!(
@@ -758,7 +775,7 @@ pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(
     assert_eq!(
         store.mark_message_sent(new_id(), now).await,
         Err(StoreError::NotFound {
-            entity: "outbox message"
+            entity: kasa_ports::Entity::OutboxMessage
         })
     );
     // Retry now: the abandoned message is due again at once, audited; a sent one is not retried.
@@ -793,7 +810,7 @@ pub async fn the_outbox_leases_retries_and_settles_messages<S: Store + 'static>(
             .retry_message_now(claimed[0].id, agent_context("again"), much_later)
             .await,
         Err(StoreError::NotFound {
-            entity: "undelivered outbox message"
+            entity: kasa_ports::Entity::UndeliveredOutboxMessage
         })
     );
 }
@@ -1020,7 +1037,9 @@ pub async fn a_customer_is_updated_but_never_takes_anothers_email_or_external_id
                 TestBilling::START,
             )
             .await,
-        Err(StoreError::NotFound { entity: "customer" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Customer
+        })
     ));
     let updates = shop.audit_about(format!("customer:{}", shop.ayse.id)).await;
     assert_eq!(updates[0].record.action, "customer.updated");
@@ -1203,7 +1222,9 @@ pub async fn invoices_are_numbered_without_gaps_per_series_and_year<S: Store + '
     let mut orphan = new_invoice(new_id(), shop.ayse.id, "KSA", 2026, None);
     assert!(matches!(
         store.issue_invoice(orphan.clone()).await,
-        Err(StoreError::NotFound { entity: "purchase" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Purchase
+        })
     ));
     orphan.purchase_id = purchase.id;
     orphan.id = first.issued.id;
@@ -1213,7 +1234,9 @@ pub async fn invoices_are_numbered_without_gaps_per_series_and_year<S: Store + '
     ));
     assert!(matches!(
         issue("KSA-CN", 2026, Some(new_id())).await,
-        Err(StoreError::NotFound { entity: "invoice" })
+        Err(StoreError::NotFound {
+            entity: kasa_ports::Entity::Invoice
+        })
     ));
     assert_eq!(issue("KSA", 2026, None).await.unwrap().number.sequence, 3);
     // Each year and each series counts on its own.

@@ -138,7 +138,7 @@ where
         matches!(
             refused,
             Err(StoreError::NotFound {
-                entity: "integration"
+                entity: kasa_ports::Entity::Integration
             })
         ),
         "{refused:?}"

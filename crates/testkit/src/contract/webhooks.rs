@@ -428,3 +428,162 @@ where
         started.purchase.id.to_string()
     );
 }
+
+/// The balance, refusal and ending-soon events (ADR 0023): `credits.low` on the charge that
+/// crosses the low-balance mark (not on the charges below it, again after a top-up re-arms it),
+/// `credits.exhausted` on the charge that reaches zero, `charge.refused` on a refusal, and
+/// `subscription.ending_soon` once per term however often the job runs. Each is queued once.
+///
+/// # Panics
+/// When the store breaks the contract.
+#[expect(clippy::too_many_lines, reason = "one story, told in order")]
+pub async fn balance_refusal_and_ending_soon_events_are_queued_once<S>(store: Arc<S>)
+where
+    S: Store + WebhookStore + 'static,
+{
+    use kasa_billing::{ChargeOutcome, ChargeUsage};
+    use kasa_domain::{UsageKey, UsageKind};
+    use kasa_ports::CustomerLookup;
+
+    let kit = TestBilling::on(store.clone());
+    let support = department("Destek", 3);
+    let twelve = crate::credit_package("12 kredi", 12, "120.00", &[support.id]);
+    let short = subscription_package("Beş gün", 5, "50.00", &[support.id]);
+    kit.with_catalog(
+        std::slice::from_ref(&support),
+        &[twelve.clone(), short.clone()],
+    )
+    .await;
+    let ayse = customer("ayse@example.com", Language::Tr);
+    kit.with_customer(&ayse).await;
+    let mehmet = customer("mehmet@example.com", Language::Tr);
+    kit.with_customer(&mehmet).await;
+    let erp = endpoint(
+        &[
+            WebhookEventType::SubscriptionEndingSoon,
+            WebhookEventType::CreditsLow,
+            WebhookEventType::CreditsExhausted,
+            WebhookEventType::ChargeRefused,
+        ],
+        true,
+    );
+    store
+        .create_webhook_endpoint(erp.clone(), Secret::new("whsec_erp"), agent_context("ERP"))
+        .await
+        .unwrap();
+
+    let charge = async |ticket: &str| {
+        kit.billing
+            .charge_usage(ChargeUsage {
+                customer: CustomerLookup::Id { id: ayse.id },
+                department_id: support.id,
+                usage: UsageKey::new(UsageKind::Ticket, ticket).unwrap(),
+                actor: crate::help_desk_actor(),
+            })
+            .await
+            .expect("decided")
+    };
+    let events = async |event_type: WebhookEventType| {
+        let mut found: Vec<serde_json::Value> = store
+            .webhook_deliveries(erp.id, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|delivery| delivery.event.event_type == event_type)
+            .map(|delivery| delivery.event.data)
+            .collect();
+        found.sort_by_key(|data| data["object"]["balance"].as_i64());
+        found
+    };
+
+    // 12 credits (the mark is 10): 12 → 9 crosses it, 9 → 6 does not, a repeat costs nothing.
+    pay(&kit, ayse.id, &twelve, "approved").await;
+    for ticket in ["T1", "T2", "T2"] {
+        assert!(matches!(
+            charge(ticket).await,
+            ChargeOutcome::Allowed { .. }
+        ));
+    }
+    let low = events(WebhookEventType::CreditsLow).await;
+    assert_eq!(low.len(), 1, "{low:?}");
+    assert_eq!(low[0]["subject"], format!("customer:{}", ayse.id));
+    assert_eq!(low[0]["object"]["balance"], 9);
+    assert_eq!(low[0]["object"]["low_balance_threshold"], 10);
+    assert_eq!(low[0]["object"]["usage_reference"], "T1");
+    assert_eq!(low[0]["object"]["credits"], 3);
+    assert!(events(WebhookEventType::CreditsExhausted).await.is_empty());
+
+    // 6 → 3 → 0: exhausted once; the next ticket is refused and reported.
+    for ticket in ["T3", "T4"] {
+        assert!(matches!(
+            charge(ticket).await,
+            ChargeOutcome::Allowed { .. }
+        ));
+    }
+    let exhausted = events(WebhookEventType::CreditsExhausted).await;
+    assert_eq!(exhausted.len(), 1, "{exhausted:?}");
+    assert_eq!(exhausted[0]["object"]["balance"], 0);
+    assert_eq!(exhausted[0]["object"]["usage_reference"], "T4");
+    assert_eq!(events(WebhookEventType::CreditsLow).await.len(), 1);
+    assert!(matches!(charge("T5").await, ChargeOutcome::Refused { .. }));
+    let refused = events(WebhookEventType::ChargeRefused).await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["object"]["usage_reference"], "T5");
+    assert_eq!(
+        refused[0]["object"]["refusal"]["reason"],
+        "insufficient_credits"
+    );
+    assert_eq!(refused[0]["object"]["balance"], 0);
+    assert_eq!(refused[0]["object"]["price"], 3);
+
+    // A top-up to 12 re-arms the mark: the next crossing is reported again.
+    pay(&kit, ayse.id, &twelve, "approved").await;
+    assert!(matches!(charge("T6").await, ChargeOutcome::Allowed { .. }));
+    assert_eq!(events(WebhookEventType::CreditsLow).await.len(), 2);
+
+    // A five-day subscription ends within the week: reported once, however often the job runs.
+    pay(&kit, mehmet.id, &short, "approved").await;
+    let first = kit
+        .billing
+        .report_subscriptions_ending_soon(100)
+        .await
+        .unwrap();
+    assert_eq!(first.reported, 1);
+    kit.clock.advance(Duration::days(1));
+    let again = kit
+        .billing
+        .report_subscriptions_ending_soon(100)
+        .await
+        .unwrap();
+    assert_eq!(again.reported, 0, "reported once per term");
+    let ending = events(WebhookEventType::SubscriptionEndingSoon).await;
+    assert_eq!(ending.len(), 1, "{ending:?}");
+    assert_eq!(ending[0]["subject"], format!("customer:{}", mehmet.id));
+    assert_eq!(
+        ending[0]["object"]["ends_at"],
+        kasa_domain::instant::rfc3339(TestBilling::START + Duration::days(5))
+    );
+
+    // Renewed (the new term ends on day 10): reported when it, in turn, is within the week.
+    pay(&kit, mehmet.id, &short, "approved").await;
+    let early = kit
+        .billing
+        .report_subscriptions_ending_soon(100)
+        .await
+        .unwrap();
+    assert_eq!(
+        early.reported, 0,
+        "the renewed subscription ends in nine days"
+    );
+    kit.clock.advance(Duration::days(3));
+    let renewed = kit
+        .billing
+        .report_subscriptions_ending_soon(100)
+        .await
+        .unwrap();
+    assert_eq!(renewed.reported, 1, "the new term ends within the week");
+    assert_eq!(
+        events(WebhookEventType::SubscriptionEndingSoon).await.len(),
+        2
+    );
+}

@@ -120,7 +120,9 @@ impl CouponStore for MemoryStore {
                 .coupons
                 .get(&id)
                 .map(|stored| record(state, stored))
-                .ok_or(StoreError::NotFound { entity: "coupon" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Coupon,
+                })
         })
     }
 
@@ -131,7 +133,9 @@ impl CouponStore for MemoryStore {
                 .values()
                 .find(|stored| *stored.coupon.code() == code)
                 .map(|stored| record(state, stored))
-                .ok_or(StoreError::NotFound { entity: "coupon" })
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Coupon,
+                })
         })
     }
 
@@ -148,7 +152,9 @@ impl CouponStore for MemoryStore {
             let stored = state
                 .coupons
                 .get_mut(&disable.coupon_id)
-                .ok_or(StoreError::NotFound { entity: "coupon" })?;
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Coupon,
+                })?;
             if !stored.coupon.enabled {
                 let unchanged = stored.clone();
                 return Ok(record(state, &unchanged));

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::{MemoryStore, State};
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
-    entity: "help-desk call",
+    entity: kasa_ports::Entity::HelpDeskCall,
 };
 
 /// The call `id` if it is not done yet.
@@ -45,7 +45,7 @@ pub(super) fn queue_call(
     }
     if !state.integrations.contains_key(&call.integration) {
         return Err(StoreError::NotFound {
-            entity: "integration",
+            entity: kasa_ports::Entity::Integration,
         });
     }
     if state
@@ -202,7 +202,7 @@ impl kasa_ports::HelpDeskConnectionStore for MemoryStore {
         self.transaction(|state| {
             if !state.integrations.contains_key(&integration) {
                 return Err(StoreError::NotFound {
-                    entity: "integration",
+                    entity: kasa_ports::Entity::Integration,
                 });
             }
             let before = state
@@ -243,7 +243,7 @@ impl kasa_ports::HelpDeskConnectionStore for MemoryStore {
                 .get(&integration)
                 .cloned()
                 .ok_or(StoreError::NotFound {
-                    entity: "help-desk connection",
+                    entity: kasa_ports::Entity::HelpDeskConnection,
                 })
         })
     }

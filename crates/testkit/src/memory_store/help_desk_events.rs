@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::{MemoryStore, State};
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
-    entity: "integration",
+    entity: kasa_ports::Entity::Integration,
 };
 
 /// Changes an integration's settings (made empty first when there were none), with an audit

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::MemoryStore;
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
-    entity: "integration",
+    entity: kasa_ports::Entity::Integration,
 };
 
 #[async_trait]

@@ -20,7 +20,7 @@ fn current(state: &State, id: PaymentRequestId) -> Result<PaymentRequest, StoreE
         .get(&id)
         .cloned()
         .ok_or(StoreError::NotFound {
-            entity: "payment request",
+            entity: kasa_ports::Entity::PaymentRequest,
         })?;
     if let Some((purchase_id, status)) = request.purchase.as_mut()
         && let Some(purchase) = state.purchases.get(purchase_id)
@@ -47,12 +47,16 @@ impl PaymentRequestStore for MemoryStore {
     ) -> Result<PaymentRequest, StoreError> {
         self.transaction(|state| {
             if !state.customers.contains_key(&new.customer_id) {
-                return Err(StoreError::NotFound { entity: "customer" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Customer,
+                });
             }
             if let Some(package) = new.item.package()
                 && !state.packages.contains_key(&package.id)
             {
-                return Err(StoreError::NotFound { entity: "package" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Package,
+                });
             }
             if state.payment_requests.contains_key(&new.id) {
                 return Err(StoreError::AlreadyExists {
@@ -111,7 +115,7 @@ impl PaymentRequestStore for MemoryStore {
             let request = current(state, request_id)?;
             if request.customer_id != purchase.customer_id {
                 return Err(StoreError::NotFound {
-                    entity: "payment request",
+                    entity: kasa_ports::Entity::PaymentRequest,
                 });
             }
             if !claimable(&request, purchase.created_at) {

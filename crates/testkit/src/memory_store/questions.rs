@@ -11,10 +11,9 @@ use super::help_desk_calls::{queue_call, queue_time};
 use super::{MemoryStore, State, queue};
 
 fn read(state: &State, id: QuestionId) -> Result<Question, StoreError> {
-    let (asked, emailed, key) = state
-        .questions
-        .get(&id)
-        .ok_or(StoreError::NotFound { entity: "question" })?;
+    let (asked, emailed, key) = state.questions.get(&id).ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Question,
+    })?;
     let ticket_call = match key {
         Some(key) => Some(
             state
@@ -45,7 +44,9 @@ impl QuestionStore for MemoryStore {
         let queued_at = queue_time();
         self.transaction(|state| {
             if !state.customers.contains_key(&question.customer_id) {
-                return Err(StoreError::NotFound { entity: "customer" });
+                return Err(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Customer,
+                });
             }
             if state.questions.contains_key(&question.id) {
                 return Err(StoreError::AlreadyExists {

@@ -197,14 +197,20 @@ impl ReportStore for MemoryStore {
                 {
                     continue;
                 }
-                let purchase = state
-                    .purchases
-                    .get(&action.purchase_id)
-                    .ok_or(StoreError::NotFound { entity: "purchase" })?;
-                let customer = state
-                    .customers
-                    .get(&purchase.customer_id)
-                    .ok_or(StoreError::NotFound { entity: "customer" })?;
+                let purchase =
+                    state
+                        .purchases
+                        .get(&action.purchase_id)
+                        .ok_or(StoreError::NotFound {
+                            entity: kasa_ports::Entity::Purchase,
+                        })?;
+                let customer =
+                    state
+                        .customers
+                        .get(&purchase.customer_id)
+                        .ok_or(StoreError::NotFound {
+                            entity: kasa_ports::Entity::Customer,
+                        })?;
                 let gateway = purchase
                     .payment
                     .as_ref()
@@ -291,7 +297,9 @@ impl ReportStore for MemoryStore {
                     .packages
                     .get(&last.package_id)
                     .map(|package| package.name.clone())
-                    .ok_or(StoreError::NotFound { entity: "package" })?;
+                    .ok_or(StoreError::NotFound {
+                        entity: kasa_ports::Entity::Package,
+                    })?;
                 positions.push(SubscriptionPosition {
                     customer_id: row.customer.id,
                     customer_name: row.customer.name.clone(),

@@ -14,10 +14,10 @@ use time::OffsetDateTime;
 use super::{MemoryStore, State};
 
 const NOT_FOUND: StoreError = StoreError::NotFound {
-    entity: "webhook endpoint",
+    entity: kasa_ports::Entity::WebhookEndpoint,
 };
 const NO_DELIVERY: StoreError = StoreError::NotFound {
-    entity: "webhook delivery",
+    entity: kasa_ports::Entity::WebhookDelivery,
 };
 
 /// The webhook tables.

@@ -19,7 +19,7 @@ impl HelpDeskAppStore for MemoryStore {
         self.transaction(|state| {
             if !state.integrations.contains_key(&integration) {
                 return Err(StoreError::NotFound {
-                    entity: "integration",
+                    entity: kasa_ports::Entity::Integration,
                 });
             }
             let record = app.audit_record(integration, state.zendesk_apps.get(&integration));

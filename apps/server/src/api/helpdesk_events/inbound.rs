@@ -301,7 +301,8 @@ async fn handle(
     source: &str,
     body: &[u8],
 ) -> Result<Handled, ApiError> {
-    let source = Source::parse(source).ok_or_else(|| ApiError::not_found("help-desk endpoint"))?;
+    let source = Source::parse(source)
+        .ok_or_else(|| ApiError::not_found(kasa_ports::Entity::HelpDeskEndpoint))?;
     let integration_id: IntegrationId = parse_id(integration, "integration")?;
     let (integration, _) = app
         .integrations
@@ -309,7 +310,7 @@ async fn handle(
         .await
         .map_err(store_error)?;
     if !source.accepts(integration.kind) {
-        return Err(ApiError::not_found("help-desk endpoint"));
+        return Err(ApiError::not_found(kasa_ports::Entity::HelpDeskEndpoint));
     }
     if integration.revoked_at.is_some() {
         return Err(ApiError::new(
@@ -462,7 +463,7 @@ async fn act(
                 "The mapped department does not exist",
                 "the department mapping names a department that no longer exists; nothing changed",
             ),
-            other => crate::api::help_desk::charge_error(other),
+            other => crate::api::problems::charge_error(other),
         })?;
     match outcome {
         ChargeOutcome::Allowed { charge, repeated } => {

@@ -93,7 +93,9 @@ impl Action for AskPayment {
             Ok(CouponCheck::Refused(refused)) => Err(refusal(
                 crate::api::coupons::refusal_message(c.locale, &refused),
             )),
-            Err(error) => Err(refusal(c.problem(&crate::api::coupons::check_error(error)))),
+            Err(error) => Err(refusal(
+                c.problem(&crate::api::problems::check_error(error)),
+            )),
         }
     }
 

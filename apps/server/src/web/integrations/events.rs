@@ -108,7 +108,7 @@ fn parse_mapping_text(
                         || known.id.to_string() == department
                 })
                 .map(|known| known.id.to_string())
-                .ok_or_else(|| ApiError::not_found("department"))?;
+                .ok_or_else(|| ApiError::not_found(kasa_ports::Entity::Department))?;
             Ok(DepartmentMappingBody {
                 route: route.trim().to_owned(),
                 department_id: id,
@@ -132,7 +132,7 @@ async fn page(app: &App, staff: &Staff, id: &str, shown: Shown, status: StatusCo
             .integration_with_secret(
                 id.parse::<uuid::Uuid>()
                     .map(kasa_domain::IntegrationId::from)
-                    .map_err(|_| ApiError::not_found("integration"))?,
+                    .map_err(|_| ApiError::not_found(kasa_ports::Entity::Integration))?,
             )
             .await
             .map_err(store_error)?;

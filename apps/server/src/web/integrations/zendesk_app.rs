@@ -63,7 +63,7 @@ async fn page(
             .await
             .map_err(store_error)
             .map(|(integration, _)| integration),
-        Err(_) => Err(ApiError::not_found("integration")),
+        Err(_) => Err(ApiError::not_found(kasa_ports::Entity::Integration)),
     };
     let integration = match found {
         Ok(integration) => integration,

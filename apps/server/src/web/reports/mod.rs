@@ -19,7 +19,7 @@ use time::{Date, Month};
 use super::charts::Chart;
 use super::session::{Staff, encode};
 use super::{Chrome, render};
-use crate::api::reports::{query_problem, report_problem};
+use crate::api::problems::{query_problem, report_problem};
 use crate::app::App;
 use crate::problem::ApiError;
 use crate::reports::{
