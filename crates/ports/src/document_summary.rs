@@ -249,6 +249,9 @@ pub struct TaxTotal {
     pub tax: Decimal,
 }
 
+/// A row's sums as the summary holds them, and as the documents add up.
+type Sides<T> = (T, T);
+
 /// The summaries as sums per row: kept by the in-memory store, and built from the documents
 /// (and from the stored rows) to compare them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -286,8 +289,7 @@ impl DocumentSummaryTally {
     #[must_use]
     pub fn compare(summary: &Self, documents: &Self) -> DocumentSummaryCheck {
         let mut check = DocumentSummaryCheck::default();
-        let mut revenue: BTreeMap<&RevenueBucket, ((u64, Decimal), (u64, Decimal))> =
-            BTreeMap::new();
+        let mut revenue: BTreeMap<&RevenueBucket, Sides<(u64, Decimal)>> = BTreeMap::new();
         for (bucket, sums) in &summary.revenue {
             revenue.entry(bucket).or_default().0 = *sums;
         }
@@ -304,8 +306,7 @@ impl DocumentSummaryTally {
                 });
             }
         }
-        let mut tax: BTreeMap<&TaxBucket, ((Decimal, Decimal), (Decimal, Decimal))> =
-            BTreeMap::new();
+        let mut tax: BTreeMap<&TaxBucket, Sides<(Decimal, Decimal)>> = BTreeMap::new();
         for (bucket, sums) in &summary.tax {
             tax.entry(bucket).or_default().0 = *sums;
         }

@@ -213,6 +213,9 @@ fn period(row: &Row<'_>) -> Result<usize, StoreError> {
     usize::try_from(row.int("i")?).map_err(corrupt)
 }
 
+/// A revenue total's key: period, side, currency, gateway and package.
+type RevenueKey = (usize, DocumentSide, Currency, String, String);
+
 /// The revenue summary per period, side, currency, gateway and package. PostgreSQL adds the
 /// hours up; SQLite returns them and they are added here.
 pub(crate) async fn revenue_totals(
@@ -237,8 +240,7 @@ pub(crate) async fn revenue_totals(
              GROUP BY p.i, r.side, r.currency, r.gateway, r.package"
         )
     };
-    let mut totals: BTreeMap<(usize, DocumentSide, Currency, String, String), (u64, Decimal)> =
-        BTreeMap::new();
+    let mut totals: BTreeMap<RevenueKey, (u64, Decimal)> = BTreeMap::new();
     for row in fetch_all(connection, codec.statement(&sql, values)).await? {
         let row = codec.row(&row);
         let sums = totals
