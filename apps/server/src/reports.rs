@@ -639,6 +639,34 @@ mod tests {
     }
 
     #[test]
+    fn a_register_cursor_comes_back_as_it_went_out() {
+        use kasa_billing::reports::ReportKind;
+        use kasa_ports::RegisterCursor;
+        let cursor = RegisterCursor {
+            issued_at: time::macros::datetime!(2025-10-31 20:59:59.123456 UTC),
+            series: "KSA|CN".to_owned(),
+            year: 2025,
+            sequence: 42,
+        };
+        let text = super::encode_cursor(&cursor);
+        assert_eq!(super::decode_cursor(&text), Ok(cursor.clone()));
+        assert_eq!(
+            super::decode_cursor("not a cursor").unwrap_err().field,
+            "cursor"
+        );
+        let paging = super::register_paging(ReportKind::Invoices, None, Some(&text))
+            .unwrap()
+            .unwrap();
+        assert_eq!((paging.after, paging.limit), (Some(cursor), 1_000));
+        assert_eq!(
+            super::register_paging(ReportKind::Revenue, Some(5), None)
+                .unwrap_err()
+                .field,
+            "limit"
+        );
+    }
+
+    #[test]
     fn csv_has_a_bom_crlf_lines_and_quotes_what_needs_quoting() {
         let bytes = csv(&table(), DecimalMark::Dot);
         assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
