@@ -5,11 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
+use base64::Engine as _;
 use kasa_billing::reports::{
-    Cell, ColumnKind, Grouping, Report, ReportError, ReportKind, ReportRequest, ReportTable,
-    ReportWindow, ReportZone, make_report,
+    Cell, ColumnKind, Grouping, REGISTER_PAGE_MAX, Report, ReportError, ReportKind, ReportRequest,
+    ReportTable, ReportWindow, ReportZone, make_report, register_page,
 };
-use kasa_ports::{NumberingCheck, Store};
+use kasa_ports::{NumberingCheck, RegisterCursor, Store};
 use poem_openapi::Object;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -31,6 +34,96 @@ pub struct ReportQuery {
     pub time_zone: Option<String>,
     /// The subscriptions report's horizon in days.
     pub ending_within_days: Option<u32>,
+}
+
+/// How many documents a page of the register holds unless `limit` says otherwise.
+pub const REGISTER_PAGE_DEFAULT: u32 = 1_000;
+
+/// A page of the invoice register: after which document, and how many.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterPaging {
+    /// After this document (from the first when `None`).
+    pub after: Option<RegisterCursor>,
+    /// At most this many documents.
+    pub limit: u32,
+}
+
+/// The cursor of the page after `cursor`'s document, as the API gives it: opaque (base64url of
+/// the issue time in Unix nanoseconds, the year, the number and the series).
+#[must_use]
+pub fn encode_cursor(cursor: &RegisterCursor) -> String {
+    let text = format!(
+        "{}|{}|{}|{}",
+        cursor.issued_at.unix_timestamp_nanos(),
+        cursor.year,
+        cursor.sequence,
+        cursor.series
+    );
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+/// A cursor given back by a caller.
+///
+/// # Errors
+/// A [`QueryError`] on `cursor` when it is not one this server gave.
+pub fn decode_cursor(text: &str) -> Result<RegisterCursor, QueryError> {
+    let refused = || {
+        query_error(
+            "cursor",
+            "cursor is not one a page of this register gave (use `next_cursor` as given)",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|_| refused())?;
+    let text = String::from_utf8(bytes).map_err(|_| refused())?;
+    let mut parts = text.splitn(4, '|');
+    let mut next = || parts.next().ok_or_else(refused);
+    let nanos: i128 = next()?.parse().map_err(|_| refused())?;
+    let year: i32 = next()?.parse().map_err(|_| refused())?;
+    let sequence: u32 = next()?.parse().map_err(|_| refused())?;
+    let series = next()?.to_owned();
+    let issued_at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| refused())?;
+    Ok(RegisterCursor {
+        issued_at,
+        series,
+        year,
+        sequence,
+    })
+}
+
+/// The register's paging from `limit` and `cursor`: `None` for other reports (which refuse
+/// them), a page of [`REGISTER_PAGE_DEFAULT`] documents unless `limit` says otherwise for the
+/// register.
+///
+/// # Errors
+/// A [`QueryError`] on `limit` or `cursor`.
+pub fn register_paging(
+    kind: ReportKind,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<Option<RegisterPaging>, QueryError> {
+    if kind != ReportKind::Invoices {
+        if limit.is_some() {
+            return Err(query_error("limit", "only the invoices report has pages"));
+        }
+        if cursor.is_some() {
+            return Err(query_error("cursor", "only the invoices report has pages"));
+        }
+        return Ok(None);
+    }
+    let limit = limit.unwrap_or(REGISTER_PAGE_DEFAULT);
+    if limit == 0 || limit > REGISTER_PAGE_MAX {
+        return Err(query_error(
+            "limit",
+            format!("limit is 1 to {REGISTER_PAGE_MAX} documents a page"),
+        ));
+    }
+    let after = cursor
+        .filter(|cursor| !cursor.trim().is_empty())
+        .map(decode_cursor)
+        .transpose()?;
+    Ok(Some(RegisterPaging { after, limit }))
 }
 
 /// `json` or `csv`.
@@ -259,6 +352,12 @@ pub struct ReportBody {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub numbering: Option<Vec<NumberingBody>>,
+    /// The invoices report only: the register comes in pages (`limit` documents, 1,000 unless
+    /// asked otherwise); this is the `cursor` that asks for the next page, absent on the last.
+    /// The numbering check always covers every document of the years, whatever the page.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 fn kind_name(kind: ColumnKind) -> &'static str {
@@ -346,6 +445,10 @@ pub fn report_body(request: &ReportRequest, report: &Report) -> ReportBody {
             }
             _ => None,
         },
+        next_cursor: match report {
+            Report::Invoices(register) => register.next.as_ref().map(encode_cursor),
+            _ => None,
+        },
     }
 }
 
@@ -361,11 +464,22 @@ fn csv_field(text: &str, separator: char) -> String {
 /// ended by CRLF (RFC 4180).
 #[must_use]
 pub fn csv(table: &ReportTable, mark: DecimalMark) -> Vec<u8> {
-    let separator = match mark {
+    let mut text = String::from('\u{feff}');
+    text.push_str(&csv_lines(table, mark, true));
+    text.into_bytes()
+}
+
+fn csv_separator(mark: DecimalMark) -> char {
+    match mark {
         DecimalMark::Dot => ',',
         DecimalMark::Comma => ';',
-    };
-    let mut text = String::from('\u{feff}');
+    }
+}
+
+/// The CSV lines of a table: its header when `header`, then its rows.
+fn csv_lines(table: &ReportTable, mark: DecimalMark, header: bool) -> String {
+    let separator = csv_separator(mark);
+    let mut text = String::new();
     let mut line = |fields: Vec<String>| {
         let fields: Vec<String> = fields
             .iter()
@@ -374,13 +488,15 @@ pub fn csv(table: &ReportTable, mark: DecimalMark) -> Vec<u8> {
         text.push_str(&fields.join(&separator.to_string()));
         text.push_str("\r\n");
     };
-    line(
-        table
-            .columns
-            .iter()
-            .map(|column| column.key.to_owned())
-            .collect(),
-    );
+    if header {
+        line(
+            table
+                .columns
+                .iter()
+                .map(|column| column.key.to_owned())
+                .collect(),
+        );
+    }
     for row in &table.rows {
         line(
             row.iter()
@@ -397,7 +513,55 @@ pub fn csv(table: &ReportTable, mark: DecimalMark) -> Vec<u8> {
                 .collect(),
         );
     }
-    text.into_bytes()
+    text
+}
+
+/// How many documents each page of a streamed register CSV reads.
+const CSV_PAGE: u32 = 2_000;
+
+/// The whole invoice register as a CSV body that streams: the byte-order mark and header, then
+/// each page's rows as it is read (so a year of documents never sits in memory at once). A
+/// store failure after the first bytes ends the stream with an error (the client sees a cut
+/// response, never a silently short file).
+pub fn register_csv_stream(
+    store: Arc<dyn Store>,
+    request: ReportRequest,
+    mark: DecimalMark,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    // (the cursor of the next page, whether the header is written, whether it is done)
+    futures_util::stream::unfold(
+        (None::<RegisterCursor>, false, false),
+        move |(after, started, done)| {
+            let store = store.clone();
+            let request = request.clone();
+            async move {
+                if done {
+                    return None;
+                }
+                let page = register_page(store.as_ref(), &request.window, after, CSV_PAGE).await;
+                let register = match page {
+                    Ok(register) => register,
+                    Err(error) => {
+                        tracing::error!(%error, "the register's CSV stopped");
+                        return Some((
+                            Err(std::io::Error::other(error.to_string())),
+                            (None, true, true),
+                        ));
+                    }
+                };
+                let next = register.next.clone();
+                let table = Report::Invoices(register).table(&request.window);
+                let mut text = if started {
+                    String::new()
+                } else {
+                    String::from('\u{feff}')
+                };
+                text.push_str(&csv_lines(&table, mark, !started));
+                let done = next.is_none();
+                Some((Ok(text.into_bytes()), (next, true, done)))
+            }
+        },
+    )
 }
 
 /// The file name of a report's CSV: `kasa-revenue-2026-11-01-2026-11-30.csv`.
@@ -417,6 +581,23 @@ pub fn csv_file_name(request: &ReportRequest) -> String {
 /// [`ReportError`] from the use case.
 pub async fn run(store: &dyn Store, request: &ReportRequest) -> Result<Report, ReportError> {
     make_report(store, request).await
+}
+
+/// Makes a report, the register as the page `paging` asks for.
+///
+/// # Errors
+/// [`ReportError`] from the use case.
+pub async fn run_paged(
+    store: &dyn Store,
+    request: &ReportRequest,
+    paging: Option<&RegisterPaging>,
+) -> Result<Report, ReportError> {
+    match paging {
+        Some(paging) if request.kind == ReportKind::Invoices => Ok(Report::Invoices(
+            register_page(store, &request.window, paging.after.clone(), paging.limit).await?,
+        )),
+        _ => make_report(store, request).await,
+    }
 }
 
 #[cfg(test)]
@@ -455,6 +636,34 @@ mod tests {
                 ],
             ],
         }
+    }
+
+    #[test]
+    fn a_register_cursor_comes_back_as_it_went_out() {
+        use kasa_billing::reports::ReportKind;
+        use kasa_ports::RegisterCursor;
+        let cursor = RegisterCursor {
+            issued_at: time::macros::datetime!(2025-10-31 20:59:59.123456 UTC),
+            series: "KSA|CN".to_owned(),
+            year: 2025,
+            sequence: 42,
+        };
+        let text = super::encode_cursor(&cursor);
+        assert_eq!(super::decode_cursor(&text), Ok(cursor.clone()));
+        assert_eq!(
+            super::decode_cursor("not a cursor").unwrap_err().field,
+            "cursor"
+        );
+        let paging = super::register_paging(ReportKind::Invoices, None, Some(&text))
+            .unwrap()
+            .unwrap();
+        assert_eq!((paging.after, paging.limit), (Some(cursor), 1_000));
+        assert_eq!(
+            super::register_paging(ReportKind::Revenue, Some(5), None)
+                .unwrap_err()
+                .field,
+            "limit"
+        );
     }
 
     #[test]

@@ -139,6 +139,36 @@ async fn a_grant_and_its_refund_show_in_every_money_report(backend: Backend) {
         4,
         "header, two documents, and the last CRLF: {text:?}"
     );
+
+    // The register in pages of one: the same documents, each page with the whole numbering.
+    let mut numbers = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 1..=3 {
+        let path = match &cursor {
+            None => format!("/v1/reports/invoices?{window}&limit=1"),
+            Some(cursor) => format!("/v1/reports/invoices?{window}&limit=1&cursor={cursor}"),
+        };
+        let body = kasa.get(&path, &finance).await;
+        let rows = body["rows"].as_array().expect("rows");
+        assert!(rows.len() <= 1, "{body}");
+        assert_eq!(body["numbering"], register["numbering"], "{body}");
+        numbers.extend(rows.iter().map(|row| row[column(&body, "number")].clone()));
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => {
+                assert_eq!(page, 3, "two documents, then an empty last page: {body}");
+                break;
+            }
+        }
+    }
+    let whole: Vec<Value> = register["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| row[column(&register, "number")].clone())
+        .collect();
+    assert_eq!(numbers, whole);
+    assert!(register.get("next_cursor").is_none(), "one page holds both");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,6 +199,12 @@ async fn bad_queries_are_problems_and_only_finance_reads_reports() {
         ("revenue?format=xlsx", "format"),
         ("revenue?format=csv&decimal=point", "decimal"),
         ("usage?from=2024-01-01&to=2026-01-01&group=day", "from"),
+        ("invoices?limit=0", "limit"),
+        ("invoices?limit=10001", "limit"),
+        ("invoices?cursor=bm90LWEtY3Vyc29y", "cursor"),
+        ("invoices?format=csv&limit=5", "limit"),
+        ("revenue?limit=5", "limit"),
+        ("tax?cursor=abc", "cursor"),
     ] {
         let (status, body) = kasa
             .call(

@@ -874,6 +874,12 @@ export const voidPayment = <ThrowOnError extends boolean = false>(options: Optio
  * department, and how each was covered), `subscriptions` (where they stand at the end of
  * the window, or now), `credit-liability` (credits sold but not delivered, valued first
  * in, first out, with the movement per period). docs/finance.md explains every figure.
+ *
+ * The register comes in pages as JSON: `limit` documents (1,000 unless asked, at most
+ * 10,000) in the register's order (issue time, series, year, number), and `next_cursor`
+ * to pass as `cursor` for the next page (absent on the last); the numbering check covers
+ * every document of the years the window touches on every page. As CSV the register is
+ * the whole window, streamed page by page.
  */
 export const getReport = <ThrowOnError extends boolean = false>(options: Options<GetReportData, ThrowOnError>): RequestResult<GetReportResponses, GetReportErrors, ThrowOnError> => (options.client ?? client).get<GetReportResponses, GetReportErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

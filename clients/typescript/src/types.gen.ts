@@ -2567,6 +2567,12 @@ export type ReportBody = {
      */
     grouping: string;
     /**
+     * The invoices report only: the register comes in pages (`limit` documents, 1,000 unless
+     * asked otherwise); this is the `cursor` that asks for the next page, absent on the last.
+     * The numbering check always covers every document of the years, whatever the page.
+     */
+    next_cursor?: string | null;
+    /**
      * The invoices report only: every series of every year the window touches, with any
      * missing numbers.
      */
@@ -7498,6 +7504,14 @@ export type GetReportData = {
          * The subscriptions report: "ending soon" means within this many days (default 30).
          */
         ending_within_days?: number;
+        /**
+         * The invoices report as JSON: documents per page (default 1000, at most 10000).
+         */
+        limit?: number;
+        /**
+         * The invoices report as JSON: the page after the one that gave this `next_cursor`.
+         */
+        cursor?: string;
     };
     url: '/v1/reports/{report}';
 };

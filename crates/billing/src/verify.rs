@@ -21,10 +21,11 @@ use kasa_credits::books::{
 };
 use kasa_domain::{CustomerId, Money, PaymentId, PurchaseId};
 use kasa_ports::{
-    BooksSize, BooksStore, LedgerPosition, PaymentActionKind, PaymentActionState, PaymentBooks,
-    PaymentStatus, StoreError, UsageSummaryDifference,
+    BooksSize, BooksStore, DocumentSummaryDifference, LedgerPosition, PaymentActionKind,
+    PaymentActionState, PaymentBooks, PaymentStatus, StoreError, UsageSummaryDifference,
 };
 use serde::Serialize;
+use time::OffsetDateTime;
 
 use crate::payment_actions::Position;
 
@@ -64,6 +65,8 @@ pub enum BooksSection {
     Payments,
     /// The usage summary against the charges (ADR 0020).
     UsageSummary,
+    /// The revenue and tax summaries against the documents (ADR 0020).
+    DocumentSummary,
 }
 
 impl BooksSection {
@@ -75,6 +78,7 @@ impl BooksSection {
             Self::InvoiceNumbers => "invoice numbers",
             Self::Payments => "payments",
             Self::UsageSummary => "usage summary",
+            Self::DocumentSummary => "document summaries",
         }
     }
 }
@@ -167,6 +171,11 @@ pub enum BooksProblem {
         /// Where, and the two sides.
         difference: UsageSummaryDifference,
     },
+    /// A row of the revenue or tax summary disagrees with the documents it sums.
+    DocumentSummary {
+        /// Where, and the two sides.
+        difference: DocumentSummaryDifference,
+    },
     /// A row could not be read at all; the rest of its section was not checked.
     Unreadable {
         /// The section.
@@ -210,6 +219,7 @@ impl fmt::Display for BooksProblem {
                 difference.charges.0,
                 difference.charges.1,
             ),
+            Self::DocumentSummary { difference } => document_difference(formatter, difference),
             Self::Unreadable {
                 section,
                 after,
@@ -222,6 +232,54 @@ impl fmt::Display for BooksProblem {
                 write!(formatter, ": {detail}; the rest of them was not checked")
             }
         }
+    }
+}
+
+fn hour_text(hour: OffsetDateTime) -> String {
+    hour.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| hour.to_string())
+}
+
+fn document_difference(
+    formatter: &mut fmt::Formatter<'_>,
+    difference: &DocumentSummaryDifference,
+) -> fmt::Result {
+    match difference {
+        DocumentSummaryDifference::Revenue {
+            bucket,
+            summary,
+            documents,
+        } => write!(
+            formatter,
+            "revenue summary of the hour from {}, {} {} via {} for {:?}: it holds {} document(s) \
+             and {}, the documents add up to {} and {}",
+            hour_text(bucket.hour),
+            bucket.side.label(),
+            bucket.currency.alpha_code(),
+            bucket.gateway,
+            bucket.package,
+            summary.0,
+            summary.1,
+            documents.0,
+            documents.1,
+        ),
+        DocumentSummaryDifference::Tax {
+            bucket,
+            summary,
+            documents,
+        } => write!(
+            formatter,
+            "tax summary of the hour from {}, {} {} at {}%: it holds base {} and tax {}, the \
+             documents add up to {} and {}",
+            hour_text(bucket.hour),
+            bucket.side.label(),
+            bucket.currency.alpha_code(),
+            bucket.rate_percent,
+            summary.0,
+            summary.1,
+            documents.0,
+            documents.1,
+        ),
     }
 }
 
@@ -257,6 +315,8 @@ pub struct BooksChecked {
     pub payments: u64,
     /// Hours, departments, kinds and bases of the usage summary compared with the charges.
     pub usage_summary_rows: u64,
+    /// Rows of the revenue and tax summaries compared with the documents.
+    pub document_summary_rows: u64,
     /// Inconsistencies found.
     pub problems: u64,
 }
@@ -298,6 +358,9 @@ pub async fn verify_books(
     // One comparison, made by the store.
     run.observer.section_started(BooksSection::UsageSummary, 1);
     run.usage_summary(store).await?;
+    run.observer
+        .section_started(BooksSection::DocumentSummary, 1);
+    run.document_summary(store).await?;
     Ok(run.checked)
 }
 
@@ -498,6 +561,20 @@ impl Run<'_> {
             self.found(BooksProblem::UsageSummary { difference });
         }
         self.observer.progressed(BooksSection::UsageSummary, 1);
+        Ok(())
+    }
+
+    /// The revenue and tax summaries, recomputed from the documents by the store.
+    async fn document_summary(&mut self, store: &dyn BooksStore) -> Result<(), StoreError> {
+        let check = store.document_summary_check().await;
+        let Some(check) = self.readable(BooksSection::DocumentSummary, None, check)? else {
+            return Ok(());
+        };
+        self.checked.document_summary_rows = check.compared;
+        for difference in check.differences {
+            self.found(BooksProblem::DocumentSummary { difference });
+        }
+        self.observer.progressed(BooksSection::DocumentSummary, 1);
         Ok(())
     }
 

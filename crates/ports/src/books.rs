@@ -168,4 +168,11 @@ pub trait BooksStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read.
     async fn usage_summary_check(&self) -> Result<UsageSummaryCheck, StoreError>;
+
+    /// The revenue and tax summaries (ADR 0020) compared with the documents they sum, row by
+    /// row (the documents read page by page, in one snapshot with the summaries).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read.
+    async fn document_summary_check(&self) -> Result<crate::DocumentSummaryCheck, StoreError>;
 }

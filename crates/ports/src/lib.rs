@@ -10,6 +10,7 @@ mod access;
 mod books;
 mod clock;
 mod coupons;
+mod document_summary;
 mod documents;
 mod gateway;
 mod help_desk;
@@ -43,6 +44,11 @@ pub use clock::{Clock, SystemClock, new_id};
 #[cfg(any(test, feature = "mocks"))]
 pub use coupons::MockCouponStore;
 pub use coupons::{CouponRecord, CouponStore, DisableCoupon, NewCoupon, PurchaseCoupon};
+pub use document_summary::{
+    DocumentSide, DocumentSummaryCheck, DocumentSummaryDifference, DocumentSummaryRows,
+    DocumentSummaryTally, LinesDoNotAddUp, RevenueBucket, RevenueTotal, TaxBucket, TaxTotal,
+    document_gateway, document_package, document_summary_rows, document_tax_lines,
+};
 #[cfg(any(test, feature = "mocks"))]
 pub use documents::MockDocumentRenderer;
 pub use documents::{DocumentError, DocumentRenderer, Logo, LogoError, LogoFormat};
@@ -101,7 +107,7 @@ pub use records::{
 #[cfg(any(test, feature = "mocks"))]
 pub use reports::MockReportStore;
 pub use reports::{
-    DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, ReportStore,
+    DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, RegisterCursor, ReportStore,
     SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
 };
 pub use store::{

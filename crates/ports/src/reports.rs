@@ -10,7 +10,34 @@ use kasa_credits::LedgerEntry;
 use kasa_domain::{CustomerId, DepartmentId, Money, PurchaseId, UsageKind};
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::{ChargeBasis, Invoice, InvoiceKind, PaymentAction, StoreError};
+use crate::{ChargeBasis, Invoice, InvoiceKind, PaymentAction, RevenueTotal, StoreError, TaxTotal};
+
+/// Where a page of the invoice register starts: after the document with this issue time,
+/// series, year and number (the register's order). Opaque to API callers (a cursor).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegisterCursor {
+    /// The last document's issue time.
+    pub issued_at: OffsetDateTime,
+    /// Its series.
+    pub series: String,
+    /// Its year.
+    pub year: i32,
+    /// Its number.
+    pub sequence: u32,
+}
+
+impl RegisterCursor {
+    /// The cursor after `invoice`.
+    #[must_use]
+    pub fn after(invoice: &Invoice) -> Self {
+        Self {
+            issued_at: invoice.issued.issued_at,
+            series: invoice.number.series.clone(),
+            year: invoice.number.year,
+            sequence: invoice.number.sequence,
+        }
+    }
+}
 
 /// The numbers one series took in one year, and the ones missing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,6 +157,49 @@ pub trait ReportStore: Send + Sync {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> Result<Vec<Invoice>, StoreError>;
+
+    /// At most `limit` documents issued in `[from, to)` after `after` (from the first when
+    /// `None`), in the order of [`Self::documents_issued`]: a page of the register.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn documents_page(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        after: Option<RegisterCursor>,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, StoreError>;
+
+    /// Credit notes issued before `before` that correct one of `originals`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn credit_notes_correcting_documents(
+        &self,
+        originals: Vec<kasa_domain::InvoiceId>,
+        before: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError>;
+
+    /// The revenue summary (ADR 0020) added up per period (each `[start, end)`, every bound on
+    /// the hour), side, currency, gateway and package; only rows with documents.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn revenue_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<RevenueTotal>, StoreError>;
+
+    /// The tax summary (ADR 0020) added up per period (each `[start, end)`, every bound on the
+    /// hour), side, currency and rate.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn tax_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<TaxTotal>, StoreError>;
 
     /// Credit notes issued in `[from, to)`, in the order of [`Self::documents_issued`].
     ///

@@ -9,6 +9,7 @@
 pub mod books;
 pub mod concurrency;
 pub mod coupons;
+pub mod document_summary;
 pub mod flows;
 pub mod help_desk_calls;
 pub mod help_desk_events;

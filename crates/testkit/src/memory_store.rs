@@ -136,6 +136,8 @@ struct State {
     /// The usage summary (ADR 0020): charges and credits per UTC hour, department, kind and
     /// basis, kept with each charge.
     usage_summary: BTreeMap<reports::UsageBucket, (u64, i64)>,
+    /// The revenue and tax summaries (ADR 0020), kept with each document.
+    document_summary: kasa_ports::DocumentSummaryTally,
 }
 
 impl State {
@@ -1637,6 +1639,7 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
         },
         issued: new,
     };
+    state.document_summary.add_document(&invoice);
     state.invoices.push(invoice.clone());
     let event = kasa_ports::webhook_event_for_invoice(&invoice);
     state.webhooks.queue(event, invoice.issued.issued_at);

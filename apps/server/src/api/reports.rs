@@ -15,8 +15,8 @@ use crate::app::App;
 use crate::auth::Bearer;
 use crate::problem::ApiError;
 use crate::reports::{
-    ReportBody, ReportFormat, ReportQuery, csv, csv_file_name, decimal_mark, report_body,
-    report_format, report_kind, report_request,
+    QueryError, ReportBody, ReportFormat, ReportQuery, csv, csv_file_name, decimal_mark,
+    register_csv_stream, register_paging, report_body, report_format, report_kind, report_request,
 };
 
 /// A report: the JSON body, or a CSV file.
@@ -26,6 +26,8 @@ pub enum ReportResponse {
     Json(ReportBody),
     /// The CSV file and its name.
     Csv(Vec<u8>, String),
+    /// A CSV file written as it is read (the whole register, page by page), and its name.
+    CsvStream(poem::Body, String),
 }
 
 impl IntoResponse for ReportResponse {
@@ -39,6 +41,13 @@ impl IntoResponse for ReportResponse {
                     format!("attachment; filename=\"{name}\""),
                 )
                 .body(bytes),
+            Self::CsvStream(body, name) => Response::builder()
+                .content_type("text/csv; charset=utf-8")
+                .header(
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{name}\""),
+                )
+                .body(body),
         }
     }
 }
@@ -86,6 +95,12 @@ impl ReportsApi {
     /// department, and how each was covered), `subscriptions` (where they stand at the end of
     /// the window, or now), `credit-liability` (credits sold but not delivered, valued first
     /// in, first out, with the movement per period). docs/finance.md explains every figure.
+    ///
+    /// The register comes in pages as JSON: `limit` documents (1,000 unless asked, at most
+    /// 10,000) in the register's order (issue time, series, year, number), and `next_cursor`
+    /// to pass as `cursor` for the next page (absent on the last); the numbering check covers
+    /// every document of the years the window touches on every page. As CSV the register is
+    /// the whole window, streamed page by page.
     #[oai(
         path = "/reports/:report",
         method = "get",
@@ -114,6 +129,10 @@ impl ReportsApi {
         decimal: Query<Option<String>>,
         /// The subscriptions report: "ending soon" means within this many days (default 30).
         ending_within_days: Query<Option<u32>>,
+        /// The invoices report as JSON: documents per page (default 1000, at most 10000).
+        limit: Query<Option<u32>>,
+        /// The invoices report as JSON: the page after the one that gave this `next_cursor`.
+        cursor: Query<Option<String>>,
     ) -> Result<ReportResponse, ApiError> {
         auth.0.require(Permission::ReadFinance)?;
         let kind = report_kind(&report.0).map_err(query_problem)?;
@@ -128,7 +147,27 @@ impl ReportsApi {
         };
         let request = report_request(kind, &query, &app.report_zone, app.clock.now())
             .map_err(query_problem)?;
-        let made = crate::reports::run(app.store.as_ref(), &request)
+        let paging = register_paging(kind, limit.0, cursor.0.as_deref()).map_err(query_problem)?;
+        if format == ReportFormat::Csv && paging.is_some() {
+            if limit.0.is_some() || cursor.0.is_some() {
+                return Err(query_problem(QueryError {
+                    field: if limit.0.is_some() { "limit" } else { "cursor" },
+                    detail: "the register's CSV is the whole window; pages are for JSON".into(),
+                }));
+            }
+            // The first page is read here, so that a store that cannot answer is a problem
+            // response rather than a cut file.
+            crate::reports::run_paged(app.store.as_ref(), &request, paging.as_ref())
+                .await
+                .map_err(report_problem)?;
+            let name = csv_file_name(&request);
+            let stream = register_csv_stream(app.store.clone(), request, mark);
+            return Ok(ReportResponse::CsvStream(
+                poem::Body::from_bytes_stream(stream),
+                name,
+            ));
+        }
+        let made = crate::reports::run_paged(app.store.as_ref(), &request, paging.as_ref())
             .await
             .map_err(report_problem)?;
         Ok(match format {

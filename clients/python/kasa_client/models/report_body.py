@@ -33,6 +33,10 @@ class ReportBody:
                 credits), by name.
             time_zone (str): The zone days and months are counted in.
             to (str): The last day, included.
+            next_cursor (None | str | Unset): The invoices report only: the register comes in pages (`limit` documents,
+                1,000 unless
+                asked otherwise); this is the `cursor` that asks for the next page, absent on the last.
+                The numbering check always covers every document of the years, whatever the page.
             numbering (list[NumberingBody] | None | Unset): The invoices report only: every series of every year the window
                 touches, with any
                 missing numbers.
@@ -46,6 +50,7 @@ class ReportBody:
     summary: ReportBodySummary
     time_zone: str
     to: str
+    next_cursor: None | str | Unset = UNSET
     numbering: list[NumberingBody] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -73,6 +78,12 @@ class ReportBody:
 
         to = self.to
 
+        next_cursor: None | str | Unset
+        if isinstance(self.next_cursor, Unset):
+            next_cursor = UNSET
+        else:
+            next_cursor = self.next_cursor
+
         numbering: list[dict[str, Any]] | None | Unset
         if isinstance(self.numbering, Unset):
             numbering = UNSET
@@ -99,6 +110,8 @@ class ReportBody:
                 "to": to,
             }
         )
+        if next_cursor is not UNSET:
+            field_dict["next_cursor"] = next_cursor
         if numbering is not UNSET:
             field_dict["numbering"] = numbering
 
@@ -137,6 +150,15 @@ class ReportBody:
 
         to = d.pop("to")
 
+        def _parse_next_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
+
         def _parse_numbering(data: object) -> list[NumberingBody] | None | Unset:
             if data is None:
                 return data
@@ -168,6 +190,7 @@ class ReportBody:
             summary=summary,
             time_zone=time_zone,
             to=to,
+            next_cursor=next_cursor,
             numbering=numbering,
         )
 

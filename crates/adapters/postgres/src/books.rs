@@ -477,6 +477,11 @@ impl BooksStore for SqlStore {
         self.in_snapshot(async |tx, codec| crate::usage_summary::check(tx, codec).await)
             .await
     }
+
+    async fn document_summary_check(&self) -> Result<kasa_ports::DocumentSummaryCheck, StoreError> {
+        self.in_snapshot(async |tx, codec| crate::document_summary::check(tx, codec).await)
+            .await
+    }
 }
 
 impl SqlStore {

@@ -116,6 +116,7 @@ pub(crate) async fn issue(
         },
         issued: new,
     };
+    crate::document_summary::record(tx, codec, &invoice).await?;
     let event = kasa_ports::webhook_event_for_invoice(&invoice);
     crate::webhooks::queue_webhook_event(tx, codec, &event, invoice.issued.issued_at).await?;
     Ok(invoice)

@@ -21,6 +21,7 @@ mod charges;
 mod codec;
 mod coupons;
 mod customers;
+mod document_summary;
 mod help_desk_calls;
 mod help_desk_connections;
 mod help_desk_events;

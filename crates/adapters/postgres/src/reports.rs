@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money};
 use kasa_ports::{
-    DocumentAmount, Invoice, LiabilitySources, NumberingCheck, RefundFact, ReportStore, StoreError,
-    SubscriptionPosition, UsageCharge, UsageTotal,
+    DocumentAmount, Invoice, LiabilitySources, NumberingCheck, RefundFact, RegisterCursor,
+    ReportStore, RevenueTotal, StoreError, SubscriptionPosition, TaxTotal, UsageCharge, UsageTotal,
 };
 use sea_orm::Value;
 use time::OffsetDateTime;
@@ -41,6 +41,85 @@ impl ReportStore for SqlStore {
             invoice,
         )
         .await
+    }
+
+    async fn documents_page(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        after: Option<RegisterCursor>,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        let mut values = window(self, from, to);
+        let after_clause = match after {
+            None => String::new(),
+            Some(after) => {
+                values.extend([
+                    self.codec.at(after.issued_at),
+                    Value::from(after.series),
+                    Value::from(i64::from(after.year)),
+                    Value::from(i64::from(after.sequence)),
+                ]);
+                // Spelled out rather than as a row comparison, which SQLite and PostgreSQL
+                // both have, so that PostgreSQL still ranges over the issue-time index.
+                "AND issued_at >= $3 AND (issued_at > $3 OR series > $4                  OR (series = $4 AND (year > $5 OR (year = $5 AND sequence > $6))))"
+                    .to_owned()
+            }
+        };
+        values.push(Value::from(i64::from(limit)));
+        let limit_parameter = values.len();
+        self.read_list(
+            &format!(
+                "{INVOICE_COLUMNS} WHERE issued_at >= $1 AND issued_at < $2 {after_clause}                  {DOCUMENT_ORDER} LIMIT ${limit_parameter}"
+            ),
+            values,
+            invoice,
+        )
+        .await
+    }
+
+    async fn credit_notes_correcting_documents(
+        &self,
+        originals: Vec<kasa_domain::InvoiceId>,
+        before: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        let mut notes = Vec::new();
+        // In bounded lists of parameters (SQLite allows 32,766 per statement).
+        for chunk in originals.chunks(1_000) {
+            let mut values = vec![self.codec.at(before)];
+            let mut marks = Vec::with_capacity(chunk.len());
+            for original in chunk {
+                values.push(crate::codec::id(*original));
+                marks.push(format!("${}", values.len()));
+            }
+            notes.extend(
+                self.read_list(
+                    &format!(
+                        "{INVOICE_COLUMNS} WHERE kind = 'credit_note' AND issued_at < $1 \
+                         AND refers_to IN ({}) {DOCUMENT_ORDER}",
+                        marks.join(", ")
+                    ),
+                    values,
+                    invoice,
+                )
+                .await?,
+            );
+        }
+        Ok(notes)
+    }
+
+    async fn revenue_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<RevenueTotal>, StoreError> {
+        crate::document_summary::revenue_totals(&self.db, self.codec, periods).await
+    }
+
+    async fn tax_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<TaxTotal>, StoreError> {
+        crate::document_summary::tax_totals(&self.db, self.codec, periods).await
     }
 
     async fn credit_notes_issued(
@@ -116,9 +195,19 @@ impl ReportStore for SqlStore {
             )
             .await?;
         // The holes between consecutive numbers, found by the database (no list of numbers
-        // crosses the wire).
-        let holes = self
-            .read_list(
+        // crosses the wire). Numbers are unique per series and year, so a series-year whose
+        // lowest number is at least 1 and whose count equals its highest number holds every
+        // number from 1 to it: when all do, there is no hole to look for (the healthy case,
+        // and a scan of every number saved on each page of the register).
+        let whole = summaries
+            .iter()
+            .all(|(_, (documents, lowest, highest, _))| {
+                *lowest >= 1 && *documents == u64::from(*highest)
+            });
+        let holes = if whole {
+            Vec::new()
+        } else {
+            self.read_list(
                 "SELECT series, year, sequence, next_sequence FROM (\
                    SELECT series, year, sequence, LEAD(sequence) OVER \
                      (PARTITION BY series, year ORDER BY sequence) AS next_sequence \
@@ -138,7 +227,8 @@ impl ReportStore for SqlStore {
                     ))
                 },
             )
-            .await?;
+            .await?
+        };
         let mut holes_by_series: BTreeMap<(String, i32), Vec<(u32, u32)>> = BTreeMap::new();
         for (key, hole) in holes {
             holes_by_series.entry(key).or_default().push(hole);

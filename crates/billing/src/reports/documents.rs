@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use kasa_domain::{Currency, Decimal, Money, MoneyError, PurchaseId};
-use kasa_ports::{Invoice, InvoiceKind, NumberingCheck, RefundFact};
+use kasa_ports::{
+    DocumentSide, Invoice, InvoiceKind, NumberingCheck, RefundFact, RevenueTotal, StoreError,
+    TaxTotal, document_gateway, document_package, document_tax_lines,
+};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -40,26 +43,6 @@ fn text_at<'a>(document: &'a Value, path: &[&str]) -> Option<&'a str> {
         .and_then(Value::as_str)
 }
 
-fn line_of(document: &Value) -> Option<&Value> {
-    document.get("lines").and_then(|lines| lines.get(0))
-}
-
-/// The gateway named on a document (`payment.method`), or `-` when it names none.
-fn gateway_of(invoice: &Invoice) -> String {
-    text_at(&invoice.issued.document, &["payment", "method"])
-        .unwrap_or("-")
-        .to_owned()
-}
-
-/// The package as bought: the first line's description.
-fn package_of(invoice: &Invoice) -> String {
-    line_of(&invoice.issued.document)
-        .and_then(|line| line.get("description"))
-        .and_then(Value::as_str)
-        .unwrap_or("-")
-        .to_owned()
-}
-
 fn is_credit_note(invoice: &Invoice) -> bool {
     invoice.issued.kind == InvoiceKind::CreditNote
 }
@@ -72,43 +55,76 @@ pub fn revenue_report(
     window: &ReportWindow,
     documents: &[Invoice],
 ) -> Result<Vec<RevenueRow>, ReportError> {
+    let totals: Vec<RevenueTotal> = documents
+        .iter()
+        .filter_map(|invoice| {
+            Some(RevenueTotal {
+                period: window.period_index(invoice.issued.issued_at)?,
+                side: DocumentSide::of(invoice.issued.kind),
+                currency: invoice.issued.total.gross.currency(),
+                gateway: document_gateway(invoice),
+                package: document_package(invoice),
+                documents: 1,
+                gross: invoice.issued.total.gross.amount(),
+            })
+        })
+        .collect();
+    revenue_report_from_totals(window, &totals)
+}
+
+fn unknown_period(report: &str, period: usize, window: &ReportWindow) -> ReportError {
+    ReportError::Store(StoreError::Corrupt(format!(
+        "{report} totals of period {period} of {}",
+        window.periods().len()
+    )))
+}
+
+/// Revenue per period, currency, gateway and package from the store's revenue summary (the
+/// same figures as [`revenue_report`] over the documents; ADR 0020).
+///
+/// # Errors
+/// [`ReportError::Store`] when a sum overflows or a total names no period of the window.
+pub fn revenue_report_from_totals(
+    window: &ReportWindow,
+    totals: &[RevenueTotal],
+) -> Result<Vec<RevenueRow>, ReportError> {
     let mut rows: BTreeMap<(usize, String, String, String), RevenueRow> = BTreeMap::new();
-    for invoice in documents {
-        let issued_at = invoice.issued.issued_at;
-        let Some(index) = window.period_index(issued_at) else {
-            continue;
-        };
-        let period = &window.periods()[index];
-        let currency = invoice.issued.total.gross.currency();
-        let gateway = gateway_of(invoice);
-        let package = package_of(invoice);
+    for total in totals {
+        let period = window
+            .periods()
+            .get(total.period)
+            .ok_or_else(|| unknown_period("revenue", total.period, window))?;
+        let currency = total.currency;
         let row = rows
             .entry((
-                index,
+                total.period,
                 currency.alpha_code().to_owned(),
-                gateway.clone(),
-                package.clone(),
+                total.gateway.clone(),
+                total.package.clone(),
             ))
             .or_insert_with(|| RevenueRow {
                 period: period.label.clone(),
                 currency,
-                gateway,
-                package,
+                gateway: total.gateway.clone(),
+                package: total.package.clone(),
                 documents: 0,
                 gross: zero(currency),
                 credit_notes: 0,
                 refunds: zero(currency),
                 net: zero(currency),
             });
-        let gross = invoice.issued.total.gross;
-        if is_credit_note(invoice) {
-            row.credit_notes += 1;
-            row.refunds = row.refunds.checked_add(&gross)?;
-            row.net = row.net.checked_sub(&gross)?;
-        } else {
-            row.documents += 1;
-            row.gross = row.gross.checked_add(&gross)?;
-            row.net = row.net.checked_add(&gross)?;
+        let gross = Money::new(total.gross, currency)?;
+        match total.side {
+            DocumentSide::Credited => {
+                row.credit_notes += total.documents;
+                row.refunds = row.refunds.checked_add(&gross)?;
+                row.net = row.net.checked_sub(&gross)?;
+            }
+            DocumentSide::Billed => {
+                row.documents += total.documents;
+                row.gross = row.gross.checked_add(&gross)?;
+                row.net = row.net.checked_add(&gross)?;
+            }
         }
     }
     Ok(rows.into_values().collect())
@@ -194,6 +210,8 @@ pub struct RegisterReport {
     pub entries: Vec<RegisterEntry>,
     /// Every series of every year the window touches, with the numbers missing.
     pub numbering: Vec<NumberingCheck>,
+    /// Where the next page starts, when this is a page of the register that is not the last.
+    pub next: Option<kasa_ports::RegisterCursor>,
 }
 
 /// The register of `documents` (issued in the window), their states from `corrections` (credit
@@ -262,7 +280,11 @@ pub fn register_report(
             })
         })
         .collect::<Result<Vec<_>, MoneyError>>()?;
-    Ok(RegisterReport { entries, numbering })
+    Ok(RegisterReport {
+        entries,
+        numbering,
+        next: None,
+    })
 }
 
 fn kind_name(kind: InvoiceKind) -> &'static str {
@@ -341,60 +363,6 @@ pub struct TaxRow {
     pub tax: Money,
 }
 
-fn decimal_of(value: Option<&Value>) -> Option<Decimal> {
-    match value? {
-        Value::String(text) => text.parse().ok(),
-        Value::Number(number) => number.to_string().parse().ok(),
-        _ => None,
-    }
-}
-
-/// The (rate, net, tax) of each line of a document; a document without readable lines is one
-/// line of its totals at rate 0 (so no amount is ever left out of the sum).
-fn tax_lines(invoice: &Invoice) -> Result<Vec<(Decimal, Money, Money)>, ReportError> {
-    let currency = invoice.issued.total.gross.currency();
-    let lines = invoice
-        .issued
-        .document
-        .get("lines")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let parsed: Option<Vec<(Decimal, Money, Money)>> = lines
-        .iter()
-        .map(|line| {
-            Some((
-                decimal_of(line.get("tax_rate_percent"))?,
-                Money::new(decimal_of(line.get("net"))?, currency).ok()?,
-                Money::new(decimal_of(line.get("tax"))?, currency).ok()?,
-            ))
-        })
-        .collect();
-    let total = invoice.issued.total;
-    match parsed {
-        Some(lines) if !lines.is_empty() => {
-            // The lines must add up to the totals: the report sums lines, the register totals.
-            let mut net = zero(currency);
-            let mut tax = zero(currency);
-            for (_, line_net, line_tax) in &lines {
-                net = net.checked_add(line_net)?;
-                tax = tax.checked_add(line_tax)?;
-            }
-            if net == total.net && tax == total.tax {
-                Ok(lines)
-            } else {
-                Err(ReportError::Store(kasa_ports::StoreError::Corrupt(
-                    format!(
-                        "document {}: its lines do not add up to its totals",
-                        invoice.number
-                    ),
-                )))
-            }
-        }
-        _ => Ok(vec![(Decimal::ZERO, total.net, total.tax)]),
-    }
-}
-
 /// KDV per period, currency and rate: invoices and receipts minus credit notes.
 ///
 /// # Errors
@@ -403,34 +371,71 @@ pub fn tax_report(
     window: &ReportWindow,
     documents: &[Invoice],
 ) -> Result<Vec<TaxRow>, ReportError> {
-    let mut rows: BTreeMap<(usize, String, Decimal), TaxRow> = BTreeMap::new();
+    let mut totals = Vec::new();
     for invoice in documents {
-        let Some(index) = window.period_index(invoice.issued.issued_at) else {
+        let Some(period) = window.period_index(invoice.issued.issued_at) else {
             continue;
         };
-        let period = &window.periods()[index];
-        let currency = invoice.issued.total.gross.currency();
-        for (rate, net, tax) in tax_lines(invoice)? {
-            let rate = rate.normalize();
-            let row = rows
-                .entry((index, currency.alpha_code().to_owned(), rate))
-                .or_insert_with(|| TaxRow {
-                    period: period.label.clone(),
-                    currency,
-                    rate_percent: rate,
-                    invoiced_base: zero(currency),
-                    invoiced_tax: zero(currency),
-                    credited_base: zero(currency),
-                    credited_tax: zero(currency),
-                    base: zero(currency),
-                    tax: zero(currency),
-                });
-            if is_credit_note(invoice) {
+        let lines = document_tax_lines(invoice).map_err(|damage| {
+            ReportError::Store(StoreError::Corrupt(format!(
+                "document {}: {damage}",
+                invoice.number
+            )))
+        })?;
+        for (rate, net, tax) in lines {
+            totals.push(TaxTotal {
+                period,
+                side: DocumentSide::of(invoice.issued.kind),
+                currency: invoice.issued.total.gross.currency(),
+                rate_percent: rate.normalize(),
+                base: net.amount(),
+                tax: tax.amount(),
+            });
+        }
+    }
+    tax_report_from_totals(window, &totals)
+}
+
+/// KDV per period, currency and rate from the store's tax summary (the same figures as
+/// [`tax_report`] over the documents; ADR 0020).
+///
+/// # Errors
+/// [`ReportError::Store`] when a sum overflows or a total names no period of the window.
+pub fn tax_report_from_totals(
+    window: &ReportWindow,
+    totals: &[TaxTotal],
+) -> Result<Vec<TaxRow>, ReportError> {
+    let mut rows: BTreeMap<(usize, String, Decimal), TaxRow> = BTreeMap::new();
+    for total in totals {
+        let period = window
+            .periods()
+            .get(total.period)
+            .ok_or_else(|| unknown_period("tax", total.period, window))?;
+        let currency = total.currency;
+        let rate = total.rate_percent.normalize();
+        let row = rows
+            .entry((total.period, currency.alpha_code().to_owned(), rate))
+            .or_insert_with(|| TaxRow {
+                period: period.label.clone(),
+                currency,
+                rate_percent: rate,
+                invoiced_base: zero(currency),
+                invoiced_tax: zero(currency),
+                credited_base: zero(currency),
+                credited_tax: zero(currency),
+                base: zero(currency),
+                tax: zero(currency),
+            });
+        let net = Money::new(total.base, currency)?;
+        let tax = Money::new(total.tax, currency)?;
+        match total.side {
+            DocumentSide::Credited => {
                 row.credited_base = row.credited_base.checked_add(&net)?;
                 row.credited_tax = row.credited_tax.checked_add(&tax)?;
                 row.base = row.base.checked_sub(&net)?;
                 row.tax = row.tax.checked_sub(&tax)?;
-            } else {
+            }
+            DocumentSide::Billed => {
                 row.invoiced_base = row.invoiced_base.checked_add(&net)?;
                 row.invoiced_tax = row.invoiced_tax.checked_add(&tax)?;
                 row.base = row.base.checked_add(&net)?;

@@ -16,7 +16,7 @@ mod table;
 mod window;
 
 use kasa_domain::{Currency, Money, MoneyError};
-use kasa_ports::{CatalogStore, ReportStore, StoreError};
+use kasa_ports::{CatalogStore, RegisterCursor, ReportStore, StoreError};
 use time::OffsetDateTime;
 
 pub use activity::{
@@ -25,7 +25,8 @@ pub use activity::{
 };
 pub use documents::{
     DocumentState, RefundRow, RegisterEntry, RegisterReport, RevenueRow, TaxRow, refunds_report,
-    register_report, revenue_report, tax_report, totals,
+    register_report, revenue_report, revenue_report_from_totals, tax_report,
+    tax_report_from_totals, totals,
 };
 pub use liability::{LiabilityReport, LiabilityRow, liability_report};
 pub use table::{Cell, Column, ColumnKind, ReportTable};
@@ -158,10 +159,25 @@ where
 {
     let window = &request.window;
     let (from, to) = (window.start(), window.end());
+    // The summaries answer when every period starts and ends on a UTC hour (ADR 0020).
+    let summed = usage_summary_answers(window);
+    let periods: Vec<_> = window
+        .periods()
+        .iter()
+        .map(|period| (period.start, period.end))
+        .collect();
     Ok(match request.kind {
+        ReportKind::Revenue if summed => Report::Revenue(revenue_report_from_totals(
+            window,
+            &store.revenue_totals(&periods).await?,
+        )?),
         ReportKind::Revenue => Report::Revenue(revenue_report(
             window,
             &store.documents_issued(from, to).await?,
+        )?),
+        ReportKind::Tax if summed => Report::Tax(tax_report_from_totals(
+            window,
+            &store.tax_totals(&periods).await?,
         )?),
         ReportKind::Invoices => {
             let documents = store.documents_issued(from, to).await?;
@@ -182,12 +198,7 @@ where
         }
         ReportKind::Usage => {
             let departments = store.departments().await?;
-            if usage_summary_answers(window) {
-                let periods: Vec<_> = window
-                    .periods()
-                    .iter()
-                    .map(|period| (period.start, period.end))
-                    .collect();
+            if summed {
                 Report::Usage(usage_report_from_totals(
                     window,
                     &store.usage_totals(&periods).await?,
@@ -214,6 +225,54 @@ where
             &store.liability_sources(to).await?,
         )?),
     })
+}
+
+/// The most documents one page of the register holds.
+pub const REGISTER_PAGE_MAX: u32 = 10_000;
+
+/// One page of the invoice register: at most `limit` documents of the window after `after`
+/// (from the first when `None`), their states at the window's end, the numbering check of every
+/// series of every year the window touches (whole, whatever the page), and where the next page
+/// starts (`next`, `None` on the last page).
+///
+/// # Errors
+/// [`ReportError::InvalidWindow`] for a limit of 0 or above [`REGISTER_PAGE_MAX`];
+/// [`ReportError::Store`] as [`make_report`].
+pub async fn register_page<S>(
+    store: &S,
+    window: &ReportWindow,
+    after: Option<RegisterCursor>,
+    limit: u32,
+) -> Result<RegisterReport, ReportError>
+where
+    S: ReportStore + ?Sized,
+{
+    if limit == 0 || limit > REGISTER_PAGE_MAX {
+        return Err(ReportError::InvalidWindow(format!(
+            "a page holds 1 to {REGISTER_PAGE_MAX} documents, not {limit}"
+        )));
+    }
+    let (from, to) = (window.start(), window.end());
+    let documents = store.documents_page(from, to, after, limit).await?;
+    let next = if documents.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+        documents.last().map(RegisterCursor::after)
+    } else {
+        None
+    };
+    let originals = documents
+        .iter()
+        .filter(|document| document.issued.kind != kasa_ports::InvoiceKind::CreditNote)
+        .map(|document| document.issued.id)
+        .collect();
+    let corrections = store
+        .credit_notes_correcting_documents(originals, to)
+        .await?;
+    let checks = store
+        .numbering_checks(window.first_year(), window.last_year())
+        .await?;
+    let mut register = register_report(documents, &corrections, checks)?;
+    register.next = next;
+    Ok(register)
 }
 
 /// Adds `amount` to the sum kept for its currency (a new sum for a new currency).

@@ -222,4 +222,8 @@ impl BooksStore for MemoryStore {
     async fn usage_summary_check(&self) -> Result<UsageSummaryCheck, StoreError> {
         self.read(|state| Ok(super::reports::usage_summary_check(state)))
     }
+
+    async fn document_summary_check(&self) -> Result<kasa_ports::DocumentSummaryCheck, StoreError> {
+        self.read(|state| Ok(super::reports::document_summary_check(state)))
+    }
 }

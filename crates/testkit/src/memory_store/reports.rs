@@ -5,12 +5,17 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use kasa_credits::LedgerEntryKind;
+use kasa_domain::Decimal;
 use kasa_domain::{DepartmentId, UsageKind};
 use kasa_ports::{
     ChargeBasis, DocumentAmount, Invoice, InvoiceKind, LiabilitySources, NumberingCheck,
     PaymentActionKind, PaymentActionState, RecurringState, RefundFact, ReportStore, StoreError,
     SubscriptionPosition, UsageCharge, UsageSummaryCheck, UsageSummaryDifference, UsageTotal,
     missing_numbers, usage_hour,
+};
+use kasa_ports::{
+    DocumentSummaryCheck, DocumentSummaryTally, RegisterCursor, RevenueBucket, RevenueTotal,
+    TaxBucket, TaxTotal,
 };
 use time::OffsetDateTime;
 
@@ -61,6 +66,22 @@ pub(super) fn usage_summary_check(state: &State) -> UsageSummaryCheck {
     }
 }
 
+/// The period an hour of a summary falls in.
+fn period_of(periods: &[(OffsetDateTime, OffsetDateTime)], hour: OffsetDateTime) -> Option<usize> {
+    periods
+        .iter()
+        .position(|(start, end)| in_window(hour, *start, *end))
+}
+
+/// The document summaries recomputed from the documents.
+pub(super) fn document_summary_check(state: &State) -> DocumentSummaryCheck {
+    let mut documents = DocumentSummaryTally::default();
+    for invoice in &state.invoices {
+        documents.add_document(invoice);
+    }
+    DocumentSummaryTally::compare(&state.document_summary, &documents)
+}
+
 fn in_window(at: OffsetDateTime, from: OffsetDateTime, to: OffsetDateTime) -> bool {
     at >= from && at < to
 }
@@ -98,6 +119,108 @@ impl ReportStore for MemoryStore {
                 .collect();
             document_order(&mut documents);
             Ok(documents)
+        })
+    }
+
+    async fn documents_page(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        after: Option<RegisterCursor>,
+        limit: u32,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        let mut documents = self.documents_issued(from, to).await?;
+        if let Some(after) = after {
+            documents.retain(|invoice| RegisterCursor::after(invoice) > after);
+        }
+        documents.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(documents)
+    }
+
+    async fn credit_notes_correcting_documents(
+        &self,
+        originals: Vec<kasa_domain::InvoiceId>,
+        before: OffsetDateTime,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        self.read(|state| {
+            let mut notes: Vec<Invoice> = state
+                .invoices
+                .iter()
+                .filter(|note| {
+                    note.issued.kind == InvoiceKind::CreditNote
+                        && note.issued.issued_at < before
+                        && note
+                            .issued
+                            .refers_to
+                            .is_some_and(|original| originals.contains(&original))
+                })
+                .cloned()
+                .collect();
+            document_order(&mut notes);
+            Ok(notes)
+        })
+    }
+
+    async fn revenue_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<RevenueTotal>, StoreError> {
+        self.read(|state| {
+            let mut totals: BTreeMap<(usize, RevenueBucket), (u64, Decimal)> = BTreeMap::new();
+            for (bucket, (documents, gross)) in &state.document_summary.revenue {
+                let Some(period) = period_of(periods, bucket.hour) else {
+                    continue;
+                };
+                let key = RevenueBucket {
+                    hour: OffsetDateTime::UNIX_EPOCH,
+                    ..bucket.clone()
+                };
+                let total = totals.entry((period, key)).or_default();
+                *total = (total.0 + documents, total.1 + gross);
+            }
+            Ok(totals
+                .into_iter()
+                .map(|((period, bucket), (documents, gross))| RevenueTotal {
+                    period,
+                    side: bucket.side,
+                    currency: bucket.currency,
+                    gateway: bucket.gateway,
+                    package: bucket.package,
+                    documents,
+                    gross,
+                })
+                .collect())
+        })
+    }
+
+    async fn tax_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<TaxTotal>, StoreError> {
+        self.read(|state| {
+            let mut totals: BTreeMap<(usize, TaxBucket), (Decimal, Decimal)> = BTreeMap::new();
+            for (bucket, (base, tax)) in &state.document_summary.tax {
+                let Some(period) = period_of(periods, bucket.hour) else {
+                    continue;
+                };
+                let key = TaxBucket {
+                    hour: OffsetDateTime::UNIX_EPOCH,
+                    ..bucket.clone()
+                };
+                let total = totals.entry((period, key)).or_default();
+                *total = (total.0 + base, total.1 + tax);
+            }
+            Ok(totals
+                .into_iter()
+                .map(|((period, bucket), (base, tax))| TaxTotal {
+                    period,
+                    side: bucket.side,
+                    currency: bucket.currency,
+                    rate_percent: bucket.rate_percent,
+                    base,
+                    tax,
+                })
+                .collect())
         })
     }
 

@@ -221,6 +221,10 @@ struct ReportPage {
     summary: Vec<(String, String)>,
     charts: Vec<Chart>,
     tables: Vec<Table>,
+    /// The register: its pages' note, and the links to its first and next pages.
+    paged: bool,
+    first_href: Option<String>,
+    next_href: Option<String>,
 }
 
 /// A report page's query, as typed in its filters: the API's parameters, as text (the
@@ -237,6 +241,9 @@ pub struct PageQuery {
     ending_within_days: String,
     #[serde(default)]
     decimal: String,
+    /// The register's page (the API's `next_cursor`), not a filter: never carried to the CSV.
+    #[serde(default)]
+    cursor: String,
 }
 
 impl PageQuery {
@@ -295,7 +302,12 @@ async fn made(
         let field = error.field;
         (query_problem(error), Some(field))
     })?;
-    let report = crate::reports::run(app.store.as_ref(), &request)
+    let cursor = Some(query.cursor.trim()).filter(|cursor| !cursor.is_empty());
+    let paging = crate::reports::register_paging(kind, None, cursor).map_err(|error| {
+        let field = error.field;
+        (query_problem(error), Some(field))
+    })?;
+    let report = crate::reports::run_paged(app.store.as_ref(), &request, paging.as_ref())
         .await
         .map_err(|error| (report_problem(error), None))?;
     Ok((request, report))
@@ -335,8 +347,24 @@ pub async fn report_page(
             words: c.t(words).to_owned(),
         })
         .collect();
+    let page_href = |cursor: Option<String>| {
+        let mut href = format!("/console/reports/{}?{query_string}", report.slug);
+        if let Some(cursor) = cursor {
+            href.push_str(&format!("&cursor={}", encode(&cursor)));
+        }
+        href
+    };
+    let paged = kind == ReportKind::Invoices;
+    let mut next_href = None;
+    let first_href = (paged && !query.cursor.trim().is_empty()).then(|| page_href(None));
     let (status, problem, field, shown) = match made(&app, kind, &query).await {
         Ok((request, made)) => {
+            if let Report::Invoices(register) = &made {
+                next_href = register
+                    .next
+                    .as_ref()
+                    .map(|next| page_href(Some(crate::reports::encode_cursor(next))));
+            }
             let shown = view::view(&c, &made, &request.window);
             (StatusCode::OK, None, None, Some((request, shown)))
         }
@@ -371,6 +399,9 @@ pub async fn report_page(
             summary,
             charts,
             tables,
+            paged,
+            first_href,
+            next_href,
         },
     )
 }
@@ -480,11 +511,27 @@ pub async fn report_csv(
         Ok(mark) => mark,
         Err(error) => return staff.refusal_page(&query_problem(error)),
     };
+    // The CSV holds the whole window: the register's page, if the page named one, is not
+    // the file's.
+    let query = PageQuery {
+        cursor: String::new(),
+        ..query.0
+    };
     let (request, report) = match made(&app, kind, &query).await {
         Ok(made) => made,
         Err((error, _)) => return staff.refusal_page(&error),
     };
-    let bytes = csv(&report.table(&request.window), mark);
+    let body = if kind == ReportKind::Invoices {
+        // Every page of the register, streamed (the first was read above, so a store that
+        // cannot answer is a refusal page rather than a cut file).
+        poem::Body::from_bytes_stream(crate::reports::register_csv_stream(
+            app.store.clone(),
+            request.clone(),
+            mark,
+        ))
+    } else {
+        poem::Body::from(csv(&report.table(&request.window), mark))
+    };
     Response::builder()
         .status(StatusCode::OK)
         .content_type("text/csv; charset=utf-8")
@@ -494,7 +541,7 @@ pub async fn report_csv(
         )
         .header(header::CACHE_CONTROL, "no-store")
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .body(bytes)
+        .body(body)
 }
 
 #[cfg(test)]

@@ -560,6 +560,7 @@ mod tests {
             Report::Invoices(RegisterReport {
                 entries: Vec::new(),
                 numbering: Vec::new(),
+                next: None,
             }),
             Report::Tax(Vec::new()),
             Report::Refunds(Vec::new()),
@@ -729,6 +730,7 @@ mod tests {
                     missing: Vec::new(),
                 },
             ],
+            next: None,
         };
         let c = chrome(Language::En);
         let page = view(&c, &Report::Invoices(register), &november(Grouping::Month));

@@ -21,6 +21,8 @@ def _get_kwargs(
     format_: str | Unset = UNSET,
     decimal: str | Unset = UNSET,
     ending_within_days: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -38,6 +40,10 @@ def _get_kwargs(
     params["decimal"] = decimal
 
     params["ending_within_days"] = ending_within_days
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -126,6 +132,8 @@ def sync_detailed(
     format_: str | Unset = UNSET,
     decimal: str | Unset = UNSET,
     ending_within_days: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
 ) -> Response[Problem | ReportBody]:
     """A finance report over the days `from` to `to` (both included, counted in `time_zone`),
     grouped by day or month: `revenue` (gross, refunds and net per period, currency, gateway
@@ -136,6 +144,12 @@ def sync_detailed(
     the window, or now), `credit-liability` (credits sold but not delivered, valued first
     in, first out, with the movement per period). docs/finance.md explains every figure.
 
+     The register comes in pages as JSON: `limit` documents (1,000 unless asked, at most
+    10,000) in the register's order (issue time, series, year, number), and `next_cursor`
+    to pass as `cursor` for the next page (absent on the last); the numbering check covers
+    every document of the years the window touches on every page. As CSV the register is
+    the whole window, streamed page by page.
+
     Args:
         report (str):
         from_ (str | Unset):
@@ -145,6 +159,8 @@ def sync_detailed(
         format_ (str | Unset):
         decimal (str | Unset):
         ending_within_days (int | Unset):
+        limit (int | Unset):
+        cursor (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,6 +179,8 @@ def sync_detailed(
         format_=format_,
         decimal=decimal,
         ending_within_days=ending_within_days,
+        limit=limit,
+        cursor=cursor,
     )
 
     response = client.get_httpx_client().request(
@@ -183,6 +201,8 @@ def sync(
     format_: str | Unset = UNSET,
     decimal: str | Unset = UNSET,
     ending_within_days: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
 ) -> Problem | ReportBody | None:
     """A finance report over the days `from` to `to` (both included, counted in `time_zone`),
     grouped by day or month: `revenue` (gross, refunds and net per period, currency, gateway
@@ -193,6 +213,12 @@ def sync(
     the window, or now), `credit-liability` (credits sold but not delivered, valued first
     in, first out, with the movement per period). docs/finance.md explains every figure.
 
+     The register comes in pages as JSON: `limit` documents (1,000 unless asked, at most
+    10,000) in the register's order (issue time, series, year, number), and `next_cursor`
+    to pass as `cursor` for the next page (absent on the last); the numbering check covers
+    every document of the years the window touches on every page. As CSV the register is
+    the whole window, streamed page by page.
+
     Args:
         report (str):
         from_ (str | Unset):
@@ -202,6 +228,8 @@ def sync(
         format_ (str | Unset):
         decimal (str | Unset):
         ending_within_days (int | Unset):
+        limit (int | Unset):
+        cursor (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,6 +249,8 @@ def sync(
         format_=format_,
         decimal=decimal,
         ending_within_days=ending_within_days,
+        limit=limit,
+        cursor=cursor,
     ).parsed
 
 
@@ -235,6 +265,8 @@ async def asyncio_detailed(
     format_: str | Unset = UNSET,
     decimal: str | Unset = UNSET,
     ending_within_days: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
 ) -> Response[Problem | ReportBody]:
     """A finance report over the days `from` to `to` (both included, counted in `time_zone`),
     grouped by day or month: `revenue` (gross, refunds and net per period, currency, gateway
@@ -245,6 +277,12 @@ async def asyncio_detailed(
     the window, or now), `credit-liability` (credits sold but not delivered, valued first
     in, first out, with the movement per period). docs/finance.md explains every figure.
 
+     The register comes in pages as JSON: `limit` documents (1,000 unless asked, at most
+    10,000) in the register's order (issue time, series, year, number), and `next_cursor`
+    to pass as `cursor` for the next page (absent on the last); the numbering check covers
+    every document of the years the window touches on every page. As CSV the register is
+    the whole window, streamed page by page.
+
     Args:
         report (str):
         from_ (str | Unset):
@@ -254,6 +292,8 @@ async def asyncio_detailed(
         format_ (str | Unset):
         decimal (str | Unset):
         ending_within_days (int | Unset):
+        limit (int | Unset):
+        cursor (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -272,6 +312,8 @@ async def asyncio_detailed(
         format_=format_,
         decimal=decimal,
         ending_within_days=ending_within_days,
+        limit=limit,
+        cursor=cursor,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -290,6 +332,8 @@ async def asyncio(
     format_: str | Unset = UNSET,
     decimal: str | Unset = UNSET,
     ending_within_days: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    cursor: str | Unset = UNSET,
 ) -> Problem | ReportBody | None:
     """A finance report over the days `from` to `to` (both included, counted in `time_zone`),
     grouped by day or month: `revenue` (gross, refunds and net per period, currency, gateway
@@ -300,6 +344,12 @@ async def asyncio(
     the window, or now), `credit-liability` (credits sold but not delivered, valued first
     in, first out, with the movement per period). docs/finance.md explains every figure.
 
+     The register comes in pages as JSON: `limit` documents (1,000 unless asked, at most
+    10,000) in the register's order (issue time, series, year, number), and `next_cursor`
+    to pass as `cursor` for the next page (absent on the last); the numbering check covers
+    every document of the years the window touches on every page. As CSV the register is
+    the whole window, streamed page by page.
+
     Args:
         report (str):
         from_ (str | Unset):
@@ -309,6 +359,8 @@ async def asyncio(
         format_ (str | Unset):
         decimal (str | Unset):
         ending_within_days (int | Unset):
+        limit (int | Unset):
+        cursor (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -329,5 +381,7 @@ async def asyncio(
             format_=format_,
             decimal=decimal,
             ending_within_days=ending_within_days,
+            limit=limit,
+            cursor=cursor,
         )
     ).parsed
