@@ -7,6 +7,8 @@
 //! time order, amounts as exact decimal text and JSON as text), and the guards that the
 //! database itself enforces: see `docs/adr/0004-store.md`.
 
+mod liability_backfill;
+
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
@@ -18,7 +20,7 @@ pub struct Migrator;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 28] = [
+const STEPS: [SqlStep; 29] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -210,7 +212,19 @@ const STEPS: [SqlStep; 28] = [
         schema: include_str!("sql/0041_webhooks.sql"),
         guards: ["", ""],
     },
+    SqlStep {
+        name: LIABILITY_STEP,
+        // The credit liability valued as it moves: the holding's open lots, each ledger entry's
+        // and document's valuation, the hourly summary; then (Rust, `liability_backfill`) what
+        // was already written, replayed per customer.
+        schema: include_str!("sql/0043_liability_summary.sql"),
+        guards: [include_str!("sql/0043_functions_postgres.sql"), ""],
+    },
 ];
+
+/// The step whose SQL is followed by a Rust backfill (the replay needs the valuation code, so it
+/// cannot be SQL on SQLite).
+const LIABILITY_STEP: &str = "m20261205_000043_liability_summary";
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -239,7 +253,11 @@ impl MigrationName for SqlStep {
 #[async_trait::async_trait]
 impl MigrationTrait for SqlStep {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, self.schema, self.guards).await
+        run(manager, self.schema, self.guards).await?;
+        if self.name == LIABILITY_STEP {
+            liability_backfill::backfill(manager.get_connection()).await?;
+        }
+        Ok(())
     }
 
     fn use_transaction(&self) -> Option<bool> {
