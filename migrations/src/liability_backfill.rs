@@ -108,11 +108,11 @@ async fn customer(
     // Entries and documents in time order; at one instant an entry before a document (the
     // order the stores write them in one transaction), documents by number.
     let sql = format!(
-        "SELECT 0 AS source, id, at, entry_number, kind, delta, purchase_id, NULL AS gross, \
+        "SELECT CAST(0 AS BIGINT) AS source, id, at, entry_number, kind, delta, purchase_id, NULL AS gross, \
          NULL AS currency, '' AS series, 0 AS year, 0 AS sequence, {} AS hour \
          FROM credit_ledger WHERE customer_id = $1 \
          UNION ALL \
-         SELECT 1, i.id, i.issued_at, 0, i.kind, 0, i.purchase_id, i.gross, i.currency, i.series, \
+         SELECT CAST(1 AS BIGINT), i.id, i.issued_at, 0, i.kind, 0, i.purchase_id, i.gross, i.currency, i.series, \
          i.year, i.sequence, {} FROM invoices i JOIN purchases p ON p.id = i.purchase_id \
          WHERE i.customer_id = $1 AND p.package_kind = 'credit' \
          ORDER BY at, source, entry_number, series, year, sequence",

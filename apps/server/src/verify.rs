@@ -133,13 +133,14 @@ impl BooksObserver for Progress {
 fn summary(checked: &BooksChecked) -> String {
     format!(
         "checked {} customers and {} ledger entries, {} invoice numbers in {} series-year(s), {} payments, \
-         {} hour(s) of the usage summary",
+         {} hour(s) of the usage summary, {} valued movement(s) and hour(s) of the credit liability",
         checked.customers,
         checked.ledger_entries,
         checked.invoice_numbers,
         checked.invoice_series,
         checked.payments,
-        checked.usage_summary_rows
+        checked.usage_summary_rows,
+        checked.liability_rows
     )
 }
 

@@ -22,7 +22,7 @@ use kasa_credits::books::{
 use kasa_domain::{CustomerId, Money, PaymentId, PurchaseId};
 use kasa_ports::{
     BooksSize, BooksStore, LedgerPosition, PaymentActionKind, PaymentActionState, PaymentBooks,
-    PaymentStatus, StoreError, UsageSummaryDifference,
+    LiabilityDifference, PaymentStatus, StoreError, UsageSummaryDifference,
 };
 use serde::Serialize;
 
@@ -64,6 +64,8 @@ pub enum BooksSection {
     Payments,
     /// The usage summary against the charges (ADR 0020).
     UsageSummary,
+    /// The credit liability's stored valuations and summary against a replay (ADR 0020).
+    LiabilitySummary,
 }
 
 impl BooksSection {
@@ -75,6 +77,7 @@ impl BooksSection {
             Self::InvoiceNumbers => "invoice numbers",
             Self::Payments => "payments",
             Self::UsageSummary => "usage summary",
+            Self::LiabilitySummary => "credit liability",
         }
     }
 }
@@ -167,6 +170,11 @@ pub enum BooksProblem {
         /// Where, and the two sides.
         difference: UsageSummaryDifference,
     },
+    /// The credit liability's stored valuation, lots or summary disagree with a replay.
+    Liability {
+        /// Where, and the two sides.
+        difference: LiabilityDifference,
+    },
     /// A row could not be read at all; the rest of its section was not checked.
     Unreadable {
         /// The section.
@@ -209,6 +217,32 @@ impl fmt::Display for BooksProblem {
                 difference.summary.1,
                 difference.charges.0,
                 difference.charges.1,
+            ),
+            Self::Liability {
+                difference: LiabilityDifference::Customer {
+                    customer_id,
+                    detail,
+                },
+            } => write!(formatter, "credit liability of customer {customer_id}: {detail}"),
+            Self::Liability {
+                difference:
+                    LiabilityDifference::Summary {
+                        hour,
+                        currency,
+                        summary,
+                        replayed,
+                    },
+            } => write!(
+                formatter,
+                "credit liability summary of the hour from {}, {}: it holds {summary}; the \
+                 ledger and documents replayed give {replayed}",
+                hour.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| hour.to_string()),
+                if currency.is_empty() {
+                    "free credits"
+                } else {
+                    currency.as_str()
+                },
             ),
             Self::Unreadable {
                 section,
@@ -257,6 +291,8 @@ pub struct BooksChecked {
     pub payments: u64,
     /// Hours, departments, kinds and bases of the usage summary compared with the charges.
     pub usage_summary_rows: u64,
+    /// Valued movements and hours of the liability summary compared with a replay.
+    pub liability_rows: u64,
     /// Inconsistencies found.
     pub problems: u64,
 }
@@ -298,6 +334,9 @@ pub async fn verify_books(
     // One comparison, made by the store.
     run.observer.section_started(BooksSection::UsageSummary, 1);
     run.usage_summary(store).await?;
+    run.observer
+        .section_started(BooksSection::LiabilitySummary, 1);
+    run.liability(store).await?;
     Ok(run.checked)
 }
 
@@ -498,6 +537,21 @@ impl Run<'_> {
             self.found(BooksProblem::UsageSummary { difference });
         }
         self.observer.progressed(BooksSection::UsageSummary, 1);
+        Ok(())
+    }
+
+    /// The liability's valuations, lots and summary, replayed by the store.
+    async fn liability(&mut self, store: &dyn BooksStore) -> Result<(), StoreError> {
+        let check = store.liability_check().await;
+        let Some(check) = self.readable(BooksSection::LiabilitySummary, None, check)? else {
+            return Ok(());
+        };
+        self.checked.liability_rows = check.compared;
+        for difference in check.differences {
+            self.found(BooksProblem::Liability { difference });
+        }
+        self.observer
+            .progressed(BooksSection::LiabilitySummary, 1);
         Ok(())
     }
 

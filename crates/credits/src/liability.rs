@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, VecDeque};
 use kasa_domain::{Currency, Money, MoneyError, PurchaseId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// Where a valued movement is counted in the liability report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -428,6 +429,136 @@ impl CreditLots {
             0,
         )]))
     }
+}
+
+/// Summed valued movements per UTC hour and currency (`""` for free credits): the five buckets'
+/// values in [`LiabilityBucket::ALL`] order, and the credits moved.
+pub type LiabilitySums = BTreeMap<(OffsetDateTime, String), ([Decimal; 5], i64)>;
+
+/// Adds a movement's valuation to the sums of its hour.
+pub fn add_to_sums(
+    sums: &mut LiabilitySums,
+    hour: OffsetDateTime,
+    bucket: LiabilityBucket,
+    valuation: &Valuation,
+) {
+    let index = LiabilityBucket::ALL
+        .iter()
+        .position(|each| *each == bucket)
+        .unwrap_or(0);
+    for piece in &valuation.0 {
+        let currency = piece
+            .currency
+            .map_or_else(String::new, |currency| currency.alpha_code().to_owned());
+        let sum = sums
+            .entry((hour, currency))
+            .or_insert(([Decimal::ZERO; 5], 0));
+        sum.0[index] += piece.value;
+        sum.1 += piece.credits;
+    }
+}
+
+/// What a stored movement was, for the replay check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordedMovement {
+    /// A ledger entry.
+    Entry {
+        /// Its kind.
+        kind: crate::LedgerEntryKind,
+        /// Its signed change.
+        delta: i64,
+    },
+    /// A money document of a credit purchase.
+    Document {
+        /// A credit note (money given back) rather than an invoice or receipt.
+        credit_note: bool,
+        /// Its gross amount.
+        gross: Money,
+    },
+}
+
+/// One stored movement of a customer with the valuation stored with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedValuation {
+    /// How a person finds it (`ledger entry 7`, `document KSA-2026-000001`).
+    pub name: String,
+    /// What it was.
+    pub movement: RecordedMovement,
+    /// The purchase it belongs to.
+    pub purchase_id: Option<PurchaseId>,
+    /// The UTC hour it fell in.
+    pub hour: OffsetDateTime,
+    /// The valuation stored with it (`None`: nothing stored).
+    pub stored: Option<Valuation>,
+}
+
+/// Replays one customer's movements (in the order they were written) and names every movement
+/// whose stored valuation differs from the replay's, and the held lots if they differ; adds the
+/// replay's valuations to `sums`.
+#[must_use]
+pub fn check_customer(
+    movements: &[RecordedValuation],
+    stored_lots: &CreditLots,
+    sums: &mut LiabilitySums,
+) -> Vec<String> {
+    let mut lots = CreditLots::new();
+    let mut problems = Vec::new();
+    for movement in movements {
+        let replayed = match &movement.movement {
+            RecordedMovement::Entry { kind, delta } => {
+                lots.apply_entry(*kind, *delta, movement.purchase_id)
+            }
+            RecordedMovement::Document { credit_note, gross } => match movement.purchase_id {
+                Some(purchase_id) => lots.apply_document(*credit_note, purchase_id, *gross),
+                None => Ok((LiabilityBucket::Sold, Valuation::default())),
+            },
+        };
+        let (bucket, valuation) = match replayed {
+            Ok(replayed) => replayed,
+            Err(error) => {
+                problems.push(format!("{}: {error}", movement.name));
+                return problems;
+            }
+        };
+        let expected = valuation.normalized();
+        match &movement.stored {
+            Some(stored) if stored.normalized() == expected => {}
+            stored => problems.push(format!(
+                "{} stores {} where the replay gives {}",
+                movement.name,
+                stored
+                    .as_ref()
+                    .map_or_else(|| "no valuation".to_owned(), describe),
+                describe(&expected)
+            )),
+        }
+        add_to_sums(sums, movement.hour, bucket, &valuation);
+    }
+    if &lots != stored_lots {
+        problems.push(format!(
+            "the holding keeps lots of {} credits worth {:?} where the replay gives {} credits worth {:?}",
+            stored_lots.credits(),
+            stored_lots.value_held().unwrap_or_default(),
+            lots.credits(),
+            lots.value_held().unwrap_or_default()
+        ));
+    }
+    problems
+}
+
+fn describe(valuation: &Valuation) -> String {
+    if valuation.0.is_empty() {
+        return "nothing".to_owned();
+    }
+    valuation
+        .0
+        .iter()
+        .map(|piece| match piece.currency {
+            Some(currency) => format!("{} {} ({} credits)", piece.value, currency, piece.credits),
+            None => format!("{} free credits", piece.credits),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

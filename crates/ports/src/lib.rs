@@ -35,7 +35,7 @@ pub use access::{MockAccessStore, MockIdempotencyStore};
 pub use books::MockBooksStore;
 pub use books::{
     BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
-    UsageSummaryCheck, UsageSummaryDifference,
+    LiabilityCheck, LiabilityDifference, UsageSummaryCheck, compare_liability_sums, UsageSummaryDifference,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
@@ -102,7 +102,7 @@ pub use records::{
 pub use reports::MockReportStore;
 pub use reports::{
     DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, ReportStore,
-    SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
+    LiabilityTotal, SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -32,6 +32,7 @@ mod coupons;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
+mod liability;
 mod payment_requests;
 mod questions;
 mod reports;
@@ -134,6 +135,9 @@ struct State {
     /// The usage summary (ADR 0020): charges and credits per UTC hour, department, kind and
     /// basis, kept with each charge.
     usage_summary: BTreeMap<reports::UsageBucket, (u64, i64)>,
+    /// The credit liability (ADR 0020): lots, valuations and the hourly summary, kept with
+    /// each movement.
+    liability: liability::Liability,
 }
 
 impl State {
@@ -852,6 +856,7 @@ fn apply_purchase(
                         at,
                     )
                     .map_err(|error| ledger_error(error, balance))?;
+                state.value_newest_entry(customer_id)?;
                 forfeited = Some(Forfeiture::Credits { credits: balance });
             }
             state.release_credit_purchases(customer_id)?;
@@ -901,6 +906,10 @@ fn apply_purchase(
             (None, Some((starts_at, ends_at)))
         }
     };
+    if balance_after.is_some() {
+        state.value_newest_entry(customer_id)?;
+    }
+    let row = state.customer_mut(customer_id)?;
     row.card
         .enable_by_purchase(purchase_id, package.departments.iter().copied());
     let holding = row.holding()?;
@@ -991,7 +1000,9 @@ impl ChargeStore for MemoryStore {
                         charge.at,
                     )
                     .map_err(|error| ledger_error(error, balance))?;
-                Some(entry.balance_after)
+                let balance_after = entry.balance_after;
+                state.value_newest_entry(charge.customer_id)?;
+                Some(balance_after)
             };
             let recorded = UsageCharge {
                 id: charge.id,
@@ -1038,6 +1049,7 @@ impl HoldingStore for MemoryStore {
                 .map_err(|error| ledger_error(error, balance))?;
             row.kind = HoldingKind::Credits;
             let balance = row.ledger.balance();
+            state.value_newest_entry(adjustment.customer_id)?;
             state.audit(adjustment.audit, &adjustment.context, adjustment.at);
             Ok(balance)
         })
@@ -1513,6 +1525,7 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
         },
         issued: new,
     };
+    state.value_document(&invoice)?;
     state.invoices.push(invoice.clone());
     let event = kasa_ports::webhook_event_for_invoice(&invoice);
     state.webhooks.queue(event, invoice.issued.issued_at);
@@ -1614,6 +1627,7 @@ fn take_back(
                     at,
                 )
                 .map_err(|error| ledger_error(error, balance))?;
+            state.value_newest_entry(purchase.customer_id)?;
             Ok(Some(credits))
         }
         PackageKind::Subscription { .. } => {

@@ -288,6 +288,13 @@ impl ReportStore for SqlStore {
         .await
     }
 
+    async fn liability_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<kasa_ports::LiabilityTotal>, StoreError> {
+        crate::liability::totals(&self.db, self.codec, periods).await
+    }
+
     async fn liability_sources(&self, to: OffsetDateTime) -> Result<LiabilitySources, StoreError> {
         let entries = self
             .read_list(

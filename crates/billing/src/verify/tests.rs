@@ -288,6 +288,10 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
         .times(1)
         .returning(|| Ok(kasa_ports::UsageSummaryCheck::default()));
     store
+        .expect_liability_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::LiabilityCheck::default()));
+    store
         .expect_payments_page()
         .times(1)
         .returning(|_, _| Ok(Vec::new()));
@@ -307,6 +311,7 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
             invoice_series: 0,
             payments: 0,
             usage_summary_rows: 0,
+            liability_rows: 0,
             problems: 2,
         }
     );
@@ -405,6 +410,10 @@ async fn a_ledger_continued_over_pages_is_replayed_as_one() {
         .times(1)
         .returning(|| Ok(kasa_ports::UsageSummaryCheck::default()));
     store
+        .expect_liability_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::LiabilityCheck::default()));
+    store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));
     let mut collected = Collected::default();
@@ -466,6 +475,10 @@ async fn only_a_series_whose_summary_is_not_whole_is_read_number_by_number() {
         .expect_usage_summary_check()
         .times(1)
         .returning(|| Ok(kasa_ports::UsageSummaryCheck::default()));
+    store
+        .expect_liability_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::LiabilityCheck::default()));
     store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));

@@ -222,4 +222,8 @@ impl BooksStore for MemoryStore {
     async fn usage_summary_check(&self) -> Result<UsageSummaryCheck, StoreError> {
         self.read(|state| Ok(super::reports::usage_summary_check(state)))
     }
+
+    async fn liability_check(&self) -> Result<kasa_ports::LiabilityCheck, StoreError> {
+        self.read(|state| Ok(super::liability::liability_check(state)))
+    }
 }

@@ -320,6 +320,13 @@ impl ReportStore for MemoryStore {
         })
     }
 
+    async fn liability_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<kasa_ports::LiabilityTotal>, StoreError> {
+        self.read(|state| super::liability::liability_totals(state, periods))
+    }
+
     async fn liability_sources(&self, to: OffsetDateTime) -> Result<LiabilitySources, StoreError> {
         self.read(|state| {
             let mut sources = LiabilitySources::default();
