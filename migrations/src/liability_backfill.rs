@@ -72,9 +72,7 @@ fn json(backend: DbBackend, value: &impl serde::Serialize) -> Result<Value, DbEr
 
 fn amount(backend: DbBackend, row: &QueryResult, column: &str) -> Result<Decimal, DbErr> {
     if backend == DbBackend::Sqlite {
-        row.try_get::<String>("", column)?
-            .parse()
-            .map_err(failed)
+        row.try_get::<String>("", column)?.parse().map_err(failed)
     } else {
         row.try_get::<Decimal>("", column)
     }

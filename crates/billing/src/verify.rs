@@ -21,8 +21,8 @@ use kasa_credits::books::{
 };
 use kasa_domain::{CustomerId, Money, PaymentId, PurchaseId};
 use kasa_ports::{
-    BooksSize, BooksStore, LedgerPosition, PaymentActionKind, PaymentActionState, PaymentBooks,
-    LiabilityDifference, PaymentStatus, StoreError, UsageSummaryDifference,
+    BooksSize, BooksStore, LedgerPosition, LiabilityDifference, PaymentActionKind,
+    PaymentActionState, PaymentBooks, PaymentStatus, StoreError, UsageSummaryDifference,
 };
 use serde::Serialize;
 
@@ -219,11 +219,15 @@ impl fmt::Display for BooksProblem {
                 difference.charges.1,
             ),
             Self::Liability {
-                difference: LiabilityDifference::Customer {
-                    customer_id,
-                    detail,
-                },
-            } => write!(formatter, "credit liability of customer {customer_id}: {detail}"),
+                difference:
+                    LiabilityDifference::Customer {
+                        customer_id,
+                        detail,
+                    },
+            } => write!(
+                formatter,
+                "credit liability of customer {customer_id}: {detail}"
+            ),
             Self::Liability {
                 difference:
                     LiabilityDifference::Summary {
@@ -550,8 +554,7 @@ impl Run<'_> {
         for difference in check.differences {
             self.found(BooksProblem::Liability { difference });
         }
-        self.observer
-            .progressed(BooksSection::LiabilitySummary, 1);
+        self.observer.progressed(BooksSection::LiabilitySummary, 1);
         Ok(())
     }
 

@@ -285,7 +285,10 @@ impl CreditLots {
                 credits: delta,
                 value: None,
             });
-            return Ok((bucket, Valuation::from_pieces([(None, Decimal::ZERO, delta)])));
+            return Ok((
+                bucket,
+                Valuation::from_pieces([(None, Decimal::ZERO, delta)]),
+            ));
         }
         let first = match kind {
             crate::LedgerEntryKind::Reversed => purchase_id,
@@ -310,10 +313,7 @@ impl CreditLots {
         }
         let mut order: Vec<usize> = (0..self.0.len()).collect();
         if let Some(first) = first
-            && let Some(position) = self
-                .0
-                .iter()
-                .position(|lot| lot.purchase_id == Some(first))
+            && let Some(position) = self.0.iter().position(|lot| lot.purchase_id == Some(first))
         {
             order.retain(|&index| index != position);
             order.insert(0, position);
@@ -358,7 +358,10 @@ impl CreditLots {
         gross: Money,
     ) -> Result<(LiabilityBucket, Valuation), LiabilityError> {
         if credit_note {
-            Ok((LiabilityBucket::Refunded, self.give_back(purchase_id, gross)?))
+            Ok((
+                LiabilityBucket::Refunded,
+                self.give_back(purchase_id, gross)?,
+            ))
         } else {
             Ok((LiabilityBucket::Sold, self.bill(purchase_id, gross)?))
         }
@@ -630,15 +633,19 @@ mod tests {
             .map(|_| lots.take(1, None).unwrap().0[0].value)
             .collect();
         assert_eq!(taken, vec![dec!(3.33), dec!(3.34), dec!(3.33)]);
-        lots.apply_entry(LedgerEntryKind::Adjusted, 4, None).unwrap();
+        lots.apply_entry(LedgerEntryKind::Adjusted, 4, None)
+            .unwrap();
         let (_, reversed) = lots
             .apply_entry(LedgerEntryKind::Reversed, -5, Some(second))
             .unwrap();
-        assert_eq!(reversed.0, vec![ValuedMove {
-            currency: None,
-            value: Decimal::ZERO,
-            credits: -5
-        }]);
+        assert_eq!(
+            reversed.0,
+            vec![ValuedMove {
+                currency: None,
+                value: Decimal::ZERO,
+                credits: -5
+            }]
+        );
         assert_eq!(lots.credits(), 4);
         assert!(matches!(
             lots.take(5, None),

@@ -34,8 +34,9 @@ pub use access::{MockAccessStore, MockIdempotencyStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use books::MockBooksStore;
 pub use books::{
-    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
-    LiabilityCheck, LiabilityDifference, UsageSummaryCheck, compare_liability_sums, UsageSummaryDifference,
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, LiabilityCheck,
+    LiabilityDifference, PaymentBooks, UsageSummaryCheck, UsageSummaryDifference,
+    compare_liability_sums,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
@@ -101,8 +102,8 @@ pub use records::{
 #[cfg(any(test, feature = "mocks"))]
 pub use reports::MockReportStore;
 pub use reports::{
-    DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, ReportStore,
-    LiabilityTotal, SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
+    DocumentAmount, LiabilitySources, LiabilityTotal, NumberingCheck, RefundFact, ReportStore,
+    SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -11,8 +11,8 @@ use sea_orm::{ConnectionTrait, SqlErr, Value};
 
 use crate::SqlStore;
 use crate::codec::{Codec, corrupt, id, label, text};
-use crate::liability::SUMMED as VALUED;
 use crate::ledger::{CreditMove, move_credits};
+use crate::liability::SUMMED as VALUED;
 use crate::rows::{
     HOLDER_COLUMNS, JOINED_USAGE_CHARGE_COLUMNS, USAGE_CHARGE_COLUMNS, execute_unique, fetch_one,
     find_holder, holder, lookup_clause, read_card, read_holding, usage_charge,

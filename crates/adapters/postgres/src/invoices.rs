@@ -4,8 +4,7 @@ use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money, PurchaseId, TaxedAmount};
 use kasa_ports::{
     ActionContext, AuditRecord, Invoice, InvoiceKind, InvoiceNumber, InvoiceStore, NewInvoice,
-    OutboxPayload,
-    StoreError,
+    OutboxPayload, StoreError,
 };
 use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;

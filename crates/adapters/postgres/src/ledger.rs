@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use crate::codec::{Codec, corrupt, id, label, opt_id, opt_text, text};
 use crate::liability::{add_to_summary, value_entry, write_lots};
-use kasa_credits::liability::CreditLots;
 use crate::rows::{execute_unique, fetch_one};
+use kasa_credits::liability::CreditLots;
 
 /// One change of a customer's balance.
 #[derive(Clone, Debug)]
@@ -58,8 +58,12 @@ pub(crate) async fn move_credits(
     // The entry is valued against the customer's lots (the row is locked by the update above)
     // and the summary counts it, in this transaction (ADR 0020).
     let mut lots: CreditLots = row.json("credit_lots")?;
-    let (bucket, valuation) =
-        value_entry(&mut lots, movement.kind, movement.delta, movement.purchase_id)?;
+    let (bucket, valuation) = value_entry(
+        &mut lots,
+        movement.kind,
+        movement.delta,
+        movement.purchase_id,
+    )?;
     write_lots(connection, codec, movement.customer_id, &lots).await?;
     execute_unique(
         connection,

@@ -283,12 +283,10 @@ pub(crate) async fn check(
         let movements = recorded(connection, codec, customer_id).await?;
         result.compared += u64::try_from(movements.len()).unwrap_or(u64::MAX);
         for detail in check_customer(&movements, &stored_lots, &mut replayed) {
-            result
-                .differences
-                .push(LiabilityDifference::Customer {
-                    customer_id,
-                    detail,
-                });
+            result.differences.push(LiabilityDifference::Customer {
+                customer_id,
+                detail,
+            });
         }
     }
     let mut stored = LiabilitySums::new();

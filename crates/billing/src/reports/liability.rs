@@ -166,9 +166,16 @@ pub fn liability_report(
         let mut pending = documents_of.remove(customer_id).unwrap_or_default();
         // At one instant an entry goes before a document: the stores write them in that order.
         for entry in entries {
-            while let Some(document) = pending.front().filter(|document| document.issued_at < entry.at)
+            while let Some(document) = pending
+                .front()
+                .filter(|document| document.issued_at < entry.at)
             {
-                apply_document(&mut lots, document, slot_of(document.issued_at), &mut movements)?;
+                apply_document(
+                    &mut lots,
+                    document,
+                    slot_of(document.issued_at),
+                    &mut movements,
+                )?;
                 pending.pop_front();
             }
             let (bucket, valuation) = lots
@@ -177,10 +184,17 @@ pub fn liability_report(
             movements.record(slot_of(entry.at), bucket, &valuation)?;
         }
         for document in pending {
-            apply_document(&mut lots, document, slot_of(document.issued_at), &mut movements)?;
+            apply_document(
+                &mut lots,
+                document,
+                slot_of(document.issued_at),
+                &mut movements,
+            )?;
         }
         for (currency, value) in lots.value_held().map_err(lots_error)? {
-            let sum = held.entry(currency).or_insert_with(|| Money::zero(currency));
+            let sum = held
+                .entry(currency)
+                .or_insert_with(|| Money::zero(currency));
             *sum = sum.checked_add(&value)?;
         }
     }
@@ -220,7 +234,10 @@ pub fn liability_report_from_totals(
     let mut movements = Movements::default();
     for total in totals {
         let slot = total.period.map_or(Slot::Opening, Slot::Period);
-        if total.period.is_some_and(|period| period >= window.periods().len()) {
+        if total
+            .period
+            .is_some_and(|period| period >= window.periods().len())
+        {
             return Err(corrupt("a liability total for a period not asked about"));
         }
         let Some(currency) = total.currency else {
@@ -234,10 +251,10 @@ pub fn liability_report_from_totals(
         *movements.credits.entry((slot, code)).or_default() += total.credits;
     }
     let report = rows(window, &movements)?;
-    if report.totals.iter().any(|total| total.credits_closing < 0)
-        || movements.free_credits < 0
-    {
-        return Err(corrupt("the liability summary leaves fewer than no credits"));
+    if report.totals.iter().any(|total| total.credits_closing < 0) || movements.free_credits < 0 {
+        return Err(corrupt(
+            "the liability summary leaves fewer than no credits",
+        ));
     }
     Ok(report)
 }

@@ -39,6 +39,7 @@ macro_rules! report_contract_tests {
             reports::every_report_matches_a_known_history_in_two_currencies,
             reports::day_grouping_and_the_last_second_of_a_month_follow_the_zone,
             usage_summary::the_usage_summary_equals_the_charges_after_a_random_history,
+            liability_summary::the_liability_summary_equals_the_replay_after_a_random_history,
         );
     };
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use kasa_credits::liability::{
-    CreditLots, LiabilitySums, RecordedMovement, RecordedValuation, Valuation,
-    add_to_sums, check_customer,
+    CreditLots, LiabilitySums, RecordedMovement, RecordedValuation, Valuation, add_to_sums,
+    check_customer,
 };
 use kasa_domain::{CustomerId, InvoiceId, LedgerEntryId, PackageKind};
 use kasa_ports::{
@@ -154,9 +154,13 @@ pub(super) fn liability_check(state: &State) -> LiabilityCheck {
         }
         for (index, invoice) in state.invoices.iter().enumerate() {
             let issued = &invoice.issued;
-            let credit_purchase = state.purchases.get(&issued.purchase_id).is_some_and(|purchase| {
-                matches!(purchase.package.kind, PackageKind::Credit { .. })
-            });
+            let credit_purchase =
+                state
+                    .purchases
+                    .get(&issued.purchase_id)
+                    .is_some_and(|purchase| {
+                        matches!(purchase.package.kind, PackageKind::Credit { .. })
+                    });
             if issued.customer_id != *customer_id || !credit_purchase {
                 continue;
             }
@@ -177,8 +181,10 @@ pub(super) fn liability_check(state: &State) -> LiabilityCheck {
             ));
         }
         movements.sort_by_key(|(at, source, index, _)| (*at, *source, *index));
-        let movements: Vec<RecordedValuation> =
-            movements.into_iter().map(|(_, _, _, movement)| movement).collect();
+        let movements: Vec<RecordedValuation> = movements
+            .into_iter()
+            .map(|(_, _, _, movement)| movement)
+            .collect();
         result.compared += u64::try_from(movements.len()).unwrap_or(u64::MAX);
         let stored_lots = state
             .liability
