@@ -213,8 +213,11 @@ async fn write_summary(
     Ok(())
 }
 
-/// Values everything already written.
-pub(crate) async fn backfill(connection: &impl ConnectionTrait) -> Result<(), DbErr> {
+/// Values everything already written; the summary must be empty.
+///
+/// # Errors
+/// A database error, or a ledger the lots cannot follow (damage).
+pub async fn backfill(connection: &impl ConnectionTrait) -> Result<(), DbErr> {
     let backend = connection.get_database_backend();
     if backend == DbBackend::Sqlite {
         for (name, _) in SQLITE_GUARDS {

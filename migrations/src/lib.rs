@@ -9,6 +9,10 @@
 
 mod liability_backfill;
 
+/// Migration 0043's replay of the ledger and documents into valuations, lots and the liability
+/// summary (run by the migration; public so the store's tests can run it on a written history).
+pub use liability_backfill::backfill as backfill_liability;
+
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 

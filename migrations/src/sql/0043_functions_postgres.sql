@@ -19,6 +19,24 @@ DECLARE
     piece_key text;
     piece jsonb;
 BEGIN
+    -- The usual case first: the oldest lot holds more than is taken (one lot changes).
+    lot := lots->0;
+    held := (lot->>'credits')::bigint;
+    IF held > wanted AND wanted > 0 THEN
+        IF lot->>'value' IS NULL THEN
+            RETURN jsonb_build_object(
+                'lots', jsonb_set(lots, '{0,credits}', to_jsonb(held - wanted)),
+                'moved', jsonb_build_array(jsonb_build_object(
+                    'currency', NULL, 'value', '0', 'credits', -wanted)));
+        END IF;
+        remaining := (lot->>'value')::numeric;
+        part := round(remaining * wanted / held, (lot->>'exponent')::int);
+        RETURN jsonb_build_object(
+            'lots', jsonb_set(jsonb_set(lots, '{0,credits}', to_jsonb(held - wanted)),
+                '{0,value}', to_jsonb((remaining - part)::text)),
+            'moved', jsonb_build_array(jsonb_build_object(
+                'currency', lot->'currency', 'value', part::text, 'credits', -wanted)));
+    END IF;
     FOR lot IN SELECT value FROM jsonb_array_elements(lots) LOOP
         held := (lot->>'credits')::bigint;
         IF left_to_take = 0 THEN
