@@ -125,6 +125,7 @@ async fn customer(
         ))
         .await?;
     let mut lots = CreditLots::new();
+    let mut entries: i64 = 0;
     for row in &rows {
         let source: i64 = row.try_get("", "source")?;
         let row_id: Uuid = row.try_get("", "id")?;
@@ -138,6 +139,7 @@ async fn customer(
             let (bucket, moved) = lots
                 .apply_entry(entry_kind(&kind)?, delta, purchase_id)
                 .map_err(failed)?;
+            entries += 1;
             (bucket, moved, "credit_ledger")
         } else {
             let currency: Currency = row
@@ -152,11 +154,26 @@ async fn customer(
             (bucket, moved, "invoices")
         };
         add_to_summary(summary, &hour, bucket, &moved);
+        // A document records how many of its customer's entries came before it: the order
+        // `kasa verify` replays in, even where entries and documents share an instant.
+        let position = if table == "invoices" {
+            ", ledger_entries_before = $3"
+        } else {
+            ""
+        };
         connection
             .execute_raw(Statement::from_sql_and_values(
                 backend,
-                format!("UPDATE {table} SET valuation = $2 WHERE id = $1"),
-                [Value::from(row_id), json(backend, &moved)?],
+                format!("UPDATE {table} SET valuation = $2{position} WHERE id = $1"),
+                if position.is_empty() {
+                    vec![Value::from(row_id), json(backend, &moved)?]
+                } else {
+                    vec![
+                        Value::from(row_id),
+                        json(backend, &moved)?,
+                        Value::from(entries),
+                    ]
+                },
             ))
             .await?;
     }

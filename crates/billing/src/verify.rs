@@ -325,6 +325,7 @@ pub async fn verify_books(
     let mut run = Run {
         observer,
         checked: BooksChecked::default(),
+        broken_ledgers: std::collections::BTreeSet::new(),
     };
     run.observer
         .section_started(BooksSection::Ledgers, size.customers);
@@ -347,10 +348,16 @@ pub async fn verify_books(
 struct Run<'a> {
     observer: &'a mut dyn BooksObserver,
     checked: BooksChecked,
+    /// Customers whose ledgers break the ledger's rules: their liability is not checked again
+    /// (a valuation of a broken ledger would only repeat the ledger's problem).
+    broken_ledgers: std::collections::BTreeSet<CustomerId>,
 }
 
 impl Run<'_> {
     fn found(&mut self, problem: BooksProblem) {
+        if let BooksProblem::Ledger { customer_id, .. } = &problem {
+            self.broken_ledgers.insert(*customer_id);
+        }
         self.checked.problems += 1;
         self.observer.found(problem);
     }
@@ -552,6 +559,11 @@ impl Run<'_> {
         };
         self.checked.liability_rows = check.compared;
         for difference in check.differences {
+            if let LiabilityDifference::Customer { customer_id, .. } = &difference
+                && self.broken_ledgers.contains(customer_id)
+            {
+                continue;
+            }
             self.found(BooksProblem::Liability { difference });
         }
         self.observer.progressed(BooksSection::LiabilitySummary, 1);

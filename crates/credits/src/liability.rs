@@ -526,14 +526,22 @@ pub fn check_customer(
         let expected = valuation.normalized();
         match &movement.stored {
             Some(stored) if stored.normalized() == expected => {}
-            stored => problems.push(format!(
+            Some(stored) => problems.push(format!(
                 "{} stores {} where the replay gives {}",
                 movement.name,
-                stored
-                    .as_ref()
-                    .map_or_else(|| "no valuation".to_owned(), describe),
+                describe(stored),
                 describe(&expected)
             )),
+            // Never valued: written around Kasa's writers (a restore), so the summary never
+            // counted it either; its hour is not blamed for it.
+            None => {
+                problems.push(format!(
+                    "{} stores no valuation where the replay gives {}",
+                    movement.name,
+                    describe(&expected)
+                ));
+                continue;
+            }
         }
         add_to_sums(sums, movement.hour, bucket, &valuation);
     }

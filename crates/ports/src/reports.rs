@@ -73,6 +73,9 @@ pub struct DocumentAmount {
     pub gross: Money,
     /// When issued.
     pub issued_at: OffsetDateTime,
+    /// How many ledger entries its customer had when it was issued (it was valued after them);
+    /// `None` when not recorded (the replay then goes by time, an entry first at one instant).
+    pub ledger_entries_before: Option<u64>,
 }
 
 /// Everything the prepaid-credit liability is computed from, up to a moment.

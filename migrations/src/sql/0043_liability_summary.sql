@@ -8,6 +8,9 @@
 ALTER TABLE holdings ADD COLUMN credit_lots {json} NOT NULL DEFAULT '[]';
 ALTER TABLE credit_ledger ADD COLUMN valuation {json};
 ALTER TABLE invoices ADD COLUMN valuation {json};
+-- Where a document falls among its customer's ledger entries (how many there were when it was
+-- issued): the order the movements were valued in, even when they share an instant.
+ALTER TABLE invoices ADD COLUMN ledger_entries_before BIGINT;
 
 CREATE TABLE liability_summary (
     bucket_at {ts} NOT NULL,

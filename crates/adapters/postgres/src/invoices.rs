@@ -84,7 +84,7 @@ pub(crate) async fn issue(
     let sequence = codec.row(&row).int("last_sequence")?;
     // A document of a credit purchase values (or gives money back from) its lot, in this
     // transaction (ADR 0020); other documents move nothing.
-    let valuation = crate::liability::value_document(
+    let (valuation, entries_before) = crate::liability::value_document(
         tx,
         codec,
         new.customer_id,
@@ -98,8 +98,9 @@ pub(crate) async fn issue(
         tx,
         codec.statement(
             "INSERT INTO invoices (id, kind, series, year, sequence, purchase_id, \
-             customer_id, issued_at, currency, net, tax, gross, document, refers_to, valuation) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             customer_id, issued_at, currency, net, tax, gross, document, refers_to, valuation, \
+             ledger_entries_before) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             [
                 id(new.id),
                 text(label(&new.kind)),
@@ -116,6 +117,7 @@ pub(crate) async fn issue(
                 codec.json(&new.document),
                 opt_id(new.refers_to),
                 codec.json(&valuation),
+                Value::from(entries_before),
             ],
         ),
         || format!("invoice {}", new.id),

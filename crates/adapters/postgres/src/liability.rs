@@ -39,26 +39,6 @@ fn valuation_error(error: kasa_credits::liability::LiabilityError) -> StoreError
     corrupt(format!("the credit lots: {error}"))
 }
 
-/// A customer's lots; the holding row is locked until the transaction ends (PostgreSQL; a
-/// SQLite write transaction holds the whole database).
-pub(crate) async fn lots_for_update(
-    connection: &impl ConnectionTrait,
-    codec: Codec,
-    customer_id: CustomerId,
-) -> Result<CreditLots, StoreError> {
-    let lock = if codec.is_sqlite() { "" } else { " FOR UPDATE" };
-    let row = fetch_one(
-        connection,
-        codec.statement(
-            &format!("SELECT credit_lots FROM holdings WHERE customer_id = $1{lock}"),
-            [id(customer_id)],
-        ),
-    )
-    .await?
-    .ok_or(StoreError::NotFound { entity: "customer" })?;
-    codec.row(&row).json("credit_lots")
-}
-
 pub(crate) async fn write_lots(
     connection: &impl ConnectionTrait,
     codec: Codec,
@@ -89,6 +69,8 @@ pub(crate) fn value_entry(
 
 /// Values a money document against its customer's lots (an invoice or receipt bills its
 /// purchase's lot, a credit note gives money back), writes the lots and adds it to the summary.
+/// Returns the valuation and how many ledger entries the customer has (the document is valued
+/// after them).
 pub(crate) async fn value_document(
     connection: &impl ConnectionTrait,
     codec: Codec,
@@ -97,8 +79,22 @@ pub(crate) async fn value_document(
     purchase_id: PurchaseId,
     gross: Money,
     at: OffsetDateTime,
-) -> Result<Valuation, StoreError> {
-    let mut lots = lots_for_update(connection, codec, customer_id).await?;
+) -> Result<(Valuation, i64), StoreError> {
+    let lock = if codec.is_sqlite() { "" } else { " FOR UPDATE" };
+    let row = fetch_one(
+        connection,
+        codec.statement(
+            &format!(
+                "SELECT credit_lots, ledger_entries FROM holdings WHERE customer_id = $1{lock}"
+            ),
+            [id(customer_id)],
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound { entity: "customer" })?;
+    let row = codec.row(&row);
+    let mut lots: CreditLots = row.json("credit_lots")?;
+    let entries_before = row.int("ledger_entries")?;
     let (bucket, valuation) = lots
         .apply_document(credit_note, purchase_id, gross)
         .map_err(valuation_error)?;
@@ -106,7 +102,7 @@ pub(crate) async fn value_document(
         write_lots(connection, codec, customer_id, &lots).await?;
         add_to_summary(connection, codec, customer_id, at, bucket, &valuation).await?;
     }
-    Ok(valuation)
+    Ok((valuation, entries_before))
 }
 
 fn currency_key(currency: Option<Currency>) -> String {
@@ -324,15 +320,16 @@ async fn recorded(
     let rows = fetch_all(
         connection,
         codec.statement(
-            "SELECT CAST(0 AS BIGINT) AS source, id, at, entry_number, kind, delta, purchase_id, NULL AS gross, \
+            "SELECT CAST(0 AS BIGINT) AS source, id, at, entry_number - 1 AS position, kind, \
+             delta, purchase_id, NULL AS gross, \
              NULL AS currency, '' AS series, 0 AS year, 0 AS sequence, valuation \
              FROM credit_ledger WHERE customer_id = $1 \
              UNION ALL \
-             SELECT CAST(1 AS BIGINT), i.id, i.issued_at, 0, i.kind, 0, i.purchase_id, i.gross, i.currency, \
-             i.series, i.year, i.sequence, i.valuation \
+             SELECT CAST(1 AS BIGINT), i.id, i.issued_at, i.ledger_entries_before, i.kind, 0, \
+             i.purchase_id, i.gross, i.currency, i.series, i.year, i.sequence, i.valuation \
              FROM invoices i JOIN purchases p ON p.id = i.purchase_id \
              WHERE i.customer_id = $1 AND p.package_kind = 'credit' \
-             ORDER BY at, source, entry_number, series, year, sequence",
+             ORDER BY position, source DESC, series, year, sequence",
             [id(customer_id)],
         ),
     )
@@ -355,7 +352,7 @@ async fn recorded(
             };
             let name = match movement {
                 RecordedMovement::Entry { .. } => {
-                    format!("ledger entry {}", row.int("entry_number")?)
+                    format!("ledger entry {}", row.int("position")? + 1)
                 }
                 RecordedMovement::Document { .. } => format!(
                     "document {}-{}-{:06}",

@@ -307,7 +307,8 @@ impl ReportStore for SqlStore {
             .await?;
         let documents = self
             .read_list(
-                "SELECT i.purchase_id, i.kind, i.gross, i.currency, i.issued_at FROM invoices i \
+                "SELECT i.purchase_id, i.kind, i.gross, i.currency, i.issued_at, \
+                 i.ledger_entries_before FROM invoices i \
                  WHERE i.issued_at < $1 AND EXISTS (SELECT 1 FROM credit_ledger l \
                    WHERE l.purchase_id = i.purchase_id AND l.kind = 'granted') \
                  ORDER BY i.issued_at, i.series, i.year, i.sequence",
@@ -326,5 +327,10 @@ fn document_amount(row: &Row<'_>) -> Result<DocumentAmount, StoreError> {
         kind: row.label("kind")?,
         gross: Money::new(row.amount("gross")?, currency).map_err(corrupt)?,
         issued_at: row.at("issued_at")?,
+        ledger_entries_before: row
+            .opt_int("ledger_entries_before")?
+            .map(u64::try_from)
+            .transpose()
+            .map_err(corrupt)?,
     })
 }

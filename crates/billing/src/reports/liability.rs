@@ -164,12 +164,15 @@ pub fn liability_report(
     for (customer_id, entries) in &customers {
         let mut lots = CreditLots::new();
         let mut pending = documents_of.remove(customer_id).unwrap_or_default();
-        // At one instant an entry goes before a document: the stores write them in that order.
-        for entry in entries {
-            while let Some(document) = pending
-                .front()
-                .filter(|document| document.issued_at < entry.at)
-            {
+        // A document goes where it was valued: after the entries its customer had then (or, when
+        // that was not recorded, by time, an entry first at one instant).
+        for (index, entry) in entries.iter().enumerate() {
+            let index = u64::try_from(index).unwrap_or(u64::MAX);
+            while let Some(document) = pending.front().filter(|document| {
+                document
+                    .ledger_entries_before
+                    .map_or(document.issued_at < entry.at, |before| before <= index)
+            }) {
                 apply_document(
                     &mut lots,
                     document,

@@ -23,7 +23,8 @@ use super::State;
 pub(super) struct Liability {
     lots: BTreeMap<CustomerId, CreditLots>,
     entries: BTreeMap<LedgerEntryId, Valuation>,
-    documents: BTreeMap<InvoiceId, Valuation>,
+    /// Each document's valuation and how many ledger entries its customer had then.
+    documents: BTreeMap<InvoiceId, (Valuation, u64)>,
     summary: LiabilitySums,
 }
 
@@ -59,6 +60,10 @@ impl State {
     /// Values a document just issued against its customer's lots.
     pub(super) fn value_document(&mut self, invoice: &Invoice) -> Result<(), StoreError> {
         let issued = &invoice.issued;
+        let entries_before = self
+            .customers
+            .get(&issued.customer_id)
+            .map_or(0, |row| row.ledger.entries().len());
         let lots = self.liability.lots.entry(issued.customer_id).or_default();
         let (bucket, valuation) = lots
             .apply_document(
@@ -73,8 +78,19 @@ impl State {
             bucket,
             &valuation,
         );
-        self.liability.documents.insert(issued.id, valuation);
+        self.liability.documents.insert(
+            issued.id,
+            (valuation, u64::try_from(entries_before).unwrap_or(u64::MAX)),
+        );
         Ok(())
+    }
+
+    /// How many ledger entries a document's customer had when it was issued.
+    pub(super) fn liability_position(&self, invoice_id: InvoiceId) -> Option<u64> {
+        self.liability
+            .documents
+            .get(&invoice_id)
+            .map(|(_, position)| *position)
     }
 }
 
@@ -134,10 +150,11 @@ pub(super) fn liability_check(state: &State) -> LiabilityCheck {
     let mut replayed = LiabilitySums::new();
     for (customer_id, row) in &state.customers {
         // Entries and documents in the order written: by time, an entry before a document.
-        let mut movements: Vec<(OffsetDateTime, u8, usize, RecordedValuation)> = Vec::new();
+        // In the order valued: a document after the entries its customer had when it was issued.
+        let mut movements: Vec<(usize, u8, usize, RecordedValuation)> = Vec::new();
         for (index, entry) in row.ledger.entries().iter().enumerate() {
             movements.push((
-                entry.at,
+                index,
                 0,
                 index,
                 RecordedValuation {
@@ -164,8 +181,16 @@ pub(super) fn liability_check(state: &State) -> LiabilityCheck {
             if issued.customer_id != *customer_id || !credit_purchase {
                 continue;
             }
+            let (stored, position) = state
+                .liability
+                .documents
+                .get(&issued.id)
+                .cloned()
+                .map_or((None, 0), |(valuation, position)| {
+                    (Some(valuation), position)
+                });
             movements.push((
-                issued.issued_at,
+                usize::try_from(position).unwrap_or(usize::MAX),
                 1,
                 index,
                 RecordedValuation {
@@ -176,11 +201,12 @@ pub(super) fn liability_check(state: &State) -> LiabilityCheck {
                     },
                     purchase_id: Some(issued.purchase_id),
                     hour: usage_hour(issued.issued_at),
-                    stored: state.liability.documents.get(&issued.id).cloned(),
+                    stored,
                 },
             ));
         }
-        movements.sort_by_key(|(at, source, index, _)| (*at, *source, *index));
+        // A document issued after n entries goes before entry n (0-based), after entry n - 1.
+        movements.sort_by_key(|(position, source, index, _)| (*position, 1 - *source, *index));
         let movements: Vec<RecordedValuation> = movements
             .into_iter()
             .map(|(_, _, _, movement)| movement)

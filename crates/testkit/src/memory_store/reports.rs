@@ -371,6 +371,7 @@ impl ReportStore for MemoryStore {
                     kind: invoice.issued.kind,
                     gross: invoice.issued.total.gross,
                     issued_at: invoice.issued.issued_at,
+                    ledger_entries_before: state.liability_position(invoice.issued.id),
                 })
                 .collect();
             Ok(sources)
