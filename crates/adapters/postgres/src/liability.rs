@@ -193,53 +193,20 @@ fn total(row: &Row<'_>, period: Option<usize>) -> Result<LiabilityTotal, StoreEr
 }
 
 /// The summary added up per period and currency, and before the first period. PostgreSQL sums
-/// in SQL (numeric is exact); SQLite's text amounts are summed here, row by row.
+/// in SQL in one scan of the rows before the last period's end, each row put in its period by
+/// `width_bucket` over the periods' bounds (numeric is exact); SQLite's text amounts are read row
+/// by row and summed here.
 pub(crate) async fn totals(
     connection: &impl ConnectionTrait,
     codec: Codec,
     periods: &[(OffsetDateTime, OffsetDateTime)],
 ) -> Result<Vec<LiabilityTotal>, StoreError> {
-    let Some(first) = periods.first().map(|period| period.0) else {
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
         return Ok(Vec::new());
     };
-    let mut values = vec![codec.at(first)];
-    let rows: Vec<String> = periods
-        .iter()
-        .enumerate()
-        .map(|(index, (start, end))| {
-            values.push(Value::from(i64::try_from(index).unwrap_or(i64::MAX)));
-            values.push(codec.at(*start));
-            values.push(codec.at(*end));
-            let next = values.len();
-            format!("(${}, ${}, ${})", next - 2, next - 1, next)
-        })
-        .collect();
-    // Each side of the union names the period: -1 is the opening (everything before the first).
-    let sides = format!(
-        "WITH periods (i, s, e) AS (VALUES {}) \
-         SELECT p.i AS i, l.currency, l.sold, l.consumed, l.forfeited, l.refunded, l.adjusted, \
-         l.credits FROM periods p JOIN liability_summary l ON l.bucket_at >= p.s \
-         AND l.bucket_at < p.e \
-         UNION ALL SELECT -1, currency, sold, consumed, forfeited, refunded, adjusted, credits \
-         FROM liability_summary WHERE bucket_at < $1",
-        rows.join(", ")
-    );
-    let sql = if codec.is_sqlite() {
-        sides
-    } else {
-        format!(
-            "SELECT i, currency, SUM(sold) AS sold, SUM(consumed) AS consumed, \
-             SUM(forfeited) AS forfeited, SUM(refunded) AS refunded, SUM(adjusted) AS adjusted, \
-             CAST(SUM(credits) AS BIGINT) AS credits FROM ({sides}) sides GROUP BY i, currency"
-        )
-    };
-    let rows = fetch_all(connection, codec.statement(&sql, values)).await?;
+    let contiguous = periods.windows(2).all(|pair| pair[0].1 == pair[1].0);
     let mut sums: BTreeMap<(i64, String), LiabilityTotal> = BTreeMap::new();
-    for row in &rows {
-        let row = codec.row(row);
-        let index = row.int("i")?;
-        let period = usize::try_from(index).ok();
-        let read = total(&row, period)?;
+    let mut add = |index: i64, read: LiabilityTotal| {
         let key = (index, currency_key(read.currency));
         match sums.get_mut(&key) {
             Some(sum) => {
@@ -251,6 +218,65 @@ pub(crate) async fn totals(
             None => {
                 sums.insert(key, read);
             }
+        }
+    };
+    if codec.is_sqlite() || !contiguous {
+        let rows = fetch_all(
+            connection,
+            codec.statement(
+                "SELECT bucket_at, currency, sold, consumed, forfeited, refunded, adjusted, \
+                 credits FROM liability_summary WHERE bucket_at < $1",
+                [codec.at(last.1)],
+            ),
+        )
+        .await?;
+        for row in &rows {
+            let row = codec.row(row);
+            let hour = row.at("bucket_at")?;
+            let period = if hour < first.0 {
+                None
+            } else {
+                match periods
+                    .iter()
+                    .position(|(start, end)| hour >= *start && hour < *end)
+                {
+                    Some(index) => Some(index),
+                    None => continue,
+                }
+            };
+            let index = period.map_or(-1, |index| i64::try_from(index).unwrap_or(i64::MAX));
+            add(index, total(&row, period)?);
+        }
+    } else {
+        let mut values = vec![codec.at(last.1)];
+        let bounds: Vec<String> = periods
+            .iter()
+            .map(|period| period.0)
+            .chain([last.1])
+            .map(|bound| {
+                values.push(codec.at(bound));
+                format!("${}", values.len())
+            })
+            .collect();
+        let rows = fetch_all(
+            connection,
+            codec.statement(
+                &format!(
+                    "SELECT CAST(width_bucket(bucket_at, ARRAY[{}]::timestamptz[]) - 1 AS BIGINT) \
+                     AS i, currency, SUM(sold) AS sold, SUM(consumed) AS consumed, \
+                     SUM(forfeited) AS forfeited, SUM(refunded) AS refunded, \
+                     SUM(adjusted) AS adjusted, CAST(SUM(credits) AS BIGINT) AS credits \
+                     FROM liability_summary WHERE bucket_at < $1 GROUP BY 1, 2",
+                    bounds.join(", ")
+                ),
+                values,
+            ),
+        )
+        .await?;
+        for row in &rows {
+            let row = codec.row(row);
+            let index = row.int("i")?;
+            add(index, total(&row, usize::try_from(index).ok())?);
         }
     }
     Ok(sums.into_values().collect())
