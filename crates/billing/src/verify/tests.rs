@@ -321,7 +321,8 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
             (BooksSection::Ledgers, 2),
             (BooksSection::InvoiceNumbers, 0),
             (BooksSection::Payments, 0),
-            (BooksSection::UsageSummary, 1)
+            (BooksSection::UsageSummary, 1),
+            (BooksSection::LiabilitySummary, 1)
         ]
     );
     let shown: Vec<String> = collected.0.iter().map(ToString::to_string).collect();
