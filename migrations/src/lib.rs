@@ -7,6 +7,12 @@
 //! time order, amounts as exact decimal text and JSON as text), and the guards that the
 //! database itself enforces: see `docs/adr/0004-store.md`.
 
+mod liability_backfill;
+
+/// Migration 0043's replay of the ledger and documents into valuations, lots and the liability
+/// summary (run by the migration; public so the store's tests can run it on a written history).
+pub use liability_backfill::backfill as backfill_liability;
+
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
@@ -23,7 +29,7 @@ const STEPS_THROUGH_0041: usize = 28;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 30] = [
+const STEPS: [SqlStep; 31] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -216,6 +222,14 @@ const STEPS: [SqlStep; 30] = [
         guards: ["", ""],
     },
     SqlStep {
+        name: LIABILITY_STEP,
+        // The credit liability valued as it moves: the holding's open lots, each ledger entry's
+        // and document's valuation, the hourly summary; then (Rust, `liability_backfill`) what
+        // was already written, replayed per customer.
+        schema: include_str!("sql/0043_liability_summary.sql"),
+        guards: [include_str!("sql/0043_functions_postgres.sql"), ""],
+    },
+    SqlStep {
         name: "m20261205_000044_subscription_ending_soon",
         // When a subscription's last term was reported as ending soon (once per term).
         schema: include_str!("sql/0044_subscription_ending_soon.sql"),
@@ -231,6 +245,10 @@ const STEPS: [SqlStep; 30] = [
         ],
     },
 ];
+
+/// The step whose SQL is followed by a Rust backfill (the replay needs the valuation code, so it
+/// cannot be SQL on SQLite).
+const LIABILITY_STEP: &str = "m20261205_000043_liability_summary";
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -267,7 +285,11 @@ impl MigrationName for SqlStep {
 #[async_trait::async_trait]
 impl MigrationTrait for SqlStep {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, self.schema, self.guards).await
+        run(manager, self.schema, self.guards).await?;
+        if self.name == LIABILITY_STEP {
+            liability_backfill::backfill(manager.get_connection()).await?;
+        }
+        Ok(())
     }
 
     fn use_transaction(&self) -> Option<bool> {

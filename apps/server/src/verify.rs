@@ -133,14 +133,16 @@ impl BooksObserver for Progress {
 fn summary(checked: &BooksChecked) -> String {
     format!(
         "checked {} customers and {} ledger entries, {} invoice numbers in {} series-year(s), {} payments, \
-         {} hour(s) of the usage summary, {} row(s) of the revenue and tax summaries",
+         {} hour(s) of the usage summary, {} row(s) of the revenue and tax summaries, \
+         {} valued movement(s) and hour(s) of the credit liability",
         checked.customers,
         checked.ledger_entries,
         checked.invoice_numbers,
         checked.invoice_series,
         checked.payments,
         checked.usage_summary_rows,
-        checked.document_summary_rows
+        checked.document_summary_rows,
+        checked.liability_rows
     )
 }
 

@@ -285,6 +285,28 @@ fn corruptions(backend: DbBackend, history: &BooksHistory) -> Vec<Corruption> {
                 uuid::Uuid::from_u128(7)
             ),
         },
+        Corruption {
+            name: "a liability summary row without movements",
+            statements: vec![sql(
+                &format!(
+                    "INSERT INTO liability_summary (bucket_at, currency, shard, sold, consumed, \
+                     forfeited, refunded, adjusted, credits) \
+                     VALUES ({}, 'EUR', 3, {}, 0, 0, 0, 0, 2)",
+                    if postgres {
+                        "TIMESTAMPTZ '2030-01-01 00:00:00+00'"
+                    } else {
+                        "'2030-01-01T00:00:00.000000Z'"
+                    },
+                    if postgres { "5.00" } else { "'5.00'" }
+                ),
+                [],
+            )],
+            expected: "credit liability summary of the hour from 2030-01-01T00:00:00Z, EUR: it \
+                       holds sold 5, consumed 0, forfeited 0, refunded 0, adjusted 0, credits 2; \
+                       the ledger and documents replayed give sold 0, consumed 0, forfeited 0, \
+                       refunded 0, adjusted 0, credits 0"
+                .to_owned(),
+        },
     ]
 }
 

@@ -21,8 +21,9 @@ use kasa_credits::books::{
 };
 use kasa_domain::{CustomerId, Money, PaymentId, PurchaseId};
 use kasa_ports::{
-    BooksSize, BooksStore, DocumentSummaryDifference, LedgerPosition, PaymentActionKind,
-    PaymentActionState, PaymentBooks, PaymentStatus, StoreError, UsageSummaryDifference,
+    BooksSize, BooksStore, DocumentSummaryDifference, LedgerPosition, LiabilityDifference,
+    PaymentActionKind, PaymentActionState, PaymentBooks, PaymentStatus, StoreError,
+    UsageSummaryDifference,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -67,6 +68,8 @@ pub enum BooksSection {
     UsageSummary,
     /// The revenue and tax summaries against the documents (ADR 0020).
     DocumentSummary,
+    /// The credit liability's stored valuations and summary against a replay (ADR 0020).
+    LiabilitySummary,
 }
 
 impl BooksSection {
@@ -79,6 +82,7 @@ impl BooksSection {
             Self::Payments => "payments",
             Self::UsageSummary => "usage summary",
             Self::DocumentSummary => "document summaries",
+            Self::LiabilitySummary => "credit liability",
         }
     }
 }
@@ -176,6 +180,11 @@ pub enum BooksProblem {
         /// Where, and the two sides.
         difference: DocumentSummaryDifference,
     },
+    /// The credit liability's stored valuation, lots or summary disagree with a replay.
+    Liability {
+        /// Where, and the two sides.
+        difference: LiabilityDifference,
+    },
     /// A row could not be read at all; the rest of its section was not checked.
     Unreadable {
         /// The section.
@@ -220,6 +229,36 @@ impl fmt::Display for BooksProblem {
                 difference.charges.1,
             ),
             Self::DocumentSummary { difference } => document_difference(formatter, difference),
+            Self::Liability {
+                difference:
+                    LiabilityDifference::Customer {
+                        customer_id,
+                        detail,
+                    },
+            } => write!(
+                formatter,
+                "credit liability of customer {customer_id}: {detail}"
+            ),
+            Self::Liability {
+                difference:
+                    LiabilityDifference::Summary {
+                        hour,
+                        currency,
+                        summary,
+                        replayed,
+                    },
+            } => write!(
+                formatter,
+                "credit liability summary of the hour from {}, {}: it holds {summary}; the \
+                 ledger and documents replayed give {replayed}",
+                hour.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| hour.to_string()),
+                if currency.is_empty() {
+                    "free credits"
+                } else {
+                    currency.as_str()
+                },
+            ),
             Self::Unreadable {
                 section,
                 after,
@@ -317,6 +356,8 @@ pub struct BooksChecked {
     pub usage_summary_rows: u64,
     /// Rows of the revenue and tax summaries compared with the documents.
     pub document_summary_rows: u64,
+    /// Valued movements and hours of the liability summary compared with a replay.
+    pub liability_rows: u64,
     /// Inconsistencies found.
     pub problems: u64,
 }
@@ -345,6 +386,7 @@ pub async fn verify_books(
     let mut run = Run {
         observer,
         checked: BooksChecked::default(),
+        broken_ledgers: std::collections::BTreeSet::new(),
     };
     run.observer
         .section_started(BooksSection::Ledgers, size.customers);
@@ -361,16 +403,25 @@ pub async fn verify_books(
     run.observer
         .section_started(BooksSection::DocumentSummary, 1);
     run.document_summary(store).await?;
+    run.observer
+        .section_started(BooksSection::LiabilitySummary, 1);
+    run.liability(store).await?;
     Ok(run.checked)
 }
 
 struct Run<'a> {
     observer: &'a mut dyn BooksObserver,
     checked: BooksChecked,
+    /// Customers whose ledgers break the ledger's rules: their liability is not checked again
+    /// (a valuation of a broken ledger would only repeat the ledger's problem).
+    broken_ledgers: std::collections::BTreeSet<CustomerId>,
 }
 
 impl Run<'_> {
     fn found(&mut self, problem: BooksProblem) {
+        if let BooksProblem::Ledger { customer_id, .. } = &problem {
+            self.broken_ledgers.insert(*customer_id);
+        }
         self.checked.problems += 1;
         self.observer.found(problem);
     }
@@ -575,6 +626,25 @@ impl Run<'_> {
             self.found(BooksProblem::DocumentSummary { difference });
         }
         self.observer.progressed(BooksSection::DocumentSummary, 1);
+        Ok(())
+    }
+
+    /// The liability's valuations, lots and summary, replayed by the store.
+    async fn liability(&mut self, store: &dyn BooksStore) -> Result<(), StoreError> {
+        let check = store.liability_check().await;
+        let Some(check) = self.readable(BooksSection::LiabilitySummary, None, check)? else {
+            return Ok(());
+        };
+        self.checked.liability_rows = check.compared;
+        for difference in check.differences {
+            if let LiabilityDifference::Customer { customer_id, .. } = &difference
+                && self.broken_ledgers.contains(customer_id)
+            {
+                continue;
+            }
+            self.found(BooksProblem::Liability { difference });
+        }
+        self.observer.progressed(BooksSection::LiabilitySummary, 1);
         Ok(())
     }
 

@@ -104,6 +104,77 @@ pub struct UsageSummaryCheck {
     pub differences: Vec<UsageSummaryDifference>,
 }
 
+/// One place where the stored liability valuation (ADR 0020) and its replay disagree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiabilityDifference {
+    /// A customer's stored valuations or lots differ from the replay of their movements.
+    Customer {
+        /// Whose.
+        customer_id: CustomerId,
+        /// What differs, in words (the movement, what is stored, what the replay gives).
+        detail: String,
+    },
+    /// The summary of one hour and currency (its shards added up) differs from the replay's.
+    Summary {
+        /// The hour (its first instant, UTC).
+        hour: OffsetDateTime,
+        /// The currency; empty for free credits.
+        currency: String,
+        /// Sold, consumed, forfeited, refunded, adjusted and credits the summary holds.
+        summary: String,
+        /// The same replayed from the ledger and the documents.
+        replayed: String,
+    },
+}
+
+/// The liability's stored valuations and summary compared with a replay of the ledger and the
+/// documents of credit purchases.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiabilityCheck {
+    /// Movements and summary rows (hour and currency) compared.
+    pub compared: u64,
+    /// Where they disagree.
+    pub differences: Vec<LiabilityDifference>,
+}
+
+/// The liability summary as stored (its shards added up) against the replay's, hour by hour and
+/// currency by currency (a missing row equals a row of zeros): adds what it compared and every
+/// difference to `check`.
+pub fn compare_liability_sums(
+    stored: &kasa_credits::liability::LiabilitySums,
+    replayed: &kasa_credits::liability::LiabilitySums,
+    check: &mut LiabilityCheck,
+) {
+    let zero = ([rust_decimal::Decimal::ZERO; 5], 0);
+    let show = |sums: &([rust_decimal::Decimal; 5], i64)| {
+        format!(
+            "sold {}, consumed {}, forfeited {}, refunded {}, adjusted {}, credits {}",
+            sums.0[0].normalize(),
+            sums.0[1].normalize(),
+            sums.0[2].normalize(),
+            sums.0[3].normalize(),
+            sums.0[4].normalize(),
+            sums.1
+        )
+    };
+    let mut keys: Vec<&(OffsetDateTime, String)> = stored.keys().chain(replayed.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let summary = stored.get(key).unwrap_or(&zero);
+        let expected = replayed.get(key).unwrap_or(&zero);
+        check.compared += 1;
+        if summary != expected {
+            check.differences.push(LiabilityDifference::Summary {
+                hour: key.0,
+                currency: key.1.clone(),
+                summary: show(summary),
+                replayed: show(expected),
+            });
+        }
+    }
+}
+
 /// Reads of the stored books for verification.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -175,4 +246,12 @@ pub trait BooksStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read.
     async fn document_summary_check(&self) -> Result<crate::DocumentSummaryCheck, StoreError>;
+
+    /// The liability's stored valuations, lots and summary (ADR 0020) compared with a replay of
+    /// every customer's ledger entries and credit-purchase documents
+    /// ([`kasa_credits::liability::check_customer`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Corrupt`] for a row that cannot be read.
+    async fn liability_check(&self) -> Result<LiabilityCheck, StoreError>;
 }

@@ -35,8 +35,9 @@ pub use access::{MockAccessStore, MockIdempotencyStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use books::MockBooksStore;
 pub use books::{
-    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, PaymentBooks,
-    UsageSummaryCheck, UsageSummaryDifference,
+    BooksSize, BooksStore, CustomerBooks, LedgerBooksPage, LedgerPosition, LiabilityCheck,
+    LiabilityDifference, PaymentBooks, UsageSummaryCheck, UsageSummaryDifference,
+    compare_liability_sums,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
@@ -107,8 +108,8 @@ pub use records::{
 #[cfg(any(test, feature = "mocks"))]
 pub use reports::MockReportStore;
 pub use reports::{
-    DocumentAmount, LiabilitySources, NumberingCheck, RefundFact, RegisterCursor, ReportStore,
-    SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
+    DocumentAmount, LiabilitySources, LiabilityTotal, NumberingCheck, RefundFact, RegisterCursor,
+    ReportStore, SubscriptionPosition, UsageTotal, missing_numbers, on_the_hour, usage_hour,
 };
 pub use store::{
     AdjustCredits, AppliedPurchase, AuditQuery, CancelSubscription, CatalogStore, ChargeContext,

@@ -100,6 +100,9 @@ pub struct DocumentAmount {
     pub gross: Money,
     /// When issued.
     pub issued_at: OffsetDateTime,
+    /// How many ledger entries its customer had when it was issued (it was valued after them);
+    /// `None` when not recorded (the replay then goes by time, an entry first at one instant).
+    pub ledger_entries_before: Option<u64>,
 }
 
 /// Everything the prepaid-credit liability is computed from, up to a moment.
@@ -126,6 +129,22 @@ pub struct UsageTotal {
     /// How many charges.
     pub charges: u64,
     /// The credits they took.
+    pub credits: i64,
+}
+
+/// The liability summary added up for one period (or, with no period, everything before the
+/// first) and one currency (ADR 0020): the value of valued movements per bucket and the paid
+/// credits they moved; without a currency, the free credits moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiabilityTotal {
+    /// The period's index in the list asked about; `None` for everything before it (the opening).
+    pub period: Option<usize>,
+    /// The currency; `None` for free credits.
+    pub currency: Option<kasa_domain::Currency>,
+    /// Value sold, consumed, forfeited, refunded and adjusted, in
+    /// [`kasa_credits::liability::LiabilityBucket::ALL`] order.
+    pub values: [rust_decimal::Decimal; 5],
+    /// Credits moved (paid credits, or free credits without a currency).
     pub credits: i64,
 }
 
@@ -271,6 +290,17 @@ pub trait ReportStore: Send + Sync {
         &self,
         at: OffsetDateTime,
     ) -> Result<Vec<SubscriptionPosition>, StoreError>;
+
+    /// The liability summary added up per period (each `[start, end)`, every bound on the hour,
+    /// see [`on_the_hour`]) and currency, and before the first period (the opening); only
+    /// combinations with movements.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`], [`StoreError::Corrupt`].
+    async fn liability_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<LiabilityTotal>, StoreError>;
 
     /// The ledger and the documents of credit purchases before `to`.
     ///

@@ -14,6 +14,7 @@ pub mod flows;
 pub mod help_desk_calls;
 pub mod help_desk_events;
 pub mod integrations;
+pub mod liability_summary;
 pub mod payment_requests;
 pub mod ports;
 pub mod questions;

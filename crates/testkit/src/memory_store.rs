@@ -32,6 +32,7 @@ mod coupons;
 mod help_desk_calls;
 mod help_desk_events;
 mod integrations;
+mod liability;
 mod payment_requests;
 mod questions;
 mod reports;
@@ -138,6 +139,9 @@ struct State {
     usage_summary: BTreeMap<reports::UsageBucket, (u64, i64)>,
     /// The revenue and tax summaries (ADR 0020), kept with each document.
     document_summary: kasa_ports::DocumentSummaryTally,
+    /// The credit liability (ADR 0020): lots, valuations and the hourly summary, kept with
+    /// each movement.
+    liability: liability::Liability,
 }
 
 impl State {
@@ -959,6 +963,7 @@ fn apply_decision(
                         at,
                     )
                     .map_err(|error| ledger_error(error, balance))?;
+                state.value_newest_entry(customer_id)?;
                 forfeited = Some(Forfeiture::Credits { credits: balance });
             }
             state.release_credit_purchases(customer_id)?;
@@ -1008,6 +1013,10 @@ fn apply_decision(
             (None, Some((starts_at, ends_at)))
         }
     };
+    if balance_after.is_some() {
+        state.value_newest_entry(customer_id)?;
+    }
+    let row = state.customer_mut(customer_id)?;
     row.card
         .enable_by_purchase(purchase_id, package.departments.iter().copied());
     Ok((forfeited, balance_after, term))
@@ -1061,7 +1070,9 @@ impl ChargeStore for MemoryStore {
                         charge.at,
                     )
                     .map_err(|error| ledger_error(error, balance))?;
-                Some(entry.balance_after)
+                let balance_after = entry.balance_after;
+                state.value_newest_entry(charge.customer_id)?;
+                Some(balance_after)
             };
             let recorded = UsageCharge {
                 id: charge.id,
@@ -1122,6 +1133,7 @@ impl HoldingStore for MemoryStore {
                 .map_err(|error| ledger_error(error, balance))?;
             row.kind = HoldingKind::Credits;
             let balance = row.ledger.balance();
+            state.value_newest_entry(adjustment.customer_id)?;
             state.audit(adjustment.audit, &adjustment.context, adjustment.at);
             Ok(balance)
         })
@@ -1640,6 +1652,7 @@ fn issue_invoice(state: &mut State, new: NewInvoice) -> Result<Invoice, StoreErr
         issued: new,
     };
     state.document_summary.add_document(&invoice);
+    state.value_document(&invoice)?;
     state.invoices.push(invoice.clone());
     let event = kasa_ports::webhook_event_for_invoice(&invoice);
     state.webhooks.queue(event, invoice.issued.issued_at);
@@ -1748,6 +1761,7 @@ fn take_back(
                     at,
                 )
                 .map_err(|error| ledger_error(error, balance))?;
+            state.value_newest_entry(purchase.customer_id)?;
             Ok(Some(credits))
         }
         PackageKind::Subscription { .. } => {

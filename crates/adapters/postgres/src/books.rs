@@ -482,6 +482,11 @@ impl BooksStore for SqlStore {
         self.in_snapshot(async |tx, codec| crate::document_summary::check(tx, codec).await)
             .await
     }
+
+    async fn liability_check(&self) -> Result<kasa_ports::LiabilityCheck, StoreError> {
+        self.in_snapshot(async |tx, codec| crate::liability::check(tx, codec).await)
+            .await
+    }
 }
 
 impl SqlStore {

@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, SqlErr, Value};
 use crate::SqlStore;
 use crate::codec::{Codec, corrupt, id, label, text};
 use crate::ledger::{CreditMove, move_credits};
+use crate::liability::SUMMED as VALUED;
 use crate::rows::{
     HOLDER_COLUMNS, JOINED_USAGE_CHARGE_COLUMNS, USAGE_CHARGE_COLUMNS, execute_unique, fetch_one,
     find_holder, holder, lookup_clause, read_card, read_holding, usage_charge,
@@ -123,6 +124,13 @@ impl SqlStore {
     /// one statement (data-modifying CTEs run atomically, as one transaction): one round trip on
     /// the hot path. The same guards apply: the balance condition, the ledger's and the charges'
     /// unique indexes; the summary is counted only when the charge is recorded.
+    ///
+    /// The credit liability (ADR 0020) rides in the same statement: `held` locks the holding
+    /// row and reads its lots (under read committed a waiting charge re-reads the row another
+    /// charge just changed, and the update below then applies to that same version),
+    /// `kasa_take_credits` (migration 0043, the same computation as `CreditLots::take`) takes
+    /// the credits oldest lot first, the entry stores what it moved, and `valued` adds it to
+    /// the hour's liability summary on the customer's shard.
     async fn record_in_one_statement(
         &self,
         charge: &NewUsageCharge,
@@ -132,17 +140,25 @@ impl SqlStore {
             .db
             .query_one_raw(codec.statement(
                 &format!(
-                    "WITH moved AS ( \
+                    "WITH held AS ( \
+                     SELECT credit_lots FROM holdings \
+                     WHERE customer_id = $2 AND $6 > 0 AND credit_balance >= $6 FOR UPDATE \
+                 ), taking AS ( \
+                     SELECT kasa_take_credits(credit_lots, $6) AS taken FROM held \
+                 ), moved AS ( \
                      UPDATE holdings SET credit_balance = credit_balance - $6, \
-                     ledger_entries = ledger_entries + 1 \
+                     ledger_entries = ledger_entries + 1, \
+                     credit_lots = (SELECT taken->'lots' FROM taking) \
                      WHERE customer_id = $2 AND $6 > 0 AND credit_balance >= $6 \
+                     AND EXISTS (SELECT 1 FROM taking) \
                      RETURNING credit_balance, ledger_entries \
                  ), entry AS ( \
                      INSERT INTO credit_ledger (id, customer_id, entry_number, kind, delta, \
                      balance_after, actor_kind, actor_id, reason, at, usage_kind, \
-                     usage_reference) \
+                     usage_reference, valuation) \
                      SELECT $11, $2, ledger_entries, 'consumed', -$6, credit_balance, $8, $9, \
-                     $12, $10, $4, $5 FROM moved RETURNING balance_after \
+                     $12, $10, $4, $5, (SELECT taken->'moved' FROM taking) FROM moved \
+                     RETURNING balance_after, valuation \
                  ) \
                  , charged AS ( \
                      INSERT INTO usage_charges (id, customer_id, department_id, usage_kind, \
@@ -154,6 +170,12 @@ impl SqlStore {
                      INSERT INTO usage_summary (bucket_at, department_id, usage_kind, basis, \
                      shard, charges, credits) \
                      SELECT $13, $3, $4, $7, $14, 1, $6 FROM charged {SUMMED} \
+                 ), valued AS ( \
+                     INSERT INTO liability_summary (bucket_at, currency, shard, sold, consumed, \
+                     forfeited, refunded, adjusted, credits) \
+                     SELECT $13, coalesce(piece->>'currency', ''), $14, 0, \
+                     (piece->>'value')::numeric, 0, 0, 0, (piece->>'credits')::bigint \
+                     FROM entry, jsonb_array_elements(entry.valuation) AS piece {VALUED} \
                  ) \
                  {BALANCE_EVENTS} \
                  SELECT balance_after FROM charged"

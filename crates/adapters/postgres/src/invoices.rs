@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use kasa_domain::{Currency, CustomerId, Money, PurchaseId, TaxedAmount};
 use kasa_ports::{
-    ActionContext, AuditRecord, Entity, Invoice, InvoiceNumber, InvoiceStore, NewInvoice,
-    OutboxPayload, StoreError,
+    ActionContext, AuditRecord, Entity, Invoice, InvoiceKind, InvoiceNumber, InvoiceStore,
+    NewInvoice, OutboxPayload, StoreError,
 };
 use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;
@@ -82,12 +82,25 @@ pub(crate) async fn issue(
     .await?
     .ok_or_else(|| corrupt("the invoice counter returned nothing"))?;
     let sequence = codec.row(&row).int("last_sequence")?;
+    // A document of a credit purchase values (or gives money back from) its lot, in this
+    // transaction (ADR 0020); other documents move nothing.
+    let (valuation, entries_before) = crate::liability::value_document(
+        tx,
+        codec,
+        new.customer_id,
+        new.kind == InvoiceKind::CreditNote,
+        new.purchase_id,
+        new.total.gross,
+        new.issued_at,
+    )
+    .await?;
     execute_unique(
         tx,
         codec.statement(
             "INSERT INTO invoices (id, kind, series, year, sequence, purchase_id, \
-             customer_id, issued_at, currency, net, tax, gross, document, refers_to) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             customer_id, issued_at, currency, net, tax, gross, document, refers_to, valuation, \
+             ledger_entries_before) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             [
                 id(new.id),
                 text(label(&new.kind)),
@@ -103,6 +116,8 @@ pub(crate) async fn issue(
                 codec.amount(new.total.gross.amount()),
                 codec.json(&new.document),
                 opt_id(new.refers_to),
+                codec.json(&valuation),
+                Value::from(entries_before),
             ],
         ),
         || format!("invoice {}", new.id),

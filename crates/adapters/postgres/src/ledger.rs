@@ -7,7 +7,9 @@ use sea_orm::{ConnectionTrait, Value};
 use time::OffsetDateTime;
 
 use crate::codec::{Codec, corrupt, id, label, opt_id, opt_text, text};
+use crate::liability::{add_to_summary, value_entry, write_lots};
 use crate::rows::{execute_unique, fetch_one};
+use kasa_credits::liability::CreditLots;
 
 /// One change of a customer's balance.
 #[derive(Clone, Debug)]
@@ -42,7 +44,7 @@ pub(crate) async fn move_credits(
             "UPDATE holdings SET credit_balance = credit_balance + $2, \
              ledger_entries = ledger_entries + 1 \
              WHERE customer_id = $1 AND credit_balance + $2 >= 0 \
-             RETURNING credit_balance, ledger_entries",
+             RETURNING credit_balance, ledger_entries, credit_lots",
             [id(movement.customer_id), Value::from(movement.delta)],
         ),
     )
@@ -53,12 +55,23 @@ pub(crate) async fn move_credits(
     let row = codec.row(&row);
     let balance_after = Credits::new(row.int("credit_balance")?).map_err(corrupt)?;
     let entry_number = row.int("ledger_entries")?;
+    // The entry is valued against the customer's lots (the row is locked by the update above)
+    // and the summary counts it, in this transaction (ADR 0020).
+    let mut lots: CreditLots = row.json("credit_lots")?;
+    let (bucket, valuation) = value_entry(
+        &mut lots,
+        movement.kind,
+        movement.delta,
+        movement.purchase_id,
+    )?;
+    write_lots(connection, codec, movement.customer_id, &lots).await?;
     execute_unique(
         connection,
         codec.statement(
             "INSERT INTO credit_ledger (id, customer_id, entry_number, kind, delta, \
              balance_after, actor_kind, actor_id, reason, at, purchase_id, usage_kind, \
-             usage_reference) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             usage_reference, valuation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             [
                 id(movement.entry_id),
                 id(movement.customer_id),
@@ -78,9 +91,19 @@ pub(crate) async fn move_credits(
                         .as_ref()
                         .map(|usage| usage.reference().to_owned()),
                 ),
+                codec.json(&valuation),
             ],
         ),
         || format!("{} ledger entry", movement.kind.label()),
+    )
+    .await?;
+    add_to_summary(
+        connection,
+        codec,
+        movement.customer_id,
+        movement.at,
+        bucket,
+        &valuation,
     )
     .await?;
     Ok(Some(LedgerEntry {

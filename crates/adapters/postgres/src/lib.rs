@@ -30,6 +30,7 @@ mod holdings;
 mod integrations;
 mod invoices;
 mod ledger;
+mod liability;
 mod outbox;
 mod payment_actions;
 mod payment_requests;

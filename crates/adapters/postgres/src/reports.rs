@@ -378,6 +378,13 @@ impl ReportStore for SqlStore {
         .await
     }
 
+    async fn liability_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<kasa_ports::LiabilityTotal>, StoreError> {
+        crate::liability::totals(&self.db, self.codec, periods).await
+    }
+
     async fn liability_sources(&self, to: OffsetDateTime) -> Result<LiabilitySources, StoreError> {
         let entries = self
             .read_list(
@@ -390,7 +397,8 @@ impl ReportStore for SqlStore {
             .await?;
         let documents = self
             .read_list(
-                "SELECT i.purchase_id, i.kind, i.gross, i.currency, i.issued_at FROM invoices i \
+                "SELECT i.purchase_id, i.kind, i.gross, i.currency, i.issued_at, \
+                 i.ledger_entries_before FROM invoices i \
                  WHERE i.issued_at < $1 AND EXISTS (SELECT 1 FROM credit_ledger l \
                    WHERE l.purchase_id = i.purchase_id AND l.kind = 'granted') \
                  ORDER BY i.issued_at, i.series, i.year, i.sequence",
@@ -409,5 +417,10 @@ fn document_amount(row: &Row<'_>) -> Result<DocumentAmount, StoreError> {
         kind: row.label("kind")?,
         gross: Money::new(row.amount("gross")?, currency).map_err(corrupt)?,
         issued_at: row.at("issued_at")?,
+        ledger_entries_before: row
+            .opt_int("ledger_entries_before")?
+            .map(u64::try_from)
+            .transpose()
+            .map_err(corrupt)?,
     })
 }

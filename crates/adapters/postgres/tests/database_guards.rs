@@ -200,7 +200,7 @@ async fn a_ticket_is_consumed_and_charged_once(store: Arc<SqlStore>) {
     let ledger = copy(
         "credit_ledger",
         "customer_id, entry_number + 100, kind, delta, balance_after, actor_kind, actor_id, \
-         reason, at, purchase_id, usage_kind, usage_reference",
+         reason, at, purchase_id, usage_kind, usage_reference, valuation",
         "kind = 'consumed'",
     );
     assert_unique_violation(&refused(&store, &ledger).await);
@@ -220,7 +220,7 @@ async fn a_purchase_is_granted_once(store: Arc<SqlStore>) {
     let sql = format!(
         "INSERT INTO credit_ledger SELECT {}, customer_id, entry_number + 100, kind, delta, \
          balance_after, actor_kind, actor_id, reason, at, purchase_id, usage_kind, \
-         usage_reference FROM credit_ledger WHERE kind = 'granted'",
+         usage_reference, valuation FROM credit_ledger WHERE kind = 'granted'",
         new_uuid_sql(&store)
     );
     assert_unique_violation(&refused(&store, &sql).await);
@@ -336,7 +336,8 @@ async fn invoices_are_never_rewritten(store: Arc<SqlStore>) {
     // Two documents cannot share a number.
     let duplicate = format!(
         "INSERT INTO invoices SELECT {}, kind, series, year, sequence, purchase_id, customer_id, \
-         issued_at, currency, net, tax, gross, document, refers_to FROM invoices",
+         issued_at, currency, net, tax, gross, document, refers_to, valuation, \
+         ledger_entries_before FROM invoices",
         new_uuid_sql(&store)
     );
     assert_unique_violation(&refused(&store, &duplicate).await);

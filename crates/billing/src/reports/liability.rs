@@ -1,22 +1,23 @@
 //! The prepaid-credit liability: credits sold but not yet delivered, valued at what the customer
 //! paid for them, first in, first out (docs/finance.md has the method with an example).
 //!
-//! Each grant of a paid purchase is a *lot*: its credits and the money its documents billed
-//! (invoices and receipts of that purchase, before the report's end). Consumption, forfeiture,
-//! negative adjustments and reversals take credits from a customer's oldest lot first (a
-//! reversal first from the lot of the purchase it reverses). Taking `k` of a lot's `r` remaining
-//! credits takes `value × k ÷ r` of its remaining value, rounded once to the minor unit, half
-//! away from zero; the last credit takes whatever value is left, so nothing is lost to rounding
-//! and every movement adds up to the closing balance exactly. Money given back without taking
-//! the credits back (a partial refund) lowers the lot's remaining value. Free credits (agents'
-//! uncharged grants, positive adjustments) are lots without value: they are delivered like the
-//! others but owe no money.
+//! Each grant is a *lot*; the invoices and receipts of its purchase give it its value when they
+//! are issued. Consumption, forfeiture, negative adjustments and reversals take credits from a
+//! customer's oldest lot first (a reversal first from the lot of the purchase it reverses), valued
+//! by [`kasa_credits::liability`]: the same code the stores run when they write each movement.
+//!
+//! Two ways to the same figures (ADR 0020): [`liability_report_from_totals`] adds up the hourly
+//! summary the stores keep with every movement (whole-hour periods), and [`liability_report`]
+//! replays the ledger and the documents (any zone; and the reference a contract test and
+//! `kasa verify` hold the summary to).
 
 use std::collections::{BTreeMap, VecDeque};
 
 use kasa_credits::LedgerEntryKind;
+use kasa_credits::liability::{CreditLots, LiabilityBucket, LiabilityError, Valuation};
 use kasa_domain::{Currency, CustomerId, Money, PurchaseId};
-use kasa_ports::{InvoiceKind, LiabilitySources, StoreError};
+use kasa_ports::{DocumentAmount, InvoiceKind, LiabilitySources, LiabilityTotal, StoreError};
+use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use super::table::{Cell, Column, ReportTable};
@@ -58,22 +59,6 @@ pub struct LiabilityReport {
     pub free_credits: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Bucket {
-    Sold,
-    Consumed,
-    Forfeited,
-    Refunded,
-    Adjusted,
-}
-
-#[derive(Clone, Debug)]
-struct Lot {
-    purchase: Option<PurchaseId>,
-    credits: i64,
-    value: Option<Money>,
-}
-
 /// Where a movement falls: before the window (the opening), or in a period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Slot {
@@ -84,7 +69,7 @@ enum Slot {
 #[derive(Default)]
 struct Movements {
     /// Value moved per slot, currency and bucket.
-    value: BTreeMap<(Slot, String, Bucket), Money>,
+    value: BTreeMap<(Slot, String, LiabilityBucket), Money>,
     /// Paid credits moved per slot and currency (signed).
     credits: BTreeMap<(Slot, String), i64>,
     currencies: BTreeMap<String, Currency>,
@@ -96,119 +81,48 @@ fn corrupt(what: impl Into<String>) -> ReportError {
 }
 
 impl Movements {
-    fn record(
+    fn add(
         &mut self,
         slot: Slot,
-        bucket: Bucket,
-        value: Option<Money>,
+        bucket: LiabilityBucket,
+        currency: Option<Currency>,
+        value: Decimal,
         credits: i64,
     ) -> Result<(), ReportError> {
-        let Some(value) = value else {
+        let Some(currency) = currency else {
             self.free_credits += credits;
             return Ok(());
         };
-        let code = value.currency().alpha_code().to_owned();
-        self.currencies.insert(code.clone(), value.currency());
+        let value = Money::new(value, currency)?;
+        let code = currency.alpha_code().to_owned();
+        self.currencies.insert(code.clone(), currency);
         let sum = self
             .value
             .entry((slot, code.clone(), bucket))
-            .or_insert_with(|| Money::zero(value.currency()));
+            .or_insert_with(|| Money::zero(currency));
         *sum = sum.checked_add(&value)?;
         *self.credits.entry((slot, code)).or_default() += credits;
         Ok(())
     }
-}
 
-/// `value × part ÷ whole`, rounded once (half away from zero).
-fn share(value: Money, part: i64, whole: i64) -> Result<Money, ReportError> {
-    if part == whole {
-        return Ok(value);
-    }
-    let part = u32::try_from(part).map_err(|_| corrupt("credits out of range"))?;
-    let whole = u32::try_from(whole).map_err(|_| corrupt("credits out of range"))?;
-    Ok(value.prorate(part, whole)?)
-}
-
-/// Takes `credits` from the lots, first from the lot of `first` (a reversal's purchase), then
-/// oldest first; returns the pieces taken as (value, credits).
-fn take(
-    lots: &mut VecDeque<Lot>,
-    credits: i64,
-    first: Option<PurchaseId>,
-) -> Result<Vec<(Option<Money>, i64)>, ReportError> {
-    let mut pieces = Vec::new();
-    let mut wanted = credits;
-    let mut order: Vec<usize> = (0..lots.len()).collect();
-    if let Some(first) = first
-        && let Some(position) = lots.iter().position(|lot| lot.purchase == Some(first))
-    {
-        order.retain(|&index| index != position);
-        order.insert(0, position);
-    }
-    for index in order {
-        if wanted == 0 {
-            break;
+    fn record(
+        &mut self,
+        slot: Slot,
+        bucket: LiabilityBucket,
+        valuation: &Valuation,
+    ) -> Result<(), ReportError> {
+        for piece in &valuation.0 {
+            self.add(slot, bucket, piece.currency, piece.value, piece.credits)?;
         }
-        let lot = &mut lots[index];
-        let taken = wanted.min(lot.credits);
-        if taken == 0 {
-            continue;
-        }
-        let value = match lot.value {
-            Some(remaining) => {
-                let part = share(remaining, taken, lot.credits)?;
-                lot.value = Some(remaining.checked_sub(&part)?);
-                Some(part)
-            }
-            None => None,
-        };
-        lot.credits -= taken;
-        wanted -= taken;
-        pieces.push((value, taken));
+        Ok(())
     }
-    lots.retain(|lot| lot.credits > 0);
-    if wanted > 0 {
-        return Err(corrupt(format!(
-            "the ledger takes {credits} credits where the lots hold {} fewer",
-            wanted
-        )));
-    }
-    Ok(pieces)
 }
 
-struct Note {
-    purchase: PurchaseId,
-    at: OffsetDateTime,
-    amount: Money,
+fn lots_error(error: LiabilityError) -> ReportError {
+    corrupt(error.to_string())
 }
 
-/// What each credit purchase was paid (its invoices and receipts), and the money given back
-/// for each (its credit notes), oldest first.
-fn prices(
-    sources: &LiabilitySources,
-) -> Result<(BTreeMap<PurchaseId, Money>, Vec<Note>), ReportError> {
-    let mut paid: BTreeMap<PurchaseId, Money> = BTreeMap::new();
-    let mut notes = Vec::new();
-    for document in &sources.documents {
-        if document.kind == InvoiceKind::CreditNote {
-            notes.push(Note {
-                purchase: document.purchase_id,
-                at: document.issued_at,
-                amount: document.gross,
-            });
-        } else {
-            let sum = match paid.get(&document.purchase_id) {
-                Some(sum) => sum.checked_add(&document.gross)?,
-                None => document.gross,
-            };
-            paid.insert(document.purchase_id, sum);
-        }
-    }
-    notes.sort_by_key(|note| note.at);
-    Ok((paid, notes))
-}
-
-/// The liability over the window, from everything before its end.
+/// The liability over the window, replayed from everything before its end.
 ///
 /// # Errors
 /// [`ReportError::Store`] when the ledger takes credits no lot holds, a sum overflows, or the
@@ -217,7 +131,6 @@ pub fn liability_report(
     window: &ReportWindow,
     sources: &LiabilitySources,
 ) -> Result<LiabilityReport, ReportError> {
-    let (paid, notes) = prices(sources)?;
     let slot_of = |at: OffsetDateTime| -> Slot {
         if at < window.start() {
             Slot::Opening
@@ -235,98 +148,118 @@ pub fn liability_report(
             owner.insert(purchase_id, *customer_id);
         }
     }
-    let mut notes_of: BTreeMap<CustomerId, VecDeque<&Note>> = BTreeMap::new();
-    for note in &notes {
-        if let Some(customer_id) = owner.get(&note.purchase) {
-            notes_of.entry(*customer_id).or_default().push_back(note);
+    let mut documents = sources.documents.iter().collect::<Vec<_>>();
+    documents.sort_by_key(|document| document.issued_at);
+    let mut documents_of: BTreeMap<CustomerId, VecDeque<&DocumentAmount>> = BTreeMap::new();
+    for document in documents {
+        if let Some(customer_id) = owner.get(&document.purchase_id) {
+            documents_of
+                .entry(*customer_id)
+                .or_default()
+                .push_back(document);
         }
     }
     let mut movements = Movements::default();
-    let mut remaining: Vec<Lot> = Vec::new();
+    let mut held: BTreeMap<Currency, Money> = BTreeMap::new();
     for (customer_id, entries) in &customers {
-        let mut lots: VecDeque<Lot> = VecDeque::new();
-        let mut pending = notes_of.remove(customer_id).unwrap_or_default();
-        for entry in entries {
-            while let Some(note) = pending.front().filter(|note| note.at < entry.at) {
-                give_back(&mut lots, note, slot_of(note.at), &mut movements)?;
+        let mut lots = CreditLots::new();
+        let mut pending = documents_of.remove(customer_id).unwrap_or_default();
+        // A document goes where it was valued: after the entries its customer had then (or, when
+        // that was not recorded, by time, an entry first at one instant).
+        for (index, entry) in entries.iter().enumerate() {
+            let index = u64::try_from(index).unwrap_or(u64::MAX);
+            while let Some(document) = pending.front().filter(|document| {
+                document
+                    .ledger_entries_before
+                    .map_or(document.issued_at < entry.at, |before| before <= index)
+            }) {
+                apply_document(
+                    &mut lots,
+                    document,
+                    slot_of(document.issued_at),
+                    &mut movements,
+                )?;
                 pending.pop_front();
             }
-            apply(&mut lots, entry, &paid, slot_of(entry.at), &mut movements)?;
+            let (bucket, valuation) = lots
+                .apply_entry(entry.kind, entry.delta, entry.purchase_id)
+                .map_err(lots_error)?;
+            movements.record(slot_of(entry.at), bucket, &valuation)?;
         }
-        for note in pending {
-            give_back(&mut lots, note, slot_of(note.at), &mut movements)?;
+        for document in pending {
+            apply_document(
+                &mut lots,
+                document,
+                slot_of(document.issued_at),
+                &mut movements,
+            )?;
         }
-        remaining.extend(lots);
+        for (currency, value) in lots.value_held().map_err(lots_error)? {
+            let sum = held
+                .entry(currency)
+                .or_insert_with(|| Money::zero(currency));
+            *sum = sum.checked_add(&value)?;
+        }
     }
     let report = rows(window, &movements)?;
-    check_closing(&report, &remaining)?;
+    check_closing(&report, &held)?;
     Ok(report)
 }
 
-fn apply(
-    lots: &mut VecDeque<Lot>,
-    entry: &kasa_credits::LedgerEntry,
-    paid: &BTreeMap<PurchaseId, Money>,
+fn apply_document(
+    lots: &mut CreditLots,
+    document: &DocumentAmount,
     slot: Slot,
     movements: &mut Movements,
 ) -> Result<(), ReportError> {
-    let bucket = match entry.kind {
-        LedgerEntryKind::Granted => {
-            let value = entry
-                .purchase_id
-                .and_then(|purchase| paid.get(&purchase))
-                .copied();
-            lots.push_back(Lot {
-                purchase: entry.purchase_id,
-                credits: entry.delta,
-                value,
-            });
-            return movements.record(slot, Bucket::Sold, value, entry.delta);
-        }
-        LedgerEntryKind::Adjusted if entry.delta > 0 => {
-            lots.push_back(Lot {
-                purchase: None,
-                credits: entry.delta,
-                value: None,
-            });
-            return movements.record(slot, Bucket::Sold, None, entry.delta);
-        }
-        LedgerEntryKind::Adjusted => Bucket::Adjusted,
-        LedgerEntryKind::Consumed => Bucket::Consumed,
-        LedgerEntryKind::Forfeited => Bucket::Forfeited,
-        LedgerEntryKind::Reversed => Bucket::Refunded,
-    };
-    let first = (entry.kind == LedgerEntryKind::Reversed)
-        .then_some(entry.purchase_id)
-        .flatten();
-    for (value, credits) in take(lots, -entry.delta, first)? {
-        movements.record(slot, bucket, value, -credits)?;
-    }
-    Ok(())
+    let (bucket, valuation) = lots
+        .apply_document(
+            document.kind == InvoiceKind::CreditNote,
+            document.purchase_id,
+            document.gross,
+        )
+        .map_err(lots_error)?;
+    movements.record(slot, bucket, &valuation)
 }
 
-fn give_back(
-    lots: &mut VecDeque<Lot>,
-    note: &Note,
-    slot: Slot,
-    movements: &mut Movements,
-) -> Result<(), ReportError> {
-    let Some(lot) = lots
-        .iter_mut()
-        .find(|lot| lot.purchase == Some(note.purchase))
-    else {
-        return Ok(());
-    };
-    let Some(value) = lot.value else {
-        return Ok(());
-    };
-    let reduction = if note.amount.checked_cmp(&value)? == std::cmp::Ordering::Less {
-        note.amount
-    } else {
-        value
-    };
-    lot.value = Some(value.checked_sub(&reduction)?);
-    movements.record(slot, Bucket::Refunded, Some(reduction), 0)
+/// The liability over the window from the hourly summary the stores keep with every movement
+/// (ADR 0020), added up per period and before the first one by the store; only for windows whose
+/// periods start and end on UTC hours ([`super::usage_summary_answers`]). Equal to
+/// [`liability_report`] over the same history (a contract test holds them equal on every store).
+///
+/// # Errors
+/// [`ReportError::Store`] when a sum overflows, an amount has more decimals than its currency,
+/// or paid credits outstanding fall below zero (a summary that does not add up).
+pub fn liability_report_from_totals(
+    window: &ReportWindow,
+    totals: &[LiabilityTotal],
+) -> Result<LiabilityReport, ReportError> {
+    let mut movements = Movements::default();
+    for total in totals {
+        let slot = total.period.map_or(Slot::Opening, Slot::Period);
+        if total
+            .period
+            .is_some_and(|period| period >= window.periods().len())
+        {
+            return Err(corrupt("a liability total for a period not asked about"));
+        }
+        let Some(currency) = total.currency else {
+            movements.free_credits += total.credits;
+            continue;
+        };
+        for (bucket, value) in LiabilityBucket::ALL.iter().zip(total.values) {
+            movements.add(slot, *bucket, Some(currency), value, 0)?;
+        }
+        let code = currency.alpha_code().to_owned();
+        *movements.credits.entry((slot, code)).or_default() += total.credits;
+    }
+    let report = rows(window, &movements)?;
+    if report.totals.iter().any(|total| total.credits_closing < 0) || movements.free_credits < 0 {
+        return Err(corrupt(
+            "the liability summary leaves fewer than no credits",
+        ));
+    }
+    Ok(report)
 }
 
 fn rows(window: &ReportWindow, movements: &Movements) -> Result<LiabilityReport, ReportError> {
@@ -337,7 +270,7 @@ fn rows(window: &ReportWindow, movements: &Movements) -> Result<LiabilityReport,
     };
     for (code, currency) in &movements.currencies {
         let zero = Money::zero(*currency);
-        let moved = |slot: Slot, bucket: Bucket| -> Money {
+        let moved = |slot: Slot, bucket: LiabilityBucket| -> Money {
             movements
                 .value
                 .get(&(slot, code.clone(), bucket))
@@ -352,11 +285,11 @@ fn rows(window: &ReportWindow, movements: &Movements) -> Result<LiabilityReport,
                 .unwrap_or(0)
         };
         let opening_slot = Slot::Opening;
-        let mut opening = moved(opening_slot, Bucket::Sold)
-            .checked_sub(&moved(opening_slot, Bucket::Consumed))?
-            .checked_sub(&moved(opening_slot, Bucket::Forfeited))?
-            .checked_sub(&moved(opening_slot, Bucket::Refunded))?
-            .checked_sub(&moved(opening_slot, Bucket::Adjusted))?;
+        let mut opening = moved(opening_slot, LiabilityBucket::Sold)
+            .checked_sub(&moved(opening_slot, LiabilityBucket::Consumed))?
+            .checked_sub(&moved(opening_slot, LiabilityBucket::Forfeited))?
+            .checked_sub(&moved(opening_slot, LiabilityBucket::Refunded))?
+            .checked_sub(&moved(opening_slot, LiabilityBucket::Adjusted))?;
         let mut credits_open = credits(opening_slot);
         let mut total = LiabilityRow {
             period: "total".to_owned(),
@@ -376,11 +309,11 @@ fn rows(window: &ReportWindow, movements: &Movements) -> Result<LiabilityReport,
                 period: period.label.clone(),
                 currency: *currency,
                 opening,
-                sold: moved(slot, Bucket::Sold),
-                consumed: moved(slot, Bucket::Consumed),
-                forfeited: moved(slot, Bucket::Forfeited),
-                refunded: moved(slot, Bucket::Refunded),
-                adjusted: moved(slot, Bucket::Adjusted),
+                sold: moved(slot, LiabilityBucket::Sold),
+                consumed: moved(slot, LiabilityBucket::Consumed),
+                forfeited: moved(slot, LiabilityBucket::Forfeited),
+                refunded: moved(slot, LiabilityBucket::Refunded),
+                adjusted: moved(slot, LiabilityBucket::Adjusted),
                 closing: opening,
                 credits_closing: credits_open + credits(slot),
             };
@@ -407,14 +340,15 @@ fn rows(window: &ReportWindow, movements: &Movements) -> Result<LiabilityReport,
 }
 
 /// The closing balance per currency equals what the lots still hold: the movements add up.
-fn check_closing(report: &LiabilityReport, lots: &[Lot]) -> Result<(), ReportError> {
+fn check_closing(
+    report: &LiabilityReport,
+    held: &BTreeMap<Currency, Money>,
+) -> Result<(), ReportError> {
     for total in &report.totals {
-        let mut held = Money::zero(total.currency);
-        for lot in lots {
-            if let Some(value) = lot.value.filter(|value| value.currency() == total.currency) {
-                held = held.checked_add(&value)?;
-            }
-        }
+        let held = held
+            .get(&total.currency)
+            .copied()
+            .unwrap_or_else(|| Money::zero(total.currency));
         if held != total.closing {
             return Err(corrupt(format!(
                 "the liability's movements close at {} {} but its lots hold {}",

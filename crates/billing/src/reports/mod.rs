@@ -28,7 +28,9 @@ pub use documents::{
     register_report, revenue_report, revenue_report_from_totals, tax_report,
     tax_report_from_totals, totals,
 };
-pub use liability::{LiabilityReport, LiabilityRow, liability_report};
+pub use liability::{
+    LiabilityReport, LiabilityRow, liability_report, liability_report_from_totals,
+};
 pub use table::{Cell, Column, ColumnKind, ReportTable};
 pub use window::{Grouping, Period, ReportWindow, ReportZone};
 
@@ -220,10 +222,25 @@ where
                 store.subscription_positions(at).await?,
             ))
         }
-        ReportKind::CreditLiability => Report::CreditLiability(liability_report(
-            window,
-            &store.liability_sources(to).await?,
-        )?),
+        ReportKind::CreditLiability => {
+            // Whole-hour periods are sums of the hourly summary (ADR 0020); other zones replay.
+            if usage_summary_answers(window) {
+                let periods: Vec<_> = window
+                    .periods()
+                    .iter()
+                    .map(|period| (period.start, period.end))
+                    .collect();
+                Report::CreditLiability(liability_report_from_totals(
+                    window,
+                    &store.liability_totals(&periods).await?,
+                )?)
+            } else {
+                Report::CreditLiability(liability_report(
+                    window,
+                    &store.liability_sources(to).await?,
+                )?)
+            }
+        }
     })
 }
 

@@ -292,6 +292,10 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
         .times(1)
         .returning(|| Ok(kasa_ports::DocumentSummaryCheck::default()));
     store
+        .expect_liability_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::LiabilityCheck::default()));
+    store
         .expect_payments_page()
         .times(1)
         .returning(|_, _| Ok(Vec::new()));
@@ -312,6 +316,7 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
             payments: 0,
             usage_summary_rows: 0,
             document_summary_rows: 0,
+            liability_rows: 0,
             problems: 2,
         }
     );
@@ -322,7 +327,8 @@ async fn problems_name_the_customer_and_an_unreadable_page_ends_only_its_section
             (BooksSection::InvoiceNumbers, 0),
             (BooksSection::Payments, 0),
             (BooksSection::UsageSummary, 1),
-            (BooksSection::DocumentSummary, 1)
+            (BooksSection::DocumentSummary, 1),
+            (BooksSection::LiabilitySummary, 1)
         ]
     );
     let shown: Vec<String> = collected.0.iter().map(ToString::to_string).collect();
@@ -415,6 +421,10 @@ async fn a_ledger_continued_over_pages_is_replayed_as_one() {
         .times(1)
         .returning(|| Ok(kasa_ports::DocumentSummaryCheck::default()));
     store
+        .expect_liability_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::LiabilityCheck::default()));
+    store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));
     let mut collected = Collected::default();
@@ -480,6 +490,10 @@ async fn only_a_series_whose_summary_is_not_whole_is_read_number_by_number() {
         .expect_document_summary_check()
         .times(1)
         .returning(|| Ok(kasa_ports::DocumentSummaryCheck::default()));
+    store
+        .expect_liability_check()
+        .times(1)
+        .returning(|| Ok(kasa_ports::LiabilityCheck::default()));
     store
         .expect_payments_page()
         .returning(|_, _| Ok(Vec::new()));

@@ -40,6 +40,7 @@ macro_rules! report_contract_tests {
             reports::day_grouping_and_the_last_second_of_a_month_follow_the_zone,
             usage_summary::the_usage_summary_equals_the_charges_after_a_random_history,
             document_summary::the_document_summaries_equal_the_documents_after_a_random_history,
+            liability_summary::the_liability_summary_equals_the_replay_after_a_random_history,
         );
     };
 }

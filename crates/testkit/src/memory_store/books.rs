@@ -226,4 +226,8 @@ impl BooksStore for MemoryStore {
     async fn document_summary_check(&self) -> Result<kasa_ports::DocumentSummaryCheck, StoreError> {
         self.read(|state| Ok(super::reports::document_summary_check(state)))
     }
+
+    async fn liability_check(&self) -> Result<kasa_ports::LiabilityCheck, StoreError> {
+        self.read(|state| Ok(super::liability::liability_check(state)))
+    }
 }

@@ -451,6 +451,13 @@ impl ReportStore for MemoryStore {
         })
     }
 
+    async fn liability_totals(
+        &self,
+        periods: &[(OffsetDateTime, OffsetDateTime)],
+    ) -> Result<Vec<kasa_ports::LiabilityTotal>, StoreError> {
+        self.read(|state| super::liability::liability_totals(state, periods))
+    }
+
     async fn liability_sources(&self, to: OffsetDateTime) -> Result<LiabilitySources, StoreError> {
         self.read(|state| {
             let mut sources = LiabilitySources::default();
@@ -495,6 +502,7 @@ impl ReportStore for MemoryStore {
                     kind: invoice.issued.kind,
                     gross: invoice.issued.total.gross,
                     issued_at: invoice.issued.issued_at,
+                    ledger_entries_before: state.liability_position(invoice.issued.id),
                 })
                 .collect();
             Ok(sources)

@@ -29,6 +29,13 @@ impl Drop for SqliteFile {
     }
 }
 
+impl SqliteFile {
+    /// The file's URL, for a connection of one's own.
+    pub fn url(&self) -> String {
+        format!("sqlite://{}", self.0.display())
+    }
+}
+
 /// A migrated store in a new SQLite file.
 pub async fn fresh_sqlite_store() -> Option<(Arc<SqlStore>, SqliteFile)> {
     let path = std::env::temp_dir().join(format!("kasa-test-{}.sqlite3", uuid::Uuid::now_v7()));
