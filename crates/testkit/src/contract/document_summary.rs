@@ -23,7 +23,9 @@ use kasa_subscriptions::ForfeitConfirmation;
 use time::macros::{date, datetime};
 use time::{Date, Duration};
 
-use crate::{TestBilling, agent_context, credit_package, customer, department};
+use crate::{
+    TestBilling, agent_context, credit_package, customer, department, subscription_package,
+};
 
 /// A small deterministic generator (the history is the same on every store and every run).
 struct Draw(u64);
@@ -150,9 +152,10 @@ pub async fn the_document_summaries_equal_the_documents_after_a_random_history<
     let kit = TestBilling::on(store.clone());
     let support = department("Teknik Destek", 2);
     let credits = credit_package("100 kredi", 100, "500.00", &[support.id]);
+    let yearly = subscription_package("Yıllık", 365, "1200.00", &[support.id]);
     kit.with_catalog(
         std::slice::from_ref(&support),
-        std::slice::from_ref(&credits),
+        &[credits.clone(), yearly.clone()],
     )
     .await;
     // Documents the use cases issue: a charged grant and a partial refund of it.
@@ -182,7 +185,22 @@ pub async fn the_document_summaries_equal_the_documents_after_a_random_history<
         })
         .await
         .expect("refunded");
-    // Random documents of that purchase, issued by the store as the use cases would.
+    // Random documents, issued by the store as the use cases would, of a subscription bought by
+    // another customer: a credit purchase's documents value its credits (the liability), in the
+    // one currency of its lot, and these come in two.
+    let subscriber = customer("subscriber@example.com", Language::Tr);
+    kit.with_customer(&subscriber).await;
+    let subscribed = kit
+        .billing
+        .grant_package(GrantPackage {
+            customer_id: subscriber.id,
+            package_id: yearly.id,
+            confirmation: ForfeitConfirmation::NotConfirmed,
+            charged: true,
+            context: agent_context("paid by bank transfer"),
+        })
+        .await
+        .expect("granted");
     let mut draw = Draw(42);
     let start = datetime!(2026-08-31 21:00 UTC);
     let mut billed: Vec<(InvoiceId, String, Currency)> = Vec::new();
@@ -251,8 +269,8 @@ pub async fn the_document_summaries_equal_the_documents_after_a_random_history<
                 } else {
                     "KSA".to_owned()
                 },
-                purchase_id: granted.purchase.id,
-                customer_id: buyer.id,
+                purchase_id: subscribed.purchase.id,
+                customer_id: subscriber.id,
                 issued_at,
                 total,
                 document,
