@@ -1,10 +1,10 @@
 //! Payment requests (ADR 0016): an agent asks a customer to pay a package at its price, or an
-//! amount, with a description and an expiry; Kasa e-mails the customer a link to the request's page, where the
-//! customer pays it through a gateway. The payment is an ordinary purchase linked to the
-//! request, completed (and invoiced) by the ordinary callback; the store links at most one
-//! purchase under way per request, so a request is never paid twice. A purchase of an amount
-//! is a payment only: it completes and is invoiced (one line, the description, the amount) and
-//! changes nothing the customer holds.
+//! amount, with a description and an expiry; Kasa e-mails the customer a link to the request's
+//! page, where the customer pays it through a gateway. The payment is an ordinary purchase
+//! linked to the request, completed (and invoiced) by the ordinary callback; the store links at
+//! most one purchase under way per request, so a request is never paid twice. A purchase of an
+//! amount is a payment only: it completes and is invoiced (one line, the description, the
+//! amount) and changes nothing the customer holds.
 //!
 //! An agent may put a coupon on a request: it is priced when the request is made (the amount
 //! asked is the discounted price, and the coupon's validity dates are judged then), stored with
@@ -102,7 +102,7 @@ pub enum CreatePaymentRequestError {
     #[error("the package is free; grant it instead of requesting a payment")]
     FreePackage,
     /// An amount asked for must be more than zero and at most [`MAX_AMOUNT`].
-    #[error("an amount asked for is more than 0 and at most 1000000, got {0}")]
+    #[error("an amount asked for is more than 0 and at most {MAX_AMOUNT}, got {0}")]
     InvalidAmount(Money),
     /// Coupons discount packages; an amount is asked as it is meant to be paid.
     #[error("a coupon applies to a package; ask for the discounted amount instead")]
