@@ -9,12 +9,14 @@ use kasa_ports::{
     IdempotencyMark, IdempotencyStore, RefundLimitChange, StoreError, TokenOwner, User,
     UserCredentials,
 };
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, text};
-use crate::rows::{execute, execute_unique, fetch_all, fetch_one, find_holder, insert_audit};
+use crate::rows::{
+    Connection, execute, execute_unique, fetch_all, fetch_one, find_holder, insert_audit,
+};
 
 const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, created_at";
 const API_KEY_COLUMNS: &str = "id, name, role, prefix, created_at, revoked_at";
@@ -658,7 +660,7 @@ impl AccessStore for SqlStore {
 
 /// A role's refund limits, one per currency, by currency.
 async fn role_limits(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     role: Role,
 ) -> Result<Vec<Money>, StoreError> {

@@ -5,12 +5,11 @@ use kasa_ports::{
     ApprovalDecision, ApprovalRequest, ApprovalRequestState, FinishedApproval, NewApprovalRequest,
     StoreError,
 };
-use sea_orm::ConnectionTrait;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, label, opt_id, opt_text, text};
 use crate::rows::{
-    actor, execute, fetch_all, fetch_one, insert_audit, limit, read_purchase, reason,
+    Connection, actor, execute, fetch_all, fetch_one, insert_audit, limit, read_purchase, reason,
 };
 
 const COLUMNS: &str = "SELECT id, purchase_id, action, amount, currency, state, \
@@ -51,7 +50,7 @@ fn approval_request(row: &Row<'_>) -> Result<ApprovalRequest, StoreError> {
 }
 
 async fn read_request(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     request_id: ApprovalRequestId,
 ) -> Result<ApprovalRequest, StoreError> {

@@ -8,15 +8,15 @@ use kasa_domain::{
     PackageKind,
 };
 use kasa_ports::{ActionContext, AuditRecord, CatalogStore, StoreError};
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, corrupt, id, text};
-use crate::rows::{execute, execute_unique, fetch_all, fetch_one, insert_audit};
+use crate::rows::{Connection, execute, execute_unique, fetch_all, fetch_one, insert_audit};
 
 async fn read_departments(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     only: Option<DepartmentId>,
 ) -> Result<Vec<Department>, StoreError> {
@@ -45,7 +45,7 @@ async fn read_departments(
 }
 
 async fn read_packages(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     only: Option<PackageId>,
 ) -> Result<Vec<Package>, StoreError> {

@@ -15,8 +15,9 @@ use crate::codec::{Codec, corrupt, id, label, text};
 use crate::ledger::{CreditMove, move_credits};
 use crate::liability::SUMMED as VALUED;
 use crate::rows::{
-    HOLDER_COLUMNS, JOINED_USAGE_CHARGE_COLUMNS, USAGE_CHARGE_COLUMNS, execute_unique, fetch_one,
-    find_holder, holder, lookup_clause, read_card, read_holding, usage_charge,
+    Connection, HOLDER_COLUMNS, JOINED_USAGE_CHARGE_COLUMNS, USAGE_CHARGE_COLUMNS, execute_unique,
+    fetch_one, find_holder, holder, lookup_clause, query_one, read_card, read_holding,
+    usage_charge,
 };
 use crate::store::unavailable;
 use crate::webhooks::queue_webhook_event;
@@ -58,7 +59,7 @@ pub(crate) fn usage_shard(customer_id: CustomerId) -> i64 {
 }
 
 async fn existing_charge(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
     usage: &UsageKey,
@@ -136,9 +137,9 @@ impl SqlStore {
         charge: &NewUsageCharge,
     ) -> Result<UsageCharge, NotRecorded> {
         let codec = self.codec;
-        let row = self
-            .db
-            .query_one_raw(codec.statement(
+        let row = query_one(
+            &self.db,
+            codec.statement(
                 &format!(
                     "WITH held AS ( \
                      SELECT credit_lots FROM holdings \
@@ -204,8 +205,9 @@ impl SqlStore {
                     )),
                     Value::from(charge.low_balance_threshold.get()),
                 ],
-            ))
-            .await;
+            ),
+        )
+        .await;
         let row = match row {
             Ok(Some(row)) => row,
             Ok(None) => return Err(NotRecorded::LowBalance),

@@ -8,12 +8,12 @@ use kasa_domain::{
     Coupon, CouponCode, CouponDefinition, CouponId, CouponRefusal, CouponUsage, CustomerId,
 };
 use kasa_ports::{CouponRecord, CouponStore, DisableCoupon, NewCoupon, NewPurchase, StoreError};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, opt_text, text};
-use crate::rows::{execute, execute_unique, fetch_all, fetch_one, insert_audit};
+use crate::rows::{Connection, execute, execute_unique, fetch_all, fetch_one, insert_audit};
 
 const COUPON_COLUMNS: &str = "SELECT c.id, c.code, c.discount, c.valid_from, c.valid_until, \
     c.package_ids, c.max_redemptions, c.max_per_customer, c.enabled, c.disabled_reason, \
@@ -71,7 +71,7 @@ fn coupon_record(row: &Row<'_>) -> Result<CouponRecord, StoreError> {
 }
 
 async fn read_coupon(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     condition: &str,
     value: Value,
@@ -88,7 +88,7 @@ async fn read_coupon(
 }
 
 async fn usage(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     coupon_id: CouponId,
     customer_id: CustomerId,

@@ -15,11 +15,11 @@ use kasa_ports::{
     DocumentSide, DocumentSummaryCheck, DocumentSummaryTally, Invoice, RevenueBucket, RevenueTotal,
     StoreError, TaxBucket, TaxTotal, document_summary_rows,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;
 
 use crate::codec::{Codec, Row, corrupt, text};
-use crate::rows::{execute, fetch_all, fetch_one};
+use crate::rows::{Connection, execute, fetch_all, fetch_one};
 
 fn side(row: &Row<'_>) -> Result<DocumentSide, StoreError> {
     match row.text("side")?.as_str() {
@@ -219,7 +219,7 @@ type RevenueKey = (usize, DocumentSide, Currency, String, String);
 /// The revenue summary per period, side, currency, gateway and package. PostgreSQL adds the
 /// hours up; SQLite returns them and they are added here.
 pub(crate) async fn revenue_totals(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     periods: &[(OffsetDateTime, OffsetDateTime)],
 ) -> Result<Vec<RevenueTotal>, StoreError> {
@@ -277,7 +277,7 @@ pub(crate) async fn revenue_totals(
 
 /// The tax summary per period, side, currency and rate (added up as [`revenue_totals`]).
 pub(crate) async fn tax_totals(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     periods: &[(OffsetDateTime, OffsetDateTime)],
 ) -> Result<Vec<TaxTotal>, StoreError> {

@@ -7,12 +7,11 @@ use kasa_ports::{
     ActionContext, AuditRecord, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, NEW_TICKET,
     NewHelpDeskCall, StoreError, new_id,
 };
-use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, opt_text, text};
-use crate::rows::{execute, fetch_all, fetch_one, insert_audit, limit};
+use crate::rows::{Connection, execute, fetch_all, fetch_one, insert_audit, limit};
 
 pub(crate) const COLUMNS: &str = "id, integration_id, ticket, idempotency_key, note, tags, \
                        new_ticket, queued_at, attempts, next_attempt_at, last_error, \
@@ -44,7 +43,7 @@ pub(crate) fn help_desk_call(row: &Row<'_>) -> Result<HelpDeskCall, StoreError> 
 /// Queues `call` in the caller's transaction; `false` when a call with its key was queued
 /// before.
 pub(crate) async fn insert_help_desk_call(
-    tx: &impl ConnectionTrait,
+    tx: &impl Connection,
     codec: Codec,
     call: &NewHelpDeskCall,
 ) -> Result<bool, StoreError> {

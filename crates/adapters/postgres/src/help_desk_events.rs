@@ -7,12 +7,11 @@ use kasa_domain::IntegrationId;
 use kasa_ports::{
     ActionContext, DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore, Secret, StoreError,
 };
-use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, id, text};
-use crate::rows::{execute, fetch_one, insert_audit};
+use crate::rows::{Connection, execute, fetch_one, insert_audit};
 use crate::secrets::{open, seal, unsealable};
 
 /// What a sealed webhook secret is bound to, beside the integration's id.
@@ -39,7 +38,7 @@ fn settings(
 
 /// The settings row (and its sealed secret), if there is one.
 async fn stored(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     integration_id: IntegrationId,
 ) -> Result<Option<(HelpDeskEventSettings, Option<String>)>, StoreError> {
@@ -63,7 +62,7 @@ async fn stored(
 }
 
 async fn integration_exists(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     integration_id: IntegrationId,
 ) -> Result<(), StoreError> {
@@ -83,7 +82,7 @@ async fn integration_exists(
 
 /// Writes the settings row (insert or replace) with this sealed secret.
 async fn write(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     settings: &HelpDeskEventSettings,
     sealed: Option<String>,

@@ -189,7 +189,7 @@ impl SealedSecrets {
     /// Every integration id (text) and sealed secret of the table.
     pub(crate) async fn sealed(
         &self,
-        connection: &impl sea_orm::ConnectionTrait,
+        connection: &impl crate::rows::Connection,
         codec: crate::codec::Codec,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let Self {

@@ -3,12 +3,12 @@
 use kasa_credits::{LedgerEntry, LedgerEntryKind};
 use kasa_domain::{Actor, Credits, CustomerId, LedgerEntryId, PurchaseId, Reason, UsageKey};
 use kasa_ports::StoreError;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::codec::{Codec, corrupt, id, label, opt_id, opt_text, text};
 use crate::liability::{add_to_summary, value_entry, write_lots};
-use crate::rows::{execute_unique, fetch_one};
+use crate::rows::{Connection, execute_unique, fetch_one};
 use kasa_credits::liability::CreditLots;
 
 /// One change of a customer's balance.
@@ -34,7 +34,7 @@ pub(crate) struct CreditMove {
 /// [`StoreError::AlreadyExists`] when the database refuses a second consumption of a ticket or
 /// a second grant or reversal of a purchase; [`StoreError::Unavailable`].
 pub(crate) async fn move_credits(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     movement: CreditMove,
 ) -> Result<Option<LedgerEntry>, StoreError> {

@@ -17,12 +17,12 @@ use kasa_ports::{
     usage_hour,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::charges::usage_shard;
 use crate::codec::{Codec, Row, corrupt, id, text};
-use crate::rows::{execute, fetch_all, fetch_one};
+use crate::rows::{Connection, execute, fetch_all, fetch_one};
 
 /// How a movement is added to its row of the summary on PostgreSQL (numeric adds exactly).
 pub(crate) const SUMMED: &str = "ON CONFLICT (bucket_at, currency, shard) DO UPDATE SET \
@@ -40,7 +40,7 @@ fn valuation_error(error: kasa_credits::liability::LiabilityError) -> StoreError
 }
 
 pub(crate) async fn write_lots(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
     lots: &CreditLots,
@@ -72,7 +72,7 @@ pub(crate) fn value_entry(
 /// Returns the valuation and how many ledger entries the customer has (the document is valued
 /// after them).
 pub(crate) async fn value_document(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
     credit_note: bool,
@@ -115,7 +115,7 @@ fn currency_key(currency: Option<Currency>) -> String {
 /// adds in SQL; SQLite's amounts are text, so the row is read and added in Rust (the write
 /// transaction holds the database).
 pub(crate) async fn add_to_summary(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
     at: OffsetDateTime,
@@ -199,7 +199,7 @@ fn total(row: &Row<'_>, period: Option<usize>) -> Result<LiabilityTotal, StoreEr
 /// `width_bucket` over the periods' bounds (numeric is exact); SQLite's text amounts are read row
 /// by row and summed here.
 pub(crate) async fn totals(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     periods: &[(OffsetDateTime, OffsetDateTime)],
 ) -> Result<Vec<LiabilityTotal>, StoreError> {
@@ -287,7 +287,7 @@ pub(crate) async fn totals(
 /// Every customer's ledger and credit-purchase documents replayed and compared with the stored
 /// valuations and lots, then the replay's hourly sums with the summary's (shards added up).
 pub(crate) async fn check(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
 ) -> Result<LiabilityCheck, StoreError> {
     let mut result = LiabilityCheck::default();
@@ -341,7 +341,7 @@ pub(crate) async fn check(
 /// One customer's ledger entries and credit-purchase documents in the order they were written
 /// (at one instant an entry before a document), with what each stores.
 async fn recorded(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
 ) -> Result<Vec<RecordedValuation>, StoreError> {

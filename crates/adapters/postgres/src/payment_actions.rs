@@ -8,7 +8,7 @@ use kasa_ports::{
     PaymentActionOutcome, PaymentActionResult, PaymentActionState, PaymentActionStore, Purchase,
     StoreError, new_id,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
@@ -18,7 +18,7 @@ use crate::invoices::issue;
 use crate::ledger::{CreditMove, move_credits};
 use crate::purchases::{end_terms, record_payment_status, release_purchases};
 use crate::rows::{
-    actor, execute, execute_unique, fetch_all, fetch_one, insert_audit, insert_outbox,
+    Connection, actor, execute, execute_unique, fetch_all, fetch_one, insert_audit, insert_outbox,
     mark_idempotency_key_applied, read_purchase, reason,
 };
 
@@ -45,7 +45,7 @@ pub(crate) fn payment_action(row: &Row<'_>) -> Result<PaymentAction, StoreError>
 }
 
 async fn read_action(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     action_id: kasa_domain::PaymentActionId,
 ) -> Result<PaymentAction, StoreError> {
@@ -152,7 +152,7 @@ async fn take_back(
 /// `actor`'s requested and succeeded give-backs in `currency` requested in `[since, until)`,
 /// summed exactly (SQLite keeps amounts as text).
 async fn given_back(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     actor: &kasa_domain::Actor,
     currency: Currency,

@@ -11,15 +11,14 @@ use kasa_ports::{
     PaymentRequestCancellation, PaymentRequestStore, PurchaseItem, RequestCancellation,
     RequestPaymentStart, StoreError,
 };
-use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, opt_id, opt_text, text};
 use crate::purchases::insert_purchase;
 use crate::rows::{
-    actor, execute, fetch_all, fetch_one, find_holder, insert_audit, insert_outbox, read_purchase,
-    reason,
+    Connection, actor, execute, fetch_all, fetch_one, find_holder, insert_audit, insert_outbox,
+    read_purchase, reason,
 };
 
 const COLUMNS: &str = "SELECT r.id, r.customer_id, r.package, r.amount_item, r.description, r.amount, \
@@ -64,7 +63,7 @@ fn payment_request(row: &Row<'_>) -> Result<PaymentRequest, StoreError> {
 }
 
 async fn read(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     request_id: PaymentRequestId,
 ) -> Result<PaymentRequest, StoreError> {

@@ -15,21 +15,21 @@ use kasa_ports::{
 use kasa_subscriptions::{
     ForfeitConfirmation, Forfeiture, HoldingEnd, PurchaseDecision, PurchaseEffect,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, id, label, opt_id, opt_text, text};
 use crate::ledger::{CreditMove, move_credits};
 use crate::rows::{
-    HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all, fetch_one,
-    find_holder, insert_audit, insert_outbox, limit, purchase, read_card, read_customer,
+    Connection, HoldingKind, PURCHASE_COLUMNS, advance_version, execute, execute_unique, fetch_all,
+    fetch_one, find_holder, insert_audit, insert_outbox, limit, purchase, read_card, read_customer,
     read_holding, read_purchase, set_holding_kind,
 };
 
 /// Records a payment's new status and appends it to the payment's history.
 pub(crate) async fn record_payment_status(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     purchase_id: PurchaseId,
     status: PaymentStatus,
@@ -64,7 +64,7 @@ pub(crate) async fn record_payment_status(
 }
 
 async fn insert_payment_event(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     payment_id: PaymentId,
     status: PaymentStatus,
@@ -194,7 +194,7 @@ pub(crate) async fn insert_purchase(
 
 /// Whether a purchase is still pending; `PurchaseNotPending` otherwise.
 async fn ensure_pending(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     purchase_id: PurchaseId,
 ) -> Result<(), StoreError> {

@@ -14,7 +14,11 @@ use kasa_ports::{
     Purchase, PurchaseItem, StoreError, UsageCharge, new_id,
 };
 use kasa_subscriptions::ForfeitConfirmation;
-use sea_orm::{ConnectionTrait, QueryResult, SqlErr, Statement, Value};
+use sea_orm::sea_query::Values;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
+    RuntimeErr, SqlErr, Statement, Value, sqlx,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -30,47 +34,121 @@ pub(crate) enum HoldingKind {
     Subscription,
 }
 
+/// What the store sends statements through: the pool (`DatabaseConnection`) or one transaction
+/// (`DatabaseTransaction`).
+///
+/// On PostgreSQL a statement outside a transaction goes straight to sqlx's pool
+/// ([`Connection::postgres_pool`]), with the same pool, the same prepared-statement cache and
+/// the same errors as sea-orm's own path: sea-orm moves each statement's future (about 15 KB,
+/// big enough for every backend it supports) three times through boxes, which measured a
+/// quarter of the server's instructions on the ticket charge (ADR 0023, "The HTTP path").
+pub(crate) trait Connection: ConnectionTrait + Sync {
+    /// The PostgreSQL pool to send a statement to directly, when this is the pool itself.
+    fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        None
+    }
+}
+
+impl Connection for DatabaseConnection {
+    fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        (self.get_database_backend() == DbBackend::Postgres)
+            .then(|| self.get_postgres_connection_pool())
+    }
+}
+
+impl Connection for DatabaseTransaction {}
+
+/// An sqlx error as sea-orm reports it from a statement (so [`SqlErr`] reads it the same).
+fn sqlx_error_to_query_err(error: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(error)))
+}
+
+/// A statement as sqlx runs it on PostgreSQL: its text and its values bound in order.
+fn postgres_query(
+    statement: &Statement,
+) -> sqlx::query::Query<'_, sqlx::Postgres, sea_query_sqlx::SqlxValues> {
+    let values = statement.values.clone().unwrap_or(Values(Vec::new()));
+    sqlx::query_with(
+        sqlx::AssertSqlSafe(statement.sql.as_str()),
+        sea_query_sqlx::SqlxValues(values),
+    )
+}
+
+/// The first row a statement returns, if any, with sea-orm's error (a broken constraint is
+/// read from it by [`SqlErr`]).
+pub(crate) async fn query_one(
+    connection: &impl Connection,
+    statement: Statement,
+) -> Result<Option<QueryResult>, DbErr> {
+    match connection.postgres_pool() {
+        Some(pool) => postgres_query(&statement)
+            .fetch_optional(pool)
+            .await
+            .map(|row| row.map(QueryResult::from))
+            .map_err(sqlx_error_to_query_err),
+        None => connection.query_one_raw(statement).await,
+    }
+}
+
 pub(crate) async fn fetch_one(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     statement: Statement,
 ) -> Result<Option<QueryResult>, StoreError> {
-    connection
-        .query_one_raw(statement)
-        .await
-        .map_err(unavailable)
+    query_one(connection, statement).await.map_err(unavailable)
 }
 
 pub(crate) async fn fetch_all(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     statement: Statement,
 ) -> Result<Vec<QueryResult>, StoreError> {
-    connection
-        .query_all_raw(statement)
-        .await
-        .map_err(unavailable)
+    let rows = match connection.postgres_pool() {
+        Some(pool) => postgres_query(&statement)
+            .fetch_all(pool)
+            .await
+            .map(|rows| rows.into_iter().map(QueryResult::from).collect())
+            .map_err(sqlx_error_to_query_err),
+        None => connection.query_all_raw(statement).await,
+    };
+    rows.map_err(unavailable)
+}
+
+/// Runs a statement; returns the number of rows it changed, with sea-orm's error.
+async fn execute_statement(
+    connection: &impl Connection,
+    statement: Statement,
+) -> Result<u64, DbErr> {
+    match connection.postgres_pool() {
+        Some(pool) => postgres_query(&statement)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(sqlx_error_to_query_err),
+        None => connection
+            .execute_raw(statement)
+            .await
+            .map(|result| result.rows_affected()),
+    }
 }
 
 /// Runs a statement; returns the number of rows it changed.
 pub(crate) async fn execute(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     statement: Statement,
 ) -> Result<u64, StoreError> {
-    connection
-        .execute_raw(statement)
+    execute_statement(connection, statement)
         .await
-        .map(|result| result.rows_affected())
         .map_err(unavailable)
 }
 
 /// Runs a statement that may break a unique constraint; that becomes
 /// [`StoreError::AlreadyExists`] naming `what`.
 pub(crate) async fn execute_unique(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     statement: Statement,
     what: impl FnOnce() -> String,
 ) -> Result<u64, StoreError> {
-    match connection.execute_raw(statement).await {
-        Ok(result) => Ok(result.rows_affected()),
+    match execute_statement(connection, statement).await {
+        Ok(changed) => Ok(changed),
         Err(error) => match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 Err(StoreError::AlreadyExists { what: what() })
@@ -169,7 +247,7 @@ pub(crate) fn holder(row: &Row<'_>) -> Result<HolderRow, StoreError> {
 
 /// Finds a customer's holding columns by any lookup.
 pub(crate) async fn find_holder(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     lookup: &CustomerLookup,
 ) -> Result<HolderRow, StoreError> {
@@ -191,7 +269,7 @@ pub(crate) async fn find_holder(
 
 /// One customer (with external ids).
 pub(crate) async fn read_customer(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
 ) -> Result<Customer, StoreError> {
@@ -244,7 +322,7 @@ pub(crate) async fn read_customer(
 
 /// A customer's card.
 pub(crate) async fn read_card(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
 ) -> Result<CustomerCard, StoreError> {
@@ -276,7 +354,7 @@ pub(crate) async fn read_card(
 
 /// A customer's subscription terms, oldest first.
 pub(crate) async fn read_terms(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
 ) -> Result<Vec<SubscriptionTerm>, StoreError> {
@@ -305,7 +383,7 @@ pub(crate) async fn read_terms(
 
 /// What a customer holds.
 pub(crate) async fn read_holding(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     holder: &HolderRow,
 ) -> Result<Holding, StoreError> {
@@ -327,7 +405,7 @@ pub(crate) async fn read_holding(
 /// # Errors
 /// [`StoreError::StaleVersion`] when it moved, [`StoreError::NotFound`] for no such customer.
 pub(crate) async fn advance_version(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
     expected: i64,
@@ -349,7 +427,7 @@ pub(crate) async fn advance_version(
 
 /// Sets the holding's kind (and clears the cancel-at-end flag unless it stays a subscription).
 pub(crate) async fn set_holding_kind(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     customer_id: CustomerId,
     kind: HoldingKind,
@@ -369,7 +447,7 @@ pub(crate) async fn set_holding_kind(
 
 /// Appends an audit entry.
 pub(crate) async fn insert_audit(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     record: &AuditRecord,
     context: &ActionContext,
@@ -409,7 +487,7 @@ pub(crate) async fn insert_audit(
 /// so the key is applied exactly when the change commits. Refuses the change when a retry took
 /// the key over (the retry makes it).
 pub(crate) async fn mark_idempotency_key_applied(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     context: &ActionContext,
     at: OffsetDateTime,
@@ -440,7 +518,7 @@ pub(crate) async fn mark_idempotency_key_applied(
 
 /// Queues a side effect.
 pub(crate) async fn insert_outbox(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     payload: &OutboxPayload,
     at: OffsetDateTime,
@@ -534,7 +612,7 @@ pub(crate) fn purchase(row: &Row<'_>) -> Result<Purchase, StoreError> {
 
 /// Reads one purchase.
 pub(crate) async fn read_purchase(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     purchase_id: PurchaseId,
 ) -> Result<Purchase, StoreError> {

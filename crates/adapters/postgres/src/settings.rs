@@ -9,19 +9,19 @@ use kasa_ports::{
     ActionContext, AuditRecord, BillingSettings, GatewayName, Logo, PaymentSystem,
     PaymentSystemChange, Secret, SettingsStore, StoreError,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use sea_orm::{DatabaseTransaction, Value};
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, text};
-use crate::rows::{execute, fetch_all, fetch_one, insert_audit};
+use crate::rows::{Connection, execute, fetch_all, fetch_one, insert_audit};
 use crate::secrets::{SecretsKey, StoredCredential, UnsealError};
 
 const BILLING: &str = "billing";
 const LOGO: &str = "logo";
 
 async fn read_section<T: serde::de::DeserializeOwned>(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     section: &str,
 ) -> Result<Option<T>, StoreError> {
@@ -40,14 +40,14 @@ async fn read_section<T: serde::de::DeserializeOwned>(
 }
 
 async fn read_billing(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
 ) -> Result<Option<BillingSettings>, StoreError> {
     read_section(connection, codec, BILLING).await
 }
 
 async fn write_section(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     section: &str,
     value: &impl serde::Serialize,
@@ -81,7 +81,7 @@ fn payment_system(row: &Row<'_>) -> Result<StoredSystem, StoreError> {
 }
 
 async fn read_payment_system(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     gateway: &GatewayName,
 ) -> Result<Option<StoredSystem>, StoreError> {
@@ -99,7 +99,7 @@ async fn read_payment_system(
 }
 
 async fn read_payment_systems(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
 ) -> Result<Vec<StoredSystem>, StoreError> {
     fetch_all(

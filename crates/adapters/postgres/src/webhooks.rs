@@ -9,12 +9,12 @@ use kasa_ports::{
     WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointChange, WebhookEvent,
     WebhookStore, new_id,
 };
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 use time::OffsetDateTime;
 
 use crate::SqlStore;
 use crate::codec::{Codec, Row, corrupt, id, opt_text, text};
-use crate::rows::{execute, fetch_all, fetch_one, insert_audit, insert_outbox, limit};
+use crate::rows::{Connection, execute, fetch_all, fetch_one, insert_audit, insert_outbox, limit};
 use crate::secrets::{open, seal, unsealable};
 
 /// What a sealed endpoint secret is bound to, beside the endpoint's id.
@@ -41,7 +41,7 @@ const NOT_FOUND: StoreError = StoreError::NotFound {
 /// Queues `event` for every enabled endpoint subscribing to its type, inside the caller's
 /// transaction; writes nothing when none does.
 pub(crate) async fn queue_webhook_event(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     event: &NewWebhookEvent,
     at: OffsetDateTime,
@@ -84,7 +84,7 @@ pub(crate) async fn queue_webhook_event(
 /// Queues `payment_request.paid` when the purchase `purchase_id` pays a payment request
 /// (inside the transaction that completes it).
 pub(crate) async fn queue_paid_request(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     purchase_id: kasa_domain::PurchaseId,
     at: OffsetDateTime,
@@ -142,7 +142,7 @@ fn delivery(row: &Row<'_>) -> Result<WebhookDelivery, StoreError> {
 
 /// Reads endpoints (all, or the one `only`), each with its event types, newest first.
 async fn read_endpoints(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     only: Option<WebhookEndpointId>,
 ) -> Result<Vec<(WebhookEndpoint, String)>, StoreError> {
@@ -201,7 +201,7 @@ async fn read_endpoints(
 }
 
 async fn read_endpoint(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     endpoint_id: WebhookEndpointId,
 ) -> Result<WebhookEndpoint, StoreError> {
@@ -214,7 +214,7 @@ async fn read_endpoint(
 }
 
 async fn write_subscriptions(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     endpoint: &WebhookEndpoint,
 ) -> Result<(), StoreError> {
@@ -241,7 +241,7 @@ async fn write_subscriptions(
 }
 
 async fn read_delivery(
-    connection: &impl ConnectionTrait,
+    connection: &impl Connection,
     codec: Codec,
     event_id: WebhookEventId,
     endpoint_id: WebhookEndpointId,

@@ -18,7 +18,7 @@ fn zendesk_app(row: &Row<'_>) -> Result<ZendeskApp, StoreError> {
 }
 
 async fn read(
-    connection: &impl sea_orm::ConnectionTrait,
+    connection: &impl crate::rows::Connection,
     codec: Codec,
     integration: IntegrationId,
 ) -> Result<Option<ZendeskApp>, StoreError> {
