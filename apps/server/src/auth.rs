@@ -93,18 +93,14 @@ pub struct Bearer(pub Caller);
 
 /// The SHA-256 of a token, hex: what is stored.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// A new random token with `prefix` (256 bits from the operating system).
 pub fn new_token(prefix: &str) -> Result<String, ApiError> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).map_err(|error| ApiError::internal(&error))?;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    Ok(format!("{prefix}{hex}"))
+    Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
 /// An argon2id hash of a password.

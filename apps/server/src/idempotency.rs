@@ -153,7 +153,7 @@ fn fingerprint(operation: &str, body: &impl ToJSON) -> String {
         .map(|value| value.to_string())
         .unwrap_or_default();
     let digest = Sha256::digest(format!("{operation}\n{json}").as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// The kept answer of an earlier run.

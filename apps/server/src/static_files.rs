@@ -50,13 +50,7 @@ fn versions() -> &'static [String] {
     VERSIONS.get_or_init(|| {
         FILES
             .iter()
-            .map(|file| {
-                Sha256::digest(file.content.as_bytes())
-                    .iter()
-                    .take(8)
-                    .map(|byte| format!("{byte:02x}"))
-                    .collect()
-            })
+            .map(|file| hex::encode(&Sha256::digest(file.content.as_bytes())[..8]))
             .collect()
     })
 }

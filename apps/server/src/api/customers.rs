@@ -97,11 +97,7 @@ pub struct TaxDetailsChange {
 pub(crate) fn revision(customer: &Customer) -> String {
     use sha2::{Digest, Sha256};
     let json = serde_json::to_string(customer).unwrap_or_default();
-    Sha256::digest(json.as_bytes())
-        .iter()
-        .take(12)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(json.as_bytes())[..12])
 }
 
 impl From<Customer> for CustomerBody {

@@ -253,12 +253,12 @@ pub fn canonical(pairs: &[(String, String)]) -> Result<String, LinkRefusal> {
 /// The lower-case hex HMAC-SHA256 of `message` under `secret`.
 pub fn sign(secret: &str, message: &str) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-    hex(hmac::sign(&key, message.as_bytes()).as_ref())
+    hex::encode(hmac::sign(&key, message.as_bytes()).as_ref())
 }
 
 /// Whether `signature_hex` is the HMAC-SHA256 of `message` under `secret` (constant time).
 pub fn verify(secret: &str, message: &str, signature_hex: &str) -> bool {
-    let Some(signature) = unhex(signature_hex) else {
+    let Ok(signature) = hex::decode(signature_hex) else {
         return false;
     };
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
@@ -351,20 +351,6 @@ impl PanelSession {
             Err(LinkRefusal::SessionEnded)
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
