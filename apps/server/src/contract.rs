@@ -686,12 +686,13 @@ fn make_nullable(property: &mut Value) {
 
 /// The operation of the finished `spec` that answers `method` on `path` (a concrete path).
 fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
+    let method = method.to_ascii_lowercase();
     spec["paths"]
         .as_object()?
         .iter()
         .find_map(|(template, operations)| {
             template_matches(template, path)
-                .then(|| operations.get(method.to_ascii_lowercase()))
+                .then(|| operations.get(&method))
                 .flatten()
         })
 }
@@ -699,40 +700,31 @@ fn operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value>
 /// Whether the concrete `path` (`/v1/customers/0195…`) is an instance of the path template
 /// (`/v1/customers/{id}`); a trailing slash is ignored.
 pub fn template_matches(template: &str, path: &str) -> bool {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let pattern: Vec<&str> = template.split('/').collect();
-    pattern.len() == segments.len()
-        && pattern.iter().zip(&segments).all(|(expected, actual)| {
-            (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-        })
+    // Segment by segment without collecting either (this runs on every request).
+    let mut actual = path.trim_end_matches('/').split('/');
+    let mut expected = template.split('/');
+    loop {
+        match (expected.next(), actual.next()) {
+            (None, None) => return true,
+            (Some(expected), Some(actual))
+                if (expected.starts_with('{') && !actual.is_empty()) || expected == actual => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Where a JSON request body sends a number or a boolean for a field the contract types as a
 /// string (poem-openapi's `String` would take `12345.5` or `false` as the text "12345.5" or
-/// "false"), or `null` for a field that is not nullable (poem-openapi would read it as absent):
-/// the field's path and the value, for a 400 `malformed-request`. Checked once, here,
-/// against the finished spec, so every operation refuses wrong types the same way.
-pub fn wrong_type_in_body(
-    spec: &Value,
-    method: &str,
-    path: &str,
-    body: &Value,
-) -> Option<(String, String)> {
-    let schema = request_schema(spec, method, path)?;
+/// "false"), or `null` for a field that is not nullable (poem-openapi would read it as absent),
+/// against the operation's request body `schema` ([`request_schema`]): the field's path and the
+/// value, for a 400 `malformed-request`. Checked once, here, against the finished spec, so every
+/// operation refuses wrong types the same way.
+pub fn wrong_type_in(spec: &Value, schema: &Value, body: &Value) -> Option<(String, String)> {
     wrong_type(spec, schema, body, String::new())
 }
 
-/// Rewrites the whole numbers a JSON request body writes with a fraction (`5.0`) as integers
-/// where the contract says integer: JSON Schema counts `5.0` as an integer, poem-openapi's
-/// parsers do not. Returns whether anything changed.
-pub fn whole_numbers_as_integers(spec: &Value, method: &str, path: &str, body: &mut Value) -> bool {
-    let Some(schema) = request_schema(spec, method, path) else {
-        return false;
-    };
-    rewrite_whole_numbers(spec, schema, body)
-}
-
-fn request_schema<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
+/// The schema of an operation's JSON request body, if it takes one.
+pub fn request_schema<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
     let content = operation(spec, method, path)?
         .get("requestBody")?
         .get("content")?
@@ -744,7 +736,10 @@ fn request_schema<'a>(spec: &'a Value, method: &str, path: &str) -> Option<&'a V
         .get("schema")
 }
 
-fn rewrite_whole_numbers(spec: &Value, schema: &Value, value: &mut Value) -> bool {
+/// Rewrites the whole numbers a JSON request body writes with a fraction (`5.0`) as integers
+/// where the operation's request body `schema` says integer: JSON Schema counts `5.0` as an
+/// integer, poem-openapi's parsers do not. Returns whether anything changed.
+pub fn rewrite_whole_numbers(spec: &Value, schema: &Value, value: &mut Value) -> bool {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let Some(name) = reference.strip_prefix("#/components/schemas/") else {
             return false;
@@ -878,6 +873,15 @@ fn wrong_type(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wrong_type_in_body(
+        spec: &Value,
+        method: &str,
+        path: &str,
+        body: &Value,
+    ) -> Option<(String, String)> {
+        wrong_type_in(spec, request_schema(spec, method, path)?, body)
+    }
 
     /// Every link starts from an operation that exists, names an operation that exists, and
     /// fills only parameters that operation takes.

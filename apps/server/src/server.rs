@@ -380,7 +380,7 @@ fn spec_value() -> &'static serde_json::Value {
 }
 
 /// Refuses a JSON body under /v1 that sends a number or a boolean where the contract says
-/// string (see [`crate::contract::wrong_type_in_body`]), and reads `5.0` as the integer 5 where
+/// string (see [`crate::contract::wrong_type_in`]), and reads `5.0` as the integer 5 where
 /// it says integer; the body is put back for the operation.
 async fn refuse_wrong_types(
     request: &mut Request,
@@ -393,6 +393,10 @@ async fn refuse_wrong_types(
     if !path.starts_with("/v1/") || !is_json {
         return Ok(());
     }
+    let spec = spec_value();
+    let Some(schema) = crate::contract::request_schema(spec, method, path) else {
+        return Ok(());
+    };
     let Ok(bytes) = request.take_body().into_bytes().await else {
         // Too large (the caller's limit flag says so) or cut off: the operation reports it.
         return Ok(());
@@ -401,12 +405,12 @@ async fn refuse_wrong_types(
         request.set_body(bytes);
         return Ok(());
     };
-    if crate::contract::whole_numbers_as_integers(spec_value(), method, path, &mut body) {
+    if crate::contract::rewrite_whole_numbers(spec, schema, &mut body) {
         request.set_body(serde_json::to_vec(&body).unwrap_or_default());
     } else {
         request.set_body(bytes);
     }
-    match crate::contract::wrong_type_in_body(spec_value(), method, path, &body) {
+    match crate::contract::wrong_type_in(spec, schema, &body) {
         None => Ok(()),
         Some((field, value)) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
