@@ -10,7 +10,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use kasa_billing::reports::{
     Cell, ColumnKind, Grouping, REGISTER_PAGE_MAX, Report, ReportError, ReportKind, ReportRequest,
-    ReportTable, ReportWindow, ReportZone, make_report, register_page,
+    ReportTable, ReportWindow, ReportZone, make_report, register_documents_page, register_page,
 };
 use kasa_ports::{NumberingCheck, RegisterCursor, Store};
 use poem_openapi::Object;
@@ -538,7 +538,8 @@ pub fn register_csv_stream(
                 if done {
                     return None;
                 }
-                let page = register_page(store.as_ref(), &request.window, after, CSV_PAGE).await;
+                let page =
+                    register_documents_page(store.as_ref(), &request.window, after, CSV_PAGE).await;
                 let register = match page {
                     Ok(register) => register,
                     Err(error) => {

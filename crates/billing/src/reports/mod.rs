@@ -264,6 +264,28 @@ pub async fn register_page<S>(
 where
     S: ReportStore + ?Sized,
 {
+    let mut register = register_documents_page(store, window, after, limit).await?;
+    register.numbering = store
+        .numbering_checks(window.first_year(), window.last_year())
+        .await?;
+    Ok(register)
+}
+
+/// [`register_page`] without the numbering check (left empty): for what prints only the
+/// documents, such as the register's CSV, which would otherwise count every number of the
+/// year again on each of its pages.
+///
+/// # Errors
+/// As [`register_page`].
+pub async fn register_documents_page<S>(
+    store: &S,
+    window: &ReportWindow,
+    after: Option<RegisterCursor>,
+    limit: u32,
+) -> Result<RegisterReport, ReportError>
+where
+    S: ReportStore + ?Sized,
+{
     if limit == 0 || limit > REGISTER_PAGE_MAX {
         return Err(ReportError::InvalidWindow(format!(
             "a page holds 1 to {REGISTER_PAGE_MAX} documents, not {limit}"
@@ -284,10 +306,7 @@ where
     let corrections = store
         .credit_notes_correcting_documents(originals, to)
         .await?;
-    let checks = store
-        .numbering_checks(window.first_year(), window.last_year())
-        .await?;
-    let mut register = register_report(documents, &corrections, checks)?;
+    let mut register = register_report(documents, &corrections, Vec::new())?;
     register.next = next;
     Ok(register)
 }
