@@ -25,7 +25,11 @@ use tokio::sync::RwLock;
 
 /// Every gateway Kasa has an adapter for, one line each; the first is the one checkout offers
 /// when no payment system is switched on (so the page says payments are unavailable).
-pub const REGISTRY: &[GatewayDescriptor] = &[kasa_nestpay::DESCRIPTOR, kasa_stripe::DESCRIPTOR];
+pub const REGISTRY: &[GatewayDescriptor] = &[
+    kasa_nestpay::DESCRIPTOR,
+    kasa_stripe::DESCRIPTOR,
+    kasa_http_gateway::DESCRIPTOR,
+];
 
 /// The registered gateway called `name`.
 pub fn descriptor(name: &str) -> Option<&'static GatewayDescriptor> {

@@ -2166,7 +2166,7 @@ export type PaymentSystemBody = {
      */
     enabled: boolean;
     /**
-     * The gateway: `nestpay` or `stripe`.
+     * The gateway: `nestpay`, `stripe` or `http` (the registry, docs/adding-a-gateway.md).
      */
     gateway: string;
 };
@@ -8042,7 +8042,7 @@ export type ListPaymentSystemsResponse = ListPaymentSystemsResponses[keyof ListP
 export type SavePaymentSystemData = {
     body: PaymentSystemInputWritable;
     path: {
-        gateway: 'nestpay' | 'stripe';
+        gateway: 'nestpay' | 'stripe' | 'http';
     };
     query?: never;
     url: '/v1/settings/payment-systems/{gateway}';

@@ -345,7 +345,7 @@ impl BillingSettingsBody {
 /// A payment system as settings show it (credentials never included).
 #[derive(Debug, Object)]
 pub struct PaymentSystemBody {
-    /// The gateway: `nestpay` or `stripe`.
+    /// The gateway: `nestpay`, `stripe` or `http` (the registry, docs/adding-a-gateway.md).
     pub gateway: String,
     /// Whether customers may pay through it.
     pub enabled: bool,
