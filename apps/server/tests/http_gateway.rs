@@ -3,8 +3,9 @@
 //! library) on loopback. A customer buys a package: Kasa sends the browser to the receiver's
 //! payment page, the customer approves, the page brings the signed result back and Kasa
 //! completes the purchase once; a tampered result changes nothing. An agent's refund and void go
-//! to the receiver; a refund whose answer was lost is sent again with the same idempotency key
-//! and done once; a tampered answer is refused and nothing moves.
+//! to the receiver, and so does a capture of a payment authorised only; a refund whose answer was
+//! lost is sent again with the same idempotency key and done once; a tampered answer is refused
+//! and nothing moves.
 
 mod support;
 
@@ -355,4 +356,44 @@ async fn a_customer_pays_through_the_integrators_endpoint_and_refunds_and_voids_
     );
     assert_eq!(shop.receiver.operations("void").await.len(), 1);
     assert_eq!(shop.balance().await, 10, "the voided package is taken back");
+
+    // Authorise now, capture later: the agent captures part at the receiver.
+    let (status, body) = shop
+        .kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/http",
+            Some(&shop.admin),
+            Some(json!({
+                "enabled": true,
+                "configuration": { "endpoint_url": shop.receiver.base,
+                                   "capture": "authorise_only" },
+                "reason": "capture after the work" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "the stored secret is kept: {body}");
+    let form = shop.buy_and_approve().await;
+    assert!(form.get("kasa_payload").unwrap().contains("\"authorised\""));
+    let (status, _) = shop.come_back(&form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let third = shop
+        .purchases()
+        .await
+        .into_iter()
+        .find(|purchase| purchase["payment"]["status"] == "authorised")
+        .expect("an authorised purchase");
+    let (status, captured) = shop
+        .act(
+            third["id"].as_str().unwrap(),
+            "captures",
+            json!({ "amount": { "amount": "60.00", "currency": "TRY" }, "reason": "work done" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{captured}");
+    assert_eq!(
+        captured["purchase"]["payment"]["status"], "captured",
+        "{captured}"
+    );
+    let captures = shop.receiver.operations("capture").await;
+    assert_eq!(captures.len(), 1, "{captures:?}");
 }
