@@ -397,3 +397,33 @@ async fn a_customer_pays_through_the_integrators_endpoint_and_refunds_and_voids_
     let captures = shop.receiver.operations("capture").await;
     assert_eq!(captures.len(), 1, "{captures:?}");
 }
+
+#[tokio::test]
+async fn a_customer_pays_on_the_integrators_page_in_a_real_browser() {
+    let shop = Shop::open().await;
+    let report = support::run_browser_script(
+        "http-gateway.mjs",
+        &[&shop.kasa.base, &shop.browser.token, "10 kredi"],
+    );
+    support::assert_pages_pass(&report);
+    let steps = &report["steps"];
+    assert!(
+        steps["paymentPage"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}/pay/", shop.receiver.base)),
+        "{report:#}"
+    );
+    assert!(
+        steps["resultUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("/billing/result/"),
+        "{report:#}"
+    );
+    assert!(
+        steps["result"].as_str().unwrap().contains("10"),
+        "the result names the credits: {report:#}"
+    );
+    assert_eq!(shop.balance().await, 10, "granted once");
+}
