@@ -207,18 +207,10 @@ impl App {
     ) -> Self {
         let database = Arc::new(database);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let configured = vec![
-            Arc::new(ConfiguredGateway::new(
-                "nestpay",
-                database.clone(),
-                crate::nestpay::build_gateway,
-            )),
-            Arc::new(ConfiguredGateway::new(
-                "stripe",
-                database.clone(),
-                crate::stripe::build_gateway,
-            )),
-        ];
+        let configured: Vec<Arc<ConfiguredGateway>> = crate::gateways::REGISTRY
+            .iter()
+            .map(|descriptor| Arc::new(ConfiguredGateway::new(descriptor, database.clone())))
+            .collect();
         let gateways = configured
             .iter()
             .fold(Gateways::new(), |gateways, gateway| {

@@ -475,7 +475,12 @@ fn finish_parameter(parameter: &mut Value) {
         | ("query", "customer_id" | "package_id" | "before") => schema["format"] = json!("uuid"),
         ("query", "email") => schema["format"] = json!("email"),
         ("path", "role") => schema["enum"] = Value::from(role_names()),
-        ("path", "gateway") => schema["enum"] = json!(crate::api::settings::GATEWAYS),
+        ("path", "gateway") => {
+            schema["enum"] = crate::gateways::REGISTRY
+                .iter()
+                .map(|descriptor| descriptor.name)
+                .collect();
+        }
         // payments::approval_listing and kasa_ports::PurchaseStatus's names.
         ("query", "state") => {
             schema["enum"] = json!([

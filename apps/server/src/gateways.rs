@@ -1,30 +1,79 @@
-//! Payment gateways configured at run time through the settings API: each gateway Kasa has an
-//! adapter for is registered once, and builds its adapter from the stored payment system (its
-//! configuration and credentials) on first use, again after the settings change. Every port
-//! method is forwarded, including those with a default (a default here would hide the
-//! adapter's own).
+//! The gateway registry, and payment gateways configured at run time through the settings API.
+//!
+//! [`REGISTRY`] is the one list of the gateways Kasa has adapters for: each adapter crate
+//! exports a [`GatewayDescriptor`] (its name, capabilities, settings, credentials and builder),
+//! and adding a gateway is one line here. Settings, pages, checkout and the API read the
+//! registry and the capabilities; none of them matches on a gateway's name.
+//!
+//! Each registered gateway builds its adapter from the stored payment system (its configuration
+//! and credentials) on first use, again after the settings change. Every port method is
+//! forwarded, including those with a default (a default here would hide the adapter's own).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use kasa_domain::{EmailAddress, Money};
+use kasa_locale::Locale;
 use kasa_ports::{
-    GatewayCallback, GatewayError, GatewayEvent, GatewayName, GatewayReceipt, GatewayReference,
-    PaymentGateway, PaymentHandle, PaymentInitiation, PaymentResult, PaymentStart,
-    PaymentStatusReport, PaymentSystem, RecurringStart, Secret, SettingsStore,
+    GatewayCallback, GatewayCapabilities, GatewayDescriptor, GatewayError, GatewayEvent,
+    GatewayName, GatewayReceipt, GatewayReference, PaymentGateway, PaymentHandle,
+    PaymentInitiation, PaymentResult, PaymentStart, PaymentStatusReport, PaymentSystem,
+    RecurringStart, Secret, SettingsStore,
 };
 use tokio::sync::RwLock;
 
-/// Builds a gateway adapter from a payment system's settings.
-pub type GatewayBuilder =
-    fn(&PaymentSystem, &BTreeMap<String, Secret>) -> Result<Arc<dyn PaymentGateway>, GatewayError>;
+/// Every gateway Kasa has an adapter for, one line each; the first is the one checkout offers
+/// when no payment system is switched on (so the page says payments are unavailable).
+pub const REGISTRY: &[GatewayDescriptor] = &[
+    kasa_nestpay::DESCRIPTOR,
+    kasa_stripe::DESCRIPTOR,
+    kasa_http_gateway::DESCRIPTOR,
+];
+
+/// The registered gateway called `name`.
+pub fn descriptor(name: &str) -> Option<&'static GatewayDescriptor> {
+    REGISTRY.iter().find(|descriptor| descriptor.name == name)
+}
+
+/// The registered gateways' names, in order (`nestpay, stripe`), for messages.
+pub fn registered_names() -> String {
+    REGISTRY
+        .iter()
+        .map(|descriptor| descriptor.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The capabilities of the gateway called `name`; none when Kasa has no adapter for it.
+pub fn capabilities_of(name: &str) -> Option<GatewayCapabilities> {
+    descriptor(name).map(|descriptor| descriptor.capabilities)
+}
+
+/// The words of a gateway at checkout (`billing.gateway.<name>`: "Card (bank)").
+pub const CHECKOUT_WORDS: &str = "billing.gateway";
+/// How a purchase was paid, in the history (`portal.paid-with.<name>`; also `manual`).
+pub const PAID_WITH_WORDS: &str = "portal.paid-with";
+/// The card page's note for a gateway that keeps no card (`portal.card-keeps-none.<name>`).
+pub const KEEPS_NO_CARD_WORDS: &str = "portal.card-keeps-none";
+
+/// A gateway's words for customers: `<prefix>.<gateway>` when the locale has them, else
+/// `<prefix>.other` (a gateway added without words still reads well in both languages).
+pub fn gateway_words(locale: Locale, prefix: &str, gateway: &str) -> String {
+    let own = format!("{prefix}.{gateway}");
+    let words = locale.t(&own);
+    if words == own {
+        locale.t(&format!("{prefix}.other")).to_owned()
+    } else {
+        words.to_owned()
+    }
+}
 
 /// A gateway whose adapter follows the stored settings.
 pub struct ConfiguredGateway {
     name: GatewayName,
+    descriptor: &'static GatewayDescriptor,
     settings: Arc<dyn SettingsStore>,
-    build: GatewayBuilder,
     current: RwLock<Option<(Arc<dyn PaymentGateway>, bool)>>,
 }
 
@@ -38,12 +87,12 @@ impl std::fmt::Debug for ConfiguredGateway {
 }
 
 impl ConfiguredGateway {
-    /// The gateway `name`, built with `build` from the settings in `settings`.
-    pub fn new(name: &str, settings: Arc<dyn SettingsStore>, build: GatewayBuilder) -> Self {
+    /// The gateway `descriptor` registers, built from the settings in `settings`.
+    pub fn new(descriptor: &'static GatewayDescriptor, settings: Arc<dyn SettingsStore>) -> Self {
         Self {
-            name: GatewayName::new(name),
+            name: GatewayName::new(descriptor.name),
+            descriptor,
             settings,
-            build,
             current: RwLock::new(None),
         }
     }
@@ -57,7 +106,7 @@ impl ConfiguredGateway {
         system: &PaymentSystem,
         credentials: &BTreeMap<String, Secret>,
     ) -> Result<(), GatewayError> {
-        (self.build)(system, credentials).map(|_| ())
+        (self.descriptor.build)(system, credentials).map(|_| ())
     }
 
     /// Forgets the built adapter: the next call builds it from the saved settings.
@@ -104,7 +153,7 @@ impl ConfiguredGateway {
             .payment_system_credentials(self.name.clone())
             .await
             .map_err(unavailable)?;
-        let adapter = (self.build)(&system, &credentials)?;
+        let adapter = (self.descriptor.build)(&system, &credentials)?;
         *self.current.write().await = Some((adapter.clone(), system.enabled));
         Ok((adapter, system.enabled))
     }
@@ -114,6 +163,10 @@ impl ConfiguredGateway {
 impl PaymentGateway for ConfiguredGateway {
     fn name(&self) -> GatewayName {
         self.name.clone()
+    }
+
+    fn capabilities(&self) -> GatewayCapabilities {
+        self.descriptor.capabilities
     }
 
     async fn start_payment(
@@ -230,5 +283,63 @@ pub fn callback_of(
                 ))
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kasa_domain::Language;
+
+    #[test]
+    fn every_gateway_word_has_its_generic_fallback_in_both_languages() {
+        for language in [Language::Tr, Language::En] {
+            let locale = Locale::new(language);
+            for prefix in [CHECKOUT_WORDS, PAID_WITH_WORDS, KEEPS_NO_CARD_WORDS] {
+                let key = format!("{prefix}.other");
+                assert_ne!(locale.t(&key), key, "{language:?}");
+                assert_eq!(
+                    gateway_words(locale, prefix, "no-such-gateway"),
+                    locale.t(&key)
+                );
+            }
+            for descriptor in REGISTRY {
+                let key = format!("{CHECKOUT_WORDS}.{}", descriptor.name);
+                assert_ne!(locale.t(&key), key, "{language:?} has no checkout words");
+                let key = format!("{PAID_WITH_WORDS}.{}", descriptor.name);
+                assert_ne!(locale.t(&key), key, "{language:?} has no history words");
+            }
+        }
+    }
+
+    #[test]
+    fn the_registry_names_each_gateway_once_with_what_its_adapter_says() {
+        for (index, descriptor) in REGISTRY.iter().enumerate() {
+            assert_eq!(GatewayName::new(descriptor.name).as_str(), descriptor.name);
+            assert!(
+                REGISTRY[..index]
+                    .iter()
+                    .all(|earlier| earlier.name != descriptor.name),
+                "{} twice",
+                descriptor.name
+            );
+            let settings: Vec<_> = descriptor.settings.iter().map(|s| s.name).collect();
+            assert!(
+                descriptor
+                    .credentials
+                    .iter()
+                    .all(|credential| !settings.contains(credential)),
+                "a credential of {} is also a public setting",
+                descriptor.name
+            );
+            assert_eq!(
+                settings.contains(&"capture"),
+                descriptor.capabilities.authorise_then_capture,
+                "{} offers the capture setting exactly when it can capture later",
+                descriptor.name
+            );
+        }
+        assert_eq!(descriptor("stripe").map(|d| d.name), Some("stripe"));
+        assert!(descriptor("paypal").is_none());
     }
 }

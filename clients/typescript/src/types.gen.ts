@@ -2166,7 +2166,7 @@ export type PaymentSystemBody = {
      */
     enabled: boolean;
     /**
-     * The gateway: `nestpay` or `stripe`.
+     * The gateway: `nestpay`, `stripe` or `http` (the registry, docs/adding-a-gateway.md).
      */
     gateway: string;
 };
@@ -2202,7 +2202,7 @@ export type Problem = {
     /**
      * The stable, machine-readable code (see docs/api-errors.md).
      */
-    code: 'already-renewing' | 'amount-too-large' | 'approval-request-closed' | 'approval-request-expired' | 'approver-is-requester' | 'bad-request' | 'billing-disabled' | 'changed-meanwhile' | 'conflict' | 'coupon-code-taken' | 'coupon-covers-whole-price' | 'coupon-disabled' | 'coupon-expired' | 'coupon-no-amount-in-currency' | 'coupon-not-for-this-package' | 'coupon-not-yet-valid' | 'coupon-unknown' | 'coupon-used-up' | 'coupon-used-up-for-customer' | 'customer-not-found' | 'department-not-enabled' | 'department-not-mapped' | 'forbidden' | 'forfeit-not-confirmed' | 'gateway-misconfigured' | 'gateway-refused' | 'gateway-unavailable' | 'helpscout-body-invalid' | 'helpscout-signature-invalid' | 'holds-credits' | 'holds-subscription' | 'idempotency-key-applied' | 'idempotency-key-in-use' | 'idempotency-key-reused' | 'insufficient-credits' | 'integration-revoked' | 'internal' | 'invalid-credentials' | 'invalid-idempotency-key' | 'invalid-input' | 'invalid-signature' | 'malformed-request' | 'method-not-allowed' | 'no-gateway-payment' | 'no-package' | 'no-subscription' | 'no-such-endpoint' | 'not-a-session' | 'not-a-subscription-package' | 'not-covered-by-subscription' | 'not-found' | 'not-on-sale' | 'not-settled' | 'not-voidable' | 'panel-integration-revoked' | 'payload-too-large' | 'payment-action-in-progress' | 'payment-action-not-allowed' | 'payment-request-not-cancellable' | 'precondition-failed' | 'purchase-not-pending' | 'questions-not-set-up' | 'reason-required' | 'refund-limit-exceeded' | 'renewal-too-early' | 'requester-missing' | 'retry-later' | 'secrets-key-missing' | 'store-unavailable' | 'subscription-already-cancelled' | 'subscription-already-ended' | 'subscription-expired' | 'too-many-attempts' | 'too-many-questions' | 'unauthenticated' | 'unknown-payment-system' | 'unprocessable-event' | 'unsupported-media-type' | 'webhook-delivery-stale' | 'webhook-event-invalid' | 'webhook-secret-not-set' | 'webhook-signature-invalid' | 'zendesk-app-invalid';
+    code: 'already-renewing' | 'amount-too-large' | 'approval-request-closed' | 'approval-request-expired' | 'approver-is-requester' | 'bad-request' | 'billing-disabled' | 'changed-meanwhile' | 'conflict' | 'coupon-code-taken' | 'coupon-covers-whole-price' | 'coupon-disabled' | 'coupon-expired' | 'coupon-no-amount-in-currency' | 'coupon-not-for-this-package' | 'coupon-not-yet-valid' | 'coupon-unknown' | 'coupon-used-up' | 'coupon-used-up-for-customer' | 'customer-not-found' | 'department-not-enabled' | 'department-not-mapped' | 'forbidden' | 'forfeit-not-confirmed' | 'gateway-misconfigured' | 'gateway-refused' | 'gateway-unavailable' | 'helpscout-body-invalid' | 'helpscout-signature-invalid' | 'holds-credits' | 'holds-subscription' | 'idempotency-key-applied' | 'idempotency-key-in-use' | 'idempotency-key-reused' | 'insufficient-credits' | 'integration-revoked' | 'internal' | 'invalid-credentials' | 'invalid-idempotency-key' | 'invalid-input' | 'invalid-signature' | 'malformed-request' | 'method-not-allowed' | 'no-gateway-payment' | 'no-package' | 'no-subscription' | 'no-such-endpoint' | 'not-a-session' | 'not-a-subscription-package' | 'not-covered-by-subscription' | 'not-found' | 'not-on-sale' | 'not-settled' | 'not-supported-by-gateway' | 'not-voidable' | 'panel-integration-revoked' | 'payload-too-large' | 'payment-action-in-progress' | 'payment-action-not-allowed' | 'payment-request-not-cancellable' | 'precondition-failed' | 'purchase-not-pending' | 'questions-not-set-up' | 'reason-required' | 'refund-limit-exceeded' | 'renewal-too-early' | 'requester-missing' | 'retry-later' | 'secrets-key-missing' | 'store-unavailable' | 'subscription-already-cancelled' | 'subscription-already-ended' | 'subscription-expired' | 'too-many-attempts' | 'too-many-questions' | 'unauthenticated' | 'unknown-payment-system' | 'unprocessable-event' | 'unsupported-media-type' | 'webhook-delivery-stale' | 'webhook-event-invalid' | 'webhook-secret-not-set' | 'webhook-signature-invalid' | 'zendesk-app-invalid';
     /**
      * What happened and what to do, for a person.
      */
@@ -8042,7 +8042,7 @@ export type ListPaymentSystemsResponse = ListPaymentSystemsResponses[keyof ListP
 export type SavePaymentSystemData = {
     body: PaymentSystemInputWritable;
     path: {
-        gateway: 'nestpay' | 'stripe';
+        gateway: 'nestpay' | 'stripe' | 'http';
     };
     query?: never;
     url: '/v1/settings/payment-systems/{gateway}';

@@ -129,6 +129,16 @@ pub enum PaymentActionError {
     /// The payment's gateway is one Kasa has no adapter for.
     #[error("Kasa has no payment system `{0}`")]
     UnknownGateway(String),
+    /// The payment's gateway cannot do this, as its capabilities say (a partial refund at one
+    /// without partial refunds, a capture at one without authorise-then-capture): nothing was
+    /// asked of it and nothing is recorded.
+    #[error("the payment system `{gateway}` cannot {what}")]
+    GatewayCannot {
+        /// The gateway.
+        gateway: String,
+        /// What it cannot do, in words (`give back part of a payment`).
+        what: &'static str,
+    },
     /// The gateway refused or failed; the action is recorded as failed and nothing moved.
     #[error(transparent)]
     Gateway(GatewayError),
@@ -231,6 +241,38 @@ pub(crate) fn store_money(error: MoneyError) -> PaymentActionError {
 }
 
 /// Checks `requested` against the payment and what is left; returns the amount to use.
+/// Refuses what the payment's gateway cannot do, before anything is recorded or asked of it: a
+/// capture whatever the payment's state, a partial refund once it is `planned`.
+fn check_capabilities(
+    gateway: &dyn kasa_ports::PaymentGateway,
+    position: &Position,
+    requested: RequestedAction,
+    planned: Option<Planned>,
+) -> Result<(), PaymentActionError> {
+    let capabilities = gateway.capabilities();
+    let cannot = |what| {
+        Err(PaymentActionError::GatewayCannot {
+            gateway: gateway.name().to_string(),
+            what,
+        })
+    };
+    match (requested, planned) {
+        (RequestedAction::Capture { .. }, _) if !capabilities.authorise_then_capture => {
+            cannot("capture an authorised payment later")
+        }
+        (RequestedAction::Refund { .. }, Some(planned)) if !capabilities.partial_refunds => {
+            let whole = position.refunded.is_zero()
+                && planned.amount == position.refundable().map_err(store_money)?;
+            if whole {
+                Ok(())
+            } else {
+                cannot("give back part of a payment (only the whole of it)")
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn plan(
     payment: &Payment,
     position: &Position,
@@ -432,7 +474,13 @@ impl Billing {
                 return Err(PaymentActionError::InProgress);
             }
             let position = Position::of(&payment, &actions).map_err(store_money)?;
+            if let Some(gateway) = &gateway {
+                check_capabilities(gateway.as_ref(), &position, request.action, None)?;
+            }
             let planned = plan(&payment, &position, request.action)?;
+            if let Some(gateway) = &gateway {
+                check_capabilities(gateway.as_ref(), &position, request.action, Some(planned))?;
+            }
             let gives_back = gives_back(&planned, &payment);
             let mut check = None;
             if gives_back {

@@ -433,6 +433,12 @@ pub trait PaymentGateway: Send + Sync {
     /// This gateway's name, stored with each payment.
     fn name(&self) -> GatewayName;
 
+    /// What this gateway can do (the same as its crate's descriptor says). The default is what
+    /// the required methods offer: capture, void, refunds in part, no saved cards, no recurring.
+    fn capabilities(&self) -> crate::GatewayCapabilities {
+        crate::GatewayCapabilities::CORE
+    }
+
     /// Starts a payment and tells how the customer's browser continues.
     ///
     /// # Errors

@@ -13,6 +13,7 @@ mod coupons;
 mod document_summary;
 mod documents;
 mod gateway;
+mod gateway_descriptor;
 mod help_desk;
 mod help_desk_apps;
 mod help_desk_events;
@@ -60,6 +61,10 @@ pub use gateway::{
     GatewayName, GatewayReceipt, GatewayReference, OrderId, PaymentCard, PaymentGateway,
     PaymentHandle, PaymentInitiation, PaymentResult, PaymentResultStatus, PaymentStart,
     PaymentStatusReport, RecurringStart, capture_mode_of,
+};
+pub use gateway_descriptor::{
+    BrowserCheckout, GatewayBuilder, GatewayCapabilities, GatewayChoice, GatewayDescriptor,
+    GatewaySetting,
 };
 pub use help_desk::{
     HelpDesk, HelpDeskCall, HelpDeskCallQuery, HelpDeskCallStore, HelpDeskConnection,

@@ -79,6 +79,7 @@ macro_rules! store_contract_tests {
             flows::a_full_refund_takes_the_package_back_with_a_credit_note,
             flows::a_partial_refund_keeps_the_package_until_everything_is_given_back,
             flows::before_settlement_a_full_refund_is_a_void_and_a_partial_one_waits,
+            flows::what_the_gateway_cannot_do_is_refused_before_it_is_asked,
             flows::a_gateway_failure_is_recorded_and_moves_nothing,
             flows::an_authorised_payment_is_captured_in_part_and_invoiced_for_that,
             flows::concurrent_refunds_give_the_money_back_once,

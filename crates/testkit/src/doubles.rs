@@ -55,6 +55,7 @@ pub struct FakeGateway {
     failing: Mutex<Option<GatewayError>>,
     refunded: Mutex<BTreeMap<OrderId, Money>>,
     voided: Mutex<BTreeSet<OrderId>>,
+    capabilities: Mutex<kasa_ports::GatewayCapabilities>,
 }
 
 impl FakeGateway {
@@ -71,7 +72,14 @@ impl FakeGateway {
             failing: Mutex::new(None),
             refunded: Mutex::new(BTreeMap::new()),
             voided: Mutex::new(BTreeSet::new()),
+            capabilities: Mutex::new(kasa_ports::GatewayCapabilities::CORE),
         }
+    }
+
+    /// From now on the gateway says it can do what `capabilities` says (by default what the
+    /// port's required methods offer, [`kasa_ports::GatewayCapabilities::CORE`]).
+    pub fn set_capabilities(&self, capabilities: kasa_ports::GatewayCapabilities) {
+        *self.capabilities.lock().expect("gateway lock") = capabilities;
     }
 
     /// Makes `order_id` unsettled (before the bank's end of day): refunds of it are refused
@@ -235,6 +243,10 @@ fn field<'a>(callback: &'a GatewayCallback, name: &str) -> Result<&'a str, Gatew
 impl PaymentGateway for FakeGateway {
     fn name(&self) -> GatewayName {
         self.name.clone()
+    }
+
+    fn capabilities(&self) -> kasa_ports::GatewayCapabilities {
+        *self.capabilities.lock().expect("gateway lock")
     }
 
     async fn start_payment(

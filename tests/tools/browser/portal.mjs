@@ -50,7 +50,7 @@ async function visit(browser, report, token, declinedPath, language) {
   steps.taxSavedUrl = new URL(page.url()).pathname + new URL(page.url()).search;
 
   await page.goto(`${base}/billing/payment-method`);
-  steps.card = await page.locator('#bank-card-note').innerText();
+  steps.card = await page.locator('#nestpay-card-note').innerText();
   report.checks.push(await check(page, `payment card (${language})`));
 
   await page.goto(`${base}${declinedPath}`);

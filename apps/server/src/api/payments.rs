@@ -456,8 +456,12 @@ pub struct RecurringRequest {
     pub reason: String,
 }
 
+/// The first registered gateway with recurring payments.
 fn default_recurring_gateway() -> String {
-    "stripe".to_owned()
+    crate::gateways::REGISTRY
+        .iter()
+        .find(|descriptor| descriptor.capabilities.recurring)
+        .map_or_else(String::new, |descriptor| descriptor.name.to_owned())
 }
 
 /// A renewing subscription.
@@ -551,12 +555,16 @@ impl PaymentsApi {
             &body.0,
             &body.reason,
             |context| async {
-                let gateway = ["stripe"]
-                    .into_iter()
-                    .find(|known| *known == body.gateway)
-                    .map(GatewayName::new)
+                let gateway = crate::gateways::descriptor(&body.gateway)
+                    .filter(|descriptor| descriptor.capabilities.recurring)
+                    .map(|descriptor| GatewayName::new(descriptor.name))
                     .ok_or_else(|| {
-                        ApiError::invalid("gateway: only `stripe` charges renewing subscriptions")
+                        ApiError::invalid(format!(
+                            "gateway: `{}` does not charge renewing subscriptions; {} does",
+                            body.gateway,
+                            default_recurring_gateway()
+                        ))
+                        .on_field("gateway")
                     })?;
                 let recurring = app
                     .billing

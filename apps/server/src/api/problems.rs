@@ -151,6 +151,11 @@ pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
             "unknown-payment-system",
             "Kasa has no such payment system",
         ),
+        PaymentActionError::GatewayCannot { .. } => problem(
+            StatusCode::CONFLICT,
+            "not-supported-by-gateway",
+            "The payment system cannot do this",
+        ),
         PaymentActionError::Gateway(error) => gateway_problem(&error),
         PaymentActionError::Store(error) => store_error(error),
     }

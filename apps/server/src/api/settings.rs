@@ -345,7 +345,7 @@ impl BillingSettingsBody {
 /// A payment system as settings show it (credentials never included).
 #[derive(Debug, Object)]
 pub struct PaymentSystemBody {
-    /// The gateway: `nestpay` or `stripe`.
+    /// The gateway: `nestpay`, `stripe` or `http` (the registry, docs/adding-a-gateway.md).
     pub gateway: String,
     /// Whether customers may pay through it.
     pub enabled: bool,
@@ -438,13 +438,13 @@ pub(crate) async fn save_payment_system(
 ) -> Result<PaymentSystem, ApiError> {
     caller.require(Permission::ManageSettings)?;
     let context = caller.context(&input.reason)?;
-    if !GATEWAYS.contains(&gateway) {
+    let Some(descriptor) = crate::gateways::descriptor(gateway) else {
         return Err(ApiError::invalid(format!(
             "unknown payment system `{}`; one of {}",
             gateway,
-            GATEWAYS.join(", ")
+            crate::gateways::registered_names()
         )));
-    }
+    };
     if let Some((name, _)) = input
         .credentials
         .iter()
@@ -468,8 +468,16 @@ pub(crate) async fn save_payment_system(
     }
     let configuration: serde_json::Map<String, serde_json::Value> =
         input.configuration.clone().into_iter().collect();
-    kasa_ports::capture_mode_of(&configuration)
+    let capture = kasa_ports::capture_mode_of(&configuration)
         .map_err(|error| ApiError::invalid(error).on_field("capture"))?;
+    if capture == kasa_ports::CaptureMode::AuthoriseOnly
+        && !descriptor.capabilities.authorise_then_capture
+    {
+        return Err(ApiError::invalid(format!(
+            "`capture`: {gateway} cannot authorise now and capture later; use \"immediate\""
+        ))
+        .on_field("capture"));
+    }
     let change = PaymentSystemChange {
         gateway: GatewayName::new(gateway),
         enabled: input.enabled,
@@ -561,9 +569,6 @@ pub(crate) async fn save_billing_settings(
     app.billing_switch.set(settings.billing_enabled);
     Ok(settings)
 }
-
-/// The gateways Kasa has adapters for.
-pub(crate) const GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
 
 /// Settings.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};
 
-use super::overview::{CHECKOUT_GATEWAYS, overview, renewal_opens};
+use super::overview::{overview, renewal_opens};
 use super::{chrome, message, page};
 use crate::app::App;
 use crate::web::see_other;
@@ -21,7 +21,7 @@ use crate::web::see_other;
 pub struct CheckoutForm {
     package_id: String,
     confirm_forfeit: Option<String>,
-    /// `nestpay` or `stripe`; NestPay when absent (forms of earlier pages).
+    /// A registered gateway's name; the registry's first when absent (forms of earlier pages).
     gateway: Option<String>,
     /// A coupon code as typed; empty or absent for none.
     coupon_code: Option<String>,
@@ -109,18 +109,16 @@ pub(super) struct Checkout {
     pub(super) return_url: String,
 }
 
-/// The payment system a form names (`nestpay` when it names none), with its capture mode; the
-/// page to show instead when it is unknown or its settings cannot be read.
+/// The payment system a form names (the registry's first when it names none), with its capture
+/// mode; the page to show instead when it is unknown or its settings cannot be read.
 pub(super) async fn chosen_gateway(
     app: &App,
     locale: Locale,
     named: Option<&str>,
 ) -> Result<Checkout, Response> {
-    let named = named.unwrap_or(CHECKOUT_GATEWAYS[0]);
-    let Some(gateway) = CHECKOUT_GATEWAYS
-        .into_iter()
-        .find(|known| *known == named)
-        .map(GatewayName::new)
+    let named = named.unwrap_or(crate::gateways::REGISTRY[0].name);
+    let Some(gateway) =
+        crate::gateways::descriptor(named).map(|descriptor| GatewayName::new(descriptor.name))
     else {
         return Err(message(
             StatusCode::BAD_REQUEST,
@@ -153,7 +151,7 @@ pub(super) fn unavailable(locale: Locale) -> Response {
 }
 
 /// Hands the browser to the gateway a started purchase names: the bank's form, a redirect to
-/// the bank's page, or Stripe.js's card page.
+/// a hosted page, or the card page where the gateway's script confirms the payment.
 pub(super) async fn hand_to_gateway(
     app: &App,
     locale: Locale,

@@ -109,9 +109,10 @@ pub(super) struct OverviewPage {
 }
 
 impl OverviewPage {
-    /// Whether the customer may pay by Stripe, and so keep a card there.
-    fn stripe(&self) -> bool {
-        self.gateways.iter().any(|gateway| gateway.name == "stripe")
+    /// Whether the customer may pay through a gateway that keeps their card (for renewals), and
+    /// so update the card there.
+    fn saved_cards(&self) -> bool {
+        self.gateways.iter().any(|gateway| gateway.saved_cards)
     }
 }
 
@@ -144,7 +145,9 @@ pub(super) struct PackageCard {
 /// A payment system the checkout offers, and the words key of its name.
 struct CheckoutGateway {
     name: String,
-    words: &'static str,
+    /// How it pays, in the customer's words.
+    words: String,
+    saved_cards: bool,
 }
 
 /// The billing page of `customer_id`, with `notice` at the top.
@@ -221,11 +224,9 @@ async fn overview_page(
         .await?
         .into_iter()
         .map(|name| CheckoutGateway {
-            words: if name == "stripe" {
-                "billing.stripe-card"
-            } else {
-                "billing.bank-card"
-            },
+            words: checkout_words(locale, &name),
+            saved_cards: crate::gateways::capabilities_of(&name)
+                .is_some_and(|capabilities| capabilities.saved_cards),
             name,
         })
         .collect();
@@ -339,12 +340,15 @@ pub(super) fn renewal_opens(locale: Locale, opens_at: OffsetDateTime) -> String 
     locale.fill("billing.renewal-opens", &[("date", &locale.date(opens_at))])
 }
 
-/// The gateways Kasa has a checkout for.
-pub(super) const CHECKOUT_GATEWAYS: [&str; 2] = ["nestpay", "stripe"];
+/// How a checkout gateway pays, in the customer's words (`billing.gateway.<name>`, else
+/// `billing.gateway.other`).
+pub(super) fn checkout_words(locale: Locale, gateway: &str) -> String {
+    crate::gateways::gateway_words(locale, crate::gateways::CHECKOUT_WORDS, gateway)
+}
 
-/// The gateways customers may pay through now: the switched-on payment systems Kasa has a
-/// checkout for (NestPay when none is switched on, so the page says payments are unavailable
-/// when a customer tries).
+/// The gateways customers may pay through now: the switched-on payment systems of the
+/// registry (its first gateway when none is switched on, so the page says payments are
+/// unavailable when a customer tries).
 pub(super) async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_ports::StoreError> {
     let enabled: Vec<String> = app
         .store
@@ -353,10 +357,10 @@ pub(super) async fn checkout_gateways(app: &App) -> Result<Vec<String>, kasa_por
         .into_iter()
         .filter(|system| system.enabled)
         .map(|system| system.gateway.as_str().to_owned())
-        .filter(|name| CHECKOUT_GATEWAYS.contains(&name.as_str()))
+        .filter(|name| crate::gateways::descriptor(name).is_some())
         .collect();
     Ok(if enabled.is_empty() {
-        vec![CHECKOUT_GATEWAYS[0].to_owned()]
+        vec![crate::gateways::REGISTRY[0].name.to_owned()]
     } else {
         enabled
     })

@@ -87,7 +87,7 @@ struct RequestPage {
     forfeit: Option<String>,
     /// Why it cannot be paid yet (the renewal window), when so.
     refusal: Option<String>,
-    gateways: Vec<(String, &'static str)>,
+    gateways: Vec<(String, String)>,
 }
 
 fn parse_request_id(id: &str) -> Option<PaymentRequestId> {
@@ -202,11 +202,7 @@ async fn render(
         .await?
         .into_iter()
         .map(|name| {
-            let words = if name == "stripe" {
-                "billing.stripe-card"
-            } else {
-                "billing.bank-card"
-            };
+            let words = super::overview::checkout_words(locale, &name);
             (name, words)
         })
         .collect();

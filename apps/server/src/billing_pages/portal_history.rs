@@ -195,14 +195,13 @@ pub(super) fn paid_with(locale: Locale, payment: Option<&Payment>) -> String {
             ],
         );
     }
-    locale
-        .t(match payment.gateway.as_str() {
-            "nestpay" => "portal.paid-with-bank-card",
-            "stripe" => "portal.paid-with-stripe",
-            "manual" => "portal.paid-with-manual",
-            _ => "portal.paid-with-other",
-        })
-        .to_owned()
+    // `portal.paid-with.<gateway>` (`manual` too: a payment recorded by the team), else
+    // `portal.paid-with.other`.
+    crate::gateways::gateway_words(
+        locale,
+        crate::gateways::PAID_WITH_WORDS,
+        payment.gateway.as_str(),
+    )
 }
 
 /// The words key of a card brand's name.

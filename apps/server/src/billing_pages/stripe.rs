@@ -1,12 +1,14 @@
-//! The pages where Stripe.js takes the card: paying for a package, and `GET/POST /billing/card`,
-//! the card renewals are charged to.
+//! The pages where the gateway's script takes the card (Stripe.js, for the gateways whose
+//! checkout is a client-side confirmation): paying for a package, and `GET/POST /billing/card`,
+//! the card renewals are charged to (for the gateway that keeps saved cards). Which gateway
+//! that is comes from the registry's capabilities, not from its name.
 
 use std::sync::Arc;
 
 use askama::Template;
 use kasa_domain::Money;
 use kasa_locale::Locale;
-use kasa_ports::{GatewayName, PaymentGateway, PaymentInitiation, Purchase};
+use kasa_ports::{BrowserCheckout, PaymentGateway, PaymentInitiation, Purchase};
 use poem::http::StatusCode;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};
@@ -51,7 +53,15 @@ impl BrowserSettings {
     }
 }
 
-/// The Stripe settings the browser needs, when Stripe is set up with a publishable key.
+/// Whether the gateway called `name` confirms payments in the browser with its script.
+fn confirms_in_browser(name: &str) -> bool {
+    crate::gateways::capabilities_of(name).is_some_and(|capabilities| {
+        capabilities.browser_checkout == BrowserCheckout::ClientConfirmation
+    })
+}
+
+/// The settings the browser needs of the payment system that confirms payments in the browser
+/// (Stripe's publishable key), when it is set up with a publishable key.
 pub(super) async fn browser_settings(app: &App) -> Option<BrowserSettings> {
     let system = app
         .store
@@ -59,7 +69,7 @@ pub(super) async fn browser_settings(app: &App) -> Option<BrowserSettings> {
         .await
         .ok()?
         .into_iter()
-        .find(|system| system.gateway.as_str() == "stripe")?;
+        .find(|system| confirms_in_browser(system.gateway.as_str()))?;
     let text = |key: &str| {
         system
             .configuration
@@ -141,12 +151,16 @@ fn stripe_page(settings: &BrowserSettings, page: &StripePage<'_>) -> Response {
     page_with_policy(StatusCode::OK, page, &settings.policy())
 }
 
-/// The Stripe gateway, when it is set up.
-pub(super) fn stripe_gateway(app: &App) -> Option<Arc<dyn PaymentGateway>> {
+/// The gateway whose card the card page updates: the registered one that keeps saved cards and
+/// takes them with its script on Kasa's page.
+pub(super) fn card_gateway(app: &App) -> Option<Arc<dyn PaymentGateway>> {
+    let descriptor = crate::gateways::REGISTRY.iter().find(|descriptor| {
+        descriptor.capabilities.saved_cards && confirms_in_browser(descriptor.name)
+    })?;
     app.billing
         .ports()
         .gateways
-        .get(&GatewayName::new("stripe"))
+        .get(&kasa_ports::GatewayName::new(descriptor.name))
         .cloned()
 }
 
@@ -165,8 +179,7 @@ pub async fn card_page(app: Data<&App>, request: &Request) -> Response {
             "billing.unavailable",
         )
     };
-    let (Some(gateway), Some(settings)) = (stripe_gateway(&app), browser_settings(&app).await)
-    else {
+    let (Some(gateway), Some(settings)) = (card_gateway(&app), browser_settings(&app).await) else {
         return unavailable();
     };
     match gateway
@@ -212,7 +225,7 @@ pub async fn save_card(app: Data<&App>, request: &Request, form: Form<CardUpdate
         Ok(found) => found,
         Err(page) => return page,
     };
-    let Some(gateway) = stripe_gateway(&app) else {
+    let Some(gateway) = card_gateway(&app) else {
         return message(
             StatusCode::SERVICE_UNAVAILABLE,
             locale,

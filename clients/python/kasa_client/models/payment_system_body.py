@@ -21,7 +21,7 @@ class PaymentSystemBody:
         configuration (PaymentSystemBodyConfiguration): Public settings (bank, store type, URLs, ...).
         credentials_set (list[str]): The names of the credentials that are set (their values are never returned).
         enabled (bool): Whether customers may pay through it.
-        gateway (str): The gateway: `nestpay` or `stripe`.
+        gateway (str): The gateway: `nestpay`, `stripe` or `http` (the registry, docs/adding-a-gateway.md).
     """
 
     configuration: PaymentSystemBodyConfiguration

@@ -51,6 +51,7 @@ class ProblemCode(StrEnum):
     NOT_FOUND = "not-found"
     NOT_ON_SALE = "not-on-sale"
     NOT_SETTLED = "not-settled"
+    NOT_SUPPORTED_BY_GATEWAY = "not-supported-by-gateway"
     NOT_VOIDABLE = "not-voidable"
     NO_GATEWAY_PAYMENT = "no-gateway-payment"
     NO_PACKAGE = "no-package"

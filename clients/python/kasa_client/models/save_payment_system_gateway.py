@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class SavePaymentSystemGateway(StrEnum):
+    HTTP = "http"
     NESTPAY = "nestpay"
     STRIPE = "stripe"
 

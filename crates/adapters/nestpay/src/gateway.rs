@@ -303,6 +303,10 @@ impl PaymentGateway for NestPayGateway {
         GatewayName::new(GATEWAY_NAME)
     }
 
+    fn capabilities(&self) -> kasa_ports::GatewayCapabilities {
+        crate::CAPABILITIES
+    }
+
     /// The signed gate form with a fresh `rnd` (see [`crate::form::gate_form_fields`]).
     ///
     /// # Errors

@@ -58,6 +58,7 @@ pub mod hash;
 
 mod client;
 mod config;
+pub mod descriptor;
 mod form;
 mod gateway;
 mod xml;
@@ -66,6 +67,7 @@ pub use config::{
     API_PATH, ASSECO_TEST_BASE_URL, Bank, BankHost, DEFAULT_TIMEOUT, GATE_PATH, NestPayConfig,
     StoreType, UnknownBank,
 };
+pub use descriptor::{CAPABILITIES, DESCRIPTOR};
 pub use form::{
     TRAN_TYPE_PRE_AUTHORISATION, TRAN_TYPE_SALE, callback_fields, currency_code,
     currency_from_code, format_amount, gate_form_fields, parse_amount, parse_callback_body,

@@ -342,12 +342,12 @@ fn payment(b: &mut Builder, payment: &Value, locale: Locale) {
         return;
     }
     b.make_room(2.0 * 14.0);
-    let mut how = match method.as_str() {
-        "nestpay" => locale.t("pdf.method.nestpay").to_owned(),
-        "stripe" => locale.t("pdf.method.stripe").to_owned(),
-        "bank_transfer" => locale.t("pdf.method.bank-transfer").to_owned(),
-        "cash" => locale.t("pdf.method.cash").to_owned(),
-        other => other.to_owned(),
+    // `pdf.method.<gateway or method>` (`bank_transfer` reads `pdf.method.bank-transfer`); a
+    // method without words is printed as its name, so a new gateway never prints nothing.
+    let key = format!("pdf.method.{}", method.replace('_', "-"));
+    let mut how = match locale.t(&key) {
+        words if words == key => method.clone(),
+        words => words.to_owned(),
     };
     let card = &payment["card"];
     let last4 = text(&card["last4"]);

@@ -423,6 +423,10 @@ impl PaymentGateway for StripeGateway {
         GatewayName::new(GATEWAY_NAME)
     }
 
+    fn capabilities(&self) -> kasa_ports::GatewayCapabilities {
+        crate::CAPABILITIES
+    }
+
     async fn start_payment(
         &self,
         request: PaymentStart,

@@ -22,6 +22,7 @@
 
 pub mod client;
 pub mod config;
+pub mod descriptor;
 pub mod event;
 pub mod form;
 pub mod gateway;
@@ -33,6 +34,7 @@ pub use client::{
     to_stripe_amount,
 };
 pub use config::{Dialect, StripeConfig};
+pub use descriptor::{CAPABILITIES, DESCRIPTOR};
 pub use event::{HandledEvent, StripeEvent};
 pub use form::{Form, IdempotencyKey};
 pub use gateway::{GATEWAY_NAME, ORDER_ID_METADATA_KEY, StripeGateway, payment_status};

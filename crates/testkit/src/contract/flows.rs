@@ -1483,6 +1483,66 @@ pub async fn a_partial_refund_keeps_the_package_until_everything_is_given_back<
     assert_eq!(rest.finished.document.unwrap().number.sequence, 2);
 }
 
+/// Contract case: a gateway without partial refunds is never asked for one (a whole refund
+/// goes through), and one without authorise-then-capture is never asked to capture; a refusal
+/// records no action and moves nothing.
+pub async fn what_the_gateway_cannot_do_is_refused_before_it_is_asked<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let world = world(store).await;
+    world
+        .kit
+        .gateway
+        .set_capabilities(kasa_ports::GatewayCapabilities {
+            partial_refunds: false,
+            authorise_then_capture: false,
+            ..kasa_ports::GatewayCapabilities::CORE
+        });
+    let started = world
+        .start(&world.monthly, ForfeitConfirmation::NotConfirmed)
+        .await
+        .unwrap();
+    world.complete(&started, "approved", "250.00").await;
+    let purchase_id = started.purchase.id;
+    let operations = world.kit.gateway.operations().len();
+
+    for action in [
+        refund(Some("10.00")),
+        RequestedAction::Capture { amount: None },
+    ] {
+        let refused = world.act(purchase_id, action, None).await;
+        assert!(
+            matches!(refused, Err(PaymentActionError::GatewayCannot { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(world.kit.gateway.operations().len(), operations);
+    assert!(
+        world
+            .kit
+            .store
+            .payment_actions(purchase_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a refusal records nothing"
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Captured
+    );
+
+    let whole = world.act(purchase_id, refund(None), None).await.unwrap();
+    assert_eq!(
+        whole.finished.action.kind,
+        kasa_ports::PaymentActionKind::Refund
+    );
+    assert_eq!(
+        world.payment_status(purchase_id).await,
+        PaymentStatus::Refunded
+    );
+}
+
 /// Contract case.
 pub async fn before_settlement_a_full_refund_is_a_void_and_a_partial_one_waits<
     S: Store + 'static,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use kasa_domain::Permission;
-use kasa_ports::{Logo, PaymentSystem};
+use kasa_ports::{GatewayDescriptor, GatewaySetting, Logo, PaymentSystem};
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Multipart, Path, Query};
 use poem::{Response, handler};
@@ -13,11 +13,12 @@ use poem::{Response, handler};
 use super::{DoneQuery, Fields, Refusal};
 use crate::api::MoneyBody;
 use crate::api::settings::{
-    BillingSettingsBody, BillingSettingsInput, FourEyesBody, GATEWAYS, InvoicingBody,
-    PaymentSystemInput, save_billing_settings as save_settings, save_logo as store_logo,
+    BillingSettingsBody, BillingSettingsInput, FourEyesBody, InvoicingBody, PaymentSystemInput,
+    save_billing_settings as save_settings, save_logo as store_logo,
     save_payment_system as save_system,
 };
 use crate::app::App;
+use crate::gateways::REGISTRY;
 use crate::problem::{ApiError, store_error};
 use crate::web::session::Staff;
 use crate::web::{Chrome, render, see_other};
@@ -55,47 +56,34 @@ struct CredentialField {
     set: bool,
 }
 
-/// The public settings and the credentials each gateway's form edits (the adapters read
-/// these names: kasa-nestpay's and kasa-stripe's `from_settings`).
-fn gateway_fields(gateway: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    match gateway {
-        "nestpay" => (
-            &["bank", "base_url", "client_id", "store_type", "capture"],
-            &["store_key", "api_user", "api_password"],
-        ),
-        _ => (
-            &["publishable_key", "base_url", "capture"],
-            &["secret_key", "webhook_secret"],
-        ),
+/// The choices of a setting as its gateway's descriptor lists them (empty: free text): a
+/// proper name as it is, other values in words (`operator.payment.<setting>.<value>`), and
+/// "none" first when it may be left empty.
+fn choices(chrome: &Chrome, setting: &GatewaySetting) -> Vec<(String, String)> {
+    if setting.choices.is_empty() {
+        return Vec::new();
     }
-}
-
-/// The choices of a setting (empty: free text).
-fn choices(chrome: &Chrome, setting: &str) -> Vec<(String, String)> {
-    let words = |values: &[&str]| {
-        values
-            .iter()
-            .map(|value| {
-                let key = format!("operator.payment.{setting}.{value}");
-                ((*value).to_owned(), chrome.t(&key).to_owned())
-            })
-            .collect()
-    };
-    match setting {
-        "bank" => std::iter::once((
+    let name = setting.name;
+    let none = setting.optional.then(|| {
+        (
             String::new(),
-            chrome.t("operator.payment.bank.none").to_owned(),
-        ))
-        .chain(
-            kasa_nestpay::Bank::ALL
-                .iter()
-                .map(|bank| (bank.name().to_owned(), bank.display_name().to_owned())),
+            chrome
+                .t(&format!("operator.payment.{name}.none"))
+                .to_owned(),
         )
-        .collect(),
-        "store_type" => words(&["3d_pay", "3d_pay_hosting"]),
-        "capture" => words(&["immediate", "authorise_only"]),
-        _ => Vec::new(),
-    }
+    });
+    none.into_iter()
+        .chain(setting.choices.iter().map(|choice| {
+            let words = choice.proper_name.map_or_else(
+                || {
+                    let key = format!("operator.payment.{name}.{}", choice.value);
+                    chrome.t(&key).to_owned()
+                },
+                str::to_owned,
+            );
+            (choice.value.to_owned(), words)
+        }))
+        .collect()
 }
 
 /// The words of a gateway's setting (`operator.payment.<gateway>.<setting><suffix>`), else
@@ -113,31 +101,37 @@ fn words_of(chrome: &Chrome, gateway: &str, setting: &str, suffix: &str) -> Opti
 }
 
 impl SystemForm {
-    /// The form of `gateway` as stored (or empty when it was never saved).
-    fn of(chrome: &Chrome, gateway: &'static str, stored: Option<&PaymentSystem>) -> Self {
-        let (settings, credentials) = gateway_fields(gateway);
+    /// The form of `descriptor`'s gateway as stored (or empty when it was never saved).
+    fn of(
+        chrome: &Chrome,
+        descriptor: &'static GatewayDescriptor,
+        stored: Option<&PaymentSystem>,
+    ) -> Self {
+        let gateway = descriptor.name;
         let configuration = stored.map(|system| &system.configuration);
         Self {
             gateway,
             enabled: stored.is_some_and(|system| system.enabled),
-            settings: settings
+            settings: descriptor
+                .settings
                 .iter()
-                .map(|name| SettingField {
-                    name,
-                    label: words_of(chrome, gateway, name, "")
-                        .unwrap_or_else(|| (*name).to_owned()),
-                    hint: words_of(chrome, gateway, name, ".hint"),
+                .map(|setting| SettingField {
+                    name: setting.name,
+                    label: words_of(chrome, gateway, setting.name, "")
+                        .unwrap_or_else(|| setting.name.to_owned()),
+                    hint: words_of(chrome, gateway, setting.name, ".hint"),
                     value: configuration
-                        .and_then(|configuration| configuration.get(*name))
+                        .and_then(|configuration| configuration.get(setting.name))
                         .map(|value| match value {
                             serde_json::Value::String(text) => text.clone(),
                             other => other.to_string(),
                         })
                         .unwrap_or_default(),
-                    choices: choices(chrome, name),
+                    choices: choices(chrome, setting),
                 })
                 .collect(),
-            credentials: credentials
+            credentials: descriptor
+                .credentials
                 .iter()
                 .map(|name| CredentialField {
                     name,
@@ -152,12 +146,15 @@ impl SystemForm {
 
     /// The input the API takes: the stored configuration with this form's settings over it
     /// (an empty one removed), and only the credentials typed (an empty one keeps its value).
-    fn input(gateway: &str, stored: Option<&PaymentSystem>, fields: &Fields) -> PaymentSystemInput {
-        let (settings, credentials) = gateway_fields(gateway);
+    fn input(
+        descriptor: &GatewayDescriptor,
+        stored: Option<&PaymentSystem>,
+        fields: &Fields,
+    ) -> PaymentSystemInput {
         let mut configuration: BTreeMap<String, serde_json::Value> = stored
             .map(|system| system.configuration.clone().into_iter().collect())
             .unwrap_or_default();
-        for name in settings {
+        for GatewaySetting { name, .. } in descriptor.settings {
             match fields.text(name) {
                 value if value.is_empty() => configuration.remove(*name),
                 value => configuration.insert((*name).to_owned(), value.into()),
@@ -166,7 +163,8 @@ impl SystemForm {
         PaymentSystemInput {
             enabled: fields.ticked("enabled"),
             configuration,
-            credentials: credentials
+            credentials: descriptor
+                .credentials
                 .iter()
                 .map(|name| ((*name).to_owned(), fields.text(name)))
                 .filter(|(_, value)| !value.is_empty())
@@ -185,17 +183,17 @@ async fn systems_page(app: &App, staff: &Staff, c: Chrome, posted: Option<System
         .as_ref()
         .map_or(StatusCode::OK, |form| form.refusal.status());
     let mut posted = posted;
-    let systems = GATEWAYS
+    let systems = REGISTRY
         .iter()
         .map(
-            |gateway| match posted.take_if(|form| form.gateway == *gateway) {
+            |descriptor| match posted.take_if(|form| form.gateway == descriptor.name) {
                 Some(form) => form,
                 None => SystemForm::of(
                     &c,
-                    gateway,
+                    descriptor,
                     stored
                         .iter()
-                        .find(|system| system.gateway.as_str() == *gateway),
+                        .find(|system| system.gateway.as_str() == descriptor.name),
                 ),
             },
         )
@@ -229,9 +227,10 @@ pub async fn save_payment_system(
     if let Err(page) = staff.check_form(&fields.text("csrf")) {
         return page;
     }
-    let Some(gateway) = GATEWAYS.iter().copied().find(|known| *known == gateway.0) else {
+    let Some(descriptor) = crate::gateways::descriptor(&gateway.0) else {
         return staff.message_page(StatusCode::NOT_FOUND, "common.not-found");
     };
+    let gateway = descriptor.name;
     let c = staff.chrome_for("payment-systems", "/console/payment-systems".to_owned());
     let stored = match app.store.payment_systems().await {
         Ok(stored) => stored
@@ -239,13 +238,13 @@ pub async fn save_payment_system(
             .find(|system| system.gateway.as_str() == gateway),
         Err(error) => return staff.refusal_page(&store_error(error)),
     };
-    let input = SystemForm::input(gateway, stored.as_ref(), &fields);
+    let input = SystemForm::input(descriptor, stored.as_ref(), &fields);
     match save_system(&app, &staff.caller, gateway, &input).await {
         Ok(_) => see_other(&format!(
             "/console/payment-systems?done=payment-system-saved#{gateway}"
         )),
         Err(error) => {
-            let mut form = SystemForm::of(&c, gateway, stored.as_ref());
+            let mut form = SystemForm::of(&c, descriptor, stored.as_ref());
             form.enabled = input.enabled;
             for setting in &mut form.settings {
                 setting.value = fields.text(setting.name);
