@@ -200,6 +200,9 @@ pub(super) fn paid_with(locale: Locale, payment: Option<&Payment>) -> String {
             "nestpay" => "portal.paid-with-bank-card",
             "stripe" => "portal.paid-with-stripe",
             "manual" => "portal.paid-with-manual",
+            "bank_transfer" => "portal.paid-with-bank-transfer",
+            "cash" => "portal.paid-with-cash",
+            "other" => "portal.paid-with-other-processor",
             _ => "portal.paid-with-other",
         })
         .to_owned()

@@ -347,6 +347,7 @@ fn payment(b: &mut Builder, payment: &Value, locale: Locale) {
         "stripe" => locale.t("pdf.method.stripe").to_owned(),
         "bank_transfer" => locale.t("pdf.method.bank-transfer").to_owned(),
         "cash" => locale.t("pdf.method.cash").to_owned(),
+        "other" => locale.t("pdf.method.other").to_owned(),
         other => other.to_owned(),
     };
     let card = &payment["card"];
