@@ -67,6 +67,21 @@ fn transfer(reference: &str, amount: &str) -> Value {
     })
 }
 
+/// Posts `body` to `path` and checks the refusal's status and code; returns the problem.
+async fn refused(
+    kasa: &Kasa,
+    path: &str,
+    token: &str,
+    body: Value,
+    status: StatusCode,
+    code: &str,
+) -> Value {
+    let (answered, problem) = kasa.call(Method::POST, path, Some(token), Some(body)).await;
+    assert_eq!(answered, status, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+    problem
+}
+
 async fn imports_are_recorded_once_by_reference(backend: Backend) {
     let Some(kasa) = Kasa::start(backend).await else {
         return;
@@ -167,94 +182,80 @@ async fn imports_are_recorded_once_by_reference(backend: Backend) {
     );
 
     // Refusals, each with its problem and nothing recorded.
-    let problem = |status: StatusCode, body: &Value, code: &str| {
-        assert_eq!(body["code"], code, "{body}");
-        status
-    };
-    let (status, paid) = kasa
-        .call(
-            Method::POST,
-            &format!("/v1/purchases/{purchase_id}/imported-payments"),
-            Some(&admin),
-            Some(transfer("TR33-0002", "100.00")),
-        )
-        .await;
-    assert_eq!(
-        problem(status, &paid, "purchase-already-paid"),
-        StatusCode::CONFLICT
-    );
+    let purchase_path = format!("/v1/purchases/{purchase_id}/imported-payments");
+    let paid = refused(
+        &kasa,
+        &purchase_path,
+        &admin,
+        transfer("TR33-0002", "100.00"),
+        StatusCode::CONFLICT,
+        "purchase-already-paid",
+    )
+    .await;
     assert_eq!(paid["facts"]["paid_with"], "bank_transfer");
     let second = ask(&kasa, &admin, &customer_id, &package_id).await;
     let second_path = format!("/v1/payment-requests/{second}/imported-payments");
-    let (status, used) = kasa
-        .call(
-            Method::POST,
-            &second_path,
-            Some(&admin),
-            Some(transfer("TR33-0001", "100.00")),
-        )
-        .await;
-    assert_eq!(
-        problem(status, &used, "import-reference-used"),
-        StatusCode::CONFLICT
-    );
+    let used = refused(
+        &kasa,
+        &second_path,
+        &admin,
+        transfer("TR33-0001", "100.00"),
+        StatusCode::CONFLICT,
+        "import-reference-used",
+    )
+    .await;
     assert_eq!(used["facts"]["purchase_id"], purchase_id.as_str());
-    let (status, mismatch) = kasa
-        .call(
-            Method::POST,
-            &second_path,
-            Some(&admin),
-            Some(transfer("TR33-0003", "90.00")),
-        )
-        .await;
-    assert_eq!(
-        problem(status, &mismatch, "import-amount-mismatch"),
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    let mismatch = refused(
+        &kasa,
+        &second_path,
+        &admin,
+        transfer("TR33-0003", "90.00"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import-amount-mismatch",
+    )
+    .await;
     assert_eq!(mismatch["facts"]["owed"]["amount"], "100.00");
     let mut bad_date = transfer("TR33-0004", "100.00");
     bad_date["received_at"] = json!("yesterday");
-    let (status, invalid) = kasa
-        .call(Method::POST, &second_path, Some(&admin), Some(bad_date))
-        .await;
-    assert_eq!(
-        problem(status, &invalid, "invalid-input"),
-        StatusCode::BAD_REQUEST
-    );
+    refused(
+        &kasa,
+        &second_path,
+        &admin,
+        bad_date,
+        StatusCode::BAD_REQUEST,
+        "invalid-input",
+    )
+    .await;
     let mut future = transfer("TR33-0005", "100.00");
     future["received_at"] = json!("2999-01-01T00:00:00Z");
-    let (status, invalid) = kasa
-        .call(Method::POST, &second_path, Some(&admin), Some(future))
-        .await;
-    assert_eq!(
-        problem(status, &invalid, "invalid-input"),
-        StatusCode::BAD_REQUEST
-    );
-    let (status, missing) = kasa
-        .call(
-            Method::POST,
-            "/v1/purchases/0190b7a4-5c2e-7000-8000-000000000000/imported-payments",
-            Some(&admin),
-            Some(transfer("TR33-0006", "100.00")),
-        )
-        .await;
-    assert_eq!(
-        problem(status, &missing, "not-found"),
-        StatusCode::NOT_FOUND
-    );
+    refused(
+        &kasa,
+        &second_path,
+        &admin,
+        future,
+        StatusCode::BAD_REQUEST,
+        "invalid-input",
+    )
+    .await;
+    refused(
+        &kasa,
+        "/v1/purchases/0190b7a4-5c2e-7000-8000-000000000000/imported-payments",
+        &admin,
+        transfer("TR33-0006", "100.00"),
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
     let reader = kasa.api_key(&admin, "read_only").await;
-    let (status, forbidden) = kasa
-        .call(
-            Method::POST,
-            &second_path,
-            Some(&reader),
-            Some(transfer("TR33-0007", "100.00")),
-        )
-        .await;
-    assert_eq!(
-        problem(status, &forbidden, "forbidden"),
-        StatusCode::FORBIDDEN
-    );
+    refused(
+        &kasa,
+        &second_path,
+        &reader,
+        transfer("TR33-0007", "100.00"),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let second_request = kasa
         .get(&format!("/v1/payment-requests/{second}"), &admin)
         .await;

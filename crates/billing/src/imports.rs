@@ -215,12 +215,19 @@ impl Billing {
         received: PaymentImport,
         import: ImportPayment,
     ) -> Result<ImportDone, ImportPaymentError> {
-        match purchase.status {
-            PurchaseStatus::Pending => {}
-            PurchaseStatus::Completed => {
-                return Err(ImportPaymentError::AlreadyPaid(Box::new(purchase)));
+        if purchase.status != PurchaseStatus::Pending {
+            // Closed since the caller looked: by this very reference (a concurrent retry), which
+            // answers the import, or otherwise.
+            if let Some(done) = self
+                .earlier_import(purchase.id, &received.reference)
+                .await?
+            {
+                return Ok(done);
             }
-            other => return Err(ImportPaymentError::NotPending(other)),
+            return Err(match purchase.status {
+                PurchaseStatus::Completed => ImportPaymentError::AlreadyPaid(Box::new(purchase)),
+                other => ImportPaymentError::NotPending(other),
+            });
         }
         let payment = purchase
             .payment

@@ -195,6 +195,17 @@ pub(crate) async fn import_payment(
     .map_err(import_problem)
 }
 
+/// The JSON API's answer to an import.
+async fn record(
+    app: &App,
+    caller: &Caller,
+    target: ImportTarget,
+    body: &ImportedPaymentCreate,
+) -> Result<Json<ImportResultBody>, ApiError> {
+    let import = import_request(caller, body)?;
+    Ok(Json(import_payment(app, target, import).await?.into()))
+}
+
 /// Payments received elsewhere.
 #[derive(Debug)]
 pub struct ImportedPaymentsApi;
@@ -219,8 +230,7 @@ impl ImportedPaymentsApi {
     ) -> Result<Json<ImportResultBody>, ApiError> {
         auth.0.require(Permission::RecordPayments)?;
         let target = ImportTarget::Purchase(parse_id(&id, "purchase")?);
-        let import = import_request(&auth.0, &body.0)?;
-        Ok(Json(import_payment(&app, target, import).await?.into()))
+        record(&app, &auth.0, target, &body.0).await
     }
 
     /// Records a payment made elsewhere against an open payment request (or the payment of it
@@ -240,7 +250,6 @@ impl ImportedPaymentsApi {
     ) -> Result<Json<ImportResultBody>, ApiError> {
         auth.0.require(Permission::RecordPayments)?;
         let target = ImportTarget::PaymentRequest(parse_id(&id, "payment request")?);
-        let import = import_request(&auth.0, &body.0)?;
-        Ok(Json(import_payment(&app, target, import).await?.into()))
+        record(&app, &auth.0, target, &body.0).await
     }
 }

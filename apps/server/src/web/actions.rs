@@ -33,9 +33,9 @@ use crate::app::App;
 use crate::problem::{ApiError, store_error};
 use customers::{Adjust, Cancel, Departments, Grant, TaxDetailsAction};
 use documents::Resend;
-use imports::{ImportForPurchase, ImportForRequest};
+use imports::{RecordImport, RequestTarget};
 use payment_requests::{AskPayment, CancelRequest};
-use payments::{Capture, Refund, Void};
+use payments::{Capture, PaymentTarget, Refund, Void};
 
 /// The action pages, under `/console`.
 pub fn routes(route: Route) -> Route {
@@ -684,11 +684,15 @@ action_handlers!(Resend, resend_form, resend_submit);
 action_handlers!(AskPayment, ask_payment_form, ask_payment_submit);
 action_handlers!(CancelRequest, cancel_request_form, cancel_request_submit);
 action_handlers!(
-    ImportForPurchase,
+    RecordImport<PaymentTarget>,
     import_purchase_form,
     import_purchase_submit
 );
-action_handlers!(ImportForRequest, import_request_form, import_request_submit);
+action_handlers!(
+    RecordImport<RequestTarget>,
+    import_request_form,
+    import_request_submit
+);
 
 #[cfg(test)]
 mod tests {

@@ -14,12 +14,12 @@ use super::{
     Action, Chrome, Fact, Field, Outcome, Refusal, Staff, Subject, Values, customer_page, fact,
     value,
 };
+use crate::api::MoneyBody;
 use crate::api::imported_payments::{
     ImportMethodBody, ImportTarget, ImportedPaymentCreate, import_payment, import_request,
 };
-use crate::api::{MoneyBody, parse_id};
 use crate::app::App;
-use crate::problem::{ApiError, store_error};
+use crate::problem::ApiError;
 
 /// The form's controls, shared by both targets; `owed` fills the amount at first.
 fn import_fields(c: &Chrome, values: &Values, owed: &Money, today: Date) -> Vec<Field> {
@@ -202,62 +202,34 @@ fn today(app: &App) -> Date {
     now.date()
 }
 
-/// Record a payment received elsewhere against a pending purchase.
-pub(super) struct ImportForPurchase {
-    target: PaymentTarget,
-    today: Date,
+/// What an import is recorded against: a pending purchase or an open payment request.
+pub(super) trait ImportSubject: Subject + Sized + Send + Sync {
+    /// What it is, in the action's address (`purchases`, `payment-requests`).
+    const SCOPE: &'static str;
+
+    /// Reads it.
+    fn load(app: &App, target: &str) -> impl Future<Output = Result<Self, ApiError>> + Send;
+
+    /// What is owed.
+    fn owed(&self) -> &Money;
+
+    /// Where the use case records the import.
+    fn import_target(&self) -> ImportTarget;
 }
 
-impl Action for ImportForPurchase {
-    const PERMISSION: Permission = Permission::RecordPayments;
-    const WORDS: &'static str = "actions.import";
+impl ImportSubject for PaymentTarget {
     const SCOPE: &'static str = "purchases";
-    const PATH: &'static str = "import";
 
-    async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: PaymentTarget::load(app, target).await?,
-            today: today(app),
-        })
+    async fn load(app: &App, target: &str) -> Result<Self, ApiError> {
+        PaymentTarget::load(app, target).await
     }
 
-    type Subject = PaymentTarget;
-
-    fn subject(&self) -> &PaymentTarget {
-        &self.target
+    fn owed(&self) -> &Money {
+        &self.payment.amount
     }
 
-    fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
-        import_fields(c, values, &self.target.payment.amount, self.today)
-    }
-
-    fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        import_effect(c, values, &self.target.payment.amount).map(Some)
-    }
-
-    async fn run(
-        &self,
-        app: &App,
-        staff: &Staff,
-        c: &Chrome,
-        _target: &str,
-        values: &Values,
-        _key: String,
-    ) -> Result<Outcome, ApiError> {
-        run_import(
-            app,
-            staff,
-            c,
-            ImportTarget::Purchase(self.target.purchase.id),
-            values,
-            &self.target.payment.amount,
-            &self.target.state.customer,
-        )
-        .await
-    }
-
-    fn field_of(&self, error: &ApiError) -> Option<&'static str> {
-        import_field_of(error)
+    fn import_target(&self) -> ImportTarget {
+        ImportTarget::Purchase(self.purchase.id)
     }
 }
 
@@ -287,48 +259,55 @@ impl Subject for RequestTarget {
     }
 }
 
-/// Record a payment received elsewhere against an open payment request.
-pub(super) struct ImportForRequest {
-    target: RequestTarget,
+impl ImportSubject for RequestTarget {
+    const SCOPE: &'static str = "payment-requests";
+
+    async fn load(app: &App, target: &str) -> Result<Self, ApiError> {
+        let (request, customer) =
+            super::payment_requests::request_and_customer(app, target).await?;
+        Ok(Self { request, customer })
+    }
+
+    fn owed(&self) -> &Money {
+        &self.request.amount
+    }
+
+    fn import_target(&self) -> ImportTarget {
+        ImportTarget::PaymentRequest(self.request.id)
+    }
+}
+
+/// Record a payment received elsewhere against a pending purchase or an open payment request.
+pub(super) struct RecordImport<T> {
+    target: T,
     today: Date,
 }
 
-impl Action for ImportForRequest {
+impl<T: ImportSubject> Action for RecordImport<T> {
     const PERMISSION: Permission = Permission::RecordPayments;
     const WORDS: &'static str = "actions.import";
-    const SCOPE: &'static str = "payment-requests";
+    const SCOPE: &'static str = T::SCOPE;
     const PATH: &'static str = "import";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
-        let request = app
-            .payment_requests
-            .request(parse_id(target, "payment request")?)
-            .await
-            .map_err(store_error)?;
-        let customer = app
-            .store
-            .customer_state(request.customer_id)
-            .await
-            .map_err(store_error)?
-            .customer;
         Ok(Self {
-            target: RequestTarget { request, customer },
+            target: T::load(app, target).await?,
             today: today(app),
         })
     }
 
-    type Subject = RequestTarget;
+    type Subject = T;
 
-    fn subject(&self) -> &RequestTarget {
+    fn subject(&self) -> &T {
         &self.target
     }
 
     fn fields(&self, c: &Chrome, values: &Values) -> Vec<Field> {
-        import_fields(c, values, &self.target.request.amount, self.today)
+        import_fields(c, values, self.target.owed(), self.today)
     }
 
     fn review(&self, c: &Chrome, values: &Values) -> Result<Option<Vec<String>>, Refusal> {
-        import_effect(c, values, &self.target.request.amount).map(Some)
+        import_effect(c, values, self.target.owed()).map(Some)
     }
 
     async fn run(
@@ -344,10 +323,10 @@ impl Action for ImportForRequest {
             app,
             staff,
             c,
-            ImportTarget::PaymentRequest(self.target.request.id),
+            self.target.import_target(),
             values,
-            &self.target.request.amount,
-            &self.target.customer,
+            self.target.owed(),
+            self.target.customer(),
         )
         .await
     }
