@@ -1,13 +1,19 @@
 //! Payments imported by API (ADR 0025), on the real `kasa` server: a bank transfer recorded
 //! against a payment request completes it with its invoice and webhooks, once per reference;
-//! every refusal is its problem; the customer's history names the method; and in the console a
-//! person records a cash payment against a request in a real browser.
+//! every refusal is its problem; the customer's history names the method; a payment the
+//! customer left at the local NestPay bank is given up there before a transfer completes its
+//! purchase; and in the console a person records a cash payment against a request in a real
+//! browser.
 
 mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, assert_pages_pass, run_browser_script};
+use support::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Kasa, SANDBOX_API_PASSWORD, SANDBOX_API_USER,
+    SANDBOX_CLIENT_ID, SANDBOX_STORE_KEY, Sandbox, assert_pages_pass, console_cookie,
+    run_browser_script,
+};
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_owned()
@@ -302,6 +308,85 @@ async fn imports_are_recorded_once_by_reference_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_are_recorded_once_by_reference_on_postgres() {
     imports_are_recorded_once_by_reference(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_for_a_payment_left_at_the_bank_gives_the_bank_payment_up_first() {
+    let sandbox = Sandbox::start();
+    let kasa = Kasa::start(Backend::Sqlite).await.expect("kasa starts");
+    let admin = kasa.admin_token().await;
+    let (status, body) = kasa
+        .call(
+            Method::PUT,
+            "/v1/settings/payment-systems/nestpay",
+            Some(&admin),
+            Some(json!({
+                "enabled": true,
+                "configuration": { "base_url": sandbox.base, "client_id": SANDBOX_CLIENT_ID,
+                                   "store_type": "3d_pay" },
+                "credentials": { "store_key": SANDBOX_STORE_KEY, "api_user": SANDBOX_API_USER,
+                                 "api_password": SANDBOX_API_PASSWORD },
+                "reason": "setup" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (customer_id, package_id) = setup(&kasa, &admin).await;
+    let request_id = ask(&kasa, &admin, &customer_id, &package_id).await;
+
+    // The customer starts paying at the bank and leaves the bank's page.
+    let browser = kasa.billing_browser(&admin, &customer_id).await;
+    let started = browser
+        .client
+        .post(format!("{}/billing/requests/{request_id}/pay", kasa.base))
+        .header("cookie", &browser.cookie)
+        .form(&[("gateway", "nestpay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::OK, "the bank's form");
+    let request = kasa
+        .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+        .await;
+    assert_eq!(request["payment_under_way"], true, "{request}");
+    let purchase_id = request["purchase_id"].as_str().unwrap().to_owned();
+
+    // The console offers to record a payment received elsewhere on the pending purchase.
+    let session = console_cookie(&kasa, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let console = reqwest::Client::new();
+    let customer_page = console
+        .get(format!("{}/console/customers/{customer_id}", kasa.base))
+        .header("cookie", &session)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        customer_page.contains(&format!("/console/purchases/{purchase_id}/import")),
+        "{customer_page}"
+    );
+
+    // The transfer arrives: the bank's payment is given up, then the purchase completes.
+    let done = kasa
+        .post(
+            &format!("/v1/purchases/{purchase_id}/imported-payments"),
+            &admin,
+            transfer("TR33-0100", "100.00"),
+        )
+        .await;
+    assert_eq!(done["created"], true, "{done}");
+    assert_eq!(done["purchase"]["id"], purchase_id.as_str());
+    assert_eq!(done["purchase"]["payment"]["gateway"], "bank_transfer");
+    let request = kasa
+        .get(&format!("/v1/payment-requests/{request_id}"), &admin)
+        .await;
+    assert_eq!(request["state"], "paid", "{request}");
+    let audit = kasa
+        .get("/v1/audit?action=purchase.completed&limit=10", &admin)
+        .await;
+    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
