@@ -14,12 +14,12 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::bodies::PurchaseBody;
-use super::problems::import_problem;
+use super::problems::{import_problem, request_not_found};
 use super::{MoneyBody, Tag, parse_id};
 use crate::app::App;
 use crate::auth::{Bearer, Caller};
 use crate::dates::rfc3339;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, store_error};
 
 /// How the money was paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
@@ -202,6 +202,18 @@ async fn record(
     target: ImportTarget,
     body: &ImportedPaymentCreate,
 ) -> Result<Json<ImportResultBody>, ApiError> {
+    // What is not there is `not-found` whatever the body says.
+    match target {
+        ImportTarget::Purchase(purchase_id) => {
+            app.store.purchase(purchase_id).await.map_err(store_error)?;
+        }
+        ImportTarget::PaymentRequest(request_id) => {
+            app.payment_requests
+                .request(request_id)
+                .await
+                .map_err(request_not_found)?;
+        }
+    }
     let import = import_request(caller, body)?;
     Ok(Json(import_payment(app, target, import).await?.into()))
 }
