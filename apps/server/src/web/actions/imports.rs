@@ -245,17 +245,19 @@ impl Subject for RequestTarget {
     }
 
     fn facts(&self, c: &Chrome) -> Vec<Fact> {
-        vec![
-            fact(
-                c.t("payment-requests.description"),
-                self.request.description.clone(),
-            ),
-            fact(
-                c.t("payment-requests.package"),
-                self.request.item.name().to_owned(),
-            ),
-            fact(c.t("actions.import.owed"), c.money(&self.request.amount)),
-        ]
+        let mut facts = vec![fact(
+            c.t("payment-requests.description"),
+            self.request.description.clone(),
+        )];
+        // An amount's name is its description, said once.
+        if let Some(package) = self.request.item.package() {
+            facts.push(fact(c.t("payment-requests.package"), package.name.clone()));
+        }
+        facts.push(fact(
+            c.t("actions.import.owed"),
+            c.money(&self.request.amount),
+        ));
+        facts
     }
 }
 
