@@ -29,7 +29,7 @@ const STEPS_THROUGH_0041: usize = 28;
 
 /// The steps: name (never changed once released), what it holds, the schema text, and the
 /// guards for PostgreSQL and SQLite.
-const STEPS: [SqlStep; 31] = [
+const STEPS: [SqlStep; 32] = [
     SqlStep {
         name: "m20261123_000001_billing_core",
         // Departments, packages, customers and their cards, holdings, purchases and payments,
@@ -242,6 +242,15 @@ const STEPS: [SqlStep; 31] = [
         guards: [
             include_str!("sql/0045_guards_postgres.sql"),
             include_str!("sql/0045_guards_sqlite.sql"),
+        ],
+    },
+    SqlStep {
+        name: "m20261205_000046_payment_imports",
+        // Payments received elsewhere and imported against a purchase, one per reference.
+        schema: include_str!("sql/0046_payment_imports.sql"),
+        guards: [
+            include_str!("sql/0046_guards_postgres.sql"),
+            include_str!("sql/0046_guards_sqlite.sql"),
         ],
     },
 ];

@@ -244,5 +244,6 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::Refund => "refund",
         Permission::ReadAudit => "read_audit",
         Permission::ReadFinance => "read_finance",
+        Permission::RecordPayments => "record_payments",
     }
 }

@@ -22,6 +22,7 @@ use crate::api::help_desk::HelpDeskApi;
 use crate::api::help_desk_apps::HelpDeskAppsApi;
 use crate::api::help_desk_calls::HelpDeskCallsApi;
 use crate::api::helpdesk_events::HelpDeskEventsApi;
+use crate::api::imported_payments::ImportedPaymentsApi;
 use crate::api::integrations::IntegrationsApi;
 use crate::api::me::MeApi;
 use crate::api::payment_requests::PaymentRequestsApi;
@@ -46,7 +47,7 @@ type Apis = (
     ActionsApi,
     RecordsApi,
     PaymentsApi,
-    PaymentRequestsApi,
+    (PaymentRequestsApi, ImportedPaymentsApi),
     CouponsApi,
     SettingsApi,
     IntegrationsApi,
@@ -69,7 +70,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             ActionsApi,
             RecordsApi,
             PaymentsApi,
-            PaymentRequestsApi,
+            (PaymentRequestsApi, ImportedPaymentsApi),
             CouponsApi,
             SettingsApi,
             IntegrationsApi,

@@ -382,6 +382,30 @@ fn endpoints() -> Vec<Endpoint> {
             Some(P::BillingActions),
             Some(reason.clone()),
         ),
+        row(
+            Method::POST,
+            "/v1/purchases/{id}/imported-payments",
+            Some(P::RecordPayments),
+            Some(json!({
+                "method": "bank_transfer",
+                "reference": "walk",
+                "amount": { "amount": "1.00", "currency": "TRY" },
+                "received_at": "2026-01-01T00:00:00Z",
+                "reason": "walk"
+            })),
+        ),
+        row(
+            Method::POST,
+            "/v1/payment-requests/{id}/imported-payments",
+            Some(P::RecordPayments),
+            Some(json!({
+                "method": "bank_transfer",
+                "reference": "walk",
+                "amount": { "amount": "1.00", "currency": "TRY" },
+                "received_at": "2026-01-01T00:00:00Z",
+                "reason": "walk"
+            })),
+        ),
         Endpoint {
             method: Method::GET,
             path: "/v1/me/payment-requests",

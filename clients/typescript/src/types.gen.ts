@@ -1234,6 +1234,109 @@ export type HoldingBody = {
 };
 
 /**
+ * How the money was paid.
+ */
+export type ImportMethodBody = 'bank_transfer' | 'cash' | 'other';
+
+/**
+ * ImportResultBody
+ *
+ * What an import did.
+ */
+export type ImportResultBody = {
+    /**
+     * `false` when this reference had been imported for this purchase before: nothing changed
+     * now, and this is the first import's record.
+     */
+    created: boolean;
+    /**
+     * The payment received.
+     */
+    imported_payment: ImportedPaymentBody;
+    /**
+     * The purchase it paid, as it stands (completed, its payment captured).
+     */
+    purchase: PurchaseBody;
+};
+
+/**
+ * ImportedPaymentBody
+ *
+ * A payment received elsewhere, as recorded.
+ */
+export type ImportedPaymentBody = {
+    /**
+     * The amount received.
+     */
+    amount: MoneyBody;
+    /**
+     * How it was paid.
+     */
+    method: ImportMethodBody;
+    /**
+     * The note kept with it.
+     */
+    note?: string | null;
+    /**
+     * The payment it settled.
+     */
+    payment_id: string;
+    /**
+     * When the money was received (RFC 3339).
+     */
+    received_at: string;
+    /**
+     * When it was recorded in Kasa (RFC 3339).
+     */
+    recorded_at: string;
+    /**
+     * Its reference.
+     */
+    reference: string;
+};
+
+/**
+ * ImportedPaymentCreate
+ *
+ * A payment received elsewhere.
+ */
+export type ImportedPaymentCreate = {
+    /**
+     * The amount received: exactly what the purchase or request owes (else 422
+     * `import-amount-mismatch`, nothing recorded).
+     */
+    amount: MoneyBody;
+    /**
+     * For a package of the other kind than what the customer holds: confirms that what they
+     * hold is forfeited (rule 6). A purchase the customer confirmed at checkout keeps that.
+     */
+    confirm_forfeit?: boolean;
+    /**
+     * How it was paid.
+     */
+    method: ImportMethodBody;
+    /**
+     * A note kept with it (at most 500 characters).
+     */
+    note?: string | null;
+    /**
+     * Why (audit log).
+     */
+    reason: string;
+    /**
+     * When the money was received (RFC 3339, not in the future).
+     */
+    received_at: string;
+    /**
+     * The bank's or processor's reference (or the cash receipt's number), 1-100 characters
+     * after trimming: a reference is imported once. Sending it again for the same purchase
+     * answers the first import (`created: false`); for another purchase it is refused (409
+     * `import-reference-used`).
+     */
+    reference: string;
+};
+
+/**
  * IntegrationBody
  *
  * An integration (its secret only in [`CreatedIntegration`]).
@@ -2202,7 +2305,7 @@ export type Problem = {
     /**
      * The stable, machine-readable code (see docs/api-errors.md).
      */
-    code: 'already-renewing' | 'amount-too-large' | 'approval-request-closed' | 'approval-request-expired' | 'approver-is-requester' | 'bad-request' | 'billing-disabled' | 'changed-meanwhile' | 'conflict' | 'coupon-code-taken' | 'coupon-covers-whole-price' | 'coupon-disabled' | 'coupon-expired' | 'coupon-no-amount-in-currency' | 'coupon-not-for-this-package' | 'coupon-not-yet-valid' | 'coupon-unknown' | 'coupon-used-up' | 'coupon-used-up-for-customer' | 'customer-not-found' | 'department-not-enabled' | 'department-not-mapped' | 'forbidden' | 'forfeit-not-confirmed' | 'gateway-misconfigured' | 'gateway-refused' | 'gateway-unavailable' | 'helpscout-body-invalid' | 'helpscout-signature-invalid' | 'holds-credits' | 'holds-subscription' | 'idempotency-key-applied' | 'idempotency-key-in-use' | 'idempotency-key-reused' | 'insufficient-credits' | 'integration-revoked' | 'internal' | 'invalid-credentials' | 'invalid-idempotency-key' | 'invalid-input' | 'invalid-signature' | 'malformed-request' | 'method-not-allowed' | 'no-gateway-payment' | 'no-package' | 'no-subscription' | 'no-such-endpoint' | 'not-a-session' | 'not-a-subscription-package' | 'not-covered-by-subscription' | 'not-found' | 'not-on-sale' | 'not-settled' | 'not-supported-by-gateway' | 'not-voidable' | 'panel-integration-revoked' | 'payload-too-large' | 'payment-action-in-progress' | 'payment-action-not-allowed' | 'payment-request-not-cancellable' | 'precondition-failed' | 'purchase-not-pending' | 'questions-not-set-up' | 'reason-required' | 'refund-limit-exceeded' | 'renewal-too-early' | 'requester-missing' | 'retry-later' | 'secrets-key-missing' | 'store-unavailable' | 'subscription-already-cancelled' | 'subscription-already-ended' | 'subscription-expired' | 'too-many-attempts' | 'too-many-questions' | 'unauthenticated' | 'unknown-payment-system' | 'unprocessable-event' | 'unsupported-media-type' | 'webhook-delivery-stale' | 'webhook-event-invalid' | 'webhook-secret-not-set' | 'webhook-signature-invalid' | 'zendesk-app-invalid';
+    code: 'already-renewing' | 'amount-too-large' | 'approval-request-closed' | 'approval-request-expired' | 'approver-is-requester' | 'bad-request' | 'billing-disabled' | 'changed-meanwhile' | 'conflict' | 'coupon-code-taken' | 'coupon-covers-whole-price' | 'coupon-disabled' | 'coupon-expired' | 'coupon-no-amount-in-currency' | 'coupon-not-for-this-package' | 'coupon-not-yet-valid' | 'coupon-unknown' | 'coupon-used-up' | 'coupon-used-up-for-customer' | 'customer-not-found' | 'department-not-enabled' | 'department-not-mapped' | 'forbidden' | 'forfeit-not-confirmed' | 'gateway-misconfigured' | 'gateway-payment-under-way' | 'gateway-refused' | 'gateway-unavailable' | 'helpscout-body-invalid' | 'helpscout-signature-invalid' | 'holds-credits' | 'holds-subscription' | 'idempotency-key-applied' | 'idempotency-key-in-use' | 'idempotency-key-reused' | 'import-amount-mismatch' | 'import-reference-used' | 'insufficient-credits' | 'integration-revoked' | 'internal' | 'invalid-credentials' | 'invalid-idempotency-key' | 'invalid-input' | 'invalid-signature' | 'malformed-request' | 'method-not-allowed' | 'no-gateway-payment' | 'no-package' | 'no-subscription' | 'no-such-endpoint' | 'not-a-session' | 'not-a-subscription-package' | 'not-covered-by-subscription' | 'not-found' | 'not-on-sale' | 'not-settled' | 'not-supported-by-gateway' | 'not-voidable' | 'panel-integration-revoked' | 'payload-too-large' | 'payment-action-in-progress' | 'payment-action-not-allowed' | 'payment-request-not-cancellable' | 'payment-request-not-payable' | 'precondition-failed' | 'purchase-already-paid' | 'purchase-not-pending' | 'questions-not-set-up' | 'reason-required' | 'refund-limit-exceeded' | 'renewal-too-early' | 'requester-missing' | 'retry-later' | 'secrets-key-missing' | 'store-unavailable' | 'subscription-already-cancelled' | 'subscription-already-ended' | 'subscription-expired' | 'too-many-attempts' | 'too-many-questions' | 'unauthenticated' | 'unknown-payment-system' | 'unprocessable-event' | 'unsupported-media-type' | 'webhook-delivery-stale' | 'webhook-event-invalid' | 'webhook-secret-not-set' | 'webhook-signature-invalid' | 'zendesk-app-invalid';
     /**
      * What happened and what to do, for a person.
      */
@@ -6926,6 +7029,74 @@ export type CancelPaymentRequestResponses = {
 
 export type CancelPaymentRequestResponse = CancelPaymentRequestResponses[keyof CancelPaymentRequestResponses];
 
+export type ImportPaymentRequestPaymentData = {
+    body: ImportedPaymentCreate;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/payment-requests/{id}/imported-payments';
+};
+
+export type ImportPaymentRequestPaymentErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Nothing has this id (`not-found`).
+     */
+    404: Problem;
+    /**
+     * Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...).
+     */
+    409: Problem;
+    /**
+     * The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).
+     */
+    413: Problem;
+    /**
+     * The body is not JSON (`unsupported-media-type`).
+     */
+    415: Problem;
+    /**
+     * A business rule refuses the request; `code` says which.
+     */
+    422: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type ImportPaymentRequestPaymentError = ImportPaymentRequestPaymentErrors[keyof ImportPaymentRequestPaymentErrors];
+
+export type ImportPaymentRequestPaymentResponses = {
+    200: ImportResultBody;
+};
+
+export type ImportPaymentRequestPaymentResponse = ImportPaymentRequestPaymentResponses[keyof ImportPaymentRequestPaymentResponses];
+
 export type ListPurchasesData = {
     body?: never;
     path?: never;
@@ -7105,6 +7276,74 @@ export type CapturePaymentResponses = {
 };
 
 export type CapturePaymentResponse = CapturePaymentResponses[keyof CapturePaymentResponses];
+
+export type ImportPurchasePaymentData = {
+    body: ImportedPaymentCreate;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/purchases/{id}/imported-payments';
+};
+
+export type ImportPurchasePaymentErrors = {
+    /**
+     * The request could not be read or a value breaks a rule (`malformed-request`, `invalid-input`, `reason-required`, ...).
+     */
+    400: Problem;
+    /**
+     * No credential, or an unknown, expired or revoked one (`unauthenticated`, `invalid-credentials`).
+     */
+    401: Problem;
+    /**
+     * The caller's role does not allow this (`forbidden`).
+     */
+    403: Problem;
+    /**
+     * Nothing has this id (`not-found`).
+     */
+    404: Problem;
+    /**
+     * Conflicts with what exists or changed meanwhile (`conflict`, `changed-meanwhile`, ...).
+     */
+    409: Problem;
+    /**
+     * The body is larger than this endpoint accepts (`payload-too-large`, `facts.limit_bytes`).
+     */
+    413: Problem;
+    /**
+     * The body is not JSON (`unsupported-media-type`).
+     */
+    415: Problem;
+    /**
+     * A business rule refuses the request; `code` says which.
+     */
+    422: Problem;
+    /**
+     * A bug in Kasa (`internal`); logged with the request id.
+     */
+    500: Problem;
+    /**
+     * Kasa's database or a payment gateway did not answer; nothing changed unless the problem says so.
+     */
+    503: Problem;
+    /**
+     * Refused: a problem document (RFC 9457) whose `code` says why (docs/api-errors.md).
+     */
+    '4XX': Problem;
+    /**
+     * Kasa or its database failed: a problem document; nothing was changed unless the problem says so.
+     */
+    '5XX': Problem;
+};
+
+export type ImportPurchasePaymentError = ImportPurchasePaymentErrors[keyof ImportPurchasePaymentErrors];
+
+export type ImportPurchasePaymentResponses = {
+    200: ImportResultBody;
+};
+
+export type ImportPurchasePaymentResponse = ImportPurchasePaymentResponses[keyof ImportPurchasePaymentResponses];
 
 export type ListPurchaseInvoicesData = {
     body?: never;

@@ -11,7 +11,7 @@ use kasa_ports::{
     new_id,
 };
 
-use crate::grant::MANUAL_GATEWAY;
+use crate::grant::recorded_outside_gateways;
 use crate::payment_actions::{Position, gives_back, plan, store_money};
 use crate::{ActOnPayment, Billing, PaymentActionDone, PaymentActionError, RequestedAction};
 
@@ -133,7 +133,7 @@ impl Billing {
             .payment
             .clone()
             .ok_or(PaymentActionError::NoPayment)?;
-        if payment.gateway.as_str() == MANUAL_GATEWAY && request.action == RequestedAction::Void {
+        if recorded_outside_gateways(&payment.gateway) && request.action == RequestedAction::Void {
             return Err(PaymentActionError::NotVoidable);
         }
         if actions

@@ -58,6 +58,14 @@ impl From<ApplyError> for GrantPackageError {
 /// The gateway name of payments taken outside Kasa and recorded by an agent.
 pub const MANUAL_GATEWAY: &str = "manual";
 
+/// Whether a payment of `gateway` was taken outside Kasa's gateways (a charged grant, or an
+/// imported payment): no gateway holds the money, so its refunds are records of money given
+/// back outside Kasa and it cannot be voided.
+#[must_use]
+pub fn recorded_outside_gateways(gateway: &GatewayName) -> bool {
+    gateway.as_str() == MANUAL_GATEWAY || kasa_ports::ImportMethod::of_gateway(gateway).is_some()
+}
+
 impl Billing {
     /// Grants a package with the same rules as a purchase (renewal window, forfeit
     /// confirmation), recorded as a purchase with the agent and reason.
@@ -90,6 +98,7 @@ impl Billing {
             status: PaymentStatus::Captured,
             reference: None,
             card: None,
+            import: None,
         });
         let target = PurchaseTarget::New {
             purchase: Box::new(NewPurchase {

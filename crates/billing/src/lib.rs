@@ -16,6 +16,7 @@ mod coupons;
 pub mod declines;
 mod expiry;
 mod grant;
+mod imports;
 mod invoicing;
 mod notifications;
 mod payment_actions;
@@ -38,7 +39,8 @@ pub use cancel::{CancelSubscriptionError, CancelledSubscription, ProratedRefund}
 pub use charge::{ChargeError, ChargeOutcome, ChargeUsage};
 pub use coupons::{CheckCouponError, CouponCheck, CreateCouponError};
 pub use expiry::{EndingSoonReport, ExpiryReport};
-pub use grant::{GrantPackage, GrantPackageError};
+pub use grant::{GrantPackage, GrantPackageError, recorded_outside_gateways};
+pub use imports::{ImportDone, ImportPayment, ImportPaymentError};
 pub use notifications::{
     DeliveryReport, RenderError, parse_reply_address, render_purchase_notification, reply_address,
 };

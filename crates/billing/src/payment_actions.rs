@@ -14,7 +14,7 @@ use kasa_ports::{
     PaymentStatus, Purchase, PurchaseStatus, StoreError, new_id,
 };
 
-use crate::grant::MANUAL_GATEWAY;
+use crate::grant::recorded_outside_gateways;
 use crate::invoicing::{credit_note_for, invoice_for};
 use crate::{Billing, MAX_DECISION_ATTEMPTS};
 
@@ -449,9 +449,9 @@ impl Billing {
                 .payment
                 .clone()
                 .ok_or(PaymentActionError::NoPayment)?;
-            // A manual payment (a charged grant, paid by bank transfer) has no gateway: its
+            // A manual payment (a charged grant) or an imported one has no gateway: its
             // refunds record money given back outside Kasa.
-            let gateway = if payment.gateway.as_str() == MANUAL_GATEWAY {
+            let gateway = if recorded_outside_gateways(&payment.gateway) {
                 if request.action == RequestedAction::Void {
                     return Err(PaymentActionError::NotVoidable);
                 }

@@ -10,7 +10,7 @@ use kasa_ports::{
 use time::Duration;
 
 use crate::Billing;
-use crate::grant::MANUAL_GATEWAY;
+use crate::grant::recorded_outside_gateways;
 use crate::payment_actions::{
     ActOnPayment, PaymentActionDone, PaymentActionError, Position, RequestedAction, Settled,
     store_money,
@@ -166,7 +166,7 @@ impl Billing {
             .filter(|other| other.id != action.id && other.state != PaymentActionState::Requested)
             .collect();
         let position = Position::of(&payment, &before).map_err(store_money)?;
-        let done = if payment.gateway.as_str() == MANUAL_GATEWAY {
+        let done = if recorded_outside_gateways(&payment.gateway) {
             false
         } else {
             let Some(gateway) = self.ports.gateways.get(&payment.gateway).cloned() else {

@@ -182,8 +182,8 @@ fn not_found_as<E>(error: StoreError, not_found: E, other: impl FnOnce(StoreErro
 /// The payment-request use cases: the billing use cases and the request store.
 #[derive(Clone)]
 pub struct PaymentRequests {
-    billing: Billing,
-    store: Arc<dyn PaymentRequestStore>,
+    pub(crate) billing: Billing,
+    pub(crate) store: Arc<dyn PaymentRequestStore>,
 }
 
 impl std::fmt::Debug for PaymentRequests {
@@ -476,31 +476,17 @@ impl PaymentRequests {
             .customer_state(pay.customer_id)
             .await
             .map_err(StartPurchaseError::from)?;
-        let item = match &request.item {
-            PurchaseItem::Package(package) => {
-                // The amount asked is the price paid, whatever the package costs today; with a
-                // coupon the package keeps the list price asked and the coupon takes its
-                // discount off.
-                let package = Package {
-                    price: request
-                        .coupon
-                        .as_ref()
-                        .map_or(request.amount, |coupon| coupon.list_price),
-                    ..package.clone()
-                };
-                decide_purchase(
-                    &package,
-                    &state.holding,
-                    now,
-                    PurchaseChannel::AgentGrant,
-                    pay.confirmation,
-                )
-                .map_err(StartPurchaseError::from)?;
-                PurchaseItem::Package(package)
-            }
-            // An amount changes nothing the customer holds: no package rule applies.
-            PurchaseItem::Amount(item) => PurchaseItem::Amount(item.clone()),
-        };
+        let item = requested_item(&request);
+        if let PurchaseItem::Package(package) = &item {
+            decide_purchase(
+                package,
+                &state.holding,
+                now,
+                PurchaseChannel::AgentGrant,
+                pay.confirmation,
+            )
+            .map_err(StartPurchaseError::from)?;
+        }
         let purchase_id: PurchaseId = new_id();
         let order_id = OrderId(purchase_id.as_uuid().simple().to_string());
         let amount: Money = request.amount;
@@ -556,6 +542,22 @@ impl PaymentRequests {
         Ok(billing
             .hand_to_gateway(gateway.as_ref(), pending, start, pay.context, now)
             .await?)
+    }
+}
+
+/// What a purchase paying `request` buys. The amount asked is the price paid, whatever the
+/// package costs today; with a coupon the package keeps the list price asked and the coupon
+/// takes its discount off. An amount changes nothing the customer holds: no package rule applies.
+pub(crate) fn requested_item(request: &PaymentRequest) -> PurchaseItem {
+    match &request.item {
+        PurchaseItem::Package(package) => PurchaseItem::Package(Package {
+            price: request
+                .coupon
+                .as_ref()
+                .map_or(request.amount, |coupon| coupon.list_price),
+            ..package.clone()
+        }),
+        PurchaseItem::Amount(item) => PurchaseItem::Amount(item.clone()),
     }
 }
 

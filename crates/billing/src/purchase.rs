@@ -506,6 +506,7 @@ impl Billing {
             status: settlement_status,
             reference: result.reference.clone(),
             card: result.card.clone(),
+            import: None,
         };
         let target = PurchaseTarget::Pending {
             purchase_id: purchase.id,

@@ -33,11 +33,14 @@ pub enum Permission {
     ReadAudit,
     /// Reports and invoices.
     ReadFinance,
+    /// Recording payments received outside Kasa's gateways (bank transfer, cash, another
+    /// processor) against a purchase or payment request.
+    RecordPayments,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Billing,
         Self::ManageCatalog,
         Self::ManageCustomers,
@@ -49,6 +52,7 @@ impl Permission {
         Self::Refund,
         Self::ReadAudit,
         Self::ReadFinance,
+        Self::RecordPayments,
     ];
 }
 
@@ -86,7 +90,7 @@ impl Role {
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
             Billing, BillingActions, ChargeUsage, ManageCatalog, ManageCustomers, ManageSettings,
-            ReadAudit, ReadBilling, ReadFinance, Refund,
+            ReadAudit, ReadBilling, ReadFinance, RecordPayments, Refund,
         };
         match self {
             Self::Admin => &Permission::ALL,
@@ -100,6 +104,7 @@ impl Role {
                 Refund,
                 ReadAudit,
                 ReadFinance,
+                RecordPayments,
             ],
             Self::Agent => &[
                 Billing,
@@ -107,8 +112,9 @@ impl Role {
                 ReadBilling,
                 BillingActions,
                 Refund,
+                RecordPayments,
             ],
-            Self::Finance => &[Billing, ReadBilling, ReadAudit, ReadFinance],
+            Self::Finance => &[Billing, ReadBilling, ReadAudit, ReadFinance, RecordPayments],
             Self::ReadOnly => &[Billing, ReadBilling, ReadAudit],
             Self::HelpDesk => &[Billing, ChargeUsage, ReadBilling],
         }

@@ -34,6 +34,7 @@ const FILES: &[(&str, &str)] = &[
     ("coupons", include_str!("../words/coupons.txt")),
     ("portal", include_str!("../words/portal.txt")),
     ("webhooks", include_str!("../words/webhooks.txt")),
+    ("imports", include_str!("../words/imports.txt")),
 ];
 
 /// One entry's words in both languages.

@@ -17,6 +17,7 @@ mod gateway_descriptor;
 mod help_desk;
 mod help_desk_apps;
 mod help_desk_events;
+mod imports;
 mod integrations;
 mod mailer;
 mod payment_actions;
@@ -78,6 +79,9 @@ pub use help_desk_apps::{HelpDeskAppStore, ZendeskApp};
 #[cfg(any(test, feature = "mocks"))]
 pub use help_desk_events::MockHelpDeskEventStore;
 pub use help_desk_events::{DepartmentMapping, HelpDeskEventSettings, HelpDeskEventStore};
+pub use imports::{
+    IMPORT_NOTE_MAX_CHARS, IMPORT_REFERENCE_MAX_CHARS, ImportMethod, ImportedPayment, PaymentImport,
+};
 #[cfg(any(test, feature = "mocks"))]
 pub use integrations::MockIntegrationStore;
 pub use integrations::{Integration, IntegrationStore};

@@ -340,6 +340,11 @@ pub struct PaymentSettlement {
     /// The card paid with, when the gateway told.
     #[serde(default)]
     pub card: Option<crate::PaymentCard>,
+    /// A payment received elsewhere and imported (ADR 0025): the payment takes the method as
+    /// its gateway and the import's reference, and the import is recorded with it; a reference
+    /// already imported for another purchase refuses the whole application.
+    #[serde(default)]
+    pub import: Option<crate::PaymentImport>,
 }
 
 /// Applies a purchase decision: one transaction that ends the previous holding (forfeiture
@@ -464,7 +469,8 @@ pub trait PurchaseStore: Send + Sync {
     /// # Errors
     /// [`StoreError::PurchaseNotPending`] when it was already applied or closed (nothing
     /// changes: this is what makes a duplicate callback harmless), [`StoreError::StaleVersion`]
-    /// when the holding moved, [`StoreError::NotFound`], [`StoreError::Unavailable`].
+    /// when the holding moved, [`StoreError::AlreadyExists`] when the settlement imports a
+    /// reference imported before, [`StoreError::NotFound`], [`StoreError::Unavailable`].
     async fn apply_purchase(
         &self,
         application: PurchaseApplication,
@@ -499,6 +505,15 @@ pub trait PurchaseStore: Send + Sync {
         gateway: GatewayName,
         reference: GatewayReference,
     ) -> Result<Purchase, StoreError>;
+
+    /// The imported payment with this reference (ADR 0025).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when no payment was imported with it, [`StoreError::Unavailable`].
+    async fn imported_payment(
+        &self,
+        reference: GatewayReference,
+    ) -> Result<crate::ImportedPayment, StoreError>;
 
     /// Whether a gateway's webhook event was processed already.
     ///

@@ -13,6 +13,7 @@ pub mod document_summary;
 pub mod flows;
 pub mod help_desk_calls;
 pub mod help_desk_events;
+pub mod imports;
 pub mod integrations;
 pub mod liability_summary;
 pub mod payment_requests;

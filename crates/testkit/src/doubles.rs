@@ -494,7 +494,19 @@ impl PaymentGateway for FakeGateway {
     /// on, as a cancelled card page would; a decided order is reported as it stands.
     async fn abandon(&self, payment: PaymentHandle) -> Result<PaymentStatusReport, GatewayError> {
         let order_id = payment.order_id.clone();
-        let report = self.query_status(payment).await?;
+        let started = self
+            .started
+            .lock()
+            .expect("gateway lock")
+            .iter()
+            .any(|start| start.order_id == order_id);
+        let report = match self.query_status(payment).await {
+            // A payment started here whose customer never paid: nothing happened yet.
+            Err(GatewayError::Unavailable(_)) if started => {
+                PaymentStatusReport::nothing_yet(order_id.clone())
+            }
+            other => other?,
+        };
         if report.result.status != PaymentResultStatus::Pending {
             return Ok(report);
         }

@@ -103,6 +103,8 @@ struct State {
     logo: Option<Logo>,
     gateway_events: BTreeMap<(GatewayName, String), ProcessedGatewayEvent>,
     recurring: BTreeMap<(GatewayName, GatewayReference), Recurring>,
+    /// Imported payments by their reference (unique among imports).
+    imported_payments: BTreeMap<GatewayReference, kasa_ports::ImportedPayment>,
     payment_systems: BTreeMap<GatewayName, (PaymentSystem, BTreeMap<String, Secret>)>,
     invoices: Vec<Invoice>,
     invoice_counters: BTreeMap<(String, i32), u32>,
@@ -706,6 +708,21 @@ impl PurchaseStore for MemoryStore {
         })
     }
 
+    async fn imported_payment(
+        &self,
+        reference: GatewayReference,
+    ) -> Result<kasa_ports::ImportedPayment, StoreError> {
+        self.read(|state| {
+            state
+                .imported_payments
+                .get(&reference)
+                .cloned()
+                .ok_or(StoreError::NotFound {
+                    entity: kasa_ports::Entity::Payment,
+                })
+        })
+    }
+
     async fn gateway_event_processed(
         &self,
         gateway: GatewayName,
@@ -905,6 +922,7 @@ fn apply_purchase(
         forfeited,
         departments_enabled: item.departments(),
     });
+    let mut imported = None;
     if let (Some(payment), Some(settlement)) = (purchase.payment.as_mut(), settlement) {
         payment.status = settlement.status;
         if settlement.reference.is_some() {
@@ -913,8 +931,40 @@ fn apply_purchase(
         if settlement.card.is_some() {
             payment.card = settlement.card;
         }
+        if let Some(import) = settlement.import {
+            let previous = (payment.gateway.clone(), payment.order_id.clone());
+            payment.gateway = import.method.gateway();
+            payment.reference = Some(import.reference.clone());
+            imported = Some((
+                previous,
+                kasa_ports::ImportedPayment {
+                    purchase_id,
+                    payment_id: payment.id,
+                    amount: payment.amount,
+                    import,
+                    recorded_at: at,
+                },
+            ));
+        }
     }
     let purchase = purchase.clone();
+    if let Some(((gateway, order_id), record)) = imported {
+        if state
+            .imported_payments
+            .contains_key(&record.import.reference)
+        {
+            return Err(StoreError::AlreadyExists {
+                what: "imported payment reference".to_owned(),
+            });
+        }
+        state.orders.remove(&(gateway, order_id.clone()));
+        state
+            .orders
+            .insert((record.import.method.gateway(), order_id), purchase_id);
+        state
+            .imported_payments
+            .insert(record.import.reference.clone(), record);
+    }
     if let Some(invoice) = invoice {
         issue_invoice(state, invoice)?;
     }

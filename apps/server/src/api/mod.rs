@@ -11,6 +11,7 @@ pub mod help_desk;
 pub mod help_desk_apps;
 pub mod help_desk_calls;
 pub mod helpdesk_events;
+pub mod imported_payments;
 pub mod integrations;
 pub mod me;
 pub mod me_portal;

@@ -6,8 +6,8 @@ use kasa_billing::reports::ReportError;
 use kasa_billing::{
     AdjustCreditsError, ApprovalError, AskQuestionError, CancelPaymentRequestError,
     CancelSubscriptionError, ChargeError, CheckCouponError, CreateCouponError,
-    CreatePaymentRequestError, GrantPackageError, PaymentActionError, QUESTIONS_PER_HOUR,
-    StartRecurringError,
+    CreatePaymentRequestError, GrantPackageError, ImportPaymentError, PaymentActionError,
+    QUESTIONS_PER_HOUR, StartRecurringError,
 };
 use kasa_credits::ChargeRefusal;
 use kasa_domain::Money;
@@ -158,6 +158,74 @@ pub(crate) fn action_problem(error: PaymentActionError) -> ApiError {
         ),
         PaymentActionError::Gateway(error) => gateway_problem(&error),
         PaymentActionError::Store(error) => store_error(error),
+    }
+}
+
+/// A refused import of a payment received elsewhere (ADR 0025); none of these changed anything.
+pub(crate) fn import_problem(error: ImportPaymentError) -> ApiError {
+    let detail = error.to_string();
+    match error {
+        ImportPaymentError::Invalid { field, message } => {
+            ApiError::invalid(message).on_field(field)
+        }
+        ImportPaymentError::NotFound(entity) => ApiError::not_found(entity),
+        ImportPaymentError::AlreadyPaid(purchase) => ApiError::new(
+            StatusCode::CONFLICT,
+            "purchase-already-paid",
+            "The purchase is already paid",
+            "the purchase was paid already (through its gateway or another import); nothing \
+             was recorded",
+        )
+        .with_facts(serde_json::json!({
+            "purchase_id": purchase.id.to_string(),
+            "paid_with": purchase.payment.as_ref().map(|payment| payment.gateway.to_string()),
+            "reference": purchase.payment.as_ref().and_then(|payment| payment.reference.as_ref().map(|reference| reference.0.clone())),
+        })),
+        ImportPaymentError::NotPending(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "purchase-not-pending",
+            "The purchase is not pending",
+            format!("{detail}: it was closed unpaid or is held for an agent; nothing was recorded"),
+        ),
+        ImportPaymentError::RequestNotOpen(request) => ApiError::new(
+            StatusCode::CONFLICT,
+            "payment-request-not-payable",
+            "The payment request cannot be paid",
+            "the payment request was cancelled or has expired; nothing was recorded",
+        )
+        .with_facts(serde_json::json!({
+            "cancelled": request.cancellation.is_some(),
+            "expires_at": rfc3339(request.expires_at),
+        })),
+        ImportPaymentError::NoPayment => ApiError::new(
+            StatusCode::CONFLICT,
+            "no-gateway-payment",
+            "The purchase has no payment",
+            detail,
+        ),
+        ImportPaymentError::ReferenceUsed { purchase_id, .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            "import-reference-used",
+            "This reference was imported for another purchase",
+            format!("{detail}; a reference pays one purchase; nothing was recorded"),
+        )
+        .with_facts(serde_json::json!({ "purchase_id": purchase_id.to_string() })),
+        ImportPaymentError::AmountMismatch { owed, given } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import-amount-mismatch",
+            "The amount is not what is owed",
+            format!("{detail}; nothing was recorded (a payment is imported whole)"),
+        )
+        .on_field("amount")
+        .with_facts(serde_json::json!({ "owed": money_fact(owed), "given": money_fact(given) })),
+        ImportPaymentError::GatewayPaymentUnderWay(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "gateway-payment-under-way",
+            "The payment at the gateway could not be given up",
+            format!("{detail}; nothing was recorded; try again later"),
+        ),
+        ImportPaymentError::Refused(refusal) => purchase_refusal(&refusal),
+        ImportPaymentError::Store(error) => store_error(error),
     }
 }
 

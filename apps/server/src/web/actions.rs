@@ -12,6 +12,7 @@
 
 mod customers;
 mod documents;
+mod imports;
 mod notes;
 mod payment_requests;
 mod payments;
@@ -32,8 +33,9 @@ use crate::app::App;
 use crate::problem::{ApiError, store_error};
 use customers::{Adjust, Cancel, Departments, Grant, TaxDetailsAction};
 use documents::Resend;
+use imports::{RecordImport, RequestTarget};
 use payment_requests::{AskPayment, CancelRequest};
-use payments::{Capture, Refund, Void};
+use payments::{Capture, PaymentTarget, Refund, Void};
 
 /// The action pages, under `/console`.
 pub fn routes(route: Route) -> Route {
@@ -69,6 +71,14 @@ pub fn routes(route: Route) -> Route {
         .at(
             "/payment-requests/:id/cancel",
             get(cancel_request_form).post(cancel_request_submit),
+        )
+        .at(
+            "/purchases/:id/import",
+            get(import_purchase_form).post(import_purchase_submit),
+        )
+        .at(
+            "/payment-requests/:id/import",
+            get(import_request_form).post(import_request_submit),
         )
 }
 
@@ -673,6 +683,16 @@ action_handlers!(TaxDetailsAction, tax_form, tax_submit);
 action_handlers!(Resend, resend_form, resend_submit);
 action_handlers!(AskPayment, ask_payment_form, ask_payment_submit);
 action_handlers!(CancelRequest, cancel_request_form, cancel_request_submit);
+action_handlers!(
+    RecordImport<PaymentTarget>,
+    import_purchase_form,
+    import_purchase_submit
+);
+action_handlers!(
+    RecordImport<RequestTarget>,
+    import_request_form,
+    import_request_submit
+);
 
 #[cfg(test)]
 mod tests {

@@ -74,6 +74,8 @@ struct ChargeRow {
 
 struct PaymentView {
     gateway: String,
+    /// The reference of a payment received elsewhere (ADR 0025).
+    reference: Option<String>,
     amount: Money,
     status: String,
     failure: Option<String>,
@@ -91,6 +93,8 @@ struct PurchaseRow {
     may_refund: bool,
     may_void: bool,
     may_capture: bool,
+    /// A pending purchase whose payment was made elsewhere can be recorded (ADR 0025).
+    may_import: bool,
 }
 
 struct InvoiceRow {
@@ -328,6 +332,7 @@ fn build(
     // Capturing takes the customer's money rather than giving it back: the API's
     // `capture_payment` asks for the billing-actions permission, so the link does too.
     let may_capture = staff.may(Permission::BillingActions);
+    let may_import = staff.may(Permission::RecordPayments);
     let holds_credits_or_nothing = !matches!(read.holding, Holding::Subscription(_));
     let holding = holding_view(&read.holding, now);
     let holds = Holds::of(&read.holding).words(&c);
@@ -372,7 +377,10 @@ fn build(
                 started_by: who(&purchase.started_by.actor),
                 reason: purchase.started_by.reason.to_string(),
                 payment: purchase.payment.as_ref().map(|payment| PaymentView {
-                    gateway: payment.gateway.to_string(),
+                    gateway: payment_method_words(&c, &payment.gateway),
+                    reference: kasa_ports::ImportMethod::of_gateway(&payment.gateway)
+                        .and(payment.reference.as_ref())
+                        .map(|reference| reference.0.clone()),
                     amount: payment.amount,
                     status: c
                         .t(&format!("customers.payment.{}", payment.status.label()))
@@ -389,6 +397,9 @@ fn build(
                 may_capture: may_capture
                     && purchase.status == PurchaseStatus::Completed
                     && status == Some(PaymentStatus::Authorised),
+                may_import: may_import
+                    && purchase.status == PurchaseStatus::Pending
+                    && purchase.payment.is_some(),
             }
         })
         .collect();
@@ -586,5 +597,16 @@ pub async fn invoice_pdf(
     match crate::api::records::invoice_pdf(&app, &purchase_id, &invoice_id, None).await {
         Ok(pdf) => pdf.into_response(),
         Err(error) => staff.refusal_page(&error),
+    }
+}
+
+/// A payment's method as staff read it: the words of a payment received elsewhere (bank
+/// transfer, cash, other), a gateway's own name otherwise.
+fn payment_method_words(c: &Chrome, gateway: &kasa_ports::GatewayName) -> String {
+    match kasa_ports::ImportMethod::of_gateway(gateway) {
+        Some(method) => c
+            .t(&format!("customers.payment-method.{}", method.label()))
+            .to_owned(),
+        None => gateway.to_string(),
     }
 }

@@ -34,6 +34,8 @@ pub(crate) struct RequestRow {
     pub(crate) under_way: bool,
     pub(crate) cancel_reason: Option<String>,
     pub(crate) cancellable: bool,
+    /// A payment received elsewhere can be recorded against it (ADR 0025).
+    pub(crate) importable: bool,
 }
 
 /// The section: the requests, newest first, and what the reader may do.
@@ -48,6 +50,7 @@ pub(crate) struct RequestsSection {
 /// Reads the section for `customer_id`.
 pub(crate) async fn section(app: &App, staff: &Staff, customer_id: CustomerId) -> RequestsSection {
     let may_act = staff.may(Permission::BillingActions);
+    let may_import = staff.may(Permission::RecordPayments);
     let now = app.payment_requests.now();
     match app.payment_requests.customer_requests(customer_id).await {
         Ok(requests) => RequestsSection {
@@ -74,6 +77,7 @@ pub(crate) async fn section(app: &App, staff: &Staff, customer_id: CustomerId) -
                             .as_ref()
                             .map(|cancellation| cancellation.reason.as_str().to_owned()),
                         cancellable: may_act && request.payable(now),
+                        importable: may_import && state == PaymentRequestState::Open,
                         description: request.description,
                     }
                 })

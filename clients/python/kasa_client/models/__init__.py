@@ -63,6 +63,10 @@ from .help_desk_call_body import HelpDeskCallBody
 from .help_desk_connection_body import HelpDeskConnectionBody
 from .help_desk_connection_input import HelpDeskConnectionInput
 from .holding_body import HoldingBody
+from .import_method_body import ImportMethodBody
+from .import_result_body import ImportResultBody
+from .imported_payment_body import ImportedPaymentBody
+from .imported_payment_create import ImportedPaymentCreate
 from .integration_body import IntegrationBody
 from .invoice_body import InvoiceBody
 from .invoicing_body import InvoicingBody
@@ -217,6 +221,10 @@ __all__ = (
     "HelpDeskConnectionBody",
     "HelpDeskConnectionInput",
     "HoldingBody",
+    "ImportedPaymentBody",
+    "ImportedPaymentCreate",
+    "ImportMethodBody",
+    "ImportResultBody",
     "IntegrationBody",
     "InvoiceBody",
     "InvoicingBody",

@@ -126,6 +126,29 @@ fn an_english_receipt_uses_english_labels_and_english_amounts() {
     }
 }
 
+#[test]
+fn a_payment_received_elsewhere_names_its_method_and_reference_in_both_languages() {
+    for (method, language, words) in [
+        ("bank_transfer", "tr", "Ödeme yöntemi: Havale / EFT"),
+        ("bank_transfer", "en", "Paid by: Bank transfer"),
+        ("cash", "tr", "Ödeme yöntemi: Nakit"),
+        ("cash", "en", "Paid by: Cash"),
+        ("other", "tr", "Ödeme yöntemi: Diğer"),
+        ("other", "en", "Paid by: Other"),
+    ] {
+        let mut imported = invoice(language, InvoiceKind::Invoice);
+        imported.issued.document["payment"] = serde_json::json!({
+            "method": method, "order_id": "KSA-ORDER-2", "reference": "TR33-0001"
+        });
+        let text = extract(&render_invoice(&imported, None).unwrap());
+        assert!(text.contains(words), "`{words}` missing from:\n{text}");
+        assert!(
+            text.contains("TR33-0001"),
+            "the reference is missing from:\n{text}"
+        );
+    }
+}
+
 /// What `pdfimages -list` (poppler-utils) says about a PDF's images: one row per image.
 fn image_rows(pdf: &[u8]) -> Vec<String> {
     let path = std::env::temp_dir().join(format!("kasa-logo-{}.pdf", uuid::Uuid::now_v7()));

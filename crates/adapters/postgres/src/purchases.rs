@@ -398,6 +398,9 @@ async fn apply(
             )
             .await?;
         }
+        if let Some(import) = &settlement.import {
+            record_import(tx, codec, purchase_id, import, at).await?;
+        }
     }
     if let Some(invoice) = invoice {
         crate::invoices::issue(tx, codec, invoice).await?;
@@ -414,6 +417,82 @@ async fn apply(
         purchase: read_purchase(tx, codec, purchase_id).await?,
         holding: read_holding(tx, codec, &holder).await?,
         card: read_card(tx, codec, customer_id).await?,
+    })
+}
+
+/// Settles the payment as imported (ADR 0025): the method becomes its gateway, the import's
+/// reference its reference, and the import is recorded; a reference imported before refuses it.
+async fn record_import(
+    tx: &DatabaseTransaction,
+    codec: Codec,
+    purchase_id: PurchaseId,
+    import: &kasa_ports::PaymentImport,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let row = fetch_one(
+        tx,
+        codec.statement(
+            "UPDATE payments SET gateway = $2, reference = $3 WHERE purchase_id = $1 \
+             RETURNING id, amount, currency",
+            [
+                id(purchase_id),
+                text(import.method.label()),
+                text(import.reference.0.clone()),
+            ],
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound {
+        entity: kasa_ports::Entity::Payment,
+    })?;
+    let row = codec.row(&row);
+    let payment_id: PaymentId = row.id("id")?;
+    execute_unique(
+        tx,
+        codec.statement(
+            "INSERT INTO payment_imports (payment_id, purchase_id, method, reference, amount, \
+             currency, received_at, note, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            [
+                id(payment_id),
+                id(purchase_id),
+                text(import.method.label()),
+                text(import.reference.0.clone()),
+                codec.amount(row.amount("amount")?),
+                text(row.text("currency")?),
+                codec.at(import.received_at),
+                opt_text(import.note.clone()),
+                codec.at(at),
+            ],
+        ),
+        || "imported payment reference".to_owned(),
+    )
+    .await
+    .map(|_| ())
+}
+
+const IMPORT_COLUMNS: &str = "SELECT payment_id, purchase_id, method, reference, amount, currency, \
+     received_at, note, recorded_at FROM payment_imports";
+
+fn imported_payment_row(
+    row: &crate::codec::Row<'_>,
+) -> Result<kasa_ports::ImportedPayment, StoreError> {
+    let currency: kasa_domain::Currency = row
+        .text("currency")?
+        .parse()
+        .map_err(crate::codec::corrupt)?;
+    Ok(kasa_ports::ImportedPayment {
+        purchase_id: row.id("purchase_id")?,
+        payment_id: row.id("payment_id")?,
+        amount: kasa_domain::Money::new(row.amount("amount")?, currency)
+            .map_err(crate::codec::corrupt)?,
+        import: kasa_ports::PaymentImport {
+            method: row.label("method")?,
+            reference: GatewayReference(row.text("reference")?),
+            received_at: row.at("received_at")?,
+            note: row.opt_text("note")?,
+        },
+        recorded_at: row.at("recorded_at")?,
     })
 }
 
@@ -569,6 +648,25 @@ impl PurchaseStore for SqlStore {
             entity: kasa_ports::Entity::Purchase,
         })?;
         purchase(&codec.row(&row))
+    }
+
+    async fn imported_payment(
+        &self,
+        reference: GatewayReference,
+    ) -> Result<kasa_ports::ImportedPayment, StoreError> {
+        let codec = self.codec;
+        let row = fetch_one(
+            &self.db,
+            codec.statement(
+                &format!("{IMPORT_COLUMNS} WHERE reference = $1"),
+                [text(reference.0)],
+            ),
+        )
+        .await?
+        .ok_or(StoreError::NotFound {
+            entity: kasa_ports::Entity::Payment,
+        })?;
+        imported_payment_row(&codec.row(&row))
     }
 
     async fn gateway_event_processed(

@@ -127,6 +127,7 @@ impl<S: Store + 'static> Shop<S> {
                 status: PaymentStatus::Captured,
                 reference: Some(GatewayReference("bank-1".to_owned())),
                 card: Some(kasa_ports::PaymentCard::new("visa", "4509").unwrap()),
+                import: None,
             }),
             audit: AuditRecord {
                 action: "purchase.completed".to_owned(),

@@ -283,17 +283,7 @@ impl Action for CancelRequest {
     const PATH: &'static str = "cancel";
 
     async fn load(app: &App, _staff: &Staff, target: &str) -> Result<Self, ApiError> {
-        let request = app
-            .payment_requests
-            .request(parse_id(target, "payment request")?)
-            .await
-            .map_err(store_error)?;
-        let customer = app
-            .store
-            .customer_state(request.customer_id)
-            .await
-            .map_err(store_error)?
-            .customer;
+        let (request, customer) = request_and_customer(app, target).await?;
         Ok(Self {
             request,
             customer,
@@ -352,4 +342,23 @@ impl Action for CancelRequest {
             Some("payment-request-cancelled"),
         )))
     }
+}
+
+/// A payment request and its customer, read for an action's page.
+pub(super) async fn request_and_customer(
+    app: &App,
+    target: &str,
+) -> Result<(PaymentRequest, Customer), ApiError> {
+    let request = app
+        .payment_requests
+        .request(parse_id(target, "payment request")?)
+        .await
+        .map_err(store_error)?;
+    let customer = app
+        .store
+        .customer_state(request.customer_id)
+        .await
+        .map_err(store_error)?
+        .customer;
+    Ok((request, customer))
 }

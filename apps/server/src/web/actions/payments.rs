@@ -18,13 +18,13 @@ use crate::web::session::Staff;
 
 /// A purchase's payment and its customer.
 pub(super) struct PaymentTarget {
-    purchase: Purchase,
-    payment: Payment,
-    state: CustomerState,
+    pub(super) purchase: Purchase,
+    pub(super) payment: Payment,
+    pub(super) state: CustomerState,
 }
 
 impl PaymentTarget {
-    async fn load(app: &App, target: &str) -> Result<Self, ApiError> {
+    pub(super) async fn load(app: &App, target: &str) -> Result<Self, ApiError> {
         let purchase_id: PurchaseId = parse_id(target, "purchase")?;
         let purchase = app.store.purchase(purchase_id).await.map_err(store_error)?;
         let payment = purchase.payment.clone().ok_or_else(|| {

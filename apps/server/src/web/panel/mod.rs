@@ -620,6 +620,7 @@ mod tests {
             Permission::ChargeUsage,
             Permission::BillingActions,
             Permission::Refund,
+            Permission::RecordPayments,
         ] {
             assert!(!PANEL_ROLE.allows(changing), "{changing:?}");
         }
